@@ -1,0 +1,303 @@
+//! Server functions of accounts: sign up, sign in, sign out, who am I.
+
+use super::{Account, SignedIn};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use server_side::*;
+
+/// Creates an account and its personal organization, and signs the person in.
+#[server(endpoint = "sign_up")]
+pub async fn sign_up(
+    email: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    remember: Option<String>,
+) -> Result<SignedIn, AppError> {
+    crate::request::respond(
+        server_side::sign_up(email, first_name, last_name, password, remember.is_some()).await,
+    )
+}
+
+/// Signs in with email and password. One answer for every kind of failure.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(
+    email: String,
+    password: String,
+    remember: Option<String>,
+) -> Result<SignedIn, AppError> {
+    crate::request::respond(server_side::sign_in(email, password, remember.is_some()).await)
+}
+
+/// Ends the current session.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    crate::request::respond(server_side::sign_out().await)
+}
+
+/// The signed-in person's account.
+#[server(endpoint = "my_account")]
+pub async fn my_account() -> Result<Account, AppError> {
+    crate::request::respond(
+        async {
+            let state = crate::request::state()?;
+            authenticate(&state).await
+        }
+        .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{
+        check_new_password, normalize_email, normalize_name, store, Account, SignedIn,
+    };
+    use crate::account::session;
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::organizations::store as organizations;
+    use crate::policy::Role;
+    use crate::request::{self, Origin};
+    use crate::state::AppState;
+
+    /// The account behind the request's session cookie; refuses expired and idle sessions.
+    /// Reads nothing cached: every call goes to the database.
+    pub async fn authenticate(state: &AppState) -> Result<Account, AppError> {
+        let token = request::session_token()?.ok_or_else(AppError::unauthenticated)?;
+        authenticate_token(state, &token).await
+    }
+
+    pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Account, AppError> {
+        let now = state.now();
+        let hash = session::hash_token(token);
+        let mut tx = state.db.read().await?;
+        let found = store::session_by_token_hash(&mut tx, &hash).await?;
+        let Some(found) = found else {
+            return Err(AppError::unauthenticated());
+        };
+        let idle_limit = if found.persistent {
+            state.settings.remembered_idle_seconds
+        } else {
+            state.settings.session_idle_seconds
+        };
+        let expired = now >= found.expires_at || now - found.last_seen_at >= idle_limit;
+        let account = store::account(&mut tx, found.user_id).await?;
+        tx.commit().await?;
+        if expired {
+            let mut tx = state.db.write().await?;
+            store::delete_session_by_id(&mut tx, found.id).await?;
+            tx.commit().await?;
+            return Err(AppError::unauthenticated());
+        }
+        // Idle time is measured from the last request; write it at most once a minute.
+        if now - found.last_seen_at >= 60 {
+            let mut tx = state.db.write().await?;
+            store::touch_session(&mut tx, found.id, now).await?;
+            tx.commit().await?;
+        }
+        account.ok_or_else(AppError::unauthenticated)
+    }
+
+    /// Everything sign-up writes, in the caller's transaction: the user, their personal
+    /// organization, the membership as legal representative and one activity entry.
+    /// Returns the user id and the organization id.
+    pub async fn create_account(
+        tx: &mut Tx,
+        new: &store::NewUser<'_>,
+        origin: &Origin,
+    ) -> Result<(i64, i64), AppError> {
+        let user_id = store::insert_user(tx, new).await?.ok_or_else(|| AppError {
+            code: ErrorCode::EmailTaken,
+            message: "An account with this email address already exists. Sign in instead.".into(),
+            field: Some("email".into()),
+        })?;
+        let name = format!("{} {}", new.first_name, new.last_name);
+        let organization_id = organizations::insert_organization(tx, &name, new.at).await?;
+        organizations::insert_membership(
+            tx,
+            organization_id,
+            user_id,
+            Role::LegalRepresentative,
+            new.at,
+        )
+        .await?;
+        record(
+            tx,
+            NewEntry {
+                action: ActivityAction::SignUp,
+                actor_user_id: Some(user_id),
+                organization_id: Some(organization_id),
+                detail: "",
+                origin,
+                at: new.at,
+            },
+        )
+        .await?;
+        Ok((user_id, organization_id))
+    }
+
+    pub async fn sign_up(
+        email: String,
+        first_name: String,
+        last_name: String,
+        password: String,
+        remember: bool,
+    ) -> Result<SignedIn, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let email = normalize_email(&email)?;
+        let first_name = normalize_name("first_name", "first name", &first_name)?;
+        let last_name = normalize_name("last_name", "last name", &last_name)?;
+        check_new_password(&password, &email)?;
+        let password_hash = state.passwords.hash(password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let new = store::NewUser {
+            email: &email,
+            first_name: &first_name,
+            last_name: &last_name,
+            password_hash: &password_hash,
+            at: now,
+        };
+        let (user_id, organization_id) = create_account(&mut tx, &new, &origin).await?;
+        let cookie = start_session(&state, &mut tx, user_id, remember, &origin).await?;
+        tx.commit().await?;
+        request::set_cookie(&cookie);
+        Ok(SignedIn {
+            redirect: format!("/o/{organization_id}"),
+        })
+    }
+
+    /// Inserts a new session and returns the `Set-Cookie` value to send once committed.
+    async fn start_session(
+        state: &AppState,
+        tx: &mut Tx,
+        user_id: i64,
+        remember: bool,
+        origin: &Origin,
+    ) -> Result<String, AppError> {
+        let now = state.now();
+        let lifetime = if remember {
+            state.settings.remembered_absolute_seconds
+        } else {
+            state.settings.session_absolute_seconds
+        };
+        let (token, token_hash) = session::new_token();
+        store::insert_session(
+            tx,
+            &store::NewSession {
+                user_id,
+                token_hash: &token_hash,
+                persistent: remember,
+                at: now,
+                expires_at: now + lifetime,
+                origin,
+            },
+        )
+        .await?;
+        let secure = request::secure_cookies(state, origin);
+        Ok(session::cookie(
+            &token,
+            remember.then_some(lifetime),
+            secure,
+        ))
+    }
+
+    pub async fn sign_in(
+        email: String,
+        password: String,
+        remember: bool,
+    ) -> Result<SignedIn, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let email = normalize_email(&email)?;
+        if password.is_empty() {
+            return Err(AppError::validation("password", "Enter your password."));
+        }
+        let mut tx = state.db.read().await?;
+        let found = store::credentials(&mut tx, &email).await?;
+        tx.commit().await?;
+        let user_id = found.as_ref().map(|(id, _)| *id);
+        // Unknown accounts are checked against a dummy hash: same work, same answer.
+        let valid = state
+            .passwords
+            .verify(password, found.map(|(_, hash)| hash))
+            .await?;
+
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        // A sign-in always gets a fresh token: whatever session the browser carried ends here.
+        if let Some(previous) = request::session_token()? {
+            store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
+        }
+        let (action, result) = match (valid, user_id) {
+            (true, Some(user_id)) => {
+                let cookie = start_session(&state, &mut tx, user_id, remember, &origin).await?;
+                let first = organizations::memberships_of(&mut tx, user_id)
+                    .await?
+                    .into_iter()
+                    .next();
+                let redirect = first
+                    .map(|o| format!("/o/{}", o.id))
+                    .unwrap_or_else(|| "/".to_owned());
+                (
+                    ActivityAction::SignInSucceeded,
+                    Ok((cookie, SignedIn { redirect })),
+                )
+            }
+            _ => (
+                ActivityAction::SignInFailed,
+                Err(AppError::invalid_credentials()),
+            ),
+        };
+        record(
+            &mut tx,
+            NewEntry {
+                action,
+                actor_user_id: user_id,
+                organization_id: None,
+                detail: "",
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        let (cookie, signed_in) = result?;
+        request::set_cookie(&cookie);
+        Ok(signed_in)
+    }
+
+    pub async fn sign_out() -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        if let Some(token) = request::session_token()? {
+            let mut tx = state.db.write().await?;
+            if let Some(user_id) =
+                store::delete_session(&mut tx, &session::hash_token(&token)).await?
+            {
+                record(
+                    &mut tx,
+                    NewEntry {
+                        action: ActivityAction::SignOut,
+                        actor_user_id: Some(user_id),
+                        organization_id: None,
+                        detail: "",
+                        origin: &origin,
+                        at: state.now(),
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+            &state, &origin,
+        )));
+        Ok(())
+    }
+}

@@ -1,0 +1,239 @@
+//! Accounts: sign-up, sign-in, sign-out, sessions. Wire types and the pure rules live here.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod view;
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const NAME_MAX_CHARS: usize = 100;
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+/// The signed-in person, as the browser sees them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: i64,
+}
+
+impl Account {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+    pub fn initials(&self) -> String {
+        initials(&self.first_name, &self.last_name)
+    }
+}
+
+/// Where to go after a successful sign-in or sign-up.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SignedIn {
+    pub redirect: String,
+}
+
+/// Up to two capital letters, one from each name.
+pub fn initials(first_name: &str, last_name: &str) -> String {
+    [first_name, last_name]
+        .iter()
+        .filter_map(|n| n.trim().chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Trims and lower-cases an email address, and checks it has a plausible shape.
+pub fn normalize_email(raw: &str) -> Result<String, AppError> {
+    let email = raw.trim().to_lowercase();
+    let invalid = || {
+        AppError::validation(
+            "email",
+            "Enter a valid email address, like name@example.com.",
+        )
+    };
+    if email.is_empty() {
+        return Err(AppError::validation("email", "Enter your email address."));
+    }
+    if email.chars().count() > EMAIL_MAX_CHARS
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@');
+    if local.is_empty() || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(email)
+}
+
+/// Trims a first or last name and checks its length.
+pub fn normalize_name(field: &str, label: &str, raw: &str) -> Result<String, AppError> {
+    let name = raw.trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::validation(field, format!("Enter your {label}.")));
+    }
+    if name.chars().count() > NAME_MAX_CHARS {
+        return Err(AppError::validation(
+            field,
+            format!("The {label} can have at most {NAME_MAX_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            field,
+            format!("The {label} contains characters that are not allowed."),
+        ));
+    }
+    Ok(name)
+}
+
+/// The password rules: 8 to 128 characters, no composition rules, not a common password,
+/// not the email address itself.
+pub fn check_new_password(password: &str, email: &str) -> Result<(), AppError> {
+    let length = password.chars().count();
+    if length < PASSWORD_MIN_CHARS {
+        return Err(AppError::validation(
+            "password",
+            format!("Use at least {PASSWORD_MIN_CHARS} characters."),
+        ));
+    }
+    if length > PASSWORD_MAX_CHARS {
+        return Err(AppError::validation(
+            "password",
+            format!("Use at most {PASSWORD_MAX_CHARS} characters."),
+        ));
+    }
+    if password.trim().to_lowercase() == email.trim().to_lowercase() {
+        return Err(AppError::validation(
+            "password",
+            "Your password cannot be your email address.",
+        ));
+    }
+    if is_common_password(password) {
+        return Err(AppError::validation(
+            "password",
+            "This password is on a list of commonly used passwords. Choose one that is harder to guess.",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn is_common_password(password: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    // From zxcvbn-ts's common password list (MIT, see common_passwords.LICENSE.txt), keeping
+    // the entries of 8 characters or more, lower-cased. Server-side only: it never reaches WASM.
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let list = LIST.get_or_init(|| include_str!("common_passwords.txt").lines().collect());
+    list.contains(password.to_lowercase().as_str())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn is_common_password(_password: &str) -> bool {
+    // The browser does not carry the list; the server always checks.
+    false
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn field_of(result: Result<(), AppError>) -> Option<String> {
+        result.err().and_then(|e| e.field)
+    }
+
+    #[test]
+    fn password_length_bounds_are_inclusive() {
+        assert!(check_new_password("a1b2c3d", "x@example.com").is_err());
+        assert!(check_new_password("zq8-wv3k", "x@example.com").is_ok());
+        let longest: String = "kx7".repeat(43).chars().take(128).collect();
+        assert!(check_new_password(&longest, "x@example.com").is_ok());
+        let too_long: String = "kx7".repeat(43).chars().take(129).collect();
+        assert_eq!(
+            field_of(check_new_password(&too_long, "x@example.com")),
+            Some("password".into())
+        );
+    }
+
+    #[test]
+    fn length_counts_characters_not_bytes() {
+        // Seven characters of two bytes each: still too short.
+        assert!(check_new_password("ééééééé", "x@example.com").is_err());
+        assert!(check_new_password("éééééééé", "x@example.com").is_ok());
+    }
+
+    #[test]
+    fn no_composition_rules() {
+        assert!(check_new_password("lowercase only words here", "x@example.com").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_the_case() {
+        for common in ["password", "PASSWORD", "12345678", "qwertyuiop", "iloveyou"] {
+            let err = check_new_password(common, "x@example.com").err();
+            assert!(
+                err.is_some_and(|e| e.message.contains("commonly used")),
+                "{common} accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn password_equal_to_email_is_refused() {
+        assert!(check_new_password("Someone@Example.com", "someone@example.com").is_err());
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_email("  Alice@Example.COM ").ok(),
+            Some("alice@example.com".into())
+        );
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "alice@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "a@.com",
+            "a@x..com",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            normalize_name("first_name", "first name", "  Ada ").ok(),
+            Some("Ada".into())
+        );
+        assert!(normalize_name("first_name", "first name", "   ").is_err());
+        assert!(normalize_name("first_name", "first name", &"x".repeat(101)).is_err());
+        assert!(normalize_name("first_name", "first name", "a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn initials_take_one_letter_of_each_name() {
+        assert_eq!(initials("ada", "lovelace"), "AL");
+        assert_eq!(initials("Émile", "zola"), "ÉZ");
+        assert_eq!(initials("", "Solo"), "S");
+    }
+}

@@ -1,0 +1,109 @@
+//! Session tokens and the cookie that carries them. The token is 256 random bits; only its
+//! SHA-256 is stored, so a copy of the database cannot be replayed as a cookie.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const COOKIE_NAME: &str = "steward_session";
+
+/// A fresh token (for the cookie) and its hash (for the database).
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A token has the exact shape we issue; anything else is not even looked up.
+pub fn well_formed(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The `Set-Cookie` value for a new session. A remembered session gets `Max-Age`; otherwise the
+/// cookie ends with the browser session.
+pub fn cookie(token: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut value = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(seconds) = max_age {
+        value.push_str(&format!("; Max-Age={seconds}"));
+    }
+    if secure {
+        value.push_str("; Secure");
+    }
+    value
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clearing_cookie(secure: bool) -> String {
+    let mut value = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    if secure {
+        value.push_str("; Secure");
+    }
+    value
+}
+
+/// Finds our session token in a `Cookie` request header.
+pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE_NAME)
+        .map(|(_, value)| value.trim())
+        .filter(|value| well_formed(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_unique_256_bit_and_hashed() {
+        let (a, hash_a) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert!(well_formed(&a), "{a}");
+        assert_eq!(hash_a.len(), 64);
+        assert_eq!(hash_a, hash_token(&a));
+        assert_ne!(hash_a, a);
+    }
+
+    #[test]
+    fn known_sha256() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        let browser_session = cookie("tok", None, false);
+        assert_eq!(
+            browser_session,
+            "steward_session=tok; Path=/; HttpOnly; SameSite=Lax"
+        );
+        let remembered = cookie("tok", Some(3600), true);
+        assert!(remembered.contains("Max-Age=3600") && remembered.ends_with("; Secure"));
+        assert!(clearing_cookie(false).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn token_is_read_from_cookie_header_and_checked() {
+        let (token, _) = new_token();
+        let header = format!("theme=dark; {COOKIE_NAME}={token}; other=1");
+        assert_eq!(token_from_cookie_header(&header), Some(token.as_str()));
+        assert_eq!(token_from_cookie_header("steward_session=short"), None);
+        assert_eq!(token_from_cookie_header("steward_session_x=abc"), None);
+        assert_eq!(token_from_cookie_header(""), None);
+    }
+}

@@ -1,0 +1,143 @@
+//! SQL for accounts and sessions.
+
+use super::Account;
+use crate::db::Tx;
+use crate::on_db;
+use crate::request::Origin;
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: &'a str,
+    pub at: i64,
+}
+
+/// Inserts the user; `Ok(None)` when the email address is already registered.
+pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str =
+        "INSERT INTO users (email, first_name, last_name, password_hash, created_at) \
+                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user.email)
+        .bind(user.first_name)
+        .bind(user.last_name)
+        .bind(user.password_hash)
+        .bind(user.at)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// The id and password hash of the account with this (normalised) email.
+pub async fn credentials(tx: &mut Tx, email: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+    const SQL: &str = "SELECT id, password_hash FROM users WHERE email = $1";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(email)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT id, email, first_name, last_name, created_at FROM users WHERE id = $1";
+    let row: Option<(i64, String, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(
+        row.map(|(id, email, first_name, last_name, created_at)| Account {
+            id,
+            email,
+            first_name,
+            last_name,
+            created_at,
+        }),
+    )
+}
+
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub token_hash: &'a str,
+    pub persistent: bool,
+    pub at: i64,
+    pub expires_at: i64,
+    pub origin: &'a Origin,
+}
+
+pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent) \
+                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(session.token_hash)
+        .bind(session.user_id)
+        .bind(session.persistent)
+        .bind(session.at)
+        .bind(session.expires_at)
+        .bind(&session.origin.ip)
+        .bind(&session.origin.user_agent)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// A stored session, found by the hash of its token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredSession {
+    pub id: i64,
+    pub user_id: i64,
+    pub persistent: bool,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn session_by_token_hash(
+    tx: &mut Tx,
+    token_hash: &str,
+) -> Result<Option<StoredSession>, sqlx::Error> {
+    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at FROM sessions WHERE token_hash = $1";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn touch_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deletes the session; returns its user when there was one.
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(token_hash)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn delete_session_by_id(tx: &mut Tx, session_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes sessions past their absolute expiry (idle ones are refused when presented and
+/// removed here once their absolute expiry passes too).
+pub async fn purge_expired_sessions(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE expires_at <= $1";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done)
+}

@@ -1,0 +1,63 @@
+//! Small pieces shared by every area's pages.
+
+use crate::error::{AppError, ErrorCode};
+use leptos::prelude::*;
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" role="status">"Loading…"</p> }
+}
+
+/// A whole-page error: what went wrong and where to go from here.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let next = match error.code {
+        ErrorCode::Unauthenticated => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
+        ErrorCode::NotFound | ErrorCode::Forbidden => {
+            view! { <a class="button secondary" href="/">"Go to my organizations"</a> }.into_any()
+        }
+        _ => view! { <button class="button secondary" on:click=|_| crate::load_page("")>"Try again"</button> }.into_any(),
+    };
+    view! {
+        <section class="panel error-panel" role="alert">
+            <h2>{heading(error.code)}</h2>
+            <p>{error.message.clone()}</p>
+            {next}
+        </section>
+    }
+}
+
+fn heading(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Unauthenticated => "You are signed out",
+        ErrorCode::NotFound => "Not available",
+        ErrorCode::Forbidden => "Not allowed",
+        ErrorCode::Busy => "Busy",
+        _ => "Something went wrong",
+    }
+}
+
+/// The message of the last failed submission that belongs to no particular field.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = move || error.get().filter(|e| e.field.is_none()).map(|e| e.message);
+    view! {
+        <div class="form-error" role="alert" aria-live="assertive">
+            {move || message().map(|m| view! { <p>{m}</p> })}
+        </div>
+    }
+}
+
+/// The message of the last failed submission for `field`, shown under that field.
+#[component]
+pub fn FieldError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl IntoView {
+    let message = move || error.get().and_then(|e| e.for_field(field));
+    view! {
+        <p class="field-error" id=format!("{field}-error") aria-live="polite">
+            {message}
+        </p>
+    }
+}

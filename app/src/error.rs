@@ -1,0 +1,162 @@
+//! One error type for every server function: a stable machine code plus a sentence for people.
+//! It crosses the wire as JSON, so the browser shows exactly what the server decided.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// Stable error codes. Programs match on these; they never change meaning once released.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input is malformed or breaks a rule; `field` names the input when there is one.
+    Validation,
+    /// Unknown email or wrong password: deliberately one code for both.
+    InvalidCredentials,
+    /// No valid session.
+    Unauthenticated,
+    /// The object does not exist, or belongs to someone else (the two are indistinguishable).
+    NotFound,
+    /// Signed in and a member, but the role does not allow this action.
+    Forbidden,
+    /// A state-changing request that did not come from this site.
+    CrossSite,
+    /// The email address is already registered.
+    EmailTaken,
+    /// The server is at capacity for expensive work (password hashing); retry shortly.
+    Busy,
+    /// The request could not be carried to or from the server.
+    Transport,
+    /// Something failed on our side; details are in the server log, never in the response.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::Validation | ErrorCode::EmailTaken => 422,
+            ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
+            ErrorCode::Busy => 503,
+            ErrorCode::Transport => 400,
+            ErrorCode::Internal => 500,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The form field the message belongs next to, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: ErrorCode::Validation,
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+    pub fn invalid_credentials() -> Self {
+        Self::new(
+            ErrorCode::InvalidCredentials,
+            "The email address or the password is incorrect.",
+        )
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "Your session has ended. Please sign in again.",
+        )
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            ErrorCode::NotFound,
+            format!("This {what} does not exist or is not available to your account."),
+        )
+    }
+    pub fn forbidden() -> Self {
+        Self::new(
+            ErrorCode::Forbidden,
+            "Your role in this organization does not allow this action.",
+        )
+    }
+    pub fn busy() -> Self {
+        Self::new(
+            ErrorCode::Busy,
+            "The server is busy, try again in a moment.",
+        )
+    }
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+    /// The message to show next to `field`, if this error belongs there.
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| self.message.clone())
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::new(
+                ErrorCode::Transport,
+                "The server could not be reached. Check your connection and try again.",
+            ),
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_) => AppError::new(
+                ErrorCode::Validation,
+                "The form was incomplete or malformed. Please check it and try again.",
+            ),
+            _ => AppError::internal(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        AppError::internal()
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_stable_snake_case() {
+        let json = serde_json::to_string(&AppError::invalid_credentials()).unwrap_or_default();
+        assert!(json.contains("\"code\":\"invalid_credentials\""), "{json}");
+        let back: AppError = serde_json::from_str(&json).unwrap_or_else(|_| AppError::internal());
+        assert_eq!(back, AppError::invalid_credentials());
+    }
+
+    #[test]
+    fn statuses_follow_codes() {
+        assert_eq!(ErrorCode::CrossSite.http_status(), 403);
+        assert_eq!(ErrorCode::Busy.http_status(), 503);
+        assert_eq!(ErrorCode::NotFound.http_status(), 404);
+        assert_eq!(ErrorCode::InvalidCredentials.http_status(), 401);
+    }
+}

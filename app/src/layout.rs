@@ -1,0 +1,213 @@
+//! The frame around every organization page: top bar with the organization switcher (top
+//! left) and the account menu (top right), the side menu (a drawer on narrow screens).
+
+use crate::organizations::api::organization_shell;
+use crate::organizations::ShellData;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_params_map;
+
+/// The organization named by the URL. Pages read it instead of parsing the URL themselves.
+#[derive(Clone, Copy)]
+pub struct CurrentOrganization(pub Memo<i64>);
+
+pub fn use_organization_id() -> Memo<i64> {
+    use_context::<CurrentOrganization>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| Memo::new(|_| 0))
+}
+
+#[component]
+pub fn OrganizationShell() -> impl IntoView {
+    let params = use_params_map();
+    let organization_id = Memo::new(move |_| {
+        params
+            .read()
+            .get("organization")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    provide_context(CurrentOrganization(organization_id));
+    let data = Resource::new(move || organization_id.get(), organization_shell);
+
+    let drawer_open = RwSignal::new(false);
+
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <button
+                class="icon-button drawer-toggle"
+                aria-controls="side-menu"
+                aria-expanded=move || drawer_open.get().to_string()
+                on:click=move |_| drawer_open.update(|open| *open = !*open)
+            >
+                <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
+                    <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2" fill="none" />
+                </svg>
+                <span class="visually-hidden">"Menu"</span>
+            </button>
+            <Transition fallback=|| view! { <span class="brand">"Steward"</span> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(shell) => view! {
+                            <Switcher shell=shell.clone() />
+                            <span class="topbar-spacer"></span>
+                            <AccountMenu shell />
+                        }
+                        .into_any(),
+                        Err(_) => view! { <a class="brand" href="/">"Steward"</a> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </header>
+        <div class="frame">
+            <div
+                class="drawer-backdrop"
+                class:open=move || drawer_open.get()
+                on:click=move |_| drawer_open.set(false)
+            ></div>
+            <nav
+                id="side-menu"
+                class="side-menu"
+                class:open=move || drawer_open.get()
+                aria-label="Sections"
+                on:click=move |_| drawer_open.set(false)
+                on:keydown=move |event: web_sys::KeyboardEvent| {
+                    if event.key() == "Escape" {
+                        drawer_open.set(false);
+                    }
+                }
+            >
+                <A href=move || format!("/o/{}", organization_id.get()) exact=true>
+                    "Overview"
+                </A>
+                <A href=move || format!("/o/{}/activity", organization_id.get())>"Activity"</A>
+                <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
+            </nav>
+            <main id="main" class="content" tabindex="-1">
+                <Outlet />
+            </main>
+        </div>
+    }
+}
+
+/// A menu opened by a button: Escape closes it and gives focus back to the button.
+fn menu_keys(open: RwSignal<bool>) -> impl Fn(web_sys::KeyboardEvent) + Copy {
+    move |event| {
+        if event.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                let button = event
+                    .current_target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                    .and_then(|el| el.query_selector("button").ok().flatten())
+                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(button) = button {
+                    let _ = button.focus();
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn Switcher(shell: ShellData) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let current = shell.current.id;
+    view! {
+        <div class="switcher" on:keydown=menu_keys(open)>
+            <button
+                class="switcher-button"
+                aria-haspopup="true"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="switcher-menu"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="switcher-caption">"Organization"</span>
+                <span class="switcher-name" data-testid="current-organization">{shell.current.name.clone()}</span>
+                <svg class="chevron" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <path d="M6 9l6 6 6-6" stroke="currentColor" stroke-width="2" fill="none" />
+                </svg>
+            </button>
+            <div id="switcher-menu" class="menu" hidden=move || !open.get()>
+                <p class="menu-heading" id="switcher-heading">"My organizations"</p>
+                <ul aria-labelledby="switcher-heading">
+                    {shell
+                        .organizations
+                        .into_iter()
+                        .map(|o| {
+                            view! {
+                                <li>
+                                    <a
+                                        href=format!("/o/{}", o.id)
+                                        aria-current=(o.id == current).then_some("page")
+                                        on:click=move |_| open.set(false)
+                                    >
+                                        <span class="menu-name">{o.name}</span>
+                                        <span class="menu-role">{o.role.label()}</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <a class="menu-footer" href=format!("/o/{current}/organizations") on:click=move |_| open.set(false)>
+                    "Manage my organizations"
+                </a>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn AccountMenu(shell: ShellData) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let sign_out = ServerAction::<crate::account::api::SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            crate::load_page("/login");
+        }
+    });
+    let current = shell.current.id;
+    let account = shell.account;
+    view! {
+        <div class="account-menu" on:keydown=menu_keys(open)>
+            <button
+                class="avatar"
+                aria-haspopup="true"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="account-menu"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span aria-hidden="true">{account.initials()}</span>
+                <span class="visually-hidden">{format!("Account menu of {}", account.full_name())}</span>
+            </button>
+            <div id="account-menu" class="menu menu-right" hidden=move || !open.get()>
+                <div class="menu-heading">
+                    <strong>{account.full_name()}</strong>
+                    <span class="muted">{account.email.clone()}</span>
+                </div>
+                <ul>
+                    <li>
+                        <a href=format!("/o/{current}/profile") on:click=move |_| open.set(false)>"My profile"</a>
+                    </li>
+                    <li>
+                        <a href=format!("/o/{current}/organizations") on:click=move |_| open.set(false)>
+                            "My organizations"
+                        </a>
+                    </li>
+                    <li>
+                        <button class="menu-item" on:click=move |_| { sign_out.dispatch(crate::account::api::SignOut {}); }>
+                            "Sign out"
+                        </button>
+                    </li>
+                </ul>
+                {move || {
+                    sign_out.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })
+                }}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,91 @@
+//! Steward's application: shared by the server (feature `ssr`) and the browser (feature `hydrate`).
+
+pub mod account;
+pub mod activity;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod demo;
+pub mod error;
+pub mod format;
+pub mod layout;
+pub mod organizations;
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/steward.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Steward".to_owned() } else { format!("{page} · Steward") } />
+        <Router>
+            <Routes fallback=|| view! { <NotFoundPage /> }>
+                <Route path=path!("/login") view=account::view::SignInPage />
+                <Route path=path!("/signup") view=account::view::SignUpPage />
+                <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
+                    <Route path=path!("") view=organizations::view::OverviewPage />
+                    <Route path=path!("activity") view=activity::view::ActivityPage />
+                    <Route path=path!("organizations") view=organizations::view::MyOrganizationsPage />
+                    <Route path=path!("profile") view=account::view::ProfilePage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <main class="centered-page" id="main">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address."</p>
+            <p><a href="/">"Go to my organizations"</a></p>
+        </main>
+    }
+}
+
+/// Leaves the single-page app and loads `url` afresh: used after signing in or out, so that
+/// everything on screen is rendered for the new session.
+pub fn load_page(url: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().assign(url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}

@@ -1,0 +1,138 @@
+//! Server functions of organizations. The organization id comes from the URL, so it is never
+//! trusted: membership and role are read from the database for the signed-in person.
+
+use super::{OrganizationSummary, Overview, ShellData};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The frame around an organization's pages: me, this organization, all of mine.
+#[server(endpoint = "organization_shell")]
+pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppError> {
+    crate::request::respond(server_side::shell(organization_id).await)
+}
+
+#[server(endpoint = "organization_overview")]
+pub async fn organization_overview(organization_id: i64) -> Result<Overview, AppError> {
+    crate::request::respond(server_side::overview(organization_id).await)
+}
+
+#[server(endpoint = "my_organizations")]
+pub async fn my_organizations() -> Result<Vec<OrganizationSummary>, AppError> {
+    crate::request::respond(server_side::mine().await)
+}
+
+/// Creates an organization with the caller as its legal representative; returns its id.
+#[server(endpoint = "create_organization")]
+pub async fn create_organization(name: String) -> Result<i64, AppError> {
+    crate::request::respond(server_side::create(name).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{
+        normalize_organization_name, store, OrganizationSummary, Overview, ShellData,
+    };
+    use crate::account::api::authenticate;
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::AppError;
+    use crate::policy::{allows, Action, Role};
+    use crate::request;
+
+    /// The caller's membership of the organization, if the policy lets their role do `action`.
+    /// Not a member (or no such organization): not found. A member whose role is not allowed: forbidden.
+    pub async fn authorize(
+        tx: &mut Tx,
+        organization_id: i64,
+        user_id: i64,
+        action: Action,
+    ) -> Result<(OrganizationSummary, i64), AppError> {
+        let found = store::membership(tx, organization_id, user_id).await?;
+        let (membership, created_at) = found.ok_or_else(|| AppError::not_found("organization"))?;
+        if !allows(membership.role, action) {
+            return Err(AppError::forbidden());
+        }
+        Ok((membership, created_at))
+    }
+
+    pub async fn shell(organization_id: i64) -> Result<ShellData, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let (current, _) = authorize(
+            &mut tx,
+            organization_id,
+            account.id,
+            Action::ViewOrganization,
+        )
+        .await?;
+        let organizations = store::memberships_of(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(ShellData {
+            account,
+            current,
+            organizations,
+        })
+    }
+
+    pub async fn overview(organization_id: i64) -> Result<Overview, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let (membership, created_at) = authorize(
+            &mut tx,
+            organization_id,
+            account.id,
+            Action::ViewOrganization,
+        )
+        .await?;
+        let members = if allows(membership.role, Action::ViewMembers) {
+            Some(store::members(&mut tx, organization_id).await?)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(Overview {
+            id: membership.id,
+            name: membership.name,
+            created_at,
+            my_role: membership.role,
+            members,
+        })
+    }
+
+    pub async fn mine() -> Result<Vec<OrganizationSummary>, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let organizations = store::memberships_of(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(organizations)
+    }
+
+    pub async fn create(name: String) -> Result<i64, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        let name = normalize_organization_name(&name)?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let id = store::insert_organization(&mut tx, &name, now).await?;
+        store::insert_membership(&mut tx, id, account.id, Role::LegalRepresentative, now).await?;
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::OrganizationCreated,
+                actor_user_id: Some(account.id),
+                organization_id: Some(id),
+                detail: &name,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

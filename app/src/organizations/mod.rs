@@ -1,0 +1,89 @@
+//! Organizations and memberships: the switcher's data, the overview, creating an organization.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod view;
+
+use crate::account::Account;
+use crate::error::AppError;
+use crate::policy::Role;
+use serde::{Deserialize, Serialize};
+
+pub const ORGANIZATION_NAME_MAX_CHARS: usize = 100;
+
+/// One of my organizations, with my role in it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OrganizationSummary {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What the frame around every organization page needs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ShellData {
+    pub account: Account,
+    pub current: OrganizationSummary,
+    pub organizations: Vec<OrganizationSummary>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Member {
+    pub user_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub role: Role,
+    pub joined_at: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Overview {
+    pub id: i64,
+    pub name: String,
+    pub created_at: i64,
+    pub my_role: Role,
+    /// `None` when my role does not allow seeing the members.
+    pub members: Option<Vec<Member>>,
+}
+
+pub fn normalize_organization_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::validation(
+            "name",
+            "Enter a name for the organization.",
+        ));
+    }
+    if name.chars().count() > ORGANIZATION_NAME_MAX_CHARS {
+        return Err(AppError::validation(
+            "name",
+            format!("The name can have at most {ORGANIZATION_NAME_MAX_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "name",
+            "The name contains characters that are not allowed.",
+        ));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_names_are_trimmed_and_bounded() {
+        assert_eq!(
+            normalize_organization_name("  Acme SA ").ok(),
+            Some("Acme SA".into())
+        );
+        assert!(normalize_organization_name(" ").is_err());
+        assert!(normalize_organization_name(&"n".repeat(101)).is_err());
+        assert!(normalize_organization_name(&"n".repeat(100)).is_ok());
+        assert!(normalize_organization_name("bad\nname").is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! SQL for organizations and memberships. Every query is scoped by organization and member.
+
+use super::{Member, OrganizationSummary};
+use crate::db::Tx;
+use crate::on_db;
+use crate::policy::Role;
+
+pub async fn insert_organization(tx: &mut Tx, name: &str, at: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO organizations (name, created_at) VALUES ($1, $2) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(name)
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn insert_membership(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    role: Role,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+fn summaries(rows: Vec<(i64, String, String)>) -> Vec<OrganizationSummary> {
+    rows.into_iter()
+        .filter_map(|(id, name, role)| {
+            Role::parse(&role).map(|role| OrganizationSummary { id, name, role })
+        })
+        .collect()
+}
+
+/// My organizations, in the order I joined them.
+pub async fn memberships_of(
+    tx: &mut Tx,
+    user_id: i64,
+) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
+    const SQL: &str = "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+                       WHERE m.user_id = $1 ORDER BY m.created_at, o.id";
+    let rows = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(summaries(rows))
+}
+
+/// The organization as seen by this member; `None` when it does not exist or they are not a member.
+pub async fn membership(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<Option<(OrganizationSummary, i64)>, sqlx::Error> {
+    const SQL: &str = "SELECT o.id, o.name, m.role, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+                       WHERE m.organization_id = $1 AND m.user_id = $2";
+    let row: Option<(i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(|(id, name, role, created_at)| {
+        Role::parse(&role).map(|role| (OrganizationSummary { id, name, role }, created_at))
+    }))
+}
+
+pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, sqlx::Error> {
+    const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, m.created_at \
+                       FROM memberships m JOIN users u ON u.id = m.user_id \
+                       WHERE m.organization_id = $1 ORDER BY u.last_name, u.first_name, u.id";
+    let rows: Vec<(i64, String, String, String, String, i64)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(organization_id)
+            .fetch_all(&mut **c)
+            .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user_id, first_name, last_name, email, role, joined_at)| {
+            Role::parse(&role).map(|role| Member {
+                user_id,
+                first_name,
+                last_name,
+                email,
+                role,
+                joined_at,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,117 @@
+//! The only place a permission is decided: one table of role × action.
+//!
+//! Server functions name the [`Action`] they perform and ask [`allows`]; pages only hide what
+//! the server would refuse anyway, by asking the same table.
+
+use serde::{Deserialize, Serialize};
+
+/// A person's role inside one organization. Read fresh from the database on every request.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    LegalRepresentative,
+    Administrator,
+    Collaborator,
+    External,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::LegalRepresentative,
+        Role::Administrator,
+        Role::Collaborator,
+        Role::External,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::LegalRepresentative => "legal_representative",
+            Role::Administrator => "administrator",
+            Role::Collaborator => "collaborator",
+            Role::External => "external",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::LegalRepresentative => "Legal representative",
+            Role::Administrator => "Administrator",
+            Role::Collaborator => "Collaborator",
+            Role::External => "External",
+        }
+    }
+}
+
+/// Everything a member can ask to do inside an organization.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See the organization's name, the overview and one's own role in it.
+    ViewOrganization,
+    /// See who the members are and what role each has.
+    ViewMembers,
+}
+
+impl Action {
+    pub const ALL: [Action; 2] = [Action::ViewOrganization, Action::ViewMembers];
+}
+
+/// The table. `true` means the role may perform the action.
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match (action, role) {
+        (ViewOrganization, _) => true,
+        (ViewMembers, LegalRepresentative | Administrator | Collaborator) => true,
+        (ViewMembers, External) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use Role::*;
+
+    /// Written out row by row, so a change to the table shows up as a change to this test.
+    #[rustfmt::skip]
+    const TABLE: &[(Action, [bool; 4])] = &[
+        //                  legal  admin  collab external
+        (ViewOrganization, [true,  true,  true,  true]),
+        (ViewMembers,      [true,  true,  true,  false]),
+    ];
+
+    #[test]
+    fn every_action_has_a_row() {
+        for action in Action::ALL {
+            assert!(
+                TABLE.iter().any(|(a, _)| *a == action),
+                "{action:?} has no row in the test table"
+            );
+        }
+        assert_eq!(TABLE.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn table_matches_policy_row_by_row() {
+        for (action, expected) in TABLE {
+            for (role, allowed) in Role::ALL.iter().zip(expected) {
+                assert_eq!(allows(*role, *action), *allowed, "{role:?} × {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_storage_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("owner"), None);
+        assert_eq!(LegalRepresentative.label(), "Legal representative");
+    }
+}

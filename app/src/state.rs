@@ -1,0 +1,95 @@
+//! What every server function can reach: storage, the password hasher, the clock, the settings.
+//! Provided to Leptos as context by the server crate.
+
+use crate::account::password::PasswordHasher;
+use crate::db::Db;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Time, injectable so that expiry can be tested without sleeping.
+pub trait Clock: Send + Sync + 'static {
+    /// Unix seconds, UTC.
+    fn now(&self) -> i64;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock tests can move by hand.
+#[derive(Default)]
+pub struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl ManualClock {
+    pub fn new(start: i64) -> Self {
+        Self(std::sync::atomic::AtomicI64::new(start))
+    }
+    pub fn advance(&self, seconds: i64) {
+        self.0
+            .fetch_add(seconds, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// When the session cookie carries the `Secure` attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieSecurity {
+    /// Secure whenever the request arrived over https (directly or per a trusted proxy).
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// A browser-session sign-in ends after this many seconds without a request.
+    pub session_idle_seconds: i64,
+    /// …and at the latest this long after sign-in.
+    pub session_absolute_seconds: i64,
+    /// A "keep me signed in" session ends after this many seconds without a request.
+    pub remembered_idle_seconds: i64,
+    /// …and at the latest this long after sign-in.
+    pub remembered_absolute_seconds: i64,
+    pub cookie_security: CookieSecurity,
+    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a reverse proxy you run).
+    pub trust_proxy: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle_seconds: 2 * 3600,
+            session_absolute_seconds: 12 * 3600,
+            remembered_idle_seconds: 14 * 24 * 3600,
+            remembered_absolute_seconds: 30 * 24 * 3600,
+            cookie_security: CookieSecurity::Auto,
+            trust_proxy: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub passwords: Arc<PasswordHasher>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,56 @@
+import { test as base, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+
+// Requests a test makes fail on purpose (a 404 page, a refused sign-in): the browser logs their
+// 4xx status as a console error, which is expected there and nowhere else.
+const refusedOnPurpose = new WeakMap<Page, Set<string>>();
+export function expectRefusal(page: Page, path: string) {
+  const paths = refusedOnPurpose.get(page) ?? new Set<string>();
+  paths.add(path);
+  refusedOnPurpose.set(page, paths);
+}
+
+// Every test fails on any uncaught page error or console error.
+export const test = base.extend<{ failOnErrors: void }>({
+  failOnErrors: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() !== "error") return;
+        const url = message.location().url ?? "";
+        const path = url ? new URL(url).pathname : "";
+        const deliberate = /status of 4\d\d/.test(message.text()) && refusedOnPurpose.get(page)?.has(path);
+        if (!deliberate) problems.push(`console error: ${message.text()} (${url})`);
+      });
+      await use();
+      expect(problems, "the page reported errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** Waits until the WASM has hydrated the page: only then do clicks reach Rust handlers. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 20_000 });
+}
+
+export async function visit(page: Page, path: string) {
+  await page.goto(path);
+  await hydrated(page);
+}
+
+/** No serious or critical accessibility violation on the page as it is now. */
+export async function checkAccessibility(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(summary, `accessibility of ${label}`).toEqual([]);
+}
+
+export function uniqueEmail(prefix: string) {
+  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+export const PASSWORD = "a long and unusual phrase";

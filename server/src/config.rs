@@ -1,0 +1,113 @@
+//! Runtime configuration: the `[steward]` table of Leptos.toml, overridden by environment
+//! variables. (Leptos's own settings live in that file's `[package.metadata.leptos]` table.)
+
+use app::state::{CookieSecurity, Settings};
+use serde::Deserialize;
+use std::env;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file both Steward and Leptos read.
+    pub path: String,
+    pub database_url: String,
+    pub demo_data: bool,
+    pub settings: Settings,
+}
+
+#[derive(Deserialize, Default)]
+struct File {
+    #[serde(default)]
+    steward: Section,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct Section {
+    database_url: Option<String>,
+    demo_data: Option<bool>,
+    cookie_security: Option<String>,
+    trust_proxy: Option<bool>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+    remembered_idle_days: Option<i64>,
+    remembered_absolute_days: Option<i64>,
+}
+
+fn env_flag(name: &str) -> Option<bool> {
+    env::var(name)
+        .ok()
+        .map(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
+}
+
+pub fn load() -> Result<Config, String> {
+    let path = env::var("STEWARD_CONFIG").unwrap_or_else(|_| "Leptos.toml".to_owned());
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let file: File = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    let s = file.steward;
+    let defaults = Settings::default();
+    let cookie_security = match env::var("STEWARD_COOKIE_SECURITY")
+        .ok()
+        .or(s.cookie_security)
+        .as_deref()
+    {
+        None | Some("auto") => CookieSecurity::Auto,
+        Some("always") => CookieSecurity::Always,
+        Some("never") => CookieSecurity::Never,
+        Some(other) => {
+            return Err(format!(
+                "cookie_security must be auto, always or never, not {other:?}"
+            ))
+        }
+    };
+    let positive =
+        |name: &str, value: Option<i64>, unit: i64, default: i64| -> Result<i64, String> {
+            match value {
+                None => Ok(default),
+                Some(v) if v > 0 => Ok(v * unit),
+                Some(v) => Err(format!("{name} must be positive, not {v}")),
+            }
+        };
+    let settings = Settings {
+        session_idle_seconds: positive(
+            "session_idle_minutes",
+            s.session_idle_minutes,
+            60,
+            defaults.session_idle_seconds,
+        )?,
+        session_absolute_seconds: positive(
+            "session_absolute_hours",
+            s.session_absolute_hours,
+            3600,
+            defaults.session_absolute_seconds,
+        )?,
+        remembered_idle_seconds: positive(
+            "remembered_idle_days",
+            s.remembered_idle_days,
+            86_400,
+            defaults.remembered_idle_seconds,
+        )?,
+        remembered_absolute_seconds: positive(
+            "remembered_absolute_days",
+            s.remembered_absolute_days,
+            86_400,
+            defaults.remembered_absolute_seconds,
+        )?,
+        cookie_security,
+        trust_proxy: env_flag("STEWARD_TRUST_PROXY")
+            .or(s.trust_proxy)
+            .unwrap_or(false),
+    };
+    let database_url = env::var("DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or(s.database_url)
+        .unwrap_or_else(|| "sqlite://data/steward.db".to_owned());
+    Ok(Config {
+        path,
+        database_url,
+        demo_data: env_flag("STEWARD_DEMO_DATA")
+            .or(s.demo_data)
+            .unwrap_or(false),
+        settings,
+    })
+}

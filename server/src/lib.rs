@@ -1,0 +1,251 @@
+//! The HTTP host: wires the Leptos app, its server functions and the request-wide defences
+//! (cross-site request refusal, body size limit, security headers, sign-in gate for pages).
+
+pub mod config;
+
+use app::account::api::authenticate_token;
+use app::account::session::token_from_cookie_header;
+use app::error::{AppError, ErrorCode};
+use app::state::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Server function arguments are small forms; nothing legitimate comes near this.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+     base-uri 'self'; form-action 'self'; object-src 'none'";
+
+pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let api_state = state.clone();
+    let gate_state = state.clone();
+    let root_state = state;
+    Router::new()
+        .route(
+            "/",
+            get(move |headers: HeaderMap| root(root_state.clone(), headers)),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/api/{*name}",
+            post(move |request: Request| {
+                let state = api_state.clone();
+                async move {
+                    handle_server_fns_with_context(move || provide_context(state.clone()), request)
+                        .await
+                }
+            }),
+        )
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            sign_in_gate(gate_state.clone(), request, next)
+        }))
+        .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn(limit_body))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .with_state(options)
+}
+
+fn error_response(error: AppError) -> Response {
+    let status =
+        StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Whether a state-changing request may proceed: browsers say where a request comes from
+/// (`Sec-Fetch-Site`, or `Origin` in older ones); anything from another site is refused.
+/// Requests carrying neither come from programs, which cannot ride on a visitor's cookies.
+pub fn same_site_request(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return true;
+    }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin") | Ok("none"));
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let origin_host = origin.to_str().ok().and_then(|o| {
+        o.split_once("://")
+            .map(|(_, rest)| rest.trim_end_matches('/').to_owned())
+    });
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+async fn refuse_cross_site(request: Request, next: Next) -> Response {
+    if same_site_request(request.method(), request.headers()) {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+        error_response(AppError::new(
+            ErrorCode::CrossSite,
+            "This request came from another website and was refused. Reload Steward and try again.",
+        ))
+    }
+}
+
+/// Reads at most [`BODY_LIMIT_BYTES`] of a request body, whether or not it declared its length;
+/// anything longer is refused with 413 before any handler sees it.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => {
+            let error = AppError::new(ErrorCode::Validation, "The request is too large.");
+            let body = serde_json::to_string(&error).unwrap_or_default();
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(token_from_cookie_header)
+        .map(str::to_owned)
+}
+
+/// Organization pages need a valid session: without one, go to the sign-in page first.
+async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if request.method() == Method::GET && path.starts_with("/o/") {
+        let signed_in = match session_cookie(request.headers()) {
+            Some(token) => authenticate_token(&state, &token).await.is_ok(),
+            None => false,
+        };
+        if !signed_in {
+            return Redirect::to("/login").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// `/` opens the first of my organizations, or the sign-in page.
+async fn root(state: AppState, headers: HeaderMap) -> Response {
+    let Some(token) = session_cookie(&headers) else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(account) = authenticate_token(&state, &token).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let first = async {
+        let mut tx = state.db.read().await?;
+        let list = app::organizations::store::memberships_of(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(list.into_iter().next())
+    }
+    .await;
+    match first {
+        Ok(Some(organization)) => Redirect::to(&format!("/o/{}", organization.id)).into_response(),
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not list organizations");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Body::from("Something went wrong on our side."),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn cross_site_rules() {
+        let post = Method::POST;
+        assert!(same_site_request(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(same_site_request(
+            &post,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(!same_site_request(
+            &post,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(!same_site_request(
+            &post,
+            &headers(&[("sec-fetch-site", "same-site")])
+        ));
+        assert!(same_site_request(
+            &post,
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ])
+        ));
+        assert!(!same_site_request(
+            &post,
+            &headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "127.0.0.1:3000")
+            ])
+        ));
+        assert!(!same_site_request(
+            &post,
+            &headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])
+        ));
+        assert!(same_site_request(&post, &headers(&[])));
+    }
+}

@@ -1,0 +1,132 @@
+//! Steward's server binary: configuration, storage, demo data, background work, HTTP.
+
+use app::account::password::PasswordHasher;
+use app::state::{AppState, SystemClock};
+use leptos::config::get_configuration;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("steward: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = server::config::load()?;
+    let leptos = get_configuration(Some(&config.path))
+        .map_err(|e| format!("{}: {e}", config.path))?
+        .leptos_options;
+    let addr = leptos.site_addr;
+
+    if let Some(path) = config.database_url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+        }
+    }
+    let db = app::db::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let state = AppState {
+        db,
+        passwords: Arc::new(PasswordHasher::for_this_machine()),
+        clock: Arc::new(SystemClock),
+        settings: Arc::new(config.settings.clone()),
+    };
+    tracing::info!(backend = state.db.backend(), "database ready");
+
+    if config.demo_data {
+        match app::demo::seed_if_empty(&state).await {
+            Ok(true) => tracing::info!("filled the empty database with demo data"),
+            Ok(false) => {}
+            Err(e) => return Err(format!("demo data: {}", e.message)),
+        }
+        println!("Demo sign-in: any of");
+        for person in &app::demo::PEOPLE {
+            println!(
+                "  {} ({} {})",
+                person.email, person.first_name, person.last_name
+            );
+        }
+        println!("with the password: {}", app::demo::DEMO_PASSWORD);
+    }
+
+    // Compute the dummy hash now, so the first unknown-account sign-in costs what others do.
+    let passwords = state.passwords.clone();
+    tokio::task::spawn_blocking(move || passwords.warm_up());
+    tokio::spawn(purge_sessions(state.clone()));
+
+    let router = server::router(state.clone(), leptos);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("Steward is listening on http://{addr}");
+    println!("Steward is ready at http://{addr}");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server: {e}"))?;
+    state.db.close().await;
+    Ok(())
+}
+
+/// Removes expired sessions every ten minutes.
+async fn purge_sessions(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let result = async {
+            let mut tx = state.db.write().await?;
+            let n = app::account::store::purge_expired_sessions(&mut tx, state.now()).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(n)
+        }
+        .await;
+        match result {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
+            Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

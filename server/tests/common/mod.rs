@@ -1,0 +1,232 @@
+//! One harness for both databases: every scenario runs against the real router, on a fresh
+//! in-memory SQLite database and on a fresh database in the throwaway Postgres cluster.
+
+#![allow(dead_code)]
+
+use app::account::password::PasswordHasher;
+use app::db::Db;
+use app::state::{AppState, ManualClock, Settings};
+use axum::body::Body;
+use axum::Router;
+use http::{header, HeaderMap, Method, Request, StatusCode};
+use leptos::config::LeptosOptions;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const START: i64 = 1_790_000_000;
+pub const PASSWORD: &str = "a long and unusual phrase";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+    pub fn code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+    /// `steward_session=…` from the Set-Cookie header, ready for a Cookie header.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie()
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+            .filter(|c| c.len() > "steward_session=".len())
+    }
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+}
+
+/// How a scenario is run on each backend. Postgres is skipped (with a note) only when no test
+/// cluster is configured and STEWARD_REQUIRE_POSTGRES is unset; the test command sets both.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($name:ident, $scenario:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let app = common::TestApp::sqlite().await;
+                ($scenario)(app).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(app) = common::TestApp::postgres().await {
+                    ($scenario)(app).await;
+                }
+            }
+        }
+    };
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        Self::with_db(
+            Db::connect("sqlite::memory:")
+                .await
+                .expect("in-memory SQLite"),
+            PasswordHasher::new(2, 64),
+        )
+        .await
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        Some(Self::with_db(fresh_postgres().await?, PasswordHasher::new(2, 64)).await)
+    }
+
+    pub async fn with_db(db: Db, hasher: PasswordHasher) -> TestApp {
+        let clock = Arc::new(ManualClock::new(START));
+        let state = AppState {
+            db,
+            passwords: Arc::new(hasher),
+            clock: clock.clone(),
+            settings: Arc::new(Settings::default()),
+        };
+        let options = LeptosOptions::builder()
+            .output_name("steward")
+            .site_root("target/site")
+            .build();
+        let router = server::router(state.clone(), options);
+        TestApp {
+            router,
+            state,
+            clock,
+        }
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:3000");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(Body::from(body)).expect("request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Calls a server function the way the browser does: a same-origin form POST.
+    pub async fn call(&self, name: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let mut headers = vec![
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("accept", "application/json"),
+            ("sec-fetch-site", "same-origin"),
+            (
+                "user-agent",
+                "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36",
+            ),
+        ];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie", cookie));
+        }
+        self.send(Method::POST, &format!("/api/{name}"), &headers, body)
+            .await
+    }
+
+    /// Signs up a new person and returns their session cookie and personal organization id.
+    pub async fn sign_up(&self, email: &str, first: &str, last: &str) -> (String, i64) {
+        let reply = self
+            .call(
+                "sign_up",
+                None,
+                &[
+                    ("email", email),
+                    ("first_name", first),
+                    ("last_name", last),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign-up failed: {}",
+            reply.body
+        );
+        let redirect = reply.json()["redirect"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let organization_id = redirect
+            .trim_start_matches("/o/")
+            .parse()
+            .expect("redirect names the organization");
+        (
+            reply.session_cookie().expect("session cookie"),
+            organization_id,
+        )
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        let mut tx = self.state.db.read().await.expect("read");
+        let n = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&mut **c)
+            .await)
+        .expect("count");
+        n
+    }
+}
+
+/// A new, empty database in the test cluster, so tests never see each other's rows.
+async fn fresh_postgres() -> Option<Db> {
+    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("STEWARD_REQUIRE_POSTGRES").is_err(),
+            "STEWARD_REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not"
+        );
+        eprintln!("note: TEST_POSTGRES_URL is not set; this Postgres run is skipped (scripts/test sets it)");
+        return None;
+    };
+    use rand::Rng;
+    let name = format!("steward_test_{:016x}", rand::thread_rng().gen::<u64>());
+    let admin = sqlx::PgPool::connect(&base)
+        .await
+        .expect("connect to the test cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    Some(
+        Db::connect(&format!("{prefix}/{name}"))
+            .await
+            .expect("connect to the test database"),
+    )
+}
