@@ -16,7 +16,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         ErrorCode::NotFound | ErrorCode::Forbidden => {
             view! { <a class="button secondary" href="/">"Go to my organizations"</a> }.into_any()
         }
-        _ => view! { <button class="button secondary" on:click=|_| crate::load_page("")>"Try again"</button> }.into_any(),
+        _ => view! { <button class="button secondary" on:click=|_| crate::reload_page()>"Try again"</button> }.into_any(),
     };
     view! {
         <section class="panel error-panel" role="alert">
@@ -60,4 +60,12 @@ pub fn FieldError(
             {message}
         </p>
     }
+}
+
+/// `aria-invalid` for an input: "true" while the last submission failed on `field`.
+pub fn invalid(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<&'static str> + Send + Sync + Copy {
+    move || error.get().and_then(|e| e.for_field(field)).map(|_| "true")
 }

@@ -1,4 +1,4 @@
-//! Storage: one portable SQL dialect (`$N` placeholders, integer times, `RETURNING`) run on
+//! Storage: one portable SQL dialect (`$N` parameters, integer times, `RETURNING`) run on
 //! SQLite (the embedded default) or Postgres. Each dialect keeps its own migrations; store code is
 //! written once and expanded for both backends by [`on_db!`](crate::on_db).
 

@@ -89,3 +89,11 @@ pub fn load_page(url: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = url;
 }
+
+/// Loads the current page again from the server.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().reload();
+    }
+}

@@ -15,6 +15,12 @@ test("sign up, create and switch organizations, sign out, sign in again", async 
   await expect(page).toHaveURL(/\/o\/\d+$/);
   await hydrated(page);
   const personalUrl = page.url();
+
+  // Without "Keep me signed in" the session cookie ends with the browser (ACC-8).
+  const cookie = (await page.context().cookies()).find((c) => c.name === "steward_session");
+  expect(cookie?.httpOnly).toBe(true);
+  expect(cookie?.sameSite).toBe("Lax");
+  expect(cookie?.expires).toBe(-1);
   await expect(page.getByTestId("organization-name")).toHaveText("Joan Tester");
   await expect(page.getByTestId("current-organization")).toHaveText("Joan Tester");
   await expect(page.getByTestId("my-role")).toHaveText("Legal representative");
@@ -119,4 +125,33 @@ test("an organization page without a session goes to sign-in; an unknown page sa
   await hydrated(page);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await checkAccessibility(page, "not-found page");
+});
+
+test("sign-up explains a refused password next to the field and keeps what was typed", async ({ page }) => {
+  expectRefusal(page, "/api/sign_up");
+  await visit(page, "/signup");
+  await page.getByLabel("First name").fill("Pat");
+  await page.getByLabel("Last name").fill("Common");
+  await page.getByLabel("Email address").fill(uniqueEmail("common"));
+  await page.getByLabel("Password").fill("password1234");
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await expect(page.locator("#password-error")).toHaveText(/commonly used passwords/);
+  await expect(page.getByLabel("Password")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("First name")).toHaveValue("Pat");
+  await expect(page).toHaveURL(/\/signup$/);
+  await checkAccessibility(page, "sign-up page with a field error");
+});
+
+test("keep me signed in gives a cookie that outlives the browser", async ({ page }) => {
+  await visit(page, "/login");
+  await page.getByLabel("Email address").fill("bruno@demo.steward.test");
+  await page.getByLabel("Password").fill("steward-demo-2026");
+  await page.getByLabel("Keep me signed in").check();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/o\/\d+$/);
+  await hydrated(page);
+  const cookie = (await page.context().cookies()).find((c) => c.name === "steward_session");
+  const days = ((cookie?.expires ?? 0) - Date.now() / 1000) / 86400;
+  expect(days).toBeGreaterThan(29);
+  expect(days).toBeLessThan(31);
 });

@@ -18,6 +18,7 @@ use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 /// Server function arguments are small forms; nothing legitimate comes near this.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -79,6 +80,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))
+        // One span per request (method and path only: cookies and bodies are never logged).
+        .layer(TraceLayer::new_for_http())
         .with_state(options)
 }
 

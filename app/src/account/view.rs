@@ -2,7 +2,7 @@
 
 use super::api::{my_account, SignIn, SignUp};
 use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
-use crate::components::{ErrorPanel, FieldError, FormError, Loading};
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,12 +26,12 @@ pub fn SignInPage() -> impl IntoView {
                     <FormError error />
                     <div class="field">
                         <label for="email">"Email address"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
+                        <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" aria-describedby="email-error" aria-invalid=invalid(error, "email") />
                         <FieldError error field="email" />
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required />
+                        <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
                         <FieldError error field="password" />
                     </div>
                     <div class="field checkbox">
@@ -70,18 +70,18 @@ pub fn SignUpPage() -> impl IntoView {
                     <div class="field-row">
                         <div class="field">
                             <label for="first_name">"First name"</label>
-                            <input id="first_name" name="first_name" autocomplete="given-name" required maxlength="100" />
+                            <input id="first_name" name="first_name" autocomplete="given-name" required maxlength="100" aria-describedby="first_name-error" aria-invalid=invalid(error, "first_name") />
                             <FieldError error field="first_name" />
                         </div>
                         <div class="field">
                             <label for="last_name">"Last name"</label>
-                            <input id="last_name" name="last_name" autocomplete="family-name" required maxlength="100" />
+                            <input id="last_name" name="last_name" autocomplete="family-name" required maxlength="100" aria-describedby="last_name-error" aria-invalid=invalid(error, "last_name") />
                             <FieldError error field="last_name" />
                         </div>
                     </div>
                     <div class="field">
                         <label for="email">"Email address"</label>
-                        <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" />
+                        <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" aria-describedby="email-error" aria-invalid=invalid(error, "email") />
                         <FieldError error field="email" />
                     </div>
                     <div class="field">
@@ -94,7 +94,7 @@ pub fn SignUpPage() -> impl IntoView {
                             required
                             minlength=PASSWORD_MIN_CHARS.to_string()
                             maxlength=PASSWORD_MAX_CHARS.to_string()
-                            aria-describedby="password-hint"
+                            aria-describedby="password-hint password-error" aria-invalid=invalid(error, "password")
                         />
                         <p class="hint" id="password-hint">
                             {format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters. A long phrase is easier to remember and harder to guess.")}

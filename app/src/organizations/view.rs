@@ -2,7 +2,7 @@
 
 use super::api::{my_organizations, organization_overview, CreateOrganization};
 use super::ORGANIZATION_NAME_MAX_CHARS;
-use crate::components::{ErrorPanel, FieldError, FormError, Loading};
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
 use leptos::prelude::*;
@@ -104,7 +104,7 @@ pub fn MyOrganizationsPage() -> impl IntoView {
                 <FormError error />
                 <div class="field">
                     <label for="organization-name">"Name"</label>
-                    <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() />
+                    <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(error, "name") />
                     <FieldError error field="name" />
                 </div>
                 <button class="button primary" type="submit" disabled=move || create.pending().get()>
