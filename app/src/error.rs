@@ -15,6 +15,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     /// No valid session.
     Unauthenticated,
+    /// The password was right but the sign-in still owes its second factor.
+    SecondFactorRequired,
     /// The object does not exist, or belongs to someone else (the two are indistinguishable).
     NotFound,
     /// Signed in and a member, but the role does not allow this action.
@@ -35,7 +37,9 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Validation | ErrorCode::EmailTaken => 422,
-            ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
+            ErrorCode::InvalidCredentials
+            | ErrorCode::Unauthenticated
+            | ErrorCode::SecondFactorRequired => 401,
             ErrorCode::NotFound => 404,
             ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
             ErrorCode::Busy => 503,
@@ -80,6 +84,19 @@ impl AppError {
         Self::new(
             ErrorCode::Unauthenticated,
             "Your session has ended. Please sign in again.",
+        )
+    }
+    pub fn second_factor_required() -> Self {
+        Self::new(
+            ErrorCode::SecondFactorRequired,
+            "Finish signing in with your second factor first.",
+        )
+    }
+    /// A pending sign-in that ended (expired, cancelled, too many wrong codes).
+    pub fn sign_in_again() -> Self {
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "This sign-in has ended. Please sign in again with your password.",
         )
     }
     pub fn not_found(what: &str) -> Self {

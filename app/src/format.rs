@@ -67,6 +67,18 @@ pub fn device(user_agent: &str) -> String {
     }
 }
 
+/// Percent-encodes everything but unreserved characters (RFC 3986), e.g. for a `data:` URL.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +89,12 @@ mod tests {
         assert_eq!(datetime(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(datetime(1_795_350_300), "2026-11-22 12:25 UTC");
         assert_eq!(date(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_only_unreserved_characters() {
+        assert_eq!(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
+        assert_eq!(percent_encode("x y\né"), "x%20y%0A%C3%A9");
     }
 
     #[test]

@@ -83,6 +83,7 @@ pub fn OrganizationShell() -> impl IntoView {
                 </A>
                 <A href=move || format!("/o/{}/activity", organization_id.get())>"Activity"</A>
                 <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
+                <A href=move || format!("/o/{}/security", organization_id.get())>"Security"</A>
             </nav>
             <main id="main" class="content" tabindex="-1">
                 <Outlet />
@@ -197,6 +198,9 @@ fn AccountMenu(shell: ShellData) -> impl IntoView {
                         <a href=format!("/o/{current}/organizations") on:click=move |_| open.set(false)>
                             "My organizations"
                         </a>
+                    </li>
+                    <li>
+                        <a href=format!("/o/{current}/security") on:click=move |_| open.set(false)>"Security"</a>
                     </li>
                     <li>
                         <button class="menu-item" on:click=move |_| { sign_out.dispatch(crate::account::api::SignOut {}); }>

@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -52,11 +53,13 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=account::view::SignInPage />
                 <Route path=path!("/signup") view=account::view::SignUpPage />
+                <Route path=path!("/login/two-factor") view=security::view::TwoFactorSignInPage />
                 <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
                     <Route path=path!("") view=organizations::view::OverviewPage />
                     <Route path=path!("activity") view=activity::view::ActivityPage />
                     <Route path=path!("organizations") view=organizations::view::MyOrganizationsPage />
                     <Route path=path!("profile") view=account::view::ProfilePage />
+                    <Route path=path!("security") view=security::view::SecurityPage />
                 </ParentRoute>
             </Routes>
         </Router>

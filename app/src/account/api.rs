@@ -55,6 +55,7 @@ mod server_side {
         check_new_password, normalize_email, normalize_name, store, Account, SignedIn,
     };
     use crate::account::session;
+    use crate::account::store::Stage;
     use crate::activity::store::{record, NewEntry};
     use crate::activity::ActivityAction;
     use crate::db::Tx;
@@ -62,6 +63,8 @@ mod server_side {
     use crate::organizations::store as organizations;
     use crate::policy::Role;
     use crate::request::{self, Origin};
+    use crate::security::store as security;
+    use crate::security::SECOND_FACTOR_WINDOW_SECONDS;
     use crate::state::AppState;
 
     /// The account behind the request's session cookie; refuses expired and idle sessions.
@@ -72,6 +75,35 @@ mod server_side {
     }
 
     pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Account, AppError> {
+        let (session, account) = live_session(state, token).await?;
+        if !session.is_full() {
+            return Err(AppError::second_factor_required());
+        }
+        Ok(account)
+    }
+
+    /// The sign-in behind the request's cookie that still owes its second factor.
+    pub async fn pending_sign_in(
+        state: &AppState,
+    ) -> Result<(store::StoredSession, Account), AppError> {
+        let token = request::session_token()?.ok_or_else(AppError::sign_in_again)?;
+        let (session, account) = live_session(state, &token)
+            .await
+            .map_err(|_| AppError::sign_in_again())?;
+        if session.is_full() {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "You are already signed in.",
+            ));
+        }
+        Ok((session, account))
+    }
+
+    /// The session of this token and its account, if it has not expired (absolute or idle).
+    async fn live_session(
+        state: &AppState,
+        token: &str,
+    ) -> Result<(store::StoredSession, Account), AppError> {
         let now = state.now();
         let hash = session::hash_token(token);
         let mut tx = state.db.read().await?;
@@ -79,7 +111,7 @@ mod server_side {
         let Some(found) = found else {
             return Err(AppError::unauthenticated());
         };
-        let idle_limit = if found.persistent {
+        let idle_limit = if found.persistent && found.is_full() {
             state.settings.remembered_idle_seconds
         } else {
             state.settings.session_idle_seconds
@@ -99,7 +131,44 @@ mod server_side {
             store::touch_session(&mut tx, found.id, now).await?;
             tx.commit().await?;
         }
-        account.ok_or_else(AppError::unauthenticated)
+        let account = account.ok_or_else(AppError::unauthenticated)?;
+        Ok((found, account))
+    }
+
+    /// Checks the signed-in person's current password before a sensitive change.
+    pub async fn confirm_password(
+        state: &AppState,
+        user_id: i64,
+        password: String,
+    ) -> Result<(), AppError> {
+        if password.is_empty() {
+            return Err(AppError::validation(
+                "password",
+                "Enter your current password.",
+            ));
+        }
+        let mut tx = state.db.read().await?;
+        let stored = store::password_hash(&mut tx, user_id).await?;
+        tx.commit().await?;
+        if state.passwords.verify(password, stored).await? {
+            Ok(())
+        } else {
+            Err(AppError::validation(
+                "password",
+                "This is not your current password.",
+            ))
+        }
+    }
+
+    /// Where a signed-in person lands: their first organization.
+    pub async fn landing_page(tx: &mut Tx, user_id: i64) -> Result<String, AppError> {
+        let first = organizations::memberships_of(tx, user_id)
+            .await?
+            .into_iter()
+            .next();
+        Ok(first
+            .map(|o| format!("/o/{}", o.id))
+            .unwrap_or_else(|| "/".to_owned()))
     }
 
     /// Everything sign-up writes, in the caller's transaction: the user, their personal
@@ -164,7 +233,8 @@ mod server_side {
             at: now,
         };
         let (user_id, organization_id) = create_account(&mut tx, &new, &origin).await?;
-        let cookie = start_session(&state, &mut tx, user_id, remember, &origin).await?;
+        let cookie =
+            start_session(&state, &mut tx, user_id, remember, Stage::Full, &origin).await?;
         tx.commit().await?;
         request::set_cookie(&cookie);
         Ok(SignedIn {
@@ -173,19 +243,23 @@ mod server_side {
     }
 
     /// Inserts a new session and returns the `Set-Cookie` value to send once committed.
-    async fn start_session(
+    /// A pending sign-in (stage `SecondFactor`) lives a few minutes in a browser-session cookie
+    /// and remembers whether the full session it becomes should be persistent.
+    pub async fn start_session(
         state: &AppState,
         tx: &mut Tx,
         user_id: i64,
         remember: bool,
+        stage: Stage,
         origin: &Origin,
     ) -> Result<String, AppError> {
         let now = state.now();
-        let lifetime = if remember {
-            state.settings.remembered_absolute_seconds
-        } else {
-            state.settings.session_absolute_seconds
+        let lifetime = match (stage, remember) {
+            (Stage::SecondFactor, _) => SECOND_FACTOR_WINDOW_SECONDS,
+            (Stage::Full, true) => state.settings.remembered_absolute_seconds,
+            (Stage::Full, false) => state.settings.session_absolute_seconds,
         };
+        let cookie_lifetime = (remember && stage == Stage::Full).then_some(lifetime);
         let (token, token_hash) = session::new_token();
         store::insert_session(
             tx,
@@ -193,6 +267,7 @@ mod server_side {
                 user_id,
                 token_hash: &token_hash,
                 persistent: remember,
+                stage,
                 at: now,
                 expires_at: now + lifetime,
                 origin,
@@ -200,11 +275,7 @@ mod server_side {
         )
         .await?;
         let secure = request::secure_cookies(state, origin);
-        Ok(session::cookie(
-            &token,
-            remember.then_some(lifetime),
-            secure,
-        ))
+        Ok(session::cookie(&token, cookie_lifetime, secure))
     }
 
     pub async fn sign_in(
@@ -235,15 +306,27 @@ mod server_side {
             store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
         }
         let (action, result) = match (valid, user_id) {
+            (true, Some(user_id)) if security::has_second_factor(&mut tx, user_id).await? => {
+                // The password was right; the session can do nothing but finish the sign-in.
+                let cookie = start_session(
+                    &state,
+                    &mut tx,
+                    user_id,
+                    remember,
+                    Stage::SecondFactor,
+                    &origin,
+                )
+                .await?;
+                let redirect = "/login/two-factor".to_owned();
+                (
+                    ActivityAction::SecondFactorRequested,
+                    Ok((cookie, SignedIn { redirect })),
+                )
+            }
             (true, Some(user_id)) => {
-                let cookie = start_session(&state, &mut tx, user_id, remember, &origin).await?;
-                let first = organizations::memberships_of(&mut tx, user_id)
-                    .await?
-                    .into_iter()
-                    .next();
-                let redirect = first
-                    .map(|o| format!("/o/{}", o.id))
-                    .unwrap_or_else(|| "/".to_owned());
+                let cookie =
+                    start_session(&state, &mut tx, user_id, remember, Stage::Full, &origin).await?;
+                let redirect = landing_page(&mut tx, user_id).await?;
                 (
                     ActivityAction::SignInSucceeded,
                     Ok((cookie, SignedIn { redirect })),

@@ -55,18 +55,36 @@ pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx:
     )
 }
 
+/// How far a session has come: a full session, or a sign-in still owing its second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Full,
+    SecondFactor,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::SecondFactor => "second_factor",
+        }
+    }
+}
+
 pub struct NewSession<'a> {
     pub user_id: i64,
     pub token_hash: &'a str,
+    /// For a pending sign-in: whether the full session it becomes is remembered.
     pub persistent: bool,
+    pub stage: Stage,
     pub at: i64,
     pub expires_at: i64,
     pub origin: &'a Origin,
 }
 
 pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent) \
-                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id";
+    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent, stage) \
+                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) RETURNING id";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(session.token_hash)
         .bind(session.user_id)
@@ -75,6 +93,7 @@ pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64
         .bind(session.expires_at)
         .bind(&session.origin.ip)
         .bind(&session.origin.user_agent)
+        .bind(session.stage.as_str())
         .fetch_one(&mut **c)
         .await)
 }
@@ -87,13 +106,20 @@ pub struct StoredSession {
     pub persistent: bool,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    pub stage: String,
+}
+
+impl StoredSession {
+    pub fn is_full(&self) -> bool {
+        self.stage == Stage::Full.as_str()
+    }
 }
 
 pub async fn session_by_token_hash(
     tx: &mut Tx,
     token_hash: &str,
 ) -> Result<Option<StoredSession>, sqlx::Error> {
-    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at FROM sessions WHERE token_hash = $1";
+    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at, stage FROM sessions WHERE token_hash = $1";
     on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(token_hash)
         .fetch_optional(&mut **c)
@@ -140,4 +166,23 @@ pub async fn purge_expired_sessions(tx: &mut Tx, now: i64) -> Result<u64, sqlx::
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done)
+}
+
+/// Counts one wrong code against a pending sign-in and returns the count so far.
+pub async fn count_second_factor_failure(tx: &mut Tx, session_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "UPDATE sessions SET second_factor_failures = second_factor_failures + 1 \
+                       WHERE id = $1 RETURNING second_factor_failures";
+    let n: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(session_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(n.unwrap_or(i64::MAX))
+}
+
+pub async fn password_hash(tx: &mut Tx, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+    const SQL: &str = "SELECT password_hash FROM users WHERE id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)
 }

@@ -19,15 +19,31 @@ pub enum ActivityAction {
     SignInFailed,
     SignOut,
     OrganizationCreated,
+    SecondFactorRequested,
+    SecondFactorFailed,
+    SignInCancelled,
+    TwoFactorMethodAdded,
+    TwoFactorMethodRemoved,
+    TwoFactorDefaultChanged,
+    TwoFactorDisabled,
+    BackupCodesGenerated,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 5] = [
+    pub const ALL: [ActivityAction; 13] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
         ActivityAction::SignOut,
         ActivityAction::OrganizationCreated,
+        ActivityAction::SecondFactorRequested,
+        ActivityAction::SecondFactorFailed,
+        ActivityAction::SignInCancelled,
+        ActivityAction::TwoFactorMethodAdded,
+        ActivityAction::TwoFactorMethodRemoved,
+        ActivityAction::TwoFactorDefaultChanged,
+        ActivityAction::TwoFactorDisabled,
+        ActivityAction::BackupCodesGenerated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +53,14 @@ impl ActivityAction {
             ActivityAction::SignInFailed => "sign_in_failed",
             ActivityAction::SignOut => "sign_out",
             ActivityAction::OrganizationCreated => "organization_created",
+            ActivityAction::SecondFactorRequested => "second_factor_requested",
+            ActivityAction::SecondFactorFailed => "second_factor_failed",
+            ActivityAction::SignInCancelled => "sign_in_cancelled",
+            ActivityAction::TwoFactorMethodAdded => "two_factor_method_added",
+            ActivityAction::TwoFactorMethodRemoved => "two_factor_method_removed",
+            ActivityAction::TwoFactorDefaultChanged => "two_factor_default_changed",
+            ActivityAction::TwoFactorDisabled => "two_factor_disabled",
+            ActivityAction::BackupCodesGenerated => "backup_codes_generated",
         }
     }
 
@@ -53,6 +77,14 @@ impl ActivityAction {
             ActivityAction::SignInFailed => "Failed sign-in",
             ActivityAction::SignOut => "Signed out",
             ActivityAction::OrganizationCreated => "Organization created",
+            ActivityAction::SecondFactorRequested => "Password accepted, second factor requested",
+            ActivityAction::SecondFactorFailed => "Wrong second-factor code",
+            ActivityAction::SignInCancelled => "Sign-in cancelled",
+            ActivityAction::TwoFactorMethodAdded => "Two-factor method added",
+            ActivityAction::TwoFactorMethodRemoved => "Two-factor method removed",
+            ActivityAction::TwoFactorDefaultChanged => "Default two-factor method changed",
+            ActivityAction::TwoFactorDisabled => "Two-factor authentication turned off",
+            ActivityAction::BackupCodesGenerated => "New backup codes generated",
         }
     }
 }

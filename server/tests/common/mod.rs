@@ -17,6 +17,9 @@ use tower::ServiceExt;
 pub const START: i64 = 1_790_000_000;
 pub const PASSWORD: &str = "a long and unusual phrase";
 
+/// A server function call: name, session cookie, form fields.
+pub type Call<'a> = (&'a str, Option<String>, Vec<(&'a str, String)>);
+
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
@@ -57,12 +60,12 @@ macro_rules! on_every_backend {
     ($name:ident, $scenario:expr) => {
         mod $name {
             use super::*;
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let app = common::TestApp::sqlite().await;
                 ($scenario)(app).await;
             }
-            #[tokio::test]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = common::TestApp::postgres().await {
                     ($scenario)(app).await;
@@ -114,49 +117,42 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: String,
     ) -> Reply {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:3000");
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let request = request.body(Body::from(body)).expect("request");
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024)
-            .await
-            .unwrap_or_default();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        let headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        dispatch(self.router.clone(), method, path.to_owned(), headers, body).await
     }
 
     /// Calls a server function the way the browser does: a same-origin form POST.
     pub async fn call(&self, name: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(form).expect("form");
-        let mut headers = vec![
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("accept", "application/json"),
-            ("sec-fetch-site", "same-origin"),
-            (
-                "user-agent",
-                "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36",
-            ),
-        ];
-        if let Some(cookie) = cookie {
-            headers.push(("cookie", cookie));
+        let (path, headers, body) = browser_call(name, cookie, form);
+        dispatch(self.router.clone(), Method::POST, path, headers, body).await
+    }
+
+    /// The same calls at the same time, each on its own task (the runtime has several threads),
+    /// so their transactions really overlap. Replies come back in the order of `calls`.
+    pub async fn call_all(
+        &self,
+        calls: Vec<Call<'_>>,
+    ) -> Vec<Reply> {
+        let mut tasks = Vec::new();
+        for (name, cookie, form) in calls {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (path, headers, body) = browser_call(name, cookie.as_deref(), &form);
+            tasks.push(tokio::spawn(dispatch(
+                self.router.clone(),
+                Method::POST,
+                path,
+                headers,
+                body,
+            )));
         }
-        self.send(Method::POST, &format!("/api/{name}"), &headers, body)
-            .await
+        let mut replies = Vec::new();
+        for task in tasks {
+            replies.push(task.await.expect("call task"));
+        }
+        replies
     }
 
     /// Signs up a new person and returns their session cookie and personal organization id.
@@ -200,6 +196,57 @@ impl TestApp {
             .await)
         .expect("count");
         n
+    }
+}
+
+pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36";
+
+fn browser_call(
+    name: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> (String, Vec<(String, String)>, String) {
+    let body = serde_urlencoded::to_string(form).expect("form");
+    let mut headers: Vec<(String, String)> = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("accept", "application/json"),
+        ("sec-fetch-site", "same-origin"),
+        ("user-agent", USER_AGENT),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    if let Some(cookie) = cookie {
+        headers.push(("cookie".into(), cookie.to_owned()));
+    }
+    (format!("/api/{name}"), headers, body)
+}
+
+async fn dispatch(
+    router: Router,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1:3000");
+    for (name, value) in &headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let request = request.body(Body::from(body)).expect("request");
+    let response = router.oneshot(request).await.expect("router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 8 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 

@@ -1,0 +1,504 @@
+//! Server functions of two-factor authentication: setting it up, managing methods and backup
+//! codes, and the second step of signing in.
+
+use super::{BackupCodeSheet, Challenge, TotpEnrolment, TwoFactorOverview};
+use crate::account::SignedIn;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "two_factor_status")]
+pub async fn two_factor_status() -> Result<TwoFactorOverview, AppError> {
+    crate::request::respond(server_side::overview().await)
+}
+
+/// Starts setting up an authenticator app: a new secret, shown as a QR code and as text.
+#[server(endpoint = "start_totp_enrolment")]
+pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
+    crate::request::respond(server_side::start_enrolment().await)
+}
+
+/// Finishes the setup with a first valid code; returns ten fresh backup codes, shown once.
+#[server(endpoint = "confirm_totp_enrolment")]
+pub async fn confirm_totp_enrolment(
+    code: String,
+    label: String,
+) -> Result<BackupCodeSheet, AppError> {
+    crate::request::respond(server_side::confirm_enrolment(code, label).await)
+}
+
+/// Replaces the backup codes with ten new ones (the old ones stop working).
+#[server(endpoint = "generate_backup_codes")]
+pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
+    crate::request::respond(server_side::generate_backup_codes(password).await)
+}
+
+#[server(endpoint = "set_default_method")]
+pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
+    crate::request::respond(server_side::set_default_method(method_id).await)
+}
+
+/// Removes one method; removing the last one turns two-factor authentication off.
+#[server(endpoint = "remove_method")]
+pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
+    crate::request::respond(server_side::remove_method(method_id, password).await)
+}
+
+/// Turns two-factor authentication off: every method and backup code is deleted.
+#[server(endpoint = "disable_two_factor")]
+pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
+    crate::request::respond(server_side::disable(password).await)
+}
+
+/// For the second step of a sign-in: which proofs this person can give.
+#[server(endpoint = "second_factor_challenge")]
+pub async fn second_factor_challenge() -> Result<Challenge, AppError> {
+    crate::request::respond(server_side::challenge().await)
+}
+
+/// The second step of a sign-in: a code from the authenticator app or a backup code.
+/// `proof` is `authenticator_app` or `backup_code`.
+#[server(endpoint = "verify_second_factor")]
+pub async fn verify_second_factor(proof: String, code: String) -> Result<SignedIn, AppError> {
+    crate::request::respond(server_side::verify(proof, code).await)
+}
+
+/// Abandons a sign-in waiting for its second factor.
+#[server(endpoint = "cancel_sign_in")]
+pub async fn cancel_sign_in() -> Result<(), AppError> {
+    crate::request::respond(server_side::cancel().await)
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{
+        backup_codes, normalize_label, store, totp, BackupCodeSheet, Challenge, MethodKind,
+        ProofKind, TotpEnrolment, TwoFactorOverview, SECOND_FACTOR_ATTEMPTS,
+    };
+    use crate::account::api::{
+        authenticate, confirm_password, landing_page, pending_sign_in, start_session,
+    };
+    use crate::account::store::{self as accounts, Stage};
+    use crate::account::{session, Account, SignedIn};
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::request::{self, Origin};
+
+    /// An enrolment not confirmed within this time has to start over.
+    const ENROLMENT_SECONDS: i64 = 30 * 60;
+
+    async fn log(
+        tx: &mut Tx,
+        action: ActivityAction,
+        user_id: i64,
+        detail: &str,
+        origin: &Origin,
+        at: i64,
+    ) -> Result<(), AppError> {
+        record(
+            tx,
+            NewEntry {
+                action,
+                actor_user_id: Some(user_id),
+                organization_id: None,
+                detail,
+                origin,
+                at,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn overview() -> Result<TwoFactorOverview, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let methods = store::methods(&mut tx, account.id).await?;
+        let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(TwoFactorOverview {
+            methods,
+            backup_codes_remaining,
+        })
+    }
+
+    pub async fn start_enrolment() -> Result<TotpEnrolment, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let secret = totp::new_secret();
+        let uri = totp::otpauth_uri(&secret, &account.email);
+        let qr = totp::qr_svg(&uri).ok_or_else(AppError::internal)?;
+        let mut tx = state.db.write().await?;
+        store::put_enrolment(&mut tx, account.id, &secret, state.now()).await?;
+        tx.commit().await?;
+        Ok(TotpEnrolment {
+            secret: totp::encode_secret(&secret),
+            uri,
+            qr,
+        })
+    }
+
+    /// Ten new codes replace the old set, in the caller's transaction.
+    async fn new_backup_codes(
+        tx: &mut Tx,
+        account: &Account,
+        at: i64,
+    ) -> Result<BackupCodeSheet, AppError> {
+        let codes = backup_codes::generate();
+        let hashes: Vec<String> = codes
+            .iter()
+            .filter_map(|c| backup_codes::normalize(c))
+            .map(|c| backup_codes::hash(account.id, &c))
+            .collect();
+        store::replace_backup_codes(tx, account.id, &hashes, at).await?;
+        Ok(BackupCodeSheet {
+            codes,
+            account_email: account.email.clone(),
+            created_at: at,
+        })
+    }
+
+    pub async fn confirm_enrolment(
+        code: String,
+        label: String,
+    ) -> Result<BackupCodeSheet, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        let label = normalize_label(&label, MethodKind::AuthenticatorApp)?;
+        let code = totp::normalize_code(&code).ok_or_else(|| {
+            AppError::validation("code", "Enter the 6-digit code your app shows.")
+        })?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let Some((secret, started)) = store::enrolment(&mut tx, account.id).await? else {
+            return Err(AppError::validation(
+                "code",
+                "This setup is no longer open. Start again to get a new QR code.",
+            ));
+        };
+        if now - started > ENROLMENT_SECONDS {
+            return Err(AppError::validation(
+                "code",
+                "This setup took too long and has expired. Start again to get a new QR code.",
+            ));
+        }
+        let Some(step) = totp::matching_step(&secret, &code, now) else {
+            return Err(AppError::validation(
+                "code",
+                "This code does not match. Check that your phone's clock is right and enter the code your app shows now.",
+            ));
+        };
+        if !store::consume_totp_step(&mut tx, account.id, step).await? {
+            return Err(already_used());
+        }
+        let first = !store::has_second_factor(&mut tx, account.id).await?;
+        store::insert_totp_method(&mut tx, account.id, &label, &secret, first, now).await?;
+        store::delete_enrolment(&mut tx, account.id).await?;
+        let sheet = new_backup_codes(&mut tx, &account, now).await?;
+        log(
+            &mut tx,
+            ActivityAction::TwoFactorMethodAdded,
+            account.id,
+            &label,
+            &origin,
+            now,
+        )
+        .await?;
+        log(
+            &mut tx,
+            ActivityAction::BackupCodesGenerated,
+            account.id,
+            "",
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(sheet)
+    }
+
+    fn already_used() -> AppError {
+        AppError::validation(
+            "code",
+            "This code has already been used. Wait for your app to show a new one.",
+        )
+    }
+
+    pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        confirm_password(&state, account.id, password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        if !store::has_second_factor(&mut tx, account.id).await? {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Backup codes come with two-factor authentication: set up an authenticator app first.",
+            ));
+        }
+        let sheet = new_backup_codes(&mut tx, &account, now).await?;
+        log(
+            &mut tx,
+            ActivityAction::BackupCodesGenerated,
+            account.id,
+            "",
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(sheet)
+    }
+
+    pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let Some((_, label, _)) = store::method_of(&mut tx, account.id, method_id).await? else {
+            return Err(AppError::not_found("method"));
+        };
+        store::set_default(&mut tx, account.id, method_id).await?;
+        log(
+            &mut tx,
+            ActivityAction::TwoFactorDefaultChanged,
+            account.id,
+            &label,
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        // Another person's method is "not found" before any password is checked.
+        let mut tx = state.db.read().await?;
+        let exists = store::method_of(&mut tx, account.id, method_id)
+            .await?
+            .is_some();
+        tx.commit().await?;
+        if !exists {
+            return Err(AppError::not_found("method"));
+        }
+        confirm_password(&state, account.id, password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let Some((_, label, was_default)) =
+            store::method_of(&mut tx, account.id, method_id).await?
+        else {
+            return Err(AppError::not_found("method"));
+        };
+        store::delete_method(&mut tx, account.id, method_id).await?;
+        log(
+            &mut tx,
+            ActivityAction::TwoFactorMethodRemoved,
+            account.id,
+            &label,
+            &origin,
+            now,
+        )
+        .await?;
+        match store::oldest_method(&mut tx, account.id).await? {
+            Some(next) if was_default => store::set_default(&mut tx, account.id, next).await?,
+            Some(_) => {}
+            None => {
+                // That was the last method: two-factor authentication is off, codes included.
+                store::delete_all_second_factors(&mut tx, account.id).await?;
+                log(
+                    &mut tx,
+                    ActivityAction::TwoFactorDisabled,
+                    account.id,
+                    "",
+                    &origin,
+                    now,
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn disable(password: String) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        confirm_password(&state, account.id, password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        if !store::has_second_factor(&mut tx, account.id).await? {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "Two-factor authentication is already off.",
+            ));
+        }
+        store::delete_all_second_factors(&mut tx, account.id).await?;
+        log(
+            &mut tx,
+            ActivityAction::TwoFactorDisabled,
+            account.id,
+            "",
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn challenge() -> Result<Challenge, AppError> {
+        let state = request::state()?;
+        let (_, account) = pending_sign_in(&state).await?;
+        let mut tx = state.db.read().await?;
+        let methods = store::methods(&mut tx, account.id).await?;
+        let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
+        tx.commit().await?;
+        let default_method = methods
+            .iter()
+            .find(|m| m.is_default)
+            .or(methods.first())
+            .map(|m| m.kind)
+            .unwrap_or(MethodKind::AuthenticatorApp);
+        Ok(Challenge {
+            default_method,
+            backup_codes_remaining,
+        })
+    }
+
+    pub async fn verify(proof: String, code: String) -> Result<SignedIn, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let proof = ProofKind::parse(&proof)?;
+        let (pending, account) = pending_sign_in(&state).await?;
+        let user_id = account.id;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let refusal = match proof {
+            ProofKind::AuthenticatorApp => {
+                let code = totp::normalize_code(&code).ok_or_else(|| {
+                    AppError::validation("code", "Enter the 6-digit code your app shows.")
+                })?;
+                let secrets = store::totp_secrets(&mut tx, user_id).await?;
+                let matched = secrets.iter().find_map(|(id, secret)| {
+                    totp::matching_step(secret, &code, now).map(|step| (*id, step))
+                });
+                match matched {
+                    Some((method_id, step)) => {
+                        if store::consume_totp_step(&mut tx, user_id, step).await? {
+                            store::touch_method(&mut tx, method_id, now).await?;
+                            None
+                        } else {
+                            Some(already_used())
+                        }
+                    }
+                    None => Some(AppError::validation(
+                        "code",
+                        "This code is not valid. Enter the code your app shows now.",
+                    )),
+                }
+            }
+            ProofKind::BackupCode => {
+                let code = backup_codes::normalize(&code).ok_or_else(|| {
+                    AppError::validation(
+                        "code",
+                        "A backup code has 12 letters and digits, like abcd-efgh-jkmn.",
+                    )
+                })?;
+                let hash = backup_codes::hash(user_id, &code);
+                if store::spend_backup_code(&mut tx, user_id, &hash, now).await? {
+                    None
+                } else {
+                    Some(AppError::validation(
+                        "code",
+                        "This backup code is not valid or has already been used.",
+                    ))
+                }
+            }
+        };
+
+        if let Some(refusal) = refusal {
+            let failures = accounts::count_second_factor_failure(&mut tx, pending.id).await?;
+            log(
+                &mut tx,
+                ActivityAction::SecondFactorFailed,
+                user_id,
+                proof.label(),
+                &origin,
+                now,
+            )
+            .await?;
+            if failures >= SECOND_FACTOR_ATTEMPTS {
+                accounts::delete_session_by_id(&mut tx, pending.id).await?;
+                tx.commit().await?;
+                request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+                    &state, &origin,
+                )));
+                return Err(AppError::new(
+                    ErrorCode::Unauthenticated,
+                    "Too many wrong codes. Sign in again with your password.",
+                ));
+            }
+            tx.commit().await?;
+            return Err(refusal);
+        }
+
+        // A new token for the full session: the pending one ends here.
+        accounts::delete_session_by_id(&mut tx, pending.id).await?;
+        let cookie = start_session(
+            &state,
+            &mut tx,
+            user_id,
+            pending.persistent,
+            Stage::Full,
+            &origin,
+        )
+        .await?;
+        log(
+            &mut tx,
+            ActivityAction::SignInSucceeded,
+            user_id,
+            proof.label(),
+            &origin,
+            now,
+        )
+        .await?;
+        let redirect = landing_page(&mut tx, user_id).await?;
+        tx.commit().await?;
+        request::set_cookie(&cookie);
+        Ok(SignedIn { redirect })
+    }
+
+    pub async fn cancel() -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        if let Ok((pending, account)) = pending_sign_in(&state).await {
+            let now = state.now();
+            let mut tx = state.db.write().await?;
+            accounts::delete_session_by_id(&mut tx, pending.id).await?;
+            log(
+                &mut tx,
+                ActivityAction::SignInCancelled,
+                account.id,
+                "",
+                &origin,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+            &state, &origin,
+        )));
+        Ok(())
+    }
+}

@@ -1,0 +1,401 @@
+//! The security page (two-factor methods, backup codes) and the second step of signing in.
+
+use super::api::{
+    cancel_sign_in, second_factor_challenge, two_factor_status, ConfirmTotpEnrolment,
+    DisableTwoFactor, GenerateBackupCodes, RemoveMethod, SetDefaultMethod, StartTotpEnrolment,
+    VerifySecondFactor,
+};
+use super::{BackupCodeSheet, Method, TotpEnrolment, METHOD_LABEL_MAX_CHARS};
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
+use crate::error::{AppError, ErrorCode};
+use crate::format;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let start = ServerAction::<StartTotpEnrolment>::new();
+    let confirm = ServerAction::<ConfirmTotpEnrolment>::new();
+    let regenerate = ServerAction::<GenerateBackupCodes>::new();
+    let make_default = ServerAction::<SetDefaultMethod>::new();
+    let remove = ServerAction::<RemoveMethod>::new();
+    let disable = ServerAction::<DisableTwoFactor>::new();
+    let overview = Resource::new(
+        move || {
+            (
+                confirm.version().get(),
+                regenerate.version().get(),
+                make_default.version().get(),
+                remove.version().get(),
+                disable.version().get(),
+            )
+        },
+        |_| two_factor_status(),
+    );
+    // Fresh backup codes are shown once, right after they were made.
+    let sheet = RwSignal::new(None::<BackupCodeSheet>);
+    let enrolment = RwSignal::new(None::<TotpEnrolment>);
+    Effect::new(move |_| {
+        if let Some(Ok(e)) = start.value().get() {
+            enrolment.set(Some(e));
+            sheet.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = confirm.value().get() {
+            enrolment.set(None);
+            sheet.set(Some(s));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = regenerate.value().get() {
+            sheet.set(Some(s));
+        }
+    });
+
+    view! {
+        <Title text="Security" />
+        <h1>"Security"</h1>
+        <p class="lead">"How you sign in, and what protects your account when your password is not enough."</p>
+        {move || sheet.get().map(|s| view! { <BackupSheet sheet=s on_close=move || sheet.set(None) /> })}
+        {move || enrolment.get().map(|e| view! { <EnrolmentPanel enrolment=e confirm on_cancel=move || enrolment.set(None) /> })}
+        <section class="panel" aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">"Two-factor authentication"</h2>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => {
+                            let enabled = o.enabled();
+                            view! {
+                                <p data-testid="two-factor-status">
+                                    {if enabled {
+                                        view! { <span class="status status-on">"On"</span> " A code from your app is asked after your password." }.into_any()
+                                    } else {
+                                        view! { <span class="status status-off">"Off"</span> " Only your password protects your account." }.into_any()
+                                    }}
+                                </p>
+                                {enabled.then(|| view! { <MethodTable methods=o.methods.clone() make_default remove /> })}
+                                <ActionForm action=start>
+                                    <button class="button" class:primary=!enabled type="submit" disabled=move || start.pending().get()>
+                                        {if enabled { "Add another authenticator app" } else { "Set up an authenticator app" }}
+                                    </button>
+                                </ActionForm>
+                                {move || start.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })}
+                                {enabled.then(|| view! {
+                                    <BackupCodesPanel remaining=o.backup_codes_remaining regenerate />
+                                    <DisablePanel disable />
+                                })}
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn MethodTable(
+    methods: Vec<Method>,
+    make_default: ServerAction<SetDefaultMethod>,
+    remove: ServerAction<RemoveMethod>,
+) -> impl IntoView {
+    let removing = RwSignal::new(None::<(i64, String)>);
+    let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            removing.set(None);
+        }
+    });
+    let only_one = methods.len() == 1;
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Two-factor methods">
+            <table data-testid="two-factor-methods">
+                <caption class="visually-hidden">"Your two-factor methods"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col" class="optional-column">"Type"</th>
+                        <th scope="col" class="optional-column">"Added"</th>
+                        <th scope="col" class="optional-column">"Last used"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {methods.into_iter().map(|m| {
+                        let label = m.label.clone();
+                        let default_label = format!(" ({})", m.label);
+                        let id = m.id;
+                        view! {
+                            <tr>
+                                <td>
+                                    {m.label.clone()}
+                                    {m.is_default.then(|| view! { " " <span class="badge">"Default"</span> })}
+                                </td>
+                                <td class="optional-column">{m.kind.label()}</td>
+                                <td class="optional-column">{format::date(m.created_at)}</td>
+                                <td class="optional-column">{m.last_used_at.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
+                                <td class="actions">
+                                    {(!m.is_default).then(|| view! {
+                                        <ActionForm action=make_default attr:class="inline-form">
+                                            <input type="hidden" name="method_id" value=id />
+                                            <button class="button small secondary" type="submit">
+                                                "Make default" <span class="visually-hidden">{default_label}</span>
+                                            </button>
+                                        </ActionForm>
+                                    })}
+                                    <button class="button small danger" on:click=move |_| removing.set(Some((id, label.clone())))>
+                                        "Remove" <span class="visually-hidden">{format!(" {}", m.label)}</span>
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {move || removing.get().map(|(id, label)| view! {
+            <div class="confirm-box" role="group" aria-labelledby="remove-heading">
+                <h3 id="remove-heading">{format!("Remove “{label}”?")}</h3>
+                {only_one.then(|| view! { <p>"It is your only method: removing it turns two-factor authentication off and voids your backup codes."</p> })}
+                <ActionForm action=remove>
+                    <FormError error=remove_error />
+                    <input type="hidden" name="method_id" value=id />
+                    <div class="field">
+                        <label for="remove-password">"Your password"</label>
+                        <input id="remove-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(remove_error, "password") />
+                        <FieldError error=remove_error field="password" />
+                    </div>
+                    <div class="button-row">
+                        <button class="button danger" type="submit" disabled=move || remove.pending().get()>"Remove"</button>
+                        <button class="button secondary" type="button" on:click=move |_| removing.set(None)>"Keep it"</button>
+                    </div>
+                </ActionForm>
+            </div>
+        })}
+    }
+}
+
+#[component]
+fn EnrolmentPanel(
+    enrolment: TotpEnrolment,
+    confirm: ServerAction<ConfirmTotpEnrolment>,
+    on_cancel: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
+    let size = enrolment.qr.size;
+    let grouped: String = enrolment
+        .secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    view! {
+        <section class="panel enrolment" aria-labelledby="enrolment-heading">
+            <h2 id="enrolment-heading">"Set up an authenticator app"</h2>
+            <ol class="steps">
+                <li>"Open an authenticator app on your phone (any app that supports TOTP codes)."</li>
+                <li>"Scan this QR code, or type the key below."</li>
+                <li>"Enter the 6-digit code the app shows."</li>
+            </ol>
+            <div class="enrolment-body">
+                <svg class="qr" viewBox=format!("0 0 {size} {size}") width="200" height="200" role="img" aria-label="QR code to scan with your authenticator app" shape-rendering="crispEdges">
+                    <rect width="100%" height="100%" fill="#fff" />
+                    <path d=enrolment.qr.path.clone() fill="#000" />
+                </svg>
+                <div>
+                    <p class="hint">"Key (if you cannot scan):"</p>
+                    <p><code class="secret" data-testid="totp-secret" data-secret=enrolment.secret.clone()>{grouped}</code></p>
+                    <p class="hint">"Time-based, 6 digits, every 30 seconds."</p>
+                </div>
+            </div>
+            <ActionForm action=confirm>
+                <FormError error />
+                <div class="field">
+                    <label for="totp-code">"Code from the app"</label>
+                    <input id="totp-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="9" aria-describedby="code-error" aria-invalid=invalid(error, "code") />
+                    <FieldError error field="code" />
+                </div>
+                <div class="field">
+                    <label for="method-label">"Name of this device (optional)"</label>
+                    <input id="method-label" name="label" maxlength=METHOD_LABEL_MAX_CHARS.to_string() placeholder="My phone" aria-describedby="label-error" aria-invalid=invalid(error, "label") />
+                    <FieldError error field="label" />
+                </div>
+                <div class="button-row">
+                    <button class="button primary" type="submit" disabled=move || confirm.pending().get()>"Turn on two-factor authentication"</button>
+                    <button class="button secondary" type="button" on:click=move |_| on_cancel()>"Cancel"</button>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn BackupSheet(
+    sheet: BackupCodeSheet,
+    on_close: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let href = format!(
+        "data:text/plain;charset=utf-8,{}",
+        format::percent_encode(&sheet.text())
+    );
+    view! {
+        <section class="panel highlight" aria-labelledby="sheet-heading">
+            <h2 id="sheet-heading">"Your backup codes"</h2>
+            <p>"Each code signs you in once if you cannot use your app. They are shown only now: download or write them down and keep them somewhere safe."</p>
+            <ul class="backup-codes" data-testid="backup-codes">
+                {sheet.codes.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}
+            </ul>
+            <div class="button-row">
+                <a class="button primary" href=href download="steward-backup-codes.txt">"Download as .txt"</a>
+                <button class="button secondary" type="button" on:click=move |_| on_close()>"I have saved them"</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn BackupCodesPanel(
+    remaining: i64,
+    regenerate: ServerAction<GenerateBackupCodes>,
+) -> impl IntoView {
+    let error = Signal::derive(move || regenerate.value().get().and_then(Result::err));
+    view! {
+        <h3>"Backup codes"</h3>
+        <p data-testid="backup-codes-remaining">
+            {format!("{remaining} of {} unused.", 10)}
+            {(remaining <= 3).then(|| view! { " " <strong>"Generate new ones before you run out."</strong> })}
+        </p>
+        <details class="disclosure">
+            <summary>"Generate new backup codes"</summary>
+            <p class="hint">"The codes you have now stop working."</p>
+            <ActionForm action=regenerate>
+                <FormError error />
+                <div class="field">
+                    <label for="regenerate-password">"Your password"</label>
+                    <input id="regenerate-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
+                    <FieldError error field="password" />
+                </div>
+                <button class="button" type="submit" disabled=move || regenerate.pending().get()>"Generate new codes"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn DisablePanel(disable: ServerAction<DisableTwoFactor>) -> impl IntoView {
+    let error = Signal::derive(move || disable.value().get().and_then(Result::err));
+    view! {
+        <h3>"Turn off two-factor authentication"</h3>
+        <details class="disclosure">
+            <summary>"Turn off…"</summary>
+            <p class="hint">"Your methods and backup codes are deleted; only your password will protect your account."</p>
+            <ActionForm action=disable>
+                <FormError error />
+                <div class="field">
+                    <label for="disable-password">"Your password"</label>
+                    <input id="disable-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
+                    <FieldError error field="password" />
+                </div>
+                <button class="button danger" type="submit" disabled=move || disable.pending().get()>"Turn off two-factor authentication"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The second step of a sign-in, after the password.
+#[component]
+pub fn TwoFactorSignInPage() -> impl IntoView {
+    let challenge = Resource::new(|| (), |_| second_factor_challenge());
+    let verify = ServerAction::<VerifySecondFactor>::new();
+    let use_backup = RwSignal::new(false);
+    let error = Signal::derive(move || verify.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = verify.value().get() {
+            crate::load_page(&signed_in.redirect);
+        }
+    });
+    let cancel = Action::new(|_: &()| async move {
+        let _ = cancel_sign_in().await;
+        crate::load_page("/login");
+    });
+    let ended = move || {
+        matches!(
+            error.get(),
+            Some(AppError {
+                code: ErrorCode::Unauthenticated,
+                ..
+            })
+        )
+    };
+    view! {
+        <Title text="Two-step verification" />
+        <main class="auth-page" id="main">
+            <div class="auth-card">
+                <p class="brand-large">"Steward"</p>
+                <h1>"Two-step verification"</h1>
+                <Transition fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match challenge.await {
+                            Ok(c) => {
+                                view! {
+                                    <p class="muted">
+                                        {move || if use_backup.get() {
+                                            "Enter one of your backup codes. Each code works once.".to_owned()
+                                        } else {
+                                            "Enter the 6-digit code from your authenticator app.".to_owned()
+                                        }}
+                                    </p>
+                                    <Show when=move || !ended() fallback=move || view! {
+                                        <p class="form-error" role="alert">{move || error.get().map(|e| e.message)}</p>
+                                        <a class="button primary wide" href="/login">"Sign in again"</a>
+                                    }>
+                                        <ActionForm action=verify>
+                                            <FormError error />
+                                            <input type="hidden" name="proof" prop:value=move || if use_backup.get() { "backup_code" } else { "authenticator_app" } />
+                                            <div class="field">
+                                                <label for="code">{move || if use_backup.get() { "Backup code" } else { "Code from your app" }}</label>
+                                                <input
+                                                    id="code"
+                                                    name="code"
+                                                    autocomplete="one-time-code"
+                                                    inputmode=move || if use_backup.get() { "text" } else { "numeric" }
+                                                    required
+                                                    maxlength="20"
+                                                    aria-describedby="code-error"
+                                                    aria-invalid=invalid(error, "code")
+                                                />
+                                                <FieldError error field="code" />
+                                            </div>
+                                            <button class="button primary wide" type="submit" disabled=move || verify.pending().get()>
+                                                {move || if verify.pending().get() { "Checking…" } else { "Verify" }}
+                                            </button>
+                                        </ActionForm>
+                                        <p class="auth-switch">
+                                            <button class="link-button" type="button" on:click=move |_| use_backup.update(|b| *b = !*b)>
+                                                {move || if use_backup.get() { "Use my authenticator app instead" } else { "Use a backup code instead" }}
+                                            </button>
+                                        </p>
+                                        {(c.backup_codes_remaining == 0).then(|| view! { <p class="hint">"You have no unused backup codes left."</p> })}
+                                    </Show>
+                                }
+                                .into_any()
+                            }
+                            Err(e) => view! {
+                                <p class="form-error" role="alert">{e.message}</p>
+                                <a class="button primary wide" href="/login">"Sign in"</a>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Transition>
+                <p class="auth-switch">
+                    <button class="link-button" type="button" on:click=move |_| { cancel.dispatch(()); }>"Cancel and go back to sign-in"</button>
+                </p>
+            </div>
+        </main>
+    }
+}
