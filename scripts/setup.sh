@@ -56,3 +56,15 @@ build_release() {
   say "Building Steward (release)"
   (cd "$ROOT" && cargo leptos build --release)
 }
+
+# A real SMTP server for the tests (Python's aiosmtpd from PyPI), in a venv under the cache.
+AIOSMTPD_VERSION=1.4.6
+setup_smtp_test_server() {
+  local venv="$STEWARD_CACHE/venv"
+  if ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "Installing aiosmtpd $AIOSMTPD_VERSION (test SMTP server)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
+  SMTP_PYTHON="$venv/bin/python"
+}

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod layout;
+pub mod mail;
 pub mod organizations;
 pub mod policy;
 #[cfg(feature = "ssr")]

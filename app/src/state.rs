@@ -65,6 +65,8 @@ pub struct Settings {
     pub cookie_security: CookieSecurity,
     /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a reverse proxy you run).
     pub trust_proxy: bool,
+    /// Where people reach Steward, for links in emails (no trailing slash).
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             remembered_absolute_seconds: 30 * 24 * 3600,
             cookie_security: CookieSecurity::Auto,
             trust_proxy: false,
+            public_url: "http://127.0.0.1:3000".to_owned(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Runtime configuration: the `[steward]` table of Leptos.toml, overridden by environment
 //! variables. (Leptos's own settings live in that file's `[package.metadata.leptos]` table.)
 
+use app::mail::deliver::{MailSettings, SmtpSecurity, Transport};
 use app::state::{CookieSecurity, Settings};
 use serde::Deserialize;
 use std::env;
@@ -12,6 +13,7 @@ pub struct Config {
     pub database_url: String,
     pub demo_data: bool,
     pub settings: Settings,
+    pub mail: MailSettings,
 }
 
 #[derive(Deserialize, Default)]
@@ -31,6 +33,66 @@ struct Section {
     session_absolute_hours: Option<i64>,
     remembered_idle_days: Option<i64>,
     remembered_absolute_days: Option<i64>,
+    public_url: Option<String>,
+    mail_from: Option<String>,
+    mail_dir: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_security: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+}
+
+fn env_text(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn mail_settings(s: &Section) -> Result<MailSettings, String> {
+    let from = env_text("STEWARD_MAIL_FROM")
+        .or(s.mail_from.clone())
+        .unwrap_or_else(|| "Steward <steward@localhost>".to_owned());
+    let transport = match env_text("STEWARD_SMTP_HOST").or(s.smtp_host.clone()) {
+        None => Transport::Files(
+            env_text("STEWARD_MAIL_DIR")
+                .or(s.mail_dir.clone())
+                .unwrap_or_else(|| "data/mail".to_owned())
+                .into(),
+        ),
+        Some(host) => {
+            let security = match env_text("STEWARD_SMTP_SECURITY")
+                .or(s.smtp_security.clone())
+                .as_deref()
+            {
+                None | Some("starttls") => SmtpSecurity::StartTls,
+                Some("tls") => SmtpSecurity::Tls,
+                Some("none") => SmtpSecurity::None,
+                Some(other) => {
+                    return Err(format!(
+                        "smtp_security must be starttls, tls or none, not {other:?}"
+                    ))
+                }
+            };
+            let port = match env_text("STEWARD_SMTP_PORT") {
+                Some(p) => p
+                    .parse()
+                    .map_err(|_| format!("STEWARD_SMTP_PORT is not a port: {p:?}"))?,
+                None => s.smtp_port.unwrap_or(match security {
+                    SmtpSecurity::Tls => 465,
+                    SmtpSecurity::StartTls => 587,
+                    SmtpSecurity::None => 25,
+                }),
+            };
+            let username = env_text("STEWARD_SMTP_USERNAME").or(s.smtp_username.clone());
+            let password = env_text("STEWARD_SMTP_PASSWORD").or(s.smtp_password.clone());
+            Transport::Smtp {
+                host,
+                port,
+                security,
+                credentials: username.map(|u| (u, password.unwrap_or_default())),
+            }
+        }
+    };
+    Ok(MailSettings { from, transport })
 }
 
 fn env_flag(name: &str) -> Option<bool> {
@@ -47,7 +109,7 @@ pub fn load() -> Result<Config, String> {
     let defaults = Settings::default();
     let cookie_security = match env::var("STEWARD_COOKIE_SECURITY")
         .ok()
-        .or(s.cookie_security)
+        .or(s.cookie_security.clone())
         .as_deref()
     {
         None | Some("auto") => CookieSecurity::Auto,
@@ -96,7 +158,12 @@ pub fn load() -> Result<Config, String> {
         trust_proxy: env_flag("STEWARD_TRUST_PROXY")
             .or(s.trust_proxy)
             .unwrap_or(false),
+        public_url: env_text("STEWARD_PUBLIC_URL")
+            .or(s.public_url.clone())
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_default(),
     };
+    let mail = mail_settings(&s)?;
     let database_url = env::var("DATABASE_URL")
         .ok()
         .filter(|v| !v.is_empty())
@@ -109,5 +176,6 @@ pub fn load() -> Result<Config, String> {
             .or(s.demo_data)
             .unwrap_or(false),
         settings,
+        mail,
     })
 }

@@ -32,6 +32,11 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", config.path))?
         .leptos_options;
     let addr = leptos.site_addr;
+    let mut settings = config.settings.clone();
+    if settings.public_url.is_empty() {
+        settings.public_url = format!("http://{addr}");
+    }
+    let mailer = app::mail::deliver::Mailer::new(&config.mail)?;
 
     if let Some(path) = config.database_url.strip_prefix("sqlite://") {
         if let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
@@ -48,7 +53,7 @@ async fn run() -> Result<(), String> {
         db,
         passwords: Arc::new(PasswordHasher::for_this_machine()),
         clock: Arc::new(SystemClock),
-        settings: Arc::new(config.settings.clone()),
+        settings: Arc::new(settings),
     };
     tracing::info!(backend = state.db.backend(), "database ready");
 
@@ -72,6 +77,8 @@ async fn run() -> Result<(), String> {
     let passwords = state.passwords.clone();
     tokio::task::spawn_blocking(move || passwords.warm_up());
     tokio::spawn(purge_sessions(state.clone()));
+    tracing::info!("emails go to {}", mailer.describe());
+    tokio::spawn(app::mail::deliver::run(state.clone(), mailer));
 
     let router = server::router(state.clone(), leptos);
     let listener = tokio::net::TcpListener::bind(&addr)

@@ -132,10 +132,7 @@ impl TestApp {
 
     /// The same calls at the same time, each on its own task (the runtime has several threads),
     /// so their transactions really overlap. Replies come back in the order of `calls`.
-    pub async fn call_all(
-        &self,
-        calls: Vec<Call<'_>>,
-    ) -> Vec<Reply> {
+    pub async fn call_all(&self, calls: Vec<Call<'_>>) -> Vec<Reply> {
         let mut tasks = Vec::new();
         for (name, cookie, form) in calls {
             let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -248,6 +245,66 @@ async fn dispatch(
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
+}
+
+/// The test SMTP server (aiosmtpd, started by scripts/test): a mailer that delivers to it and
+/// the maildir where it stores what it received. `None` (with a note) when it is not running
+/// and STEWARD_REQUIRE_SMTP is unset.
+pub fn test_smtp() -> Option<(app::mail::deliver::Mailer, std::path::PathBuf)> {
+    use app::mail::deliver::{MailSettings, Mailer, SmtpSecurity, Transport};
+    let (Ok(port), Ok(maildir)) = (
+        std::env::var("TEST_SMTP_PORT"),
+        std::env::var("TEST_SMTP_MAILDIR"),
+    ) else {
+        assert!(
+            std::env::var("STEWARD_REQUIRE_SMTP").is_err(),
+            "STEWARD_REQUIRE_SMTP is set but TEST_SMTP_PORT/TEST_SMTP_MAILDIR are not"
+        );
+        eprintln!("note: no test SMTP server (scripts/test starts one); this check is skipped");
+        return None;
+    };
+    let mailer = Mailer::new(&MailSettings {
+        from: "Steward <steward@test.example>".into(),
+        transport: Transport::Smtp {
+            host: "127.0.0.1".into(),
+            port: port.parse().expect("TEST_SMTP_PORT"),
+            security: SmtpSecurity::None,
+            credentials: None,
+        },
+    })
+    .expect("mailer");
+    Some((mailer, maildir.into()))
+}
+
+/// Every message in the maildir addressed to `recipient`, as raw text.
+pub fn received(maildir: &std::path::Path, recipient: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for sub in ["new", "cur"] {
+        let Ok(entries) = std::fs::read_dir(maildir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let to_line = text
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("to:"))
+                .unwrap_or_default()
+                .to_owned();
+            if to_line.contains(recipient) {
+                found.push(text);
+            }
+        }
+    }
+    found
+}
+
+/// A recipient address no other test uses.
+pub fn unique_address(prefix: &str) -> String {
+    use rand::Rng;
+    format!(
+        "{prefix}-{:012x}@test.example",
+        rand::thread_rng().gen::<u64>() >> 16
+    )
 }
 
 /// A new, empty database in the test cluster, so tests never see each other's rows.
