@@ -25,6 +25,10 @@ pub enum ErrorCode {
     CrossSite,
     /// The email address is already registered.
     EmailTaken,
+    /// Too many failed sign-ins: the account is locked until unlocked by link or administrator.
+    AccountLocked,
+    /// Too many failed sign-ins from this address; retry later.
+    RateLimited,
     /// The server is at capacity for expensive work (password hashing); retry shortly.
     Busy,
     /// The request could not be carried to or from the server.
@@ -42,6 +46,8 @@ impl ErrorCode {
             | ErrorCode::SecondFactorRequired => 401,
             ErrorCode::NotFound => 404,
             ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
+            ErrorCode::AccountLocked => 423,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Busy => 503,
             ErrorCode::Transport => 400,
             ErrorCode::Internal => 500,

@@ -15,7 +15,9 @@ pub mod organizations;
 pub mod policy;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod safety;
 pub mod security;
+pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -55,6 +57,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=account::view::SignInPage />
                 <Route path=path!("/signup") view=account::view::SignUpPage />
                 <Route path=path!("/login/two-factor") view=security::view::TwoFactorSignInPage />
+                <Route path=path!("/unlock") view=safety::view::UnlockPage />
+                <Route path=path!("/not-me") view=safety::view::NotMePage />
                 <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
                     <Route path=path!("") view=organizations::view::OverviewPage />
                     <Route path=path!("activity") view=activity::view::ActivityPage />

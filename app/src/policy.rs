@@ -55,10 +55,16 @@ pub enum Action {
     ViewOrganization,
     /// See who the members are and what role each has.
     ViewMembers,
+    /// Unlock a member whose account locked itself after too many failed sign-ins (SEC-7).
+    UnlockMember,
 }
 
 impl Action {
-    pub const ALL: [Action; 2] = [Action::ViewOrganization, Action::ViewMembers];
+    pub const ALL: [Action; 3] = [
+        Action::ViewOrganization,
+        Action::ViewMembers,
+        Action::UnlockMember,
+    ];
 }
 
 /// The table. `true` means the role may perform the action.
@@ -69,6 +75,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ViewOrganization, _) => true,
         (ViewMembers, LegalRepresentative | Administrator | Collaborator) => true,
         (ViewMembers, External) => false,
+        (UnlockMember, LegalRepresentative | Administrator) => true,
+        (UnlockMember, Collaborator | External) => false,
     }
 }
 
@@ -84,6 +92,7 @@ mod tests {
         //                  legal  admin  collab external
         (ViewOrganization, [true,  true,  true,  true]),
         (ViewMembers,      [true,  true,  true,  false]),
+        (UnlockMember,     [true,  true,  false, false]),
     ];
 
     #[test]

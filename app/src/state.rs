@@ -67,6 +67,9 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Where people reach Steward, for links in emails (no trailing slash).
     pub public_url: String,
+    /// Failed sign-ins allowed from one address per window, whatever the accounts.
+    pub address_failure_limit: i64,
+    pub address_failure_window_seconds: i64,
 }
 
 impl Default for Settings {
@@ -79,6 +82,8 @@ impl Default for Settings {
             cookie_security: CookieSecurity::Auto,
             trust_proxy: false,
             public_url: "http://127.0.0.1:3000".to_owned(),
+            address_failure_limit: 30,
+            address_failure_window_seconds: 15 * 60,
         }
     }
 }

@@ -54,3 +54,39 @@ export function uniqueEmail(prefix: string) {
 }
 
 export const PASSWORD = "a long and unusual phrase";
+
+/**
+ * Waits for a message to `to` whose subject contains `subject` at the test SMTP server
+ * (aiosmtpd, started by scripts/test, which stores every message in TEST_SMTP_MAILDIR), and
+ * returns its text body.
+ */
+export async function receivedMail(to: string, subject: string, timeoutMs = 20_000): Promise<string> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const maildir = process.env.TEST_SMTP_MAILDIR;
+  if (!maildir) throw new Error("TEST_SMTP_MAILDIR is not set: run the browser tests through scripts/test");
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const sub of ["new", "cur"]) {
+      const dir = path.join(maildir, sub);
+      if (!fs.existsSync(dir)) continue;
+      for (const name of fs.readdirSync(dir)) {
+        const text = fs.readFileSync(path.join(dir, name), "utf8");
+        const [head, ...rest] = text.split(/\r?\n\r?\n/);
+        const headers = head.split(/\r?\n/);
+        const toLine = headers.find((l) => l.toLowerCase().startsWith("to:")) ?? "";
+        const subjectLine = headers.find((l) => l.toLowerCase().startsWith("subject:")) ?? "";
+        if (toLine.includes(to) && subjectLine.includes(subject)) return rest.join("\n\n");
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no message "${subject}" to ${to} arrived within ${timeoutMs} ms`);
+}
+
+/** The path and query of the first link to `path` in a message body. */
+export function linkIn(body: string, path: string): string {
+  const match = body.match(new RegExp(`https?://[^/\\s]+(${path.replace(/[?]/g, "\\?")}\\?token=[A-Za-z0-9_-]+)`));
+  if (!match) throw new Error(`no ${path} link in:\n${body}`);
+  return match[1];
+}

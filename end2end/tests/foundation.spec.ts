@@ -73,7 +73,7 @@ test("sign up, create and switch organizations, sign out, sign in again", async 
 
   // Sign out.
   await page.getByRole("button", { name: /Account menu of Joan Tester/ }).click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await hydrated(page);
   await checkAccessibility(page, "sign-in page");

@@ -21,7 +21,7 @@ async function signUp(page: Page, email: string) {
 
 async function signOut(page: Page) {
   await page.getByRole("button", { name: /Account menu of Tara Factor/ }).click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/login$/);
   await hydrated(page);
 }

@@ -34,6 +34,8 @@ struct Section {
     remembered_idle_days: Option<i64>,
     remembered_absolute_days: Option<i64>,
     public_url: Option<String>,
+    address_failure_limit: Option<i64>,
+    address_failure_window_minutes: Option<i64>,
     mail_from: Option<String>,
     mail_dir: Option<String>,
     smtp_host: Option<String>,
@@ -162,6 +164,18 @@ pub fn load() -> Result<Config, String> {
             .or(s.public_url.clone())
             .map(|u| u.trim_end_matches('/').to_owned())
             .unwrap_or_default(),
+        address_failure_limit: positive(
+            "address_failure_limit",
+            s.address_failure_limit,
+            1,
+            defaults.address_failure_limit,
+        )?,
+        address_failure_window_seconds: positive(
+            "address_failure_window_minutes",
+            s.address_failure_window_minutes,
+            60,
+            defaults.address_failure_window_seconds,
+        )?,
     };
     let mail = mail_settings(&s)?;
     let database_url = env::var("DATABASE_URL")

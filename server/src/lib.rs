@@ -9,7 +9,7 @@ use app::error::{AppError, ErrorCode};
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Path, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -32,6 +32,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let context_state = state.clone();
     let api_state = state.clone();
     let gate_state = state.clone();
+    let security_state = state.clone();
     let root_state = state;
     Router::new()
         .route(
@@ -39,6 +40,16 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             get(move |headers: HeaderMap| root(root_state.clone(), headers)),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/security", {
+            let state = security_state.clone();
+            get(move |headers: HeaderMap| account_page(state.clone(), headers, "security".into()))
+        })
+        .route("/security/{*rest}", {
+            let state = security_state.clone();
+            get(move |headers: HeaderMap, Path(rest): Path<String>| {
+                account_page(state.clone(), headers, format!("security/{rest}"))
+            })
+        })
         .route(
             "/api/{*name}",
             post(move |request: Request| {
@@ -169,6 +180,41 @@ async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response
         }
     }
     next.run(request).await
+}
+
+/// Links in emails name pages of the account, not of an organization: `/security/…` opens that
+/// page in my first organization, or the sign-in page that comes back here afterwards.
+async fn account_page(state: AppState, headers: HeaderMap, page: String) -> Response {
+    let safe = page
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-');
+    if !safe {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let signed_in = match session_cookie(&headers) {
+        Some(token) => authenticate_token(&state, &token).await.ok(),
+        None => None,
+    };
+    let Some(account) = signed_in else {
+        return Redirect::to(&format!("/login?next=/{page}")).into_response();
+    };
+    let first = async {
+        let mut tx = state.db.read().await?;
+        let list = app::organizations::store::memberships_of(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(list.into_iter().next())
+    }
+    .await;
+    match first {
+        Ok(Some(organization)) => {
+            Redirect::to(&format!("/o/{}/{page}", organization.id)).into_response()
+        }
+        Ok(None) => Redirect::to("/login").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "could not list organizations");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// `/` opens the first of my organizations, or the sign-in page.

@@ -97,14 +97,20 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// Removes expired sessions every ten minutes.
+/// Removes expired sessions and ended throttling windows every ten minutes.
 async fn purge_sessions(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
         tick.tick().await;
         let result = async {
             let mut tx = state.db.write().await?;
-            let n = app::account::store::purge_expired_sessions(&mut tx, state.now()).await?;
+            let now = state.now();
+            let n = app::account::store::purge_expired_sessions(&mut tx, now).await?;
+            app::safety::store::purge_throttle(
+                &mut tx,
+                now - state.settings.address_failure_window_seconds,
+            )
+            .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(n)
         }

@@ -27,8 +27,9 @@ pub async fn sign_in(
     email: String,
     password: String,
     remember: Option<String>,
+    next: Option<String>,
 ) -> Result<SignedIn, AppError> {
-    crate::request::respond(server_side::sign_in(email, password, remember.is_some()).await)
+    crate::request::respond(server_side::sign_in(email, password, remember.is_some(), next).await)
 }
 
 /// Ends the current session.
@@ -60,9 +61,12 @@ mod server_side {
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
+    use crate::format;
     use crate::organizations::store as organizations;
     use crate::policy::Role;
     use crate::request::{self, Origin};
+    use crate::safety::store as safety;
+    use crate::safety::{guard, safe_next};
     use crate::security::store as security;
     use crate::security::SECOND_FACTOR_WINDOW_SECONDS;
     use crate::state::AppState;
@@ -80,6 +84,18 @@ mod server_side {
             return Err(AppError::second_factor_required());
         }
         Ok(account)
+    }
+
+    /// Like [`authenticate`], with the session itself (to tell it apart from the others).
+    pub async fn current_session(
+        state: &AppState,
+    ) -> Result<(store::StoredSession, Account), AppError> {
+        let token = request::session_token()?.ok_or_else(AppError::unauthenticated)?;
+        let (session, account) = live_session(state, &token).await?;
+        if !session.is_full() {
+            return Err(AppError::second_factor_required());
+        }
+        Ok((session, account))
     }
 
     /// The sign-in behind the request's cookie that still owes its second factor.
@@ -233,7 +249,7 @@ mod server_side {
             at: now,
         };
         let (user_id, organization_id) = create_account(&mut tx, &new, &origin).await?;
-        let cookie =
+        let (cookie, _) =
             start_session(&state, &mut tx, user_id, remember, Stage::Full, &origin).await?;
         tx.commit().await?;
         request::set_cookie(&cookie);
@@ -242,7 +258,8 @@ mod server_side {
         })
     }
 
-    /// Inserts a new session and returns the `Set-Cookie` value to send once committed.
+    /// Inserts a new session; returns the `Set-Cookie` value to send once committed, and the
+    /// session's id.
     /// A pending sign-in (stage `SecondFactor`) lives a few minutes in a browser-session cookie
     /// and remembers whether the full session it becomes should be persistent.
     pub async fn start_session(
@@ -252,7 +269,7 @@ mod server_side {
         remember: bool,
         stage: Stage,
         origin: &Origin,
-    ) -> Result<String, AppError> {
+    ) -> Result<(String, i64), AppError> {
         let now = state.now();
         let lifetime = match (stage, remember) {
             (Stage::SecondFactor, _) => SECOND_FACTOR_WINDOW_SECONDS,
@@ -261,7 +278,7 @@ mod server_side {
         };
         let cookie_lifetime = (remember && stage == Stage::Full).then_some(lifetime);
         let (token, token_hash) = session::new_token();
-        store::insert_session(
+        let id = store::insert_session(
             tx,
             &store::NewSession {
                 user_id,
@@ -275,13 +292,14 @@ mod server_side {
         )
         .await?;
         let secure = request::secure_cookies(state, origin);
-        Ok(session::cookie(&token, cookie_lifetime, secure))
+        Ok((session::cookie(&token, cookie_lifetime, secure), id))
     }
 
     pub async fn sign_in(
         email: String,
         password: String,
         remember: bool,
+        next: Option<String>,
     ) -> Result<SignedIn, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
@@ -289,6 +307,9 @@ mod server_side {
         if password.is_empty() {
             return Err(AppError::validation("password", "Enter your password."));
         }
+        let next = next.as_deref().and_then(safe_next);
+        // An address that failed too often is refused before any hashing.
+        guard::ensure_address_allowed(&state, &origin).await?;
         let mut tx = state.db.read().await?;
         let found = store::credentials(&mut tx, &email).await?;
         tx.commit().await?;
@@ -305,54 +326,68 @@ mod server_side {
         if let Some(previous) = request::session_token()? {
             store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
         }
-        let (action, result) = match (valid, user_id) {
-            (true, Some(user_id)) if security::has_second_factor(&mut tx, user_id).await? => {
-                // The password was right; the session can do nothing but finish the sign-in.
-                let cookie = start_session(
-                    &state,
-                    &mut tx,
-                    user_id,
-                    remember,
-                    Stage::SecondFactor,
-                    &origin,
-                )
-                .await?;
-                let redirect = "/login/two-factor".to_owned();
-                (
-                    ActivityAction::SecondFactorRequested,
-                    Ok((cookie, SignedIn { redirect })),
-                )
-            }
-            (true, Some(user_id)) => {
-                let cookie =
-                    start_session(&state, &mut tx, user_id, remember, Stage::Full, &origin).await?;
-                let redirect = landing_page(&mut tx, user_id).await?;
-                (
-                    ActivityAction::SignInSucceeded,
-                    Ok((cookie, SignedIn { redirect })),
-                )
-            }
-            _ => (
-                ActivityAction::SignInFailed,
-                Err(AppError::invalid_credentials()),
-            ),
+        let log = |action, detail| NewEntry {
+            action,
+            actor_user_id: user_id,
+            organization_id: None,
+            detail,
+            origin: &origin,
+            at: now,
         };
-        record(
-            &mut tx,
-            NewEntry {
-                action,
-                actor_user_id: user_id,
-                organization_id: None,
-                detail: "",
-                origin: &origin,
-                at: now,
-            },
-        )
-        .await?;
+        let (user_id, true) = (user_id, valid) else {
+            // Wrong password (or no such account): counted against the address and the
+            // account. Even the failure that locks the account gets the generic answer; only
+            // someone who knows the password learns that it is locked.
+            guard::count_failure(&state, &mut tx, user_id, "wrong password", &origin, now).await?;
+            record(&mut tx, log(ActivityAction::SignInFailed, "wrong password")).await?;
+            tx.commit().await?;
+            return Err(AppError::invalid_credentials());
+        };
+        let Some(user_id) = user_id else {
+            return Err(AppError::invalid_credentials());
+        };
+        if safety::locked_at(&mut tx, user_id).await?.is_some() {
+            record(&mut tx, log(ActivityAction::SignInFailed, "account locked")).await?;
+            tx.commit().await?;
+            return Err(guard::locked());
+        }
+        let (cookie, redirect) = if security::has_second_factor(&mut tx, user_id).await? {
+            // The password was right; the session can do nothing but finish the sign-in.
+            let (cookie, _) = start_session(
+                &state,
+                &mut tx,
+                user_id,
+                remember,
+                Stage::SecondFactor,
+                &origin,
+            )
+            .await?;
+            record(&mut tx, log(ActivityAction::SecondFactorRequested, "")).await?;
+            let redirect = match &next {
+                Some(next) => format!("/login/two-factor?next={}", format::percent_encode(next)),
+                None => "/login/two-factor".to_owned(),
+            };
+            (cookie, redirect)
+        } else {
+            let (cookie, session_id) =
+                start_session(&state, &mut tx, user_id, remember, Stage::Full, &origin).await?;
+            record(&mut tx, log(ActivityAction::SignInSucceeded, "password")).await?;
+            let account = store::account(&mut tx, user_id)
+                .await?
+                .ok_or_else(AppError::invalid_credentials)?;
+            guard::on_success(
+                &state, &mut tx, &account, session_id, "password", &origin, now,
+            )
+            .await?;
+            let redirect = match next {
+                Some(next) => next,
+                None => landing_page(&mut tx, user_id).await?,
+            };
+            (cookie, redirect)
+        };
         tx.commit().await?;
-        let (cookie, signed_in) = result?;
         request::set_cookie(&cookie);
-        Ok(signed_in)
+        Ok(SignedIn { redirect })
     }
 
     pub async fn sign_out() -> Result<(), AppError> {

@@ -186,3 +186,62 @@ pub async fn password_hash(tx: &mut Tx, user_id: i64) -> Result<Option<String>, 
         .fetch_optional(&mut **c)
         .await)
 }
+
+/// A full session as listed on the security page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedSession {
+    pub id: i64,
+    pub persistent: bool,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// The person's open full sessions, most recently active first.
+pub async fn sessions_of(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<ListedSession>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT id, persistent, created_at, last_seen_at, ip, user_agent FROM sessions \
+                       WHERE user_id = $1 AND stage = 'full' AND expires_at > $2 \
+                       ORDER BY last_seen_at DESC, id DESC";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&mut **c)
+        .await)
+}
+
+/// Ends one of the person's sessions; false when there is no such session of theirs.
+pub async fn delete_user_session(
+    tx: &mut Tx,
+    user_id: i64,
+    session_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE id = $1 AND user_id = $2";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Ends every session of the person but `keep`; returns how many ended.
+pub async fn delete_other_sessions(
+    tx: &mut Tx,
+    user_id: i64,
+    keep: i64,
+) -> Result<u64, sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(keep)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))
+}

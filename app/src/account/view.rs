@@ -6,11 +6,19 @@ use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// The page to go to after signing in, from `?next=` (checked again by the server).
+pub fn next_from_query() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("next").unwrap_or_default())
+}
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let next = next_from_query();
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = action.value().get() {
             crate::load_page(&signed_in.redirect);
@@ -24,6 +32,7 @@ pub fn SignInPage() -> impl IntoView {
                 <h1>"Sign in"</h1>
                 <ActionForm action>
                     <FormError error />
+                    <input type="hidden" name="next" prop:value=move || next.get() />
                     <div class="field">
                         <label for="email">"Email address"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" aria-describedby="email-error" aria-invalid=invalid(error, "email") />

@@ -27,10 +27,15 @@ pub enum ActivityAction {
     TwoFactorDefaultChanged,
     TwoFactorDisabled,
     BackupCodesGenerated,
+    SafetySettingsChanged,
+    AccountUnlocked,
+    NotMeReported,
+    SessionEnded,
+    OtherSessionsEnded,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 13] = [
+    pub const ALL: [ActivityAction; 18] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -44,6 +49,11 @@ impl ActivityAction {
         ActivityAction::TwoFactorDefaultChanged,
         ActivityAction::TwoFactorDisabled,
         ActivityAction::BackupCodesGenerated,
+        ActivityAction::SafetySettingsChanged,
+        ActivityAction::AccountUnlocked,
+        ActivityAction::NotMeReported,
+        ActivityAction::SessionEnded,
+        ActivityAction::OtherSessionsEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,6 +71,11 @@ impl ActivityAction {
             ActivityAction::TwoFactorDefaultChanged => "two_factor_default_changed",
             ActivityAction::TwoFactorDisabled => "two_factor_disabled",
             ActivityAction::BackupCodesGenerated => "backup_codes_generated",
+            ActivityAction::SafetySettingsChanged => "safety_settings_changed",
+            ActivityAction::AccountUnlocked => "account_unlocked",
+            ActivityAction::NotMeReported => "not_me_reported",
+            ActivityAction::SessionEnded => "session_ended",
+            ActivityAction::OtherSessionsEnded => "other_sessions_ended",
         }
     }
 
@@ -85,6 +100,11 @@ impl ActivityAction {
             ActivityAction::TwoFactorDefaultChanged => "Default two-factor method changed",
             ActivityAction::TwoFactorDisabled => "Two-factor authentication turned off",
             ActivityAction::BackupCodesGenerated => "New backup codes generated",
+            ActivityAction::SafetySettingsChanged => "Sign-in alerts and lockout changed",
+            ActivityAction::AccountUnlocked => "Account unlocked",
+            ActivityAction::NotMeReported => "Sign-in reported as not mine",
+            ActivityAction::SessionEnded => "Session ended",
+            ActivityAction::OtherSessionsEnded => "Other sessions ended",
         }
     }
 }

@@ -80,3 +80,49 @@ fn page(mut rows: Vec<Row>) -> ActivityPage {
     };
     ActivityPage { entries, older }
 }
+
+/// The person's sign-in attempts (successes and failures, password or second factor), newest
+/// first: the connection log is a view of the activity log, not a second record.
+pub async fn connections_of(
+    tx: &mut Tx,
+    user_id: i64,
+    before: Option<i64>,
+) -> Result<crate::sessions::ConnectionPage, sqlx::Error> {
+    use crate::sessions::{Connection, ConnectionPage};
+    const SQL: &str = "SELECT id, occurred_at, action, detail, ip, user_agent FROM activity_log \
+                       WHERE actor_user_id = $1 AND id < $2 \
+                         AND action IN ('sign_in_succeeded', 'sign_in_failed', 'second_factor_failed') \
+                       ORDER BY id DESC LIMIT $3";
+    let rows: Vec<(i64, i64, String, String, String, String)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(user_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(PAGE_SIZE + 1)
+            .fetch_all(&mut **c)
+            .await)?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let entries: Vec<Connection> = rows
+        .into_iter()
+        .take(PAGE_SIZE as usize)
+        .map(
+            |(id, occurred_at, action, detail, ip, user_agent)| Connection {
+                id,
+                occurred_at,
+                succeeded: action == ActivityAction::SignInSucceeded.as_str(),
+                method: if detail.is_empty() {
+                    "password".to_owned()
+                } else {
+                    detail
+                },
+                ip,
+                device: crate::format::device(&user_agent),
+            },
+        )
+        .collect();
+    let older = if more {
+        entries.last().map(|e| e.id)
+    } else {
+        None
+    };
+    Ok(ConnectionPage { entries, older })
+}

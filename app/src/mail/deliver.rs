@@ -8,7 +8,8 @@
 
 use super::store::{self, Claimed};
 use crate::state::AppState;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::Body;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -106,12 +107,13 @@ impl Mailer {
             .recipient
             .parse()
             .map_err(|e| format!("recipient: {e}"))?;
+        let body = readable_body(&claimed.body);
         Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(claimed.subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(claimed.body.clone())
+            .body(body)
             .map_err(|e| format!("message: {e}"))
     }
 
@@ -137,6 +139,27 @@ impl Mailer {
             }
         }
     }
+}
+
+/// The body as plain 7bit/8bit text with CRLF line ends whenever every line fits SMTP's limit
+/// (998 bytes), so the message — links included — reads as written in any mailbox and in the
+/// .eml files. Only a body with longer lines gets lettre's quoted-printable or base64.
+pub fn readable_body(text: &str) -> Body {
+    let normalized = text.replace("\r\n", "\n");
+    let fits = normalized.split('\n').all(|line| line.len() <= 998) && !normalized.contains('\0');
+    if !fits {
+        return Body::new(text.to_owned());
+    }
+    let encoding = if normalized.is_ascii() {
+        ContentTransferEncoding::SevenBit
+    } else {
+        ContentTransferEncoding::EightBit
+    };
+    let mut crlf = normalized.replace('\n', "\r\n");
+    if !crlf.ends_with("\r\n") {
+        crlf.push_str("\r\n");
+    }
+    Body::dangerous_pre_encoded(crlf.into_bytes(), encoding)
 }
 
 /// Seconds to wait before attempt `attempts + 1`: 30 s, 1 min, 2 min, … at most an hour.
@@ -205,6 +228,30 @@ mod tests {
         assert_eq!(backoff_seconds(3), 120);
         assert_eq!(backoff_seconds(8), 3600);
         assert_eq!(backoff_seconds(50), 3600);
+    }
+
+    #[test]
+    fn bodies_stay_readable_text() {
+        let long_link = format!(
+            "https://steward.example.com/unlock?token={}",
+            "x".repeat(43)
+        );
+        let body = readable_body(&format!("Hello Chloé,\n\n{long_link}\n"));
+        assert_eq!(body.encoding(), ContentTransferEncoding::EightBit);
+        let text = String::from_utf8(body.into_vec()).unwrap_or_default();
+        assert!(
+            text.contains(&long_link) && text.contains("Chloé,\r\n"),
+            "{text}"
+        );
+        assert_eq!(
+            readable_body("plain").encoding(),
+            ContentTransferEncoding::SevenBit
+        );
+        assert_ne!(
+            readable_body(&"y".repeat(1200)).encoding(),
+            ContentTransferEncoding::SevenBit,
+            "an over-long line is encoded"
+        );
     }
 
     #[test]

@@ -27,6 +27,12 @@ pub async fn create_organization(name: String) -> Result<i64, AppError> {
     crate::request::respond(server_side::create(name).await)
 }
 
+/// Unlocks a member of this organization whose account locked itself (SEC-7).
+#[server(endpoint = "unlock_member")]
+pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+    crate::request::respond(server_side::unlock_member(organization_id, user_id).await)
+}
+
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
@@ -99,7 +105,43 @@ mod server_side {
             created_at,
             my_role: membership.role,
             members,
+            can_unlock: allows(membership.role, Action::UnlockMember),
         })
+    }
+
+    pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        authorize(&mut tx, organization_id, account.id, Action::UnlockMember).await?;
+        // Only members of this organization; anyone else does not exist from here.
+        let member = store::membership(&mut tx, organization_id, user_id).await?;
+        if member.is_none() {
+            return Err(AppError::not_found("person"));
+        }
+        if !crate::safety::store::unlock(&mut tx, user_id).await? {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                "This person's account is not locked.",
+            ));
+        }
+        let detail = format!("unlocked user {user_id}");
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::AccountUnlocked,
+                actor_user_id: Some(account.id),
+                organization_id: Some(organization_id),
+                detail: &detail,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn mine() -> Result<Vec<OrganizationSummary>, AppError> {

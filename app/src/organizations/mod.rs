@@ -36,6 +36,8 @@ pub struct Member {
     pub email: String,
     pub role: Role,
     pub joined_at: i64,
+    /// Locked after too many failed sign-ins.
+    pub locked: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -46,6 +48,8 @@ pub struct Overview {
     pub my_role: Role,
     /// `None` when my role does not allow seeing the members.
     pub members: Option<Vec<Member>>,
+    /// Whether my role may unlock locked members.
+    pub can_unlock: bool,
 }
 
 pub fn normalize_organization_name(raw: &str) -> Result<String, AppError> {

@@ -74,25 +74,28 @@ pub async fn membership(
 }
 
 pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, sqlx::Error> {
-    const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, m.created_at \
+    const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, m.created_at, u.locked_at IS NOT NULL \
                        FROM memberships m JOIN users u ON u.id = m.user_id \
                        WHERE m.organization_id = $1 ORDER BY u.last_name, u.first_name, u.id";
-    let rows: Vec<(i64, String, String, String, String, i64)> =
+    let rows: Vec<(i64, String, String, String, String, i64, bool)> =
         on_db!(tx, |c| sqlx::query_as(SQL)
             .bind(organization_id)
             .fetch_all(&mut **c)
             .await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(user_id, first_name, last_name, email, role, joined_at)| {
-            Role::parse(&role).map(|role| Member {
-                user_id,
-                first_name,
-                last_name,
-                email,
-                role,
-                joined_at,
-            })
-        })
+        .filter_map(
+            |(user_id, first_name, last_name, email, role, joined_at, locked)| {
+                Role::parse(&role).map(|role| Member {
+                    user_id,
+                    first_name,
+                    last_name,
+                    email,
+                    role,
+                    joined_at,
+                    locked,
+                })
+            },
+        )
         .collect())
 }

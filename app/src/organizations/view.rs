@@ -1,6 +1,6 @@
 //! The organization overview and the "My organizations" page.
 
-use super::api::{my_organizations, organization_overview, CreateOrganization};
+use super::api::{my_organizations, organization_overview, CreateOrganization, UnlockMember};
 use super::ORGANIZATION_NAME_MAX_CHARS;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
@@ -12,12 +12,19 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let overview = Resource::new(move || organization_id.get(), organization_overview);
+    let unlock = ServerAction::<UnlockMember>::new();
+    let overview = Resource::new(
+        move || (organization_id.get(), unlock.version().get()),
+        |(id, _)| organization_overview(id),
+    );
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(o) => view! {
+                    Ok(o) => {
+                        let can_unlock = o.can_unlock;
+                        let organization = o.id;
+                        view! {
                         <Title text=o.name.clone() />
                         <h1 data-testid="organization-name">{o.name.clone()}</h1>
                         <p class="lead">
@@ -37,7 +44,20 @@ pub fn OverviewPage() -> impl IntoView {
                                             <tbody>
                                                 {members.into_iter().map(|m| view! {
                                                     <tr>
-                                                        <td>{format!("{} {}", m.first_name, m.last_name)}</td>
+                                                        <td>
+                                                            {format!("{} {}", m.first_name, m.last_name)}
+                                                            {m.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
+                                                            {(m.locked && can_unlock).then(|| view! {
+                                                                <ActionForm action=unlock attr:class="inline-form">
+                                                                    <input type="hidden" name="organization_id" value=organization />
+                                                                    <input type="hidden" name="user_id" value=m.user_id />
+                                                                    " "
+                                                                    <button class="button small" type="submit">
+                                                                        "Unlock" <span class="visually-hidden">{format!(" {} {}", m.first_name, m.last_name)}</span>
+                                                                    </button>
+                                                                </ActionForm>
+                                                            })}
+                                                        </td>
                                                         <td class="optional-column">{m.email}</td>
                                                         <td><span class=format!("role role-{}", m.role.as_str())>{m.role.label()}</span></td>
                                                         <td class="optional-column">{format::date(m.joined_at)}</td>
@@ -51,9 +71,11 @@ pub fn OverviewPage() -> impl IntoView {
                                     <p class="muted">"External users do not see the other people of the organization."</p>
                                 }.into_any(),
                             }}
+                            {move || unlock.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })}
                         </section>
                     }
-                    .into_any(),
+                    .into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}

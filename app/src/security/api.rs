@@ -58,8 +58,12 @@ pub async fn second_factor_challenge() -> Result<Challenge, AppError> {
 /// The second step of a sign-in: a code from the authenticator app or a backup code.
 /// `proof` is `authenticator_app` or `backup_code`.
 #[server(endpoint = "verify_second_factor")]
-pub async fn verify_second_factor(proof: String, code: String) -> Result<SignedIn, AppError> {
-    crate::request::respond(server_side::verify(proof, code).await)
+pub async fn verify_second_factor(
+    proof: String,
+    code: String,
+    next: Option<String>,
+) -> Result<SignedIn, AppError> {
+    crate::request::respond(server_side::verify(proof, code, next).await)
 }
 
 /// Abandons a sign-in waiting for its second factor.
@@ -84,6 +88,8 @@ mod server_side {
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::request::{self, Origin};
+    use crate::safety::store as safety;
+    use crate::safety::{guard, safe_next};
 
     /// An enrolment not confirmed within this time has to start over.
     const ENROLMENT_SECONDS: i64 = 30 * 60;
@@ -375,7 +381,11 @@ mod server_side {
         })
     }
 
-    pub async fn verify(proof: String, code: String) -> Result<SignedIn, AppError> {
+    pub async fn verify(
+        proof: String,
+        code: String,
+        next: Option<String>,
+    ) -> Result<SignedIn, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
         let proof = ProofKind::parse(&proof)?;
@@ -426,23 +436,39 @@ mod server_side {
             }
         };
 
+        let clear_cookie = || {
+            request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+                &state, &origin,
+            )))
+        };
         if let Some(refusal) = refusal {
-            let failures = accounts::count_second_factor_failure(&mut tx, pending.id).await?;
+            let what = match proof {
+                ProofKind::AuthenticatorApp => "wrong authenticator app code",
+                ProofKind::BackupCode => "wrong backup code",
+            };
             log(
                 &mut tx,
                 ActivityAction::SecondFactorFailed,
                 user_id,
-                proof.label(),
+                what,
                 &origin,
                 now,
             )
             .await?;
+            // Wrong codes count toward the account's lockout like wrong passwords.
+            let count =
+                guard::count_failure(&state, &mut tx, Some(user_id), what, &origin, now).await?;
+            if count.is_some_and(|c| c.locked_at.is_some()) {
+                accounts::delete_session_by_id(&mut tx, pending.id).await?;
+                tx.commit().await?;
+                clear_cookie();
+                return Err(guard::locked());
+            }
+            let failures = accounts::count_second_factor_failure(&mut tx, pending.id).await?;
             if failures >= SECOND_FACTOR_ATTEMPTS {
                 accounts::delete_session_by_id(&mut tx, pending.id).await?;
                 tx.commit().await?;
-                request::set_cookie(&session::clearing_cookie(request::secure_cookies(
-                    &state, &origin,
-                )));
+                clear_cookie();
                 return Err(AppError::new(
                     ErrorCode::Unauthenticated,
                     "Too many wrong codes. Sign in again with your password.",
@@ -451,10 +477,17 @@ mod server_side {
             tx.commit().await?;
             return Err(refusal);
         }
+        // The account may have been locked since the password was accepted.
+        if safety::locked_at(&mut tx, user_id).await?.is_some() {
+            accounts::delete_session_by_id(&mut tx, pending.id).await?;
+            tx.commit().await?;
+            clear_cookie();
+            return Err(guard::locked());
+        }
 
         // A new token for the full session: the pending one ends here.
         accounts::delete_session_by_id(&mut tx, pending.id).await?;
-        let cookie = start_session(
+        let (cookie, session_id) = start_session(
             &state,
             &mut tx,
             user_id,
@@ -472,7 +505,20 @@ mod server_side {
             now,
         )
         .await?;
-        let redirect = landing_page(&mut tx, user_id).await?;
+        guard::on_success(
+            &state,
+            &mut tx,
+            &account,
+            session_id,
+            proof.label(),
+            &origin,
+            now,
+        )
+        .await?;
+        let redirect = match next.as_deref().and_then(safe_next) {
+            Some(next) => next,
+            None => landing_page(&mut tx, user_id).await?,
+        };
         tx.commit().await?;
         request::set_cookie(&cookie);
         Ok(SignedIn { redirect })

@@ -93,6 +93,9 @@ pub fn SecurityPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+        <crate::sessions::view::SessionsPanel />
+        <crate::safety::view::SafetyPanel />
+        <crate::sessions::view::ConnectionLogPanel />
     }
 }
 
@@ -311,6 +314,7 @@ fn DisablePanel(disable: ServerAction<DisableTwoFactor>) -> impl IntoView {
 pub fn TwoFactorSignInPage() -> impl IntoView {
     let challenge = Resource::new(|| (), |_| second_factor_challenge());
     let verify = ServerAction::<VerifySecondFactor>::new();
+    let next = crate::account::view::next_from_query();
     let use_backup = RwSignal::new(false);
     let error = Signal::derive(move || verify.value().get().and_then(Result::err));
     Effect::new(move |_| {
@@ -355,6 +359,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                                     }>
                                         <ActionForm action=verify>
                                             <FormError error />
+                                            <input type="hidden" name="next" prop:value=move || next.get() />
                                             <input type="hidden" name="proof" prop:value=move || if use_backup.get() { "backup_code" } else { "authenticator_app" } />
                                             <div class="field">
                                                 <label for="code">{move || if use_backup.get() { "Backup code" } else { "Code from your app" }}</label>

@@ -73,30 +73,62 @@ macro_rules! on_every_backend {
             }
         }
     };
+    ($name:ident, settings: $settings:expr, $scenario:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = common::TestApp::sqlite_with($settings).await;
+                ($scenario)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = common::TestApp::postgres_with($settings).await {
+                    ($scenario)(app).await;
+                }
+            }
+        }
+    };
 }
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        Self::with_db(
-            Db::connect("sqlite::memory:")
-                .await
-                .expect("in-memory SQLite"),
-            PasswordHasher::new(2, 64),
-        )
-        .await
+        Self::sqlite_with(Settings::default()).await
     }
 
     pub async fn postgres() -> Option<TestApp> {
-        Some(Self::with_db(fresh_postgres().await?, PasswordHasher::new(2, 64)).await)
+        Self::postgres_with(Settings::default()).await
+    }
+
+    pub async fn sqlite_with(settings: Settings) -> TestApp {
+        let db = Db::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        Self::build(db, PasswordHasher::new(2, 64), settings).await
+    }
+
+    pub async fn postgres_with(settings: Settings) -> Option<TestApp> {
+        Some(
+            Self::build(
+                fresh_postgres().await?,
+                PasswordHasher::new(2, 64),
+                settings,
+            )
+            .await,
+        )
     }
 
     pub async fn with_db(db: Db, hasher: PasswordHasher) -> TestApp {
+        Self::build(db, hasher, Settings::default()).await
+    }
+
+    async fn build(db: Db, hasher: PasswordHasher, settings: Settings) -> TestApp {
         let clock = Arc::new(ManualClock::new(START));
         let state = AppState {
             db,
             passwords: Arc::new(hasher),
             clock: clock.clone(),
-            settings: Arc::new(Settings::default()),
+            settings: Arc::new(settings),
         };
         let options = LeptosOptions::builder()
             .output_name("steward")
@@ -184,6 +216,34 @@ impl TestApp {
             reply.session_cookie().expect("session cookie"),
             organization_id,
         )
+    }
+
+    /// The text column of every row `sql` returns.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        let mut tx = self.state.db.read().await.expect("read");
+        let rows = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, String>(sql)
+            .fetch_all(&mut **c)
+            .await)
+        .expect("texts");
+        rows
+    }
+
+    /// The token of the last link to `path` (e.g. "/unlock") mailed to `email`, from the outbox.
+    pub async fn mailed_token(&self, email: &str, path: &str) -> Option<String> {
+        let bodies = self
+            .texts(&format!(
+                "SELECT body FROM outbox WHERE recipient = '{email}' ORDER BY id DESC"
+            ))
+            .await;
+        let marker = format!("{path}?token=");
+        bodies.iter().find_map(|body| {
+            body.split(&marker).nth(1).map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+        })
     }
 
     pub async fn count(&self, sql: &str) -> i64 {

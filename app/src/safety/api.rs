@@ -1,0 +1,194 @@
+//! Server functions of the safety parameters and of the links sent by email.
+
+use super::{NotMeOutcome, SafetySettings};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "my_safety_settings")]
+pub async fn my_safety_settings() -> Result<SafetySettings, AppError> {
+    crate::request::respond(server_side::get().await)
+}
+
+/// Checkboxes arrive only when ticked.
+#[server(endpoint = "save_safety_settings")]
+pub async fn save_safety_settings(
+    alert_on_sign_in: Option<String>,
+    alert_on_failed_sign_in: Option<String>,
+    lockout_threshold: String,
+) -> Result<SafetySettings, AppError> {
+    crate::request::respond(
+        server_side::save(
+            alert_on_sign_in.is_some(),
+            alert_on_failed_sign_in.is_some(),
+            lockout_threshold,
+        )
+        .await,
+    )
+}
+
+/// Unlocks an account with the single-use link from the lockout email.
+#[server(endpoint = "unlock_with_link")]
+pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
+    crate::request::respond(server_side::unlock_with_link(token).await)
+}
+
+/// "This wasn't me", from an alert email: ends the session it was about.
+#[server(endpoint = "report_not_me")]
+pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
+    crate::request::respond(server_side::not_me(token).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::store::{self, LinkPurpose};
+    use super::super::{check_lockout_threshold, NotMeOutcome, SafetySettings};
+    use crate::account::api::authenticate;
+    use crate::account::session;
+    use crate::account::store as accounts;
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::error::AppError;
+    use crate::request;
+
+    pub async fn get() -> Result<SafetySettings, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let settings = store::settings(&mut tx, account.id).await?;
+        tx.commit().await?;
+        settings.ok_or_else(AppError::unauthenticated)
+    }
+
+    pub async fn save(
+        alert_on_sign_in: bool,
+        alert_on_failed_sign_in: bool,
+        lockout_threshold: String,
+    ) -> Result<SafetySettings, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate(&state).await?;
+        let threshold = lockout_threshold.trim().parse::<i64>().map_err(|_| {
+            AppError::validation("lockout_threshold", "Enter a whole number from 3 to 20.")
+        })?;
+        let settings = SafetySettings {
+            alert_on_sign_in,
+            alert_on_failed_sign_in,
+            lockout_threshold: check_lockout_threshold(threshold)?,
+        };
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        store::save_settings(&mut tx, account.id, &settings).await?;
+        let detail = format!(
+            "alert on sign-in: {}, alert on failed sign-in: {}, lock after {} failures",
+            if settings.alert_on_sign_in {
+                "on"
+            } else {
+                "off"
+            },
+            if settings.alert_on_failed_sign_in {
+                "on"
+            } else {
+                "off"
+            },
+            settings.lockout_threshold
+        );
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::SafetySettingsChanged,
+                actor_user_id: Some(account.id),
+                organization_id: None,
+                detail: &detail,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(settings)
+    }
+
+    fn bad_link() -> AppError {
+        AppError::validation(
+            "token",
+            "This link has expired or has already been used. Sign in to get a new one, or ask an administrator of your organization.",
+        )
+    }
+
+    pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        if !session::well_formed(token.trim()) {
+            return Err(bad_link());
+        }
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let Some((user_id, _)) = store::consume_link(
+            &mut tx,
+            &session::hash_token(token.trim()),
+            LinkPurpose::Unlock,
+            now,
+        )
+        .await?
+        else {
+            return Err(bad_link());
+        };
+        store::unlock(&mut tx, user_id).await?;
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::AccountUnlocked,
+                actor_user_id: Some(user_id),
+                organization_id: None,
+                detail: "with the link sent by email",
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn not_me(token: String) -> Result<NotMeOutcome, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        if !session::well_formed(token.trim()) {
+            return Err(bad_link());
+        }
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let Some((user_id, session_id)) = store::consume_link(
+            &mut tx,
+            &session::hash_token(token.trim()),
+            LinkPurpose::NotMe,
+            now,
+        )
+        .await?
+        else {
+            return Err(bad_link());
+        };
+        let session_ended = match session_id {
+            Some(id) => accounts::delete_user_session(&mut tx, user_id, id).await?,
+            None => false,
+        };
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::NotMeReported,
+                actor_user_id: Some(user_id),
+                organization_id: None,
+                detail: if session_ended {
+                    "the reported session was ended"
+                } else {
+                    "no open session to end"
+                },
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NotMeOutcome { session_ended })
+    }
+}
