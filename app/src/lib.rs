@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod components;
+pub mod credentials;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
@@ -59,12 +60,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/two-factor") view=security::view::TwoFactorSignInPage />
                 <Route path=path!("/unlock") view=safety::view::UnlockPage />
                 <Route path=path!("/not-me") view=safety::view::NotMePage />
+                <Route path=path!("/confirm-email") view=account::view::ConfirmEmailPage />
                 <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
                     <Route path=path!("") view=organizations::view::OverviewPage />
                     <Route path=path!("activity") view=activity::view::ActivityPage />
                     <Route path=path!("organizations") view=organizations::view::MyOrganizationsPage />
                     <Route path=path!("profile") view=account::view::ProfilePage />
                     <Route path=path!("security") view=security::view::SecurityPage />
+                    <Route path=path!("security/compromised") view=account::wizard::CompromisedPage />
                 </ParentRoute>
             </Routes>
         </Router>

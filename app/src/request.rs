@@ -83,6 +83,16 @@ pub fn session_token() -> Result<Option<String>, AppError> {
         .map(str::to_owned))
 }
 
+/// The `Authorization` header, when a program sent one.
+pub fn authorization() -> Result<Option<String>, AppError> {
+    let parts = parts()?;
+    Ok(parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned))
+}
+
 /// Whether cookies set on this response carry `Secure`.
 pub fn secure_cookies(state: &AppState, origin: &Origin) -> bool {
     match state.settings.cookie_security {

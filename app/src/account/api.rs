@@ -59,6 +59,8 @@ mod server_side {
     use crate::account::store::Stage;
     use crate::activity::store::{record, NewEntry};
     use crate::activity::ActivityAction;
+    use crate::credentials::store as credentials;
+    use crate::credentials::{TokenScope, TOKEN_PREFIX};
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::format;
@@ -71,11 +73,111 @@ mod server_side {
     use crate::security::SECOND_FACTOR_WINDOW_SECONDS;
     use crate::state::AppState;
 
-    /// The account behind the request's session cookie; refuses expired and idle sessions.
-    /// Reads nothing cached: every call goes to the database.
-    pub async fn authenticate(state: &AppState) -> Result<Account, AppError> {
+    /// How the caller proved who they are.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Via {
+        /// A signed-in person (session cookie).
+        Session,
+        /// A program with an application password (HTTP Basic).
+        AppPassword,
+        /// A program with an API token (`Authorization: Bearer`).
+        ApiToken(TokenScope),
+    }
+
+    /// Who is calling: a session cookie, or — for programs — an API token or an application
+    /// password in the `Authorization` header. Reads nothing cached: every call goes to the
+    /// database.
+    pub async fn caller(state: &AppState) -> Result<(Account, Via), AppError> {
+        if let Some(header) = request::authorization()? {
+            return program(state, &header).await;
+        }
         let token = request::session_token()?.ok_or_else(AppError::unauthenticated)?;
-        authenticate_token(state, &token).await
+        Ok((authenticate_token(state, &token).await?, Via::Session))
+    }
+
+    /// For server functions that only read: any valid credential.
+    pub async fn authenticate(state: &AppState) -> Result<Account, AppError> {
+        caller(state).await.map(|(account, _)| account)
+    }
+
+    /// For server functions that change something: a read-only token is refused.
+    pub async fn authenticate_to_change(state: &AppState) -> Result<Account, AppError> {
+        match caller(state).await? {
+            (_, Via::ApiToken(TokenScope::Read)) => Err(AppError::new(
+                ErrorCode::Forbidden,
+                "This API token can only read. Create a read-and-write token to make changes.",
+            )),
+            (account, _) => Ok(account),
+        }
+    }
+
+    /// For the account's own security (passwords, methods, tokens, sessions): only the person,
+    /// signed in; a program's credential never reaches these.
+    pub async fn authenticate_in_person(state: &AppState) -> Result<Account, AppError> {
+        match caller(state).await? {
+            (account, Via::Session) => Ok(account),
+            _ => Err(AppError::new(
+                ErrorCode::Forbidden,
+                "Security settings can only be changed by the person, signed in to Steward, not with an API token or application password.",
+            )),
+        }
+    }
+
+    fn bad_program_credential() -> AppError {
+        AppError::new(
+            ErrorCode::Unauthenticated,
+            "This API token or application password is not valid: it may have expired or been revoked.",
+        )
+    }
+
+    async fn program(state: &AppState, header: &str) -> Result<(Account, Via), AppError> {
+        use base64::Engine;
+        let now = state.now();
+        let mut tx = state.db.read().await?;
+        let (kind, id, user_id, last_used, via) =
+            if let Some(token) = header.strip_prefix("Bearer ") {
+                let token = token.trim();
+                if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
+                    return Err(bad_program_credential());
+                }
+                let (id, user_id, scope, last_used) =
+                    credentials::token_by_hash(&mut tx, &session::hash_token(token), now)
+                        .await?
+                        .ok_or_else(bad_program_credential)?;
+                let scope = TokenScope::parse(&scope).ok_or_else(bad_program_credential)?;
+                ("token", id, user_id, last_used, Via::ApiToken(scope))
+            } else if let Some(basic) = header.strip_prefix("Basic ") {
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(basic.trim())
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(bad_program_credential)?;
+                let (email, secret) = decoded.split_once(':').ok_or_else(bad_program_credential)?;
+                let email = normalize_email(email).map_err(|_| bad_program_credential())?;
+                let hash = session::hash_token(&crate::credentials::normalize_app_password(secret));
+                let (id, user_id, last_used) =
+                    credentials::app_password_by_hash(&mut tx, &email, &hash)
+                        .await?
+                        .ok_or_else(bad_program_credential)?;
+                ("password", id, user_id, last_used, Via::AppPassword)
+            } else {
+                return Err(bad_program_credential());
+            };
+        let account = store::account(&mut tx, user_id)
+            .await?
+            .ok_or_else(bad_program_credential)?;
+        tx.commit().await?;
+        // "Last used" is written at most once a minute.
+        if last_used.is_none_or(|at| now - at >= 60) {
+            let mut tx = state.db.write().await?;
+            if kind == "token" {
+                credentials::touch_token(&mut tx, id, now).await?;
+            } else {
+                credentials::touch_app_password(&mut tx, id, now).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok((account, via))
     }
 
     pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Account, AppError> {

@@ -1,6 +1,7 @@
 //! Accounts: sign-up, sign-in, sign-out, sessions. Wire types and the pure rules live here.
 
 pub mod api;
+pub mod changes;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -8,6 +9,7 @@ pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
+pub mod wizard;
 
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,65 @@ impl Account {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct SignedIn {
     pub redirect: String,
+}
+
+/// What the profile page shows about the account's login and recovery contacts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AccountContacts {
+    pub email: String,
+    pub recovery_email: Option<String>,
+    pub recovery_phone: Option<String>,
+    /// A new login email waiting for the confirmation link to be opened.
+    pub pending_email: Option<String>,
+}
+
+/// What a password change did besides changing the password.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PasswordChanged {
+    pub other_sessions_ended: u64,
+    pub app_passwords_revoked: u64,
+}
+
+/// The third step of the compromised-password wizard: every setting worth a look.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SecurityReview {
+    pub two_factor_methods: usize,
+    pub backup_codes_remaining: i64,
+    pub other_sessions: usize,
+    pub alert_on_sign_in: bool,
+    pub alert_on_failed_sign_in: bool,
+    pub lockout_threshold: i64,
+    pub recovery_email: Option<String>,
+    pub recovery_phone: Option<String>,
+    pub app_passwords: usize,
+    pub api_tokens: usize,
+}
+
+/// A recovery phone number in international format: `+`, then 8 to 15 digits; spaces, dots,
+/// dashes and parentheses are allowed and dropped.
+pub fn normalize_phone(raw: &str) -> Result<Option<String>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        AppError::validation(
+            "recovery_phone",
+            "Enter the number in international format, like +41 79 123 45 67.",
+        )
+    };
+    let rest = raw.strip_prefix('+').ok_or_else(invalid)?;
+    if !rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')'))
+    {
+        return Err(invalid());
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    if !(8..=15).contains(&digits.len()) {
+        return Err(invalid());
+    }
+    Ok(Some(format!("+{digits}")))
 }
 
 /// Up to two capital letters, one from each name.
@@ -228,6 +289,23 @@ mod tests {
         assert!(normalize_name("first_name", "first name", "   ").is_err());
         assert!(normalize_name("first_name", "first name", &"x".repeat(101)).is_err());
         assert!(normalize_name("first_name", "first name", "a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn phones_are_international_and_normalised() {
+        assert_eq!(normalize_phone(""), Ok(None));
+        assert_eq!(
+            normalize_phone(" +41 (0)79 123-45.67 ").ok().flatten(),
+            Some("+410791234567".into())
+        );
+        for bad in [
+            "079 123 45 67",
+            "+41 79 abc",
+            "+1234567",
+            "+1234567890123456",
+        ] {
+            assert!(normalize_phone(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

@@ -245,3 +245,118 @@ pub async fn delete_other_sessions(
         .await
         .map(|r| r.rows_affected()))
 }
+
+pub async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<(), sqlx::Error> {
+    on_db!(tx, |c| sqlx::query(
+        "UPDATE users SET password_hash = $2 WHERE id = $1"
+    )
+    .bind(user_id)
+    .bind(hash)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn email_taken(tx: &mut Tx, email: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE email = $1"
+    )
+    .bind(email)
+    .fetch_one(&mut **c)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Changes the login email unless another account has it meanwhile; false then.
+pub async fn set_email(tx: &mut Tx, user_id: i64, email: &str) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET email = $2 WHERE id = $1 \
+                       AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(email)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn insert_email_change(
+    tx: &mut Tx,
+    token_hash: &str,
+    user_id: i64,
+    new_email: &str,
+    at: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(new_email)
+        .bind(at)
+        .bind(expires_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Spends an email-change link: `(user id, new email)` once, before it expires.
+pub async fn consume_email_change(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
+    const SQL: &str = "UPDATE email_changes SET used_at = $2 \
+                       WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                       RETURNING user_id, new_email";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// The newest change of login email still waiting for its confirmation.
+pub async fn pending_email_change(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    const SQL: &str = "SELECT new_email FROM email_changes WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn recovery_contacts(
+    tx: &mut Tx,
+    user_id: i64,
+) -> Result<(Option<String>, Option<String>), sqlx::Error> {
+    const SQL: &str = "SELECT recovery_email, recovery_phone FROM users WHERE id = $1";
+    let row: Option<(Option<String>, Option<String>)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.unwrap_or((None, None)))
+}
+
+pub async fn set_recovery_contacts(
+    tx: &mut Tx,
+    user_id: i64,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE users SET recovery_email = $2, recovery_phone = $3 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(email)
+        .bind(phone)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

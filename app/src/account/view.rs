@@ -1,6 +1,9 @@
 //! Sign-in, sign-up and profile pages.
 
 use super::api::{my_account, SignIn, SignUp};
+use super::changes::{
+    confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
+};
 use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
@@ -151,5 +154,175 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <PasswordPanel />
+        <LoginEmailPanel />
+        <RecoveryPanel />
+    }
+}
+
+/// The three password fields; used by the profile page and the compromised-password wizard.
+#[component]
+pub fn PasswordFields(
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="current_password">"Current password"</label>
+            <input id="current_password" name="current_password" type="password" autocomplete="current-password" required aria-describedby="current_password-error" aria-invalid=invalid(error, "current_password") />
+            <FieldError error field="current_password" />
+        </div>
+        <div class="field">
+            <label for="new_password">"New password"</label>
+            <input id="new_password" name="new_password" type="password" autocomplete="new-password" required
+                minlength=PASSWORD_MIN_CHARS.to_string() maxlength=PASSWORD_MAX_CHARS.to_string()
+                aria-describedby="new-password-hint new_password-error" aria-invalid=invalid(error, "new_password") />
+            <p class="hint" id="new-password-hint">{format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters, not a commonly used password.")}</p>
+            <FieldError error field="new_password" />
+        </div>
+        <div class="field">
+            <label for="confirm_password">"New password again"</label>
+            <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required aria-describedby="confirm_password-error" aria-invalid=invalid(error, "confirm_password") />
+            <FieldError error field="confirm_password" />
+        </div>
+    }
+}
+
+#[component]
+fn PasswordPanel() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    view! {
+        <section class="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            {move || change.value().get().and_then(Result::ok).map(|done| view! {
+                <p class="notice" role="status">
+                    {format!(
+                        "Your password is changed. {} other session(s) were signed out{}.",
+                        done.other_sessions_ended,
+                        if done.app_passwords_revoked > 0 { format!(" and {} application password(s) revoked", done.app_passwords_revoked) } else { String::new() }
+                    )}
+                </p>
+            })}
+            <ActionForm action=change>
+                <FormError error />
+                <PasswordFields error />
+                <div class="field checkbox">
+                    <input id="revoke_app_passwords" name="revoke_app_passwords" type="checkbox" value="on" />
+                    <label for="revoke_app_passwords">"Also revoke my application passwords"</label>
+                </div>
+                <p class="hint">"Changing your password signs out every other browser. Programs using application passwords keep working unless you tick the box; API tokens are managed on the Security page."</p>
+                <button class="button primary" type="submit" disabled=move || change.pending().get()>"Change my password"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn LoginEmailPanel() -> impl IntoView {
+    let request = ServerAction::<RequestEmailChange>::new();
+    let contacts = Resource::new(move || request.version().get(), |_| my_contacts());
+    let error = Signal::derive(move || request.value().get().and_then(Result::err));
+    view! {
+        <section class="panel" aria-labelledby="login-email-heading">
+            <h2 id="login-email-heading">"Login email"</h2>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    contacts.await.ok().map(|c| view! {
+                        <p>"You sign in with " <strong>{c.email.clone()}</strong> "."</p>
+                        {c.pending_email.map(|p| view! { <p class="notice" role="status" data-testid="pending-email">{format!("Waiting for confirmation: open the link we sent to {p}.")}</p> })}
+                    })
+                })}
+            </Transition>
+            <ActionForm action=request>
+                <FormError error />
+                <div class="field">
+                    <label for="new_email">"New login email"</label>
+                    <input id="new_email" name="new_email" type="email" autocomplete="email" required maxlength="254" aria-describedby="new_email-error" aria-invalid=invalid(error, "new_email") />
+                    <FieldError error field="new_email" />
+                </div>
+                <div class="field">
+                    <label for="email-change-password">"Your password"</label>
+                    <input id="email-change-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
+                    <FieldError error field="password" />
+                </div>
+                <p class="hint">"We send a confirmation link to the new address and tell the current one."</p>
+                <button class="button" type="submit" disabled=move || request.pending().get()>"Change my login email"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn RecoveryPanel() -> impl IntoView {
+    let save = ServerAction::<SetRecoveryContacts>::new();
+    let contacts = Resource::new(|| (), |_| my_contacts());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <section class="panel" aria-labelledby="recovery-heading">
+            <h2 id="recovery-heading">"Recovery email and phone"</h2>
+            <p class="muted">"Where to reach you if you lose access to your login email. Leave a field empty to remove it."</p>
+            {move || save.value().get().and_then(Result::ok).map(|_| view! { <p class="notice" role="status">"Saved."</p> })}
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    let c = contacts.await.ok();
+                    let email = c.as_ref().and_then(|c| c.recovery_email.clone()).unwrap_or_default();
+                    let phone = c.as_ref().and_then(|c| c.recovery_phone.clone()).unwrap_or_default();
+                    view! {
+                        <ActionForm action=save>
+                            <FormError error />
+                            <div class="field">
+                                <label for="recovery_email">"Recovery email"</label>
+                                <input id="recovery_email" name="recovery_email" type="email" maxlength="254" value=email aria-describedby="recovery_email-error" aria-invalid=invalid(error, "recovery_email") />
+                                <FieldError error field="recovery_email" />
+                            </div>
+                            <div class="field">
+                                <label for="recovery_phone">"Recovery phone"</label>
+                                <input id="recovery_phone" name="recovery_phone" type="tel" autocomplete="tel" maxlength="30" placeholder="+41 79 123 45 67" value=phone aria-describedby="recovery_phone-error" aria-invalid=invalid(error, "recovery_phone") />
+                                <FieldError error field="recovery_phone" />
+                            </div>
+                            <div class="field">
+                                <label for="recovery-password">"Your password"</label>
+                                <input id="recovery-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
+                                <FieldError error field="password" />
+                            </div>
+                            <button class="button" type="submit" disabled=move || save.pending().get()>"Save recovery contacts"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Opened from the link sent to a new login email.
+#[component]
+pub fn ConfirmEmailPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let confirm = Action::new(|token: &String| {
+        let token = token.clone();
+        async move { confirm_email_change(token).await }
+    });
+    view! {
+        <Title text="Confirm my new login email" />
+        <main class="auth-page" id="main">
+            <div class="auth-card">
+                <p class="brand-large">"Steward"</p>
+                <h1>"Confirm my new login email"</h1>
+                {move || match confirm.value().get() {
+                    Some(Ok(email)) => view! {
+                        <p role="status" data-testid="email-confirmed">{format!("Done: you now sign in with {email}.")}</p>
+                        <a class="button primary wide" href="/">"Go to Steward"</a>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <p class="form-error" role="alert"><span>{e.message}</span></p> }.into_any(),
+                    None => view! {
+                        <button class="button primary wide" type="button" disabled=move || confirm.pending().get()
+                            on:click=move |_| { confirm.dispatch(token.get()); }>
+                            "Confirm my new login email"
+                        </button>
+                    }.into_any(),
+                }}
+            </div>
+        </main>
     }
 }

@@ -32,10 +32,19 @@ pub enum ActivityAction {
     NotMeReported,
     SessionEnded,
     OtherSessionsEnded,
+    AppPasswordCreated,
+    AppPasswordRevoked,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    CredentialsRevoked,
+    PasswordChanged,
+    EmailChangeRequested,
+    EmailChanged,
+    RecoveryContactsChanged,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 18] = [
+    pub const ALL: [ActivityAction; 27] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -54,6 +63,15 @@ impl ActivityAction {
         ActivityAction::NotMeReported,
         ActivityAction::SessionEnded,
         ActivityAction::OtherSessionsEnded,
+        ActivityAction::AppPasswordCreated,
+        ActivityAction::AppPasswordRevoked,
+        ActivityAction::ApiTokenCreated,
+        ActivityAction::ApiTokenRevoked,
+        ActivityAction::CredentialsRevoked,
+        ActivityAction::PasswordChanged,
+        ActivityAction::EmailChangeRequested,
+        ActivityAction::EmailChanged,
+        ActivityAction::RecoveryContactsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +94,15 @@ impl ActivityAction {
             ActivityAction::NotMeReported => "not_me_reported",
             ActivityAction::SessionEnded => "session_ended",
             ActivityAction::OtherSessionsEnded => "other_sessions_ended",
+            ActivityAction::AppPasswordCreated => "app_password_created",
+            ActivityAction::AppPasswordRevoked => "app_password_revoked",
+            ActivityAction::ApiTokenCreated => "api_token_created",
+            ActivityAction::ApiTokenRevoked => "api_token_revoked",
+            ActivityAction::CredentialsRevoked => "credentials_revoked",
+            ActivityAction::PasswordChanged => "password_changed",
+            ActivityAction::EmailChangeRequested => "email_change_requested",
+            ActivityAction::EmailChanged => "email_changed",
+            ActivityAction::RecoveryContactsChanged => "recovery_contacts_changed",
         }
     }
 
@@ -105,6 +132,17 @@ impl ActivityAction {
             ActivityAction::NotMeReported => "Sign-in reported as not mine",
             ActivityAction::SessionEnded => "Session ended",
             ActivityAction::OtherSessionsEnded => "Other sessions ended",
+            ActivityAction::AppPasswordCreated => "Application password created",
+            ActivityAction::AppPasswordRevoked => "Application password revoked",
+            ActivityAction::ApiTokenCreated => "API token created",
+            ActivityAction::ApiTokenRevoked => "API token revoked",
+            ActivityAction::CredentialsRevoked => {
+                "All application passwords and API tokens revoked"
+            }
+            ActivityAction::PasswordChanged => "Password changed",
+            ActivityAction::EmailChangeRequested => "Login email change requested",
+            ActivityAction::EmailChanged => "Login email changed",
+            ActivityAction::RecoveryContactsChanged => "Recovery email and phone changed",
         }
     }
 }

@@ -38,7 +38,7 @@ mod server_side {
     use super::super::{
         normalize_organization_name, store, OrganizationSummary, Overview, ShellData,
     };
-    use crate::account::api::authenticate;
+    use crate::account::api::{authenticate, authenticate_to_change};
     use crate::activity::store::{record, NewEntry};
     use crate::activity::ActivityAction;
     use crate::db::Tx;
@@ -112,7 +112,7 @@ mod server_side {
     pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_to_change(&state).await?;
         let now = state.now();
         let mut tx = state.db.write().await?;
         authorize(&mut tx, organization_id, account.id, Action::UnlockMember).await?;
@@ -156,7 +156,7 @@ mod server_side {
     pub async fn create(name: String) -> Result<i64, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_to_change(&state).await?;
         let name = normalize_organization_name(&name)?;
         let now = state.now();
         let mut tx = state.db.write().await?;

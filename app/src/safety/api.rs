@@ -42,7 +42,7 @@ pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
 mod server_side {
     use super::super::store::{self, LinkPurpose};
     use super::super::{check_lockout_threshold, NotMeOutcome, SafetySettings};
-    use crate::account::api::authenticate;
+    use crate::account::api::authenticate_in_person;
     use crate::account::session;
     use crate::account::store as accounts;
     use crate::activity::store::{record, NewEntry};
@@ -52,7 +52,7 @@ mod server_side {
 
     pub async fn get() -> Result<SafetySettings, AppError> {
         let state = request::state()?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         let mut tx = state.db.read().await?;
         let settings = store::settings(&mut tx, account.id).await?;
         tx.commit().await?;
@@ -66,7 +66,7 @@ mod server_side {
     ) -> Result<SafetySettings, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         let threshold = lockout_threshold.trim().parse::<i64>().map_err(|_| {
             AppError::validation("lockout_threshold", "Enter a whole number from 3 to 20.")
         })?;

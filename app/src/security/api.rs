@@ -79,7 +79,7 @@ mod server_side {
         ProofKind, TotpEnrolment, TwoFactorOverview, SECOND_FACTOR_ATTEMPTS,
     };
     use crate::account::api::{
-        authenticate, confirm_password, landing_page, pending_sign_in, start_session,
+        authenticate_in_person, confirm_password, landing_page, pending_sign_in, start_session,
     };
     use crate::account::store::{self as accounts, Stage};
     use crate::account::{session, Account, SignedIn};
@@ -119,7 +119,7 @@ mod server_side {
 
     pub async fn overview() -> Result<TwoFactorOverview, AppError> {
         let state = request::state()?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         let mut tx = state.db.read().await?;
         let methods = store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
@@ -132,7 +132,7 @@ mod server_side {
 
     pub async fn start_enrolment() -> Result<TotpEnrolment, AppError> {
         let state = request::state()?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         let secret = totp::new_secret();
         let uri = totp::otpauth_uri(&secret, &account.email);
         let qr = totp::qr_svg(&uri).ok_or_else(AppError::internal)?;
@@ -172,7 +172,7 @@ mod server_side {
     ) -> Result<BackupCodeSheet, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         let label = normalize_label(&label, MethodKind::AuthenticatorApp)?;
         let code = totp::normalize_code(&code).ok_or_else(|| {
             AppError::validation("code", "Enter the 6-digit code your app shows.")
@@ -236,7 +236,7 @@ mod server_side {
     pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         confirm_password(&state, account.id, password).await?;
         let now = state.now();
         let mut tx = state.db.write().await?;
@@ -263,7 +263,7 @@ mod server_side {
     pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         let now = state.now();
         let mut tx = state.db.write().await?;
         let Some((_, label, _)) = store::method_of(&mut tx, account.id, method_id).await? else {
@@ -286,7 +286,7 @@ mod server_side {
     pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         // Another person's method is "not found" before any password is checked.
         let mut tx = state.db.read().await?;
         let exists = store::method_of(&mut tx, account.id, method_id)
@@ -338,7 +338,7 @@ mod server_side {
     pub async fn disable(password: String) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        let account = authenticate(&state).await?;
+        let account = authenticate_in_person(&state).await?;
         confirm_password(&state, account.id, password).await?;
         let now = state.now();
         let mut tx = state.db.write().await?;

@@ -32,6 +32,7 @@ pub fn SecurityPage() -> impl IntoView {
         },
         |_| two_factor_status(),
     );
+    let organization = crate::layout::use_organization_id();
     // Fresh backup codes are shown once, right after they were made.
     let sheet = RwSignal::new(None::<BackupCodeSheet>);
     let enrolment = RwSignal::new(None::<TotpEnrolment>);
@@ -57,6 +58,9 @@ pub fn SecurityPage() -> impl IntoView {
         <Title text="Security" />
         <h1>"Security"</h1>
         <p class="lead">"How you sign in, and what protects your account when your password is not enough."</p>
+        <p class="compromised-link">
+            <a class="button secondary" href=move || format!("/o/{}/security/compromised", organization.get())>"Compromised password?"</a>
+        </p>
         {move || sheet.get().map(|s| view! { <BackupSheet sheet=s on_close=move || sheet.set(None) /> })}
         {move || enrolment.get().map(|e| view! { <EnrolmentPanel enrolment=e confirm on_cancel=move || enrolment.set(None) /> })}
         <section class="panel" aria-labelledby="two-factor-heading">
@@ -95,6 +99,7 @@ pub fn SecurityPage() -> impl IntoView {
         </section>
         <crate::sessions::view::SessionsPanel />
         <crate::safety::view::SafetyPanel />
+        <crate::credentials::view::CredentialsPanel />
         <crate::sessions::view::ConnectionLogPanel />
     }
 }

@@ -1,0 +1,464 @@
+//! Server functions that change the account's own secrets (ACC-4): password, login email,
+//! recovery contacts — each needs the current password — and the review of every security
+//! setting used by the compromised-password wizard (ACC-6).
+
+use super::{AccountContacts, PasswordChanged, SecurityReview};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "my_contacts")]
+pub async fn my_contacts() -> Result<AccountContacts, AppError> {
+    crate::request::respond(server_side::contacts().await)
+}
+
+/// Changes the password. Every other session ends and this one gets a new token; application
+/// passwords keep working unless `revoke_app_passwords` is ticked.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+    revoke_app_passwords: Option<String>,
+) -> Result<PasswordChanged, AppError> {
+    crate::request::respond(
+        server_side::change_password(
+            current_password,
+            new_password,
+            confirm_password,
+            revoke_app_passwords.is_some(),
+        )
+        .await,
+    )
+}
+
+/// Sends a confirmation link to the new address (and tells the old one); the login email
+/// changes when the link is opened.
+#[server(endpoint = "request_email_change")]
+pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
+    crate::request::respond(server_side::request_email_change(new_email, password).await)
+}
+
+#[server(endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
+    crate::request::respond(server_side::confirm_email_change(token).await)
+}
+
+/// Sets (or, when empty, clears) the recovery email and phone.
+#[server(endpoint = "set_recovery_contacts")]
+pub async fn set_recovery_contacts(
+    recovery_email: String,
+    recovery_phone: String,
+    password: String,
+) -> Result<AccountContacts, AppError> {
+    crate::request::respond(
+        server_side::set_recovery(recovery_email, recovery_phone, password).await,
+    )
+}
+
+#[server(endpoint = "review_security")]
+pub async fn review_security() -> Result<SecurityReview, AppError> {
+    crate::request::respond(server_side::review().await)
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{
+        check_new_password, normalize_email, normalize_phone, session, store, AccountContacts,
+        PasswordChanged, SecurityReview,
+    };
+    use crate::account::api::{
+        authenticate_in_person, confirm_password, current_session, start_session,
+    };
+    use crate::account::store::Stage;
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::format;
+    use crate::mail::{self, Email};
+    use crate::request::{self, Origin};
+
+    /// A link to confirm a new login email works for a day.
+    const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
+
+    async fn log(
+        tx: &mut Tx,
+        action: ActivityAction,
+        user_id: i64,
+        detail: &str,
+        origin: &Origin,
+        at: i64,
+    ) -> Result<(), AppError> {
+        record(
+            tx,
+            NewEntry {
+                action,
+                actor_user_id: Some(user_id),
+                organization_id: None,
+                detail,
+                origin,
+                at,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn send(
+        tx: &mut Tx,
+        to: &str,
+        subject: &str,
+        body: String,
+        at: i64,
+    ) -> Result<(), AppError> {
+        let email = Email::new(to, subject, body)?;
+        mail::store::enqueue(tx, &email, at).await?;
+        Ok(())
+    }
+
+    /// The same message under another field name.
+    fn moved(error: AppError, field: &str) -> AppError {
+        if error.field.as_deref() == Some("password") {
+            AppError {
+                field: Some(field.to_owned()),
+                ..error
+            }
+        } else {
+            error
+        }
+    }
+
+    pub async fn contacts() -> Result<AccountContacts, AppError> {
+        let state = request::state()?;
+        let account = authenticate_in_person(&state).await?;
+        let mut tx = state.db.read().await?;
+        let (recovery_email, recovery_phone) =
+            store::recovery_contacts(&mut tx, account.id).await?;
+        let pending_email = store::pending_email_change(&mut tx, account.id, state.now()).await?;
+        tx.commit().await?;
+        Ok(AccountContacts {
+            email: account.email,
+            recovery_email,
+            recovery_phone,
+            pending_email,
+        })
+    }
+
+    pub async fn change_password(
+        current: String,
+        new: String,
+        confirm: String,
+        revoke_app_passwords: bool,
+    ) -> Result<PasswordChanged, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let (session_now, account) = current_session(&state).await?;
+        if current.is_empty() {
+            return Err(AppError::validation(
+                "current_password",
+                "Enter your current password.",
+            ));
+        }
+        check_new_password(&new, &account.email).map_err(|e| moved(e, "new_password"))?;
+        if new != confirm {
+            return Err(AppError::validation(
+                "confirm_password",
+                "The two new passwords are not the same.",
+            ));
+        }
+        if new == current {
+            return Err(AppError::validation(
+                "new_password",
+                "Choose a password different from your current one.",
+            ));
+        }
+        confirm_password(&state, account.id, current)
+            .await
+            .map_err(|e| moved(e, "current_password"))?;
+        let hash = state.passwords.hash(new).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        store::set_password_hash(&mut tx, account.id, &hash).await?;
+        // Everyone else signed in with the old password is out; this browser gets a new token.
+        let other_sessions_ended =
+            store::delete_other_sessions(&mut tx, account.id, session_now.id).await?;
+        store::delete_session_by_id(&mut tx, session_now.id).await?;
+        let (cookie, _) = start_session(
+            &state,
+            &mut tx,
+            account.id,
+            session_now.persistent,
+            Stage::Full,
+            &origin,
+        )
+        .await?;
+        let app_passwords_revoked = if revoke_app_passwords {
+            crate::credentials::store::delete_all(&mut tx, account.id, false).await?
+        } else {
+            0
+        };
+        let detail = format!(
+            "{other_sessions_ended} other session(s) ended; application passwords {}",
+            if revoke_app_passwords {
+                "revoked"
+            } else {
+                "kept"
+            }
+        );
+        log(
+            &mut tx,
+            ActivityAction::PasswordChanged,
+            account.id,
+            &detail,
+            &origin,
+            now,
+        )
+        .await?;
+        let body = format!(
+            "Hello {name},\n\nThe password of your Steward account was changed.\n\nTime: {time}\nIP address: {ip}\nDevice: {device}\n\nAll other sessions were signed out. If you did not do this, your account may be in someone else's hands: contact an administrator of your organization at once.\n{signature}",
+            name = account.first_name,
+            time = format::datetime(now),
+            ip = origin.ip,
+            device = format::device(&origin.user_agent),
+            signature = mail::signature(),
+        );
+        send(
+            &mut tx,
+            &account.email,
+            "Your Steward password was changed",
+            body,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        request::set_cookie(&cookie);
+        Ok(PasswordChanged {
+            other_sessions_ended,
+            app_passwords_revoked,
+        })
+    }
+
+    pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_in_person(&state).await?;
+        let new_email = normalize_email(&new_email).map_err(|e| AppError {
+            field: Some("new_email".into()),
+            ..e
+        })?;
+        if new_email == account.email {
+            return Err(AppError::validation(
+                "new_email",
+                "This is already your login email.",
+            ));
+        }
+        confirm_password(&state, account.id, password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        if store::email_taken(&mut tx, &new_email).await? {
+            return Err(AppError {
+                code: ErrorCode::EmailTaken,
+                message: "Another account already uses this email address.".into(),
+                field: Some("new_email".into()),
+            });
+        }
+        let (token, token_hash) = session::new_token();
+        store::insert_email_change(
+            &mut tx,
+            &token_hash,
+            account.id,
+            &new_email,
+            now,
+            now + EMAIL_CHANGE_SECONDS,
+        )
+        .await?;
+        let base = &state.settings.public_url;
+        let confirm = format!(
+            "Hello {name},\n\nTo make this address the login email of your Steward account, open this link within 24 hours (it works once):\n{base}/confirm-email?token={token}\n\nIf you did not ask for this, ignore this message: nothing changes.\n{signature}",
+            name = account.first_name,
+            signature = mail::signature(),
+        );
+        send(
+            &mut tx,
+            &new_email,
+            "Confirm your new Steward login email",
+            confirm,
+            now,
+        )
+        .await?;
+        let notice = format!(
+            "Hello {name},\n\nSomeone signed in to your Steward account asked to change its login email to {new_email}. It changes only when the link sent to that address is opened.\n\nIf this wasn't you, change your password now:\n{base}/security/compromised\n{signature}",
+            name = account.first_name,
+            signature = mail::signature(),
+        );
+        send(
+            &mut tx,
+            &account.email,
+            "A change of your Steward login email was requested",
+            notice,
+            now,
+        )
+        .await?;
+        log(
+            &mut tx,
+            ActivityAction::EmailChangeRequested,
+            account.id,
+            &new_email,
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let bad_link = || {
+            AppError::validation(
+                "token",
+                "This link has expired or has already been used. Ask for the change again from your profile.",
+            )
+        };
+        if !session::well_formed(token.trim()) {
+            return Err(bad_link());
+        }
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (user_id, new_email) =
+            store::consume_email_change(&mut tx, &session::hash_token(token.trim()), now)
+                .await?
+                .ok_or_else(bad_link)?;
+        let account = store::account(&mut tx, user_id)
+            .await?
+            .ok_or_else(bad_link)?;
+        if !store::set_email(&mut tx, user_id, &new_email).await? {
+            return Err(AppError::new(
+                ErrorCode::EmailTaken,
+                "Another account started using this email address meanwhile.",
+            ));
+        }
+        let notice = format!(
+            "Hello {name},\n\nThe login email of your Steward account is now {new_email}. This address ({old}) no longer signs in.\n\nIf this wasn't you, contact an administrator of your organization at once.\n{signature}",
+            name = account.first_name,
+            old = account.email,
+            signature = mail::signature(),
+        );
+        send(
+            &mut tx,
+            &account.email,
+            "Your Steward login email was changed",
+            notice,
+            now,
+        )
+        .await?;
+        let detail = format!("{} → {new_email}", account.email);
+        log(
+            &mut tx,
+            ActivityAction::EmailChanged,
+            user_id,
+            &detail,
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new_email)
+    }
+
+    pub async fn set_recovery(
+        recovery_email: String,
+        recovery_phone: String,
+        password: String,
+    ) -> Result<AccountContacts, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_in_person(&state).await?;
+        let recovery_email = match recovery_email.trim() {
+            "" => None,
+            raw => Some(normalize_email(raw).map_err(|e| AppError {
+                field: Some("recovery_email".into()),
+                ..e
+            })?),
+        };
+        if recovery_email.as_deref() == Some(account.email.as_str()) {
+            return Err(AppError::validation(
+                "recovery_email",
+                "Use another address than your login email: it is for when that one is lost.",
+            ));
+        }
+        let recovery_phone = normalize_phone(&recovery_phone)?;
+        confirm_password(&state, account.id, password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        store::set_recovery_contacts(
+            &mut tx,
+            account.id,
+            recovery_email.as_deref(),
+            recovery_phone.as_deref(),
+        )
+        .await?;
+        let detail = format!(
+            "recovery email {}, recovery phone {}",
+            if recovery_email.is_some() {
+                "set"
+            } else {
+                "cleared"
+            },
+            if recovery_phone.is_some() {
+                "set"
+            } else {
+                "cleared"
+            }
+        );
+        log(
+            &mut tx,
+            ActivityAction::RecoveryContactsChanged,
+            account.id,
+            &detail,
+            &origin,
+            now,
+        )
+        .await?;
+        let pending_email = store::pending_email_change(&mut tx, account.id, now).await?;
+        tx.commit().await?;
+        Ok(AccountContacts {
+            email: account.email,
+            recovery_email,
+            recovery_phone,
+            pending_email,
+        })
+    }
+
+    pub async fn review() -> Result<SecurityReview, AppError> {
+        let state = request::state()?;
+        let (current, account) = current_session(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.read().await?;
+        let methods = crate::security::store::methods(&mut tx, account.id).await?;
+        let backup_codes_remaining =
+            crate::security::store::backup_codes_remaining(&mut tx, account.id).await?;
+        let sessions = store::sessions_of(&mut tx, account.id, now).await?;
+        let safety = crate::safety::store::settings(&mut tx, account.id)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
+        let (recovery_email, recovery_phone) =
+            store::recovery_contacts(&mut tx, account.id).await?;
+        let app_passwords = crate::credentials::store::app_passwords(&mut tx, account.id).await?;
+        let api_tokens = crate::credentials::store::api_tokens(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(SecurityReview {
+            two_factor_methods: methods.len(),
+            backup_codes_remaining,
+            other_sessions: sessions.iter().filter(|s| s.id != current.id).count(),
+            alert_on_sign_in: safety.alert_on_sign_in,
+            alert_on_failed_sign_in: safety.alert_on_failed_sign_in,
+            lockout_threshold: safety.lockout_threshold,
+            recovery_email,
+            recovery_phone,
+            app_passwords: app_passwords.len(),
+            api_tokens: api_tokens.len(),
+        })
+    }
+}

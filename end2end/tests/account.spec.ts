@@ -1,0 +1,113 @@
+import { Page } from "@playwright/test";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, PASSWORD } from "./fixtures";
+
+const NEW_PASSWORD = "a brand new and long phrase";
+
+async function signUp(page: Page, email: string) {
+  await visit(page, "/signup");
+  await page.getByLabel("First name").fill("Cora");
+  await page.getByLabel("Last name").fill("Compromised");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await expect(page).toHaveURL(/\/o\/\d+$/);
+  await hydrated(page);
+}
+
+test("the compromised-password wizard, end to end", async ({ page }) => {
+  const email = uniqueEmail("wizard");
+  await signUp(page, email);
+  const home = page.url();
+
+  // An application password and an API token, each shown once.
+  await page.goto(home + "/security");
+  await hydrated(page);
+  await page.getByLabel("Name of the program or device").fill("Calendar sync");
+  await page.getByRole("button", { name: "Create an application password" }).click();
+  await expect(page.getByTestId("new-secret")).toHaveText(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+  await expect(page.getByTestId("app-passwords")).toContainText("Calendar sync");
+  await page.getByLabel("Token name").fill("Backup script");
+  await page.getByLabel("Access").selectOption("read");
+  await page.getByLabel("Expires after (days, empty for never)").fill("30");
+  await page.getByRole("button", { name: "Create an API token" }).click();
+  await expect(page.getByTestId("api-tokens")).toContainText("Backup script");
+  await expect(page.getByTestId("api-tokens")).toContainText("Read only");
+  await checkAccessibility(page, "security page with credentials");
+
+  // Signed out, the link from an alert email leads through sign-in straight to the wizard.
+  await page.getByRole("button", { name: /Account menu of Cora Compromised/ }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/security/compromised");
+  await expect(page).toHaveURL(/\/login\?next=\/security\/compromised$/);
+  await hydrated(page);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/security\/compromised$/);
+  await hydrated(page);
+
+  // Step 1: a new password (a mismatch first, explained next to the field).
+  await expect(page.getByRole("heading", { name: "Step 1 of 3: choose a new password" })).toBeVisible();
+  await checkAccessibility(page, "wizard step 1");
+  expectRefusal(page, "/api/change_password");
+  await page.getByLabel("Current password").fill(PASSWORD);
+  await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel("New password again").fill(NEW_PASSWORD + "x");
+  await page.getByRole("button", { name: "Change my password and continue" }).click();
+  await expect(page.locator("#confirm_password-error")).toHaveText("The two new passwords are not the same.");
+  await page.getByLabel("New password again").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Change my password and continue" }).click();
+
+  // Step 2: revoke one by one, then all.
+  await expect(page.getByRole("heading", { name: "Step 2 of 3: revoke programs' access" })).toBeVisible();
+  const credentials = page.getByTestId("wizard-credentials").getByRole("listitem");
+  await expect(credentials).toHaveCount(2);
+  await checkAccessibility(page, "wizard step 2");
+  await page.getByRole("button", { name: "Revoke Calendar sync" }).click();
+  await expect(credentials).toHaveCount(1);
+  await page.getByRole("button", { name: "Revoke all of them" }).click();
+  await expect(page.getByTestId("no-credentials")).toBeVisible();
+  await page.getByRole("button", { name: "Continue to the review" }).click();
+
+  // Step 3: the review, with a link to fix each setting.
+  const review = page.getByTestId("security-review");
+  await expect(review).toBeVisible();
+  await expect(review.getByRole("row", { name: /Two-factor authentication/ })).toContainText("off");
+  await expect(review.getByRole("row", { name: /Programs' access/ })).toContainText("0 application password(s), 0 API token(s)");
+  await expect(review.getByRole("link", { name: /Turn on/ })).toHaveAttribute("href", /\/security#two-factor-heading$/);
+  await checkAccessibility(page, "wizard step 3");
+
+  // The new password is the one that works now.
+  await page.getByRole("button", { name: /Account menu of Cora Compromised/ }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await hydrated(page);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/o\/\d+$/);
+});
+
+test("profile: recovery contacts, and a login email change waiting for its confirmation", async ({ page }) => {
+  const email = uniqueEmail("profile");
+  await signUp(page, email);
+  await page.goto(page.url() + "/profile");
+  await hydrated(page);
+  await checkAccessibility(page, "profile page");
+  expectRefusal(page, "/api/set_recovery_contacts");
+  await page.getByRole("textbox", { name: "Recovery phone" }).fill("079 123 45 67");
+  await page.locator("#recovery-password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Save recovery contacts" }).click();
+  await expect(page.locator("#recovery_phone-error")).toContainText("international format");
+  await page.getByRole("textbox", { name: "Recovery phone" }).fill("+41 79 123 45 67");
+  await page.getByRole("textbox", { name: "Recovery email" }).fill("cora.backup@example.org");
+  await page.getByRole("button", { name: "Save recovery contacts" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
+
+  await page.getByLabel("New login email").fill("cora.new@example.org");
+  await page.locator("#email-change-password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Change my login email" }).click();
+  await expect(page.getByTestId("pending-email")).toContainText("cora.new@example.org");
+  await checkAccessibility(page, "profile page after changes");
+});
