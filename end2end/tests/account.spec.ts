@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, PASSWORD } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD } from "./fixtures";
 
 const NEW_PASSWORD = "a brand new and long phrase";
 
@@ -89,7 +89,7 @@ test("the compromised-password wizard, end to end", async ({ page }) => {
   await expect(page).toHaveURL(/\/o\/\d+$/);
 });
 
-test("profile: recovery contacts, and a login email change waiting for its confirmation", async ({ page }) => {
+test("profile: recovery contacts, and a login email change confirmed through the emailed link", async ({ page }) => {
   const email = uniqueEmail("profile");
   await signUp(page, email);
   await page.goto(page.url() + "/profile");
@@ -105,9 +105,18 @@ test("profile: recovery contacts, and a login email change waiting for its confi
   await page.getByRole("button", { name: "Save recovery contacts" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
 
-  await page.getByLabel("New login email").fill("cora.new@example.org");
+  const newEmail = uniqueEmail("cora-new");
+  await page.getByLabel("New login email").fill(newEmail);
   await page.locator("#email-change-password").fill(PASSWORD);
   await page.getByRole("button", { name: "Change my login email" }).click();
-  await expect(page.getByTestId("pending-email")).toContainText("cora.new@example.org");
+  await expect(page.getByTestId("pending-email")).toContainText(newEmail);
   await checkAccessibility(page, "profile page after changes");
+
+  // The link sent to the new address makes it the login email.
+  const link = linkIn(await receivedMail(newEmail, "Confirm your new Steward login email"), "/confirm-email");
+  await receivedMail(email, "A change of your Steward login email was requested");
+  await visit(page, link);
+  await checkAccessibility(page, "confirm email page");
+  await page.getByRole("button", { name: "Confirm my new login email" }).click();
+  await expect(page.getByTestId("email-confirmed")).toContainText(newEmail);
 });
