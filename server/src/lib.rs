@@ -167,16 +167,22 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Organization pages need a valid session: without one, go to the sign-in page first.
+/// Organization pages need a valid session: without one, go to the sign-in page first (or, for
+/// a sign-in waiting for its second factor, back to that step).
 async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if request.method() == Method::GET && path.starts_with("/o/") {
-        let signed_in = match session_cookie(request.headers()) {
-            Some(token) => authenticate_token(&state, &token).await.is_ok(),
-            None => false,
+        let outcome = match session_cookie(request.headers()) {
+            Some(token) => authenticate_token(&state, &token).await.map(|_| ()),
+            None => Err(AppError::unauthenticated()),
         };
-        if !signed_in {
-            return Redirect::to("/login").into_response();
+        match outcome {
+            Ok(()) => {}
+            // A sign-in still owing its second factor goes back to that step.
+            Err(e) if e.code == ErrorCode::SecondFactorRequired => {
+                return Redirect::to("/login/two-factor").into_response()
+            }
+            Err(_) => return Redirect::to("/login").into_response(),
         }
     }
     next.run(request).await

@@ -246,6 +246,11 @@ on_every_backend!(
             )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        assert_eq!(
+            page.headers.get("location").and_then(|v| v.to_str().ok()),
+            Some("/login/two-factor"),
+            "a pending sign-in is sent back to its second step"
+        );
 
         // The person's earlier full session is untouched, and cancelling ends the pending one.
         let cancel = app.call("cancel_sign_in", Some(&pending), &[]).await;
