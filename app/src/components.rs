@@ -69,3 +69,19 @@ pub fn invalid(
 ) -> impl Fn() -> Option<&'static str> + Send + Sync + Copy {
     move || error.get().and_then(|e| e.for_field(field)).map(|_| "true")
 }
+
+/// "Your password", asked once more before a sensitive change; errors for `password` show here.
+#[component]
+pub fn PasswordAgain(
+    /// The input's id (unique on the page).
+    id: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>"Your password"</label>
+            <input id=id name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
+            <FieldError error field="password" />
+        </div>
+    }
+}

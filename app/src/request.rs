@@ -73,14 +73,17 @@ pub fn origin(state: &AppState) -> Result<Origin, AppError> {
 
 /// The session token in the request's cookie, if it has a well-formed one.
 pub fn session_token() -> Result<Option<String>, AppError> {
-    let parts = parts()?;
-    Ok(parts
-        .headers
+    Ok(session_token_in(&parts()?.headers))
+}
+
+/// The session token in these request headers' cookies, if there is a well-formed one.
+pub fn session_token_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(session::token_from_cookie_header)
-        .map(str::to_owned))
+        .map(str::to_owned)
 }
 
 /// The `Authorization` header, when a program sent one.

@@ -4,8 +4,8 @@
 pub mod config;
 
 use app::account::api::authenticate_token;
-use app::account::session::token_from_cookie_header;
 use app::error::{AppError, ErrorCode};
+use app::request::session_token_in;
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
@@ -158,21 +158,12 @@ async fn limit_body(request: Request, next: Next) -> Response {
     }
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(token_from_cookie_header)
-        .map(str::to_owned)
-}
-
 /// Organization pages need a valid session: without one, go to the sign-in page first (or, for
 /// a sign-in waiting for its second factor, back to that step).
 async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if request.method() == Method::GET && path.starts_with("/o/") {
-        let outcome = match session_cookie(request.headers()) {
+        let outcome = match session_token_in(request.headers()) {
             Some(token) => authenticate_token(&state, &token).await.map(|_| ()),
             None => Err(AppError::unauthenticated()),
         };
@@ -197,49 +188,30 @@ async fn account_page(state: AppState, headers: HeaderMap, page: String) -> Resp
     if !safe {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let signed_in = match session_cookie(&headers) {
+    let signed_in = match session_token_in(&headers) {
         Some(token) => authenticate_token(&state, &token).await.ok(),
         None => None,
     };
     let Some(account) = signed_in else {
         return Redirect::to(&format!("/login?next=/{page}")).into_response();
     };
+    in_first_organization(&state, account.id, &page).await
+}
+
+/// A redirect to `page` inside the person's first organization.
+async fn in_first_organization(state: &AppState, user_id: i64, page: &str) -> Response {
     let first = async {
         let mut tx = state.db.read().await?;
-        let list = app::organizations::store::memberships_of(&mut tx, account.id).await?;
+        let list = app::organizations::store::memberships_of(&mut tx, user_id).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(list.into_iter().next())
     }
     .await;
     match first {
         Ok(Some(organization)) => {
-            Redirect::to(&format!("/o/{}/{page}", organization.id)).into_response()
+            let path = format!("/o/{}/{page}", organization.id);
+            Redirect::to(path.trim_end_matches('/')).into_response()
         }
-        Ok(None) => Redirect::to("/login").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not list organizations");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-/// `/` opens the first of my organizations, or the sign-in page.
-async fn root(state: AppState, headers: HeaderMap) -> Response {
-    let Some(token) = session_cookie(&headers) else {
-        return Redirect::to("/login").into_response();
-    };
-    let Ok(account) = authenticate_token(&state, &token).await else {
-        return Redirect::to("/login").into_response();
-    };
-    let first = async {
-        let mut tx = state.db.read().await?;
-        let list = app::organizations::store::memberships_of(&mut tx, account.id).await?;
-        tx.commit().await?;
-        Ok::<_, sqlx::Error>(list.into_iter().next())
-    }
-    .await;
-    match first {
-        Ok(Some(organization)) => Redirect::to(&format!("/o/{}", organization.id)).into_response(),
         Ok(None) => Redirect::to("/login").into_response(),
         Err(error) => {
             tracing::error!(%error, "could not list organizations");
@@ -250,6 +222,17 @@ async fn root(state: AppState, headers: HeaderMap) -> Response {
                 .into_response()
         }
     }
+}
+
+/// `/` opens the first of my organizations, or the sign-in page.
+async fn root(state: AppState, headers: HeaderMap) -> Response {
+    let Some(token) = session_token_in(&headers) else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(account) = authenticate_token(&state, &token).await else {
+        return Redirect::to("/login").into_response();
+    };
+    in_first_organization(&state, account.id, "").await
 }
 
 #[cfg(test)]

@@ -70,39 +70,16 @@ mod server_side {
         authenticate_in_person, confirm_password, current_session, start_session,
     };
     use crate::account::store::Stage;
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::format;
     use crate::mail::{self, Email};
-    use crate::request::{self, Origin};
+    use crate::request;
 
     /// A link to confirm a new login email works for a day.
     const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
-
-    async fn log(
-        tx: &mut Tx,
-        action: ActivityAction,
-        user_id: i64,
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        record(
-            tx,
-            NewEntry {
-                action,
-                actor_user_id: Some(user_id),
-                organization_id: None,
-                detail,
-                origin,
-                at,
-            },
-        )
-        .await?;
-        Ok(())
-    }
 
     async fn send(
         tx: &mut Tx,

@@ -5,7 +5,7 @@ use super::changes::{
     confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
 };
 use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
-use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::format;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -240,11 +240,7 @@ fn LoginEmailPanel() -> impl IntoView {
                     <input id="new_email" name="new_email" type="email" autocomplete="email" required maxlength="254" aria-describedby="new_email-error" aria-invalid=invalid(error, "new_email") />
                     <FieldError error field="new_email" />
                 </div>
-                <div class="field">
-                    <label for="email-change-password">"Your password"</label>
-                    <input id="email-change-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-                    <FieldError error field="password" />
-                </div>
+                <PasswordAgain id="email-change-password" error=error />
                 <p class="hint">"We send a confirmation link to the new address and tell the current one."</p>
                 <button class="button" type="submit" disabled=move || request.pending().get()>"Change my login email"</button>
             </ActionForm>
@@ -280,11 +276,7 @@ fn RecoveryPanel() -> impl IntoView {
                                 <input id="recovery_phone" name="recovery_phone" type="tel" autocomplete="tel" maxlength="30" placeholder="+41 79 123 45 67" value=phone aria-describedby="recovery_phone-error" aria-invalid=invalid(error, "recovery_phone") />
                                 <FieldError error field="recovery_phone" />
                             </div>
-                            <div class="field">
-                                <label for="recovery-password">"Your password"</label>
-                                <input id="recovery-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-                                <FieldError error field="password" />
-                            </div>
+                            <PasswordAgain id="recovery-password" error=error />
                             <button class="button" type="submit" disabled=move || save.pending().get()>"Save recovery contacts"</button>
                         </ActionForm>
                     }

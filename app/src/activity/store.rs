@@ -32,6 +32,29 @@ pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error>
     Ok(())
 }
 
+/// An entry about the actor's own account (no organization), in the caller's transaction.
+pub async fn record_own(
+    tx: &mut Tx,
+    action: ActivityAction,
+    user_id: i64,
+    detail: &str,
+    origin: &Origin,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    record(
+        tx,
+        NewEntry {
+            action,
+            actor_user_id: Some(user_id),
+            organization_id: None,
+            detail,
+            origin,
+            at,
+        },
+    )
+    .await
+}
+
 type Row = (i64, i64, String, Option<String>, String, String, String);
 
 /// The actor's own entries, newest first, strictly older than `before` when given.

@@ -49,35 +49,11 @@ mod server_side {
     };
     use crate::account::api::authenticate_in_person;
     use crate::account::session;
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
-    use crate::db::Tx;
     use crate::error::AppError;
-    use crate::request::{self, Origin};
+    use crate::request;
     use rand::Rng;
-
-    async fn log(
-        tx: &mut Tx,
-        action: ActivityAction,
-        user_id: i64,
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        record(
-            tx,
-            NewEntry {
-                action,
-                actor_user_id: Some(user_id),
-                organization_id: None,
-                detail,
-                origin,
-                at,
-            },
-        )
-        .await?;
-        Ok(())
-    }
 
     pub async fn list() -> Result<Credentials, AppError> {
         let state = request::state()?;

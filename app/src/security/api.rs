@@ -83,39 +83,16 @@ mod server_side {
     };
     use crate::account::store::{self as accounts, Stage};
     use crate::account::{session, Account, SignedIn};
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::request::{self, Origin};
+    use crate::request;
     use crate::safety::store as safety;
     use crate::safety::{guard, safe_next};
 
     /// An enrolment not confirmed within this time has to start over.
     const ENROLMENT_SECONDS: i64 = 30 * 60;
-
-    async fn log(
-        tx: &mut Tx,
-        action: ActivityAction,
-        user_id: i64,
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        record(
-            tx,
-            NewEntry {
-                action,
-                actor_user_id: Some(user_id),
-                organization_id: None,
-                detail,
-                origin,
-                at,
-            },
-        )
-        .await?;
-        Ok(())
-    }
 
     pub async fn overview() -> Result<TwoFactorOverview, AppError> {
         let state = request::state()?;

@@ -6,7 +6,7 @@ use super::api::{
     VerifySecondFactor,
 };
 use super::{BackupCodeSheet, Method, TotpEnrolment, METHOD_LABEL_MAX_CHARS};
-use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
 use leptos::prelude::*;
@@ -171,11 +171,7 @@ fn MethodTable(
                 <ActionForm action=remove>
                     <FormError error=remove_error />
                     <input type="hidden" name="method_id" value=id />
-                    <div class="field">
-                        <label for="remove-password">"Your password"</label>
-                        <input id="remove-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(remove_error, "password") />
-                        <FieldError error=remove_error field="password" />
-                    </div>
+                    <PasswordAgain id="remove-password" error=remove_error />
                     <div class="button-row">
                         <button class="button danger" type="submit" disabled=move || remove.pending().get()>"Remove"</button>
                         <button class="button secondary" type="button" on:click=move |_| removing.set(None)>"Keep it"</button>
@@ -282,11 +278,7 @@ fn BackupCodesPanel(
             <p class="hint">"The codes you have now stop working."</p>
             <ActionForm action=regenerate>
                 <FormError error />
-                <div class="field">
-                    <label for="regenerate-password">"Your password"</label>
-                    <input id="regenerate-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-                    <FieldError error field="password" />
-                </div>
+                <PasswordAgain id="regenerate-password" error=error />
                 <button class="button" type="submit" disabled=move || regenerate.pending().get()>"Generate new codes"</button>
             </ActionForm>
         </details>
@@ -303,11 +295,7 @@ fn DisablePanel(disable: ServerAction<DisableTwoFactor>) -> impl IntoView {
             <p class="hint">"Your methods and backup codes are deleted; only your password will protect your account."</p>
             <ActionForm action=disable>
                 <FormError error />
-                <div class="field">
-                    <label for="disable-password">"Your password"</label>
-                    <input id="disable-password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-                    <FieldError error field="password" />
-                </div>
+                <PasswordAgain id="disable-password" error=error />
                 <button class="button danger" type="submit" disabled=move || disable.pending().get()>"Turn off two-factor authentication"</button>
             </ActionForm>
         </details>
