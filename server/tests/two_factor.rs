@@ -78,6 +78,22 @@ async fn password_step(app: &TestApp, email: &str) -> String {
     reply.session_cookie().expect("pending cookie")
 }
 
+/// The same proof submitted twice on each pending sign-in, all at once.
+fn twice_on_each<'a>(pendings: &[String], proof: &str, code: &str) -> Vec<common::Call<'a>> {
+    pendings
+        .iter()
+        .flat_map(|cookie| {
+            [0, 1].map(|_| {
+                (
+                    "verify_second_factor",
+                    Some(cookie.clone()),
+                    vec![("proof", proof.to_owned()), ("code", code.to_owned())],
+                )
+            })
+        })
+        .collect()
+}
+
 async fn verify(app: &TestApp, cookie: &str, proof: &str, code: &str) -> Reply {
     app.call(
         "verify_second_factor",
@@ -338,21 +354,7 @@ on_every_backend!(
             pendings.push(password_step(&app, &person.email).await);
         }
         let next = code(&person.secret, app.state.now() + 30);
-        let calls = pendings
-            .iter()
-            .flat_map(|cookie| {
-                [0, 1].map(|_| {
-                    (
-                        "verify_second_factor",
-                        Some(cookie.clone()),
-                        vec![
-                            ("proof", "authenticator_app".to_owned()),
-                            ("code", next.clone()),
-                        ],
-                    )
-                })
-            })
-            .collect();
+        let calls = twice_on_each(&pendings, "authenticator_app", &next);
         let replies = app.call_all(calls).await;
         let successes = replies
             .iter()
@@ -382,18 +384,7 @@ on_every_backend!(
         }
         // Typed in upper case with spaces: still the same code.
         let typed = person.backup_codes[3].to_uppercase().replace('-', " ");
-        let calls = pendings
-            .iter()
-            .flat_map(|cookie| {
-                [0, 1].map(|_| {
-                    (
-                        "verify_second_factor",
-                        Some(cookie.clone()),
-                        vec![("proof", "backup_code".to_owned()), ("code", typed.clone())],
-                    )
-                })
-            })
-            .collect();
+        let calls = twice_on_each(&pendings, "backup_code", &typed);
         let replies = app.call_all(calls).await;
         let successes = replies
             .iter()
