@@ -52,9 +52,10 @@ setup_build_tools() {
   fi
 }
 
+# --split: every page but sign-in and sign-up becomes its own lazily loaded WASM piece.
 build_release() {
   say "Building Steward (release)"
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && cargo leptos build --release --split)
 }
 
 # A real SMTP server for the tests (Python's aiosmtpd from PyPI), in a venv under the cache.

@@ -25,7 +25,43 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
+
+/// Every page but sign-in and sign-up is its own lazily loaded piece of the WASM bundle (built
+/// with `cargo leptos build --split`): the first page a visitor opens loads only what it needs.
+mod routes {
+    use leptos::prelude::*;
+    use leptos_router::{lazy_route, LazyRoute};
+
+    macro_rules! lazy_page {
+        ($name:ident, $page:path) => {
+            pub struct $name;
+            #[lazy_route]
+            impl LazyRoute for $name {
+                fn data() -> Self {
+                    $name
+                }
+                fn view(_this: Self) -> AnyView {
+                    $page().into_any()
+                }
+            }
+        };
+    }
+
+    lazy_page!(TwoFactorSignIn, crate::security::view::TwoFactorSignInPage);
+    lazy_page!(Unlock, crate::safety::view::UnlockPage);
+    lazy_page!(NotMe, crate::safety::view::NotMePage);
+    lazy_page!(ConfirmEmail, crate::account::view::ConfirmEmailPage);
+    lazy_page!(Overview, crate::organizations::view::OverviewPage);
+    lazy_page!(Activity, crate::activity::view::ActivityPage);
+    lazy_page!(
+        MyOrganizations,
+        crate::organizations::view::MyOrganizationsPage
+    );
+    lazy_page!(Profile, crate::account::view::ProfilePage);
+    lazy_page!(Security, crate::security::view::SecurityPage);
+    lazy_page!(Compromised, crate::account::wizard::CompromisedPage);
+}
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,17 +93,17 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=account::view::SignInPage />
                 <Route path=path!("/signup") view=account::view::SignUpPage />
-                <Route path=path!("/login/two-factor") view=security::view::TwoFactorSignInPage />
-                <Route path=path!("/unlock") view=safety::view::UnlockPage />
-                <Route path=path!("/not-me") view=safety::view::NotMePage />
-                <Route path=path!("/confirm-email") view=account::view::ConfirmEmailPage />
+                <Route path=path!("/login/two-factor") view={Lazy::<routes::TwoFactorSignIn>::new()} />
+                <Route path=path!("/unlock") view={Lazy::<routes::Unlock>::new()} />
+                <Route path=path!("/not-me") view={Lazy::<routes::NotMe>::new()} />
+                <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
-                    <Route path=path!("") view=organizations::view::OverviewPage />
-                    <Route path=path!("activity") view=activity::view::ActivityPage />
-                    <Route path=path!("organizations") view=organizations::view::MyOrganizationsPage />
-                    <Route path=path!("profile") view=account::view::ProfilePage />
-                    <Route path=path!("security") view=security::view::SecurityPage />
-                    <Route path=path!("security/compromised") view=account::wizard::CompromisedPage />
+                    <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
+                    <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
+                    <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
+                    <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
+                    <Route path=path!("security") view={Lazy::<routes::Security>::new()} />
+                    <Route path=path!("security/compromised") view={Lazy::<routes::Compromised>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
