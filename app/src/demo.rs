@@ -149,6 +149,229 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
         )
         .await?;
     }
+    seed_products(&mut tx, &ids, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Clients of the web agency: each gets a domain, and most a hosting and a mail service.
+const AGENCY_CLIENTS: [&str; 14] = [
+    "atelier-rochat",
+    "bergblick-hotel",
+    "cafe-du-lac",
+    "chocolats-zeller",
+    "clinique-aurora",
+    "ecole-montana",
+    "fromagerie-gruyere",
+    "garage-steiner",
+    "immobilier-leman",
+    "kanzlei-frei",
+    "musik-ensemble",
+    "pharmacie-centrale",
+    "swiss-alpine-tours",
+    "velo-atelier",
+];
+
+/// Products of the three shared organizations, and who (besides administrators) may reach which.
+async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<(), AppError> {
+    use crate::products::store::{grant_access, insert, NewProduct};
+    use crate::products::{ProductKind, ProductStatus};
+    const DAY: i64 = 86_400;
+    let organization_ids: Vec<i64> = {
+        let mut found = Vec::new();
+        for (name, _) in ORGANIZATIONS {
+            let id: i64 = crate::on_db!(&mut *tx, |c| sqlx::query_scalar(
+                "SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1"
+            )
+            .bind(name)
+            .fetch_one(&mut **c)
+            .await)?;
+            found.push(id);
+        }
+        found
+    };
+    let add = |organization_id: i64,
+               kind: ProductKind,
+               name: String,
+               days: Option<i64>,
+               suspended: bool,
+               holder: &str| {
+        let expires_at = days.map(|d| now + d * DAY);
+        let status = match (suspended, expires_at) {
+            (true, _) => ProductStatus::Suspended,
+            (false, Some(at)) if at <= now => ProductStatus::Expired,
+            _ => ProductStatus::Active,
+        };
+        (
+            organization_id,
+            kind,
+            name,
+            status,
+            expires_at,
+            holder.to_owned(),
+        )
+    };
+    let mut products = Vec::new();
+    let agency = organization_ids[0];
+    for (i, client) in AGENCY_CLIENTS.iter().enumerate() {
+        let i = i as i64;
+        let holder = if i % 3 == 0 {
+            "Helvetia Web Agency".to_owned()
+        } else {
+            format!("{} SA", client.replace('-', " "))
+        };
+        products.push(add(
+            agency,
+            ProductKind::Domain,
+            format!("{client}.ch"),
+            Some(-20 + i * 29),
+            false,
+            &holder,
+        ));
+        if i % 5 != 4 {
+            products.push(add(
+                agency,
+                ProductKind::WebHosting,
+                format!("Hosting {client}"),
+                Some(10 + i * 23),
+                i == 7,
+                &holder,
+            ));
+        }
+        if i % 2 == 0 {
+            products.push(add(
+                agency,
+                ProductKind::MailService,
+                format!("Mail {client}.ch"),
+                Some(45 + i * 17),
+                false,
+                &holder,
+            ));
+        }
+    }
+    products.push(add(
+        agency,
+        ProductKind::CloudServer,
+        "Cloud server agency-prod-1".into(),
+        Some(300),
+        false,
+        "Helvetia Web Agency",
+    ));
+    products.push(add(
+        agency,
+        ProductKind::CloudServer,
+        "Cloud server agency-staging".into(),
+        Some(5),
+        false,
+        "Helvetia Web Agency",
+    ));
+    products.push(add(
+        agency,
+        ProductKind::Drive,
+        "Agency drive".into(),
+        None,
+        false,
+        "Helvetia Web Agency",
+    ));
+    let bakery = organization_ids[1];
+    products.push(add(
+        bakery,
+        ProductKind::Domain,
+        "lakeside-bakery.ch".into(),
+        Some(120),
+        false,
+        "Felix Weber",
+    ));
+    products.push(add(
+        bakery,
+        ProductKind::Domain,
+        "lakeside-bakery.com".into(),
+        Some(12),
+        false,
+        "Felix Weber",
+    ));
+    products.push(add(
+        bakery,
+        ProductKind::WebHosting,
+        "Hosting lakeside-bakery".into(),
+        Some(200),
+        false,
+        "Lakeside Bakery",
+    ));
+    products.push(add(
+        bakery,
+        ProductKind::MailService,
+        "Mail lakeside-bakery.ch".into(),
+        Some(200),
+        false,
+        "Lakeside Bakery",
+    ));
+    products.push(add(
+        bakery,
+        ProductKind::Drive,
+        "Bakery recipes drive".into(),
+        None,
+        false,
+        "Lakeside Bakery",
+    ));
+    let club = organization_ids[2];
+    products.push(add(
+        club,
+        ProductKind::Domain,
+        "alpine-trail-club.ch".into(),
+        Some(-3),
+        false,
+        "Alpine Trail Club",
+    ));
+    products.push(add(
+        club,
+        ProductKind::WebHosting,
+        "Hosting alpine-trail-club".into(),
+        Some(60),
+        false,
+        "Alpine Trail Club",
+    ));
+    products.push(add(
+        club,
+        ProductKind::MailService,
+        "Mail alpine-trail-club.ch".into(),
+        Some(60),
+        false,
+        "Alpine Trail Club",
+    ));
+
+    let mut by_name = std::collections::HashMap::new();
+    for (organization_id, kind, name, status, expires_at, holder) in &products {
+        let id = insert(
+            tx,
+            &NewProduct {
+                organization_id: *organization_id,
+                kind: *kind,
+                name,
+                status: *status,
+                expires_at: *expires_at,
+                holder,
+                at: now,
+            },
+        )
+        .await?;
+        by_name.insert(name.clone(), id);
+    }
+    // (person, product, billing rights): collaborators and externals reach only these.
+    let grants: [(usize, &str, bool); 8] = [
+        (3, "cafe-du-lac.ch", true),
+        (3, "Hosting cafe-du-lac", true),
+        (3, "Mail cafe-du-lac.ch", false),
+        (4, "velo-atelier.ch", false),
+        (4, "Hosting velo-atelier", false),
+        (2, "lakeside-bakery.ch", false),
+        (7, "lakeside-bakery.com", false),
+        (7, "Hosting alpine-trail-club", true),
+    ];
+    for (person, product, billing) in grants {
+        if let Some(product_id) = by_name.get(product) {
+            grant_access(tx, *product_id, ids[person], billing, now).await?;
+        }
+    }
+    Ok(())
 }

@@ -81,6 +81,7 @@ pub fn OrganizationShell() -> impl IntoView {
                 <A href=move || format!("/o/{}", organization_id.get()) exact=true>
                     "Overview"
                 </A>
+                <A href=move || format!("/o/{}/products", organization_id.get())>"Products"</A>
                 <A href=move || format!("/o/{}/activity", organization_id.get())>"Activity"</A>
                 <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
                 <A href=move || format!("/o/{}/security", organization_id.get())>"Security"</A>

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod mail;
 pub mod organizations;
 pub mod policy;
+pub mod products;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod safety;
@@ -54,6 +55,8 @@ mod routes {
     lazy_page!(ConfirmEmail, crate::account::view::ConfirmEmailPage);
     lazy_page!(Overview, crate::organizations::view::OverviewPage);
     lazy_page!(Activity, crate::activity::view::ActivityPage);
+    lazy_page!(Products, crate::products::view::ProductsPage);
+    lazy_page!(Product, crate::products::view::ProductPage);
     lazy_page!(
         MyOrganizations,
         crate::organizations::view::MyOrganizationsPage
@@ -99,6 +102,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
+                    <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
+                    <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />

@@ -57,13 +57,20 @@ pub enum Action {
     ViewMembers,
     /// Unlock a member whose account locked itself after too many failed sign-ins (SEC-7).
     UnlockMember,
+    /// Open the product list and product pages (for collaborators and externals: only the
+    /// products they were given access to).
+    ViewProducts,
+    /// See every product of the organization, not only those one was given access to.
+    ViewAllProducts,
 }
 
 impl Action {
-    pub const ALL: [Action; 3] = [
+    pub const ALL: [Action; 5] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
+        Action::ViewProducts,
+        Action::ViewAllProducts,
     ];
 }
 
@@ -77,6 +84,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ViewMembers, External) => false,
         (UnlockMember, LegalRepresentative | Administrator) => true,
         (UnlockMember, Collaborator | External) => false,
+        (ViewProducts, _) => true,
+        (ViewAllProducts, LegalRepresentative | Administrator) => true,
+        (ViewAllProducts, Collaborator | External) => false,
     }
 }
 
@@ -93,6 +103,8 @@ mod tests {
         (ViewOrganization, [true,  true,  true,  true]),
         (ViewMembers,      [true,  true,  true,  false]),
         (UnlockMember,     [true,  true,  false, false]),
+        (ViewProducts,     [true,  true,  true,  true]),
+        (ViewAllProducts,  [true,  true,  false, false]),
     ];
 
     #[test]

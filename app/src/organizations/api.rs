@@ -5,6 +5,9 @@ use super::{OrganizationSummary, Overview, ShellData};
 use crate::error::AppError;
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+pub use server_side::authorize;
+
 /// The frame around an organization's pages: me, this organization, all of mine.
 #[server(endpoint = "organization_shell")]
 pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppError> {

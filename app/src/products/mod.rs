@@ -1,0 +1,306 @@
+//! Products of an organization (PRD-1, PRD-6): the list (search, filters, sort, keyset pages)
+//! and each product's page. Legal representatives and administrators see every product;
+//! collaborators and externals only the products they were given access to.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod view;
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+
+pub const PAGE_SIZE: i64 = 20;
+pub const SEARCH_MAX_CHARS: usize = 100;
+/// A product expiring within this many days is flagged.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductKind {
+    Domain,
+    WebHosting,
+    MailService,
+    CloudServer,
+    Drive,
+}
+
+impl ProductKind {
+    pub const ALL: [ProductKind; 5] = [
+        ProductKind::Domain,
+        ProductKind::WebHosting,
+        ProductKind::MailService,
+        ProductKind::CloudServer,
+        ProductKind::Drive,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductKind::Domain => "domain",
+            ProductKind::WebHosting => "web_hosting",
+            ProductKind::MailService => "mail_service",
+            ProductKind::CloudServer => "cloud_server",
+            ProductKind::Drive => "drive",
+        }
+    }
+    pub fn parse(value: &str) -> Option<ProductKind> {
+        ProductKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ProductKind::Domain => "Domain name",
+            ProductKind::WebHosting => "Web hosting",
+            ProductKind::MailService => "Mail service",
+            ProductKind::CloudServer => "Cloud server",
+            ProductKind::Drive => "Drive",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    Active,
+    Expired,
+    Suspended,
+}
+
+impl ProductStatus {
+    pub const ALL: [ProductStatus; 3] = [
+        ProductStatus::Active,
+        ProductStatus::Expired,
+        ProductStatus::Suspended,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Active => "active",
+            ProductStatus::Expired => "expired",
+            ProductStatus::Suspended => "suspended",
+        }
+    }
+    pub fn parse(value: &str) -> Option<ProductStatus> {
+        ProductStatus::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ProductStatus::Active => "Active",
+            ProductStatus::Expired => "Expired",
+            ProductStatus::Suspended => "Suspended",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductSort {
+    #[default]
+    Name,
+    Expiry,
+}
+
+impl ProductSort {
+    pub fn parse(value: &str) -> ProductSort {
+        if value == "expiry" {
+            ProductSort::Expiry
+        } else {
+            ProductSort::Name
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductSort::Name => "name",
+            ProductSort::Expiry => "expiry",
+        }
+    }
+}
+
+/// One line of the product list.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: ProductKind,
+    pub status: ProductStatus,
+    pub expires_at: Option<i64>,
+    pub holder: String,
+}
+
+/// A page of the product list, with what it shows and for whom (PRD-6).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ProductPage {
+    pub products: Vec<ProductSummary>,
+    /// Cursor of the next page, when there is one.
+    pub next: Option<String>,
+    pub organization_name: String,
+    pub account_email: String,
+    /// False for collaborators and externals: they see only the products they were given.
+    pub sees_all: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ProductDetail {
+    pub id: i64,
+    pub name: String,
+    pub kind: ProductKind,
+    pub status: ProductStatus,
+    pub expires_at: Option<i64>,
+    /// Who owns the rights to the product.
+    pub holder: String,
+    /// Who pays: the organization.
+    pub payer: String,
+    pub created_at: i64,
+}
+
+/// The filters of the list, as typed into the form.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ProductFilter {
+    pub search: String,
+    pub kind: Option<ProductKind>,
+    pub status: Option<ProductStatus>,
+    pub sort: ProductSort,
+}
+
+impl ProductFilter {
+    pub fn parse(search: &str, kind: &str, status: &str, sort: &str) -> Result<Self, AppError> {
+        let search = search.trim();
+        if search.chars().count() > SEARCH_MAX_CHARS {
+            return Err(AppError::validation(
+                "search",
+                format!("Search with at most {SEARCH_MAX_CHARS} characters."),
+            ));
+        }
+        let kind = match kind {
+            "" => None,
+            k => Some(ProductKind::parse(k).ok_or_else(|| {
+                AppError::validation("kind", "Choose a kind of product from the list.")
+            })?),
+        };
+        let status =
+            match status {
+                "" => None,
+                s => Some(ProductStatus::parse(s).ok_or_else(|| {
+                    AppError::validation("status", "Choose a status from the list.")
+                })?),
+            };
+        Ok(ProductFilter {
+            search: search.to_owned(),
+            kind,
+            status,
+            sort: ProductSort::parse(sort),
+        })
+    }
+}
+
+/// A `LIKE` pattern that matches `text` anywhere, with `%`, `_` and `\` taken literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// The keyset cursor after a row: its sort key and id.
+pub fn cursor_after(sort: ProductSort, product: &ProductSummary) -> String {
+    match sort {
+        ProductSort::Name => format!("{}|{}", product.name.to_lowercase(), product.id),
+        ProductSort::Expiry => format!("{}|{}", product.expires_at.unwrap_or(i64::MAX), product.id),
+    }
+}
+
+/// Reads a cursor back: the key (text) and the id.
+pub fn parse_cursor(cursor: &str) -> Result<(String, i64), AppError> {
+    let invalid = || AppError::validation("after", "This page of the list is no longer valid.");
+    let (key, id) = cursor.rsplit_once('|').ok_or_else(invalid)?;
+    Ok((key.to_owned(), id.parse().map_err(|_| invalid())?))
+}
+
+/// "Expires in 12 days", "Expired 3 days ago", or nothing when far away.
+pub fn expiry_note(expires_at: Option<i64>, now: i64) -> Option<String> {
+    let at = expires_at?;
+    let days = (at - now).div_euclid(86_400);
+    if at <= now {
+        let ago = (now - at).div_euclid(86_400);
+        Some(match ago {
+            0 => "Expired today".to_owned(),
+            1 => "Expired yesterday".to_owned(),
+            n => format!("Expired {n} days ago"),
+        })
+    } else if days < EXPIRY_WARNING_DAYS {
+        Some(match days {
+            0 => "Expires today".to_owned(),
+            1 => "Expires tomorrow".to_owned(),
+            n => format!("Expires in {n} days"),
+        })
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_statuses_round_trip() {
+        for kind in ProductKind::ALL {
+            assert_eq!(ProductKind::parse(kind.as_str()), Some(kind));
+        }
+        for status in ProductStatus::ALL {
+            assert_eq!(ProductStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(ProductKind::parse("toaster"), None);
+    }
+
+    #[test]
+    fn filters_are_checked() {
+        assert!(ProductFilter::parse("", "toaster", "", "").is_err());
+        assert!(ProductFilter::parse("", "", "lost", "").is_err());
+        assert!(ProductFilter::parse(&"x".repeat(101), "", "", "").is_err());
+        let f = ProductFilter::parse(" shop ", "domain", "active", "expiry").unwrap_or_default();
+        assert_eq!(f.search, "shop");
+        assert_eq!(f.kind, Some(ProductKind::Domain));
+        assert_eq!(f.sort, ProductSort::Expiry);
+    }
+
+    #[test]
+    fn like_patterns_take_wildcards_literally() {
+        assert_eq!(like_pattern("Shop"), "%shop%");
+        assert_eq!(like_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn cursors_round_trip_even_with_separators_in_names() {
+        let product = ProductSummary {
+            id: 42,
+            name: "A|B".into(),
+            kind: ProductKind::Domain,
+            status: ProductStatus::Active,
+            expires_at: None,
+            holder: String::new(),
+        };
+        let cursor = cursor_after(ProductSort::Name, &product);
+        assert_eq!(parse_cursor(&cursor).ok(), Some(("a|b".to_owned(), 42)));
+        let cursor = cursor_after(ProductSort::Expiry, &product);
+        assert_eq!(parse_cursor(&cursor).ok(), Some((i64::MAX.to_string(), 42)));
+        assert!(parse_cursor("nonsense").is_err());
+    }
+
+    #[test]
+    fn expiry_notes() {
+        let now = 1_000_000_000;
+        assert_eq!(expiry_note(None, now), None);
+        assert_eq!(expiry_note(Some(now + 100 * 86_400), now), None);
+        assert_eq!(
+            expiry_note(Some(now + 12 * 86_400 + 5), now).as_deref(),
+            Some("Expires in 12 days")
+        );
+        assert_eq!(
+            expiry_note(Some(now - 3 * 86_400), now).as_deref(),
+            Some("Expired 3 days ago")
+        );
+    }
+}

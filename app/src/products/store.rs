@@ -1,0 +1,181 @@
+//! SQL for products and product access.
+
+use super::{
+    like_pattern, ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus,
+    ProductSummary, PAGE_SIZE,
+};
+use crate::db::Tx;
+use crate::on_db;
+
+type Row = (i64, String, String, String, Option<i64>, String);
+type DetailRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    i64,
+);
+
+fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
+    rows.into_iter()
+        .filter_map(|(id, name, kind, status, expires_at, holder)| {
+            Some(ProductSummary {
+                id,
+                name,
+                kind: ProductKind::parse(&kind)?,
+                status: ProductStatus::parse(&status)?,
+                expires_at,
+                holder,
+            })
+        })
+        .collect()
+}
+
+/// One page of the organization's products matching `filter`, after the cursor `(key, id)`.
+/// `only_for` restricts it to the products that person was given access to.
+/// Returns one row more than a page when there is a next page.
+pub async fn page(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    filter: &ProductFilter,
+    after: Option<(String, i64)>,
+) -> Result<Vec<ProductSummary>, sqlx::Error> {
+    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder FROM products p \
+        WHERE p.organization_id = $1 \
+          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
+          AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
+          AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
+          AND (lower(p.name), p.id) > ($6, $7) \
+        ORDER BY lower(p.name), p.id LIMIT $8";
+    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder FROM products p \
+        WHERE p.organization_id = $1 \
+          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
+          AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
+          AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
+          AND (COALESCE(p.expires_at, 9223372036854775807), p.id) > ($6, $7) \
+        ORDER BY COALESCE(p.expires_at, 9223372036854775807), p.id LIMIT $8";
+    let search = if filter.search.is_empty() {
+        String::new()
+    } else {
+        like_pattern(&filter.search)
+    };
+    let kind = filter.kind.map(ProductKind::as_str).unwrap_or("");
+    let status = filter.status.map(ProductStatus::as_str).unwrap_or("");
+    let only_for = only_for.unwrap_or(0);
+    let rows: Vec<Row> = match filter.sort {
+        ProductSort::Name => {
+            let (key, id) = after.unwrap_or_default();
+            on_db!(tx, |c| sqlx::query_as(BY_NAME)
+                .bind(organization_id)
+                .bind(only_for)
+                .bind(&search)
+                .bind(kind)
+                .bind(status)
+                .bind(&key)
+                .bind(id)
+                .bind(PAGE_SIZE + 1)
+                .fetch_all(&mut **c)
+                .await)?
+        }
+        ProductSort::Expiry => {
+            let (key, id) = after
+                .map(|(k, id)| (k.parse::<i64>().unwrap_or(i64::MIN), id))
+                .unwrap_or((i64::MIN, 0));
+            on_db!(tx, |c| sqlx::query_as(BY_EXPIRY)
+                .bind(organization_id)
+                .bind(only_for)
+                .bind(&search)
+                .bind(kind)
+                .bind(status)
+                .bind(key)
+                .bind(id)
+                .bind(PAGE_SIZE + 1)
+                .fetch_all(&mut **c)
+                .await)?
+        }
+    };
+    Ok(summaries(rows))
+}
+
+/// The product, if it belongs to the organization (and, with `only_for`, that person was given
+/// access to it).
+pub async fn detail(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    product_id: i64,
+) -> Result<Option<ProductDetail>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name, p.created_at \
+        FROM products p JOIN organizations o ON o.id = p.organization_id \
+        WHERE p.id = $1 AND p.organization_id = $2 \
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+    let row: Option<DetailRow> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(product_id)
+        .bind(organization_id)
+        .bind(only_for.unwrap_or(0))
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(
+        |(id, name, kind, status, expires_at, holder, payer, created_at)| {
+            Some(ProductDetail {
+                id,
+                name,
+                kind: ProductKind::parse(&kind)?,
+                status: ProductStatus::parse(&status)?,
+                expires_at,
+                holder,
+                payer,
+                created_at,
+            })
+        },
+    ))
+}
+
+pub struct NewProduct<'a> {
+    pub organization_id: i64,
+    pub kind: ProductKind,
+    pub name: &'a str,
+    pub status: ProductStatus,
+    pub expires_at: Option<i64>,
+    pub holder: &'a str,
+    pub at: i64,
+}
+
+pub async fn insert(tx: &mut Tx, product: &NewProduct<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO products (organization_id, kind, name, status, expires_at, holder, created_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(product.organization_id)
+        .bind(product.kind.as_str())
+        .bind(product.name)
+        .bind(product.status.as_str())
+        .bind(product.expires_at)
+        .bind(product.holder)
+        .bind(product.at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn grant_access(
+    tx: &mut Tx,
+    product_id: i64,
+    user_id: i64,
+    billing: bool,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO product_access (product_id, user_id, billing, created_at) VALUES ($1, $2, $3, $4) \
+                       ON CONFLICT (product_id, user_id) DO UPDATE SET billing = excluded.billing";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(user_id)
+        .bind(billing)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

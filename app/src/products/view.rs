@@ -1,0 +1,217 @@
+//! The product list and the product page.
+
+use super::api::{get_product, list_products};
+use super::{expiry_note, ProductKind, ProductStatus};
+use crate::components::{ErrorPanel, Loading};
+use crate::format;
+use crate::layout::use_organization_id;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn now_seconds() -> i64 {
+    (js_sys_now() / 1000.0) as i64
+}
+
+/// Milliseconds since the epoch, in the browser and on the server alike.
+fn js_sys_now() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as f64)
+            .unwrap_or(0.0)
+    }
+}
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let query = use_query_map();
+    let get = move |key: &str| query.read().get(key).unwrap_or_default();
+    let page = Resource::new(
+        move || {
+            (
+                organization_id.get(),
+                get("search"),
+                get("kind"),
+                get("status"),
+                get("sort"),
+                get("after"),
+            )
+        },
+        |(organization, search, kind, status, sort, after)| {
+            list_products(organization, search, kind, status, sort, Some(after))
+        },
+    );
+    let filtered =
+        move || !(get("search").is_empty() && get("kind").is_empty() && get("status").is_empty());
+    view! {
+        <Title text="Products" />
+        <h1>"Products"</h1>
+        <section class="panel" aria-label="Search and filters">
+            <Form method="GET" action="">
+                <div class="filters">
+                    <div class="field">
+                        <label for="product-search">"Search by name"</label>
+                        <input id="product-search" type="search" name="search" maxlength="100" prop:value=move || get("search") />
+                    </div>
+                    <div class="field">
+                        <label for="product-kind">"Kind"</label>
+                        <select id="product-kind" name="kind" prop:value=move || get("kind")>
+                            <option value="">"All kinds"</option>
+                            {ProductKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="product-status">"Status"</label>
+                        <select id="product-status" name="status" prop:value=move || get("status")>
+                            <option value="">"All statuses"</option>
+                            {ProductStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="product-sort">"Sort by"</label>
+                        <select id="product-sort" name="sort" prop:value=move || get("sort")>
+                            <option value="name">"Name"</option>
+                            <option value="expiry">"Expiry date"</option>
+                        </select>
+                    </div>
+                    <div class="filter-buttons">
+                        <button class="button primary" type="submit">"Apply"</button>
+                    </div>
+                </div>
+            </Form>
+        </section>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) if p.products.is_empty() => view! {
+                        <section class="panel empty-state" data-testid="no-products">
+                            <p>
+                                {if filtered() { "No product matches these filters in " } else { "There are no products in " }}
+                                <strong>{p.organization_name.clone()}</strong>
+                                {if p.sees_all { " (organization displayed), for ".to_owned() } else { " that are available to ".to_owned() }}
+                                <strong>{p.account_email.clone()}</strong>
+                                " (account signed in)."
+                            </p>
+                            <p class="muted">"A product you expected may belong to another organization: switch with the organization menu at the top left."</p>
+                        </section>
+                    }.into_any(),
+                    Ok(p) => {
+                        let now = now_seconds();
+                        let organization = organization_id.get_untracked();
+                        let next = p.next.clone().map(|cursor| {
+                            let mut params = vec![("search", get("search")), ("kind", get("kind")), ("status", get("status")), ("sort", get("sort")), ("after", cursor)];
+                            params.retain(|(_, v)| !v.is_empty());
+                            let query: Vec<String> = params.into_iter().map(|(k, v)| format!("{k}={}", format::percent_encode(&v))).collect();
+                            format!("/o/{organization}/products?{}", query.join("&"))
+                        });
+                        view! {
+                            {(!p.sees_all).then(|| view! {
+                                <p class="muted">{format!("You see the products of {} that were made available to you.", p.organization_name)}</p>
+                            })}
+                            <div class="table-wrap" tabindex="0" role="region" aria-label="Products">
+                                <table data-testid="products">
+                                    <caption class="visually-hidden">{format!("Products of {}", p.organization_name)}</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Name"</th>
+                                            <th scope="col">"Kind"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col" class="optional-column">"Expires"</th>
+                                            <th scope="col" class="optional-column">"Holder"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {p.products.into_iter().map(|product| {
+                                            let note = expiry_note(product.expires_at, now);
+                                            view! {
+                                                <tr>
+                                                    <td><a href=format!("/o/{organization}/products/{}", product.id)>{product.name}</a></td>
+                                                    <td>{product.kind.label()}</td>
+                                                    <td>
+                                                        <span class=format!("status status-{}", product.status.as_str())>{product.status.label()}</span>
+                                                        {note.map(|n| view! { " " <span class="expiry-note">{n}</span> })}
+                                                    </td>
+                                                    <td class="optional-column">{product.expires_at.map(format::date).unwrap_or_else(|| "—".into())}</td>
+                                                    <td class="optional-column">{product.holder}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <nav class="pager" aria-label="Pages">
+                                {(!get("after").is_empty()).then(|| {
+                                    let first = format!("/o/{organization}/products?search={}&kind={}&status={}&sort={}", format::percent_encode(&get("search")), get("kind"), get("status"), get("sort"));
+                                    view! { <a class="button" href=first>"First page"</a> }
+                                })}
+                                {next.map(|href| view! { <a class="button" href=href>"Next page"</a> })}
+                            </nav>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let params = use_params_map();
+    let product_id = Memo::new(move |_| {
+        params
+            .read()
+            .get("product")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let product = Resource::new(
+        move || (organization_id.get(), product_id.get()),
+        |(organization, product)| get_product(organization, product),
+    );
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(p) => {
+                        let note = expiry_note(p.expires_at, now_seconds());
+                        view! {
+                            <Title text=p.name.clone() />
+                            <p class="breadcrumb"><a href=format!("/o/{}/products", organization_id.get_untracked())>"Products"</a></p>
+                            <h1 data-testid="product-name">{p.name.clone()}</h1>
+                            <p class="lead">{p.kind.label()}</p>
+                            <section class="panel">
+                                <dl class="facts">
+                                    <dt>"Status"</dt>
+                                    <dd>
+                                        <span class=format!("status status-{}", p.status.as_str())>{p.status.label()}</span>
+                                        {note.map(|n| view! { " " <span class="expiry-note">{n}</span> })}
+                                    </dd>
+                                    <dt>"Expires"</dt>
+                                    <dd>{p.expires_at.map(format::date).unwrap_or_else(|| "No expiry".into())}</dd>
+                                    <dt>"Holder (owner of the rights)"</dt>
+                                    <dd data-testid="product-holder">{p.holder.clone()}</dd>
+                                    <dt>"Billed to"</dt>
+                                    <dd data-testid="product-payer">{p.payer.clone()}</dd>
+                                    <dt>"Added"</dt>
+                                    <dd>{format::date(p.created_at)}</dd>
+                                </dl>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,287 @@
+//! Products (PRD-1, PRD-6): who sees which, filters, search, sort and keyset pages, the product
+//! page — on SQLite and Postgres.
+
+mod common;
+
+use app::policy::Role;
+use app::products::store::{grant_access, insert, NewProduct};
+use app::products::{ProductKind, ProductStatus, PAGE_SIZE};
+use common::TestApp;
+use http::StatusCode;
+use serde_json::Value;
+
+struct World {
+    admin: String,
+    collaborator: String,
+    stranger: String,
+    organization: i64,
+    stranger_organization: i64,
+    granted: i64,
+    hidden: i64,
+    foreign: i64,
+}
+
+/// An organization with 45 products (3 kinds, one suspended, some expired), a collaborator given
+/// one of them, and a stranger with a product of their own.
+async fn world(app: &TestApp) -> World {
+    let (admin, organization) = app.sign_up("ann@example.com", "Ann", "Admin").await;
+    let (collaborator, _) = app.sign_up("col@example.com", "Col", "Lab").await;
+    let (stranger, stranger_organization) = app.sign_up("sid@example.com", "Sid", "S").await;
+    let collaborator_id = app
+        .count("SELECT id FROM users WHERE email = 'col@example.com'")
+        .await;
+    let now = app.state.now();
+    let mut tx = app.state.db.write().await.expect("tx");
+    app::organizations::store::insert_membership(
+        &mut tx,
+        organization,
+        collaborator_id,
+        Role::Collaborator,
+        now,
+    )
+    .await
+    .expect("membership");
+    let mut ids = Vec::new();
+    for i in 0..45i64 {
+        let kind = [
+            ProductKind::Domain,
+            ProductKind::WebHosting,
+            ProductKind::MailService,
+        ][(i % 3) as usize];
+        let status = if i == 7 {
+            ProductStatus::Suspended
+        } else if i % 10 == 0 {
+            ProductStatus::Expired
+        } else {
+            ProductStatus::Active
+        };
+        let name = format!("{}shop-{i:02}.ch", if i == 13 { "100%_" } else { "" });
+        let id = insert(
+            &mut tx,
+            &NewProduct {
+                organization_id: organization,
+                kind,
+                name: &name,
+                status,
+                expires_at: (i % 4 != 0).then_some(now + (45 - i) * 86_400),
+                holder: "Holder AG",
+                at: now,
+            },
+        )
+        .await
+        .expect("product");
+        ids.push(id);
+    }
+    grant_access(&mut tx, ids[4], collaborator_id, false, now)
+        .await
+        .expect("grant");
+    let foreign = insert(
+        &mut tx,
+        &NewProduct {
+            organization_id: stranger_organization,
+            kind: ProductKind::Drive,
+            name: "Secret drive",
+            status: ProductStatus::Active,
+            expires_at: None,
+            holder: "Sid",
+            at: now,
+        },
+    )
+    .await
+    .expect("foreign product");
+    tx.commit().await.expect("commit");
+    World {
+        admin,
+        collaborator,
+        stranger,
+        organization,
+        stranger_organization,
+        granted: ids[4],
+        hidden: ids[5],
+        foreign,
+    }
+}
+
+async fn list(
+    app: &TestApp,
+    cookie: &str,
+    organization: i64,
+    filters: &[(&str, &str)],
+) -> common::Reply {
+    let organization = organization.to_string();
+    let mut form = vec![("organization_id", organization.as_str())];
+    for key in ["search", "kind", "status", "sort"] {
+        form.push((
+            key,
+            filters
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+                .unwrap_or(""),
+        ));
+    }
+    if let Some((_, after)) = filters.iter().find(|(k, _)| *k == "after") {
+        form.push(("after", after));
+    }
+    app.call("list_products", Some(cookie), &form).await
+}
+
+fn names(reply: &common::Reply) -> Vec<String> {
+    reply.json()["products"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+on_every_backend!(
+    administrators_see_every_product_collaborators_only_theirs,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let all = list(&app, &w.admin, w.organization, &[]).await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        assert_eq!(names(&all).len() as i64, PAGE_SIZE);
+        assert_eq!(all.json()["sees_all"], true);
+
+        let theirs = list(&app, &w.collaborator, w.organization, &[]).await;
+        assert_eq!(names(&theirs), vec!["shop-04.ch"]);
+        assert_eq!(theirs.json()["sees_all"], false);
+
+        // Product pages: holder apart from payer; out of reach says where and who.
+        let org = w.organization.to_string();
+        let page = app
+            .call(
+                "get_product",
+                Some(&w.collaborator),
+                &[
+                    ("organization_id", &org),
+                    ("product_id", &w.granted.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert_eq!(page.json()["holder"], "Holder AG");
+        assert_eq!(page.json()["payer"], "Ann Admin");
+        let hidden = app
+            .call(
+                "get_product",
+                Some(&w.collaborator),
+                &[
+                    ("organization_id", &org),
+                    ("product_id", &w.hidden.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+        let message = hidden.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            message.contains("Ann Admin") && message.contains("col@example.com"),
+            "{message}"
+        );
+        // Another organization's product, asked through my own organization: not found.
+        let foreign = app
+            .call(
+                "get_product",
+                Some(&w.admin),
+                &[
+                    ("organization_id", &org),
+                    ("product_id", &w.foreign.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+        // Another organization's list: not a member, not found.
+        let theirs = list(&app, &w.admin, w.stranger_organization, &[]).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+        let mine = list(&app, &w.stranger, w.stranger_organization, &[]).await;
+        assert_eq!(names(&mine), vec!["Secret drive"]);
+    }
+);
+
+on_every_backend!(
+    filters_and_search_narrow_the_list,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let domains = list(&app, &w.admin, w.organization, &[("kind", "domain")]).await;
+        assert_eq!(names(&domains).len(), 15);
+        assert!(domains.json()["products"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|p| p["kind"] == "domain"));
+        let suspended = list(&app, &w.admin, w.organization, &[("status", "suspended")]).await;
+        assert_eq!(names(&suspended), vec!["shop-07.ch"]);
+        let search = list(&app, &w.admin, w.organization, &[("search", "SHOP-1")]).await;
+        assert_eq!(names(&search).len(), 10, "{:?}", names(&search));
+        // % and _ are taken literally.
+        let literal = list(&app, &w.admin, w.organization, &[("search", "100%_")]).await;
+        assert_eq!(names(&literal), vec!["100%_shop-13.ch"]);
+        let none = list(&app, &w.admin, w.organization, &[("search", "%nothing%")]).await;
+        assert!(names(&none).is_empty());
+        assert_eq!(none.json()["organization_name"], "Ann Admin");
+        assert_eq!(none.json()["account_email"], "ann@example.com");
+        let bad = list(&app, &w.admin, w.organization, &[("kind", "toaster")]).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad.json()["field"], "kind");
+        let cursor = list(&app, &w.admin, w.organization, &[("after", "garbage")]).await;
+        assert_eq!(cursor.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
+
+on_every_backend!(
+    keyset_pages_cover_the_list_once_in_either_order,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        for sort in ["name", "expiry"] {
+            let mut seen: Vec<Value> = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let mut filters = vec![("sort", sort)];
+                if let Some(a) = &after {
+                    filters.push(("after", a.as_str()));
+                }
+                let page = list(&app, &w.admin, w.organization, &filters).await;
+                assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+                seen.extend(
+                    page.json()["products"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default(),
+                );
+                match page.json()["next"].as_str() {
+                    Some(next) => after = Some(next.to_owned()),
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len(), 45, "{sort}");
+            let mut ids: Vec<i64> = seen.iter().filter_map(|p| p["id"].as_i64()).collect();
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), 45, "no product twice ({sort})");
+            if sort == "name" {
+                let names: Vec<String> = seen
+                    .iter()
+                    .filter_map(|p| p["name"].as_str().map(str::to_lowercase))
+                    .collect();
+                let mut sorted = names.clone();
+                sorted.sort();
+                assert_eq!(names, sorted);
+            } else {
+                let keys: Vec<i64> = seen
+                    .iter()
+                    .map(|p| p["expires_at"].as_i64().unwrap_or(i64::MAX))
+                    .collect();
+                assert!(
+                    keys.windows(2).all(|w| w[0] <= w[1]),
+                    "soonest expiry first, none last"
+                );
+            }
+        }
+    }
+);
