@@ -373,5 +373,35 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
             grant_access(tx, *product_id, ids[person], billing, now).await?;
         }
     }
+    // A few tags in the agency.
+    use crate::tags::store as tags;
+    use crate::tags::Colour;
+    for (name, colour, products) in [
+        (
+            "VIP client",
+            Colour::Blue,
+            &[
+                "cafe-du-lac.ch",
+                "Hosting cafe-du-lac",
+                "clinique-aurora.ch",
+            ][..],
+        ),
+        (
+            "Internal",
+            Colour::Grey,
+            &[
+                "Cloud server agency-prod-1",
+                "Cloud server agency-staging",
+                "Agency drive",
+            ][..],
+        ),
+    ] {
+        let tag_id = tags::insert(tx, agency, name, colour, now).await?;
+        let product_ids: Vec<i64> = products
+            .iter()
+            .filter_map(|p| by_name.get(*p).copied())
+            .collect();
+        tags::attach(tx, tag_id, &product_ids).await?;
+    }
     Ok(())
 }

@@ -22,6 +22,7 @@ pub mod security;
 pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tags;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -57,6 +58,7 @@ mod routes {
     lazy_page!(Activity, crate::activity::view::ActivityPage);
     lazy_page!(Products, crate::products::view::ProductsPage);
     lazy_page!(Product, crate::products::view::ProductPage);
+    lazy_page!(Tags, crate::tags::view::TagsPage);
     lazy_page!(
         MyOrganizations,
         crate::organizations::view::MyOrganizationsPage
@@ -104,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
+                    <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />

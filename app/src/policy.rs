@@ -62,15 +62,21 @@ pub enum Action {
     ViewProducts,
     /// See every product of the organization, not only those one was given access to.
     ViewAllProducts,
+    /// Create tags and put them on (or take them off) products one can reach.
+    TagProducts,
+    /// Rename, recolour and delete the organization's tags.
+    EditTags,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 7] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
         Action::ViewProducts,
         Action::ViewAllProducts,
+        Action::TagProducts,
+        Action::EditTags,
     ];
 }
 
@@ -87,6 +93,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ViewProducts, _) => true,
         (ViewAllProducts, LegalRepresentative | Administrator) => true,
         (ViewAllProducts, Collaborator | External) => false,
+        (TagProducts, LegalRepresentative | Administrator | Collaborator) => true,
+        (TagProducts, External) => false,
+        (EditTags, LegalRepresentative | Administrator) => true,
+        (EditTags, Collaborator | External) => false,
     }
 }
 
@@ -105,6 +115,8 @@ mod tests {
         (UnlockMember,     [true,  true,  false, false]),
         (ViewProducts,     [true,  true,  true,  true]),
         (ViewAllProducts,  [true,  true,  false, false]),
+        (TagProducts,      [true,  true,  true,  false]),
+        (EditTags,         [true,  true,  false, false]),
     ];
 
     #[test]

@@ -85,3 +85,37 @@ test("a collaborator sees only their products; an empty list says which organiza
   await expect(empty).toContainText("david@demo.steward.test");
   await checkAccessibility(page, "empty product list");
 });
+
+test("tags: tag selected products, filter by tag, rename on the tag page", async ({ page }, testInfo) => {
+  const mobile = testInfo.project.name === "mobile";
+  await signInAs(page, "giulia@demo.steward.test");
+  await openOrganization(page, "Lakeside Bakery");
+  await openProducts(page, mobile);
+  const rows = page.getByTestId("products").locator("tbody tr");
+  await expect(rows).toHaveCount(5);
+
+  // Select two products and put a new tag on them.
+  const tagName = `Shop ${testInfo.project.name}`;
+  await page.getByRole("checkbox", { name: "Select lakeside-bakery.ch" }).check();
+  await page.getByRole("checkbox", { name: "Select lakeside-bakery.com" }).check();
+  await expect(page.getByRole("heading", { name: "2 products selected" })).toBeVisible();
+  await page.getByLabel("New tag name").fill(tagName);
+  await page.getByLabel("Colour", { exact: true }).selectOption("green");
+  await page.getByRole("button", { name: "Add tag" }).click();
+  await expect(rows.filter({ hasText: tagName })).toHaveCount(2);
+  await checkAccessibility(page, "product list with tags");
+
+  // Filter by the tag.
+  await page.getByLabel("Tag", { exact: true }).selectOption({ label: tagName });
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/tag=\d+/);
+  await expect(rows).toHaveCount(2);
+
+  // Rename it on the tag page.
+  await page.getByRole("link", { name: "Manage tags" }).click();
+  await expect(page.getByRole("heading", { name: "Tags", level: 1 })).toBeVisible();
+  await checkAccessibility(page, "tag page");
+  await page.getByLabel(`Name of ${tagName}`).fill(`${tagName} renamed`);
+  await page.getByRole("button", { name: `Save ${tagName}` }).click();
+  await expect(page.getByTestId("tags")).toContainText(`${tagName} renamed`);
+});

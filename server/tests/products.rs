@@ -110,7 +110,7 @@ async fn list(
 ) -> common::Reply {
     let organization = organization.to_string();
     let mut form = vec![("organization_id", organization.as_str())];
-    for key in ["search", "kind", "status", "sort"] {
+    for key in ["search", "kind", "status", "tag", "sort"] {
         form.push((
             key,
             filters
@@ -283,5 +283,179 @@ on_every_backend!(
                 );
             }
         }
+    }
+);
+
+on_every_backend!(
+    tags_go_on_reachable_products_and_filter_the_list,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let org = w.organization.to_string();
+        let tag = |cookie: &str, ids: String, tag_id: &str, name: &str, colour: &str| {
+            let app = &app;
+            let org = org.clone();
+            let cookie = cookie.to_owned();
+            let (tag_id, name, colour) = (tag_id.to_owned(), name.to_owned(), colour.to_owned());
+            async move {
+                app.call(
+                    "tag_products",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &org),
+                        ("product_ids", &ids),
+                        ("tag_id", &tag_id),
+                        ("new_name", &name),
+                        ("new_colour", &colour),
+                    ],
+                )
+                .await
+            }
+        };
+        let some = format!("{},{}", w.granted, w.hidden);
+        // A new tag, created with its first products.
+        let vip = tag(&w.admin, some.clone(), "", "VIP", "blue").await;
+        assert_eq!(vip.status, StatusCode::OK, "{}", vip.body);
+        assert_eq!(vip.json(), 2);
+        let tag_id = app
+            .count("SELECT id FROM tags WHERE name = 'VIP'")
+            .await
+            .to_string();
+        assert_eq!(
+            tag(&w.admin, some.clone(), "", "vip", "red").await.json()["field"],
+            "name",
+            "names are unique whatever the case"
+        );
+        assert_eq!(
+            tag(&w.admin, some.clone(), "", "Other", "magenta")
+                .await
+                .json()["field"],
+            "colour"
+        );
+
+        // The list filters by tag and shows the chips.
+        let tagged = list(&app, &w.admin, w.organization, &[("tag", tag_id.as_str())]).await;
+        assert_eq!(names(&tagged), vec!["shop-04.ch", "shop-05.ch"]);
+        assert_eq!(tagged.json()["products"][0]["tags"][0]["name"], "VIP");
+        // The collaborator sees the tag on the product they reach, not the other one.
+        let theirs = list(
+            &app,
+            &w.collaborator,
+            w.organization,
+            &[("tag", tag_id.as_str())],
+        )
+        .await;
+        assert_eq!(names(&theirs), vec!["shop-04.ch"]);
+        let their_tags = app
+            .call(
+                "list_tags",
+                Some(&w.collaborator),
+                &[("organization_id", &org)],
+            )
+            .await;
+        assert_eq!(their_tags.json()[0]["products"], 1);
+
+        // A collaborator may tag what they reach, nothing else; may not rename or delete.
+        let reach = tag(&w.collaborator, w.granted.to_string(), "", "Mine", "green").await;
+        assert_eq!(reach.status, StatusCode::OK, "{}", reach.body);
+        let beyond = tag(&w.collaborator, w.hidden.to_string(), &tag_id, "", "").await;
+        assert_eq!(beyond.status, StatusCode::NOT_FOUND);
+        let rename = app
+            .call(
+                "update_tag",
+                Some(&w.collaborator),
+                &[
+                    ("organization_id", &org),
+                    ("tag_id", &tag_id),
+                    ("name", "Gold"),
+                    ("colour", "orange"),
+                ],
+            )
+            .await;
+        assert_eq!(rename.status, StatusCode::FORBIDDEN);
+        // Another organization's product or tag is out of reach.
+        let foreign = tag(&w.admin, w.foreign.to_string(), &tag_id, "", "").await;
+        assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+        let stranger_org = w.stranger_organization.to_string();
+        let their_tag = app
+            .call(
+                "tag_products",
+                Some(&w.stranger),
+                &[
+                    ("organization_id", &stranger_org),
+                    ("product_ids", &w.foreign.to_string()),
+                    ("tag_id", &tag_id),
+                    ("new_name", ""),
+                    ("new_colour", ""),
+                ],
+            )
+            .await;
+        assert_eq!(
+            their_tag.status,
+            StatusCode::NOT_FOUND,
+            "a tag of another organization"
+        );
+
+        // Rename and recolour, take off, delete.
+        let renamed = app
+            .call(
+                "update_tag",
+                Some(&w.admin),
+                &[
+                    ("organization_id", &org),
+                    ("tag_id", &tag_id),
+                    ("name", "Gold"),
+                    ("colour", "orange"),
+                ],
+            )
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        let off = app
+            .call(
+                "untag_products",
+                Some(&w.admin),
+                &[
+                    ("organization_id", &org),
+                    ("product_ids", &w.hidden.to_string()),
+                    ("tag_id", &tag_id),
+                ],
+            )
+            .await;
+        assert_eq!(off.json(), 1);
+        let page = app
+            .call(
+                "get_product",
+                Some(&w.admin),
+                &[
+                    ("organization_id", &org),
+                    ("product_id", &w.granted.to_string()),
+                ],
+            )
+            .await;
+        let chips: Vec<String> = page.json()["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(chips, vec!["Gold", "Mine"]);
+        let deleted = app
+            .call(
+                "delete_tag",
+                Some(&w.admin),
+                &[("organization_id", &org), ("tag_id", &tag_id)],
+            )
+            .await;
+        assert_eq!(deleted.status, StatusCode::OK);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM product_tags").await,
+            1,
+            "only 'Mine' is left on a product"
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM products").await,
+            46,
+            "products stay"
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_created', 'products_tagged', 'tag_changed', 'products_untagged', 'tag_deleted')").await, 7);
     }
 );

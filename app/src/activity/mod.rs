@@ -41,10 +41,15 @@ pub enum ActivityAction {
     EmailChangeRequested,
     EmailChanged,
     RecoveryContactsChanged,
+    TagCreated,
+    TagChanged,
+    TagDeleted,
+    ProductsTagged,
+    ProductsUntagged,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 27] = [
+    pub const ALL: [ActivityAction; 32] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -72,6 +77,11 @@ impl ActivityAction {
         ActivityAction::EmailChangeRequested,
         ActivityAction::EmailChanged,
         ActivityAction::RecoveryContactsChanged,
+        ActivityAction::TagCreated,
+        ActivityAction::TagChanged,
+        ActivityAction::TagDeleted,
+        ActivityAction::ProductsTagged,
+        ActivityAction::ProductsUntagged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +113,11 @@ impl ActivityAction {
             ActivityAction::EmailChangeRequested => "email_change_requested",
             ActivityAction::EmailChanged => "email_changed",
             ActivityAction::RecoveryContactsChanged => "recovery_contacts_changed",
+            ActivityAction::TagCreated => "tag_created",
+            ActivityAction::TagChanged => "tag_changed",
+            ActivityAction::TagDeleted => "tag_deleted",
+            ActivityAction::ProductsTagged => "products_tagged",
+            ActivityAction::ProductsUntagged => "products_untagged",
         }
     }
 
@@ -143,6 +158,11 @@ impl ActivityAction {
             ActivityAction::EmailChangeRequested => "Login email change requested",
             ActivityAction::EmailChanged => "Login email changed",
             ActivityAction::RecoveryContactsChanged => "Recovery email and phone changed",
+            ActivityAction::TagCreated => "Tag created",
+            ActivityAction::TagChanged => "Tag renamed or recoloured",
+            ActivityAction::TagDeleted => "Tag deleted",
+            ActivityAction::ProductsTagged => "Tag put on products",
+            ActivityAction::ProductsUntagged => "Tag taken off products",
         }
     }
 }

@@ -5,7 +5,7 @@ use super::{ProductDetail, ProductPage};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// A page of the organization's products. `kind`, `status` and `search` may be empty; `sort` is
+/// A page of the organization's products. `kind`, `status`, `tag` and `search` may be empty; `sort` is
 /// `name` or `expiry`; `after` is the cursor of the previous page.
 #[server(endpoint = "list_products")]
 pub async fn list_products(
@@ -13,11 +13,12 @@ pub async fn list_products(
     search: String,
     kind: String,
     status: String,
+    tag: String,
     sort: String,
     after: Option<String>,
 ) -> Result<ProductPage, AppError> {
     crate::request::respond(
-        server_side::list(organization_id, search, kind, status, sort, after).await,
+        server_side::list(organization_id, search, kind, status, tag, sort, after).await,
     )
 }
 
@@ -42,12 +43,13 @@ mod server_side {
         search: String,
         kind: String,
         status: String,
+        tag: String,
         sort: String,
         after: Option<String>,
     ) -> Result<ProductPage, AppError> {
         let state = request::state()?;
         let account = authenticate(&state).await?;
-        let filter = ProductFilter::parse(&search, &kind, &status, &sort)?;
+        let filter = ProductFilter::parse(&search, &kind, &status, &tag, &sort)?;
         let after = after
             .filter(|a| !a.is_empty())
             .map(|a| parse_cursor(&a))

@@ -122,6 +122,7 @@ pub struct ProductSummary {
     pub status: ProductStatus,
     pub expires_at: Option<i64>,
     pub holder: String,
+    pub tags: Vec<crate::tags::TagChip>,
 }
 
 /// A page of the product list, with what it shows and for whom (PRD-6).
@@ -148,6 +149,7 @@ pub struct ProductDetail {
     /// Who pays: the organization.
     pub payer: String,
     pub created_at: i64,
+    pub tags: Vec<crate::tags::TagChip>,
 }
 
 /// The filters of the list, as typed into the form.
@@ -156,11 +158,18 @@ pub struct ProductFilter {
     pub search: String,
     pub kind: Option<ProductKind>,
     pub status: Option<ProductStatus>,
+    pub tag: Option<i64>,
     pub sort: ProductSort,
 }
 
 impl ProductFilter {
-    pub fn parse(search: &str, kind: &str, status: &str, sort: &str) -> Result<Self, AppError> {
+    pub fn parse(
+        search: &str,
+        kind: &str,
+        status: &str,
+        tag: &str,
+        sort: &str,
+    ) -> Result<Self, AppError> {
         let search = search.trim();
         if search.chars().count() > SEARCH_MAX_CHARS {
             return Err(AppError::validation(
@@ -181,10 +190,18 @@ impl ProductFilter {
                     AppError::validation("status", "Choose a status from the list.")
                 })?),
             };
+        let tag = match tag {
+            "" => None,
+            t => Some(
+                t.parse::<i64>()
+                    .map_err(|_| AppError::validation("tag", "Choose a tag from the list."))?,
+            ),
+        };
         Ok(ProductFilter {
             search: search.to_owned(),
             kind,
             status,
+            tag,
             sort: ProductSort::parse(sort),
         })
     }
@@ -257,10 +274,13 @@ mod tests {
 
     #[test]
     fn filters_are_checked() {
-        assert!(ProductFilter::parse("", "toaster", "", "").is_err());
-        assert!(ProductFilter::parse("", "", "lost", "").is_err());
-        assert!(ProductFilter::parse(&"x".repeat(101), "", "", "").is_err());
-        let f = ProductFilter::parse(" shop ", "domain", "active", "expiry").unwrap_or_default();
+        assert!(ProductFilter::parse("", "toaster", "", "", "").is_err());
+        assert!(ProductFilter::parse("", "", "lost", "", "").is_err());
+        assert!(ProductFilter::parse("", "", "", "red", "").is_err());
+        assert!(ProductFilter::parse(&"x".repeat(101), "", "", "", "").is_err());
+        let f =
+            ProductFilter::parse(" shop ", "domain", "active", "7", "expiry").unwrap_or_default();
+        assert_eq!(f.tag, Some(7));
         assert_eq!(f.search, "shop");
         assert_eq!(f.kind, Some(ProductKind::Domain));
         assert_eq!(f.sort, ProductSort::Expiry);
@@ -281,6 +301,7 @@ mod tests {
             status: ProductStatus::Active,
             expires_at: None,
             holder: String::new(),
+            tags: Vec::new(),
         };
         let cursor = cursor_after(ProductSort::Name, &product);
         assert_eq!(parse_cursor(&cursor).ok(), Some(("a|b".to_owned(), 42)));

@@ -29,6 +29,7 @@ fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
                 status: ProductStatus::parse(&status)?,
                 expires_at,
                 holder,
+                tags: Vec::new(),
             })
         })
         .collect()
@@ -49,6 +50,7 @@ pub async fn page(
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
           AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
+          AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (lower(p.name), p.id) > ($6, $7) \
         ORDER BY lower(p.name), p.id LIMIT $8";
     const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder FROM products p \
@@ -56,6 +58,7 @@ pub async fn page(
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
           AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
+          AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (COALESCE(p.expires_at, 9223372036854775807), p.id) > ($6, $7) \
         ORDER BY COALESCE(p.expires_at, 9223372036854775807), p.id LIMIT $8";
     let search = if filter.search.is_empty() {
@@ -66,6 +69,7 @@ pub async fn page(
     let kind = filter.kind.map(ProductKind::as_str).unwrap_or("");
     let status = filter.status.map(ProductStatus::as_str).unwrap_or("");
     let only_for = only_for.unwrap_or(0);
+    let tag = filter.tag.unwrap_or(0);
     let rows: Vec<Row> = match filter.sort {
         ProductSort::Name => {
             let (key, id) = after.unwrap_or_default();
@@ -78,6 +82,7 @@ pub async fn page(
                 .bind(&key)
                 .bind(id)
                 .bind(PAGE_SIZE + 1)
+                .bind(tag)
                 .fetch_all(&mut **c)
                 .await)?
         }
@@ -94,11 +99,19 @@ pub async fn page(
                 .bind(key)
                 .bind(id)
                 .bind(PAGE_SIZE + 1)
+                .bind(tag)
                 .fetch_all(&mut **c)
                 .await)?
         }
     };
-    Ok(summaries(rows))
+    let mut products = summaries(rows);
+    let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+    for (product_id, chip) in crate::tags::store::of_products(tx, &ids).await? {
+        if let Some(product) = products.iter_mut().find(|p| p.id == product_id) {
+            product.tags.push(chip);
+        }
+    }
+    Ok(products)
 }
 
 /// The product, if it belongs to the organization (and, with `only_for`, that person was given
@@ -119,7 +132,7 @@ pub async fn detail(
         .bind(only_for.unwrap_or(0))
         .fetch_optional(&mut **c)
         .await)?;
-    Ok(row.and_then(
+    let Some(mut detail) = row.and_then(
         |(id, name, kind, status, expires_at, holder, payer, created_at)| {
             Some(ProductDetail {
                 id,
@@ -130,9 +143,18 @@ pub async fn detail(
                 holder,
                 payer,
                 created_at,
+                tags: Vec::new(),
             })
         },
-    ))
+    ) else {
+        return Ok(None);
+    };
+    detail.tags = crate::tags::store::of_products(tx, &[detail.id])
+        .await?
+        .into_iter()
+        .map(|(_, chip)| chip)
+        .collect();
+    Ok(Some(detail))
 }
 
 pub struct NewProduct<'a> {

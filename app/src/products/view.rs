@@ -5,6 +5,8 @@ use super::{expiry_note, ProductKind, ProductStatus};
 use crate::components::{ErrorPanel, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
+use crate::tags::api::{list_tags, TagProducts, UntagProducts};
+use crate::tags::view::{TagChips, TagPicker};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -34,23 +36,46 @@ pub fn ProductsPage() -> impl IntoView {
     let organization_id = use_organization_id();
     let query = use_query_map();
     let get = move |key: &str| query.read().get(key).unwrap_or_default();
+    let tag_action = ServerAction::<TagProducts>::new();
+    let untag_action = ServerAction::<UntagProducts>::new();
+    let changed = move || (tag_action.version().get(), untag_action.version().get());
     let page = Resource::new(
         move || {
             (
                 organization_id.get(),
-                get("search"),
-                get("kind"),
-                get("status"),
-                get("sort"),
-                get("after"),
+                [
+                    get("search"),
+                    get("kind"),
+                    get("status"),
+                    get("tag"),
+                    get("sort"),
+                    get("after"),
+                ],
+                changed(),
             )
         },
-        |(organization, search, kind, status, sort, after)| {
-            list_products(organization, search, kind, status, sort, Some(after))
+        |(organization, [search, kind, status, tag, sort, after], _)| {
+            list_products(organization, search, kind, status, tag, sort, Some(after))
         },
     );
-    let filtered =
-        move || !(get("search").is_empty() && get("kind").is_empty() && get("status").is_empty());
+    let tags = Resource::new(
+        move || (organization_id.get(), changed()),
+        |(o, _)| list_tags(o),
+    );
+    let selected = RwSignal::new(Vec::<i64>::new());
+    Effect::new(move |_| {
+        if matches!(tag_action.value().get(), Some(Ok(_)))
+            || matches!(untag_action.value().get(), Some(Ok(_)))
+        {
+            selected.set(Vec::new());
+        }
+    });
+    let filtered = move || {
+        !(get("search").is_empty()
+            && get("kind").is_empty()
+            && get("status").is_empty()
+            && get("tag").is_empty())
+    };
     view! {
         <Title text="Products" />
         <h1>"Products"</h1>
@@ -76,6 +101,19 @@ pub fn ProductsPage() -> impl IntoView {
                         </select>
                     </div>
                     <div class="field">
+                        <label for="product-tag">"Tag"</label>
+                        <select id="product-tag" name="tag" prop:value=move || get("tag")>
+                            <option value="">"All tags"</option>
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    tags.await.unwrap_or_default().into_iter().map(|t| view! {
+                                        <option value=t.id.to_string() selected=get("tag") == t.id.to_string()>{t.name}</option>
+                                    }).collect_view()
+                                })}
+                            </Transition>
+                        </select>
+                    </div>
+                    <div class="field">
                         <label for="product-sort">"Sort by"</label>
                         <select id="product-sort" name="sort" prop:value=move || get("sort")>
                             <option value="name">"Name"</option>
@@ -87,7 +125,9 @@ pub fn ProductsPage() -> impl IntoView {
                     </div>
                 </div>
             </Form>
+            <p class="manage-tags"><a href=move || format!("/o/{}/tags", organization_id.get())>"Manage tags"</a></p>
         </section>
+        <TagPicker organization_id selected tags tag_action untag_action />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
@@ -107,7 +147,7 @@ pub fn ProductsPage() -> impl IntoView {
                         let now = now_seconds();
                         let organization = organization_id.get_untracked();
                         let next = p.next.clone().map(|cursor| {
-                            let mut params = vec![("search", get("search")), ("kind", get("kind")), ("status", get("status")), ("sort", get("sort")), ("after", cursor)];
+                            let mut params = vec![("search", get("search")), ("kind", get("kind")), ("status", get("status")), ("tag", get("tag")), ("sort", get("sort")), ("after", cursor)];
                             params.retain(|(_, v)| !v.is_empty());
                             let query: Vec<String> = params.into_iter().map(|(k, v)| format!("{k}={}", format::percent_encode(&v))).collect();
                             format!("/o/{organization}/products?{}", query.join("&"))
@@ -121,6 +161,7 @@ pub fn ProductsPage() -> impl IntoView {
                                     <caption class="visually-hidden">{format!("Products of {}", p.organization_name)}</caption>
                                     <thead>
                                         <tr>
+                                            <th scope="col"><span class="visually-hidden">"Select"</span></th>
                                             <th scope="col">"Name"</th>
                                             <th scope="col">"Kind"</th>
                                             <th scope="col">"Status"</th>
@@ -131,9 +172,19 @@ pub fn ProductsPage() -> impl IntoView {
                                     <tbody>
                                         {p.products.into_iter().map(|product| {
                                             let note = expiry_note(product.expires_at, now);
+                                            let id = product.id;
+                                            let label = format!("Select {}", product.name);
                                             view! {
                                                 <tr>
-                                                    <td><a href=format!("/o/{organization}/products/{}", product.id)>{product.name}</a></td>
+                                                    <td>
+                                                        <input type="checkbox" aria-label=label
+                                                            prop:checked=move || selected.read().contains(&id)
+                                                            on:change=move |_| selected.update(|s| if let Some(i) = s.iter().position(|x| *x == id) { s.remove(i); } else { s.push(id); }) />
+                                                    </td>
+                                                    <td>
+                                                        <a href=format!("/o/{organization}/products/{}", product.id)>{product.name}</a>
+                                                        <TagChips tags=product.tags />
+                                                    </td>
                                                     <td>{product.kind.label()}</td>
                                                     <td>
                                                         <span class=format!("status status-{}", product.status.as_str())>{product.status.label()}</span>
@@ -149,7 +200,7 @@ pub fn ProductsPage() -> impl IntoView {
                             </div>
                             <nav class="pager" aria-label="Pages">
                                 {(!get("after").is_empty()).then(|| {
-                                    let first = format!("/o/{organization}/products?search={}&kind={}&status={}&sort={}", format::percent_encode(&get("search")), get("kind"), get("status"), get("sort"));
+                                    let first = format!("/o/{organization}/products?search={}&kind={}&status={}&tag={}&sort={}", format::percent_encode(&get("search")), get("kind"), get("status"), get("tag"), get("sort"));
                                     view! { <a class="button" href=first>"First page"</a> }
                                 })}
                                 {next.map(|href| view! { <a class="button" href=href>"Next page"</a> })}
@@ -204,6 +255,10 @@ pub fn ProductPage() -> impl IntoView {
                                     <dd data-testid="product-payer">{p.payer.clone()}</dd>
                                     <dt>"Added"</dt>
                                     <dd>{format::date(p.created_at)}</dd>
+                                    <dt>"Tags"</dt>
+                                    <dd data-testid="product-tags">
+                                        {if p.tags.is_empty() { view! { <span class="muted">"None"</span> }.into_any() } else { view! { <TagChips tags=p.tags.clone() /> }.into_any() }}
+                                    </dd>
                                 </dl>
                             </section>
                         }

@@ -1,0 +1,200 @@
+//! SQL for tags. Every statement is scoped by organization; with `only_for`, by the products
+//! that person can reach.
+
+use super::{Colour, Tag, TagChip};
+use crate::db::Tx;
+use crate::on_db;
+
+pub async fn list(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+) -> Result<Vec<Tag>, sqlx::Error> {
+    const SQL: &str = "SELECT t.id, t.name, t.colour, \
+          (SELECT COUNT(*) FROM product_tags pt WHERE pt.tag_id = t.id \
+             AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = pt.product_id AND a.user_id = $2))) \
+        FROM tags t WHERE t.organization_id = $1 ORDER BY lower(t.name), t.id";
+    let rows: Vec<(i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .bind(only_for.unwrap_or(0))
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, name, colour, products)| {
+            Some(Tag {
+                id,
+                name,
+                colour: Colour::parse(&colour).ok()?,
+                products,
+            })
+        })
+        .collect())
+}
+
+/// The tag, if it belongs to the organization.
+pub async fn find(
+    tx: &mut Tx,
+    organization_id: i64,
+    tag_id: i64,
+) -> Result<Option<TagChip>, sqlx::Error> {
+    const SQL: &str = "SELECT id, name, colour FROM tags WHERE id = $1 AND organization_id = $2";
+    let row: Option<(i64, String, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(tag_id)
+        .bind(organization_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(|(id, name, colour)| {
+        Some(TagChip {
+            id,
+            name,
+            colour: Colour::parse(&colour).ok()?,
+        })
+    }))
+}
+
+/// Whether another tag of the organization already has this name (whatever the case).
+pub async fn name_taken(
+    tx: &mut Tx,
+    organization_id: i64,
+    name: &str,
+    except: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM tags WHERE organization_id = $1 AND lower(name) = lower($2) AND id <> $3";
+    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(name)
+        .bind(except)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n > 0)
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    organization_id: i64,
+    name: &str,
+    colour: Colour,
+    at: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO tags (organization_id, name, colour, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(name)
+        .bind(colour.as_str())
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    organization_id: i64,
+    tag_id: i64,
+    name: &str,
+    colour: Colour,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE tags SET name = $3, colour = $4 WHERE id = $1 AND organization_id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(tag_id)
+        .bind(organization_id)
+        .bind(name)
+        .bind(colour.as_str())
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut Tx, organization_id: i64, tag_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM tags WHERE id = $1 AND organization_id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(tag_id)
+        .bind(organization_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Of these product ids, the ones in the organization that the person can reach.
+pub async fn reachable_products(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    product_ids: &[i64],
+) -> Result<Vec<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id FROM products p WHERE p.id = $1 AND p.organization_id = $2 \
+        AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+    let mut found = Vec::new();
+    for id in product_ids {
+        let hit: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+            .bind(id)
+            .bind(organization_id)
+            .bind(only_for.unwrap_or(0))
+            .fetch_optional(&mut **c)
+            .await)?;
+        found.extend(hit);
+    }
+    Ok(found)
+}
+
+/// Puts the tag on the products (already on: unchanged); returns how many got it now.
+pub async fn attach(tx: &mut Tx, tag_id: i64, product_ids: &[i64]) -> Result<u64, sqlx::Error> {
+    const SQL: &str =
+        "INSERT INTO product_tags (product_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    let mut n = 0;
+    for id in product_ids {
+        n += on_db!(tx, |c| sqlx::query(SQL)
+            .bind(id)
+            .bind(tag_id)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
+}
+
+pub async fn detach(tx: &mut Tx, tag_id: i64, product_ids: &[i64]) -> Result<u64, sqlx::Error> {
+    const SQL: &str = "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2";
+    let mut n = 0;
+    for id in product_ids {
+        n += on_db!(tx, |c| sqlx::query(SQL)
+            .bind(id)
+            .bind(tag_id)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
+}
+
+/// The tags of each of these products, as `(product id, tag)`.
+pub async fn of_products(
+    tx: &mut Tx,
+    product_ids: &[i64],
+) -> Result<Vec<(i64, TagChip)>, sqlx::Error> {
+    const SQL: &str = "SELECT pt.product_id, t.id, t.name, t.colour FROM product_tags pt JOIN tags t ON t.id = pt.tag_id \
+                       WHERE pt.product_id = $1 ORDER BY lower(t.name), t.id";
+    let mut found = Vec::new();
+    for id in product_ids {
+        let rows: Vec<(i64, i64, String, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(id)
+            .fetch_all(&mut **c)
+            .await)?;
+        for (product_id, tag_id, name, colour) in rows {
+            if let Ok(colour) = Colour::parse(&colour) {
+                found.push((
+                    product_id,
+                    TagChip {
+                        id: tag_id,
+                        name,
+                        colour,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
