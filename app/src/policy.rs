@@ -66,10 +66,12 @@ pub enum Action {
     TagProducts,
     /// Rename, recolour and delete the organization's tags.
     EditTags,
+    /// Block and unblock a product's management (PRD-3), and keep managing a blocked product.
+    BlockProducts,
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -77,6 +79,7 @@ impl Action {
         Action::ViewAllProducts,
         Action::TagProducts,
         Action::EditTags,
+        Action::BlockProducts,
     ];
 }
 
@@ -97,6 +100,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         (TagProducts, External) => false,
         (EditTags, LegalRepresentative | Administrator) => true,
         (EditTags, Collaborator | External) => false,
+        (BlockProducts, LegalRepresentative | Administrator) => true,
+        (BlockProducts, Collaborator | External) => false,
     }
 }
 
@@ -117,6 +122,7 @@ mod tests {
         (ViewAllProducts,  [true,  true,  false, false]),
         (TagProducts,      [true,  true,  true,  false]),
         (EditTags,         [true,  true,  false, false]),
+        (BlockProducts,    [true,  true,  false, false]),
     ];
 
     #[test]

@@ -58,9 +58,9 @@ export const PASSWORD = "a long and unusual phrase";
 /**
  * Waits for a message to `to` whose subject contains `subject` at the test SMTP server
  * (aiosmtpd, started by scripts/test, which stores every message in TEST_SMTP_MAILDIR), and
- * returns its text body.
+ * returns its text body. With `since` (epoch ms), only messages received from then on count.
  */
-export async function receivedMail(to: string, subject: string, timeoutMs = 20_000): Promise<string> {
+export async function receivedMail(to: string, subject: string, timeoutMs = 20_000, since = 0): Promise<string> {
   const fs = await import("node:fs");
   const path = await import("node:path");
   const maildir = process.env.TEST_SMTP_MAILDIR;
@@ -71,6 +71,7 @@ export async function receivedMail(to: string, subject: string, timeoutMs = 20_0
       const dir = path.join(maildir, sub);
       if (!fs.existsSync(dir)) continue;
       for (const name of fs.readdirSync(dir)) {
+        if (since && fs.statSync(path.join(dir, name)).mtimeMs < since) continue;
         const text = fs.readFileSync(path.join(dir, name), "utf8");
         const [head, ...rest] = text.split(/\r?\n\r?\n/);
         const headers = head.split(/\r?\n/);

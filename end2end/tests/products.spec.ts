@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, receivedMail } from "./fixtures";
 
 const DEMO_PASSWORD = "steward-demo-2026";
 
@@ -118,4 +118,44 @@ test("tags: tag selected products, filter by tag, rename on the tag page", async
   await page.getByLabel(`Name of ${tagName}`).fill(`${tagName} renamed`);
   await page.getByRole("button", { name: `Save ${tagName}` }).click();
   await expect(page.getByTestId("tags")).toContainText(`${tagName} renamed`);
+});
+
+test("blocking a product: collaborators see it but cannot manage it, and everyone is emailed", async ({ page, browser }, testInfo) => {
+  const mobile = testInfo.project.name === "mobile";
+  await signInAs(page, "felix@demo.steward.test");
+  await openOrganization(page, "Lakeside Bakery");
+  await openProducts(page, mobile);
+  await page.getByTestId("products").getByRole("link", { name: "lakeside-bakery.ch", exact: true }).click();
+  await expect(page.getByTestId("product-name")).toHaveText("lakeside-bakery.ch");
+  await hydrated(page);
+
+  const since = Date.now() - 1000;
+  await page.getByRole("button", { name: "Block product management" }).click();
+  await checkAccessibility(page, "block confirmation");
+  await page.getByRole("button", { name: "Confirm: block" }).click();
+  await expect(page.getByTestId("blocked-banner")).toContainText("Management blocked by Felix Weber");
+  const mail = await receivedMail("chloe@demo.steward.test", "Management of lakeside-bakery.ch is blocked", 20_000, since);
+  expect(mail).toContain("Felix Weber blocked the management of lakeside-bakery.ch");
+
+  // Chloé, a collaborator with access, in her own browser.
+  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: testInfo.project.use.viewport });
+  const chloe = await context.newPage();
+  const errors: string[] = [];
+  chloe.on("pageerror", (e) => errors.push(e.message));
+  await signInAs(chloe, "chloe@demo.steward.test");
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  await chloe.goto(`/o/${organizationId}/products`);
+  await hydrated(chloe);
+  const row = chloe.getByTestId("products").locator("tbody tr").filter({ hasText: "lakeside-bakery.ch" });
+  await expect(row).toContainText("Blocked");
+  await row.getByRole("checkbox").check();
+  await chloe.getByLabel("New tag name").fill("Not allowed");
+  await chloe.getByRole("button", { name: "Add tag" }).click();
+  await expect(chloe.getByRole("alert").filter({ hasText: "blocked by an administrator" })).toBeVisible();
+  expect(errors).toEqual([]);
+  await context.close();
+
+  // Unblock again (the demo data is shared by both viewports).
+  await page.getByRole("button", { name: "Unblock product management" }).click();
+  await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
 });

@@ -459,3 +459,110 @@ on_every_backend!(
         assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_created', 'products_tagged', 'tag_changed', 'products_untagged', 'tag_deleted')").await, 7);
     }
 );
+
+on_every_backend!(
+    blocking_a_product_stops_collaborators_managing_it_and_tells_everyone,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let org = w.organization.to_string();
+        let granted = w.granted.to_string();
+        let form = [
+            ("organization_id", org.as_str()),
+            ("product_id", granted.as_str()),
+        ];
+        // Only administrators and legal representatives block.
+        assert_eq!(
+            app.call("block_product", Some(&w.collaborator), &form)
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let mail = w.hidden.to_string();
+        let refused = app
+            .call(
+                "block_product",
+                Some(&w.admin),
+                &[
+                    ("organization_id", org.as_str()),
+                    ("product_id", mail.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a mail service goes into maintenance instead"
+        );
+        let blocked = app.call("block_product", Some(&w.admin), &form).await;
+        assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);
+        assert_eq!(
+            app.call("block_product", Some(&w.admin), &form)
+                .await
+                .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(
+            app.count(
+                "SELECT COUNT(*) FROM outbox WHERE subject = 'Management of shop-04.ch is blocked'"
+            )
+            .await,
+            2,
+            "both members are emailed"
+        );
+
+        // The collaborator still sees it, blocked, but can no longer manage it.
+        let theirs = list(&app, &w.collaborator, w.organization, &[]).await;
+        assert_eq!(theirs.json()["products"][0]["blocked"], true);
+        let page = app.call("get_product", Some(&w.collaborator), &form).await;
+        assert_eq!(page.json()["blocked_by"], "Ann Admin");
+        assert_eq!(page.json()["can_block"], false);
+        let tag = |cookie: &str| {
+            let app = &app;
+            let (org, granted, cookie) = (org.clone(), granted.clone(), cookie.to_owned());
+            async move {
+                app.call(
+                    "tag_products",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &org),
+                        ("product_ids", &granted),
+                        ("tag_id", ""),
+                        ("new_name", &format!("T{}", cookie.len() % 97)),
+                        ("new_colour", "teal"),
+                    ],
+                )
+                .await
+            }
+        };
+        let denied = tag(&w.collaborator).await;
+        assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM tags").await,
+            0,
+            "nothing was written"
+        );
+        assert_eq!(
+            tag(&w.admin).await.status,
+            StatusCode::OK,
+            "administrators still manage it"
+        );
+
+        let unblocked = app.call("unblock_product", Some(&w.admin), &form).await;
+        assert_eq!(unblocked.status, StatusCode::OK, "{}", unblocked.body);
+        let again = app
+            .call(
+                "tag_products",
+                Some(&w.collaborator),
+                &[
+                    ("organization_id", &org),
+                    ("product_ids", &granted),
+                    ("tag_id", ""),
+                    ("new_name", "Back"),
+                    ("new_colour", "teal"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('product_blocked', 'product_unblocked')").await, 2);
+    }
+);

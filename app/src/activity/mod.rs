@@ -46,10 +46,12 @@ pub enum ActivityAction {
     TagDeleted,
     ProductsTagged,
     ProductsUntagged,
+    ProductBlocked,
+    ProductUnblocked,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 32] = [
+    pub const ALL: [ActivityAction; 34] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -82,6 +84,8 @@ impl ActivityAction {
         ActivityAction::TagDeleted,
         ActivityAction::ProductsTagged,
         ActivityAction::ProductsUntagged,
+        ActivityAction::ProductBlocked,
+        ActivityAction::ProductUnblocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +122,8 @@ impl ActivityAction {
             ActivityAction::TagDeleted => "tag_deleted",
             ActivityAction::ProductsTagged => "products_tagged",
             ActivityAction::ProductsUntagged => "products_untagged",
+            ActivityAction::ProductBlocked => "product_blocked",
+            ActivityAction::ProductUnblocked => "product_unblocked",
         }
     }
 
@@ -163,6 +169,8 @@ impl ActivityAction {
             ActivityAction::TagDeleted => "Tag deleted",
             ActivityAction::ProductsTagged => "Tag put on products",
             ActivityAction::ProductsUntagged => "Tag taken off products",
+            ActivityAction::ProductBlocked => "Product management blocked",
+            ActivityAction::ProductUnblocked => "Product management unblocked",
         }
     }
 }

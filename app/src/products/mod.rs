@@ -123,6 +123,8 @@ pub struct ProductSummary {
     pub expires_at: Option<i64>,
     pub holder: String,
     pub tags: Vec<crate::tags::TagChip>,
+    /// Management blocked by an administrator (PRD-3).
+    pub blocked: bool,
 }
 
 /// A page of the product list, with what it shows and for whom (PRD-6).
@@ -150,6 +152,16 @@ pub struct ProductDetail {
     pub payer: String,
     pub created_at: i64,
     pub tags: Vec<crate::tags::TagChip>,
+    /// When its management was blocked, and by whom.
+    pub blocked_at: Option<i64>,
+    pub blocked_by: Option<String>,
+    /// Whether I may block and unblock it.
+    pub can_block: bool,
+}
+
+/// A mail service cannot be blocked: it is put into maintenance instead (seed "block a product").
+pub fn can_be_blocked(kind: ProductKind) -> bool {
+    kind != ProductKind::MailService
 }
 
 /// The filters of the list, as typed into the form.
@@ -302,6 +314,7 @@ mod tests {
             expires_at: None,
             holder: String::new(),
             tags: Vec::new(),
+            blocked: false,
         };
         let cursor = cursor_after(ProductSort::Name, &product);
         assert_eq!(parse_cursor(&cursor).ok(), Some(("a|b".to_owned(), 42)));

@@ -7,7 +7,7 @@ use super::{
 use crate::db::Tx;
 use crate::on_db;
 
-type Row = (i64, String, String, String, Option<i64>, String);
+type Row = (i64, String, String, String, Option<i64>, String, bool);
 type DetailRow = (
     i64,
     String,
@@ -17,11 +17,13 @@ type DetailRow = (
     String,
     String,
     i64,
+    Option<i64>,
+    Option<String>,
 );
 
 fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
     rows.into_iter()
-        .filter_map(|(id, name, kind, status, expires_at, holder)| {
+        .filter_map(|(id, name, kind, status, expires_at, holder, blocked)| {
             Some(ProductSummary {
                 id,
                 name,
@@ -30,6 +32,7 @@ fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
                 expires_at,
                 holder,
                 tags: Vec::new(),
+                blocked,
             })
         })
         .collect()
@@ -45,7 +48,7 @@ pub async fn page(
     filter: &ProductFilter,
     after: Option<(String, i64)>,
 ) -> Result<Vec<ProductSummary>, sqlx::Error> {
-    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder FROM products p \
+    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL FROM products p \
         WHERE p.organization_id = $1 \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -53,7 +56,7 @@ pub async fn page(
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (lower(p.name), p.id) > ($6, $7) \
         ORDER BY lower(p.name), p.id LIMIT $8";
-    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder FROM products p \
+    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL FROM products p \
         WHERE p.organization_id = $1 \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -122,8 +125,9 @@ pub async fn detail(
     only_for: Option<i64>,
     product_id: i64,
 ) -> Result<Option<ProductDetail>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name, p.created_at \
-        FROM products p JOIN organizations o ON o.id = p.organization_id \
+    const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name, p.created_at, \
+          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END \
+        FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
         WHERE p.id = $1 AND p.organization_id = $2 \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
     let row: Option<DetailRow> = on_db!(tx, |c| sqlx::query_as(SQL)
@@ -133,7 +137,18 @@ pub async fn detail(
         .fetch_optional(&mut **c)
         .await)?;
     let Some(mut detail) = row.and_then(
-        |(id, name, kind, status, expires_at, holder, payer, created_at)| {
+        |(
+            id,
+            name,
+            kind,
+            status,
+            expires_at,
+            holder,
+            payer,
+            created_at,
+            blocked_at,
+            blocked_by,
+        )| {
             Some(ProductDetail {
                 id,
                 name,
@@ -144,6 +159,9 @@ pub async fn detail(
                 payer,
                 created_at,
                 tags: Vec::new(),
+                blocked_at,
+                blocked_by,
+                can_block: false,
             })
         },
     ) else {
@@ -200,4 +218,38 @@ pub async fn grant_access(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Blocks (`Some(at)`) or unblocks (`None`) the product's management.
+pub async fn set_blocked(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    blocked: Option<(i64, i64)>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE products SET blocked_at = $3, blocked_by = $4 WHERE id = $1 AND organization_id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(organization_id)
+        .bind(blocked.map(|(at, _)| at))
+        .bind(blocked.map(|(_, by)| by))
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Of these products, the ones whose management is blocked.
+pub async fn blocked_among(tx: &mut Tx, product_ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT id FROM products WHERE id = $1 AND blocked_at IS NOT NULL";
+    let mut found = Vec::new();
+    for id in product_ids {
+        let hit: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+            .bind(id)
+            .fetch_optional(&mut **c)
+            .await)?;
+        found.extend(hit);
+    }
+    Ok(found)
 }

@@ -1,6 +1,6 @@
 //! The product list and the product page.
 
-use super::api::{get_product, list_products};
+use super::api::{get_product, list_products, BlockProduct, UnblockProduct};
 use super::{expiry_note, ProductKind, ProductStatus};
 use crate::components::{ErrorPanel, Loading};
 use crate::format;
@@ -183,6 +183,7 @@ pub fn ProductsPage() -> impl IntoView {
                                                     </td>
                                                     <td>
                                                         <a href=format!("/o/{organization}/products/{}", product.id)>{product.name}</a>
+                                                        {product.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
                                                         <TagChips tags=product.tags />
                                                     </td>
                                                     <td>{product.kind.label()}</td>
@@ -225,10 +226,32 @@ pub fn ProductPage() -> impl IntoView {
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     });
+    let block = ServerAction::<BlockProduct>::new();
+    let unblock = ServerAction::<UnblockProduct>::new();
     let product = Resource::new(
-        move || (organization_id.get(), product_id.get()),
-        |(organization, product)| get_product(organization, product),
+        move || {
+            (
+                organization_id.get(),
+                product_id.get(),
+                block.version().get(),
+                unblock.version().get(),
+            )
+        },
+        |(organization, product, ..)| get_product(organization, product),
     );
+    let confirming = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(block.value().get(), Some(Ok(()))) {
+            confirming.set(false);
+        }
+    });
+    let error = Signal::derive(move || {
+        block
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| unblock.value().get().and_then(Result::err))
+    });
     view! {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -240,6 +263,15 @@ pub fn ProductPage() -> impl IntoView {
                             <p class="breadcrumb"><a href=format!("/o/{}/products", organization_id.get_untracked())>"Products"</a></p>
                             <h1 data-testid="product-name">{p.name.clone()}</h1>
                             <p class="lead">{p.kind.label()}</p>
+                            {p.blocked_at.map(|at| view! {
+                                <p class="blocked-banner" role="status" data-testid="blocked-banner">
+                                    {format!(
+                                        "Management blocked{} on {}: only administrators and the legal representative can manage this product.",
+                                        p.blocked_by.clone().map(|b| format!(" by {b}")).unwrap_or_default(),
+                                        format::date(at)
+                                    )}
+                                </p>
+                            })}
                             <section class="panel">
                                 <dl class="facts">
                                     <dt>"Status"</dt>
@@ -261,6 +293,43 @@ pub fn ProductPage() -> impl IntoView {
                                     </dd>
                                 </dl>
                             </section>
+                            {p.can_block.then(|| {
+                                let organization = organization_id.get_untracked();
+                                let id = p.id;
+                                let name = p.name.clone();
+                                if p.blocked_at.is_some() {
+                                    view! {
+                                        <section class="panel">
+                                            <ActionForm action=unblock>
+                                                <input type="hidden" name="organization_id" value=organization />
+                                                <input type="hidden" name="product_id" value=id />
+                                                <button class="button" type="submit">"Unblock product management"</button>
+                                            </ActionForm>
+                                        </section>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <section class="panel">
+                                            <button class="button danger" type="button" on:click=move |_| confirming.set(true)>"Block product management"</button>
+                                            <Show when=move || confirming.get()>
+                                                <div class="confirm-box" role="group" aria-labelledby="block-heading">
+                                                    <h3 id="block-heading">{format!("Block the management of {name}?")}</h3>
+                                                    <p>"Collaborators and externals with access will still see it but can no longer manage it. Every user of the organization is told by email."</p>
+                                                    <ActionForm action=block>
+                                                        <input type="hidden" name="organization_id" value=organization />
+                                                        <input type="hidden" name="product_id" value=id />
+                                                        <div class="button-row">
+                                                            <button class="button danger" type="submit">"Confirm: block"</button>
+                                                            <button class="button secondary" type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                                                        </div>
+                                                    </ActionForm>
+                                                </div>
+                                            </Show>
+                                        </section>
+                                    }.into_any()
+                                }
+                            })}
+                            {move || error.get().map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
                         }
                         .into_any()
                     }

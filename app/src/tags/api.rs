@@ -256,6 +256,17 @@ mod server_side {
                 "Some of the selected products are not in this organization or not available to you.",
             ));
         }
+        // A blocked product is managed only by those who may block it (PRD-3).
+        if !allows(role, Action::BlockProducts)
+            && !crate::products::store::blocked_among(tx, &reachable)
+                .await?
+                .is_empty()
+        {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "The management of a selected product is blocked by an administrator of the organization.",
+            ));
+        }
         Ok(reachable)
     }
 
