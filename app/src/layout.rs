@@ -82,6 +82,15 @@ pub fn OrganizationShell() -> impl IntoView {
                     "Overview"
                 </A>
                 <A href=move || format!("/o/{}/products", organization_id.get())>"Products"</A>
+                // Only roles that may see the people get the link (externals do not).
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        data.await
+                            .ok()
+                            .filter(|s| crate::policy::allows(s.current.role, crate::policy::Action::ViewMembers))
+                            .map(|_| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })
+                    })}
+                </Transition>
                 <A href=move || format!("/o/{}/activity", organization_id.get())>"Activity"</A>
                 <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
                 <A href=move || format!("/o/{}/security", organization_id.get())>"Security"</A>

@@ -59,6 +59,7 @@ mod routes {
     lazy_page!(Products, crate::products::view::ProductsPage);
     lazy_page!(Product, crate::products::view::ProductPage);
     lazy_page!(Tags, crate::tags::view::TagsPage);
+    lazy_page!(Users, crate::organizations::view::UsersPage);
     lazy_page!(
         MyOrganizations,
         crate::organizations::view::MyOrganizationsPage
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
+                    <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />

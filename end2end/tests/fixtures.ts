@@ -43,6 +43,8 @@ export async function visit(page: Page, path: string) {
 
 /** No serious or critical accessibility violation on the page as it is now. */
 export async function checkAccessibility(page: Page, label: string) {
+  // A lazily loaded page sets its <title> right after it hydrates: wait until it is there.
+  await page.waitForFunction(() => document.title.length > 0 && document.querySelector("title") !== null);
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);

@@ -1,7 +1,7 @@
 //! Server functions of organizations. The organization id comes from the URL, so it is never
 //! trusted: membership and role are read from the database for the signed-in person.
 
-use super::{OrganizationSummary, Overview, ShellData};
+use super::{OrganizationSummary, Overview, ShellData, UsersPage};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -30,6 +30,15 @@ pub async fn create_organization(name: String) -> Result<i64, AppError> {
     crate::request::respond(server_side::create(name).await)
 }
 
+/// The users page (ORG-3): members with role, 2FA status and last activity; externals apart.
+#[server(endpoint = "organization_users")]
+pub async fn organization_users(
+    organization_id: i64,
+    search: String,
+) -> Result<UsersPage, AppError> {
+    crate::request::respond(server_side::users(organization_id, search).await)
+}
+
 /// Unlocks a member of this organization whose account locked itself (SEC-7).
 #[server(endpoint = "unlock_member")]
 pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
@@ -39,7 +48,7 @@ pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), App
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
-        normalize_organization_name, store, OrganizationSummary, Overview, ShellData,
+        normalize_organization_name, store, OrganizationSummary, Overview, ShellData, UsersPage,
     };
     use crate::account::api::{authenticate, authenticate_to_change};
     use crate::activity::store::{record, NewEntry};
@@ -108,6 +117,34 @@ mod server_side {
             created_at,
             my_role: membership.role,
             members,
+            can_unlock: allows(membership.role, Action::UnlockMember),
+        })
+    }
+
+    pub async fn users(organization_id: i64, search: String) -> Result<UsersPage, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let search = search.trim();
+        if search.chars().count() > 100 {
+            return Err(AppError::validation(
+                "search",
+                "Search with at most 100 characters.",
+            ));
+        }
+        let pattern = if search.is_empty() {
+            String::new()
+        } else {
+            crate::products::like_pattern(search)
+        };
+        let mut tx = state.db.read().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::ViewMembers).await?;
+        let everyone = store::users(&mut tx, organization_id, &pattern).await?;
+        tx.commit().await?;
+        let (externals, members) = everyone.into_iter().partition(|u| u.role == Role::External);
+        Ok(UsersPage {
+            members,
+            externals,
             can_unlock: allows(membership.role, Action::UnlockMember),
         })
     }

@@ -40,6 +40,29 @@ pub struct Member {
     pub locked: bool,
 }
 
+/// One person on the users page (ORG-3).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct UserRow {
+    pub user_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub role: Role,
+    pub two_factor: bool,
+    /// The last time they did anything in Steward.
+    pub last_active: Option<i64>,
+    pub locked: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct UsersPage {
+    /// Legal representatives, administrators and collaborators.
+    pub members: Vec<UserRow>,
+    /// External people, shown apart.
+    pub externals: Vec<UserRow>,
+    pub can_unlock: bool,
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Overview {
     pub id: i64,

@@ -99,3 +99,43 @@ pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, s
         )
         .collect())
 }
+
+/// The organization's people, with 2FA status, last activity and lock; `search` (a LIKE pattern,
+/// or empty) matches first name, last name or email.
+pub async fn users(
+    tx: &mut Tx,
+    organization_id: i64,
+    search: &str,
+) -> Result<Vec<super::UserRow>, sqlx::Error> {
+    const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, \
+          EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id), \
+          (SELECT a.occurred_at FROM activity_log a WHERE a.actor_user_id = u.id ORDER BY a.id DESC LIMIT 1), \
+          u.locked_at IS NOT NULL \
+        FROM memberships m JOIN users u ON u.id = m.user_id \
+        WHERE m.organization_id = $1 \
+          AND ($2 = '' OR lower(u.first_name || ' ' || u.last_name) LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
+        ORDER BY lower(u.last_name), lower(u.first_name), u.id";
+    type Row = (i64, String, String, String, String, bool, Option<i64>, bool);
+    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .bind(search)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(user_id, first_name, last_name, email, role, two_factor, last_active, locked)| {
+                Some(super::UserRow {
+                    user_id,
+                    first_name,
+                    last_name,
+                    email,
+                    role: Role::parse(&role)?,
+                    two_factor,
+                    last_active,
+                    locked,
+                })
+            },
+        )
+        .collect())
+}

@@ -136,3 +136,114 @@ pub fn MyOrganizationsPage() -> impl IntoView {
         </section>
     }
 }
+
+/// The users page (ORG-3): who is in the organization, with role, 2FA and last activity;
+/// externals apart; search by name or email.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let query = leptos_router::hooks::use_query_map();
+    let search = move || query.read().get("search").unwrap_or_default();
+    let unlock = ServerAction::<UnlockMember>::new();
+    let users = Resource::new(
+        move || (organization_id.get(), search(), unlock.version().get()),
+        |(organization, search, _)| super::api::organization_users(organization, search),
+    );
+    view! {
+        <Title text="Users" />
+        <h1>"Users"</h1>
+        <section class="panel" aria-label="Search">
+            <leptos_router::components::Form method="GET" action="">
+                <div class="filters">
+                    <div class="field">
+                        <label for="user-search">"Search by name or email"</label>
+                        <input id="user-search" type="search" name="search" maxlength="100" prop:value=search />
+                    </div>
+                    <div class="filter-buttons"><button class="button primary" type="submit">"Search"</button></div>
+                </div>
+            </leptos_router::components::Form>
+        </section>
+        {move || unlock.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Ok(page) => {
+                        let organization = organization_id.get_untracked();
+                        let can_unlock = page.can_unlock;
+                        view! {
+                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock unlock />
+                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock unlock />
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserTable(
+    title: &'static str,
+    testid: &'static str,
+    rows: Vec<super::UserRow>,
+    organization: i64,
+    can_unlock: bool,
+    unlock: ServerAction<UnlockMember>,
+) -> impl IntoView {
+    let heading = format!("{testid}-heading");
+    let labelled_by = heading.clone();
+    let count = format!("{title} ({})", rows.len());
+    view! {
+        <section class="panel" aria-labelledby=labelled_by>
+            <h2 id=heading>{count}</h2>
+            {if rows.is_empty() {
+                view! { <p class="muted">"Nobody here."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=title>
+                        <table data-testid=testid>
+                            <caption class="visually-hidden">{title}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Name"</th>
+                                    <th scope="col" class="optional-column">"Email"</th>
+                                    <th scope="col">"Role"</th>
+                                    <th scope="col">"Two-factor"</th>
+                                    <th scope="col" class="optional-column">"Last active"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|u| {
+                                    let full_name = format!("{} {}", u.first_name, u.last_name);
+                                    let unlock_label = format!(" {full_name}");
+                                    view! {
+                                        <tr>
+                                            <td>
+                                                {full_name.clone()}
+                                                {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
+                                                {(u.locked && can_unlock).then(|| view! {
+                                                    <ActionForm action=unlock attr:class="inline-form">
+                                                        <input type="hidden" name="organization_id" value=organization />
+                                                        <input type="hidden" name="user_id" value=u.user_id />
+                                                        " "
+                                                        <button class="button small" type="submit">"Unlock" <span class="visually-hidden">{unlock_label}</span></button>
+                                                    </ActionForm>
+                                                })}
+                                            </td>
+                                            <td class="optional-column">{u.email}</td>
+                                            <td><span class=format!("role role-{}", u.role.as_str())>{u.role.label()}</span></td>
+                                            <td>{if u.two_factor { view! { <span class="status status-on">"On"</span> }.into_any() } else { view! { <span class="status status-off">"Off"</span> }.into_any() }}</td>
+                                            <td class="optional-column">{u.last_active.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
