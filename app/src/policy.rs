@@ -37,6 +37,16 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == value)
     }
 
+    /// Rank for "nobody grants a role above their own": higher is more.
+    pub fn rank(self) -> u8 {
+        match self {
+            Role::LegalRepresentative => 3,
+            Role::Administrator => 2,
+            Role::Collaborator => 1,
+            Role::External => 0,
+        }
+    }
+
     /// The name shown to people.
     pub fn label(self) -> &'static str {
         match self {
@@ -68,10 +78,12 @@ pub enum Action {
     EditTags,
     /// Block and unblock a product's management (PRD-3), and keep managing a blocked product.
     BlockProducts,
+    /// Change another member's role (ORG-5), within [`may_assign`].
+    ModifyRoles,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -80,6 +92,7 @@ impl Action {
         Action::TagProducts,
         Action::EditTags,
         Action::BlockProducts,
+        Action::ModifyRoles,
     ];
 }
 
@@ -102,7 +115,25 @@ pub fn allows(role: Role, action: Action) -> bool {
         (EditTags, Collaborator | External) => false,
         (BlockProducts, LegalRepresentative | Administrator) => true,
         (BlockProducts, Collaborator | External) => false,
+        (ModifyRoles, LegalRepresentative | Administrator) => true,
+        (ModifyRoles, Collaborator | External) => false,
     }
+}
+
+/// Whether someone with role `actor` may move a member from `current` to `new` (ORG-5): the
+/// action must be allowed, nobody grants a role above their own, and nobody changes the role of
+/// someone above them. (The last legal representative is guarded by the server, which counts.)
+pub fn may_assign(actor: Role, current: Role, new: Role) -> Result<(), &'static str> {
+    if !allows(actor, Action::ModifyRoles) {
+        return Err("Your role in this organization does not allow changing roles.");
+    }
+    if new.rank() > actor.rank() {
+        return Err("Nobody can grant a role above their own.");
+    }
+    if current.rank() > actor.rank() {
+        return Err("You cannot change the role of someone whose role is above yours.");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -123,6 +154,7 @@ mod tests {
         (TagProducts,      [true,  true,  true,  false]),
         (EditTags,         [true,  true,  false, false]),
         (BlockProducts,    [true,  true,  false, false]),
+        (ModifyRoles,      [true,  true,  false, false]),
     ];
 
     #[test]
@@ -143,6 +175,17 @@ mod tests {
                 assert_eq!(allows(*role, *action), *allowed, "{role:?} × {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn nobody_grants_above_their_own_role() {
+        assert!(may_assign(LegalRepresentative, Collaborator, LegalRepresentative).is_ok());
+        assert!(may_assign(Administrator, Collaborator, Administrator).is_ok());
+        assert!(may_assign(Administrator, External, Collaborator).is_ok());
+        assert!(may_assign(Administrator, Collaborator, LegalRepresentative).is_err());
+        assert!(may_assign(Administrator, LegalRepresentative, Administrator).is_err());
+        assert!(may_assign(Collaborator, External, Collaborator).is_err());
+        assert!(may_assign(External, External, External).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, receivedMail } from "./fixtures";
 
 async function signInAs(page: Page, email: string) {
   await visit(page, "/login");
@@ -44,4 +44,31 @@ test("an external person gets no users link", async ({ page }) => {
   // (Counted in the DOM: on a phone the menu is a closed drawer.)
   await expect(page.locator("#side-menu a", { hasText: "Products" })).toHaveCount(1);
   await expect(page.locator("#side-menu a", { hasText: "Users" })).toHaveCount(0);
+});
+
+test("modify the role: the person moves between tables and is told by email", async ({ page }, testInfo) => {
+  const mobile = testInfo.project.name === "mobile";
+  await signInAs(page, "felix@demo.steward.test");
+  await openOrganization(page, "Lakeside Bakery");
+  if (mobile) await page.getByRole("button", { name: "Menu", exact: true }).click();
+  await page.locator("#side-menu").getByRole("link", { name: "Users" }).click();
+  const externals = page.getByTestId("externals");
+  await expect(externals).toContainText("Hugo Favre");
+
+  const since = Date.now() - 1000;
+  await externals.locator("summary", { hasText: "Modify the role" }).click();
+  await page.getByLabel("New role for Hugo Favre").selectOption("collaborator");
+  await checkAccessibility(page, "role menu open");
+  await externals.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "The role is changed" })).toBeVisible();
+  const row = page.getByTestId("members").locator("tbody tr", { hasText: "Hugo Favre" });
+  await expect(row).toContainText("Collaborator");
+  const mail = await receivedMail("hugo@demo.steward.test", "Your role in Lakeside Bakery is now Collaborator", 20_000, since);
+  expect(mail).toContain("Before: External");
+
+  // And back, so both viewports start from the demo data.
+  await row.locator("summary", { hasText: "Modify the role" }).click();
+  await page.getByLabel("New role for Hugo Favre").selectOption("external");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("externals")).toContainText("Hugo Favre");
 });

@@ -142,3 +142,143 @@ on_every_backend!(
         );
     }
 );
+
+on_every_backend!(
+    roles_change_within_the_rules_and_take_effect_at_once,
+    |app: TestApp| async move {
+        let (boss, organization) = app.sign_up("lr@example.com", "Lea", "Rep").await;
+        let (admin, _) = app.sign_up("ad@example.com", "Adi", "Min").await;
+        let (worker, _) = app.sign_up("wo@example.com", "Wolf", "Ker").await;
+        let id = |email: &'static str| {
+            let app = &app;
+            async move {
+                app.count(&format!("SELECT id FROM users WHERE email = '{email}'"))
+                    .await
+            }
+        };
+        let (lr, ad, wo) = (
+            id("lr@example.com").await,
+            id("ad@example.com").await,
+            id("wo@example.com").await,
+        );
+        {
+            let mut tx = app.state.db.write().await.expect("tx");
+            app::organizations::store::insert_membership(
+                &mut tx,
+                organization,
+                ad,
+                Role::Administrator,
+                0,
+            )
+            .await
+            .expect("member");
+            app::organizations::store::insert_membership(
+                &mut tx,
+                organization,
+                wo,
+                Role::Collaborator,
+                0,
+            )
+            .await
+            .expect("member");
+            tx.commit().await.expect("commit");
+        }
+        let org = organization.to_string();
+        let change = |cookie: &str, user: i64, role: &'static str| {
+            let app = &app;
+            let (org, cookie, user) = (org.clone(), cookie.to_owned(), user.to_string());
+            async move {
+                app.call(
+                    "change_role",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &org),
+                        ("user_id", &user),
+                        ("role", role),
+                    ],
+                )
+                .await
+            }
+        };
+        // Nobody grants above their own role, or touches someone above them.
+        assert_eq!(
+            change(&admin, wo, "legal_representative").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            change(&admin, lr, "collaborator").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            change(&worker, wo, "administrator").await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            change(&boss, wo, "owner").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        // The last legal representative cannot be demoted, not even by themselves.
+        let last = change(&boss, lr, "administrator").await;
+        assert_eq!(last.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(last.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("only legal representative"));
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {organization} AND role = 'legal_representative'"))
+                .await,
+            1
+        );
+
+        // An administrator promotes the collaborator; the very next request has the new rights.
+        assert_eq!(
+            app.call(
+                "organization_users",
+                Some(&worker),
+                &[("organization_id", &org), ("search", "")]
+            )
+            .await
+            .json()["can_unlock"],
+            false
+        );
+        let promoted = change(&admin, wo, "administrator").await;
+        assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.body);
+        assert_eq!(
+            app.call(
+                "organization_users",
+                Some(&worker),
+                &[("organization_id", &org), ("search", "")]
+            )
+            .await
+            .json()["can_unlock"],
+            true
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'wo@example.com' AND subject LIKE 'Your role in % is now Administrator'").await, 1);
+        // Demoted to external: the users page is closed at once.
+        assert_eq!(change(&boss, wo, "external").await.status, StatusCode::OK);
+        assert_eq!(
+            app.call(
+                "organization_users",
+                Some(&worker),
+                &[("organization_id", &org), ("search", "")]
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        // With a second legal representative, the first may step down.
+        assert_eq!(
+            change(&boss, ad, "legal_representative").await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            change(&boss, lr, "administrator").await.status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'role_changed'")
+                .await,
+            4
+        );
+    }
+);

@@ -48,10 +48,11 @@ pub enum ActivityAction {
     ProductsUntagged,
     ProductBlocked,
     ProductUnblocked,
+    RoleChanged,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 34] = [
+    pub const ALL: [ActivityAction; 35] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -86,6 +87,7 @@ impl ActivityAction {
         ActivityAction::ProductsUntagged,
         ActivityAction::ProductBlocked,
         ActivityAction::ProductUnblocked,
+        ActivityAction::RoleChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -124,6 +126,7 @@ impl ActivityAction {
             ActivityAction::ProductsUntagged => "products_untagged",
             ActivityAction::ProductBlocked => "product_blocked",
             ActivityAction::ProductUnblocked => "product_unblocked",
+            ActivityAction::RoleChanged => "role_changed",
         }
     }
 
@@ -171,6 +174,7 @@ impl ActivityAction {
             ActivityAction::ProductsUntagged => "Tag taken off products",
             ActivityAction::ProductBlocked => "Product management blocked",
             ActivityAction::ProductUnblocked => "Product management unblocked",
+            ActivityAction::RoleChanged => "Role changed",
         }
     }
 }

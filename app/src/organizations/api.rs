@@ -39,6 +39,12 @@ pub async fn organization_users(
     crate::request::respond(server_side::users(organization_id, search).await)
 }
 
+/// Changes a member's role (ORG-5). `role` is the stored name (`administrator`, …).
+#[server(endpoint = "change_role")]
+pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
+    crate::request::respond(server_side::change_role(organization_id, user_id, role).await)
+}
+
 /// Unlocks a member of this organization whose account locked itself (SEC-7).
 #[server(endpoint = "unlock_member")]
 pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
@@ -146,7 +152,82 @@ mod server_side {
             members,
             externals,
             can_unlock: allows(membership.role, Action::UnlockMember),
+            my_role: membership.role,
+            my_user_id: account.id,
         })
+    }
+
+    pub async fn change_role(
+        organization_id: i64,
+        user_id: i64,
+        role: String,
+    ) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let new = Role::parse(&role)
+            .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::ModifyRoles).await?;
+        store::lock_organization(&mut tx, organization_id).await?;
+        let target = store::users(&mut tx, organization_id, "")
+            .await?
+            .into_iter()
+            .find(|u| u.user_id == user_id)
+            .ok_or_else(|| AppError::not_found("person"))?;
+        crate::policy::may_assign(membership.role, target.role, new)
+            .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
+        if target.role == new {
+            return Err(AppError::validation("role", "This is already their role."));
+        }
+        if target.role == Role::LegalRepresentative
+            && store::count_role(&mut tx, organization_id, Role::LegalRepresentative).await? <= 1
+        {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                "This is the organization's only legal representative: appoint another one first.",
+            ));
+        }
+        store::set_role(&mut tx, organization_id, user_id, new).await?;
+        let detail = format!(
+            "{} {}: {} → {}",
+            target.first_name,
+            target.last_name,
+            target.role.label(),
+            new.label()
+        );
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::RoleChanged,
+                actor_user_id: Some(account.id),
+                organization_id: Some(organization_id),
+                detail: &detail,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        let body = format!(
+            "Hello {first},\n\n{actor} changed your role in the organization {organization}.\n\nBefore: {old}\nNow: {new}\n\nYour next action in Steward already runs with the new role.\n{base}/o/{organization_id}\n{signature}",
+            first = target.first_name,
+            actor = account.full_name(),
+            organization = membership.name,
+            old = target.role.label(),
+            new = new.label(),
+            base = state.settings.public_url,
+            signature = crate::mail::signature(),
+        );
+        let email = crate::mail::Email::new(
+            &target.email,
+            format!("Your role in {} is now {}", membership.name, new.label()),
+            body,
+        )?;
+        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {

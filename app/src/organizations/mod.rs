@@ -61,6 +61,9 @@ pub struct UsersPage {
     /// External people, shown apart.
     pub externals: Vec<UserRow>,
     pub can_unlock: bool,
+    /// My role here: the page offers only the role changes the policy allows it.
+    pub my_role: Role,
+    pub my_user_id: i64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

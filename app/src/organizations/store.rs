@@ -139,3 +139,43 @@ pub async fn users(
         )
         .collect())
 }
+
+pub async fn set_role(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE memberships SET role = $3 WHERE organization_id = $1 AND user_id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn count_role(tx: &mut Tx, organization_id: i64, role: Role) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(role.as_str())
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Serializes changes to one organization's memberships: on Postgres it takes the organization
+/// row's lock until the transaction ends (SQLite's write transactions are serial already), so
+/// "the last legal representative" is counted by one transaction at a time.
+pub async fn lock_organization(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE organizations SET name = name WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,10 +1,13 @@
 //! The organization overview and the "My organizations" page.
 
-use super::api::{my_organizations, organization_overview, CreateOrganization, UnlockMember};
+use super::api::{
+    my_organizations, organization_overview, ChangeRole, CreateOrganization, UnlockMember,
+};
 use super::ORGANIZATION_NAME_MAX_CHARS;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
+use crate::policy::{may_assign, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -145,9 +148,17 @@ pub fn UsersPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let search = move || query.read().get("search").unwrap_or_default();
     let unlock = ServerAction::<UnlockMember>::new();
+    let change = ServerAction::<ChangeRole>::new();
     let users = Resource::new(
-        move || (organization_id.get(), search(), unlock.version().get()),
-        |(organization, search, _)| super::api::organization_users(organization, search),
+        move || {
+            (
+                organization_id.get(),
+                search(),
+                unlock.version().get(),
+                change.version().get(),
+            )
+        },
+        |(organization, search, ..)| super::api::organization_users(organization, search),
     );
     view! {
         <Title text="Users" />
@@ -163,16 +174,18 @@ pub fn UsersPage() -> impl IntoView {
                 </div>
             </leptos_router::components::Form>
         </section>
-        {move || unlock.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
+        {move || unlock.value().get().and_then(Result::err).or_else(|| change.value().get().and_then(Result::err)).map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
+        {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"The role is changed; the person was told by email."</p> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match users.await {
                     Ok(page) => {
                         let organization = organization_id.get_untracked();
                         let can_unlock = page.can_unlock;
+                        let my_role = page.my_role;
                         view! {
-                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock unlock />
-                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock unlock />
+                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock unlock my_role change />
+                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock unlock my_role change />
                         }
                         .into_any()
                     }
@@ -191,6 +204,8 @@ fn UserTable(
     organization: i64,
     can_unlock: bool,
     unlock: ServerAction<UnlockMember>,
+    my_role: Role,
+    change: ServerAction<ChangeRole>,
 ) -> impl IntoView {
     let heading = format!("{testid}-heading");
     let labelled_by = heading.clone();
@@ -218,6 +233,7 @@ fn UserTable(
                                 {rows.into_iter().map(|u| {
                                     let full_name = format!("{} {}", u.first_name, u.last_name);
                                     let unlock_label = format!(" {full_name}");
+                                    let menu = role_menu(organization, u.user_id, &full_name, u.role, my_role, change);
                                     view! {
                                         <tr>
                                             <td>
@@ -231,6 +247,7 @@ fn UserTable(
                                                         <button class="button small" type="submit">"Unlock" <span class="visually-hidden">{unlock_label}</span></button>
                                                     </ActionForm>
                                                 })}
+                                                {menu}
                                             </td>
                                             <td class="optional-column">{u.email}</td>
                                             <td><span class=format!("role role-{}", u.role.as_str())>{u.role.label()}</span></td>
@@ -246,4 +263,40 @@ fn UserTable(
             }}
         </section>
     }
+}
+
+/// "Modify the role" for one person: only the roles my own role may give them.
+fn role_menu(
+    organization: i64,
+    user_id: i64,
+    name: &str,
+    current: Role,
+    my_role: Role,
+    change: ServerAction<ChangeRole>,
+) -> Option<impl IntoView> {
+    let choices: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| *r != current && may_assign(my_role, current, *r).is_ok())
+        .collect();
+    if choices.is_empty() {
+        return None;
+    }
+    let select_id = format!("role-{user_id}");
+    let label = format!("New role for {name}");
+    let summary = format!("Modify the role of {name}");
+    Some(view! {
+        <details class="role-menu">
+            <summary><span aria-hidden="true">"Modify the role"</span><span class="visually-hidden">{summary}</span></summary>
+            <ActionForm action=change attr:class="inline-form">
+                <input type="hidden" name="organization_id" value=organization />
+                <input type="hidden" name="user_id" value=user_id />
+                <label class="visually-hidden" for=select_id.clone()>{label}</label>
+                <select id=select_id name="role">
+                    {choices.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                </select>
+                " "
+                <button class="button small primary" type="submit">"Save"</button>
+            </ActionForm>
+        </details>
+    })
 }
