@@ -52,7 +52,7 @@ setup_build_tools() {
   fi
 }
 
-# --split: every page but sign-in and sign-up becomes its own lazily loaded WASM piece.
+# --split: every page but sign-in becomes its own lazily loaded WASM piece.
 build_release() {
   say "Building Steward (release)"
   (cd "$ROOT" && cargo leptos build --release --split)

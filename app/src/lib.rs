@@ -29,8 +29,9 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy};
 
-/// Every page but sign-in and sign-up is its own lazily loaded piece of the WASM bundle (built
-/// with `cargo leptos build --split`): the first page a visitor opens loads only what it needs.
+/// Every page but sign-in, and the organization frame around pages, is its own lazily loaded
+/// piece of the WASM bundle (built with `cargo leptos build --split`): the first page a visitor
+/// opens loads only what it needs.
 mod routes {
     use leptos::prelude::*;
     use leptos_router::{lazy_route, LazyRoute};
@@ -50,6 +51,8 @@ mod routes {
         };
     }
 
+    lazy_page!(Shell, crate::layout::OrganizationShell);
+    lazy_page!(SignUp, crate::account::view::SignUpPage);
     lazy_page!(TwoFactorSignIn, crate::security::view::TwoFactorSignInPage);
     lazy_page!(Unlock, crate::safety::view::UnlockPage);
     lazy_page!(NotMe, crate::safety::view::NotMePage);
@@ -98,12 +101,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=account::view::SignInPage />
-                <Route path=path!("/signup") view=account::view::SignUpPage />
+                <Route path=path!("/signup") view={Lazy::<routes::SignUp>::new()} />
                 <Route path=path!("/login/two-factor") view={Lazy::<routes::TwoFactorSignIn>::new()} />
                 <Route path=path!("/unlock") view={Lazy::<routes::Unlock>::new()} />
                 <Route path=path!("/not-me") view={Lazy::<routes::NotMe>::new()} />
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
-                <ParentRoute path=path!("/o/:organization") view=layout::OrganizationShell>
+                <ParentRoute path=path!("/o/:organization") view={Lazy::<routes::Shell>::new()}>
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
