@@ -403,5 +403,27 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
             .collect();
         tags::attach(tx, tag_id, &product_ids).await?;
     }
+    // One invitation waiting for an answer in the agency (its link was never mailed: the demo
+    // shows the list, resend and revoke).
+    use crate::invitations::store as invitations;
+    let (_, token_hash) = crate::account::session::new_token();
+    let invitation_id = invitations::insert(
+        tx,
+        &invitations::NewInvitation {
+            organization_id: agency,
+            email: "noah.new@example.com",
+            role: Role::Collaborator,
+            token_hash: &token_hash,
+            invited_by: ids[1],
+            at: now,
+            expires_at: now + crate::invitations::INVITATION_LIFETIME_SECONDS,
+        },
+    )
+    .await?;
+    for (product, billing) in [("clinique-aurora.ch", false), ("Agency drive", true)] {
+        if let Some(product_id) = by_name.get(product) {
+            invitations::insert_product(tx, invitation_id, *product_id, billing).await?;
+        }
+    }
     Ok(())
 }

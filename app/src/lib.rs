@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod invitations;
 pub mod layout;
 pub mod mail;
 pub mod organizations;
@@ -63,6 +64,8 @@ mod routes {
     lazy_page!(Product, crate::products::view::ProductPage);
     lazy_page!(Tags, crate::tags::view::TagsPage);
     lazy_page!(Users, crate::organizations::view::UsersPage);
+    lazy_page!(Invite, crate::invitations::view::InvitePage);
+    lazy_page!(Invitation, crate::invitations::view::InvitationPage);
     lazy_page!(
         MyOrganizations,
         crate::organizations::view::MyOrganizationsPage
@@ -106,12 +109,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/unlock") view={Lazy::<routes::Unlock>::new()} />
                 <Route path=path!("/not-me") view={Lazy::<routes::NotMe>::new()} />
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
+                <Route path=path!("/invitation") view={Lazy::<routes::Invitation>::new()} />
                 <ParentRoute path=path!("/o/:organization") view={Lazy::<routes::Shell>::new()}>
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
+                    <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />

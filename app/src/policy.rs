@@ -80,10 +80,13 @@ pub enum Action {
     BlockProducts,
     /// Change another member's role (ORG-5), within [`may_assign`].
     ModifyRoles,
+    /// Invite people by email, and resend or revoke pending invitations (ORG-4), within
+    /// [`may_invite`].
+    InviteMembers,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -93,6 +96,7 @@ impl Action {
         Action::EditTags,
         Action::BlockProducts,
         Action::ModifyRoles,
+        Action::InviteMembers,
     ];
 }
 
@@ -117,6 +121,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         (BlockProducts, Collaborator | External) => false,
         (ModifyRoles, LegalRepresentative | Administrator) => true,
         (ModifyRoles, Collaborator | External) => false,
+        (InviteMembers, LegalRepresentative | Administrator) => true,
+        (InviteMembers, Collaborator | External) => false,
     }
 }
 
@@ -132,6 +138,18 @@ pub fn may_assign(actor: Role, current: Role, new: Role) -> Result<(), &'static 
     }
     if current.rank() > actor.rank() {
         return Err("You cannot change the role of someone whose role is above yours.");
+    }
+    Ok(())
+}
+
+/// Whether someone with role `actor` may invite a person with role `role` (ORG-4), or resend
+/// and revoke such an invitation: nobody invites above their own role.
+pub fn may_invite(actor: Role, role: Role) -> Result<(), &'static str> {
+    if !allows(actor, Action::InviteMembers) {
+        return Err("Your role in this organization does not allow inviting people.");
+    }
+    if role.rank() > actor.rank() {
+        return Err("Nobody can invite someone with a role above their own.");
     }
     Ok(())
 }
@@ -155,6 +173,7 @@ mod tests {
         (EditTags,         [true,  true,  false, false]),
         (BlockProducts,    [true,  true,  false, false]),
         (ModifyRoles,      [true,  true,  false, false]),
+        (InviteMembers,    [true,  true,  false, false]),
     ];
 
     #[test]
@@ -186,6 +205,16 @@ mod tests {
         assert!(may_assign(Administrator, LegalRepresentative, Administrator).is_err());
         assert!(may_assign(Collaborator, External, Collaborator).is_err());
         assert!(may_assign(External, External, External).is_err());
+    }
+
+    #[test]
+    fn nobody_invites_above_their_own_role() {
+        assert!(may_invite(LegalRepresentative, LegalRepresentative).is_ok());
+        assert!(may_invite(Administrator, Administrator).is_ok());
+        assert!(may_invite(Administrator, Collaborator).is_ok());
+        assert!(may_invite(Administrator, LegalRepresentative).is_err());
+        assert!(may_invite(Collaborator, External).is_err());
+        assert!(may_invite(External, External).is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, Browser, Page, TestInfo } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 // Requests a test makes fail on purpose (a 404 page, a refused sign-in): the browser logs their
@@ -87,9 +87,45 @@ export async function receivedMail(to: string, subject: string, timeoutMs = 20_0
   throw new Error(`no message "${subject}" to ${to} arrived within ${timeoutMs} ms`);
 }
 
-/** The path and query of the first link to `path` in a message body. */
+/** The path and query of the first link to `path` in a message body (its last parameter is the token). */
 export function linkIn(body: string, path: string): string {
-  const match = body.match(new RegExp(`https?://[^/\\s]+(${path.replace(/[?]/g, "\\?")}\\?token=[A-Za-z0-9_-]+)`));
+  const match = body.match(new RegExp(`https?://[^/\\s]+(${path.replace(/[?]/g, "\\?")}\\?(?:[a-z_]+=[0-9A-Za-z_-]+&)*token=[A-Za-z0-9_-]+)`));
   if (!match) throw new Error(`no ${path} link in:\n${body}`);
   return match[1];
+}
+
+/** Every demo person signs in with this password (see app/src/demo.rs). */
+export const DEMO_PASSWORD = "steward-demo-2026";
+
+/** Signs in as one of the demo people and waits for their first organization. */
+export async function signInAs(page: Page, email: string, password = DEMO_PASSWORD) {
+  await visit(page, "/login");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/o\/\d+$/);
+  await hydrated(page);
+}
+
+/** Switches to the organization `name` with the switcher at the top left. */
+export async function openOrganization(page: Page, name: string) {
+  await page.getByRole("button", { name: /Organization/ }).first().click();
+  await page.locator("#switcher-menu").getByRole("link", { name: new RegExp(name) }).click();
+  await expect(page.getByTestId("current-organization")).toHaveText(name);
+}
+
+/** Follows a link of the side menu (on a phone, the menu is a drawer to open first). */
+export async function openFromMenu(page: Page, testInfo: TestInfo, link: string) {
+  if (testInfo.project.name === "mobile") await page.getByRole("button", { name: "Menu", exact: true }).click();
+  await page.locator("#side-menu").getByRole("link", { name: link }).click();
+  await expect(page.getByRole("heading", { name: link, level: 1 })).toBeVisible();
+}
+
+/** A second browser (its own cookies), at the same size as the project's. */
+export async function secondBrowser(browser: Browser, testInfo: TestInfo) {
+  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: testInfo.project.use.viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  return { context, page, errors };
 }

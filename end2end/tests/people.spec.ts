@@ -1,20 +1,4 @@
-import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, receivedMail } from "./fixtures";
-
-async function signInAs(page: Page, email: string) {
-  await visit(page, "/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill("steward-demo-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/o\/\d+$/);
-  await hydrated(page);
-}
-
-async function openOrganization(page: Page, name: string) {
-  await page.getByRole("button", { name: /Organization/ }).first().click();
-  await page.locator("#switcher-menu").getByRole("link", { name: new RegExp(name) }).click();
-  await expect(page.getByTestId("current-organization")).toHaveText(name);
-}
+import { test, expect, checkAccessibility, receivedMail, signInAs, openOrganization } from "./fixtures";
 
 test("users page: members with role and two-factor status, externals apart, search", async ({ page }, testInfo) => {
   const mobile = testInfo.project.name === "mobile";

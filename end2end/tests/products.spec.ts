@@ -1,22 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, receivedMail } from "./fixtures";
-
-const DEMO_PASSWORD = "steward-demo-2026";
-
-async function signInAs(page: Page, email: string) {
-  await visit(page, "/login");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/o\/\d+$/);
-  await hydrated(page);
-}
-
-async function openOrganization(page: Page, name: string) {
-  await page.getByRole("button", { name: /Organization/ }).first().click();
-  await page.locator("#switcher-menu").getByRole("link", { name: new RegExp(name) }).click();
-  await expect(page.getByTestId("current-organization")).toHaveText(name);
-}
+import { test, expect, hydrated, checkAccessibility, receivedMail, signInAs, openOrganization } from "./fixtures";
 
 async function openProducts(page: Page, mobile: boolean) {
   if (mobile) await page.getByRole("button", { name: "Menu", exact: true }).click();

@@ -1,5 +1,5 @@
-import { Browser, Page, TestInfo } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD } from "./fixtures";
+import { Page } from "@playwright/test";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD, secondBrowser } from "./fixtures";
 
 async function signUp(page: Page, email: string, first: string, last: string) {
   await visit(page, "/signup");
@@ -24,14 +24,6 @@ async function openSecurity(page: Page) {
   await expect(page.getByRole("heading", { name: "Security", level: 1 })).toBeVisible();
 }
 
-/** A second browser (its own cookies), at the same size as the project's. */
-async function secondBrowser(browser: Browser, testInfo: TestInfo) {
-  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: testInfo.project.use.viewport });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  return { context, page, errors };
-}
 
 test("see and end another session; a sign-in alert's link ends the intruder's session", async ({ page, browser }, testInfo) => {
   const email = uniqueEmail("sessions");

@@ -49,10 +49,14 @@ pub enum ActivityAction {
     ProductBlocked,
     ProductUnblocked,
     RoleChanged,
+    InvitationSent,
+    InvitationResent,
+    InvitationRevoked,
+    InvitationAccepted,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 35] = [
+    pub const ALL: [ActivityAction; 39] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -88,6 +92,10 @@ impl ActivityAction {
         ActivityAction::ProductBlocked,
         ActivityAction::ProductUnblocked,
         ActivityAction::RoleChanged,
+        ActivityAction::InvitationSent,
+        ActivityAction::InvitationResent,
+        ActivityAction::InvitationRevoked,
+        ActivityAction::InvitationAccepted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +135,10 @@ impl ActivityAction {
             ActivityAction::ProductBlocked => "product_blocked",
             ActivityAction::ProductUnblocked => "product_unblocked",
             ActivityAction::RoleChanged => "role_changed",
+            ActivityAction::InvitationSent => "invitation_sent",
+            ActivityAction::InvitationResent => "invitation_resent",
+            ActivityAction::InvitationRevoked => "invitation_revoked",
+            ActivityAction::InvitationAccepted => "invitation_accepted",
         }
     }
 
@@ -175,6 +187,10 @@ impl ActivityAction {
             ActivityAction::ProductBlocked => "Product management blocked",
             ActivityAction::ProductUnblocked => "Product management unblocked",
             ActivityAction::RoleChanged => "Role changed",
+            ActivityAction::InvitationSent => "Invitation sent",
+            ActivityAction::InvitationResent => "Invitation sent again",
+            ActivityAction::InvitationRevoked => "Invitation revoked",
+            ActivityAction::InvitationAccepted => "Invitation accepted",
         }
     }
 }

@@ -154,6 +154,7 @@ mod server_side {
             can_unlock: allows(membership.role, Action::UnlockMember),
             my_role: membership.role,
             my_user_id: account.id,
+            can_invite: allows(membership.role, Action::InviteMembers),
         })
     }
 

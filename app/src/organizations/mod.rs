@@ -64,6 +64,8 @@ pub struct UsersPage {
     /// My role here: the page offers only the role changes the policy allows it.
     pub my_role: Role,
     pub my_user_id: i64,
+    /// Whether my role may invite people (and so sees the pending invitations).
+    pub can_invite: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

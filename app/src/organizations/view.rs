@@ -184,8 +184,12 @@ pub fn UsersPage() -> impl IntoView {
                         let can_unlock = page.can_unlock;
                         let my_role = page.my_role;
                         view! {
+                            {page.can_invite.then(|| view! {
+                                <p class="page-actions"><a class="button primary" href=format!("/o/{organization}/users/invite")>"Invite a user"</a></p>
+                            })}
                             <UserTable title="Members" testid="members" rows=page.members organization can_unlock unlock my_role change />
                             <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock unlock my_role change />
+                            {page.can_invite.then(|| view! { <crate::invitations::view::PendingInvitations /> })}
                         }
                         .into_any()
                     }

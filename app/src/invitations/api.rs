@@ -1,0 +1,685 @@
+//! Server functions of invitations. Sending, resending and revoking are for the organization's
+//! legal representatives and administrators; opening and accepting are for whoever holds the
+//! link — and, when the invited email has an account, only for that person, signed in.
+
+use super::{InvitationOpening, InviteChoices, PendingInvitation};
+use crate::account::SignedIn;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The roles I may give and the products I may hand out, for the invitation form.
+#[server(endpoint = "invitation_form")]
+pub async fn invitation_form(organization_id: i64) -> Result<InviteChoices, AppError> {
+    crate::request::respond(server_side::choices(organization_id).await)
+}
+
+/// Invites `email` with `role`; collaborators and externals reach the products in `products`
+/// (comma-separated ids), those in `billing` with billing rights.
+#[server(endpoint = "invite_person")]
+pub async fn invite_person(
+    organization_id: i64,
+    email: String,
+    role: String,
+    products: String,
+    billing: String,
+) -> Result<(), AppError> {
+    crate::request::respond(
+        server_side::invite(organization_id, email, role, products, billing).await,
+    )
+}
+
+#[server(endpoint = "pending_invitations")]
+pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
+    crate::request::respond(server_side::pending(organization_id).await)
+}
+
+/// Sends a pending invitation again with a new link (the old one stops working) and seven
+/// more days.
+#[server(endpoint = "resend_invitation")]
+pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    crate::request::respond(server_side::resend(organization_id, invitation_id).await)
+}
+
+#[server(endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    crate::request::respond(server_side::revoke(organization_id, invitation_id).await)
+}
+
+/// What the invitation link leads to, and what the person who opened it can do next.
+#[server(endpoint = "open_invitation")]
+pub async fn open_invitation(
+    organization_id: i64,
+    token: String,
+) -> Result<InvitationOpening, AppError> {
+    crate::request::respond(server_side::open(organization_id, token).await)
+}
+
+/// Joins the organization as the signed-in, invited person.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(organization_id: i64, token: String) -> Result<SignedIn, AppError> {
+    crate::request::respond(server_side::accept(organization_id, token).await)
+}
+
+/// Creates the invited person's account on the spot, joins the organization and signs in.
+#[server(endpoint = "join_with_new_account")]
+pub async fn join_with_new_account(
+    organization_id: i64,
+    token: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+) -> Result<SignedIn, AppError> {
+    crate::request::respond(
+        server_side::join_with_new_account(organization_id, token, first_name, last_name, password)
+            .await,
+    )
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{
+        link, parse_access, reaches_chosen_products, store, InvitationOpening, InviteChoices,
+        NextStep, PendingInvitation, INVITATION_LIFETIME_SECONDS, PENDING_MAX,
+    };
+    use crate::account::api::{authenticate, authenticate_to_change, caller, start_session, Via};
+    use crate::account::store::{self as accounts, Stage};
+    use crate::account::{check_new_password, normalize_email, normalize_name, session, SignedIn};
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::format;
+    use crate::organizations::api::authorize;
+    use crate::organizations::store as organizations;
+    use crate::policy::{may_invite, Action, Role};
+    use crate::request::{self, Origin};
+    use crate::state::AppState;
+
+    fn not_valid() -> AppError {
+        AppError::new(
+            ErrorCode::NotFound,
+            "This invitation link is not valid: it was already used, revoked, or replaced by a newer invitation.",
+        )
+    }
+
+    fn refused(reason: &'static str) -> AppError {
+        AppError::new(ErrorCode::Forbidden, reason)
+    }
+
+    pub async fn choices(organization_id: i64) -> Result<InviteChoices, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::InviteMembers).await?;
+        let products = store::product_choices(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        Ok(InviteChoices {
+            organization_name: membership.name,
+            roles: Role::ALL
+                .into_iter()
+                .filter(|r| may_invite(membership.role, *r).is_ok())
+                .collect(),
+            products,
+        })
+    }
+
+    /// The invitation email, for a first sending and for a resend.
+    #[allow(clippy::too_many_arguments)]
+    fn email(
+        state: &AppState,
+        to: &str,
+        inviter: &str,
+        organization_id: i64,
+        organization: &str,
+        role: Role,
+        products: &[String],
+        token: &str,
+        expires_at: i64,
+    ) -> Result<crate::mail::Email, AppError> {
+        let reach = if products.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nYou will have access to:\n{}\n",
+                products
+                    .iter()
+                    .map(|p| format!("  - {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        };
+        let body = format!(
+            "Hello,\n\n{inviter} invites you to join the organization {organization} on Steward as {role}.\n{reach}\nAccept the invitation here (the link works once, until {expires}):\n{url}\n\nIf you do not know {inviter} or did not expect this, ignore this email: nothing happens without you.\n{signature}",
+            role = role.label().to_lowercase(),
+            expires = format::datetime(expires_at),
+            url = link(&state.settings.public_url, organization_id, token),
+            signature = crate::mail::signature(),
+        );
+        crate::mail::Email::new(
+            to,
+            format!("{inviter} invites you to {organization} on Steward"),
+            body,
+        )
+    }
+
+    pub async fn invite(
+        organization_id: i64,
+        email: String,
+        role: String,
+        products: String,
+        billing: String,
+    ) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let email = normalize_email(&email)?;
+        let role = Role::parse(&role)
+            .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
+        let access = parse_access(&products, &billing)?;
+        if !reaches_chosen_products(role) && !access.is_empty() {
+            return Err(AppError::validation(
+                "products",
+                "Legal representatives and administrators reach every product: choose products only for collaborators and externals.",
+            ));
+        }
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::InviteMembers).await?;
+        may_invite(membership.role, role).map_err(refused)?;
+        organizations::lock_organization(&mut tx, organization_id).await?;
+        if store::is_member(&mut tx, organization_id, &email).await? {
+            return Err(AppError::validation(
+                "email",
+                "This person is already a member of the organization.",
+            ));
+        }
+        if let Some(sent_at) = store::pending_for(&mut tx, organization_id, &email).await? {
+            return Err(AppError::validation(
+                "email",
+                format!(
+                    "This address was already invited on {}: resend or revoke that invitation in the list of pending invitations.",
+                    format::datetime(sent_at)
+                ),
+            ));
+        }
+        if store::count_pending(&mut tx, organization_id).await? >= PENDING_MAX {
+            return Err(AppError::validation(
+                "email",
+                format!("The organization has {PENDING_MAX} pending invitations: revoke some before inviting more people."),
+            ));
+        }
+        let ids: Vec<i64> = access.iter().map(|(id, _)| *id).collect();
+        if store::count_products_in(&mut tx, organization_id, &ids).await? != ids.len() {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                "Some of the chosen products are not in this organization. Reload the page.",
+            ));
+        }
+        let (token, token_hash) = session::new_token();
+        let expires_at = now + INVITATION_LIFETIME_SECONDS;
+        let invitation_id = store::insert(
+            &mut tx,
+            &store::NewInvitation {
+                organization_id,
+                email: &email,
+                role,
+                token_hash: &token_hash,
+                invited_by: account.id,
+                at: now,
+                expires_at,
+            },
+        )
+        .await?;
+        for (product_id, with_billing) in &access {
+            store::insert_product(&mut tx, invitation_id, *product_id, *with_billing).await?;
+        }
+        let names = product_lines(&mut tx, invitation_id).await?;
+        let message = self::email(
+            &state,
+            &email,
+            &account.full_name(),
+            organization_id,
+            &membership.name,
+            role,
+            &names,
+            &token,
+            expires_at,
+        )?;
+        crate::mail::store::enqueue(&mut tx, &message, now).await?;
+        let detail = format!("{email} as {}", role.label().to_lowercase());
+        log(
+            &mut tx,
+            ActivityAction::InvitationSent,
+            account.id,
+            organization_id,
+            &detail,
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn product_lines(tx: &mut Tx, invitation_id: i64) -> Result<Vec<String>, AppError> {
+        Ok(store::products_of(tx, invitation_id)
+            .await?
+            .into_iter()
+            .map(|(_, p)| {
+                let billing = if p.billing {
+                    ", with billing rights"
+                } else {
+                    ""
+                };
+                format!("{} ({}{billing})", p.name, p.kind.label())
+            })
+            .collect())
+    }
+
+    async fn log(
+        tx: &mut Tx,
+        action: ActivityAction,
+        actor: i64,
+        organization_id: i64,
+        detail: &str,
+        origin: &Origin,
+        at: i64,
+    ) -> Result<(), AppError> {
+        record(
+            tx,
+            NewEntry {
+                action,
+                actor_user_id: Some(actor),
+                organization_id: Some(organization_id),
+                detail,
+                origin,
+                at,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn pending(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.read().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::InviteMembers).await?;
+        let mut list = Vec::new();
+        for p in store::pending(&mut tx, organization_id).await? {
+            let products = store::products_of(&mut tx, p.id)
+                .await?
+                .into_iter()
+                .map(|(_, product)| product)
+                .collect();
+            list.push(PendingInvitation {
+                id: p.id,
+                email: p.email,
+                role: p.role,
+                products,
+                invited_by: p.invited_by,
+                sent_at: p.sent_at,
+                expires_at: p.expires_at,
+                expired: p.expires_at <= now,
+                can_manage: may_invite(membership.role, p.role).is_ok(),
+            });
+        }
+        tx.commit().await?;
+        Ok(list)
+    }
+
+    /// The pending invitation, if it is in this organization and my role may handle it.
+    async fn manageable(
+        tx: &mut Tx,
+        organization_id: i64,
+        invitation_id: i64,
+        user_id: i64,
+    ) -> Result<(store::Pending, String), AppError> {
+        let (membership, _) =
+            authorize(tx, organization_id, user_id, Action::InviteMembers).await?;
+        let found = store::find_pending(tx, organization_id, invitation_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotFound,
+                    "This invitation is no longer pending: it was accepted or revoked.",
+                )
+            })?;
+        may_invite(membership.role, found.role).map_err(refused)?;
+        Ok((found, membership.name))
+    }
+
+    pub async fn resend(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (found, organization) =
+            manageable(&mut tx, organization_id, invitation_id, account.id).await?;
+        let (token, token_hash) = session::new_token();
+        let expires_at = now + INVITATION_LIFETIME_SECONDS;
+        if !store::renew(
+            &mut tx,
+            organization_id,
+            invitation_id,
+            &token_hash,
+            now,
+            expires_at,
+        )
+        .await?
+        {
+            return Err(not_valid());
+        }
+        let names = product_lines(&mut tx, invitation_id).await?;
+        let message = email(
+            &state,
+            &found.email,
+            &account.full_name(),
+            organization_id,
+            &organization,
+            found.role,
+            &names,
+            &token,
+            expires_at,
+        )?;
+        crate::mail::store::enqueue(&mut tx, &message, now).await?;
+        log(
+            &mut tx,
+            ActivityAction::InvitationResent,
+            account.id,
+            organization_id,
+            &found.email,
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn revoke(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (found, _) = manageable(&mut tx, organization_id, invitation_id, account.id).await?;
+        if !store::revoke(&mut tx, organization_id, invitation_id, now).await? {
+            return Err(not_valid());
+        }
+        log(
+            &mut tx,
+            ActivityAction::InvitationRevoked,
+            account.id,
+            organization_id,
+            &found.email,
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The invitation behind a link: it must exist, belong to the organization named in the
+    /// link, be neither used nor revoked, and not have expired.
+    async fn usable(
+        tx: &mut Tx,
+        organization_id: i64,
+        token: &str,
+        now: i64,
+    ) -> Result<(store::ByToken, String), AppError> {
+        let token = token.trim();
+        if !session::well_formed(token) {
+            return Err(not_valid());
+        }
+        let token_hash = session::hash_token(token);
+        let found = store::by_token(tx, &token_hash)
+            .await?
+            .filter(|i| i.organization_id == organization_id && !i.ended)
+            .ok_or_else(not_valid)?;
+        if found.expires_at <= now {
+            let ask = found
+                .inviter_name
+                .as_deref()
+                .map(|n| format!("Ask {n} to send it again."))
+                .unwrap_or_else(|| {
+                    "Ask an administrator of the organization to send it again.".into()
+                });
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                format!(
+                    "This invitation expired on {}. {ask}",
+                    format::datetime(found.expires_at)
+                ),
+            ));
+        }
+        Ok((found, token_hash))
+    }
+
+    pub async fn open(organization_id: i64, token: String) -> Result<InvitationOpening, AppError> {
+        let state = request::state()?;
+        let now = state.now();
+        let signed_in = caller(&state).await.ok();
+        let mut tx = state.db.read().await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, now).await?;
+        let next = match &signed_in {
+            Some((account, _)) if account.email != found.email => NextStep::WrongAccount {
+                signed_in_as: account.email.clone(),
+            },
+            Some((account, _)) => {
+                if organizations::membership(&mut tx, organization_id, account.id)
+                    .await?
+                    .is_some()
+                {
+                    NextStep::AlreadyMember
+                } else {
+                    NextStep::Accept
+                }
+            }
+            None if accounts::email_taken(&mut tx, &found.email).await? => NextStep::SignIn,
+            None => NextStep::CreateAccount,
+        };
+        let products = store::products_of(&mut tx, found.id)
+            .await?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        tx.commit().await?;
+        Ok(InvitationOpening {
+            organization_name: found.organization_name,
+            invited_by: found.inviter_name,
+            email: found.email,
+            role: found.role,
+            products,
+            expires_at: found.expires_at,
+            next,
+        })
+    }
+
+    /// Everything accepting writes, in the caller's transaction: the invitation used (once),
+    /// the membership, the product accesses, the log entry and a note to the inviter.
+    async fn join(
+        state: &AppState,
+        tx: &mut Tx,
+        found: &store::ByToken,
+        token_hash: &str,
+        user_id: i64,
+        name: &str,
+        origin: &Origin,
+    ) -> Result<(), AppError> {
+        let now = state.now();
+        if organizations::membership(tx, found.organization_id, user_id)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "You are already a member of this organization.",
+            ));
+        }
+        organizations::lock_organization(tx, found.organization_id).await?;
+        if !store::consume(tx, found.id, token_hash, user_id, now).await? {
+            return Err(not_valid());
+        }
+        organizations::insert_membership(tx, found.organization_id, user_id, found.role, now)
+            .await?;
+        if reaches_chosen_products(found.role) {
+            for (product_id, product) in store::products_of(tx, found.id).await? {
+                crate::products::store::grant_access(tx, product_id, user_id, product.billing, now)
+                    .await?;
+            }
+        }
+        let detail = format!("{} as {}", found.email, found.role.label().to_lowercase());
+        log(
+            tx,
+            ActivityAction::InvitationAccepted,
+            user_id,
+            found.organization_id,
+            &detail,
+            origin,
+            now,
+        )
+        .await?;
+        if let Some(inviter) = &found.inviter_email {
+            let body = format!(
+                "Hello,\n\n{name} ({email}) accepted your invitation and is now {role} of {organization}.\n{base}/o/{id}/users\n{signature}",
+                email = found.email,
+                role = found.role.label().to_lowercase(),
+                organization = found.organization_name,
+                base = state.settings.public_url,
+                id = found.organization_id,
+                signature = crate::mail::signature(),
+            );
+            let message = crate::mail::Email::new(
+                inviter,
+                format!("{name} joined {}", found.organization_name),
+                body,
+            )?;
+            crate::mail::store::enqueue(tx, &message, now).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn accept(organization_id: i64, token: String) -> Result<SignedIn, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let (account, via) = caller(&state).await?;
+        if via != Via::Session {
+            return Err(refused(
+                "An invitation is accepted by the person, signed in to Steward, not with an API token or application password.",
+            ));
+        }
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, now).await?;
+        if account.email != found.email {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "This invitation is for {}, and you are signed in as {}. Sign out, then open the link again.",
+                    found.email, account.email
+                ),
+            ));
+        }
+        join(
+            &state,
+            &mut tx,
+            &found,
+            &token_hash,
+            account.id,
+            &account.full_name(),
+            &origin,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            redirect: format!("/o/{organization_id}"),
+        })
+    }
+
+    pub async fn join_with_new_account(
+        organization_id: i64,
+        token: String,
+        first_name: String,
+        last_name: String,
+        password: String,
+    ) -> Result<SignedIn, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        if caller(&state).await.is_ok() {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "You are signed in to another account: sign out, then open the link again.",
+            ));
+        }
+        let first_name = normalize_name("first_name", "first name", &first_name)?;
+        let last_name = normalize_name("last_name", "last name", &last_name)?;
+        // Check the link before the (deliberately slow) password hashing.
+        let now = state.now();
+        let mut tx = state.db.read().await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, now).await?;
+        tx.commit().await?;
+        check_new_password(&password, &found.email)?;
+        let password_hash = state.passwords.hash(password).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, now).await?;
+        // Invited, so the address is proven: no personal organization is created (the seed:
+        // "you belong to the Organization that invited you").
+        let user_id = accounts::insert_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &found.email,
+                first_name: &first_name,
+                last_name: &last_name,
+                password_hash: &password_hash,
+                at: now,
+            },
+        )
+        .await?
+        .ok_or_else(|| AppError {
+            code: ErrorCode::EmailTaken,
+            message: format!(
+                "An account with {} already exists: sign in as that person to accept.",
+                found.email
+            ),
+            field: None,
+        })?;
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::SignUp,
+                actor_user_id: Some(user_id),
+                organization_id: Some(organization_id),
+                detail: "invited",
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        let name = format!("{first_name} {last_name}");
+        join(
+            &state,
+            &mut tx,
+            &found,
+            &token_hash,
+            user_id,
+            &name,
+            &origin,
+        )
+        .await?;
+        let (cookie, _) =
+            start_session(&state, &mut tx, user_id, false, Stage::Full, &origin).await?;
+        tx.commit().await?;
+        request::set_cookie(&cookie);
+        Ok(SignedIn {
+            redirect: format!("/o/{organization_id}"),
+        })
+    }
+}
