@@ -82,12 +82,12 @@ pub fn OrganizationShell() -> impl IntoView {
                     "Overview"
                 </A>
                 <A href=move || format!("/o/{}/products", organization_id.get())>"Products"</A>
-                // Only roles that may see the people get the link (externals do not).
+                // Only those who may see the people get the link (not externals, not blocked members).
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         data.await
                             .ok()
-                            .filter(|s| crate::policy::allows(s.current.role, crate::policy::Action::ViewMembers))
+                            .filter(|s| s.current.may(crate::policy::Action::ViewMembers))
                             .map(|_| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })
                     })}
                 </Transition>

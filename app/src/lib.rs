@@ -65,6 +65,11 @@ mod routes {
     lazy_page!(Tags, crate::tags::view::TagsPage);
     lazy_page!(Users, crate::organizations::view::UsersPage);
     lazy_page!(Invite, crate::invitations::view::InvitePage);
+    lazy_page!(
+        RemoveUser,
+        crate::organizations::removal_view::RemoveUserPage
+    );
+    lazy_page!(Welcome, crate::organizations::view::WelcomePage);
     lazy_page!(Invitation, crate::invitations::view::InvitationPage);
     lazy_page!(
         MyOrganizations,
@@ -110,6 +115,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/not-me") view={Lazy::<routes::NotMe>::new()} />
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <Route path=path!("/invitation") view={Lazy::<routes::Invitation>::new()} />
+                <Route path=path!("/welcome") view={Lazy::<routes::Welcome>::new()} />
                 <ParentRoute path=path!("/o/:organization") view={Lazy::<routes::Shell>::new()}>
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
@@ -117,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
                     <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />
+                    <Route path=path!("users/:user/remove") view={Lazy::<routes::RemoveUser>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />

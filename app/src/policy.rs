@@ -83,10 +83,14 @@ pub enum Action {
     /// Invite people by email, and resend or revoke pending invitations (ORG-4), within
     /// [`may_invite`].
     InviteMembers,
+    /// Block and unblock a member (ORG-6): their accesses are suspended, nothing is deleted.
+    BlockMembers,
+    /// Remove a member from the organization (ORG-7).
+    RemoveMembers,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -97,6 +101,8 @@ impl Action {
         Action::BlockProducts,
         Action::ModifyRoles,
         Action::InviteMembers,
+        Action::BlockMembers,
+        Action::RemoveMembers,
     ];
 }
 
@@ -123,7 +129,40 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ModifyRoles, Collaborator | External) => false,
         (InviteMembers, LegalRepresentative | Administrator) => true,
         (InviteMembers, Collaborator | External) => false,
+        (BlockMembers | RemoveMembers, LegalRepresentative | Administrator) => true,
+        (BlockMembers | RemoveMembers, Collaborator | External) => false,
     }
+}
+
+/// The table for a member as they stand: a blocked member (ORG-6) keeps their role on paper but
+/// may do nothing beyond seeing the organization's name and that they are blocked.
+pub fn permits(role: Role, blocked: bool, action: Action) -> bool {
+    if blocked {
+        return action == Action::ViewOrganization;
+    }
+    allows(role, action)
+}
+
+/// Whether someone with role `actor` may block, unblock or remove the member `target` (ORG-6,
+/// ORG-7): the action must be allowed, never oneself, never someone above one's own role.
+pub fn may_act_on_member(
+    actor: Role,
+    action: Action,
+    myself: bool,
+    target: Role,
+) -> Result<(), &'static str> {
+    if !allows(actor, action) {
+        return Err("Your role in this organization does not allow this.");
+    }
+    if myself {
+        return Err(
+            "You cannot do this to yourself. To leave the organization, use My organizations.",
+        );
+    }
+    if target.rank() > actor.rank() {
+        return Err("You cannot do this to someone whose role is above yours.");
+    }
+    Ok(())
 }
 
 /// Whether someone with role `actor` may move a member from `current` to `new` (ORG-5): the
@@ -174,6 +213,8 @@ mod tests {
         (BlockProducts,    [true,  true,  false, false]),
         (ModifyRoles,      [true,  true,  false, false]),
         (InviteMembers,    [true,  true,  false, false]),
+        (BlockMembers,     [true,  true,  false, false]),
+        (RemoveMembers,    [true,  true,  false, false]),
     ];
 
     #[test]
@@ -215,6 +256,37 @@ mod tests {
         assert!(may_invite(Administrator, LegalRepresentative).is_err());
         assert!(may_invite(Collaborator, External).is_err());
         assert!(may_invite(External, External).is_err());
+    }
+
+    #[test]
+    fn a_blocked_member_only_sees_the_organization_name() {
+        for role in Role::ALL {
+            for action in Action::ALL {
+                assert_eq!(
+                    permits(role, true, action),
+                    action == ViewOrganization,
+                    "blocked {role:?} × {action:?}"
+                );
+                assert_eq!(permits(role, false, action), allows(role, action));
+            }
+        }
+    }
+
+    #[test]
+    fn members_are_blocked_and_removed_only_from_below_and_never_oneself() {
+        assert!(may_act_on_member(Administrator, BlockMembers, false, Collaborator).is_ok());
+        assert!(may_act_on_member(Administrator, RemoveMembers, false, Administrator).is_ok());
+        assert!(
+            may_act_on_member(Administrator, BlockMembers, false, LegalRepresentative).is_err()
+        );
+        assert!(may_act_on_member(
+            LegalRepresentative,
+            RemoveMembers,
+            true,
+            LegalRepresentative
+        )
+        .is_err());
+        assert!(may_act_on_member(Collaborator, BlockMembers, false, External).is_err());
     }
 
     #[test]

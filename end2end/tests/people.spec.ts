@@ -1,4 +1,4 @@
-import { test, expect, checkAccessibility, receivedMail, signInAs, openOrganization } from "./fixtures";
+import { test, expect, expectRefusal, hydrated, checkAccessibility, receivedMail, linkIn, uniqueEmail, signInAs, openOrganization, openFromMenu, secondBrowser, PASSWORD } from "./fixtures";
 
 test("users page: members with role and two-factor status, externals apart, search", async ({ page }, testInfo) => {
   const mobile = testInfo.project.name === "mobile";
@@ -55,4 +55,88 @@ test("modify the role: the person moves between tables and is told by email", as
   await page.getByLabel("New role for Hugo Favre").selectOption("external");
   await row.getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("externals")).toContainText("Hugo Favre");
+});
+
+test("block, unblock, then remove a user with the wizard", async ({ page, browser }, testInfo) => {
+  const email = uniqueEmail("leaving");
+  await signInAs(page, "felix@demo.steward.test");
+  await openOrganization(page, "Lakeside Bakery");
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+
+  // Someone to remove: invited as an external, joining in their own browser.
+  await page.goto(`/o/${organizationId}/users/invite`);
+  await hydrated(page);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Role").selectOption("external");
+  await page.getByLabel("lakeside-bakery.com (Domain name)", { exact: true }).check();
+  const since = Date.now() - 1000;
+  await page.getByRole("button", { name: "Send the invitation" }).click();
+  await expect(page.getByTestId("invitation-sent")).toBeVisible();
+  const link = linkIn(await receivedMail(email, "invites you to Lakeside Bakery", 20_000, since), "/invitation");
+  const other = await secondBrowser(browser, testInfo);
+  await other.page.goto(link);
+  await hydrated(other.page);
+  await other.page.getByLabel("First name").fill("Rita");
+  await other.page.getByLabel("Last name").fill("Removed");
+  await other.page.getByLabel("Password").fill(PASSWORD);
+  await other.page.getByRole("button", { name: "Create my account and join" }).click();
+  await expect(other.page).toHaveURL(new RegExp(`/o/${organizationId}$`));
+
+  // Block: Rita is told, and her organization page says so.
+  await page.goto(`/o/${organizationId}/users`);
+  await hydrated(page);
+  const row = page.getByTestId("externals").locator("tbody tr", { hasText: "Rita Removed" });
+  const blockedAt = Date.now() - 1000;
+  await row.locator("summary", { hasText: "Block" }).click();
+  await row.getByRole("button", { name: "Confirm: block Rita Removed" }).click();
+  await expect(row).toContainText("Blocked");
+  await receivedMail(email, "Your access to Lakeside Bakery is suspended", 20_000, blockedAt);
+  await other.page.goto(`/o/${organizationId}`);
+  await hydrated(other.page);
+  await expect(other.page.getByTestId("blocked-member")).toBeVisible();
+  await checkAccessibility(other.page, "overview of a blocked member");
+  await row.getByRole("button", { name: "Unblock Rita Removed" }).click();
+  await expect(row).not.toContainText("Blocked");
+
+  // The wizard: review → tick → review → my email and tick → removed.
+  await row.getByRole("link", { name: "Remove Rita Removed from the organization" }).click();
+  await expect(page.getByRole("heading", { name: "Remove Rita Removed from Lakeside Bakery" })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByTestId("removal-summary")).toContainText("Their access to 1 product");
+  await checkAccessibility(page, "removal wizard, review");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByText("Tick the box to continue.")).toBeVisible();
+  await page.getByLabel(/I confirm that Rita Removed/).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "Check once more" })).toBeVisible();
+  await page.getByRole("button", { name: "Remove", exact: true }).click();
+  await page.getByLabel("Your login email address").fill("someone@else.example");
+  await page.getByLabel("I understand that this removal is permanent.").check();
+  await checkAccessibility(page, "removal wizard, last step");
+  expectRefusal(page, "/api/remove_member");
+  await page.getByRole("button", { name: "Remove this user" }).click();
+  await expect(page.locator("#my_email-error")).toContainText("Type your own login email");
+  await page.getByLabel("Your login email address").fill("felix@demo.steward.test");
+  await page.getByLabel("I understand that this removal is permanent.").check();
+  await page.getByRole("button", { name: "Remove this user" }).click();
+  await expect(page.getByTestId("removal-done")).toContainText("Rita Removed is no longer a member");
+  await page.getByRole("link", { name: "Back to the users" }).click();
+  await expect(page.getByTestId("externals")).not.toContainText("Rita Removed");
+  expect(other.errors).toEqual([]);
+  await other.context.close();
+});
+
+test("leaving an organization as its last legal representative is refused with the reason", async ({ page }, testInfo) => {
+  await signInAs(page, "felix@demo.steward.test");
+  await openOrganization(page, "Lakeside Bakery");
+  await openFromMenu(page, testInfo, "My organizations");
+  await hydrated(page);
+  const bakery = page.getByTestId("my-organizations").locator("li", { hasText: "Lakeside Bakery" });
+  await bakery.locator("summary", { hasText: "Leave" }).click();
+  await checkAccessibility(page, "my organizations, leave open");
+  expectRefusal(page, "/api/leave_organization");
+  await bakery.getByRole("button", { name: "Confirm: leave Lakeside Bakery" }).click();
+  await expect(page.getByTestId("leave-refused")).toContainText("You are the only legal representative of this organization");
+  await expect(page.getByTestId("my-organizations")).toContainText("Lakeside Bakery");
 });

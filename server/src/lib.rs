@@ -212,7 +212,8 @@ async fn in_first_organization(state: &AppState, user_id: i64, page: &str) -> Re
             let path = format!("/o/{}/{page}", organization.id);
             Redirect::to(path.trim_end_matches('/')).into_response()
         }
-        Ok(None) => Redirect::to("/login").into_response(),
+        // Signed in, but in no organization (they left their last one).
+        Ok(None) => Redirect::to("/welcome").into_response(),
         Err(error) => {
             tracing::error!(%error, "could not list organizations");
             (

@@ -6,8 +6,6 @@
 mod common;
 
 use app::policy::Role;
-use app::products::store::{insert, NewProduct};
-use app::products::{ProductKind, ProductStatus};
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
 
@@ -23,43 +21,6 @@ async fn invitation_token(app: &TestApp, email: &str) -> Option<String> {
         let rest = rest.split("&token=").nth(1)?;
         rest.split_whitespace().next().map(str::to_owned)
     })
-}
-
-async fn products(app: &TestApp, organization: i64, names: &[&str]) -> Vec<i64> {
-    let now = app.state.now();
-    let mut tx = app.state.db.write().await.expect("tx");
-    let mut ids = Vec::new();
-    for name in names {
-        ids.push(
-            insert(
-                &mut tx,
-                &NewProduct {
-                    organization_id: organization,
-                    kind: ProductKind::Domain,
-                    name,
-                    status: ProductStatus::Active,
-                    expires_at: None,
-                    holder: "Holder AG",
-                    at: now,
-                },
-            )
-            .await
-            .expect("product"),
-        );
-    }
-    tx.commit().await.expect("commit");
-    ids
-}
-
-async fn add_member(app: &TestApp, organization: i64, email: &str, role: Role) {
-    let user = app
-        .count(&format!("SELECT id FROM users WHERE email = '{email}'"))
-        .await;
-    let mut tx = app.state.db.write().await.expect("tx");
-    app::organizations::store::insert_membership(&mut tx, organization, user, role, 0)
-        .await
-        .expect("member");
-    tx.commit().await.expect("commit");
 }
 
 async fn invite(
@@ -121,7 +82,9 @@ on_every_backend!(
     a_collaborator_invited_with_two_products_joins_and_reaches_only_those,
     |app: TestApp| async move {
         let (boss, organization) = app.sign_up("boss@example.com", "Bea", "Boss").await;
-        let ids = products(&app, organization, &["one.ch", "two.ch", "three.ch"]).await;
+        let ids = app
+            .add_products(organization, &["one.ch", "two.ch", "three.ch"])
+            .await;
         let chosen = format!("{},{}", ids[0], ids[1]);
         let billing = ids[1].to_string();
 
@@ -358,7 +321,7 @@ on_every_backend!(
     |app: TestApp| async move {
         let (boss, organization) = app.sign_up("boss@example.com", "Bea", "Boss").await;
         let (other, other_organization) = app.sign_up("olga@example.com", "Olga", "Other").await;
-        let foreign_products = products(&app, other_organization, &["theirs.ch"]).await;
+        let foreign_products = app.add_products(other_organization, &["theirs.ch"]).await;
         let sent = invite(
             &app,
             &boss,
@@ -540,9 +503,11 @@ on_every_backend!(
         let (boss, organization) = app.sign_up("boss@example.com", "Bea", "Boss").await;
         let (admin, _) = app.sign_up("adam@example.com", "Adam", "Admin").await;
         let (colleague, _) = app.sign_up("cara@example.com", "Cara", "Colleague").await;
-        add_member(&app, organization, "adam@example.com", Role::Administrator).await;
-        add_member(&app, organization, "cara@example.com", Role::Collaborator).await;
-        let ids = products(&app, organization, &["one.ch"]).await;
+        app.add_member(organization, "adam@example.com", Role::Administrator)
+            .await;
+        app.add_member(organization, "cara@example.com", Role::Collaborator)
+            .await;
+        let ids = app.add_products(organization, &["one.ch"]).await;
 
         let above = invite(
             &app,

@@ -53,10 +53,14 @@ pub enum ActivityAction {
     InvitationResent,
     InvitationRevoked,
     InvitationAccepted,
+    MemberBlocked,
+    MemberUnblocked,
+    MemberRemoved,
+    LeftOrganization,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 39] = [
+    pub const ALL: [ActivityAction; 43] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -96,6 +100,10 @@ impl ActivityAction {
         ActivityAction::InvitationResent,
         ActivityAction::InvitationRevoked,
         ActivityAction::InvitationAccepted,
+        ActivityAction::MemberBlocked,
+        ActivityAction::MemberUnblocked,
+        ActivityAction::MemberRemoved,
+        ActivityAction::LeftOrganization,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +147,10 @@ impl ActivityAction {
             ActivityAction::InvitationResent => "invitation_resent",
             ActivityAction::InvitationRevoked => "invitation_revoked",
             ActivityAction::InvitationAccepted => "invitation_accepted",
+            ActivityAction::MemberBlocked => "member_blocked",
+            ActivityAction::MemberUnblocked => "member_unblocked",
+            ActivityAction::MemberRemoved => "member_removed",
+            ActivityAction::LeftOrganization => "left_organization",
         }
     }
 
@@ -191,6 +203,10 @@ impl ActivityAction {
             ActivityAction::InvitationResent => "Invitation sent again",
             ActivityAction::InvitationRevoked => "Invitation revoked",
             ActivityAction::InvitationAccepted => "Invitation accepted",
+            ActivityAction::MemberBlocked => "User blocked",
+            ActivityAction::MemberUnblocked => "User unblocked",
+            ActivityAction::MemberRemoved => "User removed from the organization",
+            ActivityAction::LeftOrganization => "Left the organization",
         }
     }
 }

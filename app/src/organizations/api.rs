@@ -6,7 +6,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-pub use server_side::authorize;
+pub use server_side::{authorize, member};
 
 /// The frame around an organization's pages: me, this organization, all of mine.
 #[server(endpoint = "organization_shell")]
@@ -45,6 +45,18 @@ pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Re
     crate::request::respond(server_side::change_role(organization_id, user_id, role).await)
 }
 
+/// Blocks a member (ORG-6): they stay a member, keep their data and product accesses on
+/// record, but reach nothing in this organization until unblocked.
+#[server(endpoint = "block_member")]
+pub async fn block_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+    crate::request::respond(server_side::set_blocked(organization_id, user_id, true).await)
+}
+
+#[server(endpoint = "unblock_member")]
+pub async fn unblock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+    crate::request::respond(server_side::set_blocked(organization_id, user_id, false).await)
+}
+
 /// Unlocks a member of this organization whose account locked itself (SEC-7).
 #[server(endpoint = "unlock_member")]
 pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
@@ -61,7 +73,7 @@ mod server_side {
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::AppError;
-    use crate::policy::{allows, Action, Role};
+    use crate::policy::{Action, Role};
     use crate::request;
 
     /// The caller's membership of the organization, if the policy lets their role do `action`.
@@ -74,7 +86,16 @@ mod server_side {
     ) -> Result<(OrganizationSummary, i64), AppError> {
         let found = store::membership(tx, organization_id, user_id).await?;
         let (membership, created_at) = found.ok_or_else(|| AppError::not_found("organization"))?;
-        if !allows(membership.role, action) {
+        if !membership.may(action) {
+            if membership.blocked {
+                return Err(AppError::new(
+                    crate::error::ErrorCode::Forbidden,
+                    format!(
+                        "An administrator of {} blocked your access: you cannot see or manage anything here until they unblock you.",
+                        membership.name
+                    ),
+                ));
+            }
             return Err(AppError::forbidden());
         }
         Ok((membership, created_at))
@@ -111,19 +132,20 @@ mod server_side {
             Action::ViewOrganization,
         )
         .await?;
-        let members = if allows(membership.role, Action::ViewMembers) {
+        let members = if membership.may(Action::ViewMembers) {
             Some(store::members(&mut tx, organization_id).await?)
         } else {
             None
         };
         tx.commit().await?;
         Ok(Overview {
+            can_unlock: membership.may(Action::UnlockMember),
+            blocked: membership.blocked,
             id: membership.id,
             name: membership.name,
             created_at,
             my_role: membership.role,
             members,
-            can_unlock: allows(membership.role, Action::UnlockMember),
         })
     }
 
@@ -151,10 +173,10 @@ mod server_side {
         Ok(UsersPage {
             members,
             externals,
-            can_unlock: allows(membership.role, Action::UnlockMember),
+            can_unlock: membership.may(Action::UnlockMember),
             my_role: membership.role,
             my_user_id: account.id,
-            can_invite: allows(membership.role, Action::InviteMembers),
+            can_invite: membership.may(Action::InviteMembers),
         })
     }
 
@@ -173,11 +195,7 @@ mod server_side {
         let (membership, _) =
             authorize(&mut tx, organization_id, account.id, Action::ModifyRoles).await?;
         store::lock_organization(&mut tx, organization_id).await?;
-        let target = store::users(&mut tx, organization_id, "")
-            .await?
-            .into_iter()
-            .find(|u| u.user_id == user_id)
-            .ok_or_else(|| AppError::not_found("person"))?;
+        let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_assign(membership.role, target.role, new)
             .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
         if target.role == new {
@@ -226,6 +244,97 @@ mod server_side {
             format!("Your role in {} is now {}", membership.name, new.label()),
             body,
         )?;
+        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The organization's member `user_id`, as the users page shows them; not found otherwise.
+    pub async fn member(
+        tx: &mut Tx,
+        organization_id: i64,
+        user_id: i64,
+    ) -> Result<super::super::UserRow, AppError> {
+        store::users(tx, organization_id, "")
+            .await?
+            .into_iter()
+            .find(|u| u.user_id == user_id)
+            .ok_or_else(|| AppError::not_found("person"))
+    }
+
+    pub async fn set_blocked(
+        organization_id: i64,
+        user_id: i64,
+        block: bool,
+    ) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::BlockMembers).await?;
+        store::lock_organization(&mut tx, organization_id).await?;
+        let target = member(&mut tx, organization_id, user_id).await?;
+        crate::policy::may_act_on_member(
+            membership.role,
+            Action::BlockMembers,
+            user_id == account.id,
+            target.role,
+        )
+        .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
+        if target.blocked == block {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                if block {
+                    "This person is already blocked."
+                } else {
+                    "This person is not blocked."
+                },
+            ));
+        }
+        store::set_blocked(
+            &mut tx,
+            organization_id,
+            user_id,
+            block.then_some((now, account.id)),
+        )
+        .await?;
+        let name = format!("{} {}", target.first_name, target.last_name);
+        record(
+            &mut tx,
+            NewEntry {
+                action: if block {
+                    ActivityAction::MemberBlocked
+                } else {
+                    ActivityAction::MemberUnblocked
+                },
+                actor_user_id: Some(account.id),
+                organization_id: Some(organization_id),
+                detail: &name,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        let (subject, what) = if block {
+            (
+                format!("Your access to {} is suspended", membership.name),
+                format!("{} blocked your access to the organization {}. You remain a member and nothing of yours was deleted, but you cannot see or manage its products until you are unblocked.", account.full_name(), membership.name),
+            )
+        } else {
+            (
+                format!("Your access to {} is back", membership.name),
+                format!("{} unblocked your access to the organization {}: you reach its products again, as before.", account.full_name(), membership.name),
+            )
+        };
+        let body = format!(
+            "Hello {first},\n\n{what}\n{base}/o/{organization_id}\n{signature}",
+            first = target.first_name,
+            base = state.settings.public_url,
+            signature = crate::mail::signature(),
+        );
+        let email = crate::mail::Email::new(&target.email, subject, body)?;
         crate::mail::store::enqueue(&mut tx, &email, now).await?;
         tx.commit().await?;
         Ok(())

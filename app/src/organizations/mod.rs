@@ -1,6 +1,8 @@
 //! Organizations and memberships: the switcher's data, the overview, creating an organization.
 
 pub mod api;
+pub mod removal;
+pub mod removal_view;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
@@ -18,6 +20,15 @@ pub struct OrganizationSummary {
     pub id: i64,
     pub name: String,
     pub role: Role,
+    /// Blocked by an administrator (ORG-6): a member on paper who reaches nothing.
+    pub blocked: bool,
+}
+
+impl OrganizationSummary {
+    /// Whether I may do `action` here, as I stand (role, and blocked or not).
+    pub fn may(&self, action: crate::policy::Action) -> bool {
+        crate::policy::permits(self.role, self.blocked, action)
+    }
 }
 
 /// What the frame around every organization page needs.
@@ -52,6 +63,8 @@ pub struct UserRow {
     /// The last time they did anything in Steward.
     pub last_active: Option<i64>,
     pub locked: bool,
+    /// Blocked in this organization (ORG-6).
+    pub blocked: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -78,6 +91,8 @@ pub struct Overview {
     pub members: Option<Vec<Member>>,
     /// Whether my role may unlock locked members.
     pub can_unlock: bool,
+    /// An administrator blocked me here (ORG-6).
+    pub blocked: bool,
 }
 
 pub fn normalize_organization_name(raw: &str) -> Result<String, AppError> {

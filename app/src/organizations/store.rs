@@ -33,10 +33,15 @@ pub async fn insert_membership(
     Ok(())
 }
 
-fn summaries(rows: Vec<(i64, String, String)>) -> Vec<OrganizationSummary> {
+fn summaries(rows: Vec<(i64, String, String, bool)>) -> Vec<OrganizationSummary> {
     rows.into_iter()
-        .filter_map(|(id, name, role)| {
-            Role::parse(&role).map(|role| OrganizationSummary { id, name, role })
+        .filter_map(|(id, name, role, blocked)| {
+            Role::parse(&role).map(|role| OrganizationSummary {
+                id,
+                name,
+                role,
+                blocked,
+            })
         })
         .collect()
 }
@@ -46,7 +51,7 @@ pub async fn memberships_of(
     tx: &mut Tx,
     user_id: i64,
 ) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
-    const SQL: &str = "SELECT o.id, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+    const SQL: &str = "SELECT o.id, o.name, m.role, m.blocked_at IS NOT NULL FROM memberships m JOIN organizations o ON o.id = m.organization_id \
                        WHERE m.user_id = $1 ORDER BY m.created_at, o.id";
     let rows = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(user_id)
@@ -61,15 +66,25 @@ pub async fn membership(
     organization_id: i64,
     user_id: i64,
 ) -> Result<Option<(OrganizationSummary, i64)>, sqlx::Error> {
-    const SQL: &str = "SELECT o.id, o.name, m.role, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+    const SQL: &str = "SELECT o.id, o.name, m.role, o.created_at, m.blocked_at IS NOT NULL FROM memberships m JOIN organizations o ON o.id = m.organization_id \
                        WHERE m.organization_id = $1 AND m.user_id = $2";
-    let row: Option<(i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+    let row: Option<(i64, String, String, i64, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(organization_id)
         .bind(user_id)
         .fetch_optional(&mut **c)
         .await)?;
-    Ok(row.and_then(|(id, name, role, created_at)| {
-        Role::parse(&role).map(|role| (OrganizationSummary { id, name, role }, created_at))
+    Ok(row.and_then(|(id, name, role, created_at, blocked)| {
+        Role::parse(&role).map(|role| {
+            (
+                OrganizationSummary {
+                    id,
+                    name,
+                    role,
+                    blocked,
+                },
+                created_at,
+            )
+        })
     }))
 }
 
@@ -110,12 +125,22 @@ pub async fn users(
     const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, \
           EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id), \
           (SELECT a.occurred_at FROM activity_log a WHERE a.actor_user_id = u.id ORDER BY a.id DESC LIMIT 1), \
-          u.locked_at IS NOT NULL \
+          u.locked_at IS NOT NULL, m.blocked_at IS NOT NULL \
         FROM memberships m JOIN users u ON u.id = m.user_id \
         WHERE m.organization_id = $1 \
           AND ($2 = '' OR lower(u.first_name || ' ' || u.last_name) LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
         ORDER BY lower(u.last_name), lower(u.first_name), u.id";
-    type Row = (i64, String, String, String, String, bool, Option<i64>, bool);
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        Option<i64>,
+        bool,
+        bool,
+    );
     let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(organization_id)
         .bind(search)
@@ -124,7 +149,17 @@ pub async fn users(
     Ok(rows
         .into_iter()
         .filter_map(
-            |(user_id, first_name, last_name, email, role, two_factor, last_active, locked)| {
+            |(
+                user_id,
+                first_name,
+                last_name,
+                email,
+                role,
+                two_factor,
+                last_active,
+                locked,
+                blocked,
+            )| {
                 Some(super::UserRow {
                     user_id,
                     first_name,
@@ -134,6 +169,7 @@ pub async fn users(
                     two_factor,
                     last_active,
                     locked,
+                    blocked,
                 })
             },
         )
@@ -178,4 +214,72 @@ pub async fn lock_organization(tx: &mut Tx, organization_id: i64) -> Result<(), 
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Blocks (`Some((at, by))`) or unblocks (`None`) a member; `false` when they are not a member.
+pub async fn set_blocked(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    blocked: Option<(i64, i64)>,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE memberships SET blocked_at = $3, blocked_by = $4 WHERE organization_id = $1 AND user_id = $2";
+    let changed = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .bind(blocked.map(|(at, _)| at))
+        .bind(blocked.map(|(_, by)| by))
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// The products a member reaches one by one in this organization, with billing rights or not.
+pub async fn member_products(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<Vec<(String, String, bool)>, sqlx::Error> {
+    const SQL: &str = "SELECT p.name, p.kind, a.billing FROM product_access a JOIN products p ON p.id = a.product_id \
+                       WHERE p.organization_id = $1 AND a.user_id = $2 ORDER BY lower(p.name), p.id";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await)
+}
+
+pub async fn count_members(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Ends a membership: the person's product accesses in this organization, then the membership.
+/// Their account, their other organizations and everything the organization keeps (products,
+/// tags, the activity log) stay.
+pub async fn remove_membership(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const ACCESS: &str = "DELETE FROM product_access WHERE user_id = $2 \
+                          AND product_id IN (SELECT id FROM products WHERE organization_id = $1)";
+    const MEMBERSHIP: &str = "DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2";
+    on_db!(tx, |c| sqlx::query(ACCESS)
+        .bind(organization_id)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    let removed = on_db!(tx, |c| sqlx::query(MEMBERSHIP)
+        .bind(organization_id)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(removed == 1)
 }

@@ -1,13 +1,15 @@
 //! The organization overview and the "My organizations" page.
 
 use super::api::{
-    my_organizations, organization_overview, ChangeRole, CreateOrganization, UnlockMember,
+    my_organizations, organization_overview, BlockMember, ChangeRole, CreateOrganization,
+    UnblockMember, UnlockMember,
 };
+use super::removal::LeaveOrganization;
 use super::ORGANIZATION_NAME_MAX_CHARS;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
-use crate::policy::{may_assign, Role};
+use crate::policy::{may_act_on_member, may_assign, Action, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -34,6 +36,11 @@ pub fn OverviewPage() -> impl IntoView {
                             "Your role: " <strong data-testid="my-role">{o.my_role.label()}</strong>
                             " · Created " {format::date(o.created_at)}
                         </p>
+                        {o.blocked.then(|| view! {
+                            <p class="blocked-banner" role="alert" data-testid="blocked-member">
+                                "An administrator of this organization blocked your access. You remain a member and nothing of yours was deleted, but you cannot see or manage its products until they unblock you."
+                            </p>
+                        })}
                         <section class="panel">
                             <h2>"People"</h2>
                             {match o.members {
@@ -88,8 +95,14 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 pub fn MyOrganizationsPage() -> impl IntoView {
-    let organizations = Resource::new(|| (), |_| my_organizations());
+    let leave = ServerAction::<LeaveOrganization>::new();
+    let organizations = Resource::new(move || leave.version().get(), |_| my_organizations());
     let create = ServerAction::<CreateOrganization>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(next)) = leave.value().get() {
+            crate::load_page(&next);
+        }
+    });
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -102,18 +115,36 @@ pub fn MyOrganizationsPage() -> impl IntoView {
         <Title text="My organizations" />
         <h1>"My organizations"</h1>
         <section class="panel">
+            {move || leave.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert" data-testid="leave-refused"><span>{e.message}</span></p> })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match organizations.await {
                         Ok(list) => view! {
                             <ul class="organization-list" data-testid="my-organizations">
-                                {list.into_iter().map(|o| view! {
-                                    <li>
-                                        <a href=format!("/o/{}", o.id) aria-current=(o.id == current.get_untracked()).then_some("page")>
-                                            {o.name}
-                                        </a>
-                                        <span class=format!("role role-{}", o.role.as_str())>{o.role.label()}</span>
-                                    </li>
+                                {list.into_iter().map(|o| {
+                                    let summary = format!("Leave {}", o.name);
+                                    let confirm = format!("Confirm: leave {}", o.name);
+                                    view! {
+                                        <li>
+                                            <span>
+                                                <a href=format!("/o/{}", o.id) aria-current=(o.id == current.get_untracked()).then_some("page")>
+                                                    {o.name.clone()}
+                                                </a>
+                                                {o.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
+                                            </span>
+                                            <span class="organization-actions">
+                                                <span class=format!("role role-{}", o.role.as_str())>{o.role.label()}</span>
+                                                <details class="role-menu">
+                                                    <summary><span aria-hidden="true">"Leave"</span><span class="visually-hidden">{summary}</span></summary>
+                                                    <p class="hint">"You lose your role and your access to its products. Someone has to invite you to come back."</p>
+                                                    <ActionForm action=leave attr:class="inline-form">
+                                                        <input type="hidden" name="organization_id" value=o.id />
+                                                        <button class="button small danger" type="submit">{confirm}</button>
+                                                    </ActionForm>
+                                                </details>
+                                            </span>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
@@ -149,6 +180,14 @@ pub fn UsersPage() -> impl IntoView {
     let search = move || query.read().get("search").unwrap_or_default();
     let unlock = ServerAction::<UnlockMember>::new();
     let change = ServerAction::<ChangeRole>::new();
+    let block = ServerAction::<BlockMember>::new();
+    let unblock = ServerAction::<UnblockMember>::new();
+    let actions = RowActions {
+        unlock,
+        change,
+        block,
+        unblock,
+    };
     let users = Resource::new(
         move || {
             (
@@ -156,6 +195,8 @@ pub fn UsersPage() -> impl IntoView {
                 search(),
                 unlock.version().get(),
                 change.version().get(),
+                block.version().get(),
+                unblock.version().get(),
             )
         },
         |(organization, search, ..)| super::api::organization_users(organization, search),
@@ -174,8 +215,10 @@ pub fn UsersPage() -> impl IntoView {
                 </div>
             </leptos_router::components::Form>
         </section>
-        {move || unlock.value().get().and_then(Result::err).or_else(|| change.value().get().and_then(Result::err)).map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
+        {move || actions.failure().map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
         {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"The role is changed; the person was told by email."</p> })}
+        {move || matches!(block.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"The person is blocked: they reach nothing in this organization until you unblock them. They were told by email."</p> })}
+        {move || matches!(unblock.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"The person is unblocked and reaches their products again. They were told by email."</p> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match users.await {
@@ -187,8 +230,8 @@ pub fn UsersPage() -> impl IntoView {
                             {page.can_invite.then(|| view! {
                                 <p class="page-actions"><a class="button primary" href=format!("/o/{organization}/users/invite")>"Invite a user"</a></p>
                             })}
-                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock unlock my_role change />
-                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock unlock my_role change />
+                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock my_role my_user_id=page.my_user_id actions />
+                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock my_role my_user_id=page.my_user_id actions />
                             {page.can_invite.then(|| view! { <crate::invitations::view::PendingInvitations /> })}
                         }
                         .into_any()
@@ -200,6 +243,26 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// The changes the users page can make to a person, shared by both tables.
+#[derive(Clone, Copy)]
+struct RowActions {
+    unlock: ServerAction<UnlockMember>,
+    change: ServerAction<ChangeRole>,
+    block: ServerAction<BlockMember>,
+    unblock: ServerAction<UnblockMember>,
+}
+
+impl RowActions {
+    /// The refusal of the last change that failed, if any.
+    fn failure(&self) -> Option<crate::error::AppError> {
+        let unlock = self.unlock.value().get().and_then(Result::err);
+        let change = self.change.value().get().and_then(Result::err);
+        let block = self.block.value().get().and_then(Result::err);
+        let unblock = self.unblock.value().get().and_then(Result::err);
+        unlock.or(change).or(block).or(unblock)
+    }
+}
+
 #[component]
 fn UserTable(
     title: &'static str,
@@ -207,10 +270,11 @@ fn UserTable(
     rows: Vec<super::UserRow>,
     organization: i64,
     can_unlock: bool,
-    unlock: ServerAction<UnlockMember>,
     my_role: Role,
-    change: ServerAction<ChangeRole>,
+    my_user_id: i64,
+    actions: RowActions,
 ) -> impl IntoView {
+    let RowActions { unlock, change, .. } = actions;
     let heading = format!("{testid}-heading");
     let labelled_by = heading.clone();
     let count = format!("{title} ({})", rows.len());
@@ -238,11 +302,17 @@ fn UserTable(
                                     let full_name = format!("{} {}", u.first_name, u.last_name);
                                     let unlock_label = format!(" {full_name}");
                                     let menu = role_menu(organization, u.user_id, &full_name, u.role, my_role, change);
+                                    let blocking = block_menu(organization, &u, &full_name, my_role, my_user_id, actions);
+                                    let removal = may_act_on_member(my_role, Action::RemoveMembers, u.user_id == my_user_id, u.role).is_ok().then(|| {
+                                        let label = format!("Remove {full_name} from the organization");
+                                        view! { " " <a class="button small secondary" href=format!("/o/{organization}/users/{}/remove", u.user_id) aria-label=label>"Remove"</a> }
+                                    });
                                     view! {
                                         <tr>
                                             <td>
                                                 {full_name.clone()}
                                                 {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
+                                                {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
                                                 {(u.locked && can_unlock).then(|| view! {
                                                     <ActionForm action=unlock attr:class="inline-form">
                                                         <input type="hidden" name="organization_id" value=organization />
@@ -252,6 +322,8 @@ fn UserTable(
                                                     </ActionForm>
                                                 })}
                                                 {menu}
+                                                {blocking}
+                                                {removal}
                                             </td>
                                             <td class="optional-column">{u.email}</td>
                                             <td><span class=format!("role role-{}", u.role.as_str())>{u.role.label()}</span></td>
@@ -303,4 +375,89 @@ fn role_menu(
             </ActionForm>
         </details>
     })
+}
+
+/// "Block" (with a confirmation) or "Unblock" for one person (ORG-6), when my role may.
+fn block_menu(
+    organization: i64,
+    person: &super::UserRow,
+    name: &str,
+    my_role: Role,
+    my_user_id: i64,
+    actions: RowActions,
+) -> Option<impl IntoView> {
+    may_act_on_member(
+        my_role,
+        Action::BlockMembers,
+        person.user_id == my_user_id,
+        person.role,
+    )
+    .ok()?;
+    let user_id = person.user_id;
+    let hidden_name = format!(" {name}");
+    Some(if person.blocked {
+        view! {
+            <ActionForm action=actions.unblock attr:class="inline-form">
+                <input type="hidden" name="organization_id" value=organization />
+                <input type="hidden" name="user_id" value=user_id />
+                " "
+                <button class="button small" type="submit">"Unblock" <span class="visually-hidden">{hidden_name}</span></button>
+            </ActionForm>
+        }
+        .into_any()
+    } else {
+        let summary = format!("Block {name}");
+        let consequence = format!("{name} stays a member and nothing of theirs is deleted, but reaches nothing in this organization until unblocked. They are told by email.");
+        let confirm = format!("Confirm: block {name}");
+        view! {
+            <details class="role-menu">
+                <summary><span aria-hidden="true">"Block"</span><span class="visually-hidden">{summary}</span></summary>
+                <p class="hint">{consequence}</p>
+                <ActionForm action=actions.block attr:class="inline-form">
+                    <input type="hidden" name="organization_id" value=organization />
+                    <input type="hidden" name="user_id" value=user_id />
+                    <button class="button small danger" type="submit">{confirm}</button>
+                </ActionForm>
+            </details>
+        }
+        .into_any()
+    })
+}
+
+/// For a signed-in person who belongs to no organization (they left their last one): create
+/// one, or wait for an invitation.
+#[component]
+pub fn WelcomePage() -> impl IntoView {
+    let create = ServerAction::<CreateOrganization>::new();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            crate::load_page(&format!("/o/{id}"));
+        }
+    });
+    view! {
+        <Title text="No organization yet" />
+        <main class="auth-page" id="main">
+            <div class="auth-card">
+                <p class="brand-large">"Steward"</p>
+                <h1>"You belong to no organization"</h1>
+                <p class="muted">"Create one — you become its legal representative — or open the invitation link someone sends you."</p>
+                <ActionForm action=create>
+                    <FormError error />
+                    <div class="field">
+                        <label for="organization-name">"Name of the organization"</label>
+                        <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(error, "name") />
+                        <FieldError error field="name" />
+                    </div>
+                    <button class="button primary wide" type="submit" disabled=move || create.pending().get()>"Create the organization"</button>
+                </ActionForm>
+                <button class="button secondary wide" type="button" on:click=move |_| {
+                    leptos::task::spawn_local(async move {
+                        let _ = crate::account::api::sign_out().await;
+                        crate::load_page("/login");
+                    });
+                }>"Sign out"</button>
+            </div>
+        </main>
+    }
 }

@@ -50,7 +50,7 @@ mod server_side {
     use crate::error::{AppError, ErrorCode};
     use crate::mail::{self, Email};
     use crate::organizations::api::authorize;
-    use crate::policy::{allows, Action};
+    use crate::policy::Action;
     use crate::request;
 
     pub async fn list(
@@ -72,7 +72,7 @@ mod server_side {
         let mut tx = state.db.read().await?;
         let (membership, _) =
             authorize(&mut tx, organization_id, account.id, Action::ViewProducts).await?;
-        let sees_all = allows(membership.role, Action::ViewAllProducts);
+        let sees_all = membership.may(Action::ViewAllProducts);
         let only_for = (!sees_all).then_some(account.id);
         let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
         tx.commit().await?;
@@ -97,12 +97,12 @@ mod server_side {
         let mut tx = state.db.read().await?;
         let (membership, _) =
             authorize(&mut tx, organization_id, account.id, Action::ViewProducts).await?;
-        let only_for = (!allows(membership.role, Action::ViewAllProducts)).then_some(account.id);
+        let only_for = (!membership.may(Action::ViewAllProducts)).then_some(account.id);
         let found = store::detail(&mut tx, organization_id, only_for, product_id)
             .await?
             .map(|mut p| {
-                p.can_block = allows(membership.role, Action::BlockProducts)
-                    && super::super::can_be_blocked(p.kind);
+                p.can_block =
+                    membership.may(Action::BlockProducts) && super::super::can_be_blocked(p.kind);
                 p
             });
         tx.commit().await?;

@@ -246,6 +246,41 @@ impl TestApp {
         })
     }
 
+    /// Makes the existing account `email` a member of the organization; returns its user id.
+    pub async fn add_member(&self, organization: i64, email: &str, role: app::policy::Role) -> i64 {
+        let user = self
+            .count(&format!("SELECT id FROM users WHERE email = '{email}'"))
+            .await;
+        let mut tx = self.state.db.write().await.expect("tx");
+        app::organizations::store::insert_membership(&mut tx, organization, user, role, 0)
+            .await
+            .expect("member");
+        tx.commit().await.expect("commit");
+        user
+    }
+
+    /// Active domain names with these names in the organization; returns their ids.
+    pub async fn add_products(&self, organization: i64, names: &[&str]) -> Vec<i64> {
+        use app::products::store::{insert, NewProduct};
+        let now = self.state.now();
+        let mut tx = self.state.db.write().await.expect("tx");
+        let mut ids = Vec::new();
+        for name in names {
+            let product = NewProduct {
+                organization_id: organization,
+                kind: app::products::ProductKind::Domain,
+                name,
+                status: app::products::ProductStatus::Active,
+                expires_at: None,
+                holder: "Holder AG",
+                at: now,
+            };
+            ids.push(insert(&mut tx, &product).await.expect("product"));
+        }
+        tx.commit().await.expect("commit");
+        ids
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let mut tx = self.state.db.read().await.expect("read");
         let n = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)

@@ -1,0 +1,273 @@
+//! Removing a person from an organization (ORG-7) and leaving one myself (ORG-8). Both end a
+//! membership and the product accesses that came with it; neither touches the account, the
+//! person's other organizations, or what the organization keeps (products, tags, its log).
+
+use crate::error::AppError;
+use crate::policy::Role;
+use crate::products::ProductKind;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A product access that goes with the membership.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AccessLost {
+    pub name: String,
+    pub kind: ProductKind,
+    pub billing: bool,
+}
+
+/// What removing this person deletes, for the wizard's review steps.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RemovalPlan {
+    pub organization_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub role: Role,
+    /// Collaborators' and externals' product accesses (administrators reach all, not these).
+    pub products: Vec<AccessLost>,
+    /// Why the removal cannot happen, when it cannot (the last legal representative).
+    pub refusal: Option<String>,
+}
+
+/// The typed confirmation must be my own login email (trimmed, any case).
+pub fn confirms(typed: &str, my_email: &str) -> bool {
+    typed.trim().eq_ignore_ascii_case(my_email)
+}
+
+/// What will be deleted if this person is removed (ORG-7, the wizard's review).
+#[server(endpoint = "removal_review")]
+pub async fn removal_review(organization_id: i64, user_id: i64) -> Result<RemovalPlan, AppError> {
+    crate::request::respond(server_side::review(organization_id, user_id).await)
+}
+
+/// Removes the person, irreversibly. `understood` is the ticked box of the last step and
+/// `my_email` my own login email, typed.
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(
+    organization_id: i64,
+    user_id: i64,
+    my_email: String,
+    understood: Option<String>,
+) -> Result<(), AppError> {
+    crate::request::respond(
+        server_side::remove(organization_id, user_id, my_email, understood.is_some()).await,
+    )
+}
+
+/// Leaves the organization myself (ORG-8); refused while I am its last legal representative
+/// or its last user. Returns where to go next.
+#[server(endpoint = "leave_organization")]
+pub async fn leave_organization(organization_id: i64) -> Result<String, AppError> {
+    crate::request::respond(server_side::leave(organization_id).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::{confirms, AccessLost, RemovalPlan};
+    use crate::account::api::{authenticate, authenticate_to_change};
+    use crate::activity::store::{record, NewEntry};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::organizations::api::{authorize, member};
+    use crate::organizations::store;
+    use crate::policy::{may_act_on_member, Action, Role};
+    use crate::products::ProductKind;
+    use crate::request;
+
+    const LAST_LEGAL_REPRESENTATIVE: &str = "This is the organization's only legal representative: appoint another legal representative first.";
+
+    /// Why this membership cannot end, if it cannot: the last legal representative, or the last
+    /// person at all.
+    async fn refusal(
+        tx: &mut Tx,
+        organization_id: i64,
+        role: Role,
+        myself: bool,
+    ) -> Result<Option<String>, AppError> {
+        if role == Role::LegalRepresentative
+            && store::count_role(tx, organization_id, Role::LegalRepresentative).await? <= 1
+        {
+            return Ok(Some(if myself {
+                "You are the only legal representative of this organization: appoint another legal representative before leaving, or delete the organization.".to_owned()
+            } else {
+                LAST_LEGAL_REPRESENTATIVE.to_owned()
+            }));
+        }
+        if store::count_members(tx, organization_id).await? <= 1 {
+            return Ok(Some(
+                "You are the only user of this organization: delete the organization instead."
+                    .to_owned(),
+            ));
+        }
+        Ok(None)
+    }
+
+    pub async fn review(organization_id: i64, user_id: i64) -> Result<RemovalPlan, AppError> {
+        let state = request::state()?;
+        let account = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::RemoveMembers).await?;
+        let target = member(&mut tx, organization_id, user_id).await?;
+        may_act_on_member(
+            membership.role,
+            Action::RemoveMembers,
+            user_id == account.id,
+            target.role,
+        )
+        .map_err(|reason| AppError::new(ErrorCode::Forbidden, reason))?;
+        let products = store::member_products(&mut tx, organization_id, user_id)
+            .await?
+            .into_iter()
+            .filter_map(|(name, kind, billing)| {
+                Some(AccessLost {
+                    name,
+                    kind: ProductKind::parse(&kind)?,
+                    billing,
+                })
+            })
+            .collect();
+        let refusal = refusal(&mut tx, organization_id, target.role, false).await?;
+        tx.commit().await?;
+        Ok(RemovalPlan {
+            organization_name: membership.name,
+            first_name: target.first_name,
+            last_name: target.last_name,
+            email: target.email,
+            role: target.role,
+            products,
+            refusal,
+        })
+    }
+
+    pub async fn remove(
+        organization_id: i64,
+        user_id: i64,
+        my_email: String,
+        understood: bool,
+    ) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, account.id, Action::RemoveMembers).await?;
+        store::lock_organization(&mut tx, organization_id).await?;
+        let target = member(&mut tx, organization_id, user_id).await?;
+        may_act_on_member(
+            membership.role,
+            Action::RemoveMembers,
+            user_id == account.id,
+            target.role,
+        )
+        .map_err(|reason| AppError::new(ErrorCode::Forbidden, reason))?;
+        if let Some(reason) = refusal(&mut tx, organization_id, target.role, false).await? {
+            return Err(AppError::new(ErrorCode::Validation, reason));
+        }
+        if !confirms(&my_email, &account.email) {
+            return Err(AppError::validation(
+                "my_email",
+                "Type your own login email address (the one you sign in with) to confirm.",
+            ));
+        }
+        if !understood {
+            return Err(AppError::validation(
+                "understood",
+                "Tick the box to confirm that the removal cannot be undone.",
+            ));
+        }
+        if !store::remove_membership(&mut tx, organization_id, user_id).await? {
+            return Err(AppError::not_found("person"));
+        }
+        let detail = format!(
+            "{} {} ({}, {})",
+            target.first_name,
+            target.last_name,
+            target.email,
+            target.role.label().to_lowercase()
+        );
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::MemberRemoved,
+                actor_user_id: Some(account.id),
+                organization_id: Some(organization_id),
+                detail: &detail,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        let body = format!(
+            "Hello {first},\n\n{actor} removed you from the organization {organization}. You no longer reach its products; your Steward account and your other organizations are unchanged.\n{signature}",
+            first = target.first_name,
+            actor = account.full_name(),
+            organization = membership.name,
+            signature = crate::mail::signature(),
+        );
+        let email = crate::mail::Email::new(
+            &target.email,
+            format!("You were removed from {}", membership.name),
+            body,
+        )?;
+        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn leave(organization_id: i64) -> Result<String, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let account = authenticate_to_change(&state).await?;
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        // Even a blocked member may leave: seeing the organization is all it takes.
+        let (membership, _) = authorize(
+            &mut tx,
+            organization_id,
+            account.id,
+            Action::ViewOrganization,
+        )
+        .await?;
+        store::lock_organization(&mut tx, organization_id).await?;
+        if let Some(reason) = refusal(&mut tx, organization_id, membership.role, true).await? {
+            return Err(AppError::new(ErrorCode::Validation, reason));
+        }
+        store::remove_membership(&mut tx, organization_id, account.id).await?;
+        let detail = format!(
+            "{} ({})",
+            account.email,
+            membership.role.label().to_lowercase()
+        );
+        record(
+            &mut tx,
+            NewEntry {
+                action: ActivityAction::LeftOrganization,
+                actor_user_id: Some(account.id),
+                organization_id: Some(organization_id),
+                detail: &detail,
+                origin: &origin,
+                at: now,
+            },
+        )
+        .await?;
+        let next = crate::account::api::landing_page(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_is_my_own_email_in_any_case() {
+        assert!(confirms(" Ann@Example.com ", "ann@example.com"));
+        assert!(!confirms("someone@example.com", "ann@example.com"));
+        assert!(!confirms("", "ann@example.com"));
+    }
+}
