@@ -32,6 +32,7 @@ fn heading(code: ErrorCode) -> &'static str {
         ErrorCode::Unauthenticated => "You are signed out",
         ErrorCode::NotFound => "Not available",
         ErrorCode::Forbidden => "Not allowed",
+        ErrorCode::TwoFactorRequired => "Two-factor authentication required",
         ErrorCode::Busy => "Busy",
         _ => "Something went wrong",
     }

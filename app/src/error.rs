@@ -23,6 +23,9 @@ pub enum ErrorCode {
     Forbidden,
     /// A state-changing request that did not come from this site.
     CrossSite,
+    /// The organization requires two-factor authentication and the caller has none yet (SEC-4):
+    /// only setting it up (in Security) is open to them there.
+    TwoFactorRequired,
     /// The email address is already registered.
     EmailTaken,
     /// Too many failed sign-ins: the account is locked until unlocked by link or administrator.
@@ -45,7 +48,7 @@ impl ErrorCode {
             | ErrorCode::Unauthenticated
             | ErrorCode::SecondFactorRequired => 401,
             ErrorCode::NotFound => 404,
-            ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
+            ErrorCode::Forbidden | ErrorCode::CrossSite | ErrorCode::TwoFactorRequired => 403,
             ErrorCode::AccountLocked => 423,
             ErrorCode::RateLimited => 429,
             ErrorCode::Busy => 503,

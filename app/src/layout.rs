@@ -28,7 +28,13 @@ pub fn OrganizationShell() -> impl IntoView {
             .unwrap_or(0)
     });
     provide_context(CurrentOrganization(organization_id));
-    let data = Resource::new(move || organization_id.get(), organization_shell);
+    // Read again on every navigation: role, blocking and the two-factor requirement are
+    // decided afresh by the server, and the frame follows.
+    let location = leptos_router::hooks::use_location();
+    let data = Resource::new(
+        move || (organization_id.get(), location.pathname.get()),
+        |(organization, _)| organization_shell(organization),
+    );
 
     let drawer_open = RwSignal::new(false);
 
@@ -50,6 +56,10 @@ pub fn OrganizationShell() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(shell) => view! {
+                            // SEC-4: a member owing two-factor authentication is sent to set it up.
+                            {(shell.current.missing_two_factor && !location.pathname.get_untracked().ends_with("/security")).then(|| {
+                                view! { <leptos_router::components::Redirect path=format!("/o/{}/security", shell.current.id) /> }
+                            })}
                             <Switcher shell=shell.clone() />
                             <span class="topbar-spacer"></span>
                             <AccountMenu shell />
@@ -87,8 +97,10 @@ pub fn OrganizationShell() -> impl IntoView {
                     {move || Suspend::new(async move {
                         data.await
                             .ok()
-                            .filter(|s| s.current.may(crate::policy::Action::ViewMembers))
-                            .map(|_| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })
+                            .map(|s| view! {
+                                {s.current.may(crate::policy::Action::ViewMembers).then(|| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })}
+                                {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
+                            })
                     })}
                 </Transition>
                 <A href=move || format!("/o/{}/activity", organization_id.get())>"Activity"</A>

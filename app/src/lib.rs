@@ -70,6 +70,7 @@ mod routes {
         crate::organizations::removal_view::RemoveUserPage
     );
     lazy_page!(Welcome, crate::organizations::view::WelcomePage);
+    lazy_page!(Settings, crate::organizations::settings_view::SettingsPage);
     lazy_page!(Invitation, crate::invitations::view::InvitationPage);
     lazy_page!(
         MyOrganizations,
@@ -125,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />
                     <Route path=path!("users/:user/remove") view={Lazy::<routes::RemoveUser>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
+                    <Route path=path!("settings") view={Lazy::<routes::Settings>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />

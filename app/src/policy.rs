@@ -87,10 +87,15 @@ pub enum Action {
     BlockMembers,
     /// Remove a member from the organization (ORG-7).
     RemoveMembers,
+    /// Rename the organization, require two-factor authentication (SEC-4), forbid password
+    /// reset by SMS (SEC-12).
+    ChangeSettings,
+    /// Delete the organization once nobody else and no product is left in it.
+    DeleteOrganization,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -103,6 +108,8 @@ impl Action {
         Action::InviteMembers,
         Action::BlockMembers,
         Action::RemoveMembers,
+        Action::ChangeSettings,
+        Action::DeleteOrganization,
     ];
 }
 
@@ -131,16 +138,31 @@ pub fn allows(role: Role, action: Action) -> bool {
         (InviteMembers, Collaborator | External) => false,
         (BlockMembers | RemoveMembers, LegalRepresentative | Administrator) => true,
         (BlockMembers | RemoveMembers, Collaborator | External) => false,
+        (ChangeSettings | DeleteOrganization, LegalRepresentative | Administrator) => true,
+        (ChangeSettings | DeleteOrganization, Collaborator | External) => false,
     }
 }
 
-/// The table for a member as they stand: a blocked member (ORG-6) keeps their role on paper but
-/// may do nothing beyond seeing the organization's name and that they are blocked.
-pub fn permits(role: Role, blocked: bool, action: Action) -> bool {
-    if blocked {
+/// How a member stands in one organization, read fresh on every request.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub role: Role,
+    /// Blocked by an administrator (ORG-6).
+    pub blocked: bool,
+    /// The organization requires two-factor authentication (SEC-4) and this member has none.
+    pub missing_two_factor: bool,
+}
+
+/// The table for a member as they stand. A blocked member (ORG-6) keeps their role on paper,
+/// and a member who owes the two-factor authentication their organization requires (SEC-4) is
+/// held at the door: either may see the organization's name and why they are held, nothing
+/// more. (Setting up two-factor authentication is the person's own business, outside any
+/// organization, so it stays reachable.)
+pub fn permits(standing: Standing, action: Action) -> bool {
+    if standing.blocked || standing.missing_two_factor {
         return action == Action::ViewOrganization;
     }
-    allows(role, action)
+    allows(standing.role, action)
 }
 
 /// Whether someone with role `actor` may block, unblock or remove the member `target` (ORG-6,
@@ -215,6 +237,8 @@ mod tests {
         (InviteMembers,    [true,  true,  false, false]),
         (BlockMembers,     [true,  true,  false, false]),
         (RemoveMembers,    [true,  true,  false, false]),
+        (ChangeSettings,   [true,  true,  false, false]),
+        (DeleteOrganization, [true, true, false, false]),
     ];
 
     #[test]
@@ -259,15 +283,27 @@ mod tests {
     }
 
     #[test]
-    fn a_blocked_member_only_sees_the_organization_name() {
+    fn blocked_members_and_members_owing_two_factor_only_see_the_organization_name() {
         for role in Role::ALL {
             for action in Action::ALL {
-                assert_eq!(
-                    permits(role, true, action),
-                    action == ViewOrganization,
-                    "blocked {role:?} × {action:?}"
-                );
-                assert_eq!(permits(role, false, action), allows(role, action));
+                for (blocked, missing_two_factor) in [(true, false), (false, true), (true, true)] {
+                    let standing = Standing {
+                        role,
+                        blocked,
+                        missing_two_factor,
+                    };
+                    assert_eq!(
+                        permits(standing, action),
+                        action == ViewOrganization,
+                        "{standing:?} × {action:?}"
+                    );
+                }
+                let free = Standing {
+                    role,
+                    blocked: false,
+                    missing_two_factor: false,
+                };
+                assert_eq!(permits(free, action), allows(role, action));
             }
         }
     }

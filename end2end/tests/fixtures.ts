@@ -1,5 +1,6 @@
 import { test as base, expect, Browser, Page, TestInfo } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
+import * as OTPAuth from "otpauth";
 
 // Requests a test makes fail on purpose (a 404 page, a refused sign-in): the browser logs their
 // 4xx status as a console error, which is expected there and nowhere else.
@@ -43,8 +44,18 @@ export async function visit(page: Page, path: string) {
 
 /** No serious or critical accessibility violation on the page as it is now. */
 export async function checkAccessibility(page: Page, label: string) {
-  // A lazily loaded page sets its <title> right after it hydrates: wait until it is there.
-  await page.waitForFunction(() => document.title.length > 0 && document.querySelector("title") !== null);
+  // A lazily loaded page sets its <title> once its piece has loaded, and the page it replaces
+  // takes its own title away as it goes: wait until a title has stayed put for a moment.
+  await page.waitForFunction(() => {
+    const w = window as unknown as { __titleSeen?: { title: string; since: number } };
+    const title = document.querySelector("title") ? document.title : "";
+    const now = performance.now();
+    if (!title || w.__titleSeen?.title !== title) {
+      w.__titleSeen = { title, since: now };
+      return false;
+    }
+    return now - w.__titleSeen.since >= 300;
+  }, undefined, { polling: 50 });
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -128,4 +139,43 @@ export async function secondBrowser(browser: Browser, testInfo: TestInfo) {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   return { context, page, errors };
+}
+
+/** What an authenticator app shows `offsetSeconds` from now for this secret. */
+export function codeFor(secret: string, offsetSeconds = 0): string {
+  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" });
+  return totp.generate({ timestamp: Date.now() + offsetSeconds * 1000 });
+}
+
+/** Turns on an authenticator app on the security page of `organizationId`, as a person would. */
+export async function turnOnAuthenticator(page: Page, organizationId: string) {
+  await page.goto(`/o/${organizationId}/security`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+  const secret = ((await page.getByTestId("totp-secret").textContent()) ?? "").replace(/\s+/g, "");
+  await page.getByLabel("Code from the app").fill(codeFor(secret));
+  await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+  await page.getByRole("button", { name: "I have saved them" }).click();
+  await expect(page.getByTestId("two-factor-status")).toContainText("On");
+}
+
+/** Invites `email` as a collaborator and has them accept in a second browser with a new account. */
+export async function inviteAndJoin(page: Page, browser: Browser, testInfo: TestInfo, organizationId: string, email: string, first: string, last: string) {
+  await page.goto(`/o/${organizationId}/users/invite`);
+  await hydrated(page);
+  await page.getByLabel("Email address").fill(email);
+  const since = Date.now() - 1000;
+  await page.getByRole("button", { name: "Send the invitation" }).click();
+  await expect(page.getByTestId("invitation-sent")).toBeVisible();
+  const link = linkIn(await receivedMail(email, "invites you to", 20_000, since), "/invitation");
+  const other = await secondBrowser(browser, testInfo);
+  await other.page.goto(link);
+  await hydrated(other.page);
+  await other.page.getByLabel("First name").fill(first);
+  await other.page.getByLabel("Last name").fill(last);
+  await other.page.getByLabel("Password").fill(PASSWORD);
+  await other.page.getByRole("button", { name: "Create my account and join" }).click();
+  await expect(other.page).toHaveURL(new RegExp(`/o/${organizationId}$`));
+  await hydrated(other.page);
+  return other;
 }

@@ -1,12 +1,5 @@
 import { Page } from "@playwright/test";
-import * as OTPAuth from "otpauth";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, PASSWORD } from "./fixtures";
-
-/** What an authenticator app shows `offsetSeconds` from now for this secret. */
-function codeFor(secret: string, offsetSeconds = 0): string {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: "SHA1" });
-  return totp.generate({ timestamp: Date.now() + offsetSeconds * 1000 });
-}
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, codeFor, PASSWORD } from "./fixtures";
 
 async function signUp(page: Page, email: string) {
   await visit(page, "/signup");

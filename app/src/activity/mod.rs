@@ -57,10 +57,14 @@ pub enum ActivityAction {
     MemberUnblocked,
     MemberRemoved,
     LeftOrganization,
+    OrganizationRenamed,
+    TwoFactorRequirementChanged,
+    SmsResetSettingChanged,
+    OrganizationDeleted,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 43] = [
+    pub const ALL: [ActivityAction; 47] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -104,6 +108,10 @@ impl ActivityAction {
         ActivityAction::MemberUnblocked,
         ActivityAction::MemberRemoved,
         ActivityAction::LeftOrganization,
+        ActivityAction::OrganizationRenamed,
+        ActivityAction::TwoFactorRequirementChanged,
+        ActivityAction::SmsResetSettingChanged,
+        ActivityAction::OrganizationDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +159,10 @@ impl ActivityAction {
             ActivityAction::MemberUnblocked => "member_unblocked",
             ActivityAction::MemberRemoved => "member_removed",
             ActivityAction::LeftOrganization => "left_organization",
+            ActivityAction::OrganizationRenamed => "organization_renamed",
+            ActivityAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
+            ActivityAction::SmsResetSettingChanged => "sms_reset_setting_changed",
+            ActivityAction::OrganizationDeleted => "organization_deleted",
         }
     }
 
@@ -207,6 +219,10 @@ impl ActivityAction {
             ActivityAction::MemberUnblocked => "User unblocked",
             ActivityAction::MemberRemoved => "User removed from the organization",
             ActivityAction::LeftOrganization => "Left the organization",
+            ActivityAction::OrganizationRenamed => "Organization renamed",
+            ActivityAction::TwoFactorRequirementChanged => "Two-factor requirement changed",
+            ActivityAction::SmsResetSettingChanged => "Password reset by SMS setting changed",
+            ActivityAction::OrganizationDeleted => "Organization deleted",
         }
     }
 }

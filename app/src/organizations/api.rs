@@ -96,6 +96,15 @@ mod server_side {
                     ),
                 ));
             }
+            if membership.missing_two_factor {
+                return Err(AppError::new(
+                    crate::error::ErrorCode::TwoFactorRequired,
+                    format!(
+                        "{} requires two-factor authentication: set it up in Security to continue.",
+                        membership.name
+                    ),
+                ));
+            }
             return Err(AppError::forbidden());
         }
         Ok((membership, created_at))

@@ -3,6 +3,8 @@
 pub mod api;
 pub mod removal;
 pub mod removal_view;
+pub mod settings;
+pub mod settings_view;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
@@ -22,12 +24,22 @@ pub struct OrganizationSummary {
     pub role: Role,
     /// Blocked by an administrator (ORG-6): a member on paper who reaches nothing.
     pub blocked: bool,
+    /// The organization requires two-factor authentication (SEC-4) and I have none yet.
+    pub missing_two_factor: bool,
 }
 
 impl OrganizationSummary {
-    /// Whether I may do `action` here, as I stand (role, and blocked or not).
+    pub fn standing(&self) -> crate::policy::Standing {
+        crate::policy::Standing {
+            role: self.role,
+            blocked: self.blocked,
+            missing_two_factor: self.missing_two_factor,
+        }
+    }
+
+    /// Whether I may do `action` here, as I stand.
     pub fn may(&self, action: crate::policy::Action) -> bool {
-        crate::policy::permits(self.role, self.blocked, action)
+        crate::policy::permits(self.standing(), action)
     }
 }
 

@@ -33,17 +33,22 @@ pub async fn insert_membership(
     Ok(())
 }
 
-fn summaries(rows: Vec<(i64, String, String, bool)>) -> Vec<OrganizationSummary> {
-    rows.into_iter()
-        .filter_map(|(id, name, role, blocked)| {
-            Role::parse(&role).map(|role| OrganizationSummary {
-                id,
-                name,
-                role,
-                blocked,
-            })
-        })
-        .collect()
+/// The columns that say how the member `m` stands in organization `o`.
+const STANDING: &str = "m.role, m.blocked_at IS NOT NULL, \
+     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id))";
+
+type SummaryRow = (i64, String, String, bool, bool);
+
+fn summary(
+    (id, name, role, blocked, missing_two_factor): SummaryRow,
+) -> Option<OrganizationSummary> {
+    Role::parse(&role).map(|role| OrganizationSummary {
+        id,
+        name,
+        role,
+        blocked,
+        missing_two_factor,
+    })
 }
 
 /// My organizations, in the order I joined them.
@@ -51,13 +56,15 @@ pub async fn memberships_of(
     tx: &mut Tx,
     user_id: i64,
 ) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
-    const SQL: &str = "SELECT o.id, o.name, m.role, m.blocked_at IS NOT NULL FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-                       WHERE m.user_id = $1 ORDER BY m.created_at, o.id";
-    let rows = on_db!(tx, |c| sqlx::query_as(SQL)
+    let sql = format!(
+        "SELECT o.id, o.name, {STANDING} FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+         WHERE m.user_id = $1 ORDER BY m.created_at, o.id"
+    );
+    let rows: Vec<SummaryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
         .bind(user_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(summaries(rows))
+    Ok(rows.into_iter().filter_map(summary).collect())
 }
 
 /// The organization as seen by this member; `None` when it does not exist or they are not a member.
@@ -66,26 +73,20 @@ pub async fn membership(
     organization_id: i64,
     user_id: i64,
 ) -> Result<Option<(OrganizationSummary, i64)>, sqlx::Error> {
-    const SQL: &str = "SELECT o.id, o.name, m.role, o.created_at, m.blocked_at IS NOT NULL FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-                       WHERE m.organization_id = $1 AND m.user_id = $2";
-    let row: Option<(i64, String, String, i64, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
+    let sql = format!(
+        "SELECT o.id, o.name, {STANDING}, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+         WHERE m.organization_id = $1 AND m.user_id = $2"
+    );
+    let row: Option<(i64, String, String, bool, bool, i64)> = on_db!(tx, |c| sqlx::query_as(&sql)
         .bind(organization_id)
         .bind(user_id)
         .fetch_optional(&mut **c)
         .await)?;
-    Ok(row.and_then(|(id, name, role, created_at, blocked)| {
-        Role::parse(&role).map(|role| {
-            (
-                OrganizationSummary {
-                    id,
-                    name,
-                    role,
-                    blocked,
-                },
-                created_at,
-            )
-        })
-    }))
+    Ok(
+        row.and_then(|(id, name, role, blocked, missing, created_at)| {
+            summary((id, name, role, blocked, missing)).map(|s| (s, created_at))
+        }),
+    )
 }
 
 pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, sqlx::Error> {

@@ -100,10 +100,14 @@ mod server_side {
         let mut tx = state.db.read().await?;
         let methods = store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
+        let required_by =
+            crate::organizations::settings::store::requiring_two_factor(&mut tx, account.id)
+                .await?;
         tx.commit().await?;
         Ok(TwoFactorOverview {
             methods,
             backup_codes_remaining,
+            required_by,
         })
     }
 
@@ -281,6 +285,9 @@ mod server_side {
         else {
             return Err(AppError::not_found("method"));
         };
+        if store::methods(&mut tx, account.id).await?.len() <= 1 {
+            refuse_if_required(&mut tx, account.id).await?;
+        }
         store::delete_method(&mut tx, account.id, method_id).await?;
         log(
             &mut tx,
@@ -312,6 +319,17 @@ mod server_side {
         Ok(())
     }
 
+    /// SEC-3 under SEC-4: nobody turns two-factor authentication off while one of their
+    /// organizations requires it.
+    async fn refuse_if_required(tx: &mut crate::db::Tx, user_id: i64) -> Result<(), AppError> {
+        let required_by =
+            crate::organizations::settings::store::requiring_two_factor(tx, user_id).await?;
+        match crate::security::required_reason(&required_by) {
+            Some(reason) => Err(AppError::new(ErrorCode::Forbidden, reason)),
+            None => Ok(()),
+        }
+    }
+
     pub async fn disable(password: String) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
@@ -325,6 +343,7 @@ mod server_side {
                 "Two-factor authentication is already off.",
             ));
         }
+        refuse_if_required(&mut tx, account.id).await?;
         store::delete_all_second_factors(&mut tx, account.id).await?;
         log(
             &mut tx,

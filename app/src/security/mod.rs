@@ -63,6 +63,37 @@ pub struct Method {
 pub struct TwoFactorOverview {
     pub methods: Vec<Method>,
     pub backup_codes_remaining: i64,
+    /// My organizations that require two-factor authentication (SEC-4): while there is one,
+    /// it cannot be turned off.
+    pub required_by: Vec<String>,
+}
+
+/// What someone without two-factor authentication is told when organizations require it.
+pub fn setup_reason(required_by: &[String]) -> Option<String> {
+    match required_by {
+        [] => None,
+        [one] => Some(format!(
+            "{one} requires two-factor authentication: set it up to keep working there."
+        )),
+        many => Some(format!(
+            "{} require two-factor authentication: set it up to keep working there.",
+            many.join(", ")
+        )),
+    }
+}
+
+/// Why two-factor authentication cannot be turned off, when organizations require it.
+pub fn required_reason(required_by: &[String]) -> Option<String> {
+    match required_by {
+        [] => None,
+        [one] => Some(format!(
+            "{one} requires two-factor authentication: it cannot be turned off while you are a member."
+        )),
+        many => Some(format!(
+            "{} require two-factor authentication: it cannot be turned off while you are a member of them.",
+            many.join(", ")
+        )),
+    }
 }
 
 impl TwoFactorOverview {

@@ -85,9 +85,12 @@ pub fn SecurityPage() -> impl IntoView {
                                     </button>
                                 </ActionForm>
                                 {move || start.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })}
+                                {(!enabled).then(|| crate::security::setup_reason(&o.required_by).map(|reason| view! {
+                                    <p class="blocked-banner" role="status" data-testid="two-factor-required">{reason}</p>
+                                }))}
                                 {enabled.then(|| view! {
                                     <BackupCodesPanel remaining=o.backup_codes_remaining regenerate />
-                                    <DisablePanel disable />
+                                    <DisablePanel disable required=crate::security::required_reason(&o.required_by) />
                                 })}
                             }
                             .into_any()
@@ -286,8 +289,19 @@ fn BackupCodesPanel(
 }
 
 #[component]
-fn DisablePanel(disable: ServerAction<DisableTwoFactor>) -> impl IntoView {
+fn DisablePanel(
+    disable: ServerAction<DisableTwoFactor>,
+    required: Option<String>,
+) -> impl IntoView {
     let error = Signal::derive(move || disable.value().get().and_then(Result::err));
+    if let Some(reason) = required {
+        return view! {
+            <h3>"Turn off two-factor authentication"</h3>
+            <p class="hint" id="disable-reason">{reason}</p>
+            <button class="button danger" type="button" disabled=true aria-describedby="disable-reason">"Turn off two-factor authentication"</button>
+        }
+        .into_any();
+    }
     view! {
         <h3>"Turn off two-factor authentication"</h3>
         <details class="disclosure">
@@ -300,6 +314,7 @@ fn DisablePanel(disable: ServerAction<DisableTwoFactor>) -> impl IntoView {
             </ActionForm>
         </details>
     }
+    .into_any()
 }
 
 /// The second step of a sign-in, after the password.

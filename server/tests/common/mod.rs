@@ -281,6 +281,29 @@ impl TestApp {
         ids
     }
 
+    /// Turns on an authenticator app for the signed-in person (two-factor authentication).
+    pub async fn turn_on_totp(&self, cookie: &str) {
+        let started = self.call("start_totp_enrolment", Some(cookie), &[]).await;
+        assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+        let secret = app::security::totp::decode_secret(
+            started.json()["secret"].as_str().unwrap_or_default(),
+        )
+        .expect("secret");
+        let code = app::security::totp::code_at(
+            &secret,
+            app::security::totp::DIGITS,
+            self.state.now() as u64,
+        );
+        let confirmed = self
+            .call(
+                "confirm_totp_enrolment",
+                Some(cookie),
+                &[("code", &code), ("label", "Phone")],
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let mut tx = self.state.db.read().await.expect("read");
         let n = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
