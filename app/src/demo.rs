@@ -142,6 +142,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
                 action: ActivityAction::OrganizationCreated,
                 actor_user_id: founder,
                 organization_id: Some(organization_id),
+                product_id: None,
                 detail: name,
                 origin: &origin,
                 at: now,

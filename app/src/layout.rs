@@ -204,7 +204,10 @@ fn AccountMenu(shell: ShellData) -> impl IntoView {
                 aria-controls="account-menu"
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                <span aria-hidden="true">{account.initials()}</span>
+                {match account.avatar_url() {
+                    Some(url) => view! { <img src=url alt="" width="40" height="40" /> }.into_any(),
+                    None => view! { <span aria-hidden="true">{account.initials()}</span> }.into_any(),
+                }}
                 <span class="visually-hidden">{format!("Account menu of {}", account.full_name())}</span>
             </button>
             <div id="account-menu" class="menu menu-right" hidden=move || !open.get()>

@@ -92,10 +92,12 @@ pub enum Action {
     ChangeSettings,
     /// Delete the organization once nobody else and no product is left in it.
     DeleteOrganization,
+    /// Read (and export) the whole organization's activity log, whoever acted (SEC-9).
+    ViewActivity,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -110,6 +112,7 @@ impl Action {
         Action::RemoveMembers,
         Action::ChangeSettings,
         Action::DeleteOrganization,
+        Action::ViewActivity,
     ];
 }
 
@@ -140,6 +143,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         (BlockMembers | RemoveMembers, Collaborator | External) => false,
         (ChangeSettings | DeleteOrganization, LegalRepresentative | Administrator) => true,
         (ChangeSettings | DeleteOrganization, Collaborator | External) => false,
+        (ViewActivity, LegalRepresentative | Administrator) => true,
+        (ViewActivity, Collaborator | External) => false,
     }
 }
 
@@ -239,6 +244,7 @@ mod tests {
         (RemoveMembers,    [true,  true,  false, false]),
         (ChangeSettings,   [true,  true,  false, false]),
         (DeleteOrganization, [true, true, false, false]),
+        (ViewActivity,     [true,  true,  false, false]),
     ];
 
     #[test]

@@ -120,3 +120,37 @@ test("profile: recovery contacts, and a login email change confirmed through the
   await page.getByRole("button", { name: "Confirm my new login email" }).click();
   await expect(page.getByTestId("email-confirmed")).toContainText(newEmail);
 });
+
+// The smallest valid PNG: one transparent pixel.
+const ONE_PIXEL_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+test("profile: my name, my picture, and why my account cannot be deleted yet", async ({ page }) => {
+  const email = uniqueEmail("picture");
+  await signUp(page, email);
+  await page.goto(page.url() + "/profile");
+  await hydrated(page);
+
+  await page.getByLabel("First name").fill("Carla");
+  await page.getByRole("button", { name: "Save my name" }).click();
+  await expect(page.getByTestId("profile-name")).toHaveText("Carla Compromised");
+
+  // Anything that is not an image is refused with a clear message, next to the field.
+  expectRefusal(page, "/account/avatar");
+  await page.getByLabel("Picture file").setInputFiles({ name: "notes.png", mimeType: "image/png", buffer: Buffer.from("not a picture at all") });
+  await page.getByRole("button", { name: "Upload the picture" }).click();
+  await expect(page.locator("#avatar-error")).toContainText("not a PNG, JPEG or WebP image");
+  await expect(page.getByLabel("Picture file")).toHaveAttribute("aria-invalid", "true");
+
+  // A real but tiny picture is kept, with a warning that it may look blurry.
+  await page.getByLabel("Picture file").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: ONE_PIXEL_PNG });
+  await page.getByRole("button", { name: "Upload the picture" }).click();
+  await expect(page.getByTestId("avatar-warning")).toContainText("only 1×1 pixels");
+  await expect(page.getByTestId("avatar-image")).toBeVisible();
+  await checkAccessibility(page, "profile with a picture");
+
+  // Alone in my own organization: deleting the account is refused, with what to do.
+  await expect(page.getByTestId("account-deletion-blocked")).toContainText("You are the only user of");
+});

@@ -4,11 +4,15 @@
 pub mod config;
 
 use app::account::api::authenticate_token;
+use app::account::profile::{my_avatar, upload_avatar, AVATAR_MAX_BYTES, AVATAR_PATH};
+use app::activity::view::EXPORT_PATH;
+use app::activity::ActivityFilter;
 use app::error::{AppError, ErrorCode};
 use app::request::session_token_in;
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
+use axum::extract::Query;
 use axum::extract::{Path, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,6 +21,7 @@ use axum::Router;
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::collections::HashMap;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -33,6 +38,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let api_state = state.clone();
     let gate_state = state.clone();
     let security_state = state.clone();
+    let avatar_state = state.clone();
+    let export_state = state.clone();
     let root_state = state;
     Router::new()
         .route(
@@ -40,6 +47,19 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             get(move |headers: HeaderMap| root(root_state.clone(), headers)),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route(EXPORT_PATH, {
+            let state = export_state.clone();
+            get(
+                move |headers: HeaderMap, Query(params): Query<HashMap<String, String>>| {
+                    export_activity(state.clone(), headers, params)
+                },
+            )
+        })
+        .route(AVATAR_PATH, {
+            let (read_state, write_state) = (avatar_state.clone(), avatar_state.clone());
+            get(move |headers: HeaderMap| avatar(read_state.clone(), headers))
+                .post(move |request: Request| upload_avatar_route(write_state.clone(), request))
+        })
         .route("/security", {
             let state = security_state.clone();
             get(move |headers: HeaderMap| account_page(state.clone(), headers, "security".into()))
@@ -140,11 +160,24 @@ async fn refuse_cross_site(request: Request, next: Next) -> Response {
 /// anything longer is refused with 413 before any handler sees it.
 async fn limit_body(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, BODY_LIMIT_BYTES).await {
+    // A profile picture may be up to 5 MB (checked again, with its own message, when decoded).
+    let limit = if parts.uri.path() == AVATAR_PATH {
+        AVATAR_MAX_BYTES + 1
+    } else {
+        BODY_LIMIT_BYTES
+    };
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
+        Err(_) if parts.uri.path() == AVATAR_PATH => json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &AppError::validation(
+                "avatar",
+                "The picture is larger than 5 MB. Choose a smaller file.",
+            ),
+        ),
         Err(_) => {
             let error = AppError::new(ErrorCode::Validation, "The request is too large.");
             let body = serde_json::to_string(&error).unwrap_or_default();
@@ -222,6 +255,95 @@ async fn in_first_organization(state: &AppState, user_id: i64, page: &str) -> Re
             )
                 .into_response()
         }
+    }
+}
+
+fn json_error(status: StatusCode, error: &AppError) -> Response {
+    let body = serde_json::to_string(error).unwrap_or_default();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// My profile picture (ACC-3): the stored 256×256 PNG, for me only.
+async fn avatar(state: AppState, headers: HeaderMap) -> Response {
+    match my_avatar(&state, &headers).await {
+        Ok(Some(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (
+                    header::CACHE_CONTROL,
+                    "private, max-age=31536000, immutable",
+                ),
+            ],
+            png,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => json_error(
+            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            &error,
+        ),
+    }
+}
+
+/// Upload of my profile picture: the file is the body. JSON back, like a server function.
+async fn upload_avatar_route(state: AppState, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let bytes = match axum::body::to_bytes(body, AVATAR_MAX_BYTES + 1).await {
+        Ok(bytes) => bytes.to_vec(),
+        Err(_) => {
+            return json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &AppError::validation("avatar", "The picture is larger than 5 MB."),
+            )
+        }
+    };
+    match upload_avatar(&state, &parts.headers, &origin, bytes).await {
+        Ok(saved) => axum::Json(saved).into_response(),
+        Err(error) => json_error(
+            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            &error,
+        ),
+    }
+}
+
+/// The CSV export of a filtered activity view (SEC-9), streamed: my own entries, or with
+/// `organization=<id>` that organization's (for its legal representatives and administrators).
+async fn export_activity(
+    state: AppState,
+    headers: HeaderMap,
+    params: HashMap<String, String>,
+) -> Response {
+    let text = |key: &str| params.get(key).cloned().unwrap_or_default();
+    let organization = match params.get("organization").map(|o| o.parse::<i64>()) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let filter = ActivityFilter {
+        from: text("from"),
+        to: text("to"),
+        action: text("action"),
+        product: text("product"),
+        search: text("search"),
+    };
+    match app::activity::api::export(state, &headers, organization, filter).await {
+        Ok(stream) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"steward-activity.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            Body::from_stream(stream),
+        )
+            .into_response(),
+        Err(error) => json_error(
+            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            &error,
+        ),
     }
 }
 

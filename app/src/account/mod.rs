@@ -2,8 +2,10 @@
 
 pub mod api;
 pub mod changes;
+pub mod deletion;
 #[cfg(feature = "ssr")]
 pub mod password;
+pub mod profile;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
@@ -27,9 +29,16 @@ pub struct Account {
     pub first_name: String,
     pub last_name: String,
     pub created_at: i64,
+    /// When my profile picture was last changed; `None` when I have none (initials instead).
+    pub avatar_version: Option<i64>,
 }
 
 impl Account {
+    /// The address of my picture, changing with each upload so no stale copy is shown.
+    pub fn avatar_url(&self) -> Option<String> {
+        self.avatar_version
+            .map(|v| format!("{}?v={v}", profile::AVATAR_PATH))
+    }
     pub fn full_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }

@@ -129,7 +129,10 @@ pub fn SignUpPage() -> impl IntoView {
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let account = Resource::new(|| (), |_| my_account());
+    let account_version = RwSignal::new(0u32);
+    // Kept here, above the panels that are drawn afresh when the account is read again.
+    let avatar_outcome = RwSignal::new(None::<Result<Option<String>, crate::error::AppError>>);
+    let account = Resource::new(move || account_version.get(), |_| my_account());
     view! {
         <Title text="My profile" />
         <h1>"My profile"</h1>
@@ -138,7 +141,7 @@ pub fn ProfilePage() -> impl IntoView {
                 match account.await {
                     Ok(account) => view! {
                         <section class="panel profile">
-                            <span class="avatar large" aria-hidden="true">{account.initials()}</span>
+                            <Avatar account=account.clone() large=true />
                             <dl class="facts">
                                 <dt>"Name"</dt>
                                 <dd data-testid="profile-name">{account.full_name()}</dd>
@@ -148,6 +151,8 @@ pub fn ProfilePage() -> impl IntoView {
                                 <dd>{format::date(account.created_at)}</dd>
                             </dl>
                         </section>
+                        <NamePanel account=account.clone() changed=move || account_version.update(|v| *v += 1) />
+                        <AvatarPanel account outcome=avatar_outcome changed=move || account_version.update(|v| *v += 1) />
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -157,6 +162,181 @@ pub fn ProfilePage() -> impl IntoView {
         <PasswordPanel />
         <LoginEmailPanel />
         <RecoveryPanel />
+        <DeleteAccountPanel />
+    }
+}
+
+/// My picture, or my initials when I have none.
+#[component]
+pub fn Avatar(account: crate::account::Account, #[prop(optional)] large: bool) -> impl IntoView {
+    let class = if large { "avatar large" } else { "avatar" };
+    match account.avatar_url() {
+        Some(url) => view! { <img class=class src=url alt="" width="256" height="256" data-testid="avatar-image" /> }.into_any(),
+        None => view! { <span class=class aria-hidden="true">{account.initials()}</span> }.into_any(),
+    }
+}
+
+/// First and last name (ACC-3).
+#[component]
+fn NamePanel(
+    account: crate::account::Account,
+    changed: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    use super::profile::ChangeMyName;
+    let change = ServerAction::<ChangeMyName>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change.value().get() {
+            changed();
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="name-heading">
+            <h2 id="name-heading">"Name"</h2>
+            <ActionForm action=change>
+                <FormError error />
+                <div class="field-row">
+                    <div class="field">
+                        <label for="profile-first-name">"First name"</label>
+                        <input id="profile-first-name" name="first_name" value=account.first_name.clone() autocomplete="given-name" required maxlength="100" aria-describedby="first_name-error" aria-invalid=invalid(error, "first_name") />
+                        <FieldError error field="first_name" />
+                    </div>
+                    <div class="field">
+                        <label for="profile-last-name">"Last name"</label>
+                        <input id="profile-last-name" name="last_name" value=account.last_name.clone() autocomplete="family-name" required maxlength="100" aria-describedby="last_name-error" aria-invalid=invalid(error, "last_name") />
+                        <FieldError error field="last_name" />
+                    </div>
+                </div>
+                <button class="button primary" type="submit" disabled=move || change.pending().get()>"Save my name"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The profile picture (ACC-3): PNG, JPEG or WebP up to 5 MB; the server keeps a 256×256 copy.
+#[component]
+fn AvatarPanel(
+    account: crate::account::Account,
+    /// Ok(warning) after an upload; the refusal otherwise.
+    outcome: RwSignal<Option<Result<Option<String>, crate::error::AppError>>>,
+    changed: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    use super::profile::{RemoveMyAvatar, AVATAR_SHARP_MIN};
+    let remove = ServerAction::<RemoveMyAvatar>::new();
+    let busy = RwSignal::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = remove.value().get() {
+            outcome.set(None);
+            changed();
+        }
+    });
+    let upload = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use super::profile::{send_avatar, AVATAR_MAX_BYTES};
+            let file = input.get().and_then(|i| i.files()).and_then(|f| f.get(0));
+            let Some(file) = file else {
+                outcome.set(Some(Err(crate::error::AppError::validation(
+                    "avatar",
+                    "Choose a picture first.",
+                ))));
+                return;
+            };
+            if file.size() > AVATAR_MAX_BYTES as f64 {
+                outcome.set(Some(Err(crate::error::AppError::validation(
+                    "avatar",
+                    "The picture is larger than 5 MB. Choose a smaller file.",
+                ))));
+                return;
+            }
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = send_avatar(file).await;
+                busy.set(false);
+                let saved = result.is_ok();
+                outcome.set(Some(result.map(|s| s.warning)));
+                if saved {
+                    changed();
+                }
+            });
+        }
+    };
+    let has_avatar = account.avatar_version.is_some();
+    let error_text = move || outcome.get().and_then(Result::err).map(|e| e.message);
+    view! {
+        <section class="panel" aria-labelledby="avatar-heading">
+            <h2 id="avatar-heading">"Profile picture"</h2>
+            <p class="muted">{format!("PNG, JPEG or WebP, up to 5 MB. It is cropped to a square; at least {AVATAR_SHARP_MIN}×{AVATAR_SHARP_MIN} pixels looks sharp. Without one, your initials are shown.")}</p>
+            {move || outcome.get().and_then(Result::ok).map(|warning| match warning {
+                Some(w) => view! { <p class="notice notice-warning" role="status" data-testid="avatar-warning">{format!("Saved. {w}")}</p> }.into_any(),
+                None => view! { <p class="notice" role="status" data-testid="avatar-saved">"Your new picture is saved."</p> }.into_any(),
+            })}
+            <div class="field">
+                <label for="avatar-file">"Picture file"</label>
+                <input id="avatar-file" type="file" accept="image/png,image/jpeg,image/webp" node_ref=input
+                    aria-describedby="avatar-error" aria-invalid=move || error_text().map(|_| "true") />
+                <p class="field-error" id="avatar-error" aria-live="polite">{error_text}</p>
+            </div>
+            <div class="button-row">
+                <button class="button primary" type="button" disabled=move || busy.get() on:click=upload>
+                    {move || if busy.get() { "Uploading…" } else { "Upload the picture" }}
+                </button>
+                {has_avatar.then(|| view! {
+                    <ActionForm action=remove attr:class="inline-form">
+                        <button class="button" type="submit">"Remove the picture"</button>
+                    </ActionForm>
+                })}
+            </div>
+        </section>
+    }
+}
+
+/// "Delete my account" (ACC-5): what stands in the way, or the password one last time.
+#[component]
+fn DeleteAccountPanel() -> impl IntoView {
+    use super::deletion::{account_deletion_check, DeleteMyAccount};
+    let delete = ServerAction::<DeleteMyAccount>::new();
+    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let check = Resource::new(move || delete.version().get(), |_| account_deletion_check());
+    Effect::new(move |_| {
+        if let Some(Ok(next)) = delete.value().get() {
+            crate::load_page(&next);
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="delete-account-heading">
+            <h2 id="delete-account-heading">"Delete my account"</h2>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        Ok(reasons) if !reasons.is_empty() => view! {
+                            <p>"Your account cannot be deleted yet:"</p>
+                            <ul class="plain-list" data-testid="account-deletion-blocked">
+                                {reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Ok(_) => view! {
+                            <details class="disclosure">
+                                <summary>"Delete my account…"</summary>
+                                <p class="hint">"Your sessions, passwords, two-factor methods, application passwords and API tokens are deleted, and you leave all your organizations. Their products and activity logs stay. This cannot be undone."</p>
+                                <ActionForm action=delete>
+                                    <FormError error />
+                                    <crate::components::PasswordAgain id="delete-account-password" error=error />
+                                    <div class="field checkbox">
+                                        <input id="delete-account-understood" name="understood" type="checkbox" value="on" aria-describedby="understood-error" aria-invalid=invalid(error, "understood") />
+                                        <label for="delete-account-understood">"I understand that my account is deleted for good."</label>
+                                    </div>
+                                    <FieldError error field="understood" />
+                                    <button class="button danger" type="submit" disabled=move || delete.pending().get()>"Delete my account"</button>
+                                </ActionForm>
+                            </details>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 

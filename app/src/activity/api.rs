@@ -1,23 +1,220 @@
-//! Server functions of the activity log.
+//! Server functions of the activity log (SEC-9): my own entries across my organizations, and
+//! an organization's entries for its legal representatives and administrators, both filtered
+//! and paged by keyset. The CSV export streams the same query (see [`export`]).
 
 use super::ActivityPage;
 use crate::error::AppError;
+use crate::invitations::ProductChoice;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// My own entries across all organizations, newest first. `before` is the cursor from the
-/// previous page (`ActivityPage::older`).
+/// What the filter form offers in this organization.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct FilterChoices {
+    /// The organization's products I can reach.
+    pub products: Vec<ProductChoice>,
+    /// Whether I may read the whole organization's log.
+    pub can_view_organization: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn filter(
+    from: Option<String>,
+    to: Option<String>,
+    action: Option<String>,
+    product: Option<String>,
+    search: Option<String>,
+) -> super::ActivityFilter {
+    super::ActivityFilter {
+        from: from.unwrap_or_default(),
+        to: to.unwrap_or_default(),
+        action: action.unwrap_or_default(),
+        product: product.unwrap_or_default(),
+        search: search.unwrap_or_default(),
+    }
+}
+
+/// My own entries across all organizations, newest first. Every filter may be left out;
+/// `before` is the cursor from the previous page (`ActivityPage::older`).
 #[server(endpoint = "my_activity")]
-pub async fn my_activity(before: Option<i64>) -> Result<ActivityPage, AppError> {
-    use crate::request::{respond, state};
-    respond(
-        async move {
-            let state = state()?;
-            let me = crate::account::api::authenticate(&state).await?;
-            let mut tx = state.db.read().await?;
-            let page = super::store::for_actor(&mut tx, me.id, before).await?;
-            tx.commit().await?;
-            Ok(page)
-        }
-        .await,
-    )
+pub async fn my_activity(
+    from: Option<String>,
+    to: Option<String>,
+    action: Option<String>,
+    product: Option<String>,
+    search: Option<String>,
+    before: Option<i64>,
+) -> Result<ActivityPage, AppError> {
+    let filter = filter(from, to, action, product, search);
+    crate::request::respond(server_side::mine(filter, before).await)
+}
+
+/// The organization's entries, whoever made them (legal representatives and administrators).
+#[server(endpoint = "organization_activity")]
+#[allow(clippy::too_many_arguments)]
+pub async fn organization_activity(
+    organization_id: i64,
+    from: Option<String>,
+    to: Option<String>,
+    action: Option<String>,
+    product: Option<String>,
+    search: Option<String>,
+    before: Option<i64>,
+) -> Result<ActivityPage, AppError> {
+    let filter = filter(from, to, action, product, search);
+    crate::request::respond(server_side::organization(organization_id, filter, before).await)
+}
+
+#[server(endpoint = "activity_filter_choices")]
+pub async fn activity_filter_choices(organization_id: i64) -> Result<FilterChoices, AppError> {
+    crate::request::respond(server_side::choices(organization_id).await)
+}
+
+#[cfg(feature = "ssr")]
+pub use server_side::export;
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::store::{self, Scope};
+    use super::super::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
+    use super::FilterChoices;
+    use crate::account::api::{authenticate, authenticate_token};
+    use crate::error::AppError;
+    use crate::organizations::api::authorize;
+    use crate::policy::Action;
+    use crate::request;
+    use crate::state::AppState;
+
+    pub async fn mine(
+        filter: ActivityFilter,
+        before: Option<i64>,
+    ) -> Result<ActivityPage, AppError> {
+        let state = request::state()?;
+        let me = authenticate(&state).await?;
+        let query = filter.parse()?;
+        let mut tx = state.db.read().await?;
+        let page = store::page(&mut tx, Scope::Actor(me.id), &query, before).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    pub async fn organization(
+        organization_id: i64,
+        filter: ActivityFilter,
+        before: Option<i64>,
+    ) -> Result<ActivityPage, AppError> {
+        let state = request::state()?;
+        let me = authenticate(&state).await?;
+        let query = filter.parse()?;
+        let mut tx = state.db.read().await?;
+        authorize(&mut tx, organization_id, me.id, Action::ViewActivity).await?;
+        let page = store::page(
+            &mut tx,
+            Scope::Organization(organization_id),
+            &query,
+            before,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    pub async fn choices(organization_id: i64) -> Result<FilterChoices, AppError> {
+        let state = request::state()?;
+        let me = authenticate(&state).await?;
+        let mut tx = state.db.read().await?;
+        let (membership, _) =
+            authorize(&mut tx, organization_id, me.id, Action::ViewOrganization).await?;
+        let products = if membership.may(Action::ViewProducts) {
+            let all = crate::invitations::store::product_choices(&mut tx, organization_id).await?;
+            if membership.may(Action::ViewAllProducts) {
+                all
+            } else {
+                let mine =
+                    crate::organizations::store::member_products(&mut tx, organization_id, me.id)
+                        .await?;
+                all.into_iter()
+                    .filter(|p| mine.iter().any(|(name, _, _)| *name == p.name))
+                    .collect()
+            }
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok(FilterChoices {
+            products,
+            can_view_organization: membership.may(Action::ViewActivity),
+        })
+    }
+
+    /// Rows fetched per round trip while exporting.
+    const EXPORT_BATCH: i64 = 1000;
+
+    /// The CSV export (RFC 4180, UTF-8, CRLF) of a filtered view, as a stream of chunks: the
+    /// header first, then one batch of rows at a time by keyset, so memory stays flat however
+    /// long the log. `organization`: that organization's log (its legal representatives and
+    /// administrators only); `None`: my own. The caller is authenticated by the session cookie
+    /// in `headers`; everything is checked before the first byte is sent.
+    pub async fn export(
+        state: AppState,
+        headers: &http::HeaderMap,
+        organization: Option<i64>,
+        filter: ActivityFilter,
+    ) -> Result<
+        impl futures::Stream<Item = Result<String, std::io::Error>> + Send + 'static,
+        AppError,
+    > {
+        let token = request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
+        let me = authenticate_token(&state, &token).await?;
+        let query = filter.parse()?;
+        let scope = match organization {
+            Some(id) => {
+                let mut tx = state.db.read().await?;
+                authorize(&mut tx, id, me.id, Action::ViewActivity).await?;
+                tx.commit().await?;
+                Scope::Organization(id)
+            }
+            None => Scope::Actor(me.id),
+        };
+        // (cursor, header sent, finished)
+        let start = (None::<i64>, false, false);
+        Ok(futures::stream::unfold(
+            start,
+            move |(cursor, started, done)| {
+                let (state, query) = (state.clone(), query.clone());
+                async move {
+                    if done {
+                        return None;
+                    }
+                    if !started {
+                        return Some((Ok(CSV_HEADER.to_owned()), (cursor, true, false)));
+                    }
+                    let batch = async {
+                        let mut tx = state.db.read().await?;
+                        let rows =
+                            store::search(&mut tx, scope, &query, cursor, EXPORT_BATCH).await?;
+                        tx.commit().await?;
+                        Ok::<_, sqlx::Error>(rows)
+                    }
+                    .await;
+                    match batch {
+                        Ok(rows) if rows.is_empty() => None,
+                        Ok(rows) => {
+                            let last = rows.last().map(|e| e.id);
+                            let finished = (rows.len() as i64) < EXPORT_BATCH;
+                            let text: String = rows.iter().map(csv_line).collect();
+                            Some((Ok(text), (last, true, finished)))
+                        }
+                        Err(error) => {
+                            tracing::error!(%error, "activity export failed midway");
+                            Some((
+                                Err(std::io::Error::other("the export failed midway")),
+                                (cursor, true, true),
+                            ))
+                        }
+                    }
+                }
+            },
+        ))
+    }
 }

@@ -61,10 +61,13 @@ pub enum ActivityAction {
     TwoFactorRequirementChanged,
     SmsResetSettingChanged,
     OrganizationDeleted,
+    AccountDeleted,
+    ProfileChanged,
+    AvatarChanged,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 47] = [
+    pub const ALL: [ActivityAction; 50] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -112,6 +115,9 @@ impl ActivityAction {
         ActivityAction::TwoFactorRequirementChanged,
         ActivityAction::SmsResetSettingChanged,
         ActivityAction::OrganizationDeleted,
+        ActivityAction::AccountDeleted,
+        ActivityAction::ProfileChanged,
+        ActivityAction::AvatarChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -163,6 +169,9 @@ impl ActivityAction {
             ActivityAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
             ActivityAction::SmsResetSettingChanged => "sms_reset_setting_changed",
             ActivityAction::OrganizationDeleted => "organization_deleted",
+            ActivityAction::AccountDeleted => "account_deleted",
+            ActivityAction::ProfileChanged => "profile_changed",
+            ActivityAction::AvatarChanged => "avatar_changed",
         }
     }
 
@@ -223,6 +232,9 @@ impl ActivityAction {
             ActivityAction::TwoFactorRequirementChanged => "Two-factor requirement changed",
             ActivityAction::SmsResetSettingChanged => "Password reset by SMS setting changed",
             ActivityAction::OrganizationDeleted => "Organization deleted",
+            ActivityAction::AccountDeleted => "Account deleted",
+            ActivityAction::ProfileChanged => "Name changed",
+            ActivityAction::AvatarChanged => "Profile picture changed",
         }
     }
 }
@@ -236,6 +248,10 @@ pub struct ActivityEntry {
     pub action: Option<ActivityAction>,
     pub action_code: String,
     pub organization_name: Option<String>,
+    /// Who did it (`None` once their account is gone, or for an unknown sign-in).
+    pub actor: Option<String>,
+    /// The product it is about, when it is about one that still exists.
+    pub product_name: Option<String>,
     pub detail: String,
     pub ip: String,
     pub user_agent: String,
@@ -248,9 +264,220 @@ pub struct ActivityPage {
     pub older: Option<i64>,
 }
 
+/// The filters of the activity pages (SEC-9) as typed: every field may be empty.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct ActivityFilter {
+    /// First day included, `YYYY-MM-DD` (UTC).
+    pub from: String,
+    /// Last day included, `YYYY-MM-DD` (UTC).
+    pub to: String,
+    /// An action code (`ActivityAction::as_str`).
+    pub action: String,
+    /// A product id.
+    pub product: String,
+    /// Free text, matched in the details and the IP address.
+    pub search: String,
+}
+
+/// A checked filter, ready for the query.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ActivityQuery {
+    /// Entries at or after this instant.
+    pub from: Option<i64>,
+    /// Entries strictly before this instant (the day after the last day included).
+    pub until: Option<i64>,
+    pub action: Option<ActivityAction>,
+    pub product: Option<i64>,
+    /// A LIKE pattern (lower-case, wildcards escaped).
+    pub search: Option<String>,
+}
+
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+impl ActivityFilter {
+    pub fn parse(&self) -> Result<ActivityQuery, crate::error::AppError> {
+        use crate::error::AppError;
+        let day = |field: &str, text: &str| -> Result<Option<i64>, AppError> {
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            crate::format::parse_date(text)
+                .map(Some)
+                .ok_or_else(|| AppError::validation(field, "Enter a date like 2026-11-22."))
+        };
+        let from = day("from", &self.from)?;
+        let until = day("to", &self.to)?.map(|d| d + 86_400);
+        if let (Some(from), Some(until)) = (from, until) {
+            if from >= until {
+                return Err(AppError::validation(
+                    "to",
+                    "The last day comes before the first day.",
+                ));
+            }
+        }
+        let action = match self.action.trim() {
+            "" => None,
+            code => Some(ActivityAction::parse(code).ok_or_else(|| {
+                AppError::validation("action", "Choose an action type from the list.")
+            })?),
+        };
+        let product =
+            match self.product.trim() {
+                "" => None,
+                id => Some(id.parse::<i64>().map_err(|_| {
+                    AppError::validation("product", "Choose a product from the list.")
+                })?),
+            };
+        let search = self.search.trim();
+        if search.chars().count() > SEARCH_MAX_CHARS {
+            return Err(AppError::validation(
+                "search",
+                format!("Search with at most {SEARCH_MAX_CHARS} characters."),
+            ));
+        }
+        let search = (!search.is_empty()).then(|| crate::products::like_pattern(search));
+        Ok(ActivityQuery {
+            from,
+            until,
+            action,
+            product,
+            search,
+        })
+    }
+
+    /// The filter as a query string (without `?`), for links to other pages and the CSV export.
+    pub fn query_string(&self) -> String {
+        [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("action", &self.action),
+            ("product", &self.product),
+            ("search", &self.search),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", crate::format::percent_encode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, with
+/// quotes doubled. A leading `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet does
+/// not run it as a formula.
+pub fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The CSV header and one line per entry, each ending in CRLF.
+pub const CSV_HEADER: &str =
+    "id,time_utc,action,action_label,organization,actor,product,detail,ip,user_agent\r\n";
+
+pub fn csv_line(entry: &ActivityEntry) -> String {
+    let fields = [
+        entry.id.to_string(),
+        crate::format::datetime(entry.occurred_at),
+        entry.action_code.clone(),
+        entry
+            .action
+            .map(|a| a.label().to_owned())
+            .unwrap_or_default(),
+        entry.organization_name.clone().unwrap_or_default(),
+        entry.actor.clone().unwrap_or_default(),
+        entry.product_name.clone().unwrap_or_default(),
+        entry.detail.clone(),
+        entry.ip.clone(),
+        entry.user_agent.clone(),
+    ];
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_are_checked_and_days_are_whole() {
+        let query = ActivityFilter {
+            from: "2026-11-01".into(),
+            to: "2026-11-01".into(),
+            action: "role_changed".into(),
+            product: "7".into(),
+            search: " 50% ".into(),
+        }
+        .parse()
+        .expect("valid");
+        assert_eq!(
+            query.until.zip(query.from).map(|(u, f)| u - f),
+            Some(86_400)
+        );
+        assert_eq!(query.action, Some(ActivityAction::RoleChanged));
+        assert_eq!(query.product, Some(7));
+        assert_eq!(query.search.as_deref(), Some("%50\\%%"));
+        let bad = |f: ActivityFilter| f.parse().expect_err("refused").field;
+        assert_eq!(
+            bad(ActivityFilter {
+                from: "2026-13-01".into(),
+                ..Default::default()
+            })
+            .as_deref(),
+            Some("from")
+        );
+        assert_eq!(
+            bad(ActivityFilter {
+                from: "2026-11-02".into(),
+                to: "2026-11-01".into(),
+                ..Default::default()
+            })
+            .as_deref(),
+            Some("to")
+        );
+        assert_eq!(
+            bad(ActivityFilter {
+                action: "made_up".into(),
+                ..Default::default()
+            })
+            .as_deref(),
+            Some("action")
+        );
+        assert_eq!(
+            bad(ActivityFilter {
+                search: "x".repeat(101),
+                ..Default::default()
+            })
+            .as_deref(),
+            Some("search")
+        );
+        assert_eq!(
+            ActivityFilter::default().parse().ok(),
+            Some(ActivityQuery::default())
+        );
+    }
+
+    #[test]
+    fn csv_follows_rfc_4180_and_defuses_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("Zoë"), "Zoë");
+    }
 
     #[test]
     fn action_names_round_trip() {

@@ -1,6 +1,6 @@
 //! SQL for the activity log.
 
-use super::{ActivityAction, ActivityEntry, ActivityPage, PAGE_SIZE};
+use super::{ActivityAction, ActivityEntry, ActivityPage, ActivityQuery, PAGE_SIZE};
 use crate::db::Tx;
 use crate::on_db;
 use crate::request::Origin;
@@ -10,14 +10,16 @@ pub struct NewEntry<'a> {
     pub action: ActivityAction,
     pub actor_user_id: Option<i64>,
     pub organization_id: Option<i64>,
+    /// The product the entry is about, when it is about exactly one (SEC-9's product filter).
+    pub product_id: Option<i64>,
     pub detail: &'a str,
     pub origin: &'a Origin,
     pub at: i64,
 }
 
 pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
-    const SQL: &str = "INSERT INTO activity_log (occurred_at, actor_user_id, organization_id, action, detail, ip, user_agent) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    const SQL: &str = "INSERT INTO activity_log (occurred_at, actor_user_id, organization_id, product_id, action, detail, ip, user_agent) \
+                       VALUES ($1, $2, $3, $8, $4, $5, $6, $7)";
     on_db!(tx, |c| sqlx::query(SQL)
         .bind(entry.at)
         .bind(entry.actor_user_id)
@@ -26,6 +28,7 @@ pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error>
         .bind(entry.detail)
         .bind(&entry.origin.ip)
         .bind(&entry.origin.user_agent)
+        .bind(entry.product_id)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -47,6 +50,7 @@ pub async fn record_own(
             action,
             actor_user_id: Some(user_id),
             organization_id: None,
+            product_id: None,
             detail,
             origin,
             at,
@@ -55,53 +59,125 @@ pub async fn record_own(
     .await
 }
 
-type Row = (i64, i64, String, Option<String>, String, String, String);
+type Row = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
-/// The actor's own entries, newest first, strictly older than `before` when given.
-pub async fn for_actor(
-    tx: &mut Tx,
-    actor_user_id: i64,
-    before: Option<i64>,
-) -> Result<ActivityPage, sqlx::Error> {
-    const SQL: &str = "SELECT a.id, a.occurred_at, a.action, o.name, a.detail, a.ip, a.user_agent \
-                       FROM activity_log a LEFT JOIN organizations o ON o.id = a.organization_id \
-                       WHERE a.actor_user_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3";
-    let before = before.unwrap_or(i64::MAX);
-    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(actor_user_id)
-        .bind(before)
-        .bind(PAGE_SIZE + 1)
-        .fetch_all(&mut **c)
-        .await)?;
-    Ok(page(rows))
+/// Whose entries: mine (across my organizations), or one organization's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Actor(i64),
+    Organization(i64),
 }
 
-fn page(mut rows: Vec<Row>) -> ActivityPage {
-    let more = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
-    let entries: Vec<ActivityEntry> = rows
-        .into_iter()
-        .map(
-            |(id, occurred_at, action_code, organization_name, detail, ip, user_agent)| {
-                ActivityEntry {
-                    id,
-                    occurred_at,
-                    action: ActivityAction::parse(&action_code),
-                    action_code,
-                    organization_name,
-                    detail,
-                    ip,
-                    user_agent,
-                }
-            },
-        )
-        .collect();
+/// Entries of the scope that pass the filter, newest first, strictly older than `before`;
+/// at most `limit`. Keyset paging on the id, so every page costs the same at any depth.
+pub async fn search(
+    tx: &mut Tx,
+    scope: Scope,
+    query: &ActivityQuery,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ActivityEntry>, sqlx::Error> {
+    enum Value {
+        Int(i64),
+        Text(String),
+    }
+    let mut values = Vec::new();
+    let mut conditions = Vec::new();
+    let mut condition = |sql: &str, value: Value| {
+        values.push(value);
+        conditions.push(sql.replace('?', &format!("${}", values.len())));
+    };
+    match scope {
+        Scope::Actor(id) => condition("a.actor_user_id = ?", Value::Int(id)),
+        Scope::Organization(id) => condition("a.organization_id = ?", Value::Int(id)),
+    }
+    condition("a.id < ?", Value::Int(before.unwrap_or(i64::MAX)));
+    if let Some(from) = query.from {
+        condition("a.occurred_at >= ?", Value::Int(from));
+    }
+    if let Some(until) = query.until {
+        condition("a.occurred_at < ?", Value::Int(until));
+    }
+    if let Some(action) = query.action {
+        condition("a.action = ?", Value::Text(action.as_str().to_owned()));
+    }
+    if let Some(product) = query.product {
+        condition("a.product_id = ?", Value::Int(product));
+    }
+    if let Some(pattern) = &query.search {
+        condition(
+            "(lower(a.detail) LIKE ? ESCAPE '\\' OR a.ip LIKE ? ESCAPE '\\')",
+            Value::Text(pattern.clone()),
+        );
+    }
+    values.push(Value::Int(limit));
+    let sql = format!(
+        "SELECT a.id, a.occurred_at, a.action, o.name, a.detail, a.ip, a.user_agent, \
+           u.first_name || ' ' || u.last_name, p.name \
+         FROM activity_log a \
+           LEFT JOIN organizations o ON o.id = a.organization_id \
+           LEFT JOIN users u ON u.id = a.actor_user_id \
+           LEFT JOIN products p ON p.id = a.product_id \
+         WHERE {} ORDER BY a.id DESC LIMIT ${}",
+        conditions.join(" AND "),
+        values.len()
+    );
+    let rows: Vec<Row> = on_db!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for value in &values {
+            q = match value {
+                Value::Int(v) => q.bind(*v),
+                Value::Text(v) => q.bind(v.as_str()),
+            };
+        }
+        q.fetch_all(&mut **c).await
+    })?;
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+/// A page for the activity pages: [`PAGE_SIZE`] entries and the cursor of the next.
+pub async fn page(
+    tx: &mut Tx,
+    scope: Scope,
+    query: &ActivityQuery,
+    before: Option<i64>,
+) -> Result<ActivityPage, sqlx::Error> {
+    let mut entries = search(tx, scope, query, before, PAGE_SIZE + 1).await?;
+    let more = entries.len() as i64 > PAGE_SIZE;
+    entries.truncate(PAGE_SIZE as usize);
     let older = if more {
         entries.last().map(|e| e.id)
     } else {
         None
     };
-    ActivityPage { entries, older }
+    Ok(ActivityPage { entries, older })
+}
+
+fn entry(
+    (id, occurred_at, action_code, organization_name, detail, ip, user_agent, actor, product_name): Row,
+) -> ActivityEntry {
+    ActivityEntry {
+        id,
+        occurred_at,
+        action: ActivityAction::parse(&action_code),
+        action_code,
+        organization_name,
+        actor,
+        product_name,
+        detail,
+        ip,
+        user_agent,
+    }
 }
 
 /// The person's sign-in attempts (successes and failures, password or second factor), newest

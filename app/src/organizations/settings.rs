@@ -221,6 +221,7 @@ mod server_side {
                 action,
                 actor_user_id: Some(actor),
                 organization_id,
+                product_id: None,
                 detail,
                 origin,
                 at,

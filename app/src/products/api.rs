@@ -166,6 +166,7 @@ mod server_side {
                 },
                 actor_user_id: Some(account.id),
                 organization_id: Some(organization_id),
+                product_id: Some(product_id),
                 detail: &product.name,
                 origin: &origin,
                 at: now,

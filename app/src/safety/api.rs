@@ -98,6 +98,7 @@ mod server_side {
                 action: ActivityAction::SafetySettingsChanged,
                 actor_user_id: Some(account.id),
                 organization_id: None,
+                product_id: None,
                 detail: &detail,
                 origin: &origin,
                 at: now,
@@ -140,6 +141,7 @@ mod server_side {
                 action: ActivityAction::AccountUnlocked,
                 actor_user_id: Some(user_id),
                 organization_id: None,
+                product_id: None,
                 detail: "with the link sent by email",
                 origin: &origin,
                 at: now,
@@ -178,6 +180,7 @@ mod server_side {
                 action: ActivityAction::NotMeReported,
                 actor_user_id: Some(user_id),
                 organization_id: None,
+                product_id: None,
                 detail: if session_ended {
                     "the reported session was ended"
                 } else {

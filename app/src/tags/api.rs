@@ -89,12 +89,43 @@ mod server_side {
                 action,
                 actor_user_id: Some(user_id),
                 organization_id: Some(organization_id),
+                product_id: None,
                 detail,
                 origin,
                 at,
             },
         )
         .await?;
+        Ok(())
+    }
+
+    /// One entry per product, so the log filtered by product tells each product's story.
+    #[allow(clippy::too_many_arguments)]
+    async fn log_per_product(
+        tx: &mut Tx,
+        action: ActivityAction,
+        user_id: i64,
+        organization_id: i64,
+        product_ids: &[i64],
+        detail: &str,
+        origin: &Origin,
+        at: i64,
+    ) -> Result<(), AppError> {
+        for product_id in product_ids {
+            record(
+                tx,
+                NewEntry {
+                    action,
+                    actor_user_id: Some(user_id),
+                    organization_id: Some(organization_id),
+                    product_id: Some(*product_id),
+                    detail,
+                    origin,
+                    at,
+                },
+            )
+            .await?;
+        }
         Ok(())
     }
 
@@ -315,13 +346,13 @@ mod server_side {
             }
         };
         let n = store::attach(&mut tx, tag.id, &ids).await?;
-        let detail = format!("{} on {} product(s)", tag.name, ids.len());
-        log(
+        log_per_product(
             &mut tx,
             ActivityAction::ProductsTagged,
             account.id,
             organization_id,
-            &detail,
+            &ids,
+            &tag.name,
             &origin,
             now,
         )
@@ -354,13 +385,13 @@ mod server_side {
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
         let n = store::detach(&mut tx, tag.id, &ids).await?;
-        let detail = format!("{} off {} product(s)", tag.name, ids.len());
-        log(
+        log_per_product(
             &mut tx,
             ActivityAction::ProductsUntagged,
             account.id,
             organization_id,
-            &detail,
+            &ids,
+            &tag.name,
             &origin,
             now,
         )

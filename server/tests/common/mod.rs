@@ -30,6 +30,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as bytes, for answers that are not text (images).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -154,6 +156,32 @@ impl TestApp {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         dispatch(self.router.clone(), method, path.to_owned(), headers, body).await
+    }
+
+    /// A same-origin POST of raw bytes (a file upload), as the browser's fetch sends it.
+    pub async fn upload(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let mut headers = vec![
+            ("content-type".to_owned(), content_type.to_owned()),
+            ("sec-fetch-site".to_owned(), "same-origin".to_owned()),
+            ("user-agent".to_owned(), USER_AGENT.to_owned()),
+        ];
+        if let Some(cookie) = cookie {
+            headers.push(("cookie".to_owned(), cookie.to_owned()));
+        }
+        dispatch(
+            self.router.clone(),
+            Method::POST,
+            path.to_owned(),
+            headers,
+            bytes,
+        )
+        .await
     }
 
     /// Calls a server function the way the browser does: a same-origin form POST.
@@ -304,6 +332,14 @@ impl TestApp {
         assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     }
 
+    /// Signs in with the test password; returns the session cookie.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let reply = self
+            .call("sign_in", None, &[("email", email), ("password", PASSWORD)])
+            .await;
+        reply.session_cookie().expect("signed in")
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let mut tx = self.state.db.read().await.expect("read");
         let n = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
@@ -342,7 +378,7 @@ async fn dispatch(
     method: Method,
     path: String,
     headers: Vec<(String, String)>,
-    body: String,
+    body: impl Into<Body>,
 ) -> Reply {
     let mut request = Request::builder()
         .method(method)
@@ -351,7 +387,7 @@ async fn dispatch(
     for (name, value) in &headers {
         request = request.header(name.as_str(), value.as_str());
     }
-    let request = request.body(Body::from(body)).expect("request");
+    let request = request.body(body.into()).expect("request");
     let response = router.oneshot(request).await.expect("router answers");
     let status = response.status();
     let headers = response.headers().clone();
@@ -362,6 +398,7 @@ async fn dispatch(
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 
