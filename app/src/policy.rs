@@ -170,6 +170,160 @@ pub fn permits(standing: Standing, action: Action) -> bool {
     allows(standing.role, action)
 }
 
+/// Who gets through the door of a server function, before anything it reaches is looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// Anyone, signed in or not: the way in (sign-up, sign-in, sign-out) and links sent by
+    /// email, where the secret in the link is the proof.
+    Anyone,
+    /// Only someone not signed in: creating an account from an invitation.
+    SignedOut,
+    /// Only a sign-in that has passed the password and still owes its second factor.
+    HalfwaySignedIn,
+    /// A signed-in person, or a program with an application password or an API token of any
+    /// scope.
+    Reader,
+    /// A signed-in person, or a program whose credential may write (not a read-only API token).
+    Writer,
+    /// Only the person, signed in to Steward: their own security, never a program's credential.
+    InPerson,
+}
+
+/// What a server function reaches once through the door.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Nothing beyond the caller: signing up, signing in or out, creating an organization.
+    Entry,
+    /// The caller's own account and what belongs to it (sessions, methods, credentials, log):
+    /// anyone else's is not found.
+    OwnAccount,
+    /// One organization: [`permits`] decides for the member as they stand; for anyone who is
+    /// not a member, the organization is not found.
+    Organization(Action),
+    /// One product of an organization: as [`Reach::Organization`], and for those whose role
+    /// does not see every product, only the products they were given access to.
+    Product(Action),
+    /// What an emailed link names; the secret in the link is the proof. A link of one
+    /// organization is not found under another.
+    Link,
+    /// An invitation, for the very person it was sent to (signed in as that address).
+    Invitee,
+}
+
+/// One row of the table: a server function (its endpoint) with its door and its reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerFunction {
+    pub endpoint: &'static str,
+    pub caller: Caller,
+    pub reach: Reach,
+}
+
+const fn row(endpoint: &'static str, caller: Caller, reach: Reach) -> ServerFunction {
+    ServerFunction {
+        endpoint,
+        caller,
+        reach,
+    }
+}
+
+/// Every server function with its row. The server refuses to run a server function that is
+/// not listed here, and a test checks that every registered server function is listed and
+/// that each behaves, for every kind of caller, as its row says.
+#[rustfmt::skip]
+pub const SERVER_FUNCTIONS: &[ServerFunction] = {
+    use Action::*;
+    use Caller::*;
+    use Reach::*;
+    &[
+        // Account: the way in.
+        row("sign_up", Anyone, Entry),
+        row("sign_in", Anyone, Entry),
+        row("sign_out", Anyone, Entry),
+        row("second_factor_challenge", HalfwaySignedIn, Entry),
+        row("verify_second_factor", HalfwaySignedIn, Entry),
+        row("cancel_sign_in", Anyone, Entry),
+        // Links sent by email.
+        row("unlock_with_link", Anyone, Link),
+        row("report_not_me", Anyone, Link),
+        row("confirm_email_change", Anyone, Link),
+        row("open_invitation", Anyone, Link),
+        row("join_with_new_account", SignedOut, Link),
+        row("accept_invitation", InPerson, Invitee),
+        // My account.
+        row("my_account", Reader, OwnAccount),
+        row("my_organizations", Reader, OwnAccount),
+        row("create_organization", Writer, Entry),
+        row("my_activity", Reader, OwnAccount),
+        row("my_contacts", InPerson, OwnAccount),
+        row("change_password", InPerson, OwnAccount),
+        row("request_email_change", InPerson, OwnAccount),
+        row("set_recovery_contacts", InPerson, OwnAccount),
+        row("review_security", InPerson, OwnAccount),
+        row("change_my_name", InPerson, OwnAccount),
+        row("remove_my_avatar", InPerson, OwnAccount),
+        row("account_deletion_check", InPerson, OwnAccount),
+        row("delete_my_account", InPerson, OwnAccount),
+        row("my_safety_settings", InPerson, OwnAccount),
+        row("save_safety_settings", InPerson, OwnAccount),
+        row("active_sessions", InPerson, OwnAccount),
+        row("end_session", InPerson, OwnAccount),
+        row("end_other_sessions", InPerson, OwnAccount),
+        row("connection_log", InPerson, OwnAccount),
+        row("two_factor_status", InPerson, OwnAccount),
+        row("start_totp_enrolment", InPerson, OwnAccount),
+        row("confirm_totp_enrolment", InPerson, OwnAccount),
+        row("generate_backup_codes", InPerson, OwnAccount),
+        row("set_default_method", InPerson, OwnAccount),
+        row("remove_method", InPerson, OwnAccount),
+        row("disable_two_factor", InPerson, OwnAccount),
+        row("my_credentials", InPerson, OwnAccount),
+        row("create_app_password", InPerson, OwnAccount),
+        row("revoke_app_password", InPerson, OwnAccount),
+        row("create_api_token", InPerson, OwnAccount),
+        row("revoke_api_token", InPerson, OwnAccount),
+        row("revoke_all_credentials", InPerson, OwnAccount),
+        // An organization.
+        row("organization_shell", Reader, Organization(ViewOrganization)),
+        row("organization_overview", Reader, Organization(ViewOrganization)),
+        row("activity_filter_choices", Reader, Organization(ViewOrganization)),
+        row("leave_organization", Writer, Organization(ViewOrganization)),
+        row("organization_users", Reader, Organization(ViewMembers)),
+        row("unlock_member", Writer, Organization(UnlockMember)),
+        row("change_role", Writer, Organization(ModifyRoles)),
+        row("block_member", Writer, Organization(BlockMembers)),
+        row("unblock_member", Writer, Organization(BlockMembers)),
+        row("removal_review", Reader, Organization(RemoveMembers)),
+        row("remove_member", Writer, Organization(RemoveMembers)),
+        row("invitation_form", Reader, Organization(InviteMembers)),
+        row("invite_person", Writer, Organization(InviteMembers)),
+        row("pending_invitations", Reader, Organization(InviteMembers)),
+        row("resend_invitation", Writer, Organization(InviteMembers)),
+        row("revoke_invitation", Writer, Organization(InviteMembers)),
+        row("organization_settings", Reader, Organization(ChangeSettings)),
+        row("rename_organization", Writer, Organization(ChangeSettings)),
+        row("set_two_factor_requirement", Writer, Organization(ChangeSettings)),
+        row("set_sms_reset_forbidden", Writer, Organization(ChangeSettings)),
+        row("delete_organization", InPerson, Organization(DeleteOrganization)),
+        row("organization_activity", Reader, Organization(ViewActivity)),
+        // Products and tags.
+        row("list_products", Reader, Organization(ViewProducts)),
+        row("list_tags", Reader, Organization(ViewProducts)),
+        row("get_product", Reader, Product(ViewProducts)),
+        row("block_product", Writer, Product(BlockProducts)),
+        row("unblock_product", Writer, Product(BlockProducts)),
+        row("create_tag", Writer, Organization(TagProducts)),
+        row("tag_products", Writer, Product(TagProducts)),
+        row("untag_products", Writer, Product(TagProducts)),
+        row("update_tag", Writer, Organization(EditTags)),
+        row("delete_tag", Writer, Organization(EditTags)),
+    ]
+};
+
+/// The row of a server function, by its endpoint name (`/api/<endpoint>`).
+pub fn server_function(endpoint: &str) -> Option<&'static ServerFunction> {
+    SERVER_FUNCTIONS.iter().find(|f| f.endpoint == endpoint)
+}
+
 /// Whether someone with role `actor` may block, unblock or remove the member `target` (ORG-6,
 /// ORG-7): the action must be allowed, never oneself, never someone above one's own role.
 pub fn may_act_on_member(

@@ -75,8 +75,16 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             post(move |request: Request| {
                 let state = api_state.clone();
                 async move {
+                    // Deny by default: a server function without its row in the permission
+                    // table (policy::SERVER_FUNCTIONS) is never run.
+                    let endpoint = request.uri().path().trim_start_matches("/api/");
+                    if app::policy::server_function(endpoint).is_none() {
+                        tracing::error!(%endpoint, "a server function has no row in policy::SERVER_FUNCTIONS");
+                        return error_response(AppError::not_found("server function"));
+                    }
                     handle_server_fns_with_context(move || provide_context(state.clone()), request)
                         .await
+                        .into_response()
                 }
             }),
         )

@@ -38,8 +38,8 @@ on_every_backend!(
     the_log_filters_pages_and_keeps_organizations_apart,
     |app: TestApp| async move {
         let (boss, organization) = app.sign_up("boss@example.com", "Bea", "Boss").await;
-        let (worker, worker_organization) = app.sign_up("wil@example.com", "Wil", "Worker").await;
-        let (stranger, _) = app.sign_up("sid@example.com", "Sid", "Stranger").await;
+        let (_, worker_organization) = app.sign_up("wil@example.com", "Wil", "Worker").await;
+        let _ = app.sign_up("sid@example.com", "Sid", "Stranger").await;
         let worker_id = app
             .add_member(organization, "wil@example.com", Role::Collaborator)
             .await;

@@ -192,6 +192,11 @@ mod server_side {
     pub async fn current_session(
         state: &AppState,
     ) -> Result<(store::StoredSession, Account), AppError> {
+        // A program's credential is refused here as everywhere in the person's own security
+        // (not found to be a session, which would read as "not signed in").
+        if request::authorization()?.is_some() {
+            authenticate_in_person(state).await?;
+        }
         let token = request::session_token()?.ok_or_else(AppError::unauthenticated)?;
         let (session, account) = live_session(state, &token).await?;
         if !session.is_full() {

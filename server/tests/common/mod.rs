@@ -184,6 +184,18 @@ impl TestApp {
         .await
     }
 
+    /// Calls a server function with extra request headers (a cookie, an Authorization header).
+    pub async fn call_with(
+        &self,
+        name: &str,
+        extra: &[(&str, &str)],
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let (path, mut headers, body) = browser_call(name, None, form);
+        headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        dispatch(self.router.clone(), Method::POST, path, headers, body).await
+    }
+
     /// Calls a server function the way the browser does: a same-origin form POST.
     pub async fn call(&self, name: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
         let (path, headers, body) = browser_call(name, cookie, form);

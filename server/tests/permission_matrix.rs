@@ -1,0 +1,1168 @@
+//! ORG-9: the permission model, proven.
+//!
+//! `policy::SERVER_FUNCTIONS` gives every server function its door (who may call it at all) and
+//! its reach (what it touches, and which row of the role × action table decides). This file
+//! checks that the table lists exactly the server functions the server registers, and then
+//! runs every server function as every kind of caller, against its own organization, against
+//! another organization's ids, and against its own organization with another organization's
+//! object ids. Each answer must be the one the table predicts (allowed, unauthenticated,
+//! forbidden, not found, refused), and after every refusal the database must be unchanged.
+
+mod common;
+
+use app::policy::{self, Action, Caller, Reach, Role, ServerFunction, Standing};
+use common::{TestApp, PASSWORD};
+use http::StatusCode;
+use std::collections::BTreeSet;
+
+#[test]
+fn every_registered_server_function_has_a_row_and_every_row_a_function() {
+    // The server registers its functions when its router is built.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| {
+            path.strip_prefix("/api/")
+                .unwrap_or_else(|| panic!("{path} is not under /api/"))
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        registered.len() >= 70,
+        "only {} server functions registered",
+        registered.len()
+    );
+    let listed: BTreeSet<String> = policy::SERVER_FUNCTIONS
+        .iter()
+        .map(|f| f.endpoint.to_owned())
+        .collect();
+    assert_eq!(
+        listed.len(),
+        policy::SERVER_FUNCTIONS.len(),
+        "a server function is listed twice"
+    );
+    let missing: Vec<_> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without a row in policy::SERVER_FUNCTIONS: {missing:?}"
+    );
+    let stale: Vec<_> = listed.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for server functions that do not exist: {stale:?}"
+    );
+}
+
+/// Every kind of caller the issue names, plus a sign-in that still owes its second factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Principal {
+    LegalRepresentative,
+    Administrator,
+    CollaboratorWithAccess,
+    CollaboratorWithBilling,
+    CollaboratorWithoutAccess,
+    External,
+    BlockedMember,
+    NonMember,
+    Anonymous,
+    ReadToken,
+    ReadWriteToken,
+    HalfwaySignedIn,
+}
+
+use Principal::*;
+
+const PRINCIPALS: [Principal; 12] = [
+    LegalRepresentative,
+    Administrator,
+    CollaboratorWithAccess,
+    CollaboratorWithBilling,
+    CollaboratorWithoutAccess,
+    External,
+    BlockedMember,
+    NonMember,
+    Anonymous,
+    ReadToken,
+    ReadWriteToken,
+    HalfwaySignedIn,
+];
+
+impl Principal {
+    /// How they stand in organization A (the tokens are the legal representative's).
+    fn standing(self) -> Option<Standing> {
+        let (role, blocked) = match self {
+            LegalRepresentative | ReadToken | ReadWriteToken => (Role::LegalRepresentative, false),
+            Administrator | HalfwaySignedIn => (Role::Administrator, false),
+            CollaboratorWithAccess | CollaboratorWithBilling | CollaboratorWithoutAccess => {
+                (Role::Collaborator, false)
+            }
+            External => (Role::External, false),
+            BlockedMember => (Role::Collaborator, true),
+            NonMember | Anonymous => return None,
+        };
+        Some(Standing {
+            role,
+            blocked,
+            missing_two_factor: false,
+        })
+    }
+
+    /// Given access to product P1 of organization A.
+    fn reaches_p1(self) -> bool {
+        matches!(
+            self,
+            CollaboratorWithAccess | CollaboratorWithBilling | External | BlockedMember
+        )
+    }
+
+    fn token(self) -> bool {
+        matches!(self, ReadToken | ReadWriteToken)
+    }
+
+    /// A complete sign-in in a browser (a session cookie).
+    fn session(self) -> bool {
+        !matches!(
+            self,
+            Anonymous | ReadToken | ReadWriteToken | HalfwaySignedIn
+        )
+    }
+}
+
+/// Whose ids a call carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    /// Organization A and its objects (for one's own account: one's own objects).
+    Own,
+    /// Organization B and its objects (for an account: another person's objects).
+    Foreign,
+    /// Organization A's id with organization B's object ids.
+    Mixed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    /// A well-formed refusal of the request itself (422): "sign out first", "already signed in".
+    Refused,
+}
+
+fn outcome_of(status: StatusCode) -> Option<Outcome> {
+    Some(match status.as_u16() {
+        200 => Outcome::Allowed,
+        401 => Outcome::Unauthenticated,
+        403 => Outcome::Forbidden,
+        404 => Outcome::NotFound,
+        422 => Outcome::Refused,
+        _ => return None,
+    })
+}
+
+/// What the table says `principal` gets from `function` with `target`'s ids.
+fn expected(function: &ServerFunction, principal: Principal, target: Target) -> Outcome {
+    use Outcome::*;
+    match function.caller {
+        Caller::Anyone => {}
+        Caller::SignedOut => {
+            if principal.session() || principal.token() {
+                return Refused;
+            }
+        }
+        Caller::HalfwaySignedIn => {
+            return match principal {
+                HalfwaySignedIn => Allowed,
+                Anonymous | ReadToken | ReadWriteToken => Unauthenticated,
+                _ => Refused,
+            }
+        }
+        Caller::Reader | Caller::Writer | Caller::InPerson => {
+            if matches!(principal, Anonymous | HalfwaySignedIn) {
+                return Unauthenticated;
+            }
+            let refused_token = match function.caller {
+                Caller::Writer => principal == ReadToken,
+                Caller::InPerson => principal.token(),
+                _ => false,
+            };
+            if refused_token {
+                return Forbidden;
+            }
+        }
+    }
+    match function.reach {
+        Reach::Entry => Allowed,
+        Reach::OwnAccount | Reach::Link => match target {
+            Target::Own => Allowed,
+            _ => NotFound,
+        },
+        Reach::Invitee => match (target, principal) {
+            (Target::Own, NonMember) => Allowed,
+            (Target::Own, _) => Forbidden,
+            _ => NotFound,
+        },
+        Reach::Organization(action) | Reach::Product(action) => {
+            let Some(standing) = principal.standing() else {
+                return NotFound;
+            };
+            if target == Target::Foreign {
+                return NotFound;
+            }
+            if !policy::permits(standing, action) {
+                return Forbidden;
+            }
+            if target == Target::Mixed {
+                return NotFound;
+            }
+            let sees_all = policy::allows(standing.role, Action::ViewAllProducts);
+            if matches!(function.reach, Reach::Product(_)) && !sees_all && !principal.reaches_p1() {
+                return NotFound;
+            }
+            Allowed
+        }
+    }
+}
+
+struct Person {
+    id: i64,
+    email: String,
+    cookie: String,
+}
+
+/// Two organizations and everyone the matrix needs, built afresh whenever an allowed call
+/// changed something.
+struct World {
+    a: i64,
+    b: i64,
+    lr: Person,
+    admin: Person,
+    with_access: Person,
+    with_billing: Person,
+    without_access: Person,
+    external: Person,
+    blocked: Person,
+    non_member: Person,
+    halfway: Person,
+    /// A collaborator of A whom others change, block, remove, unlock.
+    victim: Person,
+    /// A member of B.
+    stranger_member: i64,
+    read_token: String,
+    write_token: String,
+    halfway_backup_code: String,
+    /// The halfway sign-in's cookie (`halfway.cookie` is a complete session, for set-ups).
+    halfway_cookie: String,
+    p1: i64,
+    q1: i64,
+    tag_a: i64,
+    tag_b: i64,
+    invitation_a: i64,
+    invitation_b: i64,
+    /// Invitation links: to the non-member (A), to nobody with an account yet (A).
+    accept_token: String,
+    join_token: String,
+    unlock_token: String,
+    not_me_token: String,
+    email_change_token: String,
+    stranger_session: i64,
+    stranger_method: i64,
+    stranger_app_password: i64,
+    stranger_api_token: i64,
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    let mut tx = app.state.db.write().await.expect("tx");
+    app::on_db!(&mut tx, |c| sqlx::query(sql)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    tx.commit().await.expect("commit");
+}
+
+/// The test password's hash, computed once: hashing is deliberately slow, and worlds are built
+/// hundreds of times.
+static PASSWORD_HASH: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+async fn password_hash(app: &TestApp) -> String {
+    if let Some(hash) = PASSWORD_HASH.lock().expect("lock").clone() {
+        return hash;
+    }
+    let hash = app
+        .state
+        .passwords
+        .hash(PASSWORD.to_owned())
+        .await
+        .expect("hash");
+    *PASSWORD_HASH.lock().expect("lock") = Some(hash.clone());
+    hash
+}
+
+/// A person without an organization of their own, with a signed-in browser session.
+async fn person(app: &TestApp, name: &str) -> Person {
+    use app::account::store::{insert_session, insert_user, NewSession, NewUser, Stage};
+    let email = common::unique_address(&name.to_lowercase());
+    let hash = password_hash(app).await;
+    let now = app.state.now();
+    let (token, token_hash) = app::account::session::new_token();
+    let mut tx = app.state.db.write().await.expect("tx");
+    let id = insert_user(
+        &mut tx,
+        &NewUser {
+            email: &email,
+            first_name: name,
+            last_name: "Matrix",
+            password_hash: &hash,
+            at: now,
+        },
+    )
+    .await
+    .expect("insert")
+    .expect("new address");
+    insert_session(
+        &mut tx,
+        &NewSession {
+            user_id: id,
+            token_hash: &token_hash,
+            persistent: false,
+            stage: Stage::Full,
+            at: now,
+            expires_at: now + 3600,
+            origin: &app::request::Origin::default(),
+        },
+    )
+    .await
+    .expect("session");
+    tx.commit().await.expect("commit");
+    let cookie = format!("{}={token}", app::account::session::COOKIE_NAME);
+    Person { id, email, cookie }
+}
+
+async fn member(app: &TestApp, organization: i64, name: &str, role: Role) -> Person {
+    let p = person(app, name).await;
+    app.add_member(organization, &p.email, role).await;
+    p
+}
+
+/// A secret link of `purpose` for `user`, straight into the table the server reads.
+async fn link(app: &TestApp, table_sql: impl Fn(&str) -> String) -> String {
+    let (token, hash) = app::account::session::new_token();
+    exec(app, &table_sql(&hash)).await;
+    token
+}
+
+async fn api_token(app: &TestApp, cookie: &str, scope: &str) -> String {
+    let reply = app
+        .call(
+            "create_api_token",
+            Some(cookie),
+            &[
+                ("name", "matrix"),
+                ("scope", scope),
+                ("expires_in_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["secret"].as_str().expect("secret").to_owned()
+}
+
+async fn newest(app: &TestApp, table: &str, user: i64) -> i64 {
+    app.count(&format!(
+        "SELECT MAX(id) FROM {table} WHERE user_id = {user}"
+    ))
+    .await
+}
+
+/// Empties every table, so that each world starts from nothing and fingerprints stay small.
+async fn wipe(app: &TestApp) {
+    let tables = tables(app).await;
+    // Children before parents: repeat until every delete went through.
+    for _ in 0..tables.len() {
+        let mut blocked = false;
+        // The activity log is append-only (a trigger refuses deletes); it has no foreign keys.
+        for table in tables.iter().filter(|t| *t != "activity_log") {
+            let mut tx = app.state.db.write().await.expect("tx");
+            let sql = format!("DELETE FROM \"{table}\"");
+            let done = app::on_db!(&mut tx, |c| sqlx::query(&sql)
+                .execute(&mut **c)
+                .await
+                .map(|_| ()));
+            match done {
+                Ok(()) => tx.commit().await.expect("commit"),
+                Err(_) => blocked = true,
+            }
+        }
+        if !blocked {
+            return;
+        }
+    }
+    panic!("could not empty the database");
+}
+
+impl World {
+    async fn build(app: &TestApp) -> World {
+        wipe(app).await;
+        let now = app.state.now();
+        let (lr_cookie, a) = app
+            .sign_up(&common::unique_address("lr"), "Lea", "Legal")
+            .await;
+        let lr_id = app
+            .count(&format!(
+                "SELECT user_id FROM memberships WHERE organization_id = {a}"
+            ))
+            .await;
+        let lr_email = app
+            .texts(&format!("SELECT email FROM users WHERE id = {lr_id}"))
+            .await
+            .remove(0);
+        let lr = Person {
+            id: lr_id,
+            email: lr_email,
+            cookie: lr_cookie,
+        };
+        let (stranger_cookie, b) = app
+            .sign_up(&common::unique_address("stranger"), "Sam", "Stranger")
+            .await;
+        let stranger_id = app
+            .count(&format!(
+                "SELECT user_id FROM memberships WHERE organization_id = {b}"
+            ))
+            .await;
+        let stranger = Person {
+            id: stranger_id,
+            email: String::new(),
+            cookie: stranger_cookie,
+        };
+        // A second legal representative, so that the first may leave or delete their account.
+        member(app, a, "Colette", Role::LegalRepresentative).await;
+        let admin = member(app, a, "Adam", Role::Administrator).await;
+        let with_access = member(app, a, "Cora", Role::Collaborator).await;
+        let with_billing = member(app, a, "Bill", Role::Collaborator).await;
+        let without_access = member(app, a, "Nina", Role::Collaborator).await;
+        let external = member(app, a, "Ezra", Role::External).await;
+        let blocked = member(app, a, "Blake", Role::Collaborator).await;
+        let victim = member(app, a, "Vic", Role::Collaborator).await;
+        let non_member = person(app, "Noah").await;
+        let stranger_member = member(app, b, "Stella", Role::Collaborator).await.id;
+
+        let products = app.add_products(a, &["alpha.ch", "beta.ch"]).await;
+        let p1 = products[0];
+        let q1 = app.add_products(b, &["gamma.ch"]).await[0];
+        {
+            let mut tx = app.state.db.write().await.expect("tx");
+            for (user, billing) in [
+                (with_access.id, false),
+                (with_billing.id, true),
+                (external.id, false),
+                (blocked.id, false),
+                (victim.id, false),
+            ] {
+                app::products::store::grant_access(&mut tx, p1, user, billing, now)
+                    .await
+                    .expect("access");
+            }
+            tx.commit().await.expect("commit");
+        }
+        exec(
+            app,
+            &format!(
+                "UPDATE memberships SET blocked_at = {now} WHERE organization_id = {a} AND user_id = {}",
+                blocked.id
+            ),
+        )
+        .await;
+
+        let tag = |organization: i64, cookie: String, product: i64| async move {
+            let reply = app
+                .call(
+                    "tag_products",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &organization.to_string()),
+                        ("product_ids", &product.to_string()),
+                        ("tag_id", ""),
+                        ("new_name", "Matrix"),
+                        ("new_colour", "blue"),
+                    ],
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            app.count(&format!(
+                "SELECT MAX(id) FROM tags WHERE organization_id = {organization}"
+            ))
+            .await
+        };
+        let tag_a = tag(a, lr.cookie.clone(), p1).await;
+        let tag_b = tag(b, stranger.cookie.clone(), q1).await;
+
+        let invite = |organization: i64, email: String| async move {
+            let (token, hash) = app::account::session::new_token();
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO invitations (organization_id, email, role, token_hash, created_at, sent_at, expires_at) \
+                     VALUES ({organization}, '{email}', 'collaborator', '{hash}', {now}, {now}, {})",
+                    now + 86_400
+                ),
+            )
+            .await;
+            let id = app
+                .count(&format!(
+                    "SELECT id FROM invitations WHERE token_hash = '{hash}'"
+                ))
+                .await;
+            (id, token)
+        };
+        let (invitation_a, _) = invite(a, common::unique_address("pending")).await;
+        let (invitation_b, _) = invite(b, common::unique_address("pending")).await;
+        let (_, accept_token) = invite(a, non_member.email.clone()).await;
+        let (_, join_token) = invite(a, common::unique_address("newcomer")).await;
+
+        let victim_id = victim.id;
+        let unlock_token = link(app, |hash| {
+            format!(
+                "INSERT INTO email_links (token_hash, user_id, purpose, created_at, expires_at) \
+                 VALUES ('{hash}', {victim_id}, 'unlock', {now}, {})",
+                now + 3600
+            )
+        })
+        .await;
+        let not_me_token = link(app, |hash| {
+            format!(
+                "INSERT INTO email_links (token_hash, user_id, purpose, created_at, expires_at) \
+                 VALUES ('{hash}', {victim_id}, 'not_me', {now}, {})",
+                now + 3600
+            )
+        })
+        .await;
+        let new_address = common::unique_address("renamed");
+        let email_change_token = link(app, |hash| {
+            format!(
+                "INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) \
+                 VALUES ('{hash}', {victim_id}, '{new_address}', {now}, {})",
+                now + 3600
+            )
+        })
+        .await;
+
+        // The legal representative's API tokens.
+        let read_token = api_token(app, &lr.cookie, "read").await;
+        let write_token = api_token(app, &lr.cookie, "read_write").await;
+
+        // An administrator with an authenticator app, halfway through signing in.
+        let halfway_full = member(app, a, "Hal", Role::Administrator).await;
+        let started = app
+            .call("start_totp_enrolment", Some(&halfway_full.cookie), &[])
+            .await;
+        let secret = app::security::totp::decode_secret(
+            started.json()["secret"].as_str().unwrap_or_default(),
+        )
+        .expect("secret");
+        let code = app::security::totp::code_at(
+            &secret,
+            app::security::totp::DIGITS,
+            app.state.now() as u64,
+        );
+        let confirmed = app
+            .call(
+                "confirm_totp_enrolment",
+                Some(&halfway_full.cookie),
+                &[("code", &code), ("label", "Phone")],
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        let halfway_backup_code = confirmed.json()["codes"][0]
+            .as_str()
+            .expect("backup code")
+            .to_owned();
+        let pending = app
+            .call(
+                "sign_in",
+                None,
+                &[("email", &halfway_full.email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            pending.json()["redirect"],
+            "/login/two-factor",
+            "{}",
+            pending.body
+        );
+        let halfway_cookie = pending.session_cookie().expect("pending sign-in cookie");
+        let halfway = halfway_full;
+
+        // What belongs to the stranger's account.
+        app.turn_on_totp(&stranger.cookie).await;
+        let stranger_method = newest(app, "second_factors", stranger.id).await;
+        let created = app
+            .call(
+                "create_app_password",
+                Some(&stranger.cookie),
+                &[("name", "x")],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let stranger_app_password = newest(app, "app_passwords", stranger.id).await;
+        api_token(app, &stranger.cookie, "read").await;
+        let stranger_api_token = newest(app, "api_tokens", stranger.id).await;
+        let stranger_session = newest(app, "sessions", stranger.id).await;
+
+        // Each API token's first use records it; do that now, not during a refused call.
+        for token in [&read_token, &write_token] {
+            let bearer = format!("Bearer {token}");
+            let reply = app
+                .call_with("my_account", &[("authorization", &bearer)], &[])
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+
+        World {
+            a,
+            b,
+            lr,
+            admin,
+            with_access,
+            with_billing,
+            without_access,
+            external,
+            blocked,
+            non_member,
+            halfway,
+            victim,
+            stranger_member,
+            read_token,
+            write_token,
+            halfway_backup_code,
+            halfway_cookie,
+            p1,
+            q1,
+            tag_a,
+            tag_b,
+            invitation_a,
+            invitation_b,
+            accept_token,
+            join_token,
+            unlock_token,
+            not_me_token,
+            email_change_token,
+            stranger_session,
+            stranger_method,
+            stranger_app_password,
+            stranger_api_token,
+        }
+    }
+
+    /// The account behind the principal (the tokens and the anonymous caller: the legal
+    /// representative's, for what a call needs to exist).
+    fn account(&self, principal: Principal) -> &Person {
+        match principal {
+            LegalRepresentative | Anonymous | ReadToken | ReadWriteToken => &self.lr,
+            Administrator => &self.admin,
+            CollaboratorWithAccess => &self.with_access,
+            CollaboratorWithBilling => &self.with_billing,
+            CollaboratorWithoutAccess => &self.without_access,
+            External => &self.external,
+            BlockedMember => &self.blocked,
+            NonMember => &self.non_member,
+            HalfwaySignedIn => &self.halfway,
+        }
+    }
+
+    /// The headers that make a request come from `principal`.
+    fn credentials(&self, principal: Principal) -> Vec<(String, String)> {
+        match principal {
+            Anonymous => vec![],
+            ReadToken => vec![(
+                "authorization".into(),
+                format!("Bearer {}", self.read_token),
+            )],
+            ReadWriteToken => vec![(
+                "authorization".into(),
+                format!("Bearer {}", self.write_token),
+            )],
+            HalfwaySignedIn => vec![("cookie".into(), self.halfway_cookie.clone())],
+            _ => vec![("cookie".into(), self.account(principal).cookie.clone())],
+        }
+    }
+}
+
+type Form = Vec<(&'static str, String)>;
+
+/// The arguments of a call to `endpoint` by `principal` with `target`'s ids, after whatever
+/// set-up the call needs to be possible (done as the account owner, before the database is
+/// fingerprinted). `None` when the target means nothing for this function.
+async fn arguments(
+    app: &TestApp,
+    world: &World,
+    endpoint: &str,
+    principal: Principal,
+    target: Target,
+) -> Option<Form> {
+    let me = world.account(principal);
+    let foreign = target == Target::Foreign;
+    let (organization, product, tag, member, invitation) = match target {
+        Target::Own => (
+            world.a,
+            world.p1,
+            world.tag_a,
+            world.victim.id,
+            world.invitation_a,
+        ),
+        Target::Foreign => (
+            world.b,
+            world.q1,
+            world.tag_b,
+            world.stranger_member,
+            world.invitation_b,
+        ),
+        Target::Mixed => (
+            world.a,
+            world.q1,
+            world.tag_b,
+            world.stranger_member,
+            world.invitation_b,
+        ),
+    };
+    let o = ("organization_id", organization.to_string());
+    let s = |v: &str| v.to_owned();
+    let with_objects = matches!(
+        endpoint,
+        "get_product"
+            | "block_product"
+            | "unblock_product"
+            | "tag_products"
+            | "untag_products"
+            | "update_tag"
+            | "delete_tag"
+            | "change_role"
+            | "block_member"
+            | "unblock_member"
+            | "unlock_member"
+            | "removal_review"
+            | "remove_member"
+            | "resend_invitation"
+            | "revoke_invitation"
+    );
+    let row = policy::server_function(endpoint).expect("row");
+    let organization_scoped = matches!(
+        row.reach,
+        Reach::Organization(_) | Reach::Product(_) | Reach::Invitee
+    ) || matches!(endpoint, "open_invitation" | "join_with_new_account");
+    let own_ids = matches!(
+        endpoint,
+        "end_session"
+            | "set_default_method"
+            | "remove_method"
+            | "revoke_app_password"
+            | "revoke_api_token"
+    );
+    let applies = match target {
+        Target::Own => true,
+        Target::Foreign => organization_scoped || own_ids,
+        Target::Mixed => with_objects,
+    };
+    if !applies {
+        return None;
+    }
+    let two_factor = || async {
+        if app
+            .count(&format!(
+                "SELECT COUNT(*) FROM second_factors WHERE user_id = {}",
+                me.id
+            ))
+            .await
+            == 0
+        {
+            app.turn_on_totp(&me.cookie).await;
+        }
+        newest(app, "second_factors", me.id).await
+    };
+    let form: Form = match endpoint {
+        "sign_up" => vec![
+            ("email", common::unique_address("signup")),
+            ("first_name", s("New")),
+            ("last_name", s("Person")),
+            ("password", s(PASSWORD)),
+        ],
+        "sign_in" => vec![("email", world.lr.email.clone()), ("password", s(PASSWORD))],
+        "sign_out" | "cancel_sign_in" | "second_factor_challenge" => vec![],
+        "verify_second_factor" => vec![
+            ("proof", s("backup_code")),
+            ("code", world.halfway_backup_code.clone()),
+        ],
+        "unlock_with_link" => vec![("token", world.unlock_token.clone())],
+        "report_not_me" => vec![("token", world.not_me_token.clone())],
+        "confirm_email_change" => vec![("token", world.email_change_token.clone())],
+        "open_invitation" | "accept_invitation" => vec![
+            ("organization_id", organization.to_string()),
+            ("token", world.accept_token.clone()),
+        ],
+        "join_with_new_account" => vec![
+            ("organization_id", organization.to_string()),
+            ("token", world.join_token.clone()),
+            ("first_name", s("New")),
+            ("last_name", s("Comer")),
+            ("password", s(PASSWORD)),
+        ],
+        "remove_my_avatar" => {
+            let mut tx = app.state.db.write().await.expect("tx");
+            app::account::profile::store::save(&mut tx, me.id, b"png", app.state.now())
+                .await
+                .expect("avatar");
+            tx.commit().await.expect("commit");
+            vec![]
+        }
+        "my_account"
+        | "my_organizations"
+        | "my_activity"
+        | "my_contacts"
+        | "review_security"
+        | "account_deletion_check"
+        | "my_safety_settings"
+        | "active_sessions"
+        | "end_other_sessions"
+        | "connection_log"
+        | "two_factor_status"
+        | "start_totp_enrolment"
+        | "my_credentials"
+        | "revoke_all_credentials" => vec![],
+        "create_organization" => vec![("name", s("Matrix Ltd"))],
+        "change_password" => vec![
+            ("current_password", s(PASSWORD)),
+            ("new_password", s("an entirely different long phrase")),
+            ("confirm_password", s("an entirely different long phrase")),
+        ],
+        "request_email_change" => vec![
+            ("new_email", common::unique_address("moved")),
+            ("password", s(PASSWORD)),
+        ],
+        "set_recovery_contacts" => vec![
+            ("recovery_email", common::unique_address("recovery")),
+            ("recovery_phone", s("")),
+            ("password", s(PASSWORD)),
+        ],
+        "change_my_name" => vec![("first_name", s("Renamed")), ("last_name", s("Person"))],
+        "delete_my_account" => vec![("password", s(PASSWORD)), ("understood", s("on"))],
+        "save_safety_settings" => {
+            vec![("alert_on_sign_in", s("on")), ("lockout_threshold", s("7"))]
+        }
+        "end_session" => {
+            let id = if foreign {
+                world.stranger_session
+            } else {
+                app.sign_in(&me.email).await;
+                newest(app, "sessions", me.id).await
+            };
+            vec![("session_id", id.to_string())]
+        }
+        "confirm_totp_enrolment" => {
+            let started = app
+                .call("start_totp_enrolment", Some(&me.cookie), &[])
+                .await;
+            let secret = app::security::totp::decode_secret(
+                started.json()["secret"].as_str().unwrap_or_default(),
+            )
+            .unwrap_or_default();
+            let code = app::security::totp::code_at(
+                &secret,
+                app::security::totp::DIGITS,
+                app.state.now() as u64,
+            );
+            vec![("code", code), ("label", s("Tablet"))]
+        }
+        "generate_backup_codes" | "disable_two_factor" => {
+            two_factor().await;
+            vec![("password", s(PASSWORD))]
+        }
+        "set_default_method" | "remove_method" => {
+            let id = if foreign {
+                world.stranger_method
+            } else {
+                two_factor().await
+            };
+            let mut form = vec![("method_id", id.to_string())];
+            if endpoint == "remove_method" {
+                form.push(("password", s(PASSWORD)));
+            }
+            form
+        }
+        "create_app_password" => vec![("name", s("Mail client"))],
+        "create_api_token" => vec![
+            ("name", s("Script")),
+            ("scope", s("read")),
+            ("expires_in_days", s("30")),
+        ],
+        "revoke_app_password" => {
+            let id = if foreign {
+                world.stranger_app_password
+            } else {
+                let reply = app
+                    .call("create_app_password", Some(&me.cookie), &[("name", "y")])
+                    .await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+                newest(app, "app_passwords", me.id).await
+            };
+            vec![("id", id.to_string())]
+        }
+        "revoke_api_token" => {
+            let id = if foreign {
+                world.stranger_api_token
+            } else {
+                api_token(app, &me.cookie, "read").await;
+                newest(app, "api_tokens", me.id).await
+            };
+            vec![("id", id.to_string())]
+        }
+        "organization_shell"
+        | "organization_overview"
+        | "activity_filter_choices"
+        | "leave_organization"
+        | "invitation_form"
+        | "pending_invitations"
+        | "organization_settings"
+        | "list_tags"
+        | "organization_activity" => vec![o],
+        "organization_users" => vec![o, ("search", s(""))],
+        "list_products" => vec![
+            o,
+            ("search", s("")),
+            ("kind", s("")),
+            ("status", s("")),
+            ("tag", s("")),
+            ("sort", s("")),
+        ],
+        "unlock_member" => {
+            exec(
+                app,
+                &format!(
+                    "UPDATE users SET locked_at = {}, failed_sign_ins = 5 WHERE id IN ({}, {})",
+                    app.state.now(),
+                    world.victim.id,
+                    world.stranger_member
+                ),
+            )
+            .await;
+            vec![o, ("user_id", member.to_string())]
+        }
+        "change_role" => vec![o, ("user_id", member.to_string()), ("role", s("external"))],
+        "block_member" | "removal_review" => vec![o, ("user_id", member.to_string())],
+        "unblock_member" => {
+            let blocked = if target == Target::Own {
+                world.blocked.id
+            } else {
+                member
+            };
+            exec(
+                app,
+                &format!(
+                    "UPDATE memberships SET blocked_at = {} WHERE organization_id = {} AND user_id = {}",
+                    app.state.now(),
+                    world.b,
+                    world.stranger_member
+                ),
+            )
+            .await;
+            vec![o, ("user_id", blocked.to_string())]
+        }
+        "remove_member" => vec![
+            o,
+            ("user_id", member.to_string()),
+            ("my_email", me.email.clone()),
+            ("understood", s("on")),
+        ],
+        "invite_person" => vec![
+            o,
+            ("email", common::unique_address("invitee")),
+            ("role", s("collaborator")),
+            ("products", product.to_string()),
+            ("billing", s("")),
+        ],
+        "resend_invitation" | "revoke_invitation" => {
+            vec![o, ("invitation_id", invitation.to_string())]
+        }
+        "rename_organization" => vec![o, ("name", s("Renamed Ltd"))],
+        "set_two_factor_requirement" => {
+            // Only someone with two-factor authentication may require it of everyone.
+            two_factor().await;
+            vec![o, ("required", s("true"))]
+        }
+        "set_sms_reset_forbidden" => vec![o, ("forbidden", s("true"))],
+        "delete_organization" => {
+            // Only an empty organization can be deleted: empty A but for the caller (or, for
+            // someone outside it, its legal representative).
+            if target == Target::Own {
+                let keep = if principal.standing().is_some() {
+                    me.id
+                } else {
+                    world.lr.id
+                };
+                let a = world.a;
+                exec(
+                    app,
+                    &format!("DELETE FROM products WHERE organization_id = {a}"),
+                )
+                .await;
+                exec(
+                    app,
+                    &format!(
+                        "DELETE FROM memberships WHERE organization_id = {a} AND user_id <> {keep}"
+                    ),
+                )
+                .await;
+            }
+            vec![o, ("password", s(PASSWORD))]
+        }
+        "get_product" | "block_product" => vec![o, ("product_id", product.to_string())],
+        "unblock_product" => {
+            exec(
+                app,
+                &format!(
+                    "UPDATE products SET blocked_at = {} WHERE id IN ({}, {})",
+                    app.state.now(),
+                    world.p1,
+                    world.q1
+                ),
+            )
+            .await;
+            vec![o, ("product_id", product.to_string())]
+        }
+        "create_tag" => vec![o, ("name", s("Fresh")), ("colour", s("green"))],
+        "tag_products" => vec![
+            o,
+            ("product_ids", product.to_string()),
+            ("tag_id", tag.to_string()),
+            ("new_name", s("")),
+            ("new_colour", s("")),
+        ],
+        "untag_products" => vec![
+            o,
+            ("product_ids", product.to_string()),
+            ("tag_id", tag.to_string()),
+        ],
+        "update_tag" => vec![
+            o,
+            ("tag_id", tag.to_string()),
+            ("name", s("Recoloured")),
+            ("colour", s("red")),
+        ],
+        "delete_tag" => vec![o, ("tag_id", tag.to_string())],
+        other => panic!("the matrix has no arguments for {other}: add them"),
+    };
+    Some(form)
+}
+
+/// The application's tables (not the migration bookkeeping).
+async fn tables(app: &TestApp) -> Vec<String> {
+    if matches!(app.state.db, app::db::Db::Sqlite(_)) {
+        app.texts(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
+        )
+        .await
+    } else {
+        app.texts(
+            "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = 'public' \
+             AND tablename NOT LIKE '_sqlx%' ORDER BY tablename",
+        )
+        .await
+    }
+}
+
+/// Every row of every table, as text: equal fingerprints mean an unchanged database.
+async fn fingerprint(app: &TestApp) -> String {
+    let is_sqlite = matches!(app.state.db, app::db::Db::Sqlite(_));
+    let tables = tables(app).await;
+    let mut all = String::new();
+    for table in &tables {
+        let sql = if table == "activity_log" {
+            // Append-only (triggers refuse updates and deletes): its size tells every change.
+            "SELECT CAST(COUNT(*) AS TEXT) FROM activity_log".to_owned()
+        } else if is_sqlite {
+            let columns = app
+                .texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .await;
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            format!(
+                "SELECT COALESCE(group_concat(r, char(10)), '') FROM \
+                 (SELECT {row} AS r FROM \"{table}\" ORDER BY 1)"
+            )
+        } else {
+            format!(
+                "SELECT COALESCE(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM \"{table}\" t"
+            )
+        };
+        all.push_str(table);
+        all.push('\n');
+        all.extend(app.texts(&sql).await);
+        all.push('\n');
+    }
+    all
+}
+
+async fn run_matrix(app: TestApp) {
+    let started = std::time::Instant::now();
+    let mut world = World::build(&app).await;
+    let mut pristine = fingerprint(&app).await;
+    let mut builds = 1;
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for function in policy::SERVER_FUNCTIONS {
+        for target in [Target::Own, Target::Foreign, Target::Mixed] {
+            for principal in PRINCIPALS {
+                let Some(form) =
+                    arguments(&app, &world, function.endpoint, principal, target).await
+                else {
+                    continue;
+                };
+                let want = expected(function, principal, target);
+                let before = fingerprint(&app).await;
+                let credentials = world.credentials(principal);
+                let headers: Vec<(&str, &str)> = credentials
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let form_ref: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let reply = app.call_with(function.endpoint, &headers, &form_ref).await;
+                let got = outcome_of(reply.status);
+                checked += 1;
+                if got != Some(want) {
+                    mismatches.push(format!(
+                        "{} as {principal:?} on {target:?}: expected {want:?}, got {} {}",
+                        function.endpoint, reply.status, reply.body
+                    ));
+                }
+                let after = fingerprint(&app).await;
+                if want != Outcome::Allowed && before != after {
+                    mismatches.push(format!(
+                        "{} as {principal:?} on {target:?} was refused but changed the database",
+                        function.endpoint
+                    ));
+                }
+                // The next call starts from the world as built.
+                if after != pristine {
+                    world = World::build(&app).await;
+                    pristine = fingerprint(&app).await;
+                    builds += 1;
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{checked} calls, {builds} worlds built, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} calls did not match policy::SERVER_FUNCTIONS:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(checked > 1500, "only {checked} calls were checked");
+}
+
+on_every_backend!(every_server_function_as_every_caller, run_matrix);
