@@ -509,72 +509,24 @@ on_every_backend!(
             .await;
         let ids = app.add_products(organization, &["one.ch"]).await;
 
-        let above = invite(
-            &app,
-            &admin,
-            organization,
-            "lr@example.com",
-            "legal_representative",
-            "",
-            "",
-        )
-        .await;
-        assert_eq!(above.code(), "forbidden");
-        let by_collaborator = invite(
-            &app,
-            &colleague,
-            organization,
-            "x@example.com",
-            "external",
-            "",
-            "",
-        )
-        .await;
-        assert_eq!(by_collaborator.code(), "forbidden");
-        let member = invite(
-            &app,
-            &admin,
-            organization,
-            "CARA@example.com",
-            "external",
-            "",
-            "",
-        )
-        .await;
-        assert_eq!(member.code(), "validation");
-        let admin_with_products = invite(
-            &app,
-            &admin,
-            organization,
-            "y@example.com",
-            "administrator",
-            &ids[0].to_string(),
-            "",
-        )
-        .await;
-        assert_eq!(admin_with_products.code(), "validation");
-        let billing_alone = invite(
-            &app,
-            &admin,
-            organization,
-            "y@example.com",
-            "collaborator",
-            "",
-            &ids[0].to_string(),
-        )
-        .await;
-        assert_eq!(billing_alone.code(), "validation");
-        let bad_email = invite(
-            &app,
-            &admin,
-            organization,
-            "not an address",
-            "collaborator",
-            "",
-            "",
-        )
-        .await;
-        assert_eq!(bad_email.json()["field"], "email");
+        let product = ids[0].to_string();
+        // (who, email, role, products, billing, expected code, the field it names, why)
+        #[rustfmt::skip]
+        let refusals = [
+            (&admin, "lr@example.com", "legal_representative", "", "", "forbidden", None, "above the administrator"),
+            (&colleague, "x@example.com", "external", "", "", "forbidden", None, "collaborators do not invite"),
+            (&admin, "CARA@example.com", "external", "", "", "validation", None, "already a member"),
+            (&admin, "y@example.com", "administrator", product.as_str(), "", "validation", None, "products are for collaborators and externals"),
+            (&admin, "y@example.com", "collaborator", "", product.as_str(), "validation", None, "billing without the product"),
+            (&admin, "not an address", "collaborator", "", "", "validation", Some("email"), "not an email address"),
+        ];
+        for (who, email, role, products, billing, code, field, why) in refusals {
+            let reply = invite(&app, who, organization, email, role, products, billing).await;
+            assert_eq!(reply.code(), code, "{why}: {}", reply.body);
+            if let Some(field) = field {
+                assert_eq!(reply.json()["field"], field, "{why}");
+            }
+        }
         assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
         assert_eq!(
             app.count("SELECT COUNT(*) FROM outbox WHERE subject LIKE '%invites you%'")

@@ -10,22 +10,6 @@ fn form<'a>(organization: &'a str, user: &'a str) -> [(&'a str, &'a str); 2] {
     [("organization_id", organization), ("user_id", user)]
 }
 
-async fn products_seen(app: &TestApp, cookie: &str, organization: &str) -> common::Reply {
-    app.call(
-        "list_products",
-        Some(cookie),
-        &[
-            ("organization_id", organization),
-            ("search", ""),
-            ("kind", ""),
-            ("status", ""),
-            ("tag", ""),
-            ("sort", ""),
-        ],
-    )
-    .await
-}
-
 on_every_backend!(
     a_blocked_member_keeps_everything_but_reaches_nothing_until_unblocked,
     |app: TestApp| async move {
@@ -59,7 +43,7 @@ on_every_backend!(
             boss_id.to_string(),
         );
         assert_eq!(
-            products_seen(&app, &worker, &org).await.json()["products"]
+            app.all_products(&worker, &org).await.json()["products"]
                 .as_array()
                 .map(Vec::len),
             Some(1)
@@ -122,7 +106,7 @@ on_every_backend!(
             overview.json()["members"].is_null(),
             "a blocked member does not see the people"
         );
-        let listed = products_seen(&app, &worker, &org).await;
+        let listed = app.all_products(&worker, &org).await;
         assert_eq!(listed.code(), "forbidden");
         assert!(listed.json()["message"]
             .as_str()
@@ -202,7 +186,7 @@ on_every_backend!(
                 .status,
             StatusCode::OK
         );
-        let back = products_seen(&app, &worker, &org).await;
+        let back = app.all_products(&worker, &org).await;
         assert_eq!(
             back.json()["products"].as_array().map(Vec::len),
             Some(1),

@@ -551,30 +551,7 @@ impl World {
 
         // An administrator with an authenticator app, halfway through signing in.
         let halfway_full = member(app, a, "Hal", Role::Administrator).await;
-        let started = app
-            .call("start_totp_enrolment", Some(&halfway_full.cookie), &[])
-            .await;
-        let secret = app::security::totp::decode_secret(
-            started.json()["secret"].as_str().unwrap_or_default(),
-        )
-        .expect("secret");
-        let code = app::security::totp::code_at(
-            &secret,
-            app::security::totp::DIGITS,
-            app.state.now() as u64,
-        );
-        let confirmed = app
-            .call(
-                "confirm_totp_enrolment",
-                Some(&halfway_full.cookie),
-                &[("code", &code), ("label", "Phone")],
-            )
-            .await;
-        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-        let halfway_backup_code = confirmed.json()["codes"][0]
-            .as_str()
-            .expect("backup code")
-            .to_owned();
+        let halfway_backup_code = app.turn_on_totp(&halfway_full.cookie).await.remove(0);
         let pending = app
             .call(
                 "sign_in",

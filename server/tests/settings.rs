@@ -8,22 +8,6 @@ use app::policy::Role;
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
 
-async fn products_of(app: &TestApp, cookie: &str, organization: &str) -> common::Reply {
-    app.call(
-        "list_products",
-        Some(cookie),
-        &[
-            ("organization_id", organization),
-            ("search", ""),
-            ("kind", ""),
-            ("status", ""),
-            ("tag", ""),
-            ("sort", ""),
-        ],
-    )
-    .await
-}
-
 on_every_backend!(
     renaming_is_for_administrators_and_logged,
     |app: TestApp| async move {
@@ -138,11 +122,11 @@ on_every_backend!(
             .await;
         assert_eq!(shell.json()["current"]["missing_two_factor"], true);
         assert_eq!(
-            products_of(&app, &worker, &org).await.code(),
+            app.all_products(&worker, &org).await.code(),
             "two_factor_required"
         );
         assert_eq!(
-            products_of(&app, &worker, &worker_organization.to_string())
+            app.all_products(&worker, &worker_organization.to_string())
                 .await
                 .status,
             StatusCode::OK
@@ -153,13 +137,10 @@ on_every_backend!(
             serde_json::json!(["Bea Boss"])
         );
         // The boss, who has it, works as before.
-        assert_eq!(products_of(&app, &boss, &org).await.status, StatusCode::OK);
+        assert_eq!(app.all_products(&boss, &org).await.status, StatusCode::OK);
 
         app.turn_on_totp(&worker).await;
-        assert_eq!(
-            products_of(&app, &worker, &org).await.status,
-            StatusCode::OK
-        );
+        assert_eq!(app.all_products(&worker, &org).await.status, StatusCode::OK);
 
         // While required, it cannot be turned off, neither at once nor method by method.
         let off = app

@@ -57,7 +57,7 @@ mod server_side {
     };
     use crate::account::session;
     use crate::account::store::Stage;
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::{record, record_in, record_own, NewEntry};
     use crate::activity::ActivityAction;
     use crate::credentials::store as credentials;
     use crate::credentials::{TokenScope, TOKEN_PREFIX};
@@ -317,17 +317,14 @@ mod server_side {
             new.at,
         )
         .await?;
-        record(
+        record_in(
             tx,
-            NewEntry {
-                action: ActivityAction::SignUp,
-                actor_user_id: Some(user_id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: "",
-                origin,
-                at: new.at,
-            },
+            ActivityAction::SignUp,
+            user_id,
+            organization_id,
+            "",
+            origin,
+            new.at,
         )
         .await?;
         Ok((user_id, organization_id))
@@ -507,17 +504,13 @@ mod server_side {
             if let Some(user_id) =
                 store::delete_session(&mut tx, &session::hash_token(&token)).await?
             {
-                record(
+                record_own(
                     &mut tx,
-                    NewEntry {
-                        action: ActivityAction::SignOut,
-                        actor_user_id: Some(user_id),
-                        organization_id: None,
-                        product_id: None,
-                        detail: "",
-                        origin: &origin,
-                        at: state.now(),
-                    },
+                    ActivityAction::SignOut,
+                    user_id,
+                    "",
+                    &origin,
+                    state.now(),
                 )
                 .await?;
             }

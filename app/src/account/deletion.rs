@@ -24,7 +24,7 @@ pub async fn delete_my_account(
 mod server_side {
     use crate::account::api::{authenticate_in_person, confirm_password};
     use crate::account::session;
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
@@ -84,17 +84,13 @@ mod server_side {
         if !reasons.is_empty() {
             return Err(AppError::new(ErrorCode::Validation, reasons.join(" ")));
         }
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::AccountDeleted,
-                actor_user_id: Some(account.id),
-                organization_id: None,
-                product_id: None,
-                detail: &account.email,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::AccountDeleted,
+            account.id,
+            &account.email,
+            &origin,
+            now,
         )
         .await?;
         // Sessions, second factors, backup codes, application passwords, API tokens,

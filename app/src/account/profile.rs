@@ -133,7 +133,7 @@ pub async fn upload_avatar(
     origin: &crate::request::Origin,
     bytes: Vec<u8>,
 ) -> Result<AvatarSaved, AppError> {
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
     let token = crate::request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
     let account = crate::account::api::authenticate_token(state, &token).await?;
@@ -144,17 +144,13 @@ pub async fn upload_avatar(
     let now = state.now();
     let mut tx = state.db.write().await?;
     store::save(&mut tx, account.id, &png, now).await?;
-    record(
+    record_own(
         &mut tx,
-        NewEntry {
-            action: ActivityAction::AvatarChanged,
-            actor_user_id: Some(account.id),
-            organization_id: None,
-            product_id: None,
-            detail: "uploaded",
-            origin,
-            at: now,
-        },
+        ActivityAction::AvatarChanged,
+        account.id,
+        "uploaded",
+        origin,
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -182,7 +178,7 @@ pub async fn my_avatar(
 mod server_side {
     use crate::account::api::authenticate_in_person;
     use crate::account::normalize_name;
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
     use crate::error::{AppError, ErrorCode};
     use crate::on_db;
@@ -211,17 +207,13 @@ mod server_side {
             .await
             .map(|r| r.rows_affected()))?;
         let detail = format!("{} → {first_name} {last_name}", account.full_name());
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::ProfileChanged,
-                actor_user_id: Some(account.id),
-                organization_id: None,
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::ProfileChanged,
+            account.id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -240,17 +232,13 @@ mod server_side {
                 "You have no profile picture.",
             ));
         }
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::AvatarChanged,
-                actor_user_id: Some(account.id),
-                organization_id: None,
-                product_id: None,
-                detail: "removed",
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::AvatarChanged,
+            account.id,
+            "removed",
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;

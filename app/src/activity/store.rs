@@ -35,6 +35,32 @@ pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error>
     Ok(())
 }
 
+/// An entry by `actor` in an organization (about no single product), in the caller's
+/// transaction.
+pub async fn record_in(
+    tx: &mut Tx,
+    action: ActivityAction,
+    actor: i64,
+    organization_id: i64,
+    detail: &str,
+    origin: &Origin,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    record(
+        tx,
+        NewEntry {
+            action,
+            actor_user_id: Some(actor),
+            organization_id: Some(organization_id),
+            product_id: None,
+            detail,
+            origin,
+            at,
+        },
+    )
+    .await
+}
+
 /// An entry about the actor's own account (no organization), in the caller's transaction.
 pub async fn record_own(
     tx: &mut Tx,

@@ -84,7 +84,7 @@ mod server_side {
     use crate::account::api::{authenticate, authenticate_to_change, caller, start_session, Via};
     use crate::account::store::{self as accounts, Stage};
     use crate::account::{check_new_password, normalize_email, normalize_name, session, SignedIn};
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_in;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
@@ -249,7 +249,7 @@ mod server_side {
         )?;
         crate::mail::store::enqueue(&mut tx, &message, now).await?;
         let detail = format!("{email} as {}", role.label().to_lowercase());
-        log(
+        record_in(
             &mut tx,
             ActivityAction::InvitationSent,
             account.id,
@@ -276,31 +276,6 @@ mod server_side {
                 format!("{} ({}{billing})", p.name, p.kind.label())
             })
             .collect())
-    }
-
-    async fn log(
-        tx: &mut Tx,
-        action: ActivityAction,
-        actor: i64,
-        organization_id: i64,
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        record(
-            tx,
-            NewEntry {
-                action,
-                actor_user_id: Some(actor),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail,
-                origin,
-                at,
-            },
-        )
-        .await?;
-        Ok(())
     }
 
     pub async fn pending(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
@@ -389,7 +364,7 @@ mod server_side {
             expires_at,
         )?;
         crate::mail::store::enqueue(&mut tx, &message, now).await?;
-        log(
+        record_in(
             &mut tx,
             ActivityAction::InvitationResent,
             account.id,
@@ -413,7 +388,7 @@ mod server_side {
         if !store::revoke(&mut tx, organization_id, invitation_id, now).await? {
             return Err(not_valid());
         }
-        log(
+        record_in(
             &mut tx,
             ActivityAction::InvitationRevoked,
             account.id,
@@ -537,7 +512,7 @@ mod server_side {
             }
         }
         let detail = format!("{} as {}", found.email, found.role.label().to_lowercase());
-        log(
+        record_in(
             tx,
             ActivityAction::InvitationAccepted,
             user_id,
@@ -652,17 +627,14 @@ mod server_side {
             ),
             field: None,
         })?;
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::SignUp,
-                actor_user_id: Some(user_id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: "invited",
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::SignUp,
+            user_id,
+            organization_id,
+            "invited",
+            &origin,
+            now,
         )
         .await?;
         let name = format!("{first_name} {last_name}");

@@ -69,7 +69,7 @@ mod server_side {
         normalize_organization_name, store, OrganizationSummary, Overview, ShellData, UsersPage,
     };
     use crate::account::api::{authenticate, authenticate_to_change};
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_in;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::AppError;
@@ -226,17 +226,14 @@ mod server_side {
             target.role.label(),
             new.label()
         );
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::RoleChanged,
-                actor_user_id: Some(account.id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::RoleChanged,
+            account.id,
+            organization_id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         let body = format!(
@@ -311,21 +308,18 @@ mod server_side {
         )
         .await?;
         let name = format!("{} {}", target.first_name, target.last_name);
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: if block {
-                    ActivityAction::MemberBlocked
-                } else {
-                    ActivityAction::MemberUnblocked
-                },
-                actor_user_id: Some(account.id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: &name,
-                origin: &origin,
-                at: now,
+            if block {
+                ActivityAction::MemberBlocked
+            } else {
+                ActivityAction::MemberUnblocked
             },
+            account.id,
+            organization_id,
+            &name,
+            &origin,
+            now,
         )
         .await?;
         let (subject, what) = if block {
@@ -370,17 +364,14 @@ mod server_side {
             ));
         }
         let detail = format!("unlocked user {user_id}");
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::AccountUnlocked,
-                actor_user_id: Some(account.id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::AccountUnlocked,
+            account.id,
+            organization_id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -405,17 +396,14 @@ mod server_side {
         let mut tx = state.db.write().await?;
         let id = store::insert_organization(&mut tx, &name, now).await?;
         store::insert_membership(&mut tx, id, account.id, Role::LegalRepresentative, now).await?;
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::OrganizationCreated,
-                actor_user_id: Some(account.id),
-                organization_id: Some(id),
-                product_id: None,
-                detail: &name,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::OrganizationCreated,
+            account.id,
+            id,
+            &name,
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -66,7 +66,7 @@ pub async fn leave_organization(organization_id: i64) -> Result<String, AppError
 mod server_side {
     use super::{confirms, AccessLost, RemovalPlan};
     use crate::account::api::{authenticate, authenticate_to_change};
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_in;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
@@ -189,17 +189,14 @@ mod server_side {
             target.email,
             target.role.label().to_lowercase()
         );
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::MemberRemoved,
-                actor_user_id: Some(account.id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::MemberRemoved,
+            account.id,
+            organization_id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         let body = format!(
@@ -243,17 +240,14 @@ mod server_side {
             account.email,
             membership.role.label().to_lowercase()
         );
-        record(
+        record_in(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::LeftOrganization,
-                actor_user_id: Some(account.id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::LeftOrganization,
+            account.id,
+            organization_id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         let next = crate::account::api::landing_page(&mut tx, account.id).await?;

@@ -197,39 +197,13 @@ mod server_side {
     use crate::account::api::{
         authenticate, authenticate_in_person, authenticate_to_change, confirm_password,
     };
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::{record_in, record_own};
     use crate::activity::ActivityAction;
-    use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::organizations::api::authorize;
     use crate::organizations::{normalize_organization_name, store as organizations};
     use crate::policy::Action;
-    use crate::request::{self, Origin};
-
-    async fn log(
-        tx: &mut Tx,
-        action: ActivityAction,
-        actor: i64,
-        organization_id: Option<i64>,
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        record(
-            tx,
-            NewEntry {
-                action,
-                actor_user_id: Some(actor),
-                organization_id,
-                product_id: None,
-                detail,
-                origin,
-                at,
-            },
-        )
-        .await?;
-        Ok(())
-    }
+    use crate::request;
 
     pub async fn settings(organization_id: i64) -> Result<SettingsOverview, AppError> {
         let state = request::state()?;
@@ -270,11 +244,11 @@ mod server_side {
         }
         store::rename(&mut tx, organization_id, &name).await?;
         let detail = format!("{} → {name}", membership.name);
-        log(
+        record_in(
             &mut tx,
             ActivityAction::OrganizationRenamed,
             account.id,
-            Some(organization_id),
+            organization_id,
             &detail,
             &origin,
             now,
@@ -317,11 +291,11 @@ mod server_side {
         } else {
             "no longer required".to_owned()
         };
-        log(
+        record_in(
             &mut tx,
             ActivityAction::TwoFactorRequirementChanged,
             account.id,
-            Some(organization_id),
+            organization_id,
             &detail,
             &origin,
             now,
@@ -365,11 +339,11 @@ mod server_side {
         }
         store::set_forbid_sms_reset(&mut tx, organization_id, forbidden).await?;
         let detail = if forbidden { "forbidden" } else { "allowed" };
-        log(
+        record_in(
             &mut tx,
             ActivityAction::SmsResetSettingChanged,
             account.id,
-            Some(organization_id),
+            organization_id,
             detail,
             &origin,
             now,
@@ -423,11 +397,10 @@ mod server_side {
         }
         store::delete(&mut tx, organization_id).await?;
         let detail = format!("{} (#{organization_id})", membership.name);
-        log(
+        record_own(
             &mut tx,
             ActivityAction::OrganizationDeleted,
             account.id,
-            None,
             &detail,
             &origin,
             now,

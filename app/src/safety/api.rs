@@ -45,7 +45,7 @@ mod server_side {
     use crate::account::api::authenticate_in_person;
     use crate::account::session;
     use crate::account::store as accounts;
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
     use crate::error::AppError;
     use crate::request;
@@ -92,17 +92,13 @@ mod server_side {
             },
             settings.lockout_threshold
         );
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::SafetySettingsChanged,
-                actor_user_id: Some(account.id),
-                organization_id: None,
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::SafetySettingsChanged,
+            account.id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -135,17 +131,13 @@ mod server_side {
             return Err(bad_link());
         };
         store::unlock(&mut tx, user_id).await?;
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::AccountUnlocked,
-                actor_user_id: Some(user_id),
-                organization_id: None,
-                product_id: None,
-                detail: "with the link sent by email",
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::AccountUnlocked,
+            user_id,
+            "with the link sent by email",
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -174,21 +166,17 @@ mod server_side {
             Some(id) => accounts::delete_user_session(&mut tx, user_id, id).await?,
             None => false,
         };
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::NotMeReported,
-                actor_user_id: Some(user_id),
-                organization_id: None,
-                product_id: None,
-                detail: if session_ended {
-                    "the reported session was ended"
-                } else {
-                    "no open session to end"
-                },
-                origin: &origin,
-                at: now,
+            ActivityAction::NotMeReported,
+            user_id,
+            if session_ended {
+                "the reported session was ended"
+            } else {
+                "no open session to end"
             },
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -32,7 +32,7 @@ mod server_side {
     use super::super::{ActiveSession, ConnectionPage};
     use crate::account::api::current_session;
     use crate::account::store as accounts;
-    use crate::activity::store::{connections_of, record, NewEntry};
+    use crate::activity::store::{connections_of, record_own};
     use crate::activity::ActivityAction;
     use crate::error::AppError;
     use crate::format;
@@ -72,17 +72,13 @@ mod server_side {
         } else {
             "another session"
         };
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::SessionEnded,
-                actor_user_id: Some(account.id),
-                organization_id: None,
-                product_id: None,
-                detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::SessionEnded,
+            account.id,
+            detail,
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -97,17 +93,13 @@ mod server_side {
         let mut tx = state.db.write().await?;
         let ended = accounts::delete_other_sessions(&mut tx, account.id, current.id).await?;
         let detail = format!("{ended} ended");
-        record(
+        record_own(
             &mut tx,
-            NewEntry {
-                action: ActivityAction::OtherSessionsEnded,
-                actor_user_id: Some(account.id),
-                organization_id: None,
-                product_id: None,
-                detail: &detail,
-                origin: &origin,
-                at: now,
-            },
+            ActivityAction::OtherSessionsEnded,
+            account.id,
+            &detail,
+            &origin,
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -66,38 +66,13 @@ pub async fn untag_products(
 mod server_side {
     use super::super::{normalize_name, parse_ids, store, Colour, Tag, TagChip};
     use crate::account::api::{authenticate, authenticate_to_change};
-    use crate::activity::store::{record, NewEntry};
+    use crate::activity::store::{record, record_in, NewEntry};
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::organizations::api::authorize;
     use crate::policy::{allows, Action, Role};
     use crate::request::{self, Origin};
-
-    async fn log(
-        tx: &mut Tx,
-        action: ActivityAction,
-        user_id: i64,
-        organization_id: i64,
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        record(
-            tx,
-            NewEntry {
-                action,
-                actor_user_id: Some(user_id),
-                organization_id: Some(organization_id),
-                product_id: None,
-                detail,
-                origin,
-                at,
-            },
-        )
-        .await?;
-        Ok(())
-    }
 
     /// One entry per product, so the log filtered by product tells each product's story.
     #[allow(clippy::too_many_arguments)]
@@ -171,7 +146,7 @@ mod server_side {
             return Err(taken());
         }
         let id = store::insert(tx, organization_id, &name, colour, at).await?;
-        log(
+        record_in(
             tx,
             ActivityAction::TagCreated,
             user_id,
@@ -231,7 +206,7 @@ mod server_side {
         }
         store::update(&mut tx, organization_id, tag_id, &name, colour).await?;
         let detail = format!("{} → {} ({})", old.name, name, colour.as_str());
-        log(
+        record_in(
             &mut tx,
             ActivityAction::TagChanged,
             account.id,
@@ -256,7 +231,7 @@ mod server_side {
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
         store::delete(&mut tx, organization_id, tag_id).await?;
-        log(
+        record_in(
             &mut tx,
             ActivityAction::TagDeleted,
             account.id,

@@ -321,8 +321,26 @@ impl TestApp {
         ids
     }
 
-    /// Turns on an authenticator app for the signed-in person (two-factor authentication).
-    pub async fn turn_on_totp(&self, cookie: &str) {
+    /// The whole, unfiltered product list of an organization as the signed-in person sees it.
+    pub async fn all_products(&self, cookie: &str, organization: &str) -> Reply {
+        self.call(
+            "list_products",
+            Some(cookie),
+            &[
+                ("organization_id", organization),
+                ("search", ""),
+                ("kind", ""),
+                ("status", ""),
+                ("tag", ""),
+                ("sort", ""),
+            ],
+        )
+        .await
+    }
+
+    /// Turns on an authenticator app for the signed-in person (two-factor authentication);
+    /// returns the backup codes that come with it.
+    pub async fn turn_on_totp(&self, cookie: &str) -> Vec<String> {
         let started = self.call("start_totp_enrolment", Some(cookie), &[]).await;
         assert_eq!(started.status, StatusCode::OK, "{}", started.body);
         let secret = app::security::totp::decode_secret(
@@ -342,6 +360,15 @@ impl TestApp {
             )
             .await;
         assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        confirmed.json()["codes"]
+            .as_array()
+            .map(|codes| {
+                codes
+                    .iter()
+                    .filter_map(|c| c.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Signs in with the test password; returns the session cookie.
