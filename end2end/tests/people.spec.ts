@@ -1,4 +1,4 @@
-import { test, expect, expectRefusal, hydrated, checkAccessibility, receivedMail, linkIn, uniqueEmail, signInAs, openOrganization, openFromMenu, secondBrowser, PASSWORD } from "./fixtures";
+import { test, expect, expectRefusal, hydrated, visit, inviteAndJoin, checkAccessibility, receivedMail, linkIn, uniqueEmail, signInAs, openOrganization, openFromMenu, secondBrowser, PASSWORD } from "./fixtures";
 
 test("users page: members with role and two-factor status, externals apart, search", async ({ page }, testInfo) => {
   const mobile = testInfo.project.name === "mobile";
@@ -139,4 +139,40 @@ test("leaving an organization as its last legal representative is refused with t
   await bakery.getByRole("button", { name: "Confirm: leave Lakeside Bakery" }).click();
   await expect(page.getByTestId("leave-refused")).toContainText("You are the only legal representative of this organization");
   await expect(page.getByTestId("my-organizations")).toContainText("Lakeside Bakery");
+});
+
+test("leaving my only organization leads to the welcome page, where I create a new one", async ({ page, browser }, testInfo) => {
+  const owner = uniqueEmail("owner");
+  await visit(page, "/signup");
+  await page.getByLabel("First name").fill("Wanda");
+  await page.getByLabel("Last name").fill("Owner");
+  await page.getByLabel("Email address").fill(owner);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await expect(page).toHaveURL(/\/o\/\d+$/);
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  // Invited people get no organization of their own: this one is their only one.
+  const other = await inviteAndJoin(page, browser, testInfo, organizationId, uniqueEmail("leaver"), "Lou", "Leaver");
+  await openFromMenu(other.page, testInfo, "My organizations");
+  await hydrated(other.page);
+  const only = other.page.getByTestId("my-organizations").locator("li").first();
+  await only.locator("summary", { hasText: "Leave" }).click();
+  await only.getByRole("button", { name: /^Confirm: leave / }).click();
+  await expect(other.page).toHaveURL(/\/welcome$/);
+  await hydrated(other.page);
+  await expect(other.page.getByRole("heading", { name: "You belong to no organization", level: 1 })).toBeVisible();
+  await checkAccessibility(other.page, "welcome page");
+  await other.page.getByLabel("Name of the organization").fill("Lou's Lemonade");
+  await other.page.getByRole("button", { name: "Create the organization" }).click();
+  await expect(other.page).toHaveURL(/\/o\/\d+$/);
+  expect(other.page.url()).not.toContain(`/o/${organizationId}`);
+  await hydrated(other.page);
+  await expect(other.page.getByRole("heading", { name: "Lou's Lemonade", level: 1 })).toBeVisible();
+  // The owner's users page no longer lists them.
+  await page.goto(`/o/${organizationId}/users`);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
+  await expect(page.locator("main")).not.toContainText("Lou Leaver");
+  expect(other.errors).toEqual([]);
+  await other.context.close();
 });
