@@ -319,6 +319,46 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
     ]
 };
 
+/// An HTTP route that is not a server function (a file going up or down), with its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HttpRoute {
+    pub method: &'static str,
+    /// The path; a row ending in `?organization=` is the route with that query parameter.
+    pub path: &'static str,
+    pub caller: Caller,
+    pub reach: Reach,
+}
+
+/// Every such route. Their handlers authenticate with the row's door
+/// (`account::api::authenticate_request`), and the permission matrix test runs them as every
+/// kind of caller, like the server functions.
+pub const HTTP_ROUTES: &[HttpRoute] = &[
+    HttpRoute {
+        method: "GET",
+        path: "/activity.csv",
+        caller: Caller::Reader,
+        reach: Reach::OwnAccount,
+    },
+    HttpRoute {
+        method: "GET",
+        path: "/activity.csv?organization=",
+        caller: Caller::Reader,
+        reach: Reach::Organization(Action::ViewActivity),
+    },
+    HttpRoute {
+        method: "GET",
+        path: "/account/avatar",
+        caller: Caller::Reader,
+        reach: Reach::OwnAccount,
+    },
+    HttpRoute {
+        method: "POST",
+        path: "/account/avatar",
+        caller: Caller::InPerson,
+        reach: Reach::OwnAccount,
+    },
+];
+
 /// The row of a server function, by its endpoint name (`/api/<endpoint>`).
 pub fn server_function(endpoint: &str) -> Option<&'static ServerFunction> {
     SERVER_FUNCTIONS.iter().find(|f| f.endpoint == endpoint)

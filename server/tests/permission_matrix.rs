@@ -10,7 +10,7 @@
 
 mod common;
 
-use app::policy::{self, Action, Caller, Reach, Role, ServerFunction, Standing};
+use app::policy::{self, Action, Caller, Reach, Role, Standing};
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
 use std::collections::BTreeSet;
@@ -158,10 +158,11 @@ fn outcome_of(status: StatusCode) -> Option<Outcome> {
     })
 }
 
-/// What the table says `principal` gets from `function` with `target`'s ids.
-fn expected(function: &ServerFunction, principal: Principal, target: Target) -> Outcome {
+/// What the table says `principal` gets through the door `caller` to `reach` with `target`'s
+/// ids.
+fn expected(caller: Caller, reach: Reach, principal: Principal, target: Target) -> Outcome {
     use Outcome::*;
-    match function.caller {
+    match caller {
         Caller::Anyone => {}
         Caller::SignedOut => {
             if principal.session() || principal.token() {
@@ -179,7 +180,7 @@ fn expected(function: &ServerFunction, principal: Principal, target: Target) -> 
             if matches!(principal, Anonymous | HalfwaySignedIn) {
                 return Unauthenticated;
             }
-            let refused_token = match function.caller {
+            let refused_token = match caller {
                 Caller::Writer => principal == ReadToken,
                 Caller::InPerson => principal.token(),
                 _ => false,
@@ -189,7 +190,7 @@ fn expected(function: &ServerFunction, principal: Principal, target: Target) -> 
             }
         }
     }
-    match function.reach {
+    match reach {
         Reach::Entry => Allowed,
         Reach::OwnAccount | Reach::Link => match target {
             Target::Own => Allowed,
@@ -214,7 +215,7 @@ fn expected(function: &ServerFunction, principal: Principal, target: Target) -> 
                 return NotFound;
             }
             let sees_all = policy::allows(standing.role, Action::ViewAllProducts);
-            if matches!(function.reach, Reach::Product(_)) && !sees_all && !principal.reaches_p1() {
+            if matches!(reach, Reach::Product(_)) && !sees_all && !principal.reaches_p1() {
                 return NotFound;
             }
             Allowed
@@ -1080,6 +1081,30 @@ async fn fingerprint(app: &TestApp) -> String {
     all
 }
 
+/// Notes what is wrong with one answer: not the outcome the table predicts, or a refusal
+/// that changed the database. Returns the fingerprint after it.
+async fn judge(
+    app: &TestApp,
+    what: String,
+    want: Outcome,
+    reply: &common::Reply,
+    before: &str,
+    mismatches: &mut Vec<String>,
+) -> String {
+    if outcome_of(reply.status) != Some(want) {
+        let body: String = reply.body.chars().take(300).collect();
+        mismatches.push(format!(
+            "{what}: expected {want:?}, got {} {body}",
+            reply.status
+        ));
+    }
+    let after = fingerprint(app).await;
+    if want != Outcome::Allowed && before != after {
+        mismatches.push(format!("{what} was refused but changed the database"));
+    }
+    after
+}
+
 async fn run_matrix(app: TestApp) {
     let started = std::time::Instant::now();
     let mut world = World::build(&app).await;
@@ -1095,7 +1120,7 @@ async fn run_matrix(app: TestApp) {
                 else {
                     continue;
                 };
-                let want = expected(function, principal, target);
+                let want = expected(function.caller, function.reach, principal, target);
                 let before = fingerprint(&app).await;
                 let credentials = world.credentials(principal);
                 let headers: Vec<(&str, &str)> = credentials
@@ -1105,21 +1130,9 @@ async fn run_matrix(app: TestApp) {
                 let form_ref: Vec<(&str, &str)> =
                     form.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 let reply = app.call_with(function.endpoint, &headers, &form_ref).await;
-                let got = outcome_of(reply.status);
                 checked += 1;
-                if got != Some(want) {
-                    mismatches.push(format!(
-                        "{} as {principal:?} on {target:?}: expected {want:?}, got {} {}",
-                        function.endpoint, reply.status, reply.body
-                    ));
-                }
-                let after = fingerprint(&app).await;
-                if want != Outcome::Allowed && before != after {
-                    mismatches.push(format!(
-                        "{} as {principal:?} on {target:?} was refused but changed the database",
-                        function.endpoint
-                    ));
-                }
+                let what = format!("{} as {principal:?} on {target:?}", function.endpoint);
+                let after = judge(&app, what, want, &reply, &before, &mut mismatches).await;
                 // The next call starts from the world as built.
                 if after != pristine {
                     world = World::build(&app).await;
@@ -1143,3 +1156,77 @@ async fn run_matrix(app: TestApp) {
 }
 
 on_every_backend!(every_server_function_as_every_caller, run_matrix);
+
+/// The HTTP routes that are not server functions (the activity CSV, the profile picture), as
+/// every kind of caller, against `policy::HTTP_ROUTES`.
+async fn run_routes(app: TestApp) {
+    let mut world = World::build(&app).await;
+    let mut pristine = fingerprint(&app).await;
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    let pixels = image::RgbImage::from_fn(240, 240, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode");
+    for route in policy::HTTP_ROUTES {
+        for target in [Target::Own, Target::Foreign] {
+            let organization_scoped = matches!(route.reach, Reach::Organization(_));
+            if target == Target::Foreign && !organization_scoped {
+                continue;
+            }
+            for principal in PRINCIPALS {
+                let me = world.account(principal);
+                if route.method == "GET" && route.path == "/account/avatar" {
+                    // A picture to fetch.
+                    let mut tx = app.state.db.write().await.expect("tx");
+                    app::account::profile::store::save(&mut tx, me.id, &png, app.state.now())
+                        .await
+                        .expect("avatar");
+                    tx.commit().await.expect("commit");
+                }
+                let path = if organization_scoped {
+                    let id = if target == Target::Own {
+                        world.a
+                    } else {
+                        world.b
+                    };
+                    format!("{}{id}", route.path)
+                } else {
+                    route.path.to_owned()
+                };
+                let want = expected(route.caller, route.reach, principal, target);
+                let before = fingerprint(&app).await;
+                let mut headers = world.credentials(principal);
+                let (method, body) = if route.method == "POST" {
+                    headers.push(("content-type".into(), "image/png".into()));
+                    headers.push(("sec-fetch-site".into(), "same-origin".into()));
+                    (http::Method::POST, png.clone())
+                } else {
+                    (http::Method::GET, Vec::new())
+                };
+                let headers: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let reply = app.send_bytes(method, &path, &headers, body).await;
+                checked += 1;
+                let what = format!("{} {path} as {principal:?}", route.method);
+                let after = judge(&app, what, want, &reply, &before, &mut mismatches).await;
+                if after != pristine {
+                    world = World::build(&app).await;
+                    pristine = fingerprint(&app).await;
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} requests did not match policy::HTTP_ROUTES:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert_eq!(checked, 5 * PRINCIPALS.len());
+}
+
+on_every_backend!(every_http_route_as_every_caller, run_routes);

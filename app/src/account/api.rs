@@ -65,7 +65,7 @@ mod server_side {
     use crate::error::{AppError, ErrorCode};
     use crate::format;
     use crate::organizations::store as organizations;
-    use crate::policy::Role;
+    use crate::policy::{Caller, Role};
     use crate::request::{self, Origin};
     use crate::safety::store as safety;
     use crate::safety::{guard, safe_next};
@@ -95,32 +95,62 @@ mod server_side {
         Ok((authenticate_token(state, &token).await?, Via::Session))
     }
 
+    /// Who is calling an HTTP route that is not a server function (a download, an upload),
+    /// from its request headers: the same credentials as [`caller`].
+    async fn caller_in(
+        state: &AppState,
+        headers: &http::HeaderMap,
+    ) -> Result<(Account, Via), AppError> {
+        if let Some(header) = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        {
+            return program(state, header).await;
+        }
+        let token = request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
+        Ok((authenticate_token(state, &token).await?, Via::Session))
+    }
+
+    /// The door of `policy::Caller` for whoever proved who they are: a read-only API token
+    /// does not write, and a program's credential never acts for the person in person.
+    fn admit(door: Caller, (account, via): (Account, Via)) -> Result<Account, AppError> {
+        match (door, via) {
+            (Caller::InPerson, Via::AppPassword | Via::ApiToken(_)) => Err(AppError::new(
+                ErrorCode::Forbidden,
+                "Security settings can only be changed by the person, signed in to Steward, not with an API token or application password.",
+            )),
+            (Caller::Writer, Via::ApiToken(TokenScope::Read)) => Err(AppError::new(
+                ErrorCode::Forbidden,
+                "This API token can only read. Create a read-and-write token to make changes.",
+            )),
+            _ => Ok(account),
+        }
+    }
+
     /// For server functions that only read: any valid credential.
     pub async fn authenticate(state: &AppState) -> Result<Account, AppError> {
-        caller(state).await.map(|(account, _)| account)
+        admit(Caller::Reader, caller(state).await?)
     }
 
     /// For server functions that change something: a read-only token is refused.
     pub async fn authenticate_to_change(state: &AppState) -> Result<Account, AppError> {
-        match caller(state).await? {
-            (_, Via::ApiToken(TokenScope::Read)) => Err(AppError::new(
-                ErrorCode::Forbidden,
-                "This API token can only read. Create a read-and-write token to make changes.",
-            )),
-            (account, _) => Ok(account),
-        }
+        admit(Caller::Writer, caller(state).await?)
     }
 
     /// For the account's own security (passwords, methods, tokens, sessions): only the person,
     /// signed in; a program's credential never reaches these.
     pub async fn authenticate_in_person(state: &AppState) -> Result<Account, AppError> {
-        match caller(state).await? {
-            (account, Via::Session) => Ok(account),
-            _ => Err(AppError::new(
-                ErrorCode::Forbidden,
-                "Security settings can only be changed by the person, signed in to Steward, not with an API token or application password.",
-            )),
-        }
+        admit(Caller::InPerson, caller(state).await?)
+    }
+
+    /// For an HTTP route that is not a server function: its door (`policy::HTTP_ROUTES`),
+    /// with the credentials in these headers.
+    pub async fn authenticate_request(
+        state: &AppState,
+        headers: &http::HeaderMap,
+        door: Caller,
+    ) -> Result<Account, AppError> {
+        admit(door, caller_in(state, headers).await?)
     }
 
     fn bad_program_credential() -> AppError {

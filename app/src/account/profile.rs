@@ -135,8 +135,9 @@ pub async fn upload_avatar(
 ) -> Result<AvatarSaved, AppError> {
     use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
-    let token = crate::request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
-    let account = crate::account::api::authenticate_token(state, &token).await?;
+    let account =
+        crate::account::api::authenticate_request(state, headers, crate::policy::Caller::InPerson)
+            .await?;
     // Decoding is CPU work: off the async threads.
     let (png, warning) = tokio::task::spawn_blocking(move || process_avatar(&bytes))
         .await
@@ -166,8 +167,9 @@ pub async fn my_avatar(
     state: &crate::state::AppState,
     headers: &http::HeaderMap,
 ) -> Result<Option<Vec<u8>>, AppError> {
-    let token = crate::request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
-    let account = crate::account::api::authenticate_token(state, &token).await?;
+    let account =
+        crate::account::api::authenticate_request(state, headers, crate::policy::Caller::Reader)
+            .await?;
     let mut tx = state.db.read().await?;
     let image = store::load(&mut tx, account.id).await?;
     tx.commit().await?;

@@ -78,10 +78,10 @@ mod server_side {
     use super::super::store::{self, Scope};
     use super::super::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
     use super::FilterChoices;
-    use crate::account::api::{authenticate, authenticate_token};
+    use crate::account::api::{authenticate, authenticate_request};
     use crate::error::AppError;
     use crate::organizations::api::authorize;
-    use crate::policy::Action;
+    use crate::policy::{Action, Caller};
     use crate::request;
     use crate::state::AppState;
 
@@ -164,8 +164,7 @@ mod server_side {
         impl futures::Stream<Item = Result<String, std::io::Error>> + Send + 'static,
         AppError,
     > {
-        let token = request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
-        let me = authenticate_token(&state, &token).await?;
+        let me = authenticate_request(&state, headers, Caller::Reader).await?;
         let query = filter.parse()?;
         let scope = match organization {
             Some(id) => {

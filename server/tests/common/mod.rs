@@ -151,6 +151,18 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: String,
     ) -> Reply {
+        self.send_bytes(method, path, headers, body.into_bytes())
+            .await
+    }
+
+    /// Any request with a body of bytes, with exactly these headers.
+    pub async fn send_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
         let headers = headers
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
