@@ -38,6 +38,17 @@ fn heading(code: ErrorCode) -> &'static str {
     }
 }
 
+/// The page's `<title>`. Every page sets its title through this component, never through
+/// `leptos_meta::Title` directly: the server writes the title into the document head as raw
+/// text (leptos_meta does not escape it), so here it is escaped first. In the browser the text
+/// goes to `document.title`, which is never parsed as HTML, and stays as typed.
+#[component]
+pub fn PageTitle(#[prop(into)] text: TextProp) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let text = TextProp::from(move || crate::format::escape_html(&text.get()));
+    view! { <leptos_meta::Title text=text /> }
+}
+
 /// The message of the last failed submission that belongs to no particular field.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
@@ -49,15 +60,20 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
-/// The message of the last failed submission for `field`, shown under that field.
+/// The message of the last failed submission for `field`, shown under that field. Its element
+/// id is `{input}-error`, after the id of the input it describes (the input names it in its
+/// `aria-describedby`): ids of inputs are unique on a page, so several forms with the same
+/// field names never point at each other's messages.
 #[component]
 pub fn FieldError(
     #[prop(into)] error: Signal<Option<AppError>>,
     field: &'static str,
+    /// The id of the input this message describes.
+    input: &'static str,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.for_field(field));
     view! {
-        <p class="field-error" id=format!("{field}-error") aria-live="polite">
+        <p class="field-error" id=format!("{input}-error") aria-live="polite">
             {message}
         </p>
     }
@@ -81,8 +97,8 @@ pub fn PasswordAgain(
     view! {
         <div class="field">
             <label for=id>"Your password"</label>
-            <input id=id name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-            <FieldError error field="password" />
+            <input id=id name="password" type="password" autocomplete="current-password" required aria-describedby=format!("{id}-error") aria-invalid=invalid(error, "password") />
+            <FieldError error field="password" input=id />
         </div>
     }
 }

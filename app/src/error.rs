@@ -149,7 +149,8 @@ impl FromServerFnError for AppError {
             ),
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::Deserialization(_)
-            | ServerFnErrorErr::MissingArg(_) => AppError::new(
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::new(
                 ErrorCode::Validation,
                 "The form was incomplete or malformed. Please check it and try again.",
             ),

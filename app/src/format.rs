@@ -93,6 +93,23 @@ pub fn device(user_agent: &str) -> String {
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), e.g. for a `data:` URL.
+/// Text made safe to place between HTML tags or inside a quoted attribute value: the five
+/// characters that can end an element, a tag or an attribute become character references.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
@@ -137,6 +154,15 @@ mod tests {
     fn percent_encoding_keeps_only_unreserved_characters() {
         assert_eq!(percent_encode("a-b_c.d~e"), "a-b_c.d~e");
         assert_eq!(percent_encode("x y\né"), "x%20y%0A%C3%A9");
+    }
+
+    #[test]
+    fn html_escaping_neutralises_markup() {
+        assert_eq!(
+            escape_html("</title><script>alert('x\")</script>&"),
+            "&lt;/title&gt;&lt;script&gt;alert(&#39;x&quot;)&lt;/script&gt;&amp;"
+        );
+        assert_eq!(escape_html("Café · Zürich"), "Café · Zürich");
     }
 
     #[test]

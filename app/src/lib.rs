@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod state;
 pub mod tags;
 
+use components::PageTitle;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -95,10 +96,40 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags />
             </head>
             <body>
+                <ContentSecurityPolicy />
                 <App />
             </body>
         </html>
     }
+}
+
+/// The Content-Security-Policy of an HTML page: scripts run only from this origin or when they
+/// carry this response's nonce (Leptos puts it on its hydration and streaming scripts), so
+/// markup that slipped into a page can never execute. Other responses get the server's default
+/// policy, which allows no inline script at all.
+#[component]
+fn ContentSecurityPolicy() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(Some(&*nonce))) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+/// The policy, with a script nonce for HTML pages or without one (no inline script at all).
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_owned(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    )
 }
 
 #[component]
@@ -106,6 +137,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/steward.css" />
+        // Page titles arrive escaped on the server (components::PageTitle); the formatter only
+        // adds the product name.
         <Title formatter=|page: String| if page.is_empty() { "Steward".to_owned() } else { format!("{page} · Steward") } />
         <Router>
             <Routes fallback=|| view! { <NotFoundPage /> }>
@@ -144,7 +177,7 @@ fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found" />
+        <PageTitle text="Page not found" />
         <main class="centered-page" id="main">
             <h1>"Page not found"</h1>
             <p>"There is nothing at this address."</p>

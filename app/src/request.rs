@@ -22,23 +22,35 @@ const USER_AGENT_MAX: usize = 512;
 
 impl Origin {
     pub fn from_parts(parts: &Parts, trust_proxy: bool) -> Origin {
-        let headers = &parts.headers;
-        let peer = parts
-            .extensions
+        Self::from(&parts.headers, &parts.extensions, &parts.uri, trust_proxy)
+    }
+
+    pub fn from_request<B>(request: &http::Request<B>, trust_proxy: bool) -> Origin {
+        Self::from(
+            request.headers(),
+            request.extensions(),
+            request.uri(),
+            trust_proxy,
+        )
+    }
+
+    fn from(
+        headers: &HeaderMap,
+        extensions: &http::Extensions,
+        uri: &http::Uri,
+        trust_proxy: bool,
+    ) -> Origin {
+        let peer = extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string());
-        let forwarded = trust_proxy
-            .then(|| header_str(headers, "x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.split(',').next().map(|s| s.trim().to_owned()))
-            .filter(|s| !s.is_empty());
+        let forwarded = trust_proxy.then(|| forwarded_client(headers)).flatten();
         let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".to_owned());
         let user_agent: String = header_str(headers, "user-agent")
             .unwrap_or("")
             .chars()
             .take(USER_AGENT_MAX)
             .collect();
-        let https = parts.uri.scheme_str() == Some("https")
+        let https = uri.scheme_str() == Some("https")
             || (trust_proxy && header_str(headers, "x-forwarded-proto") == Some("https"));
         Origin {
             ip,
@@ -46,6 +58,20 @@ impl Origin {
             https,
         }
     }
+}
+
+/// The client address that our own reverse proxy saw: the right-most `X-Forwarded-For`
+/// entry, which the proxy appended. Everything left of it was sent by the client and can say
+/// anything. Several headers count as one list, in order.
+fn forwarded_client(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -72,17 +98,21 @@ pub fn origin(state: &AppState) -> Result<Origin, AppError> {
 }
 
 /// The session token in the request's cookie, if it has a well-formed one.
-pub fn session_token() -> Result<Option<String>, AppError> {
-    Ok(session_token_in(&parts()?.headers))
+pub fn session_token(state: &AppState) -> Result<Option<String>, AppError> {
+    let parts = parts()?;
+    let origin = Origin::from_parts(&parts, state.settings.trust_proxy);
+    Ok(session_token_in(state, &parts.headers, &origin))
 }
 
-/// The session token in these request headers' cookies, if there is a well-formed one.
-pub fn session_token_in(headers: &HeaderMap) -> Option<String> {
+/// The session token in this request's cookies, if there is a well-formed one: the
+/// `__Host-` cookie where cookies are Secure, the plain one elsewhere.
+pub fn session_token_in(state: &AppState, headers: &HeaderMap, origin: &Origin) -> Option<String> {
+    let secure = secure_cookies(state, origin);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(session::token_from_cookie_header)
+        .find_map(|h| session::token_from_cookie_header(h, secure))
         .map(str::to_owned)
 }
 
@@ -125,4 +155,32 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin_of(forwarded: &[&str], trust_proxy: bool) -> Origin {
+        let mut request = http::Request::builder().uri("/api/x");
+        for value in forwarded {
+            request = request.header("x-forwarded-for", *value);
+        }
+        let (parts, _) = request.body(()).unwrap_or_default().into_parts();
+        Origin::from_parts(&parts, trust_proxy)
+    }
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_entry_the_proxy_appended() {
+        // The client wrote "6.6.6.6" itself; the proxy appended the address it saw.
+        assert_eq!(origin_of(&["6.6.6.6, 203.0.113.7"], true).ip, "203.0.113.7");
+        assert_eq!(
+            origin_of(&["6.6.6.6", "203.0.113.7"], true).ip,
+            "203.0.113.7"
+        );
+        assert_eq!(origin_of(&["203.0.113.7"], true).ip, "203.0.113.7");
+        // Without a trusted proxy the header is ignored altogether.
+        assert_eq!(origin_of(&["6.6.6.6"], false).ip, "unknown");
+        assert_eq!(origin_of(&[" , "], true).ip, "unknown");
+    }
 }

@@ -75,7 +75,8 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            session_idle_seconds: 2 * 3600,
+            // NIST SP 800-63B (AAL2): re-authenticate after 30 minutes of inactivity.
+            session_idle_seconds: 30 * 60,
             session_absolute_seconds: 12 * 3600,
             remembered_idle_seconds: 14 * 24 * 3600,
             remembered_absolute_seconds: 30 * 24 * 3600,

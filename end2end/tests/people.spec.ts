@@ -116,7 +116,7 @@ test("block, unblock, then remove a user with the wizard", async ({ page, browse
   await checkAccessibility(page, "removal wizard, last step");
   expectRefusal(page, "/api/remove_member");
   await page.getByRole("button", { name: "Remove this user" }).click();
-  await expect(page.locator("#my_email-error")).toContainText("Type your own login email");
+  await expect(page.locator("#my-email-error")).toContainText("Type your own login email");
   await page.getByLabel("Your login email address").fill("felix@demo.steward.test");
   await page.getByLabel("I understand that this removal is permanent.").check();
   await page.getByRole("button", { name: "Remove this user" }).click();

@@ -51,7 +51,7 @@ test("turn on an authenticator app, then sign in with a code and with a backup c
   expectRefusal(page, "/api/confirm_totp_enrolment");
   await page.getByLabel("Code from the app").fill("000000");
   await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
-  await expect(page.locator("#code-error")).toContainText(/does not match|already been used/);
+  await expect(page.locator("#totp-code-error")).toContainText(/does not match|already been used/);
   await expect(page.getByLabel("Code from the app")).toHaveAttribute("aria-invalid", "true");
 
   await page.getByLabel("Code from the app").fill(codeFor(secret));

@@ -16,11 +16,11 @@ use axum::extract::Query;
 use axum::extract::{Path, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::collections::HashMap;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -28,14 +28,9 @@ use tower_http::trace::TraceLayer;
 /// Server function arguments are small forms; nothing legitimate comes near this.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
-     base-uri 'self'; form-action 'self'; object-src 'none'";
-
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context_state = state.clone();
-    let api_state = state.clone();
     let gate_state = state.clone();
     let security_state = state.clone();
     let avatar_state = state.clone();
@@ -44,50 +39,28 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     Router::new()
         .route(
             "/",
-            get(move |headers: HeaderMap| root(root_state.clone(), headers)),
+            get(move |request: Request| root(root_state.clone(), request)),
         )
         .route("/healthz", get(|| async { "ok" }))
         .route(EXPORT_PATH, {
             let state = export_state.clone();
-            get(
-                move |headers: HeaderMap, Query(params): Query<HashMap<String, String>>| {
-                    export_activity(state.clone(), headers, params)
-                },
-            )
+            get(move |request: Request| export_activity(state.clone(), request))
         })
         .route(AVATAR_PATH, {
             let (read_state, write_state) = (avatar_state.clone(), avatar_state.clone());
-            get(move |headers: HeaderMap| avatar(read_state.clone(), headers))
+            get(move |request: Request| avatar(read_state.clone(), request))
                 .post(move |request: Request| upload_avatar_route(write_state.clone(), request))
         })
         .route("/security", {
             let state = security_state.clone();
-            get(move |headers: HeaderMap| account_page(state.clone(), headers, "security".into()))
+            get(move |request: Request| account_page(state.clone(), request, "security".into()))
         })
         .route("/security/{*rest}", {
             let state = security_state.clone();
-            get(move |headers: HeaderMap, Path(rest): Path<String>| {
-                account_page(state.clone(), headers, format!("security/{rest}"))
+            get(move |Path(rest): Path<String>, request: Request| {
+                account_page(state.clone(), request, format!("security/{rest}"))
             })
         })
-        .route(
-            "/api/{*name}",
-            post(move |request: Request| {
-                let state = api_state.clone();
-                async move {
-                    // Deny by default: a server function without its row in the permission
-                    // table (policy::SERVER_FUNCTIONS) is never run.
-                    let endpoint = request.uri().path().trim_start_matches("/api/");
-                    if app::policy::server_function(endpoint).is_none() {
-                        tracing::error!(%endpoint, "a server function has no row in policy::SERVER_FUNCTIONS");
-                        return error_response(AppError::not_found("server function"));
-                    }
-                    handle_server_fns_with_context(move || provide_context(state.clone()), request)
-                        .await
-                        .into_response()
-                }
-            }),
-        )
         .leptos_routes_with_context(
             &options,
             routes,
@@ -101,7 +74,9 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             sign_in_gate(gate_state.clone(), request, next)
         }))
+        .layer(middleware::from_fn(server_functions))
         .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn(limit_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -115,13 +90,50 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        // HTML pages set their own policy with a per-response script nonce (app::shell);
+        // everything else gets this one, which allows no inline script.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            HeaderValue::from_str(&app::content_security_policy(None))
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
         ))
         // One span per request (method and path only: cookies and bodies are never logged).
         .layer(TraceLayer::new_for_http())
         .with_state(options)
+}
+
+/// Around every server function (`/api/…`; leptos_axum routes each one by its exact path):
+/// deny by default — one without its row in the permission table (`policy::SERVER_FUNCTIONS`)
+/// is never run — and answer with the status that the error's code names.
+async fn server_functions(request: Request, next: Next) -> Response {
+    let Some(endpoint) = request.uri().path().strip_prefix("/api/") else {
+        return next.run(request).await;
+    };
+    if app::policy::server_function(endpoint).is_none() {
+        tracing::error!(%endpoint, "no server function, or one without its row in policy::SERVER_FUNCTIONS");
+        return error_response(AppError::not_found("server function"));
+    }
+    status_from_error_code(next.run(request).await).await
+}
+
+/// A server function that failed before its body ran (arguments missing, malformed, of the
+/// wrong type, or not UTF-8) is answered by the server-function layer with 500 whatever the
+/// cause. The body is our error, with its stable code: the status follows that code, so a
+/// client's mistake is a 4xx and a 5xx means a fault on our side.
+async fn status_from_error_code(response: Response) -> Response {
+    if !response.status().is_server_error() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await else {
+        return error_response(AppError::internal());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.code.http_status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn error_response(error: AppError) -> Response {
@@ -164,6 +176,24 @@ async fn refuse_cross_site(request: Request, next: Next) -> Response {
     }
 }
 
+/// Pages and server-function answers are never stored by a browser or a proxy: they show one
+/// person's data, and a page's script nonce is valid for that one response only.
+async fn no_store(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if (api || html) && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
 /// Reads at most [`BODY_LIMIT_BYTES`] of a request body, whether or not it declared its length;
 /// anything longer is refused with 413 before any handler sees it.
 async fn limit_body(request: Request, next: Next) -> Response {
@@ -204,7 +234,8 @@ async fn limit_body(request: Request, next: Next) -> Response {
 async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     if request.method() == Method::GET && path.starts_with("/o/") {
-        let outcome = match session_token_in(request.headers()) {
+        let origin = app::request::Origin::from_request(&request, state.settings.trust_proxy);
+        let outcome = match session_token_in(&state, request.headers(), &origin) {
             Some(token) => authenticate_token(&state, &token).await.map(|_| ()),
             None => Err(AppError::unauthenticated()),
         };
@@ -222,14 +253,15 @@ async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response
 
 /// Links in emails name pages of the account, not of an organization: `/security/…` opens that
 /// page in my first organization, or the sign-in page that comes back here afterwards.
-async fn account_page(state: AppState, headers: HeaderMap, page: String) -> Response {
+async fn account_page(state: AppState, request: Request, page: String) -> Response {
     let safe = page
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '-');
     if !safe {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let signed_in = match session_token_in(&headers) {
+    let origin = app::request::Origin::from_request(&request, state.settings.trust_proxy);
+    let signed_in = match session_token_in(&state, request.headers(), &origin) {
         Some(token) => authenticate_token(&state, &token).await.ok(),
         None => None,
     };
@@ -272,8 +304,10 @@ fn json_error(status: StatusCode, error: &AppError) -> Response {
 }
 
 /// My profile picture (ACC-3): the stored 256×256 PNG, for me only.
-async fn avatar(state: AppState, headers: HeaderMap) -> Response {
-    match my_avatar(&state, &headers).await {
+async fn avatar(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    match my_avatar(&state, &parts.headers, &origin).await {
         Ok(Some(png)) => (
             [
                 (header::CONTENT_TYPE, "image/png"),
@@ -317,11 +351,12 @@ async fn upload_avatar_route(state: AppState, request: Request) -> Response {
 
 /// The CSV export of a filtered activity view (SEC-9), streamed: my own entries, or with
 /// `organization=<id>` that organization's (for its legal representatives and administrators).
-async fn export_activity(
-    state: AppState,
-    headers: HeaderMap,
-    params: HashMap<String, String>,
-) -> Response {
+async fn export_activity(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
     let text = |key: &str| params.get(key).cloned().unwrap_or_default();
     let organization = match params.get("organization").map(|o| o.parse::<i64>()) {
         None => None,
@@ -335,7 +370,7 @@ async fn export_activity(
         product: text("product"),
         search: text("search"),
     };
-    match app::activity::api::export(state, &headers, organization, filter).await {
+    match app::activity::api::export(state, &parts.headers, &origin, organization, filter).await {
         Ok(stream) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -356,8 +391,9 @@ async fn export_activity(
 }
 
 /// `/` opens the first of my organizations, or the sign-in page.
-async fn root(state: AppState, headers: HeaderMap) -> Response {
-    let Some(token) = session_token_in(&headers) else {
+async fn root(state: AppState, request: Request) -> Response {
+    let origin = app::request::Origin::from_request(&request, state.settings.trust_proxy);
+    let Some(token) = session_token_in(&state, request.headers(), &origin) else {
         return Redirect::to("/login").into_response();
     };
     let Ok(account) = authenticate_token(&state, &token).await else {

@@ -69,6 +69,12 @@ on_every_backend!(
         assert!(got
             .iter()
             .all(|m| m.contains("From: Steward <steward@test.example>")));
+        // Delivered: the mailbox holds the only copy of what the message said.
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox WHERE body <> ''")
+                .await,
+            0
+        );
         // Nothing is sent twice on the next round.
         let (mailer, _) = test_smtp().expect("smtp");
         assert_eq!(
@@ -134,6 +140,12 @@ on_every_backend!(
             .await,
             1
         );
+        // Waiting for the next attempt, the body is the only copy and is kept.
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox WHERE body = '…'")
+                .await,
+            1
+        );
         // Not due yet: nothing is tried.
         deliver::deliver_due(&app.state, &mailer)
             .await
@@ -155,6 +167,12 @@ on_every_backend!(
             )
             .await,
             1
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox WHERE body <> ''")
+                .await,
+            0,
+            "a message given up keeps no body"
         );
         app.clock.advance(3600);
         deliver::deliver_due(&app.state, &mailer)
@@ -179,7 +197,12 @@ async fn without_smtp_messages_become_eml_files() {
     .expect("mailer");
     enqueue(
         &app,
-        &[Email::new("ada@example.com", "Hello Ada", "A line of text.").expect("email")],
+        &[Email::new(
+            "ada@example.com",
+            "Hello Ada",
+            "A line of text.\nhttp://127.0.0.1:3000/unlock?token=a-live-link-token",
+        )
+        .expect("email")],
     )
     .await;
     assert_eq!(
@@ -201,5 +224,8 @@ async fn without_smtp_messages_become_eml_files() {
         "{text}"
     );
     assert!(text.contains("A line of text."));
+    // The outbox kept no copy of the link.
+    let bodies = app.texts("SELECT body FROM outbox").await;
+    assert_eq!(bodies, vec![String::new()]);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -89,9 +89,9 @@ mod server_side {
     /// database.
     pub async fn caller(state: &AppState) -> Result<(Account, Via), AppError> {
         if let Some(header) = request::authorization()? {
-            return program(state, &header).await;
+            return program(state, &header, &request::origin(state)?).await;
         }
-        let token = request::session_token()?.ok_or_else(AppError::unauthenticated)?;
+        let token = request::session_token(state)?.ok_or_else(AppError::unauthenticated)?;
         Ok((authenticate_token(state, &token).await?, Via::Session))
     }
 
@@ -100,14 +100,16 @@ mod server_side {
     async fn caller_in(
         state: &AppState,
         headers: &http::HeaderMap,
+        origin: &Origin,
     ) -> Result<(Account, Via), AppError> {
         if let Some(header) = headers
             .get(http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
         {
-            return program(state, header).await;
+            return program(state, header, origin).await;
         }
-        let token = request::session_token_in(headers).ok_or_else(AppError::unauthenticated)?;
+        let token = request::session_token_in(state, headers, origin)
+            .ok_or_else(AppError::unauthenticated)?;
         Ok((authenticate_token(state, &token).await?, Via::Session))
     }
 
@@ -148,9 +150,10 @@ mod server_side {
     pub async fn authenticate_request(
         state: &AppState,
         headers: &http::HeaderMap,
+        origin: &Origin,
         door: Caller,
     ) -> Result<Account, AppError> {
-        admit(door, caller_in(state, headers).await?)
+        admit(door, caller_in(state, headers, origin).await?)
     }
 
     fn bad_program_credential() -> AppError {
@@ -160,39 +163,41 @@ mod server_side {
         )
     }
 
-    async fn program(state: &AppState, header: &str) -> Result<(Account, Via), AppError> {
-        use base64::Engine;
+    /// A program's credential. An application password is the account's email and a secret
+    /// in HTTP Basic — guessable in the same way as the password — so a wrong one counts
+    /// against the account's lockout and the address's throttle, and a locked account's
+    /// application passwords stop working until it is unlocked. API tokens are 256-bit
+    /// bearer secrets, not guessable, and keep working while the account is locked: a lockout
+    /// can be set off by anyone who knows the address, and must not break the owner's
+    /// integrations (the owner revokes tokens from Security, or all at once with "This
+    /// wasn't me").
+    async fn program(
+        state: &AppState,
+        header: &str,
+        origin: &Origin,
+    ) -> Result<(Account, Via), AppError> {
         let now = state.now();
-        let mut tx = state.db.read().await?;
         let (kind, id, user_id, last_used, via) =
             if let Some(token) = header.strip_prefix("Bearer ") {
                 let token = token.trim();
                 if !token.starts_with(TOKEN_PREFIX) || token.len() > 100 {
                     return Err(bad_program_credential());
                 }
+                let mut tx = state.db.read().await?;
                 let (id, user_id, scope, last_used) =
                     credentials::token_by_hash(&mut tx, &session::hash_token(token), now)
                         .await?
                         .ok_or_else(bad_program_credential)?;
+                tx.commit().await?;
                 let scope = TokenScope::parse(&scope).ok_or_else(bad_program_credential)?;
                 ("token", id, user_id, last_used, Via::ApiToken(scope))
             } else if let Some(basic) = header.strip_prefix("Basic ") {
-                let decoded = base64::engine::general_purpose::STANDARD
-                    .decode(basic.trim())
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(bad_program_credential)?;
-                let (email, secret) = decoded.split_once(':').ok_or_else(bad_program_credential)?;
-                let email = normalize_email(email).map_err(|_| bad_program_credential())?;
-                let hash = session::hash_token(&crate::credentials::normalize_app_password(secret));
-                let (id, user_id, last_used) =
-                    credentials::app_password_by_hash(&mut tx, &email, &hash)
-                        .await?
-                        .ok_or_else(bad_program_credential)?;
+                let (id, user_id, last_used) = app_password(state, basic, origin, now).await?;
                 ("password", id, user_id, last_used, Via::AppPassword)
             } else {
                 return Err(bad_program_credential());
             };
+        let mut tx = state.db.read().await?;
         let account = store::account(&mut tx, user_id)
             .await?
             .ok_or_else(bad_program_credential)?;
@@ -208,6 +213,65 @@ mod server_side {
             tx.commit().await?;
         }
         Ok((account, via))
+    }
+
+    /// Checks `email:secret` of HTTP Basic: `(id, user_id, last_used)` of the application
+    /// password, or a failure counted like a wrong password at sign-in.
+    async fn app_password(
+        state: &AppState,
+        basic: &str,
+        origin: &Origin,
+        now: i64,
+    ) -> Result<(i64, i64, Option<i64>), AppError> {
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(basic.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(bad_program_credential)?;
+        let (email, secret) = decoded.split_once(':').ok_or_else(bad_program_credential)?;
+        let email = normalize_email(email).map_err(|_| bad_program_credential())?;
+        guard::ensure_address_allowed(state, origin).await?;
+        let hash = session::hash_token(&crate::credentials::normalize_app_password(secret));
+        let mut tx = state.db.read().await?;
+        let found = credentials::app_password_by_hash(&mut tx, &email, &hash).await?;
+        let owner = store::credentials(&mut tx, &email).await?.map(|(id, _)| id);
+        let locked = match owner {
+            Some(user_id) => safety::locked_at(&mut tx, user_id).await?.is_some(),
+            None => false,
+        };
+        tx.commit().await?;
+        match found {
+            Some(found) if !locked => Ok(found),
+            Some(_) => Err(guard::locked()),
+            None => {
+                let mut tx = state.db.write().await?;
+                guard::count_failure(
+                    state,
+                    &mut tx,
+                    owner,
+                    "wrong application password",
+                    origin,
+                    now,
+                )
+                .await?;
+                record(
+                    &mut tx,
+                    NewEntry {
+                        action: ActivityAction::AppPasswordFailed,
+                        actor_user_id: owner,
+                        organization_id: None,
+                        product_id: None,
+                        detail: "",
+                        origin,
+                        at: now,
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                Err(bad_program_credential())
+            }
+        }
     }
 
     pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Account, AppError> {
@@ -227,7 +291,7 @@ mod server_side {
         if request::authorization()?.is_some() {
             authenticate_in_person(state).await?;
         }
-        let token = request::session_token()?.ok_or_else(AppError::unauthenticated)?;
+        let token = request::session_token(state)?.ok_or_else(AppError::unauthenticated)?;
         let (session, account) = live_session(state, &token).await?;
         if !session.is_full() {
             return Err(AppError::second_factor_required());
@@ -239,7 +303,7 @@ mod server_side {
     pub async fn pending_sign_in(
         state: &AppState,
     ) -> Result<(store::StoredSession, Account), AppError> {
-        let token = request::session_token()?.ok_or_else(AppError::sign_in_again)?;
+        let token = request::session_token(state)?.ok_or_else(AppError::sign_in_again)?;
         let (session, account) = live_session(state, &token)
             .await
             .map_err(|_| AppError::sign_in_again())?;
@@ -288,7 +352,10 @@ mod server_side {
         Ok((found, account))
     }
 
-    /// Checks the signed-in person's current password before a sensitive change.
+    /// Checks the signed-in person's current password before a sensitive change. A wrong one
+    /// counts like a failed sign-in — against the account's lockout and the address's
+    /// throttle — so a stolen session cannot guess the password without limit; a locked
+    /// account confirms nothing until it is unlocked.
     pub async fn confirm_password(
         state: &AppState,
         user_id: i64,
@@ -300,17 +367,79 @@ mod server_side {
                 "Enter your current password.",
             ));
         }
+        let origin = request::origin(state)?;
+        guard::ensure_address_allowed(state, &origin).await?;
         let mut tx = state.db.read().await?;
         let stored = store::password_hash(&mut tx, user_id).await?;
+        let locked = safety::locked_at(&mut tx, user_id).await?.is_some();
         tx.commit().await?;
-        if state.passwords.verify(password, stored).await? {
-            Ok(())
-        } else {
-            Err(AppError::validation(
-                "password",
-                "This is not your current password.",
-            ))
+        if locked {
+            return Err(guard::locked());
         }
+        let valid = state
+            .passwords
+            .verify(password.clone(), stored.clone())
+            .await?;
+        let renewed = match valid {
+            true => renewed_hash(state, password, stored).await,
+            false => None,
+        };
+        let now = state.now();
+        let mut tx = state.db.write().await?;
+        if valid {
+            safety::reset_failures(&mut tx, user_id).await?;
+            store_renewed_hash(&mut tx, user_id, renewed).await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        guard::count_failure(
+            state,
+            &mut tx,
+            Some(user_id),
+            "wrong password when confirming a change",
+            &origin,
+            now,
+        )
+        .await?;
+        record_own(
+            &mut tx,
+            ActivityAction::PasswordCheckFailed,
+            user_id,
+            "",
+            &origin,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Err(AppError::validation(
+            "password",
+            "This is not your current password.",
+        ))
+    }
+
+    /// After the right password: when the stored hash was made with weaker parameters than
+    /// today's, `(old, new)` — a hash with today's, computed here, outside any transaction.
+    pub async fn renewed_hash(
+        state: &AppState,
+        password: String,
+        stored: Option<String>,
+    ) -> Option<(String, String)> {
+        let stored = stored.filter(|s| crate::account::password::needs_rehash(s))?;
+        // Busy is no reason to fail a sign-in: the hash is renewed at a later one.
+        let new = state.passwords.hash(password).await.ok()?;
+        Some((stored, new))
+    }
+
+    /// Stores a renewed hash, unless the password changed in between.
+    pub async fn store_renewed_hash(
+        tx: &mut Tx,
+        user_id: i64,
+        renewed: Option<(String, String)>,
+    ) -> Result<(), AppError> {
+        if let Some((old, new)) = renewed {
+            store::set_password_hash_if(tx, user_id, &old, &new).await?;
+        }
+        Ok(())
     }
 
     /// Where a signed-in person lands: their first organization.
@@ -449,16 +578,21 @@ mod server_side {
         let found = store::credentials(&mut tx, &email).await?;
         tx.commit().await?;
         let user_id = found.as_ref().map(|(id, _)| *id);
+        let stored = found.map(|(_, hash)| hash);
         // Unknown accounts are checked against a dummy hash: same work, same answer.
         let valid = state
             .passwords
-            .verify(password, found.map(|(_, hash)| hash))
+            .verify(password.clone(), stored.clone())
             .await?;
+        let renewed = match valid {
+            true => renewed_hash(&state, password, stored).await,
+            false => None,
+        };
 
         let now = state.now();
         let mut tx = state.db.write().await?;
         // A sign-in always gets a fresh token: whatever session the browser carried ends here.
-        if let Some(previous) = request::session_token()? {
+        if let Some(previous) = request::session_token(&state)? {
             store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
         }
         let log = |action, detail| NewEntry {
@@ -487,6 +621,7 @@ mod server_side {
             tx.commit().await?;
             return Err(guard::locked());
         }
+        store_renewed_hash(&mut tx, user_id, renewed).await?;
         let (cookie, redirect) = if security::has_second_factor(&mut tx, user_id).await? {
             // The password was right; the session can do nothing but finish the sign-in.
             let (cookie, _) = start_session(
@@ -529,7 +664,7 @@ mod server_side {
     pub async fn sign_out() -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
-        if let Some(token) = request::session_token()? {
+        if let Some(token) = request::session_token(&state)? {
             let mut tx = state.db.write().await?;
             if let Some(user_id) =
                 store::delete_session(&mut tx, &session::hash_token(&token)).await?

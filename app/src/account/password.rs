@@ -11,10 +11,30 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// OWASP's argon2id recommendation: 19 MiB, 2 passes, 1 lane.
+const MEMORY_KIB: u32 = 19_456;
+const PASSES: u32 = 2;
+const LANES: u32 = 1;
+
 fn argon2() -> Argon2<'static> {
     // These constants are valid parameters; `Params::new` only fails on out-of-range values.
-    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
+    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap_or_default();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Whether a stored hash was made with weaker settings than today's (another algorithm, an
+/// older version, less memory or fewer passes): it is then replaced at the next sign-in, when
+/// the password is at hand.
+pub fn needs_rehash(stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return true;
+    };
+    parsed.algorithm != Algorithm::Argon2id.ident()
+        || parsed.version != Some(Version::V0x13 as u32)
+        || params.m_cost() < MEMORY_KIB
+        || params.t_cost() < PASSES
 }
 
 pub fn hash_now(password: &str) -> Result<String, AppError> {
@@ -136,6 +156,28 @@ mod tests {
         assert!(verify_now("correct horse battery", &hash));
         assert!(!verify_now("correct horse batterY", &hash));
         assert!(!verify_now("anything", "not a hash"));
+    }
+
+    #[test]
+    fn only_weaker_hashes_need_a_new_one() {
+        let current = hash_now("correct horse battery").unwrap_or_default();
+        assert!(!needs_rehash(&current));
+        let weak = |m, t| {
+            let params = Params::new(m, t, 1, None).unwrap_or_default();
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password(b"correct horse battery", &salt)
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        };
+        assert!(needs_rehash(&weak(4_096, 2)));
+        assert!(needs_rehash(&weak(19_456, 1)));
+        assert!(!needs_rehash(&weak(65_536, 3)), "stronger stays");
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::default())
+            .hash_password(b"x", &SaltString::generate(&mut rand::rngs::OsRng))
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(needs_rehash(&argon2i));
     }
 
     #[test]

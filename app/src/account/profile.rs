@@ -135,9 +135,13 @@ pub async fn upload_avatar(
 ) -> Result<AvatarSaved, AppError> {
     use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
-    let account =
-        crate::account::api::authenticate_request(state, headers, crate::policy::Caller::InPerson)
-            .await?;
+    let account = crate::account::api::authenticate_request(
+        state,
+        headers,
+        origin,
+        crate::policy::Caller::InPerson,
+    )
+    .await?;
     // Decoding is CPU work: off the async threads.
     let (png, warning) = tokio::task::spawn_blocking(move || process_avatar(&bytes))
         .await
@@ -166,10 +170,15 @@ pub async fn upload_avatar(
 pub async fn my_avatar(
     state: &crate::state::AppState,
     headers: &http::HeaderMap,
+    origin: &crate::request::Origin,
 ) -> Result<Option<Vec<u8>>, AppError> {
-    let account =
-        crate::account::api::authenticate_request(state, headers, crate::policy::Caller::Reader)
-            .await?;
+    let account = crate::account::api::authenticate_request(
+        state,
+        headers,
+        origin,
+        crate::policy::Caller::Reader,
+    )
+    .await?;
     let mut tx = state.db.read().await?;
     let image = store::load(&mut tx, account.id).await?;
     tx.commit().await?;

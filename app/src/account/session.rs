@@ -7,6 +7,18 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "steward_session";
+/// The name whenever the cookie is `Secure`: browsers accept a `__Host-` cookie only from a
+/// secure origin, for the exact host and path `/`, so neither a sibling subdomain nor a
+/// plain-http page can plant or overwrite it.
+pub const SECURE_COOKIE_NAME: &str = "__Host-steward_session";
+
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 
 /// A fresh token (for the cookie) and its hash (for the database).
 pub fn new_token() -> (String, String) {
@@ -33,7 +45,8 @@ pub fn well_formed(token: &str) -> bool {
 /// The `Set-Cookie` value for a new session. A remembered session gets `Max-Age`; otherwise the
 /// cookie ends with the browser session.
 pub fn cookie(token: &str, max_age: Option<i64>, secure: bool) -> String {
-    let mut value = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax");
+    let name = cookie_name(secure);
+    let mut value = format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax");
     if let Some(seconds) = max_age {
         value.push_str(&format!("; Max-Age={seconds}"));
     }
@@ -45,19 +58,22 @@ pub fn cookie(token: &str, max_age: Option<i64>, secure: bool) -> String {
 
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn clearing_cookie(secure: bool) -> String {
-    let mut value = format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let name = cookie_name(secure);
+    let mut value = format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     if secure {
         value.push_str("; Secure");
     }
     value
 }
 
-/// Finds our session token in a `Cookie` request header.
-pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+/// Finds our session token in a `Cookie` request header. Where cookies are `Secure`, only the
+/// `__Host-` cookie counts: a plain one may have been planted over http or by a subdomain.
+pub fn token_from_cookie_header(header: &str, secure: bool) -> Option<&str> {
+    let wanted = cookie_name(secure);
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.trim())
         .filter(|value| well_formed(value))
 }
@@ -94,16 +110,36 @@ mod tests {
         );
         let remembered = cookie("tok", Some(3600), true);
         assert!(remembered.contains("Max-Age=3600") && remembered.ends_with("; Secure"));
+        // Secure cookies carry the __Host- prefix, whose rules they meet: Path=/, no Domain.
+        assert!(remembered.starts_with("__Host-steward_session=tok; Path=/;"));
+        assert!(!remembered.contains("Domain"));
         assert!(clearing_cookie(false).contains("Max-Age=0"));
+        assert!(clearing_cookie(true).starts_with("__Host-steward_session=;"));
     }
 
     #[test]
     fn token_is_read_from_cookie_header_and_checked() {
         let (token, _) = new_token();
         let header = format!("theme=dark; {COOKIE_NAME}={token}; other=1");
-        assert_eq!(token_from_cookie_header(&header), Some(token.as_str()));
-        assert_eq!(token_from_cookie_header("steward_session=short"), None);
-        assert_eq!(token_from_cookie_header("steward_session_x=abc"), None);
-        assert_eq!(token_from_cookie_header(""), None);
+        assert_eq!(
+            token_from_cookie_header(&header, false),
+            Some(token.as_str())
+        );
+        assert_eq!(
+            token_from_cookie_header("steward_session=short", false),
+            None
+        );
+        assert_eq!(
+            token_from_cookie_header("steward_session_x=abc", false),
+            None
+        );
+        assert_eq!(token_from_cookie_header("", false), None);
+        // Where cookies are Secure, a plain cookie is not ours.
+        assert_eq!(token_from_cookie_header(&header, true), None);
+        let secure = format!("{COOKIE_NAME}=planted; {SECURE_COOKIE_NAME}={token}");
+        assert_eq!(
+            token_from_cookie_header(&secure, true),
+            Some(token.as_str())
+        );
     }
 }

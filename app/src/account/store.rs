@@ -261,6 +261,24 @@ pub async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<
     Ok(())
 }
 
+/// Replaces the password hash only if it is still `old` (a password change in between wins).
+pub async fn set_password_hash_if(
+    tx: &mut Tx,
+    user_id: i64,
+    old: &str,
+    new: &str,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(old)
+        .bind(new)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub async fn email_taken(tx: &mut Tx, email: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = on_db!(tx, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM users WHERE email = $1"

@@ -5,10 +5,10 @@ use super::changes::{
     confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
 };
 use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::format;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// The page to go to after signing in, from `?next=` (checked again by the server).
@@ -28,7 +28,7 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Sign in" />
+        <PageTitle text="Sign in" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
@@ -39,12 +39,12 @@ pub fn SignInPage() -> impl IntoView {
                     <div class="field">
                         <label for="email">"Email address"</label>
                         <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" aria-describedby="email-error" aria-invalid=invalid(error, "email") />
-                        <FieldError error field="email" />
+                        <FieldError error field="email" input="email" />
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-                        <FieldError error field="password" />
+                        <FieldError error field="password" input="password" />
                     </div>
                     <div class="field checkbox">
                         <input id="remember" name="remember" type="checkbox" value="on" />
@@ -71,7 +71,7 @@ pub fn SignUpPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Create an account" />
+        <PageTitle text="Create an account" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
@@ -83,18 +83,18 @@ pub fn SignUpPage() -> impl IntoView {
                         <div class="field">
                             <label for="first_name">"First name"</label>
                             <input id="first_name" name="first_name" autocomplete="given-name" required maxlength="100" aria-describedby="first_name-error" aria-invalid=invalid(error, "first_name") />
-                            <FieldError error field="first_name" />
+                            <FieldError error field="first_name" input="first_name" />
                         </div>
                         <div class="field">
                             <label for="last_name">"Last name"</label>
                             <input id="last_name" name="last_name" autocomplete="family-name" required maxlength="100" aria-describedby="last_name-error" aria-invalid=invalid(error, "last_name") />
-                            <FieldError error field="last_name" />
+                            <FieldError error field="last_name" input="last_name" />
                         </div>
                     </div>
                     <div class="field">
                         <label for="email">"Email address"</label>
                         <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" aria-describedby="email-error" aria-invalid=invalid(error, "email") />
-                        <FieldError error field="email" />
+                        <FieldError error field="email" input="email" />
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
@@ -111,7 +111,7 @@ pub fn SignUpPage() -> impl IntoView {
                         <p class="hint" id="password-hint">
                             {format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters. A long phrase is easier to remember and harder to guess.")}
                         </p>
-                        <FieldError error field="password" />
+                        <FieldError error field="password" input="password" />
                     </div>
                     <div class="field checkbox">
                         <input id="remember" name="remember" type="checkbox" value="on" />
@@ -134,7 +134,7 @@ pub fn ProfilePage() -> impl IntoView {
     let avatar_outcome = RwSignal::new(None::<Result<Option<String>, crate::error::AppError>>);
     let account = Resource::new(move || account_version.get(), |_| my_account());
     view! {
-        <Title text="My profile" />
+        <PageTitle text="My profile" />
         <h1>"My profile"</h1>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -198,13 +198,13 @@ fn NamePanel(
                 <div class="field-row">
                     <div class="field">
                         <label for="profile-first-name">"First name"</label>
-                        <input id="profile-first-name" name="first_name" value=account.first_name.clone() autocomplete="given-name" required maxlength="100" aria-describedby="first_name-error" aria-invalid=invalid(error, "first_name") />
-                        <FieldError error field="first_name" />
+                        <input id="profile-first-name" name="first_name" value=account.first_name.clone() autocomplete="given-name" required maxlength="100" aria-describedby="profile-first-name-error" aria-invalid=invalid(error, "first_name") />
+                        <FieldError error field="first_name" input="profile-first-name" />
                     </div>
                     <div class="field">
                         <label for="profile-last-name">"Last name"</label>
-                        <input id="profile-last-name" name="last_name" value=account.last_name.clone() autocomplete="family-name" required maxlength="100" aria-describedby="last_name-error" aria-invalid=invalid(error, "last_name") />
-                        <FieldError error field="last_name" />
+                        <input id="profile-last-name" name="last_name" value=account.last_name.clone() autocomplete="family-name" required maxlength="100" aria-describedby="profile-last-name-error" aria-invalid=invalid(error, "last_name") />
+                        <FieldError error field="last_name" input="profile-last-name" />
                     </div>
                 </div>
                 <button class="button primary" type="submit" disabled=move || change.pending().get()>"Save my name"</button>
@@ -324,10 +324,10 @@ fn DeleteAccountPanel() -> impl IntoView {
                                     <FormError error />
                                     <crate::components::PasswordAgain id="delete-account-password" error=error />
                                     <div class="field checkbox">
-                                        <input id="delete-account-understood" name="understood" type="checkbox" value="on" aria-describedby="understood-error" aria-invalid=invalid(error, "understood") />
+                                        <input id="delete-account-understood" name="understood" type="checkbox" value="on" aria-describedby="delete-account-understood-error" aria-invalid=invalid(error, "understood") />
                                         <label for="delete-account-understood">"I understand that my account is deleted for good."</label>
                                     </div>
-                                    <FieldError error field="understood" />
+                                    <FieldError error field="understood" input="delete-account-understood" />
                                     <button class="button danger" type="submit" disabled=move || delete.pending().get()>"Delete my account"</button>
                                 </ActionForm>
                             </details>
@@ -349,7 +349,7 @@ pub fn PasswordFields(
         <div class="field">
             <label for="current_password">"Current password"</label>
             <input id="current_password" name="current_password" type="password" autocomplete="current-password" required aria-describedby="current_password-error" aria-invalid=invalid(error, "current_password") />
-            <FieldError error field="current_password" />
+            <FieldError error field="current_password" input="current_password" />
         </div>
         <div class="field">
             <label for="new_password">"New password"</label>
@@ -357,12 +357,12 @@ pub fn PasswordFields(
                 minlength=PASSWORD_MIN_CHARS.to_string() maxlength=PASSWORD_MAX_CHARS.to_string()
                 aria-describedby="new-password-hint new_password-error" aria-invalid=invalid(error, "new_password") />
             <p class="hint" id="new-password-hint">{format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters, not a commonly used password.")}</p>
-            <FieldError error field="new_password" />
+            <FieldError error field="new_password" input="new_password" />
         </div>
         <div class="field">
             <label for="confirm_password">"New password again"</label>
             <input id="confirm_password" name="confirm_password" type="password" autocomplete="new-password" required aria-describedby="confirm_password-error" aria-invalid=invalid(error, "confirm_password") />
-            <FieldError error field="confirm_password" />
+            <FieldError error field="confirm_password" input="confirm_password" />
         </div>
     }
 }
@@ -418,7 +418,7 @@ fn LoginEmailPanel() -> impl IntoView {
                 <div class="field">
                     <label for="new_email">"New login email"</label>
                     <input id="new_email" name="new_email" type="email" autocomplete="email" required maxlength="254" aria-describedby="new_email-error" aria-invalid=invalid(error, "new_email") />
-                    <FieldError error field="new_email" />
+                    <FieldError error field="new_email" input="new_email" />
                 </div>
                 <PasswordAgain id="email-change-password" error=error />
                 <p class="hint">"We send a confirmation link to the new address and tell the current one."</p>
@@ -449,12 +449,12 @@ fn RecoveryPanel() -> impl IntoView {
                             <div class="field">
                                 <label for="recovery_email">"Recovery email"</label>
                                 <input id="recovery_email" name="recovery_email" type="email" maxlength="254" value=email aria-describedby="recovery_email-error" aria-invalid=invalid(error, "recovery_email") />
-                                <FieldError error field="recovery_email" />
+                                <FieldError error field="recovery_email" input="recovery_email" />
                             </div>
                             <div class="field">
                                 <label for="recovery_phone">"Recovery phone"</label>
                                 <input id="recovery_phone" name="recovery_phone" type="tel" autocomplete="tel" maxlength="30" placeholder="+41 79 123 45 67" value=phone aria-describedby="recovery_phone-error" aria-invalid=invalid(error, "recovery_phone") />
-                                <FieldError error field="recovery_phone" />
+                                <FieldError error field="recovery_phone" input="recovery_phone" />
                             </div>
                             <PasswordAgain id="recovery-password" error=error />
                             <button class="button" type="submit" disabled=move || save.pending().get()>"Save recovery contacts"</button>
@@ -476,7 +476,7 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         async move { confirm_email_change(token).await }
     });
     view! {
-        <Title text="Confirm my new login email" />
+        <PageTitle text="Confirm my new login email" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>

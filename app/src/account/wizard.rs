@@ -4,13 +4,13 @@
 
 use super::changes::{review_security, ChangePassword};
 use super::view::PasswordFields;
+use crate::components::PageTitle;
 use crate::components::{ErrorPanel, FormError, Loading};
 use crate::credentials::api::{
     my_credentials, RevokeAllCredentials, RevokeApiToken, RevokeAppPassword,
 };
 use crate::layout::use_organization_id;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -34,7 +34,7 @@ pub fn CompromisedPage() -> impl IntoView {
         Step::Review => 3,
     };
     view! {
-        <Title text="Compromised password?" />
+        <PageTitle text="Compromised password?" />
         <h1>"Compromised password?"</h1>
         <p class="lead">"Three steps to take your account back: a new password, no forgotten keys for programs, and a look at every setting."</p>
         <ol class="wizard-steps" aria-label="Steps">

@@ -130,12 +130,14 @@ mod server_side {
             if membership.may(Action::ViewAllProducts) {
                 all
             } else {
-                let mine =
-                    crate::organizations::store::member_products(&mut tx, organization_id, me.id)
-                        .await?;
-                all.into_iter()
-                    .filter(|p| mine.iter().any(|(name, _, _)| *name == p.name))
-                    .collect()
+                // By id: a name is unique only per kind of product.
+                let mine = crate::organizations::store::member_product_ids(
+                    &mut tx,
+                    organization_id,
+                    me.id,
+                )
+                .await?;
+                all.into_iter().filter(|p| mine.contains(&p.id)).collect()
             }
         } else {
             Vec::new()
@@ -158,13 +160,14 @@ mod server_side {
     pub async fn export(
         state: AppState,
         headers: &http::HeaderMap,
+        origin: &crate::request::Origin,
         organization: Option<i64>,
         filter: ActivityFilter,
     ) -> Result<
         impl futures::Stream<Item = Result<String, std::io::Error>> + Send + 'static,
         AppError,
     > {
-        let me = authenticate_request(&state, headers, Caller::Reader).await?;
+        let me = authenticate_request(&state, headers, origin, Caller::Reader).await?;
         let query = filter.parse()?;
         let scope = match organization {
             Some(id) => {

@@ -64,10 +64,15 @@ pub enum ActivityAction {
     AccountDeleted,
     ProfileChanged,
     AvatarChanged,
+    PasswordCheckFailed,
+    AppPasswordFailed,
+    PasswordResetRequested,
+    PasswordReset,
+    EmailConfirmed,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 50] = [
+    pub const ALL: [ActivityAction; 55] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -118,6 +123,11 @@ impl ActivityAction {
         ActivityAction::AccountDeleted,
         ActivityAction::ProfileChanged,
         ActivityAction::AvatarChanged,
+        ActivityAction::PasswordCheckFailed,
+        ActivityAction::AppPasswordFailed,
+        ActivityAction::PasswordResetRequested,
+        ActivityAction::PasswordReset,
+        ActivityAction::EmailConfirmed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -172,6 +182,11 @@ impl ActivityAction {
             ActivityAction::AccountDeleted => "account_deleted",
             ActivityAction::ProfileChanged => "profile_changed",
             ActivityAction::AvatarChanged => "avatar_changed",
+            ActivityAction::PasswordCheckFailed => "password_check_failed",
+            ActivityAction::AppPasswordFailed => "app_password_failed",
+            ActivityAction::PasswordResetRequested => "password_reset_requested",
+            ActivityAction::PasswordReset => "password_reset",
+            ActivityAction::EmailConfirmed => "email_confirmed",
         }
     }
 
@@ -235,6 +250,11 @@ impl ActivityAction {
             ActivityAction::AccountDeleted => "Account deleted",
             ActivityAction::ProfileChanged => "Name changed",
             ActivityAction::AvatarChanged => "Profile picture changed",
+            ActivityAction::PasswordCheckFailed => "Wrong password given to confirm a change",
+            ActivityAction::AppPasswordFailed => "Wrong application password",
+            ActivityAction::PasswordResetRequested => "Password reset requested",
+            ActivityAction::PasswordReset => "Password reset through an emailed link",
+            ActivityAction::EmailConfirmed => "Email address confirmed",
         }
     }
 }

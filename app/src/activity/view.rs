@@ -5,10 +5,10 @@
 use super::api::{activity_filter_choices, my_activity, organization_activity};
 use super::{ActivityAction, ActivityFilter};
 use crate::components::Loading;
+use crate::components::PageTitle;
 use crate::format;
 use crate::layout::use_organization_id;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -74,7 +74,7 @@ pub fn ActivityPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=title />
+        <PageTitle text=title />
         <h1>{title}</h1>
         <p class="lead">{move || if whole_organization.get() {
             "Everything done in this organization, by everyone, newest first."

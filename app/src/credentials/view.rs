@@ -75,8 +75,8 @@ pub fn CredentialsPanel() -> impl IntoView {
                 <FormError error=password_error />
                 <div class="field">
                     <label for="app-password-name">"Name of the program or device"</label>
-                    <input id="app-password-name" name="name" required maxlength=NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(password_error, "name") />
-                    <FieldError error=password_error field="name" />
+                    <input id="app-password-name" name="name" required maxlength=NAME_MAX_CHARS.to_string() aria-describedby="app-password-name-error" aria-invalid=invalid(password_error, "name") />
+                    <FieldError error=password_error field="name" input="app-password-name" />
                 </div>
                 <button class="button" type="submit" disabled=move || create_password.pending().get()>"Create an application password"</button>
             </ActionForm>
@@ -119,8 +119,8 @@ pub fn CredentialsPanel() -> impl IntoView {
                 <FormError error=token_error />
                 <div class="field">
                     <label for="token-name">"Token name"</label>
-                    <input id="token-name" name="name" required maxlength=NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(token_error, "name") />
-                    <FieldError error=token_error field="name" />
+                    <input id="token-name" name="name" required maxlength=NAME_MAX_CHARS.to_string() aria-describedby="token-name-error" aria-invalid=invalid(token_error, "name") />
+                    <FieldError error=token_error field="name" input="token-name" />
                 </div>
                 <div class="field-row">
                     <div class="field">
@@ -132,8 +132,8 @@ pub fn CredentialsPanel() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="token-expiry">"Expires after (days, empty for never)"</label>
-                        <input id="token-expiry" name="expires_in_days" type="number" min="1" max=MAX_EXPIRY_DAYS.to_string() inputmode="numeric" aria-describedby="expires_in_days-error" aria-invalid=invalid(token_error, "expires_in_days") />
-                        <FieldError error=token_error field="expires_in_days" />
+                        <input id="token-expiry" name="expires_in_days" type="number" min="1" max=MAX_EXPIRY_DAYS.to_string() inputmode="numeric" aria-describedby="token-expiry-error" aria-invalid=invalid(token_error, "expires_in_days") />
+                        <FieldError error=token_error field="expires_in_days" input="token-expiry" />
                     </div>
                 </div>
                 <button class="button" type="submit" disabled=move || create_token.pending().get()>"Create an API token"</button>

@@ -7,12 +7,12 @@ use super::api::{
 };
 use super::{reaches_chosen_products, InvitationOpening, NextStep};
 use crate::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
 use crate::policy::Role;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// "Invite a user" (ORG-4): email, role, and for collaborators and externals the products
 /// they get, each with or without billing rights.
@@ -38,7 +38,7 @@ pub fn InvitePage() -> impl IntoView {
     let with_products = move || Role::parse(&role.get()).is_some_and(reaches_chosen_products);
     let join = |ids: Vec<i64>| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     view! {
-        <Title text="Invite a user" />
+        <PageTitle text="Invite a user" />
         <p class="breadcrumb"><a href=move || format!("/o/{}/users", organization_id.get())>"Users"</a></p>
         <h1>"Invite a user"</h1>
         {move || sent_to.get().map(|to| view! {
@@ -64,12 +64,12 @@ pub fn InvitePage() -> impl IntoView {
                                         <label for="invite-email">"Email address"</label>
                                         <input id="invite-email" name="email" type="email" required maxlength="254" autocomplete="off"
                                             prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))
-                                            aria-describedby="email-error" aria-invalid=invalid(error, "email") />
-                                        <FieldError error field="email" />
+                                            aria-describedby="invite-email-error" aria-invalid=invalid(error, "email") />
+                                        <FieldError error field="email" input="invite-email" />
                                     </div>
                                     <div class="field">
                                         <label for="invite-role">"Role"</label>
-                                        <select id="invite-role" name="role" aria-describedby="role-hint role-error"
+                                        <select id="invite-role" name="role" aria-describedby="role-hint invite-role-error"
                                             on:change=move |ev| role.set(event_target_value(&ev))>
                                             {choices.roles.iter().map(|r| {
                                                 let value = r.as_str();
@@ -77,10 +77,10 @@ pub fn InvitePage() -> impl IntoView {
                                             }).collect_view()}
                                         </select>
                                         <p class="hint" id="role-hint">"Legal representatives and administrators reach every product and setting; collaborators and externals only the products chosen below. You can invite up to your own role."</p>
-                                        <FieldError error field="role" />
+                                        <FieldError error field="role" input="invite-role" />
                                     </div>
                                     <Show when=with_products>
-                                        <fieldset class="plain product-picker" aria-describedby="products-error">
+                                        <fieldset id="invite-products" class="plain product-picker" aria-describedby="invite-products-error">
                                             <legend>"Products they get"</legend>
                                             {no_products.then(|| view! { <p class="muted">"This organization has no products yet."</p> })}
                                             <ul class="check-list" data-testid="product-choices" hidden=no_products>
@@ -115,7 +115,7 @@ pub fn InvitePage() -> impl IntoView {
                                                     }
                                                 }).collect_view()}
                                             </ul>
-                                            <FieldError error field="products" />
+                                            <FieldError error field="products" input="invite-products" />
                                         </fieldset>
                                     </Show>
                                     <button class="button primary" type="submit" disabled=move || invite.pending().get()>
@@ -253,7 +253,7 @@ pub fn InvitationPage() -> impl IntoView {
         |(organization, token)| open_invitation(organization, token),
     );
     view! {
-        <Title text="Invitation" />
+        <PageTitle text="Invitation" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
@@ -368,12 +368,12 @@ fn NewAccount(email: String, organization: i64, token: String) -> impl IntoView 
                 <div class="field">
                     <label for="first_name">"First name"</label>
                     <input id="first_name" name="first_name" autocomplete="given-name" required maxlength="100" aria-describedby="first_name-error" aria-invalid=invalid(error, "first_name") />
-                    <FieldError error field="first_name" />
+                    <FieldError error field="first_name" input="first_name" />
                 </div>
                 <div class="field">
                     <label for="last_name">"Last name"</label>
                     <input id="last_name" name="last_name" autocomplete="family-name" required maxlength="100" aria-describedby="last_name-error" aria-invalid=invalid(error, "last_name") />
-                    <FieldError error field="last_name" />
+                    <FieldError error field="last_name" input="last_name" />
                 </div>
             </div>
             <div class="field">
@@ -382,7 +382,7 @@ fn NewAccount(email: String, organization: i64, token: String) -> impl IntoView 
                     minlength=PASSWORD_MIN_CHARS.to_string() maxlength=PASSWORD_MAX_CHARS.to_string()
                     aria-describedby="password-hint password-error" aria-invalid=invalid(error, "password") />
                 <p class="hint" id="password-hint">{format!("{PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters. A long phrase is easier to remember and harder to guess.")}</p>
-                <FieldError error field="password" />
+                <FieldError error field="password" input="password" />
             </div>
             <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Creating…" } else { "Create my account and join" }}

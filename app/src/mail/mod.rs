@@ -9,7 +9,28 @@ pub mod store;
 
 use crate::error::AppError;
 
-pub const SUBJECT_MAX_CHARS: usize = 200;
+/// Subjects are cut to this many characters (with "…"): long enough for any message's own
+/// words, short enough for every mail client's list, and far below any header limit.
+pub const SUBJECT_MAX_CHARS: usize = 120;
+
+/// A subject made safe from whatever names it quotes: control characters (which could end
+/// the header) become spaces, runs of white space one space, and a subject that would be too
+/// long is cut at a character boundary, with "…" to say so.
+pub fn safe_subject(subject: &str) -> String {
+    let single_line: String = subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let words: Vec<&str> = single_line.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() <= SUBJECT_MAX_CHARS {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(SUBJECT_MAX_CHARS - 1).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
 
 /// A message ready for the outbox. Built only through [`Email::new`], which makes header
 /// injection impossible: no CR, LF or other control character reaches a header.
@@ -26,7 +47,7 @@ impl Email {
         subject: impl Into<String>,
         body: impl Into<String>,
     ) -> Result<Email, AppError> {
-        let subject = subject.into();
+        let subject = safe_subject(&subject.into());
         let to = to.trim().to_owned();
         let bad_header = |text: &str| text.chars().any(char::is_control);
         if to.is_empty() || bad_header(&to) || !to.contains('@') || to.contains(['<', '>', ',']) {
@@ -34,10 +55,6 @@ impl Email {
                 "email",
                 "This email address cannot receive messages.",
             ));
-        }
-        if bad_header(&subject) || subject.chars().count() > SUBJECT_MAX_CHARS {
-            tracing_error("an email subject with control characters or too long");
-            return Err(AppError::internal());
         }
         Ok(Email {
             to,
@@ -56,13 +73,6 @@ impl Email {
     }
 }
 
-fn tracing_error(message: &str) {
-    #[cfg(feature = "ssr")]
-    tracing::error!("{message}");
-    #[cfg(not(feature = "ssr"))]
-    let _ = message;
-}
-
 /// The common end of every message Steward sends.
 pub fn signature() -> &'static str {
     "\n\n-- \nSteward · This message was sent automatically because of activity on your account.\n"
@@ -75,8 +85,12 @@ mod tests {
     #[test]
     fn header_injection_is_impossible() {
         assert!(Email::new("ada@example.com\r\nBcc: eve@example.com", "Hi", "b").is_err());
-        assert!(Email::new("ada@example.com", "Hi\r\nBcc: eve@example.com", "b").is_err());
-        assert!(Email::new("ada@example.com", "Hi\nthere", "b").is_err());
+        // A subject quoting a name with a line break stays one harmless line.
+        let folded = Email::new("ada@example.com", "Hi\r\nBcc: eve@example.com", "b");
+        assert_eq!(
+            folded.map(|e| e.subject().to_owned()).ok(),
+            Some("Hi Bcc: eve@example.com".to_owned())
+        );
         assert!(Email::new("Eve <eve@example.com>", "Hi", "b").is_err());
         assert!(Email::new("a@example.com, b@example.com", "Hi", "b").is_err());
         assert!(Email::new("not-an-address", "Hi", "b").is_err());
@@ -85,5 +99,16 @@ mod tests {
             ok.map(|e| e.to().to_owned()).ok(),
             Some("ada@example.com".into())
         );
+    }
+
+    #[test]
+    fn long_subjects_are_cut_safely() {
+        let name = "É".repeat(100);
+        let subject = safe_subject(&format!("{name} {name} invites you to {name}"));
+        assert_eq!(subject.chars().count(), SUBJECT_MAX_CHARS);
+        assert!(subject.ends_with('…'));
+        assert_eq!(safe_subject("  Two   spaces\there "), "Two spaces here");
+        let exact = "x".repeat(SUBJECT_MAX_CHARS);
+        assert_eq!(safe_subject(&exact), exact);
     }
 }

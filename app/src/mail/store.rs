@@ -52,14 +52,16 @@ pub async fn claim_next(
         .await)
 }
 
-/// Records the delivery, if the claim is still ours.
+/// Records the delivery, if the claim is still ours, and erases the body: once delivered, the
+/// recipient's mailbox holds the only copy of its links.
 pub async fn mark_sent(
     tx: &mut Tx,
     id: i64,
     claim_token: &str,
     at: i64,
 ) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL \
+    const SQL: &str =
+        "UPDATE outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL, body = '' \
                        WHERE id = $1 AND claim_token = $2 AND sent_at IS NULL";
     let n = on_db!(tx, |c| sqlx::query(SQL)
         .bind(id)
@@ -71,7 +73,8 @@ pub async fn mark_sent(
     Ok(n == 1)
 }
 
-/// Records a failed attempt: retry at `retry_at`, or give up when it is `None`.
+/// Records a failed attempt: retry at `retry_at`, or give up when it is `None` — and then
+/// erase the body, whose links nobody will receive.
 pub async fn mark_failed(
     tx: &mut Tx,
     id: i64,
@@ -82,7 +85,8 @@ pub async fn mark_failed(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE outbox SET claimed_until = NULL, last_error = $3, \
                        next_attempt_at = COALESCE($4, next_attempt_at), \
-                       failed_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END \
+                       failed_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END, \
+                       body = CASE WHEN $4 IS NULL THEN '' ELSE body END \
                        WHERE id = $1 AND claim_token = $2 AND sent_at IS NULL";
     let error: String = error.chars().take(500).collect();
     on_db!(tx, |c| sqlx::query(SQL)

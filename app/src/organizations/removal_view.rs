@@ -3,10 +3,10 @@
 //! user. Only the last step changes anything, and it cannot be undone.
 
 use super::removal::{removal_review, RemovalPlan, RemoveMember};
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::layout::use_organization_id;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -45,7 +45,7 @@ pub fn RemoveUserPage() -> impl IntoView {
     );
     let back = move || format!("/o/{}/users", organization_id.get());
     view! {
-        <Title text="Remove a user" />
+        <PageTitle text="Remove a user" />
         <p class="breadcrumb"><a href=back>"Users"</a></p>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -156,14 +156,14 @@ fn Wizard(review: RemovalPlan, organization: i64, user: i64) -> impl IntoView {
                             <FormError error />
                             <div class="field">
                                 <label for="my-email">"Your login email address"</label>
-                                <input id="my-email" name="my_email" type="email" required autocomplete="off" aria-describedby="my_email-error" aria-invalid=invalid(error, "my_email") />
-                                <FieldError error field="my_email" />
+                                <input id="my-email" name="my_email" type="email" required autocomplete="off" aria-describedby="my-email-error" aria-invalid=invalid(error, "my_email") />
+                                <FieldError error field="my_email" input="my-email" />
                             </div>
                             <div class="field checkbox">
-                                <input id="final-understood" name="understood" type="checkbox" value="on" aria-describedby="understood-error" aria-invalid=invalid(error, "understood") />
+                                <input id="final-understood" name="understood" type="checkbox" value="on" aria-describedby="final-understood-error" aria-invalid=invalid(error, "understood") />
                                 <label for="final-understood">"I understand that this removal is permanent."</label>
                             </div>
-                            <FieldError error field="understood" />
+                            <FieldError error field="understood" input="final-understood" />
                             <button class="button danger" type="submit" disabled=move || remove.pending().get()>"Remove this user"</button>
                         </ActionForm>
                     }.into_any(),

@@ -5,10 +5,10 @@ use super::settings::{
     SetTwoFactorRequirement, SettingsOverview,
 };
 use super::ORGANIZATION_NAME_MAX_CHARS;
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::layout::use_organization_id;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -39,7 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Organization settings" />
+        <PageTitle text="Organization settings" />
         <h1>"Organization settings"</h1>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -71,8 +71,8 @@ fn NameSection(
                 <FormError error />
                 <div class="field">
                     <label for="organization-name">"Name of the organization"</label>
-                    <input id="organization-name" name="name" required value=settings.name maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(error, "name") />
-                    <FieldError error field="name" />
+                    <input id="organization-name" name="name" required value=settings.name maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="organization-name-error" aria-invalid=invalid(error, "name") />
+                    <FieldError error field="name" input="organization-name" />
                 </div>
                 <button class="button primary" type="submit" disabled=move || rename.pending().get()>"Rename"</button>
             </ActionForm>

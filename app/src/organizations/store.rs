@@ -251,6 +251,21 @@ pub async fn member_products(
         .await)
 }
 
+/// The ids of the products the member was given (collaborators and externals reach only these).
+pub async fn member_product_ids(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id FROM product_access a JOIN products p ON p.id = a.product_id \
+                       WHERE p.organization_id = $1 AND a.user_id = $2";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await)
+}
+
 pub async fn count_members(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1";
     on_db!(tx, |c| sqlx::query_scalar(SQL)

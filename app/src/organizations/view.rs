@@ -6,12 +6,12 @@ use super::api::{
 };
 use super::removal::LeaveOrganization;
 use super::ORGANIZATION_NAME_MAX_CHARS;
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
 use crate::policy::{may_act_on_member, may_assign, Action, Role};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -30,7 +30,7 @@ pub fn OverviewPage() -> impl IntoView {
                         let can_unlock = o.can_unlock;
                         let organization = o.id;
                         view! {
-                        <Title text=o.name.clone() />
+                        <PageTitle text=o.name.clone() />
                         <h1 data-testid="organization-name">{o.name.clone()}</h1>
                         <p class="lead">
                             "Your role: " <strong data-testid="my-role">{o.my_role.label()}</strong>
@@ -112,7 +112,7 @@ pub fn MyOrganizationsPage() -> impl IntoView {
     });
     let current = use_organization_id();
     view! {
-        <Title text="My organizations" />
+        <PageTitle text="My organizations" />
         <h1>"My organizations"</h1>
         <section class="panel">
             {move || leave.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert" data-testid="leave-refused"><span>{e.message}</span></p> })}
@@ -160,8 +160,8 @@ pub fn MyOrganizationsPage() -> impl IntoView {
                 <FormError error />
                 <div class="field">
                     <label for="organization-name">"Name"</label>
-                    <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(error, "name") />
-                    <FieldError error field="name" />
+                    <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="organization-name-error" aria-invalid=invalid(error, "name") />
+                    <FieldError error field="name" input="organization-name" />
                 </div>
                 <button class="button primary" type="submit" disabled=move || create.pending().get()>
                     "Create the organization"
@@ -202,7 +202,7 @@ pub fn UsersPage() -> impl IntoView {
         |(organization, search, ..)| super::api::organization_users(organization, search),
     );
     view! {
-        <Title text="Users" />
+        <PageTitle text="Users" />
         <h1>"Users"</h1>
         <section class="panel" aria-label="Search">
             <leptos_router::components::Form method="GET" action="">
@@ -436,7 +436,7 @@ pub fn WelcomePage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="No organization yet" />
+        <PageTitle text="No organization yet" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
@@ -446,8 +446,8 @@ pub fn WelcomePage() -> impl IntoView {
                     <FormError error />
                     <div class="field">
                         <label for="organization-name">"Name of the organization"</label>
-                        <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(error, "name") />
-                        <FieldError error field="name" />
+                        <input id="organization-name" name="name" required maxlength=ORGANIZATION_NAME_MAX_CHARS.to_string() aria-describedby="organization-name-error" aria-invalid=invalid(error, "name") />
+                        <FieldError error field="name" input="organization-name" />
                     </div>
                     <button class="button primary wide" type="submit" disabled=move || create.pending().get()>"Create the organization"</button>
                 </ActionForm>

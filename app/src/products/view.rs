@@ -2,13 +2,13 @@
 
 use super::api::{get_product, list_products, BlockProduct, UnblockProduct};
 use super::{expiry_note, ProductKind, ProductStatus};
+use crate::components::PageTitle;
 use crate::components::{ErrorPanel, Loading};
 use crate::format;
 use crate::layout::use_organization_id;
 use crate::tags::api::{list_tags, TagProducts, UntagProducts};
 use crate::tags::view::{TagChips, TagPicker};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -77,7 +77,7 @@ pub fn ProductsPage() -> impl IntoView {
             && get("tag").is_empty())
     };
     view! {
-        <Title text="Products" />
+        <PageTitle text="Products" />
         <h1>"Products"</h1>
         <section class="panel" aria-label="Search and filters">
             <Form method="GET" action="">
@@ -259,7 +259,7 @@ pub fn ProductPage() -> impl IntoView {
                     Ok(p) => {
                         let note = expiry_note(p.expires_at, now_seconds());
                         view! {
-                            <Title text=p.name.clone() />
+                            <PageTitle text=p.name.clone() />
                             <p class="breadcrumb"><a href=format!("/o/{}/products", organization_id.get_untracked())>"Products"</a></p>
                             <h1 data-testid="product-name">{p.name.clone()}</h1>
                             <p class="lead">{p.kind.label()}</p>

@@ -71,7 +71,7 @@ pub async fn count_failure(
     };
     let account = accounts::account(tx, user_id).await?;
     if let Some(account) = account {
-        if count.just_locked() {
+        if count.just_locked {
             send_unlock_link(state, tx, &account, origin, now).await?;
         } else if count.alert_on_failed_sign_in && count.locked_at.is_none() {
             let link = new_link(

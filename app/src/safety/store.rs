@@ -13,13 +13,10 @@ pub struct FailureCount {
     pub lockout_threshold: i64,
     pub locked_at: Option<i64>,
     pub alert_on_failed_sign_in: bool,
-}
-
-impl FailureCount {
-    /// True for exactly one failure: the one that reached the threshold.
-    pub fn just_locked(&self) -> bool {
-        self.failed_sign_ins == self.lockout_threshold && self.locked_at.is_some()
-    }
+    /// This very failure locked the account (exactly one failure does, whatever the count:
+    /// a threshold lowered below the current count locks at the next failure, with its email).
+    #[sqlx(skip)]
+    pub just_locked: bool,
 }
 
 pub async fn count_failure(
@@ -27,14 +24,27 @@ pub async fn count_failure(
     user_id: i64,
     now: i64,
 ) -> Result<Option<FailureCount>, sqlx::Error> {
-    // Both databases evaluate every SET expression against the row as it was before.
-    const SQL: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, \
-        locked_at = CASE WHEN locked_at IS NULL AND failed_sign_ins + 1 >= lockout_threshold THEN $2 ELSE locked_at END \
-        WHERE id = $1 \
+    // An unlocked account: count, and lock once the count reaches the threshold. The condition
+    // on `locked_at` makes this statement the one that locks, even when two failures race
+    // (Postgres re-checks it on the updated row; SQLite has one writer at a time).
+    const COUNT: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, \
+        locked_at = CASE WHEN failed_sign_ins + 1 >= lockout_threshold THEN $2 ELSE NULL END \
+        WHERE id = $1 AND locked_at IS NULL \
         RETURNING failed_sign_ins, lockout_threshold, locked_at, alert_on_failed_sign_in";
-    on_db!(tx, |c| sqlx::query_as(SQL)
+    // Already locked: the failure is still counted; nothing else changes.
+    const LOCKED: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 \
+        RETURNING failed_sign_ins, lockout_threshold, locked_at, alert_on_failed_sign_in";
+    let counted: Option<FailureCount> = on_db!(tx, |c| sqlx::query_as(COUNT)
         .bind(user_id)
         .bind(now)
+        .fetch_optional(&mut **c)
+        .await)?;
+    if let Some(mut count) = counted {
+        count.just_locked = count.locked_at.is_some();
+        return Ok(Some(count));
+    }
+    on_db!(tx, |c| sqlx::query_as(LOCKED)
+        .bind(user_id)
         .fetch_optional(&mut **c)
         .await)
 }

@@ -2,9 +2,9 @@
 
 use super::api::{my_safety_settings, report_not_me, unlock_with_link, SaveSafetySettings};
 use super::{LOCKOUT_MAX, LOCKOUT_MIN};
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -39,7 +39,7 @@ pub fn SafetyPanel() -> impl IntoView {
                                         min=LOCKOUT_MIN.to_string() max=LOCKOUT_MAX.to_string() value=s.lockout_threshold.to_string()
                                         aria-describedby="lockout-hint lockout_threshold-error" aria-invalid=invalid(error, "lockout_threshold") />
                                     <p class="hint" id="lockout-hint">{format!("From {LOCKOUT_MIN} to {LOCKOUT_MAX}. A locked account is unlocked with a link sent by email, or by an administrator of one of your organizations.")}</p>
-                                    <FieldError error field="lockout_threshold" />
+                                    <FieldError error field="lockout_threshold" input="lockout_threshold" />
                                 </div>
                                 <div class="button-row">
                                     <button class="button primary" type="submit" disabled=move || save.pending().get()>"Save"</button>
@@ -71,7 +71,7 @@ pub fn UnlockPage() -> impl IntoView {
         async move { unlock_with_link(token).await }
     });
     view! {
-        <Title text="Unlock my account" />
+        <PageTitle text="Unlock my account" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
@@ -107,7 +107,7 @@ pub fn NotMePage() -> impl IntoView {
         async move { report_not_me(token).await }
     });
     view! {
-        <Title text="This wasn't me" />
+        <PageTitle text="This wasn't me" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>

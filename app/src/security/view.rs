@@ -6,11 +6,11 @@ use super::api::{
     VerifySecondFactor,
 };
 use super::{BackupCodeSheet, Method, TotpEnrolment, METHOD_LABEL_MAX_CHARS};
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::error::{AppError, ErrorCode};
 use crate::format;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -55,7 +55,7 @@ pub fn SecurityPage() -> impl IntoView {
     });
 
     view! {
-        <Title text="Security" />
+        <PageTitle text="Security" />
         <h1>"Security"</h1>
         <p class="lead">"How you sign in, and what protects your account when your password is not enough."</p>
         <p class="compromised-link">
@@ -223,13 +223,13 @@ fn EnrolmentPanel(
                 <FormError error />
                 <div class="field">
                     <label for="totp-code">"Code from the app"</label>
-                    <input id="totp-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="9" aria-describedby="code-error" aria-invalid=invalid(error, "code") />
-                    <FieldError error field="code" />
+                    <input id="totp-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="9" aria-describedby="totp-code-error" aria-invalid=invalid(error, "code") />
+                    <FieldError error field="code" input="totp-code" />
                 </div>
                 <div class="field">
                     <label for="method-label">"Name of this device (optional)"</label>
-                    <input id="method-label" name="label" maxlength=METHOD_LABEL_MAX_CHARS.to_string() placeholder="My phone" aria-describedby="label-error" aria-invalid=invalid(error, "label") />
-                    <FieldError error field="label" />
+                    <input id="method-label" name="label" maxlength=METHOD_LABEL_MAX_CHARS.to_string() placeholder="My phone" aria-describedby="method-label-error" aria-invalid=invalid(error, "label") />
+                    <FieldError error field="label" input="method-label" />
                 </div>
                 <div class="button-row">
                     <button class="button primary" type="submit" disabled=move || confirm.pending().get()>"Turn on two-factor authentication"</button>
@@ -344,7 +344,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
         )
     };
     view! {
-        <Title text="Two-step verification" />
+        <PageTitle text="Two-step verification" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
@@ -381,7 +381,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                                                     aria-describedby="code-error"
                                                     aria-invalid=invalid(error, "code")
                                                 />
-                                                <FieldError error field="code" />
+                                                <FieldError error field="code" input="code" />
                                             </div>
                                             <button class="button primary wide" type="submit" disabled=move || verify.pending().get()>
                                                 {move || if verify.pending().get() { "Checking…" } else { "Verify" }}

@@ -2,11 +2,11 @@
 
 use super::api::{list_tags, CreateTag, DeleteTag, TagProducts, UntagProducts, UpdateTag};
 use super::{Colour, Tag, TagChip, NAME_MAX_CHARS};
+use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::error::AppError;
 use crate::layout::use_organization_id;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn TagChips(tags: Vec<TagChip>) -> impl IntoView {
@@ -80,8 +80,8 @@ pub fn TagPicker(
                     </div>
                     <div class="field" class:hidden-field=move || !choice.get().is_empty()>
                         <label for="new-tag-name">"New tag name"</label>
-                        <input id="new-tag-name" name="new_name" maxlength=NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(error, "name") />
-                        <FieldError error field="name" />
+                        <input id="new-tag-name" name="new_name" maxlength=NAME_MAX_CHARS.to_string() aria-describedby="new-tag-name-error" aria-invalid=invalid(error, "name") />
+                        <FieldError error field="name" input="new-tag-name" />
                     </div>
                     <div class="field" class:hidden-field=move || !choice.get().is_empty()>
                         <label for="new-tag-colour">"Colour"</label>
@@ -136,7 +136,7 @@ pub fn TagsPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Tags" />
+        <PageTitle text="Tags" />
         <p class="breadcrumb"><a href=move || format!("/o/{}/products", organization_id.get())>"Products"</a></p>
         <h1>"Tags"</h1>
         <p class="lead">"Tags group products across kinds. Everyone who can reach a product sees its tags."</p>
@@ -201,8 +201,8 @@ pub fn TagsPage() -> impl IntoView {
                 <div class="filters">
                     <div class="field">
                         <label for="tag-name">"Name"</label>
-                        <input id="tag-name" name="name" required maxlength=NAME_MAX_CHARS.to_string() aria-describedby="name-error" aria-invalid=invalid(create_error, "name") />
-                        <FieldError error=create_error field="name" />
+                        <input id="tag-name" name="name" required maxlength=NAME_MAX_CHARS.to_string() aria-describedby="tag-name-error" aria-invalid=invalid(create_error, "name") />
+                        <FieldError error=create_error field="name" input="tag-name" />
                     </div>
                     <div class="field">
                         <label for="tag-colour">"Colour"</label>
