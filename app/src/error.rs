@@ -26,6 +26,9 @@ pub enum ErrorCode {
     /// The organization requires two-factor authentication and the caller has none yet (SEC-4):
     /// only setting it up (in Security) is open to them there.
     TwoFactorRequired,
+    /// The object changed since the form was opened (another person, or another tab, saved
+    /// first): nothing was overwritten; reload and make the change again.
+    Stale,
     /// The email address is already registered.
     EmailTaken,
     /// Too many failed sign-ins: the account is locked until unlocked by link or administrator.
@@ -44,6 +47,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Validation | ErrorCode::EmailTaken => 422,
+            ErrorCode::Stale => 409,
             ErrorCode::InvalidCredentials
             | ErrorCode::Unauthenticated
             | ErrorCode::SecondFactorRequired => 401,
@@ -118,6 +122,13 @@ impl AppError {
         Self::new(
             ErrorCode::Forbidden,
             "Your role in this organization does not allow this action.",
+        )
+    }
+    /// A save that started from an older version than the one stored.
+    pub fn stale() -> Self {
+        Self::new(
+            ErrorCode::Stale,
+            "This changed since you opened it: reload the page to see the latest version, then make your change again. Nothing was overwritten.",
         )
     }
     pub fn busy() -> Self {

@@ -855,3 +855,148 @@ on_every_backend!(
         );
     }
 );
+
+on_every_backend!(
+    a_save_from_a_stale_page_is_refused_and_overwrites_nothing,
+    |app: TestApp| async move {
+        let (alice, organization) = app.sign_up("alice@example.com", "Alice", "First").await;
+        app.sign_up("bob@example.com", "Bob", "Second").await;
+        app.add_member(
+            organization,
+            "bob@example.com",
+            app::policy::Role::Administrator,
+        )
+        .await;
+        let bob = app.sign_in("bob@example.com").await;
+        let organization = organization.to_string();
+
+        // A tag both open at version 1; Alice saves first, Bob's save is then stale.
+        let created = app
+            .call(
+                "create_tag",
+                Some(&alice),
+                &[
+                    ("organization_id", &organization),
+                    ("name", "VIP"),
+                    ("colour", "blue"),
+                ],
+            )
+            .await;
+        let tag = created.json()["id"]
+            .as_i64()
+            .unwrap_or_default()
+            .to_string();
+        let listed = app
+            .call(
+                "list_tags",
+                Some(&bob),
+                &[("organization_id", &organization)],
+            )
+            .await;
+        let version = listed.json()[0]["version"]
+            .as_i64()
+            .unwrap_or_default()
+            .to_string();
+        let save = |who: &str, name: &str, colour: &str| {
+            let (who, name, colour) = (who.to_owned(), name.to_owned(), colour.to_owned());
+            let (app, organization, tag, version) = (&app, &organization, &tag, &version);
+            async move {
+                app.call(
+                    "update_tag",
+                    Some(&who),
+                    &[
+                        ("organization_id", organization),
+                        ("tag_id", tag),
+                        ("name", &name),
+                        ("colour", &colour),
+                        ("version", version),
+                    ],
+                )
+                .await
+            }
+        };
+        assert_eq!(
+            save(&alice, "VIP client", "green").await.status,
+            StatusCode::OK
+        );
+        let stale = save(&bob, "Important", "red").await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        assert_eq!(stale.code(), "stale");
+        assert_eq!(
+            app.texts("SELECT name || ' ' || colour FROM tags").await,
+            vec!["VIP client green".to_owned()]
+        );
+
+        // The organization's name, from the settings page.
+        let settings = app
+            .call(
+                "organization_settings",
+                Some(&bob),
+                &[("organization_id", &organization)],
+            )
+            .await;
+        let version = settings.json()["version"]
+            .as_i64()
+            .unwrap_or_default()
+            .to_string();
+        for (who, name, status) in [
+            (&alice, "Renamed by Alice", StatusCode::OK),
+            (&bob, "Renamed by Bob", StatusCode::CONFLICT),
+        ] {
+            let reply = app
+                .call(
+                    "rename_organization",
+                    Some(who),
+                    &[
+                        ("organization_id", &organization),
+                        ("name", name),
+                        ("version", &version),
+                    ],
+                )
+                .await;
+            assert_eq!(reply.status, status, "{}", reply.body);
+        }
+        assert_eq!(
+            app.texts(&format!(
+                "SELECT name FROM organizations WHERE id = {organization}"
+            ))
+            .await,
+            vec!["Renamed by Alice".to_owned()]
+        );
+
+        // My own name, from two tabs.
+        let me = app.call("my_account", Some(&alice), &[]).await;
+        let version = me.json()["version"]
+            .as_i64()
+            .unwrap_or_default()
+            .to_string();
+        for (last, status) in [
+            ("Tab One", StatusCode::OK),
+            ("Tab Two", StatusCode::CONFLICT),
+        ] {
+            let reply = app
+                .call(
+                    "change_my_name",
+                    Some(&alice),
+                    &[
+                        ("first_name", "Alice"),
+                        ("last_name", last),
+                        ("version", &version),
+                    ],
+                )
+                .await;
+            assert_eq!(reply.status, status, "{}", reply.body);
+        }
+        assert_eq!(
+            app.texts("SELECT last_name FROM users WHERE email = 'alice@example.com'")
+                .await,
+            vec!["Tab One".to_owned()]
+        );
+        // Refused saves wrote nothing to the log either.
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_changed', 'organization_renamed', 'profile_changed')")
+                .await,
+            3
+        );
+    }
+);

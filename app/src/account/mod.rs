@@ -31,6 +31,9 @@ pub struct Account {
     pub created_at: i64,
     /// When my profile picture was last changed; `None` when I have none (initials instead).
     pub avatar_version: Option<i64>,
+    /// The version of the profile (name), sent back with an edit: a save from an older
+    /// version is refused.
+    pub version: i64,
 }
 
 impl Account {

@@ -25,8 +25,13 @@ pub struct AvatarSaved {
 }
 
 #[server(endpoint = "change_my_name")]
-pub async fn change_my_name(first_name: String, last_name: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::change_name(first_name, last_name).await)
+pub async fn change_my_name(
+    first_name: String,
+    last_name: String,
+    /// The version the page showed (a program may leave it out to overwrite).
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    crate::request::respond(server_side::change_name(first_name, last_name, version).await)
 }
 
 #[server(endpoint = "remove_my_avatar")]
@@ -195,7 +200,11 @@ mod server_side {
     use crate::on_db;
     use crate::request;
 
-    pub async fn change_name(first_name: String, last_name: String) -> Result<(), AppError> {
+    pub async fn change_name(
+        first_name: String,
+        last_name: String,
+        version: Option<i64>,
+    ) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
         let account = authenticate_in_person(&state).await?;
@@ -209,14 +218,20 @@ mod server_side {
         }
         let now = state.now();
         let mut tx = state.db.write().await?;
-        const SQL: &str = "UPDATE users SET first_name = $2, last_name = $3 WHERE id = $1";
-        on_db!(&mut tx, |c| sqlx::query(SQL)
+        const SQL: &str =
+            "UPDATE users SET first_name = $2, last_name = $3, version = version + 1 \
+                           WHERE id = $1 AND ($4 IS NULL OR version = $4)";
+        let changed = on_db!(&mut tx, |c| sqlx::query(SQL)
             .bind(account.id)
             .bind(&first_name)
             .bind(&last_name)
+            .bind(version)
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;
+        if changed != 1 {
+            return Err(AppError::stale());
+        }
         let detail = format!("{} → {first_name} {last_name}", account.full_name());
         record_own(
             &mut tx,

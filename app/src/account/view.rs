@@ -194,6 +194,7 @@ fn NamePanel(
         <section class="panel" aria-labelledby="name-heading">
             <h2 id="name-heading">"Name"</h2>
             <ActionForm action=change>
+                <input type="hidden" name="version" value=account.version />
                 <FormError error />
                 <div class="field-row">
                     <div class="field">

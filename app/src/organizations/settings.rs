@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct SettingsOverview {
     pub name: String,
+    /// Sent back with a rename: a save from an older version is refused.
+    pub version: i64,
     pub require_two_factor: bool,
     pub forbid_sms_reset: bool,
     /// Members without two-factor authentication (full names), for the decision to require it.
@@ -53,8 +55,13 @@ pub async fn organization_settings(organization_id: i64) -> Result<SettingsOverv
 }
 
 #[server(endpoint = "rename_organization")]
-pub async fn rename_organization(organization_id: i64, name: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::rename(organization_id, name).await)
+pub async fn rename_organization(
+    organization_id: i64,
+    name: String,
+    /// The version the page showed (a program may leave it out to overwrite).
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    crate::request::respond(server_side::rename(organization_id, name, version).await)
 }
 
 /// Requires (or stops requiring) two-factor authentication of every member (SEC-4).
@@ -90,10 +97,13 @@ pub mod store {
     use crate::db::Tx;
     use crate::on_db;
 
-    /// (require_two_factor, forbid_sms_reset)
-    pub async fn flags(tx: &mut Tx, organization_id: i64) -> Result<(bool, bool), sqlx::Error> {
+    /// (require_two_factor, forbid_sms_reset, version)
+    pub async fn flags(
+        tx: &mut Tx,
+        organization_id: i64,
+    ) -> Result<(bool, bool, i64), sqlx::Error> {
         const SQL: &str =
-            "SELECT require_two_factor, forbid_sms_reset FROM organizations WHERE id = $1";
+            "SELECT require_two_factor, forbid_sms_reset, version FROM organizations WHERE id = $1";
         on_db!(tx, |c| sqlx::query_as(SQL)
             .bind(organization_id)
             .fetch_one(&mut **c)
@@ -123,15 +133,23 @@ pub mod store {
     }
 
     /// One of the columns `name`, `require_two_factor`, `forbid_sms_reset`.
-    pub async fn rename(tx: &mut Tx, organization_id: i64, name: &str) -> Result<(), sqlx::Error> {
-        const SQL: &str = "UPDATE organizations SET name = $2 WHERE id = $1";
-        on_db!(tx, |c| sqlx::query(SQL)
+    /// Renames, unless the organization is no longer at `version`; false then.
+    pub async fn rename(
+        tx: &mut Tx,
+        organization_id: i64,
+        name: &str,
+        version: Option<i64>,
+    ) -> Result<bool, sqlx::Error> {
+        const SQL: &str = "UPDATE organizations SET name = $2, version = version + 1 \
+                           WHERE id = $1 AND ($3 IS NULL OR version = $3)";
+        let n = on_db!(tx, |c| sqlx::query(SQL)
             .bind(organization_id)
             .bind(name)
+            .bind(version)
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;
-        Ok(())
+        Ok(n == 1)
     }
 
     pub async fn set_require_two_factor(
@@ -211,7 +229,8 @@ mod server_side {
         let mut tx = state.db.read().await?;
         let (membership, _) =
             authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
-        let (require_two_factor, forbid_sms_reset) = store::flags(&mut tx, organization_id).await?;
+        let (require_two_factor, forbid_sms_reset, version) =
+            store::flags(&mut tx, organization_id).await?;
         let without_two_factor = store::without_two_factor(&mut tx, organization_id)
             .await?
             .into_iter()
@@ -222,6 +241,7 @@ mod server_side {
         tx.commit().await?;
         Ok(SettingsOverview {
             name: membership.name,
+            version,
             require_two_factor,
             forbid_sms_reset,
             without_two_factor,
@@ -230,7 +250,11 @@ mod server_side {
         })
     }
 
-    pub async fn rename(organization_id: i64, name: String) -> Result<(), AppError> {
+    pub async fn rename(
+        organization_id: i64,
+        name: String,
+        version: Option<i64>,
+    ) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
         let account = authenticate_to_change(&state).await?;
@@ -242,7 +266,9 @@ mod server_side {
         if membership.name == name {
             return Err(AppError::validation("name", "This is already its name."));
         }
-        store::rename(&mut tx, organization_id, &name).await?;
+        if !store::rename(&mut tx, organization_id, &name, version).await? {
+            return Err(AppError::stale());
+        }
         let detail = format!("{} → {name}", membership.name);
         record_in(
             &mut tx,
@@ -266,7 +292,7 @@ mod server_side {
         let mut tx = state.db.write().await?;
         let (membership, _) =
             authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
-        let (current, _) = store::flags(&mut tx, organization_id).await?;
+        let (current, _, _) = store::flags(&mut tx, organization_id).await?;
         if current == required {
             return Err(AppError::new(
                 ErrorCode::Validation,
@@ -330,7 +356,7 @@ mod server_side {
         let now = state.now();
         let mut tx = state.db.write().await?;
         authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
-        let (_, current) = store::flags(&mut tx, organization_id).await?;
+        let (_, current, _) = store::flags(&mut tx, organization_id).await?;
         if current == forbidden {
             return Err(AppError::new(
                 ErrorCode::Validation,
@@ -382,6 +408,7 @@ mod server_side {
         let products = store::count_products(&mut tx, organization_id).await?;
         let blocker = SettingsOverview {
             name: membership.name.clone(),
+            version: 0,
             require_two_factor: false,
             forbid_sms_reset: false,
             without_two_factor: Vec::new(),

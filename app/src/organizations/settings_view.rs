@@ -68,6 +68,7 @@ fn NameSection(
             <h2 id="name-heading">"Name"</h2>
             <ActionForm action=rename>
                 <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
+                <input type="hidden" name="version" value=settings.version />
                 <FormError error />
                 <div class="field">
                     <label for="organization-name">"Name of the organization"</label>

@@ -27,8 +27,13 @@ pub async fn update_tag(
     tag_id: i64,
     name: String,
     colour: String,
+    /// The version the edit started from (pages always send it; a program may leave it out
+    /// to overwrite whatever is stored).
+    version: Option<i64>,
 ) -> Result<(), AppError> {
-    crate::request::respond(server_side::update(organization_id, tag_id, name, colour).await)
+    crate::request::respond(
+        server_side::update(organization_id, tag_id, name, colour, version).await,
+    )
 }
 
 #[server(endpoint = "delete_tag")]
@@ -189,6 +194,7 @@ mod server_side {
         tag_id: i64,
         name: String,
         colour: String,
+        version: Option<i64>,
     ) -> Result<(), AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
@@ -204,7 +210,9 @@ mod server_side {
         if store::name_taken(&mut tx, organization_id, &name, tag_id).await? {
             return Err(taken());
         }
-        store::update(&mut tx, organization_id, tag_id, &name, colour).await?;
+        if !store::update(&mut tx, organization_id, tag_id, &name, colour, version).await? {
+            return Err(AppError::stale());
+        }
         let detail = format!("{} → {} ({})", old.name, name, colour.as_str());
         record_in(
             &mut tx,

@@ -85,6 +85,8 @@ pub struct Tag {
     pub name: String,
     pub colour: Colour,
     pub products: i64,
+    /// Sent back with an edit: a save from an older version is refused.
+    pub version: i64,
 }
 
 pub fn normalize_name(raw: &str) -> Result<String, AppError> {

@@ -10,23 +10,24 @@ pub async fn list(
     organization_id: i64,
     only_for: Option<i64>,
 ) -> Result<Vec<Tag>, sqlx::Error> {
-    const SQL: &str = "SELECT t.id, t.name, t.colour, \
+    const SQL: &str = "SELECT t.id, t.name, t.colour, t.version, \
           (SELECT COUNT(*) FROM product_tags pt WHERE pt.tag_id = t.id \
              AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = pt.product_id AND a.user_id = $2))) \
         FROM tags t WHERE t.organization_id = $1 ORDER BY lower(t.name), t.id";
-    let rows: Vec<(i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+    let rows: Vec<(i64, String, String, i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(organization_id)
         .bind(only_for.unwrap_or(0))
         .fetch_all(&mut **c)
         .await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, name, colour, products)| {
+        .filter_map(|(id, name, colour, version, products)| {
             Some(Tag {
                 id,
                 name,
                 colour: Colour::parse(&colour).ok()?,
                 products,
+                version,
             })
         })
         .collect())
@@ -93,18 +94,20 @@ pub async fn update(
     tag_id: i64,
     name: &str,
     colour: Colour,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str =
-        "UPDATE tags SET name = $3, colour = $4 WHERE id = $1 AND organization_id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
+    version: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE tags SET name = $3, colour = $4, version = version + 1 \
+                       WHERE id = $1 AND organization_id = $2 AND ($5 IS NULL OR version = $5)";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
         .bind(tag_id)
         .bind(organization_id)
         .bind(name)
         .bind(colour.as_str())
+        .bind(version)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(n == 1)
 }
 
 pub async fn delete(tx: &mut Tx, organization_id: i64, tag_id: i64) -> Result<(), sqlx::Error> {

@@ -158,6 +158,7 @@ pub fn TagsPage() -> impl IntoView {
                                             <ActionForm action=update attr:class="tag-edit">
                                                 <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                                                 <input type="hidden" name="tag_id" value=id />
+                                                <input type="hidden" name="version" value=t.version />
                                                 <span class=format!("tag tag-{}", t.colour.as_str())>{t.name.clone()}</span>
                                                 <span class="muted">{format!("{} product(s)", t.products)}</span>
                                                 <label class="visually-hidden" for=format!("tag-name-{id}")>{format!("Name of {}", t.name)}</label>
