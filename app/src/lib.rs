@@ -16,6 +16,7 @@ pub mod mail;
 pub mod organizations;
 pub mod policy;
 pub mod products;
+pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod safety;
@@ -57,6 +58,8 @@ mod routes {
     lazy_page!(SignUp, crate::account::view::SignUpPage);
     lazy_page!(TwoFactorSignIn, crate::security::view::TwoFactorSignInPage);
     lazy_page!(Unlock, crate::safety::view::UnlockPage);
+    lazy_page!(ForgotPassword, crate::recovery::view::ForgotPasswordPage);
+    lazy_page!(ResetPassword, crate::recovery::view::ResetPasswordPage);
     lazy_page!(NotMe, crate::safety::view::NotMePage);
     lazy_page!(ConfirmEmail, crate::account::view::ConfirmEmailPage);
     lazy_page!(Overview, crate::organizations::view::OverviewPage);
@@ -146,6 +149,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view={Lazy::<routes::SignUp>::new()} />
                 <Route path=path!("/login/two-factor") view={Lazy::<routes::TwoFactorSignIn>::new()} />
                 <Route path=path!("/unlock") view={Lazy::<routes::Unlock>::new()} />
+                <Route path=path!("/forgot-password") view={Lazy::<routes::ForgotPassword>::new()} />
+                <Route path=path!("/reset-password") view={Lazy::<routes::ResetPassword>::new()} />
                 <Route path=path!("/not-me") view={Lazy::<routes::NotMe>::new()} />
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <Route path=path!("/invitation") view={Lazy::<routes::Invitation>::new()} />

@@ -244,6 +244,9 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("cancel_sign_in", Anyone, Entry),
         // Links sent by email.
         row("unlock_with_link", Anyone, Link),
+        row("password_reset_options", Anyone, Entry),
+        row("request_password_reset", Anyone, Entry),
+        row("reset_password", Anyone, Link),
         row("report_not_me", Anyone, Link),
         row("confirm_email_change", Anyone, Link),
         row("open_invitation", Anyone, Link),

@@ -95,6 +95,8 @@ pub struct AppState {
     pub passwords: Arc<PasswordHasher>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// A text-message provider for password reset by SMS; none by default (see recovery::sms).
+    pub sms: Option<Arc<dyn crate::recovery::sms::SmsSender>>,
 }
 
 impl AppState {

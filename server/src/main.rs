@@ -54,6 +54,8 @@ async fn run() -> Result<(), String> {
         passwords: Arc::new(PasswordHasher::for_this_machine()),
         clock: Arc::new(SystemClock),
         settings: Arc::new(settings),
+        // No SMS provider ships with Steward: reset by SMS is not offered (recovery::sms).
+        sms: None,
     };
     tracing::info!(backend = state.db.backend(), "database ready");
 

@@ -264,6 +264,7 @@ struct World {
     unlock_token: String,
     not_me_token: String,
     email_change_token: String,
+    reset_token: String,
     stranger_session: i64,
     stranger_method: i64,
     stranger_app_password: i64,
@@ -537,6 +538,14 @@ impl World {
         })
         .await;
         let new_address = common::unique_address("renamed");
+        let reset_token = link(app, |hash| {
+            format!(
+                "INSERT INTO password_resets (token_hash, user_id, channel, created_at, expires_at) \
+                 VALUES ('{hash}', {victim_id}, 'email', {now}, {})",
+                now + 1800
+            )
+        })
+        .await;
         let email_change_token = link(app, |hash| {
             format!(
                 "INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) \
@@ -623,6 +632,7 @@ impl World {
             unlock_token,
             not_me_token,
             email_change_token,
+            reset_token,
             stranger_session,
             stranger_method,
             stranger_app_password,
@@ -771,6 +781,13 @@ async fn arguments(
         "unlock_with_link" => vec![("token", world.unlock_token.clone())],
         "report_not_me" => vec![("token", world.not_me_token.clone())],
         "confirm_email_change" => vec![("token", world.email_change_token.clone())],
+        "password_reset_options" => vec![],
+        "request_password_reset" => vec![("email", world.victim.email.clone())],
+        "reset_password" => vec![
+            ("token", world.reset_token.clone()),
+            ("new_password", s("a completely new phrase")),
+            ("confirm_password", s("a completely new phrase")),
+        ],
         "open_invitation" | "accept_invitation" => vec![
             ("organization_id", organization.to_string()),
             ("token", world.accept_token.clone()),

@@ -46,6 +46,7 @@ pub fn SignInPage() -> impl IntoView {
                         <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
                         <FieldError error field="password" input="password" />
                     </div>
+                    <p class="auth-aside"><a href="/forgot-password">"Forgot your password?"</a></p>
                     <div class="field checkbox">
                         <input id="remember" name="remember" type="checkbox" value="on" />
                         <label for="remember">"Keep me signed in"</label>

@@ -131,12 +131,9 @@ impl TestApp {
             passwords: Arc::new(hasher),
             clock: clock.clone(),
             settings: Arc::new(settings),
+            sms: None,
         };
-        let options = LeptosOptions::builder()
-            .output_name("steward")
-            .site_root("target/site")
-            .build();
-        let router = server::router(state.clone(), options);
+        let router = server::router(state.clone(), leptos_options());
         TestApp {
             router,
             state,
@@ -385,8 +382,12 @@ impl TestApp {
 
     /// Signs in with the test password; returns the session cookie.
     pub async fn sign_in(&self, email: &str) -> String {
+        self.sign_in_with(email, PASSWORD).await
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> String {
         let reply = self
-            .call("sign_in", None, &[("email", email), ("password", PASSWORD)])
+            .call("sign_in", None, &[("email", email), ("password", password)])
             .await;
         reply.session_cookie().expect("signed in")
     }
@@ -399,6 +400,14 @@ impl TestApp {
         .expect("count");
         n
     }
+}
+
+/// The Leptos options the test router runs with.
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("steward")
+        .site_root("target/site")
+        .build()
 }
 
 pub const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36";

@@ -1,0 +1,253 @@
+//! Server functions of "Forgot your password?".
+
+use super::ResetOptions;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// Whether this server can send the link by SMS.
+#[server(endpoint = "password_reset_options")]
+pub async fn password_reset_options() -> Result<ResetOptions, AppError> {
+    crate::request::respond(async { Ok(server_side::options()?) }.await)
+}
+
+/// Sends a reset link for the account of `email` (its login or its recovery email), by email or
+/// (`channel` = "sms") to its recovery phone. The same answer whatever the address.
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(
+    email: String,
+    channel: Option<String>,
+) -> Result<(), AppError> {
+    crate::request::respond(
+        server_side::request(email, super::Channel::parse(&channel.unwrap_or_default())).await,
+    )
+}
+
+/// Sets a new password with a reset link; every session of the account ends.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    crate::request::respond(server_side::reset(token, new_password, confirm_password).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{store, Channel, ResetOptions, RESETS_PER_HOUR, RESET_LINK_SECONDS};
+    use crate::account::{
+        check_new_password, normalize_email, session, store as accounts, Account,
+    };
+    use crate::activity::store::record_own;
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::format;
+    use crate::mail::{self, Email};
+    use crate::request::{self, Origin};
+    use crate::safety::{guard, store as safety};
+    use crate::state::AppState;
+
+    pub fn options() -> Result<ResetOptions, AppError> {
+        let state = request::state()?;
+        Ok(ResetOptions {
+            sms: state.sms.is_some(),
+        })
+    }
+
+    fn link_gone() -> AppError {
+        AppError::new(
+            ErrorCode::Validation,
+            "This link does not work any more: it was used already, or it is older than 30 minutes. Ask for a new one.",
+        )
+    }
+
+    pub async fn request(email: String, channel: Channel) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let email = normalize_email(&email)?;
+        // Each request counts in the address's window, like a failed sign-in: one address
+        // cannot make Steward send links without end.
+        guard::ensure_address_allowed(&state, &origin).await?;
+        let now = state.now();
+        let mut texts = Vec::new();
+        let mut tx = state.db.write().await?;
+        safety::count_address_failure(
+            &mut tx,
+            &origin.ip,
+            now,
+            state.settings.address_failure_window_seconds,
+        )
+        .await?;
+        // The login email first; otherwise the accounts that gave it as their recovery email.
+        let (targets, to_recovery) = match accounts::credentials(&mut tx, &email).await? {
+            Some((id, _)) => (vec![id], false),
+            None => (store::by_recovery_email(&mut tx, &email).await?, true),
+        };
+        for user_id in targets {
+            let Some(account) = accounts::account(&mut tx, user_id).await? else {
+                continue;
+            };
+            if store::sent_since(&mut tx, user_id, now - 3600).await? >= RESETS_PER_HOUR {
+                continue;
+            }
+            let to = if to_recovery {
+                email.clone()
+            } else {
+                account.email.clone()
+            };
+            match channel {
+                Channel::Email => {
+                    let token = new_link(&mut tx, user_id, channel, now).await?;
+                    let message = reset_email(&state, &account, &to, &token, &origin, now)?;
+                    mail::store::enqueue(&mut tx, &message, now).await?;
+                }
+                Channel::Sms => {
+                    if state.sms.is_none() || store::sms_forbidden(&mut tx, user_id).await? {
+                        continue;
+                    }
+                    let (_, phone) = accounts::recovery_contacts(&mut tx, user_id).await?;
+                    let Some(phone) = phone else {
+                        continue;
+                    };
+                    let token = new_link(&mut tx, user_id, channel, now).await?;
+                    texts.push((
+                        phone,
+                        format!(
+                            "Steward: to choose a new password, open {}/reset-password?token={token} within 30 minutes. If you did not ask, ignore this message.",
+                            state.settings.public_url
+                        ),
+                    ));
+                }
+            }
+            record_own(
+                &mut tx,
+                ActivityAction::PasswordResetRequested,
+                user_id,
+                channel.as_str(),
+                &origin,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        // Text messages leave once the links exist; a failed one leaves an unused link that
+        // expires by itself.
+        if let Some(sms) = &state.sms {
+            for (to, text) in texts {
+                if let Err(error) = sms.send(&to, &text).await {
+                    tracing::warn!(%error, "a password reset text message was not sent");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn new_link(
+        tx: &mut Tx,
+        user_id: i64,
+        channel: Channel,
+        now: i64,
+    ) -> Result<String, AppError> {
+        let (token, token_hash) = session::new_token();
+        store::insert(
+            tx,
+            &store::NewReset {
+                token_hash: &token_hash,
+                user_id,
+                channel: channel.as_str(),
+                at: now,
+                expires_at: now + RESET_LINK_SECONDS,
+            },
+        )
+        .await?;
+        Ok(token)
+    }
+
+    fn reset_email(
+        state: &AppState,
+        account: &Account,
+        to: &str,
+        token: &str,
+        origin: &Origin,
+        now: i64,
+    ) -> Result<Email, AppError> {
+        let body = format!(
+            "Hello {name},\n\nSomeone — probably you — asked to reset the password of your Steward account ({login}).\n\nTo choose a new password, open this link within 30 minutes (it works once):\n{base}/reset-password?token={token}\n\nAsked at {time} from {ip} ({device}).\nIf you did not ask, ignore this message: your password stays as it is. Two-factor authentication, if you use it, is still asked at the next sign-in.\n{signature}",
+            name = account.first_name,
+            login = account.email,
+            base = state.settings.public_url,
+            time = format::datetime(now),
+            ip = origin.ip,
+            device = format::device(&origin.user_agent),
+            signature = mail::signature(),
+        );
+        Email::new(to, "Reset your Steward password", body)
+    }
+
+    pub async fn reset(token: String, new: String, confirm: String) -> Result<(), AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        if new != confirm {
+            return Err(AppError::validation(
+                "confirm_password",
+                "The two new passwords are not the same.",
+            ));
+        }
+        if token.is_empty() || token.len() > 100 {
+            return Err(link_gone());
+        }
+        let token_hash = session::hash_token(&token);
+        let now = state.now();
+        let mut tx = state.db.read().await?;
+        let user_id = store::live(&mut tx, &token_hash, now)
+            .await?
+            .ok_or_else(link_gone)?;
+        let account = accounts::account(&mut tx, user_id)
+            .await?
+            .ok_or_else(link_gone)?;
+        let locked = safety::locked_at(&mut tx, user_id).await?.is_some();
+        tx.commit().await?;
+        // A locked account stays locked: the link is kept for after the unlock.
+        if locked {
+            return Err(AppError::new(
+                ErrorCode::AccountLocked,
+                "This account is locked after too many failed sign-ins. Unlock it first with the link in the lockout email (or ask an administrator of one of your organizations), then open this link again.",
+            ));
+        }
+        check_new_password(&new, &account.email).map_err(|e| AppError {
+            field: e.field.map(|_| "new_password".to_owned()),
+            ..e
+        })?;
+        let hash = state.passwords.hash(new).await?;
+        let mut tx = state.db.write().await?;
+        if store::consume(&mut tx, &token_hash, now).await? != Some(user_id) {
+            return Err(link_gone());
+        }
+        accounts::set_password_hash(&mut tx, user_id, &hash).await?;
+        store::spend_all(&mut tx, user_id, now).await?;
+        let ended = store::end_all_sessions(&mut tx, user_id).await?;
+        record_own(
+            &mut tx,
+            ActivityAction::PasswordReset,
+            user_id,
+            &format!("{ended} session(s) ended"),
+            &origin,
+            now,
+        )
+        .await?;
+        let body = format!(
+            "Hello {name},\n\nThe password of your Steward account was just reset through a reset link, and every session was signed out.\n\nTime: {time}\nIP address: {ip}\nDevice: {device}\n\nIf this was not you, someone can read your email or your phone's messages: reset your password again at once ({base}/forgot-password), secure that mailbox, and turn on two-factor authentication.\n{signature}",
+            name = account.first_name,
+            time = format::datetime(now),
+            ip = origin.ip,
+            device = format::device(&origin.user_agent),
+            base = state.settings.public_url,
+            signature = mail::signature(),
+        );
+        let notice = Email::new(&account.email, "Your Steward password was reset", body)?;
+        mail::store::enqueue(&mut tx, &notice, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
