@@ -56,6 +56,7 @@ mod routes {
 
     lazy_page!(Shell, crate::layout::OrganizationShell);
     lazy_page!(SignUp, crate::account::view::SignUpPage);
+    lazy_page!(ConfirmSignUp, crate::account::view::ConfirmSignUpPage);
     lazy_page!(TwoFactorSignIn, crate::security::view::TwoFactorSignInPage);
     lazy_page!(Unlock, crate::safety::view::UnlockPage);
     lazy_page!(ForgotPassword, crate::recovery::view::ForgotPasswordPage);
@@ -147,6 +148,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=account::view::SignInPage />
                 <Route path=path!("/signup") view={Lazy::<routes::SignUp>::new()} />
+                <Route path=path!("/signup/confirm") view={Lazy::<routes::ConfirmSignUp>::new()} />
                 <Route path=path!("/login/two-factor") view={Lazy::<routes::TwoFactorSignIn>::new()} />
                 <Route path=path!("/unlock") view={Lazy::<routes::Unlock>::new()} />
                 <Route path=path!("/forgot-password") view={Lazy::<routes::ForgotPassword>::new()} />

@@ -237,6 +237,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
     &[
         // Account: the way in.
         row("sign_up", Anyone, Entry),
+        row("confirm_sign_up", Anyone, Link),
         row("sign_in", Anyone, Entry),
         row("sign_out", Anyone, Entry),
         row("second_factor_challenge", HalfwaySignedIn, Entry),

@@ -1,18 +1,9 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD, signUp as signUpAs } from "./fixtures";
 
 const NEW_PASSWORD = "a brand new and long phrase";
 
-async function signUp(page: Page, email: string) {
-  await visit(page, "/signup");
-  await page.getByLabel("First name").fill("Cora");
-  await page.getByLabel("Last name").fill("Compromised");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create my account" }).click();
-  await expect(page).toHaveURL(/\/o\/\d+$/);
-  await hydrated(page);
-}
+const signUp = (page: Page, email: string) => signUpAs(page, email, "Cora", "Compromised");
 
 test("the compromised-password wizard, end to end", async ({ page }) => {
   const email = uniqueEmail("wizard");

@@ -185,3 +185,29 @@ export async function inviteAndJoin(page: Page, browser: Browser, testInfo: Test
   await hydrated(other.page);
   return other;
 }
+
+/**
+ * After "Create my account": reads the 6-digit code the address received (from the test SMTP
+ * server), enters it, and waits for the new account's organization.
+ */
+export async function confirmSignUp(page: Page, email: string) {
+  await expect(page.getByTestId("sign-up-started")).toContainText(email);
+  const body = await receivedMail(email, "Confirm your email address");
+  const code = body.match(/^\s+(\d{6})\s*$/m)?.[1];
+  if (!code) throw new Error(`no code in:\n${body}`);
+  await page.getByLabel("Code from the email").fill(code);
+  await page.getByRole("button", { name: "Confirm and create my account" }).click();
+  await expect(page).toHaveURL(/\/o\/\d+$/);
+  await hydrated(page);
+}
+
+/** Signs up as a new person through the sign-up page and confirms the address. */
+export async function signUp(page: Page, email: string, first: string, last: string) {
+  await visit(page, "/signup");
+  await page.getByLabel("First name").fill(first);
+  await page.getByLabel("Last name").fill(last);
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await confirmSignUp(page, email);
+}

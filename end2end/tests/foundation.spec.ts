@@ -1,4 +1,4 @@
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, PASSWORD } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, PASSWORD, confirmSignUp } from "./fixtures";
 
 test("sign up, create and switch organizations, sign out, sign in again", async ({ page }, testInfo) => {
   const mobile = testInfo.project.name === "mobile";
@@ -12,6 +12,7 @@ test("sign up, create and switch organizations, sign out, sign in again", async 
   await page.getByLabel("Email address").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create my account" }).click();
+  await confirmSignUp(page, email);
   await expect(page).toHaveURL(/\/o\/\d+$/);
   await hydrated(page);
   const personalUrl = page.url();

@@ -1,4 +1,4 @@
-import { test, expect, expectRefusal, hydrated, visit, inviteAndJoin, checkAccessibility, receivedMail, linkIn, uniqueEmail, signInAs, openOrganization, openFromMenu, secondBrowser, PASSWORD } from "./fixtures";
+import { test, expect, expectRefusal, hydrated, visit, inviteAndJoin, checkAccessibility, receivedMail, linkIn, uniqueEmail, signInAs, openOrganization, openFromMenu, secondBrowser, PASSWORD, confirmSignUp } from "./fixtures";
 
 test("users page: members with role and two-factor status, externals apart, search", async ({ page }, testInfo) => {
   const mobile = testInfo.project.name === "mobile";
@@ -149,6 +149,7 @@ test("leaving my only organization leads to the welcome page, where I create a n
   await page.getByLabel("Email address").fill(owner);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create my account" }).click();
+  await confirmSignUp(page, owner);
   await expect(page).toHaveURL(/\/o\/\d+$/);
   const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
   // Invited people get no organization of their own: this one is their only one.

@@ -1,16 +1,6 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD, secondBrowser } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD, secondBrowser, signUp } from "./fixtures";
 
-async function signUp(page: Page, email: string, first: string, last: string) {
-  await visit(page, "/signup");
-  await page.getByLabel("First name").fill(first);
-  await page.getByLabel("Last name").fill(last);
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create my account" }).click();
-  await expect(page).toHaveURL(/\/o\/\d+$/);
-  await hydrated(page);
-}
 
 async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel("Email address").fill(email);

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, visit, checkAccessibility, receivedMail, uniqueEmail, turnOnAuthenticator, inviteAndJoin, PASSWORD } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, receivedMail, uniqueEmail, turnOnAuthenticator, inviteAndJoin, PASSWORD, confirmSignUp } from "./fixtures";
 
 test("organization settings: rename, forbid SMS reset, and require two-factor authentication", async ({ page, browser }, testInfo) => {
   const owner = uniqueEmail("owner");
@@ -8,6 +8,7 @@ test("organization settings: rename, forbid SMS reset, and require two-factor au
   await page.getByLabel("Email address").fill(owner);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create my account" }).click();
+  await confirmSignUp(page, owner);
   await expect(page).toHaveURL(/\/o\/\d+$/);
   const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
   await turnOnAuthenticator(page, organizationId);

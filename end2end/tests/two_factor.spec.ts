@@ -1,16 +1,7 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, codeFor, PASSWORD } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, codeFor, PASSWORD, signUp as signUpAs } from "./fixtures";
 
-async function signUp(page: Page, email: string) {
-  await visit(page, "/signup");
-  await page.getByLabel("First name").fill("Tara");
-  await page.getByLabel("Last name").fill("Factor");
-  await page.getByLabel("Email address").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create my account" }).click();
-  await expect(page).toHaveURL(/\/o\/\d+$/);
-  await hydrated(page);
-}
+const signUp = (page: Page, email: string) => signUpAs(page, email, "Tara", "Factor");
 
 async function signOut(page: Page) {
   await page.getByRole("button", { name: /Account menu of Tara Factor/ }).click();

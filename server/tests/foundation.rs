@@ -23,6 +23,11 @@ on_every_backend!(
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        // Nothing exists until the address is confirmed.
+        assert_eq!(reply.set_cookie(), None);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+        let reply = app.confirm_sign_up("ada@example.com").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let cookie = reply.set_cookie().expect("a session cookie");
         assert!(
             cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
@@ -51,8 +56,19 @@ on_every_backend!(
             1
         );
         assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 1);
-        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log").await, 2);
         assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'sign_up' AND organization_id IS NOT NULL").await, 1);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'email_confirmed'")
+                .await,
+            1
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL")
+                .await,
+            1
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM pending_sign_ups").await, 0);
         assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
         // Only the hash of the token is stored.
         let token = reply
@@ -104,9 +120,15 @@ on_every_backend!(
                 ],
             )
             .await;
-        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(again.code(), "email_taken");
-        assert_eq!(again.json()["field"], "email");
+        // A taken address gets the same answer as a free one; its owner is told instead.
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.json()["email"], "sam@example.com");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'sam@example.com' AND subject LIKE 'Someone tried%'")
+                .await,
+            1
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM pending_sign_ups").await, 0);
 
         let common = app
             .call(
@@ -155,7 +177,7 @@ on_every_backend!(
 
         assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM organizations").await, 1);
-        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log").await, 2);
     }
 );
 
@@ -521,8 +543,13 @@ on_every_backend!(
             .await
             .json();
         let rest = second["entries"].as_array().cloned().unwrap_or_default();
-        assert_eq!(rest.len(), 6, "5 more organizations and the sign-up");
-        assert_eq!(rest[5]["action"], "sign_up");
+        assert_eq!(
+            rest.len(),
+            7,
+            "5 more organizations, the confirmed address and the sign-up"
+        );
+        assert_eq!(rest[5]["action"], "email_confirmed");
+        assert_eq!(rest[6]["action"], "sign_up");
         assert!(second["older"].is_null());
         let all = format!("{}{}", first, second);
         assert!(!all.contains("Not Pat's") && !all.contains("quinn"));
@@ -613,3 +640,141 @@ async fn a_full_hash_queue_answers_busy_and_writes_nothing() {
         .await;
     assert_eq!(sign_in.code(), "busy");
 }
+
+async fn start_sign_up(app: &TestApp, email: &str) -> common::Reply {
+    app.call(
+        "sign_up",
+        None,
+        &[
+            ("email", email),
+            ("first_name", "Cleo"),
+            ("last_name", "Code"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await
+}
+
+/// The 6-digit code of the newest confirmation mailed to `email`.
+async fn mailed_code(app: &TestApp, email: &str) -> String {
+    let bodies = app
+        .texts(&format!(
+            "SELECT body FROM outbox WHERE recipient = '{email}' ORDER BY id DESC"
+        ))
+        .await;
+    bodies
+        .iter()
+        .find_map(|body| {
+            body.split_whitespace()
+                .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_owned)
+        })
+        .expect("a code in the outbox")
+}
+
+on_every_backend!(
+    the_emailed_code_confirms_a_sign_up_once,
+    |app: TestApp| async move {
+        let email = "cleo@example.com";
+        assert_eq!(start_sign_up(&app, email).await.status, StatusCode::OK);
+        let code = mailed_code(&app, email).await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let confirm = |code: String| {
+            let app = &app;
+            async move {
+                app.call(
+                    "confirm_sign_up",
+                    None,
+                    &[("email", email), ("code", &code)],
+                )
+                .await
+            }
+        };
+        let refused = confirm(wrong.to_owned()).await;
+        assert_eq!(refused.code(), "validation");
+        assert_eq!(refused.json()["field"], "code");
+        let spaced = format!("{} {}", &code[..3], &code[3..]);
+        let done = confirm(spaced).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.session_cookie().is_some());
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+        assert_eq!(confirm(code).await.code(), "validation", "single use");
+    }
+);
+
+on_every_backend!(
+    five_wrong_codes_void_a_sign_up_and_links_expire,
+    |app: TestApp| async move {
+        let email = "guess@example.com";
+        start_sign_up(&app, email).await;
+        let code = mailed_code(&app, email).await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            app.call(
+                "confirm_sign_up",
+                None,
+                &[("email", email), ("code", wrong)],
+            )
+            .await;
+        }
+        let late = app
+            .call(
+                "confirm_sign_up",
+                None,
+                &[("email", email), ("code", &code)],
+            )
+            .await;
+        assert_eq!(late.code(), "validation", "{}", late.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+
+        // A new sign-up gets a new link, which works for 24 hours only.
+        start_sign_up(&app, "late@example.com").await;
+        app.clock.advance(24 * 3600);
+        let expired = app.confirm_sign_up("late@example.com").await;
+        assert_eq!(expired.code(), "validation", "{}", expired.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+    }
+);
+
+on_every_backend!(
+    a_taken_address_gets_the_same_answer_and_its_owner_a_notice,
+    |app: TestApp| async move {
+        let email = "owner@example.com";
+        app.sign_up(email, "Own", "Er").await;
+        let free = start_sign_up(&app, "free@example.com").await;
+        let taken = start_sign_up(&app, email).await;
+        assert_eq!(free.status, taken.status);
+        assert_eq!(
+            free.body.replace("free@example.com", "X"),
+            taken.body.replace(email, "X")
+        );
+        let notices = format!(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = '{email}' AND subject LIKE 'Someone tried%'"
+        );
+        assert_eq!(app.count(&notices).await, 1);
+        // With a sign-in and a reset link, and no code.
+        let body = app
+            .texts(&format!(
+                "SELECT body FROM outbox WHERE recipient = '{email}' AND subject LIKE 'Someone tried%'"
+            ))
+            .await
+            .remove(0);
+        assert!(
+            body.contains("/login") && body.contains("/forgot-password"),
+            "{body}"
+        );
+        // At most one notice an hour.
+        start_sign_up(&app, email).await;
+        assert_eq!(app.count(&notices).await, 1);
+        app.clock.advance(3600);
+        start_sign_up(&app, email).await;
+        assert_eq!(app.count(&notices).await, 2);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM pending_sign_ups WHERE email = '{email}'"
+            ))
+            .await,
+            0
+        );
+    }
+);

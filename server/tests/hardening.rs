@@ -466,6 +466,8 @@ on_every_backend!(
                 ],
             )
             .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let reply = app.confirm_sign_up("host@example.com").await;
         let cookie = reply.set_cookie().unwrap_or_default();
         assert!(cookie.starts_with("__Host-steward_session="), "{cookie}");
         assert!(
@@ -672,6 +674,8 @@ on_every_backend!(
                 ],
             )
             .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let reply = app.confirm_sign_up(&boss_email).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let boss = reply.session_cookie().unwrap_or_default();
         let organization = reply.json()["redirect"]

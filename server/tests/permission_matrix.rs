@@ -265,6 +265,7 @@ struct World {
     not_me_token: String,
     email_change_token: String,
     reset_token: String,
+    sign_up_token: String,
     stranger_session: i64,
     stranger_method: i64,
     stranger_app_password: i64,
@@ -538,6 +539,15 @@ impl World {
         })
         .await;
         let new_address = common::unique_address("renamed");
+        let sign_up_token = link(app, |hash| {
+            let email = common::unique_address("pending");
+            format!(
+                "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, created_at, expires_at) \
+                 VALUES ('{email}', 'Pen', 'Ding', 'x', FALSE, '{hash}', 'x', {now}, {})",
+                now + 3600
+            )
+        })
+        .await;
         let reset_token = link(app, |hash| {
             format!(
                 "INSERT INTO password_resets (token_hash, user_id, channel, created_at, expires_at) \
@@ -633,6 +643,7 @@ impl World {
             not_me_token,
             email_change_token,
             reset_token,
+            sign_up_token,
             stranger_session,
             stranger_method,
             stranger_app_password,
@@ -782,6 +793,7 @@ async fn arguments(
         "report_not_me" => vec![("token", world.not_me_token.clone())],
         "confirm_email_change" => vec![("token", world.email_change_token.clone())],
         "password_reset_options" => vec![],
+        "confirm_sign_up" => vec![("token", world.sign_up_token.clone())],
         "request_password_reset" => vec![("email", world.victim.email.clone())],
         "reset_password" => vec![
             ("token", world.reset_token.clone()),

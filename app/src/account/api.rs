@@ -1,13 +1,15 @@
 //! Server functions of accounts: sign up, sign in, sign out, who am I.
 
-use super::{Account, SignedIn};
+use super::{Account, SignUpStarted, SignedIn};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 pub use server_side::*;
 
-/// Creates an account and its personal organization, and signs the person in.
+/// Starts a sign-up: the address gets a link and a 6-digit code; the account (with its
+/// personal organization) exists once one of them comes back ([`confirm_sign_up`]). The answer
+/// is the same for a free and a taken address; a taken one's owner gets a notice instead.
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(
     email: String,
@@ -15,9 +17,27 @@ pub async fn sign_up(
     last_name: String,
     password: String,
     remember: Option<String>,
-) -> Result<SignedIn, AppError> {
+) -> Result<SignUpStarted, AppError> {
     crate::request::respond(
         server_side::sign_up(email, first_name, last_name, password, remember.is_some()).await,
+    )
+}
+
+/// Confirms a sign-up's address — with the emailed link's `token`, or with `email` and the
+/// 6-digit `code` — creates the account and signs the person in.
+#[server(endpoint = "confirm_sign_up")]
+pub async fn confirm_sign_up(
+    email: Option<String>,
+    code: Option<String>,
+    token: Option<String>,
+) -> Result<SignedIn, AppError> {
+    crate::request::respond(
+        server_side::confirm_sign_up(
+            email.unwrap_or_default(),
+            code.unwrap_or_default(),
+            token.unwrap_or_default(),
+        )
+        .await,
     )
 }
 
@@ -53,7 +73,8 @@ pub async fn my_account() -> Result<Account, AppError> {
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
-        check_new_password, normalize_email, normalize_name, store, Account, SignedIn,
+        check_new_password, normalize_code, normalize_email, normalize_name, store, Account,
+        SignUpStarted, SignedIn, SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS,
     };
     use crate::account::session;
     use crate::account::store::Stage;
@@ -495,26 +516,163 @@ mod server_side {
         last_name: String,
         password: String,
         remember: bool,
-    ) -> Result<SignedIn, AppError> {
+    ) -> Result<SignUpStarted, AppError> {
         let state = request::state()?;
-        let origin = request::origin(&state)?;
         let email = normalize_email(&email)?;
         let first_name = normalize_name("first_name", "first name", &first_name)?;
         let last_name = normalize_name("last_name", "last name", &last_name)?;
         check_new_password(&password, &email)?;
+        // Hashed whether or not the address is free: the same work, the same answer.
         let password_hash = state.passwords.hash(password).await?;
         let now = state.now();
+        let base = &state.settings.public_url;
         let mut tx = state.db.write().await?;
+        match store::credentials(&mut tx, &email).await? {
+            Some((user_id, _)) => {
+                // Taken: its owner learns of the attempt (at most once an hour), nobody else.
+                if store::claim_sign_up_notice(&mut tx, user_id, now).await? {
+                    let body = format!(
+                        "Hello,\n\nSomeone just tried to create a Steward account with this email address ({email}). It already has an account, so nothing was created.\n\nIf it was you, sign in instead:\n{base}/login\n\nForgot your password? Choose a new one here:\n{base}/forgot-password\n\nIf it was not you, there is nothing to do: your account is unchanged.\n{signature}",
+                        signature = crate::mail::signature(),
+                    );
+                    let notice = crate::mail::Email::new(
+                        &email,
+                        "Someone tried to create a Steward account with your address",
+                        body,
+                    )?;
+                    crate::mail::store::enqueue(&mut tx, &notice, now).await?;
+                }
+            }
+            None => {
+                store::prune_pending_sign_ups(&mut tx, &email, now).await?;
+                let (token, token_hash) = session::new_token();
+                let id = store::insert_pending_sign_up(
+                    &mut tx,
+                    &store::NewPendingSignUp {
+                        email: &email,
+                        first_name: &first_name,
+                        last_name: &last_name,
+                        password_hash: &password_hash,
+                        remember,
+                        token_hash: &token_hash,
+                        at: now,
+                        expires_at: now + SIGN_UP_CONFIRMATION_SECONDS,
+                    },
+                )
+                .await?;
+                let code = confirmation_code();
+                store::set_pending_code(&mut tx, id, &code_hash(id, &code)).await?;
+                let body = format!(
+                    "Hello {first_name},\n\nTo finish creating your Steward account, confirm that this address is yours: enter this code on the sign-up page\n\n    {code}\n\nor open this link:\n{base}/signup/confirm?token={token}\n\nBoth work for 24 hours. If you did not sign up for Steward, ignore this message: no account is created.\n{signature}",
+                    signature = crate::mail::signature(),
+                );
+                let message = crate::mail::Email::new(
+                    &email,
+                    "Confirm your email address for Steward",
+                    body,
+                )?;
+                crate::mail::store::enqueue(&mut tx, &message, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(SignUpStarted { email })
+    }
+
+    /// Six random digits.
+    fn confirmation_code() -> String {
+        use rand::Rng;
+        format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))
+    }
+
+    /// The stored form of a code: bound to its pending sign-up.
+    fn code_hash(id: i64, code: &str) -> String {
+        session::hash_token(&format!("sign-up {id}: {code}"))
+    }
+
+    fn confirmation_gone() -> AppError {
+        AppError::new(
+            ErrorCode::Validation,
+            "This confirmation does not work any more: it was used already, or it is older than 24 hours. Sign up again to get a new one.",
+        )
+    }
+
+    pub async fn confirm_sign_up(
+        email: String,
+        code: String,
+        token: String,
+    ) -> Result<SignedIn, AppError> {
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let now = state.now();
+        let pending = if !token.trim().is_empty() {
+            let token_hash = session::hash_token(token.trim());
+            let mut tx = state.db.write().await?;
+            let pending = store::take_pending_sign_up(&mut tx, None, Some(&token_hash), now)
+                .await?
+                .ok_or_else(confirmation_gone)?;
+            (pending, tx)
+        } else {
+            let email = normalize_email(&email)?;
+            let code = normalize_code(&code).ok_or_else(|| {
+                AppError::validation("code", "Enter the 6 digits from the email.")
+            })?;
+            guard::ensure_address_allowed(&state, &origin).await?;
+            let mut tx = state.db.write().await?;
+            let live =
+                store::pending_sign_ups_of(&mut tx, &email, now, SIGN_UP_CODE_ATTEMPTS).await?;
+            let Some(found) = live.iter().find(|p| p.code_hash == code_hash(p.id, &code)) else {
+                // A wrong code counts against every pending sign-up of the address (five
+                // end them) and against the address, like a failed sign-in.
+                store::count_wrong_code(&mut tx, &email, now).await?;
+                safety::count_address_failure(
+                    &mut tx,
+                    &origin.ip,
+                    now,
+                    state.settings.address_failure_window_seconds,
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(AppError::validation(
+                    "code",
+                    "This code is not right, or it has expired. Check the newest email from Steward.",
+                ));
+            };
+            let pending = store::take_pending_sign_up(&mut tx, Some(found.id), None, now)
+                .await?
+                .ok_or_else(confirmation_gone)?;
+            (pending, tx)
+        };
+        let (pending, mut tx) = pending;
         let new = store::NewUser {
-            email: &email,
-            first_name: &first_name,
-            last_name: &last_name,
-            password_hash: &password_hash,
+            email: &pending.email,
+            first_name: &pending.first_name,
+            last_name: &pending.last_name,
+            password_hash: &pending.password_hash,
             at: now,
         };
         let (user_id, organization_id) = create_account(&mut tx, &new, &origin).await?;
-        let (cookie, _) =
-            start_session(&state, &mut tx, user_id, remember, Stage::Full, &origin).await?;
+        record_own(
+            &mut tx,
+            ActivityAction::EmailConfirmed,
+            user_id,
+            "sign-up",
+            &origin,
+            now,
+        )
+        .await?;
+        store::drop_pending_sign_ups(&mut tx, &pending.email).await?;
+        if let Some(previous) = request::session_token(&state)? {
+            store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
+        }
+        let (cookie, _) = start_session(
+            &state,
+            &mut tx,
+            user_id,
+            pending.remember,
+            Stage::Full,
+            &origin,
+        )
+        .await?;
         tx.commit().await?;
         request::set_cookie(&cookie);
         Ok(SignedIn {

@@ -310,7 +310,7 @@ mod server_side {
         let account = store::account(&mut tx, user_id)
             .await?
             .ok_or_else(bad_link)?;
-        if !store::set_email(&mut tx, user_id, &new_email).await? {
+        if !store::set_email(&mut tx, user_id, &new_email, now).await? {
             return Err(AppError::new(
                 ErrorCode::EmailTaken,
                 "Another account started using this email address meanwhile.",

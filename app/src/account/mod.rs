@@ -56,6 +56,24 @@ pub struct SignedIn {
     pub redirect: String,
 }
 
+/// Sign-up's answer, the same whether the address was free or taken: a confirmation (or, for
+/// a taken address, a notice to its owner) is on its way to `email`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SignUpStarted {
+    pub email: String,
+}
+
+/// A pending sign-up's link and code work this long.
+pub const SIGN_UP_CONFIRMATION_SECONDS: i64 = 24 * 3600;
+/// Wrong codes a pending sign-up takes before it is void.
+pub const SIGN_UP_CODE_ATTEMPTS: i64 = 5;
+
+/// The 6-digit confirmation code as typed: digits only, spaces allowed.
+pub fn normalize_code(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    (digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
+}
+
 /// What the profile page shows about the account's login and recovery contacts.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct AccountContacts {
@@ -225,6 +243,15 @@ fn is_common_password(_password: &str) -> bool {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmation_codes_are_six_digits() {
+        assert_eq!(normalize_code(" 123 456 ").as_deref(), Some("123456"));
+        assert_eq!(normalize_code("12345"), None);
+        assert_eq!(normalize_code("1234567"), None);
+        assert_eq!(normalize_code("12345a"), None);
+        assert_eq!(normalize_code("١٢٣٤٥٦"), None);
+    }
 
     fn field_of(result: Result<(), AppError>) -> Option<String> {
         result.err().and_then(|e| e.field)

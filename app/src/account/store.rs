@@ -13,11 +13,12 @@ pub struct NewUser<'a> {
     pub at: i64,
 }
 
-/// Inserts the user; `Ok(None)` when the email address is already registered.
+/// Inserts the user; `Ok(None)` when the email address is already registered. Every way in
+/// (a confirmed sign-up, an accepted invitation) has proven the address: it is verified now.
 pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str =
-        "INSERT INTO users (email, first_name, last_name, password_hash, created_at) \
-                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
+        "INSERT INTO users (email, first_name, last_name, password_hash, created_at, email_verified_at) \
+                       VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user.email)
         .bind(user.first_name)
@@ -291,12 +292,19 @@ pub async fn email_taken(tx: &mut Tx, email: &str) -> Result<bool, sqlx::Error> 
 }
 
 /// Changes the login email unless another account has it meanwhile; false then.
-pub async fn set_email(tx: &mut Tx, user_id: i64, email: &str) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE users SET email = $2 WHERE id = $1 \
-                       AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)";
+/// The new address was proven by the link sent to it: it is verified `at`.
+pub async fn set_email(
+    tx: &mut Tx,
+    user_id: i64,
+    email: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET email = $2, email_verified_at = $3 \
+                       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)";
     let n = on_db!(tx, |c| sqlx::query(SQL)
         .bind(user_id)
         .bind(email)
+        .bind(at)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -381,4 +389,153 @@ pub async fn set_recovery_contacts(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// A sign-up waiting for its address to be confirmed.
+pub struct NewPendingSignUp<'a> {
+    pub email: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub password_hash: &'a str,
+    pub remember: bool,
+    pub token_hash: &'a str,
+    pub at: i64,
+    pub expires_at: i64,
+}
+
+/// Inserts the pending sign-up; returns its id (the code's hash is set next, bound to it).
+pub async fn insert_pending_sign_up(
+    tx: &mut Tx,
+    pending: &NewPendingSignUp<'_>,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, created_at, expires_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(pending.email)
+        .bind(pending.first_name)
+        .bind(pending.last_name)
+        .bind(pending.password_hash)
+        .bind(pending.remember)
+        .bind(pending.token_hash)
+        .bind(pending.at)
+        .bind(pending.expires_at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn set_pending_code(tx: &mut Tx, id: i64, code_hash: &str) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE pending_sign_ups SET code_hash = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(id)
+        .bind(code_hash)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Forgets expired sign-ups, and all but the newest few for this address.
+pub async fn prune_pending_sign_ups(tx: &mut Tx, email: &str, now: i64) -> Result<(), sqlx::Error> {
+    const EXPIRED: &str = "DELETE FROM pending_sign_ups WHERE expires_at <= $1";
+    const SURPLUS: &str = "DELETE FROM pending_sign_ups WHERE email = $1 AND id NOT IN \
+                           (SELECT id FROM pending_sign_ups WHERE email = $1 ORDER BY id DESC LIMIT 3)";
+    on_db!(tx, |c| sqlx::query(EXPIRED)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    on_db!(tx, |c| sqlx::query(SURPLUS)
+        .bind(email)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A pending sign-up as confirmation needs it.
+#[derive(sqlx::FromRow)]
+pub struct PendingSignUp {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub remember: bool,
+    pub code_hash: String,
+}
+
+/// The live pending sign-ups of an address that still accept a code, newest first.
+pub async fn pending_sign_ups_of(
+    tx: &mut Tx,
+    email: &str,
+    now: i64,
+    max_attempts: i64,
+) -> Result<Vec<PendingSignUp>, sqlx::Error> {
+    const SQL: &str = "SELECT id, email, first_name, last_name, password_hash, remember, code_hash FROM pending_sign_ups \
+                       WHERE email = $1 AND expires_at > $2 AND attempts < $3 ORDER BY id DESC";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(email)
+        .bind(now)
+        .bind(max_attempts)
+        .fetch_all(&mut **c)
+        .await)
+}
+
+/// Counts a wrong code against every live pending sign-up of the address.
+pub async fn count_wrong_code(tx: &mut Tx, email: &str, now: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE pending_sign_ups SET attempts = attempts + 1 WHERE email = $1 AND expires_at > $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(email)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Spends a pending sign-up: exactly one caller gets it, and only while it is live.
+pub async fn take_pending_sign_up(
+    tx: &mut Tx,
+    id: Option<i64>,
+    token_hash: Option<&str>,
+    now: i64,
+) -> Result<Option<PendingSignUp>, sqlx::Error> {
+    const SQL: &str = "DELETE FROM pending_sign_ups WHERE (id = $1 OR token_hash = $2) AND expires_at > $3 \
+                       RETURNING id, email, first_name, last_name, password_hash, remember, code_hash";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(id.unwrap_or(0))
+        .bind(token_hash.unwrap_or(""))
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Once an address has its account, its other pending sign-ups are void.
+pub async fn drop_pending_sign_ups(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM pending_sign_ups WHERE email = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(email)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Records the "someone tried to sign up with your address" notice, if none went out in the
+/// last hour; true when one may go now.
+pub async fn claim_sign_up_notice(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET sign_up_notice_at = $2 \
+                       WHERE id = $1 AND (sign_up_notice_at IS NULL OR sign_up_notice_at <= $2 - 3600)";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }

@@ -1,12 +1,13 @@
 //! Sign-in, sign-up and profile pages.
 
-use super::api::{my_account, SignIn, SignUp};
+use super::api::{my_account, ConfirmSignUp, SignIn, SignUp};
 use super::changes::{
     confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
 };
 use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
+use crate::error::AppError;
 use crate::format;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -66,16 +67,89 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = action.value().get() {
-            crate::load_page(&signed_in.redirect);
-        }
-    });
     view! {
         <PageTitle text="Create an account" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
+                {move || match action.value().get() {
+                    Some(Ok(started)) => view! { <ConfirmWithCode email=started.email /> }.into_any(),
+                    _ => view! { <SignUpForm action error /> }.into_any(),
+                }}
+            </div>
+        </main>
+    }
+}
+
+/// After sign-up: the code from the email (or its link) creates the account.
+#[component]
+fn ConfirmWithCode(email: String) -> impl IntoView {
+    let confirm = ServerAction::<ConfirmSignUp>::new();
+    let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = confirm.value().get() {
+            crate::load_page(&signed_in.redirect);
+        }
+    });
+    view! {
+        <h1>"Check your inbox"</h1>
+        <p role="status" data-testid="sign-up-started">
+            {format!("We have sent a message to {email}. Enter the 6-digit code it contains, or open its link. Nothing is created until then.")}
+        </p>
+        <ActionForm action=confirm>
+            <FormError error />
+            <input type="hidden" name="email" value=email.clone() />
+            <div class="field">
+                <label for="sign-up-code">"Code from the email"</label>
+                <input id="sign-up-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="9"
+                    aria-describedby="sign-up-code-error" aria-invalid=invalid(error, "code") />
+                <FieldError error field="code" input="sign-up-code" />
+            </div>
+            <button class="button primary wide" type="submit" disabled=move || confirm.pending().get()>
+                "Confirm and create my account"
+            </button>
+        </ActionForm>
+        <p class="hint">"No message after a few minutes? Check your spam folder, or sign up again for a new code."</p>
+    }
+}
+
+/// Opened from the confirmation email's link. Confirming is a button (POST), so a mail scanner
+/// that merely fetches the link cannot spend it.
+#[component]
+pub fn ConfirmSignUpPage() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let confirm = ServerAction::<ConfirmSignUp>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = confirm.value().get() {
+            crate::load_page(&signed_in.redirect);
+        }
+    });
+    view! {
+        <PageTitle text="Confirm my email address" />
+        <main class="auth-page" id="main">
+            <div class="auth-card">
+                <p class="brand-large">"Steward"</p>
+                <h1>"Confirm my email address"</h1>
+                {move || confirm.value().get().and_then(Result::err).map(|e| view! {
+                    <p class="form-error" role="alert"><span>{e.message}</span></p>
+                    <a class="button wide" href="/signup">"Sign up again"</a>
+                })}
+                <ActionForm action=confirm>
+                    <input type="hidden" name="token" prop:value=move || token.get() />
+                    <p>"Confirm that this address is yours to finish creating your Steward account."</p>
+                    <button class="button primary wide" type="submit" disabled=move || confirm.pending().get()>
+                        "Confirm and create my account"
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}
+
+#[component]
+fn SignUpForm(action: ServerAction<SignUp>, error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
                 <h1>"Create an account"</h1>
                 <p class="muted">"An organization in your name is created with it; you are its legal representative."</p>
                 <ActionForm action>
@@ -123,8 +197,6 @@ pub fn SignUpPage() -> impl IntoView {
                     </button>
                 </ActionForm>
                 <p class="auth-switch">"Already have an account? " <a href="/login">"Sign in"</a></p>
-            </div>
-        </main>
     }
 }
 

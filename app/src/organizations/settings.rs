@@ -446,6 +446,7 @@ mod tests {
     fn with(other_members: i64, products: i64) -> SettingsOverview {
         SettingsOverview {
             name: "Acme".into(),
+            version: 1,
             require_two_factor: false,
             forbid_sms_reset: false,
             without_two_factor: vec![],

@@ -233,7 +233,8 @@ impl TestApp {
         replies
     }
 
-    /// Signs up a new person and returns their session cookie and personal organization id.
+    /// Signs up a new person, confirms the address with the emailed link, and returns their
+    /// session cookie and personal organization id.
     pub async fn sign_up(&self, email: &str, first: &str, last: &str) -> (String, i64) {
         let reply = self
             .call(
@@ -253,6 +254,29 @@ impl TestApp {
             "sign-up failed: {}",
             reply.body
         );
+        let confirmed = self.confirm_sign_up(email).await;
+        assert_eq!(
+            confirmed.status,
+            StatusCode::OK,
+            "confirmation failed: {}",
+            confirmed.body
+        );
+        Self::signed_in(&confirmed)
+    }
+
+    /// Confirms the newest pending sign-up of `email` with its emailed link.
+    pub async fn confirm_sign_up(&self, email: &str) -> Reply {
+        let token = self
+            .mailed_token(email, "/signup/confirm")
+            .await
+            .expect("a confirmation link in the outbox");
+        self.call("confirm_sign_up", None, &[("token", &token)])
+            .await
+    }
+
+    /// The session cookie and organization id of a reply that signed someone in to their
+    /// personal organization.
+    pub fn signed_in(reply: &Reply) -> (String, i64) {
         let redirect = reply.json()["redirect"]
             .as_str()
             .unwrap_or_default()
