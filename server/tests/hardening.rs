@@ -996,11 +996,32 @@ on_every_backend!(
                 .await,
             vec!["Tab One".to_owned()]
         );
+        // My sign-in alert and lockout settings, from two tabs.
+        let safety = app.call("my_safety_settings", Some(&alice), &[]).await;
+        let version = safety.json()["version"]
+            .as_i64()
+            .unwrap_or_default()
+            .to_string();
+        for (threshold, status) in [("5", StatusCode::OK), ("15", StatusCode::CONFLICT)] {
+            let reply = app
+                .call(
+                    "save_safety_settings",
+                    Some(&alice),
+                    &[("lockout_threshold", threshold), ("version", &version)],
+                )
+                .await;
+            assert_eq!(reply.status, status, "{}", reply.body);
+        }
+        assert_eq!(
+            app.count("SELECT lockout_threshold FROM users WHERE email = 'alice@example.com'")
+                .await,
+            5
+        );
         // Refused saves wrote nothing to the log either.
         assert_eq!(
-            app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_changed', 'organization_renamed', 'profile_changed')")
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_changed', 'organization_renamed', 'profile_changed', 'safety_settings_changed')")
                 .await,
-            3
+            4
         );
     }
 );

@@ -67,14 +67,16 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    // Only a success swaps the form for the code: a refusal keeps the form, and what was typed.
+    let started = Memo::new(move |_| action.value().get().and_then(Result::ok).map(|s| s.email));
     view! {
         <PageTitle text="Create an account" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
-                {move || match action.value().get() {
-                    Some(Ok(started)) => view! { <ConfirmWithCode email=started.email /> }.into_any(),
-                    _ => view! { <SignUpForm action error /> }.into_any(),
+                {move || match started.get() {
+                    Some(email) => view! { <ConfirmWithCode email /> }.into_any(),
+                    None => view! { <SignUpForm action error /> }.into_any(),
                 }}
             </div>
         </main>

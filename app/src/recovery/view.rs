@@ -13,20 +13,22 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let options = Resource::new(|| (), |_| password_reset_options());
     let query = use_query_map();
     let email = StoredValue::new(query.read_untracked().get("email").unwrap_or_default());
+    // Only a success replaces the form: a refusal keeps it, and what was typed.
+    let sent = Memo::new(move |_| matches!(action.value().get(), Some(Ok(()))));
     view! {
         <PageTitle text="Forgot your password?" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
                 <h1>"Forgot your password?"</h1>
-                {move || match action.value().get() {
-                    Some(Ok(())) => view! {
+                {move || match sent.get() {
+                    true => view! {
                         <p role="status" data-testid="reset-sent">
                             "If an account uses this address, we have sent it a link to choose a new password. It works once, for 30 minutes. Check your inbox (and your spam folder)."
                         </p>
                         <a class="button wide" href="/login">"Back to sign-in"</a>
                     }.into_any(),
-                    _ => view! {
+                    false => view! {
                         <p class="muted">"Give your login email, or the recovery email of your account. We send a link to choose a new password."</p>
                         <ActionForm action>
                             <FormError error />
@@ -74,20 +76,21 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let query = use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let done = Memo::new(move |_| matches!(action.value().get(), Some(Ok(()))));
     view! {
         <PageTitle text="Choose a new password" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
                 <h1>"Choose a new password"</h1>
-                {move || match action.value().get() {
-                    Some(Ok(())) => view! {
+                {move || match done.get() {
+                    true => view! {
                         <p role="status" data-testid="password-reset">
                             "Your password is changed, and every session of your account has been signed out. Sign in with your new password."
                         </p>
                         <a class="button primary wide" href="/login">"Sign in"</a>
                     }.into_any(),
-                    _ => view! {
+                    false => view! {
                         <ActionForm action>
                             <FormError error />
                             <input type="hidden" name="token" prop:value=move || token.get() />

@@ -15,12 +15,15 @@ pub async fn save_safety_settings(
     alert_on_sign_in: Option<String>,
     alert_on_failed_sign_in: Option<String>,
     lockout_threshold: String,
+    /// The version the page showed (a program may leave it out to overwrite).
+    version: Option<i64>,
 ) -> Result<SafetySettings, AppError> {
     crate::request::respond(
         server_side::save(
             alert_on_sign_in.is_some(),
             alert_on_failed_sign_in.is_some(),
             lockout_threshold,
+            version,
         )
         .await,
     )
@@ -63,6 +66,7 @@ mod server_side {
         alert_on_sign_in: bool,
         alert_on_failed_sign_in: bool,
         lockout_threshold: String,
+        version: Option<i64>,
     ) -> Result<SafetySettings, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
@@ -70,14 +74,17 @@ mod server_side {
         let threshold = lockout_threshold.trim().parse::<i64>().map_err(|_| {
             AppError::validation("lockout_threshold", "Enter a whole number from 3 to 20.")
         })?;
-        let settings = SafetySettings {
+        let mut settings = SafetySettings {
             alert_on_sign_in,
             alert_on_failed_sign_in,
             lockout_threshold: check_lockout_threshold(threshold)?,
+            version: 0,
         };
         let now = state.now();
         let mut tx = state.db.write().await?;
-        store::save_settings(&mut tx, account.id, &settings).await?;
+        settings.version = store::save_settings(&mut tx, account.id, &settings, version)
+            .await?
+            .ok_or_else(AppError::stale)?;
         let detail = format!(
             "alert on sign-in: {}, alert on failed sign-in: {}, lock after {} failures",
             if settings.alert_on_sign_in {

@@ -25,6 +25,8 @@ pub struct SafetySettings {
     pub alert_on_sign_in: bool,
     pub alert_on_failed_sign_in: bool,
     pub lockout_threshold: i64,
+    /// The account's version, sent back with a save: a save from an older one is refused.
+    pub version: i64,
 }
 
 /// What a "this wasn't me" link did.

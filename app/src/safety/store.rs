@@ -81,35 +81,39 @@ pub async fn unlock(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
 }
 
 pub async fn settings(tx: &mut Tx, user_id: i64) -> Result<Option<SafetySettings>, sqlx::Error> {
-    const SQL: &str = "SELECT alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold FROM users WHERE id = $1";
-    let row: Option<(bool, bool, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+    const SQL: &str = "SELECT alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold, version FROM users WHERE id = $1";
+    let row: Option<(bool, bool, i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(user_id)
         .fetch_optional(&mut **c)
         .await)?;
     Ok(row.map(
-        |(alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold)| SafetySettings {
+        |(alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold, version)| SafetySettings {
             alert_on_sign_in,
             alert_on_failed_sign_in,
             lockout_threshold,
+            version,
         },
     ))
 }
 
+/// Saves the settings unless the account is no longer at `expected`; the new version, or
+/// `None` when the save is stale.
 pub async fn save_settings(
     tx: &mut Tx,
     user_id: i64,
     settings: &SafetySettings,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE users SET alert_on_sign_in = $2, alert_on_failed_sign_in = $3, lockout_threshold = $4 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
+    expected: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET alert_on_sign_in = $2, alert_on_failed_sign_in = $3, lockout_threshold = $4, \
+                       version = version + 1 WHERE id = $1 AND ($5 IS NULL OR version = $5) RETURNING version";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user_id)
         .bind(settings.alert_on_sign_in)
         .bind(settings.alert_on_failed_sign_in)
         .bind(settings.lockout_threshold)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+        .bind(expected)
+        .fetch_optional(&mut **c)
+        .await)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,6 +21,10 @@ pub fn SafetyPanel() -> impl IntoView {
                     match settings.await {
                         Ok(s) => view! {
                             <ActionForm action=save>
+                                // After a save, the next one starts from the version it made.
+                                <input type="hidden" name="version" prop:value=move || {
+                                    save.value().get().and_then(Result::ok).map_or(s.version, |n| n.version)
+                                } />
                                 <FormError error />
                                 <fieldset class="plain">
                                     <legend>"Email me"</legend>
