@@ -624,13 +624,7 @@ mod server_side {
                 // A wrong code counts against every pending sign-up of the address (five
                 // end them) and against the address, like a failed sign-in.
                 store::count_wrong_code(&mut tx, &email, now).await?;
-                safety::count_address_failure(
-                    &mut tx,
-                    &origin.ip,
-                    now,
-                    state.settings.address_failure_window_seconds,
-                )
-                .await?;
+                guard::count_address_attempt(&state, &mut tx, &origin, now).await?;
                 tx.commit().await?;
                 return Err(AppError::validation(
                     "code",

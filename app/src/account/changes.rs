@@ -74,7 +74,6 @@ mod server_side {
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::format;
     use crate::mail::{self, Email};
     use crate::request;
 
@@ -192,11 +191,9 @@ mod server_side {
         )
         .await?;
         let body = format!(
-            "Hello {name},\n\nThe password of your Steward account was changed.\n\nTime: {time}\nIP address: {ip}\nDevice: {device}\n\nAll other sessions were signed out. If you did not do this, your account may be in someone else's hands: contact an administrator of your organization at once.\n{signature}",
+            "Hello {name},\n\nThe password of your Steward account was changed.\n\n{context}\n\nAll other sessions were signed out. If you did not do this, your account may be in someone else's hands: contact an administrator of your organization at once.\n{signature}",
             name = account.first_name,
-            time = format::datetime(now),
-            ip = origin.ip,
-            device = format::device(&origin.user_agent),
+            context = mail::when_and_where(now, &origin),
             signature = mail::signature(),
         );
         send(

@@ -73,6 +73,18 @@ impl Email {
     }
 }
 
+/// When and from where something happened, as security emails tell it: time, IP address and
+/// device, one per line.
+#[cfg(feature = "ssr")]
+pub fn when_and_where(now: i64, origin: &crate::request::Origin) -> String {
+    format!(
+        "Time: {}\nIP address: {}\nDevice: {}",
+        crate::format::datetime(now),
+        origin.ip,
+        crate::format::device(&origin.user_agent)
+    )
+}
+
 /// The common end of every message Steward sends.
 pub fn signature() -> &'static str {
     "\n\n-- \nSteward · This message was sent automatically because of activity on your account.\n"

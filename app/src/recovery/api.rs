@@ -72,13 +72,7 @@ mod server_side {
         let now = state.now();
         let mut texts = Vec::new();
         let mut tx = state.db.write().await?;
-        safety::count_address_failure(
-            &mut tx,
-            &origin.ip,
-            now,
-            state.settings.address_failure_window_seconds,
-        )
-        .await?;
+        guard::count_address_attempt(&state, &mut tx, &origin, now).await?;
         // The login email first; otherwise the accounts that gave it as their recovery email.
         let (targets, to_recovery) = match accounts::credentials(&mut tx, &email).await? {
             Some((id, _)) => (vec![id], false),
@@ -237,11 +231,9 @@ mod server_side {
         )
         .await?;
         let body = format!(
-            "Hello {name},\n\nThe password of your Steward account was just reset through a reset link, and every session was signed out.\n\nTime: {time}\nIP address: {ip}\nDevice: {device}\n\nIf this was not you, someone can read your email or your phone's messages: reset your password again at once ({base}/forgot-password), secure that mailbox, and turn on two-factor authentication.\n{signature}",
+            "Hello {name},\n\nThe password of your Steward account was just reset through a reset link, and every session was signed out.\n\n{context}\n\nIf this was not you, someone can read your email or your phone's messages: reset your password again at once ({base}/forgot-password), secure that mailbox, and turn on two-factor authentication.\n{signature}",
             name = account.first_name,
-            time = format::datetime(now),
-            ip = origin.ip,
-            device = format::device(&origin.user_agent),
+            context = mail::when_and_where(now, &origin),
             base = state.settings.public_url,
             signature = mail::signature(),
         );

@@ -46,6 +46,24 @@ pub async fn ensure_address_allowed(state: &AppState, origin: &Origin) -> Result
     }
 }
 
+/// Counts one attempt against the address's window (a failed sign-in, a wrong sign-up code, a
+/// password reset request): beyond the limit, [`ensure_address_allowed`] refuses it.
+pub async fn count_address_attempt(
+    state: &AppState,
+    tx: &mut Tx,
+    origin: &Origin,
+    now: i64,
+) -> Result<(), AppError> {
+    store::count_address_failure(
+        tx,
+        &origin.ip,
+        now,
+        state.settings.address_failure_window_seconds,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Counts a failed sign-in (wrong password, or wrong second-factor code when `user_id` is known)
 /// against the address and the account. Returns the account's count when there is one.
 pub async fn count_failure(
@@ -84,11 +102,9 @@ pub async fn count_failure(
             )
             .await?;
             let body = format!(
-                "Hello {name},\n\nA sign-in to your Steward account failed ({what}).\n\nTime: {time}\nIP address: {ip}\nDevice: {device}\n\nIf this was you, there is nothing to do. If it wasn't, someone may be trying to guess your password: secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}\n{signature}",
+                "Hello {name},\n\nA sign-in to your Steward account failed ({what}).\n\n{context}\n\nIf this was you, there is nothing to do. If it wasn't, someone may be trying to guess your password: secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}\n{signature}",
                 name = account.first_name,
-                time = format::datetime(now),
-                ip = origin.ip,
-                device = format::device(&origin.user_agent),
+                context = mail::when_and_where(now, &origin),
                 base = state.settings.public_url,
                 signature = mail::signature(),
             );
@@ -130,11 +146,9 @@ pub async fn on_success(
         )
         .await?;
         let body = format!(
-            "Hello {name},\n\nYour Steward account was just signed in to.\n\nTime: {time}\nIP address: {ip}\nDevice: {device}\nMethod: {method}\n\nIf this was you, there is nothing to do.\nIf this wasn't you, end that session and secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}\n{signature}",
+            "Hello {name},\n\nYour Steward account was just signed in to.\n\n{context}\nMethod: {method}\n\nIf this was you, there is nothing to do.\nIf this wasn't you, end that session and secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}\n{signature}",
             name = account.first_name,
-            time = format::datetime(now),
-            ip = origin.ip,
-            device = format::device(&origin.user_agent),
+            context = mail::when_and_where(now, &origin),
             base = state.settings.public_url,
             signature = mail::signature(),
         );
