@@ -92,7 +92,6 @@ pub fn device(user_agent: &str) -> String {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (RFC 3986), e.g. for a `data:` URL.
 /// Text made safe to place between HTML tags or inside a quoted attribute value: the five
 /// characters that can end an element, a tag or an attribute become character references.
 pub fn escape_html(text: &str) -> String {
@@ -110,6 +109,7 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Percent-encodes everything but unreserved characters (RFC 3986), e.g. for a `data:` URL.
 pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {

@@ -3,4 +3,6 @@
 -- two people editing at once, or a form saved from a stale page, never overwrite a newer change.
 ALTER TABLE tags ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE organizations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+-- users.version: the profile (name); safety_version: the sign-in alert and lockout settings.
 ALTER TABLE users ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE users ADD COLUMN safety_version INTEGER NOT NULL DEFAULT 1;

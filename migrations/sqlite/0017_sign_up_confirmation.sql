@@ -1,6 +1,8 @@
 -- Sign-up confirms the address before the account exists: the person's details wait here (the
--- password already hashed) until the emailed link or 6-digit code comes back. Only hashes of
--- the link token and of the code are stored; five wrong codes end the row; rows expire.
+-- password already hashed) until the emailed link (with that password) or the 6-digit code
+-- comes back. The link token is stored as its SHA-256 only. The code's hash keeps it out of
+-- sight but a code has only a million values: what protects it is the attempt count (five
+-- attempts end the row) and the 24-hour expiry, not the hash.
 CREATE TABLE pending_sign_ups (
     id            INTEGER PRIMARY KEY,
     email         TEXT    NOT NULL,

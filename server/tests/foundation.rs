@@ -177,7 +177,13 @@ on_every_backend!(
 
         assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM organizations").await, 1);
-        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log").await, 2);
+        // Sign-up, confirmed address, and the attempt on the taken address (in its owner's log).
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity_log").await, 3);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'sign_up_attempted'")
+                .await,
+            1
+        );
     }
 );
 
@@ -775,6 +781,52 @@ on_every_backend!(
             ))
             .await,
             0
+        );
+    }
+);
+
+on_every_backend!(
+    the_emailed_link_asks_for_the_password_chosen_at_sign_up,
+    |app: TestApp| async move {
+        let email = "victim@example.com";
+        // Someone else signs up with this address; its owner opens the link.
+        start_sign_up(&app, email).await;
+        let token = app
+            .mailed_token(email, "/signup/confirm")
+            .await
+            .expect("link");
+        let without = app
+            .call("confirm_sign_up", None, &[("token", &token)])
+            .await;
+        assert_eq!(without.json()["field"], "password", "{}", without.body);
+        let wrong = app
+            .call(
+                "confirm_sign_up",
+                None,
+                &[("token", &token), ("password", "what the owner would type")],
+            )
+            .await;
+        assert_eq!(wrong.json()["field"], "password", "{}", wrong.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+        // Whoever chose the password can confirm.
+        let right = app.confirm_sign_up(email).await;
+        assert_eq!(right.status, StatusCode::OK, "{}", right.body);
+    }
+);
+
+on_every_backend!(
+    at_most_three_confirmation_emails_an_hour_reach_one_address,
+    |app: TestApp| async move {
+        for _ in 0..5 {
+            assert_eq!(
+                start_sign_up(&app, "flooded@example.com").await.status,
+                StatusCode::OK
+            );
+        }
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'flooded@example.com'")
+                .await,
+            3
         );
     }
 );

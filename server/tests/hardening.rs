@@ -160,6 +160,8 @@ on_every_backend!(
     |app: TestApp| async move {
         let email = "guessed@example.com";
         let (cookie, organization) = app.sign_up(email, "Gus", "Guessed").await;
+        // A second session of the same person (signed in before the guessing started).
+        let other = app.sign_in(email).await;
         app.turn_on_totp(&cookie).await;
         let organization = organization.to_string();
         let method = app
@@ -224,11 +226,16 @@ on_every_backend!(
         }
         assert_eq!(failures(&app, email).await, (10, true));
         assert!(app.mailed_token(email, "/unlock").await.is_some());
-        // Locked: even the right password confirms nothing, and signing in is refused.
+        // The session that guessed is ended with the lock; another one, still open, gets
+        // nothing confirmed either, even with the right password.
+        assert_eq!(
+            app.call("my_account", Some(&cookie), &[]).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         let right = app
             .call(
                 "generate_backup_codes",
-                Some(&cookie),
+                Some(&other),
                 &[("password", common::PASSWORD)],
             )
             .await;

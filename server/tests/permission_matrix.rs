@@ -539,11 +539,12 @@ impl World {
         })
         .await;
         let new_address = common::unique_address("renamed");
+        let pending_hash = app::account::password::hash_now(PASSWORD).expect("hash");
         let sign_up_token = link(app, |hash| {
             let email = common::unique_address("pending");
             format!(
                 "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, created_at, expires_at) \
-                 VALUES ('{email}', 'Pen', 'Ding', 'x', FALSE, '{hash}', 'x', {now}, {})",
+                 VALUES ('{email}', 'Pen', 'Ding', '{pending_hash}', FALSE, '{hash}', 'x', {now}, {})",
                 now + 3600
             )
         })
@@ -793,7 +794,10 @@ async fn arguments(
         "report_not_me" => vec![("token", world.not_me_token.clone())],
         "confirm_email_change" => vec![("token", world.email_change_token.clone())],
         "password_reset_options" => vec![],
-        "confirm_sign_up" => vec![("token", world.sign_up_token.clone())],
+        "confirm_sign_up" => vec![
+            ("token", world.sign_up_token.clone()),
+            ("password", s(PASSWORD)),
+        ],
         "request_password_reset" => vec![("email", world.victim.email.clone())],
         "reset_password" => vec![
             ("token", world.reset_token.clone()),

@@ -23,19 +23,23 @@ pub async fn sign_up(
     )
 }
 
-/// Confirms a sign-up's address — with the emailed link's `token`, or with `email` and the
-/// 6-digit `code` — creates the account and signs the person in.
+/// Confirms a sign-up's address — with `email` and the 6-digit `code` (on the sign-up page),
+/// or with the emailed link's `token` and the `password` chosen at sign-up (so that whoever
+/// opens a link they did not ask for cannot end up in an account someone else set up with
+/// their address) — creates the account and signs the person in.
 #[server(endpoint = "confirm_sign_up")]
 pub async fn confirm_sign_up(
     email: Option<String>,
     code: Option<String>,
     token: Option<String>,
+    password: Option<String>,
 ) -> Result<SignedIn, AppError> {
     crate::request::respond(
         server_side::confirm_sign_up(
             email.unwrap_or_default(),
             code.unwrap_or_default(),
             token.unwrap_or_default(),
+            password.unwrap_or_default(),
         )
         .await,
     )
@@ -413,7 +417,7 @@ mod server_side {
             tx.commit().await?;
             return Ok(());
         }
-        guard::count_failure(
+        let count = guard::count_failure(
             state,
             &mut tx,
             Some(user_id),
@@ -422,6 +426,14 @@ mod server_side {
             now,
         )
         .await?;
+        // The session that guessed until the account locked is ended with it: the lock must
+        // not shut out the owner while leaving the guesser in.
+        let locked_now = count.is_some_and(|c| c.just_locked);
+        if locked_now {
+            if let Some(token) = request::session_token(state)? {
+                store::delete_session(&mut tx, &session::hash_token(&token)).await?;
+            }
+        }
         record_own(
             &mut tx,
             ActivityAction::PasswordCheckFailed,
@@ -432,6 +444,12 @@ mod server_side {
         )
         .await?;
         tx.commit().await?;
+        if locked_now {
+            request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+                state, &origin,
+            )));
+            return Err(guard::locked());
+        }
         Err(AppError::validation(
             "password",
             "This is not your current password.",
@@ -530,6 +548,15 @@ mod server_side {
         match store::credentials(&mut tx, &email).await? {
             Some((user_id, _)) => {
                 // Taken: its owner learns of the attempt (at most once an hour), nobody else.
+                record_own(
+                    &mut tx,
+                    ActivityAction::SignUpAttempted,
+                    user_id,
+                    "",
+                    &request::origin(&state)?,
+                    now,
+                )
+                .await?;
                 if store::claim_sign_up_notice(&mut tx, user_id, now).await? {
                     let body = format!(
                         "Hello,\n\nSomeone just tried to create a Steward account with this email address ({email}). It already has an account, so nothing was created.\n\nIf it was you, sign in instead:\n{base}/login\n\nForgot your password? Choose a new one here:\n{base}/forgot-password\n\nIf it was not you, there is nothing to do: your account is unchanged.\n{signature}",
@@ -543,6 +570,9 @@ mod server_side {
                     crate::mail::store::enqueue(&mut tx, &notice, now).await?;
                 }
             }
+            // At most three confirmation emails an hour to one address: nobody can use
+            // sign-up to flood a mailbox (the answer stays the same).
+            None if store::pending_sign_ups_since(&mut tx, &email, now - 3600).await? >= 3 => {}
             None => {
                 store::prune_pending_sign_ups(&mut tx, &email, now).await?;
                 let (token, token_hash) = session::new_token();
@@ -563,7 +593,7 @@ mod server_side {
                 let code = confirmation_code();
                 store::set_pending_code(&mut tx, id, &code_hash(id, &code)).await?;
                 let body = format!(
-                    "Hello {first_name},\n\nTo finish creating your Steward account, confirm that this address is yours: enter this code on the sign-up page\n\n    {code}\n\nor open this link:\n{base}/signup/confirm?token={token}\n\nBoth work for 24 hours. If you did not sign up for Steward, ignore this message: no account is created.\n{signature}",
+                    "Hello,\n\nTo finish creating your Steward account, confirm that this address is yours: enter this code on the sign-up page\n\n    {code}\n\nor open this link (you will be asked for the password you chose):\n{base}/signup/confirm?token={token}\n\nBoth work for 24 hours. If you did not sign up for Steward, ignore this message: no account is created.\n{signature}",
                     signature = crate::mail::signature(),
                 );
                 let message = crate::mail::Email::new(
@@ -600,14 +630,45 @@ mod server_side {
         email: String,
         code: String,
         token: String,
+        password: String,
     ) -> Result<SignedIn, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
         let now = state.now();
+        guard::ensure_address_allowed(&state, &origin).await?;
         let pending = if !token.trim().is_empty() {
+            if password.is_empty() {
+                return Err(AppError::validation(
+                    "password",
+                    "Enter the password you chose when signing up.",
+                ));
+            }
             let token_hash = session::hash_token(token.trim());
             let mut tx = state.db.write().await?;
-            let pending = store::take_pending_sign_up(&mut tx, None, Some(&token_hash), now)
+            let found = store::attempt_pending_sign_ups(
+                &mut tx,
+                None,
+                Some(&token_hash),
+                now,
+                SIGN_UP_CODE_ATTEMPTS,
+            )
+            .await?;
+            tx.commit().await?;
+            let found = found.into_iter().next().ok_or_else(confirmation_gone)?;
+            let right = state
+                .passwords
+                .verify(password, Some(found.password_hash.clone()))
+                .await?;
+            let mut tx = state.db.write().await?;
+            if !right {
+                guard::count_address_attempt(&state, &mut tx, &origin, now).await?;
+                tx.commit().await?;
+                return Err(AppError::validation(
+                    "password",
+                    "This is not the password chosen when signing up.",
+                ));
+            }
+            let pending = store::take_pending_sign_up(&mut tx, found.id, now)
                 .await?
                 .ok_or_else(confirmation_gone)?;
             (pending, tx)
@@ -616,14 +677,18 @@ mod server_side {
             let code = normalize_code(&code).ok_or_else(|| {
                 AppError::validation("code", "Enter the 6 digits from the email.")
             })?;
-            guard::ensure_address_allowed(&state, &origin).await?;
             let mut tx = state.db.write().await?;
-            let live =
-                store::pending_sign_ups_of(&mut tx, &email, now, SIGN_UP_CODE_ATTEMPTS).await?;
+            // Every live pending sign-up of the address spends an attempt (five end them).
+            let live = store::attempt_pending_sign_ups(
+                &mut tx,
+                Some(&email),
+                None,
+                now,
+                SIGN_UP_CODE_ATTEMPTS,
+            )
+            .await?;
             let Some(found) = live.iter().find(|p| p.code_hash == code_hash(p.id, &code)) else {
-                // A wrong code counts against every pending sign-up of the address (five
-                // end them) and against the address, like a failed sign-in.
-                store::count_wrong_code(&mut tx, &email, now).await?;
+                // A wrong code also counts against the address, like a failed sign-in.
                 guard::count_address_attempt(&state, &mut tx, &origin, now).await?;
                 tx.commit().await?;
                 return Err(AppError::validation(
@@ -631,7 +696,7 @@ mod server_side {
                     "This code is not right, or it has expired. Check the newest email from Steward.",
                 ));
             };
-            let pending = store::take_pending_sign_up(&mut tx, Some(found.id), None, now)
+            let pending = store::take_pending_sign_up(&mut tx, found.id, now)
                 .await?
                 .ok_or_else(confirmation_gone)?;
             (pending, tx)

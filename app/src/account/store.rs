@@ -464,48 +464,55 @@ pub struct PendingSignUp {
     pub code_hash: String,
 }
 
-/// The live pending sign-ups of an address that still accept a code, newest first.
-pub async fn pending_sign_ups_of(
+/// Counts one confirmation attempt against the live pending sign-ups of an address (a code)
+/// or of a link's token (the password), and returns those that still had attempts left,
+/// newest first. Counting comes before comparing: concurrent guesses each spend an attempt,
+/// so no more than [`super::SIGN_UP_CODE_ATTEMPTS`] are ever compared.
+pub async fn attempt_pending_sign_ups(
     tx: &mut Tx,
-    email: &str,
+    email: Option<&str>,
+    token_hash: Option<&str>,
     now: i64,
     max_attempts: i64,
 ) -> Result<Vec<PendingSignUp>, sqlx::Error> {
-    const SQL: &str = "SELECT id, email, first_name, last_name, password_hash, remember, code_hash FROM pending_sign_ups \
-                       WHERE email = $1 AND expires_at > $2 AND attempts < $3 ORDER BY id DESC";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(email)
+    const SQL: &str = "UPDATE pending_sign_ups SET attempts = attempts + 1 \
+                       WHERE (email = $1 OR token_hash = $2) AND expires_at > $3 AND attempts < $4 \
+                       RETURNING id, email, first_name, last_name, password_hash, remember, code_hash";
+    let mut rows: Vec<PendingSignUp> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(email.unwrap_or(""))
+        .bind(token_hash.unwrap_or(""))
         .bind(now)
         .bind(max_attempts)
         .fetch_all(&mut **c)
-        .await)
+        .await)?;
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    Ok(rows)
 }
 
-/// Counts a wrong code against every live pending sign-up of the address.
-pub async fn count_wrong_code(tx: &mut Tx, email: &str, now: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str =
-        "UPDATE pending_sign_ups SET attempts = attempts + 1 WHERE email = $1 AND expires_at > $2";
-    on_db!(tx, |c| sqlx::query(SQL)
+/// Confirmation emails sent to this address since `since`.
+pub async fn pending_sign_ups_since(
+    tx: &mut Tx,
+    email: &str,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM pending_sign_ups WHERE email = $1 AND created_at >= $2";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(email)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+        .bind(since)
+        .fetch_one(&mut **c)
+        .await)
 }
 
 /// Spends a pending sign-up: exactly one caller gets it, and only while it is live.
 pub async fn take_pending_sign_up(
     tx: &mut Tx,
-    id: Option<i64>,
-    token_hash: Option<&str>,
+    id: i64,
     now: i64,
 ) -> Result<Option<PendingSignUp>, sqlx::Error> {
-    const SQL: &str = "DELETE FROM pending_sign_ups WHERE (id = $1 OR token_hash = $2) AND expires_at > $3 \
+    const SQL: &str = "DELETE FROM pending_sign_ups WHERE id = $1 AND expires_at > $2 \
                        RETURNING id, email, first_name, last_name, password_hash, remember, code_hash";
     on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(id.unwrap_or(0))
-        .bind(token_hash.unwrap_or(""))
+        .bind(id)
         .bind(now)
         .fetch_optional(&mut **c)
         .await)

@@ -122,6 +122,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
     let confirm = ServerAction::<ConfirmSignUp>::new();
+    let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = confirm.value().get() {
             crate::load_page(&signed_in.redirect);
@@ -133,17 +134,21 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
                 <h1>"Confirm my email address"</h1>
-                {move || confirm.value().get().and_then(Result::err).map(|e| view! {
-                    <p class="form-error" role="alert"><span>{e.message}</span></p>
-                    <a class="button wide" href="/signup">"Sign up again"</a>
-                })}
                 <ActionForm action=confirm>
-                    <input type="hidden" name="token" prop:value=move || token.get() />
-                    <p>"Confirm that this address is yours to finish creating your Steward account."</p>
+                    <FormError error />
+                    <input type="hidden" name="token" value=token.get_untracked() />
+                    <p>"To finish creating your Steward account, enter the password you chose when signing up. (If you did not sign up, close this page: nothing is created.)"</p>
+                    <div class="field">
+                        <label for="confirm-password">"Your password"</label>
+                        <input id="confirm-password" name="password" type="password" autocomplete="current-password" required
+                            aria-describedby="confirm-password-error" aria-invalid=invalid(error, "password") />
+                        <FieldError error field="password" input="confirm-password" />
+                    </div>
                     <button class="button primary wide" type="submit" disabled=move || confirm.pending().get()>
                         "Confirm and create my account"
                     </button>
                 </ActionForm>
+                <p class="auth-switch"><a href="/signup">"Sign up again"</a></p>
             </div>
         </main>
     }

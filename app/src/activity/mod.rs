@@ -69,10 +69,11 @@ pub enum ActivityAction {
     PasswordResetRequested,
     PasswordReset,
     EmailConfirmed,
+    SignUpAttempted,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 55] = [
+    pub const ALL: [ActivityAction; 56] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -128,6 +129,7 @@ impl ActivityAction {
         ActivityAction::PasswordResetRequested,
         ActivityAction::PasswordReset,
         ActivityAction::EmailConfirmed,
+        ActivityAction::SignUpAttempted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -187,6 +189,7 @@ impl ActivityAction {
             ActivityAction::PasswordResetRequested => "password_reset_requested",
             ActivityAction::PasswordReset => "password_reset",
             ActivityAction::EmailConfirmed => "email_confirmed",
+            ActivityAction::SignUpAttempted => "sign_up_attempted",
         }
     }
 
@@ -255,6 +258,7 @@ impl ActivityAction {
             ActivityAction::PasswordResetRequested => "Password reset requested",
             ActivityAction::PasswordReset => "Password reset through an emailed link",
             ActivityAction::EmailConfirmed => "Email address confirmed",
+            ActivityAction::SignUpAttempted => "Someone tried to sign up with this address",
         }
     }
 }

@@ -93,7 +93,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     false => view! {
                         <ActionForm action>
                             <FormError error />
-                            <input type="hidden" name="token" prop:value=move || token.get() />
+                            <input type="hidden" name="token" value=token.get_untracked() />
                             <div class="field">
                                 <label for="reset-new-password">"New password"</label>
                                 <input id="reset-new-password" name="new_password" type="password" autocomplete="new-password" required

@@ -25,7 +25,7 @@ pub struct SafetySettings {
     pub alert_on_sign_in: bool,
     pub alert_on_failed_sign_in: bool,
     pub lockout_threshold: i64,
-    /// The account's version, sent back with a save: a save from an older one is refused.
+    /// The settings' version, sent back with a save: a save from an older one is refused.
     pub version: i64,
 }
 

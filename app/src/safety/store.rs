@@ -81,7 +81,7 @@ pub async fn unlock(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
 }
 
 pub async fn settings(tx: &mut Tx, user_id: i64) -> Result<Option<SafetySettings>, sqlx::Error> {
-    const SQL: &str = "SELECT alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold, version FROM users WHERE id = $1";
+    const SQL: &str = "SELECT alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold, safety_version FROM users WHERE id = $1";
     let row: Option<(bool, bool, i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(user_id)
         .fetch_optional(&mut **c)
@@ -105,7 +105,8 @@ pub async fn save_settings(
     expected: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "UPDATE users SET alert_on_sign_in = $2, alert_on_failed_sign_in = $3, lockout_threshold = $4, \
-                       version = version + 1 WHERE id = $1 AND ($5 IS NULL OR version = $5) RETURNING version";
+                       safety_version = safety_version + 1 WHERE id = $1 AND ($5 IS NULL OR safety_version = $5) \
+                       RETURNING safety_version";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user_id)
         .bind(settings.alert_on_sign_in)

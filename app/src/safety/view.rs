@@ -10,7 +10,8 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SafetyPanel() -> impl IntoView {
     let save = ServerAction::<SaveSafetySettings>::new();
-    let settings = Resource::new(|| (), |_| my_safety_settings());
+    // Read again after each save, so the next save starts from the version it made.
+    let settings = Resource::new(move || save.version().get(), |_| my_safety_settings());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
@@ -21,10 +22,7 @@ pub fn SafetyPanel() -> impl IntoView {
                     match settings.await {
                         Ok(s) => view! {
                             <ActionForm action=save>
-                                // After a save, the next one starts from the version it made.
-                                <input type="hidden" name="version" prop:value=move || {
-                                    save.value().get().and_then(Result::ok).map_or(s.version, |n| n.version)
-                                } />
+                                <input type="hidden" name="version" value=s.version />
                                 <FormError error />
                                 <fieldset class="plain">
                                     <legend>"Email me"</legend>

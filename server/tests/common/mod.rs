@@ -270,8 +270,12 @@ impl TestApp {
             .mailed_token(email, "/signup/confirm")
             .await
             .expect("a confirmation link in the outbox");
-        self.call("confirm_sign_up", None, &[("token", &token)])
-            .await
+        self.call(
+            "confirm_sign_up",
+            None,
+            &[("token", &token), ("password", PASSWORD)],
+        )
+        .await
     }
 
     /// The session cookie and organization id of a reply that signed someone in to their
