@@ -787,6 +787,32 @@ on_every_backend!(
             .await;
         }
 
+        // A password reset link, and a sign-up attempt on the taken address.
+        app.clock.advance(3600);
+        app.call("request_password_reset", None, &[("email", &boss_email)])
+            .await;
+        app.call(
+            "sign_up",
+            None,
+            &[
+                ("email", &boss_email),
+                ("first_name", &longest("É")),
+                ("last_name", &longest("Ö")),
+                ("password", common::PASSWORD),
+            ],
+        )
+        .await;
+        for subject in ["Reset your Steward password", "Someone tried to create%"] {
+            assert_eq!(
+                app.count(&format!(
+                    "SELECT COUNT(*) FROM outbox WHERE subject LIKE '{subject}'"
+                ))
+                .await,
+                1,
+                "{subject}"
+            );
+        }
+
         let queued = app.count("SELECT COUNT(*) FROM outbox").await;
         assert!(queued >= 8, "{queued} messages");
         let dir =
