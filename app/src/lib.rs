@@ -88,6 +88,9 @@ mod routes {
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Set here, outside the hydrated body: the browser must find there exactly what App renders.
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -100,7 +103,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags />
             </head>
             <body>
-                <ContentSecurityPolicy />
                 <App />
             </body>
         </html>
@@ -111,9 +113,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// carry this response's nonce (Leptos puts it on its hydration and streaming scripts), so
 /// markup that slipped into a page can never execute. Other responses get the server's default
 /// policy, which allows no inline script at all.
-#[component]
-fn ContentSecurityPolicy() -> impl IntoView {
-    #[cfg(feature = "ssr")]
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
