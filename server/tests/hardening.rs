@@ -1050,11 +1050,40 @@ on_every_backend!(
                 .await,
             5
         );
+        // My recovery contacts, from two tabs.
+        let contacts = app.call("my_contacts", Some(&alice), &[]).await;
+        let version = contacts.json()["version"]
+            .as_i64()
+            .unwrap_or_default()
+            .to_string();
+        for (phone, status) in [
+            ("+41791111111", StatusCode::OK),
+            ("+41792222222", StatusCode::CONFLICT),
+        ] {
+            let reply = app
+                .call(
+                    "set_recovery_contacts",
+                    Some(&alice),
+                    &[
+                        ("recovery_email", ""),
+                        ("recovery_phone", phone),
+                        ("password", common::PASSWORD),
+                        ("version", &version),
+                    ],
+                )
+                .await;
+            assert_eq!(reply.status, status, "{}", reply.body);
+        }
+        assert_eq!(
+            app.texts("SELECT recovery_phone FROM users WHERE email = 'alice@example.com'")
+                .await,
+            vec!["+41791111111".to_owned()]
+        );
         // Refused saves wrote nothing to the log either.
         assert_eq!(
-            app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_changed', 'organization_renamed', 'profile_changed', 'safety_settings_changed')")
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('tag_changed', 'organization_renamed', 'profile_changed', 'safety_settings_changed', 'recovery_contacts_changed')")
                 .await,
-            4
+            5
         );
     }
 );

@@ -49,9 +49,11 @@ pub async fn set_recovery_contacts(
     recovery_email: String,
     recovery_phone: String,
     password: String,
+    /// The version the page showed (a program may leave it out to overwrite).
+    version: Option<i64>,
 ) -> Result<AccountContacts, AppError> {
     crate::request::respond(
-        server_side::set_recovery(recovery_email, recovery_phone, password).await,
+        server_side::set_recovery(recovery_email, recovery_phone, password, version).await,
     )
 }
 
@@ -111,12 +113,14 @@ mod server_side {
         let (recovery_email, recovery_phone) =
             store::recovery_contacts(&mut tx, account.id).await?;
         let pending_email = store::pending_email_change(&mut tx, account.id, state.now()).await?;
+        let version = store::contacts_version(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(AccountContacts {
             email: account.email,
             recovery_email,
             recovery_phone,
             pending_email,
+            version,
         })
     }
 
@@ -345,6 +349,7 @@ mod server_side {
         recovery_email: String,
         recovery_phone: String,
         password: String,
+        version: Option<i64>,
     ) -> Result<AccountContacts, AppError> {
         let state = request::state()?;
         let origin = request::origin(&state)?;
@@ -366,13 +371,15 @@ mod server_side {
         confirm_password(&state, account.id, password).await?;
         let now = state.now();
         let mut tx = state.db.write().await?;
-        store::set_recovery_contacts(
+        let version = store::set_recovery_contacts(
             &mut tx,
             account.id,
             recovery_email.as_deref(),
             recovery_phone.as_deref(),
+            version,
         )
-        .await?;
+        .await?
+        .ok_or_else(AppError::stale)?;
         let detail = format!(
             "recovery email {}, recovery phone {}",
             if recovery_email.is_some() {
@@ -402,6 +409,7 @@ mod server_side {
             recovery_email,
             recovery_phone,
             pending_email,
+            version,
         })
     }
 

@@ -82,6 +82,9 @@ pub struct AccountContacts {
     pub recovery_phone: Option<String>,
     /// A new login email waiting for the confirmation link to be opened.
     pub pending_email: Option<String>,
+    /// The recovery contacts' version, sent back with a save: a save from an older one is
+    /// refused.
+    pub version: i64,
 }
 
 /// What a password change did besides changing the password.

@@ -374,21 +374,33 @@ pub async fn recovery_contacts(
     Ok(row.unwrap_or((None, None)))
 }
 
+/// The version of the recovery contacts.
+pub async fn contacts_version(tx: &mut Tx, user_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT contacts_version FROM users WHERE id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Saves the recovery contacts unless they are no longer at `expected`; the new version, or
+/// `None` when the save is stale.
 pub async fn set_recovery_contacts(
     tx: &mut Tx,
     user_id: i64,
     email: Option<&str>,
     phone: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE users SET recovery_email = $2, recovery_phone = $3 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
+    expected: Option<i64>,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET recovery_email = $2, recovery_phone = $3, contacts_version = contacts_version + 1 \
+                       WHERE id = $1 AND ($4 IS NULL OR contacts_version = $4) RETURNING contacts_version";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user_id)
         .bind(email)
         .bind(phone)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
+        .bind(expected)
+        .fetch_optional(&mut **c)
+        .await)
 }
 
 /// A sign-up waiting for its address to be confirmed.

@@ -524,8 +524,14 @@ fn RecoveryPanel() -> impl IntoView {
                     let c = contacts.await.ok();
                     let email = c.as_ref().and_then(|c| c.recovery_email.clone()).unwrap_or_default();
                     let phone = c.as_ref().and_then(|c| c.recovery_phone.clone()).unwrap_or_default();
+                    let version = c.as_ref().map_or(0, |c| c.version);
                     view! {
                         <ActionForm action=save>
+                            // After a save, the next one starts from the version it made (a
+                            // hidden input's value follows its attribute).
+                            <input type="hidden" name="version" value=move || {
+                                save.value().get().and_then(Result::ok).map_or(version, |c| c.version)
+                            } />
                             <FormError error />
                             <div class="field">
                                 <label for="recovery_email">"Recovery email"</label>
