@@ -52,10 +52,52 @@ setup_build_tools() {
   fi
 }
 
-# --split: every page but sign-in becomes its own lazily loaded WASM piece.
+# The built site (WASM, JS, CSS, precompressed copies) also lives outside the checkout: a fresh
+# clone with the same front-end sources reuses it. Read by cargo-leptos and by the server.
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$STEWARD_CACHE/site}"
+
+# What the browser's part of the build depends on: its sources, the lock file, the build
+# settings and the tools. Same fingerprint as the last successful build: the front-end steps
+# (cargo for wasm32, wasm-bindgen, wasm-opt, hashing, precompression) are skipped.
+front_fingerprint() {
+  (
+    cd "$ROOT"
+    find app frontend style public -type f -print0 | sort -z | xargs -0 sha256sum
+    sha256sum Cargo.toml Cargo.lock Leptos.toml scripts/setup.sh
+    rustc --version
+    cargo-leptos --version
+    wasm-bindgen --version
+    wasm-opt --version
+    # Settings from the environment change the output as much as the sources do.
+    env | grep -E '^(RUSTFLAGS|CARGO_ENCODED_RUSTFLAGS|CARGO_PROFILE_|LEPTOS_)' | sort
+  ) | sha256sum | cut -d' ' -f1
+}
+
+# Whether the built site is whole: every file hash.txt (beside the server binary) names is there.
+site_complete() {
+  local hashes="$CARGO_TARGET_DIR/release/hash.txt" kind hash
+  [ -f "$hashes" ] || return 1
+  while read -r kind hash; do
+    [ -n "$hash" ] || continue
+    compgen -G "$LEPTOS_SITE_ROOT/pkg/*.$hash.*" >/dev/null || return 1
+  done <"$hashes"
+}
+
+# Release build: the server, and the front end unless its inputs are unchanged (see above).
+# --precompress writes .br and .gz beside every static file; the server sends those as they are.
+# --split cuts the WASM where the code says (app::routes): the sign-in page, then everything else.
 build_release() {
-  say "Building Steward (release)"
-  (cd "$ROOT" && cargo leptos build --release --split)
+  local stamp="$LEPTOS_SITE_ROOT/.front-inputs" fingerprint
+  fingerprint="$(front_fingerprint)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && site_complete; then
+    say "Building Steward (release; the front end is unchanged, server only)"
+    (cd "$ROOT" && cargo leptos build --release --server-only)
+  else
+    say "Building Steward (release)"
+    rm -f "$stamp"
+    (cd "$ROOT" && cargo leptos build --release --precompress --split)
+    echo "$fingerprint" >"$stamp"
+  fi
 }
 
 # A real SMTP server for the tests (Python's aiosmtpd from PyPI), in a venv under the cache.

@@ -93,6 +93,8 @@ impl Default for Settings {
 pub struct AppState {
     pub db: Db,
     pub passwords: Arc<PasswordHasher>,
+    /// Profile pictures are decoded here, a bounded number at a time.
+    pub pictures: Arc<crate::account::profile::PictureDecoder>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     /// A text-message provider for password reset by SMS; none by default (see recovery::sms).

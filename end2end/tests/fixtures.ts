@@ -66,6 +66,24 @@ export async function checkAccessibility(page: Page, label: string) {
   );
   const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
   expect(summary, `accessibility of ${label}`).toEqual([]);
+  await expectNoSidewaysScroll(page, label);
+}
+
+/** Nothing on the page is wider than the viewport (on a phone, nothing scrolls sideways). */
+export async function expectNoSidewaysScroll(page: Page, label: string) {
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.right > width + 1 && getComputedStyle(e).position !== "fixed";
+      })
+      .filter((e) => !e.closest(".visually-hidden, [hidden], .side-menu"))
+      .slice(0, 3)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).split(" ").join(".") : ""} (right edge ${Math.round(e.getBoundingClientRect().right)})`);
+    return { scroll: document.documentElement.scrollWidth, width, wide };
+  });
+  expect(overflow.scroll, `${label} is wider than the viewport: ${overflow.wide.join(", ")}`).toBeLessThanOrEqual(overflow.width);
 }
 
 export function uniqueEmail(prefix: string) {

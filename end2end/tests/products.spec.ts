@@ -1,6 +1,13 @@
 import { Page } from "@playwright/test";
 import { test, expect, hydrated, checkAccessibility, receivedMail, signInAs, openOrganization } from "./fixtures";
 
+/** On a phone the filters fold behind a "Filters" button: open it (once). */
+async function showFilters(page: Page) {
+  const toggle = page.getByRole("button", { name: /^Filters/ });
+  if ((await toggle.isVisible()) && (await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+  await expect(page.getByLabel("Search by name")).toBeVisible();
+}
+
 async function openProducts(page: Page, mobile: boolean) {
   if (mobile) await page.getByRole("button", { name: "Menu", exact: true }).click();
   await page.locator("#side-menu").getByRole("link", { name: "Products" }).click();
@@ -25,12 +32,16 @@ test("products: list, filter, search, pages and a product's page", async ({ page
   await expect(rows.first().locator("a")).toHaveText(firstOnPageOne ?? "");
 
   // Filter by kind and search by name.
+  if (mobile) await expect(page.getByLabel("Search by name")).toBeHidden();
+  await showFilters(page);
   await page.getByLabel("Kind").selectOption("domain");
   await page.getByLabel("Search by name").fill("cafe");
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/kind=domain/);
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("cafe-du-lac.ch");
+  // The button says how many filters are on (it shows on phones only).
+  if (mobile) await expect(page.getByTestId("active-filters")).toHaveText("2");
 
   // Sort by expiry: the soonest first.
   await page.getByLabel("Search by name").fill("");
@@ -39,6 +50,13 @@ test("products: list, filter, search, pages and a product's page", async ({ page
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/sort=expiry/);
   await expect(rows.first()).toContainText("Expired");
+  // Opened afresh, the page shows the order in use (the select is not blank).
+  await page.reload();
+  await hydrated(page);
+  await showFilters(page);
+  await expect(page.getByLabel("Sort by")).toHaveValue("expiry");
+  await expect(page.getByLabel("Kind")).toHaveValue("");
+  await checkAccessibility(page, "product list sorted by expiry");
 
   // A product's page: holder apart from who pays.
   await page.getByLabel("Sort by").selectOption("name");
@@ -89,6 +107,7 @@ test("tags: tag selected products, filter by tag, rename on the tag page", async
   await checkAccessibility(page, "product list with tags");
 
   // Filter by the tag.
+  await showFilters(page);
   await page.getByLabel("Tag", { exact: true }).selectOption({ label: tagName });
   await page.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/tag=\d+/);

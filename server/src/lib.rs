@@ -22,6 +22,9 @@ use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::collections::HashMap;
+use std::sync::Arc;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -36,6 +39,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let avatar_state = state.clone();
     let export_state = state.clone();
     let root_state = state;
+    let static_files = Arc::new(StaticFiles::scan(&options.site_root));
     Router::new()
         .route(
             "/",
@@ -77,6 +81,9 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .layer(middleware::from_fn(server_functions))
         .layer(middleware::from_fn(refuse_cross_site))
         .layer(middleware::from_fn(no_store))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            cache_static_files(static_files.clone(), request, next)
+        }))
         .layer(middleware::from_fn(limit_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -97,9 +104,117 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             HeaderValue::from_str(&app::content_security_policy(None))
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
         ))
+        // Pages, server-function answers and anything else not already compressed, when the
+        // browser accepts it: brotli first, then gzip. Static files come precompressed from
+        // the build (`cargo leptos build --precompress`) and keep their own encoding.
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE_BYTES))),
+        )
         // One span per request (method and path only: cookies and bodies are never logged).
         .layer(TraceLayer::new_for_http())
         .with_state(options)
+}
+
+/// Smaller answers go out as they are: compressing them saves less than it costs.
+pub const COMPRESS_ABOVE_BYTES: u16 = 1024;
+
+/// The static files a browser may keep, found when the server starts: under `/pkg`, the files
+/// whose name carries the hash of their content (`steward.<hash>.wasm`: cargo-leptos names them
+/// so with `hash-files`) — but only where the name still matches the content, checked here,
+/// because the build rewrites some files (the loaders that name each other) after naming them;
+/// those, and a build without hashes, are asked for again each time. And the public files at
+/// the top of the site (the favicon).
+#[derive(Clone, Debug, Default)]
+pub struct StaticFiles {
+    immutable: std::collections::HashSet<String>,
+    public: std::collections::HashSet<String>,
+}
+
+/// The hash cargo-leptos puts in a file name: MD5 of the content, base64url without padding.
+pub fn content_hash(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(md5::Md5::digest(bytes))
+}
+
+impl StaticFiles {
+    pub fn scan(site_root: &str) -> StaticFiles {
+        let mut found = StaticFiles::default();
+        let files = |dir: std::path::PathBuf| {
+            std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| Some((e.path(), e.file_name().into_string().ok()?)))
+                .filter(|(_, name)| !name.ends_with(".br") && !name.ends_with(".gz"))
+                .collect::<Vec<_>>()
+        };
+        let root = std::path::PathBuf::from(site_root);
+        for (path, name) in files(root.join("pkg")) {
+            let named = name.split('.').find(|part| {
+                part.len() == 22
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            });
+            let Some(named) = named else { continue };
+            match std::fs::read(&path) {
+                Ok(bytes) if content_hash(&bytes) == named => {
+                    found.immutable.insert(format!("/pkg/{name}"));
+                }
+                Ok(_) => tracing::debug!(%name, "named by a hash that is not its content's: revalidated"),
+                Err(error) => tracing::warn!(%name, %error, "cannot read a static file"),
+            }
+        }
+        for (_, name) in files(root) {
+            found.public.insert(format!("/{name}"));
+        }
+        found
+    }
+
+    /// The `Cache-Control` of a static file at `path`, or `None` for anything else.
+    pub fn cache_control(&self, path: &str) -> Option<&'static str> {
+        if self.immutable.contains(path) {
+            Some("public, max-age=31536000, immutable")
+        } else if path.starts_with("/pkg/") {
+            Some("no-cache")
+        } else if self.public.contains(path) {
+            Some("public, max-age=86400")
+        } else {
+            None
+        }
+    }
+}
+
+/// Sets the cache policy of static files (see [`StaticFiles`]). Never on a page, and never over
+/// a policy a handler already chose: a page stays `no-store` whatever its path looks like.
+async fn cache_static_files(files: Arc<StaticFiles>, request: Request, next: Next) -> Response {
+    let policy = (request.method() == Method::GET || request.method() == Method::HEAD)
+        .then(|| files.cache_control(request.uri().path()))
+        .flatten();
+    let mut response = next.run(request).await;
+    let Some(policy) = policy else {
+        return response;
+    };
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let served = matches!(response.status(), StatusCode::OK | StatusCode::NOT_MODIFIED);
+    if served && !html && !response.headers().contains_key(header::CACHE_CONTROL) {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        // The same name is sent as brotli, gzip or as it is: caches keep one per encoding.
+        if !headers.contains_key(header::VARY) {
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+    }
+    response
 }
 
 /// Around every server function (`/api/…`; leptos_axum routes each one by its exact path):
@@ -252,7 +367,7 @@ async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response
 }
 
 /// Links in emails name pages of the account, not of an organization: `/security/…` opens that
-/// page in my first organization, or the sign-in page that comes back here afterwards.
+/// page in the organization I land in, or the sign-in page that comes back here afterwards.
 async fn account_page(state: AppState, request: Request, page: String) -> Response {
     let safe = page
         .chars()
@@ -268,27 +383,28 @@ async fn account_page(state: AppState, request: Request, page: String) -> Respon
     let Some(account) = signed_in else {
         return Redirect::to(&format!("/login?next=/{page}")).into_response();
     };
-    in_first_organization(&state, account.id, &page).await
+    in_landing_organization(&state, account.id, &page).await
 }
 
-/// A redirect to `page` inside the person's first organization.
-async fn in_first_organization(state: &AppState, user_id: i64, page: &str) -> Response {
-    let first = async {
+/// A redirect to `page` inside the organization the person lands in (the one used last, or the
+/// one with the most to see).
+async fn in_landing_organization(state: &AppState, user_id: i64, page: &str) -> Response {
+    let landing = async {
         let mut tx = state.db.read().await?;
-        let list = app::organizations::store::memberships_of(&mut tx, user_id).await?;
+        let found = app::organizations::store::landing_organization(&mut tx, user_id).await?;
         tx.commit().await?;
-        Ok::<_, sqlx::Error>(list.into_iter().next())
+        Ok::<_, sqlx::Error>(found)
     }
     .await;
-    match first {
+    match landing {
         Ok(Some(organization)) => {
-            let path = format!("/o/{}/{page}", organization.id);
+            let path = format!("/o/{organization}/{page}");
             Redirect::to(path.trim_end_matches('/')).into_response()
         }
         // Signed in, but in no organization (they left their last one).
         Ok(None) => Redirect::to("/welcome").into_response(),
         Err(error) => {
-            tracing::error!(%error, "could not list organizations");
+            tracing::error!(%error, "could not find the landing organization");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Body::from("Something went wrong on our side."),
@@ -390,7 +506,7 @@ async fn export_activity(state: AppState, request: Request) -> Response {
     }
 }
 
-/// `/` opens the first of my organizations, or the sign-in page.
+/// `/` opens the organization I land in, or the sign-in page.
 async fn root(state: AppState, request: Request) -> Response {
     let origin = app::request::Origin::from_request(&request, state.settings.trust_proxy);
     let Some(token) = session_token_in(&state, request.headers(), &origin) else {
@@ -399,7 +515,7 @@ async fn root(state: AppState, request: Request) -> Response {
     let Ok(account) = authenticate_token(&state, &token).await else {
         return Redirect::to("/login").into_response();
     };
-    in_first_organization(&state, account.id, "").await
+    in_landing_organization(&state, account.id, "").await
 }
 
 #[cfg(test)]
@@ -412,6 +528,12 @@ mod tests {
             map.insert(*k, HeaderValue::from_static(v));
         }
         map
+    }
+
+    #[test]
+    fn the_content_hash_is_the_one_cargo_leptos_names_files_with() {
+        // base64url(MD5("")), unpadded: 22 characters.
+        assert_eq!(content_hash(b""), "1B2M2Y8AsgTpgAmY7PhCfg");
     }
 
     #[test]

@@ -52,6 +52,7 @@ async fn run() -> Result<(), String> {
     let state = AppState {
         db,
         passwords: Arc::new(PasswordHasher::for_this_machine()),
+        pictures: Arc::new(app::account::profile::PictureDecoder::for_this_machine()),
         clock: Arc::new(SystemClock),
         settings: Arc::new(settings),
         // No SMS provider ships with Steward: reset by SMS is not offered (recovery::sms).
@@ -75,9 +76,6 @@ async fn run() -> Result<(), String> {
         println!("with the password: {}", app::demo::DEMO_PASSWORD);
     }
 
-    // Compute the dummy hash now, so the first unknown-account sign-in costs what others do.
-    let passwords = state.passwords.clone();
-    tokio::task::spawn_blocking(move || passwords.warm_up());
     tokio::spawn(purge_sessions(state.clone()));
     tracing::info!("emails go to {}", mailer.describe());
     tokio::spawn(app::mail::deliver::run(state.clone(), mailer));

@@ -159,6 +159,14 @@ mod server_side {
         admit(Caller::Reader, caller(state).await?)
     }
 
+    /// Like [`authenticate`], and whether the caller came in person (a browser session), for
+    /// read answers with a part that is the person's own security: never shown to a program.
+    pub async fn authenticate_reading(state: &AppState) -> Result<(Account, bool), AppError> {
+        let (account, via) = caller(state).await?;
+        let in_person = via == Via::Session;
+        Ok((admit(Caller::Reader, (account, via))?, in_person))
+    }
+
     /// For server functions that change something: a read-only token is refused.
     pub async fn authenticate_to_change(state: &AppState) -> Result<Account, AppError> {
         admit(Caller::Writer, caller(state).await?)
@@ -481,14 +489,12 @@ mod server_side {
         Ok(())
     }
 
-    /// Where a signed-in person lands: their first organization.
+    /// Where a signed-in person lands: the organization they used last, or the one with the most
+    /// to see (see `organizations::store::landing_organization`).
     pub async fn landing_page(tx: &mut Tx, user_id: i64) -> Result<String, AppError> {
-        let first = organizations::memberships_of(tx, user_id)
+        Ok(organizations::landing_organization(tx, user_id)
             .await?
-            .into_iter()
-            .next();
-        Ok(first
-            .map(|o| format!("/o/{}", o.id))
+            .map(|id| format!("/o/{id}"))
             .unwrap_or_else(|| "/".to_owned()))
     }
 

@@ -1,24 +1,31 @@
-//! Password hashing (argon2id) behind admission control.
+//! Password hashing (argon2id) on a fixed pool of worker threads.
 //!
-//! Hashing costs ~19 MiB and tens of milliseconds of one core. At most `workers` hashes run at
-//! once, on blocking threads; at most `queue` more wait. Anything beyond that is refused at once
-//! with [`AppError::busy`], so a burst of sign-ins never stalls the whole server.
+//! Hashing costs ~19 MiB and tens of milliseconds of one core. One worker per core, each with
+//! its own argon2 memory block, allocated once and reused for every hash it computes: under a
+//! sign-in flood the server's memory stays at `workers × 19 MiB` above idle. At most `queue`
+//! more hashes wait; anything beyond is refused at once with [`AppError::busy`], so a burst of
+//! sign-ins never stalls the whole server (see [`crate::workers`]).
 
 use crate::error::AppError;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::{Arc, OnceLock};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use crate::workers::WorkerPool;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+
+pub use crate::workers::Admission;
 
 /// OWASP's argon2id recommendation: 19 MiB, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19_456;
 const PASSES: u32 = 2;
 const LANES: u32 = 1;
 
-fn argon2() -> Argon2<'static> {
+fn params() -> Params {
     // These constants are valid parameters; `Params::new` only fails on out-of-range values.
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Params::new(MEMORY_KIB, PASSES, LANES, None).unwrap_or_default()
+}
+
+/// One worker's argon2 memory: today's cost, 19 MiB.
+fn memory_block() -> Vec<Block> {
+    vec![Block::default(); params().block_count()]
 }
 
 /// Whether a stored hash was made with weaker settings than today's (another algorithm, an
@@ -37,42 +44,111 @@ pub fn needs_rehash(stored: &str) -> bool {
         || params.t_cost() < PASSES
 }
 
-pub fn hash_now(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|error| {
-            tracing::error!(%error, "password hashing failed");
-            AppError::internal()
-        })
-}
-
-pub fn verify_now(password: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+/// Hashes with `argon2` into `memory` (which must hold its block count; a larger stored cost
+/// than today's gets memory of its own, once).
+fn compute(
+    argon2: &Argon2<'_>,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut [Block],
+) -> Result<(), argon2::Error> {
+    let needed = argon2.params().block_count();
+    if needed <= memory.len() {
+        argon2.hash_password_into_with_memory(password, salt, out, &mut memory[..needed])
+    } else {
+        tracing::warn!(
+            blocks = needed,
+            "a stored password hash costs more memory than today's settings"
+        );
+        argon2.hash_password_into(password, salt, out)
     }
 }
 
-/// A place in the hasher's admission queue. Holding one keeps a slot taken.
-pub struct Admission(#[allow(dead_code)] OwnedSemaphorePermit);
+/// A new PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`.
+fn hash_with(memory: &mut [Block], password: &str) -> Result<String, AppError> {
+    let failed = |error: &dyn std::fmt::Display| {
+        tracing::error!(%error, "password hashing failed");
+        AppError::internal()
+    };
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt.decode_b64(&mut salt_bytes).map_err(|e| failed(&e))?;
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params());
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        compute(&argon2, password.as_bytes(), salt_raw, out, memory)
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(|e| failed(&e))?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13 as u32),
+        params: ParamsString::try_from(&params()).map_err(|e| failed(&e))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the PHC string `stored` (any argon2 variant, version and cost).
+/// The comparison of the outputs takes constant time.
+fn verify_with(memory: &mut [Block], password: &str, stored: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        Algorithm::try_from(parsed.algorithm),
+        Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let argon2 = Argon2::new(algorithm, version, params);
+    let computed = Output::init_with(expected.len(), |out| {
+        compute(&argon2, password.as_bytes(), salt_raw, out, memory)
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    });
+    // `Output`'s equality is constant-time.
+    matches!(computed, Ok(computed) if computed == expected)
+}
+
+/// Hashes on the calling thread with memory of its own: for demo data and tests, never on a
+/// request path (use [`PasswordHasher::hash`]).
+pub fn hash_now(password: &str) -> Result<String, AppError> {
+    hash_with(&mut memory_block(), password)
+}
+
+/// Verifies on the calling thread: for tests.
+pub fn verify_now(password: &str, stored: &str) -> bool {
+    verify_with(&mut memory_block(), password, stored)
+}
+
+/// What an unknown account's sign-in is checked against, so that it costs what a known one
+/// does: the hash of a random password nobody kept, with today's settings. A constant, so that
+/// no worker needs its memory before the first real sign-in.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$DdiND7PO18S1SuilTW88fw$GNCByxafUL99L4bZisCcSXTDdWe18h3Nh37DqkAe0Sk";
 
 pub struct PasswordHasher {
-    admit: Arc<Semaphore>,
-    run: Arc<Semaphore>,
-    dummy: OnceLock<String>,
+    pool: WorkerPool<Vec<Block>>,
 }
 
 impl PasswordHasher {
+    /// `workers` threads, each with its own argon2 memory; at most `queue` hashes wait.
     pub fn new(workers: usize, queue: usize) -> Self {
-        let workers = workers.max(1);
         PasswordHasher {
-            admit: Arc::new(Semaphore::new(workers + queue)),
-            run: Arc::new(Semaphore::new(workers)),
-            dummy: OnceLock::new(),
+            pool: WorkerPool::new("argon2", workers, queue, memory_block),
         }
     }
 
@@ -86,65 +162,41 @@ impl PasswordHasher {
 
     /// Takes a place in the queue, or says busy at once.
     pub fn try_admit(&self) -> Result<Admission, AppError> {
-        self.admit
-            .clone()
-            .try_acquire_owned()
-            .map(Admission)
-            .map_err(|_| AppError::busy())
+        self.pool.try_admit()
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
-        let admission = self.try_admit()?;
-        let running = self
-            .run
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| AppError::internal())?;
-        let result = tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| AppError::internal());
-        drop(running);
-        drop(admission);
-        result
+    /// How many argon2 memory blocks exist: one per worker that has hashed, never more.
+    pub fn memory_blocks(&self) -> usize {
+        self.pool.states_made()
+    }
+
+    pub fn workers(&self) -> usize {
+        self.pool.workers()
     }
 
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.run(move || hash_now(&password)).await?
+        self.pool
+            .run(move |memory| hash_with(memory, &password))
+            .await?
     }
 
     /// Verifies `password` against `stored`; with no stored hash (unknown account) it verifies
-    /// against a dummy hash, so both failures cost the same.
+    /// against [`DUMMY_HASH`], so both failures cost the same.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
         let known = stored.is_some();
-        let stored = match stored {
-            Some(hash) => hash,
-            None => self.dummy_hash()?,
-        };
-        let ok = self.run(move || verify_now(&password, &stored)).await?;
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let ok = self
+            .pool
+            .run(move |memory| verify_with(memory, &password, &stored))
+            .await?;
         Ok(ok && known)
-    }
-
-    fn dummy_hash(&self) -> Result<String, AppError> {
-        if let Some(hash) = self.dummy.get() {
-            return Ok(hash.clone());
-        }
-        let hash = hash_now("steward-dummy-password-for-equal-timing")?;
-        Ok(self.dummy.get_or_init(|| hash).clone())
-    }
-
-    /// Computes the dummy hash ahead of the first unknown-account sign-in.
-    pub fn warm_up(&self) {
-        let _ = self.dummy_hash();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::PasswordHasher as _;
 
     #[test]
     fn hashes_are_argon2id_with_the_chosen_cost_and_verify() {
@@ -204,14 +256,66 @@ mod tests {
         assert!(hasher.hash("another password".into()).await.is_ok());
     }
 
+    #[test]
+    fn hashes_from_the_argon2_crate_verify_and_ours_verify_there() {
+        use argon2::password_hash::PasswordVerifier as _;
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+            .hash_password(b"correct horse battery", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        assert!(verify_now("correct horse battery", &theirs));
+        assert!(!verify_now("correct horse batterx", &theirs));
+        let ours = hash_now("correct horse battery").unwrap_or_default();
+        let parsed = PasswordHash::new(&ours).expect("phc");
+        assert!(Argon2::default()
+            .verify_password(b"correct horse battery", &parsed)
+            .is_ok());
+        // Older, cheaper settings still verify (and are replaced at sign-in).
+        let cheap = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4_096, 1, 1, None).expect("params"),
+        )
+        .hash_password(b"pw", &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+        assert!(verify_now("pw", &cheap));
+    }
+
+    #[tokio::test]
+    async fn the_hasher_reuses_one_memory_block_per_worker() {
+        let hasher = std::sync::Arc::new(PasswordHasher::new(2, 64));
+        let stored = hasher.hash("correct horse battery".into()).await.expect("hash");
+        let mut checks = Vec::new();
+        for n in 0..12 {
+            let (hasher, stored) = (hasher.clone(), stored.clone());
+            checks.push(tokio::spawn(async move {
+                let guess = if n % 2 == 0 { "correct horse battery" } else { "wrong" };
+                hasher.verify(guess.into(), Some(stored)).await
+            }));
+        }
+        for (n, check) in checks.into_iter().enumerate() {
+            assert_eq!(check.await.ok(), Some(Ok(n % 2 == 0)));
+        }
+        assert_eq!(hasher.workers(), 2);
+        assert!(
+            (1..=2).contains(&hasher.memory_blocks()),
+            "13 hashes made {} memory blocks",
+            hasher.memory_blocks()
+        );
+    }
+
     #[tokio::test]
     async fn unknown_account_never_verifies() {
         let hasher = PasswordHasher::new(1, 0);
-        assert_eq!(
-            hasher
-                .verify("steward-dummy-password-for-equal-timing".into(), None)
-                .await,
-            Ok(false)
-        );
+        assert_eq!(hasher.verify("anything".into(), None).await, Ok(false));
+        // The dummy is a well-formed hash with today's settings: it costs what a real one does.
+        let parsed = PasswordHash::new(DUMMY_HASH).expect("the dummy hash parses");
+        assert_eq!(parsed.algorithm, Algorithm::Argon2id.ident());
+        let cost = Params::try_from(&parsed).expect("parameters");
+        assert_eq!((cost.m_cost(), cost.t_cost(), cost.p_cost()), (MEMORY_KIB, PASSES, LANES));
+        assert_eq!(parsed.hash.map(|h| h.len()), Some(Params::DEFAULT_OUTPUT_LEN));
+        assert!(!needs_rehash(DUMMY_HASH));
     }
 }

@@ -15,6 +15,12 @@ pub const AVATAR_MAX_BYTES: usize = 5 * 1024 * 1024;
 pub const AVATAR_SIZE: u32 = 256;
 /// Below this, the picture is accepted with a warning that it may look blurry.
 pub const AVATAR_SHARP_MIN: u32 = 210;
+/// The largest picture decoded: 16 megapixels (a 4000×4000 square, a 4600×3450 photo) takes at
+/// most 64 MB once decoded (4 bytes a pixel), so one decode stays within that.
+pub const AVATAR_MAX_PIXELS: u64 = 16_000_000;
+/// What one decode may allocate, whatever the file claims: 16 megapixels at 4 bytes, with room.
+#[cfg(feature = "ssr")]
+const AVATAR_MAX_ALLOC: u64 = 72 * 1024 * 1024;
 
 /// The answer to an upload.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -39,11 +45,43 @@ pub async fn remove_my_avatar() -> Result<(), AppError> {
     crate::request::respond(server_side::remove_avatar().await)
 }
 
+/// Decodes pictures on a small pool of its own: at most `workers` decodes at once (each within
+/// [`AVATAR_MAX_PIXELS`]), a short queue, and a busy answer beyond it — so uploads in parallel
+/// cannot add more than `workers × 64 MB` to the server's memory.
+#[cfg(feature = "ssr")]
+pub struct PictureDecoder {
+    pool: crate::workers::WorkerPool<()>,
+}
+
+#[cfg(feature = "ssr")]
+impl PictureDecoder {
+    pub fn new(workers: usize, queue: usize) -> Self {
+        PictureDecoder {
+            pool: crate::workers::WorkerPool::new("pictures", workers, queue, || ()),
+        }
+    }
+
+    /// One decode at a time, four waiting: profile pictures are rare, memory is not free.
+    pub fn for_this_machine() -> Self {
+        Self::new(1, 4)
+    }
+
+    /// Takes a place in the queue, or says busy at once.
+    pub fn try_admit(&self) -> Result<crate::workers::Admission, AppError> {
+        self.pool.try_admit()
+    }
+
+    /// [`process_avatar`] on the pool; busy when the queue is full.
+    pub async fn avatar(&self, bytes: Vec<u8>) -> Result<(Vec<u8>, Option<String>), AppError> {
+        self.pool.run(move |_| process_avatar(&bytes)).await?
+    }
+}
+
 /// Decodes an uploaded picture and makes the stored one: the centre square, 256×256, PNG.
 /// Returns it with a warning when the upload is small enough to look blurry.
 #[cfg(feature = "ssr")]
 pub fn process_avatar(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), AppError> {
-    use image::{ImageFormat, ImageReader, Limits};
+    use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
     use std::io::Cursor;
     let not_an_image = || {
         AppError::validation(
@@ -57,23 +95,48 @@ pub fn process_avatar(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), AppErro
             "The picture is larger than 5 MB. Choose a smaller file.",
         ));
     }
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
+    let reader = || {
+        let reader = ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|_| not_an_image())?;
+        if matches!(
+            reader.format(),
+            Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP)
+        ) {
+            Ok(reader)
+        } else {
+            Err(not_an_image())
+        }
+    };
+    // A small file can claim enormous dimensions: read them from the header first, and refuse
+    // before allocating anything for the pixels.
+    let (width, height) = reader()?
+        .into_dimensions()
         .map_err(|_| not_an_image())?;
-    if !matches!(
-        reader.format(),
-        Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP)
-    ) {
-        return Err(not_an_image());
+    if u64::from(width) * u64::from(height) > AVATAR_MAX_PIXELS {
+        return Err(AppError::validation(
+            "avatar",
+            format!(
+                "This picture is {width}×{height} pixels; pictures of up to 16 megapixels (for example 4000×4000) are accepted. Scale it down or choose another."
+            ),
+        ));
     }
-    let mut reader = reader;
-    // A small file can claim enormous dimensions: refuse before allocating for them.
+    // 16-bit colour takes twice the memory: what counts is the decoded size.
+    let mut decoder = reader()?.into_decoder().map_err(|_| not_an_image())?;
+    if decoder.total_bytes() > AVATAR_MAX_ALLOC {
+        return Err(AppError::validation(
+            "avatar",
+            format!(
+                "This picture ({width}×{height} pixels, 16-bit colour) needs too much memory to open. Save it with 8-bit colour or scale it down."
+            ),
+        ));
+    }
     let mut limits = Limits::default();
-    limits.max_image_width = Some(10_000);
-    limits.max_image_height = Some(10_000);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|_| not_an_image())?;
+    limits.max_image_width = Some(width);
+    limits.max_image_height = Some(height);
+    limits.max_alloc = Some(AVATAR_MAX_ALLOC);
+    decoder.set_limits(limits).map_err(|_| not_an_image())?;
+    let image = image::DynamicImage::from_decoder(decoder).map_err(|_| not_an_image())?;
     let (width, height) = (image.width(), image.height());
     let warning = (width.min(height) < AVATAR_SHARP_MIN).then(|| {
         format!(
@@ -85,6 +148,7 @@ pub fn process_avatar(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), AppErro
         AVATAR_SIZE,
         image::imageops::FilterType::Lanczos3,
     );
+    drop(image);
     let mut png = Vec::new();
     square
         .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
@@ -147,10 +211,8 @@ pub async fn upload_avatar(
         crate::policy::Caller::InPerson,
     )
     .await?;
-    // Decoding is CPU work: off the async threads.
-    let (png, warning) = tokio::task::spawn_blocking(move || process_avatar(&bytes))
-        .await
-        .map_err(|_| AppError::internal())??;
+    // Decoding is CPU and memory work: on the bounded picture pool, off the async threads.
+    let (png, warning) = state.pictures.avatar(bytes).await?;
     let now = state.now();
     let mut tx = state.db.write().await?;
     store::save(&mut tx, account.id, &png, now).await?;
@@ -328,6 +390,51 @@ mod tests {
             .expect_err("too big")
             .message
             .contains("5 MB"));
+    }
+
+    /// A PNG of a few dozen bytes whose header claims `width`×`height`, with no pixels behind.
+    fn claimed_png(width: u32, height: u32) -> Vec<u8> {
+        let mut ihdr = b"IHDR".to_vec();
+        ihdr.extend_from_slice(&width.to_be_bytes());
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&ihdr);
+        png.extend_from_slice(&crc32fast::hash(&ihdr).to_be_bytes());
+        // The header is read up to the first data chunk: an empty one, then the end.
+        for chunk in [&b"IDAT"[..], &b"IEND"[..]] {
+            png.extend_from_slice(&0u32.to_be_bytes());
+            png.extend_from_slice(chunk);
+            png.extend_from_slice(&crc32fast::hash(chunk).to_be_bytes());
+        }
+        png
+    }
+
+    #[test]
+    fn a_picture_beyond_sixteen_megapixels_is_refused_before_decoding() {
+        let refused = process_avatar(&claimed_png(8000, 8000)).expect_err("refused");
+        assert_eq!(refused.field.as_deref(), Some("avatar"));
+        assert!(refused.message.contains("8000×8000"), "{}", refused.message);
+        assert!(refused.message.contains("16 megapixels"));
+        // Within the limit, the same empty picture is refused as damaged, not as too large.
+        let damaged = process_avatar(&claimed_png(4000, 4000)).expect_err("no pixels");
+        assert!(damaged.message.contains("damaged"), "{}", damaged.message);
+    }
+
+    #[tokio::test]
+    async fn the_decoder_answers_busy_beyond_its_queue() {
+        let decoder = PictureDecoder::new(1, 1);
+        let first = decoder.try_admit();
+        let second = decoder.try_admit();
+        assert!(first.is_ok() && second.is_ok());
+        let refused = decoder.avatar(encoded(64, 64, ImageFormat::Png)).await;
+        assert_eq!(
+            refused.err().map(|e| e.code),
+            Some(crate::error::ErrorCode::Busy)
+        );
+        drop((first, second));
+        assert!(decoder.avatar(encoded(64, 64, ImageFormat::Png)).await.is_ok());
     }
 }
 

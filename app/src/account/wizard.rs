@@ -144,11 +144,11 @@ fn ReviewStep() -> impl IntoView {
                             let row = |label: &'static str, good: bool, state: String, fix: String, action: &'static str| view! {
                                 <tr>
                                     <th scope="row">{label}</th>
-                                    <td>
+                                    <td data-label="Now">
                                         <span class=if good { "status status-on" } else { "status status-off" }>{if good { "OK" } else { "Check" }}</span>
                                         " " {state}
                                     </td>
-                                    <td><a href=fix>{action} <span class="visually-hidden">{format!(" ({label})")}</span></a></td>
+                                    <td data-label=""><a href=fix>{action} <span class="visually-hidden">{format!(" ({label})")}</span></a></td>
                                 </tr>
                             };
                             view! {

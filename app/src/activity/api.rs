@@ -180,6 +180,9 @@ mod server_side {
         };
         // (cursor, header sent, finished)
         let start = (None::<i64>, false, false);
+        // Fused: the compression layer may poll once more after the end, which a bare
+        // `unfold` answers with a panic.
+        use futures::StreamExt as _;
         Ok(futures::stream::unfold(
             start,
             move |(cursor, started, done)| {
@@ -217,6 +220,7 @@ mod server_side {
                     }
                 }
             },
-        ))
+        )
+        .fuse())
     }
 }

@@ -199,12 +199,12 @@ pub fn ActivityPage() -> impl IntoView {
                                                         let who_or_where = if whole { e.actor.clone() } else { e.organization_name.clone() };
                                                         view! {
                                                             <tr>
-                                                                <td>{format::datetime(e.occurred_at)}</td>
-                                                                <td>{e.action.map(|a| a.label().to_owned()).unwrap_or(e.action_code)}</td>
-                                                                <td>{who_or_where.unwrap_or_else(|| "—".to_owned())}</td>
-                                                                <td class="optional-column">{details}</td>
-                                                                <td class="optional-column" title=e.user_agent.clone()>{format::device(&e.user_agent)}</td>
-                                                                <td class="optional-column">{e.ip}</td>
+                                                                <td data-label="When">{format::datetime(e.occurred_at)}</td>
+                                                                <td data-label="Action">{e.action.map(|a| a.label().to_owned()).unwrap_or(e.action_code)}</td>
+                                                                <td data-label="Who">{who_or_where.unwrap_or_else(|| "—".to_owned())}</td>
+                                                                <td data-label="Details" class="optional-column">{details}</td>
+                                                                <td data-label="Device" class="optional-column" title=e.user_agent.clone()>{format::device(&e.user_agent)}</td>
+                                                                <td data-label="IP address" class="optional-column">{e.ip}</td>
                                                             </tr>
                                                         }
                                                     }).collect_view()}

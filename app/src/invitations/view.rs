@@ -196,16 +196,16 @@ pub fn PendingInvitations() -> impl IntoView {
                                             let revoke_label = resend_label.clone();
                                             view! {
                                                 <tr>
-                                                    <td>{i.email.clone()}</td>
-                                                    <td><span class=format!("role role-{}", i.role.as_str())>{i.role.label()}</span></td>
-                                                    <td class="optional-column">{products}</td>
-                                                    <td class="optional-column">{sent}</td>
-                                                    <td>{if i.expired {
+                                                    <td data-label="Email">{i.email.clone()}</td>
+                                                    <td data-label="Role"><span class=format!("role role-{}", i.role.as_str())>{i.role.label()}</span></td>
+                                                    <td data-label="Products" class="optional-column">{products}</td>
+                                                    <td data-label="Sent" class="optional-column">{sent}</td>
+                                                    <td data-label="Link">{if i.expired {
                                                         view! { <span class="badge badge-danger">"Expired"</span> }.into_any()
                                                     } else {
                                                         view! { <span>{format!("Until {}", format::date(i.expires_at))}</span> }.into_any()
                                                     }}</td>
-                                                    <td class="actions">
+                                                    <td data-label="Actions" class="actions">
                                                         {i.can_manage.then(|| view! {
                                                             <ActionForm action=resend attr:class="inline-form">
                                                                 <input type="hidden" name="organization_id" value=organization />

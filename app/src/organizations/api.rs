@@ -68,7 +68,7 @@ mod server_side {
     use super::super::{
         normalize_organization_name, store, OrganizationSummary, Overview, ShellData, UsersPage,
     };
-    use crate::account::api::{authenticate, authenticate_to_change};
+    use crate::account::api::{authenticate, authenticate_reading, authenticate_to_change};
     use crate::activity::store::record_in;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
@@ -112,7 +112,7 @@ mod server_side {
 
     pub async fn shell(organization_id: i64) -> Result<ShellData, AppError> {
         let state = request::state()?;
-        let account = authenticate(&state).await?;
+        let (account, in_person) = authenticate_reading(&state).await?;
         let mut tx = state.db.read().await?;
         let (current, _) = authorize(
             &mut tx,
@@ -122,7 +122,23 @@ mod server_side {
         )
         .await?;
         let organizations = store::memberships_of(&mut tx, account.id).await?;
+        let last = store::last_organization(&mut tx, account.id).await?;
         tx.commit().await?;
+        // Remember where the person is, for their next sign-in (written only when it changes,
+        // and only for a person in a browser: a program's reads change nothing). A preference,
+        // not a change of anything shared: no activity entry, and a failure to save it does
+        // not fail the page.
+        if in_person && last != Some(organization_id) {
+            let remembered = async {
+                let mut tx = state.db.write().await?;
+                store::set_last_organization(&mut tx, account.id, organization_id).await?;
+                tx.commit().await
+            }
+            .await;
+            if let Err(error) = remembered {
+                tracing::warn!(%error, "could not remember the last organization");
+            }
+        }
         Ok(ShellData {
             account,
             current,
@@ -132,7 +148,7 @@ mod server_side {
 
     pub async fn overview(organization_id: i64) -> Result<Overview, AppError> {
         let state = request::state()?;
-        let account = authenticate(&state).await?;
+        let (account, in_person) = authenticate_reading(&state).await?;
         let mut tx = state.db.read().await?;
         let (membership, created_at) = authorize(
             &mut tx,
@@ -146,8 +162,11 @@ mod server_side {
         } else {
             None
         };
+        let dashboard =
+            dashboard(&mut tx, &membership, account.id, in_person, state.now()).await?;
         tx.commit().await?;
         Ok(Overview {
+            dashboard,
             can_unlock: membership.may(Action::UnlockMember),
             blocked: membership.blocked,
             id: membership.id,
@@ -155,6 +174,106 @@ mod server_side {
             created_at,
             my_role: membership.role,
             members,
+        })
+    }
+
+    /// The overview's parts that this member's role may see (see [`super::Dashboard`]).
+    async fn dashboard(
+        tx: &mut Tx,
+        membership: &OrganizationSummary,
+        user_id: i64,
+        in_person: bool,
+        now: i64,
+    ) -> Result<super::super::Dashboard, AppError> {
+        use super::super::{
+            InvitationWaiting, MemberName, MySecurity, DASHBOARD_ITEMS, EXPIRY_HORIZON_DAYS,
+        };
+        use crate::products::store as products;
+        let organization_id = membership.id;
+        let limit = DASHBOARD_ITEMS as i64;
+        // A blocked member sees nothing of the organization's products (ORG-6).
+        let (due, due_total, blocked_products, blocked_total) =
+            if membership.may(Action::ViewProducts) {
+                let only_for = (!membership.may(Action::ViewAllProducts)).then_some(user_id);
+                let until = now + EXPIRY_HORIZON_DAYS * 86_400;
+                let (due, due_total) =
+                    products::needing_attention(tx, organization_id, only_for, false, until, limit)
+                        .await?;
+                let (blocked, blocked_total) =
+                    products::needing_attention(tx, organization_id, only_for, true, 0, limit)
+                        .await?;
+                (due, due_total, blocked, blocked_total)
+            } else {
+                (Vec::new(), 0, Vec::new(), 0)
+            };
+        let (invitations, invitations_total) = if membership.may(Action::InviteMembers) {
+            let waiting: Vec<InvitationWaiting> =
+                crate::invitations::store::pending(tx, organization_id)
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.expires_at > now)
+                    .map(|p| InvitationWaiting {
+                        email: p.email,
+                        role: p.role,
+                        expires_at: p.expires_at,
+                    })
+                    .collect();
+            let total = waiting.len() as i64;
+            (Some(waiting.into_iter().take(DASHBOARD_ITEMS).collect()), total)
+        } else {
+            (None, 0)
+        };
+        let (without_two_factor, without_two_factor_total) = if membership.may(Action::ModifyRoles)
+        {
+            let without: Vec<MemberName> = store::users(tx, organization_id, "")
+                .await?
+                .into_iter()
+                .filter(|u| !u.two_factor)
+                .map(|u| MemberName {
+                    user_id: u.user_id,
+                    name: format!("{} {}", u.first_name, u.last_name),
+                    role: u.role,
+                })
+                .collect();
+            let total = without.len() as i64;
+            (Some(without.into_iter().take(DASHBOARD_ITEMS).collect()), total)
+        } else {
+            (None, 0)
+        };
+        let activity = if membership.may(Action::ViewActivity) {
+            let scope = crate::activity::store::Scope::Organization(organization_id);
+            let query = crate::activity::ActivityQuery::default();
+            Some(crate::activity::store::search(tx, scope, &query, None, limit).await?)
+        } else {
+            None
+        };
+        // The person's own security is for them in person only, as on the security page.
+        let my_security = if in_person {
+            let (recovery_email, _) = crate::account::store::recovery_contacts(tx, user_id).await?;
+            Some(MySecurity {
+                two_factor: crate::security::store::has_second_factor(tx, user_id).await?,
+                backup_codes_left: crate::security::store::backup_codes_remaining(tx, user_id)
+                    .await?,
+                recovery_email: recovery_email.is_some_and(|e| !e.is_empty()),
+                sessions: crate::account::store::sessions_of(tx, user_id, now)
+                    .await?
+                    .len() as i64,
+            })
+        } else {
+            None
+        };
+        Ok(super::super::Dashboard {
+            as_of: now,
+            due,
+            due_total,
+            blocked_products,
+            blocked_total,
+            invitations,
+            invitations_total,
+            without_two_factor,
+            without_two_factor_total,
+            activity,
+            my_security,
         })
     }
 

@@ -105,6 +105,64 @@ pub struct Overview {
     pub can_unlock: bool,
     /// An administrator blocked me here (ORG-6).
     pub blocked: bool,
+    /// What needs attention, for my role (the first look of an organization).
+    pub dashboard: Dashboard,
+}
+
+/// How many items each part of the overview lists before "see all".
+pub const DASHBOARD_ITEMS: usize = 5;
+/// Products expiring within this many days are listed with the expired ones.
+pub const EXPIRY_HORIZON_DAYS: i64 = 30;
+
+/// The overview's parts, each with a link to act on it. `None` where my role does not see it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct Dashboard {
+    /// The server's time when this was read: "in N days" is counted from it, the same on the
+    /// server and in the browser.
+    pub as_of: i64,
+    /// Products I can reach that expired or expire within [`EXPIRY_HORIZON_DAYS`], soonest
+    /// first (at most [`DASHBOARD_ITEMS`]), and how many there are in all.
+    pub due: Vec<crate::products::ProductSummary>,
+    pub due_total: i64,
+    /// Products I can reach whose management an administrator blocked (PRD-3).
+    pub blocked_products: Vec<crate::products::ProductSummary>,
+    pub blocked_total: i64,
+    /// Invitations waiting for an answer (the first few), for those who may invite, and how
+    /// many wait in all.
+    pub invitations: Option<Vec<InvitationWaiting>>,
+    pub invitations_total: i64,
+    /// Members without two-factor authentication (the first few), for those who manage people,
+    /// and how many there are in all.
+    pub without_two_factor: Option<Vec<MemberName>>,
+    pub without_two_factor_total: i64,
+    /// The organization's latest activity, for those who may read its log.
+    pub activity: Option<Vec<crate::activity::ActivityEntry>>,
+    /// My own account security at a glance: for me in person only (never to a program).
+    pub my_security: Option<MySecurity>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct InvitationWaiting {
+    pub email: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MemberName {
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+pub struct MySecurity {
+    pub two_factor: bool,
+    /// Unused backup codes (only meaningful with two-factor authentication on).
+    pub backup_codes_left: i64,
+    pub recovery_email: bool,
+    /// Sessions signed in to my account right now, this one included.
+    pub sessions: i64,
 }
 
 pub fn normalize_organization_name(raw: &str) -> Result<String, AppError> {

@@ -67,6 +67,47 @@ pub async fn memberships_of(
     Ok(rows.into_iter().filter_map(summary).collect())
 }
 
+/// Where this person lands after signing in: the organization they opened last, while they are
+/// still a member there; otherwise the one with the most to see (most products, then most
+/// members), then the oldest membership. `None` when they are in no organization.
+pub async fn landing_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT m.organization_id FROM memberships m \
+        WHERE m.user_id = $1 \
+        ORDER BY CASE WHEN m.organization_id = (SELECT u.last_organization_id FROM users u WHERE u.id = $1) THEN 0 ELSE 1 END, \
+          (SELECT COUNT(*) FROM products p WHERE p.organization_id = m.organization_id) DESC, \
+          (SELECT COUNT(*) FROM memberships o WHERE o.organization_id = m.organization_id) DESC, \
+          m.created_at, m.organization_id \
+        LIMIT 1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// The organization this person opened last (whether or not they are still in it).
+pub async fn last_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT last_organization_id FROM users WHERE id = $1";
+    let found: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(found.flatten())
+}
+
+pub async fn set_last_organization(
+    tx: &mut Tx,
+    user_id: i64,
+    organization_id: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE users SET last_organization_id = $1 WHERE id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
 /// The organization as seen by this member; `None` when it does not exist or they are not a member.
 pub async fn membership(
     tx: &mut Tx,

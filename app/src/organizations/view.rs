@@ -41,6 +41,7 @@ pub fn OverviewPage() -> impl IntoView {
                                 "An administrator of this organization blocked your access. You remain a member and nothing of yours was deleted, but you cannot see or manage its products until they unblock you."
                             </p>
                         })}
+                        <DashboardPanels organization dashboard=o.dashboard.clone() blocked=o.blocked />
                         <section class="panel">
                             <h2>"People"</h2>
                             {match o.members {
@@ -54,7 +55,7 @@ pub fn OverviewPage() -> impl IntoView {
                                             <tbody>
                                                 {members.into_iter().map(|m| view! {
                                                     <tr>
-                                                        <td>
+                                                        <td data-label="Name">
                                                             {format!("{} {}", m.first_name, m.last_name)}
                                                             {m.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
                                                             {(m.locked && can_unlock).then(|| view! {
@@ -68,9 +69,9 @@ pub fn OverviewPage() -> impl IntoView {
                                                                 </ActionForm>
                                                             })}
                                                         </td>
-                                                        <td class="optional-column">{m.email}</td>
-                                                        <td><span class=format!("role role-{}", m.role.as_str())>{m.role.label()}</span></td>
-                                                        <td class="optional-column">{format::date(m.joined_at)}</td>
+                                                        <td data-label="Email" class="optional-column">{m.email}</td>
+                                                        <td data-label="Role"><span class=format!("role role-{}", m.role.as_str())>{m.role.label()}</span></td>
+                                                        <td data-label="Since" class="optional-column">{format::date(m.joined_at)}</td>
                                                     </tr>
                                                 }).collect_view()}
                                             </tbody>
@@ -90,6 +91,143 @@ pub fn OverviewPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// "Expired on 3 Nov 2026" / "Expires today" / "Expires in 12 days (15 Dec 2026)".
+fn expiry_text(expires_at: i64, now: i64) -> String {
+    let days = (expires_at - now).div_euclid(86_400);
+    if expires_at <= now {
+        format!("Expired on {}", format::date(expires_at))
+    } else if days == 0 {
+        "Expires within a day".to_owned()
+    } else if days == 1 {
+        format!("Expires tomorrow ({})", format::date(expires_at))
+    } else {
+        format!("Expires in {days} days ({})", format::date(expires_at))
+    }
+}
+
+/// One part of the overview: a titled card, its list (or what it says when empty), links.
+#[component]
+fn Panel(
+    /// Names the heading (`{id}-heading`) and the test id (`dashboard-{id}`).
+    id: &'static str,
+    title: &'static str,
+    /// Said instead of the list when it is empty.
+    empty: &'static str,
+    items: Vec<AnyView>,
+    /// How many there are in all, when more than the list shows.
+    #[prop(optional)]
+    total: Option<i64>,
+    children: Children,
+) -> impl IntoView {
+    let shown = items.len() as i64;
+    let rest = total.map(|t| t - shown).filter(|rest| *rest > 0);
+    view! {
+        <section class="panel dashboard-panel" aria-labelledby=format!("{id}-heading") data-testid=format!("dashboard-{id}")>
+            <h2 id=format!("{id}-heading")>{title}</h2>
+            {if items.is_empty() {
+                view! { <p class="muted">{empty}</p> }.into_any()
+            } else {
+                view! { <ul class="dashboard-list">{items.into_iter().map(|item| view! { <li>{item}</li> }).collect_view()}</ul> }.into_any()
+            }}
+            {rest.map(|rest| view! { <p class="muted">{format!("and {rest} more")}</p> })}
+            <p>{children()}</p>
+        </section>
+    }
+}
+
+/// The first look of an organization: what needs attention, for this person's role, each
+/// part with a link to act on it.
+#[component]
+fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool) -> impl IntoView {
+    let as_of = dashboard.as_of;
+    // Copy, so each part's links can use it.
+    let link = move |path: &str| format!("/o/{organization}{path}");
+    let product_item = move |p: crate::products::ProductSummary, note: AnyView| {
+        view! { <a href=link(&format!("/products/{}", p.id))>{p.name}</a> " " {note} }.into_any()
+    };
+    let due: Vec<AnyView> = dashboard
+        .due
+        .into_iter()
+        .map(|p| {
+            let class = if p.expires_at.is_some_and(|e| e <= as_of) { "badge badge-danger" } else { "badge badge-warning" };
+            let text = p.expires_at.map(|e| expiry_text(e, as_of)).unwrap_or_default();
+            product_item(p, view! { <span class=class>{text}</span> }.into_any())
+        })
+        .collect();
+    let blocked_products: Vec<AnyView> = dashboard
+        .blocked_products
+        .into_iter()
+        .map(|p| {
+            let kind = p.kind.label();
+            product_item(p, view! { <span class="muted">{kind}</span> }.into_any())
+        })
+        .collect();
+    let role = |role: crate::policy::Role| view! { <span class=format!("role role-{}", role.as_str())>{role.label()}</span> };
+    let security_items = dashboard.my_security.map(|security| {
+        let mut items = vec![
+            view! {
+                "Two-factor authentication: "
+                {if security.two_factor {
+                    view! { <span class="badge badge-success">"On"</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-danger">"Off"</span> }.into_any()
+                }}
+            }
+            .into_any(),
+        ];
+        if security.two_factor {
+            items.push(view! { {format!("Backup codes left: {}", security.backup_codes_left)} }.into_any());
+        }
+        items.push(view! { {if security.recovery_email { "Recovery email: set" } else { "Recovery email: not set" }} }.into_any());
+        items.push(view! { {format!("Signed-in sessions: {}", security.sessions)} }.into_any());
+        items
+    });
+    view! {
+        <div class="dashboard">
+            {(!blocked).then(|| view! {
+                <Panel id="due" title="Expiring and expired products" empty="Nothing expired and nothing expires in the next 30 days." items=due total=dashboard.due_total>
+                    <a href=link("/products?sort=expiry")>"All products by expiry date"</a>
+                </Panel>
+                <Panel id="blocked" title="Blocked products" empty="No product is blocked." items=blocked_products total=dashboard.blocked_total>
+                    <a href=link("/products")>"Products"</a>
+                </Panel>
+            })}
+            {dashboard.invitations.map(|list| view! {
+                <Panel id="invitations" title="Invitations waiting" empty="No invitation is waiting for an answer."
+                    items=list.into_iter().map(|i| view! {
+                        <span>{i.email}</span> " " {role(i.role)} " " <span class="muted">{format!("until {}", format::date(i.expires_at))}</span>
+                    }.into_any()).collect() total=dashboard.invitations_total>
+                    <a href=link("/users")>"Manage invitations"</a> " · " <a href=link("/users/invite")>"Invite someone"</a>
+                </Panel>
+            })}
+            {dashboard.without_two_factor.map(|list| {
+                let total = dashboard.without_two_factor_total;
+                view! {
+                    <Panel id="two-factor" title="Members without two-factor authentication" empty="Every member uses two-factor authentication."
+                        items=list.into_iter().map(|m| view! { <span>{m.name}</span> " " {role(m.role)} }.into_any()).collect() total>
+                        <a href=link("/users")>"Users"</a> " · " <a href=link("/settings")>"Require it for everyone"</a>
+                    </Panel>
+                }
+            })}
+            {dashboard.activity.map(|entries| view! {
+                <Panel id="activity" title="Latest activity" empty="Nothing happened here yet."
+                    items=entries.into_iter().map(|e| view! {
+                        <strong>{e.action.map(|a| a.label().to_owned()).unwrap_or(e.action_code)}</strong> " "
+                        <span>{e.actor.unwrap_or_default()}</span> " "
+                        <span class="muted">{format::datetime(e.occurred_at)}</span>
+                    }.into_any()).collect()>
+                    <a href=link("/activity")>"Activity log"</a>
+                </Panel>
+            })}
+            {security_items.map(|items| view! {
+                <Panel id="my-security" title="Your account security" empty="" items>
+                    <a href=link("/security")>"Security settings"</a> " · " <a href=link("/profile")>"Profile"</a>
+                </Panel>
+            })}
+        </div>
     }
 }
 
@@ -309,7 +447,7 @@ fn UserTable(
                                     });
                                     view! {
                                         <tr>
-                                            <td>
+                                            <td data-label="Name">
                                                 {full_name.clone()}
                                                 {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
                                                 {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
@@ -325,10 +463,10 @@ fn UserTable(
                                                 {blocking}
                                                 {removal}
                                             </td>
-                                            <td class="optional-column">{u.email}</td>
-                                            <td><span class=format!("role role-{}", u.role.as_str())>{u.role.label()}</span></td>
-                                            <td>{if u.two_factor { view! { <span class="status status-on">"On"</span> }.into_any() } else { view! { <span class="status status-off">"Off"</span> }.into_any() }}</td>
-                                            <td class="optional-column">{u.last_active.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
+                                            <td data-label="Email" class="optional-column">{u.email}</td>
+                                            <td data-label="Role"><span class=format!("role role-{}", u.role.as_str())>{u.role.label()}</span></td>
+                                            <td data-label="Two-factor">{if u.two_factor { view! { <span class="status status-on">"On"</span> }.into_any() } else { view! { <span class="status status-off">"Off"</span> }.into_any() }}</td>
+                                            <td data-label="Last active" class="optional-column">{u.last_active.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -117,6 +117,51 @@ pub async fn page(
     Ok(products)
 }
 
+/// What the overview lists (the products `only_for` can reach, all with `None`): those expired
+/// or expiring before `until`, soonest first, or those whose management is blocked, by name;
+/// at most `limit`, with the total count.
+pub async fn needing_attention(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    blocked: bool,
+    until: i64,
+    limit: i64,
+) -> Result<(Vec<ProductSummary>, i64), sqlx::Error> {
+    const REACH: &str = "p.organization_id = $1 \
+        AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2))";
+    let condition = if blocked {
+        "p.blocked_at IS NOT NULL AND $3 = $3"
+    } else {
+        "p.expires_at IS NOT NULL AND p.expires_at < $3"
+    };
+    let order = if blocked {
+        "lower(p.name), p.id"
+    } else {
+        "p.expires_at, p.id"
+    };
+    let list = format!(
+        "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL \
+         FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
+    );
+    let count = format!("SELECT COUNT(*) FROM products p WHERE {REACH} AND {condition}");
+    let only_for = only_for.unwrap_or(0);
+    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(&list)
+        .bind(organization_id)
+        .bind(only_for)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    let total: i64 = on_db!(tx, |c| sqlx::query_scalar(&count)
+        .bind(organization_id)
+        .bind(only_for)
+        .bind(until)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok((summaries(rows), total))
+}
+
 /// The product, if it belongs to the organization (and, with `only_for`, that person was given
 /// access to it).
 pub async fn detail(

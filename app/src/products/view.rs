@@ -76,34 +76,52 @@ pub fn ProductsPage() -> impl IntoView {
             && get("status").is_empty()
             && get("tag").is_empty())
     };
+    let active_filters = move || {
+        ["search", "kind", "status", "tag"]
+            .into_iter()
+            .filter(|key| !get(key).is_empty())
+            .count()
+    };
+    let filters_open = RwSignal::new(false);
     view! {
         <PageTitle text="Products" />
         <h1>"Products"</h1>
-        <section class="panel" aria-label="Search and filters">
+        <section class="panel filter-panel" aria-label="Search and filters">
+            // On a phone the filters fold away behind this button, which says how many are on.
+            <button type="button" class="button filter-toggle" aria-controls="product-filters"
+                aria-expanded=move || filters_open.get().to_string()
+                on:click=move |_| filters_open.update(|open| *open = !*open)>
+                "Filters"
+                {move || (active_filters() > 0).then(|| view! {
+                    " " <span class="badge" data-testid="active-filters">{active_filters()}</span>
+                    <span class="visually-hidden">" on"</span>
+                })}
+            </button>
+            <div id="product-filters" class="filter-fold" class:open=move || filters_open.get()>
             <Form method="GET" action="">
                 <div class="filters">
                     <div class="field">
                         <label for="product-search">"Search by name"</label>
-                        <input id="product-search" type="search" name="search" maxlength="100" prop:value=move || get("search") />
+                        <input id="product-search" type="search" name="search" maxlength="100" value=move || get("search") prop:value=move || get("search") />
                     </div>
                     <div class="field">
                         <label for="product-kind">"Kind"</label>
                         <select id="product-kind" name="kind" prop:value=move || get("kind")>
-                            <option value="">"All kinds"</option>
-                            {ProductKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.label()}</option> }).collect_view()}
+                            <option value="" selected=move || get("kind").is_empty()>"All kinds"</option>
+                            {ProductKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || get("kind") == k.as_str()>{k.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="product-status">"Status"</label>
                         <select id="product-status" name="status" prop:value=move || get("status")>
-                            <option value="">"All statuses"</option>
-                            {ProductStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                            <option value="" selected=move || get("status").is_empty()>"All statuses"</option>
+                            {ProductStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=move || get("status") == s.as_str()>{s.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="product-tag">"Tag"</label>
                         <select id="product-tag" name="tag" prop:value=move || get("tag")>
-                            <option value="">"All tags"</option>
+                            <option value="" selected=move || get("tag").is_empty()>"All tags"</option>
                             <Transition fallback=|| ()>
                                 {move || Suspend::new(async move {
                                     tags.await.unwrap_or_default().into_iter().map(|t| view! {
@@ -115,9 +133,11 @@ pub fn ProductsPage() -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for="product-sort">"Sort by"</label>
-                        <select id="product-sort" name="sort" prop:value=move || get("sort")>
-                            <option value="name">"Name"</option>
-                            <option value="expiry">"Expiry date"</option>
+                        // The options carry `selected`, so the box shows the order in use from the
+                        // server's first render on; the property follows later navigation.
+                        <select id="product-sort" name="sort" prop:value=move || if get("sort") == "expiry" { "expiry" } else { "name" }>
+                            <option value="name" selected=move || get("sort") != "expiry">"Name"</option>
+                            <option value="expiry" selected=move || get("sort") == "expiry">"Expiry date"</option>
                         </select>
                     </div>
                     <div class="filter-buttons">
@@ -126,6 +146,7 @@ pub fn ProductsPage() -> impl IntoView {
                 </div>
             </Form>
             <p class="manage-tags"><a href=move || format!("/o/{}/tags", organization_id.get())>"Manage tags"</a></p>
+            </div>
         </section>
         <TagPicker organization_id selected tags tag_action untag_action />
         <Transition fallback=Loading>
@@ -176,23 +197,23 @@ pub fn ProductsPage() -> impl IntoView {
                                             let label = format!("Select {}", product.name);
                                             view! {
                                                 <tr>
-                                                    <td>
+                                                    <td data-label="Select">
                                                         <input type="checkbox" aria-label=label
                                                             prop:checked=move || selected.read().contains(&id)
                                                             on:change=move |_| selected.update(|s| if let Some(i) = s.iter().position(|x| *x == id) { s.remove(i); } else { s.push(id); }) />
                                                     </td>
-                                                    <td>
+                                                    <td data-label="Name">
                                                         <a href=format!("/o/{organization}/products/{}", product.id)>{product.name}</a>
                                                         {product.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
                                                         <TagChips tags=product.tags />
                                                     </td>
-                                                    <td>{product.kind.label()}</td>
-                                                    <td>
+                                                    <td data-label="Kind">{product.kind.label()}</td>
+                                                    <td data-label="Status">
                                                         <span class=format!("status status-{}", product.status.as_str())>{product.status.label()}</span>
                                                         {note.map(|n| view! { " " <span class="expiry-note">{n}</span> })}
                                                     </td>
-                                                    <td class="optional-column">{product.expires_at.map(format::date).unwrap_or_else(|| "—".into())}</td>
-                                                    <td class="optional-column">{product.holder}</td>
+                                                    <td data-label="Expires" class="optional-column">{product.expires_at.map(format::date).unwrap_or_else(|| "—".into())}</td>
+                                                    <td data-label="Holder" class="optional-column">{product.holder}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}

@@ -141,14 +141,14 @@ fn MethodTable(
                         let id = m.id;
                         view! {
                             <tr>
-                                <td>
+                                <td data-label="Name">
                                     {m.label.clone()}
                                     {m.is_default.then(|| view! { " " <span class="badge">"Default"</span> })}
                                 </td>
-                                <td class="optional-column">{m.kind.label()}</td>
-                                <td class="optional-column">{format::date(m.created_at)}</td>
-                                <td class="optional-column">{m.last_used_at.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
-                                <td class="actions">
+                                <td data-label="Type" class="optional-column">{m.kind.label()}</td>
+                                <td data-label="Added" class="optional-column">{format::date(m.created_at)}</td>
+                                <td data-label="Last used" class="optional-column">{m.last_used_at.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
+                                <td data-label="Actions" class="actions">
                                     {(!m.is_default).then(|| view! {
                                         <ActionForm action=make_default attr:class="inline-form">
                                             <input type="hidden" name="method_id" value=id />

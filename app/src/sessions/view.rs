@@ -98,11 +98,11 @@ pub fn ConnectionLogPanel() -> impl IntoView {
                                         <tbody>
                                             {p.entries.into_iter().map(|c| view! {
                                                 <tr>
-                                                    <td>{format::datetime(c.occurred_at)}</td>
-                                                    <td>{if c.succeeded { view! { <span class="status status-on">"Success"</span> }.into_any() } else { view! { <span class="status status-off">"Failed"</span> }.into_any() }}</td>
-                                                    <td class="optional-column">{c.method}</td>
-                                                    <td>{c.device}</td>
-                                                    <td class="optional-column">{c.ip}</td>
+                                                    <td data-label="When">{format::datetime(c.occurred_at)}</td>
+                                                    <td data-label="Result">{if c.succeeded { view! { <span class="status status-on">"Success"</span> }.into_any() } else { view! { <span class="status status-off">"Failed"</span> }.into_any() }}</td>
+                                                    <td data-label="How" class="optional-column">{c.method}</td>
+                                                    <td data-label="Device">{c.device}</td>
+                                                    <td data-label="IP address" class="optional-column">{c.ip}</td>
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>

@@ -54,7 +54,8 @@ pub fn TagPicker(
     };
     let count = move || selected.read().len();
     view! {
-        <section class="panel batch-bar" aria-labelledby="batch-heading">
+        // With nothing selected, a phone shows only the heading (the form folds away).
+        <section class="panel batch-bar" class:batch-empty=move || count() == 0 aria-labelledby="batch-heading">
             <h2 id="batch-heading" class="small-heading">
                 {move || match count() {
                     0 => "Tag products: select rows first".to_owned(),

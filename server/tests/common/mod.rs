@@ -124,11 +124,24 @@ impl TestApp {
         Self::build(db, hasher, Settings::default()).await
     }
 
+    /// On SQLite, serving the static files of `site_root` (as the build lays them out).
+    pub async fn sqlite_with_site(site_root: &str) -> TestApp {
+        let db = Db::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        let mut app = Self::build(db, PasswordHasher::new(2, 64), Settings::default()).await;
+        let mut options = leptos_options();
+        options.site_root = site_root.into();
+        app.router = server::router(app.state.clone(), options);
+        app
+    }
+
     async fn build(db: Db, hasher: PasswordHasher, settings: Settings) -> TestApp {
         let clock = Arc::new(ManualClock::new(START));
         let state = AppState {
             db,
             passwords: Arc::new(hasher),
+            pictures: Arc::new(app::account::profile::PictureDecoder::new(1, 4)),
             clock: clock.clone(),
             settings: Arc::new(settings),
             sms: None,
