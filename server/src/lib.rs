@@ -74,6 +74,16 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
                 move || shell(options.clone())
             },
         )
+        // The build's files, served as they are (or their precompressed copy) with conditional
+        // requests answered 304: what is revalidated costs a round trip, not a download.
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            tower_http::services::ServeDir::new(
+                std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir),
+            )
+            .precompressed_br()
+            .precompressed_gzip(),
+        )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             sign_in_gate(gate_state.clone(), request, next)

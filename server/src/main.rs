@@ -81,9 +81,17 @@ async fn run() -> Result<(), String> {
     tokio::spawn(app::mail::deliver::run(state.clone(), mailer));
 
     let router = server::router(state.clone(), leptos);
+    use axum::serve::ListenerExt as _;
+    // Pages stream in several writes: without TCP_NODELAY a write can wait for the browser's
+    // delayed acknowledgement (40 ms).
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+        .tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
     tracing::info!("Steward is listening on http://{addr}");
     println!("Steward is ready at http://{addr}");
     axum::serve(

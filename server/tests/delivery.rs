@@ -96,12 +96,25 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
         .expect("brotli");
     assert_eq!(text, "console.log('x');".repeat(200));
 
-    // Named by a hash its content no longer has: asked for again each time, never kept.
+    // Named by a hash its content no longer has: asked for again each time, never kept; the
+    // browser's conditional request is answered 304 while the file is unchanged.
     let stale = app
         .send(Method::GET, "/pkg/steward.Xb3k9_-Qm2aZ0pLr7TnYcw.js", &[], String::new())
         .await;
     assert_eq!(stale.status, StatusCode::OK);
     assert_eq!(header(&stale, "cache-control"), "no-cache");
+    let modified = header(&stale, "last-modified").to_owned();
+    assert!(!modified.is_empty());
+    let again = app
+        .send(
+            Method::GET,
+            "/pkg/steward.Xb3k9_-Qm2aZ0pLr7TnYcw.js",
+            &[("if-modified-since", &modified), ("accept-encoding", "br")],
+            String::new(),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.bytes.is_empty());
 
     // A signed-in page whose address ends like a picture stays a page: never stored.
     let (cookie, organization) = app.sign_up("ida@example.com", "Ida", "Berg").await;
