@@ -49,6 +49,15 @@ mod tempfile_dir {
     }
 }
 
+/// A brotli body, decoded.
+fn unbrotli(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    brotli_decompressor::Decompressor::new(bytes, 4096)
+        .read_to_string(&mut text)
+        .expect("brotli");
+    text
+}
+
 fn header<'a>(reply: &'a common::Reply, name: &str) -> &'a str {
     reply
         .headers
@@ -90,11 +99,7 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
     assert_eq!(unhashed.status, StatusCode::OK);
     assert_eq!(header(&unhashed, "content-encoding"), "br");
     assert_eq!(header(&unhashed, "cache-control"), "no-cache");
-    let mut text = String::new();
-    brotli_decompressor::Decompressor::new(&unhashed.bytes[..], 4096)
-        .read_to_string(&mut text)
-        .expect("brotli");
-    assert_eq!(text, "console.log('x');".repeat(200));
+    assert_eq!(unbrotli(&unhashed.bytes), "console.log('x');".repeat(200));
 
     // Named by a hash its content no longer has: asked for again each time, never kept; the
     // browser's conditional request is answered 304 while the file is unchanged.
@@ -154,10 +159,7 @@ on_every_backend!(pages_and_answers_are_compressed_and_never_stored, |app: TestA
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(header(&page, "content-encoding"), "br");
     assert_eq!(header(&page, "cache-control"), "no-store");
-    let mut html = String::new();
-    brotli_decompressor::Decompressor::new(&page.bytes[..], 4096)
-        .read_to_string(&mut html)
-        .expect("brotli");
+    let html = unbrotli(&page.bytes);
     assert!(html.contains("<!DOCTYPE html>"), "{html}");
     // The stylesheet is part of the page: nothing to fetch before the first paint.
     assert!(html.contains("<style>") && html.contains("--color-primary"));
@@ -173,10 +175,7 @@ on_every_backend!(pages_and_answers_are_compressed_and_never_stored, |app: TestA
         .await;
     assert_eq!(export.status, StatusCode::OK);
     assert_eq!(header(&export, "content-encoding"), "br");
-    let mut csv = String::new();
-    brotli_decompressor::Decompressor::new(&export.bytes[..], 4096)
-        .read_to_string(&mut csv)
-        .expect("brotli");
+    let csv = unbrotli(&export.bytes);
     assert!(csv.starts_with("id,time_utc,action"), "{csv}");
     assert!(csv.contains("account_created") || csv.lines().count() >= 2, "{csv}");
 

@@ -206,10 +206,15 @@ mod server_side {
             } else {
                 (Vec::new(), 0, Vec::new(), 0)
             };
+        /// The first few of a list, and how long it is.
+        fn first_few<T>(all: Vec<T>) -> (Option<Vec<T>>, i64) {
+            let total = all.len() as i64;
+            (Some(all.into_iter().take(DASHBOARD_ITEMS).collect()), total)
+        }
         let (invitations, invitations_total) = if membership.may(Action::InviteMembers) {
-            let waiting: Vec<InvitationWaiting> =
-                crate::invitations::store::pending(tx, organization_id)
-                    .await?
+            let pending = crate::invitations::store::pending(tx, organization_id).await?;
+            first_few(
+                pending
                     .into_iter()
                     .filter(|p| p.expires_at > now)
                     .map(|p| InvitationWaiting {
@@ -217,26 +222,24 @@ mod server_side {
                         role: p.role,
                         expires_at: p.expires_at,
                     })
-                    .collect();
-            let total = waiting.len() as i64;
-            (Some(waiting.into_iter().take(DASHBOARD_ITEMS).collect()), total)
+                    .collect(),
+            )
         } else {
             (None, 0)
         };
         let (without_two_factor, without_two_factor_total) = if membership.may(Action::ModifyRoles)
         {
-            let without: Vec<MemberName> = store::users(tx, organization_id, "")
-                .await?
-                .into_iter()
-                .filter(|u| !u.two_factor)
-                .map(|u| MemberName {
-                    user_id: u.user_id,
-                    name: format!("{} {}", u.first_name, u.last_name),
-                    role: u.role,
-                })
-                .collect();
-            let total = without.len() as i64;
-            (Some(without.into_iter().take(DASHBOARD_ITEMS).collect()), total)
+            let everyone = store::users(tx, organization_id, "").await?;
+            let without = everyone.into_iter().filter(|u| !u.two_factor);
+            first_few(
+                without
+                    .map(|u| MemberName {
+                        user_id: u.user_id,
+                        name: format!("{} {}", u.first_name, u.last_name),
+                        role: u.role,
+                    })
+                    .collect(),
+            )
         } else {
             (None, 0)
         };
