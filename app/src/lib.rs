@@ -1,5 +1,7 @@
 //! Steward's application: shared by the server (feature `ssr`) and the browser (feature `hydrate`).
 
+#[cfg(feature = "ssr")]
+pub mod access;
 pub mod account;
 pub mod activity;
 pub mod components;
@@ -12,6 +14,7 @@ pub mod error;
 pub mod format;
 pub mod invitations;
 pub mod layout;
+pub mod lockout;
 pub mod mail;
 pub mod organizations;
 pub mod policy;
@@ -19,12 +22,11 @@ pub mod products;
 pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod request;
-pub mod safety;
-pub mod security;
 pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tags;
+pub mod two_factor;
 #[cfg(feature = "ssr")]
 pub mod workers;
 
@@ -43,9 +45,67 @@ mod routes {
     use leptos::prelude::*;
     use leptos_router::LazyRoute;
 
-    /// The pages in the second piece.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Page {
+    /// The one split point: everything only these pages use lands in its piece.
+    #[leptos::lazy]
+    fn page_view(page: Page) -> AnyView {
+        use crate::*;
+        match page {
+            Page::Shell => layout::OrganizationShell().into_any(),
+            Page::SignUp => account::view::SignUpPage().into_any(),
+            Page::ConfirmSignUp => account::view::ConfirmSignUpPage().into_any(),
+            Page::TwoFactorSignIn => two_factor::view::TwoFactorSignInPage().into_any(),
+            Page::Unlock => lockout::view::UnlockPage().into_any(),
+            Page::ForgotPassword => recovery::view::ForgotPasswordPage().into_any(),
+            Page::ResetPassword => recovery::view::ResetPasswordPage().into_any(),
+            Page::NotMe => lockout::view::NotMePage().into_any(),
+            Page::ConfirmEmail => account::view::ConfirmEmailPage().into_any(),
+            Page::Overview => organizations::view::OverviewPage().into_any(),
+            Page::Activity => activity::view::ActivityPage().into_any(),
+            Page::Products => products::view::ProductsPage().into_any(),
+            Page::Product => products::view::ProductPage().into_any(),
+            Page::Tags => tags::view::TagsPage().into_any(),
+            Page::Users => organizations::view::UsersPage().into_any(),
+            Page::Invite => invitations::view::InvitePage().into_any(),
+            Page::RemoveUser => organizations::removal_view::RemoveUserPage().into_any(),
+            Page::Welcome => organizations::view::WelcomePage().into_any(),
+            Page::Settings => organizations::settings_view::SettingsPage().into_any(),
+            Page::Invitation => invitations::view::InvitationPage().into_any(),
+            Page::MyOrganizations => organizations::view::MyOrganizationsPage().into_any(),
+            Page::Profile => account::view::ProfilePage().into_any(),
+            Page::Security => two_factor::view::SecurityPage().into_any(),
+            Page::Compromised => account::wizard::CompromisedPage().into_any(),
+        }
+    }
+
+    /// Each page in the second piece: a variant of `Page` (which `page_view` renders) and a
+    /// route type of the same name that loads the piece first.
+    macro_rules! lazy_pages {
+        ($($name:ident),* $(,)?) => {
+        /// The pages in the second piece.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Page {
+            $($name,)*
+        }
+        $(
+            pub struct $name;
+            impl LazyRoute for $name {
+                fn data() -> Self {
+                    $name
+                }
+                async fn view(_this: Self) -> AnyView {
+                    page_view(Page::$name).await
+                }
+                // The router loads the piece before it hydrates the page, so the browser's
+                // first render matches the server's HTML.
+                async fn preload() {
+                    #[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+                    __preload_page_view().await;
+                }
+            }
+        )*};
+    }
+
+    lazy_pages!(
         Shell,
         SignUp,
         ConfirmSignUp,
@@ -70,64 +130,6 @@ mod routes {
         Profile,
         Security,
         Compromised,
-    }
-
-    /// The one split point: everything only these pages use lands in its piece.
-    #[leptos::lazy]
-    fn page_view(page: Page) -> AnyView {
-        use crate::*;
-        match page {
-            Page::Shell => layout::OrganizationShell().into_any(),
-            Page::SignUp => account::view::SignUpPage().into_any(),
-            Page::ConfirmSignUp => account::view::ConfirmSignUpPage().into_any(),
-            Page::TwoFactorSignIn => security::view::TwoFactorSignInPage().into_any(),
-            Page::Unlock => safety::view::UnlockPage().into_any(),
-            Page::ForgotPassword => recovery::view::ForgotPasswordPage().into_any(),
-            Page::ResetPassword => recovery::view::ResetPasswordPage().into_any(),
-            Page::NotMe => safety::view::NotMePage().into_any(),
-            Page::ConfirmEmail => account::view::ConfirmEmailPage().into_any(),
-            Page::Overview => organizations::view::OverviewPage().into_any(),
-            Page::Activity => activity::view::ActivityPage().into_any(),
-            Page::Products => products::view::ProductsPage().into_any(),
-            Page::Product => products::view::ProductPage().into_any(),
-            Page::Tags => tags::view::TagsPage().into_any(),
-            Page::Users => organizations::view::UsersPage().into_any(),
-            Page::Invite => invitations::view::InvitePage().into_any(),
-            Page::RemoveUser => organizations::removal_view::RemoveUserPage().into_any(),
-            Page::Welcome => organizations::view::WelcomePage().into_any(),
-            Page::Settings => organizations::settings_view::SettingsPage().into_any(),
-            Page::Invitation => invitations::view::InvitationPage().into_any(),
-            Page::MyOrganizations => organizations::view::MyOrganizationsPage().into_any(),
-            Page::Profile => account::view::ProfilePage().into_any(),
-            Page::Security => security::view::SecurityPage().into_any(),
-            Page::Compromised => account::wizard::CompromisedPage().into_any(),
-        }
-    }
-
-    macro_rules! lazy_page {
-        ($($name:ident),* $(,)?) => {$(
-            pub struct $name;
-            impl LazyRoute for $name {
-                fn data() -> Self {
-                    $name
-                }
-                async fn view(_this: Self) -> AnyView {
-                    page_view(Page::$name).await
-                }
-                // The router loads the piece before it hydrates the page, so the browser's
-                // first render matches the server's HTML.
-                async fn preload() {
-                    #[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
-                    __preload_page_view().await;
-                }
-            }
-        )*};
-    }
-
-    lazy_page!(
-        Shell, SignUp, ConfirmSignUp, TwoFactorSignIn, Unlock, ForgotPassword, ResetPassword,
-        NotMe, ConfirmEmail, Overview, Activity, Products, Product, Tags, Users, Invite,
-        RemoveUser, Welcome, Settings, Invitation, MyOrganizations, Profile, Security, Compromised,
     );
 }
 

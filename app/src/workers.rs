@@ -168,7 +168,14 @@ mod tests {
         let pool = WorkerPool::new("test", 1, 1, || 0u32);
         let failed = pool.run(|_| -> u32 { panic!("boom") }).await;
         assert_eq!(failed.err().map(|e| e.code), Some(ErrorCode::Internal));
-        assert_eq!(pool.run(|count| { *count += 1; *count }).await, Ok(1));
+        assert_eq!(
+            pool.run(|count| {
+                *count += 1;
+                *count
+            })
+            .await,
+            Ok(1)
+        );
         assert_eq!(pool.states_made(), 1);
     }
 }

@@ -3,7 +3,7 @@
 
 pub mod config;
 
-use app::account::api::authenticate_token;
+use app::access::authentication::authenticate_token;
 use app::account::profile::{my_avatar, upload_avatar, AVATAR_MAX_BYTES, AVATAR_PATH};
 use app::activity::view::EXPORT_PATH;
 use app::activity::ActivityFilter;
@@ -176,7 +176,9 @@ impl StaticFiles {
                 Ok(bytes) if content_hash(&bytes) == named => {
                     found.immutable.insert(format!("/pkg/{name}"));
                 }
-                Ok(_) => tracing::debug!(%name, "named by a hash that is not its content's: revalidated"),
+                Ok(_) => {
+                    tracing::debug!(%name, "named by a hash that is not its content's: revalidated")
+                }
                 Err(error) => tracing::warn!(%name, %error, "cannot read a static file"),
             }
         }

@@ -114,7 +114,7 @@ async fn purge_sessions(state: AppState) {
             let mut tx = state.db.write().await?;
             let now = state.now();
             let n = app::account::store::purge_expired_sessions(&mut tx, now).await?;
-            app::safety::store::purge_throttle(
+            app::lockout::store::purge_throttle(
                 &mut tx,
                 now - state.settings.address_failure_window_seconds,
             )

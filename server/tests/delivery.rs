@@ -13,15 +13,24 @@ fn site() -> (tempfile_dir::Dir, String) {
     let dir = tempfile_dir::Dir::new();
     let pkg = dir.path().join("pkg");
     std::fs::create_dir_all(&pkg).expect("pkg");
-    let wasm: Vec<u8> = (0..40_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+    let wasm: Vec<u8> = (0..40_000u32)
+        .flat_map(|i| (i % 251).to_le_bytes())
+        .collect();
     let name = format!("steward.{}.wasm", server::content_hash(&wasm));
     std::fs::write(pkg.join(&name), &wasm).expect("wasm");
     std::fs::write(pkg.join(format!("{name}.br")), b"brotli bytes").expect("br");
     std::fs::write(pkg.join(format!("{name}.gz")), b"gzip bytes").expect("gz");
-    std::fs::write(pkg.join("steward.Xb3k9_-Qm2aZ0pLr7TnYcw.js"), "rewritten after naming").expect("js");
+    std::fs::write(
+        pkg.join("steward.Xb3k9_-Qm2aZ0pLr7TnYcw.js"),
+        "rewritten after naming",
+    )
+    .expect("js");
     std::fs::write(pkg.join("unhashed.js"), "console.log('x');".repeat(200)).expect("js");
-    std::fs::write(dir.path().join("favicon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'></svg>")
-        .expect("svg");
+    std::fs::write(
+        dir.path().join("favicon.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
+    )
+    .expect("svg");
     (dir, format!("/pkg/{name}"))
 }
 
@@ -73,16 +82,34 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
     let path = path.as_str();
 
     let brotli = app
-        .send(Method::GET, path, &[("accept-encoding", "gzip, deflate, br")], String::new())
+        .send(
+            Method::GET,
+            path,
+            &[("accept-encoding", "gzip, deflate, br")],
+            String::new(),
+        )
         .await;
     assert_eq!(brotli.status, StatusCode::OK);
     assert_eq!(header(&brotli, "content-encoding"), "br");
-    assert_eq!(brotli.bytes, b"brotli bytes", "the precompressed file, as built");
-    assert_eq!(header(&brotli, "cache-control"), "public, max-age=31536000, immutable");
-    assert!(header(&brotli, "vary").to_ascii_lowercase().contains("accept-encoding"));
+    assert_eq!(
+        brotli.bytes, b"brotli bytes",
+        "the precompressed file, as built"
+    );
+    assert_eq!(
+        header(&brotli, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert!(header(&brotli, "vary")
+        .to_ascii_lowercase()
+        .contains("accept-encoding"));
 
     let gzip = app
-        .send(Method::GET, path, &[("accept-encoding", "gzip")], String::new())
+        .send(
+            Method::GET,
+            path,
+            &[("accept-encoding", "gzip")],
+            String::new(),
+        )
         .await;
     assert_eq!(header(&gzip, "content-encoding"), "gzip");
     assert_eq!(gzip.bytes, b"gzip bytes");
@@ -90,11 +117,19 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
     let plain = app.send(Method::GET, path, &[], String::new()).await;
     assert_eq!(header(&plain, "content-encoding"), "");
     assert_eq!(plain.bytes.len(), 160_000);
-    assert_eq!(header(&plain, "cache-control"), "public, max-age=31536000, immutable");
+    assert_eq!(
+        header(&plain, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
 
     // A file of the build without a hash in its name: compressed on the fly, checked each time.
     let unhashed = app
-        .send(Method::GET, "/pkg/unhashed.js", &[("accept-encoding", "br")], String::new())
+        .send(
+            Method::GET,
+            "/pkg/unhashed.js",
+            &[("accept-encoding", "br")],
+            String::new(),
+        )
         .await;
     assert_eq!(unhashed.status, StatusCode::OK);
     assert_eq!(header(&unhashed, "content-encoding"), "br");
@@ -104,7 +139,12 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
     // Named by a hash its content no longer has: asked for again each time, never kept; the
     // browser's conditional request is answered 304 while the file is unchanged.
     let stale = app
-        .send(Method::GET, "/pkg/steward.Xb3k9_-Qm2aZ0pLr7TnYcw.js", &[], String::new())
+        .send(
+            Method::GET,
+            "/pkg/steward.Xb3k9_-Qm2aZ0pLr7TnYcw.js",
+            &[],
+            String::new(),
+        )
         .await;
     assert_eq!(stale.status, StatusCode::OK);
     assert_eq!(header(&stale, "cache-control"), "no-cache");
@@ -133,92 +173,113 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
         .await;
     assert_eq!(header(&page, "cache-control"), "no-store");
 
-    let icon = app.send(Method::GET, "/favicon.svg", &[], String::new()).await;
+    let icon = app
+        .send(Method::GET, "/favicon.svg", &[], String::new())
+        .await;
     assert_eq!(header(&icon, "cache-control"), "public, max-age=86400");
 
     // A missing hashed name is not cached for a year.
     let missing = app
-        .send(Method::GET, "/pkg/steward.AAAAAAAAAAAAAAAAAAAAAA.wasm", &[], String::new())
+        .send(
+            Method::GET,
+            "/pkg/steward.AAAAAAAAAAAAAAAAAAAAAA.wasm",
+            &[],
+            String::new(),
+        )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_ne!(header(&missing, "cache-control"), "public, max-age=31536000, immutable");
+    assert_ne!(
+        header(&missing, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
 }
 
-on_every_backend!(pages_and_answers_are_compressed_and_never_stored, |app: TestApp| async move {
-    let (cookie, organization) = app.sign_up("nora@example.com", "Nora", "Frei").await;
+on_every_backend!(
+    pages_and_answers_are_compressed_and_never_stored,
+    |app: TestApp| async move {
+        let (cookie, organization) = app.sign_up("nora@example.com", "Nora", "Frei").await;
 
-    // A signed-in page: compressed when the browser accepts it, never stored.
-    let page = app
-        .send(
-            Method::GET,
-            &format!("/o/{organization}"),
-            &[("cookie", &cookie), ("accept-encoding", "gzip, br")],
-            String::new(),
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(header(&page, "content-encoding"), "br");
-    assert_eq!(header(&page, "cache-control"), "no-store");
-    let html = unbrotli(&page.bytes);
-    assert!(html.contains("<!DOCTYPE html>"), "{html}");
-    // The stylesheet is part of the page: nothing to fetch before the first paint.
-    assert!(html.contains("<style>") && html.contains("--color-primary"));
+        // A signed-in page: compressed when the browser accepts it, never stored.
+        let page = app
+            .send(
+                Method::GET,
+                &format!("/o/{organization}"),
+                &[("cookie", &cookie), ("accept-encoding", "gzip, br")],
+                String::new(),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(header(&page, "content-encoding"), "br");
+        assert_eq!(header(&page, "cache-control"), "no-store");
+        let html = unbrotli(&page.bytes);
+        assert!(html.contains("<!DOCTYPE html>"), "{html}");
+        // The stylesheet is part of the page: nothing to fetch before the first paint.
+        assert!(html.contains("<style>") && html.contains("--color-primary"));
 
-    // A streamed answer (the activity export) is compressed to its end.
-    let export = app
-        .send(
-            Method::GET,
-            "/activity.csv",
-            &[("cookie", &cookie), ("accept-encoding", "br")],
-            String::new(),
-        )
-        .await;
-    assert_eq!(export.status, StatusCode::OK);
-    assert_eq!(header(&export, "content-encoding"), "br");
-    let csv = unbrotli(&export.bytes);
-    assert!(csv.starts_with("id,time_utc,action"), "{csv}");
-    assert!(csv.contains("account_created") || csv.lines().count() >= 2, "{csv}");
+        // A streamed answer (the activity export) is compressed to its end.
+        let export = app
+            .send(
+                Method::GET,
+                "/activity.csv",
+                &[("cookie", &cookie), ("accept-encoding", "br")],
+                String::new(),
+            )
+            .await;
+        assert_eq!(export.status, StatusCode::OK);
+        assert_eq!(header(&export, "content-encoding"), "br");
+        let csv = unbrotli(&export.bytes);
+        assert!(csv.starts_with("id,time_utc,action"), "{csv}");
+        assert!(
+            csv.contains("account_created") || csv.lines().count() >= 2,
+            "{csv}"
+        );
 
-    // gzip for a browser without brotli.
-    let gzip = app
-        .send(Method::GET, "/login", &[("accept-encoding", "gzip")], String::new())
-        .await;
-    assert_eq!(header(&gzip, "content-encoding"), "gzip");
+        // gzip for a browser without brotli.
+        let gzip = app
+            .send(
+                Method::GET,
+                "/login",
+                &[("accept-encoding", "gzip")],
+                String::new(),
+            )
+            .await;
+        assert_eq!(header(&gzip, "content-encoding"), "gzip");
 
-    // A server function's answer above the threshold is compressed; a small one is not.
-    let list = app
-        .call_with(
-            "my_organizations",
-            &[("cookie", &cookie), ("accept-encoding", "br")],
-            &[],
-        )
-        .await;
-    assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(header(&list, "cache-control"), "no-store");
-    assert_eq!(
-        header(&list, "content-encoding"),
-        "",
-        "an answer of {} bytes is sent as it is",
-        list.bytes.len()
-    );
-    let names: Vec<String> = (0..30).map(|n| format!("product-{n}.ch")).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    app.add_products(organization, &names).await;
-    let organization = organization.to_string();
-    let overview = app
-        .call_with(
-            "list_products",
-            &[("cookie", &cookie), ("accept-encoding", "br")],
-            &[
-                ("organization_id", &organization),
-                ("search", ""),
-                ("kind", ""),
-                ("status", ""),
-                ("tag", ""),
-                ("sort", ""),
-            ],
-        )
-        .await;
-    assert_eq!(overview.status, StatusCode::OK);
-    assert_eq!(header(&overview, "content-encoding"), "br");
-});
+        // A server function's answer above the threshold is compressed; a small one is not.
+        let list = app
+            .call_with(
+                "my_organizations",
+                &[("cookie", &cookie), ("accept-encoding", "br")],
+                &[],
+            )
+            .await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert_eq!(header(&list, "cache-control"), "no-store");
+        assert_eq!(
+            header(&list, "content-encoding"),
+            "",
+            "an answer of {} bytes is sent as it is",
+            list.bytes.len()
+        );
+        let names: Vec<String> = (0..30).map(|n| format!("product-{n}.ch")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        app.add_products(organization, &names).await;
+        let organization = organization.to_string();
+        let overview = app
+            .call_with(
+                "list_products",
+                &[("cookie", &cookie), ("accept-encoding", "br")],
+                &[
+                    ("organization_id", &organization),
+                    ("search", ""),
+                    ("kind", ""),
+                    ("status", ""),
+                    ("tag", ""),
+                    ("sort", ""),
+                ],
+            )
+            .await;
+        assert_eq!(overview.status, StatusCode::OK);
+        assert_eq!(header(&overview, "content-encoding"), "br");
+    }
+);

@@ -4,7 +4,7 @@
 mod common;
 
 use app::policy::Role;
-use app::security::totp;
+use app::two_factor::totp;
 use common::TestApp;
 use http::StatusCode;
 

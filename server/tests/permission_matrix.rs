@@ -10,6 +10,7 @@
 
 mod common;
 
+use app::account::password::HashedPassword;
 use app::policy::{self, Action, Caller, Reach, Role, Standing};
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
@@ -48,6 +49,55 @@ fn every_registered_server_function_has_a_row_and_every_row_a_function() {
     assert!(
         stale.is_empty(),
         "rows for server functions that do not exist: {stale:?}"
+    );
+}
+
+/// A server function's door and reach are its row's because its body runs behind
+/// `<ItsOwnType>::serve` (`app::access::Serve`), which finds the row by the function's own
+/// path: no body picks a door of its own, and none borrows another function's row.
+#[test]
+fn every_server_function_body_starts_from_its_own_rows_context() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let mut found = 0;
+    let mut wrong = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("app/src is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("a source file");
+            for (at, _) in source.match_indices("#[server(endpoint = \"") {
+                let rest = &source[at + "#[server(endpoint = \"".len()..];
+                let endpoint = &rest[..rest.find('"').expect("a closing quote")];
+                // The function's body: from its signature to the first line that closes it.
+                let body = &rest[..rest.find("\n}\n").expect("the end of the function")];
+                let own_type: String = endpoint
+                    .split('_')
+                    .map(|w| w[..1].to_uppercase() + &w[1..])
+                    .collect();
+                found += 1;
+                let serves = body.contains(&format!("{own_type}::serve("));
+                let others = body.matches("::serve(").count();
+                if !serves || others != 1 || policy::server_function(endpoint).is_none() {
+                    wrong.push(format!("{} ({endpoint})", path.display()));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        found,
+        policy::SERVER_FUNCTIONS.len(),
+        "server functions found in app/src"
+    );
+    assert!(
+        wrong.is_empty(),
+        "server functions whose body does not run behind their own row: {wrong:?}"
     );
 }
 
@@ -223,6 +273,47 @@ fn expected(caller: Caller, reach: Reach, principal: Principal, target: Target) 
     }
 }
 
+/// Expectations written out by hand for a sample of functions, against one's own organization:
+/// the matrix derives its predictions from `policy`, the same code the server runs, so a wrong
+/// row with code that matches it would pass there; it fails here.
+#[test]
+fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
+    use Outcome::{
+        Allowed as A, Forbidden as F, NotFound as N, Refused as R, Unauthenticated as U,
+    };
+    #[rustfmt::skip]
+    const WRITTEN: &[(&str, [Outcome; 12])] = &[
+        // LR admin c+acc c+bill c-acc ext blocked non-m anon rtok rwtok halfway
+        ("sign_in",            [A, A, A, A, A, A, A, A, A, A, A, A]),
+        ("join_with_new_account", [R, R, R, R, R, R, R, R, A, R, R, A]),
+        ("verify_second_factor", [R, R, R, R, R, R, R, R, U, U, U, A]),
+        ("my_account",         [A, A, A, A, A, A, A, A, U, A, A, U]),
+        ("create_organization", [A, A, A, A, A, A, A, A, U, F, A, U]),
+        ("change_password",    [A, A, A, A, A, A, A, A, U, F, F, U]),
+        ("organization_shell", [A, A, A, A, A, A, A, N, U, A, A, U]),
+        ("organization_users", [A, A, A, A, A, F, F, N, U, A, A, U]),
+        ("change_role",        [A, A, F, F, F, F, F, N, U, F, A, U]),
+        ("invite_person",      [A, A, F, F, F, F, F, N, U, F, A, U]),
+        ("organization_activity", [A, A, F, F, F, F, F, N, U, A, A, U]),
+        ("delete_organization", [A, A, F, F, F, F, F, N, U, F, F, U]),
+        ("list_products",      [A, A, A, A, A, A, F, N, U, A, A, U]),
+        ("get_product",        [A, A, A, A, N, A, F, N, U, A, A, U]),
+        ("block_product",      [A, A, F, F, F, F, F, N, U, F, A, U]),
+        ("tag_products",       [A, A, A, A, N, F, F, N, U, F, A, U]),
+        ("update_tag",         [A, A, F, F, F, F, F, N, U, F, A, U]),
+    ];
+    for (endpoint, outcomes) in WRITTEN {
+        let row = policy::server_function(endpoint).unwrap_or_else(|| panic!("{endpoint}"));
+        for (principal, want) in PRINCIPALS.iter().zip(outcomes) {
+            assert_eq!(
+                expected(row.caller, row.reach, *principal, Target::Own),
+                *want,
+                "{endpoint} as {principal:?}"
+            );
+        }
+    }
+}
+
 struct Person {
     id: i64,
     email: String,
@@ -284,9 +375,9 @@ async fn exec(app: &TestApp, sql: &str) {
 
 /// The test password's hash, computed once: hashing is deliberately slow, and worlds are built
 /// hundreds of times.
-static PASSWORD_HASH: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+static PASSWORD_HASH: std::sync::Mutex<Option<HashedPassword>> = std::sync::Mutex::new(None);
 
-async fn password_hash(app: &TestApp) -> String {
+async fn password_hash(app: &TestApp) -> HashedPassword {
     if let Some(hash) = PASSWORD_HASH.lock().expect("lock").clone() {
         return hash;
     }
@@ -540,6 +631,7 @@ impl World {
         .await;
         let new_address = common::unique_address("renamed");
         let pending_hash = app::account::password::hash_now(PASSWORD).expect("hash");
+        let pending_hash = pending_hash.as_phc();
         let sign_up_token = link(app, |hash| {
             let email = common::unique_address("pending");
             format!(
@@ -870,13 +962,13 @@ async fn arguments(
             let started = app
                 .call("start_totp_enrolment", Some(&me.cookie), &[])
                 .await;
-            let secret = app::security::totp::decode_secret(
+            let secret = app::two_factor::totp::decode_secret(
                 started.json()["secret"].as_str().unwrap_or_default(),
             )
             .unwrap_or_default();
-            let code = app::security::totp::code_at(
+            let code = app::two_factor::totp::code_at(
                 &secret,
-                app::security::totp::DIGITS,
+                app::two_factor::totp::DIGITS,
                 app.state.now() as u64,
             );
             vec![("code", code), ("label", s("Tablet"))]
@@ -1114,6 +1206,62 @@ async fn fingerprint(app: &TestApp) -> String {
     all
 }
 
+/// Organization B's rows: its own, and those of its products and tags. No call made with
+/// organization A's ids may change them, allowed or not: an update or delete that forgot its
+/// `organization_id` would.
+async fn fingerprint_of(app: &TestApp, organization: i64) -> String {
+    let is_sqlite = matches!(app.state.db, app::db::Db::Sqlite(_));
+    let mut all = String::new();
+    for table in tables(app).await {
+        let columns = if is_sqlite {
+            app.texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .await
+        } else {
+            app.texts(&format!(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name = '{table}'"
+            ))
+            .await
+        };
+        let has = |c: &str| columns.iter().any(|x| x == c);
+        let filter = if table == "organizations" {
+            format!("id = {organization}")
+        } else if has("organization_id") {
+            format!("organization_id = {organization}")
+        } else if has("product_id") {
+            format!(
+                "product_id IN (SELECT id FROM products WHERE organization_id = {organization})"
+            )
+        } else if has("tag_id") {
+            format!("tag_id IN (SELECT id FROM tags WHERE organization_id = {organization})")
+        } else {
+            continue;
+        };
+        let sql = if table == "activity_log" {
+            format!("SELECT CAST(COUNT(*) AS TEXT) FROM activity_log WHERE {filter}")
+        } else if is_sqlite {
+            let row = columns
+                .iter()
+                .map(|c| format!("quote(\"{c}\")"))
+                .collect::<Vec<_>>()
+                .join(" || ',' || ");
+            format!(
+                "SELECT COALESCE(group_concat(r, char(10)), '') FROM \
+                 (SELECT {row} AS r FROM \"{table}\" WHERE {filter} ORDER BY 1)"
+            )
+        } else {
+            format!(
+                "SELECT COALESCE(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM \"{table}\" t WHERE {filter}"
+            )
+        };
+        all.push_str(&table);
+        all.push('\n');
+        all.extend(app.texts(&sql).await);
+        all.push('\n');
+    }
+    all
+}
+
 /// Notes what is wrong with one answer: not the outcome the table predicts, or a refusal
 /// that changed the database. Returns the fingerprint after it.
 async fn judge(
@@ -1155,6 +1303,12 @@ async fn run_matrix(app: TestApp) {
                 };
                 let want = expected(function.caller, function.reach, principal, target);
                 let before = fingerprint(&app).await;
+                // Organization B as the call finds it (set-ups of the arguments may touch it).
+                let other = if want == Outcome::Allowed {
+                    Some(fingerprint_of(&app, world.b).await)
+                } else {
+                    None
+                };
                 let credentials = world.credentials(principal);
                 let headers: Vec<(&str, &str)> = credentials
                     .iter()
@@ -1165,7 +1319,14 @@ async fn run_matrix(app: TestApp) {
                 let reply = app.call_with(function.endpoint, &headers, &form_ref).await;
                 checked += 1;
                 let what = format!("{} as {principal:?} on {target:?}", function.endpoint);
-                let after = judge(&app, what, want, &reply, &before, &mut mismatches).await;
+                let after = judge(&app, what.clone(), want, &reply, &before, &mut mismatches).await;
+                // An allowed change touches nothing of the organization it was not aimed at.
+                if after != before
+                    && other.is_some()
+                    && Some(fingerprint_of(&app, world.b).await) != other
+                {
+                    mismatches.push(format!("{what} changed organization B"));
+                }
                 // The next call starts from the world as built.
                 if after != pristine {
                     world = World::build(&app).await;

@@ -4,8 +4,8 @@
 
 mod common;
 
-use app::security::totp;
 use app::state::Settings;
+use app::two_factor::totp;
 use common::{received, test_smtp, TestApp, PASSWORD};
 use http::StatusCode;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::security::totp;
+use app::two_factor::totp;
 use common::{Reply, TestApp, PASSWORD};
 use http::{Method, StatusCode};
 
@@ -414,9 +414,9 @@ on_every_backend!(
     |app: TestApp| async move {
         let person = enrol(&app, "max@example.com").await;
         let pending = password_step(&app, &person.email).await;
-        for attempt in 1..=app::security::SECOND_FACTOR_ATTEMPTS {
+        for attempt in 1..=app::two_factor::SECOND_FACTOR_ATTEMPTS {
             let reply = verify(&app, &pending, "authenticator_app", "111111").await;
-            let expected = if attempt < app::security::SECOND_FACTOR_ATTEMPTS {
+            let expected = if attempt < app::two_factor::SECOND_FACTOR_ATTEMPTS {
                 StatusCode::UNPROCESSABLE_ENTITY
             } else {
                 StatusCode::UNAUTHORIZED

@@ -3,12 +3,14 @@
 //! setting used by the compromised-password wizard (ACC-6).
 
 use super::{AccountContacts, PasswordChanged, SecurityReview};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "my_contacts")]
 pub async fn my_contacts() -> Result<AccountContacts, AppError> {
-    crate::request::respond(server_side::contacts().await)
+    MyContacts::serve(|cx| server_side::contacts(cx)).await
 }
 
 /// Changes the password. Every other session ends and this one gets a new token; application
@@ -20,27 +22,28 @@ pub async fn change_password(
     confirm_password: String,
     revoke_app_passwords: Option<String>,
 ) -> Result<PasswordChanged, AppError> {
-    crate::request::respond(
+    ChangePassword::serve(|cx| {
         server_side::change_password(
+            cx,
             current_password,
             new_password,
             confirm_password,
             revoke_app_passwords.is_some(),
         )
-        .await,
-    )
+    })
+    .await
 }
 
 /// Sends a confirmation link to the new address (and tells the old one); the login email
 /// changes when the link is opened.
 #[server(endpoint = "request_email_change")]
 pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::request_email_change(new_email, password).await)
+    RequestEmailChange::serve(|cx| server_side::request_email_change(cx, new_email, password)).await
 }
 
 #[server(endpoint = "confirm_email_change")]
 pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
-    crate::request::respond(server_side::confirm_email_change(token).await)
+    ConfirmEmailChange::serve(|cx| server_side::confirm_email_change(cx, token)).await
 }
 
 /// Sets (or, when empty, clears) the recovery email and phone.
@@ -52,14 +55,15 @@ pub async fn set_recovery_contacts(
     /// The version the page showed (a program may leave it out to overwrite).
     version: Option<i64>,
 ) -> Result<AccountContacts, AppError> {
-    crate::request::respond(
-        server_side::set_recovery(recovery_email, recovery_phone, password, version).await,
-    )
+    SetRecoveryContacts::serve(|cx| {
+        server_side::set_recovery(cx, recovery_email, recovery_phone, password, version)
+    })
+    .await
 }
 
 #[server(endpoint = "review_security")]
 pub async fn review_security() -> Result<SecurityReview, AppError> {
-    crate::request::respond(server_side::review().await)
+    ReviewSecurity::serve(|cx| server_side::review(cx)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -68,9 +72,8 @@ mod server_side {
         check_new_password, normalize_email, normalize_phone, session, store, AccountContacts,
         PasswordChanged, SecurityReview,
     };
-    use crate::account::api::{
-        authenticate_in_person, confirm_password, current_session, start_session,
-    };
+    use crate::access::Context;
+    use crate::account::api::{confirm_password, start_session};
     use crate::account::store::Stage;
     use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
@@ -82,14 +85,7 @@ mod server_side {
     /// A link to confirm a new login email works for a day.
     const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
 
-    async fn send(
-        tx: &mut Tx,
-        to: &str,
-        subject: &str,
-        body: String,
-        at: i64,
-    ) -> Result<(), AppError> {
-        let email = Email::new(to, subject, body)?;
+    async fn send(tx: &mut Tx, email: Email, at: i64) -> Result<(), AppError> {
         mail::store::enqueue(tx, &email, at).await?;
         Ok(())
     }
@@ -106,17 +102,17 @@ mod server_side {
         }
     }
 
-    pub async fn contacts() -> Result<AccountContacts, AppError> {
-        let state = request::state()?;
-        let account = authenticate_in_person(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn contacts(cx: Context) -> Result<AccountContacts, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let (recovery_email, recovery_phone) =
             store::recovery_contacts(&mut tx, account.id).await?;
-        let pending_email = store::pending_email_change(&mut tx, account.id, state.now()).await?;
+        let pending_email =
+            store::pending_email_change(&mut tx, account.id, cx.state.now()).await?;
         let version = store::contacts_version(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(AccountContacts {
-            email: account.email,
+            email: account.email.clone(),
             recovery_email,
             recovery_phone,
             pending_email,
@@ -125,14 +121,13 @@ mod server_side {
     }
 
     pub async fn change_password(
+        cx: Context,
         current: String,
         new: String,
         confirm: String,
         revoke_app_passwords: bool,
     ) -> Result<PasswordChanged, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let (session_now, account) = current_session(&state).await?;
+        let (session_now, account) = (cx.session()?, cx.account()?);
         if current.is_empty() {
             return Err(AppError::validation(
                 "current_password",
@@ -152,24 +147,23 @@ mod server_side {
                 "Choose a password different from your current one.",
             ));
         }
-        confirm_password(&state, account.id, current)
+        confirm_password(&cx, current)
             .await
             .map_err(|e| moved(e, "current_password"))?;
-        let hash = state.passwords.hash(new).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let hash = cx.state.passwords.hash(new).await?;
+        let mut tx = cx.write().await?;
         store::set_password_hash(&mut tx, account.id, &hash).await?;
         // Everyone else signed in with the old password is out; this browser gets a new token.
         let other_sessions_ended =
             store::delete_other_sessions(&mut tx, account.id, session_now.id).await?;
         store::delete_session_by_id(&mut tx, session_now.id).await?;
         let (cookie, _) = start_session(
-            &state,
+            &cx.state,
             &mut tx,
             account.id,
             session_now.persistent,
             Stage::Full,
-            &origin,
+            &cx.origin,
         )
         .await?;
         let app_passwords_revoked = if revoke_app_passwords {
@@ -190,22 +184,20 @@ mod server_side {
             ActivityAction::PasswordChanged,
             account.id,
             &detail,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
-        let body = format!(
-            "Hello {name},\n\nThe password of your Steward account was changed.\n\n{context}\n\nAll other sessions were signed out. If you did not do this, your account may be in someone else's hands: contact an administrator of your organization at once.\n{signature}",
-            name = account.first_name,
-            context = mail::when_and_where(now, &origin),
-            signature = mail::signature(),
-        );
         send(
             &mut tx,
-            &account.email,
-            "Your Steward password was changed",
-            body,
-            now,
+            mail::messages::password_changed(&mail::messages::Occurrence {
+                to: &account.email,
+                first_name: &account.first_name,
+                base: &cx.state.settings.public_url,
+                now: cx.now,
+                origin: &cx.origin,
+            })?,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
@@ -216,10 +208,12 @@ mod server_side {
         })
     }
 
-    pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+    pub async fn request_email_change(
+        cx: Context,
+        new_email: String,
+        password: String,
+    ) -> Result<(), AppError> {
+        let account = cx.account()?;
         let new_email = normalize_email(&new_email).map_err(|e| AppError {
             field: Some("new_email".into()),
             ..e
@@ -230,9 +224,8 @@ mod server_side {
                 "This is already your login email.",
             ));
         }
-        confirm_password(&state, account.id, password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        confirm_password(&cx, password).await?;
+        let mut tx = cx.write().await?;
         if store::email_taken(&mut tx, &new_email).await? {
             return Err(AppError {
                 code: ErrorCode::EmailTaken,
@@ -246,35 +239,26 @@ mod server_side {
             &token_hash,
             account.id,
             &new_email,
-            now,
-            now + EMAIL_CHANGE_SECONDS,
+            cx.now,
+            cx.now + EMAIL_CHANGE_SECONDS,
         )
         .await?;
-        let base = &state.settings.public_url;
-        let confirm = format!(
-            "Hello {name},\n\nTo make this address the login email of your Steward account, open this link within 24 hours (it works once):\n{base}/confirm-email?token={token}\n\nIf you did not ask for this, ignore this message: nothing changes.\n{signature}",
-            name = account.first_name,
-            signature = mail::signature(),
-        );
+        let base = &cx.state.settings.public_url;
         send(
             &mut tx,
-            &new_email,
-            "Confirm your new Steward login email",
-            confirm,
-            now,
+            mail::messages::confirm_new_email(&new_email, &account.first_name, base, &token)?,
+            cx.now,
         )
         .await?;
-        let notice = format!(
-            "Hello {name},\n\nSomeone signed in to your Steward account asked to change its login email to {new_email}. It changes only when the link sent to that address is opened.\n\nIf this wasn't you, change your password now:\n{base}/security/compromised\n{signature}",
-            name = account.first_name,
-            signature = mail::signature(),
-        );
         send(
             &mut tx,
-            &account.email,
-            "A change of your Steward login email was requested",
-            notice,
-            now,
+            mail::messages::email_change_requested(
+                &account.email,
+                &account.first_name,
+                &new_email,
+                base,
+            )?,
+            cx.now,
         )
         .await?;
         log(
@@ -282,17 +266,15 @@ mod server_side {
             ActivityAction::EmailChangeRequested,
             account.id,
             &new_email,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
+    pub async fn confirm_email_change(cx: Context, token: String) -> Result<String, AppError> {
         let bad_link = || {
             AppError::validation(
                 "token",
@@ -302,33 +284,24 @@ mod server_side {
         if !session::well_formed(token.trim()) {
             return Err(bad_link());
         }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let (user_id, new_email) =
-            store::consume_email_change(&mut tx, &session::hash_token(token.trim()), now)
+            store::consume_email_change(&mut tx, &session::hash_token(token.trim()), cx.now)
                 .await?
                 .ok_or_else(bad_link)?;
         let account = store::account(&mut tx, user_id)
             .await?
             .ok_or_else(bad_link)?;
-        if !store::set_email(&mut tx, user_id, &new_email, now).await? {
+        if !store::set_email(&mut tx, user_id, &new_email, cx.now).await? {
             return Err(AppError::new(
                 ErrorCode::EmailTaken,
                 "Another account started using this email address meanwhile.",
             ));
         }
-        let notice = format!(
-            "Hello {name},\n\nThe login email of your Steward account is now {new_email}. This address ({old}) no longer signs in.\n\nIf this wasn't you, contact an administrator of your organization at once.\n{signature}",
-            name = account.first_name,
-            old = account.email,
-            signature = mail::signature(),
-        );
         send(
             &mut tx,
-            &account.email,
-            "Your Steward login email was changed",
-            notice,
-            now,
+            mail::messages::email_changed(&account.email, &account.first_name, &new_email)?,
+            cx.now,
         )
         .await?;
         let detail = format!("{} → {new_email}", account.email);
@@ -337,8 +310,8 @@ mod server_side {
             ActivityAction::EmailChanged,
             user_id,
             &detail,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
@@ -346,14 +319,13 @@ mod server_side {
     }
 
     pub async fn set_recovery(
+        cx: Context,
         recovery_email: String,
         recovery_phone: String,
         password: String,
         version: Option<i64>,
     ) -> Result<AccountContacts, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+        let account = cx.account()?;
         let recovery_email = match recovery_email.trim() {
             "" => None,
             raw => Some(normalize_email(raw).map_err(|e| AppError {
@@ -368,9 +340,8 @@ mod server_side {
             ));
         }
         let recovery_phone = normalize_phone(&recovery_phone)?;
-        confirm_password(&state, account.id, password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        confirm_password(&cx, password).await?;
+        let mut tx = cx.write().await?;
         let version = store::set_recovery_contacts(
             &mut tx,
             account.id,
@@ -398,14 +369,14 @@ mod server_side {
             ActivityAction::RecoveryContactsChanged,
             account.id,
             &detail,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
-        let pending_email = store::pending_email_change(&mut tx, account.id, now).await?;
+        let pending_email = store::pending_email_change(&mut tx, account.id, cx.now).await?;
         tx.commit().await?;
         Ok(AccountContacts {
-            email: account.email,
+            email: account.email.clone(),
             recovery_email,
             recovery_phone,
             pending_email,
@@ -413,16 +384,14 @@ mod server_side {
         })
     }
 
-    pub async fn review() -> Result<SecurityReview, AppError> {
-        let state = request::state()?;
-        let (current, account) = current_session(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.read().await?;
-        let methods = crate::security::store::methods(&mut tx, account.id).await?;
+    pub async fn review(cx: Context) -> Result<SecurityReview, AppError> {
+        let (current, account) = (cx.session()?, cx.account()?);
+        let mut tx = cx.read().await?;
+        let methods = crate::two_factor::store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining =
-            crate::security::store::backup_codes_remaining(&mut tx, account.id).await?;
-        let sessions = store::sessions_of(&mut tx, account.id, now).await?;
-        let safety = crate::safety::store::settings(&mut tx, account.id)
+            crate::two_factor::store::backup_codes_remaining(&mut tx, account.id).await?;
+        let sessions = store::sessions_of(&mut tx, account.id, cx.now).await?;
+        let safety = crate::lockout::store::settings(&mut tx, account.id)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
         let (recovery_email, recovery_phone) =

@@ -2,13 +2,15 @@
 //! would be left without a legal representative or without any user. Afterwards my sessions,
 //! secrets and memberships are gone; the organizations' products and logs stay.
 
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Why my account cannot be deleted yet: one sentence per organization that stands in the way.
 #[server(endpoint = "account_deletion_check")]
 pub async fn account_deletion_check() -> Result<Vec<String>, AppError> {
-    crate::request::respond(server_side::check().await)
+    AccountDeletionCheck::serve(|cx| server_side::check(cx)).await
 }
 
 /// Deletes my account for good. Returns where to go next (the sign-in page).
@@ -17,14 +19,15 @@ pub async fn delete_my_account(
     password: String,
     understood: Option<String>,
 ) -> Result<String, AppError> {
-    crate::request::respond(server_side::delete(password, understood.is_some()).await)
+    DeleteMyAccount::serve(|cx| server_side::delete(cx, password, understood.is_some())).await
 }
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use crate::account::api::{authenticate_in_person, confirm_password};
+    use crate::access::{Context, Log};
+    use crate::account::api::confirm_password;
     use crate::account::session;
-    use crate::activity::store::record_own;
+
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
@@ -58,39 +61,35 @@ mod server_side {
         Ok(reasons)
     }
 
-    pub async fn check() -> Result<Vec<String>, AppError> {
-        let state = request::state()?;
-        let account = authenticate_in_person(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn check(cx: Context) -> Result<Vec<String>, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let reasons = blockers(&mut tx, account.id, false).await?;
         tx.commit().await?;
         Ok(reasons)
     }
 
-    pub async fn delete(password: String, understood: bool) -> Result<String, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        confirm_password(&state, account.id, password).await?;
+    pub async fn delete(
+        cx: Context,
+        password: String,
+        understood: bool,
+    ) -> Result<String, AppError> {
+        let account = cx.account()?;
+        confirm_password(&cx, password).await?;
         if !understood {
             return Err(AppError::validation(
                 "understood",
                 "Tick the box to confirm that your account is deleted for good.",
             ));
         }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let reasons = blockers(&mut tx, account.id, true).await?;
         if !reasons.is_empty() {
             return Err(AppError::new(ErrorCode::Validation, reasons.join(" ")));
         }
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::AccountDeleted,
-            account.id,
-            &account.email,
-            &origin,
-            now,
+            Log::own(ActivityAction::AccountDeleted, &account.email),
         )
         .await?;
         // Sessions, second factors, backup codes, application passwords, API tokens,
@@ -102,18 +101,11 @@ mod server_side {
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;
-        let body = format!(
-            "Hello {first},\n\nYour Steward account {email} was deleted, as you asked. Your sessions, passwords, two-factor methods, application passwords and API tokens no longer exist, and you left all your organizations.\n\nIf you did not ask for this, contact the organizations you belonged to.\n{signature}",
-            first = account.first_name,
-            email = account.email,
-            signature = crate::mail::signature(),
-        );
-        let email =
-            crate::mail::Email::new(&account.email, "Your Steward account is deleted", body)?;
-        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        let email = crate::mail::messages::account_deleted(&account.email, &account.first_name)?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
         request::set_cookie(&session::clearing_cookie(request::secure_cookies(
-            &state, &origin,
+            &cx.state, &cx.origin,
         )));
         Ok("/login".to_owned())
     }

@@ -13,6 +13,30 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 pub use crate::workers::Admission;
 
+/// A password's argon2 hash as stored (a PHC string). A secret: it cannot be serialized (no
+/// `Serialize`), and its `Debug` shows nothing of it, so no answer or log line carries one.
+#[derive(Clone, PartialEq, Eq, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct HashedPassword(String);
+
+impl HashedPassword {
+    /// The PHC string, for the hashing code and the database only.
+    pub fn as_phc(&self) -> &str {
+        &self.0
+    }
+
+    /// A hash read from elsewhere than the database (tests, migrations of old accounts).
+    pub fn from_phc(phc: impl Into<String>) -> Self {
+        HashedPassword(phc.into())
+    }
+}
+
+impl std::fmt::Debug for HashedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HashedPassword(…)")
+    }
+}
+
 /// OWASP's argon2id recommendation: 19 MiB, 2 passes, 1 lane.
 const MEMORY_KIB: u32 = 19_456;
 const PASSES: u32 = 2;
@@ -31,8 +55,8 @@ fn memory_block() -> Vec<Block> {
 /// Whether a stored hash was made with weaker settings than today's (another algorithm, an
 /// older version, less memory or fewer passes): it is then replaced at the next sign-in, when
 /// the password is at hand.
-pub fn needs_rehash(stored: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(stored) else {
+pub fn needs_rehash(stored: &HashedPassword) -> bool {
+    let Ok(parsed) = PasswordHash::new(stored.as_phc()) else {
         return false;
     };
     let Ok(params) = Params::try_from(&parsed) else {
@@ -66,7 +90,7 @@ fn compute(
 }
 
 /// A new PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) for `password`.
-fn hash_with(memory: &mut [Block], password: &str) -> Result<String, AppError> {
+fn hash_with(memory: &mut [Block], password: &str) -> Result<HashedPassword, AppError> {
     let failed = |error: &dyn std::fmt::Display| {
         tracing::error!(%error, "password hashing failed");
         AppError::internal()
@@ -87,7 +111,7 @@ fn hash_with(memory: &mut [Block], password: &str) -> Result<String, AppError> {
         salt: Some(salt.as_salt()),
         hash: Some(output),
     };
-    Ok(hash.to_string())
+    Ok(HashedPassword(hash.to_string()))
 }
 
 /// Whether `password` matches the PHC string `stored` (any argon2 variant, version and cost).
@@ -125,13 +149,13 @@ fn verify_with(memory: &mut [Block], password: &str, stored: &str) -> bool {
 
 /// Hashes on the calling thread with memory of its own: for demo data and tests, never on a
 /// request path (use [`PasswordHasher::hash`]).
-pub fn hash_now(password: &str) -> Result<String, AppError> {
+pub fn hash_now(password: &str) -> Result<HashedPassword, AppError> {
     hash_with(&mut memory_block(), password)
 }
 
 /// Verifies on the calling thread: for tests.
-pub fn verify_now(password: &str, stored: &str) -> bool {
-    verify_with(&mut memory_block(), password, stored)
+pub fn verify_now(password: &str, stored: &HashedPassword) -> bool {
+    verify_with(&mut memory_block(), password, stored.as_phc())
 }
 
 /// What an unknown account's sign-in is checked against, so that it costs what a known one
@@ -174,7 +198,7 @@ impl PasswordHasher {
         self.pool.workers()
     }
 
-    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+    pub async fn hash(&self, password: String) -> Result<HashedPassword, AppError> {
         self.pool
             .run(move |memory| hash_with(memory, &password))
             .await?
@@ -182,9 +206,13 @@ impl PasswordHasher {
 
     /// Verifies `password` against `stored`; with no stored hash (unknown account) it verifies
     /// against [`DUMMY_HASH`], so both failures cost the same.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, AppError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<HashedPassword>,
+    ) -> Result<bool, AppError> {
         let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+        let stored = stored.map_or_else(|| DUMMY_HASH.to_owned(), |s| s.0);
         let ok = self
             .pool
             .run(move |memory| verify_with(memory, &password, &stored))
@@ -200,35 +228,41 @@ mod tests {
 
     #[test]
     fn hashes_are_argon2id_with_the_chosen_cost_and_verify() {
-        let hash = hash_now("correct horse battery").unwrap_or_default();
+        let hash = hash_now("correct horse battery").expect("hash");
         assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
+            hash.as_phc().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{}",
+            hash.as_phc()
         );
         assert!(verify_now("correct horse battery", &hash));
         assert!(!verify_now("correct horse batterY", &hash));
-        assert!(!verify_now("anything", "not a hash"));
+        assert!(!verify_now(
+            "anything",
+            &HashedPassword::from_phc("not a hash")
+        ));
+        // A secret shows nothing of itself when printed.
+        assert_eq!(format!("{hash:?}"), "HashedPassword(…)");
     }
 
     #[test]
     fn only_weaker_hashes_need_a_new_one() {
-        let current = hash_now("correct horse battery").unwrap_or_default();
+        let current = hash_now("correct horse battery").expect("hash");
         assert!(!needs_rehash(&current));
         let weak = |m, t| {
             let params = Params::new(m, t, 1, None).unwrap_or_default();
             let salt = SaltString::generate(&mut rand::rngs::OsRng);
             Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
                 .hash_password(b"correct horse battery", &salt)
-                .map(|h| h.to_string())
-                .unwrap_or_default()
+                .map(|h| HashedPassword::from_phc(h.to_string()))
+                .expect("hash")
         };
         assert!(needs_rehash(&weak(4_096, 2)));
         assert!(needs_rehash(&weak(19_456, 1)));
         assert!(!needs_rehash(&weak(65_536, 3)), "stronger stays");
         let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::default())
             .hash_password(b"x", &SaltString::generate(&mut rand::rngs::OsRng))
-            .map(|h| h.to_string())
-            .unwrap_or_default();
+            .map(|h| HashedPassword::from_phc(h.to_string()))
+            .expect("hash");
         assert!(needs_rehash(&argon2i));
     }
 
@@ -262,12 +296,12 @@ mod tests {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
             .hash_password(b"correct horse battery", &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default();
+            .map(|h| HashedPassword::from_phc(h.to_string()))
+            .expect("hash");
         assert!(verify_now("correct horse battery", &theirs));
         assert!(!verify_now("correct horse batterx", &theirs));
-        let ours = hash_now("correct horse battery").unwrap_or_default();
-        let parsed = PasswordHash::new(&ours).expect("phc");
+        let ours = hash_now("correct horse battery").expect("hash");
+        let parsed = PasswordHash::new(ours.as_phc()).expect("phc");
         assert!(Argon2::default()
             .verify_password(b"correct horse battery", &parsed)
             .is_ok());
@@ -286,12 +320,19 @@ mod tests {
     #[tokio::test]
     async fn the_hasher_reuses_one_memory_block_per_worker() {
         let hasher = std::sync::Arc::new(PasswordHasher::new(2, 64));
-        let stored = hasher.hash("correct horse battery".into()).await.expect("hash");
+        let stored = hasher
+            .hash("correct horse battery".into())
+            .await
+            .expect("hash");
         let mut checks = Vec::new();
         for n in 0..12 {
             let (hasher, stored) = (hasher.clone(), stored.clone());
             checks.push(tokio::spawn(async move {
-                let guess = if n % 2 == 0 { "correct horse battery" } else { "wrong" };
+                let guess = if n % 2 == 0 {
+                    "correct horse battery"
+                } else {
+                    "wrong"
+                };
                 hasher.verify(guess.into(), Some(stored)).await
             }));
         }
@@ -314,8 +355,14 @@ mod tests {
         let parsed = PasswordHash::new(DUMMY_HASH).expect("the dummy hash parses");
         assert_eq!(parsed.algorithm, Algorithm::Argon2id.ident());
         let cost = Params::try_from(&parsed).expect("parameters");
-        assert_eq!((cost.m_cost(), cost.t_cost(), cost.p_cost()), (MEMORY_KIB, PASSES, LANES));
-        assert_eq!(parsed.hash.map(|h| h.len()), Some(Params::DEFAULT_OUTPUT_LEN));
+        assert_eq!(
+            (cost.m_cost(), cost.t_cost(), cost.p_cost()),
+            (MEMORY_KIB, PASSES, LANES)
+        );
+        assert_eq!(
+            parsed.hash.map(|h| h.len()),
+            Some(Params::DEFAULT_OUTPUT_LEN)
+        );
         assert!(!needs_rehash(DUMMY_HASH));
     }
 }

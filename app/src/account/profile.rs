@@ -3,6 +3,8 @@
 //! state change); the server decodes it, crops it square, re-encodes it as a 256×256 PNG and
 //! keeps only that. Anything that does not decode as PNG, JPEG or WebP is refused.
 
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -37,12 +39,12 @@ pub async fn change_my_name(
     /// The version the page showed (a program may leave it out to overwrite).
     version: Option<i64>,
 ) -> Result<(), AppError> {
-    crate::request::respond(server_side::change_name(first_name, last_name, version).await)
+    ChangeMyName::serve(|cx| server_side::change_name(cx, first_name, last_name, version)).await
 }
 
 #[server(endpoint = "remove_my_avatar")]
 pub async fn remove_my_avatar() -> Result<(), AppError> {
-    crate::request::respond(server_side::remove_avatar().await)
+    RemoveMyAvatar::serve(|cx| server_side::remove_avatar(cx)).await
 }
 
 /// Decodes pictures on a small pool of its own: at most `workers` decodes at once (each within
@@ -110,9 +112,7 @@ pub fn process_avatar(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), AppErro
     };
     // A small file can claim enormous dimensions: read them from the header first, and refuse
     // before allocating anything for the pixels.
-    let (width, height) = reader()?
-        .into_dimensions()
-        .map_err(|_| not_an_image())?;
+    let (width, height) = reader()?.into_dimensions().map_err(|_| not_an_image())?;
     if u64::from(width) * u64::from(height) > AVATAR_MAX_PIXELS {
         return Err(AppError::validation(
             "avatar",
@@ -204,7 +204,7 @@ pub async fn upload_avatar(
 ) -> Result<AvatarSaved, AppError> {
     use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
-    let account = crate::account::api::authenticate_request(
+    let account = crate::access::authentication::authenticate_request(
         state,
         headers,
         origin,
@@ -239,7 +239,7 @@ pub async fn my_avatar(
     headers: &http::HeaderMap,
     origin: &crate::request::Origin,
 ) -> Result<Option<Vec<u8>>, AppError> {
-    let account = crate::account::api::authenticate_request(
+    let account = crate::access::authentication::authenticate_request(
         state,
         headers,
         origin,
@@ -254,22 +254,21 @@ pub async fn my_avatar(
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use crate::account::api::authenticate_in_person;
+    use crate::access::{Context, Log};
+
     use crate::account::normalize_name;
-    use crate::activity::store::record_own;
+
     use crate::activity::ActivityAction;
     use crate::error::{AppError, ErrorCode};
     use crate::on_db;
-    use crate::request;
 
     pub async fn change_name(
+        cx: Context,
         first_name: String,
         last_name: String,
         version: Option<i64>,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+        let account = cx.account()?;
         let first_name = normalize_name("first_name", "first name", &first_name)?;
         let last_name = normalize_name("last_name", "last name", &last_name)?;
         if first_name == account.first_name && last_name == account.last_name {
@@ -278,8 +277,7 @@ mod server_side {
                 "This is already your name.",
             ));
         }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         const SQL: &str =
             "UPDATE users SET first_name = $2, last_name = $3, version = version + 1 \
                            WHERE id = $1 AND ($4 IS NULL OR version = $4)";
@@ -295,40 +293,23 @@ mod server_side {
             return Err(AppError::stale());
         }
         let detail = format!("{} → {first_name} {last_name}", account.full_name());
-        record_own(
-            &mut tx,
-            ActivityAction::ProfileChanged,
-            account.id,
-            &detail,
-            &origin,
-            now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn remove_avatar() -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn remove_avatar(cx: Context) -> Result<(), AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
         if !super::store::remove(&mut tx, account.id).await? {
             return Err(AppError::new(
                 ErrorCode::Validation,
                 "You have no profile picture.",
             ));
         }
-        record_own(
-            &mut tx,
-            ActivityAction::AvatarChanged,
-            account.id,
-            "removed",
-            &origin,
-            now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::AvatarChanged, "removed"))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -434,7 +415,10 @@ mod tests {
             Some(crate::error::ErrorCode::Busy)
         );
         drop((first, second));
-        assert!(decoder.avatar(encoded(64, 64, ImageFormat::Png)).await.is_ok());
+        assert!(decoder
+            .avatar(encoded(64, 64, ImageFormat::Png))
+            .await
+            .is_ok());
     }
 }
 

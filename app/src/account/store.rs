@@ -1,5 +1,6 @@
 //! SQL for accounts and sessions.
 
+use super::password::HashedPassword;
 use super::Account;
 use crate::db::Tx;
 use crate::on_db;
@@ -9,7 +10,7 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub first_name: &'a str,
     pub last_name: &'a str,
-    pub password_hash: &'a str,
+    pub password_hash: &'a HashedPassword,
     pub at: i64,
 }
 
@@ -30,7 +31,10 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<Option<i64>,
 }
 
 /// The id and password hash of the account with this (normalised) email.
-pub async fn credentials(tx: &mut Tx, email: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+pub async fn credentials(
+    tx: &mut Tx,
+    email: &str,
+) -> Result<Option<(i64, HashedPassword)>, sqlx::Error> {
     const SQL: &str = "SELECT id, password_hash FROM users WHERE email = $1";
     on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(email)
@@ -184,7 +188,10 @@ pub async fn count_second_factor_failure(tx: &mut Tx, session_id: i64) -> Result
     Ok(n.unwrap_or(i64::MAX))
 }
 
-pub async fn password_hash(tx: &mut Tx, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(
+    tx: &mut Tx,
+    user_id: i64,
+) -> Result<Option<HashedPassword>, sqlx::Error> {
     const SQL: &str = "SELECT password_hash FROM users WHERE id = $1";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user_id)
@@ -251,7 +258,11 @@ pub async fn delete_other_sessions(
         .map(|r| r.rows_affected()))
 }
 
-pub async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<(), sqlx::Error> {
+pub async fn set_password_hash(
+    tx: &mut Tx,
+    user_id: i64,
+    hash: &HashedPassword,
+) -> Result<(), sqlx::Error> {
     on_db!(tx, |c| sqlx::query(
         "UPDATE users SET password_hash = $2 WHERE id = $1"
     )
@@ -267,8 +278,8 @@ pub async fn set_password_hash(tx: &mut Tx, user_id: i64, hash: &str) -> Result<
 pub async fn set_password_hash_if(
     tx: &mut Tx,
     user_id: i64,
-    old: &str,
-    new: &str,
+    old: &HashedPassword,
+    new: &HashedPassword,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
     on_db!(tx, |c| sqlx::query(SQL)
@@ -408,7 +419,7 @@ pub struct NewPendingSignUp<'a> {
     pub email: &'a str,
     pub first_name: &'a str,
     pub last_name: &'a str,
-    pub password_hash: &'a str,
+    pub password_hash: &'a HashedPassword,
     pub remember: bool,
     pub token_hash: &'a str,
     pub at: i64,
@@ -471,7 +482,7 @@ pub struct PendingSignUp {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    pub password_hash: String,
+    pub password_hash: HashedPassword,
     pub remember: bool,
     pub code_hash: String,
 }

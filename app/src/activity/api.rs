@@ -3,6 +3,8 @@
 //! and paged by keyset. The CSV export streams the same query (see [`export`]).
 
 use super::ActivityPage;
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use crate::invitations::ProductChoice;
 use leptos::prelude::*;
@@ -46,7 +48,7 @@ pub async fn my_activity(
     before: Option<i64>,
 ) -> Result<ActivityPage, AppError> {
     let filter = filter(from, to, action, product, search);
-    crate::request::respond(server_side::mine(filter, before).await)
+    MyActivity::serve(|cx| server_side::mine(cx, filter, before)).await
 }
 
 /// The organization's entries, whoever made them (legal representatives and administrators).
@@ -62,12 +64,13 @@ pub async fn organization_activity(
     before: Option<i64>,
 ) -> Result<ActivityPage, AppError> {
     let filter = filter(from, to, action, product, search);
-    crate::request::respond(server_side::organization(organization_id, filter, before).await)
+    OrganizationActivity::serve(|cx| server_side::organization(cx, organization_id, filter, before))
+        .await
 }
 
 #[server(endpoint = "activity_filter_choices")]
 pub async fn activity_filter_choices(organization_id: i64) -> Result<FilterChoices, AppError> {
-    crate::request::respond(server_side::choices(organization_id).await)
+    ActivityFilterChoices::serve(|cx| server_side::choices(cx, organization_id)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -78,36 +81,35 @@ mod server_side {
     use super::super::store::{self, Scope};
     use super::super::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
     use super::FilterChoices;
-    use crate::account::api::{authenticate, authenticate_request};
+    use crate::access::authentication::authenticate_request;
+    use crate::access::Context;
     use crate::error::AppError;
-    use crate::organizations::api::authorize;
     use crate::policy::{Action, Caller};
-    use crate::request;
+
     use crate::state::AppState;
 
     pub async fn mine(
+        cx: Context,
         filter: ActivityFilter,
         before: Option<i64>,
     ) -> Result<ActivityPage, AppError> {
-        let state = request::state()?;
-        let me = authenticate(&state).await?;
+        let me = cx.account()?;
         let query = filter.parse()?;
-        let mut tx = state.db.read().await?;
+        let mut tx = cx.read().await?;
         let page = store::page(&mut tx, Scope::Actor(me.id), &query, before).await?;
         tx.commit().await?;
         Ok(page)
     }
 
     pub async fn organization(
+        cx: Context,
         organization_id: i64,
         filter: ActivityFilter,
         before: Option<i64>,
     ) -> Result<ActivityPage, AppError> {
-        let state = request::state()?;
-        let me = authenticate(&state).await?;
         let query = filter.parse()?;
-        let mut tx = state.db.read().await?;
-        authorize(&mut tx, organization_id, me.id, Action::ViewActivity).await?;
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
         let page = store::page(
             &mut tx,
             Scope::Organization(organization_id),
@@ -119,12 +121,10 @@ mod server_side {
         Ok(page)
     }
 
-    pub async fn choices(organization_id: i64) -> Result<FilterChoices, AppError> {
-        let state = request::state()?;
-        let me = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, me.id, Action::ViewOrganization).await?;
+    pub async fn choices(cx: Context, organization_id: i64) -> Result<FilterChoices, AppError> {
+        let me = cx.account()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let products = if membership.may(Action::ViewProducts) {
             let all = crate::invitations::store::product_choices(&mut tx, organization_id).await?;
             if membership.may(Action::ViewAllProducts) {
@@ -172,7 +172,8 @@ mod server_side {
         let scope = match organization {
             Some(id) => {
                 let mut tx = state.db.read().await?;
-                authorize(&mut tx, id, me.id, Action::ViewActivity).await?;
+                crate::access::organization::authorize(&mut tx, id, me.id, Action::ViewActivity)
+                    .await?;
                 tx.commit().await?;
                 Scope::Organization(id)
             }
@@ -183,9 +184,8 @@ mod server_side {
         // Fused: the compression layer may poll once more after the end, which a bare
         // `unfold` answers with a panic.
         use futures::StreamExt as _;
-        Ok(futures::stream::unfold(
-            start,
-            move |(cursor, started, done)| {
+        Ok(
+            futures::stream::unfold(start, move |(cursor, started, done)| {
                 let (state, query) = (state.clone(), query.clone());
                 async move {
                     if done {
@@ -219,8 +219,8 @@ mod server_side {
                         }
                     }
                 }
-            },
+            })
+            .fuse(),
         )
-        .fuse())
     }
 }

@@ -2,22 +2,24 @@
 //! signed in: a program's credential cannot mint or revoke credentials.
 
 use super::{Credentials, NewSecret};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "my_credentials")]
 pub async fn my_credentials() -> Result<Credentials, AppError> {
-    crate::request::respond(server_side::list().await)
+    MyCredentials::serve(|cx| server_side::list(cx)).await
 }
 
 #[server(endpoint = "create_app_password")]
 pub async fn create_app_password(name: String) -> Result<NewSecret, AppError> {
-    crate::request::respond(server_side::create_app_password(name).await)
+    CreateAppPassword::serve(|cx| server_side::create_app_password(cx, name)).await
 }
 
 #[server(endpoint = "revoke_app_password")]
 pub async fn revoke_app_password(id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::revoke(id, false).await)
+    RevokeAppPassword::serve(|cx| server_side::revoke(cx, id, false)).await
 }
 
 /// `scope` is `read` or `read_write`; `expires_in_days` empty for never.
@@ -27,18 +29,19 @@ pub async fn create_api_token(
     scope: String,
     expires_in_days: String,
 ) -> Result<NewSecret, AppError> {
-    crate::request::respond(server_side::create_api_token(name, scope, expires_in_days).await)
+    CreateApiToken::serve(|cx| server_side::create_api_token(cx, name, scope, expires_in_days))
+        .await
 }
 
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::revoke(id, true).await)
+    RevokeApiToken::serve(|cx| server_side::revoke(cx, id, true)).await
 }
 
 /// Revokes every application password and API token; returns how many.
 #[server(endpoint = "revoke_all_credentials")]
 pub async fn revoke_all_credentials() -> Result<u64, AppError> {
-    crate::request::respond(server_side::revoke_all().await)
+    RevokeAllCredentials::serve(|cx| server_side::revoke_all(cx)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -47,18 +50,18 @@ mod server_side {
         normalize_app_password, normalize_name, parse_expiry_days, store, Credentials, NewSecret,
         TokenScope, TOKEN_PREFIX,
     };
-    use crate::account::api::authenticate_in_person;
+    use crate::access::Context;
+
     use crate::account::session;
     use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
     use crate::error::AppError;
-    use crate::request;
+
     use rand::Rng;
 
-    pub async fn list() -> Result<Credentials, AppError> {
-        let state = request::state()?;
-        let account = authenticate_in_person(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn list(cx: Context) -> Result<Credentials, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let app_passwords = store::app_passwords(&mut tx, account.id).await?;
         let api_tokens = store::api_tokens(&mut tx, account.id).await?;
         tx.commit().await?;
@@ -82,23 +85,20 @@ mod server_side {
         groups.join("-")
     }
 
-    pub async fn create_app_password(name: String) -> Result<NewSecret, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+    pub async fn create_app_password(cx: Context, name: String) -> Result<NewSecret, AppError> {
+        let account = cx.account()?;
         let name = normalize_name(&name)?;
         let secret = new_app_password();
         let hash = session::hash_token(&normalize_app_password(&secret));
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let id = store::insert_app_password(&mut tx, account.id, &name, &hash, now).await?;
+        let mut tx = cx.write().await?;
+        let id = store::insert_app_password(&mut tx, account.id, &name, &hash, cx.now).await?;
         log(
             &mut tx,
             ActivityAction::AppPasswordCreated,
             account.id,
             &name,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
@@ -106,13 +106,12 @@ mod server_side {
     }
 
     pub async fn create_api_token(
+        cx: Context,
         name: String,
         scope: String,
         expires_in_days: String,
     ) -> Result<NewSecret, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+        let account = cx.account()?;
         let name = normalize_name(&name)?;
         let scope = TokenScope::parse(&scope)
             .ok_or_else(|| AppError::validation("scope", "Choose read only, or read and write."))?;
@@ -120,8 +119,7 @@ mod server_side {
         let (random, _) = session::new_token();
         let secret = format!("{TOKEN_PREFIX}{random}");
         let hash = session::hash_token(&secret);
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let id = store::insert_api_token(
             &mut tx,
             &store::NewToken {
@@ -129,8 +127,8 @@ mod server_side {
                 name: &name,
                 token_hash: &hash,
                 scope,
-                at: now,
-                expires_at: days.map(|d| now + d * 86_400),
+                at: cx.now,
+                expires_at: days.map(|d| cx.now + d * 86_400),
             },
         )
         .await?;
@@ -140,20 +138,17 @@ mod server_side {
             ActivityAction::ApiTokenCreated,
             account.id,
             &detail,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
         Ok(NewSecret { id, name, secret })
     }
 
-    pub async fn revoke(id: i64, token: bool) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn revoke(cx: Context, id: i64, token: bool) -> Result<(), AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
         let (deleted, action, what) = if token {
             (
                 store::delete_api_token(&mut tx, account.id, id).await?,
@@ -168,17 +163,14 @@ mod server_side {
             )
         };
         let name = deleted.ok_or_else(|| AppError::not_found(what))?;
-        log(&mut tx, action, account.id, &name, &origin, now).await?;
+        log(&mut tx, action, account.id, &name, &cx.origin, cx.now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn revoke_all() -> Result<u64, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn revoke_all(cx: Context) -> Result<u64, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
         let n = store::delete_all(&mut tx, account.id, true).await?;
         let detail = format!("{n} revoked");
         log(
@@ -186,8 +178,8 @@ mod server_side {
             ActivityAction::CredentialsRevoked,
             account.id,
             &detail,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;

@@ -3,6 +3,8 @@
 //! link — and, when the invited email has an account, only for that person, signed in.
 
 use super::{InvitationOpening, InviteChoices, PendingInvitation};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::account::SignedIn;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -10,7 +12,7 @@ use leptos::prelude::*;
 /// The roles I may give and the products I may hand out, for the invitation form.
 #[server(endpoint = "invitation_form")]
 pub async fn invitation_form(organization_id: i64) -> Result<InviteChoices, AppError> {
-    crate::request::respond(server_side::choices(organization_id).await)
+    InvitationForm::serve(|cx| server_side::choices(cx, organization_id)).await
 }
 
 /// Invites `email` with `role`; collaborators and externals reach the products in `products`
@@ -23,26 +25,27 @@ pub async fn invite_person(
     products: String,
     billing: String,
 ) -> Result<(), AppError> {
-    crate::request::respond(
-        server_side::invite(organization_id, email, role, products, billing).await,
-    )
+    InvitePerson::serve(|cx| {
+        server_side::invite(cx, organization_id, email, role, products, billing)
+    })
+    .await
 }
 
 #[server(endpoint = "pending_invitations")]
 pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
-    crate::request::respond(server_side::pending(organization_id).await)
+    PendingInvitations::serve(|cx| server_side::pending(cx, organization_id)).await
 }
 
 /// Sends a pending invitation again with a new link (the old one stops working) and seven
 /// more days.
 #[server(endpoint = "resend_invitation")]
 pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::resend(organization_id, invitation_id).await)
+    ResendInvitation::serve(|cx| server_side::resend(cx, organization_id, invitation_id)).await
 }
 
 #[server(endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::revoke(organization_id, invitation_id).await)
+    RevokeInvitation::serve(|cx| server_side::revoke(cx, organization_id, invitation_id)).await
 }
 
 /// What the invitation link leads to, and what the person who opened it can do next.
@@ -51,13 +54,13 @@ pub async fn open_invitation(
     organization_id: i64,
     token: String,
 ) -> Result<InvitationOpening, AppError> {
-    crate::request::respond(server_side::open(organization_id, token).await)
+    OpenInvitation::serve(|cx| server_side::open(cx, organization_id, token)).await
 }
 
 /// Joins the organization as the signed-in, invited person.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(organization_id: i64, token: String) -> Result<SignedIn, AppError> {
-    crate::request::respond(server_side::accept(organization_id, token).await)
+    AcceptInvitation::serve(|cx| server_side::accept(cx, organization_id, token)).await
 }
 
 /// Creates the invited person's account on the spot, joins the organization and signs in.
@@ -69,10 +72,17 @@ pub async fn join_with_new_account(
     last_name: String,
     password: String,
 ) -> Result<SignedIn, AppError> {
-    crate::request::respond(
-        server_side::join_with_new_account(organization_id, token, first_name, last_name, password)
-            .await,
-    )
+    JoinWithNewAccount::serve(|cx| {
+        server_side::join_with_new_account(
+            cx,
+            organization_id,
+            token,
+            first_name,
+            last_name,
+            password,
+        )
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -81,7 +91,10 @@ mod server_side {
         link, parse_access, reaches_chosen_products, store, InvitationOpening, InviteChoices,
         NextStep, PendingInvitation, INVITATION_LIFETIME_SECONDS, PENDING_MAX,
     };
-    use crate::account::api::{authenticate, authenticate_to_change, caller, start_session, Via};
+    use crate::access::authentication::caller;
+    use crate::access::{Context, Log};
+    use crate::account::api::start_session;
+
     use crate::account::store::{self as accounts, Stage};
     use crate::account::{check_new_password, normalize_email, normalize_name, session, SignedIn};
     use crate::activity::store::record_in;
@@ -89,9 +102,8 @@ mod server_side {
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::format;
-    use crate::organizations::api::authorize;
     use crate::organizations::store as organizations;
-    use crate::policy::{may_invite, Action, Role};
+    use crate::policy::{may_invite, Role};
     use crate::request::{self, Origin};
     use crate::state::AppState;
 
@@ -106,12 +118,9 @@ mod server_side {
         AppError::new(ErrorCode::Forbidden, reason)
     }
 
-    pub async fn choices(organization_id: i64) -> Result<InviteChoices, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::InviteMembers).await?;
+    pub async fn choices(cx: Context, organization_id: i64) -> Result<InviteChoices, AppError> {
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let products = store::product_choices(&mut tx, organization_id).await?;
         tx.commit().await?;
         Ok(InviteChoices {
@@ -137,42 +146,26 @@ mod server_side {
         token: &str,
         expires_at: i64,
     ) -> Result<crate::mail::Email, AppError> {
-        let reach = if products.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "\nYou will have access to:\n{}\n",
-                products
-                    .iter()
-                    .map(|p| format!("  - {p}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        };
-        let body = format!(
-            "Hello,\n\n{inviter} invites you to join the organization {organization} on Steward as {role}.\n{reach}\nAccept the invitation here (the link works once, until {expires}):\n{url}\n\nIf you do not know {inviter} or did not expect this, ignore this email: nothing happens without you.\n{signature}",
-            role = role.label().to_lowercase(),
-            expires = format::datetime(expires_at),
-            url = link(&state.settings.public_url, organization_id, token),
-            signature = crate::mail::signature(),
-        );
-        crate::mail::Email::new(
+        crate::mail::messages::invitation(
             to,
-            format!("{inviter} invites you to {organization} on Steward"),
-            body,
+            inviter,
+            organization,
+            &role.label().to_lowercase(),
+            products,
+            expires_at,
+            &link(&state.settings.public_url, organization_id, token),
         )
     }
 
     pub async fn invite(
+        cx: Context,
         organization_id: i64,
         email: String,
         role: String,
         products: String,
         billing: String,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
+        let account = cx.account()?;
         let email = normalize_email(&email)?;
         let role = Role::parse(&role)
             .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
@@ -183,10 +176,8 @@ mod server_side {
                 "Legal representatives and administrators reach every product: choose products only for collaborators and externals.",
             ));
         }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::InviteMembers).await?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         may_invite(membership.role, role).map_err(refused)?;
         organizations::lock_organization(&mut tx, organization_id).await?;
         if store::is_member(&mut tx, organization_id, &email).await? {
@@ -218,7 +209,7 @@ mod server_side {
             ));
         }
         let (token, token_hash) = session::new_token();
-        let expires_at = now + INVITATION_LIFETIME_SECONDS;
+        let expires_at = cx.now + INVITATION_LIFETIME_SECONDS;
         let invitation_id = store::insert(
             &mut tx,
             &store::NewInvitation {
@@ -227,7 +218,7 @@ mod server_side {
                 role,
                 token_hash: &token_hash,
                 invited_by: account.id,
-                at: now,
+                at: cx.now,
                 expires_at,
             },
         )
@@ -237,7 +228,7 @@ mod server_side {
         }
         let names = product_lines(&mut tx, invitation_id).await?;
         let message = self::email(
-            &state,
+            &cx.state,
             &email,
             &account.full_name(),
             organization_id,
@@ -247,16 +238,11 @@ mod server_side {
             &token,
             expires_at,
         )?;
-        crate::mail::store::enqueue(&mut tx, &message, now).await?;
+        crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
         let detail = format!("{email} as {}", role.label().to_lowercase());
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::InvitationSent,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(ActivityAction::InvitationSent, organization_id, &detail),
         )
         .await?;
         tx.commit().await?;
@@ -278,13 +264,12 @@ mod server_side {
             .collect())
     }
 
-    pub async fn pending(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::InviteMembers).await?;
+    pub async fn pending(
+        cx: Context,
+        organization_id: i64,
+    ) -> Result<Vec<PendingInvitation>, AppError> {
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let mut list = Vec::new();
         for p in store::pending(&mut tx, organization_id).await? {
             let products = store::products_of(&mut tx, p.id)
@@ -300,7 +285,7 @@ mod server_side {
                 invited_by: p.invited_by,
                 sent_at: p.sent_at,
                 expires_at: p.expires_at,
-                expired: p.expires_at <= now,
+                expired: p.expires_at <= cx.now,
                 can_manage: may_invite(membership.role, p.role).is_ok(),
             });
         }
@@ -310,13 +295,12 @@ mod server_side {
 
     /// The pending invitation, if it is in this organization and my role may handle it.
     async fn manageable(
+        cx: &Context,
         tx: &mut Tx,
         organization_id: i64,
         invitation_id: i64,
-        user_id: i64,
     ) -> Result<(store::Pending, String), AppError> {
-        let (membership, _) =
-            authorize(tx, organization_id, user_id, Action::InviteMembers).await?;
+        let membership = cx.member(tx, organization_id).await?;
         let found = store::find_pending(tx, organization_id, invitation_id)
             .await?
             .ok_or_else(|| {
@@ -329,22 +313,23 @@ mod server_side {
         Ok((found, membership.name))
     }
 
-    pub async fn resend(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn resend(
+        cx: Context,
+        organization_id: i64,
+        invitation_id: i64,
+    ) -> Result<(), AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
         let (found, organization) =
-            manageable(&mut tx, organization_id, invitation_id, account.id).await?;
+            manageable(&cx, &mut tx, organization_id, invitation_id).await?;
         let (token, token_hash) = session::new_token();
-        let expires_at = now + INVITATION_LIFETIME_SECONDS;
+        let expires_at = cx.now + INVITATION_LIFETIME_SECONDS;
         if !store::renew(
             &mut tx,
             organization_id,
             invitation_id,
             &token_hash,
-            now,
+            cx.now,
             expires_at,
         )
         .await?
@@ -353,7 +338,7 @@ mod server_side {
         }
         let names = product_lines(&mut tx, invitation_id).await?;
         let message = email(
-            &state,
+            &cx.state,
             &found.email,
             &account.full_name(),
             organization_id,
@@ -363,39 +348,37 @@ mod server_side {
             &token,
             expires_at,
         )?;
-        crate::mail::store::enqueue(&mut tx, &message, now).await?;
-        record_in(
+        crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+        cx.log(
             &mut tx,
-            ActivityAction::InvitationResent,
-            account.id,
-            organization_id,
-            &found.email,
-            &origin,
-            now,
+            Log::organization(
+                ActivityAction::InvitationResent,
+                organization_id,
+                &found.email,
+            ),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn revoke(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (found, _) = manageable(&mut tx, organization_id, invitation_id, account.id).await?;
-        if !store::revoke(&mut tx, organization_id, invitation_id, now).await? {
+    pub async fn revoke(
+        cx: Context,
+        organization_id: i64,
+        invitation_id: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        let (found, _) = manageable(&cx, &mut tx, organization_id, invitation_id).await?;
+        if !store::revoke(&mut tx, organization_id, invitation_id, cx.now).await? {
             return Err(not_valid());
         }
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::InvitationRevoked,
-            account.id,
-            organization_id,
-            &found.email,
-            &origin,
-            now,
+            Log::organization(
+                ActivityAction::InvitationRevoked,
+                organization_id,
+                &found.email,
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -438,12 +421,18 @@ mod server_side {
         Ok((found, token_hash))
     }
 
-    pub async fn open(organization_id: i64, token: String) -> Result<InvitationOpening, AppError> {
-        let state = request::state()?;
-        let now = state.now();
-        let signed_in = caller(&state).await.ok();
-        let mut tx = state.db.read().await?;
-        let (found, _) = usable(&mut tx, organization_id, &token, now).await?;
+    pub async fn open(
+        cx: Context,
+        organization_id: i64,
+        token: String,
+    ) -> Result<InvitationOpening, AppError> {
+        // Anyone may open the link; who is signed in only changes what the page offers.
+        let signed_in = caller(&cx.state, &cx.origin)
+            .await
+            .ok()
+            .map(|p| (p.account, p.via));
+        let mut tx = cx.read().await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, cx.now).await?;
         let next = match &signed_in {
             Some((account, _)) if account.email != found.email => NextStep::WrongAccount {
                 signed_in_as: account.email.clone(),
@@ -523,37 +512,28 @@ mod server_side {
         )
         .await?;
         if let Some(inviter) = &found.inviter_email {
-            let body = format!(
-                "Hello,\n\n{name} ({email}) accepted your invitation and is now {role} of {organization}.\n{base}/o/{id}/users\n{signature}",
-                email = found.email,
-                role = found.role.label().to_lowercase(),
-                organization = found.organization_name,
-                base = state.settings.public_url,
-                id = found.organization_id,
-                signature = crate::mail::signature(),
-            );
-            let message = crate::mail::Email::new(
+            let message = crate::mail::messages::invitation_accepted(
                 inviter,
-                format!("{name} joined {}", found.organization_name),
-                body,
+                name,
+                &found.email,
+                &found.role.label().to_lowercase(),
+                &found.organization_name,
+                found.organization_id,
+                &state.settings.public_url,
             )?;
             crate::mail::store::enqueue(tx, &message, now).await?;
         }
         Ok(())
     }
 
-    pub async fn accept(organization_id: i64, token: String) -> Result<SignedIn, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let (account, via) = caller(&state).await?;
-        if via != Via::Session {
-            return Err(refused(
-                "An invitation is accepted by the person, signed in to Steward, not with an API token or application password.",
-            ));
-        }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (found, token_hash) = usable(&mut tx, organization_id, &token, now).await?;
+    pub async fn accept(
+        cx: Context,
+        organization_id: i64,
+        token: String,
+    ) -> Result<SignedIn, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
         if account.email != found.email {
             return Err(AppError::new(
                 ErrorCode::Forbidden,
@@ -564,13 +544,13 @@ mod server_side {
             ));
         }
         join(
-            &state,
+            &cx.state,
             &mut tx,
             &found,
             &token_hash,
             account.id,
             &account.full_name(),
-            &origin,
+            &cx.origin,
         )
         .await?;
         tx.commit().await?;
@@ -580,32 +560,23 @@ mod server_side {
     }
 
     pub async fn join_with_new_account(
+        cx: Context,
         organization_id: i64,
         token: String,
         first_name: String,
         last_name: String,
         password: String,
     ) -> Result<SignedIn, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        if caller(&state).await.is_ok() {
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                "You are signed in to another account: sign out, then open the link again.",
-            ));
-        }
         let first_name = normalize_name("first_name", "first name", &first_name)?;
         let last_name = normalize_name("last_name", "last name", &last_name)?;
         // Check the link before the (deliberately slow) password hashing.
-        let now = state.now();
-        let mut tx = state.db.read().await?;
-        let (found, _) = usable(&mut tx, organization_id, &token, now).await?;
+        let mut tx = cx.read().await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, cx.now).await?;
         tx.commit().await?;
         check_new_password(&password, &found.email)?;
-        let password_hash = state.passwords.hash(password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (found, token_hash) = usable(&mut tx, organization_id, &token, now).await?;
+        let password_hash = cx.state.passwords.hash(password).await?;
+        let mut tx = cx.write().await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
         // Invited, so the address is proven: no personal organization is created (the seed:
         // "you belong to the Organization that invited you").
         let user_id = accounts::insert_user(
@@ -615,7 +586,7 @@ mod server_side {
                 first_name: &first_name,
                 last_name: &last_name,
                 password_hash: &password_hash,
-                at: now,
+                at: cx.now,
             },
         )
         .await?
@@ -633,23 +604,23 @@ mod server_side {
             user_id,
             organization_id,
             "invited",
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         let name = format!("{first_name} {last_name}");
         join(
-            &state,
+            &cx.state,
             &mut tx,
             &found,
             &token_hash,
             user_id,
             &name,
-            &origin,
+            &cx.origin,
         )
         .await?;
         let (cookie, _) =
-            start_session(&state, &mut tx, user_id, false, Stage::Full, &origin).await?;
+            start_session(&cx.state, &mut tx, user_id, false, Stage::Full, &cx.origin).await?;
         tx.commit().await?;
         request::set_cookie(&cookie);
         Ok(SignedIn {

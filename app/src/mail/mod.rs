@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod deliver;
 #[cfg(feature = "ssr")]
+pub mod messages;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use crate::error::AppError;

@@ -2,32 +2,34 @@
 //! trusted: membership and role are read from the database for the signed-in person.
 
 use super::{OrganizationSummary, Overview, ShellData, UsersPage};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-pub use server_side::{authorize, member};
+pub use server_side::member;
 
 /// The frame around an organization's pages: me, this organization, all of mine.
 #[server(endpoint = "organization_shell")]
 pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppError> {
-    crate::request::respond(server_side::shell(organization_id).await)
+    OrganizationShell::serve(|cx| server_side::shell(cx, organization_id)).await
 }
 
 #[server(endpoint = "organization_overview")]
 pub async fn organization_overview(organization_id: i64) -> Result<Overview, AppError> {
-    crate::request::respond(server_side::overview(organization_id).await)
+    OrganizationOverview::serve(|cx| server_side::overview(cx, organization_id)).await
 }
 
 #[server(endpoint = "my_organizations")]
 pub async fn my_organizations() -> Result<Vec<OrganizationSummary>, AppError> {
-    crate::request::respond(server_side::mine().await)
+    MyOrganizations::serve(|cx| server_side::mine(cx)).await
 }
 
 /// Creates an organization with the caller as its legal representative; returns its id.
 #[server(endpoint = "create_organization")]
 pub async fn create_organization(name: String) -> Result<i64, AppError> {
-    crate::request::respond(server_side::create(name).await)
+    CreateOrganization::serve(|cx| server_side::create(cx, name)).await
 }
 
 /// The users page (ORG-3): members with role, 2FA status and last activity; externals apart.
@@ -36,31 +38,31 @@ pub async fn organization_users(
     organization_id: i64,
     search: String,
 ) -> Result<UsersPage, AppError> {
-    crate::request::respond(server_side::users(organization_id, search).await)
+    OrganizationUsers::serve(|cx| server_side::users(cx, organization_id, search)).await
 }
 
 /// Changes a member's role (ORG-5). `role` is the stored name (`administrator`, …).
 #[server(endpoint = "change_role")]
 pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::change_role(organization_id, user_id, role).await)
+    ChangeRole::serve(|cx| server_side::change_role(cx, organization_id, user_id, role)).await
 }
 
 /// Blocks a member (ORG-6): they stay a member, keep their data and product accesses on
 /// record, but reach nothing in this organization until unblocked.
 #[server(endpoint = "block_member")]
 pub async fn block_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_blocked(organization_id, user_id, true).await)
+    BlockMember::serve(|cx| server_side::set_blocked(cx, organization_id, user_id, true)).await
 }
 
 #[server(endpoint = "unblock_member")]
 pub async fn unblock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_blocked(organization_id, user_id, false).await)
+    UnblockMember::serve(|cx| server_side::set_blocked(cx, organization_id, user_id, false)).await
 }
 
 /// Unlocks a member of this organization whose account locked itself (SEC-7).
 #[server(endpoint = "unlock_member")]
 pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::unlock_member(organization_id, user_id).await)
+    UnlockMember::serve(|cx| server_side::unlock_member(cx, organization_id, user_id)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -68,59 +70,17 @@ mod server_side {
     use super::super::{
         normalize_organization_name, store, OrganizationSummary, Overview, ShellData, UsersPage,
     };
-    use crate::account::api::{authenticate, authenticate_reading, authenticate_to_change};
-    use crate::activity::store::record_in;
+    use crate::access::{Context, Log};
+
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::AppError;
     use crate::policy::{Action, Role};
-    use crate::request;
 
-    /// The caller's membership of the organization, if the policy lets their role do `action`.
-    /// Not a member (or no such organization): not found. A member whose role is not allowed: forbidden.
-    pub async fn authorize(
-        tx: &mut Tx,
-        organization_id: i64,
-        user_id: i64,
-        action: Action,
-    ) -> Result<(OrganizationSummary, i64), AppError> {
-        let found = store::membership(tx, organization_id, user_id).await?;
-        let (membership, created_at) = found.ok_or_else(|| AppError::not_found("organization"))?;
-        if !membership.may(action) {
-            if membership.blocked {
-                return Err(AppError::new(
-                    crate::error::ErrorCode::Forbidden,
-                    format!(
-                        "An administrator of {} blocked your access: you cannot see or manage anything here until they unblock you.",
-                        membership.name
-                    ),
-                ));
-            }
-            if membership.missing_two_factor {
-                return Err(AppError::new(
-                    crate::error::ErrorCode::TwoFactorRequired,
-                    format!(
-                        "{} requires two-factor authentication: set it up in Security to continue.",
-                        membership.name
-                    ),
-                ));
-            }
-            return Err(AppError::forbidden());
-        }
-        Ok((membership, created_at))
-    }
-
-    pub async fn shell(organization_id: i64) -> Result<ShellData, AppError> {
-        let state = request::state()?;
-        let (account, in_person) = authenticate_reading(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (current, _) = authorize(
-            &mut tx,
-            organization_id,
-            account.id,
-            Action::ViewOrganization,
-        )
-        .await?;
+    pub async fn shell(cx: Context, organization_id: i64) -> Result<ShellData, AppError> {
+        let (account, in_person) = (cx.account()?, cx.in_person());
+        let mut tx = cx.read().await?;
+        let current = cx.member(&mut tx, organization_id).await?;
         let organizations = store::memberships_of(&mut tx, account.id).await?;
         let last = store::last_organization(&mut tx, account.id).await?;
         tx.commit().await?;
@@ -130,9 +90,9 @@ mod server_side {
         // not fail the page.
         if in_person && last != Some(organization_id) {
             let remembered = async {
-                let mut tx = state.db.write().await?;
+                let mut tx = cx.write().await?;
                 store::set_last_organization(&mut tx, account.id, organization_id).await?;
-                tx.commit().await
+                Ok::<(), AppError>(tx.commit().await?)
             }
             .await;
             if let Err(error) = remembered {
@@ -140,30 +100,23 @@ mod server_side {
             }
         }
         Ok(ShellData {
-            account,
+            account: account.clone(),
             current,
             organizations,
         })
     }
 
-    pub async fn overview(organization_id: i64) -> Result<Overview, AppError> {
-        let state = request::state()?;
-        let (account, in_person) = authenticate_reading(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, created_at) = authorize(
-            &mut tx,
-            organization_id,
-            account.id,
-            Action::ViewOrganization,
-        )
-        .await?;
+    pub async fn overview(cx: Context, organization_id: i64) -> Result<Overview, AppError> {
+        let (account, in_person) = (cx.account()?, cx.in_person());
+        let mut tx = cx.read().await?;
+        let (membership, created_at) = cx.member_since(&mut tx, organization_id).await?;
         let members = if membership.may(Action::ViewMembers) {
             Some(store::members(&mut tx, organization_id).await?)
         } else {
             None
         };
         let dashboard =
-            dashboard(&mut tx, &membership, account.id, in_person, state.now()).await?;
+            dashboard(&mut tx, &membership, account.id, in_person, cx.state.now()).await?;
         tx.commit().await?;
         Ok(Overview {
             dashboard,
@@ -192,20 +145,20 @@ mod server_side {
         let organization_id = membership.id;
         let limit = DASHBOARD_ITEMS as i64;
         // A blocked member sees nothing of the organization's products (ORG-6).
-        let (due, due_total, blocked_products, blocked_total) =
-            if membership.may(Action::ViewProducts) {
-                let only_for = (!membership.may(Action::ViewAllProducts)).then_some(user_id);
-                let until = now + EXPIRY_HORIZON_DAYS * 86_400;
-                let (due, due_total) =
-                    products::needing_attention(tx, organization_id, only_for, false, until, limit)
-                        .await?;
-                let (blocked, blocked_total) =
-                    products::needing_attention(tx, organization_id, only_for, true, 0, limit)
-                        .await?;
-                (due, due_total, blocked, blocked_total)
-            } else {
-                (Vec::new(), 0, Vec::new(), 0)
-            };
+        let (due, due_total, blocked_products, blocked_total) = if membership
+            .may(Action::ViewProducts)
+        {
+            let only_for = crate::access::organization::products_for(membership.role, user_id);
+            let until = now + EXPIRY_HORIZON_DAYS * 86_400;
+            let (due, due_total) =
+                products::needing_attention(tx, organization_id, only_for, false, until, limit)
+                    .await?;
+            let (blocked, blocked_total) =
+                products::needing_attention(tx, organization_id, only_for, true, 0, limit).await?;
+            (due, due_total, blocked, blocked_total)
+        } else {
+            (Vec::new(), 0, Vec::new(), 0)
+        };
         /// The first few of a list, and how long it is.
         fn first_few<T>(all: Vec<T>) -> (Option<Vec<T>>, i64) {
             let total = all.len() as i64;
@@ -254,8 +207,8 @@ mod server_side {
         let my_security = if in_person {
             let (recovery_email, _) = crate::account::store::recovery_contacts(tx, user_id).await?;
             Some(MySecurity {
-                two_factor: crate::security::store::has_second_factor(tx, user_id).await?,
-                backup_codes_left: crate::security::store::backup_codes_remaining(tx, user_id)
+                two_factor: crate::two_factor::store::has_second_factor(tx, user_id).await?,
+                backup_codes_left: crate::two_factor::store::backup_codes_remaining(tx, user_id)
                     .await?,
                 recovery_email: recovery_email.is_some_and(|e| !e.is_empty()),
                 sessions: crate::account::store::sessions_of(tx, user_id, now)
@@ -280,9 +233,12 @@ mod server_side {
         })
     }
 
-    pub async fn users(organization_id: i64, search: String) -> Result<UsersPage, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
+    pub async fn users(
+        cx: Context,
+        organization_id: i64,
+        search: String,
+    ) -> Result<UsersPage, AppError> {
+        let account = cx.account()?;
         let search = search.trim();
         if search.chars().count() > 100 {
             return Err(AppError::validation(
@@ -295,9 +251,8 @@ mod server_side {
         } else {
             crate::products::like_pattern(search)
         };
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ViewMembers).await?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let everyone = store::users(&mut tx, organization_id, &pattern).await?;
         tx.commit().await?;
         let (externals, members) = everyone.into_iter().partition(|u| u.role == Role::External);
@@ -312,19 +267,16 @@ mod server_side {
     }
 
     pub async fn change_role(
+        cx: Context,
         organization_id: i64,
         user_id: i64,
         role: String,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
+        let account = cx.account()?;
         let new = Role::parse(&role)
             .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ModifyRoles).await?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_assign(membership.role, target.role, new)
@@ -348,32 +300,25 @@ mod server_side {
             target.role.label(),
             new.label()
         );
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::RoleChanged,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(ActivityAction::RoleChanged, organization_id, &detail),
         )
         .await?;
-        let body = format!(
-            "Hello {first},\n\n{actor} changed your role in the organization {organization}.\n\nBefore: {old}\nNow: {new}\n\nYour next action in Steward already runs with the new role.\n{base}/o/{organization_id}\n{signature}",
-            first = target.first_name,
-            actor = account.full_name(),
-            organization = membership.name,
-            old = target.role.label(),
-            new = new.label(),
-            base = state.settings.public_url,
-            signature = crate::mail::signature(),
-        );
-        let email = crate::mail::Email::new(
+        let notice = crate::mail::messages::MemberNotice {
+            first_name: &target.first_name,
+            actor: &account.full_name(),
+            organization: &membership.name,
+            organization_id,
+            base: &cx.state.settings.public_url,
+        };
+        let email = crate::mail::messages::role_changed(
             &target.email,
-            format!("Your role in {} is now {}", membership.name, new.label()),
-            body,
+            &notice,
+            target.role.label(),
+            new.label(),
         )?;
-        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -392,17 +337,14 @@ mod server_side {
     }
 
     pub async fn set_blocked(
+        cx: Context,
         organization_id: i64,
         user_id: i64,
         block: bool,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::BlockMembers).await?;
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_act_on_member(
@@ -426,106 +368,77 @@ mod server_side {
             &mut tx,
             organization_id,
             user_id,
-            block.then_some((now, account.id)),
+            block.then_some((cx.now, account.id)),
         )
         .await?;
         let name = format!("{} {}", target.first_name, target.last_name);
-        record_in(
-            &mut tx,
-            if block {
-                ActivityAction::MemberBlocked
-            } else {
-                ActivityAction::MemberUnblocked
-            },
-            account.id,
-            organization_id,
-            &name,
-            &origin,
-            now,
-        )
-        .await?;
-        let (subject, what) = if block {
-            (
-                format!("Your access to {} is suspended", membership.name),
-                format!("{} blocked your access to the organization {}. You remain a member and nothing of yours was deleted, but you cannot see or manage its products until you are unblocked.", account.full_name(), membership.name),
-            )
+        let action = if block {
+            ActivityAction::MemberBlocked
         } else {
-            (
-                format!("Your access to {} is back", membership.name),
-                format!("{} unblocked your access to the organization {}: you reach its products again, as before.", account.full_name(), membership.name),
-            )
+            ActivityAction::MemberUnblocked
         };
-        let body = format!(
-            "Hello {first},\n\n{what}\n{base}/o/{organization_id}\n{signature}",
-            first = target.first_name,
-            base = state.settings.public_url,
-            signature = crate::mail::signature(),
-        );
-        let email = crate::mail::Email::new(&target.email, subject, body)?;
-        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        cx.log(&mut tx, Log::organization(action, organization_id, &name))
+            .await?;
+        let actor = account.full_name();
+        let notice = crate::mail::messages::MemberNotice {
+            first_name: &target.first_name,
+            actor: &actor,
+            organization: &membership.name,
+            organization_id,
+            base: &cx.state.settings.public_url,
+        };
+        let email = crate::mail::messages::member_blocked(&target.email, &notice, block)?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        authorize(&mut tx, organization_id, account.id, Action::UnlockMember).await?;
+    pub async fn unlock_member(
+        cx: Context,
+        organization_id: i64,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
         // Only members of this organization; anyone else does not exist from here.
         let member = store::membership(&mut tx, organization_id, user_id).await?;
         if member.is_none() {
             return Err(AppError::not_found("person"));
         }
-        if !crate::safety::store::unlock(&mut tx, user_id).await? {
+        if !crate::lockout::store::unlock(&mut tx, user_id).await? {
             return Err(AppError::new(
                 crate::error::ErrorCode::Validation,
                 "This person's account is not locked.",
             ));
         }
         let detail = format!("unlocked user {user_id}");
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::AccountUnlocked,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(ActivityAction::AccountUnlocked, organization_id, &detail),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn mine() -> Result<Vec<OrganizationSummary>, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn mine(cx: Context) -> Result<Vec<OrganizationSummary>, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let organizations = store::memberships_of(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(organizations)
     }
 
-    pub async fn create(name: String) -> Result<i64, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
+    pub async fn create(cx: Context, name: String) -> Result<i64, AppError> {
+        let account = cx.account()?;
         let name = normalize_organization_name(&name)?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let id = store::insert_organization(&mut tx, &name, now).await?;
-        store::insert_membership(&mut tx, id, account.id, Role::LegalRepresentative, now).await?;
-        record_in(
+        let mut tx = cx.write().await?;
+        let id = store::insert_organization(&mut tx, &name, cx.now).await?;
+        store::insert_membership(&mut tx, id, account.id, Role::LegalRepresentative, cx.now)
+            .await?;
+        cx.log(
             &mut tx,
-            ActivityAction::OrganizationCreated,
-            account.id,
-            id,
-            &name,
-            &origin,
-            now,
+            Log::organization(ActivityAction::OrganizationCreated, id, &name),
         )
         .await?;
         tx.commit().await?;

@@ -2,6 +2,8 @@
 //! membership and the product accesses that came with it; neither touches the account, the
 //! person's other organizations, or what the organization keeps (products, tags, its log).
 
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use crate::policy::Role;
 use crate::products::ProductKind;
@@ -38,7 +40,7 @@ pub fn confirms(typed: &str, my_email: &str) -> bool {
 /// What will be deleted if this person is removed (ORG-7, the wizard's review).
 #[server(endpoint = "removal_review")]
 pub async fn removal_review(organization_id: i64, user_id: i64) -> Result<RemovalPlan, AppError> {
-    crate::request::respond(server_side::review(organization_id, user_id).await)
+    RemovalReview::serve(|cx| server_side::review(cx, organization_id, user_id)).await
 }
 
 /// Removes the person, irreversibly. `understood` is the ticked box of the last step and
@@ -50,31 +52,31 @@ pub async fn remove_member(
     my_email: String,
     understood: Option<String>,
 ) -> Result<(), AppError> {
-    crate::request::respond(
-        server_side::remove(organization_id, user_id, my_email, understood.is_some()).await,
-    )
+    RemoveMember::serve(|cx| {
+        server_side::remove(cx, organization_id, user_id, my_email, understood.is_some())
+    })
+    .await
 }
 
 /// Leaves the organization myself (ORG-8); refused while I am its last legal representative
 /// or its last user. Returns where to go next.
 #[server(endpoint = "leave_organization")]
 pub async fn leave_organization(organization_id: i64) -> Result<String, AppError> {
-    crate::request::respond(server_side::leave(organization_id).await)
+    LeaveOrganization::serve(|cx| server_side::leave(cx, organization_id)).await
 }
 
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::{confirms, AccessLost, RemovalPlan};
-    use crate::account::api::{authenticate, authenticate_to_change};
-    use crate::activity::store::record_in;
+    use crate::access::{Context, Log};
+
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::organizations::api::{authorize, member};
+    use crate::organizations::api::member;
     use crate::organizations::store;
     use crate::policy::{may_act_on_member, Action, Role};
     use crate::products::ProductKind;
-    use crate::request;
 
     const LAST_LEGAL_REPRESENTATIVE: &str = "This is the organization's only legal representative: appoint another legal representative first.";
 
@@ -104,12 +106,14 @@ mod server_side {
         Ok(None)
     }
 
-    pub async fn review(organization_id: i64, user_id: i64) -> Result<RemovalPlan, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::RemoveMembers).await?;
+    pub async fn review(
+        cx: Context,
+        organization_id: i64,
+        user_id: i64,
+    ) -> Result<RemovalPlan, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         may_act_on_member(
             membership.role,
@@ -143,18 +147,15 @@ mod server_side {
     }
 
     pub async fn remove(
+        cx: Context,
         organization_id: i64,
         user_id: i64,
         my_email: String,
         understood: bool,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::RemoveMembers).await?;
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         may_act_on_member(
@@ -189,47 +190,27 @@ mod server_side {
             target.email,
             target.role.label().to_lowercase()
         );
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::MemberRemoved,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(ActivityAction::MemberRemoved, organization_id, &detail),
         )
         .await?;
-        let body = format!(
-            "Hello {first},\n\n{actor} removed you from the organization {organization}. You no longer reach its products; your Steward account and your other organizations are unchanged.\n{signature}",
-            first = target.first_name,
-            actor = account.full_name(),
-            organization = membership.name,
-            signature = crate::mail::signature(),
-        );
-        let email = crate::mail::Email::new(
+        let email = crate::mail::messages::removed_from_organization(
             &target.email,
-            format!("You were removed from {}", membership.name),
-            body,
+            &target.first_name,
+            &account.full_name(),
+            &membership.name,
         )?;
-        crate::mail::store::enqueue(&mut tx, &email, now).await?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn leave(organization_id: i64) -> Result<String, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn leave(cx: Context, organization_id: i64) -> Result<String, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
         // Even a blocked member may leave: seeing the organization is all it takes.
-        let (membership, _) = authorize(
-            &mut tx,
-            organization_id,
-            account.id,
-            Action::ViewOrganization,
-        )
-        .await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         store::lock_organization(&mut tx, organization_id).await?;
         if let Some(reason) = refusal(&mut tx, organization_id, membership.role, true).await? {
             return Err(AppError::new(ErrorCode::Validation, reason));
@@ -240,14 +221,9 @@ mod server_side {
             account.email,
             membership.role.label().to_lowercase()
         );
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::LeftOrganization,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(ActivityAction::LeftOrganization, organization_id, &detail),
         )
         .await?;
         let next = crate::account::api::landing_page(&mut tx, account.id).await?;

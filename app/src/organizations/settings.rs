@@ -2,6 +2,8 @@
 //! two-factor authentication of every member (SEC-4); forbid password reset by SMS (SEC-12);
 //! delete the organization once it is empty.
 
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -51,7 +53,7 @@ impl SettingsOverview {
 
 #[server(endpoint = "organization_settings")]
 pub async fn organization_settings(organization_id: i64) -> Result<SettingsOverview, AppError> {
-    crate::request::respond(server_side::settings(organization_id).await)
+    OrganizationSettings::serve(|cx| server_side::settings(cx, organization_id)).await
 }
 
 #[server(endpoint = "rename_organization")]
@@ -61,7 +63,7 @@ pub async fn rename_organization(
     /// The version the page showed (a program may leave it out to overwrite).
     version: Option<i64>,
 ) -> Result<(), AppError> {
-    crate::request::respond(server_side::rename(organization_id, name, version).await)
+    RenameOrganization::serve(|cx| server_side::rename(cx, organization_id, name, version)).await
 }
 
 /// Requires (or stops requiring) two-factor authentication of every member (SEC-4).
@@ -70,7 +72,8 @@ pub async fn set_two_factor_requirement(
     organization_id: i64,
     required: bool,
 ) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_two_factor(organization_id, required).await)
+    SetTwoFactorRequirement::serve(|cx| server_side::set_two_factor(cx, organization_id, required))
+        .await
 }
 
 /// Forbids (or allows again) password reset by SMS for the members (SEC-12).
@@ -79,7 +82,8 @@ pub async fn set_sms_reset_forbidden(
     organization_id: i64,
     forbidden: bool,
 ) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_sms_reset(organization_id, forbidden).await)
+    SetSmsResetForbidden::serve(|cx| server_side::set_sms_reset(cx, organization_id, forbidden))
+        .await
 }
 
 /// Deletes the organization, password asked; only once nobody else and no product is left.
@@ -89,7 +93,7 @@ pub async fn delete_organization(
     organization_id: i64,
     password: String,
 ) -> Result<String, AppError> {
-    crate::request::respond(server_side::delete(organization_id, password).await)
+    DeleteOrganization::serve(|cx| server_side::delete(cx, organization_id, password)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -212,23 +216,16 @@ pub mod store {
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::{store, SettingsOverview};
-    use crate::account::api::{
-        authenticate, authenticate_in_person, authenticate_to_change, confirm_password,
-    };
-    use crate::activity::store::{record_in, record_own};
+    use crate::access::{Context, Log};
+    use crate::account::api::confirm_password;
+
     use crate::activity::ActivityAction;
     use crate::error::{AppError, ErrorCode};
-    use crate::organizations::api::authorize;
     use crate::organizations::{normalize_organization_name, store as organizations};
-    use crate::policy::Action;
-    use crate::request;
 
-    pub async fn settings(organization_id: i64) -> Result<SettingsOverview, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
+    pub async fn settings(cx: Context, organization_id: i64) -> Result<SettingsOverview, AppError> {
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let (require_two_factor, forbid_sms_reset, version) =
             store::flags(&mut tx, organization_id).await?;
         let without_two_factor = store::without_two_factor(&mut tx, organization_id)
@@ -251,18 +248,14 @@ mod server_side {
     }
 
     pub async fn rename(
+        cx: Context,
         organization_id: i64,
         name: String,
         version: Option<i64>,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
         let name = normalize_organization_name(&name)?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         if membership.name == name {
             return Err(AppError::validation("name", "This is already its name."));
         }
@@ -270,28 +263,27 @@ mod server_side {
             return Err(AppError::stale());
         }
         let detail = format!("{} → {name}", membership.name);
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::OrganizationRenamed,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(
+                ActivityAction::OrganizationRenamed,
+                organization_id,
+                &detail,
+            ),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn set_two_factor(organization_id: i64, required: bool) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
+    pub async fn set_two_factor(
+        cx: Context,
+        organization_id: i64,
+        required: bool,
+    ) -> Result<(), AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let (current, _, _) = store::flags(&mut tx, organization_id).await?;
         if current == required {
             return Err(AppError::new(
@@ -304,7 +296,7 @@ mod server_side {
             ));
         }
         // Whoever requires it must have it, or they would lock themselves out on the spot.
-        if required && !crate::security::store::has_second_factor(&mut tx, account.id).await? {
+        if required && !crate::two_factor::store::has_second_factor(&mut tx, account.id).await? {
             return Err(AppError::new(
                 ErrorCode::Validation,
                 "Turn on two-factor authentication for your own account first (Security), then require it of everyone.",
@@ -317,45 +309,40 @@ mod server_side {
         } else {
             "no longer required".to_owned()
         };
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::TwoFactorRequirementChanged,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(
+                ActivityAction::TwoFactorRequirementChanged,
+                organization_id,
+                &detail,
+            ),
         )
         .await?;
         if required {
             // Everyone who now has to set it up is told why their next visit leads there.
             for (first, _, email) in &missing {
-                let body = format!(
-                    "Hello {first},\n\n{actor} made two-factor authentication mandatory in the organization {organization}. Until you set it up, that organization only opens its Security page to you; your other organizations are not affected.\n\nSet it up here (an authenticator app takes two minutes):\n{base}/o/{organization_id}/security\n{signature}",
-                    actor = account.full_name(),
-                    organization = membership.name,
-                    base = state.settings.public_url,
-                    signature = crate::mail::signature(),
-                );
-                let message = crate::mail::Email::new(
+                let message = crate::mail::messages::two_factor_required(
                     email,
-                    format!("{} now requires two-factor authentication", membership.name),
-                    body,
+                    first,
+                    &account.full_name(),
+                    &membership.name,
+                    organization_id,
+                    &cx.state.settings.public_url,
                 )?;
-                crate::mail::store::enqueue(&mut tx, &message, now).await?;
+                crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
             }
         }
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn set_sms_reset(organization_id: i64, forbidden: bool) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        authorize(&mut tx, organization_id, account.id, Action::ChangeSettings).await?;
+    pub async fn set_sms_reset(
+        cx: Context,
+        organization_id: i64,
+        forbidden: bool,
+    ) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
         let (_, current, _) = store::flags(&mut tx, organization_id).await?;
         if current == forbidden {
             return Err(AppError::new(
@@ -365,44 +352,32 @@ mod server_side {
         }
         store::set_forbid_sms_reset(&mut tx, organization_id, forbidden).await?;
         let detail = if forbidden { "forbidden" } else { "allowed" };
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::SmsResetSettingChanged,
-            account.id,
-            organization_id,
-            detail,
-            &origin,
-            now,
+            Log::organization(
+                ActivityAction::SmsResetSettingChanged,
+                organization_id,
+                detail,
+            ),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn delete(organization_id: i64, password: String) -> Result<String, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+    pub async fn delete(
+        cx: Context,
+        organization_id: i64,
+        password: String,
+    ) -> Result<String, AppError> {
+        let account = cx.account()?;
         // Membership first: a stranger learns nothing, not even whether the password is right.
-        let mut tx = state.db.read().await?;
-        authorize(
-            &mut tx,
-            organization_id,
-            account.id,
-            Action::DeleteOrganization,
-        )
-        .await?;
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
         tx.commit().await?;
-        confirm_password(&state, account.id, password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) = authorize(
-            &mut tx,
-            organization_id,
-            account.id,
-            Action::DeleteOrganization,
-        )
-        .await?;
+        confirm_password(&cx, password).await?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         organizations::lock_organization(&mut tx, organization_id).await?;
         let others = organizations::count_members(&mut tx, organization_id).await? - 1;
         let products = store::count_products(&mut tx, organization_id).await?;
@@ -424,13 +399,9 @@ mod server_side {
         }
         store::delete(&mut tx, organization_id).await?;
         let detail = format!("{} (#{organization_id})", membership.name);
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::OrganizationDeleted,
-            account.id,
-            &detail,
-            &origin,
-            now,
+            Log::own(ActivityAction::OrganizationDeleted, &detail),
         )
         .await?;
         let next = crate::account::api::landing_page(&mut tx, account.id).await?;

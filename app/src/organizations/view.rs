@@ -152,8 +152,15 @@ fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool
         .due
         .into_iter()
         .map(|p| {
-            let class = if p.expires_at.is_some_and(|e| e <= as_of) { "badge badge-danger" } else { "badge badge-warning" };
-            let text = p.expires_at.map(|e| expiry_text(e, as_of)).unwrap_or_default();
+            let class = if p.expires_at.is_some_and(|e| e <= as_of) {
+                "badge badge-danger"
+            } else {
+                "badge badge-warning"
+            };
+            let text = p
+                .expires_at
+                .map(|e| expiry_text(e, as_of))
+                .unwrap_or_default();
             product_item(p, view! { <span class=class>{text}</span> }.into_any())
         })
         .collect();

@@ -2,6 +2,8 @@
 //! the caller's membership; collaborators and externals reach only the products they were given.
 
 use super::{ProductDetail, ProductPage};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -17,26 +19,28 @@ pub async fn list_products(
     sort: String,
     after: Option<String>,
 ) -> Result<ProductPage, AppError> {
-    crate::request::respond(
-        server_side::list(organization_id, search, kind, status, tag, sort, after).await,
-    )
+    ListProducts::serve(|cx| {
+        server_side::list(cx, organization_id, search, kind, status, tag, sort, after)
+    })
+    .await
 }
 
 #[server(endpoint = "get_product")]
 pub async fn get_product(organization_id: i64, product_id: i64) -> Result<ProductDetail, AppError> {
-    crate::request::respond(server_side::detail(organization_id, product_id).await)
+    GetProduct::serve(|cx| server_side::detail(cx, organization_id, product_id)).await
 }
 
 /// Blocks the product's management (PRD-3): collaborators and externals can still see it but no
 /// longer manage it; every member of the organization is emailed.
 #[server(endpoint = "block_product")]
 pub async fn block_product(organization_id: i64, product_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_blocked(organization_id, product_id, true).await)
+    BlockProduct::serve(|cx| server_side::set_blocked(cx, organization_id, product_id, true)).await
 }
 
 #[server(endpoint = "unblock_product")]
 pub async fn unblock_product(organization_id: i64, product_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_blocked(organization_id, product_id, false).await)
+    UnblockProduct::serve(|cx| server_side::set_blocked(cx, organization_id, product_id, false))
+        .await
 }
 
 #[cfg(feature = "ssr")]
@@ -44,16 +48,16 @@ mod server_side {
     use super::super::{
         cursor_after, parse_cursor, store, ProductDetail, ProductFilter, ProductPage, PAGE_SIZE,
     };
-    use crate::account::api::{authenticate, authenticate_to_change};
-    use crate::activity::store::{record, NewEntry};
+    use crate::access::organization::products_for;
+    use crate::access::{Context, Log};
+
     use crate::activity::ActivityAction;
     use crate::error::{AppError, ErrorCode};
-    use crate::mail::{self, Email};
-    use crate::organizations::api::authorize;
+    use crate::mail::{self};
     use crate::policy::Action;
-    use crate::request;
 
     pub async fn list(
+        cx: Context,
         organization_id: i64,
         search: String,
         kind: String,
@@ -62,18 +66,16 @@ mod server_side {
         sort: String,
         after: Option<String>,
     ) -> Result<ProductPage, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
+        let account = cx.account()?;
         let filter = ProductFilter::parse(&search, &kind, &status, &tag, &sort)?;
         let after = after
             .filter(|a| !a.is_empty())
             .map(|a| parse_cursor(&a))
             .transpose()?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ViewProducts).await?;
-        let sees_all = membership.may(Action::ViewAllProducts);
-        let only_for = (!sees_all).then_some(account.id);
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let only_for = products_for(membership.role, account.id);
+        let sees_all = only_for.is_none();
         let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
         tx.commit().await?;
         let next = if products.len() as i64 > PAGE_SIZE {
@@ -86,18 +88,20 @@ mod server_side {
             products,
             next,
             organization_name: membership.name,
-            account_email: account.email,
+            account_email: account.email.clone(),
             sees_all,
         })
     }
 
-    pub async fn detail(organization_id: i64, product_id: i64) -> Result<ProductDetail, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ViewProducts).await?;
-        let only_for = (!membership.may(Action::ViewAllProducts)).then_some(account.id);
+    pub async fn detail(
+        cx: Context,
+        organization_id: i64,
+        product_id: i64,
+    ) -> Result<ProductDetail, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let only_for = products_for(membership.role, account.id);
         let found = store::detail(&mut tx, organization_id, only_for, product_id)
             .await?
             .map(|mut p| {
@@ -119,17 +123,14 @@ mod server_side {
     }
 
     pub async fn set_blocked(
+        cx: Context,
         organization_id: i64,
         product_id: i64,
         block: bool,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::BlockProducts).await?;
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let product = store::detail(&mut tx, organization_id, None, product_id)
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;
@@ -153,56 +154,34 @@ mod server_side {
             &mut tx,
             organization_id,
             product_id,
-            block.then_some((now, account.id)),
+            block.then_some((cx.now, account.id)),
         )
         .await?;
-        record(
+        let action = if block {
+            ActivityAction::ProductBlocked
+        } else {
+            ActivityAction::ProductUnblocked
+        };
+        cx.log(
             &mut tx,
-            NewEntry {
-                action: if block {
-                    ActivityAction::ProductBlocked
-                } else {
-                    ActivityAction::ProductUnblocked
-                },
-                actor_user_id: Some(account.id),
-                organization_id: Some(organization_id),
-                product_id: Some(product_id),
-                detail: &product.name,
-                origin: &origin,
-                at: now,
-            },
+            Log::product(action, organization_id, product_id, &product.name),
         )
         .await?;
         // Every user of the organization is told.
-        let (subject, what) = if block {
-            (
-                format!("Management of {} is blocked", product.name),
-                "blocked the management of",
-            )
-        } else {
-            (
-                format!("Management of {} is unblocked", product.name),
-                "unblocked the management of",
-            )
+        let actor = account.full_name();
+        let notice = mail::messages::ProductNotice {
+            actor: &actor,
+            product: &product.name,
+            kind: product.kind.label(),
+            organization: &membership.name,
+            organization_id,
+            product_id,
+            base: &cx.state.settings.public_url,
         };
         for member in crate::organizations::store::members(&mut tx, organization_id).await? {
-            let body = format!(
-                "Hello {first},\n\n{actor} {what} {product} ({kind}) in the organization {organization}.\n\n{consequence}\n{base}/o/{organization_id}/products/{product_id}\n{signature}",
-                first = member.first_name,
-                actor = account.full_name(),
-                product = product.name,
-                kind = product.kind.label(),
-                organization = membership.name,
-                consequence = if block {
-                    "Until it is unblocked, only administrators and the legal representative can manage it; everyone else with access can still see it."
-                } else {
-                    "Everyone with access can manage it again."
-                },
-                base = state.settings.public_url,
-                signature = mail::signature(),
-            );
-            let email = Email::new(&member.email, subject.clone(), body)?;
-            mail::store::enqueue(&mut tx, &email, now).await?;
+            let email =
+                mail::messages::product_blocked(&member.email, &member.first_name, &notice, block)?;
+            mail::store::enqueue(&mut tx, &email, cx.now).await?;
         }
         tx.commit().await?;
         Ok(())

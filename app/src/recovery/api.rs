@@ -1,13 +1,15 @@
 //! Server functions of "Forgot your password?".
 
 use super::ResetOptions;
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Whether this server can send the link by SMS.
 #[server(endpoint = "password_reset_options")]
 pub async fn password_reset_options() -> Result<ResetOptions, AppError> {
-    crate::request::respond(async { Ok(server_side::options()?) }.await)
+    PasswordResetOptions::serve(|cx| async move { server_side::options(&cx) }).await
 }
 
 /// Sends a reset link for the account of `email` (its login or its recovery email), by email or
@@ -17,9 +19,14 @@ pub async fn request_password_reset(
     email: String,
     channel: Option<String>,
 ) -> Result<(), AppError> {
-    crate::request::respond(
-        server_side::request(email, super::Channel::parse(&channel.unwrap_or_default())).await,
-    )
+    RequestPasswordReset::serve(|cx| {
+        server_side::request(
+            cx,
+            email,
+            super::Channel::parse(&channel.unwrap_or_default()),
+        )
+    })
+    .await
 }
 
 /// Sets a new password with a reset link; every session of the account ends.
@@ -29,12 +36,13 @@ pub async fn reset_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), AppError> {
-    crate::request::respond(server_side::reset(token, new_password, confirm_password).await)
+    ResetPassword::serve(|cx| server_side::reset(cx, token, new_password, confirm_password)).await
 }
 
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{store, Channel, ResetOptions, RESETS_PER_HOUR, RESET_LINK_SECONDS};
+    use crate::access::Context;
     use crate::account::{
         check_new_password, normalize_email, session, store as accounts, Account,
     };
@@ -42,14 +50,14 @@ mod server_side {
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::format;
+
+    use crate::lockout::{guard, store as lockout};
     use crate::mail::{self, Email};
-    use crate::request::{self, Origin};
-    use crate::safety::{guard, store as safety};
+    use crate::request::Origin;
     use crate::state::AppState;
 
-    pub fn options() -> Result<ResetOptions, AppError> {
-        let state = request::state()?;
+    pub fn options(cx: &Context) -> Result<ResetOptions, AppError> {
+        let state = &cx.state;
         Ok(ResetOptions {
             sms: state.sms.is_some(),
         })
@@ -62,17 +70,14 @@ mod server_side {
         )
     }
 
-    pub async fn request(email: String, channel: Channel) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
+    pub async fn request(cx: Context, email: String, channel: Channel) -> Result<(), AppError> {
         let email = normalize_email(&email)?;
         // Each request counts in the address's window, like a failed sign-in: one address
         // cannot make Steward send links without end.
-        guard::ensure_address_allowed(&state, &origin).await?;
-        let now = state.now();
+        guard::ensure_address_allowed(&cx.state, &cx.origin).await?;
         let mut texts = Vec::new();
-        let mut tx = state.db.write().await?;
-        guard::count_address_attempt(&state, &mut tx, &origin, now).await?;
+        let mut tx = cx.write().await?;
+        guard::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now).await?;
         // The login email first; otherwise the accounts that gave it as their recovery email.
         let (targets, to_recovery) = match accounts::credentials(&mut tx, &email).await? {
             Some((id, _)) => (vec![id], false),
@@ -82,7 +87,7 @@ mod server_side {
             let Some(account) = accounts::account(&mut tx, user_id).await? else {
                 continue;
             };
-            if store::sent_since(&mut tx, user_id, now - 3600).await? >= RESETS_PER_HOUR {
+            if store::sent_since(&mut tx, user_id, cx.now - 3600).await? >= RESETS_PER_HOUR {
                 continue;
             }
             let to = if to_recovery {
@@ -92,24 +97,25 @@ mod server_side {
             };
             match channel {
                 Channel::Email => {
-                    let token = new_link(&mut tx, user_id, channel, now).await?;
-                    let message = reset_email(&state, &account, &to, &token, &origin, now)?;
-                    mail::store::enqueue(&mut tx, &message, now).await?;
+                    let token = new_link(&mut tx, user_id, channel, cx.now).await?;
+                    let message =
+                        reset_email(&cx.state, &account, &to, &token, &cx.origin, cx.now)?;
+                    mail::store::enqueue(&mut tx, &message, cx.now).await?;
                 }
                 Channel::Sms => {
-                    if state.sms.is_none() || store::sms_forbidden(&mut tx, user_id).await? {
+                    if cx.state.sms.is_none() || store::sms_forbidden(&mut tx, user_id).await? {
                         continue;
                     }
                     let (_, phone) = accounts::recovery_contacts(&mut tx, user_id).await?;
                     let Some(phone) = phone else {
                         continue;
                     };
-                    let token = new_link(&mut tx, user_id, channel, now).await?;
+                    let token = new_link(&mut tx, user_id, channel, cx.now).await?;
                     texts.push((
                         phone,
                         format!(
                             "Steward: to choose a new password, open {}/reset-password?token={token} within 30 minutes. If you did not ask, ignore this message.",
-                            state.settings.public_url
+                            cx.state.settings.public_url
                         ),
                     ));
                 }
@@ -119,15 +125,15 @@ mod server_side {
                 ActivityAction::PasswordResetRequested,
                 user_id,
                 channel.as_str(),
-                &origin,
-                now,
+                &cx.origin,
+                cx.now,
             )
             .await?;
         }
         tx.commit().await?;
         // Text messages leave once the links exist; a failed one leaves an unused link that
         // expires by itself.
-        if let Some(sms) = &state.sms {
+        if let Some(sms) = &cx.state.sms {
             for (to, text) in texts {
                 if let Err(error) = sms.send(&to, &text).await {
                     tracing::warn!(%error, "a password reset text message was not sent");
@@ -166,22 +172,22 @@ mod server_side {
         origin: &Origin,
         now: i64,
     ) -> Result<Email, AppError> {
-        let body = format!(
-            "Hello {name},\n\nSomeone — probably you — asked to reset the password of your Steward account ({login}).\n\nTo choose a new password, open this link within 30 minutes (it works once):\n{base}/reset-password?token={token}\n\nAsked at {time} from {ip} ({device}).\nIf you did not ask, ignore this message: your password stays as it is. Two-factor authentication, if you use it, is still asked at the next sign-in.\n{signature}",
-            name = account.first_name,
-            login = account.email,
-            base = state.settings.public_url,
-            time = format::datetime(now),
-            ip = origin.ip,
-            device = format::device(&origin.user_agent),
-            signature = mail::signature(),
-        );
-        Email::new(to, "Reset your Steward password", body)
+        let at = mail::messages::Occurrence {
+            to,
+            first_name: &account.first_name,
+            base: &state.settings.public_url,
+            now,
+            origin,
+        };
+        mail::messages::password_reset_link(&at, &account.email, token)
     }
 
-    pub async fn reset(token: String, new: String, confirm: String) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
+    pub async fn reset(
+        cx: Context,
+        token: String,
+        new: String,
+        confirm: String,
+    ) -> Result<(), AppError> {
         if new != confirm {
             return Err(AppError::validation(
                 "confirm_password",
@@ -192,15 +198,14 @@ mod server_side {
             return Err(link_gone());
         }
         let token_hash = session::hash_token(&token);
-        let now = state.now();
-        let mut tx = state.db.read().await?;
-        let user_id = store::live(&mut tx, &token_hash, now)
+        let mut tx = cx.read().await?;
+        let user_id = store::live(&mut tx, &token_hash, cx.now)
             .await?
             .ok_or_else(link_gone)?;
         let account = accounts::account(&mut tx, user_id)
             .await?
             .ok_or_else(link_gone)?;
-        let locked = safety::locked_at(&mut tx, user_id).await?.is_some();
+        let locked = lockout::locked_at(&mut tx, user_id).await?.is_some();
         tx.commit().await?;
         // A locked account stays locked: the link is kept for after the unlock.
         if locked {
@@ -213,32 +218,31 @@ mod server_side {
             field: e.field.map(|_| "new_password".to_owned()),
             ..e
         })?;
-        let hash = state.passwords.hash(new).await?;
-        let mut tx = state.db.write().await?;
-        if store::consume(&mut tx, &token_hash, now).await? != Some(user_id) {
+        let hash = cx.state.passwords.hash(new).await?;
+        let mut tx = cx.write().await?;
+        if store::consume(&mut tx, &token_hash, cx.now).await? != Some(user_id) {
             return Err(link_gone());
         }
         accounts::set_password_hash(&mut tx, user_id, &hash).await?;
-        store::spend_all(&mut tx, user_id, now).await?;
+        store::spend_all(&mut tx, user_id, cx.now).await?;
         let ended = store::end_all_sessions(&mut tx, user_id).await?;
         record_own(
             &mut tx,
             ActivityAction::PasswordReset,
             user_id,
             &format!("{ended} session(s) ended"),
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
-        let body = format!(
-            "Hello {name},\n\nThe password of your Steward account was just reset through a reset link, and every session was signed out.\n\n{context}\n\nIf this was not you, someone can read your email or your phone's messages: reset your password again at once ({base}/forgot-password), secure that mailbox, and turn on two-factor authentication.\n{signature}",
-            name = account.first_name,
-            context = mail::when_and_where(now, &origin),
-            base = state.settings.public_url,
-            signature = mail::signature(),
-        );
-        let notice = Email::new(&account.email, "Your Steward password was reset", body)?;
-        mail::store::enqueue(&mut tx, &notice, now).await?;
+        let notice = mail::messages::password_was_reset(&mail::messages::Occurrence {
+            to: &account.email,
+            first_name: &account.first_name,
+            base: &cx.state.settings.public_url,
+            now: cx.now,
+            origin: &cx.origin,
+        })?;
+        mail::store::enqueue(&mut tx, &notice, cx.now).await?;
         tx.commit().await?;
         Ok(())
     }

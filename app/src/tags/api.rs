@@ -3,12 +3,14 @@
 //! products they can reach); renaming, recolouring and deleting to administrators.
 
 use super::{Tag, TagChip};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "list_tags")]
 pub async fn list_tags(organization_id: i64) -> Result<Vec<Tag>, AppError> {
-    crate::request::respond(server_side::list(organization_id).await)
+    ListTags::serve(|cx| server_side::list(cx, organization_id)).await
 }
 
 /// Creates a tag without putting it on any product.
@@ -18,7 +20,7 @@ pub async fn create_tag(
     name: String,
     colour: String,
 ) -> Result<TagChip, AppError> {
-    crate::request::respond(server_side::create(organization_id, name, colour).await)
+    CreateTag::serve(|cx| server_side::create(cx, organization_id, name, colour)).await
 }
 
 #[server(endpoint = "update_tag")]
@@ -31,14 +33,13 @@ pub async fn update_tag(
     /// to overwrite whatever is stored).
     version: Option<i64>,
 ) -> Result<(), AppError> {
-    crate::request::respond(
-        server_side::update(organization_id, tag_id, name, colour, version).await,
-    )
+    UpdateTag::serve(|cx| server_side::update(cx, organization_id, tag_id, name, colour, version))
+        .await
 }
 
 #[server(endpoint = "delete_tag")]
 pub async fn delete_tag(organization_id: i64, tag_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::delete(organization_id, tag_id).await)
+    DeleteTag::serve(|cx| server_side::delete(cx, organization_id, tag_id)).await
 }
 
 /// Puts a tag on the selected products (`product_ids`: comma-separated). The tag is `tag_id`,
@@ -52,9 +53,17 @@ pub async fn tag_products(
     new_name: String,
     new_colour: String,
 ) -> Result<u64, AppError> {
-    crate::request::respond(
-        server_side::tag(organization_id, product_ids, tag_id, new_name, new_colour).await,
-    )
+    TagProducts::serve(|cx| {
+        server_side::tag(
+            cx,
+            organization_id,
+            product_ids,
+            tag_id,
+            new_name,
+            new_colour,
+        )
+    })
+    .await
 }
 
 /// Takes a tag off the selected products.
@@ -64,20 +73,21 @@ pub async fn untag_products(
     product_ids: String,
     tag_id: i64,
 ) -> Result<u64, AppError> {
-    crate::request::respond(server_side::untag(organization_id, product_ids, tag_id).await)
+    UntagProducts::serve(|cx| server_side::untag(cx, organization_id, product_ids, tag_id)).await
 }
 
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{normalize_name, parse_ids, store, Colour, Tag, TagChip};
-    use crate::account::api::{authenticate, authenticate_to_change};
+    use crate::access::organization::{may_manage, products_for};
+    use crate::access::{Context, Log};
+
     use crate::activity::store::{record, record_in, NewEntry};
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::organizations::api::authorize;
-    use crate::policy::{allows, Action, Role};
-    use crate::request::{self, Origin};
+    use crate::policy::Role;
+    use crate::request::Origin;
 
     /// One entry per product, so the log filtered by product tells each product's story.
     #[allow(clippy::too_many_arguments)]
@@ -109,10 +119,6 @@ mod server_side {
         Ok(())
     }
 
-    fn only_for(role: Role, user_id: i64) -> Option<i64> {
-        (!allows(role, Action::ViewAllProducts)).then_some(user_id)
-    }
-
     fn taken() -> AppError {
         AppError::validation(
             "name",
@@ -120,16 +126,14 @@ mod server_side {
         )
     }
 
-    pub async fn list(organization_id: i64) -> Result<Vec<Tag>, AppError> {
-        let state = request::state()?;
-        let account = authenticate(&state).await?;
-        let mut tx = state.db.read().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::ViewProducts).await?;
+    pub async fn list(cx: Context, organization_id: i64) -> Result<Vec<Tag>, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let tags = store::list(
             &mut tx,
             organization_id,
-            only_for(membership.role, account.id),
+            products_for(membership.role, account.id),
         )
         .await?;
         tx.commit().await?;
@@ -165,24 +169,22 @@ mod server_side {
     }
 
     pub async fn create(
+        cx: Context,
         organization_id: i64,
         name: String,
         colour: String,
     ) -> Result<TagChip, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        authorize(&mut tx, organization_id, account.id, Action::TagProducts).await?;
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
         let tag = new_tag(
             &mut tx,
             organization_id,
             account.id,
             &name,
             &colour,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
@@ -190,20 +192,17 @@ mod server_side {
     }
 
     pub async fn update(
+        cx: Context,
         organization_id: i64,
         tag_id: i64,
         name: String,
         colour: String,
         version: Option<i64>,
     ) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
         let name = normalize_name(&name)?;
         let colour = Colour::parse(&colour)?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        authorize(&mut tx, organization_id, account.id, Action::EditTags).await?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
         let old = store::find(&mut tx, organization_id, tag_id)
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
@@ -214,39 +213,25 @@ mod server_side {
             return Err(AppError::stale());
         }
         let detail = format!("{} → {} ({})", old.name, name, colour.as_str());
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::TagChanged,
-            account.id,
-            organization_id,
-            &detail,
-            &origin,
-            now,
+            Log::organization(ActivityAction::TagChanged, organization_id, &detail),
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn delete(organization_id: i64, tag_id: i64) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        authorize(&mut tx, organization_id, account.id, Action::EditTags).await?;
+    pub async fn delete(cx: Context, organization_id: i64, tag_id: i64) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
         let old = store::find(&mut tx, organization_id, tag_id)
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
         store::delete(&mut tx, organization_id, tag_id).await?;
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::TagDeleted,
-            account.id,
-            organization_id,
-            &old.name,
-            &origin,
-            now,
+            Log::organization(ActivityAction::TagDeleted, organization_id, &old.name),
         )
         .await?;
         tx.commit().await?;
@@ -263,7 +248,8 @@ mod server_side {
     ) -> Result<Vec<i64>, AppError> {
         let ids = parse_ids(raw)?;
         let reachable =
-            store::reachable_products(tx, organization_id, only_for(role, user_id), &ids).await?;
+            store::reachable_products(tx, organization_id, products_for(role, user_id), &ids)
+                .await?;
         if reachable.len() != ids.len() {
             return Err(AppError::new(
                 ErrorCode::NotFound,
@@ -271,33 +257,22 @@ mod server_side {
             ));
         }
         // A blocked product is managed only by those who may block it (PRD-3).
-        if !allows(role, Action::BlockProducts)
-            && !crate::products::store::blocked_among(tx, &reachable)
-                .await?
-                .is_empty()
-        {
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "The management of a selected product is blocked by an administrator of the organization.",
-            ));
-        }
+        let blocked = crate::products::store::blocked_among(tx, &reachable).await?;
+        may_manage(role, !blocked.is_empty())?;
         Ok(reachable)
     }
 
     pub async fn tag(
+        cx: Context,
         organization_id: i64,
         product_ids: String,
         tag_id: String,
         new_name: String,
         new_colour: String,
     ) -> Result<u64, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::TagProducts).await?;
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let ids = selection(
             &mut tx,
             organization_id,
@@ -314,8 +289,8 @@ mod server_side {
                     account.id,
                     &new_name,
                     &new_colour,
-                    &origin,
-                    now,
+                    &cx.origin,
+                    cx.now,
                 )
                 .await?
             }
@@ -336,8 +311,8 @@ mod server_side {
             organization_id,
             &ids,
             &tag.name,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
@@ -345,17 +320,14 @@ mod server_side {
     }
 
     pub async fn untag(
+        cx: Context,
         organization_id: i64,
         product_ids: String,
         tag_id: i64,
     ) -> Result<u64, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_to_change(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
-        let (membership, _) =
-            authorize(&mut tx, organization_id, account.id, Action::TagProducts).await?;
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
         let ids = selection(
             &mut tx,
             organization_id,
@@ -375,8 +347,8 @@ mod server_side {
             organization_id,
             &ids,
             &tag.name,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;

@@ -393,13 +393,13 @@ impl TestApp {
     pub async fn turn_on_totp(&self, cookie: &str) -> Vec<String> {
         let started = self.call("start_totp_enrolment", Some(cookie), &[]).await;
         assert_eq!(started.status, StatusCode::OK, "{}", started.body);
-        let secret = app::security::totp::decode_secret(
+        let secret = app::two_factor::totp::decode_secret(
             started.json()["secret"].as_str().unwrap_or_default(),
         )
         .expect("secret");
-        let code = app::security::totp::code_at(
+        let code = app::two_factor::totp::code_at(
             &secret,
-            app::security::totp::DIGITS,
+            app::two_factor::totp::DIGITS,
             self.state.now() as u64,
         );
         let confirmed = self

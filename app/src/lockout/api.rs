@@ -1,12 +1,14 @@
 //! Server functions of the safety parameters and of the links sent by email.
 
 use super::{NotMeOutcome, SafetySettings};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "my_safety_settings")]
 pub async fn my_safety_settings() -> Result<SafetySettings, AppError> {
-    crate::request::respond(server_side::get().await)
+    MySafetySettings::serve(|cx| server_side::get(cx)).await
 }
 
 /// Checkboxes arrive only when ticked.
@@ -18,59 +20,58 @@ pub async fn save_safety_settings(
     /// The version the page showed (a program may leave it out to overwrite).
     version: Option<i64>,
 ) -> Result<SafetySettings, AppError> {
-    crate::request::respond(
+    SaveSafetySettings::serve(|cx| {
         server_side::save(
+            cx,
             alert_on_sign_in.is_some(),
             alert_on_failed_sign_in.is_some(),
             lockout_threshold,
             version,
         )
-        .await,
-    )
+    })
+    .await
 }
 
 /// Unlocks an account with the single-use link from the lockout email.
 #[server(endpoint = "unlock_with_link")]
 pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::unlock_with_link(token).await)
+    UnlockWithLink::serve(|cx| server_side::unlock_with_link(cx, token)).await
 }
 
 /// "This wasn't me", from an alert email: ends the session it was about.
 #[server(endpoint = "report_not_me")]
 pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
-    crate::request::respond(server_side::not_me(token).await)
+    ReportNotMe::serve(|cx| server_side::not_me(cx, token)).await
 }
 
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::store::{self, LinkPurpose};
     use super::super::{check_lockout_threshold, NotMeOutcome, SafetySettings};
-    use crate::account::api::authenticate_in_person;
+    use crate::access::{Context, Log};
+
     use crate::account::session;
     use crate::account::store as accounts;
     use crate::activity::store::record_own;
     use crate::activity::ActivityAction;
     use crate::error::AppError;
-    use crate::request;
 
-    pub async fn get() -> Result<SafetySettings, AppError> {
-        let state = request::state()?;
-        let account = authenticate_in_person(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn get(cx: Context) -> Result<SafetySettings, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let settings = store::settings(&mut tx, account.id).await?;
         tx.commit().await?;
         settings.ok_or_else(AppError::unauthenticated)
     }
 
     pub async fn save(
+        cx: Context,
         alert_on_sign_in: bool,
         alert_on_failed_sign_in: bool,
         lockout_threshold: String,
         version: Option<i64>,
     ) -> Result<SafetySettings, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+        let account = cx.account()?;
         let threshold = lockout_threshold.trim().parse::<i64>().map_err(|_| {
             AppError::validation("lockout_threshold", "Enter a whole number from 3 to 20.")
         })?;
@@ -80,8 +81,7 @@ mod server_side {
             lockout_threshold: check_lockout_threshold(threshold)?,
             version: 0,
         };
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         settings.version = store::save_settings(&mut tx, account.id, &settings, version)
             .await?
             .ok_or_else(AppError::stale)?;
@@ -99,13 +99,9 @@ mod server_side {
             },
             settings.lockout_threshold
         );
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::SafetySettingsChanged,
-            account.id,
-            &detail,
-            &origin,
-            now,
+            Log::own(ActivityAction::SafetySettingsChanged, &detail),
         )
         .await?;
         tx.commit().await?;
@@ -119,19 +115,16 @@ mod server_side {
         )
     }
 
-    pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
+    pub async fn unlock_with_link(cx: Context, token: String) -> Result<(), AppError> {
         if !session::well_formed(token.trim()) {
             return Err(bad_link());
         }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let Some((user_id, _)) = store::consume_link(
             &mut tx,
             &session::hash_token(token.trim()),
             LinkPurpose::Unlock,
-            now,
+            cx.now,
         )
         .await?
         else {
@@ -143,27 +136,24 @@ mod server_side {
             ActivityAction::AccountUnlocked,
             user_id,
             "with the link sent by email",
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn not_me(token: String) -> Result<NotMeOutcome, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
+    pub async fn not_me(cx: Context, token: String) -> Result<NotMeOutcome, AppError> {
         if !session::well_formed(token.trim()) {
             return Err(bad_link());
         }
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let Some((user_id, session_id)) = store::consume_link(
             &mut tx,
             &session::hash_token(token.trim()),
             LinkPurpose::NotMe,
-            now,
+            cx.now,
         )
         .await?
         else {
@@ -182,8 +172,8 @@ mod server_side {
             } else {
                 "no open session to end"
             },
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;

@@ -8,7 +8,6 @@ use super::{NOT_ME_LINK_SECONDS, UNLOCK_LINK_SECONDS};
 use crate::account::{session, store as accounts, Account};
 use crate::db::Tx;
 use crate::error::{AppError, ErrorCode};
-use crate::format;
 use crate::mail::{self, Email};
 use crate::request::Origin;
 use crate::state::AppState;
@@ -101,21 +100,12 @@ pub async fn count_failure(
                 NOT_ME_LINK_SECONDS,
             )
             .await?;
-            let body = format!(
-                "Hello {name},\n\nA sign-in to your Steward account failed ({what}).\n\n{context}\n\nIf this was you, there is nothing to do. If it wasn't, someone may be trying to guess your password: secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}\n{signature}",
-                name = account.first_name,
-                context = mail::when_and_where(now, &origin),
-                base = state.settings.public_url,
-                signature = mail::signature(),
-            );
-            enqueue(
-                tx,
-                &account,
-                "Failed sign-in to your Steward account",
-                body,
-                now,
-            )
-            .await?;
+            let email = mail::messages::failed_sign_in(
+                &occurrence(state, &account, now, origin),
+                what,
+                &link,
+            )?;
+            enqueue(tx, email, now).await?;
         }
     }
     Ok(Some(count))
@@ -145,21 +135,9 @@ pub async fn on_success(
             NOT_ME_LINK_SECONDS,
         )
         .await?;
-        let body = format!(
-            "Hello {name},\n\nYour Steward account was just signed in to.\n\n{context}\nMethod: {method}\n\nIf this was you, there is nothing to do.\nIf this wasn't you, end that session and secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}\n{signature}",
-            name = account.first_name,
-            context = mail::when_and_where(now, &origin),
-            base = state.settings.public_url,
-            signature = mail::signature(),
-        );
-        enqueue(
-            tx,
-            account,
-            "New sign-in to your Steward account",
-            body,
-            now,
-        )
-        .await?;
+        let email =
+            mail::messages::new_sign_in(&occurrence(state, account, now, origin), method, &link)?;
+        enqueue(tx, email, now).await?;
     }
     Ok(())
 }
@@ -180,23 +158,8 @@ async fn send_unlock_link(
         UNLOCK_LINK_SECONDS,
     )
     .await?;
-    let body = format!(
-        "Hello {name},\n\nAfter too many failed sign-ins in a row, your Steward account has been locked to protect it. The last attempt came from {ip} ({device}) at {time}.\n\nTo unlock it, open this link within one hour (it works once):\n{base}/unlock?token={link}\n\nAn administrator or legal representative of one of your organizations can also unlock your account.\nIf these attempts were not yours, change your password once you are back in and consider turning on two-factor authentication.\n{signature}",
-        name = account.first_name,
-        ip = origin.ip,
-        device = format::device(&origin.user_agent),
-        time = format::datetime(now),
-        base = state.settings.public_url,
-        signature = mail::signature(),
-    );
-    enqueue(
-        tx,
-        account,
-        "Your Steward account has been locked",
-        body,
-        now,
-    )
-    .await
+    let email = mail::messages::account_locked(&occurrence(state, account, now, origin), &link)?;
+    enqueue(tx, email, now).await
 }
 
 /// A new single-use link token; only its hash is stored.
@@ -224,14 +187,23 @@ async fn new_link(
     Ok(token)
 }
 
-async fn enqueue(
-    tx: &mut Tx,
-    account: &Account,
-    subject: &str,
-    body: String,
+/// What a security message about `account` says of when and where.
+fn occurrence<'a>(
+    state: &'a AppState,
+    account: &'a Account,
     now: i64,
-) -> Result<(), AppError> {
-    let email = Email::new(&account.email, subject, body)?;
+    origin: &'a Origin,
+) -> mail::messages::Occurrence<'a> {
+    mail::messages::Occurrence {
+        to: &account.email,
+        first_name: &account.first_name,
+        base: &state.settings.public_url,
+        now,
+        origin,
+    }
+}
+
+async fn enqueue(tx: &mut Tx, email: Email, now: i64) -> Result<(), AppError> {
     mail::store::enqueue(tx, &email, now).await?;
     Ok(())
 }

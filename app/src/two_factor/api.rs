@@ -2,19 +2,21 @@
 //! codes, and the second step of signing in.
 
 use super::{BackupCodeSheet, Challenge, TotpEnrolment, TwoFactorOverview};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
 use crate::account::SignedIn;
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[server(endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<TwoFactorOverview, AppError> {
-    crate::request::respond(server_side::overview().await)
+    TwoFactorStatus::serve(|cx| server_side::overview(cx)).await
 }
 
 /// Starts setting up an authenticator app: a new secret, shown as a QR code and as text.
 #[server(endpoint = "start_totp_enrolment")]
 pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
-    crate::request::respond(server_side::start_enrolment().await)
+    StartTotpEnrolment::serve(|cx| server_side::start_enrolment(cx)).await
 }
 
 /// Finishes the setup with a first valid code; returns ten fresh backup codes, shown once.
@@ -23,36 +25,36 @@ pub async fn confirm_totp_enrolment(
     code: String,
     label: String,
 ) -> Result<BackupCodeSheet, AppError> {
-    crate::request::respond(server_side::confirm_enrolment(code, label).await)
+    ConfirmTotpEnrolment::serve(|cx| server_side::confirm_enrolment(cx, code, label)).await
 }
 
 /// Replaces the backup codes with ten new ones (the old ones stop working).
 #[server(endpoint = "generate_backup_codes")]
 pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
-    crate::request::respond(server_side::generate_backup_codes(password).await)
+    GenerateBackupCodes::serve(|cx| server_side::generate_backup_codes(cx, password)).await
 }
 
 #[server(endpoint = "set_default_method")]
 pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
-    crate::request::respond(server_side::set_default_method(method_id).await)
+    SetDefaultMethod::serve(|cx| server_side::set_default_method(cx, method_id)).await
 }
 
 /// Removes one method; removing the last one turns two-factor authentication off.
 #[server(endpoint = "remove_method")]
 pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::remove_method(method_id, password).await)
+    RemoveMethod::serve(|cx| server_side::remove_method(cx, method_id, password)).await
 }
 
 /// Turns two-factor authentication off: every method and backup code is deleted.
 #[server(endpoint = "disable_two_factor")]
 pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
-    crate::request::respond(server_side::disable(password).await)
+    DisableTwoFactor::serve(|cx| server_side::disable(cx, password)).await
 }
 
 /// For the second step of a sign-in: which proofs this person can give.
 #[server(endpoint = "second_factor_challenge")]
 pub async fn second_factor_challenge() -> Result<Challenge, AppError> {
-    crate::request::respond(server_side::challenge().await)
+    SecondFactorChallenge::serve(|cx| server_side::challenge(cx)).await
 }
 
 /// The second step of a sign-in: a code from the authenticator app or a backup code.
@@ -63,13 +65,13 @@ pub async fn verify_second_factor(
     code: String,
     next: Option<String>,
 ) -> Result<SignedIn, AppError> {
-    crate::request::respond(server_side::verify(proof, code, next).await)
+    VerifySecondFactor::serve(|cx| server_side::verify(cx, proof, code, next)).await
 }
 
 /// Abandons a sign-in waiting for its second factor.
 #[server(endpoint = "cancel_sign_in")]
 pub async fn cancel_sign_in() -> Result<(), AppError> {
-    crate::request::respond(server_side::cancel().await)
+    CancelSignIn::serve(|cx| server_side::cancel(cx)).await
 }
 
 #[cfg(feature = "ssr")]
@@ -78,26 +80,25 @@ mod server_side {
         backup_codes, normalize_label, store, totp, BackupCodeSheet, Challenge, MethodKind,
         ProofKind, TotpEnrolment, TwoFactorOverview, SECOND_FACTOR_ATTEMPTS,
     };
-    use crate::account::api::{
-        authenticate_in_person, confirm_password, landing_page, pending_sign_in, start_session,
-    };
-    use crate::account::store::{self as accounts, Stage};
+    use crate::access::authentication::pending_sign_in;
+    use crate::access::Context;
+    use crate::account::api::{confirm_password, finish_sign_in};
+    use crate::account::store::{self as accounts};
     use crate::account::{session, Account, SignedIn};
     use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
+    use crate::lockout::store as lockout;
+    use crate::lockout::{guard, safe_next};
     use crate::request;
-    use crate::safety::store as safety;
-    use crate::safety::{guard, safe_next};
 
     /// An enrolment not confirmed within this time has to start over.
     const ENROLMENT_SECONDS: i64 = 30 * 60;
 
-    pub async fn overview() -> Result<TwoFactorOverview, AppError> {
-        let state = request::state()?;
-        let account = authenticate_in_person(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn overview(cx: Context) -> Result<TwoFactorOverview, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let methods = store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
         let required_by =
@@ -111,14 +112,13 @@ mod server_side {
         })
     }
 
-    pub async fn start_enrolment() -> Result<TotpEnrolment, AppError> {
-        let state = request::state()?;
-        let account = authenticate_in_person(&state).await?;
+    pub async fn start_enrolment(cx: Context) -> Result<TotpEnrolment, AppError> {
+        let account = cx.account()?;
         let secret = totp::new_secret();
         let uri = totp::otpauth_uri(&secret, &account.email);
         let qr = totp::qr_svg(&uri).ok_or_else(AppError::internal)?;
-        let mut tx = state.db.write().await?;
-        store::put_enrolment(&mut tx, account.id, &secret, state.now()).await?;
+        let mut tx = cx.write().await?;
+        store::put_enrolment(&mut tx, account.id, &secret, cx.state.now()).await?;
         tx.commit().await?;
         Ok(TotpEnrolment {
             secret: totp::encode_secret(&secret),
@@ -148,31 +148,29 @@ mod server_side {
     }
 
     pub async fn confirm_enrolment(
+        cx: Context,
         code: String,
         label: String,
     ) -> Result<BackupCodeSheet, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+        let account = cx.account()?;
         let label = normalize_label(&label, MethodKind::AuthenticatorApp)?;
         let code = totp::normalize_code(&code).ok_or_else(|| {
             AppError::validation("code", "Enter the 6-digit code your app shows.")
         })?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let Some((secret, started)) = store::enrolment(&mut tx, account.id).await? else {
             return Err(AppError::validation(
                 "code",
                 "This setup is no longer open. Start again to get a new QR code.",
             ));
         };
-        if now - started > ENROLMENT_SECONDS {
+        if cx.now - started > ENROLMENT_SECONDS {
             return Err(AppError::validation(
                 "code",
                 "This setup took too long and has expired. Start again to get a new QR code.",
             ));
         }
-        let Some(step) = totp::matching_step(&secret, &code, now) else {
+        let Some(step) = totp::matching_step(&secret, &code, cx.now) else {
             return Err(AppError::validation(
                 "code",
                 "This code does not match. Check that your phone's clock is right and enter the code your app shows now.",
@@ -182,16 +180,16 @@ mod server_side {
             return Err(already_used());
         }
         let first = !store::has_second_factor(&mut tx, account.id).await?;
-        store::insert_totp_method(&mut tx, account.id, &label, &secret, first, now).await?;
+        store::insert_totp_method(&mut tx, account.id, &label, &secret, first, cx.now).await?;
         store::delete_enrolment(&mut tx, account.id).await?;
-        let sheet = new_backup_codes(&mut tx, &account, now).await?;
+        let sheet = new_backup_codes(&mut tx, &account, cx.now).await?;
         log(
             &mut tx,
             ActivityAction::TwoFactorMethodAdded,
             account.id,
             &label,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         log(
@@ -199,8 +197,8 @@ mod server_side {
             ActivityAction::BackupCodesGenerated,
             account.id,
             "",
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
@@ -214,39 +212,36 @@ mod server_side {
         )
     }
 
-    pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        confirm_password(&state, account.id, password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn generate_backup_codes(
+        cx: Context,
+        password: String,
+    ) -> Result<BackupCodeSheet, AppError> {
+        let account = cx.account()?;
+        confirm_password(&cx, password).await?;
+        let mut tx = cx.write().await?;
         if !store::has_second_factor(&mut tx, account.id).await? {
             return Err(AppError::new(
                 ErrorCode::Validation,
                 "Backup codes come with two-factor authentication: set up an authenticator app first.",
             ));
         }
-        let sheet = new_backup_codes(&mut tx, &account, now).await?;
+        let sheet = new_backup_codes(&mut tx, &account, cx.now).await?;
         log(
             &mut tx,
             ActivityAction::BackupCodesGenerated,
             account.id,
             "",
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
         Ok(sheet)
     }
 
-    pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn set_default_method(cx: Context, method_id: i64) -> Result<(), AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
         let Some((_, label, _)) = store::method_of(&mut tx, account.id, method_id).await? else {
             return Err(AppError::not_found("method"));
         };
@@ -256,20 +251,22 @@ mod server_side {
             ActivityAction::TwoFactorDefaultChanged,
             account.id,
             &label,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
+    pub async fn remove_method(
+        cx: Context,
+        method_id: i64,
+        password: String,
+    ) -> Result<(), AppError> {
+        let account = cx.account()?;
         // Another person's method is "not found" before any password is checked.
-        let mut tx = state.db.read().await?;
+        let mut tx = cx.read().await?;
         let exists = store::method_of(&mut tx, account.id, method_id)
             .await?
             .is_some();
@@ -277,9 +274,8 @@ mod server_side {
         if !exists {
             return Err(AppError::not_found("method"));
         }
-        confirm_password(&state, account.id, password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        confirm_password(&cx, password).await?;
+        let mut tx = cx.write().await?;
         let Some((_, label, was_default)) =
             store::method_of(&mut tx, account.id, method_id).await?
         else {
@@ -294,8 +290,8 @@ mod server_side {
             ActivityAction::TwoFactorMethodRemoved,
             account.id,
             &label,
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         match store::oldest_method(&mut tx, account.id).await? {
@@ -309,8 +305,8 @@ mod server_side {
                     ActivityAction::TwoFactorDisabled,
                     account.id,
                     "",
-                    &origin,
-                    now,
+                    &cx.origin,
+                    cx.now,
                 )
                 .await?;
             }
@@ -324,19 +320,16 @@ mod server_side {
     async fn refuse_if_required(tx: &mut crate::db::Tx, user_id: i64) -> Result<(), AppError> {
         let required_by =
             crate::organizations::settings::store::requiring_two_factor(tx, user_id).await?;
-        match crate::security::required_reason(&required_by) {
+        match crate::two_factor::required_reason(&required_by) {
             Some(reason) => Err(AppError::new(ErrorCode::Forbidden, reason)),
             None => Ok(()),
         }
     }
 
-    pub async fn disable(password: String) -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        let account = authenticate_in_person(&state).await?;
-        confirm_password(&state, account.id, password).await?;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+    pub async fn disable(cx: Context, password: String) -> Result<(), AppError> {
+        let account = cx.account()?;
+        confirm_password(&cx, password).await?;
+        let mut tx = cx.write().await?;
         if !store::has_second_factor(&mut tx, account.id).await? {
             return Err(AppError::new(
                 ErrorCode::Validation,
@@ -350,18 +343,17 @@ mod server_side {
             ActivityAction::TwoFactorDisabled,
             account.id,
             "",
-            &origin,
-            now,
+            &cx.origin,
+            cx.now,
         )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn challenge() -> Result<Challenge, AppError> {
-        let state = request::state()?;
-        let (_, account) = pending_sign_in(&state).await?;
-        let mut tx = state.db.read().await?;
+    pub async fn challenge(cx: Context) -> Result<Challenge, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
         let methods = store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
         tx.commit().await?;
@@ -378,17 +370,15 @@ mod server_side {
     }
 
     pub async fn verify(
+        cx: Context,
         proof: String,
         code: String,
         next: Option<String>,
     ) -> Result<SignedIn, AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
         let proof = ProofKind::parse(&proof)?;
-        let (pending, account) = pending_sign_in(&state).await?;
+        let (pending, account) = (cx.session()?, cx.account()?);
         let user_id = account.id;
-        let now = state.now();
-        let mut tx = state.db.write().await?;
+        let mut tx = cx.write().await?;
         let refusal = match proof {
             ProofKind::AuthenticatorApp => {
                 let code = totp::normalize_code(&code).ok_or_else(|| {
@@ -396,12 +386,12 @@ mod server_side {
                 })?;
                 let secrets = store::totp_secrets(&mut tx, user_id).await?;
                 let matched = secrets.iter().find_map(|(id, secret)| {
-                    totp::matching_step(secret, &code, now).map(|step| (*id, step))
+                    totp::matching_step(secret, &code, cx.now).map(|step| (*id, step))
                 });
                 match matched {
                     Some((method_id, step)) => {
                         if store::consume_totp_step(&mut tx, user_id, step).await? {
-                            store::touch_method(&mut tx, method_id, now).await?;
+                            store::touch_method(&mut tx, method_id, cx.now).await?;
                             None
                         } else {
                             Some(already_used())
@@ -421,7 +411,7 @@ mod server_side {
                     )
                 })?;
                 let hash = backup_codes::hash(user_id, &code);
-                if store::spend_backup_code(&mut tx, user_id, &hash, now).await? {
+                if store::spend_backup_code(&mut tx, user_id, &hash, cx.now).await? {
                     None
                 } else {
                     Some(AppError::validation(
@@ -434,7 +424,7 @@ mod server_side {
 
         let clear_cookie = || {
             request::set_cookie(&session::clearing_cookie(request::secure_cookies(
-                &state, &origin,
+                &cx.state, &cx.origin,
             )))
         };
         if let Some(refusal) = refusal {
@@ -447,13 +437,14 @@ mod server_side {
                 ActivityAction::SecondFactorFailed,
                 user_id,
                 what,
-                &origin,
-                now,
+                &cx.origin,
+                cx.now,
             )
             .await?;
             // Wrong codes count toward the account's lockout like wrong passwords.
             let count =
-                guard::count_failure(&state, &mut tx, Some(user_id), what, &origin, now).await?;
+                guard::count_failure(&cx.state, &mut tx, Some(user_id), what, &cx.origin, cx.now)
+                    .await?;
             if count.is_some_and(|c| c.locked_at.is_some()) {
                 accounts::delete_session_by_id(&mut tx, pending.id).await?;
                 tx.commit().await?;
@@ -474,7 +465,7 @@ mod server_side {
             return Err(refusal);
         }
         // The account may have been locked since the password was accepted.
-        if safety::locked_at(&mut tx, user_id).await?.is_some() {
+        if lockout::locked_at(&mut tx, user_id).await?.is_some() {
             accounts::delete_session_by_id(&mut tx, pending.id).await?;
             tx.commit().await?;
             clear_cookie();
@@ -483,63 +474,27 @@ mod server_side {
 
         // A new token for the full session: the pending one ends here.
         accounts::delete_session_by_id(&mut tx, pending.id).await?;
-        let (cookie, session_id) = start_session(
-            &state,
-            &mut tx,
-            user_id,
-            pending.persistent,
-            Stage::Full,
-            &origin,
-        )
-        .await?;
-        log(
-            &mut tx,
-            ActivityAction::SignInSucceeded,
-            user_id,
-            proof.label(),
-            &origin,
-            now,
-        )
-        .await?;
-        guard::on_success(
-            &state,
-            &mut tx,
-            &account,
-            session_id,
-            proof.label(),
-            &origin,
-            now,
-        )
-        .await?;
-        let redirect = match next.as_deref().and_then(safe_next) {
-            Some(next) => next,
-            None => landing_page(&mut tx, user_id).await?,
-        };
-        tx.commit().await?;
-        request::set_cookie(&cookie);
-        Ok(SignedIn { redirect })
+        let next = next.as_deref().and_then(safe_next);
+        finish_sign_in(&cx, tx, account, pending.persistent, proof.label(), next).await
     }
 
-    pub async fn cancel() -> Result<(), AppError> {
-        let state = request::state()?;
-        let origin = request::origin(&state)?;
-        if let Ok((pending, account)) = pending_sign_in(&state).await {
-            let now = state.now();
-            let mut tx = state.db.write().await?;
+    pub async fn cancel(cx: Context) -> Result<(), AppError> {
+        if let Ok((pending, account)) = pending_sign_in(&cx.state).await {
+            let mut tx = cx.write().await?;
             accounts::delete_session_by_id(&mut tx, pending.id).await?;
             log(
                 &mut tx,
                 ActivityAction::SignInCancelled,
                 account.id,
                 "",
-                &origin,
-                now,
+                &cx.origin,
+                cx.now,
             )
             .await?;
             tx.commit().await?;
         }
         request::set_cookie(&session::clearing_cookie(request::secure_cookies(
-            &state, &origin,
+            &cx.state, &cx.origin,
         )));
         Ok(())
     }

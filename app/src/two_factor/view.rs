@@ -85,12 +85,12 @@ pub fn SecurityPage() -> impl IntoView {
                                     </button>
                                 </ActionForm>
                                 {move || start.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })}
-                                {(!enabled).then(|| crate::security::setup_reason(&o.required_by).map(|reason| view! {
+                                {(!enabled).then(|| crate::two_factor::setup_reason(&o.required_by).map(|reason| view! {
                                     <p class="blocked-banner" role="status" data-testid="two-factor-required">{reason}</p>
                                 }))}
                                 {enabled.then(|| view! {
                                     <BackupCodesPanel remaining=o.backup_codes_remaining regenerate />
-                                    <DisablePanel disable required=crate::security::required_reason(&o.required_by) />
+                                    <DisablePanel disable required=crate::two_factor::required_reason(&o.required_by) />
                                 })}
                             }
                             .into_any()
@@ -101,7 +101,7 @@ pub fn SecurityPage() -> impl IntoView {
             </Transition>
         </section>
         <crate::sessions::view::SessionsPanel />
-        <crate::safety::view::SafetyPanel />
+        <crate::lockout::view::SafetyPanel />
         <crate::credentials::view::CredentialsPanel />
         <crate::sessions::view::ConnectionLogPanel />
     }

@@ -1,0 +1,267 @@
+//! The request context every server function starts from. Its door and its reach come from the
+//! function's own row in `policy::SERVER_FUNCTIONS`, looked up by the function's type, so a row
+//! and its code cannot disagree: the body never picks an `authenticate` variant or an action.
+
+use super::authentication::{self, Proven, Via};
+use super::organization::{self, Member};
+use crate::account::store::StoredSession;
+use crate::account::Account;
+use crate::activity::store::{record, NewEntry};
+use crate::activity::ActivityAction;
+use crate::db::Tx;
+use crate::error::{AppError, ErrorCode};
+use crate::policy::{self, Action, Caller, Reach, ServerFunction};
+use crate::request::{self, Origin};
+use crate::state::AppState;
+use server_fn::ServerFn;
+use std::future::Future;
+use tracing::Instrument;
+
+/// Who is calling, from where, at what time, through which row of the permission table.
+pub struct Context {
+    pub state: AppState,
+    pub origin: Origin,
+    /// The clock, read once: one instant for the whole call.
+    pub now: i64,
+    pub row: &'static ServerFunction,
+    /// Whoever the door let in: `None` for doors that let anyone in (the way in, emailed links)
+    /// or only someone signed out.
+    proven: Option<Proven>,
+}
+
+/// Every server function's body: `MyFunction::serve(|cx| body(cx, arguments…))`.
+pub trait Serve: ServerFn {
+    /// Runs the body behind this function's door, inside a span that names the function and
+    /// the caller; an error also sets the HTTP status its code names.
+    fn serve<T, Body>(
+        body: impl FnOnce(Context) -> Body + Send,
+    ) -> impl Future<Output = Result<T, AppError>> + Send
+    where
+        T: Send,
+        Body: Future<Output = Result<T, AppError>> + Send,
+    {
+        let endpoint = Self::PATH.strip_prefix("/api/").unwrap_or(Self::PATH);
+        let span = tracing::info_span!(
+            "server_function",
+            endpoint,
+            account = tracing::field::Empty,
+            organization = tracing::field::Empty
+        );
+        async move {
+            let result = match Context::enter(endpoint).await {
+                Ok(cx) => body(cx).await,
+                Err(error) => Err(error),
+            };
+            request::respond(result)
+        }
+        .instrument(span)
+    }
+}
+
+impl<F: ServerFn> Serve for F {}
+
+impl Context {
+    /// Finds the row and runs its door. A function without a row never runs (the dispatcher
+    /// refuses it over HTTP; this refuses it when the server renders a page).
+    async fn enter(endpoint: &str) -> Result<Context, AppError> {
+        let row = policy::server_function(endpoint).ok_or_else(|| {
+            tracing::error!("a server function without its row in policy::SERVER_FUNCTIONS");
+            AppError::internal()
+        })?;
+        let state = request::state()?;
+        let origin = request::origin(&state)?;
+        let now = state.now();
+        let proven = door(&state, &origin, row.caller)
+            .await
+            .inspect_err(|error| refused("door", error))?;
+        if let Some(proven) = &proven {
+            tracing::Span::current().record("account", proven.account.id);
+        }
+        Ok(Context {
+            state,
+            origin,
+            now,
+            row,
+            proven,
+        })
+    }
+
+    /// The person (or the program's account) the door let in. Calling it behind a door that
+    /// lets anyone in is a mistake in the code, answered as an internal error.
+    pub fn account(&self) -> Result<&Account, AppError> {
+        self.proven.as_ref().map(|p| &p.account).ok_or_else(|| {
+            tracing::error!(endpoint = self.row.endpoint, "no caller behind this door");
+            AppError::internal()
+        })
+    }
+
+    /// The caller, if the door let anyone through who proved who they are.
+    pub fn proven(&self) -> Option<&Proven> {
+        self.proven.as_ref()
+    }
+
+    /// Whether the caller came in person (a browser session): parts of an answer that are the
+    /// person's own security are never shown to a program.
+    pub fn in_person(&self) -> bool {
+        self.proven.as_ref().is_some_and(|p| p.via == Via::Session)
+    }
+
+    /// The session the caller came in with (the current one, among the person's sessions).
+    pub fn session(&self) -> Result<&StoredSession, AppError> {
+        self.proven
+            .as_ref()
+            .and_then(|p| p.session.as_ref())
+            .ok_or_else(AppError::unauthenticated)
+    }
+
+    /// A transaction that only reads.
+    pub async fn read(&self) -> Result<Tx, AppError> {
+        Ok(self.state.db.read().await?)
+    }
+
+    /// A transaction that writes: the change, its activity-log entry and its emails commit
+    /// together or not at all.
+    pub async fn write(&self) -> Result<Tx, AppError> {
+        Ok(self.state.db.write().await?)
+    }
+
+    /// The action of this function's reach (an organization's or a product's).
+    fn action(&self) -> Result<Action, AppError> {
+        match self.row.reach {
+            Reach::Organization(action) | Reach::Product(action) => Ok(action),
+            _ => {
+                tracing::error!(
+                    endpoint = self.row.endpoint,
+                    "asked for a membership, but the row reaches no organization"
+                );
+                Err(AppError::internal())
+            }
+        }
+    }
+
+    /// The caller's membership of `organization_id`, if the row's action is allowed for the
+    /// member as they stand. Not a member: not found.
+    pub async fn member(&self, tx: &mut Tx, organization_id: i64) -> Result<Member, AppError> {
+        Ok(self.member_since(tx, organization_id).await?.0)
+    }
+
+    /// Like [`Context::member`], with when the organization was created.
+    pub async fn member_since(
+        &self,
+        tx: &mut Tx,
+        organization_id: i64,
+    ) -> Result<(Member, i64), AppError> {
+        let action = self.action()?;
+        let user_id = self.account()?.id;
+        tracing::Span::current().record("organization", organization_id);
+        organization::authorize(tx, organization_id, user_id, action)
+            .await
+            .inspect_err(|error| refused("organization", error))
+    }
+
+    /// One activity-log entry by the caller (nobody, behind a door that lets anyone in).
+    pub async fn log(&self, tx: &mut Tx, entry: Log<'_>) -> Result<(), AppError> {
+        record(
+            tx,
+            NewEntry {
+                action: entry.action,
+                actor_user_id: entry
+                    .actor
+                    .or_else(|| self.proven.as_ref().map(|p| p.account.id)),
+                organization_id: entry.organization,
+                product_id: entry.product,
+                detail: entry.detail,
+                origin: &self.origin,
+                at: self.now,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// What an activity-log entry says beyond who, from where and when (the context knows those).
+#[derive(Clone, Copy, Debug)]
+pub struct Log<'a> {
+    pub action: ActivityAction,
+    pub organization: Option<i64>,
+    pub product: Option<i64>,
+    pub detail: &'a str,
+    /// Someone else than the caller (behind a door that lets anyone in: the account the link
+    /// or the sign-in is about).
+    pub actor: Option<i64>,
+}
+
+impl<'a> Log<'a> {
+    /// About the caller's own account.
+    pub fn own(action: ActivityAction, detail: &'a str) -> Self {
+        Log {
+            action,
+            organization: None,
+            product: None,
+            detail,
+            actor: None,
+        }
+    }
+
+    /// About an organization.
+    pub fn organization(action: ActivityAction, organization: i64, detail: &'a str) -> Self {
+        Log {
+            organization: Some(organization),
+            ..Log::own(action, detail)
+        }
+    }
+
+    /// About one product of an organization.
+    pub fn product(
+        action: ActivityAction,
+        organization: i64,
+        product: i64,
+        detail: &'a str,
+    ) -> Self {
+        Log {
+            product: Some(product),
+            ..Log::organization(action, organization, detail)
+        }
+    }
+
+    /// By this account rather than the caller.
+    pub fn by(self, actor: i64) -> Self {
+        Log {
+            actor: Some(actor),
+            ..self
+        }
+    }
+}
+
+/// Runs a door of `policy::Caller`.
+async fn door(state: &AppState, origin: &Origin, door: Caller) -> Result<Option<Proven>, AppError> {
+    match door {
+        Caller::Anyone => Ok(None),
+        Caller::SignedOut => match authentication::caller(state, origin).await {
+            Ok(_) => Err(AppError::new(
+                ErrorCode::Validation,
+                "You are signed in to another account: sign out, then open the link again.",
+            )),
+            Err(_) => Ok(None),
+        },
+        Caller::HalfwaySignedIn => {
+            let (session, account) = authentication::pending_sign_in(state).await?;
+            Ok(Some(Proven {
+                account,
+                via: Via::Session,
+                session: Some(session),
+            }))
+        }
+        Caller::Reader | Caller::Writer | Caller::InPerson => {
+            let proven = authentication::caller(state, origin).await?;
+            authentication::admit(door, proven.via)?;
+            Ok(Some(proven))
+        }
+    }
+}
+
+/// Every refusal is traced with its reason (the error's code and sentence; never a secret).
+fn refused(at: &str, error: &AppError) {
+    tracing::info!(at, code = ?error.code, reason = %error.message, "refused");
+}

@@ -1,0 +1,635 @@
+//! Every email Steward sends, one function a message: its subject and its words live here and
+//! nowhere else, so a message is found, reviewed and tested in one place. Each returns an
+//! [`Email`] built through [`Email::new`], so nothing a name or an address carries can add a
+//! header; the tests below check every message for its content and for that.
+
+use super::{signature, when_and_where, Email};
+use crate::error::AppError;
+use crate::format;
+use crate::request::Origin;
+
+/// A message with Steward's signature at its end.
+fn compose(to: &str, subject: impl Into<String>, body: String) -> Result<Email, AppError> {
+    Email::new(to, subject, body + "\n" + signature())
+}
+
+/// To whom, when and from where: what every message about an account's security says.
+pub struct Occurrence<'a> {
+    pub to: &'a str,
+    pub first_name: &'a str,
+    /// Where people reach Steward, for links.
+    pub base: &'a str,
+    pub now: i64,
+    pub origin: &'a Origin,
+}
+
+impl Occurrence<'_> {
+    /// The message: a greeting by first name, `text`, and Steward's signature.
+    fn message(&self, subject: &str, text: String) -> Result<Email, AppError> {
+        compose(
+            self.to,
+            subject,
+            format!("Hello {},\n\n{text}", self.first_name),
+        )
+    }
+
+    /// Time, IP address and device, one per line.
+    fn context(&self) -> String {
+        when_and_where(self.now, self.origin)
+    }
+
+    /// The device, as its user agent names it.
+    fn device(&self) -> String {
+        format::device(&self.origin.user_agent)
+    }
+}
+
+/// Someone tried to sign up with an address that already has an account.
+pub fn sign_up_attempted(to: &str, base: &str) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello,\n\nSomeone just tried to create a Steward account with this email address ({to}). It already has an account, so nothing was created.\n\nIf it was you, sign in instead:\n{base}/login\n\nForgot your password? Choose a new one here:\n{base}/forgot-password\n\nIf it was not you, there is nothing to do: your account is unchanged.",
+    );
+    compose(
+        to,
+        "Someone tried to create a Steward account with your address",
+        body,
+    )
+}
+
+/// The code and the link that confirm a sign-up's address.
+pub fn confirm_sign_up(to: &str, code: &str, base: &str, token: &str) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello,\n\nTo finish creating your Steward account, confirm that this address is yours: enter this code on the sign-up page\n\n    {code}\n\nor open this link (you will be asked for the password you chose):\n{base}/signup/confirm?token={token}\n\nBoth work for 24 hours. If you did not sign up for Steward, ignore this message: no account is created.",
+    );
+    compose(to, "Confirm your email address for Steward", body)
+}
+
+/// The account's password was changed (by the person, signed in).
+pub fn password_changed(at: &Occurrence<'_>) -> Result<Email, AppError> {
+    at.message(
+        "Your Steward password was changed",
+        format!(
+            "The password of your Steward account was changed.\n\n{context}\n\nAll other sessions were signed out. If you did not do this, your account may be in someone else's hands: contact an administrator of your organization at once.",
+            context = at.context(),
+        ),
+    )
+}
+
+/// To the new address: the link that makes it the login email.
+pub fn confirm_new_email(
+    to: &str,
+    first_name: &str,
+    base: &str,
+    token: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nTo make this address the login email of your Steward account, open this link within 24 hours (it works once):\n{base}/confirm-email?token={token}\n\nIf you did not ask for this, ignore this message: nothing changes.",
+    );
+    compose(to, "Confirm your new Steward login email", body)
+}
+
+/// To the current address: a change of the login email was asked for.
+pub fn email_change_requested(
+    to: &str,
+    first_name: &str,
+    new_email: &str,
+    base: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nSomeone signed in to your Steward account asked to change its login email to {new_email}. It changes only when the link sent to that address is opened.\n\nIf this wasn't you, change your password now:\n{base}/security/compromised",
+    );
+    compose(
+        to,
+        "A change of your Steward login email was requested",
+        body,
+    )
+}
+
+/// To the old address, once the new one is confirmed.
+pub fn email_changed(to: &str, first_name: &str, new_email: &str) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nThe login email of your Steward account is now {new_email}. This address ({to}) no longer signs in.\n\nIf this wasn't you, contact an administrator of your organization at once.",
+    );
+    compose(to, "Your Steward login email was changed", body)
+}
+
+/// The account is gone, as its owner asked.
+pub fn account_deleted(to: &str, first_name: &str) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nYour Steward account {to} was deleted, as you asked. Your sessions, passwords, two-factor methods, application passwords and API tokens no longer exist, and you left all your organizations.\n\nIf you did not ask for this, contact the organizations you belonged to.",
+    );
+    compose(to, "Your Steward account is deleted", body)
+}
+
+/// What a message about a product names.
+pub struct ProductNotice<'a> {
+    pub actor: &'a str,
+    pub product: &'a str,
+    pub kind: &'a str,
+    pub organization: &'a str,
+    pub organization_id: i64,
+    pub product_id: i64,
+    pub base: &'a str,
+}
+
+/// To every member: a product's management was blocked (PRD-3), or unblocked.
+pub fn product_blocked(
+    to: &str,
+    first_name: &str,
+    notice: &ProductNotice<'_>,
+    blocked: bool,
+) -> Result<Email, AppError> {
+    let ProductNotice {
+        actor,
+        product,
+        kind,
+        organization,
+        organization_id,
+        product_id,
+        base,
+    } = notice;
+    let (subject, what, consequence) = if blocked {
+        (
+            format!("Management of {product} is blocked"),
+            "blocked the management of",
+            "Until it is unblocked, only administrators and the legal representative can manage it; everyone else with access can still see it.",
+        )
+    } else {
+        (
+            format!("Management of {product} is unblocked"),
+            "unblocked the management of",
+            "Everyone with access can manage it again.",
+        )
+    };
+    let body = format!(
+        "Hello {first_name},\n\n{actor} {what} {product} ({kind}) in the organization {organization}.\n\n{consequence}\n{base}/o/{organization_id}/products/{product_id}",
+    );
+    compose(to, subject, body)
+}
+
+/// To a member removed from an organization (ORG-7).
+pub fn removed_from_organization(
+    to: &str,
+    first_name: &str,
+    actor: &str,
+    organization: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{actor} removed you from the organization {organization}. You no longer reach its products; your Steward account and your other organizations are unchanged.",
+    );
+    compose(to, format!("You were removed from {organization}"), body)
+}
+
+/// To each member without two-factor authentication, when their organization starts to
+/// require it (SEC-4).
+pub fn two_factor_required(
+    to: &str,
+    first_name: &str,
+    actor: &str,
+    organization: &str,
+    organization_id: i64,
+    base: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{actor} made two-factor authentication mandatory in the organization {organization}. Until you set it up, that organization only opens its Security page to you; your other organizations are not affected.\n\nSet it up here (an authenticator app takes two minutes):\n{base}/o/{organization_id}/security",
+    );
+    compose(
+        to,
+        format!("{organization} now requires two-factor authentication"),
+        body,
+    )
+}
+
+/// What a message about a member's place in an organization names.
+pub struct MemberNotice<'a> {
+    pub first_name: &'a str,
+    pub actor: &'a str,
+    pub organization: &'a str,
+    pub organization_id: i64,
+    pub base: &'a str,
+}
+
+/// To a member whose role was changed (ORG-5).
+pub fn role_changed(
+    to: &str,
+    notice: &MemberNotice<'_>,
+    old: &str,
+    new: &str,
+) -> Result<Email, AppError> {
+    let MemberNotice {
+        first_name,
+        actor,
+        organization,
+        organization_id,
+        base,
+    } = notice;
+    let body = format!(
+        "Hello {first_name},\n\n{actor} changed your role in the organization {organization}.\n\nBefore: {old}\nNow: {new}\n\nYour next action in Steward already runs with the new role.\n{base}/o/{organization_id}",
+    );
+    compose(
+        to,
+        format!("Your role in {organization} is now {new}"),
+        body,
+    )
+}
+
+/// To a member blocked (ORG-6), or unblocked.
+pub fn member_blocked(
+    to: &str,
+    notice: &MemberNotice<'_>,
+    blocked: bool,
+) -> Result<Email, AppError> {
+    let MemberNotice {
+        first_name,
+        actor,
+        organization,
+        organization_id,
+        base,
+    } = notice;
+    let (subject, what) = if blocked {
+        (
+            format!("Your access to {organization} is suspended"),
+            format!("{actor} blocked your access to the organization {organization}. You remain a member and nothing of yours was deleted, but you cannot see or manage its products until you are unblocked."),
+        )
+    } else {
+        (
+            format!("Your access to {organization} is back"),
+            format!("{actor} unblocked your access to the organization {organization}: you reach its products again, as before."),
+        )
+    };
+    let body = format!("Hello {first_name},\n\n{what}\n{base}/o/{organization_id}",);
+    compose(to, subject, body)
+}
+
+/// An invitation to join an organization (ORG-4), with the products it gives.
+pub fn invitation(
+    to: &str,
+    inviter: &str,
+    organization: &str,
+    role: &str,
+    products: &[String],
+    expires_at: i64,
+    url: &str,
+) -> Result<Email, AppError> {
+    let reach = if products.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nYou will have access to:\n{}\n",
+            products
+                .iter()
+                .map(|p| format!("  - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    };
+    let body = format!(
+        "Hello,\n\n{inviter} invites you to join the organization {organization} on Steward as {role}.\n{reach}\nAccept the invitation here (the link works once, until {expires}):\n{url}\n\nIf you do not know {inviter} or did not expect this, ignore this email: nothing happens without you.",
+        expires = format::datetime(expires_at),
+    );
+    compose(
+        to,
+        format!("{inviter} invites you to {organization} on Steward"),
+        body,
+    )
+}
+
+/// To the inviter: the invitation was accepted.
+pub fn invitation_accepted(
+    to: &str,
+    name: &str,
+    email: &str,
+    role: &str,
+    organization: &str,
+    organization_id: i64,
+    base: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello,\n\n{name} ({email}) accepted your invitation and is now {role} of {organization}.\n{base}/o/{organization_id}/users",
+    );
+    compose(to, format!("{name} joined {organization}"), body)
+}
+
+/// A password reset link (to the login email, or the recovery email).
+pub fn password_reset_link(
+    at: &Occurrence<'_>,
+    login: &str,
+    token: &str,
+) -> Result<Email, AppError> {
+    at.message(
+        "Reset your Steward password",
+        format!(
+            "Someone — probably you — asked to reset the password of your Steward account ({login}).\n\nTo choose a new password, open this link within 30 minutes (it works once):\n{base}/reset-password?token={token}\n\nAsked at {time} from {ip} ({device}).\nIf you did not ask, ignore this message: your password stays as it is. Two-factor authentication, if you use it, is still asked at the next sign-in.",
+            base = at.base,
+            time = format::datetime(at.now),
+            ip = at.origin.ip,
+            device = at.device(),
+        ),
+    )
+}
+
+/// The password was reset through a link.
+pub fn password_was_reset(at: &Occurrence<'_>) -> Result<Email, AppError> {
+    at.message(
+        "Your Steward password was reset",
+        format!(
+            "The password of your Steward account was just reset through a reset link, and every session was signed out.\n\n{context}\n\nIf this was not you, someone can read your email or your phone's messages: reset your password again at once ({base}/forgot-password), secure that mailbox, and turn on two-factor authentication.",
+            base = at.base,
+            context = at.context(),
+        ),
+    )
+}
+
+/// A sign-in failed (for those who asked to be told), with a "this wasn't me" link.
+pub fn failed_sign_in(at: &Occurrence<'_>, what: &str, link: &str) -> Result<Email, AppError> {
+    at.message(
+        "Failed sign-in to your Steward account",
+        format!(
+            "A sign-in to your Steward account failed ({what}).\n\n{context}\n\nIf this was you, there is nothing to do. If it wasn't, someone may be trying to guess your password: secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}",
+            base = at.base,
+            context = at.context(),
+        ),
+    )
+}
+
+/// A sign-in succeeded (for those who asked to be told), with a "this wasn't me" link.
+pub fn new_sign_in(at: &Occurrence<'_>, method: &str, link: &str) -> Result<Email, AppError> {
+    at.message(
+        "New sign-in to your Steward account",
+        format!(
+            "Your Steward account was just signed in to.\n\n{context}\nMethod: {method}\n\nIf this was you, there is nothing to do.\nIf this wasn't you, end that session and secure your account here (the link works once, for 7 days):\n{base}/not-me?token={link}",
+            base = at.base,
+            context = at.context(),
+        ),
+    )
+}
+
+/// The account locked itself after too many failures (SEC-7); the link unlocks it.
+pub fn account_locked(at: &Occurrence<'_>, link: &str) -> Result<Email, AppError> {
+    at.message(
+        "Your Steward account has been locked",
+        format!(
+            "After too many failed sign-ins in a row, your Steward account has been locked to protect it. The last attempt came from {ip} ({device}) at {time}.\n\nTo unlock it, open this link within one hour (it works once):\n{base}/unlock?token={link}\n\nAn administrator or legal representative of one of your organizations can also unlock your account.\nIf these attempts were not yours, change your password once you are back in and consider turning on two-factor authentication.",
+            base = at.base,
+            ip = at.origin.ip,
+            device = at.device(),
+            time = format::datetime(at.now),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://steward.example";
+    /// A name as hostile as a form lets one be: a line break and a header after it.
+    const HOSTILE: &str = "Eve\r\nBcc: victim@example.com";
+
+    fn origin() -> Origin {
+        Origin {
+            ip: "203.0.113.7".into(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0".into(),
+            https: true,
+        }
+    }
+
+    /// Every message, with hostile names wherever a person typed them.
+    fn every_message() -> Vec<(&'static str, Email)> {
+        let o = origin();
+        let product = ProductNotice {
+            actor: HOSTILE,
+            product: "example.ch",
+            kind: "Domain name",
+            organization: HOSTILE,
+            organization_id: 9,
+            product_id: 42,
+            base: BASE,
+        };
+        let member = MemberNotice {
+            first_name: HOSTILE,
+            actor: HOSTILE,
+            organization: HOSTILE,
+            organization_id: 9,
+            base: BASE,
+        };
+        let to = "ada@example.com";
+        let at = Occurrence {
+            to,
+            first_name: HOSTILE,
+            base: BASE,
+            now: 0,
+            origin: &o,
+        };
+        let all = [
+            ("sign_up_attempted", sign_up_attempted(to, BASE)),
+            (
+                "confirm_sign_up",
+                confirm_sign_up(to, "123456", BASE, "tok"),
+            ),
+            ("password_changed", password_changed(&at)),
+            (
+                "confirm_new_email",
+                confirm_new_email(to, HOSTILE, BASE, "tok"),
+            ),
+            (
+                "email_change_requested",
+                email_change_requested(to, HOSTILE, "new@example.com", BASE),
+            ),
+            (
+                "email_changed",
+                email_changed(to, HOSTILE, "new@example.com"),
+            ),
+            ("account_deleted", account_deleted(to, HOSTILE)),
+            (
+                "product_blocked",
+                product_blocked(to, HOSTILE, &product, true),
+            ),
+            (
+                "product_unblocked",
+                product_blocked(to, HOSTILE, &product, false),
+            ),
+            (
+                "removed_from_organization",
+                removed_from_organization(to, HOSTILE, HOSTILE, HOSTILE),
+            ),
+            (
+                "two_factor_required",
+                two_factor_required(to, HOSTILE, HOSTILE, HOSTILE, 9, BASE),
+            ),
+            (
+                "role_changed",
+                role_changed(to, &member, "Collaborator", "Administrator"),
+            ),
+            ("member_blocked", member_blocked(to, &member, true)),
+            ("member_unblocked", member_blocked(to, &member, false)),
+            (
+                "invitation",
+                invitation(
+                    to,
+                    HOSTILE,
+                    HOSTILE,
+                    "external",
+                    &["example.ch".into()],
+                    0,
+                    "https://steward.example/invitation?organization=9&token=tok",
+                ),
+            ),
+            (
+                "invitation_accepted",
+                invitation_accepted(to, HOSTILE, "kim@example.com", "external", HOSTILE, 9, BASE),
+            ),
+            ("password_reset_link", password_reset_link(&at, to, "tok")),
+            ("password_was_reset", password_was_reset(&at)),
+            (
+                "failed_sign_in",
+                failed_sign_in(&at, "wrong password", "tok"),
+            ),
+            ("new_sign_in", new_sign_in(&at, "password", "tok")),
+            ("account_locked", account_locked(&at, "tok")),
+        ];
+        all.into_iter()
+            .map(|(name, email)| (name, email.unwrap_or_else(|e| panic!("{name}: {e:?}"))))
+            .collect()
+    }
+
+    #[test]
+    fn no_name_in_any_message_can_add_a_header() {
+        for (name, email) in every_message() {
+            assert!(
+                !email.subject().chars().any(char::is_control),
+                "{name}: {:?}",
+                email.subject()
+            );
+            assert_eq!(email.to(), "ada@example.com", "{name}");
+            assert!(email.body().ends_with(signature()), "{name}");
+        }
+        assert!(sign_up_attempted("ada@example.com\r\nBcc: eve@example.com", BASE).is_err());
+        assert!(account_deleted("Eve <eve@example.com>", "Eve").is_err());
+    }
+
+    #[test]
+    fn every_message_says_what_happened_and_where_to_act() {
+        let says = |name: &str, subject: &str, words: &[&str]| {
+            let (_, email) = every_message()
+                .into_iter()
+                .find(|(n, _)| *n == name)
+                .unwrap_or_else(|| panic!("{name}"));
+            assert!(
+                email.subject().contains(subject),
+                "{name}: {}",
+                email.subject()
+            );
+            for w in words {
+                assert!(
+                    email.body().contains(w),
+                    "{name} lacks {w:?}:\n{}",
+                    email.body()
+                );
+            }
+        };
+        says(
+            "sign_up_attempted",
+            "tried to create",
+            &["https://steward.example/login", "/forgot-password"],
+        );
+        says(
+            "confirm_sign_up",
+            "Confirm your email",
+            &["    123456", "/signup/confirm?token=tok", "24 hours"],
+        );
+        says(
+            "password_changed",
+            "password was changed",
+            &["IP address: 203.0.113.7", "Device: Firefox"],
+        );
+        says(
+            "confirm_new_email",
+            "Confirm your new",
+            &["/confirm-email?token=tok", "24 hours"],
+        );
+        says(
+            "email_change_requested",
+            "was requested",
+            &["new@example.com", "/security/compromised"],
+        );
+        says(
+            "email_changed",
+            "was changed",
+            &[
+                "is now new@example.com",
+                "(ada@example.com) no longer signs in",
+            ],
+        );
+        says(
+            "account_deleted",
+            "is deleted",
+            &["ada@example.com was deleted"],
+        );
+        says(
+            "product_blocked",
+            "Management of example.ch is blocked",
+            &[
+                "blocked the management of example.ch (Domain name)",
+                "/o/9/products/42",
+            ],
+        );
+        says(
+            "product_unblocked",
+            "is unblocked",
+            &["can manage it again"],
+        );
+        says(
+            "removed_from_organization",
+            "You were removed from Eve",
+            &["removed you from the organization"],
+        );
+        says(
+            "two_factor_required",
+            "now requires two-factor",
+            &["/o/9/security"],
+        );
+        says(
+            "role_changed",
+            "is now Administrator",
+            &["Before: Collaborator\nNow: Administrator", "/o/9"],
+        );
+        says("member_blocked", "is suspended", &["blocked your access"]);
+        says("member_unblocked", "is back", &["unblocked your access"]);
+        says(
+            "invitation",
+            "invites you to",
+            &["as external", "  - example.ch", "token=tok"],
+        );
+        says(
+            "invitation_accepted",
+            "joined",
+            &["(kim@example.com) accepted your invitation", "/o/9/users"],
+        );
+        says(
+            "password_reset_link",
+            "Reset your Steward password",
+            &["/reset-password?token=tok", "30 minutes", "203.0.113.7"],
+        );
+        says(
+            "password_was_reset",
+            "was reset",
+            &["/forgot-password", "IP address: 203.0.113.7"],
+        );
+        says(
+            "failed_sign_in",
+            "Failed sign-in",
+            &["(wrong password)", "/not-me?token=tok"],
+        );
+        says(
+            "new_sign_in",
+            "New sign-in",
+            &["Method: password", "/not-me?token=tok"],
+        );
+        says(
+            "account_locked",
+            "has been locked",
+            &["/unlock?token=tok", "203.0.113.7", "one hour"],
+        );
+    }
+}
