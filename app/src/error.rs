@@ -26,6 +26,9 @@ pub enum ErrorCode {
     /// The organization requires two-factor authentication and the caller has none yet (SEC-4):
     /// only setting it up (in Security) is open to them there.
     TwoFactorRequired,
+    /// The server function changes something sensitive and the person has not confirmed it is
+    /// them recently ("confirm it's you"): the account password again, then the same request.
+    ConfirmationRequired,
     /// The object changed since the form was opened (another person, or another tab, saved
     /// first): nothing was overwritten; reload and make the change again.
     Stale,
@@ -52,7 +55,10 @@ impl ErrorCode {
             | ErrorCode::Unauthenticated
             | ErrorCode::SecondFactorRequired => 401,
             ErrorCode::NotFound => 404,
-            ErrorCode::Forbidden | ErrorCode::CrossSite | ErrorCode::TwoFactorRequired => 403,
+            ErrorCode::Forbidden
+            | ErrorCode::CrossSite
+            | ErrorCode::TwoFactorRequired
+            | ErrorCode::ConfirmationRequired => 403,
             ErrorCode::AccountLocked => 423,
             ErrorCode::RateLimited => 429,
             ErrorCode::Busy => 503,
@@ -193,6 +199,7 @@ mod tests {
     #[test]
     fn statuses_follow_codes() {
         assert_eq!(ErrorCode::CrossSite.http_status(), 403);
+        assert_eq!(ErrorCode::ConfirmationRequired.http_status(), 403);
         assert_eq!(ErrorCode::Busy.http_status(), 503);
         assert_eq!(ErrorCode::NotFound.http_status(), 404);
         assert_eq!(ErrorCode::InvalidCredentials.http_status(), 401);

@@ -216,13 +216,31 @@ pub struct ServerFunction {
     pub endpoint: &'static str,
     pub caller: Caller,
     pub reach: Reach,
+    /// "Confirm it's you": the person must have proved it is them — signed in, or given the
+    /// account password again — within the last [`CONFIRMATION_SECONDS`]. Only behind the
+    /// in-person door (a program has no password to give).
+    pub confirm: bool,
 }
+
+/// How long a confirmation ("confirm it's you", or signing in) counts: 10 minutes.
+pub const CONFIRMATION_SECONDS: i64 = 10 * 60;
 
 const fn row(endpoint: &'static str, caller: Caller, reach: Reach) -> ServerFunction {
     ServerFunction {
         endpoint,
         caller,
         reach,
+        confirm: false,
+    }
+}
+
+impl ServerFunction {
+    /// The same row, requiring a recent "confirm it's you".
+    const fn confirmed(self) -> ServerFunction {
+        ServerFunction {
+            confirm: true,
+            ..self
+        }
     }
 }
 
@@ -281,9 +299,10 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("remove_method", InPerson, OwnAccount),
         row("disable_two_factor", InPerson, OwnAccount),
         row("my_credentials", InPerson, OwnAccount),
-        row("create_app_password", InPerson, OwnAccount),
+        row("confirm_identity", InPerson, OwnAccount),
+        row("create_app_password", InPerson, OwnAccount).confirmed(),
         row("revoke_app_password", InPerson, OwnAccount),
-        row("create_api_token", InPerson, OwnAccount),
+        row("create_api_token", InPerson, OwnAccount).confirmed(),
         row("revoke_api_token", InPerson, OwnAccount),
         row("revoke_all_credentials", InPerson, OwnAccount),
         // An organization.
@@ -527,6 +546,15 @@ mod tests {
         )
         .is_err());
         assert!(may_act_on_member(Collaborator, BlockMembers, false, External).is_err());
+    }
+
+    #[test]
+    fn only_the_person_in_a_browser_session_can_be_asked_to_confirm() {
+        let confirmed: Vec<_> = SERVER_FUNCTIONS.iter().filter(|f| f.confirm).collect();
+        assert!(!confirmed.is_empty());
+        for function in confirmed {
+            assert_eq!(function.caller, Caller::InPerson, "{}", function.endpoint);
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD, signUp as signUpAs } from "./fixtures";
+import { test, expect, hydrated, visit, checkAccessibility, expectRefusal, uniqueEmail, receivedMail, linkIn, PASSWORD, signUp as signUpAs, ageConfirmation } from "./fixtures";
 
 const NEW_PASSWORD = "a brand new and long phrase";
 
@@ -144,4 +144,26 @@ test("profile: my name, my picture, and why my account cannot be deleted yet", a
 
   // Alone in my own organization: deleting the account is refused, with what to do.
   await expect(page.getByTestId("account-deletion-blocked")).toContainText("You are the only user of");
+});
+
+test("minting an API token after a while asks to confirm it's you", async ({ page }) => {
+  const email = uniqueEmail("confirm");
+  await signUp(page, email);
+  await page.goto(page.url() + "/security");
+  await hydrated(page);
+  ageConfirmation(email);
+  expectRefusal(page, "/api/create_api_token");
+  await page.getByLabel("Token name").fill("Nightly export");
+  await page.getByRole("button", { name: "Create an API token" }).click();
+  const box = page.getByRole("region", { name: "Confirm it's you" });
+  await expect(box).toBeVisible();
+  await expect(page.getByTestId("api-tokens")).toHaveCount(0);
+  await checkAccessibility(page, "security page asking to confirm");
+  await box.getByLabel("Your password").fill(PASSWORD);
+  await box.getByRole("button", { name: "Confirm" }).click();
+  await expect(box.getByRole("status")).toHaveText("Thank you. Now repeat what you were doing.");
+  await page.getByRole("button", { name: "Create an API token" }).click();
+  await expect(page.getByTestId("new-secret")).toHaveText(/^stw_/);
+  await expect(page.getByTestId("api-tokens")).toContainText("Nightly export");
+  await expect(box).toHaveCount(0);
 });

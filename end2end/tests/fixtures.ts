@@ -1,6 +1,7 @@
 import { test as base, expect, Browser, Page, TestInfo } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import * as OTPAuth from "otpauth";
+import { execFileSync } from "node:child_process";
 
 // Requests a test makes fail on purpose (a 404 page, a refused sign-in): the browser logs their
 // 4xx status as a console error, which is expected there and nowhere else.
@@ -91,6 +92,25 @@ export function uniqueEmail(prefix: string) {
 }
 
 export const PASSWORD = "a long and unusual phrase";
+
+/**
+ * Makes every session of `email` count as confirmed long ago, as if the person had signed in
+ * an hour before ("confirm it's you" asks again after 10 minutes). Straight in the test
+ * server's SQLite file (`scripts/test` names it), never through anything the server offers.
+ */
+export function ageConfirmation(email: string) {
+  const database = process.env.STEWARD_TEST_DATABASE;
+  if (!database) throw new Error("STEWARD_TEST_DATABASE is not set (scripts/test sets it)");
+  execFileSync("python3", [
+    "-c",
+    "import sqlite3, sys\n" +
+      "db = sqlite3.connect(sys.argv[1], timeout=10)\n" +
+      "db.execute('UPDATE sessions SET confirmed_at = confirmed_at - 3600 WHERE user_id = (SELECT id FROM users WHERE email = ?)', (sys.argv[2],))\n" +
+      "db.commit()",
+    database,
+    email,
+  ]);
+}
 
 /**
  * Waits for a message to `to` whose subject contains `subject` at the test SMTP server

@@ -515,3 +515,64 @@ on_every_backend!(
         );
     }
 );
+
+on_every_backend!(
+    minting_a_credential_asks_to_confirm_it_is_you_after_ten_minutes,
+    |app: TestApp| async move {
+        let (cookie, _) = app.sign_up("cora@example.com", "Cora", "Confirm").await;
+        let token = |name: &'static str| {
+            let cookie = cookie.clone();
+            let app = &app;
+            async move {
+                app.call(
+                    "create_api_token",
+                    Some(&cookie),
+                    &[("name", name), ("scope", "read"), ("expires_in_days", "")],
+                )
+                .await
+            }
+        };
+        // Signing in is a confirmation: right after it, nothing more is asked.
+        assert_eq!(token("fresh").await.status, StatusCode::OK);
+        app.clock.advance(app::policy::CONFIRMATION_SECONDS);
+        let refused = token("later").await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert_eq!(refused.code(), "confirmation_required");
+        let count = "SELECT COUNT(*) FROM api_tokens";
+        assert_eq!(app.count(count).await, 1, "nothing was created");
+        // A wrong password confirms nothing and counts like a failed sign-in.
+        let wrong = app
+            .call(
+                "confirm_identity",
+                Some(&cookie),
+                &[("password", "not it at all")],
+            )
+            .await;
+        assert_eq!(wrong.json()["field"], "password", "{}", wrong.body);
+        assert_eq!(token("still later").await.code(), "confirmation_required");
+        let right = app
+            .call("confirm_identity", Some(&cookie), &[("password", PASSWORD)])
+            .await;
+        assert_eq!(right.status, StatusCode::OK, "{}", right.body);
+        assert_eq!(token("confirmed").await.status, StatusCode::OK);
+        assert_eq!(app.count(count).await, 2);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'identity_confirmed'")
+                .await,
+            1
+        );
+        // The confirmation belongs to this session only, and it lapses again.
+        let other = app.sign_in("cora@example.com").await;
+        app.clock.advance(app::policy::CONFIRMATION_SECONDS);
+        for session in [&cookie, &other] {
+            let reply = app
+                .call(
+                    "create_app_password",
+                    Some(session),
+                    &[("name", "Mail client")],
+                )
+                .await;
+            assert_eq!(reply.code(), "confirmation_required");
+        }
+    }
+);

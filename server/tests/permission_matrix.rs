@@ -909,7 +909,7 @@ async fn arguments(
         ],
         "remove_my_avatar" => {
             let mut tx = app.state.db.write().await.expect("tx");
-            app::account::profile::store::save(&mut tx, me.id, b"png", app.state.now())
+            app::account::store::save_avatar(&mut tx, me.id, b"png", app.state.now())
                 .await
                 .expect("avatar");
             tx.commit().await.expect("commit");
@@ -945,6 +945,7 @@ async fn arguments(
             ("password", s(PASSWORD)),
         ],
         "change_my_name" => vec![("first_name", s("Renamed")), ("last_name", s("Person"))],
+        "confirm_identity" => vec![("password", s(PASSWORD))],
         "delete_my_account" => vec![("password", s(PASSWORD)), ("understood", s("on"))],
         "save_safety_settings" => {
             vec![("alert_on_sign_in", s("on")), ("lockout_threshold", s("7"))]
@@ -1374,7 +1375,7 @@ async fn run_routes(app: TestApp) {
                 if route.method == "GET" && route.path == "/account/avatar" {
                     // A picture to fetch.
                     let mut tx = app.state.db.write().await.expect("tx");
-                    app::account::profile::store::save(&mut tx, me.id, &png, app.state.now())
+                    app::account::store::save_avatar(&mut tx, me.id, &png, app.state.now())
                         .await
                         .expect("avatar");
                     tx.commit().await.expect("commit");

@@ -77,6 +77,10 @@ impl Context {
         if let Some(proven) = &proven {
             tracing::Span::current().record("account", proven.account.id);
         }
+        if row.confirm {
+            confirmed_recently(proven.as_ref(), now)
+                .inspect_err(|error| refused("confirm", error))?;
+        }
         Ok(Context {
             state,
             origin,
@@ -259,6 +263,21 @@ async fn door(state: &AppState, origin: &Origin, door: Caller) -> Result<Option<
             Ok(Some(proven))
         }
     }
+}
+
+/// "Confirm it's you": the session proved it is the person within the last
+/// `policy::CONFIRMATION_SECONDS` (by signing in, or with `confirm_identity`).
+fn confirmed_recently(proven: Option<&Proven>, now: i64) -> Result<(), AppError> {
+    let confirmed_at = proven
+        .and_then(|p| p.session.as_ref())
+        .and_then(|s| s.confirmed_at);
+    if confirmed_at.is_some_and(|at| now - at < policy::CONFIRMATION_SECONDS) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::ConfirmationRequired,
+        "For your security, confirm it's you: enter your password again, then repeat what you were doing.",
+    ))
 }
 
 /// Every refusal is traced with its reason (the error's code and sentence; never a secret).

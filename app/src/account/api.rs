@@ -79,13 +79,21 @@ pub async fn my_account() -> Result<Account, AppError> {
     MyAccount::serve(|cx| async move { Ok(cx.account()?.clone()) }).await
 }
 
+/// "Confirm it's you": the account password again. The current session then counts as
+/// confirmed for `policy::CONFIRMATION_SECONDS`, for the server functions whose row asks it. A
+/// wrong password counts like a failed sign-in (see `confirm_password`).
+#[server(endpoint = "confirm_identity")]
+pub async fn confirm_identity(password: String) -> Result<(), AppError> {
+    ConfirmIdentity::serve(|cx| server_side::confirm_identity(cx, password)).await
+}
+
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
         check_new_password, normalize_code, normalize_email, normalize_name, store, SignUpStarted,
         SignedIn, SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS,
     };
-    use crate::access::Context;
+    use crate::access::{Context, Log};
     use crate::account::password::HashedPassword;
     use crate::account::session;
     use crate::account::store::Stage;
@@ -178,6 +186,17 @@ mod server_side {
             "password",
             "This is not your current password.",
         ))
+    }
+
+    pub async fn confirm_identity(cx: Context, password: String) -> Result<(), AppError> {
+        confirm_password(&cx, password).await?;
+        let session = cx.session()?.id;
+        let mut tx = cx.write().await?;
+        store::confirm_session(&mut tx, session, cx.now).await?;
+        cx.log(&mut tx, Log::own(ActivityAction::IdentityConfirmed, ""))
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// After the right password: when the stored hash was made with weaker parameters than

@@ -31,7 +31,7 @@ mod server_side {
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::on_db;
+
     use crate::organizations::store as organizations;
     use crate::policy::Role;
     use crate::request;
@@ -92,15 +92,7 @@ mod server_side {
             Log::own(ActivityAction::AccountDeleted, &account.email),
         )
         .await?;
-        // Sessions, second factors, backup codes, application passwords, API tokens,
-        // memberships and product accesses go with the row (ON DELETE CASCADE); products,
-        // invitations sent and the activity log stay, pointing at nobody.
-        const SQL: &str = "DELETE FROM users WHERE id = $1";
-        on_db!(&mut tx, |c| sqlx::query(SQL)
-            .bind(account.id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        crate::account::store::delete_user(&mut tx, account.id).await?;
         let email = crate::mail::messages::account_deleted(&account.email, &account.first_name)?;
         crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;

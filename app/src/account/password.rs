@@ -312,8 +312,8 @@ mod tests {
             Params::new(4_096, 1, 1, None).expect("params"),
         )
         .hash_password(b"pw", &salt)
-        .map(|h| h.to_string())
-        .unwrap_or_default();
+        .map(|h| HashedPassword::from_phc(h.to_string()))
+        .expect("hash");
         assert!(verify_now("pw", &cheap));
     }
 
@@ -363,6 +363,6 @@ mod tests {
             parsed.hash.map(|h| h.len()),
             Some(Params::DEFAULT_OUTPUT_LEN)
         );
-        assert!(!needs_rehash(DUMMY_HASH));
+        assert!(!needs_rehash(&HashedPassword::from_phc(DUMMY_HASH)));
     }
 }

@@ -156,43 +156,6 @@ pub fn process_avatar(bytes: &[u8]) -> Result<(Vec<u8>, Option<String>), AppErro
     Ok((png, warning))
 }
 
-#[cfg(feature = "ssr")]
-pub mod store {
-    use crate::db::Tx;
-    use crate::on_db;
-
-    pub async fn save(tx: &mut Tx, user_id: i64, png: &[u8], at: i64) -> Result<(), sqlx::Error> {
-        const SQL: &str = "INSERT INTO avatars (user_id, image, updated_at) VALUES ($1, $2, $3) \
-                           ON CONFLICT (user_id) DO UPDATE SET image = excluded.image, updated_at = excluded.updated_at";
-        on_db!(tx, |c| sqlx::query(SQL)
-            .bind(user_id)
-            .bind(png)
-            .bind(at)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    pub async fn load(tx: &mut Tx, user_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-        const SQL: &str = "SELECT image FROM avatars WHERE user_id = $1";
-        on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(user_id)
-            .fetch_optional(&mut **c)
-            .await)
-    }
-
-    pub async fn remove(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
-        const SQL: &str = "DELETE FROM avatars WHERE user_id = $1";
-        let removed = on_db!(tx, |c| sqlx::query(SQL)
-            .bind(user_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(removed == 1)
-    }
-}
-
 /// The upload handler's work once the server crate has the body: who is calling (a signed-in
 /// person; no program credential), then decode, store and log in one transaction.
 #[cfg(feature = "ssr")]
@@ -215,7 +178,7 @@ pub async fn upload_avatar(
     let (png, warning) = state.pictures.avatar(bytes).await?;
     let now = state.now();
     let mut tx = state.db.write().await?;
-    store::save(&mut tx, account.id, &png, now).await?;
+    super::store::save_avatar(&mut tx, account.id, &png, now).await?;
     record_own(
         &mut tx,
         ActivityAction::AvatarChanged,
@@ -247,7 +210,7 @@ pub async fn my_avatar(
     )
     .await?;
     let mut tx = state.db.read().await?;
-    let image = store::load(&mut tx, account.id).await?;
+    let image = super::store::avatar(&mut tx, account.id).await?;
     tx.commit().await?;
     Ok(image)
 }
@@ -260,7 +223,6 @@ mod server_side {
 
     use crate::activity::ActivityAction;
     use crate::error::{AppError, ErrorCode};
-    use crate::on_db;
 
     pub async fn change_name(
         cx: Context,
@@ -278,18 +240,9 @@ mod server_side {
             ));
         }
         let mut tx = cx.write().await?;
-        const SQL: &str =
-            "UPDATE users SET first_name = $2, last_name = $3, version = version + 1 \
-                           WHERE id = $1 AND ($4 IS NULL OR version = $4)";
-        let changed = on_db!(&mut tx, |c| sqlx::query(SQL)
-            .bind(account.id)
-            .bind(&first_name)
-            .bind(&last_name)
-            .bind(version)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if changed != 1 {
+        if !super::super::store::set_name(&mut tx, account.id, &first_name, &last_name, version)
+            .await?
+        {
             return Err(AppError::stale());
         }
         let detail = format!("{} → {first_name} {last_name}", account.full_name());
@@ -302,7 +255,7 @@ mod server_side {
     pub async fn remove_avatar(cx: Context) -> Result<(), AppError> {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
-        if !super::store::remove(&mut tx, account.id).await? {
+        if !super::super::store::remove_avatar(&mut tx, account.id).await? {
             return Err(AppError::new(
                 ErrorCode::Validation,
                 "You have no profile picture.",

@@ -92,8 +92,9 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent, stage) \
-                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8) RETURNING id";
+    // A full sign-in is a fresh proof that it is the person: confirmed as it starts.
+    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent, stage, confirmed_at) \
+                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING id";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(session.token_hash)
         .bind(session.user_id)
@@ -103,6 +104,7 @@ pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64
         .bind(&session.origin.ip)
         .bind(&session.origin.user_agent)
         .bind(session.stage.as_str())
+        .bind((session.stage == Stage::Full).then_some(session.at))
         .fetch_one(&mut **c)
         .await)
 }
@@ -116,6 +118,8 @@ pub struct StoredSession {
     pub last_seen_at: i64,
     pub expires_at: i64,
     pub stage: String,
+    /// When the person last proved it is them in this session (see `policy::Confirm`).
+    pub confirmed_at: Option<i64>,
 }
 
 impl StoredSession {
@@ -128,11 +132,23 @@ pub async fn session_by_token_hash(
     tx: &mut Tx,
     token_hash: &str,
 ) -> Result<Option<StoredSession>, sqlx::Error> {
-    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at, stage FROM sessions WHERE token_hash = $1";
+    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at, stage, confirmed_at FROM sessions WHERE token_hash = $1";
     on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(token_hash)
         .fetch_optional(&mut **c)
         .await)
+}
+
+/// Records that the person just confirmed it is them in this session.
+pub async fn confirm_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE sessions SET confirmed_at = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 pub async fn touch_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
@@ -568,4 +584,78 @@ pub async fn claim_sign_up_notice(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(n == 1)
+}
+
+/// Stores (or replaces) the account's picture, a PNG.
+pub async fn save_avatar(
+    tx: &mut Tx,
+    user_id: i64,
+    png: &[u8],
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO avatars (user_id, image, updated_at) VALUES ($1, $2, $3) \
+                       ON CONFLICT (user_id) DO UPDATE SET image = excluded.image, updated_at = excluded.updated_at";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(png)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The account's picture, if it has one.
+pub async fn avatar(tx: &mut Tx, user_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+    const SQL: &str = "SELECT image FROM avatars WHERE user_id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Removes the account's picture; false when there was none.
+pub async fn remove_avatar(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "DELETE FROM avatars WHERE user_id = $1";
+    let removed = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(removed == 1)
+}
+
+/// Renames the account, unless its profile is no longer at `version` (a program may leave it
+/// out to overwrite); false then.
+pub async fn set_name(
+    tx: &mut Tx,
+    user_id: i64,
+    first_name: &str,
+    last_name: &str,
+    version: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE users SET first_name = $2, last_name = $3, version = version + 1 \
+                       WHERE id = $1 AND ($4 IS NULL OR version = $4)";
+    let changed = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(first_name)
+        .bind(last_name)
+        .bind(version)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(changed == 1)
+}
+
+/// Deletes the account. Sessions, second factors, backup codes, application passwords, API
+/// tokens, memberships and product accesses go with the row (ON DELETE CASCADE); products,
+/// invitations sent and the activity log stay, pointing at nobody.
+pub async fn delete_user(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM users WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -585,3 +585,46 @@ pub fn ConfirmEmailPage() -> impl IntoView {
         </main>
     }
 }
+
+/// "Confirm it's you", beside a form whose server function asks for a recent confirmation
+/// (`policy::ServerFunction::confirm`): shown when that form's last attempt was refused with
+/// `confirmation_required`. The password goes to `confirm_identity`; the person then repeats
+/// what they were doing. `input` is the id of its password field, unique on the page.
+#[component]
+pub fn ConfirmItsYou(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    input: &'static str,
+) -> impl IntoView {
+    use crate::error::ErrorCode;
+    let confirm = ServerAction::<super::api::ConfirmIdentity>::new();
+    let asked = move || {
+        error
+            .get()
+            .is_some_and(|e| e.code == ErrorCode::ConfirmationRequired)
+    };
+    let failed = Signal::derive(move || confirm.value().get().and_then(Result::err));
+    let done = move || matches!(confirm.value().get(), Some(Ok(())));
+    view! {
+        <Show when=asked>
+            <section class="reconfirm-box" aria-label="Confirm it's you">
+                <h3>"Confirm it's you"</h3>
+                {move || if done() {
+                    view! { <p role="status">"Thank you. Now repeat what you were doing."</p> }.into_any()
+                } else {
+                    view! {
+                        <ActionForm action=confirm>
+                            <FormError error=failed />
+                            <div class="field">
+                                <label for=input>"Your password"</label>
+                                <input id=input name="password" type="password" autocomplete="current-password" required
+                                    aria-describedby=format!("{input}-error") aria-invalid=invalid(failed, "password") />
+                                <FieldError error=failed field="password" input=input />
+                            </div>
+                            <button class="button" type="submit" disabled=move || confirm.pending().get()>"Confirm"</button>
+                        </ActionForm>
+                    }.into_any()
+                }}
+            </section>
+        </Show>
+    }
+}

@@ -65,6 +65,7 @@ pub enum ActivityAction {
     ProfileChanged,
     AvatarChanged,
     PasswordCheckFailed,
+    IdentityConfirmed,
     AppPasswordFailed,
     PasswordResetRequested,
     PasswordReset,
@@ -73,7 +74,7 @@ pub enum ActivityAction {
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 56] = [
+    pub const ALL: [ActivityAction; 57] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -125,6 +126,7 @@ impl ActivityAction {
         ActivityAction::ProfileChanged,
         ActivityAction::AvatarChanged,
         ActivityAction::PasswordCheckFailed,
+        ActivityAction::IdentityConfirmed,
         ActivityAction::AppPasswordFailed,
         ActivityAction::PasswordResetRequested,
         ActivityAction::PasswordReset,
@@ -185,6 +187,7 @@ impl ActivityAction {
             ActivityAction::ProfileChanged => "profile_changed",
             ActivityAction::AvatarChanged => "avatar_changed",
             ActivityAction::PasswordCheckFailed => "password_check_failed",
+            ActivityAction::IdentityConfirmed => "identity_confirmed",
             ActivityAction::AppPasswordFailed => "app_password_failed",
             ActivityAction::PasswordResetRequested => "password_reset_requested",
             ActivityAction::PasswordReset => "password_reset",
@@ -254,6 +257,7 @@ impl ActivityAction {
             ActivityAction::ProfileChanged => "Name changed",
             ActivityAction::AvatarChanged => "Profile picture changed",
             ActivityAction::PasswordCheckFailed => "Wrong password given to confirm a change",
+            ActivityAction::IdentityConfirmed => "Confirmed it's them with the password",
             ActivityAction::AppPasswordFailed => "Wrong application password",
             ActivityAction::PasswordResetRequested => "Password reset requested",
             ActivityAction::PasswordReset => "Password reset through an emailed link",

@@ -4,6 +4,7 @@ use super::api::{
     my_credentials, CreateApiToken, CreateAppPassword, RevokeApiToken, RevokeAppPassword,
 };
 use super::{NewSecret, MAX_EXPIRY_DAYS, NAME_MAX_CHARS};
+use crate::account::view::ConfirmItsYou;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use leptos::prelude::*;
@@ -71,6 +72,7 @@ pub fn CredentialsPanel() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ConfirmItsYou error=password_error input="app-password-confirm" />
             <ActionForm action=create_password>
                 <FormError error=password_error />
                 <div class="field">
@@ -115,6 +117,7 @@ pub fn CredentialsPanel() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <ConfirmItsYou error=token_error input="token-confirm" />
             <ActionForm action=create_token>
                 <FormError error=token_error />
                 <div class="field">

@@ -97,125 +97,8 @@ pub async fn delete_organization(
 }
 
 #[cfg(feature = "ssr")]
-pub mod store {
-    use crate::db::Tx;
-    use crate::on_db;
-
-    /// (require_two_factor, forbid_sms_reset, version)
-    pub async fn flags(
-        tx: &mut Tx,
-        organization_id: i64,
-    ) -> Result<(bool, bool, i64), sqlx::Error> {
-        const SQL: &str =
-            "SELECT require_two_factor, forbid_sms_reset, version FROM organizations WHERE id = $1";
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(organization_id)
-            .fetch_one(&mut **c)
-            .await)
-    }
-
-    /// Members without any second factor: (first name, last name, email).
-    pub async fn without_two_factor(
-        tx: &mut Tx,
-        organization_id: i64,
-    ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-        const SQL: &str = "SELECT u.first_name, u.last_name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
-                           WHERE m.organization_id = $1 AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id) \
-                           ORDER BY lower(u.last_name), lower(u.first_name), u.id";
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(organization_id)
-            .fetch_all(&mut **c)
-            .await)
-    }
-
-    pub async fn count_products(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
-        const SQL: &str = "SELECT COUNT(*) FROM products WHERE organization_id = $1";
-        on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(organization_id)
-            .fetch_one(&mut **c)
-            .await)
-    }
-
-    /// One of the columns `name`, `require_two_factor`, `forbid_sms_reset`.
-    /// Renames, unless the organization is no longer at `version`; false then.
-    pub async fn rename(
-        tx: &mut Tx,
-        organization_id: i64,
-        name: &str,
-        version: Option<i64>,
-    ) -> Result<bool, sqlx::Error> {
-        const SQL: &str = "UPDATE organizations SET name = $2, version = version + 1 \
-                           WHERE id = $1 AND ($3 IS NULL OR version = $3)";
-        let n = on_db!(tx, |c| sqlx::query(SQL)
-            .bind(organization_id)
-            .bind(name)
-            .bind(version)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
-    }
-
-    pub async fn set_require_two_factor(
-        tx: &mut Tx,
-        organization_id: i64,
-        on: bool,
-    ) -> Result<(), sqlx::Error> {
-        const SQL: &str = "UPDATE organizations SET require_two_factor = $2 WHERE id = $1";
-        on_db!(tx, |c| sqlx::query(SQL)
-            .bind(organization_id)
-            .bind(on)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    pub async fn set_forbid_sms_reset(
-        tx: &mut Tx,
-        organization_id: i64,
-        on: bool,
-    ) -> Result<(), sqlx::Error> {
-        const SQL: &str = "UPDATE organizations SET forbid_sms_reset = $2 WHERE id = $1";
-        on_db!(tx, |c| sqlx::query(SQL)
-            .bind(organization_id)
-            .bind(on)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Deletes the organization and, with it, its memberships, products, tags and invitations.
-    /// Its activity-log rows stay (they name the organization by id only).
-    pub async fn delete(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
-        const SQL: &str = "DELETE FROM organizations WHERE id = $1";
-        on_db!(tx, |c| sqlx::query(SQL)
-            .bind(organization_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// The names of my organizations that require two-factor authentication.
-    pub async fn requiring_two_factor(
-        tx: &mut Tx,
-        user_id: i64,
-    ) -> Result<Vec<String>, sqlx::Error> {
-        const SQL: &str =
-            "SELECT o.name FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-                           WHERE m.user_id = $1 AND o.require_two_factor ORDER BY o.name";
-        on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(user_id)
-            .fetch_all(&mut **c)
-            .await)
-    }
-}
-
-#[cfg(feature = "ssr")]
 mod server_side {
-    use super::{store, SettingsOverview};
+    use super::SettingsOverview;
     use crate::access::{Context, Log};
     use crate::account::api::confirm_password;
 
@@ -227,14 +110,14 @@ mod server_side {
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let (require_two_factor, forbid_sms_reset, version) =
-            store::flags(&mut tx, organization_id).await?;
-        let without_two_factor = store::without_two_factor(&mut tx, organization_id)
+            organizations::settings_flags(&mut tx, organization_id).await?;
+        let without_two_factor = organizations::without_two_factor(&mut tx, organization_id)
             .await?
             .into_iter()
             .map(|(first, last, _)| format!("{first} {last}"))
             .collect();
         let other_members = organizations::count_members(&mut tx, organization_id).await? - 1;
-        let products = store::count_products(&mut tx, organization_id).await?;
+        let products = organizations::count_products(&mut tx, organization_id).await?;
         tx.commit().await?;
         Ok(SettingsOverview {
             name: membership.name,
@@ -259,7 +142,7 @@ mod server_side {
         if membership.name == name {
             return Err(AppError::validation("name", "This is already its name."));
         }
-        if !store::rename(&mut tx, organization_id, &name, version).await? {
+        if !organizations::rename_if(&mut tx, organization_id, &name, version).await? {
             return Err(AppError::stale());
         }
         let detail = format!("{} → {name}", membership.name);
@@ -284,7 +167,7 @@ mod server_side {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
-        let (current, _, _) = store::flags(&mut tx, organization_id).await?;
+        let (current, _, _) = organizations::settings_flags(&mut tx, organization_id).await?;
         if current == required {
             return Err(AppError::new(
                 ErrorCode::Validation,
@@ -302,8 +185,8 @@ mod server_side {
                 "Turn on two-factor authentication for your own account first (Security), then require it of everyone.",
             ));
         }
-        store::set_require_two_factor(&mut tx, organization_id, required).await?;
-        let missing = store::without_two_factor(&mut tx, organization_id).await?;
+        organizations::set_require_two_factor(&mut tx, organization_id, required).await?;
+        let missing = organizations::without_two_factor(&mut tx, organization_id).await?;
         let detail = if required {
             format!("required; {} member(s) without it", missing.len())
         } else {
@@ -343,14 +226,14 @@ mod server_side {
     ) -> Result<(), AppError> {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
-        let (_, current, _) = store::flags(&mut tx, organization_id).await?;
+        let (_, current, _) = organizations::settings_flags(&mut tx, organization_id).await?;
         if current == forbidden {
             return Err(AppError::new(
                 ErrorCode::Validation,
                 "This is already the setting.",
             ));
         }
-        store::set_forbid_sms_reset(&mut tx, organization_id, forbidden).await?;
+        organizations::set_forbid_sms_reset(&mut tx, organization_id, forbidden).await?;
         let detail = if forbidden { "forbidden" } else { "allowed" };
         cx.log(
             &mut tx,
@@ -380,7 +263,7 @@ mod server_side {
         let membership = cx.member(&mut tx, organization_id).await?;
         organizations::lock_organization(&mut tx, organization_id).await?;
         let others = organizations::count_members(&mut tx, organization_id).await? - 1;
-        let products = store::count_products(&mut tx, organization_id).await?;
+        let products = organizations::count_products(&mut tx, organization_id).await?;
         let blocker = SettingsOverview {
             name: membership.name.clone(),
             version: 0,
@@ -397,7 +280,7 @@ mod server_side {
                 format!("{} cannot be deleted yet. {reason}", membership.name),
             ));
         }
-        store::delete(&mut tx, organization_id).await?;
+        organizations::delete_organization(&mut tx, organization_id).await?;
         let detail = format!("{} (#{organization_id})", membership.name);
         cx.log(
             &mut tx,

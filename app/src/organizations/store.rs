@@ -340,3 +340,111 @@ pub async fn remove_membership(
         .map(|r| r.rows_affected()))?;
     Ok(removed == 1)
 }
+
+/// (require_two_factor, forbid_sms_reset, version)
+pub async fn settings_flags(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<(bool, bool, i64), sqlx::Error> {
+    const SQL: &str =
+        "SELECT require_two_factor, forbid_sms_reset, version FROM organizations WHERE id = $1";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Members without any second factor: (first name, last name, email).
+pub async fn without_two_factor(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    const SQL: &str = "SELECT u.first_name, u.last_name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+                       WHERE m.organization_id = $1 AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id) \
+                       ORDER BY lower(u.last_name), lower(u.first_name), u.id";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)
+}
+
+pub async fn count_products(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM products WHERE organization_id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// One of the columns `name`, `require_two_factor`, `forbid_sms_reset`.
+/// Renames, unless the organization is no longer at `version`; false then.
+pub async fn rename_if(
+    tx: &mut Tx,
+    organization_id: i64,
+    name: &str,
+    version: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE organizations SET name = $2, version = version + 1 \
+                       WHERE id = $1 AND ($3 IS NULL OR version = $3)";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(name)
+        .bind(version)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn set_require_two_factor(
+    tx: &mut Tx,
+    organization_id: i64,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE organizations SET require_two_factor = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(on)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn set_forbid_sms_reset(
+    tx: &mut Tx,
+    organization_id: i64,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE organizations SET forbid_sms_reset = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(on)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deletes the organization and, with it, its memberships, products, tags and invitations.
+/// Its activity-log rows stay (they name the organization by id only).
+pub async fn delete_organization(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM organizations WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The names of my organizations that require two-factor authentication.
+pub async fn requiring_two_factor(tx: &mut Tx, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT o.name FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+                       WHERE m.user_id = $1 AND o.require_two_factor ORDER BY o.name";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await)
+}

@@ -102,8 +102,7 @@ mod server_side {
         let methods = store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
         let required_by =
-            crate::organizations::settings::store::requiring_two_factor(&mut tx, account.id)
-                .await?;
+            crate::organizations::store::requiring_two_factor(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(TwoFactorOverview {
             methods,
@@ -318,8 +317,7 @@ mod server_side {
     /// SEC-3 under SEC-4: nobody turns two-factor authentication off while one of their
     /// organizations requires it.
     async fn refuse_if_required(tx: &mut crate::db::Tx, user_id: i64) -> Result<(), AppError> {
-        let required_by =
-            crate::organizations::settings::store::requiring_two_factor(tx, user_id).await?;
+        let required_by = crate::organizations::store::requiring_two_factor(tx, user_id).await?;
         match crate::two_factor::required_reason(&required_by) {
             Some(reason) => Err(AppError::new(ErrorCode::Forbidden, reason)),
             None => Ok(()),
