@@ -96,7 +96,9 @@ test("tags: tag selected products, filter by tag, rename on the tag page", async
   await expect(rows).toHaveCount(5);
 
   // Select two products and put a new tag on them.
-  const tagName = `Shop ${testInfo.project.name}`;
+  // New each run: a run that stopped halfway, or a second run on the same database, finds no
+  // leftover tag of this name.
+  const tagName = `Shop ${testInfo.project.name} ${Date.now().toString(36)}`;
   await page.getByRole("checkbox", { name: "Select lakeside-bakery.ch" }).check();
   await page.getByRole("checkbox", { name: "Select lakeside-bakery.com" }).check();
   await expect(page.getByRole("heading", { name: "2 products selected" })).toBeVisible();
@@ -124,20 +126,28 @@ test("tags: tag selected products, filter by tag, rename on the tag page", async
 
 test("blocking a product: collaborators see it but cannot manage it, and everyone is emailed", async ({ page, browser }, testInfo) => {
   const mobile = testInfo.project.name === "mobile";
+  // Chloé, a collaborator, was given this one.
+  const product = "lakeside-bakery.ch";
   await signInAs(page, "felix@demo.steward.test");
   await openOrganization(page, "Lakeside Bakery");
   await openProducts(page, mobile);
-  await page.getByTestId("products").getByRole("link", { name: "lakeside-bakery.ch", exact: true }).click();
-  await expect(page.getByTestId("product-name")).toHaveText("lakeside-bakery.ch");
+  await page.getByTestId("products").getByRole("link", { name: product, exact: true }).click();
+  await expect(page.getByTestId("product-name")).toHaveText(product);
   await hydrated(page);
+  // A run that stopped halfway may have left it blocked: start from unblocked.
+  const leftover = page.getByRole("button", { name: "Unblock product management" });
+  if (await leftover.isVisible()) {
+    await leftover.click();
+    await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
+  }
 
   const since = Date.now() - 1000;
   await page.getByRole("button", { name: "Block product management" }).click();
   await checkAccessibility(page, "block confirmation");
   await page.getByRole("button", { name: "Confirm: block" }).click();
   await expect(page.getByTestId("blocked-banner")).toContainText("Management blocked by Felix Weber");
-  const mail = await receivedMail("chloe@demo.steward.test", "Management of lakeside-bakery.ch is blocked", 20_000, since);
-  expect(mail).toContain("Felix Weber blocked the management of lakeside-bakery.ch");
+  const mail = await receivedMail("chloe@demo.steward.test", `Management of ${product} is blocked`, 20_000, since);
+  expect(mail).toContain(`Felix Weber blocked the management of ${product}`);
 
   // Chloé, a collaborator with access, in her own browser.
   const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: testInfo.project.use.viewport });
@@ -148,7 +158,7 @@ test("blocking a product: collaborators see it but cannot manage it, and everyon
   const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
   await chloe.goto(`/o/${organizationId}/products`);
   await hydrated(chloe);
-  const row = chloe.getByTestId("products").locator("tbody tr").filter({ hasText: "lakeside-bakery.ch" });
+  const row = chloe.getByTestId("products").locator("tbody tr").filter({ has: chloe.getByRole("link", { name: product, exact: true }) });
   await expect(row).toContainText("Blocked");
   await row.getByRole("checkbox").check();
   await chloe.getByLabel("New tag name").fill("Not allowed");
@@ -157,7 +167,7 @@ test("blocking a product: collaborators see it but cannot manage it, and everyon
   expect(errors).toEqual([]);
   await context.close();
 
-  // Unblock again (the demo data is shared by both viewports).
+  // Unblock again: the demo data is shared with the other tests.
   await page.getByRole("button", { name: "Unblock product management" }).click();
   await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
 });
