@@ -341,7 +341,8 @@ pub async fn remove_membership(
     Ok(removed == 1)
 }
 
-/// (require_two_factor, forbid_sms_reset, version)
+/// The organization's settings: (require two-factor authentication, forbid password reset by
+/// SMS, its version: a rename from an older page is refused).
 pub async fn settings_flags(
     tx: &mut Tx,
     organization_id: i64,
@@ -376,7 +377,6 @@ pub async fn count_products(tx: &mut Tx, organization_id: i64) -> Result<i64, sq
         .await)
 }
 
-/// One of the columns `name`, `require_two_factor`, `forbid_sms_reset`.
 /// Renames, unless the organization is no longer at `version`; false then.
 pub async fn rename_if(
     tx: &mut Tx,
