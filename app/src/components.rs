@@ -16,7 +16,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
         ErrorCode::NotFound | ErrorCode::Forbidden => {
             view! { <a class="button secondary" href="/">"Go to my organizations"</a> }.into_any()
         }
-        _ => view! { <button class="button secondary" on:click=|_| crate::reload_page()>"Try again"</button> }.into_any(),
+        _ => view! { <button class="button secondary" on:click=|_| reload_page()>"Try again"</button> }.into_any(),
     };
     view! {
         <section class="panel error-panel" role="alert">
@@ -100,5 +100,34 @@ pub fn PasswordAgain(
             <input id=id name="password" type="password" autocomplete="current-password" required aria-describedby=format!("{id}-error") aria-invalid=invalid(error, "password") />
             <FieldError error field="password" input=id />
         </div>
+    }
+}
+
+/// The organization named by the URL. Pages read it instead of parsing the URL themselves.
+#[derive(Clone, Copy)]
+pub struct CurrentOrganization(pub Memo<i64>);
+
+pub fn use_organization_id() -> Memo<i64> {
+    use_context::<CurrentOrganization>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| Memo::new(|_| 0))
+}
+
+/// Leaves the single-page app and loads `url` afresh: used after signing in or out, so that
+/// everything on screen is rendered for the new session.
+pub fn load_page(url: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().assign(url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}
+
+/// Loads the current page again from the server.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().reload();
     }
 }

@@ -6,7 +6,6 @@ use crate::account::store::NewUser;
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
 use crate::error::AppError;
-use crate::organizations::store as organizations;
 use crate::policy::Role;
 use crate::request::Origin;
 use crate::state::AppState;
@@ -113,7 +112,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
     };
     let now = state.now();
     // One hash for all demo people: they share a published password anyway.
-    let password_hash = crate::account::password::hash_now(DEMO_PASSWORD)?;
+    let password_hash = crate::password::hash_now(DEMO_PASSWORD)?;
     let mut ids = Vec::with_capacity(PEOPLE.len());
     for person in &PEOPLE {
         let new = NewUser {
@@ -127,10 +126,16 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
         ids.push(user_id);
     }
     for (name, members) in ORGANIZATIONS {
-        let organization_id = organizations::insert_organization(&mut tx, name, now).await?;
+        let organization_id = crate::access::store::insert_organization(&mut tx, name, now).await?;
         for (person, role) in members {
-            organizations::insert_membership(&mut tx, organization_id, ids[*person], *role, now)
-                .await?;
+            crate::access::store::insert_membership(
+                &mut tx,
+                organization_id,
+                ids[*person],
+                *role,
+                now,
+            )
+            .await?;
         }
         let founder = members
             .iter()
@@ -407,7 +412,7 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
     // One invitation waiting for an answer in the agency (its link was never mailed: the demo
     // shows the list, resend and revoke).
     use crate::invitations::store as invitations;
-    let (_, token_hash) = crate::account::session::new_token();
+    let (_, token_hash) = crate::tokens::new_token();
     let invitation_id = invitations::insert(
         tx,
         &invitations::NewInvitation {

@@ -121,6 +121,28 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// A `LIKE` pattern that matches `text` anywhere, with `%`, `_` and `\` taken literally.
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Up to two capital letters, one from each name.
+pub fn initials(first_name: &str, last_name: &str) -> String {
+    [first_name, last_name]
+        .iter()
+        .filter_map(|n| n.trim().chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

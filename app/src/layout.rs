@@ -1,21 +1,12 @@
 //! The frame around every organization page: top bar with the organization switcher (top
 //! left) and the account menu (top right), the side menu (a drawer on narrow screens).
 
+use crate::components::CurrentOrganization;
 use crate::organizations::api::organization_shell;
 use crate::organizations::ShellData;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
-
-/// The organization named by the URL. Pages read it instead of parsing the URL themselves.
-#[derive(Clone, Copy)]
-pub struct CurrentOrganization(pub Memo<i64>);
-
-pub fn use_organization_id() -> Memo<i64> {
-    use_context::<CurrentOrganization>()
-        .map(|c| c.0)
-        .unwrap_or_else(|| Memo::new(|_| 0))
-}
 
 #[component]
 pub fn OrganizationShell() -> impl IntoView {
@@ -190,7 +181,7 @@ fn AccountMenu(shell: ShellData) -> impl IntoView {
     let sign_out = ServerAction::<crate::account::api::SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
-            crate::load_page("/login");
+            crate::components::load_page("/login");
         }
     });
     let current = shell.current.id;

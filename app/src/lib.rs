@@ -1,6 +1,5 @@
 //! Steward's application: shared by the server (feature `ssr`) and the browser (feature `hydrate`).
 
-#[cfg(feature = "ssr")]
 pub mod access;
 pub mod account;
 pub mod activity;
@@ -13,19 +12,28 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod invitations;
+#[cfg(test)]
+mod layers;
 pub mod layout;
 pub mod lockout;
 pub mod mail;
 pub mod organizations;
+#[cfg(feature = "ssr")]
+pub mod password;
 pub mod policy;
 pub mod products;
 pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod sessions;
+pub mod sign_in;
+#[cfg(feature = "ssr")]
+pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tags;
+#[cfg(feature = "ssr")]
+pub mod tokens;
 pub mod two_factor;
 #[cfg(feature = "ssr")]
 pub mod workers;
@@ -53,14 +61,14 @@ mod routes {
             Page::Shell => layout::OrganizationShell().into_any(),
             Page::SignUp => account::view::SignUpPage().into_any(),
             Page::ConfirmSignUp => account::view::ConfirmSignUpPage().into_any(),
-            Page::TwoFactorSignIn => two_factor::view::TwoFactorSignInPage().into_any(),
+            Page::TwoFactorSignIn => sign_in::view::TwoFactorSignInPage().into_any(),
             Page::Unlock => lockout::view::UnlockPage().into_any(),
             Page::ForgotPassword => recovery::view::ForgotPasswordPage().into_any(),
             Page::ResetPassword => recovery::view::ResetPasswordPage().into_any(),
             Page::NotMe => lockout::view::NotMePage().into_any(),
             Page::ConfirmEmail => account::view::ConfirmEmailPage().into_any(),
             Page::Overview => organizations::view::OverviewPage().into_any(),
-            Page::Activity => activity::view::ActivityPage().into_any(),
+            Page::Activity => organizations::activity_view::ActivityPage().into_any(),
             Page::Products => products::view::ProductsPage().into_any(),
             Page::Product => products::view::ProductPage().into_any(),
             Page::Tags => tags::view::TagsPage().into_any(),
@@ -73,7 +81,7 @@ mod routes {
             Page::MyOrganizations => organizations::view::MyOrganizationsPage().into_any(),
             Page::Profile => account::view::ProfilePage().into_any(),
             Page::Security => two_factor::view::SecurityPage().into_any(),
-            Page::Compromised => account::wizard::CompromisedPage().into_any(),
+            Page::Compromised => recovery::wizard::CompromisedPage().into_any(),
         }
     }
 
@@ -202,7 +210,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "Steward".to_owned() } else { format!("{page} · Steward") } />
         <Router>
             <Routes fallback=|| view! { <NotFoundPage /> }>
-                <Route path=path!("/login") view=account::view::SignInPage />
+                <Route path=path!("/login") view=sign_in::view::SignInPage />
                 <Route path=path!("/signup") view={Lazy::<routes::SignUp>::new()} />
                 <Route path=path!("/signup/confirm") view={Lazy::<routes::ConfirmSignUp>::new()} />
                 <Route path=path!("/login/two-factor") view={Lazy::<routes::TwoFactorSignIn>::new()} />
@@ -246,24 +254,5 @@ fn NotFoundPage() -> impl IntoView {
             <p>"There is nothing at this address."</p>
             <p><a href="/">"Go to my organizations"</a></p>
         </main>
-    }
-}
-
-/// Leaves the single-page app and loads `url` afresh: used after signing in or out, so that
-/// everything on screen is rendered for the new session.
-pub fn load_page(url: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().location().assign(url);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = url;
-}
-
-/// Loads the current page again from the server.
-pub fn reload_page() {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().location().reload();
     }
 }

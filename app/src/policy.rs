@@ -220,6 +220,23 @@ pub struct ServerFunction {
     /// account password again — within the last [`CONFIRMATION_SECONDS`]. Only behind the
     /// in-person door (a program has no password to give).
     pub confirm: bool,
+    /// Which ids the call carries, which the server must find belong to the caller (or to the
+    /// organization, and to each other): the shapes the permission matrix sends it.
+    pub ids: Ids,
+}
+
+/// The ids a server function takes from the browser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ids {
+    /// None: it acts on the caller's own account, or on what a secret link names.
+    None,
+    /// An organization's id.
+    Organization,
+    /// An organization's id and the ids of objects inside it (products, tags, members,
+    /// invitations), which must belong to that organization.
+    OrganizationAndObjects,
+    /// Ids of the caller's own objects (sessions, second factors, credentials).
+    OwnObjects,
 }
 
 /// How long a confirmation ("confirm it's you", or signing in) counts: 10 minutes.
@@ -231,6 +248,10 @@ const fn row(endpoint: &'static str, caller: Caller, reach: Reach) -> ServerFunc
         caller,
         reach,
         confirm: false,
+        ids: match reach {
+            Reach::Organization(_) | Reach::Product(_) | Reach::Invitee => Ids::Organization,
+            Reach::Entry | Reach::OwnAccount | Reach::Link => Ids::None,
+        },
     }
 }
 
@@ -241,6 +262,11 @@ impl ServerFunction {
             confirm: true,
             ..self
         }
+    }
+
+    /// The same row, for a function that takes `ids`.
+    const fn takes(self, ids: Ids) -> ServerFunction {
+        ServerFunction { ids, ..self }
     }
 }
 
@@ -268,8 +294,8 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("reset_password", Anyone, Link),
         row("report_not_me", Anyone, Link),
         row("confirm_email_change", Anyone, Link),
-        row("open_invitation", Anyone, Link),
-        row("join_with_new_account", SignedOut, Link),
+        row("open_invitation", Anyone, Link).takes(Ids::Organization),
+        row("join_with_new_account", SignedOut, Link).takes(Ids::Organization),
         row("accept_invitation", InPerson, Invitee),
         // My account.
         row("my_account", Reader, OwnAccount),
@@ -288,22 +314,22 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("my_safety_settings", InPerson, OwnAccount),
         row("save_safety_settings", InPerson, OwnAccount),
         row("active_sessions", InPerson, OwnAccount),
-        row("end_session", InPerson, OwnAccount),
+        row("end_session", InPerson, OwnAccount).takes(Ids::OwnObjects),
         row("end_other_sessions", InPerson, OwnAccount),
         row("connection_log", InPerson, OwnAccount),
         row("two_factor_status", InPerson, OwnAccount),
         row("start_totp_enrolment", InPerson, OwnAccount),
         row("confirm_totp_enrolment", InPerson, OwnAccount),
         row("generate_backup_codes", InPerson, OwnAccount),
-        row("set_default_method", InPerson, OwnAccount),
-        row("remove_method", InPerson, OwnAccount),
+        row("set_default_method", InPerson, OwnAccount).takes(Ids::OwnObjects),
+        row("remove_method", InPerson, OwnAccount).takes(Ids::OwnObjects),
         row("disable_two_factor", InPerson, OwnAccount),
         row("my_credentials", InPerson, OwnAccount),
         row("confirm_identity", InPerson, OwnAccount),
         row("create_app_password", InPerson, OwnAccount).confirmed(),
-        row("revoke_app_password", InPerson, OwnAccount),
+        row("revoke_app_password", InPerson, OwnAccount).takes(Ids::OwnObjects),
         row("create_api_token", InPerson, OwnAccount).confirmed(),
-        row("revoke_api_token", InPerson, OwnAccount),
+        row("revoke_api_token", InPerson, OwnAccount).takes(Ids::OwnObjects),
         row("revoke_all_credentials", InPerson, OwnAccount),
         // An organization.
         row("organization_shell", Reader, Organization(ViewOrganization)),
@@ -311,17 +337,17 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("activity_filter_choices", Reader, Organization(ViewOrganization)),
         row("leave_organization", Writer, Organization(ViewOrganization)),
         row("organization_users", Reader, Organization(ViewMembers)),
-        row("unlock_member", Writer, Organization(UnlockMember)),
-        row("change_role", Writer, Organization(ModifyRoles)),
-        row("block_member", Writer, Organization(BlockMembers)),
-        row("unblock_member", Writer, Organization(BlockMembers)),
-        row("removal_review", Reader, Organization(RemoveMembers)),
-        row("remove_member", Writer, Organization(RemoveMembers)),
+        row("unlock_member", Writer, Organization(UnlockMember)).takes(Ids::OrganizationAndObjects),
+        row("change_role", Writer, Organization(ModifyRoles)).takes(Ids::OrganizationAndObjects),
+        row("block_member", Writer, Organization(BlockMembers)).takes(Ids::OrganizationAndObjects),
+        row("unblock_member", Writer, Organization(BlockMembers)).takes(Ids::OrganizationAndObjects),
+        row("removal_review", Reader, Organization(RemoveMembers)).takes(Ids::OrganizationAndObjects),
+        row("remove_member", Writer, Organization(RemoveMembers)).takes(Ids::OrganizationAndObjects),
         row("invitation_form", Reader, Organization(InviteMembers)),
         row("invite_person", Writer, Organization(InviteMembers)),
         row("pending_invitations", Reader, Organization(InviteMembers)),
-        row("resend_invitation", Writer, Organization(InviteMembers)),
-        row("revoke_invitation", Writer, Organization(InviteMembers)),
+        row("resend_invitation", Writer, Organization(InviteMembers)).takes(Ids::OrganizationAndObjects),
+        row("revoke_invitation", Writer, Organization(InviteMembers)).takes(Ids::OrganizationAndObjects),
         row("organization_settings", Reader, Organization(ChangeSettings)),
         row("rename_organization", Writer, Organization(ChangeSettings)),
         row("set_two_factor_requirement", Writer, Organization(ChangeSettings)),
@@ -331,14 +357,14 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         // Products and tags.
         row("list_products", Reader, Organization(ViewProducts)),
         row("list_tags", Reader, Organization(ViewProducts)),
-        row("get_product", Reader, Product(ViewProducts)),
-        row("block_product", Writer, Product(BlockProducts)),
-        row("unblock_product", Writer, Product(BlockProducts)),
+        row("get_product", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("block_product", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
+        row("unblock_product", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
         row("create_tag", Writer, Organization(TagProducts)),
-        row("tag_products", Writer, Product(TagProducts)),
-        row("untag_products", Writer, Product(TagProducts)),
-        row("update_tag", Writer, Organization(EditTags)),
-        row("delete_tag", Writer, Organization(EditTags)),
+        row("tag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),
+        row("untag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),
+        row("update_tag", Writer, Organization(EditTags)).takes(Ids::OrganizationAndObjects),
+        row("delete_tag", Writer, Organization(EditTags)).takes(Ids::OrganizationAndObjects),
     ]
 };
 
@@ -435,6 +461,35 @@ pub fn may_invite(actor: Role, role: Role) -> Result<(), &'static str> {
         return Err("Nobody can invite someone with a role above their own.");
     }
     Ok(())
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    Read,
+    ReadWrite,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::ReadWrite => "read_write",
+        }
+    }
+    pub fn parse(value: &str) -> Option<TokenScope> {
+        match value {
+            "read" => Some(TokenScope::Read),
+            "read_write" => Some(TokenScope::ReadWrite),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TokenScope::Read => "Read only",
+            TokenScope::ReadWrite => "Read and write",
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Per-request helpers for server functions: who is calling, from where, and how to answer.
 
-use crate::account::session;
 use crate::error::AppError;
 use crate::state::{AppState, CookieSecurity};
+use crate::tokens;
 use http::request::Parts;
 use http::{header, HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
@@ -112,7 +112,7 @@ pub fn session_token_in(state: &AppState, headers: &HeaderMap, origin: &Origin) 
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|h| session::token_from_cookie_header(h, secure))
+        .find_map(|h| tokens::token_from_cookie_header(h, secure))
         .map(str::to_owned)
 }
 
@@ -155,6 +155,16 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// A redirect target taken from a link: only a path on this site.
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
+        && next.len() <= 200;
+    ok.then(|| next.to_owned())
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! What every server function can reach: storage, the password hasher, the clock, the settings.
 //! Provided to Leptos as context by the server crate.
 
-use crate::account::password::PasswordHasher;
 use crate::db::Db;
+use crate::password::PasswordHasher;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -94,11 +94,11 @@ pub struct AppState {
     pub db: Db,
     pub passwords: Arc<PasswordHasher>,
     /// Profile pictures are decoded here, a bounded number at a time.
-    pub pictures: Arc<crate::account::profile::PictureDecoder>,
+    pub pictures: Arc<crate::workers::PictureDecoder>,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     /// A text-message provider for password reset by SMS; none by default (see recovery::sms).
-    pub sms: Option<Arc<dyn crate::recovery::sms::SmsSender>>,
+    pub sms: Option<Arc<dyn crate::sms::SmsSender>>,
 }
 
 impl AppState {

@@ -179,3 +179,36 @@ mod tests {
         assert_eq!(pool.states_made(), 1);
     }
 }
+
+/// Decodes pictures on a small pool of its own: at most `workers` decodes at once, a short
+/// queue, and a busy answer beyond it — so uploads in parallel cannot add more than
+/// `workers ×` one decode's memory to the server's (the caller bounds one decode's pixels).
+pub struct PictureDecoder {
+    pool: WorkerPool<()>,
+}
+
+impl PictureDecoder {
+    pub fn new(workers: usize, queue: usize) -> Self {
+        PictureDecoder {
+            pool: WorkerPool::new("pictures", workers, queue, || ()),
+        }
+    }
+
+    /// One decode at a time, four waiting: profile pictures are rare, memory is not free.
+    pub fn for_this_machine() -> Self {
+        Self::new(1, 4)
+    }
+
+    /// Takes a place in the queue, or says busy at once.
+    pub fn try_admit(&self) -> Result<Admission, AppError> {
+        self.pool.try_admit()
+    }
+
+    /// Runs `decode` on the pool; busy when the queue is full.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        decode: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        self.pool.run(move |_| decode()).await?
+    }
+}

@@ -4,10 +4,11 @@
 pub mod config;
 
 use app::access::authentication::authenticate_token;
-use app::account::profile::{my_avatar, upload_avatar, AVATAR_MAX_BYTES, AVATAR_PATH};
-use app::activity::view::EXPORT_PATH;
+use app::access::AVATAR_PATH;
+use app::account::profile::{my_avatar, upload_avatar, AVATAR_MAX_BYTES};
 use app::activity::ActivityFilter;
 use app::error::{AppError, ErrorCode};
+use app::organizations::activity_view::EXPORT_PATH;
 use app::request::session_token_in;
 use app::state::AppState;
 use app::{shell, App};
@@ -403,7 +404,7 @@ async fn account_page(state: AppState, request: Request, page: String) -> Respon
 async fn in_landing_organization(state: &AppState, user_id: i64, page: &str) -> Response {
     let landing = async {
         let mut tx = state.db.read().await?;
-        let found = app::organizations::store::landing_organization(&mut tx, user_id).await?;
+        let found = app::access::store::landing_organization(&mut tx, user_id).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(found)
     }
@@ -498,7 +499,15 @@ async fn export_activity(state: AppState, request: Request) -> Response {
         product: text("product"),
         search: text("search"),
     };
-    match app::activity::api::export(state, &parts.headers, &origin, organization, filter).await {
+    match app::organizations::activity_api::export(
+        state,
+        &parts.headers,
+        &origin,
+        organization,
+        filter,
+    )
+    .await
+    {
         Ok(stream) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -1,6 +1,6 @@
 //! Steward's server binary: configuration, storage, demo data, background work, HTTP.
 
-use app::account::password::PasswordHasher;
+use app::password::PasswordHasher;
 use app::state::{AppState, SystemClock};
 use leptos::config::get_configuration;
 use std::net::SocketAddr;
@@ -52,7 +52,7 @@ async fn run() -> Result<(), String> {
     let state = AppState {
         db,
         passwords: Arc::new(PasswordHasher::for_this_machine()),
-        pictures: Arc::new(app::account::profile::PictureDecoder::for_this_machine()),
+        pictures: Arc::new(app::workers::PictureDecoder::for_this_machine()),
         clock: Arc::new(SystemClock),
         settings: Arc::new(settings),
         // No SMS provider ships with Steward: reset by SMS is not offered (recovery::sms).

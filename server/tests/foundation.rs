@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::account::password::PasswordHasher;
+use app::password::PasswordHasher;
 use app::state::Clock;
 use common::{TestApp, PASSWORD, START};
 use http::{Method, StatusCode};

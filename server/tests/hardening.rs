@@ -549,7 +549,7 @@ on_every_backend!(
         )
         .expect("hash")
         .to_string();
-        let weak = app::account::password::HashedPassword::from_phc(weak);
+        let weak = app::password::HashedPassword::from_phc(weak);
         let user = app
             .count(&format!("SELECT id FROM users WHERE email = '{email}'"))
             .await;

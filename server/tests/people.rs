@@ -25,7 +25,7 @@ on_every_backend!(
         let (cara, gus) = (id("cara@example.com").await, id("gus@example.com").await);
         {
             let mut tx = app.state.db.write().await.expect("tx");
-            app::organizations::store::insert_membership(
+            app::access::store::insert_membership(
                 &mut tx,
                 organization,
                 cara,
@@ -34,15 +34,9 @@ on_every_backend!(
             )
             .await
             .expect("member");
-            app::organizations::store::insert_membership(
-                &mut tx,
-                organization,
-                gus,
-                Role::External,
-                0,
-            )
-            .await
-            .expect("member");
+            app::access::store::insert_membership(&mut tx, organization, gus, Role::External, 0)
+                .await
+                .expect("member");
             tx.commit().await.expect("commit");
         }
         // Cara turns on two-factor authentication.
@@ -163,7 +157,7 @@ on_every_backend!(
         );
         {
             let mut tx = app.state.db.write().await.expect("tx");
-            app::organizations::store::insert_membership(
+            app::access::store::insert_membership(
                 &mut tx,
                 organization,
                 ad,
@@ -172,15 +166,9 @@ on_every_backend!(
             )
             .await
             .expect("member");
-            app::organizations::store::insert_membership(
-                &mut tx,
-                organization,
-                wo,
-                Role::Collaborator,
-                0,
-            )
-            .await
-            .expect("member");
+            app::access::store::insert_membership(&mut tx, organization, wo, Role::Collaborator, 0)
+                .await
+                .expect("member");
             tx.commit().await.expect("commit");
         }
         let org = organization.to_string();

@@ -10,8 +10,8 @@
 
 mod common;
 
-use app::account::password::HashedPassword;
-use app::policy::{self, Action, Caller, Reach, Role, Standing};
+use app::password::HashedPassword;
+use app::policy::{self, Action, Caller, Ids, Reach, Role, Standing};
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
 use std::collections::BTreeSet;
@@ -106,6 +106,9 @@ fn every_server_function_body_starts_from_its_own_rows_context() {
 enum Principal {
     LegalRepresentative,
     Administrator,
+    /// An administrator of A without two-factor authentication, when A requires it (SEC-4):
+    /// for calls that reach into A, the matrix makes A require it first (`owes_two_factor`).
+    OwesTwoFactor,
     CollaboratorWithAccess,
     CollaboratorWithBilling,
     CollaboratorWithoutAccess,
@@ -120,9 +123,10 @@ enum Principal {
 
 use Principal::*;
 
-const PRINCIPALS: [Principal; 12] = [
+const PRINCIPALS: [Principal; 13] = [
     LegalRepresentative,
     Administrator,
+    OwesTwoFactor,
     CollaboratorWithAccess,
     CollaboratorWithBilling,
     CollaboratorWithoutAccess,
@@ -140,7 +144,7 @@ impl Principal {
     fn standing(self) -> Option<Standing> {
         let (role, blocked) = match self {
             LegalRepresentative | ReadToken | ReadWriteToken => (Role::LegalRepresentative, false),
-            Administrator | HalfwaySignedIn => (Role::Administrator, false),
+            Administrator | OwesTwoFactor | HalfwaySignedIn => (Role::Administrator, false),
             CollaboratorWithAccess | CollaboratorWithBilling | CollaboratorWithoutAccess => {
                 (Role::Collaborator, false)
             }
@@ -151,7 +155,7 @@ impl Principal {
         Some(Standing {
             role,
             blocked,
-            missing_two_factor: false,
+            missing_two_factor: self == OwesTwoFactor,
         })
     }
 
@@ -282,25 +286,25 @@ fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
         Allowed as A, Forbidden as F, NotFound as N, Refused as R, Unauthenticated as U,
     };
     #[rustfmt::skip]
-    const WRITTEN: &[(&str, [Outcome; 12])] = &[
-        // LR admin c+acc c+bill c-acc ext blocked non-m anon rtok rwtok halfway
-        ("sign_in",            [A, A, A, A, A, A, A, A, A, A, A, A]),
-        ("join_with_new_account", [R, R, R, R, R, R, R, R, A, R, R, A]),
-        ("verify_second_factor", [R, R, R, R, R, R, R, R, U, U, U, A]),
-        ("my_account",         [A, A, A, A, A, A, A, A, U, A, A, U]),
-        ("create_organization", [A, A, A, A, A, A, A, A, U, F, A, U]),
-        ("change_password",    [A, A, A, A, A, A, A, A, U, F, F, U]),
-        ("organization_shell", [A, A, A, A, A, A, A, N, U, A, A, U]),
-        ("organization_users", [A, A, A, A, A, F, F, N, U, A, A, U]),
-        ("change_role",        [A, A, F, F, F, F, F, N, U, F, A, U]),
-        ("invite_person",      [A, A, F, F, F, F, F, N, U, F, A, U]),
-        ("organization_activity", [A, A, F, F, F, F, F, N, U, A, A, U]),
-        ("delete_organization", [A, A, F, F, F, F, F, N, U, F, F, U]),
-        ("list_products",      [A, A, A, A, A, A, F, N, U, A, A, U]),
-        ("get_product",        [A, A, A, A, N, A, F, N, U, A, A, U]),
-        ("block_product",      [A, A, F, F, F, F, F, N, U, F, A, U]),
-        ("tag_products",       [A, A, A, A, N, F, F, N, U, F, A, U]),
-        ("update_tag",         [A, A, F, F, F, F, F, N, U, F, A, U]),
+    const WRITTEN: &[(&str, [Outcome; 13])] = &[
+        // LR admin owes c+acc c+bill c-acc ext blocked non-m anon rtok rwtok halfway
+        ("sign_in",            [A, A, A, A, A, A, A, A, A, A, A, A, A]),
+        ("join_with_new_account", [R, R, R, R, R, R, R, R, R, A, R, R, A]),
+        ("verify_second_factor", [R, R, R, R, R, R, R, R, R, U, U, U, A]),
+        ("my_account",         [A, A, A, A, A, A, A, A, A, U, A, A, U]),
+        ("create_organization", [A, A, A, A, A, A, A, A, A, U, F, A, U]),
+        ("change_password",    [A, A, A, A, A, A, A, A, A, U, F, F, U]),
+        ("organization_shell", [A, A, A, A, A, A, A, A, N, U, A, A, U]),
+        ("organization_users", [A, A, F, A, A, A, F, F, N, U, A, A, U]),
+        ("change_role",        [A, A, F, F, F, F, F, F, N, U, F, A, U]),
+        ("invite_person",      [A, A, F, F, F, F, F, F, N, U, F, A, U]),
+        ("organization_activity", [A, A, F, F, F, F, F, F, N, U, A, A, U]),
+        ("delete_organization", [A, A, F, F, F, F, F, F, N, U, F, F, U]),
+        ("list_products",      [A, A, F, A, A, A, A, F, N, U, A, A, U]),
+        ("get_product",        [A, A, F, A, A, N, A, F, N, U, A, A, U]),
+        ("block_product",      [A, A, F, F, F, F, F, F, N, U, F, A, U]),
+        ("tag_products",       [A, A, F, A, A, N, F, F, N, U, F, A, U]),
+        ("update_tag",         [A, A, F, F, F, F, F, F, N, U, F, A, U]),
     ];
     for (endpoint, outcomes) in WRITTEN {
         let row = policy::server_function(endpoint).unwrap_or_else(|| panic!("{endpoint}"));
@@ -327,6 +331,7 @@ struct World {
     b: i64,
     lr: Person,
     admin: Person,
+    owing: Person,
     with_access: Person,
     with_billing: Person,
     without_access: Person,
@@ -363,6 +368,38 @@ struct World {
     stranger_api_token: i64,
 }
 
+/// Makes organization A require two-factor authentication, or no longer, around a call of the
+/// principal who owes it; A is built without the requirement, so that everyone else reaches it.
+/// A set-up may have given them a second factor (the call needs one when they may make it):
+/// they owe it all the same, so it goes.
+async fn a_requires_two_factor(app: &TestApp, world: &World, required: bool) {
+    if required {
+        exec(
+            app,
+            &format!(
+                "DELETE FROM second_factors WHERE user_id = {}",
+                world.owing.id
+            ),
+        )
+        .await;
+    }
+    let value = if required { "TRUE" } else { "FALSE" };
+    exec(
+        app,
+        &format!(
+            "UPDATE organizations SET require_two_factor = {value} WHERE id = {}",
+            world.a
+        ),
+    )
+    .await;
+}
+
+/// Whether a call reaches into an organization, where a member's owed two-factor
+/// authentication matters.
+fn reaches_inside(reach: Reach) -> bool {
+    matches!(reach, Reach::Organization(_) | Reach::Product(_))
+}
+
 async fn exec(app: &TestApp, sql: &str) {
     let mut tx = app.state.db.write().await.expect("tx");
     app::on_db!(&mut tx, |c| sqlx::query(sql)
@@ -393,11 +430,14 @@ async fn password_hash(app: &TestApp) -> HashedPassword {
 
 /// A person without an organization of their own, with a signed-in browser session.
 async fn person(app: &TestApp, name: &str) -> Person {
-    use app::account::store::{insert_session, insert_user, NewSession, NewUser, Stage};
+    use app::access::store::insert_session;
+    use app::access::store::NewSession;
+    use app::access::store::Stage;
+    use app::account::store::{insert_user, NewUser};
     let email = common::unique_address(&name.to_lowercase());
     let hash = password_hash(app).await;
     let now = app.state.now();
-    let (token, token_hash) = app::account::session::new_token();
+    let (token, token_hash) = app::tokens::new_token();
     let mut tx = app.state.db.write().await.expect("tx");
     let id = insert_user(
         &mut tx,
@@ -427,7 +467,7 @@ async fn person(app: &TestApp, name: &str) -> Person {
     .await
     .expect("session");
     tx.commit().await.expect("commit");
-    let cookie = format!("{}={token}", app::account::session::COOKIE_NAME);
+    let cookie = format!("{}={token}", app::tokens::COOKIE_NAME);
     Person { id, email, cookie }
 }
 
@@ -439,7 +479,7 @@ async fn member(app: &TestApp, organization: i64, name: &str, role: Role) -> Per
 
 /// A secret link of `purpose` for `user`, straight into the table the server reads.
 async fn link(app: &TestApp, table_sql: impl Fn(&str) -> String) -> String {
-    let (token, hash) = app::account::session::new_token();
+    let (token, hash) = app::tokens::new_token();
     exec(app, &table_sql(&hash)).await;
     token
 }
@@ -530,6 +570,7 @@ impl World {
         // A second legal representative, so that the first may leave or delete their account.
         member(app, a, "Colette", Role::LegalRepresentative).await;
         let admin = member(app, a, "Adam", Role::Administrator).await;
+        let owing = member(app, a, "Owen", Role::Administrator).await;
         let with_access = member(app, a, "Cora", Role::Collaborator).await;
         let with_billing = member(app, a, "Bill", Role::Collaborator).await;
         let without_access = member(app, a, "Nina", Role::Collaborator).await;
@@ -590,7 +631,8 @@ impl World {
         let tag_b = tag(b, stranger.cookie.clone(), q1).await;
 
         let invite = |organization: i64, email: String| async move {
-            let (token, hash) = app::account::session::new_token();
+            let (token, hash) = app::tokens::new_token();
+            let hash = hash.as_str().to_owned();
             exec(
                 app,
                 &format!(
@@ -630,7 +672,7 @@ impl World {
         })
         .await;
         let new_address = common::unique_address("renamed");
-        let pending_hash = app::account::password::hash_now(PASSWORD).expect("hash");
+        let pending_hash = app::password::hash_now(PASSWORD).expect("hash");
         let pending_hash = pending_hash.as_phc();
         let sign_up_token = link(app, |hash| {
             let email = common::unique_address("pending");
@@ -711,6 +753,7 @@ impl World {
             b,
             lr,
             admin,
+            owing,
             with_access,
             with_billing,
             without_access,
@@ -750,6 +793,7 @@ impl World {
         match principal {
             LegalRepresentative | Anonymous | ReadToken | ReadWriteToken => &self.lr,
             Administrator => &self.admin,
+            OwesTwoFactor => &self.owing,
             CollaboratorWithAccess => &self.with_access,
             CollaboratorWithBilling => &self.with_billing,
             CollaboratorWithoutAccess => &self.without_access,
@@ -779,6 +823,29 @@ impl World {
 }
 
 type Form = Vec<(&'static str, String)>;
+
+/// Whether the ids a call is sent match what its row says it takes (`policy::Ids`), so that
+/// a function given object ids without saying so cannot skip the mixed-ids calls.
+fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
+    let has = |names: &[&str]| form.iter().any(|(name, _)| names.contains(name));
+    let organization = has(&["organization_id"]);
+    let objects = has(&[
+        "product_id",
+        "product_ids",
+        "tag_id",
+        "user_id",
+        "invitation_id",
+    ]);
+    let own = has(&["session_id", "method_id", "id"]);
+    let found = match (organization, objects, own) {
+        (false, false, false) => Ids::None,
+        (true, false, false) => Ids::Organization,
+        (true, true, false) => Ids::OrganizationAndObjects,
+        (false, false, true) => Ids::OwnObjects,
+        _ => return Some(format!("an unexpected mix of ids: {form:?}")),
+    };
+    (found != ids).then(|| format!("its row says it takes {ids:?}, it is sent {found:?}"))
+}
 
 /// The arguments of a call to `endpoint` by `principal` with `target`'s ids, after whatever
 /// set-up the call needs to be possible (done as the account owner, before the database is
@@ -817,41 +884,12 @@ async fn arguments(
     };
     let o = ("organization_id", organization.to_string());
     let s = |v: &str| v.to_owned();
-    let with_objects = matches!(
-        endpoint,
-        "get_product"
-            | "block_product"
-            | "unblock_product"
-            | "tag_products"
-            | "untag_products"
-            | "update_tag"
-            | "delete_tag"
-            | "change_role"
-            | "block_member"
-            | "unblock_member"
-            | "unlock_member"
-            | "removal_review"
-            | "remove_member"
-            | "resend_invitation"
-            | "revoke_invitation"
-    );
+    // The shapes of ids the call can be sent, as its row states them.
     let row = policy::server_function(endpoint).expect("row");
-    let organization_scoped = matches!(
-        row.reach,
-        Reach::Organization(_) | Reach::Product(_) | Reach::Invitee
-    ) || matches!(endpoint, "open_invitation" | "join_with_new_account");
-    let own_ids = matches!(
-        endpoint,
-        "end_session"
-            | "set_default_method"
-            | "remove_method"
-            | "revoke_app_password"
-            | "revoke_api_token"
-    );
-    let applies = match target {
-        Target::Own => true,
-        Target::Foreign => organization_scoped || own_ids,
-        Target::Mixed => with_objects,
+    let applies = match (target, row.ids) {
+        (Target::Own, _) => true,
+        (Target::Foreign, ids) => ids != Ids::None,
+        (Target::Mixed, ids) => ids == Ids::OrganizationAndObjects,
     };
     if !applies {
         return None;
@@ -1302,7 +1340,16 @@ async fn run_matrix(app: TestApp) {
                 else {
                     continue;
                 };
+                if target == Target::Own && principal == LegalRepresentative {
+                    if let Some(wrong) = ids_of_form(&form, function.ids) {
+                        mismatches.push(format!("{}: {wrong}", function.endpoint));
+                    }
+                }
                 let want = expected(function.caller, function.reach, principal, target);
+                let owes = principal == OwesTwoFactor && reaches_inside(function.reach);
+                if owes {
+                    a_requires_two_factor(&app, &world, true).await;
+                }
                 let before = fingerprint(&app).await;
                 // Organization B as the call finds it (set-ups of the arguments may touch it).
                 let other = if want == Outcome::Allowed {
@@ -1320,13 +1367,18 @@ async fn run_matrix(app: TestApp) {
                 let reply = app.call_with(function.endpoint, &headers, &form_ref).await;
                 checked += 1;
                 let what = format!("{} as {principal:?} on {target:?}", function.endpoint);
-                let after = judge(&app, what.clone(), want, &reply, &before, &mut mismatches).await;
+                let mut after =
+                    judge(&app, what.clone(), want, &reply, &before, &mut mismatches).await;
                 // An allowed change touches nothing of the organization it was not aimed at.
                 if after != before
                     && other.is_some()
                     && Some(fingerprint_of(&app, world.b).await) != other
                 {
                     mismatches.push(format!("{what} changed organization B"));
+                }
+                if owes {
+                    a_requires_two_factor(&app, &world, false).await;
+                    after = fingerprint(&app).await;
                 }
                 // The next call starts from the world as built.
                 if after != pristine {
@@ -1391,6 +1443,10 @@ async fn run_routes(app: TestApp) {
                     route.path.to_owned()
                 };
                 let want = expected(route.caller, route.reach, principal, target);
+                let owes = principal == OwesTwoFactor && reaches_inside(route.reach);
+                if owes {
+                    a_requires_two_factor(&app, &world, true).await;
+                }
                 let before = fingerprint(&app).await;
                 let mut headers = world.credentials(principal);
                 let (method, body) = if route.method == "POST" {
@@ -1407,7 +1463,11 @@ async fn run_routes(app: TestApp) {
                 let reply = app.send_bytes(method, &path, &headers, body).await;
                 checked += 1;
                 let what = format!("{} {path} as {principal:?}", route.method);
-                let after = judge(&app, what, want, &reply, &before, &mut mismatches).await;
+                let mut after = judge(&app, what, want, &reply, &before, &mut mismatches).await;
+                if owes {
+                    a_requires_two_factor(&app, &world, false).await;
+                    after = fingerprint(&app).await;
+                }
                 if after != pristine {
                     world = World::build(&app).await;
                     pristine = fingerprint(&app).await;

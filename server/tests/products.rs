@@ -32,7 +32,7 @@ async fn world(app: &TestApp) -> World {
         .await;
     let now = app.state.now();
     let mut tx = app.state.db.write().await.expect("tx");
-    app::organizations::store::insert_membership(
+    app::access::store::insert_membership(
         &mut tx,
         organization,
         collaborator_id,

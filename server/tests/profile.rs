@@ -193,7 +193,7 @@ on_every_backend!(
     a_profile_picture_is_decoded_reencoded_and_refused_when_it_is_not_one,
     |app: TestApp| async move {
         let (me, _) = app.sign_up("me@example.com", "Mia", "Me").await;
-        let path = app::account::profile::AVATAR_PATH;
+        let path = app::access::AVATAR_PATH;
 
         // Not signed in, not an image, too large: refused, nothing stored.
         let anonymous = app

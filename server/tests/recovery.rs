@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::recovery::sms::RecordingSms;
+use app::sms::RecordingSms;
 use app::state::Settings;
 use common::{TestApp, PASSWORD};
 use http::StatusCode;

@@ -202,7 +202,7 @@ on_every_backend!(
             id_of("hal@example.com").await,
         );
         {
-            use app::organizations::store::insert_membership;
+            use app::access::store::insert_membership;
             use app::policy::Role;
             let mut tx = app.state.db.write().await.expect("tx");
             insert_membership(&mut tx, organization, mo, Role::Collaborator, 0)

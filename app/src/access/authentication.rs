@@ -2,19 +2,20 @@
 //! password in the `Authorization` header; and the doors of `policy::Caller` that let them in.
 //! Reads nothing cached: every call goes to the database.
 
-use crate::account::session;
-use crate::account::store::{self, StoredSession};
-use crate::account::{normalize_email, Account};
+use crate::access::store::Stage;
+use crate::access::store::StoredSession;
+use crate::access::Account;
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
-use crate::credentials::store as credentials;
-use crate::credentials::{TokenScope, TOKEN_PREFIX};
+use crate::db::Tx;
 use crate::error::{AppError, ErrorCode};
-use crate::lockout::guard;
-use crate::lockout::store as lockout;
+use crate::mail::normalize_email;
 use crate::policy::Caller;
+use crate::policy::TokenScope;
 use crate::request::{self, Origin};
 use crate::state::AppState;
+use crate::tokens;
+use crate::tokens::TOKEN_PREFIX;
 
 /// How the caller proved who they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +135,7 @@ async fn program(
         }
         let mut tx = state.db.read().await?;
         let (id, user_id, scope, last_used) =
-            credentials::token_by_hash(&mut tx, &session::hash_token(token), now)
+            crate::access::store::token_by_hash(&mut tx, &tokens::hash_token(token), now)
                 .await?
                 .ok_or_else(bad_program_credential)?;
         tx.commit().await?;
@@ -147,7 +148,7 @@ async fn program(
         return Err(bad_program_credential());
     };
     let mut tx = state.db.read().await?;
-    let account = store::account(&mut tx, user_id)
+    let account = crate::access::store::account(&mut tx, user_id)
         .await?
         .ok_or_else(bad_program_credential)?;
     tx.commit().await?;
@@ -155,9 +156,9 @@ async fn program(
     if last_used.is_none_or(|at| now - at >= 60) {
         let mut tx = state.db.write().await?;
         if kind == "token" {
-            credentials::touch_token(&mut tx, id, now).await?;
+            crate::access::store::touch_token(&mut tx, id, now).await?;
         } else {
-            credentials::touch_app_password(&mut tx, id, now).await?;
+            crate::access::store::touch_app_password(&mut tx, id, now).await?;
         }
         tx.commit().await?;
     }
@@ -180,22 +181,26 @@ async fn app_password(
         .ok_or_else(bad_program_credential)?;
     let (email, secret) = decoded.split_once(':').ok_or_else(bad_program_credential)?;
     let email = normalize_email(email).map_err(|_| bad_program_credential())?;
-    guard::ensure_address_allowed(state, origin).await?;
-    let hash = session::hash_token(&crate::credentials::normalize_app_password(secret));
+    crate::access::lockout::ensure_address_allowed(state, origin).await?;
+    let hash = tokens::hash_token(&crate::tokens::normalize_app_password(secret));
     let mut tx = state.db.read().await?;
-    let found = credentials::app_password_by_hash(&mut tx, &email, &hash).await?;
-    let owner = store::credentials(&mut tx, &email).await?.map(|(id, _)| id);
+    let found = crate::access::store::app_password_by_hash(&mut tx, &email, &hash).await?;
+    let owner = crate::access::store::credentials(&mut tx, &email)
+        .await?
+        .map(|(id, _)| id);
     let locked = match owner {
-        Some(user_id) => lockout::locked_at(&mut tx, user_id).await?.is_some(),
+        Some(user_id) => crate::access::store::locked_at(&mut tx, user_id)
+            .await?
+            .is_some(),
         None => false,
     };
     tx.commit().await?;
     match found {
         Some(found) if !locked => Ok(found),
-        Some(_) => Err(guard::locked()),
+        Some(_) => Err(crate::access::lockout::locked()),
         None => {
             let mut tx = state.db.write().await?;
-            guard::count_failure(
+            crate::access::lockout::count_failure(
                 state,
                 &mut tx,
                 owner,
@@ -234,7 +239,7 @@ pub async fn authenticate_token(state: &AppState, token: &str) -> Result<Account
 /// The sign-in behind the request's cookie that still owes its second factor.
 pub async fn pending_sign_in(
     state: &AppState,
-) -> Result<(store::StoredSession, Account), AppError> {
+) -> Result<(crate::access::store::StoredSession, Account), AppError> {
     let token = request::session_token(state)?.ok_or_else(AppError::sign_in_again)?;
     let (session, account) = live_session(state, &token)
         .await
@@ -252,11 +257,11 @@ pub async fn pending_sign_in(
 async fn live_session(
     state: &AppState,
     token: &str,
-) -> Result<(store::StoredSession, Account), AppError> {
+) -> Result<(crate::access::store::StoredSession, Account), AppError> {
     let now = state.now();
-    let hash = session::hash_token(token);
+    let hash = tokens::hash_token(token);
     let mut tx = state.db.read().await?;
-    let found = store::session_by_token_hash(&mut tx, &hash).await?;
+    let found = crate::access::store::session_by_token_hash(&mut tx, &hash).await?;
     let Some(found) = found else {
         return Err(AppError::unauthenticated());
     };
@@ -266,20 +271,60 @@ async fn live_session(
         state.settings.session_idle_seconds
     };
     let expired = now >= found.expires_at || now - found.last_seen_at >= idle_limit;
-    let account = store::account(&mut tx, found.user_id).await?;
+    let account = crate::access::store::account(&mut tx, found.user_id).await?;
     tx.commit().await?;
     if expired {
         let mut tx = state.db.write().await?;
-        store::delete_session_by_id(&mut tx, found.id).await?;
+        crate::access::store::delete_session_by_id(&mut tx, found.id).await?;
         tx.commit().await?;
         return Err(AppError::unauthenticated());
     }
     // Idle time is measured from the last request; write it at most once a minute.
     if now - found.last_seen_at >= 60 {
         let mut tx = state.db.write().await?;
-        store::touch_session(&mut tx, found.id, now).await?;
+        crate::access::store::touch_session(&mut tx, found.id, now).await?;
         tx.commit().await?;
     }
     let account = account.ok_or_else(AppError::unauthenticated)?;
     Ok((found, account))
 }
+
+/// Inserts a new session; returns the `Set-Cookie` value to send once committed, and the
+/// session's id.
+/// A pending sign-in (stage `SecondFactor`) lives a few minutes in a browser-session cookie
+/// and remembers whether the full session it becomes should be persistent.
+pub async fn start_session(
+    state: &AppState,
+    tx: &mut Tx,
+    user_id: i64,
+    remember: bool,
+    stage: Stage,
+    origin: &Origin,
+) -> Result<(String, i64), AppError> {
+    let now = state.now();
+    let lifetime = match (stage, remember) {
+        (Stage::SecondFactor, _) => SECOND_FACTOR_WINDOW_SECONDS,
+        (Stage::Full, true) => state.settings.remembered_absolute_seconds,
+        (Stage::Full, false) => state.settings.session_absolute_seconds,
+    };
+    let cookie_lifetime = (remember && stage == Stage::Full).then_some(lifetime);
+    let (token, token_hash) = tokens::new_token();
+    let id = crate::access::store::insert_session(
+        tx,
+        &crate::access::store::NewSession {
+            user_id,
+            token_hash: &token_hash,
+            persistent: remember,
+            stage,
+            at: now,
+            expires_at: now + lifetime,
+            origin,
+        },
+    )
+    .await?;
+    let secure = request::secure_cookies(state, origin);
+    Ok((tokens::cookie(&token, cookie_lifetime, secure), id))
+}
+
+/// How long the second step may take after the password was accepted.
+pub const SECOND_FACTOR_WINDOW_SECONDS: i64 = 10 * 60;

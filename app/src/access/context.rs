@@ -4,8 +4,8 @@
 
 use super::authentication::{self, Proven, Via};
 use super::organization::{self, Member};
-use crate::account::store::StoredSession;
-use crate::account::Account;
+use crate::access::store::StoredSession;
+use crate::access::Account;
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
 use crate::db::Tx;

@@ -3,10 +3,82 @@
 //! `crate::policy`, shared with the pages), and the request [`Context`] every server function
 //! starts from, whose door and reach come from the function's row in `policy::SERVER_FUNCTIONS`.
 
+#[cfg(feature = "ssr")]
 pub mod authentication;
+#[cfg(feature = "ssr")]
 mod context;
+#[cfg(feature = "ssr")]
+pub mod lockout;
+#[cfg(feature = "ssr")]
 pub mod organization;
+#[cfg(feature = "ssr")]
+pub mod store;
 
+#[cfg(feature = "ssr")]
 pub use authentication::{Proven, Via};
+#[cfg(feature = "ssr")]
 pub use context::{Context, Log, Serve};
+#[cfg(feature = "ssr")]
 pub use organization::Member;
+
+use crate::policy::Role;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in person, as the browser sees them.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub created_at: i64,
+    /// When my profile picture was last changed; `None` when I have none (initials instead).
+    pub avatar_version: Option<i64>,
+    /// The version of the profile (name), sent back with an edit: a save from an older
+    /// version is refused.
+    pub version: i64,
+}
+
+impl Account {
+    /// The address of my picture, changing with each upload so no stale copy is shown.
+    pub fn avatar_url(&self) -> Option<String> {
+        self.avatar_version
+            .map(|v| format!("{}?v={v}", AVATAR_PATH))
+    }
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+    pub fn initials(&self) -> String {
+        crate::format::initials(&self.first_name, &self.last_name)
+    }
+}
+
+/// One of my organizations, with my role in it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OrganizationSummary {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// Blocked by an administrator (ORG-6): a member on paper who reaches nothing.
+    pub blocked: bool,
+    /// The organization requires two-factor authentication (SEC-4) and I have none yet.
+    pub missing_two_factor: bool,
+}
+
+impl OrganizationSummary {
+    pub fn standing(&self) -> crate::policy::Standing {
+        crate::policy::Standing {
+            role: self.role,
+            blocked: self.blocked,
+            missing_two_factor: self.missing_two_factor,
+        }
+    }
+
+    /// Whether I may do `action` here, as I stand.
+    pub fn may(&self, action: crate::policy::Action) -> bool {
+        crate::policy::permits(self.standing(), action)
+    }
+}
+
+/// Where my picture is uploaded (POST, the file as the body) and read (GET).
+pub const AVATAR_PATH: &str = "/account/avatar";

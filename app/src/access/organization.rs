@@ -1,10 +1,12 @@
 //! What a member may reach inside an organization: the membership for an action, the products
-//! a role sees, and the rule for products whose management is blocked (PRD-3).
+//! a role sees, the rule for products whose management is blocked (PRD-3), and who may leave
+//! or be demoted without orphaning the organization (ORG-5, ORG-7, ORG-8). Who may assign or invite which
+//! role is `crate::policy::may_assign` / `may_invite`, shared with the pages.
 
+use super::store;
+use crate::access::OrganizationSummary;
 use crate::db::Tx;
 use crate::error::{AppError, ErrorCode};
-use crate::organizations::store;
-use crate::organizations::OrganizationSummary;
 use crate::policy::{allows, Action, Role};
 
 /// A member as they stand in one organization, read fresh from the database.
@@ -18,7 +20,7 @@ pub async fn authorize(
     user_id: i64,
     action: Action,
 ) -> Result<(OrganizationSummary, i64), AppError> {
-    let found = store::membership(tx, organization_id, user_id).await?;
+    let found = crate::access::store::membership(tx, organization_id, user_id).await?;
     let (membership, created_at) = found.ok_or_else(|| AppError::not_found("organization"))?;
     if !membership.may(action) {
         if membership.blocked {
@@ -62,6 +64,62 @@ pub fn may_manage(role: Role, blocked: bool) -> Result<(), AppError> {
     Ok(())
 }
 
+/// How many people an organization has, and how many of them are its legal representatives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Headcount {
+    pub members: i64,
+    pub legal_representatives: i64,
+}
+
+impl Headcount {
+    /// Read under the organization's lock (`store::lock_organization`), so that two members
+    /// leaving at once cannot both see someone else stay.
+    pub async fn of(tx: &mut Tx, organization_id: i64) -> Result<Headcount, AppError> {
+        Ok(Headcount {
+            members: store::count_members(tx, organization_id).await?,
+            legal_representatives: store::count_role(
+                tx,
+                organization_id,
+                Role::LegalRepresentative,
+            )
+            .await?,
+        })
+    }
+}
+
+/// What a member's leaving (removal, leaving, deleting their account) would take from the
+/// organization: every organization keeps at least one person, and at least one legal
+/// representative (ORG-3). Each caller says so in words that fit its page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Leaving {
+    /// They are the only member.
+    pub last_member: bool,
+    /// They are the only legal representative.
+    pub last_legal_representative: bool,
+}
+
+impl Leaving {
+    pub fn allowed(self) -> bool {
+        !self.last_member && !self.last_legal_representative
+    }
+}
+
+pub fn leaving(role: Role, headcount: Headcount) -> Leaving {
+    Leaving {
+        last_member: headcount.members <= 1,
+        last_legal_representative: role == Role::LegalRepresentative
+            && headcount.legal_representatives <= 1,
+    }
+}
+
+/// Whether changing a member's role from `from` to `to` would leave the organization without
+/// a legal representative.
+pub fn removes_last_legal_representative(from: Role, to: Role, headcount: Headcount) -> bool {
+    from == Role::LegalRepresentative
+        && to != Role::LegalRepresentative
+        && headcount.legal_representatives <= 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +142,57 @@ mod tests {
                 "{role:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_organization_keeps_a_person_and_a_legal_representative() {
+        let count = |members, legal_representatives| Headcount {
+            members,
+            legal_representatives,
+        };
+        // The only person (necessarily its legal representative): neither may go.
+        let alone = leaving(Role::LegalRepresentative, count(1, 1));
+        assert!(alone.last_member && alone.last_legal_representative && !alone.allowed());
+        // The only legal representative among several people.
+        let last = leaving(Role::LegalRepresentative, count(3, 1));
+        assert!(!last.last_member && last.last_legal_representative && !last.allowed());
+        // One of two legal representatives may go; so may anyone of another role.
+        assert!(leaving(Role::LegalRepresentative, count(3, 2)).allowed());
+        for role in [Role::Administrator, Role::Collaborator, Role::External] {
+            assert!(leaving(role, count(2, 1)).allowed(), "{role:?}");
+            assert!(!leaving(role, count(1, 0)).allowed(), "{role:?}");
+        }
+    }
+
+    #[test]
+    fn the_last_legal_representative_cannot_be_demoted() {
+        let one = Headcount {
+            members: 4,
+            legal_representatives: 1,
+        };
+        let two = Headcount {
+            members: 4,
+            legal_representatives: 2,
+        };
+        assert!(removes_last_legal_representative(
+            Role::LegalRepresentative,
+            Role::Administrator,
+            one
+        ));
+        assert!(!removes_last_legal_representative(
+            Role::LegalRepresentative,
+            Role::Administrator,
+            two
+        ));
+        assert!(!removes_last_legal_representative(
+            Role::LegalRepresentative,
+            Role::LegalRepresentative,
+            one
+        ));
+        assert!(!removes_last_legal_representative(
+            Role::Administrator,
+            Role::Collaborator,
+            one
+        ));
     }
 }

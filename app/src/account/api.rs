@@ -1,6 +1,7 @@
 //! Server functions of accounts: sign up, sign in, sign out, who am I.
 
-use super::{Account, SignUpStarted, SignedIn};
+use super::{SignUpStarted, SignedIn};
+use crate::access::Account;
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
 use crate::error::AppError;
@@ -56,17 +57,6 @@ pub async fn confirm_sign_up(
     .await
 }
 
-/// Signs in with email and password. One answer for every kind of failure.
-#[server(endpoint = "sign_in")]
-pub async fn sign_in(
-    email: String,
-    password: String,
-    remember: Option<String>,
-    next: Option<String>,
-) -> Result<SignedIn, AppError> {
-    SignIn::serve(|cx| server_side::sign_in(cx, email, password, remember.is_some(), next)).await
-}
-
 /// Ends the current session.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
@@ -90,27 +80,24 @@ pub async fn confirm_identity(password: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
-        check_new_password, normalize_code, normalize_email, normalize_name, store, SignUpStarted,
-        SignedIn, SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS,
+        check_new_password, normalize_code, normalize_name, store, SignUpStarted, SignedIn,
+        SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS,
     };
+    use crate::access::authentication::start_session;
+    use crate::access::store::Stage;
     use crate::access::{Context, Log};
-    use crate::account::password::HashedPassword;
-    use crate::account::session;
-    use crate::account::store::Stage;
-    use crate::activity::store::{record, record_in, record_own, NewEntry};
+    use crate::activity::store::{record_in, record_own};
     use crate::activity::ActivityAction;
+    use crate::mail::normalize_email;
+    use crate::password::HashedPassword;
+    use crate::tokens;
 
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::format;
-    use crate::lockout::store as lockout;
-    use crate::lockout::{guard, safe_next};
-    use crate::organizations::store as organizations;
+
     use crate::policy::Role;
     use crate::request::{self, Origin};
     use crate::state::AppState;
-    use crate::two_factor::store as two_factor;
-    use crate::two_factor::SECOND_FACTOR_WINDOW_SECONDS;
 
     /// Checks the signed-in person's current password before a sensitive change. A wrong one
     /// counts like a failed sign-in — against the account's lockout and the address's
@@ -125,13 +112,15 @@ mod server_side {
             ));
         }
         let origin = &cx.origin;
-        guard::ensure_address_allowed(state, &origin).await?;
+        crate::access::lockout::ensure_address_allowed(state, &origin).await?;
         let mut tx = state.db.read().await?;
         let stored = store::password_hash(&mut tx, user_id).await?;
-        let locked = lockout::locked_at(&mut tx, user_id).await?.is_some();
+        let locked = crate::access::store::locked_at(&mut tx, user_id)
+            .await?
+            .is_some();
         tx.commit().await?;
         if locked {
-            return Err(guard::locked());
+            return Err(crate::access::lockout::locked());
         }
         let valid = state
             .passwords
@@ -144,12 +133,12 @@ mod server_side {
         let now = cx.now;
         let mut tx = state.db.write().await?;
         if valid {
-            lockout::reset_failures(&mut tx, user_id).await?;
+            crate::access::store::reset_failures(&mut tx, user_id).await?;
             store_renewed_hash(&mut tx, user_id, renewed).await?;
             tx.commit().await?;
             return Ok(());
         }
-        let count = guard::count_failure(
+        let count = crate::access::lockout::count_failure(
             state,
             &mut tx,
             Some(user_id),
@@ -163,7 +152,7 @@ mod server_side {
         let locked_now = count.is_some_and(|c| c.just_locked);
         if locked_now {
             if let Some(token) = request::session_token(state)? {
-                store::delete_session(&mut tx, &session::hash_token(&token)).await?;
+                crate::access::store::delete_session(&mut tx, &tokens::hash_token(&token)).await?;
             }
         }
         record_own(
@@ -177,10 +166,10 @@ mod server_side {
         .await?;
         tx.commit().await?;
         if locked_now {
-            request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+            request::set_cookie(&tokens::clearing_cookie(request::secure_cookies(
                 state, &origin,
             )));
-            return Err(guard::locked());
+            return Err(crate::access::lockout::locked());
         }
         Err(AppError::validation(
             "password",
@@ -192,7 +181,7 @@ mod server_side {
         confirm_password(&cx, password).await?;
         let session = cx.session()?.id;
         let mut tx = cx.write().await?;
-        store::confirm_session(&mut tx, session, cx.now).await?;
+        crate::access::store::confirm_session(&mut tx, session, cx.now).await?;
         cx.log(&mut tx, Log::own(ActivityAction::IdentityConfirmed, ""))
             .await?;
         tx.commit().await?;
@@ -206,7 +195,7 @@ mod server_side {
         password: String,
         stored: Option<HashedPassword>,
     ) -> Option<(HashedPassword, HashedPassword)> {
-        let stored = stored.filter(|s| crate::account::password::needs_rehash(s))?;
+        let stored = stored.filter(|s| crate::password::needs_rehash(s))?;
         // Busy is no reason to fail a sign-in: the hash is renewed at a later one.
         let new = state.passwords.hash(password).await.ok()?;
         Some((stored, new))
@@ -227,7 +216,7 @@ mod server_side {
     /// Where a signed-in person lands: the organization they used last, or the one with the most
     /// to see (see `organizations::store::landing_organization`).
     pub async fn landing_page(tx: &mut Tx, user_id: i64) -> Result<String, AppError> {
-        Ok(organizations::landing_organization(tx, user_id)
+        Ok(crate::access::store::landing_organization(tx, user_id)
             .await?
             .map(|id| format!("/o/{id}"))
             .unwrap_or_else(|| "/".to_owned()))
@@ -247,8 +236,8 @@ mod server_side {
             field: Some("email".into()),
         })?;
         let name = format!("{} {}", new.first_name, new.last_name);
-        let organization_id = organizations::insert_organization(tx, &name, new.at).await?;
-        organizations::insert_membership(
+        let organization_id = crate::access::store::insert_organization(tx, &name, new.at).await?;
+        crate::access::store::insert_membership(
             tx,
             organization_id,
             user_id,
@@ -285,7 +274,7 @@ mod server_side {
         let password_hash = cx.state.passwords.hash(password).await?;
         let base = &cx.state.settings.public_url;
         let mut tx = cx.write().await?;
-        match store::credentials(&mut tx, &email).await? {
+        match crate::access::store::credentials(&mut tx, &email).await? {
             Some((user_id, _)) => {
                 // Taken: its owner learns of the attempt (at most once an hour), nobody else.
                 record_own(
@@ -307,7 +296,7 @@ mod server_side {
             None if store::pending_sign_ups_since(&mut tx, &email, cx.now - 3600).await? >= 3 => {}
             None => {
                 store::prune_pending_sign_ups(&mut tx, &email, cx.now).await?;
-                let (token, token_hash) = session::new_token();
+                let (token, token_hash) = tokens::new_token();
                 let id = store::insert_pending_sign_up(
                     &mut tx,
                     &store::NewPendingSignUp {
@@ -339,8 +328,8 @@ mod server_side {
     }
 
     /// The stored form of a code: bound to its pending sign-up.
-    fn code_hash(id: i64, code: &str) -> String {
-        session::hash_token(&format!("sign-up {id}: {code}"))
+    fn code_hash(id: i64, code: &str) -> tokens::TokenHash {
+        tokens::hash_token(&format!("sign-up {id}: {code}"))
     }
 
     fn confirmation_gone() -> AppError {
@@ -357,7 +346,7 @@ mod server_side {
         token: String,
         password: String,
     ) -> Result<SignedIn, AppError> {
-        guard::ensure_address_allowed(&cx.state, &cx.origin).await?;
+        crate::access::lockout::ensure_address_allowed(&cx.state, &cx.origin).await?;
         let pending = if !token.trim().is_empty() {
             if password.is_empty() {
                 return Err(AppError::validation(
@@ -365,7 +354,7 @@ mod server_side {
                     "Enter the password you chose when signing up.",
                 ));
             }
-            let token_hash = session::hash_token(token.trim());
+            let token_hash = tokens::hash_token(token.trim());
             let mut tx = cx.write().await?;
             let found = store::attempt_pending_sign_ups(
                 &mut tx,
@@ -384,7 +373,10 @@ mod server_side {
                 .await?;
             let mut tx = cx.write().await?;
             if !right {
-                guard::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now).await?;
+                crate::access::lockout::count_address_attempt(
+                    &cx.state, &mut tx, &cx.origin, cx.now,
+                )
+                .await?;
                 tx.commit().await?;
                 return Err(AppError::validation(
                     "password",
@@ -410,9 +402,15 @@ mod server_side {
                 SIGN_UP_CODE_ATTEMPTS,
             )
             .await?;
-            let Some(found) = live.iter().find(|p| p.code_hash == code_hash(p.id, &code)) else {
+            let Some(found) = live
+                .iter()
+                .find(|p| p.code_hash.as_str() == code_hash(p.id, &code).as_str())
+            else {
                 // A wrong code also counts against the address, like a failed sign-in.
-                guard::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now).await?;
+                crate::access::lockout::count_address_attempt(
+                    &cx.state, &mut tx, &cx.origin, cx.now,
+                )
+                .await?;
                 tx.commit().await?;
                 return Err(AppError::validation(
                     "code",
@@ -433,18 +431,14 @@ mod server_side {
             at: cx.now,
         };
         let (user_id, organization_id) = create_account(&mut tx, &new, &cx.origin).await?;
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::EmailConfirmed,
-            user_id,
-            "sign-up",
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::EmailConfirmed, "sign-up").by(user_id),
         )
         .await?;
         store::drop_pending_sign_ups(&mut tx, &pending.email).await?;
         if let Some(previous) = request::session_token(&cx.state)? {
-            store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
+            crate::access::store::delete_session(&mut tx, &tokens::hash_token(&previous)).await?;
         }
         let (cookie, _) = start_session(
             &cx.state,
@@ -462,186 +456,11 @@ mod server_side {
         })
     }
 
-    /// Inserts a new session; returns the `Set-Cookie` value to send once committed, and the
-    /// session's id.
-    /// A pending sign-in (stage `SecondFactor`) lives a few minutes in a browser-session cookie
-    /// and remembers whether the full session it becomes should be persistent.
-    pub async fn start_session(
-        state: &AppState,
-        tx: &mut Tx,
-        user_id: i64,
-        remember: bool,
-        stage: Stage,
-        origin: &Origin,
-    ) -> Result<(String, i64), AppError> {
-        let now = state.now();
-        let lifetime = match (stage, remember) {
-            (Stage::SecondFactor, _) => SECOND_FACTOR_WINDOW_SECONDS,
-            (Stage::Full, true) => state.settings.remembered_absolute_seconds,
-            (Stage::Full, false) => state.settings.session_absolute_seconds,
-        };
-        let cookie_lifetime = (remember && stage == Stage::Full).then_some(lifetime);
-        let (token, token_hash) = session::new_token();
-        let id = store::insert_session(
-            tx,
-            &store::NewSession {
-                user_id,
-                token_hash: &token_hash,
-                persistent: remember,
-                stage,
-                at: now,
-                expires_at: now + lifetime,
-                origin,
-            },
-        )
-        .await?;
-        let secure = request::secure_cookies(state, origin);
-        Ok((session::cookie(&token, cookie_lifetime, secure), id))
-    }
-
-    pub async fn sign_in(
-        cx: Context,
-        email: String,
-        password: String,
-        remember: bool,
-        next: Option<String>,
-    ) -> Result<SignedIn, AppError> {
-        let email = normalize_email(&email)?;
-        if password.is_empty() {
-            return Err(AppError::validation("password", "Enter your password."));
-        }
-        let next = next.as_deref().and_then(safe_next);
-        // An address that failed too often is refused before any hashing.
-        guard::ensure_address_allowed(&cx.state, &cx.origin).await?;
-        let mut tx = cx.read().await?;
-        let found = store::credentials(&mut tx, &email).await?;
-        tx.commit().await?;
-        let user_id = found.as_ref().map(|(id, _)| *id);
-        let stored = found.map(|(_, hash)| hash);
-        // Unknown accounts are checked against a dummy hash: same work, same answer.
-        let valid = &cx
-            .state
-            .passwords
-            .verify(password.clone(), stored.clone())
-            .await?;
-        let renewed = match valid {
-            true => renewed_hash(&cx.state, password, stored).await,
-            false => None,
-        };
-        let mut tx = cx.write().await?;
-        // A sign-in always gets a fresh token: whatever session the browser carried ends here.
-        if let Some(previous) = request::session_token(&cx.state)? {
-            store::delete_session(&mut tx, &session::hash_token(&previous)).await?;
-        }
-        let log = |action, detail| NewEntry {
-            action,
-            actor_user_id: user_id,
-            organization_id: None,
-            product_id: None,
-            detail,
-            origin: &cx.origin,
-            at: cx.now,
-        };
-        let (user_id, true) = (user_id, valid) else {
-            // Wrong password (or no such account): counted against the address and the
-            // account. Even the failure that locks the account gets the generic answer; only
-            // someone who knows the password learns that it is locked.
-            guard::count_failure(
-                &cx.state,
-                &mut tx,
-                user_id,
-                "wrong password",
-                &cx.origin,
-                cx.now,
-            )
-            .await?;
-            record(&mut tx, log(ActivityAction::SignInFailed, "wrong password")).await?;
-            tx.commit().await?;
-            return Err(AppError::invalid_credentials());
-        };
-        let Some(user_id) = user_id else {
-            return Err(AppError::invalid_credentials());
-        };
-        if lockout::locked_at(&mut tx, user_id).await?.is_some() {
-            record(&mut tx, log(ActivityAction::SignInFailed, "account locked")).await?;
-            tx.commit().await?;
-            return Err(guard::locked());
-        }
-        store_renewed_hash(&mut tx, user_id, renewed).await?;
-        if !two_factor::has_second_factor(&mut tx, user_id).await? {
-            let account = store::account(&mut tx, user_id)
-                .await?
-                .ok_or_else(AppError::invalid_credentials)?;
-            return finish_sign_in(&cx, tx, &account, remember, "password", next).await;
-        }
-        // The password was right; the session can do nothing but finish the sign-in.
-        let (cookie, _) = start_session(
-            &cx.state,
-            &mut tx,
-            user_id,
-            remember,
-            Stage::SecondFactor,
-            &cx.origin,
-        )
-        .await?;
-        record(&mut tx, log(ActivityAction::SecondFactorRequested, "")).await?;
-        let redirect = match &next {
-            Some(next) => format!("/login/two-factor?next={}", format::percent_encode(next)),
-            None => "/login/two-factor".to_owned(),
-        };
-        tx.commit().await?;
-        request::set_cookie(&cookie);
-        Ok(SignedIn { redirect })
-    }
-
-    /// The common end of every sign-in — with the password alone, or with the password and then
-    /// a second factor: a new full session, its log entry, the failure count reset and the
-    /// sign-in alert (`guard::on_success`), the transaction committed, the cookie set, and
-    /// where to go (`next`, or the organization the person lands in).
-    pub async fn finish_sign_in(
-        cx: &Context,
-        mut tx: Tx,
-        account: &super::super::Account,
-        remember: bool,
-        method: &str,
-        next: Option<String>,
-    ) -> Result<SignedIn, AppError> {
-        let (cookie, session_id) = start_session(
-            &cx.state,
-            &mut tx,
-            account.id,
-            remember,
-            Stage::Full,
-            &cx.origin,
-        )
-        .await?;
-        record_own(
-            &mut tx,
-            ActivityAction::SignInSucceeded,
-            account.id,
-            method,
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
-        guard::on_success(
-            &cx.state, &mut tx, account, session_id, method, &cx.origin, cx.now,
-        )
-        .await?;
-        let redirect = match next {
-            Some(next) => next,
-            None => landing_page(&mut tx, account.id).await?,
-        };
-        tx.commit().await?;
-        request::set_cookie(&cookie);
-        Ok(SignedIn { redirect })
-    }
-
     pub async fn sign_out(cx: Context) -> Result<(), AppError> {
         if let Some(token) = request::session_token(&cx.state)? {
             let mut tx = cx.write().await?;
             if let Some(user_id) =
-                store::delete_session(&mut tx, &session::hash_token(&token)).await?
+                crate::access::store::delete_session(&mut tx, &tokens::hash_token(&token)).await?
             {
                 record_own(
                     &mut tx,
@@ -655,7 +474,7 @@ mod server_side {
             }
             tx.commit().await?;
         }
-        request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+        request::set_cookie(&tokens::clearing_cookie(request::secure_cookies(
             &cx.state, &cx.origin,
         )));
         Ok(())

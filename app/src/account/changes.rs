@@ -2,7 +2,7 @@
 //! recovery contacts — each needs the current password — and the review of every security
 //! setting used by the compromised-password wizard (ACC-6).
 
-use super::{AccountContacts, PasswordChanged, SecurityReview};
+use super::{AccountContacts, PasswordChanged};
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
 use crate::error::AppError;
@@ -61,26 +61,24 @@ pub async fn set_recovery_contacts(
     .await
 }
 
-#[server(endpoint = "review_security")]
-pub async fn review_security() -> Result<SecurityReview, AppError> {
-    ReviewSecurity::serve(|cx| server_side::review(cx)).await
-}
-
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
-        check_new_password, normalize_email, normalize_phone, session, store, AccountContacts,
-        PasswordChanged, SecurityReview,
+        check_new_password, normalize_phone, store, AccountContacts, PasswordChanged,
     };
+    use crate::access::authentication::start_session;
+    use crate::access::store::Stage;
     use crate::access::Context;
-    use crate::account::api::{confirm_password, start_session};
-    use crate::account::store::Stage;
-    use crate::activity::store::record_own as log;
+    use crate::access::Log;
+    use crate::account::api::confirm_password;
+
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
+    use crate::mail::normalize_email;
     use crate::mail::{self, Email};
     use crate::request;
+    use crate::tokens;
 
     /// A link to confirm a new login email works for a day.
     const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
@@ -156,7 +154,7 @@ mod server_side {
         // Everyone else signed in with the old password is out; this browser gets a new token.
         let other_sessions_ended =
             store::delete_other_sessions(&mut tx, account.id, session_now.id).await?;
-        store::delete_session_by_id(&mut tx, session_now.id).await?;
+        crate::access::store::delete_session_by_id(&mut tx, session_now.id).await?;
         let (cookie, _) = start_session(
             &cx.state,
             &mut tx,
@@ -167,7 +165,7 @@ mod server_side {
         )
         .await?;
         let app_passwords_revoked = if revoke_app_passwords {
-            crate::credentials::store::delete_all(&mut tx, account.id, false).await?
+            crate::access::store::delete_all_credentials(&mut tx, account.id, false).await?
         } else {
             0
         };
@@ -179,15 +177,8 @@ mod server_side {
                 "kept"
             }
         );
-        log(
-            &mut tx,
-            ActivityAction::PasswordChanged,
-            account.id,
-            &detail,
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::PasswordChanged, &detail))
+            .await?;
         send(
             &mut tx,
             mail::messages::password_changed(&mail::messages::Occurrence {
@@ -233,7 +224,7 @@ mod server_side {
                 field: Some("new_email".into()),
             });
         }
-        let (token, token_hash) = session::new_token();
+        let (token, token_hash) = tokens::new_token();
         store::insert_email_change(
             &mut tx,
             &token_hash,
@@ -261,13 +252,9 @@ mod server_side {
             cx.now,
         )
         .await?;
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::EmailChangeRequested,
-            account.id,
-            &new_email,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::EmailChangeRequested, &new_email),
         )
         .await?;
         tx.commit().await?;
@@ -281,15 +268,15 @@ mod server_side {
                 "This link has expired or has already been used. Ask for the change again from your profile.",
             )
         };
-        if !session::well_formed(token.trim()) {
+        if !tokens::well_formed(token.trim()) {
             return Err(bad_link());
         }
         let mut tx = cx.write().await?;
         let (user_id, new_email) =
-            store::consume_email_change(&mut tx, &session::hash_token(token.trim()), cx.now)
+            store::consume_email_change(&mut tx, &tokens::hash_token(token.trim()), cx.now)
                 .await?
                 .ok_or_else(bad_link)?;
-        let account = store::account(&mut tx, user_id)
+        let account = crate::access::store::account(&mut tx, user_id)
             .await?
             .ok_or_else(bad_link)?;
         if !store::set_email(&mut tx, user_id, &new_email, cx.now).await? {
@@ -305,13 +292,9 @@ mod server_side {
         )
         .await?;
         let detail = format!("{} → {new_email}", account.email);
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::EmailChanged,
-            user_id,
-            &detail,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::EmailChanged, &detail).by(user_id),
         )
         .await?;
         tx.commit().await?;
@@ -364,13 +347,9 @@ mod server_side {
                 "cleared"
             }
         );
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::RecoveryContactsChanged,
-            account.id,
-            &detail,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::RecoveryContactsChanged, &detail),
         )
         .await?;
         let pending_email = store::pending_email_change(&mut tx, account.id, cx.now).await?;
@@ -381,35 +360,6 @@ mod server_side {
             recovery_phone,
             pending_email,
             version,
-        })
-    }
-
-    pub async fn review(cx: Context) -> Result<SecurityReview, AppError> {
-        let (current, account) = (cx.session()?, cx.account()?);
-        let mut tx = cx.read().await?;
-        let methods = crate::two_factor::store::methods(&mut tx, account.id).await?;
-        let backup_codes_remaining =
-            crate::two_factor::store::backup_codes_remaining(&mut tx, account.id).await?;
-        let sessions = store::sessions_of(&mut tx, account.id, cx.now).await?;
-        let safety = crate::lockout::store::settings(&mut tx, account.id)
-            .await?
-            .ok_or_else(AppError::unauthenticated)?;
-        let (recovery_email, recovery_phone) =
-            store::recovery_contacts(&mut tx, account.id).await?;
-        let app_passwords = crate::credentials::store::app_passwords(&mut tx, account.id).await?;
-        let api_tokens = crate::credentials::store::api_tokens(&mut tx, account.id).await?;
-        tx.commit().await?;
-        Ok(SecurityReview {
-            two_factor_methods: methods.len(),
-            backup_codes_remaining,
-            other_sessions: sessions.iter().filter(|s| s.id != current.id).count(),
-            alert_on_sign_in: safety.alert_on_sign_in,
-            alert_on_failed_sign_in: safety.alert_on_failed_sign_in,
-            lockout_threshold: safety.lockout_threshold,
-            recovery_email,
-            recovery_phone,
-            app_passwords: app_passwords.len(),
-            api_tokens: api_tokens.len(),
         })
     }
 }

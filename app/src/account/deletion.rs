@@ -26,32 +26,32 @@ pub async fn delete_my_account(
 mod server_side {
     use crate::access::{Context, Log};
     use crate::account::api::confirm_password;
-    use crate::account::session;
+    use crate::tokens;
 
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
 
-    use crate::organizations::store as organizations;
-    use crate::policy::Role;
+    use crate::access::organization;
     use crate::request;
 
     /// The organizations my leaving would orphan, each with what to do about it.
     async fn blockers(tx: &mut Tx, user_id: i64, lock: bool) -> Result<Vec<String>, AppError> {
         let mut reasons = Vec::new();
-        for membership in organizations::memberships_of(tx, user_id).await? {
+        for membership in crate::access::store::memberships_of(tx, user_id).await? {
             if lock {
-                organizations::lock_organization(tx, membership.id).await?;
+                crate::access::store::lock_organization(tx, membership.id).await?;
             }
-            if organizations::count_members(tx, membership.id).await? <= 1 {
+            let leaving = organization::leaving(
+                membership.role,
+                organization::Headcount::of(tx, membership.id).await?,
+            );
+            if leaving.last_member {
                 reasons.push(format!(
                     "You are the only user of {}: delete that organization first (its Settings), or invite someone and make them its legal representative.",
                     membership.name
                 ));
-            } else if membership.role == Role::LegalRepresentative
-                && organizations::count_role(tx, membership.id, Role::LegalRepresentative).await?
-                    <= 1
-            {
+            } else if leaving.last_legal_representative {
                 reasons.push(format!(
                     "You are the only legal representative of {}: make someone else its legal representative first.",
                     membership.name
@@ -96,7 +96,7 @@ mod server_side {
         let email = crate::mail::messages::account_deleted(&account.email, &account.first_name)?;
         crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
-        request::set_cookie(&session::clearing_cookie(request::secure_cookies(
+        request::set_cookie(&tokens::clearing_cookie(request::secure_cookies(
             &cx.state, &cx.origin,
         )));
         Ok("/login".to_owned())

@@ -3,15 +3,10 @@
 pub mod api;
 pub mod changes;
 pub mod deletion;
-#[cfg(feature = "ssr")]
-pub mod password;
 pub mod profile;
-#[cfg(feature = "ssr")]
-pub mod session;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
-pub mod wizard;
 
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
@@ -19,37 +14,6 @@ use serde::{Deserialize, Serialize};
 pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const NAME_MAX_CHARS: usize = 100;
-pub const EMAIL_MAX_CHARS: usize = 254;
-
-/// The signed-in person, as the browser sees them.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Account {
-    pub id: i64,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub created_at: i64,
-    /// When my profile picture was last changed; `None` when I have none (initials instead).
-    pub avatar_version: Option<i64>,
-    /// The version of the profile (name), sent back with an edit: a save from an older
-    /// version is refused.
-    pub version: i64,
-}
-
-impl Account {
-    /// The address of my picture, changing with each upload so no stale copy is shown.
-    pub fn avatar_url(&self) -> Option<String> {
-        self.avatar_version
-            .map(|v| format!("{}?v={v}", profile::AVATAR_PATH))
-    }
-    pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
-    pub fn initials(&self) -> String {
-        initials(&self.first_name, &self.last_name)
-    }
-}
-
 /// Where to go after a successful sign-in or sign-up.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct SignedIn {
@@ -94,21 +58,6 @@ pub struct PasswordChanged {
     pub app_passwords_revoked: u64,
 }
 
-/// The third step of the compromised-password wizard: every setting worth a look.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct SecurityReview {
-    pub two_factor_methods: usize,
-    pub backup_codes_remaining: i64,
-    pub other_sessions: usize,
-    pub alert_on_sign_in: bool,
-    pub alert_on_failed_sign_in: bool,
-    pub lockout_threshold: i64,
-    pub recovery_email: Option<String>,
-    pub recovery_phone: Option<String>,
-    pub app_passwords: usize,
-    pub api_tokens: usize,
-}
-
 /// A recovery phone number in international format: `+`, then 8 to 15 digits; spaces, dots,
 /// dashes and parentheses are allowed and dropped.
 pub fn normalize_phone(raw: &str) -> Result<Option<String>, AppError> {
@@ -134,44 +83,6 @@ pub fn normalize_phone(raw: &str) -> Result<Option<String>, AppError> {
         return Err(invalid());
     }
     Ok(Some(format!("+{digits}")))
-}
-
-/// Up to two capital letters, one from each name.
-pub fn initials(first_name: &str, last_name: &str) -> String {
-    [first_name, last_name]
-        .iter()
-        .filter_map(|n| n.trim().chars().next())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-/// Trims and lower-cases an email address, and checks it has a plausible shape.
-pub fn normalize_email(raw: &str) -> Result<String, AppError> {
-    let email = raw.trim().to_lowercase();
-    let invalid = || {
-        AppError::validation(
-            "email",
-            "Enter a valid email address, like name@example.com.",
-        )
-    };
-    if email.is_empty() {
-        return Err(AppError::validation("email", "Enter your email address."));
-    }
-    if email.chars().count() > EMAIL_MAX_CHARS
-        || email.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(invalid());
-    }
-    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
-    let domain_ok = domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && !domain.contains('@');
-    if local.is_empty() || !domain_ok {
-        return Err(invalid());
-    }
-    Ok(email)
 }
 
 /// Trims a first or last name and checks its length.
@@ -246,6 +157,8 @@ fn is_common_password(_password: &str) -> bool {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::format::initials;
+    use crate::mail::normalize_email;
 
     #[test]
     fn confirmation_codes_are_six_digits() {

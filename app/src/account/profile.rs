@@ -9,8 +9,6 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Where my picture is uploaded (POST, the file as the body) and read (GET).
-pub const AVATAR_PATH: &str = "/account/avatar";
 /// The largest file accepted.
 pub const AVATAR_MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The stored picture is this many pixels square.
@@ -45,38 +43,6 @@ pub async fn change_my_name(
 #[server(endpoint = "remove_my_avatar")]
 pub async fn remove_my_avatar() -> Result<(), AppError> {
     RemoveMyAvatar::serve(|cx| server_side::remove_avatar(cx)).await
-}
-
-/// Decodes pictures on a small pool of its own: at most `workers` decodes at once (each within
-/// [`AVATAR_MAX_PIXELS`]), a short queue, and a busy answer beyond it — so uploads in parallel
-/// cannot add more than `workers × 64 MB` to the server's memory.
-#[cfg(feature = "ssr")]
-pub struct PictureDecoder {
-    pool: crate::workers::WorkerPool<()>,
-}
-
-#[cfg(feature = "ssr")]
-impl PictureDecoder {
-    pub fn new(workers: usize, queue: usize) -> Self {
-        PictureDecoder {
-            pool: crate::workers::WorkerPool::new("pictures", workers, queue, || ()),
-        }
-    }
-
-    /// One decode at a time, four waiting: profile pictures are rare, memory is not free.
-    pub fn for_this_machine() -> Self {
-        Self::new(1, 4)
-    }
-
-    /// Takes a place in the queue, or says busy at once.
-    pub fn try_admit(&self) -> Result<crate::workers::Admission, AppError> {
-        self.pool.try_admit()
-    }
-
-    /// [`process_avatar`] on the pool; busy when the queue is full.
-    pub async fn avatar(&self, bytes: Vec<u8>) -> Result<(Vec<u8>, Option<String>), AppError> {
-        self.pool.run(move |_| process_avatar(&bytes)).await?
-    }
 }
 
 /// Decodes an uploaded picture and makes the stored one: the centre square, 256×256, PNG.
@@ -175,7 +141,7 @@ pub async fn upload_avatar(
     )
     .await?;
     // Decoding is CPU and memory work: on the bounded picture pool, off the async threads.
-    let (png, warning) = state.pictures.avatar(bytes).await?;
+    let (png, warning) = state.pictures.run(move || process_avatar(&bytes)).await?;
     let now = state.now();
     let mut tx = state.db.write().await?;
     super::store::save_avatar(&mut tx, account.id, &png, now).await?;
@@ -358,18 +324,20 @@ mod tests {
 
     #[tokio::test]
     async fn the_decoder_answers_busy_beyond_its_queue() {
-        let decoder = PictureDecoder::new(1, 1);
+        let decoder = crate::workers::PictureDecoder::new(1, 1);
         let first = decoder.try_admit();
         let second = decoder.try_admit();
         assert!(first.is_ok() && second.is_ok());
-        let refused = decoder.avatar(encoded(64, 64, ImageFormat::Png)).await;
+        let refused = decoder
+            .run(|| process_avatar(&encoded(64, 64, ImageFormat::Png)))
+            .await;
         assert_eq!(
             refused.err().map(|e| e.code),
             Some(crate::error::ErrorCode::Busy)
         );
         drop((first, second));
         assert!(decoder
-            .avatar(encoded(64, 64, ImageFormat::Png))
+            .run(|| process_avatar(&encoded(64, 64, ImageFormat::Png)))
             .await
             .is_ok());
     }
@@ -386,7 +354,7 @@ pub async fn send_avatar(file: web_sys::File) -> Result<AvatarSaved, AppError> {
         )
     };
     let content_type = file.type_();
-    let response = gloo_net::http::Request::post(AVATAR_PATH)
+    let response = gloo_net::http::Request::post(crate::access::AVATAR_PATH)
         .header(
             "content-type",
             if content_type.is_empty() {

@@ -1,10 +1,8 @@
 //! SQL for accounts and sessions.
 
-use super::password::HashedPassword;
-use super::Account;
 use crate::db::Tx;
 use crate::on_db;
-use crate::request::Origin;
+use crate::password::HashedPassword;
 
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -30,157 +28,6 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<Option<i64>,
         .await)
 }
 
-/// The id and password hash of the account with this (normalised) email.
-pub async fn credentials(
-    tx: &mut Tx,
-    email: &str,
-) -> Result<Option<(i64, HashedPassword)>, sqlx::Error> {
-    const SQL: &str = "SELECT id, password_hash FROM users WHERE email = $1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)
-}
-
-pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx::Error> {
-    const SQL: &str =
-        "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at, u.version \
-                       FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
-    type Row = (i64, String, String, String, i64, Option<i64>, i64);
-    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(row.map(
-        |(id, email, first_name, last_name, created_at, avatar_version, version)| Account {
-            id,
-            email,
-            first_name,
-            last_name,
-            created_at,
-            avatar_version,
-            version,
-        },
-    ))
-}
-
-/// How far a session has come: a full session, or a sign-in still owing its second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Full,
-    SecondFactor,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Full => "full",
-            Stage::SecondFactor => "second_factor",
-        }
-    }
-}
-
-pub struct NewSession<'a> {
-    pub user_id: i64,
-    pub token_hash: &'a str,
-    /// For a pending sign-in: whether the full session it becomes is remembered.
-    pub persistent: bool,
-    pub stage: Stage,
-    pub at: i64,
-    pub expires_at: i64,
-    pub origin: &'a Origin,
-}
-
-pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64, sqlx::Error> {
-    // A full sign-in is a fresh proof that it is the person: confirmed as it starts.
-    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent, stage, confirmed_at) \
-                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(session.token_hash)
-        .bind(session.user_id)
-        .bind(session.persistent)
-        .bind(session.at)
-        .bind(session.expires_at)
-        .bind(&session.origin.ip)
-        .bind(&session.origin.user_agent)
-        .bind(session.stage.as_str())
-        .bind((session.stage == Stage::Full).then_some(session.at))
-        .fetch_one(&mut **c)
-        .await)
-}
-
-/// A stored session, found by the hash of its token.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredSession {
-    pub id: i64,
-    pub user_id: i64,
-    pub persistent: bool,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-    pub stage: String,
-    /// When the person last proved it is them in this session (see `policy::Confirm`).
-    pub confirmed_at: Option<i64>,
-}
-
-impl StoredSession {
-    pub fn is_full(&self) -> bool {
-        self.stage == Stage::Full.as_str()
-    }
-}
-
-pub async fn session_by_token_hash(
-    tx: &mut Tx,
-    token_hash: &str,
-) -> Result<Option<StoredSession>, sqlx::Error> {
-    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at, stage, confirmed_at FROM sessions WHERE token_hash = $1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .fetch_optional(&mut **c)
-        .await)
-}
-
-/// Records that the person just confirmed it is them in this session.
-pub async fn confirm_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE sessions SET confirmed_at = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn touch_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// Deletes the session; returns its user when there was one.
-pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
-    const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(token_hash)
-        .fetch_optional(&mut **c)
-        .await)
-}
-
-pub async fn delete_session_by_id(tx: &mut Tx, session_id: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str = "DELETE FROM sessions WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Removes sessions past their absolute expiry (idle ones are refused when presented and
 /// removed here once their absolute expiry passes too).
 pub async fn purge_expired_sessions(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
@@ -191,17 +38,6 @@ pub async fn purge_expired_sessions(tx: &mut Tx, now: i64) -> Result<u64, sqlx::
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done)
-}
-
-/// Counts one wrong code against a pending sign-in and returns the count so far.
-pub async fn count_second_factor_failure(tx: &mut Tx, session_id: i64) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "UPDATE sessions SET second_factor_failures = second_factor_failures + 1 \
-                       WHERE id = $1 RETURNING second_factor_failures";
-    let n: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(session_id)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(n.unwrap_or(i64::MAX))
 }
 
 pub async fn password_hash(

@@ -1,6 +1,6 @@
 //! Sign-in, sign-up and profile pages.
 
-use super::api::{my_account, ConfirmSignUp, SignIn, SignUp};
+use super::api::{my_account, ConfirmSignUp, SignUp};
 use super::changes::{
     confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
 };
@@ -16,51 +16,6 @@ use leptos_router::hooks::use_query_map;
 pub fn next_from_query() -> Memo<String> {
     let query = use_query_map();
     Memo::new(move |_| query.read().get("next").unwrap_or_default())
-}
-
-#[component]
-pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let next = next_from_query();
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = action.value().get() {
-            crate::load_page(&signed_in.redirect);
-        }
-    });
-    view! {
-        <PageTitle text="Sign in" />
-        <main class="auth-page" id="main">
-            <div class="auth-card">
-                <p class="brand-large">"Steward"</p>
-                <h1>"Sign in"</h1>
-                <ActionForm action>
-                    <FormError error />
-                    <input type="hidden" name="next" prop:value=move || next.get() />
-                    <div class="field">
-                        <label for="email">"Email address"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" aria-describedby="email-error" aria-invalid=invalid(error, "email") />
-                        <FieldError error field="email" input="email" />
-                    </div>
-                    <div class="field">
-                        <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required aria-describedby="password-error" aria-invalid=invalid(error, "password") />
-                        <FieldError error field="password" input="password" />
-                    </div>
-                    <p class="auth-aside"><a href="/forgot-password">"Forgot your password?"</a></p>
-                    <div class="field checkbox">
-                        <input id="remember" name="remember" type="checkbox" value="on" />
-                        <label for="remember">"Keep me signed in"</label>
-                    </div>
-                    <p class="hint">"Leave this unticked on a shared computer: you will be asked to sign in each time the browser is opened."</p>
-                    <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
-                        {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                    </button>
-                </ActionForm>
-                <p class="auth-switch">"New to Steward? " <a href="/signup">"Create an account"</a></p>
-            </div>
-        </main>
-    }
 }
 
 #[component]
@@ -90,7 +45,7 @@ fn ConfirmWithCode(email: String) -> impl IntoView {
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = confirm.value().get() {
-            crate::load_page(&signed_in.redirect);
+            crate::components::load_page(&signed_in.redirect);
         }
     });
     view! {
@@ -125,7 +80,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = confirm.value().get() {
-            crate::load_page(&signed_in.redirect);
+            crate::components::load_page(&signed_in.redirect);
         }
     });
     view! {
@@ -248,7 +203,7 @@ pub fn ProfilePage() -> impl IntoView {
 
 /// My picture, or my initials when I have none.
 #[component]
-pub fn Avatar(account: crate::account::Account, #[prop(optional)] large: bool) -> impl IntoView {
+pub fn Avatar(account: crate::access::Account, #[prop(optional)] large: bool) -> impl IntoView {
     let class = if large { "avatar large" } else { "avatar" };
     match account.avatar_url() {
         Some(url) => view! { <img class=class src=url alt="" width="256" height="256" data-testid="avatar-image" /> }.into_any(),
@@ -259,7 +214,7 @@ pub fn Avatar(account: crate::account::Account, #[prop(optional)] large: bool) -
 /// First and last name (ACC-3).
 #[component]
 fn NamePanel(
-    account: crate::account::Account,
+    account: crate::access::Account,
     changed: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     use super::profile::ChangeMyName;
@@ -297,7 +252,7 @@ fn NamePanel(
 /// The profile picture (ACC-3): PNG, JPEG or WebP up to 5 MB; the server keeps a 256×256 copy.
 #[component]
 fn AvatarPanel(
-    account: crate::account::Account,
+    account: crate::access::Account,
     /// Ok(warning) after an upload; the refusal otherwise.
     outcome: RwSignal<Option<Result<Option<String>, crate::error::AppError>>>,
     changed: impl Fn() + Send + Sync + Copy + 'static,
@@ -382,7 +337,7 @@ fn DeleteAccountPanel() -> impl IntoView {
     let check = Resource::new(move || delete.version().get(), |_| account_deletion_check());
     Effect::new(move |_| {
         if let Some(Ok(next)) = delete.value().get() {
-            crate::load_page(&next);
+            crate::components::load_page(&next);
         }
     });
     view! {

@@ -1,10 +1,8 @@
 //! The activity log: an append-only record of every state change, written in the same
 //! transaction as the change itself.
 
-pub mod api;
 #[cfg(feature = "ssr")]
 pub mod store;
-pub mod view;
 
 use serde::{Deserialize, Serialize};
 
@@ -363,7 +361,7 @@ impl ActivityFilter {
                 format!("Search with at most {SEARCH_MAX_CHARS} characters."),
             ));
         }
-        let search = (!search.is_empty()).then(|| crate::products::like_pattern(search));
+        let search = (!search.is_empty()).then(|| crate::format::like_pattern(search));
         Ok(ActivityQuery {
             from,
             until,
@@ -433,6 +431,25 @@ pub fn csv_line(entry: &ActivityEntry) -> String {
         .join(",");
     line.push_str("\r\n");
     line
+}
+
+/// One sign-in attempt in the connection log.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Connection {
+    pub id: i64,
+    pub occurred_at: i64,
+    pub succeeded: bool,
+    /// How: "password", "password and authenticator app", "wrong password", …
+    pub method: String,
+    pub ip: String,
+    pub device: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ConnectionPage {
+    pub entries: Vec<Connection>,
+    /// Cursor for the next (older) page.
+    pub older: Option<i64>,
 }
 
 #[cfg(test)]

@@ -212,8 +212,9 @@ pub async fn connections_of(
     tx: &mut Tx,
     user_id: i64,
     before: Option<i64>,
-) -> Result<crate::sessions::ConnectionPage, sqlx::Error> {
-    use crate::sessions::{Connection, ConnectionPage};
+) -> Result<crate::activity::ConnectionPage, sqlx::Error> {
+    use crate::activity::Connection;
+    use crate::activity::ConnectionPage;
     const SQL: &str = "SELECT id, occurred_at, action, detail, ip, user_agent FROM activity_log \
                        WHERE actor_user_id = $1 AND id < $2 \
                          AND action IN ('sign_in_succeeded', 'sign_in_failed', 'second_factor_failed') \

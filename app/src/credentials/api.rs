@@ -46,16 +46,16 @@ pub async fn revoke_all_credentials() -> Result<u64, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::super::{
-        normalize_app_password, normalize_name, parse_expiry_days, store, Credentials, NewSecret,
-        TokenScope, TOKEN_PREFIX,
-    };
+    use super::super::{normalize_name, parse_expiry_days, store, Credentials, NewSecret};
     use crate::access::Context;
+    use crate::access::Log;
+    use crate::policy::TokenScope;
+    use crate::tokens::normalize_app_password;
+    use crate::tokens::TOKEN_PREFIX;
 
-    use crate::account::session;
-    use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
     use crate::error::AppError;
+    use crate::tokens;
 
     use rand::Rng;
 
@@ -89,18 +89,11 @@ mod server_side {
         let account = cx.account()?;
         let name = normalize_name(&name)?;
         let secret = new_app_password();
-        let hash = session::hash_token(&normalize_app_password(&secret));
+        let hash = tokens::hash_token(&normalize_app_password(&secret));
         let mut tx = cx.write().await?;
         let id = store::insert_app_password(&mut tx, account.id, &name, &hash, cx.now).await?;
-        log(
-            &mut tx,
-            ActivityAction::AppPasswordCreated,
-            account.id,
-            &name,
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::AppPasswordCreated, &name))
+            .await?;
         tx.commit().await?;
         Ok(NewSecret { id, name, secret })
     }
@@ -116,9 +109,9 @@ mod server_side {
         let scope = TokenScope::parse(&scope)
             .ok_or_else(|| AppError::validation("scope", "Choose read only, or read and write."))?;
         let days = parse_expiry_days(&expires_in_days)?;
-        let (random, _) = session::new_token();
+        let (random, _) = tokens::new_token();
         let secret = format!("{TOKEN_PREFIX}{random}");
-        let hash = session::hash_token(&secret);
+        let hash = tokens::hash_token(&secret);
         let mut tx = cx.write().await?;
         let id = store::insert_api_token(
             &mut tx,
@@ -133,15 +126,8 @@ mod server_side {
         )
         .await?;
         let detail = format!("{name} ({})", scope.label().to_lowercase());
-        log(
-            &mut tx,
-            ActivityAction::ApiTokenCreated,
-            account.id,
-            &detail,
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::ApiTokenCreated, &detail))
+            .await?;
         tx.commit().await?;
         Ok(NewSecret { id, name, secret })
     }
@@ -163,7 +149,7 @@ mod server_side {
             )
         };
         let name = deleted.ok_or_else(|| AppError::not_found(what))?;
-        log(&mut tx, action, account.id, &name, &cx.origin, cx.now).await?;
+        cx.log(&mut tx, Log::own(action, &name)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -171,15 +157,11 @@ mod server_side {
     pub async fn revoke_all(cx: Context) -> Result<u64, AppError> {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
-        let n = store::delete_all(&mut tx, account.id, true).await?;
+        let n = crate::access::store::delete_all_credentials(&mut tx, account.id, true).await?;
         let detail = format!("{n} revoked");
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::CredentialsRevoked,
-            account.id,
-            &detail,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::CredentialsRevoked, &detail),
         )
         .await?;
         tx.commit().await?;

@@ -12,41 +12,12 @@ pub mod store;
 pub mod view;
 
 use crate::error::AppError;
+use crate::policy::TokenScope;
 use serde::{Deserialize, Serialize};
 
 pub const NAME_MAX_CHARS: usize = 60;
-pub const TOKEN_PREFIX: &str = "stw_";
 /// Longest expiry offered for an API token.
 pub const MAX_EXPIRY_DAYS: i64 = 366;
-
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenScope {
-    Read,
-    ReadWrite,
-}
-
-impl TokenScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenScope::Read => "read",
-            TokenScope::ReadWrite => "read_write",
-        }
-    }
-    pub fn parse(value: &str) -> Option<TokenScope> {
-        match value {
-            "read" => Some(TokenScope::Read),
-            "read_write" => Some(TokenScope::ReadWrite),
-            _ => None,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            TokenScope::Read => "Read only",
-            TokenScope::ReadWrite => "Read and write",
-        }
-    }
-}
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct AppPassword {
@@ -112,18 +83,10 @@ pub fn parse_expiry_days(raw: &str) -> Result<Option<i64>, AppError> {
     }
 }
 
-/// Application passwords are typed by people into programs: case, spaces and dashes do not
-/// matter. (The stored hash is of this form.)
-pub fn normalize_app_password(raw: &str) -> String {
-    raw.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokens::normalize_app_password;
 
     #[test]
     fn names_and_expiry_are_checked() {

@@ -1,8 +1,9 @@
 //! SQL for application passwords and API tokens.
 
-use super::{ApiToken, AppPassword, TokenScope};
+use super::{ApiToken, AppPassword};
 use crate::db::Tx;
 use crate::on_db;
+use crate::policy::TokenScope;
 
 pub async fn app_passwords(tx: &mut Tx, user_id: i64) -> Result<Vec<AppPassword>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, created_at, last_used_at FROM app_passwords WHERE user_id = $1 ORDER BY id";
@@ -110,81 +111,4 @@ pub async fn delete_api_token(
         .bind(user_id)
         .fetch_optional(&mut **c)
         .await)
-}
-
-/// Deletes every application password (and, when `tokens`, every API token) of the person;
-/// returns how many were deleted.
-pub async fn delete_all(tx: &mut Tx, user_id: i64, tokens: bool) -> Result<u64, sqlx::Error> {
-    let mut n = on_db!(tx, |c| sqlx::query(
-        "DELETE FROM app_passwords WHERE user_id = $1"
-    )
-    .bind(user_id)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if tokens {
-        n += on_db!(tx, |c| sqlx::query(
-            "DELETE FROM api_tokens WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    }
-    Ok(n)
-}
-
-/// The live token with this hash: `(token id, user id, scope, last used)`.
-pub async fn token_by_hash(
-    tx: &mut Tx,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<(i64, i64, String, Option<i64>)>, sqlx::Error> {
-    const SQL: &str = "SELECT id, user_id, scope, last_used_at FROM api_tokens \
-                       WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
-}
-
-/// The application password with this hash, if it belongs to the account with this email:
-/// `(password id, user id, last used)`.
-pub async fn app_password_by_hash(
-    tx: &mut Tx,
-    email: &str,
-    secret_hash: &str,
-) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.user_id, p.last_used_at FROM app_passwords p JOIN users u ON u.id = p.user_id \
-                       WHERE p.secret_hash = $1 AND u.email = $2";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(secret_hash)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)
-}
-
-pub async fn touch_token(tx: &mut Tx, id: i64, at: i64) -> Result<(), sqlx::Error> {
-    on_db!(tx, |c| sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(at)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn touch_app_password(tx: &mut Tx, id: i64, at: i64) -> Result<(), sqlx::Error> {
-    on_db!(tx, |c| sqlx::query(
-        "UPDATE app_passwords SET last_used_at = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(at)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
 }

@@ -92,17 +92,20 @@ mod server_side {
         NextStep, PendingInvitation, INVITATION_LIFETIME_SECONDS, PENDING_MAX,
     };
     use crate::access::authentication::caller;
+    use crate::access::authentication::start_session;
     use crate::access::{Context, Log};
-    use crate::account::api::start_session;
 
-    use crate::account::store::{self as accounts, Stage};
-    use crate::account::{check_new_password, normalize_email, normalize_name, session, SignedIn};
+    use crate::access::store::Stage;
+    use crate::account::store::{self as accounts};
+    use crate::account::{check_new_password, normalize_name, SignedIn};
     use crate::activity::store::record_in;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
     use crate::format;
-    use crate::organizations::store as organizations;
+    use crate::mail::normalize_email;
+    use crate::tokens;
+
     use crate::policy::{may_invite, Role};
     use crate::request::{self, Origin};
     use crate::state::AppState;
@@ -179,7 +182,7 @@ mod server_side {
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         may_invite(membership.role, role).map_err(refused)?;
-        organizations::lock_organization(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
         if store::is_member(&mut tx, organization_id, &email).await? {
             return Err(AppError::validation(
                 "email",
@@ -208,7 +211,7 @@ mod server_side {
                 "Some of the chosen products are not in this organization. Reload the page.",
             ));
         }
-        let (token, token_hash) = session::new_token();
+        let (token, token_hash) = tokens::new_token();
         let expires_at = cx.now + INVITATION_LIFETIME_SECONDS;
         let invitation_id = store::insert(
             &mut tx,
@@ -322,7 +325,7 @@ mod server_side {
         let mut tx = cx.write().await?;
         let (found, organization) =
             manageable(&cx, &mut tx, organization_id, invitation_id).await?;
-        let (token, token_hash) = session::new_token();
+        let (token, token_hash) = tokens::new_token();
         let expires_at = cx.now + INVITATION_LIFETIME_SECONDS;
         if !store::renew(
             &mut tx,
@@ -392,12 +395,12 @@ mod server_side {
         organization_id: i64,
         token: &str,
         now: i64,
-    ) -> Result<(store::ByToken, String), AppError> {
+    ) -> Result<(store::ByToken, tokens::TokenHash), AppError> {
         let token = token.trim();
-        if !session::well_formed(token) {
+        if !tokens::well_formed(token) {
             return Err(not_valid());
         }
-        let token_hash = session::hash_token(token);
+        let token_hash = tokens::hash_token(token);
         let found = store::by_token(tx, &token_hash)
             .await?
             .filter(|i| i.organization_id == organization_id && !i.ended)
@@ -438,7 +441,7 @@ mod server_side {
                 signed_in_as: account.email.clone(),
             },
             Some((account, _)) => {
-                if organizations::membership(&mut tx, organization_id, account.id)
+                if crate::access::store::membership(&mut tx, organization_id, account.id)
                     .await?
                     .is_some()
                 {
@@ -479,7 +482,7 @@ mod server_side {
         origin: &Origin,
     ) -> Result<(), AppError> {
         let now = state.now();
-        if organizations::membership(tx, found.organization_id, user_id)
+        if crate::access::store::membership(tx, found.organization_id, user_id)
             .await?
             .is_some()
         {
@@ -488,12 +491,18 @@ mod server_side {
                 "You are already a member of this organization.",
             ));
         }
-        organizations::lock_organization(tx, found.organization_id).await?;
+        crate::access::store::lock_organization(tx, found.organization_id).await?;
         if !store::consume(tx, found.id, token_hash, user_id, now).await? {
             return Err(not_valid());
         }
-        organizations::insert_membership(tx, found.organization_id, user_id, found.role, now)
-            .await?;
+        crate::access::store::insert_membership(
+            tx,
+            found.organization_id,
+            user_id,
+            found.role,
+            now,
+        )
+        .await?;
         if reaches_chosen_products(found.role) {
             for (product_id, product) in store::products_of(tx, found.id).await? {
                 crate::products::store::grant_access(tx, product_id, user_id, product.billing, now)
@@ -598,14 +607,9 @@ mod server_side {
             ),
             field: None,
         })?;
-        record_in(
+        cx.log(
             &mut tx,
-            ActivityAction::SignUp,
-            user_id,
-            organization_id,
-            "invited",
-            &cx.origin,
-            cx.now,
+            Log::organization(ActivityAction::SignUp, organization_id, "invited").by(user_id),
         )
         .await?;
         let name = format!("{first_name} {last_name}");

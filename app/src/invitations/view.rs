@@ -7,10 +7,10 @@ use super::api::{
 };
 use super::{reaches_chosen_products, InvitationOpening, NextStep};
 use crate::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
-use crate::layout::use_organization_id;
 use crate::policy::Role;
 use leptos::prelude::*;
 
@@ -305,7 +305,7 @@ fn Invitation(opening: InvitationOpening, organization: i64, token: String) -> i
             <button class="button secondary wide" type="button" on:click=move |_| {
                 leptos::task::spawn_local(async move {
                     let _ = crate::account::api::sign_out().await;
-                    crate::reload_page();
+                    crate::components::reload_page();
                 });
             }>"Sign out"</button>
         }
@@ -333,7 +333,7 @@ fn AcceptButton(organization: i64, token: String) -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(joined)) = accept.value().get() {
-            crate::load_page(&joined.redirect);
+            crate::components::load_page(&joined.redirect);
         }
     });
     view! {
@@ -351,7 +351,7 @@ fn NewAccount(email: String, organization: i64, token: String) -> impl IntoView 
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(joined)) = action.value().get() {
-            crate::load_page(&joined.redirect);
+            crate::components::load_page(&joined.redirect);
         }
     });
     view! {

@@ -46,15 +46,16 @@ pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::super::store::{self, LinkPurpose};
+    use super::super::store;
     use super::super::{check_lockout_threshold, NotMeOutcome, SafetySettings};
+    use crate::access::store::LinkPurpose;
     use crate::access::{Context, Log};
 
-    use crate::account::session;
     use crate::account::store as accounts;
-    use crate::activity::store::record_own;
+
     use crate::activity::ActivityAction;
     use crate::error::AppError;
+    use crate::tokens;
 
     pub async fn get(cx: Context) -> Result<SafetySettings, AppError> {
         let account = cx.account()?;
@@ -116,13 +117,13 @@ mod server_side {
     }
 
     pub async fn unlock_with_link(cx: Context, token: String) -> Result<(), AppError> {
-        if !session::well_formed(token.trim()) {
+        if !tokens::well_formed(token.trim()) {
             return Err(bad_link());
         }
         let mut tx = cx.write().await?;
         let Some((user_id, _)) = store::consume_link(
             &mut tx,
-            &session::hash_token(token.trim()),
+            &tokens::hash_token(token.trim()),
             LinkPurpose::Unlock,
             cx.now,
         )
@@ -131,13 +132,13 @@ mod server_side {
             return Err(bad_link());
         };
         store::unlock(&mut tx, user_id).await?;
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::AccountUnlocked,
-            user_id,
-            "with the link sent by email",
-            &cx.origin,
-            cx.now,
+            Log::own(
+                ActivityAction::AccountUnlocked,
+                "with the link sent by email",
+            )
+            .by(user_id),
         )
         .await?;
         tx.commit().await?;
@@ -145,13 +146,13 @@ mod server_side {
     }
 
     pub async fn not_me(cx: Context, token: String) -> Result<NotMeOutcome, AppError> {
-        if !session::well_formed(token.trim()) {
+        if !tokens::well_formed(token.trim()) {
             return Err(bad_link());
         }
         let mut tx = cx.write().await?;
         let Some((user_id, session_id)) = store::consume_link(
             &mut tx,
-            &session::hash_token(token.trim()),
+            &tokens::hash_token(token.trim()),
             LinkPurpose::NotMe,
             cx.now,
         )
@@ -163,17 +164,17 @@ mod server_side {
             Some(id) => accounts::delete_user_session(&mut tx, user_id, id).await?,
             None => false,
         };
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::NotMeReported,
-            user_id,
-            if session_ended {
-                "the reported session was ended"
-            } else {
-                "no open session to end"
-            },
-            &cx.origin,
-            cx.now,
+            Log::own(
+                ActivityAction::NotMeReported,
+                if session_ended {
+                    "the reported session was ended"
+                } else {
+                    "no open session to end"
+                },
+            )
+            .by(user_id),
         )
         .await?;
         tx.commit().await?;

@@ -4,8 +4,6 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod guard;
-#[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
 
@@ -15,11 +13,6 @@ use serde::{Deserialize, Serialize};
 pub const LOCKOUT_MIN: i64 = 3;
 pub const LOCKOUT_MAX: i64 = 20;
 pub const LOCKOUT_DEFAULT: i64 = 10;
-/// An unlock link works once, within an hour.
-pub const UNLOCK_LINK_SECONDS: i64 = 3600;
-/// A "this wasn't me" link in an alert works once, within a week.
-pub const NOT_ME_LINK_SECONDS: i64 = 7 * 24 * 3600;
-
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct SafetySettings {
     pub alert_on_sign_in: bool,
@@ -47,19 +40,10 @@ pub fn check_lockout_threshold(value: i64) -> Result<i64, AppError> {
     }
 }
 
-/// A redirect target taken from a link: only a path on this site.
-pub fn safe_next(next: &str) -> Option<String> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
-        && next.len() <= 200;
-    ok.then(|| next.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::safe_next;
 
     #[test]
     fn lockout_threshold_bounds_are_inclusive() {

@@ -92,6 +92,37 @@ pub fn signature() -> &'static str {
     "\n\n-- \nSteward · This message was sent automatically because of activity on your account.\n"
 }
 
+/// Trims and lower-cases an email address, and checks it has a plausible shape.
+pub fn normalize_email(raw: &str) -> Result<String, AppError> {
+    let email = raw.trim().to_lowercase();
+    let invalid = || {
+        AppError::validation(
+            "email",
+            "Enter a valid email address, like name@example.com.",
+        )
+    };
+    if email.is_empty() {
+        return Err(AppError::validation("email", "Enter your email address."));
+    }
+    if email.chars().count() > EMAIL_MAX_CHARS
+        || email.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(invalid());
+    }
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@');
+    if local.is_empty() || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(email)
+}
+
+pub const EMAIL_MAX_CHARS: usize = 254;
+
 #[cfg(test)]
 mod tests {
     use super::*;

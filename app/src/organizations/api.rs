@@ -1,7 +1,8 @@
 //! Server functions of organizations. The organization id comes from the URL, so it is never
 //! trusted: membership and role are read from the database for the signed-in person.
 
-use super::{OrganizationSummary, Overview, ShellData, UsersPage};
+use super::{Overview, ShellData, UsersPage};
+use crate::access::OrganizationSummary;
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
 use crate::error::AppError;
@@ -67,9 +68,9 @@ pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), App
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::super::{
-        normalize_organization_name, store, OrganizationSummary, Overview, ShellData, UsersPage,
-    };
+    use super::super::{normalize_organization_name, store, Overview, ShellData, UsersPage};
+    use crate::access::organization::{self, Headcount};
+    use crate::access::OrganizationSummary;
     use crate::access::{Context, Log};
 
     use crate::activity::ActivityAction;
@@ -81,8 +82,8 @@ mod server_side {
         let (account, in_person) = (cx.account()?, cx.in_person());
         let mut tx = cx.read().await?;
         let current = cx.member(&mut tx, organization_id).await?;
-        let organizations = store::memberships_of(&mut tx, account.id).await?;
-        let last = store::last_organization(&mut tx, account.id).await?;
+        let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
+        let last = crate::access::store::last_organization(&mut tx, account.id).await?;
         tx.commit().await?;
         // Remember where the person is, for their next sign-in (written only when it changes,
         // and only for a person in a browser: a program's reads change nothing). A preference,
@@ -249,7 +250,7 @@ mod server_side {
         let pattern = if search.is_empty() {
             String::new()
         } else {
-            crate::products::like_pattern(search)
+            crate::format::like_pattern(search)
         };
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -277,16 +278,15 @@ mod server_side {
             .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
-        store::lock_organization(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_assign(membership.role, target.role, new)
             .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
         if target.role == new {
             return Err(AppError::validation("role", "This is already their role."));
         }
-        if target.role == Role::LegalRepresentative
-            && store::count_role(&mut tx, organization_id, Role::LegalRepresentative).await? <= 1
-        {
+        let headcount = Headcount::of(&mut tx, organization_id).await?;
+        if organization::removes_last_legal_representative(target.role, new, headcount) {
             return Err(AppError::new(
                 crate::error::ErrorCode::Validation,
                 "This is the organization's only legal representative: appoint another one first.",
@@ -345,7 +345,7 @@ mod server_side {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
-        store::lock_organization(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_act_on_member(
             membership.role,
@@ -401,7 +401,7 @@ mod server_side {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
         // Only members of this organization; anyone else does not exist from here.
-        let member = store::membership(&mut tx, organization_id, user_id).await?;
+        let member = crate::access::store::membership(&mut tx, organization_id, user_id).await?;
         if member.is_none() {
             return Err(AppError::not_found("person"));
         }
@@ -424,7 +424,7 @@ mod server_side {
     pub async fn mine(cx: Context) -> Result<Vec<OrganizationSummary>, AppError> {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
-        let organizations = store::memberships_of(&mut tx, account.id).await?;
+        let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(organizations)
     }
@@ -433,9 +433,15 @@ mod server_side {
         let account = cx.account()?;
         let name = normalize_organization_name(&name)?;
         let mut tx = cx.write().await?;
-        let id = store::insert_organization(&mut tx, &name, cx.now).await?;
-        store::insert_membership(&mut tx, id, account.id, Role::LegalRepresentative, cx.now)
-            .await?;
+        let id = crate::access::store::insert_organization(&mut tx, &name, cx.now).await?;
+        crate::access::store::insert_membership(
+            &mut tx,
+            id,
+            account.id,
+            Role::LegalRepresentative,
+            cx.now,
+        )
+        .await?;
         cx.log(
             &mut tx,
             Log::organization(ActivityAction::OrganizationCreated, id, &name),

@@ -1,5 +1,7 @@
 //! Organizations and memberships: the switcher's data, the overview, creating an organization.
 
+pub mod activity_api;
+pub mod activity_view;
 pub mod api;
 pub mod removal;
 pub mod removal_view;
@@ -9,39 +11,13 @@ pub mod settings_view;
 pub mod store;
 pub mod view;
 
-use crate::account::Account;
+use crate::access::Account;
+use crate::access::OrganizationSummary;
 use crate::error::AppError;
 use crate::policy::Role;
 use serde::{Deserialize, Serialize};
 
 pub const ORGANIZATION_NAME_MAX_CHARS: usize = 100;
-
-/// One of my organizations, with my role in it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct OrganizationSummary {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    /// Blocked by an administrator (ORG-6): a member on paper who reaches nothing.
-    pub blocked: bool,
-    /// The organization requires two-factor authentication (SEC-4) and I have none yet.
-    pub missing_two_factor: bool,
-}
-
-impl OrganizationSummary {
-    pub fn standing(&self) -> crate::policy::Standing {
-        crate::policy::Standing {
-            role: self.role,
-            blocked: self.blocked,
-            missing_two_factor: self.missing_two_factor,
-        }
-    }
-
-    /// Whether I may do `action` here, as I stand.
-    pub fn may(&self, action: crate::policy::Action) -> bool {
-        crate::policy::permits(self.standing(), action)
-    }
-}
 
 /// What the frame around every organization page needs.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

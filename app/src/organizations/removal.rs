@@ -68,6 +68,7 @@ pub async fn leave_organization(organization_id: i64) -> Result<String, AppError
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::{confirms, AccessLost, RemovalPlan};
+    use crate::access::organization::{self, Headcount};
     use crate::access::{Context, Log};
 
     use crate::activity::ActivityAction;
@@ -88,16 +89,15 @@ mod server_side {
         role: Role,
         myself: bool,
     ) -> Result<Option<String>, AppError> {
-        if role == Role::LegalRepresentative
-            && store::count_role(tx, organization_id, Role::LegalRepresentative).await? <= 1
-        {
+        let leaving = organization::leaving(role, Headcount::of(tx, organization_id).await?);
+        if leaving.last_legal_representative {
             return Ok(Some(if myself {
                 "You are the only legal representative of this organization: appoint another legal representative before leaving, or delete the organization.".to_owned()
             } else {
                 LAST_LEGAL_REPRESENTATIVE.to_owned()
             }));
         }
-        if store::count_members(tx, organization_id).await? <= 1 {
+        if leaving.last_member {
             return Ok(Some(
                 "You are the only user of this organization: delete the organization instead."
                     .to_owned(),
@@ -156,7 +156,7 @@ mod server_side {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
-        store::lock_organization(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         may_act_on_member(
             membership.role,
@@ -211,7 +211,7 @@ mod server_side {
         let mut tx = cx.write().await?;
         // Even a blocked member may leave: seeing the organization is all it takes.
         let membership = cx.member(&mut tx, organization_id).await?;
-        store::lock_organization(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
         if let Some(reason) = refusal(&mut tx, organization_id, membership.role, true).await? {
             return Err(AppError::new(ErrorCode::Validation, reason));
         }

@@ -3,9 +3,9 @@
 //! user. Only the last step changes anything, and it cannot be undone.
 
 use super::removal::{removal_review, RemovalPlan, RemoveMember};
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
-use crate::layout::use_organization_id;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 

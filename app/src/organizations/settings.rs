@@ -116,7 +116,8 @@ mod server_side {
             .into_iter()
             .map(|(first, last, _)| format!("{first} {last}"))
             .collect();
-        let other_members = organizations::count_members(&mut tx, organization_id).await? - 1;
+        let other_members =
+            crate::access::store::count_members(&mut tx, organization_id).await? - 1;
         let products = organizations::count_products(&mut tx, organization_id).await?;
         tx.commit().await?;
         Ok(SettingsOverview {
@@ -261,8 +262,8 @@ mod server_side {
         confirm_password(&cx, password).await?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
-        organizations::lock_organization(&mut tx, organization_id).await?;
-        let others = organizations::count_members(&mut tx, organization_id).await? - 1;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let others = crate::access::store::count_members(&mut tx, organization_id).await? - 1;
         let products = organizations::count_products(&mut tx, organization_id).await?;
         let blocker = SettingsOverview {
             name: membership.name.clone(),

@@ -5,9 +5,9 @@ use super::settings::{
     SetTwoFactorRequirement, SettingsOverview,
 };
 use super::ORGANIZATION_NAME_MAX_CHARS;
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
-use crate::layout::use_organization_id;
 use leptos::prelude::*;
 
 #[component]
@@ -30,12 +30,12 @@ pub fn SettingsPage() -> impl IntoView {
     Effect::new(move |_| {
         // The name is in the frame around every page: load it afresh.
         if let Some(Ok(())) = rename.value().get() {
-            crate::reload_page();
+            crate::components::reload_page();
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(next)) = delete.value().get() {
-            crate::load_page(&next);
+            crate::components::load_page(&next);
         }
     });
     view! {

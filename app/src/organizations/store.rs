@@ -1,98 +1,9 @@
 //! SQL for organizations and memberships. Every query is scoped by organization and member.
 
-use super::{Member, OrganizationSummary};
+use super::Member;
 use crate::db::Tx;
 use crate::on_db;
 use crate::policy::Role;
-
-pub async fn insert_organization(tx: &mut Tx, name: &str, at: i64) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "INSERT INTO organizations (name, created_at) VALUES ($1, $2) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(name)
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
-}
-
-pub async fn insert_membership(
-    tx: &mut Tx,
-    organization_id: i64,
-    user_id: i64,
-    role: Role,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-/// The columns that say how the member `m` stands in organization `o`.
-const STANDING: &str = "m.role, m.blocked_at IS NOT NULL, \
-     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id))";
-
-type SummaryRow = (i64, String, String, bool, bool);
-
-fn summary(
-    (id, name, role, blocked, missing_two_factor): SummaryRow,
-) -> Option<OrganizationSummary> {
-    Role::parse(&role).map(|role| OrganizationSummary {
-        id,
-        name,
-        role,
-        blocked,
-        missing_two_factor,
-    })
-}
-
-/// My organizations, in the order I joined them.
-pub async fn memberships_of(
-    tx: &mut Tx,
-    user_id: i64,
-) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
-    let sql = format!(
-        "SELECT o.id, o.name, {STANDING} FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-         WHERE m.user_id = $1 ORDER BY m.created_at, o.id"
-    );
-    let rows: Vec<SummaryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)?;
-    Ok(rows.into_iter().filter_map(summary).collect())
-}
-
-/// Where this person lands after signing in: the organization they opened last, while they are
-/// still a member there; otherwise the one with the most to see (most products, then most
-/// members), then the oldest membership. `None` when they are in no organization.
-pub async fn landing_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    const SQL: &str = "SELECT m.organization_id FROM memberships m \
-        WHERE m.user_id = $1 \
-        ORDER BY CASE WHEN m.organization_id = (SELECT u.last_organization_id FROM users u WHERE u.id = $1) THEN 0 ELSE 1 END, \
-          (SELECT COUNT(*) FROM products p WHERE p.organization_id = m.organization_id) DESC, \
-          (SELECT COUNT(*) FROM memberships o WHERE o.organization_id = m.organization_id) DESC, \
-          m.created_at, m.organization_id \
-        LIMIT 1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
-}
-
-/// The organization this person opened last (whether or not they are still in it).
-pub async fn last_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    const SQL: &str = "SELECT last_organization_id FROM users WHERE id = $1";
-    let found: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(found.flatten())
-}
 
 pub async fn set_last_organization(
     tx: &mut Tx,
@@ -106,28 +17,6 @@ pub async fn set_last_organization(
         .execute(&mut **c)
         .await
         .map(|_| ()))
-}
-
-/// The organization as seen by this member; `None` when it does not exist or they are not a member.
-pub async fn membership(
-    tx: &mut Tx,
-    organization_id: i64,
-    user_id: i64,
-) -> Result<Option<(OrganizationSummary, i64)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT o.id, o.name, {STANDING}, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-         WHERE m.organization_id = $1 AND m.user_id = $2"
-    );
-    let row: Option<(i64, String, String, bool, bool, i64)> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(
-        row.and_then(|(id, name, role, blocked, missing, created_at)| {
-            summary((id, name, role, blocked, missing)).map(|s| (s, created_at))
-        }),
-    )
 }
 
 pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, sqlx::Error> {
@@ -236,28 +125,6 @@ pub async fn set_role(
     Ok(())
 }
 
-pub async fn count_role(tx: &mut Tx, organization_id: i64, role: Role) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(role.as_str())
-        .fetch_one(&mut **c)
-        .await)
-}
-
-/// Serializes changes to one organization's memberships: on Postgres it takes the organization
-/// row's lock until the transaction ends (SQLite's write transactions are serial already), so
-/// "the last legal representative" is counted by one transaction at a time.
-pub async fn lock_organization(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE organizations SET name = name WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Blocks (`Some((at, by))`) or unblocks (`None`) a member; `false` when they are not a member.
 pub async fn set_blocked(
     tx: &mut Tx,
@@ -304,14 +171,6 @@ pub async fn member_product_ids(
         .bind(organization_id)
         .bind(user_id)
         .fetch_all(&mut **c)
-        .await)
-}
-
-pub async fn count_members(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_one(&mut **c)
         .await)
 }
 
@@ -436,15 +295,4 @@ pub async fn delete_organization(tx: &mut Tx, organization_id: i64) -> Result<()
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-/// The names of my organizations that require two-factor authentication.
-pub async fn requiring_two_factor(tx: &mut Tx, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
-    const SQL: &str =
-        "SELECT o.name FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-                       WHERE m.user_id = $1 AND o.require_two_factor ORDER BY o.name";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)
 }

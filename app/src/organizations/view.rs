@@ -6,10 +6,10 @@ use super::api::{
 };
 use super::removal::LeaveOrganization;
 use super::ORGANIZATION_NAME_MAX_CHARS;
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
-use crate::layout::use_organization_id;
 use crate::policy::{may_act_on_member, may_assign, Action, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -245,7 +245,7 @@ pub fn MyOrganizationsPage() -> impl IntoView {
     let create = ServerAction::<CreateOrganization>::new();
     Effect::new(move |_| {
         if let Some(Ok(next)) = leave.value().get() {
-            crate::load_page(&next);
+            crate::components::load_page(&next);
         }
     });
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -577,7 +577,7 @@ pub fn WelcomePage() -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
-            crate::load_page(&format!("/o/{id}"));
+            crate::components::load_page(&format!("/o/{id}"));
         }
     });
     view! {
@@ -599,7 +599,7 @@ pub fn WelcomePage() -> impl IntoView {
                 <button class="button secondary wide" type="button" on:click=move |_| {
                     leptos::task::spawn_local(async move {
                         let _ = crate::account::api::sign_out().await;
-                        crate::load_page("/login");
+                        crate::components::load_page("/login");
                     });
                 }>"Sign out"</button>
             </div>

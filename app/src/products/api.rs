@@ -178,9 +178,10 @@ mod server_side {
             product_id,
             base: &cx.state.settings.public_url,
         };
-        for member in crate::organizations::store::members(&mut tx, organization_id).await? {
-            let email =
-                mail::messages::product_blocked(&member.email, &member.first_name, &notice, block)?;
+        for (address, first_name) in
+            crate::access::store::member_addresses(&mut tx, organization_id).await?
+        {
+            let email = mail::messages::product_blocked(&address, &first_name, &notice, block)?;
             mail::store::enqueue(&mut tx, &email, cx.now).await?;
         }
         tx.commit().await?;

@@ -219,19 +219,6 @@ impl ProductFilter {
     }
 }
 
-/// A `LIKE` pattern that matches `text` anywhere, with `%`, `_` and `\` taken literally.
-pub fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// The keyset cursor after a row: its sort key and id.
 pub fn cursor_after(sort: ProductSort, product: &ProductSummary) -> String {
     match sort {
@@ -272,6 +259,7 @@ pub fn expiry_note(expires_at: Option<i64>, now: i64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::like_pattern;
 
     #[test]
     fn kinds_and_statuses_round_trip() {

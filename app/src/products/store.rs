@@ -1,10 +1,11 @@
 //! SQL for products and product access.
 
 use super::{
-    like_pattern, ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus,
-    ProductSummary, PAGE_SIZE,
+    ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus, ProductSummary,
+    PAGE_SIZE,
 };
 use crate::db::Tx;
+use crate::format::like_pattern;
 use crate::on_db;
 
 type Row = (i64, String, String, String, Option<i64>, String, bool);
@@ -283,18 +284,4 @@ pub async fn set_blocked(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-/// Of these products, the ones whose management is blocked.
-pub async fn blocked_among(tx: &mut Tx, product_ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
-    const SQL: &str = "SELECT id FROM products WHERE id = $1 AND blocked_at IS NOT NULL";
-    let mut found = Vec::new();
-    for id in product_ids {
-        let hit: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(id)
-            .fetch_optional(&mut **c)
-            .await)?;
-        found.extend(hit);
-    }
-    Ok(found)
 }

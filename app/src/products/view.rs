@@ -2,10 +2,10 @@
 
 use super::api::{get_product, list_products, BlockProduct, UnblockProduct};
 use super::{expiry_note, ProductKind, ProductStatus};
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{ErrorPanel, Loading};
 use crate::format;
-use crate::layout::use_organization_id;
 use crate::tags::api::{list_tags, TagProducts, UntagProducts};
 use crate::tags::view::{TagChips, TagPicker};
 use leptos::prelude::*;

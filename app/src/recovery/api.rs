@@ -42,16 +42,17 @@ pub async fn reset_password(
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{store, Channel, ResetOptions, RESETS_PER_HOUR, RESET_LINK_SECONDS};
+    use crate::access::Account;
     use crate::access::Context;
-    use crate::account::{
-        check_new_password, normalize_email, session, store as accounts, Account,
-    };
-    use crate::activity::store::record_own;
+    use crate::access::Log;
+    use crate::account::{check_new_password, store as accounts};
+
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
+    use crate::mail::normalize_email;
+    use crate::tokens;
 
-    use crate::lockout::{guard, store as lockout};
     use crate::mail::{self, Email};
     use crate::request::Origin;
     use crate::state::AppState;
@@ -74,17 +75,19 @@ mod server_side {
         let email = normalize_email(&email)?;
         // Each request counts in the address's window, like a failed sign-in: one address
         // cannot make Steward send links without end.
-        guard::ensure_address_allowed(&cx.state, &cx.origin).await?;
+        crate::access::lockout::ensure_address_allowed(&cx.state, &cx.origin).await?;
         let mut texts = Vec::new();
         let mut tx = cx.write().await?;
-        guard::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now).await?;
+        crate::access::lockout::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now)
+            .await?;
         // The login email first; otherwise the accounts that gave it as their recovery email.
-        let (targets, to_recovery) = match accounts::credentials(&mut tx, &email).await? {
-            Some((id, _)) => (vec![id], false),
-            None => (store::by_recovery_email(&mut tx, &email).await?, true),
-        };
+        let (targets, to_recovery) =
+            match crate::access::store::credentials(&mut tx, &email).await? {
+                Some((id, _)) => (vec![id], false),
+                None => (store::by_recovery_email(&mut tx, &email).await?, true),
+            };
         for user_id in targets {
-            let Some(account) = accounts::account(&mut tx, user_id).await? else {
+            let Some(account) = crate::access::store::account(&mut tx, user_id).await? else {
                 continue;
             };
             if store::sent_since(&mut tx, user_id, cx.now - 3600).await? >= RESETS_PER_HOUR {
@@ -120,13 +123,9 @@ mod server_side {
                     ));
                 }
             }
-            record_own(
+            cx.log(
                 &mut tx,
-                ActivityAction::PasswordResetRequested,
-                user_id,
-                channel.as_str(),
-                &cx.origin,
-                cx.now,
+                Log::own(ActivityAction::PasswordResetRequested, channel.as_str()).by(user_id),
             )
             .await?;
         }
@@ -149,7 +148,7 @@ mod server_side {
         channel: Channel,
         now: i64,
     ) -> Result<String, AppError> {
-        let (token, token_hash) = session::new_token();
+        let (token, token_hash) = tokens::new_token();
         store::insert(
             tx,
             &store::NewReset {
@@ -197,15 +196,17 @@ mod server_side {
         if token.is_empty() || token.len() > 100 {
             return Err(link_gone());
         }
-        let token_hash = session::hash_token(&token);
+        let token_hash = tokens::hash_token(&token);
         let mut tx = cx.read().await?;
         let user_id = store::live(&mut tx, &token_hash, cx.now)
             .await?
             .ok_or_else(link_gone)?;
-        let account = accounts::account(&mut tx, user_id)
+        let account = crate::access::store::account(&mut tx, user_id)
             .await?
             .ok_or_else(link_gone)?;
-        let locked = lockout::locked_at(&mut tx, user_id).await?.is_some();
+        let locked = crate::access::store::locked_at(&mut tx, user_id)
+            .await?
+            .is_some();
         tx.commit().await?;
         // A locked account stays locked: the link is kept for after the unlock.
         if locked {
@@ -226,13 +227,13 @@ mod server_side {
         accounts::set_password_hash(&mut tx, user_id, &hash).await?;
         store::spend_all(&mut tx, user_id, cx.now).await?;
         let ended = store::end_all_sessions(&mut tx, user_id).await?;
-        record_own(
+        cx.log(
             &mut tx,
-            ActivityAction::PasswordReset,
-            user_id,
-            &format!("{ended} session(s) ended"),
-            &cx.origin,
-            cx.now,
+            Log::own(
+                ActivityAction::PasswordReset,
+                &format!("{ended} session(s) ended"),
+            )
+            .by(user_id),
         )
         .await?;
         let notice = mail::messages::password_was_reset(&mail::messages::Occurrence {

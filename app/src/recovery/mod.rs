@@ -5,10 +5,9 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod sms;
-#[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
+pub mod wizard;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,9 @@
 //! Server functions of active sessions and the connection log.
 
-use super::{ActiveSession, ConnectionPage};
+use super::ActiveSession;
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
+use crate::activity::ConnectionPage;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -31,8 +32,9 @@ pub async fn connection_log(before: Option<i64>) -> Result<ConnectionPage, AppEr
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::super::{ActiveSession, ConnectionPage};
+    use super::super::ActiveSession;
     use crate::access::{Context, Log};
+    use crate::activity::ConnectionPage;
 
     use crate::account::store as accounts;
     use crate::activity::store::connections_of;

@@ -19,22 +19,3 @@ pub struct ActiveSession {
     /// Signed in with "keep me signed in".
     pub persistent: bool,
 }
-
-/// One sign-in attempt in the connection log.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct Connection {
-    pub id: i64,
-    pub occurred_at: i64,
-    pub succeeded: bool,
-    /// How: "password", "password and authenticator app", "wrong password", …
-    pub method: String,
-    pub ip: String,
-    pub device: String,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct ConnectionPage {
-    pub entries: Vec<Connection>,
-    /// Cursor for the next (older) page.
-    pub older: Option<i64>,
-}

@@ -17,7 +17,7 @@ pub fn SessionsPanel() -> impl IntoView {
         // Ending this very session signs me out.
         if let (Some(Ok(())), Some(Ok(list))) = (end.value().get(), sessions.get()) {
             if list.is_empty() {
-                crate::load_page("/login");
+                crate::components::load_page("/login");
             }
         }
     });

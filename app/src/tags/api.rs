@@ -257,7 +257,7 @@ mod server_side {
             ));
         }
         // A blocked product is managed only by those who may block it (PRD-3).
-        let blocked = crate::products::store::blocked_among(tx, &reachable).await?;
+        let blocked = crate::access::store::blocked_among(tx, &reachable).await?;
         may_manage(role, !blocked.is_empty())?;
         Ok(reachable)
     }

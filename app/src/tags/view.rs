@@ -2,10 +2,10 @@
 
 use super::api::{list_tags, CreateTag, DeleteTag, TagProducts, UntagProducts, UpdateTag};
 use super::{Colour, Tag, TagChip, NAME_MAX_CHARS};
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::error::AppError;
-use crate::layout::use_organization_id;
 use leptos::prelude::*;
 
 #[component]

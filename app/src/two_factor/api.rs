@@ -1,10 +1,9 @@
 //! Server functions of two-factor authentication: setting it up, managing methods and backup
 //! codes, and the second step of signing in.
 
-use super::{BackupCodeSheet, Challenge, TotpEnrolment, TwoFactorOverview};
+use super::{BackupCodeSheet, TotpEnrolment, TwoFactorOverview};
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
-use crate::account::SignedIn;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -51,47 +50,23 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
     DisableTwoFactor::serve(|cx| server_side::disable(cx, password)).await
 }
 
-/// For the second step of a sign-in: which proofs this person can give.
-#[server(endpoint = "second_factor_challenge")]
-pub async fn second_factor_challenge() -> Result<Challenge, AppError> {
-    SecondFactorChallenge::serve(|cx| server_side::challenge(cx)).await
-}
-
-/// The second step of a sign-in: a code from the authenticator app or a backup code.
-/// `proof` is `authenticator_app` or `backup_code`.
-#[server(endpoint = "verify_second_factor")]
-pub async fn verify_second_factor(
-    proof: String,
-    code: String,
-    next: Option<String>,
-) -> Result<SignedIn, AppError> {
-    VerifySecondFactor::serve(|cx| server_side::verify(cx, proof, code, next)).await
-}
-
-/// Abandons a sign-in waiting for its second factor.
-#[server(endpoint = "cancel_sign_in")]
-pub async fn cancel_sign_in() -> Result<(), AppError> {
-    CancelSignIn::serve(|cx| server_side::cancel(cx)).await
-}
-
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
-        backup_codes, normalize_label, store, totp, BackupCodeSheet, Challenge, MethodKind,
-        ProofKind, TotpEnrolment, TwoFactorOverview, SECOND_FACTOR_ATTEMPTS,
+        backup_codes, normalize_label, store, totp, BackupCodeSheet, MethodKind, TotpEnrolment,
+        TwoFactorOverview,
     };
-    use crate::access::authentication::pending_sign_in;
+
     use crate::access::Context;
-    use crate::account::api::{confirm_password, finish_sign_in};
-    use crate::account::store::{self as accounts};
-    use crate::account::{session, Account, SignedIn};
+
+    use crate::access::Log;
+    use crate::account::api::confirm_password;
+
+    use crate::access::Account;
     use crate::activity::store::record_own as log;
     use crate::activity::ActivityAction;
     use crate::db::Tx;
     use crate::error::{AppError, ErrorCode};
-    use crate::lockout::store as lockout;
-    use crate::lockout::{guard, safe_next};
-    use crate::request;
 
     /// An enrolment not confirmed within this time has to start over.
     const ENROLMENT_SECONDS: i64 = 30 * 60;
@@ -101,8 +76,7 @@ mod server_side {
         let mut tx = cx.read().await?;
         let methods = store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
-        let required_by =
-            crate::organizations::store::requiring_two_factor(&mut tx, account.id).await?;
+        let required_by = crate::access::store::requiring_two_factor(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(TwoFactorOverview {
             methods,
@@ -176,39 +150,21 @@ mod server_side {
             ));
         };
         if !store::consume_totp_step(&mut tx, account.id, step).await? {
-            return Err(already_used());
+            return Err(super::super::proof::already_used());
         }
         let first = !store::has_second_factor(&mut tx, account.id).await?;
         store::insert_totp_method(&mut tx, account.id, &label, &secret, first, cx.now).await?;
         store::delete_enrolment(&mut tx, account.id).await?;
         let sheet = new_backup_codes(&mut tx, &account, cx.now).await?;
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::TwoFactorMethodAdded,
-            account.id,
-            &label,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::TwoFactorMethodAdded, &label),
         )
         .await?;
-        log(
-            &mut tx,
-            ActivityAction::BackupCodesGenerated,
-            account.id,
-            "",
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::BackupCodesGenerated, ""))
+            .await?;
         tx.commit().await?;
         Ok(sheet)
-    }
-
-    fn already_used() -> AppError {
-        AppError::validation(
-            "code",
-            "This code has already been used. Wait for your app to show a new one.",
-        )
     }
 
     pub async fn generate_backup_codes(
@@ -225,15 +181,8 @@ mod server_side {
             ));
         }
         let sheet = new_backup_codes(&mut tx, &account, cx.now).await?;
-        log(
-            &mut tx,
-            ActivityAction::BackupCodesGenerated,
-            account.id,
-            "",
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
+        cx.log(&mut tx, Log::own(ActivityAction::BackupCodesGenerated, ""))
+            .await?;
         tx.commit().await?;
         Ok(sheet)
     }
@@ -245,13 +194,9 @@ mod server_side {
             return Err(AppError::not_found("method"));
         };
         store::set_default(&mut tx, account.id, method_id).await?;
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::TwoFactorDefaultChanged,
-            account.id,
-            &label,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::TwoFactorDefaultChanged, &label),
         )
         .await?;
         tx.commit().await?;
@@ -284,13 +229,9 @@ mod server_side {
             refuse_if_required(&mut tx, account.id).await?;
         }
         store::delete_method(&mut tx, account.id, method_id).await?;
-        log(
+        cx.log(
             &mut tx,
-            ActivityAction::TwoFactorMethodRemoved,
-            account.id,
-            &label,
-            &cx.origin,
-            cx.now,
+            Log::own(ActivityAction::TwoFactorMethodRemoved, &label),
         )
         .await?;
         match store::oldest_method(&mut tx, account.id).await? {
@@ -317,7 +258,7 @@ mod server_side {
     /// SEC-3 under SEC-4: nobody turns two-factor authentication off while one of their
     /// organizations requires it.
     async fn refuse_if_required(tx: &mut crate::db::Tx, user_id: i64) -> Result<(), AppError> {
-        let required_by = crate::organizations::store::requiring_two_factor(tx, user_id).await?;
+        let required_by = crate::access::store::requiring_two_factor(tx, user_id).await?;
         match crate::two_factor::required_reason(&required_by) {
             Some(reason) => Err(AppError::new(ErrorCode::Forbidden, reason)),
             None => Ok(()),
@@ -336,164 +277,9 @@ mod server_side {
         }
         refuse_if_required(&mut tx, account.id).await?;
         store::delete_all_second_factors(&mut tx, account.id).await?;
-        log(
-            &mut tx,
-            ActivityAction::TwoFactorDisabled,
-            account.id,
-            "",
-            &cx.origin,
-            cx.now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn challenge(cx: Context) -> Result<Challenge, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let methods = store::methods(&mut tx, account.id).await?;
-        let backup_codes_remaining = store::backup_codes_remaining(&mut tx, account.id).await?;
-        tx.commit().await?;
-        let default_method = methods
-            .iter()
-            .find(|m| m.is_default)
-            .or(methods.first())
-            .map(|m| m.kind)
-            .unwrap_or(MethodKind::AuthenticatorApp);
-        Ok(Challenge {
-            default_method,
-            backup_codes_remaining,
-        })
-    }
-
-    pub async fn verify(
-        cx: Context,
-        proof: String,
-        code: String,
-        next: Option<String>,
-    ) -> Result<SignedIn, AppError> {
-        let proof = ProofKind::parse(&proof)?;
-        let (pending, account) = (cx.session()?, cx.account()?);
-        let user_id = account.id;
-        let mut tx = cx.write().await?;
-        let refusal = match proof {
-            ProofKind::AuthenticatorApp => {
-                let code = totp::normalize_code(&code).ok_or_else(|| {
-                    AppError::validation("code", "Enter the 6-digit code your app shows.")
-                })?;
-                let secrets = store::totp_secrets(&mut tx, user_id).await?;
-                let matched = secrets.iter().find_map(|(id, secret)| {
-                    totp::matching_step(secret, &code, cx.now).map(|step| (*id, step))
-                });
-                match matched {
-                    Some((method_id, step)) => {
-                        if store::consume_totp_step(&mut tx, user_id, step).await? {
-                            store::touch_method(&mut tx, method_id, cx.now).await?;
-                            None
-                        } else {
-                            Some(already_used())
-                        }
-                    }
-                    None => Some(AppError::validation(
-                        "code",
-                        "This code is not valid. Enter the code your app shows now.",
-                    )),
-                }
-            }
-            ProofKind::BackupCode => {
-                let code = backup_codes::normalize(&code).ok_or_else(|| {
-                    AppError::validation(
-                        "code",
-                        "A backup code has 12 letters and digits, like abcd-efgh-jkmn.",
-                    )
-                })?;
-                let hash = backup_codes::hash(user_id, &code);
-                if store::spend_backup_code(&mut tx, user_id, &hash, cx.now).await? {
-                    None
-                } else {
-                    Some(AppError::validation(
-                        "code",
-                        "This backup code is not valid or has already been used.",
-                    ))
-                }
-            }
-        };
-
-        let clear_cookie = || {
-            request::set_cookie(&session::clearing_cookie(request::secure_cookies(
-                &cx.state, &cx.origin,
-            )))
-        };
-        if let Some(refusal) = refusal {
-            let what = match proof {
-                ProofKind::AuthenticatorApp => "wrong authenticator app code",
-                ProofKind::BackupCode => "wrong backup code",
-            };
-            log(
-                &mut tx,
-                ActivityAction::SecondFactorFailed,
-                user_id,
-                what,
-                &cx.origin,
-                cx.now,
-            )
+        cx.log(&mut tx, Log::own(ActivityAction::TwoFactorDisabled, ""))
             .await?;
-            // Wrong codes count toward the account's lockout like wrong passwords.
-            let count =
-                guard::count_failure(&cx.state, &mut tx, Some(user_id), what, &cx.origin, cx.now)
-                    .await?;
-            if count.is_some_and(|c| c.locked_at.is_some()) {
-                accounts::delete_session_by_id(&mut tx, pending.id).await?;
-                tx.commit().await?;
-                clear_cookie();
-                return Err(guard::locked());
-            }
-            let failures = accounts::count_second_factor_failure(&mut tx, pending.id).await?;
-            if failures >= SECOND_FACTOR_ATTEMPTS {
-                accounts::delete_session_by_id(&mut tx, pending.id).await?;
-                tx.commit().await?;
-                clear_cookie();
-                return Err(AppError::new(
-                    ErrorCode::Unauthenticated,
-                    "Too many wrong codes. Sign in again with your password.",
-                ));
-            }
-            tx.commit().await?;
-            return Err(refusal);
-        }
-        // The account may have been locked since the password was accepted.
-        if lockout::locked_at(&mut tx, user_id).await?.is_some() {
-            accounts::delete_session_by_id(&mut tx, pending.id).await?;
-            tx.commit().await?;
-            clear_cookie();
-            return Err(guard::locked());
-        }
-
-        // A new token for the full session: the pending one ends here.
-        accounts::delete_session_by_id(&mut tx, pending.id).await?;
-        let next = next.as_deref().and_then(safe_next);
-        finish_sign_in(&cx, tx, account, pending.persistent, proof.label(), next).await
-    }
-
-    pub async fn cancel(cx: Context) -> Result<(), AppError> {
-        if let Ok((pending, account)) = pending_sign_in(&cx.state).await {
-            let mut tx = cx.write().await?;
-            accounts::delete_session_by_id(&mut tx, pending.id).await?;
-            log(
-                &mut tx,
-                ActivityAction::SignInCancelled,
-                account.id,
-                "",
-                &cx.origin,
-                cx.now,
-            )
-            .await?;
-            tx.commit().await?;
-        }
-        request::set_cookie(&session::clearing_cookie(request::secure_cookies(
-            &cx.state, &cx.origin,
-        )));
+        tx.commit().await?;
         Ok(())
     }
 }

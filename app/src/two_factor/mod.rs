@@ -1,9 +1,12 @@
 //! Sign-in security of one's own account: two-factor methods (SEC-1, SEC-3), backup codes
-//! (SEC-2) and the second step of signing in. Wire types and pure rules live here.
+//! (SEC-2), and what the second step of signing in accepts as proof (the step itself is
+//! `crate::sign_in`). Wire types and pure rules live here.
 
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backup_codes;
+#[cfg(feature = "ssr")]
+pub mod proof;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
@@ -16,9 +19,6 @@ use serde::{Deserialize, Serialize};
 pub const METHOD_LABEL_MAX_CHARS: usize = 60;
 /// A pending sign-in ends after this many wrong codes; the person starts again with the password.
 pub const SECOND_FACTOR_ATTEMPTS: i64 = 5;
-/// How long the second step may take after the password was accepted.
-pub const SECOND_FACTOR_WINDOW_SECONDS: i64 = 10 * 60;
-
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum MethodKind {

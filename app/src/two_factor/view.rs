@@ -1,14 +1,12 @@
 //! The security page (two-factor methods, backup codes) and the second step of signing in.
 
 use super::api::{
-    cancel_sign_in, second_factor_challenge, two_factor_status, ConfirmTotpEnrolment,
-    DisableTwoFactor, GenerateBackupCodes, RemoveMethod, SetDefaultMethod, StartTotpEnrolment,
-    VerifySecondFactor,
+    two_factor_status, ConfirmTotpEnrolment, DisableTwoFactor, GenerateBackupCodes, RemoveMethod,
+    SetDefaultMethod, StartTotpEnrolment,
 };
 use super::{BackupCodeSheet, Method, TotpEnrolment, METHOD_LABEL_MAX_CHARS};
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
-use crate::error::{AppError, ErrorCode};
 use crate::format;
 use leptos::prelude::*;
 
@@ -32,7 +30,7 @@ pub fn SecurityPage() -> impl IntoView {
         },
         |_| two_factor_status(),
     );
-    let organization = crate::layout::use_organization_id();
+    let organization = crate::components::use_organization_id();
     // Fresh backup codes are shown once, right after they were made.
     let sheet = RwSignal::new(None::<BackupCodeSheet>);
     let enrolment = RwSignal::new(None::<TotpEnrolment>);
@@ -315,100 +313,4 @@ fn DisablePanel(
         </details>
     }
     .into_any()
-}
-
-/// The second step of a sign-in, after the password.
-#[component]
-pub fn TwoFactorSignInPage() -> impl IntoView {
-    let challenge = Resource::new(|| (), |_| second_factor_challenge());
-    let verify = ServerAction::<VerifySecondFactor>::new();
-    let next = crate::account::view::next_from_query();
-    let use_backup = RwSignal::new(false);
-    let error = Signal::derive(move || verify.value().get().and_then(Result::err));
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = verify.value().get() {
-            crate::load_page(&signed_in.redirect);
-        }
-    });
-    let cancel = Action::new(|_: &()| async move {
-        let _ = cancel_sign_in().await;
-        crate::load_page("/login");
-    });
-    let ended = move || {
-        matches!(
-            error.get(),
-            Some(AppError {
-                code: ErrorCode::Unauthenticated,
-                ..
-            })
-        )
-    };
-    view! {
-        <PageTitle text="Two-step verification" />
-        <main class="auth-page" id="main">
-            <div class="auth-card">
-                <p class="brand-large">"Steward"</p>
-                <h1>"Two-step verification"</h1>
-                <Transition fallback=Loading>
-                    {move || Suspend::new(async move {
-                        match challenge.await {
-                            Ok(c) => {
-                                view! {
-                                    <p class="muted">
-                                        {move || if use_backup.get() {
-                                            "Enter one of your backup codes. Each code works once.".to_owned()
-                                        } else {
-                                            "Enter the 6-digit code from your authenticator app.".to_owned()
-                                        }}
-                                    </p>
-                                    <Show when=move || !ended() fallback=move || view! {
-                                        <p class="form-error" role="alert">{move || error.get().map(|e| e.message)}</p>
-                                        <a class="button primary wide" href="/login">"Sign in again"</a>
-                                    }>
-                                        <ActionForm action=verify>
-                                            <FormError error />
-                                            <input type="hidden" name="next" prop:value=move || next.get() />
-                                            <input type="hidden" name="proof" prop:value=move || if use_backup.get() { "backup_code" } else { "authenticator_app" } />
-                                            <div class="field">
-                                                <label for="code">{move || if use_backup.get() { "Backup code" } else { "Code from your app" }}</label>
-                                                <input
-                                                    id="code"
-                                                    name="code"
-                                                    autocomplete="one-time-code"
-                                                    inputmode=move || if use_backup.get() { "text" } else { "numeric" }
-                                                    required
-                                                    maxlength="20"
-                                                    aria-describedby="code-error"
-                                                    aria-invalid=invalid(error, "code")
-                                                />
-                                                <FieldError error field="code" input="code" />
-                                            </div>
-                                            <button class="button primary wide" type="submit" disabled=move || verify.pending().get()>
-                                                {move || if verify.pending().get() { "Checking…" } else { "Verify" }}
-                                            </button>
-                                        </ActionForm>
-                                        <p class="auth-switch">
-                                            <button class="link-button" type="button" on:click=move |_| use_backup.update(|b| *b = !*b)>
-                                                {move || if use_backup.get() { "Use my authenticator app instead" } else { "Use a backup code instead" }}
-                                            </button>
-                                        </p>
-                                        {(c.backup_codes_remaining == 0).then(|| view! { <p class="hint">"You have no unused backup codes left."</p> })}
-                                    </Show>
-                                }
-                                .into_any()
-                            }
-                            Err(e) => view! {
-                                <p class="form-error" role="alert">{e.message}</p>
-                                <a class="button primary wide" href="/login">"Sign in"</a>
-                            }
-                            .into_any(),
-                        }
-                    })}
-                </Transition>
-                <p class="auth-switch">
-                    <button class="link-button" type="button" on:click=move |_| { cancel.dispatch(()); }>"Cancel and go back to sign-in"</button>
-                </p>
-            </div>
-        </main>
-    }
 }

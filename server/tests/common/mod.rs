@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use app::account::password::PasswordHasher;
 use app::db::Db;
+use app::password::PasswordHasher;
 use app::state::{AppState, ManualClock, Settings};
 use axum::body::Body;
 use axum::Router;
@@ -141,7 +141,7 @@ impl TestApp {
         let state = AppState {
             db,
             passwords: Arc::new(hasher),
-            pictures: Arc::new(app::account::profile::PictureDecoder::new(1, 4)),
+            pictures: Arc::new(app::workers::PictureDecoder::new(1, 4)),
             clock: clock.clone(),
             settings: Arc::new(settings),
             sms: None,
@@ -342,7 +342,7 @@ impl TestApp {
             .count(&format!("SELECT id FROM users WHERE email = '{email}'"))
             .await;
         let mut tx = self.state.db.write().await.expect("tx");
-        app::organizations::store::insert_membership(&mut tx, organization, user, role, 0)
+        app::access::store::insert_membership(&mut tx, organization, user, role, 0)
             .await
             .expect("member");
         tx.commit().await.expect("commit");

@@ -2,12 +2,12 @@
 //! representatives and administrators — the whole organization's; filtered by date range,
 //! action type, product and free text; paged newest first; exported as CSV.
 
-use super::api::{activity_filter_choices, my_activity, organization_activity};
-use super::{ActivityAction, ActivityFilter};
+use super::activity_api::{activity_filter_choices, my_activity, organization_activity};
+use crate::activity::{ActivityAction, ActivityFilter};
+use crate::components::use_organization_id;
 use crate::components::Loading;
 use crate::components::PageTitle;
 use crate::format;
-use crate::layout::use_organization_id;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;

@@ -1,5 +1,6 @@
-//! Session tokens and the cookie that carries them. The token is 256 random bits; only its
-//! SHA-256 is stored, so a copy of the database cannot be replayed as a cookie.
+//! Secret tokens — sessions, links sent by email, API tokens, application passwords — and the
+//! cookie that carries a session. A token is 256 random bits; only its SHA-256 is stored, as a
+//! [`TokenHash`], so a copy of the database cannot be replayed as a cookie or a link.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -20,8 +21,33 @@ pub fn cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// A fresh token (for the cookie) and its hash (for the database).
-pub fn new_token() -> (String, String) {
+/// The stored form of a secret token. It cannot be serialized or printed (its `Debug` is
+/// redacted), so it cannot reach a page, a log line or a wire type by mistake; the store binds
+/// it as text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenHash(String);
+
+impl TokenHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TokenHash {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenHash(…)")
+    }
+}
+
+/// A fresh token (for the cookie or the link) and its hash (for the database).
+pub fn new_token() -> (String, TokenHash) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -29,9 +55,9 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
-pub fn hash_token(token: &str) -> String {
+pub fn hash_token(token: &str) -> TokenHash {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    TokenHash(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A token has the exact shape we issue; anything else is not even looked up.
@@ -78,6 +104,17 @@ pub fn token_from_cookie_header(header: &str, secure: bool) -> Option<&str> {
         .filter(|value| well_formed(value))
 }
 
+pub const TOKEN_PREFIX: &str = "stw_";
+
+/// Application passwords are typed by people into programs: case, spaces and dashes do not
+/// matter. (The stored hash is of this form.)
+pub fn normalize_app_password(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,13 +127,14 @@ mod tests {
         assert!(well_formed(&a), "{a}");
         assert_eq!(hash_a.len(), 64);
         assert_eq!(hash_a, hash_token(&a));
-        assert_ne!(hash_a, a);
+        assert_eq!(format!("{hash_a:?}"), "TokenHash(…)");
+        assert_ne!(hash_a.as_str(), a);
     }
 
     #[test]
     fn known_sha256() {
         assert_eq!(
-            hash_token("abc"),
+            hash_token("abc").as_str(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
     }

@@ -2,9 +2,9 @@
 //! an organization's entries for its legal representatives and administrators, both filtered
 //! and paged by keyset. The CSV export streams the same query (see [`export`]).
 
-use super::ActivityPage;
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
+use crate::activity::ActivityPage;
 use crate::error::AppError;
 use crate::invitations::ProductChoice;
 use leptos::prelude::*;
@@ -26,8 +26,8 @@ fn filter(
     action: Option<String>,
     product: Option<String>,
     search: Option<String>,
-) -> super::ActivityFilter {
-    super::ActivityFilter {
+) -> crate::activity::ActivityFilter {
+    crate::activity::ActivityFilter {
         from: from.unwrap_or_default(),
         to: to.unwrap_or_default(),
         action: action.unwrap_or_default(),
@@ -78,11 +78,11 @@ pub use server_side::export;
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::super::store::{self, Scope};
-    use super::super::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
     use super::FilterChoices;
     use crate::access::authentication::authenticate_request;
     use crate::access::Context;
+    use crate::activity::store::{self, Scope};
+    use crate::activity::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
     use crate::error::AppError;
     use crate::policy::{Action, Caller};
 

@@ -4,13 +4,14 @@
 //! sign-in's own transaction, emails included (through the outbox).
 
 use super::store::{self, FailureCount, LinkPurpose, NewLink};
-use super::{NOT_ME_LINK_SECONDS, UNLOCK_LINK_SECONDS};
-use crate::account::{session, store as accounts, Account};
+
+use crate::access::Account;
 use crate::db::Tx;
 use crate::error::{AppError, ErrorCode};
 use crate::mail::{self, Email};
 use crate::request::Origin;
 use crate::state::AppState;
+use crate::tokens;
 
 pub fn locked() -> AppError {
     AppError::new(
@@ -86,7 +87,7 @@ pub async fn count_failure(
     let Some(count) = store::count_failure(tx, user_id, now).await? else {
         return Ok(None);
     };
-    let account = accounts::account(tx, user_id).await?;
+    let account = crate::access::store::account(tx, user_id).await?;
     if let Some(account) = account {
         if count.just_locked {
             send_unlock_link(state, tx, &account, origin, now).await?;
@@ -122,9 +123,7 @@ pub async fn on_success(
     now: i64,
 ) -> Result<(), AppError> {
     store::reset_failures(tx, account.id).await?;
-    let wants_alert = store::settings(tx, account.id)
-        .await?
-        .is_some_and(|s| s.alert_on_sign_in);
+    let wants_alert = store::alert_on_sign_in(tx, account.id).await?;
     if wants_alert {
         let link = new_link(
             tx,
@@ -171,7 +170,7 @@ async fn new_link(
     now: i64,
     lifetime: i64,
 ) -> Result<String, AppError> {
-    let (token, token_hash) = session::new_token();
+    let (token, token_hash) = tokens::new_token();
     store::insert_link(
         tx,
         &NewLink {
@@ -207,3 +206,9 @@ async fn enqueue(tx: &mut Tx, email: Email, now: i64) -> Result<(), AppError> {
     mail::store::enqueue(tx, &email, now).await?;
     Ok(())
 }
+
+/// An unlock link works once, within an hour.
+pub const UNLOCK_LINK_SECONDS: i64 = 3600;
+
+/// A "this wasn't me" link in an alert works once, within a week.
+pub const NOT_ME_LINK_SECONDS: i64 = 7 * 24 * 3600;

@@ -2,15 +2,75 @@
 //! application passwords and API tokens, then a review of every security setting with a link
 //! to fix each.
 
-use super::changes::{review_security, ChangePassword};
-use super::view::PasswordFields;
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
+use crate::account::changes::ChangePassword;
+use crate::account::view::PasswordFields;
+use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{ErrorPanel, FormError, Loading};
 use crate::credentials::api::{
     my_credentials, RevokeAllCredentials, RevokeApiToken, RevokeAppPassword,
 };
-use crate::layout::use_organization_id;
+use crate::error::AppError;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The third step of the compromised-password wizard: every setting worth a look.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SecurityReview {
+    pub two_factor_methods: usize,
+    pub backup_codes_remaining: i64,
+    pub other_sessions: usize,
+    pub alert_on_sign_in: bool,
+    pub alert_on_failed_sign_in: bool,
+    pub lockout_threshold: i64,
+    pub recovery_email: Option<String>,
+    pub recovery_phone: Option<String>,
+    pub app_passwords: usize,
+    pub api_tokens: usize,
+}
+
+#[server(endpoint = "review_security")]
+pub async fn review_security() -> Result<SecurityReview, AppError> {
+    ReviewSecurity::serve(|cx| server_side::review(cx)).await
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::SecurityReview;
+    use crate::access::Context;
+    use crate::error::AppError;
+
+    pub async fn review(cx: Context) -> Result<SecurityReview, AppError> {
+        let (current, account) = (cx.session()?, cx.account()?);
+        let mut tx = cx.read().await?;
+        let methods = crate::two_factor::store::methods(&mut tx, account.id).await?;
+        let backup_codes_remaining =
+            crate::two_factor::store::backup_codes_remaining(&mut tx, account.id).await?;
+        let sessions = crate::account::store::sessions_of(&mut tx, account.id, cx.now).await?;
+        let safety = crate::lockout::store::settings(&mut tx, account.id)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
+        let (recovery_email, recovery_phone) =
+            crate::account::store::recovery_contacts(&mut tx, account.id).await?;
+        let app_passwords = crate::credentials::store::app_passwords(&mut tx, account.id).await?;
+        let api_tokens = crate::credentials::store::api_tokens(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(SecurityReview {
+            two_factor_methods: methods.len(),
+            backup_codes_remaining,
+            other_sessions: sessions.iter().filter(|s| s.id != current.id).count(),
+            alert_on_sign_in: safety.alert_on_sign_in,
+            alert_on_failed_sign_in: safety.alert_on_failed_sign_in,
+            lockout_threshold: safety.lockout_threshold,
+            recovery_email,
+            recovery_phone,
+            app_passwords: app_passwords.len(),
+            api_tokens: api_tokens.len(),
+        })
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {

@@ -1,0 +1,585 @@
+//! The SQL of access control: accounts and their sessions, program credentials by hash,
+//! memberships as the policy reads them, and the counters of the lockout rule.
+
+use super::{Account, OrganizationSummary};
+use crate::db::Tx;
+use crate::on_db;
+use crate::password::HashedPassword;
+use crate::policy::Role;
+use crate::request::Origin;
+
+/// The id and password hash of the account with this (normalised) email.
+pub async fn credentials(
+    tx: &mut Tx,
+    email: &str,
+) -> Result<Option<(i64, HashedPassword)>, sqlx::Error> {
+    const SQL: &str = "SELECT id, password_hash FROM users WHERE email = $1";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(email)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at, u.version \
+                       FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
+    type Row = (i64, String, String, String, i64, Option<i64>, i64);
+    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(
+        |(id, email, first_name, last_name, created_at, avatar_version, version)| Account {
+            id,
+            email,
+            first_name,
+            last_name,
+            created_at,
+            avatar_version,
+            version,
+        },
+    ))
+}
+
+/// How far a session has come: a full session, or a sign-in still owing its second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Full,
+    SecondFactor,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::SecondFactor => "second_factor",
+        }
+    }
+}
+
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub token_hash: &'a str,
+    /// For a pending sign-in: whether the full session it becomes is remembered.
+    pub persistent: bool,
+    pub stage: Stage,
+    pub at: i64,
+    pub expires_at: i64,
+    pub origin: &'a Origin,
+}
+
+pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64, sqlx::Error> {
+    // A full sign-in is a fresh proof that it is the person: confirmed as it starts.
+    const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent, stage, confirmed_at) \
+                       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(session.token_hash)
+        .bind(session.user_id)
+        .bind(session.persistent)
+        .bind(session.at)
+        .bind(session.expires_at)
+        .bind(&session.origin.ip)
+        .bind(&session.origin.user_agent)
+        .bind(session.stage.as_str())
+        .bind((session.stage == Stage::Full).then_some(session.at))
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// A stored session, found by the hash of its token.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredSession {
+    pub id: i64,
+    pub user_id: i64,
+    pub persistent: bool,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub stage: String,
+    /// When the person last proved it is them in this session (see `policy::Confirm`).
+    pub confirmed_at: Option<i64>,
+}
+
+impl StoredSession {
+    pub fn is_full(&self) -> bool {
+        self.stage == Stage::Full.as_str()
+    }
+}
+
+pub async fn session_by_token_hash(
+    tx: &mut Tx,
+    token_hash: &str,
+) -> Result<Option<StoredSession>, sqlx::Error> {
+    const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at, stage, confirmed_at FROM sessions WHERE token_hash = $1";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Records that the person just confirmed it is them in this session.
+pub async fn confirm_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE sessions SET confirmed_at = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn touch_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Deletes the session; returns its user when there was one.
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(token_hash)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn delete_session_by_id(tx: &mut Tx, session_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM sessions WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(session_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Counts one wrong code against a pending sign-in and returns the count so far.
+pub async fn count_second_factor_failure(tx: &mut Tx, session_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "UPDATE sessions SET second_factor_failures = second_factor_failures + 1 \
+                       WHERE id = $1 RETURNING second_factor_failures";
+    let n: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(session_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(n.unwrap_or(i64::MAX))
+}
+
+/// The live token with this hash: `(token id, user id, scope, last used)`.
+pub async fn token_by_hash(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(i64, i64, String, Option<i64>)>, sqlx::Error> {
+    const SQL: &str = "SELECT id, user_id, scope, last_used_at FROM api_tokens \
+                       WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// The application password with this hash, if it belongs to the account with this email:
+/// `(password id, user id, last used)`.
+pub async fn app_password_by_hash(
+    tx: &mut Tx,
+    email: &str,
+    secret_hash: &str,
+) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.user_id, p.last_used_at FROM app_passwords p JOIN users u ON u.id = p.user_id \
+                       WHERE p.secret_hash = $1 AND u.email = $2";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(secret_hash)
+        .bind(email)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn touch_token(tx: &mut Tx, id: i64, at: i64) -> Result<(), sqlx::Error> {
+    on_db!(tx, |c| sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn touch_app_password(tx: &mut Tx, id: i64, at: i64) -> Result<(), sqlx::Error> {
+    on_db!(tx, |c| sqlx::query(
+        "UPDATE app_passwords SET last_used_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The columns that say how the member `m` stands in organization `o`.
+const STANDING: &str = "m.role, m.blocked_at IS NOT NULL, \
+     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id))";
+
+type SummaryRow = (i64, String, String, bool, bool);
+
+fn summary(
+    (id, name, role, blocked, missing_two_factor): SummaryRow,
+) -> Option<OrganizationSummary> {
+    Role::parse(&role).map(|role| OrganizationSummary {
+        id,
+        name,
+        role,
+        blocked,
+        missing_two_factor,
+    })
+}
+
+/// My organizations, in the order I joined them.
+pub async fn memberships_of(
+    tx: &mut Tx,
+    user_id: i64,
+) -> Result<Vec<OrganizationSummary>, sqlx::Error> {
+    let sql = format!(
+        "SELECT o.id, o.name, {STANDING} FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+         WHERE m.user_id = $1 ORDER BY m.created_at, o.id"
+    );
+    let rows: Vec<SummaryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(summary).collect())
+}
+
+/// The organization as seen by this member; `None` when it does not exist or they are not a member.
+pub async fn membership(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<Option<(OrganizationSummary, i64)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT o.id, o.name, {STANDING}, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+         WHERE m.organization_id = $1 AND m.user_id = $2"
+    );
+    let row: Option<(i64, String, String, bool, bool, i64)> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(
+        row.and_then(|(id, name, role, blocked, missing, created_at)| {
+            summary((id, name, role, blocked, missing)).map(|s| (s, created_at))
+        }),
+    )
+}
+
+/// Where this person lands after signing in: the organization they opened last, while they are
+/// still a member there; otherwise the one with the most to see (most products, then most
+/// members), then the oldest membership. `None` when they are in no organization.
+pub async fn landing_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT m.organization_id FROM memberships m \
+        WHERE m.user_id = $1 \
+        ORDER BY CASE WHEN m.organization_id = (SELECT u.last_organization_id FROM users u WHERE u.id = $1) THEN 0 ELSE 1 END, \
+          (SELECT COUNT(*) FROM products p WHERE p.organization_id = m.organization_id) DESC, \
+          (SELECT COUNT(*) FROM memberships o WHERE o.organization_id = m.organization_id) DESC, \
+          m.created_at, m.organization_id \
+        LIMIT 1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// The organization this person opened last (whether or not they are still in it).
+pub async fn last_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT last_organization_id FROM users WHERE id = $1";
+    let found: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(found.flatten())
+}
+
+/// The names of my organizations that require two-factor authentication.
+pub async fn requiring_two_factor(tx: &mut Tx, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT o.name FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+                       WHERE m.user_id = $1 AND o.require_two_factor ORDER BY o.name";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_all(&mut **c)
+        .await)
+}
+
+/// After counting a failure: the count, the threshold, whether the account is locked (and
+/// since when), and whether the person wants an email about failed sign-ins.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FailureCount {
+    pub failed_sign_ins: i64,
+    pub lockout_threshold: i64,
+    pub locked_at: Option<i64>,
+    pub alert_on_failed_sign_in: bool,
+    /// This very failure locked the account (exactly one failure does, whatever the count:
+    /// a threshold lowered below the current count locks at the next failure, with its email).
+    #[sqlx(skip)]
+    pub just_locked: bool,
+}
+
+pub async fn count_failure(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<FailureCount>, sqlx::Error> {
+    // An unlocked account: count, and lock once the count reaches the threshold. The condition
+    // on `locked_at` makes this statement the one that locks, even when two failures race
+    // (Postgres re-checks it on the updated row; SQLite has one writer at a time).
+    const COUNT: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, \
+        locked_at = CASE WHEN failed_sign_ins + 1 >= lockout_threshold THEN $2 ELSE NULL END \
+        WHERE id = $1 AND locked_at IS NULL \
+        RETURNING failed_sign_ins, lockout_threshold, locked_at, alert_on_failed_sign_in";
+    // Already locked: the failure is still counted; nothing else changes.
+    const LOCKED: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 \
+        RETURNING failed_sign_ins, lockout_threshold, locked_at, alert_on_failed_sign_in";
+    let counted: Option<FailureCount> = on_db!(tx, |c| sqlx::query_as(COUNT)
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)?;
+    if let Some(mut count) = counted {
+        count.just_locked = count.locked_at.is_some();
+        return Ok(Some(count));
+    }
+    on_db!(tx, |c| sqlx::query_as(LOCKED)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+pub async fn reset_failures(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE users SET failed_sign_ins = 0 WHERE id = $1 AND failed_sign_ins <> 0";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn locked_at(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT locked_at FROM users WHERE id = $1";
+    let found: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(found.flatten())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkPurpose {
+    Unlock,
+    NotMe,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Unlock => "unlock",
+            LinkPurpose::NotMe => "not_me",
+        }
+    }
+}
+
+pub struct NewLink<'a> {
+    pub token_hash: &'a str,
+    pub user_id: i64,
+    pub purpose: LinkPurpose,
+    pub session_id: Option<i64>,
+    pub at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_link(tx: &mut Tx, link: &NewLink<'_>) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO email_links (token_hash, user_id, purpose, session_id, created_at, expires_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6)";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(link.token_hash)
+        .bind(link.user_id)
+        .bind(link.purpose.as_str())
+        .bind(link.session_id)
+        .bind(link.at)
+        .bind(link.expires_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether this address has used up its failed sign-ins for the current window.
+pub async fn address_throttled(
+    tx: &mut Tx,
+    ip: &str,
+    now: i64,
+    window_seconds: i64,
+    limit: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT window_start, failures FROM sign_in_throttle WHERE ip = $1";
+    let row: Option<(i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(ip)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(|(start, failures)| {
+        let ends = start + window_seconds;
+        (failures >= limit && now < ends).then_some(ends - now)
+    }))
+}
+
+/// Counts one failed sign-in from this address, starting a new window when the last one ended.
+pub async fn count_address_failure(
+    tx: &mut Tx,
+    ip: &str,
+    now: i64,
+    window_seconds: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO sign_in_throttle (ip, window_start, failures) VALUES ($1, $2, 1) \
+        ON CONFLICT (ip) DO UPDATE SET \
+          failures = CASE WHEN sign_in_throttle.window_start <= $2 - $3 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
+          window_start = CASE WHEN sign_in_throttle.window_start <= $2 - $3 THEN $2 ELSE sign_in_throttle.window_start END";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(ip)
+        .bind(now)
+        .bind(window_seconds)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether the account wants an email after each complete sign-in (SEC-6).
+pub async fn alert_on_sign_in(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT alert_on_sign_in FROM users WHERE id = $1";
+    let row: Option<(bool,)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.is_some_and(|(wanted,)| wanted))
+}
+
+/// Deletes every application password (and, when `tokens`, every API token) of the person;
+/// returns how many were deleted.
+pub async fn delete_all_credentials(
+    tx: &mut Tx,
+    user_id: i64,
+    tokens: bool,
+) -> Result<u64, sqlx::Error> {
+    let mut n = on_db!(tx, |c| sqlx::query(
+        "DELETE FROM app_passwords WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if tokens {
+        n += on_db!(tx, |c| sqlx::query(
+            "DELETE FROM api_tokens WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(n)
+}
+
+pub async fn insert_organization(tx: &mut Tx, name: &str, at: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO organizations (name, created_at) VALUES ($1, $2) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(name)
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn insert_membership(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    role: Role,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Serializes changes to one organization's memberships: on Postgres it takes the organization
+/// row's lock until the transaction ends (SQLite's write transactions are serial already), so
+/// "the last legal representative" is counted by one transaction at a time.
+pub async fn lock_organization(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE organizations SET name = name WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn count_members(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn count_role(tx: &mut Tx, organization_id: i64, role: Role) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(role.as_str())
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Of these products, the ones whose management is blocked.
+pub async fn blocked_among(tx: &mut Tx, product_ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT id FROM products WHERE id = $1 AND blocked_at IS NOT NULL";
+    let mut found = Vec::new();
+    for id in product_ids {
+        let hit: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+            .bind(id)
+            .fetch_optional(&mut **c)
+            .await)?;
+        found.extend(hit);
+    }
+    Ok(found)
+}
+
+/// Everyone in the organization, as `(email, first name)`, to tell them something.
+pub async fn member_addresses(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    const SQL: &str = "SELECT u.email, u.first_name \
+                       FROM memberships m JOIN users u ON u.id = m.user_id \
+                       WHERE m.organization_id = $1 ORDER BY u.id";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)
+}
