@@ -154,10 +154,82 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
             },
         )
         .await?;
+        seed_prepaid(&mut tx, organization_id, now).await?;
+        seed_address(&mut tx, organization_id, name, now).await?;
     }
     seed_products(&mut tx, &ids, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The organization's default billing address.
+async fn seed_address(
+    tx: &mut crate::db::Tx,
+    organization_id: i64,
+    name: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let input = crate::billing::AddressInput::check(
+        "Accounts department",
+        name,
+        "Avenue de la Gare 12",
+        "1003",
+        "Lausanne",
+        "CH",
+        "",
+    )?;
+    crate::billing::store::insert_address(tx, organization_id, &input, true, now).await?;
+    Ok(())
+}
+
+/// A prepaid account with a history: a top-up by bank transfer, an order paid from it, and
+/// the credit of an order cancelled while its transfer was under way.
+async fn seed_prepaid(
+    tx: &mut crate::db::Tx,
+    organization_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::billing::ledger::{book, EntryKind, Event};
+    use crate::money::{Currency, Money};
+    const DAY: i64 = 24 * 3600;
+    let events = [
+        (
+            EntryKind::TopUp,
+            500_00,
+            "transfer",
+            "Bank transfer RF18 5390 0754",
+            40 * DAY,
+        ),
+        (
+            EntryKind::Payment,
+            119_04,
+            "order-1",
+            "Order 1: Web hosting, 12 months",
+            30 * DAY,
+        ),
+        (
+            EntryKind::OrderCredit,
+            42_15,
+            "order-2",
+            "Order 2, cancelled: its transfer arrived",
+            10 * DAY,
+        ),
+    ];
+    for (kind, minor, key, reference, ago) in events {
+        book(
+            tx,
+            &Event {
+                organization_id,
+                kind,
+                amount: Money::new(minor, Currency::Chf),
+                key: &format!("demo:{organization_id}:{key}"),
+                reference,
+                at: now - ago,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Clients of the web agency: each gets a domain, and most a hosting and a mail service.

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     Stale,
     /// The email address is already registered.
     EmailTaken,
+    /// The prepaid balance does not cover the payment (BIL-3): nothing was debited.
+    InsufficientBalance,
     /// Too many failed sign-ins: the account is locked until unlocked by link or administrator.
     AccountLocked,
     /// Too many failed sign-ins from this address; retry later.
@@ -50,7 +52,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             ErrorCode::Validation | ErrorCode::EmailTaken => 422,
-            ErrorCode::Stale => 409,
+            ErrorCode::Stale | ErrorCode::InsufficientBalance => 409,
             ErrorCode::InvalidCredentials
             | ErrorCode::Unauthenticated
             | ErrorCode::SecondFactorRequired => 401,

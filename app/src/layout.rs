@@ -90,6 +90,10 @@ pub fn OrganizationShell() -> impl IntoView {
                             .ok()
                             .map(|s| view! {
                                 {s.current.may(crate::policy::Action::ViewMembers).then(|| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })}
+                                {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
+                                    <A href=move || format!("/o/{}/billing/addresses", organization_id.get())>"Billing addresses"</A>
+                                    <A href=move || format!("/o/{}/billing/prepaid", organization_id.get())>"Prepaid account"</A>
+                                })}
                                 {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
                             })
                     })}

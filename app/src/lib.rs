@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod activity;
+pub mod billing;
 pub mod components;
 pub mod credentials;
 #[cfg(feature = "ssr")]
@@ -17,6 +18,7 @@ mod layers;
 pub mod layout;
 pub mod lockout;
 pub mod mail;
+pub mod money;
 pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod password;
@@ -82,6 +84,8 @@ mod routes {
             Page::Profile => account::view::ProfilePage().into_any(),
             Page::Security => two_factor::view::SecurityPage().into_any(),
             Page::Compromised => recovery::wizard::CompromisedPage().into_any(),
+            Page::Prepaid => billing::view::PrepaidPage().into_any(),
+            Page::BillingAddresses => billing::view::AddressesPage().into_any(),
         }
     }
 
@@ -136,6 +140,8 @@ mod routes {
         Invitation,
         MyOrganizations,
         Profile,
+        Prepaid,
+        BillingAddresses,
         Security,
         Compromised,
     );
@@ -231,6 +237,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users/:user/remove") view={Lazy::<routes::RemoveUser>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("settings") view={Lazy::<routes::Settings>::new()} />
+                    <Route path=path!("billing/prepaid") view={Lazy::<routes::Prepaid>::new()} />
+                    <Route path=path!("billing/addresses") view={Lazy::<routes::BillingAddresses>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />

@@ -94,10 +94,14 @@ pub enum Action {
     DeleteOrganization,
     /// Read (and export) the whole organization's activity log, whoever acted (SEC-9).
     ViewActivity,
+    /// See and use the organization's billing: its prepaid account, addresses, orders and
+    /// invoices (BIL-1..6). Besides legal representatives and administrators, collaborators
+    /// given billing rights on a product of the organization ([`Standing::billing`]).
+    UseBilling,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -113,6 +117,7 @@ impl Action {
         Action::ChangeSettings,
         Action::DeleteOrganization,
         Action::ViewActivity,
+        Action::UseBilling,
     ];
 }
 
@@ -145,6 +150,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ChangeSettings | DeleteOrganization, Collaborator | External) => false,
         (ViewActivity, LegalRepresentative | Administrator) => true,
         (ViewActivity, Collaborator | External) => false,
+        // Collaborators only with billing rights on a product: see `permits`.
+        (UseBilling, LegalRepresentative | Administrator) => true,
+        (UseBilling, Collaborator | External) => false,
     }
 }
 
@@ -156,6 +164,10 @@ pub struct Standing {
     pub blocked: bool,
     /// The organization requires two-factor authentication (SEC-4) and this member has none.
     pub missing_two_factor: bool,
+    /// Given billing rights on at least one of the organization's products (ORG-5): what lets
+    /// a collaborator use billing.
+    #[serde(default)]
+    pub billing: bool,
 }
 
 /// The table for a member as they stand. A blocked member (ORG-6) keeps their role on paper,
@@ -166,6 +178,9 @@ pub struct Standing {
 pub fn permits(standing: Standing, action: Action) -> bool {
     if standing.blocked || standing.missing_two_factor {
         return action == Action::ViewOrganization;
+    }
+    if action == Action::UseBilling && standing.role == Role::Collaborator {
+        return standing.billing;
     }
     allows(standing.role, action)
 }
@@ -365,6 +380,13 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("untag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),
         row("update_tag", Writer, Organization(EditTags)).takes(Ids::OrganizationAndObjects),
         row("delete_tag", Writer, Organization(EditTags)).takes(Ids::OrganizationAndObjects),
+        // Billing.
+        row("prepaid_account", Reader, Organization(UseBilling)),
+        row("billing_addresses", Reader, Organization(UseBilling)),
+        row("add_billing_address", Writer, Organization(UseBilling)),
+        row("update_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("set_default_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("delete_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
     ]
 };
 
@@ -564,11 +586,18 @@ mod tests {
     fn blocked_members_and_members_owing_two_factor_only_see_the_organization_name() {
         for role in Role::ALL {
             for action in Action::ALL {
-                for (blocked, missing_two_factor) in [(true, false), (false, true), (true, true)] {
+                for (blocked, missing_two_factor, billing) in [
+                    (true, false, false),
+                    (false, true, false),
+                    (true, true, false),
+                    (true, false, true),
+                    (false, true, true),
+                ] {
                     let standing = Standing {
                         role,
                         blocked,
                         missing_two_factor,
+                        billing,
                     };
                     assert_eq!(
                         permits(standing, action),
@@ -580,8 +609,20 @@ mod tests {
                     role,
                     blocked: false,
                     missing_two_factor: false,
+                    billing: false,
                 };
                 assert_eq!(permits(free, action), allows(role, action));
+                // Billing rights on a product open billing to a collaborator, and nothing else.
+                let with_billing = Standing {
+                    billing: true,
+                    ..free
+                };
+                let billing_opens = action == UseBilling && role == Collaborator;
+                assert_eq!(
+                    permits(with_billing, action),
+                    allows(role, action) || billing_opens,
+                    "{with_billing:?} × {action:?}"
+                );
             }
         }
     }

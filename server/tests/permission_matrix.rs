@@ -156,6 +156,7 @@ impl Principal {
             role,
             blocked,
             missing_two_factor: self == OwesTwoFactor,
+            billing: self == CollaboratorWithBilling,
         })
     }
 
@@ -304,6 +305,8 @@ fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
         ("get_product",        [A, A, F, A, A, N, A, F, N, U, A, A, U]),
         ("block_product",      [A, A, F, F, F, F, F, F, N, U, F, A, U]),
         ("tag_products",       [A, A, F, A, A, N, F, F, N, U, F, A, U]),
+        ("prepaid_account",    [A, A, F, F, A, F, F, F, N, U, A, A, U]),
+        ("add_billing_address", [A, A, F, F, A, F, F, F, N, U, F, A, U]),
         ("update_tag",         [A, A, F, F, F, F, F, F, N, U, F, A, U]),
     ];
     for (endpoint, outcomes) in WRITTEN {
@@ -352,6 +355,9 @@ struct World {
     q1: i64,
     tag_a: i64,
     tag_b: i64,
+    /// A billing address of A that is not its default (A has a default one too), and one of B.
+    address_a: i64,
+    address_b: i64,
     invitation_a: i64,
     invitation_b: i64,
     /// Invitation links: to the non-member (A), to nobody with an account yet (A).
@@ -507,14 +513,17 @@ async fn newest(app: &TestApp, table: &str, user: i64) -> i64 {
     .await
 }
 
+/// The tables whose rows are never changed or removed (the activity log, the prepaid ledger).
+const APPEND_ONLY: [&str; 2] = ["activity_log", "ledger_entries"];
+
 /// Empties every table, so that each world starts from nothing and fingerprints stay small.
 async fn wipe(app: &TestApp) {
     let tables = tables(app).await;
     // Children before parents: repeat until every delete went through.
     for _ in 0..tables.len() {
         let mut blocked = false;
-        // The activity log is append-only (a trigger refuses deletes); it has no foreign keys.
-        for table in tables.iter().filter(|t| *t != "activity_log") {
+        // The append-only tables (triggers refuse deletes) have no foreign keys.
+        for table in tables.iter().filter(|t| !APPEND_ONLY.contains(&t.as_str())) {
             let mut tx = app.state.db.write().await.expect("tx");
             let sql = format!("DELETE FROM \"{table}\"");
             let done = app::on_db!(&mut tx, |c| sqlx::query(&sql)
@@ -629,6 +638,28 @@ impl World {
         };
         let tag_a = tag(a, lr.cookie.clone(), p1).await;
         let tag_b = tag(b, stranger.cookie.clone(), q1).await;
+        let address = |organization: i64, is_default: bool| async move {
+            let input = app::billing::AddressInput::check(
+                "Accounts",
+                "",
+                "Rue du Lac 1",
+                "1003",
+                "Lausanne",
+                "CH",
+                "",
+            )
+            .expect("valid");
+            let mut tx = app.state.db.write().await.expect("tx");
+            let id =
+                app::billing::store::insert_address(&mut tx, organization, &input, is_default, now)
+                    .await
+                    .expect("address");
+            tx.commit().await.expect("commit");
+            id
+        };
+        address(a, true).await;
+        let address_a = address(a, false).await;
+        let address_b = address(b, true).await;
 
         let invite = |organization: i64, email: String| async move {
             let (token, hash) = app::tokens::new_token();
@@ -771,6 +802,8 @@ impl World {
             q1,
             tag_a,
             tag_b,
+            address_a,
+            address_b,
             invitation_a,
             invitation_b,
             accept_token,
@@ -835,6 +868,7 @@ fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
         "tag_id",
         "user_id",
         "invitation_id",
+        "address_id",
     ]);
     let own = has(&["session_id", "method_id", "id"]);
     let found = match (organization, objects, own) {
@@ -884,6 +918,22 @@ async fn arguments(
     };
     let o = ("organization_id", organization.to_string());
     let s = |v: &str| v.to_owned();
+    let address = if target == Target::Own {
+        world.address_a
+    } else {
+        world.address_b
+    };
+    let address_form = || -> Form {
+        vec![
+            ("name", s("Accounts")),
+            ("company", s("")),
+            ("street", s("Rue du Lac 2")),
+            ("postal_code", s("1003")),
+            ("city", s("Lausanne")),
+            ("country", s("CH")),
+            ("vat_number", s("")),
+        ]
+    };
     // The shapes of ids the call can be sent, as its row states them.
     let row = policy::server_function(endpoint).expect("row");
     let applies = match (target, row.ids) {
@@ -1063,7 +1113,8 @@ async fn arguments(
         | "pending_invitations"
         | "organization_settings"
         | "list_tags"
-        | "organization_activity" => vec![o],
+        | "organization_activity"
+        | "prepaid_account" => vec![o],
         "organization_users" => vec![o, ("search", s(""))],
         "list_products" => vec![
             o,
@@ -1188,6 +1239,16 @@ async fn arguments(
             ("colour", s("red")),
         ],
         "delete_tag" => vec![o, ("tag_id", tag.to_string())],
+        "billing_addresses" => vec![o],
+        "add_billing_address" => [vec![o], address_form()].concat(),
+        "update_billing_address" => [
+            vec![o, ("address_id", address.to_string()), ("version", s("1"))],
+            address_form(),
+        ]
+        .concat(),
+        "set_default_billing_address" | "delete_billing_address" => {
+            vec![o, ("address_id", address.to_string())]
+        }
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)
@@ -1216,9 +1277,9 @@ async fn fingerprint(app: &TestApp) -> String {
     let tables = tables(app).await;
     let mut all = String::new();
     for table in &tables {
-        let sql = if table == "activity_log" {
-            // Append-only (triggers refuse updates and deletes): its size tells every change.
-            "SELECT CAST(COUNT(*) AS TEXT) FROM activity_log".to_owned()
+        let sql = if APPEND_ONLY.contains(&table.as_str()) {
+            // Triggers refuse updates and deletes: its size tells every change.
+            format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}")
         } else if is_sqlite {
             let columns = app
                 .texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
@@ -1276,8 +1337,8 @@ async fn fingerprint_of(app: &TestApp, organization: i64) -> String {
         } else {
             continue;
         };
-        let sql = if table == "activity_log" {
-            format!("SELECT CAST(COUNT(*) AS TEXT) FROM activity_log WHERE {filter}")
+        let sql = if APPEND_ONLY.contains(&table.as_str()) {
+            format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {filter}")
         } else if is_sqlite {
             let row = columns
                 .iter()

@@ -63,6 +63,9 @@ pub struct OrganizationSummary {
     pub blocked: bool,
     /// The organization requires two-factor authentication (SEC-4) and I have none yet.
     pub missing_two_factor: bool,
+    /// I was given billing rights on one of its products (what opens billing to a
+    /// collaborator).
+    pub billing: bool,
 }
 
 impl OrganizationSummary {
@@ -71,6 +74,7 @@ impl OrganizationSummary {
             role: self.role,
             blocked: self.blocked,
             missing_two_factor: self.missing_two_factor,
+            billing: self.billing,
         }
     }
 

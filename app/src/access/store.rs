@@ -227,12 +227,14 @@ pub async fn touch_app_password(tx: &mut Tx, id: i64, at: i64) -> Result<(), sql
 
 /// The columns that say how the member `m` stands in organization `o`.
 const STANDING: &str = "m.role, m.blocked_at IS NOT NULL, \
-     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id))";
+     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id)), \
+     EXISTS (SELECT 1 FROM product_access a JOIN products p ON p.id = a.product_id \
+             WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = o.id)";
 
-type SummaryRow = (i64, String, String, bool, bool);
+type SummaryRow = (i64, String, String, bool, bool, bool);
 
 fn summary(
-    (id, name, role, blocked, missing_two_factor): SummaryRow,
+    (id, name, role, blocked, missing_two_factor, billing): SummaryRow,
 ) -> Option<OrganizationSummary> {
     Role::parse(&role).map(|role| OrganizationSummary {
         id,
@@ -240,6 +242,7 @@ fn summary(
         role,
         blocked,
         missing_two_factor,
+        billing,
     })
 }
 
@@ -269,14 +272,15 @@ pub async fn membership(
         "SELECT o.id, o.name, {STANDING}, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
          WHERE m.organization_id = $1 AND m.user_id = $2"
     );
-    let row: Option<(i64, String, String, bool, bool, i64)> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(i64, String, String, bool, bool, bool, i64)> =
+        on_db!(tx, |c| sqlx::query_as(&sql)
+            .bind(organization_id)
+            .bind(user_id)
+            .fetch_optional(&mut **c)
+            .await)?;
     Ok(
-        row.and_then(|(id, name, role, blocked, missing, created_at)| {
-            summary((id, name, role, blocked, missing)).map(|s| (s, created_at))
+        row.and_then(|(id, name, role, blocked, missing, billing, created_at)| {
+            summary((id, name, role, blocked, missing, billing)).map(|s| (s, created_at))
         }),
     )
 }

@@ -69,10 +69,14 @@ pub enum ActivityAction {
     PasswordReset,
     EmailConfirmed,
     SignUpAttempted,
+    BillingAddressAdded,
+    BillingAddressChanged,
+    BillingAddressMadeDefault,
+    BillingAddressDeleted,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 57] = [
+    pub const ALL: [ActivityAction; 61] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -130,6 +134,10 @@ impl ActivityAction {
         ActivityAction::PasswordReset,
         ActivityAction::EmailConfirmed,
         ActivityAction::SignUpAttempted,
+        ActivityAction::BillingAddressAdded,
+        ActivityAction::BillingAddressChanged,
+        ActivityAction::BillingAddressMadeDefault,
+        ActivityAction::BillingAddressDeleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -191,6 +199,10 @@ impl ActivityAction {
             ActivityAction::PasswordReset => "password_reset",
             ActivityAction::EmailConfirmed => "email_confirmed",
             ActivityAction::SignUpAttempted => "sign_up_attempted",
+            ActivityAction::BillingAddressAdded => "billing_address_added",
+            ActivityAction::BillingAddressChanged => "billing_address_changed",
+            ActivityAction::BillingAddressMadeDefault => "billing_address_made_default",
+            ActivityAction::BillingAddressDeleted => "billing_address_deleted",
         }
     }
 
@@ -261,6 +273,10 @@ impl ActivityAction {
             ActivityAction::PasswordReset => "Password reset through an emailed link",
             ActivityAction::EmailConfirmed => "Email address confirmed",
             ActivityAction::SignUpAttempted => "Someone tried to sign up with this address",
+            ActivityAction::BillingAddressAdded => "Billing address added",
+            ActivityAction::BillingAddressChanged => "Billing address changed",
+            ActivityAction::BillingAddressMadeDefault => "Default billing address changed",
+            ActivityAction::BillingAddressDeleted => "Billing address deleted",
         }
     }
 }

@@ -1,0 +1,303 @@
+//! The server functions of billing: the prepaid account (BIL-3) and billing addresses (BIL-1).
+
+use super::{BillingAddress, PrepaidStatement};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The organization's prepaid account: its balance and every entry, per currency. For those
+/// who may use billing (legal representatives, administrators, collaborators with billing
+/// rights on a product).
+#[server(endpoint = "prepaid_account")]
+pub async fn prepaid_account(organization_id: i64) -> Result<PrepaidStatement, AppError> {
+    PrepaidAccount::serve(|cx| server_side::prepaid(cx, organization_id)).await
+}
+
+/// The organization's billing addresses, the default first.
+#[server(endpoint = "billing_addresses")]
+pub async fn billing_addresses(organization_id: i64) -> Result<Vec<BillingAddress>, AppError> {
+    BillingAddresses::serve(|cx| server_side::addresses(cx, organization_id)).await
+}
+
+/// Adds a billing address; the organization's first becomes its default.
+#[server(endpoint = "add_billing_address")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_billing_address(
+    organization_id: i64,
+    name: String,
+    company: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    vat_number: String,
+) -> Result<i64, AppError> {
+    AddBillingAddress::serve(|cx| {
+        server_side::add(
+            cx,
+            organization_id,
+            [
+                name,
+                company,
+                street,
+                postal_code,
+                city,
+                country,
+                vat_number,
+            ],
+        )
+    })
+    .await
+}
+
+/// Changes a billing address, unless someone saved it since `version`.
+#[server(endpoint = "update_billing_address")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_billing_address(
+    organization_id: i64,
+    address_id: i64,
+    name: String,
+    company: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    vat_number: String,
+    version: i64,
+) -> Result<(), AppError> {
+    UpdateBillingAddress::serve(|cx| {
+        server_side::update(
+            cx,
+            organization_id,
+            address_id,
+            [
+                name,
+                company,
+                street,
+                postal_code,
+                city,
+                country,
+                vat_number,
+            ],
+            version,
+        )
+    })
+    .await
+}
+
+/// Makes this address the one proposed at checkout and at each renewal.
+#[server(endpoint = "set_default_billing_address")]
+pub async fn set_default_billing_address(
+    organization_id: i64,
+    address_id: i64,
+) -> Result<(), AppError> {
+    SetDefaultBillingAddress::serve(|cx| server_side::make_default(cx, organization_id, address_id))
+        .await
+}
+
+/// Deletes a billing address; the default one only when it is the last.
+#[server(endpoint = "delete_billing_address")]
+pub async fn delete_billing_address(organization_id: i64, address_id: i64) -> Result<(), AppError> {
+    DeleteBillingAddress::serve(|cx| server_side::delete(cx, organization_id, address_id)).await
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::{
+        kind_label, ledger, store, AddressInput, BillingAddress, CurrencyStatement, LedgerLine,
+        PrepaidStatement,
+    };
+    use crate::access::{Context, Log};
+    use crate::activity::ActivityAction;
+    use crate::db::Tx;
+    use crate::error::{AppError, ErrorCode};
+    use crate::money::{Currency, Money};
+
+    pub async fn prepaid(cx: Context, organization_id: i64) -> Result<PrepaidStatement, AppError> {
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let mut currencies = Vec::new();
+        for currency in Currency::ALL {
+            let entries = ledger::entries(&mut tx, organization_id, currency).await?;
+            if entries.is_empty() {
+                continue;
+            }
+            currencies.push(CurrencyStatement {
+                balance: ledger::balance(&mut tx, organization_id, currency).await?,
+                entries: entries
+                    .into_iter()
+                    .map(|e| LedgerLine {
+                        id: e.id,
+                        at: e.created_at,
+                        kind: kind_label(&e.kind).to_owned(),
+                        reference: e.reference,
+                        amount: e.amount,
+                    })
+                    .collect(),
+            });
+        }
+        tx.commit().await?;
+        if currencies.is_empty() {
+            currencies.push(CurrencyStatement {
+                balance: Money::zero(Currency::Chf),
+                entries: Vec::new(),
+            });
+        }
+        Ok(PrepaidStatement {
+            organization: membership.name,
+            currencies,
+        })
+    }
+
+    pub async fn addresses(
+        cx: Context,
+        organization_id: i64,
+    ) -> Result<Vec<BillingAddress>, AppError> {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let addresses = store::addresses(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        Ok(addresses)
+    }
+
+    fn input(fields: [String; 7]) -> Result<AddressInput, AppError> {
+        let [name, company, street, postal_code, city, country, vat_number] = fields;
+        AddressInput::check(
+            &name,
+            &company,
+            &street,
+            &postal_code,
+            &city,
+            &country,
+            &vat_number,
+        )
+    }
+
+    fn summary(input: &AddressInput) -> String {
+        format!("{}, {} {}", input.name, input.postal_code, input.city)
+    }
+
+    /// The organization's address, under the organization's lock (one default at a time).
+    async fn found(
+        tx: &mut Tx,
+        organization_id: i64,
+        address_id: i64,
+    ) -> Result<BillingAddress, AppError> {
+        crate::access::store::lock_organization(tx, organization_id).await?;
+        store::address_of(tx, organization_id, address_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("billing address"))
+    }
+
+    pub async fn add(
+        cx: Context,
+        organization_id: i64,
+        fields: [String; 7],
+    ) -> Result<i64, AppError> {
+        let input = input(fields)?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let first = store::addresses(&mut tx, organization_id).await?.is_empty();
+        let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now).await?;
+        let detail = summary(&input);
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::BillingAddressAdded,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn update(
+        cx: Context,
+        organization_id: i64,
+        address_id: i64,
+        fields: [String; 7],
+        version: i64,
+    ) -> Result<(), AppError> {
+        let input = input(fields)?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        found(&mut tx, organization_id, address_id).await?;
+        if !store::update_address_if(&mut tx, organization_id, address_id, &input, version).await? {
+            return Err(AppError::stale());
+        }
+        let detail = summary(&input);
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::BillingAddressChanged,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn make_default(
+        cx: Context,
+        organization_id: i64,
+        address_id: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let address = found(&mut tx, organization_id, address_id).await?;
+        if address.is_default {
+            return Err(AppError::validation(
+                "address_id",
+                "This is already the default address.",
+            ));
+        }
+        store::set_default_address(&mut tx, organization_id, address_id).await?;
+        let detail = format!("{}, {} {}", address.name, address.postal_code, address.city);
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::BillingAddressMadeDefault,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete(
+        cx: Context,
+        organization_id: i64,
+        address_id: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let address = found(&mut tx, organization_id, address_id).await?;
+        if address.is_default && store::addresses(&mut tx, organization_id).await?.len() > 1 {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "This is the default address: make another one the default first.",
+            ));
+        }
+        store::delete_address(&mut tx, organization_id, address_id).await?;
+        let detail = format!("{}, {} {}", address.name, address.postal_code, address.city);
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::BillingAddressDeleted,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

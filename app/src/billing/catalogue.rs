@@ -1,0 +1,258 @@
+//! The price catalogue (BIL-5): for each product kind and plan, its price per period in each
+//! currency and its volume tiers. The operator edits it as a TOML file; Steward ships
+//! `catalogue.toml` beside this file as the defaults. A catalogue is checked when it is read —
+//! both currencies for every plan, tiers in growing order — so a mistake stops the server at
+//! start with the line to fix, not a customer at checkout.
+
+use crate::money::{Currency, Money, Percent};
+use crate::products::ProductKind;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The catalogue Steward ships.
+pub const DEFAULT: &str = include_str!("catalogue.toml");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Month,
+    Year,
+}
+
+impl Period {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Month => "month",
+            Period::Year => "year",
+        }
+    }
+}
+
+/// From `from` items on, the whole quantity is `reduction` off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tier {
+    pub from: i64,
+    pub reduction: Percent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub kind: ProductKind,
+    pub plan: String,
+    pub label: String,
+    pub period: Period,
+    prices: BTreeMap<Currency, Money>,
+    /// Growing quantities, growing reductions.
+    pub tiers: Vec<Tier>,
+}
+
+impl Plan {
+    /// The price of one item for one period.
+    pub fn unit_price(&self, currency: Currency) -> Money {
+        self.prices
+            .get(&currency)
+            .copied()
+            .unwrap_or(Money::zero(currency))
+    }
+
+    /// The volume reduction `quantity` items get: the last tier they reach.
+    pub fn volume_reduction(&self, quantity: i64) -> Option<Tier> {
+        self.tiers
+            .iter()
+            .rev()
+            .find(|t| quantity >= t.from)
+            .copied()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Catalogue {
+    pub vat_rate: Percent,
+    pub plans: Vec<Plan>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    vat: VatFile,
+    #[serde(default)]
+    plan: Vec<PlanFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VatFile {
+    rate: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+    kind: String,
+    plan: String,
+    label: String,
+    period: String,
+    price: BTreeMap<String, String>,
+    #[serde(default)]
+    tiers: Vec<TierFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierFile {
+    from: i64,
+    reduction: String,
+}
+
+impl Catalogue {
+    /// Reads and checks a catalogue; the error names what to fix.
+    pub fn parse(text: &str) -> Result<Catalogue, String> {
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
+        let vat_rate = Percent::parse(&file.vat.rate)
+            .ok_or_else(|| format!("vat.rate \"{}\" is not a percentage", file.vat.rate))?;
+        let mut plans: Vec<Plan> = Vec::new();
+        for entry in file.plan {
+            let name = format!("plan {}/{}", entry.kind, entry.plan);
+            let kind = ProductKind::parse(&entry.kind)
+                .ok_or_else(|| format!("{name}: no product kind \"{}\"", entry.kind))?;
+            let period = match entry.period.as_str() {
+                "month" => Period::Month,
+                "year" => Period::Year,
+                other => return Err(format!("{name}: period \"{other}\" is not month or year")),
+            };
+            let mut prices = BTreeMap::new();
+            for (code, amount) in &entry.price {
+                let currency = Currency::parse(code)
+                    .ok_or_else(|| format!("{name}: no currency \"{code}\" (CHF or EUR)"))?;
+                let price = Money::parse(amount, currency).map_err(|e| format!("{name}: {e}"))?;
+                if price.is_negative() {
+                    return Err(format!("{name}: a price cannot be negative"));
+                }
+                prices.insert(currency, price);
+            }
+            for currency in Currency::ALL {
+                if !prices.contains_key(&currency) {
+                    return Err(format!("{name}: no price in {}", currency.code()));
+                }
+            }
+            let mut tiers = Vec::new();
+            for tier in entry.tiers {
+                let reduction = Percent::parse(&tier.reduction).ok_or_else(|| {
+                    format!(
+                        "{name}: tier reduction \"{}\" is not a percentage",
+                        tier.reduction
+                    )
+                })?;
+                let tier = Tier {
+                    from: tier.from,
+                    reduction,
+                };
+                if tier.from < 2 {
+                    return Err(format!("{name}: a tier starts at a quantity of 2 or more"));
+                }
+                if let Some(last) = tiers.last() {
+                    let last: &Tier = last;
+                    if tier.from <= last.from || tier.reduction < last.reduction {
+                        return Err(format!(
+                            "{name}: tiers must grow — quantity {} ({}) comes after {} ({})",
+                            tier.from,
+                            tier.reduction.label(),
+                            last.from,
+                            last.reduction.label()
+                        ));
+                    }
+                }
+                tiers.push(tier);
+            }
+            if plans.iter().any(|p| p.kind == kind && p.plan == entry.plan) {
+                return Err(format!("{name} is listed twice"));
+            }
+            plans.push(Plan {
+                kind,
+                plan: entry.plan,
+                label: entry.label,
+                period,
+                prices,
+                tiers,
+            });
+        }
+        Ok(Catalogue { vat_rate, plans })
+    }
+
+    pub fn shipped() -> Catalogue {
+        Catalogue::parse(DEFAULT).expect("the shipped catalogue is valid (tested)")
+    }
+
+    pub fn plan(&self, kind: ProductKind, plan: &str) -> Option<&Plan> {
+        self.plans.iter().find(|p| p.kind == kind && p.plan == plan)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalogue_prices_every_product_kind_in_both_currencies() {
+        let catalogue = Catalogue::parse(DEFAULT).expect("valid");
+        assert_eq!(catalogue.vat_rate, Percent(8_10));
+        for kind in ProductKind::ALL {
+            let plan = catalogue.plan(kind, "standard").expect("a standard plan");
+            for currency in Currency::ALL {
+                assert!(plan.unit_price(currency).minor > 0, "{kind:?} {currency:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_whole_quantity_gets_the_tier_it_reaches() {
+        let catalogue = Catalogue::shipped();
+        let hosting = catalogue
+            .plan(ProductKind::WebHosting, "standard")
+            .expect("plan");
+        assert_eq!(hosting.volume_reduction(4), None);
+        assert_eq!(
+            hosting.volume_reduction(5).map(|t| t.reduction),
+            Some(Percent(10_00))
+        );
+        assert_eq!(
+            hosting.volume_reduction(34).map(|t| t.reduction),
+            Some(Percent(20_00))
+        );
+        assert_eq!(
+            hosting.volume_reduction(35).map(|t| t.reduction),
+            Some(Percent(25_00))
+        );
+    }
+
+    #[test]
+    fn a_wrong_catalogue_says_what_to_fix() {
+        let plan = |body: &str| {
+            format!("[vat]\nrate = \"8.1\"\n[[plan]]\nkind = \"drive\"\nplan = \"standard\"\nlabel = \"Drive\"\n{body}")
+        };
+        let cases = [
+            (plan("period = \"year\"\nprice = { CHF = \"60\" }"), "no price in EUR"),
+            (plan("period = \"week\"\nprice = { CHF = \"1\", EUR = \"1\" }"), "period \"week\""),
+            (plan("period = \"year\"\nprice = { CHF = \"1.234\", EUR = \"1\" }"), "is not an amount"),
+            (plan("period = \"year\"\nprice = { CHF = \"-1\", EUR = \"1\" }"), "cannot be negative"),
+            (plan("period = \"year\"\nprice = { USD = \"1\", EUR = \"1\" }"), "no currency \"USD\""),
+            (
+                plan("period = \"year\"\nprice = { CHF = \"1\", EUR = \"1\" }\ntiers = [{ from = 10, reduction = \"20\" }, { from = 5, reduction = \"30\" }]"),
+                "tiers must grow",
+            ),
+            (
+                plan("period = \"year\"\nprice = { CHF = \"1\", EUR = \"1\" }\ntiers = [{ from = 5, reduction = \"20\" }, { from = 10, reduction = \"10\" }]"),
+                "tiers must grow",
+            ),
+            (
+                plan("period = \"year\"\nprice = { CHF = \"1\", EUR = \"1\" }\ntiers = [{ from = 5, reduction = \"120\" }]"),
+                "is not a percentage",
+            ),
+            ("[vat]\nrate = \"eight\"\n".to_owned(), "vat.rate"),
+            (plan("period = \"year\"\nprice = { CHF = \"1\", EUR = \"1\" }\nsurprise = 1"), "surprise"),
+        ];
+        for (text, expected) in cases {
+            let error = Catalogue::parse(&text).expect_err(expected);
+            assert!(error.contains(expected), "{error} (wanted {expected})");
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Billing (BIL-1..6): what things cost and how they are paid. So far the price catalogue
+//! ([`catalogue`]: the operator's TOML file, with volume tiers), the price engine ([`price`]:
+//! a line's chain of reductions, an invoice's VAT and rounding), both exact over
+//! `crate::money`, the prepaid account's ledger ([`ledger`]) and its page, and the billing
+//! addresses invoices are addressed to (BIL-1).
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod catalogue;
+#[cfg(feature = "ssr")]
+pub mod ledger;
+#[cfg(feature = "ssr")]
+pub mod price;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod view;
+use crate::error::AppError;
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// One entry of a prepaid account, as shown.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct LedgerLine {
+    pub id: i64,
+    pub at: i64,
+    /// What the entry records, for people ("Top-up", "Payment", …).
+    pub kind: String,
+    pub reference: String,
+    /// Signed: credits positive, debits negative.
+    pub amount: Money,
+}
+
+/// A prepaid account in one currency: its balance and its entries, newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CurrencyStatement {
+    pub balance: Money,
+    pub entries: Vec<LedgerLine>,
+}
+
+/// The organization's prepaid account, one statement per currency it has been used in (CHF
+/// alone, empty, when it never was).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PrepaidStatement {
+    pub organization: String,
+    pub currencies: Vec<CurrencyStatement>,
+}
+
+/// The label of a stored entry kind.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "top_up" => "Top-up by bank transfer",
+        "order_credit" => "Credit from a cancelled order",
+        "payment" => "Payment",
+        "withdrawal" => "Withdrawal requested",
+        "reversal" => "Withdrawal given back",
+        _ => "Other",
+    }
+}
+
+/// The countries a billing address can be in (ISO 3166 codes), the closest first.
+pub const COUNTRIES: [(&str, &str); 12] = [
+    ("CH", "Switzerland"),
+    ("LI", "Liechtenstein"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("IT", "Italy"),
+    ("AT", "Austria"),
+    ("BE", "Belgium"),
+    ("LU", "Luxembourg"),
+    ("NL", "Netherlands"),
+    ("ES", "Spain"),
+    ("GB", "United Kingdom"),
+    ("US", "United States"),
+];
+
+pub fn country_name(code: &str) -> &str {
+    COUNTRIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, name)| name)
+}
+
+/// Where an organization's invoices are addressed (BIL-1).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct BillingAddress {
+    pub id: i64,
+    pub name: String,
+    pub company: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    /// ISO 3166 code, one of [`COUNTRIES`].
+    pub country: String,
+    pub vat_number: String,
+    /// Proposed at checkout and at each renewal.
+    pub is_default: bool,
+    /// Sent back with an edit: a save from an older version is refused.
+    pub version: i64,
+}
+
+impl BillingAddress {
+    /// The address as printed on an invoice, line by line.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if !self.company.is_empty() {
+            lines.push(self.company.clone());
+        }
+        lines.push(self.name.clone());
+        lines.push(self.street.clone());
+        lines.push(format!(
+            "{}-{} {}",
+            self.country, self.postal_code, self.city
+        ));
+        lines.push(country_name(&self.country).to_owned());
+        if !self.vat_number.is_empty() {
+            lines.push(format!("VAT {}", self.vat_number));
+        }
+        lines
+    }
+}
+
+/// A billing address as typed, checked and trimmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressInput {
+    pub name: String,
+    pub company: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+    pub vat_number: String,
+}
+
+pub const NAME_MAX_CHARS: usize = 100;
+pub const STREET_MAX_CHARS: usize = 200;
+pub const POSTAL_CODE_MAX_CHARS: usize = 12;
+pub const VAT_NUMBER_MAX_CHARS: usize = 30;
+
+fn text(
+    field: &str,
+    label: &str,
+    raw: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, AppError> {
+    let value = raw.trim().to_owned();
+    if required && value.is_empty() {
+        return Err(AppError::validation(field, format!("Enter the {label}.")));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("The {label} has at most {max} characters."),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            field,
+            format!("The {label} cannot contain line breaks or control characters."),
+        ));
+    }
+    Ok(value)
+}
+
+impl AddressInput {
+    pub fn check(
+        name: &str,
+        company: &str,
+        street: &str,
+        postal_code: &str,
+        city: &str,
+        country: &str,
+        vat_number: &str,
+    ) -> Result<AddressInput, AppError> {
+        let postal_code = text(
+            "postal_code",
+            "postal code",
+            postal_code,
+            POSTAL_CODE_MAX_CHARS,
+            true,
+        )?;
+        if !postal_code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        {
+            return Err(AppError::validation(
+                "postal_code",
+                "A postal code has letters, digits, spaces and dashes only.",
+            ));
+        }
+        let country = country.trim().to_uppercase();
+        if !COUNTRIES.iter().any(|(code, _)| *code == country) {
+            return Err(AppError::validation(
+                "country",
+                "Choose a country from the list.",
+            ));
+        }
+        let vat_number = text(
+            "vat_number",
+            "VAT number",
+            vat_number,
+            VAT_NUMBER_MAX_CHARS,
+            false,
+        )?;
+        if !vat_number
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '-'))
+        {
+            return Err(AppError::validation(
+                "vat_number",
+                "A VAT number has letters, digits, dots, dashes and spaces only, like CHE-123.456.789 MWST.",
+            ));
+        }
+        Ok(AddressInput {
+            name: text("name", "name", name, NAME_MAX_CHARS, true)?,
+            company: text("company", "company", company, NAME_MAX_CHARS, false)?,
+            street: text(
+                "street",
+                "street and number",
+                street,
+                STREET_MAX_CHARS,
+                true,
+            )?,
+            postal_code,
+            city: text("city", "city", city, NAME_MAX_CHARS, true)?,
+            country,
+            vat_number,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(postal_code: &str, country: &str, vat: &str) -> Result<AddressInput, AppError> {
+        AddressInput::check(
+            " Lea Legal ",
+            "",
+            "Rue du Lac 1",
+            postal_code,
+            "Lausanne",
+            country,
+            vat,
+        )
+    }
+
+    #[test]
+    fn an_address_is_trimmed_and_its_country_is_a_code_from_the_list() {
+        let ok = check("1003", "ch", "CHE-123.456.789 MWST").expect("valid");
+        assert_eq!((ok.name.as_str(), ok.country.as_str()), ("Lea Legal", "CH"));
+        assert_eq!(
+            check("1003", "XX", "").map_err(|e| e.field),
+            Err(Some("country".into()))
+        );
+        assert_eq!(
+            check("10<03", "CH", "").map_err(|e| e.field),
+            Err(Some("postal_code".into()))
+        );
+        assert_eq!(
+            check("", "CH", "").map_err(|e| e.field),
+            Err(Some("postal_code".into()))
+        );
+        assert_eq!(
+            check("1003", "CH", "CHE;1").map_err(|e| e.field),
+            Err(Some("vat_number".into()))
+        );
+        let long = "x".repeat(NAME_MAX_CHARS + 1);
+        let refused = AddressInput::check(&long, "", "Street 1", "1003", "Lausanne", "CH", "");
+        assert_eq!(refused.map_err(|e| e.field), Err(Some("name".into())));
+        let broken = AddressInput::check("Lea", "", "Street\n1", "1003", "Lausanne", "CH", "");
+        assert_eq!(broken.map_err(|e| e.field), Err(Some("street".into())));
+    }
+
+    #[test]
+    fn an_address_prints_as_on_an_invoice() {
+        let address = BillingAddress {
+            id: 1,
+            name: "Lea Legal".into(),
+            company: "Helvetia Web Agency SA".into(),
+            street: "Rue du Lac 1".into(),
+            postal_code: "1003".into(),
+            city: "Lausanne".into(),
+            country: "CH".into(),
+            vat_number: "CHE-123.456.789 MWST".into(),
+            is_default: true,
+            version: 1,
+        };
+        assert_eq!(
+            address.lines(),
+            [
+                "Helvetia Web Agency SA",
+                "Lea Legal",
+                "Rue du Lac 1",
+                "CH-1003 Lausanne",
+                "Switzerland",
+                "VAT CHE-123.456.789 MWST"
+            ]
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! The SQL of billing: the prepaid ledger and the row every debit locks; billing addresses.
+
+use super::{AddressInput, BillingAddress};
+use crate::db::Tx;
+use crate::money::{Currency, Money};
+use crate::on_db;
+
+/// A ledger entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub id: i64,
+    pub organization_id: i64,
+    pub amount: Money,
+    pub kind: String,
+    pub reference: String,
+    pub created_at: i64,
+}
+
+type EntryRow = (i64, i64, String, i64, String, String, i64);
+
+fn entry(
+    (id, organization_id, currency, minor, kind, reference, created_at): EntryRow,
+) -> Option<StoredEntry> {
+    Some(StoredEntry {
+        id,
+        organization_id,
+        amount: Money::new(minor, Currency::parse(&currency)?),
+        kind,
+        reference,
+        created_at,
+    })
+}
+
+const COLUMNS: &str = "id, organization_id, currency, amount_minor, kind, reference, created_at";
+
+/// Takes the account's lock for the rest of the transaction (creating its row the first time):
+/// a second debit of the same account waits here until the first has committed.
+pub async fn lock_account(
+    tx: &mut Tx,
+    organization_id: i64,
+    currency: Currency,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO prepaid_accounts (organization_id, currency, debited_at) \
+                       VALUES ($1, $2, $3) \
+                       ON CONFLICT (organization_id, currency) DO UPDATE SET debited_at = excluded.debited_at";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(currency.code())
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// The sum of the account's entries.
+pub async fn balance(
+    tx: &mut Tx,
+    organization_id: i64,
+    currency: Currency,
+) -> Result<Money, sqlx::Error> {
+    const SQL: &str = "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM ledger_entries \
+                       WHERE organization_id = $1 AND currency = $2";
+    let minor: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(currency.code())
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(Money::new(minor, currency))
+}
+
+/// The entry booked for this event, if any.
+pub async fn by_key(tx: &mut Tx, key: &str) -> Result<Option<StoredEntry>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM ledger_entries WHERE idempotency_key = $1");
+    let row: Option<EntryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(key)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(entry))
+}
+
+pub struct NewEntry<'a> {
+    pub organization_id: i64,
+    pub amount: Money,
+    pub kind: &'a str,
+    pub key: &'a str,
+    pub reference: &'a str,
+    pub at: i64,
+}
+
+/// Books the entry; `None` when an entry with its key exists already (the event was booked).
+pub async fn insert(tx: &mut Tx, new: &NewEntry<'_>) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "INSERT INTO ledger_entries \
+                       (organization_id, currency, amount_minor, kind, idempotency_key, reference, created_at) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(new.organization_id)
+        .bind(new.amount.currency.code())
+        .bind(new.amount.minor)
+        .bind(new.kind)
+        .bind(new.key)
+        .bind(new.reference)
+        .bind(new.at)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// The account's entries, newest first.
+pub async fn entries(
+    tx: &mut Tx,
+    organization_id: i64,
+    currency: Currency,
+) -> Result<Vec<StoredEntry>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM ledger_entries WHERE organization_id = $1 AND currency = $2 \
+         ORDER BY id DESC"
+    );
+    let rows: Vec<EntryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(currency.code())
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(entry).collect())
+}
+
+type AddressRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    i64,
+);
+
+const ADDRESS_COLUMNS: &str =
+    "id, name, company, street, postal_code, city, country, vat_number, is_default, version";
+
+fn address(
+    (id, name, company, street, postal_code, city, country, vat_number, is_default, version): AddressRow,
+) -> BillingAddress {
+    BillingAddress {
+        id,
+        name,
+        company,
+        street,
+        postal_code,
+        city,
+        country,
+        vat_number,
+        is_default,
+        version,
+    }
+}
+
+/// The organization's billing addresses, the default first, then in the order they were added.
+pub async fn addresses(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Vec<BillingAddress>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ADDRESS_COLUMNS} FROM billing_addresses WHERE organization_id = $1 \
+         ORDER BY is_default DESC, id"
+    );
+    let rows: Vec<AddressRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().map(address).collect())
+}
+
+/// One address of the organization; `None` when it has no such address.
+pub async fn address_of(
+    tx: &mut Tx,
+    organization_id: i64,
+    address_id: i64,
+) -> Result<Option<BillingAddress>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ADDRESS_COLUMNS} FROM billing_addresses WHERE organization_id = $1 AND id = $2"
+    );
+    let row: Option<AddressRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(address_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(address))
+}
+
+pub async fn insert_address(
+    tx: &mut Tx,
+    organization_id: i64,
+    input: &AddressInput,
+    is_default: bool,
+    at: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO billing_addresses \
+        (organization_id, name, company, street, postal_code, city, country, vat_number, is_default, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(&input.name)
+        .bind(&input.company)
+        .bind(&input.street)
+        .bind(&input.postal_code)
+        .bind(&input.city)
+        .bind(&input.country)
+        .bind(&input.vat_number)
+        .bind(is_default)
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Saves the address unless it is no longer at `version`: whether it was saved.
+pub async fn update_address_if(
+    tx: &mut Tx,
+    organization_id: i64,
+    address_id: i64,
+    input: &AddressInput,
+    version: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE billing_addresses SET name = $3, company = $4, street = $5, \
+        postal_code = $6, city = $7, country = $8, vat_number = $9, version = version + 1 \
+        WHERE organization_id = $1 AND id = $2 AND version = $10";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(address_id)
+        .bind(&input.name)
+        .bind(&input.company)
+        .bind(&input.street)
+        .bind(&input.postal_code)
+        .bind(&input.city)
+        .bind(&input.country)
+        .bind(&input.vat_number)
+        .bind(version)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Makes this address the organization's default (and no other).
+pub async fn set_default_address(
+    tx: &mut Tx,
+    organization_id: i64,
+    address_id: i64,
+) -> Result<(), sqlx::Error> {
+    const CLEAR: &str = "UPDATE billing_addresses SET is_default = FALSE \
+                         WHERE organization_id = $1 AND is_default AND id <> $2";
+    const SET: &str = "UPDATE billing_addresses SET is_default = TRUE \
+                       WHERE organization_id = $1 AND id = $2";
+    for sql in [CLEAR, SET] {
+        on_db!(tx, |c| sqlx::query(sql)
+            .bind(organization_id)
+            .bind(address_id)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+pub async fn delete_address(
+    tx: &mut Tx,
+    organization_id: i64,
+    address_id: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM billing_addresses WHERE organization_id = $1 AND id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(address_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}

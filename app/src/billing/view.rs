@@ -1,0 +1,264 @@
+//! The billing pages: the prepaid account, the billing addresses.
+
+use super::api::{
+    billing_addresses, prepaid_account, AddBillingAddress, DeleteBillingAddress,
+    SetDefaultBillingAddress, UpdateBillingAddress,
+};
+use super::{
+    BillingAddress, COUNTRIES, NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS, STREET_MAX_CHARS,
+    VAT_NUMBER_MAX_CHARS,
+};
+use crate::components::use_organization_id;
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PageTitle};
+use crate::error::AppError;
+use crate::format;
+use leptos::prelude::*;
+
+#[component]
+pub fn PrepaidPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let statement = Resource::new(move || organization_id.get(), prepaid_account);
+    view! {
+        <PageTitle text="Prepaid account" />
+        <h1>"Prepaid account"</h1>
+        <p class="lead">"Money paid in ahead, and credits from cancelled orders, pay orders and renewals. The balance is the sum of the entries below."</p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match statement.await {
+                    Ok(statement) => statement.currencies.into_iter().map(|account| {
+                        let code = account.balance.currency.code();
+                        let heading = format!("prepaid-{}", code.to_lowercase());
+                        let labelled_by = heading.clone();
+                        view! {
+                            <section class="panel" aria-labelledby=labelled_by>
+                                <h2 id=heading>{format!("Balance in {code}")}</h2>
+                                <p class="balance" data-testid=format!("balance-{}", code.to_lowercase())>{account.balance.to_string()}</p>
+                                {if account.entries.is_empty() {
+                                    view! { <p class="muted">"No entry yet: the account has never been used."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-wrap" tabindex="0" role="region" aria-label=format!("Entries in {code}")>
+                                            <table data-testid="ledger">
+                                                <caption class="visually-hidden">{format!("Prepaid account entries in {code}")}</caption>
+                                                <thead>
+                                                    <tr>
+                                                        <th scope="col">"Date"</th>
+                                                        <th scope="col">"Entry"</th>
+                                                        <th scope="col">"Reference"</th>
+                                                        <th scope="col" class="amount">"Amount"</th>
+                                                    </tr>
+                                                </thead>
+                                                <tbody>
+                                                    {account.entries.into_iter().map(|e| view! {
+                                                        <tr>
+                                                            <td data-label="Date">{format::date(e.at)}</td>
+                                                            <td data-label="Entry">{e.kind}</td>
+                                                            <td data-label="Reference">{e.reference}</td>
+                                                            <td data-label="Amount" class="amount">{e.amount.to_string()}</td>
+                                                        </tr>
+                                                    }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        </div>
+                                    }.into_any()
+                                }}
+                            </section>
+                        }
+                    }).collect_view().into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The inputs of an address form, filled with `current` when editing. One form is shown at a
+/// time, so the ids are fixed.
+fn address_fields(
+    error: Signal<Option<AppError>>,
+    current: Option<BillingAddress>,
+) -> impl IntoView {
+    let value = |f: fn(&BillingAddress) -> &String| {
+        current.as_ref().map(|a| f(a).clone()).unwrap_or_default()
+    };
+    let country = current
+        .as_ref()
+        .map(|a| a.country.clone())
+        .unwrap_or_else(|| "CH".to_owned());
+    view! {
+        <div class="field">
+            <label for="address-name">"Name"</label>
+            <input id="address-name" name="name" required autocomplete="name" maxlength=NAME_MAX_CHARS.to_string() value=value(|a| &a.name) aria-describedby="address-name-error" aria-invalid=invalid(error, "name") />
+            <FieldError error field="name" input="address-name" />
+        </div>
+        <div class="field">
+            <label for="address-company">"Company (optional)"</label>
+            <input id="address-company" name="company" autocomplete="organization" maxlength=NAME_MAX_CHARS.to_string() value=value(|a| &a.company) aria-describedby="address-company-error" aria-invalid=invalid(error, "company") />
+            <FieldError error field="company" input="address-company" />
+        </div>
+        <div class="field">
+            <label for="address-street">"Street and number"</label>
+            <input id="address-street" name="street" required autocomplete="street-address" maxlength=STREET_MAX_CHARS.to_string() value=value(|a| &a.street) aria-describedby="address-street-error" aria-invalid=invalid(error, "street") />
+            <FieldError error field="street" input="address-street" />
+        </div>
+        <div class="field">
+            <label for="address-postal-code">"Postal code"</label>
+            <input id="address-postal-code" name="postal_code" required autocomplete="postal-code" maxlength=POSTAL_CODE_MAX_CHARS.to_string() value=value(|a| &a.postal_code) aria-describedby="address-postal-code-error" aria-invalid=invalid(error, "postal_code") />
+            <FieldError error field="postal_code" input="address-postal-code" />
+        </div>
+        <div class="field">
+            <label for="address-city">"City"</label>
+            <input id="address-city" name="city" required autocomplete="address-level2" maxlength=NAME_MAX_CHARS.to_string() value=value(|a| &a.city) aria-describedby="address-city-error" aria-invalid=invalid(error, "city") />
+            <FieldError error field="city" input="address-city" />
+        </div>
+        <div class="field">
+            <label for="address-country">"Country"</label>
+            <select id="address-country" name="country" aria-describedby="address-country-error">
+                {COUNTRIES.iter().map(|(code, name)| view! { <option value=*code selected=*code == country>{*name}</option> }).collect_view()}
+            </select>
+            <FieldError error field="country" input="address-country" />
+        </div>
+        <div class="field">
+            <label for="address-vat">"VAT number (optional)"</label>
+            <input id="address-vat" name="vat_number" maxlength=VAT_NUMBER_MAX_CHARS.to_string() value=value(|a| &a.vat_number) aria-describedby="address-vat-error" aria-invalid=invalid(error, "vat_number") />
+            <FieldError error field="vat_number" input="address-vat" />
+        </div>
+    }
+}
+
+#[component]
+pub fn AddressesPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let add = ServerAction::<AddBillingAddress>::new();
+    let update = ServerAction::<UpdateBillingAddress>::new();
+    let make_default = ServerAction::<SetDefaultBillingAddress>::new();
+    let delete = ServerAction::<DeleteBillingAddress>::new();
+    let addresses = Resource::new(
+        move || {
+            (
+                organization_id.get(),
+                add.version().get(),
+                update.version().get(),
+                make_default.version().get(),
+                delete.version().get(),
+            )
+        },
+        |(organization, ..)| billing_addresses(organization),
+    );
+    let editing = RwSignal::new(None::<BillingAddress>);
+    let deleting = RwSignal::new(None::<BillingAddress>);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            editing.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            deleting.set(None);
+        }
+    });
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let list_error = Signal::derive(move || {
+        make_default
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+    });
+    view! {
+        <PageTitle text="Billing addresses" />
+        <h1>"Billing addresses"</h1>
+        <p class="lead">"Invoices are addressed to one of these. The default is proposed at checkout and at each renewal."</p>
+        <section class="panel" aria-labelledby="addresses-heading">
+            <h2 id="addresses-heading">"Addresses of this organization"</h2>
+            <FormError error=list_error />
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match addresses.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">"No billing address yet: add the first one below; it becomes the default."</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="address-list" data-testid="billing-addresses">
+                                {list.into_iter().map(|address| {
+                                    let id = address.id;
+                                    let name = address.name.clone();
+                                    let for_edit = address.clone();
+                                    let for_delete = address.clone();
+                                    view! {
+                                        <li class="address">
+                                            <address>
+                                                {address.lines().into_iter().map(|line| view! { <span class="address-line">{line}</span> }).collect_view()}
+                                            </address>
+                                            {address.is_default.then(|| view! { <span class="badge" data-testid="default-address">"Default"</span> })}
+                                            <div class="button-row">
+                                                {(!address.is_default).then(|| view! {
+                                                    <ActionForm action=make_default>
+                                                        <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
+                                                        <input type="hidden" name="address_id" value=id />
+                                                        <button class="button small" type="submit">"Make default" <span class="visually-hidden">{format!(": {name}")}</span></button>
+                                                    </ActionForm>
+                                                })}
+                                                <button class="button small secondary" type="button" on:click=move |_| { deleting.set(None); editing.set(Some(for_edit.clone())); }>
+                                                    "Edit" <span class="visually-hidden">{format!(" {}", address.name)}</span>
+                                                </button>
+                                                <button class="button small danger" type="button" on:click=move |_| { editing.set(None); deleting.set(Some(for_delete.clone())); }>
+                                                    "Delete" <span class="visually-hidden">{format!(" {}", address.name)}</span>
+                                                </button>
+                                            </div>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || deleting.get().map(|address| view! {
+                <div class="confirm-box" role="group" aria-labelledby="delete-address-heading">
+                    <h3 id="delete-address-heading">{format!("Delete the address of {}?", address.name)}</h3>
+                    <p>"Invoices already issued keep the address they were issued to."</p>
+                    <ActionForm action=delete>
+                        <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
+                        <input type="hidden" name="address_id" value=address.id />
+                        <div class="button-row">
+                            <button class="button danger" type="submit">"Delete the address"</button>
+                            <button class="button secondary" type="button" on:click=move |_| deleting.set(None)>"Keep it"</button>
+                        </div>
+                    </ActionForm>
+                </div>
+            })}
+        </section>
+        {move || match editing.get() {
+            Some(address) => view! {
+                <section class="panel" aria-labelledby="edit-address-heading">
+                    <h2 id="edit-address-heading">{format!("Edit the address of {}", address.name)}</h2>
+                    <ActionForm action=update>
+                        <FormError error=update_error />
+                        <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
+                        <input type="hidden" name="address_id" value=address.id />
+                        <input type="hidden" name="version" value=address.version />
+                        {address_fields(update_error, Some(address.clone()))}
+                        <div class="button-row">
+                            <button class="button primary" type="submit" disabled=move || update.pending().get()>"Save the address"</button>
+                            <button class="button secondary" type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
+                        </div>
+                    </ActionForm>
+                </section>
+            }.into_any(),
+            None => view! {
+                <section class="panel" aria-labelledby="new-address-heading">
+                    <h2 id="new-address-heading">"Add a billing address"</h2>
+                    <ActionForm action=add>
+                        <FormError error=add_error />
+                        <input type="hidden" name="organization_id" prop:value=move || organization_id.get().to_string() />
+                        {address_fields(add_error, None)}
+                        <div class="button-row">
+                            <button class="button primary" type="submit" disabled=move || add.pending().get()>"Add the address"</button>
+                        </div>
+                    </ActionForm>
+                </section>
+            }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,74 @@
+import { test, expect, hydrated, checkAccessibility, signInAs, openOrganization, openFromMenu, secondBrowser, visit } from "./fixtures";
+
+test("the prepaid account: its balance and history, for those with billing rights only", async ({ page, browser }, testInfo) => {
+  // David is a collaborator of the agency with billing rights on a client's products.
+  await signInAs(page, "david@demo.steward.test");
+  await openOrganization(page, "Helvetia Web Agency");
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  await openFromMenu(page, testInfo, "Prepaid account");
+  await hydrated(page);
+  // CHF 500.00 paid in − 119.04 for an order + 42.15 back from a cancelled one.
+  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 423.11");
+  const rows = page.getByTestId("ledger").locator("tbody tr");
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(0)).toContainText("Credit from a cancelled order");
+  await expect(rows.nth(0)).toContainText("CHF 42.15");
+  await expect(rows.nth(1)).toContainText("CHF -119.04");
+  await expect(rows.nth(2)).toContainText("Top-up by bank transfer");
+  await checkAccessibility(page, "prepaid account");
+
+  // Emma, external in the same organization, has no billing: no link, and the page refuses.
+  const other = await secondBrowser(browser, testInfo);
+  await signInAs(other.page, "emma@demo.steward.test");
+  await openOrganization(other.page, "Helvetia Web Agency");
+  await expect(other.page.locator("#side-menu").getByRole("link", { name: "Prepaid account" })).toHaveCount(0);
+  await visit(other.page, `/o/${organizationId}/billing/prepaid`);
+  await expect(other.page.getByRole("alert").filter({ hasText: "does not allow this action" })).toBeVisible();
+  await checkAccessibility(other.page, "prepaid account, refused");
+  expect(other.errors).toEqual([]);
+  await other.context.close();
+});
+
+test("billing addresses: add one, make it the default, correct it; the default stays while others remain", async ({ page }, testInfo) => {
+  const name = `Finance ${Date.now().toString(36)}`;
+  await signInAs(page, "david@demo.steward.test");
+  await openOrganization(page, "Helvetia Web Agency");
+  await openFromMenu(page, testInfo, "Billing addresses");
+  await hydrated(page);
+  const list = page.getByTestId("billing-addresses");
+  await expect(list.getByTestId("default-address")).toHaveCount(1);
+
+  // A refused address keeps what was typed and says why, next to the field.
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel("Street and number").fill("Bahnhofstrasse 7");
+  await page.getByLabel("Postal code").fill("80<01");
+  await page.getByLabel("City").fill("Zürich");
+  await page.getByRole("button", { name: "Add the address" }).click();
+  await expect(page.locator("#address-postal-code-error")).toContainText("letters, digits, spaces and dashes");
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(name);
+  await page.getByLabel("Postal code").fill("8001");
+  await page.getByRole("button", { name: "Add the address" }).click();
+  const mine = list.locator("li", { hasText: name });
+  await expect(mine).toContainText("CH-8001 Zürich");
+  await expect(mine.getByTestId("default-address")).toHaveCount(0);
+  await checkAccessibility(page, "billing addresses");
+
+  // Made the default: the badge moves to it, and it comes first.
+  await mine.getByRole("button", { name: "Make default" }).click();
+  await expect(mine.getByTestId("default-address")).toBeVisible();
+  await expect(list.getByTestId("default-address")).toHaveCount(1);
+  await expect(list.locator("li").first()).toContainText(name);
+
+  // Corrected.
+  await mine.getByRole("button", { name: "Edit" }).click();
+  await expect(page.getByRole("heading", { name: `Edit the address of ${name}` })).toBeVisible();
+  await page.getByLabel("City").fill("Zurich");
+  await page.getByRole("button", { name: "Save the address" }).click();
+  await expect(mine).toContainText("CH-8001 Zurich");
+
+  // The default cannot go while others remain.
+  await mine.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("button", { name: "Delete the address" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "make another one the default first" })).toBeVisible();
+  await expect(mine).toHaveCount(1);
+});
