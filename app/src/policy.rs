@@ -539,6 +539,8 @@ mod tests {
         (ChangeSettings,   [true,  true,  false, false]),
         (DeleteOrganization, [true, true, false, false]),
         (ViewActivity,     [true,  true,  false, false]),
+        // Collaborators: only with billing rights on a product (permits, below).
+        (UseBilling,       [true,  true,  false, false]),
     ];
 
     #[test]

@@ -9,6 +9,7 @@ test("the prepaid account: its balance and history, for those with billing right
   await hydrated(page);
   // CHF 500.00 paid in − 119.04 for an order + 42.15 back from a cancelled one.
   await expect(page.getByTestId("balance-chf")).toHaveText("CHF 423.11");
+  await expect(page.getByTestId("top-up-reference")).toHaveText(/^RF\d\d STW0 /);
   const rows = page.getByTestId("ledger").locator("tbody tr");
   await expect(rows).toHaveCount(3);
   await expect(rows.nth(0)).toContainText("Credit from a cancelled order");

@@ -16,7 +16,16 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
-    match run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        None => run().await,
+        Some("record-transfer") => record_transfer(&args[1..]).await,
+        Some(other) => Err(format!(
+            "unknown command \"{other}\"; without one the server starts. Commands:\n  \
+             record-transfer --reference RF.. --amount 100.00 --currency CHF --transfer BANK-ID"
+        )),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             tracing::error!("{message}");
@@ -26,18 +35,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), String> {
-    let config = server::config::load()?;
-    let leptos = get_configuration(Some(&config.path))
-        .map_err(|e| format!("{}: {e}", config.path))?
-        .leptos_options;
-    let addr = leptos.site_addr;
-    let mut settings = config.settings.clone();
-    if settings.public_url.is_empty() {
-        settings.public_url = format!("http://{addr}");
-    }
-    let mailer = app::mail::deliver::Mailer::new(&config.mail)?;
-
+/// The configured database, with the state the server and the operator commands share.
+async fn open_state(
+    config: &server::config::Config,
+    settings: app::state::Settings,
+) -> Result<AppState, String> {
     if let Some(path) = config.database_url.strip_prefix("sqlite://") {
         if let Some(dir) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
             if !dir.as_os_str().is_empty() {
@@ -59,6 +61,70 @@ async fn run() -> Result<(), String> {
         sms: None,
     };
     tracing::info!(backend = state.db.backend(), "database ready");
+    Ok(state)
+}
+
+/// `record-transfer`: an incoming bank transfer credited to the prepaid account its reference
+/// names (once per bank id of the transfer).
+async fn record_transfer(args: &[String]) -> Result<(), String> {
+    let mut flags = std::collections::HashMap::new();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let name = flag
+            .strip_prefix("--")
+            .ok_or_else(|| format!("expected a --flag, got \"{flag}\""))?;
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("--{name} needs a value"))?;
+        flags.insert(name.to_owned(), value.clone());
+    }
+    let flag = |name: &str| {
+        flags
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("record-transfer needs --{name}"))
+    };
+    let currency =
+        app::money::Currency::parse(&flag("currency")?).ok_or("--currency is CHF or EUR")?;
+    let amount = app::money::Money::parse(&flag("amount")?, currency).map_err(|e| e.to_string())?;
+    let config = server::config::load()?;
+    let state = open_state(&config, config.settings.clone()).await?;
+    let recorded = app::billing::operator::record_transfer(
+        &state,
+        &flag("reference")?,
+        amount,
+        &flag("transfer")?,
+    )
+    .await
+    .map_err(|e| e.message)?;
+    match recorded.booked {
+        app::billing::ledger::Booked::New(id) => {
+            println!(
+                "Credited {amount} to {} (ledger entry {id}).",
+                recorded.organization
+            )
+        }
+        app::billing::ledger::Booked::Already(id) => println!(
+            "This transfer was already credited to {} (ledger entry {id}): nothing changed.",
+            recorded.organization
+        ),
+    }
+    state.db.close().await;
+    Ok(())
+}
+
+async fn run() -> Result<(), String> {
+    let config = server::config::load()?;
+    let leptos = get_configuration(Some(&config.path))
+        .map_err(|e| format!("{}: {e}", config.path))?
+        .leptos_options;
+    let addr = leptos.site_addr;
+    let mut settings = config.settings.clone();
+    if settings.public_url.is_empty() {
+        settings.public_url = format!("http://{addr}");
+    }
+    let mailer = app::mail::deliver::Mailer::new(&config.mail)?;
+    let state = open_state(&config, settings).await?;
 
     if config.demo_data {
         match app::demo::seed_if_empty(&state).await {

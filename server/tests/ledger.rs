@@ -230,3 +230,37 @@ on_every_backend!(
         assert_eq!(balance(&app, 13).await, chf(10_00));
     }
 );
+
+on_every_backend!(
+    an_incoming_transfer_is_credited_once_to_the_account_its_reference_names,
+    |app: TestApp| async move {
+        use app::billing::{operator, reference};
+        let (_, organization) = app.sign_up("pia@example.com", "Pia", "Payer").await;
+        let reference = reference::for_organization(organization);
+        let amount = Money::parse("250.00", Currency::Chf).expect("amount");
+        let first = operator::record_transfer(&app.state, &reference, amount, "BANK-1")
+            .await
+            .expect("credited");
+        assert!(matches!(first.booked, Booked::New(_)));
+        // The same statement line again: nothing changes.
+        let again = operator::record_transfer(&app.state, &reference, amount, "BANK-1")
+            .await
+            .expect("recognised");
+        assert_eq!(again.booked, Booked::Already(first.booked.id()));
+        assert_eq!(balance(&app, organization).await, chf(250_00));
+        let logged = format!(
+            "SELECT COUNT(*) FROM activity_log WHERE action = 'prepaid_top_up' AND organization_id = {organization}"
+        );
+        assert_eq!(app.count(&logged).await, 1);
+        // A mistyped reference, or one naming no organization, credits nobody.
+        let mut typo = reference.clone();
+        let last = typo.pop().expect("a character");
+        typo.push(if last == '1' { '2' } else { '1' });
+        let refused = operator::record_transfer(&app.state, &typo, amount, "BANK-2").await;
+        assert_eq!(refused.map_err(|e| e.code), Err(ErrorCode::Validation));
+        let nobody = reference::for_organization(organization + 1000);
+        let refused = operator::record_transfer(&app.state, &nobody, amount, "BANK-3").await;
+        assert_eq!(refused.map_err(|e| e.code), Err(ErrorCode::NotFound));
+        assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 1);
+    }
+);

@@ -73,10 +73,11 @@ pub enum ActivityAction {
     BillingAddressChanged,
     BillingAddressMadeDefault,
     BillingAddressDeleted,
+    PrepaidTopUp,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 61] = [
+    pub const ALL: [ActivityAction; 62] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -138,6 +139,7 @@ impl ActivityAction {
         ActivityAction::BillingAddressChanged,
         ActivityAction::BillingAddressMadeDefault,
         ActivityAction::BillingAddressDeleted,
+        ActivityAction::PrepaidTopUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -203,6 +205,7 @@ impl ActivityAction {
             ActivityAction::BillingAddressChanged => "billing_address_changed",
             ActivityAction::BillingAddressMadeDefault => "billing_address_made_default",
             ActivityAction::BillingAddressDeleted => "billing_address_deleted",
+            ActivityAction::PrepaidTopUp => "prepaid_top_up",
         }
     }
 
@@ -277,6 +280,7 @@ impl ActivityAction {
             ActivityAction::BillingAddressChanged => "Billing address changed",
             ActivityAction::BillingAddressMadeDefault => "Default billing address changed",
             ActivityAction::BillingAddressDeleted => "Billing address deleted",
+            ActivityAction::PrepaidTopUp => "Prepaid account topped up",
         }
     }
 }

@@ -146,6 +146,7 @@ mod server_side {
         }
         Ok(PrepaidStatement {
             organization: membership.name,
+            reference: super::super::reference::for_organization(organization_id),
             currencies,
         })
     }

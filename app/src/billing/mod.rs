@@ -10,7 +10,10 @@ pub mod catalogue;
 #[cfg(feature = "ssr")]
 pub mod ledger;
 #[cfg(feature = "ssr")]
+pub mod operator;
+#[cfg(feature = "ssr")]
 pub mod price;
+pub mod reference;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
@@ -42,6 +45,8 @@ pub struct CurrencyStatement {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct PrepaidStatement {
     pub organization: String,
+    /// What a bank transfer to the prepaid account must carry (`reference::for_organization`).
+    pub reference: String,
     pub currencies: Vec<CurrencyStatement>,
 }
 

@@ -277,3 +277,15 @@ pub async fn delete_address(
         .await
         .map(|_| ()))
 }
+
+/// The organization's name; `None` when there is no such organization.
+pub async fn organization_name(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    const SQL: &str = "SELECT name FROM organizations WHERE id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .fetch_optional(&mut **c)
+        .await)
+}

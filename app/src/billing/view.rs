@@ -25,7 +25,15 @@ pub fn PrepaidPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match statement.await {
-                    Ok(statement) => statement.currencies.into_iter().map(|account| {
+                    Ok(statement) => {
+                    let reference = statement.reference.clone();
+                    view! {
+                        <section class="panel" aria-labelledby="top-up-heading">
+                            <h2 id="top-up-heading">"Top up"</h2>
+                            <p>"Make a bank transfer with this reference; it is credited when it arrives."</p>
+                            <p class="balance" data-testid="top-up-reference">{reference}</p>
+                        </section>
+                        {statement.currencies.into_iter().map(|account| {
                         let code = account.balance.currency.code();
                         let heading = format!("prepaid-{}", code.to_lowercase());
                         let labelled_by = heading.clone();
@@ -64,7 +72,9 @@ pub fn PrepaidPage() -> impl IntoView {
                                 }}
                             </section>
                         }
-                    }).collect_view().into_any(),
+                    }).collect_view()}
+                    }.into_any()
+                    }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
