@@ -96,13 +96,7 @@ const ORGANIZATIONS: [(&str, &[(usize, Role)]); 3] = [
 /// Fills an empty database; returns false (and changes nothing) when it already has accounts.
 pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
     let mut tx = state.db.write().await?;
-    if crate::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM users"
-    )
-    .fetch_one(&mut **c)
-    .await)?
-        > 0
-    {
+    if crate::account::store::has_accounts(&mut tx).await? {
         return Ok(false);
     }
     let origin = Origin {
@@ -258,12 +252,9 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
     let organization_ids: Vec<i64> = {
         let mut found = Vec::new();
         for (name, _) in ORGANIZATIONS {
-            let id: i64 = crate::on_db!(&mut *tx, |c| sqlx::query_scalar(
-                "SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1"
-            )
-            .bind(name)
-            .fetch_one(&mut **c)
-            .await)?;
+            let id = crate::organizations::store::first_named(&mut *tx, name)
+                .await?
+                .ok_or_else(AppError::internal)?;
             found.push(id);
         }
         found

@@ -93,6 +93,7 @@ pub fn OrganizationShell() -> impl IntoView {
                                 {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
                                     <A href=move || format!("/o/{}/billing/addresses", organization_id.get())>"Billing addresses"</A>
                                     <A href=move || format!("/o/{}/billing/prepaid", organization_id.get())>"Prepaid account"</A>
+                                    <A href=move || format!("/o/{}/billing/notifications", organization_id.get())>"Billing notifications"</A>
                                 })}
                                 {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
                             })

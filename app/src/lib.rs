@@ -86,6 +86,7 @@ mod routes {
             Page::Compromised => recovery::wizard::CompromisedPage().into_any(),
             Page::Prepaid => billing::view::PrepaidPage().into_any(),
             Page::BillingAddresses => billing::view::AddressesPage().into_any(),
+            Page::BillingNotifications => billing::view::NotificationsPage().into_any(),
         }
     }
 
@@ -142,6 +143,7 @@ mod routes {
         Profile,
         Prepaid,
         BillingAddresses,
+        BillingNotifications,
         Security,
         Compromised,
     );
@@ -239,6 +241,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("settings") view={Lazy::<routes::Settings>::new()} />
                     <Route path=path!("billing/prepaid") view={Lazy::<routes::Prepaid>::new()} />
                     <Route path=path!("billing/addresses") view={Lazy::<routes::BillingAddresses>::new()} />
+                    <Route path=path!("billing/notifications") view={Lazy::<routes::BillingNotifications>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />

@@ -387,6 +387,9 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("update_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("set_default_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("delete_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("billing_notifications", Reader, Organization(UseBilling)),
+        row("set_billing_notification", Writer, Organization(UseBilling)),
+        row("set_expiry_reminders", Writer, Organization(UseBilling)),
     ]
 };
 

@@ -73,3 +73,29 @@ test("billing addresses: add one, make it the default, correct it; the default s
   await expect(page.getByRole("alert").filter({ hasText: "make another one the default first" })).toBeVisible();
   await expect(mine).toHaveCount(1);
 });
+
+test("billing notifications: a switch is saved the moment it changes; expiry reminders are checked", async ({ page }, testInfo) => {
+  await signInAs(page, "david@demo.steward.test");
+  await openOrganization(page, "Helvetia Web Agency");
+  await openFromMenu(page, testInfo, "Billing notifications");
+  await hydrated(page);
+  const reminder = page.getByLabel("Reminder before an automatic renewal");
+  const before = await reminder.isChecked();
+  await reminder.setChecked(!before);
+  await expect(page.getByTestId("status-renewal_reminder")).toHaveText("Saved");
+  await checkAccessibility(page, "billing notifications");
+  await page.reload();
+  await hydrated(page);
+  await expect(reminder).toBeChecked({ checked: !before });
+  // Back as it was, for the next run.
+  await reminder.setChecked(before);
+  await expect(page.getByTestId("status-renewal_reminder")).toHaveText("Saved");
+
+  const days = page.getByLabel("Days before expiry");
+  await days.fill("30, 120");
+  await page.getByRole("button", { name: "Save the reminders" }).click();
+  await expect(page.locator("#reminder-days-error")).toContainText("1 to 90 days");
+  await days.fill("7, 30 , 14");
+  await page.getByRole("button", { name: "Save the reminders" }).click();
+  await expect(page.getByTestId("reminders-status")).toHaveText("Saved: 30, 14, 7 days before");
+});

@@ -1239,7 +1239,11 @@ async fn arguments(
             ("colour", s("red")),
         ],
         "delete_tag" => vec![o, ("tag_id", tag.to_string())],
-        "billing_addresses" => vec![o],
+        "billing_addresses" | "billing_notifications" => vec![o],
+        "set_billing_notification" => {
+            vec![o, ("notice", s("renewal_reminder")), ("on", s("false"))]
+        }
+        "set_expiry_reminders" => vec![o, ("days", s("20, 10"))],
         "add_billing_address" => [vec![o], address_form()].concat(),
         "update_billing_address" => [
             vec![o, ("address_id", address.to_string()), ("version", s("1"))],

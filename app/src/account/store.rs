@@ -495,3 +495,10 @@ pub async fn delete_user(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Whether anyone has an account yet (the demo data fills only an empty database).
+pub async fn has_accounts(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM users";
+    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?;
+    Ok(n > 0)
+}

@@ -74,10 +74,12 @@ pub enum ActivityAction {
     BillingAddressMadeDefault,
     BillingAddressDeleted,
     PrepaidTopUp,
+    BillingNotificationChanged,
+    ExpiryRemindersChanged,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 62] = [
+    pub const ALL: [ActivityAction; 64] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -140,6 +142,8 @@ impl ActivityAction {
         ActivityAction::BillingAddressMadeDefault,
         ActivityAction::BillingAddressDeleted,
         ActivityAction::PrepaidTopUp,
+        ActivityAction::BillingNotificationChanged,
+        ActivityAction::ExpiryRemindersChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -206,6 +210,8 @@ impl ActivityAction {
             ActivityAction::BillingAddressMadeDefault => "billing_address_made_default",
             ActivityAction::BillingAddressDeleted => "billing_address_deleted",
             ActivityAction::PrepaidTopUp => "prepaid_top_up",
+            ActivityAction::BillingNotificationChanged => "billing_notification_changed",
+            ActivityAction::ExpiryRemindersChanged => "expiry_reminders_changed",
         }
     }
 
@@ -281,6 +287,8 @@ impl ActivityAction {
             ActivityAction::BillingAddressMadeDefault => "Default billing address changed",
             ActivityAction::BillingAddressDeleted => "Billing address deleted",
             ActivityAction::PrepaidTopUp => "Prepaid account topped up",
+            ActivityAction::BillingNotificationChanged => "Billing email turned on or off",
+            ActivityAction::ExpiryRemindersChanged => "Expiry reminders changed",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The server functions of billing: the prepaid account (BIL-3) and billing addresses (BIL-1).
 
-use super::{BillingAddress, PrepaidStatement};
+use super::{BillingAddress, NotificationSettings, PrepaidStatement};
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
 use crate::error::AppError;
@@ -102,11 +102,37 @@ pub async fn delete_billing_address(organization_id: i64, address_id: i64) -> Re
     DeleteBillingAddress::serve(|cx| server_side::delete(cx, organization_id, address_id)).await
 }
 
+/// Which billing emails the organization gets, and its expiry reminders.
+#[server(endpoint = "billing_notifications")]
+pub async fn billing_notifications(organization_id: i64) -> Result<NotificationSettings, AppError> {
+    BillingNotifications::serve(|cx| server_side::notifications(cx, organization_id)).await
+}
+
+/// Turns one billing email (`Notice::as_str`) on or off, saved at once.
+#[server(endpoint = "set_billing_notification")]
+pub async fn set_billing_notification(
+    organization_id: i64,
+    notice: String,
+    on: bool,
+) -> Result<(), AppError> {
+    SetBillingNotification::serve(|cx| server_side::set_notice(cx, organization_id, notice, on))
+        .await
+}
+
+/// How many days before a product expires the organization is reminded ("30, 14, 7").
+#[server(endpoint = "set_expiry_reminders")]
+pub async fn set_expiry_reminders(
+    organization_id: i64,
+    days: String,
+) -> Result<Vec<i64>, AppError> {
+    SetExpiryReminders::serve(|cx| server_side::set_reminders(cx, organization_id, days)).await
+}
+
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
-        kind_label, ledger, store, AddressInput, BillingAddress, CurrencyStatement, LedgerLine,
-        PrepaidStatement,
+        kind_label, ledger, parse_reminder_days, store, AddressInput, BillingAddress,
+        CurrencyStatement, LedgerLine, Notice, NotificationSettings, PrepaidStatement,
     };
     use crate::access::{Context, Log};
     use crate::activity::ActivityAction;
@@ -300,5 +326,71 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn notifications(
+        cx: Context,
+        organization_id: i64,
+    ) -> Result<NotificationSettings, AppError> {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let notifications = store::notifications(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        Ok(notifications)
+    }
+
+    pub async fn set_notice(
+        cx: Context,
+        organization_id: i64,
+        notice: String,
+        on: bool,
+    ) -> Result<(), AppError> {
+        let notice = Notice::parse(&notice)
+            .ok_or_else(|| AppError::validation("notice", "Choose an email from the list."))?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        store::set_notice(&mut tx, organization_id, notice, on, cx.now).await?;
+        let detail = format!("{}: {}", notice.label(), if on { "on" } else { "off" });
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::BillingNotificationChanged,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_reminders(
+        cx: Context,
+        organization_id: i64,
+        days: String,
+    ) -> Result<Vec<i64>, AppError> {
+        let days = parse_reminder_days(&days)?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        store::set_expiry_reminder_days(&mut tx, organization_id, &days, cx.now).await?;
+        let detail = if days.is_empty() {
+            "none".to_owned()
+        } else {
+            days.iter()
+                .map(|d| format!("{d} days"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::ExpiryRemindersChanged,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(days)
     }
 }

@@ -234,9 +234,140 @@ impl AddressInput {
     }
 }
 
+/// A billing email an organization can turn off (BIL-2).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    InvoiceIssued,
+    RenewalReminder,
+    RenewalConfirmation,
+}
+
+impl Notice {
+    pub const ALL: [Notice; 3] = [
+        Notice::InvoiceIssued,
+        Notice::RenewalReminder,
+        Notice::RenewalConfirmation,
+    ];
+
+    /// The stored column, and the value a form sends.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Notice::InvoiceIssued => "invoice_issued",
+            Notice::RenewalReminder => "renewal_reminder",
+            Notice::RenewalConfirmation => "renewal_confirmation",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|n| n.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Notice::InvoiceIssued => "Invoice issued",
+            Notice::RenewalReminder => "Reminder before an automatic renewal",
+            Notice::RenewalConfirmation => "Renewal and debit confirmation",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Notice::InvoiceIssued => "An email with each new invoice.",
+            Notice::RenewalReminder => {
+                "14 days before a product renews itself, what it will cost and how it will be paid."
+            }
+            Notice::RenewalConfirmation => {
+                "After a product renewed itself and was paid from the prepaid account."
+            }
+        }
+    }
+}
+
+/// The organization's billing emails, and when products about to expire are reminded.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct NotificationSettings {
+    pub invoice_issued: bool,
+    pub renewal_reminder: bool,
+    pub renewal_confirmation: bool,
+    /// Days before expiry, largest first (BIL-6).
+    pub expiry_reminder_days: Vec<i64>,
+}
+
+impl NotificationSettings {
+    pub fn is_on(&self, notice: Notice) -> bool {
+        match notice {
+            Notice::InvoiceIssued => self.invoice_issued,
+            Notice::RenewalReminder => self.renewal_reminder,
+            Notice::RenewalConfirmation => self.renewal_confirmation,
+        }
+    }
+}
+
+pub const DEFAULT_EXPIRY_REMINDER_DAYS: [i64; 3] = [30, 14, 7];
+pub const EXPIRY_REMINDERS_MAX: usize = 5;
+pub const EXPIRY_REMINDER_MAX_DAYS: i64 = 90;
+
+/// Days before expiry as typed ("30, 14, 7"): up to five whole numbers from 1 to 90, each
+/// once; none at all turns the reminders off. Largest first.
+pub fn parse_reminder_days(text: &str) -> Result<Vec<i64>, AppError> {
+    let wrong = |message: String| AppError::validation("days", message);
+    let mut days = Vec::new();
+    for part in text.split([',', ' ', ';']).filter(|p| !p.trim().is_empty()) {
+        let day: i64 = part.trim().parse().map_err(|_| {
+            wrong(format!(
+                "\"{}\" is not a number of days: write them like 30, 14, 7.",
+                part.trim()
+            ))
+        })?;
+        if !(1..=EXPIRY_REMINDER_MAX_DAYS).contains(&day) {
+            return Err(wrong(format!(
+                "A reminder comes 1 to {EXPIRY_REMINDER_MAX_DAYS} days before expiry, not {day}."
+            )));
+        }
+        if days.contains(&day) {
+            return Err(wrong(format!("{day} days is there twice.")));
+        }
+        days.push(day);
+    }
+    if days.len() > EXPIRY_REMINDERS_MAX {
+        return Err(wrong(format!(
+            "At most {EXPIRY_REMINDERS_MAX} reminders: choose the days that matter most."
+        )));
+    }
+    days.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(days)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reminder_days_are_up_to_five_distinct_days_from_one_to_ninety() {
+        assert_eq!(parse_reminder_days("7, 30 ,14"), Ok(vec![30, 14, 7]));
+        assert_eq!(parse_reminder_days(""), Ok(vec![]));
+        assert_eq!(parse_reminder_days("90 1"), Ok(vec![90, 1]));
+        for (wrong, why) in [
+            ("0", "1 to 90"),
+            ("91", "1 to 90"),
+            ("seven", "not a number"),
+            ("7, 7", "twice"),
+            ("1,2,3,4,5,6", "At most 5"),
+            ("-3", "1 to 90"),
+        ] {
+            let error = parse_reminder_days(wrong).expect_err(wrong);
+            assert_eq!(error.field.as_deref(), Some("days"));
+            assert!(error.message.contains(why), "{wrong}: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn every_notice_reads_back_from_its_name() {
+        for notice in Notice::ALL {
+            assert_eq!(Notice::parse(notice.as_str()), Some(notice));
+        }
+        assert_eq!(Notice::parse("everything"), None);
+    }
 
     fn check(postal_code: &str, country: &str, vat: &str) -> Result<AddressInput, AppError> {
         AddressInput::check(

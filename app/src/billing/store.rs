@@ -1,6 +1,8 @@
 //! The SQL of billing: the prepaid ledger and the row every debit locks; billing addresses.
 
-use super::{AddressInput, BillingAddress};
+use super::{
+    AddressInput, BillingAddress, Notice, NotificationSettings, DEFAULT_EXPIRY_REMINDER_DAYS,
+};
 use crate::db::Tx;
 use crate::money::{Currency, Money};
 use crate::on_db;
@@ -288,4 +290,81 @@ pub async fn organization_name(
         .bind(organization_id)
         .fetch_optional(&mut **c)
         .await)
+}
+
+/// The organization's billing emails and expiry reminders (the defaults when never set).
+pub async fn notifications(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<NotificationSettings, sqlx::Error> {
+    const SQL: &str =
+        "SELECT invoice_issued, renewal_reminder, renewal_confirmation, expiry_reminder_days \
+                       FROM billing_notifications WHERE organization_id = $1";
+    let row: Option<(bool, bool, bool, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(match row {
+        Some((invoice_issued, renewal_reminder, renewal_confirmation, days)) => {
+            NotificationSettings {
+                invoice_issued,
+                renewal_reminder,
+                renewal_confirmation,
+                expiry_reminder_days: days.split(',').filter_map(|d| d.parse().ok()).collect(),
+            }
+        }
+        None => NotificationSettings {
+            invoice_issued: true,
+            renewal_reminder: true,
+            renewal_confirmation: true,
+            expiry_reminder_days: DEFAULT_EXPIRY_REMINDER_DAYS.to_vec(),
+        },
+    })
+}
+
+/// Turns one billing email on or off, creating the organization's row with the defaults first.
+pub async fn set_notice(
+    tx: &mut Tx,
+    organization_id: i64,
+    notice: Notice,
+    on: bool,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    // The column comes from `Notice::as_str`, never from the request.
+    let column = notice.as_str();
+    let sql = format!(
+        "INSERT INTO billing_notifications (organization_id, {column}, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (organization_id) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at"
+    );
+    on_db!(tx, |c| sqlx::query(&sql)
+        .bind(organization_id)
+        .bind(on)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn set_expiry_reminder_days(
+    tx: &mut Tx,
+    organization_id: i64,
+    days: &[i64],
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO billing_notifications (organization_id, expiry_reminder_days, updated_at) \
+                       VALUES ($1, $2, $3) \
+                       ON CONFLICT (organization_id) DO UPDATE SET expiry_reminder_days = excluded.expiry_reminder_days, \
+                       updated_at = excluded.updated_at";
+    let text = days
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(&text)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
 }

@@ -1,12 +1,13 @@
-//! The billing pages: the prepaid account, the billing addresses.
+//! The billing pages: the prepaid account, the billing addresses, the billing notifications.
 
 use super::api::{
-    billing_addresses, prepaid_account, AddBillingAddress, DeleteBillingAddress,
-    SetDefaultBillingAddress, UpdateBillingAddress,
+    billing_addresses, billing_notifications, prepaid_account, AddBillingAddress,
+    DeleteBillingAddress, SetBillingNotification, SetDefaultBillingAddress, SetExpiryReminders,
+    UpdateBillingAddress,
 };
 use super::{
-    BillingAddress, COUNTRIES, NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS, STREET_MAX_CHARS,
-    VAT_NUMBER_MAX_CHARS,
+    BillingAddress, Notice, COUNTRIES, EXPIRY_REMINDERS_MAX, EXPIRY_REMINDER_MAX_DAYS,
+    NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS, STREET_MAX_CHARS, VAT_NUMBER_MAX_CHARS,
 };
 use crate::components::use_organization_id;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PageTitle};
@@ -270,5 +271,104 @@ pub fn AddressesPage() -> impl IntoView {
                 </section>
             }.into_any(),
         }}
+    }
+}
+
+/// One billing email's switch: saved the moment it changes, and says so.
+#[component]
+fn NoticeSwitch(organization_id: i64, notice: Notice, on: bool) -> impl IntoView {
+    let save = ServerAction::<SetBillingNotification>::new();
+    let id = format!("notice-{}", notice.as_str());
+    let status = move || {
+        if save.pending().get() {
+            return "Saving…".to_owned();
+        }
+        match save.value().get() {
+            Some(Ok(())) => "Saved".to_owned(),
+            Some(Err(error)) => error.message,
+            None => String::new(),
+        }
+    };
+    view! {
+        <li class="switch-row">
+            <input
+                type="checkbox"
+                id=id.clone()
+                checked=on
+                aria-describedby=format!("{id}-description {id}-status")
+                on:change=move |ev| {
+                    save.dispatch(SetBillingNotification {
+                        organization_id,
+                        notice: notice.as_str().to_owned(),
+                        on: event_target_checked(&ev),
+                    });
+                }
+            />
+            <label for=id.clone()>{notice.label()}</label>
+            <span class="muted" id=format!("{id}-description")>{notice.description()}</span>
+            <span class="saved-status" id=format!("{id}-status") role="status" data-testid=format!("status-{}", notice.as_str())>{status}</span>
+        </li>
+    }
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let reminders = ServerAction::<SetExpiryReminders>::new();
+    let settings = Resource::new(move || organization_id.get(), billing_notifications);
+    let reminder_error = Signal::derive(move || reminders.value().get().and_then(Result::err));
+    view! {
+        <PageTitle text="Billing notifications" />
+        <h1>"Billing notifications"</h1>
+        <p class="lead">"The emails this organization gets about money. Each switch is saved as soon as it changes."</p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(current) => {
+                        let organization = organization_id.get_untracked();
+                        let days = current
+                            .expiry_reminder_days
+                            .iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        view! {
+                            <section class="panel" aria-labelledby="billing-emails-heading">
+                                <h2 id="billing-emails-heading">"Billing emails"</h2>
+                                <ul class="switch-list">
+                                    {Notice::ALL.into_iter().map(|notice| view! {
+                                        <NoticeSwitch organization_id=organization notice on=current.is_on(notice) />
+                                    }).collect_view()}
+                                </ul>
+                            </section>
+                            <section class="panel" aria-labelledby="expiry-heading">
+                                <h2 id="expiry-heading">"Expiry reminders"</h2>
+                                <p>{format!("How many days before a product expires this organization is reminded: up to {EXPIRY_REMINDERS_MAX} reminders, each 1 to {EXPIRY_REMINDER_MAX_DAYS} days before. Leave empty for none.")}</p>
+                                <ActionForm action=reminders>
+                                    <FormError error=reminder_error />
+                                    <input type="hidden" name="organization_id" value=organization />
+                                    <div class="field">
+                                        <label for="reminder-days">"Days before expiry"</label>
+                                        <input id="reminder-days" name="days" inputmode="numeric" value=days aria-describedby="reminder-days-error" aria-invalid=invalid(reminder_error, "days") />
+                                        <FieldError error=reminder_error field="days" input="reminder-days" />
+                                    </div>
+                                    <div class="button-row">
+                                        <button class="button primary" type="submit" disabled=move || reminders.pending().get()>"Save the reminders"</button>
+                                        <span class="saved-status" role="status" data-testid="reminders-status">
+                                            {move || match reminders.value().get() {
+                                                Some(Ok(saved)) if saved.is_empty() => "Saved: no reminders".to_owned(),
+                                                Some(Ok(saved)) => format!("Saved: {} days before", saved.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+                                                _ => String::new(),
+                                            }}
+                                        </span>
+                                    </div>
+                                </ActionForm>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

@@ -296,3 +296,12 @@ pub async fn delete_organization(tx: &mut Tx, organization_id: i64) -> Result<()
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The oldest organization with this name (the demo data finds its own by name).
+pub async fn first_named(tx: &mut Tx, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(name)
+        .fetch_optional(&mut **c)
+        .await)
+}
