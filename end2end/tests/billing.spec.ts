@@ -1,4 +1,4 @@
-import { test, expect, hydrated, checkAccessibility, signInAs, openOrganization, openFromMenu, secondBrowser, visit } from "./fixtures";
+import { test, expect, expectRefusal, hydrated, checkAccessibility, signInAs, openOrganization, openFromMenu, secondBrowser, visit } from "./fixtures";
 
 test("the prepaid account: its balance and history, for those with billing rights only", async ({ page, browser }, testInfo) => {
   // David is a collaborator of the agency with billing rights on a client's products.
@@ -32,6 +32,8 @@ test("the prepaid account: its balance and history, for those with billing right
 
 test("billing addresses: add one, make it the default, correct it; the default stays while others remain", async ({ page }, testInfo) => {
   const name = `Finance ${Date.now().toString(36)}`;
+  expectRefusal(page, "/api/add_billing_address");
+  expectRefusal(page, "/api/delete_billing_address");
   await signInAs(page, "david@demo.steward.test");
   await openOrganization(page, "Helvetia Web Agency");
   await openFromMenu(page, testInfo, "Billing addresses");
@@ -79,6 +81,7 @@ test("billing notifications: a switch is saved the moment it changes; expiry rem
   await openOrganization(page, "Helvetia Web Agency");
   await openFromMenu(page, testInfo, "Billing notifications");
   await hydrated(page);
+  expectRefusal(page, "/api/set_expiry_reminders");
   const reminder = page.getByLabel("Reminder before an automatic renewal");
   const before = await reminder.isChecked();
   await reminder.setChecked(!before);
