@@ -143,6 +143,7 @@ async fn run() -> Result<(), String> {
     }
 
     tokio::spawn(purge_sessions(state.clone()));
+    tokio::spawn(scheduler(state.clone()));
     tracing::info!("emails go to {}", mailer.describe());
     tokio::spawn(app::mail::deliver::run(state.clone(), mailer));
 
@@ -193,6 +194,24 @@ async fn purge_sessions(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
             Err(error) => tracing::warn!(%error, "could not remove expired sessions"),
+        }
+    }
+}
+
+/// The scheduler's periodic jobs, every minute. Several processes may run this loop on one
+/// database: each job is claimed with a lease, each effect happens once.
+async fn scheduler(state: AppState) {
+    let (token, _) = app::tokens::new_token();
+    let worker = format!("{}-{}", std::process::id(), &token[..8]);
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match app::billing::scheduler::expiry_reminders(&state, &worker).await {
+            Ok(Some(run)) if run.reminders > 0 => {
+                tracing::info!(reminders = run.reminders, "sent expiry reminders")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(message = %error.message, "expiry reminders failed"),
         }
     }
 }

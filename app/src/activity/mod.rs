@@ -76,10 +76,11 @@ pub enum ActivityAction {
     PrepaidTopUp,
     BillingNotificationChanged,
     ExpiryRemindersChanged,
+    ExpiryReminderSent,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 64] = [
+    pub const ALL: [ActivityAction; 65] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -144,6 +145,7 @@ impl ActivityAction {
         ActivityAction::PrepaidTopUp,
         ActivityAction::BillingNotificationChanged,
         ActivityAction::ExpiryRemindersChanged,
+        ActivityAction::ExpiryReminderSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -212,6 +214,7 @@ impl ActivityAction {
             ActivityAction::PrepaidTopUp => "prepaid_top_up",
             ActivityAction::BillingNotificationChanged => "billing_notification_changed",
             ActivityAction::ExpiryRemindersChanged => "expiry_reminders_changed",
+            ActivityAction::ExpiryReminderSent => "expiry_reminder_sent",
         }
     }
 
@@ -289,6 +292,7 @@ impl ActivityAction {
             ActivityAction::PrepaidTopUp => "Prepaid account topped up",
             ActivityAction::BillingNotificationChanged => "Billing email turned on or off",
             ActivityAction::ExpiryRemindersChanged => "Expiry reminders changed",
+            ActivityAction::ExpiryReminderSent => "Expiry reminder sent",
         }
     }
 }

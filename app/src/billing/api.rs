@@ -201,8 +201,19 @@ mod server_side {
         )
     }
 
-    fn summary(input: &AddressInput) -> String {
-        format!("{}, {} {}", input.name, input.postal_code, input.city)
+    /// The address change's activity-log entry ("Lea Legal, 1003 Lausanne"), then the commit.
+    async fn logged(
+        cx: &Context,
+        mut tx: Tx,
+        action: ActivityAction,
+        organization_id: i64,
+        (name, postal_code, city): (&str, &str, &str),
+    ) -> Result<(), AppError> {
+        let detail = format!("{name}, {postal_code} {city}");
+        cx.log(&mut tx, Log::organization(action, organization_id, &detail))
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The organization's address, under the organization's lock (one default at a time).
@@ -228,17 +239,14 @@ mod server_side {
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let first = store::addresses(&mut tx, organization_id).await?.is_empty();
         let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now).await?;
-        let detail = summary(&input);
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::BillingAddressAdded,
-                organization_id,
-                &detail,
-            ),
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressAdded,
+            organization_id,
+            (&input.name, &input.postal_code, &input.city),
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -256,17 +264,14 @@ mod server_side {
         if !store::update_address_if(&mut tx, organization_id, address_id, &input, version).await? {
             return Err(AppError::stale());
         }
-        let detail = summary(&input);
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::BillingAddressChanged,
-                organization_id,
-                &detail,
-            ),
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressChanged,
+            organization_id,
+            (&input.name, &input.postal_code, &input.city),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -285,17 +290,14 @@ mod server_side {
             ));
         }
         store::set_default_address(&mut tx, organization_id, address_id).await?;
-        let detail = format!("{}, {} {}", address.name, address.postal_code, address.city);
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::BillingAddressMadeDefault,
-                organization_id,
-                &detail,
-            ),
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressMadeDefault,
+            organization_id,
+            (&address.name, &address.postal_code, &address.city),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -314,17 +316,14 @@ mod server_side {
             ));
         }
         store::delete_address(&mut tx, organization_id, address_id).await?;
-        let detail = format!("{}, {} {}", address.name, address.postal_code, address.city);
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::BillingAddressDeleted,
-                organization_id,
-                &detail,
-            ),
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressDeleted,
+            organization_id,
+            (&address.name, &address.postal_code, &address.city),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

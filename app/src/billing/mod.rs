@@ -15,6 +15,8 @@ pub mod operator;
 pub mod price;
 pub mod reference;
 #[cfg(feature = "ssr")]
+pub mod scheduler;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
 use crate::error::AppError;

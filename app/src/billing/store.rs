@@ -368,3 +368,138 @@ pub async fn set_expiry_reminder_days(
         .await
         .map(|_| ()))
 }
+
+/// Takes the job's lease until `until` if nobody holds it (or theirs ran out): whether this
+/// worker may run it now.
+pub async fn claim_job(
+    tx: &mut Tx,
+    job: &str,
+    worker: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, sqlx::Error> {
+    const INSERT: &str =
+        "INSERT INTO scheduled_jobs (job) VALUES ($1) ON CONFLICT (job) DO NOTHING";
+    const CLAIM: &str = "UPDATE scheduled_jobs SET lease_until = $2, holder = $3 \
+                         WHERE job = $1 AND lease_until <= $4";
+    on_db!(tx, |c| sqlx::query(INSERT)
+        .bind(job)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    let n = on_db!(tx, |c| sqlx::query(CLAIM)
+        .bind(job)
+        .bind(until)
+        .bind(worker)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Gives the lease back after a run.
+pub async fn release_job(
+    tx: &mut Tx,
+    job: &str,
+    worker: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE scheduled_jobs SET lease_until = 0, last_run_at = $3 \
+                       WHERE job = $1 AND holder = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(job)
+        .bind(worker)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// A product that expires soon, with what its reminder needs.
+pub struct Expiring {
+    pub product_id: i64,
+    pub organization_id: i64,
+    pub product: String,
+    pub kind: String,
+    pub organization: String,
+    pub expires_at: i64,
+    /// The organization's reminder days as stored; `None`: the defaults.
+    pub reminder_days: Option<String>,
+}
+
+/// Active products expiring after `now` and by `until`.
+pub async fn expiring(tx: &mut Tx, now: i64, until: i64) -> Result<Vec<Expiring>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.organization_id, p.name, p.kind, o.name, p.expires_at, n.expiry_reminder_days \
+        FROM products p JOIN organizations o ON o.id = p.organization_id \
+        LEFT JOIN billing_notifications n ON n.organization_id = p.organization_id \
+        WHERE p.expires_at > $1 AND p.expires_at <= $2 ORDER BY p.expires_at, p.id";
+    let rows: Vec<(i64, i64, String, String, String, i64, Option<String>)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(now)
+            .bind(until)
+            .fetch_all(&mut **c)
+            .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                product_id,
+                organization_id,
+                product,
+                kind,
+                organization,
+                expires_at,
+                reminder_days,
+            )| Expiring {
+                product_id,
+                organization_id,
+                product,
+                kind,
+                organization,
+                expires_at,
+                reminder_days,
+            },
+        )
+        .collect())
+}
+
+/// Notes a reminder as sent; `false` when it was already (by this or another worker).
+pub async fn mark_reminder(
+    tx: &mut Tx,
+    product_id: i64,
+    expires_at: i64,
+    days_before: i64,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str =
+        "INSERT INTO expiry_reminders_sent (product_id, expires_at, days_before, sent_at) \
+                       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(expires_at)
+        .bind(days_before)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Who hears about the organization's billing: its legal representatives, administrators and
+/// collaborators with billing rights on one of its products, unless blocked. `(email, first name)`.
+pub async fn billing_recipients(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    const SQL: &str = "SELECT u.email, u.first_name FROM memberships m JOIN users u ON u.id = m.user_id \
+        WHERE m.organization_id = $1 AND m.blocked_at IS NULL AND \
+        (m.role IN ('legal_representative', 'administrator') OR (m.role = 'collaborator' AND EXISTS \
+          (SELECT 1 FROM product_access a JOIN products p ON p.id = a.product_id \
+           WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = m.organization_id))) \
+        ORDER BY u.id";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)
+}

@@ -167,6 +167,47 @@ pub fn product_blocked(
     compose(to, subject, body)
 }
 
+/// A product about to expire (BIL-6).
+pub struct ExpiryNotice<'a> {
+    pub product: &'a str,
+    pub kind: &'a str,
+    pub organization: &'a str,
+    pub organization_id: i64,
+    pub product_id: i64,
+    /// Whole days left, rounded up.
+    pub days_left: i64,
+    pub expires_at: i64,
+    pub base: &'a str,
+}
+
+/// To those who see the organization's billing: a product expires in a few days (BIL-6).
+pub fn product_expiring(
+    to: &str,
+    first_name: &str,
+    notice: &ExpiryNotice<'_>,
+) -> Result<Email, AppError> {
+    let ExpiryNotice {
+        product,
+        kind,
+        organization,
+        organization_id,
+        product_id,
+        days_left,
+        expires_at,
+        base,
+    } = notice;
+    let when = match days_left {
+        1 => "tomorrow".to_owned(),
+        n => format!("in {n} days"),
+    };
+    let subject = format!("{product} expires {when}");
+    let body = format!(
+        "Hello {first_name},\n\n{product} ({kind}) of the organization {organization} expires {when}, on {}.\n\nTo keep it, renew it before then:\n{base}/o/{organization_id}/products/{product_id}\n\nThe days of these reminders are set in Billing notifications.",
+        format::date(*expires_at)
+    );
+    compose(to, subject, body)
+}
+
 /// To a member removed from an organization (ORG-7).
 pub fn removed_from_organization(
     to: &str,
@@ -450,6 +491,23 @@ mod tests {
                 product_blocked(to, HOSTILE, &product, false),
             ),
             (
+                "product_expiring",
+                product_expiring(
+                    to,
+                    HOSTILE,
+                    &ExpiryNotice {
+                        product: "example.ch",
+                        kind: "Domain name",
+                        organization: HOSTILE,
+                        organization_id: 9,
+                        product_id: 42,
+                        days_left: 7,
+                        expires_at: 0,
+                        base: BASE,
+                    },
+                ),
+            ),
+            (
                 "removed_from_organization",
                 removed_from_organization(to, HOSTILE, HOSTILE, HOSTILE),
             ),
@@ -528,6 +586,11 @@ mod tests {
                 );
             }
         };
+        says(
+            "product_expiring",
+            "example.ch expires in 7 days",
+            &["/o/9/products/42", "Billing notifications"],
+        );
         says(
             "sign_up_attempted",
             "tried to create",

@@ -1,0 +1,18 @@
+-- The scheduler's periodic jobs: a worker runs one only after claiming its lease with one
+-- conditional UPDATE, so two Steward processes on one database never run it at once.
+CREATE TABLE scheduled_jobs (
+    job         TEXT PRIMARY KEY,
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    holder      TEXT    NOT NULL DEFAULT '',
+    last_run_at INTEGER
+);
+
+-- Each expiry reminder (BIL-6) once: per product, per expiry date (a renewal moves it), per
+-- interval. The key makes a second sender's insert a no-op.
+CREATE TABLE expiry_reminders_sent (
+    product_id  INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    expires_at  INTEGER NOT NULL,
+    days_before INTEGER NOT NULL,
+    sent_at     INTEGER NOT NULL,
+    PRIMARY KEY (product_id, expires_at, days_before)
+);
