@@ -150,11 +150,38 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
         .await?;
         seed_prepaid(&mut tx, organization_id, now).await?;
         seed_address(&mut tx, organization_id, name, now).await?;
+        // Something to try in the shop: a free offer the operator granted.
+        crate::shop::store::insert_free_offer(
+            &mut tx,
+            organization_id,
+            crate::products::ProductKind::Domain,
+            1,
+            "A domain name for a year (welcome offer)",
+            now,
+        )
+        .await?;
     }
+    // A promo code anyone may try once per organization (the operator creates real ones with
+    // `server create-promo-code`).
+    crate::shop::store::insert_promo_code(
+        &mut tx,
+        &crate::shop::store::NewPromoCode {
+            code: DEMO_PROMO_CODE,
+            reduction: crate::shop::quote::PromoReduction::Percent(crate::money::Percent(20_00)),
+            kinds: &[],
+            expires_at: None,
+            max_uses: None,
+            at: now,
+        },
+    )
+    .await?;
     seed_products(&mut tx, &ids, now).await?;
     tx.commit().await?;
     Ok(true)
 }
+
+/// The demo's promo code: 20 % off any product, once per organization.
+pub const DEMO_PROMO_CODE: &str = "WELCOME-20";
 
 /// The organization's default billing address.
 async fn seed_address(

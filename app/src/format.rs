@@ -32,6 +32,21 @@ pub fn parse_date(text: &str) -> Option<i64> {
     (civil_from_days(days) == (year, month, day)).then_some(days * 86_400)
 }
 
+/// `months` calendar months after `unix_seconds` (same time of day); the 31st of January plus
+/// one month is the last day of February.
+pub fn add_months(unix_seconds: i64, months: i64) -> i64 {
+    let days = unix_seconds.div_euclid(86_400);
+    let seconds_of_day = unix_seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let index = year * 12 + i64::from(month) - 1 + months;
+    let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u32);
+    let last = (28..=31)
+        .rev()
+        .find(|d| civil_from_days(days_from_civil(year, month, *d)) == (year, month, *d))
+        .unwrap_or(28);
+    days_from_civil(year, month, day.min(last)) * 86_400 + seconds_of_day
+}
+
 /// (year, month, day) to days since 1970-01-01 (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -146,6 +161,18 @@ pub fn initials(first_name: &str, last_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_are_added_on_the_calendar() {
+        let at = |d: &str| parse_date(d).expect(d);
+        assert_eq!(add_months(at("2026-01-31"), 1), at("2026-02-28"));
+        assert_eq!(add_months(at("2028-01-31"), 1), at("2028-02-29"));
+        assert_eq!(
+            add_months(at("2026-12-03") + 3600, 12),
+            at("2027-12-03") + 3600
+        );
+        assert_eq!(add_months(at("2026-11-15"), 3), at("2027-02-15"));
+    }
 
     #[test]
     fn dates_parse_and_round_trip() {

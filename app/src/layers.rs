@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("products", &["tags", "products"]),
     ("billing", &["billing"]),
+    ("the shop", &["shop"]),
     ("people", &["invitations"]),
     ("organizations", &["organizations"]),
     ("the frame and the demo", &["layout", "demo"]),

@@ -91,6 +91,8 @@ pub fn OrganizationShell() -> impl IntoView {
                             .map(|s| view! {
                                 {s.current.may(crate::policy::Action::ViewMembers).then(|| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })}
                                 {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
+                                    <A href=move || format!("/o/{}/billing/shop", organization_id.get())>"Shop"</A>
+                                    <A href=move || format!("/o/{}/billing/invoices", organization_id.get())>"Invoices"</A>
                                     <A href=move || format!("/o/{}/billing/addresses", organization_id.get())>"Billing addresses"</A>
                                     <A href=move || format!("/o/{}/billing/prepaid", organization_id.get())>"Prepaid account"</A>
                                     <A href=move || format!("/o/{}/billing/notifications", organization_id.get())>"Billing notifications"</A>

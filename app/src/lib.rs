@@ -28,6 +28,7 @@ pub mod recovery;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod sessions;
+pub mod shop;
 pub mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod sms;
@@ -87,6 +88,8 @@ mod routes {
             Page::Prepaid => billing::view::PrepaidPage().into_any(),
             Page::BillingAddresses => billing::view::AddressesPage().into_any(),
             Page::BillingNotifications => billing::view::NotificationsPage().into_any(),
+            Page::Shop => shop::view::CartPage().into_any(),
+            Page::Invoices => shop::view::InvoicesPage().into_any(),
         }
     }
 
@@ -144,6 +147,8 @@ mod routes {
         Prepaid,
         BillingAddresses,
         BillingNotifications,
+        Shop,
+        Invoices,
         Security,
         Compromised,
     );
@@ -242,6 +247,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/prepaid") view={Lazy::<routes::Prepaid>::new()} />
                     <Route path=path!("billing/addresses") view={Lazy::<routes::BillingAddresses>::new()} />
                     <Route path=path!("billing/notifications") view={Lazy::<routes::BillingNotifications>::new()} />
+                    <Route path=path!("billing/shop") view={Lazy::<routes::Shop>::new()} />
+                    <Route path=path!("billing/invoices") view={Lazy::<routes::Invoices>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />

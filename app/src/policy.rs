@@ -390,6 +390,14 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("billing_notifications", Reader, Organization(UseBilling)),
         row("set_billing_notification", Writer, Organization(UseBilling)),
         row("set_expiry_reminders", Writer, Organization(UseBilling)),
+        // The shop.
+        row("shop_page", Reader, Organization(UseBilling)),
+        row("add_to_cart", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("update_cart_line", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("remove_cart_line", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("place_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("list_invoices", Reader, Organization(UseBilling)),
+        row("cancel_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
     ]
 };
 
@@ -430,6 +438,12 @@ pub const HTTP_ROUTES: &[HttpRoute] = &[
         path: "/account/avatar",
         caller: Caller::InPerson,
         reach: Reach::OwnAccount,
+    },
+    HttpRoute {
+        method: "GET",
+        path: "/invoice.pdf?organization=",
+        caller: Caller::Reader,
+        reach: Reach::Organization(Action::UseBilling),
     },
 ];
 

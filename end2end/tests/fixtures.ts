@@ -113,6 +113,21 @@ export function ageConfirmation(email: string) {
 }
 
 /**
+ * Runs one of the operator's commands (`server record-transfer …`, `server create-promo-code …`)
+ * on the test server's database, as an operator would on theirs; returns what it printed.
+ */
+export function operator(...args: string[]): string {
+  const binary = process.env.STEWARD_SERVER_BINARY;
+  const database = process.env.STEWARD_TEST_DATABASE;
+  if (!binary || !database) throw new Error("STEWARD_SERVER_BINARY / STEWARD_TEST_DATABASE are not set (scripts/test sets them)");
+  return execFileSync(binary, args, {
+    // Playwright runs in end2end/; the commands read Leptos.toml at the top of the repository.
+    cwd: `${process.cwd()}/..`,
+    env: { ...process.env, DATABASE_URL: `sqlite://${database}`, STEWARD_DEMO_DATA: "0", RUST_LOG: "warn" },
+  }).toString();
+}
+
+/**
  * Waits for a message to `to` whose subject contains `subject` at the test SMTP server
  * (aiosmtpd, started by scripts/test, which stores every message in TEST_SMTP_MAILDIR), and
  * returns its text body. With `since` (epoch ms), only messages received from then on count.

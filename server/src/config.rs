@@ -14,6 +14,8 @@ pub struct Config {
     pub demo_data: bool,
     pub settings: Settings,
     pub mail: MailSettings,
+    /// The operator's price catalogue (TOML), when one is named; else the shipped one.
+    pub catalogue: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -43,6 +45,7 @@ struct Section {
     smtp_security: Option<String>,
     smtp_username: Option<String>,
     smtp_password: Option<String>,
+    catalogue: Option<String>,
 }
 
 fn env_text(name: &str) -> Option<String> {
@@ -191,5 +194,19 @@ pub fn load() -> Result<Config, String> {
             .unwrap_or(false),
         settings,
         mail,
+        catalogue: env_text("STEWARD_CATALOGUE").or(s.catalogue),
     })
+}
+
+/// Puts the operator's price catalogue in force (checked: a mistake stops here, naming what to
+/// fix), or keeps the shipped one.
+pub fn install_catalogue(config: &Config) -> Result<(), String> {
+    let Some(path) = &config.catalogue else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("catalogue {path}: {e}"))?;
+    let catalogue = app::billing::catalogue::Catalogue::parse(&text)
+        .map_err(|e| format!("catalogue {path}: {e}"))?;
+    app::billing::catalogue::install(catalogue)
+        .map_err(|_| "the catalogue was read twice".to_owned())
 }

@@ -39,6 +39,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let security_state = state.clone();
     let avatar_state = state.clone();
     let export_state = state.clone();
+    let invoice_state = state.clone();
     let root_state = state;
     let static_files = Arc::new(StaticFiles::scan(&options.site_root));
     Router::new()
@@ -50,6 +51,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .route(EXPORT_PATH, {
             let state = export_state.clone();
             get(move |request: Request| export_activity(state.clone(), request))
+        })
+        .route(app::shop::INVOICE_PDF_PATH, {
+            let state = invoice_state.clone();
+            get(move |request: Request| invoice_pdf(state.clone(), request))
         })
         .route(AVATAR_PATH, {
             let (read_state, write_state) = (avatar_state.clone(), avatar_state.clone());
@@ -518,6 +523,45 @@ async fn export_activity(state: AppState, request: Request) -> Response {
                 (header::CACHE_CONTROL, "no-store"),
             ],
             Body::from_stream(stream),
+        )
+            .into_response(),
+        Err(error) => json_error(
+            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
+            &error,
+        ),
+    }
+}
+
+/// An invoice as a PDF: `/invoice.pdf?organization=ID&invoice=ID`.
+async fn invoice_pdf(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let id = |key: &str| params.get(key).and_then(|v| v.parse::<i64>().ok());
+    let (Some(organization), Some(invoice)) = (id("organization"), id("invoice")) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match app::shop::api::server_side::invoice_pdf(
+        &state,
+        &parts.headers,
+        &origin,
+        organization,
+        invoice,
+    )
+    .await
+    {
+        Ok((name, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            bytes,
         )
             .into_response(),
         Err(error) => json_error(

@@ -20,9 +20,16 @@ async fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         None => run().await,
         Some("record-transfer") => record_transfer(&args[1..]).await,
+        Some("create-promo-code") => create_promo_code(&args[1..]).await,
+        Some("list-promo-codes") => list_promo_codes().await,
+        Some("grant-free-offer") => grant_free_offer(&args[1..]).await,
         Some(other) => Err(format!(
             "unknown command \"{other}\"; without one the server starts. Commands:\n  \
-             record-transfer --reference RF.. --amount 100.00 --currency CHF --transfer BANK-ID"
+             record-transfer --reference RF.. --amount 100.00 --currency CHF --transfer BANK-ID\n  \
+             create-promo-code --code MOVE-2027 (--percent 20 | --amount 10.00 --currency CHF) \
+             [--kinds domain,web_hosting] [--expires 2027-12-31] [--uses 100]\n  \
+             list-promo-codes\n  \
+             grant-free-offer --organization 3 --kind domain --periods 1 --label \"A domain for a year\""
         )),
     };
     match outcome {
@@ -64,9 +71,8 @@ async fn open_state(
     Ok(state)
 }
 
-/// `record-transfer`: an incoming bank transfer credited to the prepaid account its reference
-/// names (once per bank id of the transfer).
-async fn record_transfer(args: &[String]) -> Result<(), String> {
+/// `--name value` pairs.
+fn flags(args: &[String]) -> Result<std::collections::HashMap<String, String>, String> {
     let mut flags = std::collections::HashMap::new();
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -78,6 +84,20 @@ async fn record_transfer(args: &[String]) -> Result<(), String> {
             .ok_or_else(|| format!("--{name} needs a value"))?;
         flags.insert(name.to_owned(), value.clone());
     }
+    Ok(flags)
+}
+
+/// The state the operator commands work on (the configured database).
+async fn operator_state() -> Result<AppState, String> {
+    let config = server::config::load()?;
+    server::config::install_catalogue(&config)?;
+    open_state(&config, config.settings.clone()).await
+}
+
+/// `record-transfer`: an incoming bank transfer, credited to the prepaid account its reference
+/// names, or paying the order whose invoice carries it (once per bank id of the transfer).
+async fn record_transfer(args: &[String]) -> Result<(), String> {
+    let flags = flags(args)?;
     let flag = |name: &str| {
         flags
             .get(name)
@@ -87,34 +107,142 @@ async fn record_transfer(args: &[String]) -> Result<(), String> {
     let currency =
         app::money::Currency::parse(&flag("currency")?).ok_or("--currency is CHF or EUR")?;
     let amount = app::money::Money::parse(&flag("amount")?, currency).map_err(|e| e.to_string())?;
-    let config = server::config::load()?;
-    let state = open_state(&config, config.settings.clone()).await?;
-    let recorded = app::billing::operator::record_transfer(
+    let state = operator_state().await?;
+    let said = app::shop::operator::record_transfer(
         &state,
         &flag("reference")?,
         amount,
         &flag("transfer")?,
     )
     .await
-    .map_err(|e| e.message)?;
-    match recorded.booked {
-        app::billing::ledger::Booked::New(id) => {
-            println!(
-                "Credited {amount} to {} (ledger entry {id}).",
-                recorded.organization
+    .map_err(|e| e.message);
+    state.db.close().await;
+    println!("{}", said?);
+    Ok(())
+}
+
+/// `create-promo-code`: a percentage or a fixed amount off, for some product kinds, until a
+/// date, a number of times (each organization once).
+async fn create_promo_code(args: &[String]) -> Result<(), String> {
+    use app::shop::quote::PromoReduction;
+    let flags = flags(args)?;
+    let code = flags.get("code").ok_or("create-promo-code needs --code")?;
+    let reduction = match (flags.get("percent"), flags.get("amount")) {
+        (Some(percent), None) => PromoReduction::Percent(
+            app::money::Percent::parse(percent).ok_or("--percent is a number from 0.01 to 100")?,
+        ),
+        (None, Some(amount)) => {
+            let currency = flags
+                .get("currency")
+                .and_then(|c| app::money::Currency::parse(c))
+                .ok_or("--amount needs --currency CHF or EUR")?;
+            PromoReduction::Amount(
+                app::money::Money::parse(amount, currency).map_err(|e| e.to_string())?,
             )
         }
-        app::billing::ledger::Booked::Already(id) => println!(
-            "This transfer was already credited to {} (ledger entry {id}): nothing changed.",
-            recorded.organization
+        _ => return Err("give either --percent or --amount (with --currency)".into()),
+    };
+    let kinds = match flags.get("kinds") {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|k| {
+                app::products::ProductKind::parse(k.trim()).ok_or_else(|| {
+                    format!("no product kind \"{k}\" (domain, web_hosting, mail_service, cloud_server, drive)")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let expires_at = match flags.get("expires") {
+        None => None,
+        // Valid through that day (UTC).
+        Some(date) => Some(
+            app::format::parse_date(date).ok_or("--expires is a date like 2027-12-31")? + 86_400,
         ),
-    }
+    };
+    let max_uses = match flags.get("uses") {
+        None => None,
+        Some(n) => Some(n.parse::<i64>().map_err(|_| "--uses is a whole number")?),
+    };
+    let state = operator_state().await?;
+    let created = app::shop::operator::create_promo_code(
+        &state,
+        &app::shop::operator::PromoCodeRequest {
+            code,
+            reduction,
+            kinds: &kinds,
+            expires_at,
+            max_uses,
+        },
+    )
+    .await
+    .map_err(|e| e.message);
     state.db.close().await;
+    created?;
+    println!("Promo code {} created.", code.to_uppercase());
+    Ok(())
+}
+
+/// `list-promo-codes`: every code, what it takes off, its limits and uses.
+async fn list_promo_codes() -> Result<(), String> {
+    let state = operator_state().await?;
+    let codes = app::shop::operator::promo_codes(&state)
+        .await
+        .map_err(|e| e.message);
+    state.db.close().await;
+    for code in codes? {
+        let kinds = if code.kinds.is_empty() {
+            "every product".to_owned()
+        } else {
+            code.kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let until = code
+            .expires_at
+            .map(|e| format!(", until {}", app::format::date(e - 1)))
+            .unwrap_or_default();
+        let uses = match code.max_uses {
+            Some(max) => format!("{}/{max} uses", code.uses),
+            None => format!("{} uses", code.uses),
+        };
+        println!("{}\t{}\t{kinds}{until}\t{uses}", code.code, code.describe());
+    }
+    Ok(())
+}
+
+/// `grant-free-offer`: one item of a product kind free for some periods, for one organization.
+async fn grant_free_offer(args: &[String]) -> Result<(), String> {
+    let flags = flags(args)?;
+    let flag = |name: &str| {
+        flags
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("grant-free-offer needs --{name}"))
+    };
+    let organization: i64 = flag("organization")?
+        .parse()
+        .map_err(|_| "--organization is the organization's number")?;
+    let kind = app::products::ProductKind::parse(&flag("kind")?).ok_or("unknown --kind")?;
+    let periods: i64 = flag("periods")?
+        .parse()
+        .map_err(|_| "--periods is a whole number")?;
+    let label = flag("label")?;
+    let state = operator_state().await?;
+    let granted =
+        app::shop::operator::grant_free_offer(&state, organization, kind, periods, &label)
+            .await
+            .map_err(|e| e.message);
+    state.db.close().await;
+    println!("Free offer {} granted.", granted?);
     Ok(())
 }
 
 async fn run() -> Result<(), String> {
     let config = server::config::load()?;
+    server::config::install_catalogue(&config)?;
     let leptos = get_configuration(Some(&config.path))
         .map_err(|e| format!("{}: {e}", config.path))?
         .leptos_options;
@@ -140,6 +268,10 @@ async fn run() -> Result<(), String> {
             );
         }
         println!("with the password: {}", app::demo::DEMO_PASSWORD);
+        println!(
+            "In the shop, try the promo code {} (20 % off, once per organization).",
+            app::demo::DEMO_PROMO_CODE
+        );
     }
 
     tokio::spawn(purge_sessions(state.clone()));

@@ -307,6 +307,8 @@ fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
         ("tag_products",       [A, A, F, A, A, N, F, F, N, U, F, A, U]),
         ("prepaid_account",    [A, A, F, F, A, F, F, F, N, U, A, A, U]),
         ("add_billing_address", [A, A, F, F, A, F, F, F, N, U, F, A, U]),
+        ("place_order",        [A, A, F, F, A, F, F, F, N, U, F, A, U]),
+        ("list_invoices",      [A, A, F, F, A, F, F, F, N, U, A, A, U]),
         ("update_tag",         [A, A, F, F, F, F, F, F, N, U, F, A, U]),
     ];
     for (endpoint, outcomes) in WRITTEN {
@@ -358,6 +360,13 @@ struct World {
     /// A billing address of A that is not its default (A has a default one too), and one of B.
     address_a: i64,
     address_b: i64,
+    /// A cart line, an order waiting for its bank transfer and its invoice, in A and in B.
+    cart_line_a: i64,
+    cart_line_b: i64,
+    order_a: i64,
+    order_b: i64,
+    invoice_a: i64,
+    invoice_b: i64,
     invitation_a: i64,
     invitation_b: i64,
     /// Invitation links: to the non-member (A), to nobody with an account yet (A).
@@ -404,6 +413,16 @@ async fn a_requires_two_factor(app: &TestApp, world: &World, required: bool) {
 /// authentication matters.
 fn reaches_inside(reach: Reach) -> bool {
     matches!(reach, Reach::Organization(_) | Reach::Product(_))
+}
+
+/// A key no order has used: SQLite gives a wiped table's ids again, and orders outlive worlds.
+fn unique_key() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!(
+        "matrix-order-key-{:08}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 async fn exec(app: &TestApp, sql: &str) {
@@ -513,8 +532,18 @@ async fn newest(app: &TestApp, table: &str, user: i64) -> i64 {
     .await
 }
 
-/// The tables whose rows are never changed or removed (the activity log, the prepaid ledger).
-const APPEND_ONLY: [&str; 2] = ["activity_log", "ledger_entries"];
+/// The tables whose rows are never changed or removed (the activity log, the prepaid ledger,
+/// issued invoices).
+const APPEND_ONLY: [&str; 4] = [
+    "activity_log",
+    "ledger_entries",
+    "invoices",
+    "invoice_lines",
+];
+
+/// Tables a world keeps from the last: the append-only ones, the orders their invoices refer
+/// to, and the invoice counters.
+const KEPT: [&str; 3] = ["orders", "order_lines", "invoice_numbers"];
 
 /// Empties every table, so that each world starts from nothing and fingerprints stay small.
 async fn wipe(app: &TestApp) {
@@ -523,7 +552,10 @@ async fn wipe(app: &TestApp) {
     for _ in 0..tables.len() {
         let mut blocked = false;
         // The append-only tables (triggers refuse deletes) have no foreign keys.
-        for table in tables.iter().filter(|t| !APPEND_ONLY.contains(&t.as_str())) {
+        for table in tables
+            .iter()
+            .filter(|t| !APPEND_ONLY.contains(&t.as_str()) && !KEPT.contains(&t.as_str()))
+        {
             let mut tx = app.state.db.write().await.expect("tx");
             let sql = format!("DELETE FROM \"{table}\"");
             let done = app::on_db!(&mut tx, |c| sqlx::query(&sql)
@@ -660,6 +692,62 @@ impl World {
         address(a, true).await;
         let address_a = address(a, false).await;
         let address_b = address(b, true).await;
+
+        let shop = |organization: i64| async move {
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO cart_lines (organization_id, kind, plan, name, quantity, periods, created_at) \
+                     VALUES ({organization}, 'drive', 'standard', 'Matrix drive', 1, 1, {now})"
+                ),
+            )
+            .await;
+            let line = app
+                .count(&format!(
+                    "SELECT MAX(id) FROM cart_lines WHERE organization_id = {organization}"
+                ))
+                .await;
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO orders (organization_id, currency, total_minor, payment, status, idempotency_key, placed_at) \
+                     VALUES ({organization}, 'CHF', 6485, 'bank_transfer', 'awaiting_payment', '{}', {now})",
+                    unique_key()
+                ),
+            )
+            .await;
+            let order = app
+                .count(&format!(
+                    "SELECT MAX(id) FROM orders WHERE organization_id = {organization}"
+                ))
+                .await;
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO invoices (organization_id, order_id, currency, number, organization_name, address, \
+                     net_minor, vat_minor, rounding_minor, total_minor, payment_reference, issued_at) \
+                     VALUES ({organization}, {order}, 'CHF', {}, 'Matrix', 'Accounts', 6000, 486, -1, 6485, '', {now})",
+                    1_000_000 + order
+                ),
+            )
+            .await;
+            let invoice = app
+                .count(&format!(
+                    "SELECT MAX(id) FROM invoices WHERE organization_id = {organization}"
+                ))
+                .await;
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO invoice_lines (invoice_id, position, description, quantity, periods, period, \
+                     list_minor, net_minor, vat_rate) VALUES ({invoice}, 0, 'Drive Matrix drive', 1, 1, 'year', 6000, 6000, 810)"
+                ),
+            )
+            .await;
+            (line, order, invoice)
+        };
+        let (cart_line_a, order_a, invoice_a) = shop(a).await;
+        let (cart_line_b, order_b, invoice_b) = shop(b).await;
 
         let invite = |organization: i64, email: String| async move {
             let (token, hash) = app::tokens::new_token();
@@ -804,6 +892,12 @@ impl World {
             tag_b,
             address_a,
             address_b,
+            cart_line_a,
+            cart_line_b,
+            order_a,
+            order_b,
+            invoice_a,
+            invoice_b,
             invitation_a,
             invitation_b,
             accept_token,
@@ -869,6 +963,8 @@ fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
         "user_id",
         "invitation_id",
         "address_id",
+        "line_id",
+        "order_id",
     ]);
     let own = has(&["session_id", "method_id", "id"]);
     let found = match (organization, objects, own) {
@@ -922,6 +1018,11 @@ async fn arguments(
         world.address_a
     } else {
         world.address_b
+    };
+    let (cart_line, order) = if target == Target::Own {
+        (world.cart_line_a, world.order_a)
+    } else {
+        (world.cart_line_b, world.order_b)
     };
     let address_form = || -> Form {
         vec![
@@ -1253,6 +1354,33 @@ async fn arguments(
         "set_default_billing_address" | "delete_billing_address" => {
             vec![o, ("address_id", address.to_string())]
         }
+        "shop_page" => vec![o, ("currency", s("CHF"))],
+        "list_invoices" => vec![o],
+        "add_to_cart" => vec![
+            o,
+            ("kind", s("")),
+            ("name", s("")),
+            ("quantity", s("1")),
+            ("periods", s("1")),
+            ("product_id", product.to_string()),
+        ],
+        "update_cart_line" => vec![
+            o,
+            ("line_id", cart_line.to_string()),
+            ("quantity", s("1")),
+            ("periods", s("2")),
+            ("promo_code", s("")),
+            ("free_offer_id", s("0")),
+        ],
+        "remove_cart_line" => vec![o, ("line_id", cart_line.to_string())],
+        "place_order" => vec![
+            o,
+            ("currency", s("CHF")),
+            ("address_id", address.to_string()),
+            ("payment", s("bank_transfer")),
+            ("key", unique_key()),
+        ],
+        "cancel_order" => vec![o, ("order_id", order.to_string())],
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)
@@ -1497,7 +1625,14 @@ async fn run_routes(app: TestApp) {
                         .expect("avatar");
                     tx.commit().await.expect("commit");
                 }
-                let path = if organization_scoped {
+                let path = if route.path.starts_with("/invoice.pdf") {
+                    let (organization, invoice) = if target == Target::Own {
+                        (world.a, world.invoice_a)
+                    } else {
+                        (world.b, world.invoice_b)
+                    };
+                    format!("/invoice.pdf?invoice={invoice}&organization={organization}")
+                } else if organization_scoped {
                     let id = if target == Target::Own {
                         world.a
                     } else {
@@ -1546,7 +1681,7 @@ async fn run_routes(app: TestApp) {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(checked, 5 * PRINCIPALS.len());
+    assert_eq!(checked, 7 * PRINCIPALS.len());
 }
 
 on_every_backend!(every_http_route_as_every_caller, run_routes);

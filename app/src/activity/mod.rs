@@ -77,10 +77,18 @@ pub enum ActivityAction {
     BillingNotificationChanged,
     ExpiryRemindersChanged,
     ExpiryReminderSent,
+    CartChanged,
+    OrderPlaced,
+    OrderPaid,
+    OrderCancelled,
+    ProductOrdered,
+    ProductRenewed,
+    PromoCodeCreated,
+    FreeOfferGranted,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 65] = [
+    pub const ALL: [ActivityAction; 73] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -146,6 +154,14 @@ impl ActivityAction {
         ActivityAction::BillingNotificationChanged,
         ActivityAction::ExpiryRemindersChanged,
         ActivityAction::ExpiryReminderSent,
+        ActivityAction::CartChanged,
+        ActivityAction::OrderPlaced,
+        ActivityAction::OrderPaid,
+        ActivityAction::OrderCancelled,
+        ActivityAction::ProductOrdered,
+        ActivityAction::ProductRenewed,
+        ActivityAction::PromoCodeCreated,
+        ActivityAction::FreeOfferGranted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -215,6 +231,14 @@ impl ActivityAction {
             ActivityAction::BillingNotificationChanged => "billing_notification_changed",
             ActivityAction::ExpiryRemindersChanged => "expiry_reminders_changed",
             ActivityAction::ExpiryReminderSent => "expiry_reminder_sent",
+            ActivityAction::CartChanged => "cart_changed",
+            ActivityAction::OrderPlaced => "order_placed",
+            ActivityAction::OrderPaid => "order_paid",
+            ActivityAction::OrderCancelled => "order_cancelled",
+            ActivityAction::ProductOrdered => "product_ordered",
+            ActivityAction::ProductRenewed => "product_renewed",
+            ActivityAction::PromoCodeCreated => "promo_code_created",
+            ActivityAction::FreeOfferGranted => "free_offer_granted",
         }
     }
 
@@ -293,6 +317,14 @@ impl ActivityAction {
             ActivityAction::BillingNotificationChanged => "Billing email turned on or off",
             ActivityAction::ExpiryRemindersChanged => "Expiry reminders changed",
             ActivityAction::ExpiryReminderSent => "Expiry reminder sent",
+            ActivityAction::CartChanged => "Cart changed",
+            ActivityAction::OrderPlaced => "Order placed",
+            ActivityAction::OrderPaid => "Order paid",
+            ActivityAction::OrderCancelled => "Order cancelled",
+            ActivityAction::ProductOrdered => "Product ordered",
+            ActivityAction::ProductRenewed => "Product renewed",
+            ActivityAction::PromoCodeCreated => "Promo code created",
+            ActivityAction::FreeOfferGranted => "Free offer granted",
         }
     }
 }

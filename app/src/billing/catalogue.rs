@@ -12,6 +12,19 @@ use std::collections::BTreeMap;
 /// The catalogue Steward ships.
 pub const DEFAULT: &str = include_str!("catalogue.toml");
 
+static CURRENT: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+
+/// Makes `catalogue` the one the shop prices with, once, at start (the operator's file named
+/// in Leptos.toml). `Err` when prices were taken already.
+pub fn install(catalogue: Catalogue) -> Result<(), Catalogue> {
+    CURRENT.set(catalogue)
+}
+
+/// The catalogue in force: the operator's, or the shipped one.
+pub fn current() -> &'static Catalogue {
+    CURRENT.get_or_init(Catalogue::shipped)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Period {
     Month,

@@ -17,9 +17,17 @@ fn mod97(text: &str) -> Option<u32> {
     Some(remainder)
 }
 
-/// `RF47 STW0 0000 0042` for organization 42: printed in groups of four, as on a payment slip.
-pub fn for_organization(organization_id: i64) -> String {
-    let body = format!("STW{organization_id:09}");
+/// What a payment reference names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Referenced {
+    /// A transfer to the organization's prepaid account.
+    Organization(i64),
+    /// The payment of one order (printed on its invoice).
+    Order(i64),
+}
+
+/// `RF` + check digits + `body`, in groups of four as on a payment slip.
+fn creditor_reference(body: &str) -> String {
     let check = 98 - mod97(&format!("{body}RF00")).unwrap_or(0);
     let compact = format!("RF{check:02}{body}");
     compact
@@ -30,9 +38,19 @@ pub fn for_organization(organization_id: i64) -> String {
         .join(" ")
 }
 
-/// The organization a reference names, if it is one of ours and its check digits hold
-/// (spaces and letter case as people type them).
-pub fn organization_of(reference: &str) -> Option<i64> {
+/// `RF47 STW0 0000 0042` for organization 42.
+pub fn for_organization(organization_id: i64) -> String {
+    creditor_reference(&format!("STW{organization_id:09}"))
+}
+
+/// `RFxx STWO 0000 0001 7` for order 17: the transfer that pays that order.
+pub fn for_order(order_id: i64) -> String {
+    creditor_reference(&format!("STWO{order_id:010}"))
+}
+
+/// What a reference names, if it is one of ours and its check digits hold (spaces and letter
+/// case as people type them).
+pub fn parse(reference: &str) -> Option<Referenced> {
     let compact: String = reference
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -45,10 +63,25 @@ pub fn organization_of(reference: &str) -> Option<i64> {
     if !head.starts_with("RF") || mod97(&format!("{body}{head}"))? != 1 {
         return None;
     }
-    body.strip_prefix("STW")?
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
+    let rest = body.strip_prefix("STW")?;
+    let (order, digits) = match rest.strip_prefix('O') {
+        Some(digits) => (true, digits),
+        None => (false, rest),
+    };
+    let id = digits.parse::<i64>().ok().filter(|id| *id > 0)?;
+    Some(if order {
+        Referenced::Order(id)
+    } else {
+        Referenced::Organization(id)
+    })
+}
+
+/// The organization a prepaid-account reference names.
+pub fn organization_of(reference: &str) -> Option<i64> {
+    match parse(reference)? {
+        Referenced::Organization(id) => Some(id),
+        Referenced::Order(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -73,5 +106,22 @@ mod tests {
         assert_eq!(organization_of("RF18 5390 0754 7034"), None);
         assert_eq!(organization_of(""), None);
         assert_eq!(organization_of("RF00 STW"), None);
+    }
+
+    #[test]
+    fn an_order_reference_names_its_order_and_never_an_organization() {
+        for id in [1, 17, 9_999_999_999] {
+            let reference = for_order(id);
+            assert_eq!(
+                parse(&reference),
+                Some(Referenced::Order(id)),
+                "{reference}"
+            );
+            assert_eq!(organization_of(&reference), None);
+        }
+        assert_eq!(
+            parse(&for_organization(17)),
+            Some(Referenced::Organization(17))
+        );
     }
 }

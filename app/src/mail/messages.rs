@@ -208,6 +208,75 @@ pub fn product_expiring(
     compose(to, subject, body)
 }
 
+/// What the order emails say about an order and its invoice (BIL-4).
+pub struct OrderNotice<'a> {
+    pub organization: &'a str,
+    pub organization_id: i64,
+    pub invoice: &'a str,
+    pub total: crate::money::Money,
+    /// "Prepaid balance", "Bank transfer", "Nothing to pay".
+    pub payment: &'a str,
+    /// The reference a bank transfer must carry; empty when nothing is to be transferred.
+    pub reference: &'a str,
+    /// One line per item ordered.
+    pub items: &'a [String],
+    pub base: &'a str,
+}
+
+fn order_summary(notice: &OrderNotice<'_>) -> String {
+    let items = notice
+        .items
+        .iter()
+        .map(|i| format!("- {i}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let payment = if notice.reference.is_empty() {
+        format!("Payment: {}.", notice.payment)
+    } else {
+        format!(
+            "Payment: bank transfer of {} with the reference {} (the order is carried out when it arrives).",
+            notice.total, notice.reference
+        )
+    };
+    format!(
+        "{items}\n\nTotal: {} (VAT included), invoice {}.\n{payment}\n\nInvoices: {}/o/{}/billing/invoices",
+        notice.total, notice.invoice, notice.base, notice.organization_id
+    )
+}
+
+/// To the person who placed an order: what was ordered and how it is paid.
+pub fn order_placed(
+    to: &str,
+    first_name: &str,
+    notice: &OrderNotice<'_>,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nyour order for the organization {} was placed:\n\n{}",
+        notice.organization,
+        order_summary(notice)
+    );
+    compose(
+        to,
+        format!("Order placed: invoice {}", notice.invoice),
+        body,
+    )
+}
+
+/// To those who see the organization's billing, when they asked for it (BIL-2).
+pub fn invoice_issued(
+    to: &str,
+    first_name: &str,
+    notice: &OrderNotice<'_>,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\ninvoice {} was issued to the organization {}:\n\n{}\n\nThese emails are turned off in Billing notifications.",
+        notice.invoice,
+        notice.organization,
+        order_summary(notice)
+    );
+    compose(to, format!("Invoice {} issued", notice.invoice), body)
+}
+
 /// To a member removed from an organization (ORG-7).
 pub fn removed_from_organization(
     to: &str,
@@ -437,6 +506,17 @@ mod tests {
 
     /// Every message, with hostile names wherever a person typed them.
     fn every_message() -> Vec<(&'static str, Email)> {
+        let items = ["Domain name example.ch, 1 year".to_owned()];
+        let order = OrderNotice {
+            organization: HOSTILE,
+            organization_id: 9,
+            invoice: "CHF-000042",
+            total: crate::money::Money::new(14_05, crate::money::Currency::Chf),
+            payment: "Bank transfer",
+            reference: "RF12 STWO 0000 0000 17",
+            items: &items,
+            base: BASE,
+        };
         let o = origin();
         let product = ProductNotice {
             actor: HOSTILE,
@@ -545,6 +625,8 @@ mod tests {
             ),
             ("new_sign_in", new_sign_in(&at, "password", "tok")),
             ("account_locked", account_locked(&at, "tok")),
+            ("order_placed", order_placed(to, HOSTILE, &order)),
+            ("invoice_issued", invoice_issued(to, HOSTILE, &order)),
         ];
         all.into_iter()
             .map(|(name, email)| (name, email.unwrap_or_else(|e| panic!("{name}: {e:?}"))))
@@ -586,6 +668,21 @@ mod tests {
                 );
             }
         };
+        says(
+            "order_placed",
+            "Order placed: invoice CHF-000042",
+            &[
+                "- Domain name example.ch, 1 year",
+                "CHF 14.05",
+                "RF12 STWO 0000 0000 17",
+                "/o/9/billing/invoices",
+            ],
+        );
+        says(
+            "invoice_issued",
+            "Invoice CHF-000042 issued",
+            &["CHF 14.05", "Billing notifications"],
+        );
         says(
             "product_expiring",
             "example.ch expires in 7 days",

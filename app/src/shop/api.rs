@@ -1,0 +1,523 @@
+//! The server functions of the shop: the cart, checkout, invoices and order cancellation. For
+//! those who may use billing (legal representatives, administrators, collaborators with
+//! billing rights on a product).
+
+use super::{InvoiceSummary, Placed, Shop};
+#[cfg(feature = "ssr")]
+use crate::access::Serve;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The shop: what can be ordered and renewed, the cart priced in `currency` ("CHF" or
+/// "EUR"), the billing addresses and the prepaid balance.
+#[server(endpoint = "shop_page")]
+pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, AppError> {
+    ShopPage::serve(|cx| server_side::page(cx, organization_id, currency)).await
+}
+
+/// Adds a line to the cart: a new product of `kind` named `name` (`product_id` 0), or the
+/// renewal of the organization's product `product_id`.
+#[server(endpoint = "add_to_cart")]
+pub async fn add_to_cart(
+    organization_id: i64,
+    kind: String,
+    name: String,
+    quantity: i64,
+    periods: i64,
+    product_id: i64,
+) -> Result<i64, AppError> {
+    AddToCart::serve(|cx| {
+        server_side::add(
+            cx,
+            organization_id,
+            kind,
+            name,
+            quantity,
+            periods,
+            product_id,
+        )
+    })
+    .await
+}
+
+/// Changes a cart line: its quantity and periods, its promo code ("" for none) and its free
+/// offer (0 for none). A code that does not exist is refused; one that does not fit stays on
+/// the line with the reason.
+#[server(endpoint = "update_cart_line")]
+pub async fn update_cart_line(
+    organization_id: i64,
+    line_id: i64,
+    quantity: i64,
+    periods: i64,
+    promo_code: String,
+    free_offer_id: i64,
+) -> Result<(), AppError> {
+    UpdateCartLine::serve(|cx| {
+        server_side::update(
+            cx,
+            organization_id,
+            line_id,
+            (quantity, periods),
+            promo_code,
+            free_offer_id,
+        )
+    })
+    .await
+}
+
+#[server(endpoint = "remove_cart_line")]
+pub async fn remove_cart_line(organization_id: i64, line_id: i64) -> Result<(), AppError> {
+    RemoveCartLine::serve(|cx| server_side::remove(cx, organization_id, line_id)).await
+}
+
+/// Places the cart as an order: `payment` is "prepaid" or "bank_transfer"; `key` is the
+/// page's own for this order, so a repeated request answers with the order already placed.
+#[server(endpoint = "place_order")]
+pub async fn place_order(
+    organization_id: i64,
+    currency: String,
+    address_id: i64,
+    payment: String,
+    key: String,
+) -> Result<Placed, AppError> {
+    PlaceOrder::serve(|cx| {
+        server_side::place(cx, organization_id, currency, address_id, payment, key)
+    })
+    .await
+}
+
+/// The organization's invoices, newest first, with their orders' state.
+#[server(endpoint = "list_invoices")]
+pub async fn list_invoices(organization_id: i64) -> Result<Vec<InvoiceSummary>, AppError> {
+    ListInvoices::serve(|cx| server_side::invoices(cx, organization_id)).await
+}
+
+/// Cancels an order that waits for its bank transfer.
+#[server(endpoint = "cancel_order")]
+pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), AppError> {
+    CancelOrder::serve(|cx| server_side::cancel(cx, organization_id, order_id)).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod server_side {
+    use super::super::checkout::{self, Actor, Checkout};
+    use super::super::{
+        check_amounts, check_domain_name, check_product_name, normalize_promo_code, store,
+        InvoiceSummary, Offering, OrderStatus, Payment, Placed, Shop, CART_LINES_MAX,
+    };
+    use crate::access::{Context, Log};
+    use crate::activity::ActivityAction;
+    use crate::billing::catalogue;
+    use crate::db::Tx;
+    use crate::error::AppError;
+    use crate::money::Currency;
+    use crate::products::ProductKind;
+
+    fn currency(text: &str) -> Result<Currency, AppError> {
+        Currency::parse(text).ok_or_else(|| AppError::validation("currency", "Choose CHF or EUR."))
+    }
+
+    fn actor(cx: &Context) -> Result<Actor<'_>, AppError> {
+        Ok(Actor {
+            user_id: Some(cx.account()?.id),
+            origin: &cx.origin,
+            now: cx.now,
+        })
+    }
+
+    pub async fn page(
+        cx: Context,
+        organization_id: i64,
+        currency_text: String,
+    ) -> Result<Shop, AppError> {
+        let currency = currency(&currency_text)?;
+        let mut tx = cx.read().await?;
+        let member = cx.member(&mut tx, organization_id).await?;
+        let (_, quote) = checkout::priced_cart(&mut tx, organization_id, currency, cx.now).await?;
+        let renewable = store::renewable(&mut tx, organization_id).await?;
+        let addresses = crate::billing::store::addresses(&mut tx, organization_id).await?;
+        let balance = crate::billing::ledger::balance(&mut tx, organization_id, currency).await?;
+        tx.commit().await?;
+        let offerings = catalogue::current()
+            .plans
+            .iter()
+            .map(|plan| Offering {
+                kind: plan.kind,
+                plan: plan.plan.clone(),
+                label: plan.label.clone(),
+                period: plan.period.as_str().into(),
+                unit: plan.unit_price(currency),
+                tiers: plan
+                    .tiers
+                    .iter()
+                    .map(|t| format!("from {}: −{}", t.from, t.reduction.label()))
+                    .collect(),
+            })
+            .collect();
+        Ok(Shop {
+            organization: member.name,
+            offerings,
+            renewable,
+            quote,
+            addresses,
+            balance,
+            order_key: crate::tokens::new_token().0,
+        })
+    }
+
+    async fn logged(
+        cx: &Context,
+        mut tx: Tx,
+        organization_id: i64,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        cx.log(
+            &mut tx,
+            Log::organization(ActivityAction::CartChanged, organization_id, detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn add(
+        cx: Context,
+        organization_id: i64,
+        kind: String,
+        name: String,
+        quantity: i64,
+        periods: i64,
+        product_id: i64,
+    ) -> Result<i64, AppError> {
+        check_amounts(quantity, periods)?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        if store::cart(&mut tx, organization_id).await?.len() >= CART_LINES_MAX {
+            return Err(AppError::validation(
+                "cart",
+                format!("A cart holds at most {CART_LINES_MAX} lines: place this order first."),
+            ));
+        }
+        let (kind, name, product_id) = if product_id != 0 {
+            let product = store::renewable(&mut tx, organization_id)
+                .await?
+                .into_iter()
+                .find(|p| p.product_id == product_id)
+                .ok_or_else(|| AppError::not_found("product"))?;
+            if store::cart(&mut tx, organization_id)
+                .await?
+                .iter()
+                .any(|l| l.line.product_id == Some(product_id))
+            {
+                return Err(AppError::validation(
+                    "product_id",
+                    format!(
+                        "The renewal of {} is in the cart already: change its periods there.",
+                        product.name
+                    ),
+                ));
+            }
+            (product.kind, product.name, Some(product_id))
+        } else {
+            let kind = ProductKind::parse(&kind)
+                .ok_or_else(|| AppError::validation("kind", "Choose a product from the list."))?;
+            let name = if kind == ProductKind::Domain {
+                let name = check_domain_name(&name)?;
+                if quantity != 1 {
+                    return Err(AppError::validation(
+                        "quantity",
+                        "A domain name is registered once: order one at a time.",
+                    ));
+                }
+                if store::name_taken(&mut tx, kind, &name).await?
+                    || store::cart(&mut tx, organization_id)
+                        .await?
+                        .iter()
+                        .any(|l| {
+                            l.line.kind == kind
+                                && l.line.name == name
+                                && l.line.product_id.is_none()
+                        })
+                {
+                    return Err(AppError::validation(
+                        "name",
+                        format!(
+                            "{name} is not available: it is registered already, or in the cart."
+                        ),
+                    ));
+                }
+                name
+            } else {
+                check_product_name(&name)?
+            };
+            (kind, name, None)
+        };
+        let plan = "standard";
+        if catalogue::current().plan(kind, plan).is_none() {
+            return Err(AppError::validation(
+                "kind",
+                "This product is not sold any more.",
+            ));
+        }
+        let id = store::add_line(
+            &mut tx,
+            &store::NewLine {
+                organization_id,
+                kind,
+                plan,
+                name: &name,
+                product_id,
+                quantity,
+                periods,
+                added_by: cx.account()?.id,
+                at: cx.now,
+            },
+        )
+        .await?;
+        let what = if product_id.is_some() {
+            "renewal of "
+        } else {
+            ""
+        };
+        logged(
+            &cx,
+            tx,
+            organization_id,
+            &format!("Added: {what}{} {name}", kind.label()),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn update(
+        cx: Context,
+        organization_id: i64,
+        line_id: i64,
+        (quantity, periods): (i64, i64),
+        promo_code: String,
+        free_offer_id: i64,
+    ) -> Result<(), AppError> {
+        check_amounts(quantity, periods)?;
+        let code = normalize_promo_code(&promo_code)?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let line = store::cart_line(&mut tx, organization_id, line_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("cart line"))?;
+        if line.line.kind == ProductKind::Domain && line.line.product_id.is_none() && quantity != 1
+        {
+            return Err(AppError::validation(
+                "quantity",
+                "A domain name is registered once: order one at a time.",
+            ));
+        }
+        if !code.is_empty() && store::promo_code(&mut tx, &code).await?.is_none() {
+            return Err(AppError::validation(
+                "promo_code",
+                format!("There is no promo code {code}: check its spelling."),
+            ));
+        }
+        let offer = if free_offer_id == 0 {
+            None
+        } else {
+            let offers = store::free_offers(&mut tx, organization_id).await?;
+            let offer = offers
+                .iter()
+                .find(|o| o.id == free_offer_id)
+                .ok_or_else(|| AppError::not_found("free offer"))?;
+            if offer.kind != line.line.kind {
+                return Err(AppError::validation(
+                    "free_offer_id",
+                    format!("This offer is for a {}.", offer.kind.label().to_lowercase()),
+                ));
+            }
+            Some(free_offer_id)
+        };
+        if !code.is_empty() && offer.is_some() {
+            return Err(AppError::validation(
+                "promo_code",
+                "A line takes a promo code or a free offer, not both: remove one.",
+            ));
+        }
+        store::update_line(
+            &mut tx,
+            organization_id,
+            line_id,
+            quantity,
+            periods,
+            &code,
+            offer,
+        )
+        .await?;
+        let mut detail = format!(
+            "{} {}: {quantity} × {periods}",
+            line.line.kind.label(),
+            line.line.name
+        );
+        if code != line.promo_code {
+            detail.push_str(&if code.is_empty() {
+                ", promo code removed".to_owned()
+            } else {
+                format!(", promo code {code}")
+            });
+        }
+        if offer != line.line.free_offer_id {
+            detail.push_str(if offer.is_some() {
+                ", free offer chosen"
+            } else {
+                ", free offer removed"
+            });
+        }
+        logged(&cx, tx, organization_id, &detail).await
+    }
+
+    pub async fn remove(cx: Context, organization_id: i64, line_id: i64) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let line = store::cart_line(&mut tx, organization_id, line_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("cart line"))?;
+        store::remove_line(&mut tx, organization_id, line_id).await?;
+        logged(
+            &cx,
+            tx,
+            organization_id,
+            &format!("Removed: {} {}", line.line.kind.label(), line.line.name),
+        )
+        .await
+    }
+
+    pub async fn place(
+        cx: Context,
+        organization_id: i64,
+        currency_text: String,
+        address_id: i64,
+        payment: String,
+        key: String,
+    ) -> Result<Placed, AppError> {
+        let currency = currency(&currency_text)?;
+        let payment = match Payment::parse(&payment) {
+            Some(p @ (Payment::Prepaid | Payment::BankTransfer)) => p,
+            _ => {
+                return Err(AppError::validation(
+                    "payment",
+                    "Choose how to pay: prepaid balance or bank transfer.",
+                ))
+            }
+        };
+        let mut tx = cx.write().await?;
+        let member = cx.member(&mut tx, organization_id).await?;
+        let account = cx.account()?.clone();
+        let placed = checkout::place(
+            &cx.state,
+            &mut tx,
+            &member,
+            &account,
+            &actor(&cx)?,
+            Checkout {
+                organization_id,
+                currency,
+                address_id,
+                payment,
+                key: &key,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(placed)
+    }
+
+    pub async fn invoices(
+        cx: Context,
+        organization_id: i64,
+    ) -> Result<Vec<InvoiceSummary>, AppError> {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let invoices = store::invoices(&mut tx, organization_id).await?;
+        let orders = store::orders(&mut tx, organization_id).await?;
+        let mut summaries = Vec::with_capacity(invoices.len());
+        for invoice in invoices {
+            let Some(order) = orders.iter().find(|o| o.id == invoice.order_id) else {
+                continue;
+            };
+            let items = store::order_lines(&mut tx, order.id)
+                .await?
+                .iter()
+                .map(|l| {
+                    checkout::item_text(
+                        &format!("{} {}", l.kind.label(), l.name),
+                        l.quantity,
+                        &l.period,
+                        l.periods,
+                    )
+                })
+                .collect();
+            summaries.push(InvoiceSummary {
+                id: invoice.id,
+                order_id: order.id,
+                number: super::super::invoice_number(invoice.currency, invoice.number),
+                issued_at: invoice.issued_at,
+                total: invoice.total,
+                status: order.status,
+                payment: order.payment,
+                reference: invoice.payment_reference,
+                items,
+            });
+        }
+        tx.commit().await?;
+        Ok(summaries)
+    }
+
+    pub async fn cancel(cx: Context, organization_id: i64, order_id: i64) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        checkout::cancel(&mut tx, organization_id, order_id, &actor(&cx)?).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The invoice as a PDF and its file name: the HTTP route behind the invoices page,
+    /// authenticated by the session cookie in `headers`, for those who may use billing.
+    pub async fn invoice_pdf(
+        state: &crate::state::AppState,
+        headers: &http::HeaderMap,
+        origin: &crate::request::Origin,
+        organization_id: i64,
+        invoice_id: i64,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let me = crate::access::authentication::authenticate_request(
+            state,
+            headers,
+            origin,
+            crate::policy::Caller::Reader,
+        )
+        .await?;
+        let mut tx = state.db.read().await?;
+        crate::access::organization::authorize(
+            &mut tx,
+            organization_id,
+            me.id,
+            crate::policy::Action::UseBilling,
+        )
+        .await?;
+        let invoice = store::invoice(&mut tx, organization_id, invoice_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("invoice"))?;
+        let order = store::order_by_id(&mut tx, invoice.order_id)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        tx.commit().await?;
+        let status = match (order.status, order.payment) {
+            (OrderStatus::Paid, Payment::Prepaid) => "Paid from the prepaid balance".to_owned(),
+            (OrderStatus::Paid, Payment::BankTransfer) => "Paid by bank transfer".to_owned(),
+            (OrderStatus::Paid, Payment::Nothing) => "Nothing to pay".to_owned(),
+            (status, _) => status.label().to_owned(),
+        };
+        let number = super::super::invoice_number(invoice.currency, invoice.number);
+        Ok((
+            format!("invoice-{number}.pdf"),
+            super::super::pdf::render(&invoice, &status),
+        ))
+    }
+}

@@ -1,0 +1,667 @@
+//! Placing an order (BIL-4) in one transaction: the order and its lines, the promo codes and
+//! free offers it uses, its invoice (numbered without a gap, frozen once written), its payment
+//! from the prepaid ledger — or, by bank transfer, the wait for it — the products it creates
+//! or extends once paid, the activity-log entries and the emails (through the outbox). The
+//! page sends a key with each order: the same key again (a double click, a retried request)
+//! answers with the order placed the first time.
+
+use super::quote::{self, Line};
+use super::store::{self, Invoice, InvoiceLine, NewOrder, OrderLine, StoredOrder};
+use super::{invoice_number, periods_label, OrderStatus, Payment, Placed, Quote};
+use crate::access::Member;
+use crate::activity::store::{record, NewEntry};
+use crate::activity::ActivityAction;
+use crate::billing::catalogue;
+use crate::billing::ledger::{self, Booked, EntryKind, Event};
+use crate::billing::{reference, Notice};
+use crate::db::Tx;
+use crate::error::AppError;
+use crate::mail::messages::OrderNotice;
+use crate::money::{Currency, Money};
+use crate::policy::Role;
+use crate::products::store::NewProduct;
+use crate::products::{ProductKind, ProductStatus};
+use crate::request::Origin;
+use crate::state::AppState;
+
+/// Who places or pays an order, for the activity log.
+pub struct Actor<'a> {
+    pub user_id: Option<i64>,
+    pub origin: &'a Origin,
+    pub now: i64,
+}
+
+impl Actor<'_> {
+    async fn log(
+        &self,
+        tx: &mut Tx,
+        action: ActivityAction,
+        organization_id: i64,
+        product_id: Option<i64>,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        record(
+            tx,
+            NewEntry {
+                action,
+                actor_user_id: self.user_id,
+                organization_id: Some(organization_id),
+                product_id,
+                detail,
+                origin: self.origin,
+                at: self.now,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// The key a page sends with an order: 16 to 100 letters, digits, `-` and `_`.
+pub fn check_key(key: &str) -> Result<(), AppError> {
+    let fits = (16..=100).contains(&key.len())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if fits {
+        Ok(())
+    } else {
+        Err(AppError::validation(
+            "key",
+            "The order form is out of date: reload the page and place the order again.",
+        ))
+    }
+}
+
+/// The organization's cart, priced in `currency`.
+pub async fn priced_cart(
+    tx: &mut Tx,
+    organization_id: i64,
+    currency: Currency,
+    now: i64,
+) -> Result<(Vec<Line>, Quote), AppError> {
+    let stored = store::cart(tx, organization_id).await?;
+    let lines = store::typed_codes(tx, organization_id, stored).await?;
+    let offers = store::free_offers(tx, organization_id).await?;
+    let quote = quote::quote(catalogue::current(), currency, &lines, &offers, now)
+        .map_err(|e| AppError::validation("cart", e.to_string()))?;
+    Ok((lines, quote))
+}
+
+pub struct Checkout<'a> {
+    pub organization_id: i64,
+    pub currency: Currency,
+    pub address_id: i64,
+    /// Prepaid or bank transfer, as chosen (an order with nothing to pay is paid at once).
+    pub payment: Payment,
+    pub key: &'a str,
+}
+
+/// Places the organization's cart as an order, in the caller's transaction.
+pub async fn place(
+    state: &AppState,
+    tx: &mut Tx,
+    member: &Member,
+    account: &crate::access::Account,
+    actor: &Actor<'_>,
+    checkout: Checkout<'_>,
+) -> Result<Placed, AppError> {
+    check_key(checkout.key)?;
+    let organization_id = checkout.organization_id;
+    // One checkout of an organization at a time: the second waits here, then finds the order
+    // its key placed, or a cart the first one emptied.
+    crate::access::store::lock_organization(tx, organization_id).await?;
+    if let Some(order) = store::order_by_key(tx, organization_id, checkout.key).await? {
+        return placed(tx, &order).await;
+    }
+    let (lines, quote) = priced_cart(tx, organization_id, checkout.currency, actor.now).await?;
+    if lines.is_empty() {
+        return Err(AppError::validation("cart", "The cart is empty."));
+    }
+    if let Some((line, problem)) = quote
+        .lines
+        .iter()
+        .find_map(|l| l.problem.as_ref().map(|p| (l, p)))
+    {
+        return Err(AppError::validation(
+            "cart",
+            format!("{}: {problem}", line.description),
+        ));
+    }
+    if checkout.address_id == 0 {
+        return Err(AppError::validation(
+            "address_id",
+            "Choose a billing address (add one under Billing addresses).",
+        ));
+    }
+    let address = crate::billing::store::address_of(tx, organization_id, checkout.address_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("billing address"))?;
+    for line in lines.iter().filter(|l| l.product_id.is_none()) {
+        if line.kind == ProductKind::Domain
+            && store::name_taken(tx, ProductKind::Domain, &line.name).await?
+        {
+            return Err(AppError::validation(
+                "cart",
+                format!(
+                    "{} is registered already: remove the line (a renewal is ordered from Renew a product).",
+                    line.name
+                ),
+            ));
+        }
+    }
+    let payment = if quote.total.minor == 0 {
+        Payment::Nothing
+    } else {
+        checkout.payment
+    };
+    let order_id = store::insert_order(
+        tx,
+        &NewOrder {
+            organization_id,
+            total: quote.total,
+            payment,
+            key: checkout.key,
+            placed_by: account.id,
+            at: actor.now,
+        },
+    )
+    .await?
+    .ok_or_else(AppError::stale)?;
+    for (position, (line, quoted)) in lines.iter().zip(&quote.lines).enumerate() {
+        store::insert_order_line(
+            tx,
+            order_id,
+            position as i64,
+            &OrderLine {
+                kind: line.kind,
+                plan: line.plan.clone(),
+                name: line.name.clone(),
+                product_id: line.product_id,
+                quantity: line.quantity,
+                periods: line.periods,
+                period: quoted.period.clone(),
+            },
+        )
+        .await?;
+        if let Some(code) = line
+            .promo
+            .as_ref()
+            .and_then(|t| t.found.as_ref())
+            .filter(|_| {
+                quoted
+                    .reductions
+                    .iter()
+                    .any(|r| r.label.starts_with("Promo code"))
+            })
+        {
+            if !store::use_promo_code(tx, code.id, organization_id, order_id).await? {
+                return Err(AppError::validation(
+                    "cart",
+                    format!(
+                        "The code {} was used up meanwhile: remove it from the line.",
+                        code.code
+                    ),
+                ));
+            }
+        }
+        if let Some(offer) = quoted.free_offer_id {
+            if !store::use_free_offer(tx, offer, organization_id, order_id).await? {
+                return Err(AppError::validation(
+                    "cart",
+                    "A free offer of the cart was used meanwhile: choose none on its line.",
+                ));
+            }
+        }
+    }
+    let number = store::next_invoice_number(tx, checkout.currency).await?;
+    let payment_reference = if payment == Payment::BankTransfer {
+        reference::for_order(order_id)
+    } else {
+        String::new()
+    };
+    let invoice = Invoice {
+        id: 0,
+        organization_id,
+        order_id,
+        currency: checkout.currency,
+        number,
+        organization_name: member.name.clone(),
+        address: address.lines(),
+        net: quote.net,
+        vat: Money::sum(checkout.currency, quote.vat.iter().map(|v| v.tax))
+            .map_err(|e| AppError::validation("cart", e.to_string()))?,
+        rounding: quote.rounding,
+        total: quote.total,
+        payment_reference: payment_reference.clone(),
+        issued_at: actor.now,
+        lines: quote
+            .lines
+            .iter()
+            .map(|l| InvoiceLine {
+                description: l.description.clone(),
+                quantity: l.quantity,
+                periods: l.periods,
+                period: l.period.clone(),
+                list: l.list,
+                reductions: l
+                    .reductions
+                    .iter()
+                    .map(|r| (r.label.clone(), r.taken))
+                    .collect(),
+                net: l.net,
+                vat_rate: l.vat_rate,
+            })
+            .collect(),
+    };
+    let invoice_id = store::insert_invoice(tx, &invoice).await?;
+    let number_text = invoice_number(checkout.currency, number);
+    let order = StoredOrder {
+        id: order_id,
+        organization_id,
+        total: quote.total,
+        payment,
+        status: OrderStatus::AwaitingPayment,
+        placed_by: Some(account.id),
+    };
+    actor
+        .log(
+            tx,
+            ActivityAction::OrderPlaced,
+            organization_id,
+            None,
+            &format!(
+                "Order {order_id}, invoice {number_text}: {}, {}",
+                quote.total,
+                payment.label().to_lowercase()
+            ),
+        )
+        .await?;
+    let grant_to = matches!(member.role, Role::Collaborator | Role::External).then_some(account.id);
+    let status = match payment {
+        Payment::BankTransfer => OrderStatus::AwaitingPayment,
+        Payment::Prepaid => {
+            ledger::book(
+                tx,
+                &Event {
+                    organization_id,
+                    kind: EntryKind::Payment,
+                    amount: quote.total,
+                    key: &format!("order:{order_id}:payment"),
+                    reference: &format!("Order {order_id}, invoice {number_text}"),
+                    at: actor.now,
+                },
+            )
+            .await?;
+            mark_paid(tx, &order, &member.name, grant_to, actor).await?;
+            OrderStatus::Paid
+        }
+        Payment::Nothing => {
+            mark_paid(tx, &order, &member.name, grant_to, actor).await?;
+            OrderStatus::Paid
+        }
+    };
+    store::empty_cart(tx, organization_id).await?;
+    let items: Vec<String> = quote
+        .lines
+        .iter()
+        .map(|l| item_text(&l.description, l.quantity, &l.period, l.periods))
+        .collect();
+    let notice = OrderNotice {
+        organization: &member.name,
+        organization_id,
+        invoice: &number_text,
+        total: quote.total,
+        payment: payment.label(),
+        reference: &payment_reference,
+        items: &items,
+        base: &state.settings.public_url,
+    };
+    let email = crate::mail::messages::order_placed(&account.email, &account.first_name, &notice)?;
+    crate::mail::store::enqueue(tx, &email, actor.now).await?;
+    if crate::billing::store::notifications(tx, organization_id)
+        .await?
+        .is_on(Notice::InvoiceIssued)
+    {
+        for (address, first_name) in
+            crate::billing::store::billing_recipients(tx, organization_id).await?
+        {
+            if address == account.email {
+                continue;
+            }
+            let email = crate::mail::messages::invoice_issued(&address, &first_name, &notice)?;
+            crate::mail::store::enqueue(tx, &email, actor.now).await?;
+        }
+    }
+    Ok(Placed {
+        order_id,
+        invoice_id,
+        invoice: number_text,
+        status,
+        total: quote.total,
+        reference: payment_reference,
+    })
+}
+
+/// "Domain name example.ch, 1 year", "Web hosting shop × 3, 12 months".
+pub fn item_text(description: &str, quantity: i64, period: &str, periods: i64) -> String {
+    let times = if quantity > 1 {
+        format!(" × {quantity}")
+    } else {
+        String::new()
+    };
+    format!("{description}{times}, {}", periods_label(period, periods))
+}
+
+/// What an order placed before answers with.
+async fn placed(tx: &mut Tx, order: &StoredOrder) -> Result<Placed, AppError> {
+    let invoice = store::invoice_of_order(tx, order.organization_id, order.id)
+        .await?
+        .ok_or_else(AppError::internal)?;
+    Ok(Placed {
+        order_id: order.id,
+        invoice_id: invoice.id,
+        invoice: invoice_number(invoice.currency, invoice.number),
+        status: order.status,
+        total: order.total,
+        reference: invoice.payment_reference,
+    })
+}
+
+/// Marks an order paid and carries it out: new products are created, renewed ones extended,
+/// each with its activity-log entry. `grant_to`: a collaborator who ordered reaches what they
+/// ordered (legal representatives and administrators reach every product).
+pub async fn mark_paid(
+    tx: &mut Tx,
+    order: &StoredOrder,
+    organization_name: &str,
+    grant_to: Option<i64>,
+    actor: &Actor<'_>,
+) -> Result<(), AppError> {
+    if !store::set_order_status(
+        tx,
+        order.id,
+        OrderStatus::AwaitingPayment,
+        OrderStatus::Paid,
+        actor.now,
+    )
+    .await?
+    {
+        return Err(AppError::stale());
+    }
+    let organization_id = order.organization_id;
+    for line in store::order_lines(tx, order.id).await? {
+        let months = line.periods
+            * match line.period.as_str() {
+                "year" => 12,
+                _ => 1,
+            };
+        let length = periods_label(&line.period, line.periods);
+        match line.product_id {
+            Some(product_id) => {
+                let Some(expires_at) =
+                    store::product_expiry(tx, organization_id, product_id).await?
+                else {
+                    // Deleted since: nothing to extend.
+                    continue;
+                };
+                let from = expires_at.unwrap_or(actor.now).max(actor.now);
+                let until = crate::format::add_months(from, months);
+                store::extend_product(tx, organization_id, product_id, until).await?;
+                actor
+                    .log(
+                        tx,
+                        ActivityAction::ProductRenewed,
+                        organization_id,
+                        Some(product_id),
+                        &format!(
+                            "{}: renewed for {length}, until {} (order {})",
+                            line.name,
+                            crate::format::date(until),
+                            order.id
+                        ),
+                    )
+                    .await?;
+            }
+            None => {
+                let names = new_names(tx, organization_id, &line).await?;
+                let until = crate::format::add_months(actor.now, months);
+                for name in names {
+                    let product_id = crate::products::store::insert(
+                        tx,
+                        &NewProduct {
+                            organization_id,
+                            kind: line.kind,
+                            name: &name,
+                            status: ProductStatus::Active,
+                            expires_at: Some(until),
+                            holder: organization_name,
+                            at: actor.now,
+                        },
+                    )
+                    .await?;
+                    if let Some(user_id) = grant_to {
+                        crate::products::store::grant_access(
+                            tx, product_id, user_id, true, actor.now,
+                        )
+                        .await?;
+                    }
+                    actor
+                        .log(
+                            tx,
+                            ActivityAction::ProductOrdered,
+                            organization_id,
+                            Some(product_id),
+                            &format!(
+                                "{} {name}: {length}, until {} (order {})",
+                                line.kind.label(),
+                                crate::format::date(until),
+                                order.id
+                            ),
+                        )
+                        .await?;
+                }
+            }
+        }
+    }
+    actor
+        .log(
+            tx,
+            ActivityAction::OrderPaid,
+            organization_id,
+            None,
+            &format!(
+                "Order {}: {}, {}",
+                order.id,
+                order.total,
+                order.payment.label().to_lowercase()
+            ),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The names of a new line's products: its name, then "name 2", "name 3"… skipping those the
+/// organization has. A domain keeps its one name.
+async fn new_names(
+    tx: &mut Tx,
+    organization_id: i64,
+    line: &OrderLine,
+) -> Result<Vec<String>, AppError> {
+    if line.kind == ProductKind::Domain {
+        return Ok(vec![line.name.clone()]);
+    }
+    let existing = store::names_like(tx, organization_id, line.kind, &line.name).await?;
+    let mut names = Vec::new();
+    let mut n = 1;
+    while (names.len() as i64) < line.quantity {
+        let candidate = if n == 1 {
+            line.name.clone()
+        } else {
+            format!("{} {n}", line.name)
+        };
+        if !existing.contains(&candidate) {
+            names.push(candidate);
+        }
+        n += 1;
+    }
+    Ok(names)
+}
+
+/// Cancels an order still waiting for its bank transfer; the codes and offers it took are
+/// given back. A transfer that arrives later goes to the prepaid account.
+pub async fn cancel(
+    tx: &mut Tx,
+    organization_id: i64,
+    order_id: i64,
+    actor: &Actor<'_>,
+) -> Result<(), AppError> {
+    crate::access::store::lock_organization(tx, organization_id).await?;
+    let order = store::order_by_id(tx, order_id)
+        .await?
+        .filter(|o| o.organization_id == organization_id)
+        .ok_or_else(|| AppError::not_found("order"))?;
+    if order.status != OrderStatus::AwaitingPayment {
+        return Err(AppError::validation(
+            "order_id",
+            match order.status {
+                OrderStatus::Paid => "This order is paid: it cannot be cancelled any more.",
+                _ => "This order is cancelled already.",
+            },
+        ));
+    }
+    if !store::set_order_status(
+        tx,
+        order_id,
+        OrderStatus::AwaitingPayment,
+        OrderStatus::Cancelled,
+        actor.now,
+    )
+    .await?
+    {
+        return Err(AppError::stale());
+    }
+    store::release_order_reductions(tx, order_id).await?;
+    actor
+        .log(
+            tx,
+            ActivityAction::OrderCancelled,
+            organization_id,
+            None,
+            &format!(
+                "Order {order_id}: {} (a transfer that still arrives goes to the prepaid account)",
+                order.total
+            ),
+        )
+        .await?;
+    Ok(())
+}
+
+/// What a bank transfer for an order did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderTransfer {
+    /// The order is paid and carried out.
+    Paid { order_id: i64 },
+    /// The order was cancelled: the amount is on the prepaid account.
+    CreditedCancelled { order_id: i64 },
+    /// The amount is on the prepaid account; the order still waits (the balance is short of
+    /// its total, or it was paid already).
+    Credited { order_id: i64, status: OrderStatus },
+    /// This transfer was recorded before: nothing changed.
+    Already,
+}
+
+/// A bank transfer carrying an order's reference (the operator's `record-transfer`). The
+/// money goes to the prepaid account first — as a credit from a cancelled order when the order
+/// was cancelled meanwhile — and pays the order from there when it covers the total.
+pub async fn record_order_transfer(
+    tx: &mut Tx,
+    order_id: i64,
+    amount: Money,
+    transfer_id: &str,
+    actor: &Actor<'_>,
+) -> Result<OrderTransfer, AppError> {
+    let order = store::order_by_id(tx, order_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    if amount.currency != order.total.currency {
+        return Err(AppError::validation(
+            "amount",
+            format!(
+                "Order {order_id} is in {}: record the transfer in that currency.",
+                order.total.currency.code()
+            ),
+        ));
+    }
+    let organization_id = order.organization_id;
+    crate::access::store::lock_organization(tx, organization_id).await?;
+    let cancelled = order.status == OrderStatus::Cancelled;
+    let booked = ledger::book(
+        tx,
+        &Event {
+            organization_id,
+            kind: if cancelled {
+                EntryKind::OrderCredit
+            } else {
+                EntryKind::TopUp
+            },
+            amount,
+            key: &format!("transfer:{transfer_id}"),
+            reference: &format!("Bank transfer {transfer_id} for order {order_id}"),
+            at: actor.now,
+        },
+    )
+    .await?;
+    if let Booked::Already(_) = booked {
+        return Ok(OrderTransfer::Already);
+    }
+    actor
+        .log(
+            tx,
+            ActivityAction::PrepaidTopUp,
+            organization_id,
+            None,
+            &format!(
+                "{amount}, bank transfer {transfer_id} for order {order_id}{}",
+                if cancelled {
+                    " (cancelled: credited)"
+                } else {
+                    ""
+                }
+            ),
+        )
+        .await?;
+    if cancelled {
+        return Ok(OrderTransfer::CreditedCancelled { order_id });
+    }
+    if order.status != OrderStatus::AwaitingPayment {
+        return Ok(OrderTransfer::Credited {
+            order_id,
+            status: order.status,
+        });
+    }
+    let balance = ledger::balance(tx, organization_id, amount.currency).await?;
+    if balance.minor < order.total.minor {
+        return Ok(OrderTransfer::Credited {
+            order_id,
+            status: order.status,
+        });
+    }
+    ledger::book(
+        tx,
+        &Event {
+            organization_id,
+            kind: EntryKind::Payment,
+            amount: order.total,
+            key: &format!("order:{order_id}:payment"),
+            reference: &format!("Order {order_id}, paid by bank transfer {transfer_id}"),
+            at: actor.now,
+        },
+    )
+    .await?;
+    let name = crate::billing::store::organization_name(tx, organization_id)
+        .await?
+        .unwrap_or_default();
+    mark_paid(tx, &order, &name, None, actor).await?;
+    Ok(OrderTransfer::Paid { order_id })
+}

@@ -1,0 +1,901 @@
+//! The SQL of the shop: cart lines, promo codes and their uses, free offers, orders, invoice
+//! numbers and invoices.
+
+use super::quote::{FreeOffer, Line, PromoCode, PromoReduction, TypedCode};
+use super::{OrderStatus, Payment, Renewable};
+use crate::db::Tx;
+use crate::money::{Currency, Money, Percent};
+use crate::on_db;
+use crate::products::ProductKind;
+
+// ---- The cart -------------------------------------------------------------------------------
+
+type LineRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    i64,
+    i64,
+    String,
+    Option<i64>,
+);
+
+const LINE_COLUMNS: &str =
+    "id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id";
+
+/// A cart line as stored, with its promo code as typed (looked up by [`typed_codes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredLine {
+    pub line: Line,
+    pub promo_code: String,
+}
+
+fn stored_line(
+    (id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id): LineRow,
+) -> Option<StoredLine> {
+    Some(StoredLine {
+        line: Line {
+            id,
+            kind: ProductKind::parse(&kind)?,
+            plan,
+            name,
+            product_id,
+            quantity,
+            periods,
+            promo: None,
+            free_offer_id,
+        },
+        promo_code,
+    })
+}
+
+pub async fn cart(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredLine>, sqlx::Error> {
+    let sql =
+        format!("SELECT {LINE_COLUMNS} FROM cart_lines WHERE organization_id = $1 ORDER BY id");
+    let rows: Vec<LineRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(stored_line).collect())
+}
+
+pub async fn cart_line(
+    tx: &mut Tx,
+    organization_id: i64,
+    line_id: i64,
+) -> Result<Option<StoredLine>, sqlx::Error> {
+    let sql =
+        format!("SELECT {LINE_COLUMNS} FROM cart_lines WHERE organization_id = $1 AND id = $2");
+    let row: Option<LineRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(line_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(stored_line))
+}
+
+pub struct NewLine<'a> {
+    pub organization_id: i64,
+    pub kind: ProductKind,
+    pub plan: &'a str,
+    pub name: &'a str,
+    pub product_id: Option<i64>,
+    pub quantity: i64,
+    pub periods: i64,
+    pub added_by: i64,
+    pub at: i64,
+}
+
+pub async fn add_line(tx: &mut Tx, line: &NewLine<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO cart_lines \
+        (organization_id, kind, plan, name, product_id, quantity, periods, added_by, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(line.organization_id)
+        .bind(line.kind.as_str())
+        .bind(line.plan)
+        .bind(line.name)
+        .bind(line.product_id)
+        .bind(line.quantity)
+        .bind(line.periods)
+        .bind(line.added_by)
+        .bind(line.at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+pub async fn update_line(
+    tx: &mut Tx,
+    organization_id: i64,
+    line_id: i64,
+    quantity: i64,
+    periods: i64,
+    promo_code: &str,
+    free_offer_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE cart_lines SET quantity = $3, periods = $4, promo_code = $5, \
+                       free_offer_id = $6 WHERE organization_id = $1 AND id = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(line_id)
+        .bind(quantity)
+        .bind(periods)
+        .bind(promo_code)
+        .bind(free_offer_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn remove_line(
+    tx: &mut Tx,
+    organization_id: i64,
+    line_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "DELETE FROM cart_lines WHERE organization_id = $1 AND id = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(line_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn empty_cart(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM cart_lines WHERE organization_id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+// ---- Promo codes and free offers ------------------------------------------------------------
+
+type PromoRow = (
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+const PROMO_COLUMNS: &str =
+    "id, code, percent, amount_minor, currency, kinds, expires_at, max_uses, uses";
+
+fn promo(
+    (id, code, percent, amount_minor, currency, kinds, expires_at, max_uses, uses): PromoRow,
+) -> Option<PromoCode> {
+    let reduction = match (percent, amount_minor, currency) {
+        (Some(p), None, None) => PromoReduction::Percent(Percent(p)),
+        (None, Some(minor), Some(currency)) => {
+            PromoReduction::Amount(Money::new(minor, Currency::parse(&currency)?))
+        }
+        _ => return None,
+    };
+    Some(PromoCode {
+        id,
+        code,
+        reduction,
+        kinds: kinds
+            .split(',')
+            .filter_map(|k| ProductKind::parse(k.trim()))
+            .collect(),
+        expires_at,
+        max_uses,
+        uses,
+    })
+}
+
+pub async fn promo_code(tx: &mut Tx, code: &str) -> Result<Option<PromoCode>, sqlx::Error> {
+    let sql = format!("SELECT {PROMO_COLUMNS} FROM promo_codes WHERE code = $1");
+    let row: Option<PromoRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(promo))
+}
+
+pub async fn promo_codes(tx: &mut Tx) -> Result<Vec<PromoCode>, sqlx::Error> {
+    let sql = format!("SELECT {PROMO_COLUMNS} FROM promo_codes ORDER BY id");
+    let rows: Vec<PromoRow> = on_db!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().filter_map(promo).collect())
+}
+
+/// Whether the organization used the code on an order.
+pub async fn promo_code_used(
+    tx: &mut Tx,
+    promo_code_id: i64,
+    organization_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM promo_code_uses \
+                       WHERE promo_code_id = $1 AND organization_id = $2";
+    let count: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(promo_code_id)
+        .bind(organization_id)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(count > 0)
+}
+
+/// The lines' codes as typed, with what each names (looked up once each).
+pub async fn typed_codes(
+    tx: &mut Tx,
+    organization_id: i64,
+    lines: Vec<StoredLine>,
+) -> Result<Vec<Line>, sqlx::Error> {
+    let mut out = Vec::with_capacity(lines.len());
+    for stored in lines {
+        let mut line = stored.line;
+        if !stored.promo_code.is_empty() {
+            let found = promo_code(tx, &stored.promo_code).await?;
+            let used = match &found {
+                Some(code) => promo_code_used(tx, code.id, organization_id).await?,
+                None => false,
+            };
+            line.promo = Some(TypedCode {
+                code: stored.promo_code,
+                found,
+                used,
+            });
+        }
+        out.push(line);
+    }
+    Ok(out)
+}
+
+/// Takes one use of the code for the organization's order; `false` when its uses are all
+/// taken or the organization used it already (the order must not go through).
+pub async fn use_promo_code(
+    tx: &mut Tx,
+    promo_code_id: i64,
+    organization_id: i64,
+    order_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const COUNT: &str = "UPDATE promo_codes SET uses = uses + 1 \
+                         WHERE id = $1 AND (max_uses IS NULL OR uses < max_uses)";
+    const USE: &str = "INSERT INTO promo_code_uses (promo_code_id, organization_id, order_id) \
+                       VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    let counted = on_db!(tx, |c| sqlx::query(COUNT)
+        .bind(promo_code_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if counted != 1 {
+        return Ok(false);
+    }
+    let used = on_db!(tx, |c| sqlx::query(USE)
+        .bind(promo_code_id)
+        .bind(organization_id)
+        .bind(order_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(used == 1)
+}
+
+/// Gives back the codes and offers a cancelled order took.
+pub async fn release_order_reductions(tx: &mut Tx, order_id: i64) -> Result<(), sqlx::Error> {
+    const COUNT: &str = "UPDATE promo_codes SET uses = uses - 1 WHERE id IN \
+                         (SELECT promo_code_id FROM promo_code_uses WHERE order_id = $1)";
+    const USES: &str = "DELETE FROM promo_code_uses WHERE order_id = $1";
+    const OFFERS: &str = "UPDATE free_offers SET used_by_order = NULL WHERE used_by_order = $1";
+    for sql in [COUNT, USES, OFFERS] {
+        on_db!(tx, |c| sqlx::query(sql)
+            .bind(order_id)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+pub struct NewPromoCode<'a> {
+    pub code: &'a str,
+    pub reduction: PromoReduction,
+    pub kinds: &'a [ProductKind],
+    pub expires_at: Option<i64>,
+    pub max_uses: Option<i64>,
+    pub at: i64,
+}
+
+/// `None` when the code exists already.
+pub async fn insert_promo_code(
+    tx: &mut Tx,
+    new: &NewPromoCode<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "INSERT INTO promo_codes \
+        (code, percent, amount_minor, currency, kinds, expires_at, max_uses, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING RETURNING id";
+    let (percent, amount, currency) = match new.reduction {
+        PromoReduction::Percent(p) => (Some(p.0), None, None),
+        PromoReduction::Amount(m) => (None, Some(m.minor), Some(m.currency.code())),
+    };
+    let kinds = new
+        .kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(new.code)
+        .bind(percent)
+        .bind(amount)
+        .bind(currency)
+        .bind(&kinds)
+        .bind(new.expires_at)
+        .bind(new.max_uses)
+        .bind(new.at)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+type OfferRow = (i64, String, i64, String);
+
+/// The organization's free offers not used by an order.
+pub async fn free_offers(tx: &mut Tx, organization_id: i64) -> Result<Vec<FreeOffer>, sqlx::Error> {
+    const SQL: &str = "SELECT id, kind, periods, label FROM free_offers \
+                       WHERE organization_id = $1 AND used_by_order IS NULL ORDER BY id";
+    let rows: Vec<OfferRow> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, kind, periods, label)| {
+            Some(FreeOffer {
+                id,
+                kind: ProductKind::parse(&kind)?,
+                periods,
+                label,
+            })
+        })
+        .collect())
+}
+
+/// `false` when the offer was used meanwhile (or is not the organization's).
+pub async fn use_free_offer(
+    tx: &mut Tx,
+    offer_id: i64,
+    organization_id: i64,
+    order_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE free_offers SET used_by_order = $3 \
+                       WHERE id = $1 AND organization_id = $2 AND used_by_order IS NULL";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(offer_id)
+        .bind(organization_id)
+        .bind(order_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn insert_free_offer(
+    tx: &mut Tx,
+    organization_id: i64,
+    kind: ProductKind,
+    periods: i64,
+    label: &str,
+    at: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str =
+        "INSERT INTO free_offers (organization_id, kind, periods, label, granted_at) \
+                       VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(kind.as_str())
+        .bind(periods)
+        .bind(label)
+        .bind(at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+// ---- Products the shop creates and renews ---------------------------------------------------
+
+/// The organization's products, for the renewal list.
+pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewable>, sqlx::Error> {
+    const SQL: &str = "SELECT id, name, kind, expires_at FROM products \
+                       WHERE organization_id = $1 ORDER BY name, id";
+    let rows: Vec<(i64, String, String, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(product_id, name, kind, expires_at)| {
+            Some(Renewable {
+                product_id,
+                name,
+                kind: ProductKind::parse(&kind)?,
+                expires_at,
+            })
+        })
+        .collect())
+}
+
+/// Whether a product of this kind and name exists in any organization (a domain name is
+/// registered once).
+pub async fn name_taken(tx: &mut Tx, kind: ProductKind, name: &str) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM products WHERE kind = $1 AND name = $2";
+    let count: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(kind.as_str())
+        .bind(name)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(count > 0)
+}
+
+/// The organization's products of `kind` whose name is `name` or starts with `prefix`.
+pub async fn names_like(
+    tx: &mut Tx,
+    organization_id: i64,
+    kind: ProductKind,
+    name: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    const SQL: &str = "SELECT name FROM products WHERE organization_id = $1 AND kind = $2 \
+                       AND (name = $3 OR name LIKE $4 ESCAPE '\\')";
+    let prefix = format!(
+        "{} %",
+        crate::format::like_pattern(name).trim_end_matches('%')
+    );
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(&prefix)
+        .fetch_all(&mut **c)
+        .await)
+}
+
+/// Moves a product's expiry (a renewal), and makes it active again.
+pub async fn extend_product(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    expires_at: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active' \
+                       WHERE organization_id = $1 AND id = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(expires_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn product_expiry(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<Option<i64>>, sqlx::Error> {
+    const SQL: &str = "SELECT expires_at FROM products WHERE organization_id = $1 AND id = $2";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+// ---- Orders and invoices --------------------------------------------------------------------
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredOrder {
+    pub id: i64,
+    pub organization_id: i64,
+    pub total: Money,
+    pub payment: Payment,
+    pub status: OrderStatus,
+    pub placed_by: Option<i64>,
+}
+
+type OrderRow = (i64, i64, String, i64, String, String, Option<i64>);
+
+const ORDER_COLUMNS: &str =
+    "id, organization_id, currency, total_minor, payment, status, placed_by";
+
+fn order(
+    (id, organization_id, currency, total, payment, status, placed_by): OrderRow,
+) -> Option<StoredOrder> {
+    Some(StoredOrder {
+        id,
+        organization_id,
+        total: Money::new(total, Currency::parse(&currency)?),
+        payment: Payment::parse(&payment)?,
+        status: OrderStatus::parse(&status)?,
+        placed_by,
+    })
+}
+
+pub async fn order_by_key(
+    tx: &mut Tx,
+    organization_id: i64,
+    key: &str,
+) -> Result<Option<StoredOrder>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 AND idempotency_key = $2"
+    );
+    let row: Option<OrderRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(key)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(order))
+}
+
+/// An order by its id alone (the operator's bank transfers name it by reference).
+pub async fn order_by_id(tx: &mut Tx, order_id: i64) -> Result<Option<StoredOrder>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
+    let row: Option<OrderRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(order_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(order))
+}
+
+pub struct NewOrder<'a> {
+    pub organization_id: i64,
+    pub total: Money,
+    pub payment: Payment,
+    pub key: &'a str,
+    pub placed_by: i64,
+    pub at: i64,
+}
+
+/// `None` when an order with the key was placed meanwhile.
+pub async fn insert_order(tx: &mut Tx, new: &NewOrder<'_>) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "INSERT INTO orders \
+        (organization_id, currency, total_minor, payment, status, idempotency_key, placed_by, placed_at) \
+        VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7) \
+        ON CONFLICT (organization_id, idempotency_key) DO NOTHING RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(new.organization_id)
+        .bind(new.total.currency.code())
+        .bind(new.total.minor)
+        .bind(new.payment.as_str())
+        .bind(new.key)
+        .bind(new.placed_by)
+        .bind(new.at)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Moves an order from one status to another; `false` when it was not in `from` (someone
+/// else moved it first).
+pub async fn set_order_status(
+    tx: &mut Tx,
+    order_id: i64,
+    from: OrderStatus,
+    to: OrderStatus,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    let column = match to {
+        OrderStatus::Paid => "paid_at",
+        OrderStatus::Cancelled => "cancelled_at",
+        OrderStatus::AwaitingPayment => "placed_at",
+    };
+    let sql = format!("UPDATE orders SET status = $3, {column} = $4 WHERE id = $1 AND status = $2");
+    let done = on_db!(tx, |c| sqlx::query(&sql)
+        .bind(order_id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// What an order line does once paid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderLine {
+    pub kind: ProductKind,
+    pub plan: String,
+    pub name: String,
+    pub product_id: Option<i64>,
+    pub quantity: i64,
+    pub periods: i64,
+    pub period: String,
+}
+
+pub async fn insert_order_line(
+    tx: &mut Tx,
+    order_id: i64,
+    position: i64,
+    line: &OrderLine,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO order_lines \
+        (order_id, position, kind, plan, name, product_id, quantity, periods, period) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(order_id)
+        .bind(position)
+        .bind(line.kind.as_str())
+        .bind(&line.plan)
+        .bind(&line.name)
+        .bind(line.product_id)
+        .bind(line.quantity)
+        .bind(line.periods)
+        .bind(&line.period)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, sqlx::Error> {
+    const SQL: &str = "SELECT kind, plan, name, product_id, quantity, periods, period \
+                       FROM order_lines WHERE order_id = $1 ORDER BY position";
+    let rows: Vec<(String, String, String, Option<i64>, i64, i64, String)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(order_id)
+            .fetch_all(&mut **c)
+            .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(kind, plan, name, product_id, quantity, periods, period)| {
+                Some(OrderLine {
+                    kind: ProductKind::parse(&kind)?,
+                    plan,
+                    name,
+                    product_id,
+                    quantity,
+                    periods,
+                    period,
+                })
+            },
+        )
+        .collect())
+}
+
+/// The next invoice number in the currency, taken in the caller's transaction: the counter's
+/// row stays locked until it commits, and a rollback gives the number back — no gaps.
+pub async fn next_invoice_number(tx: &mut Tx, currency: Currency) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "UPDATE invoice_numbers SET last_number = last_number + 1 \
+                       WHERE currency = $1 RETURNING last_number";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(currency.code())
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// An invoice as issued (and as printed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invoice {
+    pub id: i64,
+    pub organization_id: i64,
+    pub order_id: i64,
+    pub currency: Currency,
+    pub number: i64,
+    pub organization_name: String,
+    /// The billing address, line by line.
+    pub address: Vec<String>,
+    pub net: Money,
+    pub vat: Money,
+    pub rounding: Money,
+    pub total: Money,
+    pub payment_reference: String,
+    pub issued_at: i64,
+    pub lines: Vec<InvoiceLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub description: String,
+    pub quantity: i64,
+    pub periods: i64,
+    pub period: String,
+    pub list: Money,
+    /// Label and amount taken off, in order.
+    pub reductions: Vec<(String, Money)>,
+    pub net: Money,
+    pub vat_rate: Percent,
+}
+
+/// Writes an issued invoice and its lines; the tables refuse any later change.
+pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO invoices \
+        (organization_id, order_id, currency, number, organization_name, address, net_minor, \
+         vat_minor, rounding_minor, total_minor, payment_reference, issued_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+    const LINE: &str = "INSERT INTO invoice_lines \
+        (invoice_id, position, description, quantity, periods, period, list_minor, reductions, \
+         net_minor, vat_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    let address = invoice.address.join("\n");
+    let id: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(invoice.organization_id)
+        .bind(invoice.order_id)
+        .bind(invoice.currency.code())
+        .bind(invoice.number)
+        .bind(&invoice.organization_name)
+        .bind(&address)
+        .bind(invoice.net.minor)
+        .bind(invoice.vat.minor)
+        .bind(invoice.rounding.minor)
+        .bind(invoice.total.minor)
+        .bind(&invoice.payment_reference)
+        .bind(invoice.issued_at)
+        .fetch_one(&mut **c)
+        .await)?;
+    for (position, line) in invoice.lines.iter().enumerate() {
+        let reductions = line
+            .reductions
+            .iter()
+            .map(|(label, taken)| format!("{}\t{}", label.replace(['\t', '\n'], " "), taken.minor))
+            .collect::<Vec<_>>()
+            .join("\n");
+        on_db!(tx, |c| sqlx::query(LINE)
+            .bind(id)
+            .bind(position as i64)
+            .bind(&line.description)
+            .bind(line.quantity)
+            .bind(line.periods)
+            .bind(&line.period)
+            .bind(line.list.minor)
+            .bind(&reductions)
+            .bind(line.net.minor)
+            .bind(line.vat_rate.0)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(id)
+}
+
+type InvoiceRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+);
+
+const INVOICE_COLUMNS: &str = "id, organization_id, order_id, currency, number, \
+    organization_name, address, net_minor, vat_minor, rounding_minor, total_minor, \
+    payment_reference, issued_at";
+
+fn invoice_of(
+    (
+        id,
+        organization_id,
+        order_id,
+        currency,
+        number,
+        organization_name,
+        address,
+        net,
+        vat,
+        rounding,
+        total,
+        payment_reference,
+        issued_at,
+    ): InvoiceRow,
+) -> Option<Invoice> {
+    let currency = Currency::parse(&currency)?;
+    Some(Invoice {
+        id,
+        organization_id,
+        order_id,
+        currency,
+        number,
+        organization_name,
+        address: address.lines().map(str::to_owned).collect(),
+        net: Money::new(net, currency),
+        vat: Money::new(vat, currency),
+        rounding: Money::new(rounding, currency),
+        total: Money::new(total, currency),
+        payment_reference,
+        issued_at,
+        lines: Vec::new(),
+    })
+}
+
+/// The organization's invoices, newest first, without their lines.
+pub async fn invoices(tx: &mut Tx, organization_id: i64) -> Result<Vec<Invoice>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE organization_id = $1 ORDER BY id DESC"
+    );
+    let rows: Vec<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(invoice_of).collect())
+}
+
+/// One of the organization's invoices, with its lines.
+pub async fn invoice(
+    tx: &mut Tx,
+    organization_id: i64,
+    invoice_id: i64,
+) -> Result<Option<Invoice>, sqlx::Error> {
+    let sql =
+        format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE organization_id = $1 AND id = $2");
+    const LINES: &str = "SELECT description, quantity, periods, period, list_minor, reductions, \
+                         net_minor, vat_rate FROM invoice_lines WHERE invoice_id = $1 ORDER BY position";
+    let row: Option<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(invoice_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    let Some(mut invoice) = row.and_then(invoice_of) else {
+        return Ok(None);
+    };
+    let rows: Vec<(String, i64, i64, String, i64, String, i64, i64)> =
+        on_db!(tx, |c| sqlx::query_as(LINES)
+            .bind(invoice.id)
+            .fetch_all(&mut **c)
+            .await)?;
+    let currency = invoice.currency;
+    invoice.lines = rows
+        .into_iter()
+        .map(
+            |(description, quantity, periods, period, list, reductions, net, vat_rate)| {
+                InvoiceLine {
+                    description,
+                    quantity,
+                    periods,
+                    period,
+                    list: Money::new(list, currency),
+                    reductions: reductions
+                        .lines()
+                        .filter_map(|l| {
+                            let (label, minor) = l.rsplit_once('\t')?;
+                            Some((label.to_owned(), Money::new(minor.parse().ok()?, currency)))
+                        })
+                        .collect(),
+                    net: Money::new(net, currency),
+                    vat_rate: Percent(vat_rate),
+                }
+            },
+        )
+        .collect();
+    Ok(Some(invoice))
+}
+
+/// The invoice of an order (without its lines).
+pub async fn invoice_of_order(
+    tx: &mut Tx,
+    organization_id: i64,
+    order_id: i64,
+) -> Result<Option<Invoice>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE organization_id = $1 AND order_id = $2"
+    );
+    let row: Option<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .bind(order_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(invoice_of))
+}
+
+/// The organization's orders by id, for the invoices page.
+pub async fn orders(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 ORDER BY id");
+    let rows: Vec<OrderRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(order).collect())
+}

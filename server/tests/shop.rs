@@ -1,0 +1,483 @@
+//! The shop (BIL-3, BIL-4) through its server functions and the operator's commands, on SQLite
+//! and Postgres: an order paid from the balance (its products, its numbered invoice, its log
+//! and email, the same key placing it once), a balance short of the total changing nothing (and
+//! leaving no gap in the invoice numbers), a bank-transfer order paid by its reference, a
+//! cancelled one credited to the prepaid account, promo codes and free offers with their
+//! limits, and two identical checkouts at once placing one order.
+
+mod common;
+
+use app::money::{Currency, Money};
+use app::shop::operator::{self, PromoCodeRequest};
+use app::shop::quote::PromoReduction;
+use common::TestApp;
+use http::StatusCode;
+use serde_json::Value;
+
+fn chf(minor: i64) -> Money {
+    Money::new(minor, Currency::Chf)
+}
+
+struct Buyer {
+    cookie: String,
+    organization: String,
+    address: String,
+}
+
+/// Someone with an organization and a billing address.
+async fn buyer(app: &TestApp, email: &str) -> Buyer {
+    let (cookie, organization) = app.sign_up(email, "Bea", "Buyer").await;
+    let organization = organization.to_string();
+    let reply = app
+        .call(
+            "add_billing_address",
+            Some(&cookie),
+            &[
+                ("organization_id", &organization),
+                ("name", "Bea Buyer"),
+                ("company", ""),
+                ("street", "Rue du Lac 1"),
+                ("postal_code", "1003"),
+                ("city", "Lausanne"),
+                ("country", "CH"),
+                ("vat_number", ""),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let address = reply.json().as_i64().expect("address id").to_string();
+    Buyer {
+        cookie,
+        organization,
+        address,
+    }
+}
+
+impl Buyer {
+    async fn add(
+        &self,
+        app: &TestApp,
+        kind: &str,
+        name: &str,
+        quantity: &str,
+        periods: &str,
+    ) -> i64 {
+        let reply = app
+            .call(
+                "add_to_cart",
+                Some(&self.cookie),
+                &[
+                    ("organization_id", &self.organization),
+                    ("kind", kind),
+                    ("name", name),
+                    ("quantity", quantity),
+                    ("periods", periods),
+                    ("product_id", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json().as_i64().expect("line id")
+    }
+
+    async fn set_line(&self, app: &TestApp, line: i64, code: &str, offer: i64) -> common::Reply {
+        app.call(
+            "update_cart_line",
+            Some(&self.cookie),
+            &[
+                ("organization_id", &self.organization),
+                ("line_id", &line.to_string()),
+                ("quantity", "1"),
+                ("periods", "1"),
+                ("promo_code", code),
+                ("free_offer_id", &offer.to_string()),
+            ],
+        )
+        .await
+    }
+
+    async fn shop(&self, app: &TestApp) -> Value {
+        let reply = app
+            .call(
+                "shop_page",
+                Some(&self.cookie),
+                &[("organization_id", &self.organization), ("currency", "CHF")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()
+    }
+
+    async fn place(&self, app: &TestApp, payment: &str, key: &str) -> common::Reply {
+        app.call(
+            "place_order",
+            Some(&self.cookie),
+            &[
+                ("organization_id", &self.organization),
+                ("currency", "CHF"),
+                ("address_id", &self.address),
+                ("payment", payment),
+                ("key", key),
+            ],
+        )
+        .await
+    }
+
+    fn id(&self) -> i64 {
+        self.organization.parse().expect("id")
+    }
+}
+
+fn minor(value: &Value) -> i64 {
+    value["minor"].as_i64().expect("minor units")
+}
+
+async fn balance(app: &TestApp, organization: i64) -> Money {
+    let mut tx = app.state.db.read().await.expect("tx");
+    let balance = app::billing::ledger::balance(&mut tx, organization, Currency::Chf)
+        .await
+        .expect("balance");
+    tx.commit().await.expect("commit");
+    balance
+}
+
+async fn top_up(app: &TestApp, organization: i64, amount: Money, transfer: &str) {
+    operator::record_transfer(
+        &app.state,
+        &app::billing::reference::for_organization(organization),
+        amount,
+        transfer,
+    )
+    .await
+    .expect("top-up");
+}
+
+on_every_backend!(
+    an_order_paid_from_the_balance_creates_its_products_and_a_numbered_invoice,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(100_00), "T-1").await;
+        bea.add(&app, "domain", "Shop-Test.CH", "1", "1").await;
+        bea.add(&app, "web_hosting", "site", "2", "3").await;
+
+        // 13.00 + 9.92 × 2 × 3 = 72.52; VAT 8.1 % = 5.87; 78.39 rounds to 78.40.
+        let shop = bea.shop(&app).await;
+        let quote = &shop["quote"];
+        assert_eq!(minor(&quote["net"]), 72_52);
+        assert_eq!(minor(&quote["vat"][0]["tax"]), 5_87);
+        assert_eq!(minor(&quote["rounding"]), 1);
+        assert_eq!(minor(&quote["total"]), 78_40);
+        assert_eq!(quote["lines"][0]["description"], "Domain name shop-test.ch");
+
+        let key = "order-key-0000000001";
+        let placed = bea.place(&app, "prepaid", key).await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        let placed = placed.json();
+        assert_eq!(placed["status"], "Paid");
+        assert_eq!(placed["invoice"], "CHF-000001");
+        assert_eq!(balance(&app, bea.id()).await, chf(21_60));
+        let products = app
+            .texts(&format!(
+                "SELECT name FROM products WHERE organization_id = {} ORDER BY name",
+                bea.id()
+            ))
+            .await;
+        assert_eq!(products, ["shop-test.ch", "site", "site 2"]);
+
+        // The same key again (a double click, a retried request): the same order, nothing new.
+        let again = bea.place(&app, "prepaid", key).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.json()["order_id"], placed["order_id"]);
+        assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, 1);
+        assert_eq!(balance(&app, bea.id()).await, chf(21_60));
+        assert_eq!(
+            bea.shop(&app).await["quote"]["lines"]
+                .as_array()
+                .map(Vec::len),
+            Some(0)
+        );
+
+        for (action, times) in [
+            ("order_placed", 1),
+            ("order_paid", 1),
+            ("product_ordered", 3),
+            ("cart_changed", 2),
+        ] {
+            assert_eq!(
+                app.count(&format!(
+                    "SELECT COUNT(*) FROM activity_log WHERE action = '{action}' AND organization_id = {}",
+                    bea.id()
+                ))
+                .await,
+                times,
+                "{action}"
+            );
+        }
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'bea@example.com' AND subject = 'Order placed: invoice CHF-000001'")
+                .await,
+            1
+        );
+        // An issued invoice never changes.
+        let mut tx = app.state.db.write().await.expect("tx");
+        let changed = app::on_db!(&mut tx, |c| sqlx::query(
+            "UPDATE invoices SET total_minor = 1"
+        )
+        .execute(&mut **c)
+        .await
+        .map(|_| ()));
+        assert!(changed.is_err(), "invoices are immutable");
+        drop(tx);
+
+        // The PDF, to its organization's billing people only.
+        let invoice = placed["invoice_id"].as_i64().expect("id");
+        let pdf = app
+            .send(
+                http::Method::GET,
+                &format!("/invoice.pdf?organization={}&invoice={invoice}", bea.id()),
+                &[("cookie", bea.cookie.as_str())],
+                String::new(),
+            )
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        let other = buyer(&app, "other@example.com").await;
+        let refused = app
+            .send(
+                http::Method::GET,
+                &format!("/invoice.pdf?organization={}&invoice={invoice}", other.id()),
+                &[("cookie", other.cookie.as_str())],
+                String::new(),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    }
+);
+
+on_every_backend!(
+    a_balance_short_of_the_total_changes_nothing_and_leaves_no_gap,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(10_00), "T-1").await;
+        bea.add(&app, "drive", "archive", "1", "1").await;
+        let refused = bea.place(&app, "prepaid", "order-key-0000000001").await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        assert_eq!(refused.code(), "insufficient_balance");
+        assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM products").await, 0);
+        assert_eq!(
+            bea.shop(&app).await["quote"]["lines"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(balance(&app, bea.id()).await, chf(10_00));
+
+        // Paid by transfer instead: the invoice takes number 1, the one the failure gave back.
+        let placed = bea
+            .place(&app, "bank_transfer", "order-key-0000000002")
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        assert_eq!(placed.json()["invoice"], "CHF-000001");
+        assert_eq!(placed.json()["status"], "AwaitingPayment");
+    }
+);
+
+on_every_backend!(
+    a_transfer_pays_its_order_and_a_cancelled_orders_transfer_is_credited,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        bea.add(&app, "domain", "waiting.ch", "1", "1").await;
+        let placed = bea
+            .place(&app, "bank_transfer", "order-key-0000000001")
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        let placed = placed.json();
+        let reference = placed["reference"].as_str().expect("reference").to_owned();
+        assert!(reference.starts_with("RF"), "{reference}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM products").await, 0, "waits");
+
+        // 13.00 + 1.05 VAT = 14.05.
+        let said = operator::record_transfer(&app.state, &reference, chf(14_05), "BANK-1")
+            .await
+            .expect("recorded");
+        assert!(said.contains("is paid"), "{said}");
+        assert_eq!(app.texts("SELECT name FROM products").await, ["waiting.ch"]);
+        assert_eq!(balance(&app, bea.id()).await, chf(0));
+        let replay = operator::record_transfer(&app.state, &reference, chf(14_05), "BANK-1")
+            .await
+            .expect("replayed");
+        assert!(replay.contains("nothing changed"), "{replay}");
+
+        // The seed's case: cancelled while the transfer is on its way.
+        bea.add(&app, "drive", "archive", "1", "1").await;
+        let second = bea
+            .place(&app, "bank_transfer", "order-key-0000000002")
+            .await;
+        let second = second.json();
+        let cancelled = app
+            .call(
+                "cancel_order",
+                Some(&bea.cookie),
+                &[
+                    ("organization_id", &bea.organization),
+                    ("order_id", &second["order_id"].to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+        let said = operator::record_transfer(
+            &app.state,
+            second["reference"].as_str().expect("reference"),
+            chf(64_85),
+            "BANK-2",
+        )
+        .await
+        .expect("recorded");
+        assert!(said.contains("credited to the prepaid account"), "{said}");
+        assert_eq!(balance(&app, bea.id()).await, chf(64_85));
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM ledger_entries WHERE kind = 'order_credit'")
+                .await,
+            1
+        );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM products WHERE kind = 'drive'")
+                .await,
+            0
+        );
+        // A paid order cannot be cancelled.
+        let late = app
+            .call(
+                "cancel_order",
+                Some(&bea.cookie),
+                &[
+                    ("organization_id", &bea.organization),
+                    ("order_id", &placed["order_id"].to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            late.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            late.body
+        );
+    }
+);
+
+on_every_backend!(
+    promo_codes_and_free_offers_apply_within_their_limits,
+    |app: TestApp| async move {
+        operator::create_promo_code(
+            &app.state,
+            &PromoCodeRequest {
+                code: "move-2027",
+                reduction: PromoReduction::Percent(app::money::Percent::WHOLE),
+                kinds: &[app::products::ProductKind::Domain],
+                expires_at: None,
+                max_uses: Some(1),
+            },
+        )
+        .await
+        .expect("created");
+        let bea = buyer(&app, "bea@example.com").await;
+        let line = bea.add(&app, "domain", "free.ch", "1", "1").await;
+        let unknown = bea.set_line(&app, line, "NOPE", 0).await;
+        assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(unknown.json()["field"], "promo_code");
+        let applied = bea.set_line(&app, line, "move-2027", 0).await;
+        assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+        assert_eq!(minor(&bea.shop(&app).await["quote"]["total"]), 0);
+        // A 100 % order: a valid zero invoice, nothing to pay.
+        let placed = bea
+            .place(&app, "bank_transfer", "order-key-0000000001")
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        assert_eq!(placed.json()["status"], "Paid");
+        assert_eq!(app.count("SELECT total_minor FROM invoices").await, 0);
+
+        // Once per organization…
+        let line = bea.add(&app, "domain", "again.ch", "1", "1").await;
+        bea.set_line(&app, line, "MOVE-2027", 0).await;
+        let problem = bea.shop(&app).await["quote"]["lines"][0]["problem"].clone();
+        assert!(
+            problem
+                .as_str()
+                .is_some_and(|p| p.contains("used the code")),
+            "{problem}"
+        );
+        let refused = bea.place(&app, "prepaid", "order-key-0000000002").await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        // …and as many times as the operator allowed.
+        let cleo = buyer(&app, "cleo@example.com").await;
+        let line = cleo.add(&app, "domain", "cleo.ch", "1", "1").await;
+        cleo.set_line(&app, line, "MOVE-2027", 0).await;
+        let problem = cleo.shop(&app).await["quote"]["lines"][0]["problem"].clone();
+        assert!(
+            problem
+                .as_str()
+                .is_some_and(|p| p.contains("as many times")),
+            "{problem}"
+        );
+
+        // A free offer granted by the operator, chosen in the line's drop-down.
+        let offer = operator::grant_free_offer(
+            &app.state,
+            cleo.id(),
+            app::products::ProductKind::Domain,
+            1,
+            "A domain for a year",
+        )
+        .await
+        .expect("granted");
+        let chosen = cleo.set_line(&app, line, "", offer).await;
+        assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.body);
+        let quote = cleo.shop(&app).await["quote"].clone();
+        assert_eq!(minor(&quote["total"]), 0);
+        assert_eq!(
+            quote["lines"][0]["offers"][0]["label"],
+            "A domain for a year"
+        );
+        let placed = cleo.place(&app, "prepaid", "order-key-0000000003").await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM free_offers WHERE used_by_order IS NOT NULL AND organization_id = {}", cleo.id()))
+                .await,
+            1
+        );
+    }
+);
+
+on_every_backend!(
+    two_identical_checkouts_at_once_place_one_order,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(100_00), "T-1").await;
+        bea.add(&app, "domain", "once.ch", "1", "1").await;
+        let form: Vec<(&str, String)> = vec![
+            ("organization_id", bea.organization.clone()),
+            ("currency", "CHF".into()),
+            ("address_id", bea.address.clone()),
+            ("payment", "prepaid".into()),
+            ("key", "order-key-0000000001".into()),
+        ];
+        let replies = app
+            .call_all(vec![
+                ("place_order", Some(bea.cookie.clone()), form.clone()),
+                ("place_order", Some(bea.cookie.clone()), form),
+            ])
+            .await;
+        for reply in &replies {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+        assert_eq!(replies[0].json()["order_id"], replies[1].json()["order_id"]);
+        assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 1);
+        assert_eq!(balance(&app, bea.id()).await, chf(100_00 - 14_05));
+    }
+);
