@@ -95,7 +95,7 @@ test("a bank-transfer order waits with its reference and can be cancelled", asyn
 
   await openFromMenu(page, testInfo, "Shop");
   await hydrated(page);
-  await page.getByLabel("Product").first().selectOption("drive");
+  await page.getByLabel("Product", { exact: true }).first().selectOption("drive");
   await page.getByLabel("Name", { exact: true }).fill("Archive");
   await page.getByRole("button", { name: "Add to the cart" }).click();
   await expect(page.getByTestId("cart-total")).toHaveText("CHF 64.85");
