@@ -390,6 +390,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("billing_notifications", Reader, Organization(UseBilling)),
         row("set_billing_notification", Writer, Organization(UseBilling)),
         row("set_expiry_reminders", Writer, Organization(UseBilling)),
+        row("request_withdrawal", InPerson, Organization(UseBilling)).confirmed(),
         // The shop.
         row("shop_page", Reader, Organization(UseBilling)),
         row("add_to_cart", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
@@ -398,6 +399,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("place_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("list_invoices", Reader, Organization(UseBilling)),
         row("cancel_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("set_auto_renew", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
     ]
 };
 

@@ -2,6 +2,7 @@ import { test, expect, expectRefusal, hydrated, checkAccessibility, openFromMenu
 
 test("the shop: a domain in the cart, a promo code, paid from the prepaid balance, its invoice as a PDF", async ({ page }, testInfo) => {
   expectRefusal(page, "/api/update_cart_line");
+  expectRefusal(page, "/api/request_withdrawal");
   const run = Date.now().toString(36);
   const email = uniqueEmail("shopper");
   await signUp(page, email, "Sam", "Shopper");
@@ -76,6 +77,20 @@ test("the shop: a domain in the cart, a promo code, paid from the prepaid balanc
   await openFromMenu(page, testInfo, "Prepaid account");
   await hydrated(page);
   await expect(page.getByTestId("balance-chf")).toHaveText("CHF 27.50");
+
+  // The rest requested back to a bank account: a mistyped IBAN is caught by its check digits.
+  await expect(page.getByLabel("Amount")).toHaveValue("27.50");
+  await page.getByLabel("IBAN").fill("CH93 0076 2011 6238 5295 8");
+  await page.getByLabel("Account holder").fill("Sam Shopper");
+  await page.getByRole("button", { name: "Request the money back" }).click();
+  await expect(page.locator("#withdraw-destination-error")).toContainText("check digits do not match");
+  await page.getByLabel("IBAN").fill("CH93 0076 2011 6238 5295 7");
+  await page.getByRole("button", { name: "Request the money back" }).click();
+  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 0.00");
+  const withdrawal = page.getByTestId("withdrawals").locator("tbody tr").first();
+  await expect(withdrawal).toContainText("CH93 0076 2011 6238 5295 7");
+  await expect(withdrawal).toContainText("Requested: reserved until it is paid out");
+  await checkAccessibility(page, "prepaid account with a withdrawal");
   await page.goto(`/o/${organizationId}/products`);
   await hydrated(page);
   await expect(page.getByRole("link", { name: domain })).toBeVisible();

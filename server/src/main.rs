@@ -23,13 +23,19 @@ async fn main() -> ExitCode {
         Some("create-promo-code") => create_promo_code(&args[1..]).await,
         Some("list-promo-codes") => list_promo_codes().await,
         Some("grant-free-offer") => grant_free_offer(&args[1..]).await,
+        Some("list-withdrawals") => list_withdrawals().await,
+        Some("complete-withdrawal") => settle_withdrawal(&args[1..], true).await,
+        Some("reverse-withdrawal") => settle_withdrawal(&args[1..], false).await,
         Some(other) => Err(format!(
             "unknown command \"{other}\"; without one the server starts. Commands:\n  \
              record-transfer --reference RF.. --amount 100.00 --currency CHF --transfer BANK-ID\n  \
              create-promo-code --code MOVE-2027 (--percent 20 | --amount 10.00 --currency CHF) \
              [--kinds domain,web_hosting] [--expires 2027-12-31] [--uses 100]\n  \
              list-promo-codes\n  \
-             grant-free-offer --organization 3 --kind domain --periods 1 --label \"A domain for a year\""
+             grant-free-offer --organization 3 --kind domain --periods 1 --label \"A domain for a year\"\n  \
+             list-withdrawals\n  \
+             complete-withdrawal --id 7\n  \
+             reverse-withdrawal --id 7 --reason \"The bank refused the IBAN\""
         )),
     };
     match outcome {
@@ -240,6 +246,65 @@ async fn grant_free_offer(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `list-withdrawals`: every withdrawal waiting to be paid out, oldest first.
+async fn list_withdrawals() -> Result<(), String> {
+    let state = operator_state().await?;
+    let pending = async {
+        let mut tx = state.db.read().await?;
+        let pending = app::billing::store::pending_withdrawals(&mut tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(pending)
+    }
+    .await
+    .map_err(|e| e.to_string());
+    state.db.close().await;
+    for (organization, w) in pending? {
+        println!(
+            "{}\torganization {organization}\t{}\t{} {}\t{}\trequested {}",
+            w.id,
+            w.amount,
+            w.method.label(),
+            w.destination,
+            w.holder,
+            app::format::date(w.requested_at)
+        );
+    }
+    Ok(())
+}
+
+/// `complete-withdrawal` (paid out) or `reverse-withdrawal` (given back, with a reason).
+async fn settle_withdrawal(args: &[String], completed: bool) -> Result<(), String> {
+    use app::billing::WithdrawalStatus;
+    let flags = flags(args)?;
+    let id: i64 = flags
+        .get("id")
+        .ok_or("give the withdrawal's --id (list-withdrawals shows them)")?
+        .parse()
+        .map_err(|_| "--id is a number")?;
+    let reason = flags.get("reason").cloned().unwrap_or_default();
+    if !completed && reason.trim().is_empty() {
+        return Err("reverse-withdrawal needs --reason (shown to the organization)".into());
+    }
+    let outcome = if completed {
+        WithdrawalStatus::Completed
+    } else {
+        WithdrawalStatus::Reversed
+    };
+    let state = operator_state().await?;
+    let settled = app::billing::withdrawal::settle(&state, id, outcome, &reason)
+        .await
+        .map_err(|e| e.message);
+    state.db.close().await;
+    let w = settled?;
+    println!(
+        "Withdrawal {id} ({} to {}): {}.",
+        w.amount,
+        w.destination,
+        w.status.label().to_lowercase()
+    );
+    Ok(())
+}
+
 async fn run() -> Result<(), String> {
     let config = server::config::load()?;
     server::config::install_catalogue(&config)?;
@@ -344,6 +409,16 @@ async fn scheduler(state: AppState) {
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(message = %error.message, "expiry reminders failed"),
+        }
+        match app::shop::renewals::renewals(&state, &worker).await {
+            Ok(Some(run)) if run != app::shop::renewals::Run::default() => tracing::info!(
+                reminders = run.reminders,
+                renewed = run.renewed,
+                failed = run.failed,
+                "automatic renewals"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(message = %error.message, "automatic renewals failed"),
         }
     }
 }

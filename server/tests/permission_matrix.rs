@@ -309,6 +309,7 @@ fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
         ("add_billing_address", [A, A, F, F, A, F, F, F, N, U, F, A, U]),
         ("place_order",        [A, A, F, F, A, F, F, F, N, U, F, A, U]),
         ("list_invoices",      [A, A, F, F, A, F, F, F, N, U, A, A, U]),
+        ("request_withdrawal", [A, A, F, F, A, F, F, F, N, U, F, F, U]),
         ("update_tag",         [A, A, F, F, F, F, F, F, N, U, F, A, U]),
     ];
     for (endpoint, outcomes) in WRITTEN {
@@ -746,6 +747,24 @@ impl World {
             .await;
             (line, order, invoice)
         };
+        // Something to request back (request_withdrawal).
+        for organization in [a, b] {
+            let mut tx = app.state.db.write().await.expect("tx");
+            app::billing::ledger::book(
+                &mut tx,
+                &app::billing::ledger::Event {
+                    organization_id: organization,
+                    kind: app::billing::ledger::EntryKind::TopUp,
+                    amount: app::money::Money::new(10_00, app::money::Currency::Chf),
+                    key: &unique_key(),
+                    reference: "matrix",
+                    at: now,
+                },
+            )
+            .await
+            .expect("top-up");
+            tx.commit().await.expect("commit");
+        }
         let (cart_line_a, order_a, invoice_a) = shop(a).await;
         let (cart_line_b, order_b, invoice_b) = shop(b).await;
 
@@ -1381,6 +1400,15 @@ async fn arguments(
             ("key", unique_key()),
         ],
         "cancel_order" => vec![o, ("order_id", order.to_string())],
+        "set_auto_renew" => vec![o, ("product_id", product.to_string()), ("on", s("true"))],
+        "request_withdrawal" => vec![
+            o,
+            ("currency", s("CHF")),
+            ("amount", s("1.00")),
+            ("method", s("bank_account")),
+            ("destination", s("CH93 0076 2011 6238 5295 7")),
+            ("holder", s("Accounts")),
+        ],
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)

@@ -85,10 +85,16 @@ pub enum ActivityAction {
     ProductRenewed,
     PromoCodeCreated,
     FreeOfferGranted,
+    WithdrawalRequested,
+    WithdrawalCompleted,
+    WithdrawalReversed,
+    AutoRenewChanged,
+    RenewalReminderSent,
+    RenewalFailed,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 73] = [
+    pub const ALL: [ActivityAction; 79] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -162,6 +168,12 @@ impl ActivityAction {
         ActivityAction::ProductRenewed,
         ActivityAction::PromoCodeCreated,
         ActivityAction::FreeOfferGranted,
+        ActivityAction::WithdrawalRequested,
+        ActivityAction::WithdrawalCompleted,
+        ActivityAction::WithdrawalReversed,
+        ActivityAction::AutoRenewChanged,
+        ActivityAction::RenewalReminderSent,
+        ActivityAction::RenewalFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -239,6 +251,12 @@ impl ActivityAction {
             ActivityAction::ProductRenewed => "product_renewed",
             ActivityAction::PromoCodeCreated => "promo_code_created",
             ActivityAction::FreeOfferGranted => "free_offer_granted",
+            ActivityAction::WithdrawalRequested => "withdrawal_requested",
+            ActivityAction::WithdrawalCompleted => "withdrawal_completed",
+            ActivityAction::WithdrawalReversed => "withdrawal_reversed",
+            ActivityAction::AutoRenewChanged => "auto_renew_changed",
+            ActivityAction::RenewalReminderSent => "renewal_reminder_sent",
+            ActivityAction::RenewalFailed => "renewal_failed",
         }
     }
 
@@ -325,6 +343,12 @@ impl ActivityAction {
             ActivityAction::ProductRenewed => "Product renewed",
             ActivityAction::PromoCodeCreated => "Promo code created",
             ActivityAction::FreeOfferGranted => "Free offer granted",
+            ActivityAction::WithdrawalRequested => "Withdrawal requested",
+            ActivityAction::WithdrawalCompleted => "Withdrawal paid out",
+            ActivityAction::WithdrawalReversed => "Withdrawal given back",
+            ActivityAction::AutoRenewChanged => "Automatic renewal turned on or off",
+            ActivityAction::RenewalReminderSent => "Renewal reminder sent",
+            ActivityAction::RenewalFailed => "Automatic renewal failed",
         }
     }
 }

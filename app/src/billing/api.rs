@@ -102,6 +102,28 @@ pub async fn delete_billing_address(organization_id: i64, address_id: i64) -> Re
     DeleteBillingAddress::serve(|cx| server_side::delete(cx, organization_id, address_id)).await
 }
 
+/// Requests `amount` of the prepaid balance back to a bank account (`method` "bank_account",
+/// `destination` an IBAN) or a PayPal address ("paypal"); reserved at once, paid out by the
+/// operator. Asks for a recent "confirm it's you": money leaves the organization.
+#[server(endpoint = "request_withdrawal")]
+pub async fn request_withdrawal(
+    organization_id: i64,
+    currency: String,
+    amount: String,
+    method: String,
+    destination: String,
+    holder: String,
+) -> Result<i64, AppError> {
+    RequestWithdrawal::serve(|cx| {
+        server_side::withdraw(
+            cx,
+            organization_id,
+            [currency, amount, method, destination, holder],
+        )
+    })
+    .await
+}
+
 /// Which billing emails the organization gets, and its expiry reminders.
 #[server(endpoint = "billing_notifications")]
 pub async fn billing_notifications(organization_id: i64) -> Result<NotificationSettings, AppError> {
@@ -163,6 +185,7 @@ mod server_side {
                     .collect(),
             });
         }
+        let withdrawals = store::withdrawals(&mut tx, organization_id).await?;
         tx.commit().await?;
         if currencies.is_empty() {
             currencies.push(CurrencyStatement {
@@ -174,6 +197,7 @@ mod server_side {
             organization: membership.name,
             reference: super::super::reference::for_organization(organization_id),
             currencies,
+            withdrawals,
         })
     }
 
@@ -325,6 +349,44 @@ mod server_side {
         )
         .await?;
         Ok(())
+    }
+
+    pub async fn withdraw(
+        cx: Context,
+        organization_id: i64,
+        [currency, amount, method, destination, holder]: [String; 5],
+    ) -> Result<i64, AppError> {
+        use super::super::withdrawal::{self, Request};
+        let request = Request::check(&currency, &amount, &method, &destination, &holder)?;
+        let account = cx.account()?.clone();
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let id =
+            withdrawal::request(&mut tx, organization_id, account.id, &request, cx.now).await?;
+        let to = format!(
+            "{} {}",
+            request.method.label(),
+            withdrawal::shown(request.method, &request.destination)
+        );
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::WithdrawalRequested,
+                organization_id,
+                &format!("Withdrawal {id}: {} to {to}", request.amount),
+            ),
+        )
+        .await?;
+        let email = crate::mail::messages::withdrawal_requested(
+            &account.email,
+            &account.first_name,
+            &membership.name,
+            &request.amount.to_string(),
+            &to,
+        )?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     pub async fn notifications(

@@ -19,6 +19,8 @@ pub mod scheduler;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
+#[cfg(feature = "ssr")]
+pub mod withdrawal;
 use crate::error::AppError;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
@@ -50,6 +52,100 @@ pub struct PrepaidStatement {
     /// What a bank transfer to the prepaid account must carry (`reference::for_organization`).
     pub reference: String,
     pub currencies: Vec<CurrencyStatement>,
+    /// Money requested back, newest first.
+    pub withdrawals: Vec<Withdrawal>,
+}
+
+/// Where a withdrawal goes.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithdrawalMethod {
+    BankAccount,
+    PayPal,
+}
+
+impl WithdrawalMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithdrawalMethod::BankAccount => "bank_account",
+            WithdrawalMethod::PayPal => "paypal",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<WithdrawalMethod> {
+        [WithdrawalMethod::BankAccount, WithdrawalMethod::PayPal]
+            .into_iter()
+            .find(|m| m.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WithdrawalMethod::BankAccount => "Bank account",
+            WithdrawalMethod::PayPal => "PayPal",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WithdrawalStatus {
+    /// Reserved on the prepaid account, waiting for the operator to pay it out.
+    Requested,
+    Completed,
+    /// The operator could not pay it out: the amount is back on the account.
+    Reversed,
+}
+
+impl WithdrawalStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithdrawalStatus::Requested => "requested",
+            WithdrawalStatus::Completed => "completed",
+            WithdrawalStatus::Reversed => "reversed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<WithdrawalStatus> {
+        [
+            WithdrawalStatus::Requested,
+            WithdrawalStatus::Completed,
+            WithdrawalStatus::Reversed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WithdrawalStatus::Requested => "Requested: reserved until it is paid out",
+            WithdrawalStatus::Completed => "Paid out",
+            WithdrawalStatus::Reversed => "Given back to the prepaid account",
+        }
+    }
+}
+
+/// Money requested back from the prepaid account (BIL-3).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Withdrawal {
+    pub id: i64,
+    pub requested_at: i64,
+    pub amount: Money,
+    pub method: WithdrawalMethod,
+    /// The IBAN in groups of four, or the PayPal address.
+    pub destination: String,
+    pub holder: String,
+    pub status: WithdrawalStatus,
+    pub settled_at: Option<i64>,
+    /// The operator's word when it was given back.
+    pub note: String,
+}
+
+/// An IBAN in groups of four, as printed on paper (`CH93 0076 2011 6238 5295 7`).
+pub fn iban_on_paper(electronic: &str) -> String {
+    electronic
+        .as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The label of a stored entry kind.
@@ -58,7 +154,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "top_up" => "Top-up by bank transfer",
         "order_credit" => "Credit from a cancelled order",
         "payment" => "Payment",
-        "withdrawal" => "Withdrawal requested",
+        "withdrawal" => "Withdrawal (reserved, then paid out)",
         "reversal" => "Withdrawal given back",
         _ => "Other",
     }

@@ -503,3 +503,146 @@ pub async fn billing_recipients(
         .fetch_all(&mut **c)
         .await)
 }
+
+// ---- Withdrawals ----------------------------------------------------------------------------
+
+pub struct NewWithdrawal<'a> {
+    pub organization_id: i64,
+    pub amount: Money,
+    pub method: &'a str,
+    pub destination: &'a str,
+    pub holder: &'a str,
+    pub requested_by: i64,
+    pub at: i64,
+}
+
+pub async fn insert_withdrawal(tx: &mut Tx, new: &NewWithdrawal<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO withdrawals \
+        (organization_id, currency, amount_minor, method, destination, holder, status, requested_by, requested_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(new.organization_id)
+        .bind(new.amount.currency.code())
+        .bind(new.amount.minor)
+        .bind(new.method)
+        .bind(new.destination)
+        .bind(new.holder)
+        .bind(new.requested_by)
+        .bind(new.at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+type WithdrawalRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    String,
+);
+
+const WITHDRAWAL_COLUMNS: &str =
+    "id, organization_id, currency, amount_minor, method, destination, \
+    holder, status, requested_at, settled_at, note";
+
+fn withdrawal_of(
+    (
+        id,
+        organization_id,
+        currency,
+        minor,
+        method,
+        destination,
+        holder,
+        status,
+        requested_at,
+        settled_at,
+        note,
+    ): WithdrawalRow,
+) -> Option<(i64, super::Withdrawal)> {
+    let method = super::WithdrawalMethod::parse(&method)?;
+    Some((
+        organization_id,
+        super::Withdrawal {
+            id,
+            requested_at,
+            amount: Money::new(minor, Currency::parse(&currency)?),
+            method,
+            destination: super::withdrawal::shown(method, &destination),
+            holder,
+            status: super::WithdrawalStatus::parse(&status)?,
+            settled_at,
+            note,
+        },
+    ))
+}
+
+/// The organization's withdrawals, newest first.
+pub async fn withdrawals(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Vec<super::Withdrawal>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE organization_id = $1 ORDER BY id DESC"
+    );
+    let rows: Vec<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(withdrawal_of)
+        .map(|(_, w)| w)
+        .collect())
+}
+
+/// Every withdrawal still waiting for the operator, oldest first, with its organization.
+pub async fn pending_withdrawals(
+    tx: &mut Tx,
+) -> Result<Vec<(i64, super::Withdrawal)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE status = 'requested' ORDER BY id"
+    );
+    let rows: Vec<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
+    Ok(rows.into_iter().filter_map(withdrawal_of).collect())
+}
+
+/// A withdrawal by its id, with its organization.
+pub async fn withdrawal(
+    tx: &mut Tx,
+    withdrawal_id: i64,
+) -> Result<Option<(i64, super::Withdrawal)>, sqlx::Error> {
+    let sql = format!("SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE id = $1");
+    let row: Option<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql)
+        .bind(withdrawal_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(withdrawal_of))
+}
+
+/// Settles a requested withdrawal; `false` when it was settled meanwhile.
+pub async fn settle_withdrawal(
+    tx: &mut Tx,
+    withdrawal_id: i64,
+    outcome: super::WithdrawalStatus,
+    note: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE withdrawals SET status = $2, note = $3, settled_at = $4 \
+                       WHERE id = $1 AND status = 'requested'";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(withdrawal_id)
+        .bind(outcome.as_str())
+        .bind(note)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}

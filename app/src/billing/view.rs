@@ -2,13 +2,15 @@
 
 use super::api::{
     billing_addresses, billing_notifications, prepaid_account, AddBillingAddress,
-    DeleteBillingAddress, SetBillingNotification, SetDefaultBillingAddress, SetExpiryReminders,
-    UpdateBillingAddress,
+    DeleteBillingAddress, RequestWithdrawal, SetBillingNotification, SetDefaultBillingAddress,
+    SetExpiryReminders, UpdateBillingAddress,
 };
 use super::{
-    BillingAddress, Notice, COUNTRIES, EXPIRY_REMINDERS_MAX, EXPIRY_REMINDER_MAX_DAYS,
-    NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS, STREET_MAX_CHARS, VAT_NUMBER_MAX_CHARS,
+    BillingAddress, Notice, Withdrawal, WithdrawalStatus, COUNTRIES, EXPIRY_REMINDERS_MAX,
+    EXPIRY_REMINDER_MAX_DAYS, NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS, STREET_MAX_CHARS,
+    VAT_NUMBER_MAX_CHARS,
 };
+use crate::account::view::ConfirmItsYou;
 use crate::components::use_organization_id;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PageTitle};
 use crate::error::AppError;
@@ -18,7 +20,13 @@ use leptos::prelude::*;
 #[component]
 pub fn PrepaidPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let statement = Resource::new(move || organization_id.get(), prepaid_account);
+    let withdraw = ServerAction::<RequestWithdrawal>::new();
+    let statement = Resource::new(
+        move || (organization_id.get(), withdraw.version().get()),
+        |(organization, _)| prepaid_account(organization),
+    );
+    let withdraw_error = Signal::derive(move || withdraw.value().get().and_then(Result::err));
+    let method = RwSignal::new("bank_account".to_owned());
     view! {
         <PageTitle text="Prepaid account" />
         <h1>"Prepaid account"</h1>
@@ -28,6 +36,7 @@ pub fn PrepaidPage() -> impl IntoView {
                 match statement.await {
                     Ok(statement) => {
                     let reference = statement.reference.clone();
+                    let balances: Vec<crate::money::Money> = statement.currencies.iter().map(|c| c.balance).collect();
                     view! {
                         <section class="panel" aria-labelledby="top-up-heading">
                             <h2 id="top-up-heading">"Top up"</h2>
@@ -74,12 +83,110 @@ pub fn PrepaidPage() -> impl IntoView {
                             </section>
                         }
                     }).collect_view()}
+                    <WithdrawalSection organization=organization_id.get_untracked() balances=balances withdrawals=statement.withdrawals withdraw error=withdraw_error method />
                     }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+/// "Request the balance back" (BIL-3) and the withdrawals so far.
+#[component]
+fn WithdrawalSection(
+    organization: i64,
+    balances: Vec<crate::money::Money>,
+    withdrawals: Vec<Withdrawal>,
+    withdraw: ServerAction<RequestWithdrawal>,
+    error: Signal<Option<AppError>>,
+    method: RwSignal<String>,
+) -> impl IntoView {
+    let available: Vec<crate::money::Money> =
+        balances.into_iter().filter(|b| b.minor > 0).collect();
+    let first = available.first().copied();
+    view! {
+        <section class="panel" aria-labelledby="withdraw-heading">
+            <h2 id="withdraw-heading">"Request the balance back"</h2>
+            {match first {
+                None => view! { <p class="muted">"There is no balance to request back."</p> }.into_any(),
+                Some(first) => view! {
+                    <p>"The amount is reserved at once and paid out to the account you name within a few working days."</p>
+                    <ActionForm action=withdraw>
+                        <FormError error />
+                        <input type="hidden" name="organization_id" value=organization />
+                        <div class="form-grid">
+                            <div class="field">
+                                <label for="withdraw-currency">"Currency"</label>
+                                <select id="withdraw-currency" name="currency">
+                                    {available.iter().map(|b| view! { <option value=b.currency.code()>{format!("{} (balance {b})", b.currency.code())}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="withdraw-amount">"Amount"</label>
+                                <input id="withdraw-amount" name="amount" inputmode="decimal" required value=first.amount()
+                                    aria-describedby="withdraw-amount-error" aria-invalid=invalid(error, "amount") />
+                                <FieldError error field="amount" input="withdraw-amount" />
+                            </div>
+                        </div>
+                        <fieldset class="choices">
+                            <legend>"Pay it to"</legend>
+                            <label><input type="radio" name="method" value="bank_account" checked=true on:change=move |_| method.set("bank_account".into()) />" A bank account (IBAN)"</label>
+                            <label><input type="radio" name="method" value="paypal" on:change=move |_| method.set("paypal".into()) />" A PayPal account"</label>
+                        </fieldset>
+                        <div class="field">
+                            <label for="withdraw-destination">{move || if method.get() == "paypal" { "PayPal email address" } else { "IBAN" }}</label>
+                            <input id="withdraw-destination" name="destination" required autocomplete="off"
+                                placeholder=move || if method.get() == "paypal" { "name@example.com" } else { "CH93 0076 2011 6238 5295 7" }
+                                aria-describedby="withdraw-destination-error" aria-invalid=invalid(error, "destination") />
+                            <FieldError error field="destination" input="withdraw-destination" />
+                        </div>
+                        <div class="field">
+                            <label for="withdraw-holder">"Account holder"</label>
+                            <input id="withdraw-holder" name="holder" required autocomplete="name"
+                                aria-describedby="withdraw-holder-error" aria-invalid=invalid(error, "holder") />
+                            <FieldError error field="holder" input="withdraw-holder" />
+                        </div>
+                        <div class="button-row">
+                            <button class="button primary" type="submit" disabled=move || withdraw.pending().get()>"Request the money back"</button>
+                        </div>
+                    </ActionForm>
+                    <ConfirmItsYou error input="withdraw-confirm-password" />
+                }.into_any(),
+            }}
+            {(!withdrawals.is_empty()).then(|| view! {
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Withdrawals">
+                    <table data-testid="withdrawals">
+                        <caption class="visually-hidden">"Withdrawals"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Requested"</th>
+                                <th scope="col" class="amount">"Amount"</th>
+                                <th scope="col">"To"</th>
+                                <th scope="col">"Status"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {withdrawals.into_iter().map(|w| {
+                                let status = match (w.status, w.settled_at) {
+                                    (WithdrawalStatus::Requested, _) | (_, None) => w.status.label().to_owned(),
+                                    (status, Some(at)) => format!("{} on {}{}", status.label(), format::date(at), if w.note.is_empty() { String::new() } else { format!(": {}", w.note) }),
+                                };
+                                view! {
+                                    <tr>
+                                        <td data-label="Requested">{format::date(w.requested_at)}</td>
+                                        <td data-label="Amount" class="amount">{w.amount.to_string()}</td>
+                                        <td data-label="To">{format!("{} {} ({})", w.method.label(), w.destination, w.holder)}</td>
+                                        <td data-label="Status">{status}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
     }
 }
 

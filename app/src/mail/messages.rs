@@ -277,6 +277,77 @@ pub fn invoice_issued(
     compose(to, format!("Invoice {} issued", notice.invoice), body)
 }
 
+/// To the person who asked for prepaid money back (BIL-3).
+pub fn withdrawal_requested(
+    to: &str,
+    first_name: &str,
+    organization: &str,
+    amount: &str,
+    destination: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nyou asked for {amount} of the prepaid account of {organization} to be paid to {destination}. The amount is reserved now and paid out within a few working days.\n\nIf you did not ask for this, change your password and tell your organization's administrators at once."
+    );
+    compose(to, format!("Withdrawal of {amount} requested"), body)
+}
+
+/// What the renewal emails say about one product (BIL-2).
+pub struct RenewalNotice<'a> {
+    pub product: &'a str,
+    pub kind: &'a str,
+    pub organization: &'a str,
+    pub organization_id: i64,
+    /// The current expiry (reminder, failure) or the new one (confirmation).
+    pub date: i64,
+    pub total: crate::money::Money,
+    pub base: &'a str,
+}
+
+/// 14 days before a product renews itself, to those who see billing, when they asked for it.
+pub fn renewal_reminder(
+    to: &str,
+    first_name: &str,
+    n: &RenewalNotice<'_>,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{} ({}) of the organization {} renews itself on {} for {} (VAT included), paid from the prepaid account. Make sure its balance covers it:\n{}/o/{}/billing/prepaid\n\nTo stop the renewal, turn automatic renewal off in the shop before then. These reminders are turned off in Billing notifications.",
+        n.product, n.kind, n.organization, format::date(n.date), n.total, n.base, n.organization_id
+    );
+    compose(
+        to,
+        format!("{} renews itself on {}", n.product, format::date(n.date)),
+        body,
+    )
+}
+
+/// After a product renewed itself and was paid from the prepaid account.
+pub fn renewal_done(
+    to: &str,
+    first_name: &str,
+    n: &RenewalNotice<'_>,
+    invoice: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{} ({}) of the organization {} was renewed until {}. {} was paid from the prepaid account; invoice {invoice}:\n{}/o/{}/billing/invoices\n\nThese confirmations are turned off in Billing notifications.",
+        n.product, n.kind, n.organization, format::date(n.date), n.total, n.base, n.organization_id
+    );
+    compose(to, format!("{} was renewed", n.product), body)
+}
+
+/// A product could not renew itself: always sent, whatever the switches (it is about to lapse).
+pub fn renewal_failed(
+    to: &str,
+    first_name: &str,
+    n: &RenewalNotice<'_>,
+    reason: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{} ({}) of the organization {} could not renew itself: {reason}\n\nRenew it from the shop, or top up the prepaid account:\n{}/o/{}/billing/shop",
+        n.product, n.kind, n.organization, n.base, n.organization_id
+    );
+    compose(to, format!("{} could not be renewed", n.product), body)
+}
+
 /// To a member removed from an organization (ORG-7).
 pub fn removed_from_organization(
     to: &str,
@@ -507,6 +578,15 @@ mod tests {
     /// Every message, with hostile names wherever a person typed them.
     fn every_message() -> Vec<(&'static str, Email)> {
         let items = ["Domain name example.ch, 1 year".to_owned()];
+        let renewal = RenewalNotice {
+            product: "example.ch",
+            kind: "Domain name",
+            organization: HOSTILE,
+            organization_id: 9,
+            date: 1_800_000_000,
+            total: crate::money::Money::new(14_05, crate::money::Currency::Chf),
+            base: BASE,
+        };
         let order = OrderNotice {
             organization: HOSTILE,
             organization_id: 9,
@@ -626,6 +706,30 @@ mod tests {
             ("new_sign_in", new_sign_in(&at, "password", "tok")),
             ("account_locked", account_locked(&at, "tok")),
             ("order_placed", order_placed(to, HOSTILE, &order)),
+            ("renewal_reminder", renewal_reminder(to, HOSTILE, &renewal)),
+            (
+                "renewal_done",
+                renewal_done(to, HOSTILE, &renewal, "CHF-000042"),
+            ),
+            (
+                "renewal_failed",
+                renewal_failed(
+                    to,
+                    HOSTILE,
+                    &renewal,
+                    "the prepaid balance (CHF 3.00) does not cover CHF 14.05.",
+                ),
+            ),
+            (
+                "withdrawal_requested",
+                withdrawal_requested(
+                    to,
+                    HOSTILE,
+                    HOSTILE,
+                    "CHF 27.50",
+                    "Bank account CH93 0076 2011 6238 5295 7",
+                ),
+            ),
             ("invoice_issued", invoice_issued(to, HOSTILE, &order)),
         ];
         all.into_iter()
@@ -677,6 +781,26 @@ mod tests {
                 "RF12 STWO 0000 0000 17",
                 "/o/9/billing/invoices",
             ],
+        );
+        says(
+            "renewal_reminder",
+            "example.ch renews itself on 2027-01-15",
+            &["CHF 14.05", "/o/9/billing/prepaid", "Billing notifications"],
+        );
+        says(
+            "renewal_done",
+            "example.ch was renewed",
+            &["CHF-000042", "/o/9/billing/invoices"],
+        );
+        says(
+            "renewal_failed",
+            "could not be renewed",
+            &["does not cover", "/o/9/billing/shop"],
+        );
+        says(
+            "withdrawal_requested",
+            "Withdrawal of CHF 27.50 requested",
+            &["CH93 0076 2011 6238 5295 7", "change your password"],
         );
         says(
             "invoice_issued",

@@ -92,6 +92,17 @@ pub async fn list_invoices(organization_id: i64) -> Result<Vec<InvoiceSummary>, 
     ListInvoices::serve(|cx| server_side::invoices(cx, organization_id)).await
 }
 
+/// Turns a product's automatic renewal on or off (at expiry it renews itself for one period,
+/// paid from the prepaid balance; a reminder comes 14 days before).
+#[server(endpoint = "set_auto_renew")]
+pub async fn set_auto_renew(
+    organization_id: i64,
+    product_id: i64,
+    on: bool,
+) -> Result<(), AppError> {
+    SetAutoRenew::serve(|cx| server_side::auto_renew(cx, organization_id, product_id, on)).await
+}
+
 /// Cancels an order that waits for its bank transfer.
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), AppError> {
@@ -467,6 +478,31 @@ pub mod server_side {
         }
         tx.commit().await?;
         Ok(summaries)
+    }
+
+    pub async fn auto_renew(
+        cx: Context,
+        organization_id: i64,
+        product_id: i64,
+        on: bool,
+    ) -> Result<(), AppError> {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        if !store::set_auto_renew(&mut tx, organization_id, product_id, on).await? {
+            return Err(AppError::not_found("product"));
+        }
+        cx.log(
+            &mut tx,
+            Log::product(
+                ActivityAction::AutoRenewChanged,
+                organization_id,
+                product_id,
+                if on { "on" } else { "off" },
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn cancel(cx: Context, organization_id: i64, order_id: i64) -> Result<(), AppError> {

@@ -155,20 +155,120 @@ pub async fn place(
     } else {
         checkout.payment
     };
+    let grant_to = matches!(member.role, Role::Collaborator | Role::External).then_some(account.id);
+    let written = write_order(
+        tx,
+        &OrderToWrite {
+            organization_id,
+            organization_name: &member.name,
+            lines: &lines,
+            quote: &quote,
+            address: &address,
+            payment,
+            key: checkout.key,
+            placed_by: Some(account.id),
+            grant_to,
+        },
+        actor,
+    )
+    .await?;
+    let Written {
+        order_id,
+        invoice_id,
+        number_text,
+        payment_reference,
+        status,
+    } = written;
+    store::empty_cart(tx, organization_id).await?;
+    let items: Vec<String> = quote
+        .lines
+        .iter()
+        .map(|l| item_text(&l.description, l.quantity, &l.period, l.periods))
+        .collect();
+    let notice = OrderNotice {
+        organization: &member.name,
+        organization_id,
+        invoice: &number_text,
+        total: quote.total,
+        payment: payment.label(),
+        reference: &payment_reference,
+        items: &items,
+        base: &state.settings.public_url,
+    };
+    let email = crate::mail::messages::order_placed(&account.email, &account.first_name, &notice)?;
+    crate::mail::store::enqueue(tx, &email, actor.now).await?;
+    if crate::billing::store::notifications(tx, organization_id)
+        .await?
+        .is_on(Notice::InvoiceIssued)
+    {
+        for (address, first_name) in
+            crate::billing::store::billing_recipients(tx, organization_id).await?
+        {
+            if address == account.email {
+                continue;
+            }
+            let email = crate::mail::messages::invoice_issued(&address, &first_name, &notice)?;
+            crate::mail::store::enqueue(tx, &email, actor.now).await?;
+        }
+    }
+    Ok(Placed {
+        order_id,
+        invoice_id,
+        invoice: number_text,
+        status,
+        total: quote.total,
+        reference: payment_reference,
+    })
+}
+
+/// An order to write: what the cart (or an automatic renewal) priced.
+pub struct OrderToWrite<'a> {
+    pub organization_id: i64,
+    pub organization_name: &'a str,
+    pub lines: &'a [Line],
+    pub quote: &'a Quote,
+    pub address: &'a crate::billing::BillingAddress,
+    pub payment: Payment,
+    pub key: &'a str,
+    /// `None`: placed by Steward itself (an automatic renewal).
+    pub placed_by: Option<i64>,
+    pub grant_to: Option<i64>,
+}
+
+/// What writing an order produced.
+pub struct Written {
+    pub order_id: i64,
+    pub invoice_id: i64,
+    pub number_text: String,
+    pub payment_reference: String,
+    pub status: OrderStatus,
+}
+
+/// Writes an order in the caller's transaction: the order and its lines, the codes and offers
+/// it uses, its invoice, its log entry, and — paid from the balance or nothing to pay — its
+/// payment and its products. Refused with `insufficient_balance` when the balance does not
+/// cover a prepaid order (the caller's transaction then writes nothing).
+pub async fn write_order(
+    tx: &mut Tx,
+    order: &OrderToWrite<'_>,
+    actor: &Actor<'_>,
+) -> Result<Written, AppError> {
+    let organization_id = order.organization_id;
+    let payment = order.payment;
     let order_id = store::insert_order(
         tx,
         &NewOrder {
             organization_id,
-            total: quote.total,
+            total: order.quote.total,
             payment,
-            key: checkout.key,
-            placed_by: account.id,
+            key: order.key,
+            placed_by: order.placed_by,
             at: actor.now,
         },
     )
     .await?
     .ok_or_else(AppError::stale)?;
-    for (position, (line, quoted)) in lines.iter().zip(&quote.lines).enumerate() {
+    for (position, (line, quoted)) in order.lines.iter().zip(&order.quote.lines).enumerate() {
         store::insert_order_line(
             tx,
             order_id,
@@ -214,7 +314,7 @@ pub async fn place(
             }
         }
     }
-    let number = store::next_invoice_number(tx, checkout.currency).await?;
+    let number = store::next_invoice_number(tx, order.quote.currency).await?;
     let payment_reference = if payment == Payment::BankTransfer {
         reference::for_order(order_id)
     } else {
@@ -224,18 +324,19 @@ pub async fn place(
         id: 0,
         organization_id,
         order_id,
-        currency: checkout.currency,
+        currency: order.quote.currency,
         number,
-        organization_name: member.name.clone(),
-        address: address.lines(),
-        net: quote.net,
-        vat: Money::sum(checkout.currency, quote.vat.iter().map(|v| v.tax))
+        organization_name: order.organization_name.to_owned(),
+        address: order.address.lines(),
+        net: order.quote.net,
+        vat: Money::sum(order.quote.currency, order.quote.vat.iter().map(|v| v.tax))
             .map_err(|e| AppError::validation("cart", e.to_string()))?,
-        rounding: quote.rounding,
-        total: quote.total,
+        rounding: order.quote.rounding,
+        total: order.quote.total,
         payment_reference: payment_reference.clone(),
         issued_at: actor.now,
-        lines: quote
+        lines: order
+            .quote
             .lines
             .iter()
             .map(|l| InvoiceLine {
@@ -255,14 +356,14 @@ pub async fn place(
             .collect(),
     };
     let invoice_id = store::insert_invoice(tx, &invoice).await?;
-    let number_text = invoice_number(checkout.currency, number);
-    let order = StoredOrder {
+    let number_text = invoice_number(order.quote.currency, number);
+    let stored = StoredOrder {
         id: order_id,
         organization_id,
-        total: quote.total,
+        total: order.quote.total,
         payment,
         status: OrderStatus::AwaitingPayment,
-        placed_by: Some(account.id),
+        placed_by: order.placed_by,
     };
     actor
         .log(
@@ -272,12 +373,11 @@ pub async fn place(
             None,
             &format!(
                 "Order {order_id}, invoice {number_text}: {}, {}",
-                quote.total,
+                order.quote.total,
                 payment.label().to_lowercase()
             ),
         )
         .await?;
-    let grant_to = matches!(member.role, Role::Collaborator | Role::External).then_some(account.id);
     let status = match payment {
         Payment::BankTransfer => OrderStatus::AwaitingPayment,
         Payment::Prepaid => {
@@ -286,60 +386,27 @@ pub async fn place(
                 &Event {
                     organization_id,
                     kind: EntryKind::Payment,
-                    amount: quote.total,
+                    amount: order.quote.total,
                     key: &format!("order:{order_id}:payment"),
                     reference: &format!("Order {order_id}, invoice {number_text}"),
                     at: actor.now,
                 },
             )
             .await?;
-            mark_paid(tx, &order, &member.name, grant_to, actor).await?;
+            mark_paid(tx, &stored, order.organization_name, order.grant_to, actor).await?;
             OrderStatus::Paid
         }
         Payment::Nothing => {
-            mark_paid(tx, &order, &member.name, grant_to, actor).await?;
+            mark_paid(tx, &stored, order.organization_name, order.grant_to, actor).await?;
             OrderStatus::Paid
         }
     };
-    store::empty_cart(tx, organization_id).await?;
-    let items: Vec<String> = quote
-        .lines
-        .iter()
-        .map(|l| item_text(&l.description, l.quantity, &l.period, l.periods))
-        .collect();
-    let notice = OrderNotice {
-        organization: &member.name,
-        organization_id,
-        invoice: &number_text,
-        total: quote.total,
-        payment: payment.label(),
-        reference: &payment_reference,
-        items: &items,
-        base: &state.settings.public_url,
-    };
-    let email = crate::mail::messages::order_placed(&account.email, &account.first_name, &notice)?;
-    crate::mail::store::enqueue(tx, &email, actor.now).await?;
-    if crate::billing::store::notifications(tx, organization_id)
-        .await?
-        .is_on(Notice::InvoiceIssued)
-    {
-        for (address, first_name) in
-            crate::billing::store::billing_recipients(tx, organization_id).await?
-        {
-            if address == account.email {
-                continue;
-            }
-            let email = crate::mail::messages::invoice_issued(&address, &first_name, &notice)?;
-            crate::mail::store::enqueue(tx, &email, actor.now).await?;
-        }
-    }
-    Ok(Placed {
+    Ok(Written {
         order_id,
         invoice_id,
-        invoice: number_text,
+        number_text,
+        payment_reference,
         status,
-        total: quote.total,
-        reference: payment_reference,
     })
 }
 
@@ -405,7 +472,7 @@ pub async fn mark_paid(
                     // Deleted since: nothing to extend.
                     continue;
                 };
-                let from = expires_at.unwrap_or(actor.now).max(actor.now);
+                let from = renewal_start(expires_at, actor.now);
                 let until = crate::format::add_months(from, months);
                 store::extend_product(tx, organization_id, product_id, until).await?;
                 actor
@@ -480,6 +547,19 @@ pub async fn mark_paid(
         .await?;
     Ok(())
 }
+
+/// Where a renewal's new period starts: at the old expiry — so a product renewed just before or
+/// after it (an automatic renewal runs a little after) keeps every day it paid for — unless it
+/// lapsed more than [`LAPSED_DAYS`] ago (or never had one): then today.
+pub fn renewal_start(expires_at: Option<i64>, now: i64) -> i64 {
+    match expires_at {
+        Some(at) if at + LAPSED_DAYS * 86_400 >= now => at,
+        _ => now,
+    }
+}
+
+/// After this many days past its expiry a renewal starts afresh.
+pub const LAPSED_DAYS: i64 = 30;
 
 /// The names of a new line's products: its name, then "name 2", "name 3"… skipping those the
 /// organization has. A domain keeps its one name.
@@ -664,4 +744,26 @@ pub async fn record_order_transfer(
         .unwrap_or_default();
     mark_paid(tx, &order, &name, None, actor).await?;
     Ok(OrderTransfer::Paid { order_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renewal_continues_from_the_old_expiry_unless_it_lapsed_long_ago() {
+        let now = 1_800_000_000;
+        let day = 86_400;
+        assert_eq!(renewal_start(Some(now + 10 * day), now), now + 10 * day);
+        assert_eq!(renewal_start(Some(now - day), now), now - day);
+        assert_eq!(renewal_start(Some(now - 31 * day), now), now);
+        assert_eq!(renewal_start(None, now), now);
+    }
+
+    #[test]
+    fn an_order_key_is_long_and_plain() {
+        assert!(check_key("order-key-0000000001").is_ok());
+        assert!(check_key("short").is_err());
+        assert!(check_key("order key with spaces!").is_err());
+    }
 }

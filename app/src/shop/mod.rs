@@ -14,6 +14,8 @@ pub mod pdf;
 #[cfg(feature = "ssr")]
 pub mod quote;
 #[cfg(feature = "ssr")]
+pub mod renewals;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
 
@@ -65,6 +67,8 @@ pub struct Renewable {
     pub name: String,
     pub kind: ProductKind,
     pub expires_at: Option<i64>,
+    /// Renews itself at expiry for one period, paid from the prepaid balance.
+    pub auto_renew: bool,
 }
 
 /// A reduction as applied to a line.

@@ -405,20 +405,21 @@ pub async fn insert_free_offer(
 
 /// The organization's products, for the renewal list.
 pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewable>, sqlx::Error> {
-    const SQL: &str = "SELECT id, name, kind, expires_at FROM products \
+    const SQL: &str = "SELECT id, name, kind, expires_at, auto_renew FROM products \
                        WHERE organization_id = $1 ORDER BY name, id";
-    let rows: Vec<(i64, String, String, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
+    let rows: Vec<(i64, String, String, Option<i64>, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(product_id, name, kind, expires_at)| {
+        .filter_map(|(product_id, name, kind, expires_at, auto_renew)| {
             Some(Renewable {
                 product_id,
                 name,
                 kind: ProductKind::parse(&kind)?,
                 expires_at,
+                auto_renew,
             })
         })
         .collect())
@@ -551,7 +552,8 @@ pub struct NewOrder<'a> {
     pub total: Money,
     pub payment: Payment,
     pub key: &'a str,
-    pub placed_by: i64,
+    /// `None`: Steward itself (an automatic renewal).
+    pub placed_by: Option<i64>,
     pub at: i64,
 }
 
@@ -898,4 +900,83 @@ pub async fn orders(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredOrder
         .fetch_all(&mut **c)
         .await)?;
     Ok(rows.into_iter().filter_map(order).collect())
+}
+
+// ---- Automatic renewal ----------------------------------------------------------------------
+
+/// Turns a product's automatic renewal on or off; `false` when it is not the organization's.
+pub async fn set_auto_renew(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    on: bool,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET auto_renew = $3 WHERE organization_id = $1 AND id = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(on)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// A product that renews itself, expiring before `until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AutoRenewing {
+    pub product_id: i64,
+    pub organization_id: i64,
+    pub organization: String,
+    pub kind: ProductKind,
+    pub name: String,
+    pub expires_at: i64,
+}
+
+pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.kind, p.name, p.expires_at \
+        FROM products p JOIN organizations o ON o.id = p.organization_id \
+        WHERE p.auto_renew AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
+        ORDER BY p.expires_at, p.id";
+    let rows: Vec<(i64, i64, String, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(until)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(product_id, organization_id, organization, kind, name, expires_at)| {
+                Some(AutoRenewing {
+                    product_id,
+                    organization_id,
+                    organization,
+                    kind: ProductKind::parse(&kind)?,
+                    name,
+                    expires_at,
+                })
+            },
+        )
+        .collect())
+}
+
+/// Marks a renewal step done for this expiry date; `false` when it was done before (by this
+/// worker or another).
+pub async fn mark_renewal_step(
+    tx: &mut Tx,
+    product_id: i64,
+    expires_at: i64,
+    step: &str,
+    at: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "INSERT INTO renewal_steps (product_id, expires_at, step, done_at) \
+                       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(expires_at)
+        .bind(step)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }

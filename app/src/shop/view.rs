@@ -2,10 +2,11 @@
 //! offers on the lines, the summary with VAT, checkout) and the invoices.
 
 use super::api::{
-    list_invoices, shop_page, AddToCart, CancelOrder, PlaceOrder, RemoveCartLine, UpdateCartLine,
+    list_invoices, shop_page, AddToCart, CancelOrder, PlaceOrder, RemoveCartLine, SetAutoRenew,
+    UpdateCartLine,
 };
 use super::{
-    periods_label, InvoiceSummary, OrderStatus, Payment, QuotedLine, INVOICE_PDF_PATH,
+    periods_label, InvoiceSummary, OrderStatus, Payment, QuotedLine, Renewable, INVOICE_PDF_PATH,
     NAME_MAX_CHARS, PERIODS_MAX, PROMO_CODE_MAX_CHARS, QUANTITY_MAX,
 };
 use crate::components::use_organization_id;
@@ -79,6 +80,7 @@ pub fn CartPage() -> impl IntoView {
                         let offerings = shop.offerings.clone();
                         let chosen = offerings.clone();
                         let renewable = shop.renewable.clone();
+                        let auto_renewable: Vec<Renewable> = shop.renewable.iter().filter(|p| p.expires_at.is_some()).cloned().collect();
                         let quote = shop.quote.clone();
                         let empty = quote.lines.is_empty();
                         let has_problems = quote.has_problems();
@@ -155,6 +157,15 @@ pub fn CartPage() -> impl IntoView {
                                             <button class="button secondary" type="submit" disabled=move || renew.pending().get()>"Add the renewal"</button>
                                         </div>
                                     </ActionForm>
+                                </section>
+                            })}
+                            {(!auto_renewable.is_empty()).then(|| view! {
+                                <section class="panel" aria-labelledby="auto-renew-heading">
+                                    <h2 id="auto-renew-heading">"Automatic renewal"</h2>
+                                    <p class="muted">"At expiry, a product with automatic renewal renews itself for one period, paid from the prepaid balance; a reminder comes 14 days before (Billing notifications). Saved as soon as it changes."</p>
+                                    <ul class="switch-list">
+                                        {auto_renewable.into_iter().map(|product| view! { <AutoRenewSwitch organization product /> }).collect_view()}
+                                    </ul>
                                 </section>
                             })}
                             <section class="panel" aria-labelledby="cart-heading">
@@ -266,6 +277,40 @@ pub fn CartPage() -> impl IntoView {
                 </section>
             }
         })}
+    }
+}
+
+/// A product's automatic renewal, saved the moment it changes.
+#[component]
+fn AutoRenewSwitch(organization: i64, product: Renewable) -> impl IntoView {
+    let save = ServerAction::<SetAutoRenew>::new();
+    let id = format!("auto-renew-{}", product.product_id);
+    let product_id = product.product_id;
+    let status = move || {
+        if save.pending().get() {
+            return "Saving…".to_owned();
+        }
+        match save.value().get() {
+            Some(Ok(())) => "Saved".to_owned(),
+            Some(Err(error)) => error.message,
+            None => String::new(),
+        }
+    };
+    let until = product
+        .expires_at
+        .map(|e| format!("expires {}", format::date(e)))
+        .unwrap_or_default();
+    view! {
+        <li class="switch-row">
+            <input type="checkbox" id=id.clone() checked=product.auto_renew
+                aria-describedby=format!("{id}-description {id}-status")
+                on:change=move |ev| {
+                    save.dispatch(SetAutoRenew { organization_id: organization, product_id, on: event_target_checked(&ev) });
+                } />
+            <label for=id.clone()>{format!("{} ({})", product.name, product.kind.label())}</label>
+            <span class="muted" id=format!("{id}-description")>{until}</span>
+            <span class="saved-status" id=format!("{id}-status") role="status">{status}</span>
+        </li>
     }
 }
 
