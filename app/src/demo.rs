@@ -148,7 +148,6 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
             },
         )
         .await?;
-        seed_prepaid(&mut tx, organization_id, now).await?;
         seed_address(&mut tx, organization_id, name, now).await?;
         // Something to try in the shop: a free offer the operator granted.
         crate::shop::store::insert_free_offer(
@@ -176,6 +175,16 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
     )
     .await?;
     seed_products(&mut tx, &ids, now).await?;
+    for (name, members) in ORGANIZATIONS {
+        let organization_id = crate::organizations::store::first_named(&mut tx, name)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        let founder = members
+            .iter()
+            .find(|(_, role)| *role == Role::LegalRepresentative)
+            .map(|(p, _)| ids[*p]);
+        seed_billing(&mut tx, organization_id, name, founder, &origin, now).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -203,53 +212,131 @@ async fn seed_address(
     Ok(())
 }
 
-/// A prepaid account with a history: a top-up by bank transfer, an order paid from it, and
-/// the credit of an order cancelled while its transfer was under way.
-async fn seed_prepaid(
+/// A billing history made the way a real one is: CHF 500.00 paid in by bank transfer, then
+/// three orders through the checkout's own code, each renewing one of the organization's
+/// longest-running products for a period — one paid from the prepaid balance, one by bank
+/// transfer (recorded by the operator's command), one cancelled while its transfer was on its
+/// way (its amount credited to the prepaid account, the seeds' case). So every demo
+/// organization has invoices, a ledger with each kind of entry, and products with automatic
+/// renewal on (the first) and off.
+async fn seed_billing(
     tx: &mut crate::db::Tx,
     organization_id: i64,
+    name: &str,
+    founder: Option<i64>,
+    origin: &Origin,
     now: i64,
 ) -> Result<(), AppError> {
     use crate::billing::ledger::{book, EntryKind, Event};
     use crate::money::{Currency, Money};
+    use crate::shop::checkout::{self, Actor, OrderToWrite};
+    use crate::shop::quote::{self, Line};
+    use crate::shop::Payment;
     const DAY: i64 = 24 * 3600;
-    let events = [
-        (
-            EntryKind::TopUp,
-            500_00,
-            "transfer",
-            "Bank transfer RF18 5390 0754",
-            40 * DAY,
-        ),
-        (
-            EntryKind::Payment,
-            119_04,
-            "order-1",
-            "Order 1: Web hosting, 12 months",
-            30 * DAY,
-        ),
-        (
-            EntryKind::OrderCredit,
-            42_15,
-            "order-2",
-            "Order 2, cancelled: its transfer arrived",
-            10 * DAY,
-        ),
-    ];
-    for (kind, minor, key, reference, ago) in events {
-        book(
+    book(
+        tx,
+        &Event {
+            organization_id,
+            kind: EntryKind::TopUp,
+            amount: Money::new(500_00, Currency::Chf),
+            key: &format!("demo:{organization_id}:transfer"),
+            reference: "Bank transfer RF18 5390 0754",
+            at: now - 40 * DAY,
+        },
+    )
+    .await?;
+    let addresses = crate::billing::store::addresses(tx, organization_id).await?;
+    let address = addresses.first().ok_or_else(AppError::internal)?.clone();
+    let mut products: Vec<_> = crate::shop::store::renewable(tx, organization_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.expires_at.is_some())
+        .collect();
+    products.sort_by_key(|p| std::cmp::Reverse(p.expires_at));
+    if products.is_empty() {
+        return Ok(());
+    }
+    let operator = Origin {
+        ip: "command line".into(),
+        user_agent: "steward operator command".into(),
+        https: false,
+    };
+    for (step, ago) in [(1, 30), (2, 20), (3, 12)] {
+        let product = &products[(step - 1) % products.len()];
+        let at = now - ago * DAY;
+        let line = Line {
+            id: 0,
+            kind: product.kind,
+            plan: "standard".into(),
+            name: product.name.clone(),
+            product_id: Some(product.product_id),
+            quantity: 1,
+            periods: 1,
+            promo: None,
+            free_offer_id: None,
+        };
+        let lines = [line];
+        let quote = quote::quote(
+            crate::billing::catalogue::current(),
+            Currency::Chf,
+            &lines,
+            &[],
+            at,
+        )
+        .map_err(|_| AppError::internal())?;
+        let actor = Actor {
+            user_id: founder,
+            origin,
+            now: at,
+        };
+        let written = checkout::write_order(
             tx,
-            &Event {
+            &OrderToWrite {
                 organization_id,
-                kind,
-                amount: Money::new(minor, Currency::Chf),
-                key: &format!("demo:{organization_id}:{key}"),
-                reference,
-                at: now - ago,
+                organization_name: name,
+                lines: &lines,
+                quote: &quote,
+                address: &address,
+                payment: if step == 1 {
+                    Payment::Prepaid
+                } else {
+                    Payment::BankTransfer
+                },
+                key: &format!("demo-order-{step}"),
+                placed_by: founder,
+                grant_to: None,
             },
+            &actor,
         )
         .await?;
+        if step == 3 {
+            checkout::cancel(
+                tx,
+                organization_id,
+                written.order_id,
+                &Actor {
+                    now: at + DAY,
+                    ..actor
+                },
+            )
+            .await?;
+        }
+        if step >= 2 {
+            checkout::record_order_transfer(
+                tx,
+                written.order_id,
+                quote.total,
+                &format!("demo-{organization_id}-{step}"),
+                &Actor {
+                    user_id: None,
+                    origin: &operator,
+                    now: at + 2 * DAY,
+                },
+            )
+            .await?;
+        }
     }
+    crate::shop::store::set_auto_renew(tx, organization_id, products[0].product_id, true).await?;
     Ok(())
 }
 

@@ -7,16 +7,30 @@ test("the prepaid account: its balance and history, for those with billing right
   const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
   await openFromMenu(page, testInfo, "Prepaid account");
   await hydrated(page);
-  // CHF 500.00 paid in − 119.04 for an order + 42.15 back from a cancelled one.
-  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 423.11");
+  // CHF 500.00 paid in; a renewal paid from the balance (14.05), one paid by its own transfer
+  // (in and out), and 10.70 back from an order cancelled while its transfer was on its way.
+  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 496.65");
   await expect(page.getByTestId("top-up-reference")).toHaveText(/^RF\d\d STW0 /);
   const rows = page.getByTestId("ledger").locator("tbody tr");
-  await expect(rows).toHaveCount(3);
+  await expect(rows).toHaveCount(5);
   await expect(rows.nth(0)).toContainText("Credit from a cancelled order");
-  await expect(rows.nth(0)).toContainText("CHF 42.15");
-  await expect(rows.nth(1)).toContainText("CHF -119.04");
+  await expect(rows.nth(0)).toContainText("CHF 10.70");
+  await expect(rows.nth(1)).toContainText("CHF -14.05");
   await expect(rows.nth(2)).toContainText("Top-up by bank transfer");
+  await expect(rows.nth(4)).toContainText("CHF 500.00");
   await checkAccessibility(page, "prepaid account");
+
+  // The same history as invoices: paid from the balance, paid by transfer, cancelled.
+  await openFromMenu(page, testInfo, "Invoices");
+  await hydrated(page);
+  const invoices = page.getByTestId("invoice-row");
+  await expect(invoices).toHaveCount(3);
+  await expect(invoices.nth(0)).toContainText("Cancelled");
+  await expect(invoices.nth(1)).toContainText("Paid by bank transfer");
+  await expect(invoices.nth(2)).toContainText("Paid from the prepaid balance");
+  await page.getByLabel("State").selectOption("cancelled");
+  await expect(invoices).toHaveCount(1);
+  await checkAccessibility(page, "invoices");
 
   // Emma, external in the same organization, has no billing: no link, and the page refuses.
   const other = await secondBrowser(browser, testInfo);

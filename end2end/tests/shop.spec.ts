@@ -1,6 +1,6 @@
 import { test, expect, expectRefusal, hydrated, checkAccessibility, openFromMenu, operator, signUp, uniqueEmail, expectNoSidewaysScroll } from "./fixtures";
 
-test("the shop: a domain in the cart, a promo code, paid from the prepaid balance, its invoice as a PDF", async ({ page }, testInfo) => {
+test("the shop: two products in the cart, a promo code on one, paid from the prepaid balance, its invoice as a PDF", async ({ page }, testInfo) => {
   expectRefusal(page, "/api/update_cart_line");
   expectRefusal(page, "/api/request_withdrawal");
   const run = Date.now().toString(36);
@@ -32,21 +32,28 @@ test("the shop: a domain in the cart, a promo code, paid from the prepaid balanc
   await page.getByLabel("Domain name").fill(domain);
   await page.getByLabel("Number of years").fill("2");
   await page.getByRole("button", { name: "Add to the cart" }).click();
-  const line = page.getByTestId("cart-line");
+  const line = page.getByTestId("cart-line").filter({ hasText: domain });
   await expect(line).toContainText(`Domain name ${domain}`);
   await expect(line.getByTestId("line-net")).toHaveText("CHF 26.00");
   await line.getByLabel("Promo code").fill("NOT-A-CODE");
   await line.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "There is no promo code NOT-A-CODE" })).toBeVisible();
+  // A second product: a mail service for a month.
+  await page.getByLabel("Product", { exact: true }).first().selectOption("mail_service");
+  await page.getByLabel("Name", { exact: true }).fill("team mail");
+  await page.getByRole("button", { name: "Add to the cart" }).click();
+  await expect(page.getByTestId("cart-line")).toHaveCount(2);
   await line.getByLabel("Promo code").fill(code.toLowerCase());
   await line.getByRole("button", { name: "Apply" }).click();
   await expect(line).toContainText(`Promo code ${code}`);
-  // 26.00 − 20 % = 20.80; VAT 8.1 % = 1.68; 22.48 rounds to 22.50.
+  // 26.00 − 20 % = 20.80, plus 1.92 for the mail service: 22.72; VAT 8.1 % = 1.84; 24.56
+  // rounds to 24.55.
   await expect(line.getByTestId("line-net")).toHaveText("CHF 20.80");
+  await expect(page.getByTestId("cart-line").filter({ hasText: "team mail" })).not.toContainText(`Promo code ${code}`);
   const totals = page.getByTestId("cart-totals");
-  await expect(totals).toContainText("VAT 8.1 % on CHF 20.80");
+  await expect(totals).toContainText("VAT 8.1 % on CHF 22.72");
   await expect(totals).toContainText("Rounding to 0.05");
-  await expect(page.getByTestId("cart-total")).toHaveText("CHF 22.50");
+  await expect(page.getByTestId("cart-total")).toHaveText("CHF 24.55");
   await checkAccessibility(page, "shop with a cart");
   await expectNoSidewaysScroll(page, "shop");
 
@@ -55,7 +62,7 @@ test("the shop: a domain in the cart, a promo code, paid from the prepaid balanc
   await page.getByTestId("place-order").click();
   const placed = page.getByTestId("order-placed");
   await expect(placed).toContainText(/Order placed: invoice CHF-\d{6}/);
-  await expect(placed).toContainText("Paid (CHF 22.50)");
+  await expect(placed).toContainText("Paid (CHF 24.55)");
   await expect(page.getByTestId("cart-empty")).toBeVisible();
 
   // The invoice, as a PDF the browser can open.
@@ -67,7 +74,7 @@ test("the shop: a domain in the cart, a promo code, paid from the prepaid balanc
   await openFromMenu(page, testInfo, "Invoices");
   await hydrated(page);
   const row = page.getByTestId("invoice-row").first();
-  await expect(row).toContainText("CHF 22.50");
+  await expect(row).toContainText("CHF 24.55");
   await expect(row).toContainText("Paid from the prepaid balance");
   await expect(row).toContainText(`Domain name ${domain}, 2 years`);
   await checkAccessibility(page, "invoices");
@@ -76,10 +83,10 @@ test("the shop: a domain in the cart, a promo code, paid from the prepaid balanc
   // What is left on the balance, and the domain among the products.
   await openFromMenu(page, testInfo, "Prepaid account");
   await hydrated(page);
-  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 27.50");
+  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 25.45");
 
   // The rest requested back to a bank account: a mistyped IBAN is caught by its check digits.
-  await expect(page.getByLabel("Amount")).toHaveValue("27.50");
+  await expect(page.getByLabel("Amount")).toHaveValue("25.45");
   await page.getByLabel("IBAN").fill("CH93 0076 2011 6238 5295 8");
   await page.getByLabel("Account holder").fill("Sam Shopper");
   await page.getByRole("button", { name: "Request the money back" }).click();
@@ -94,6 +101,15 @@ test("the shop: a domain in the cart, a promo code, paid from the prepaid balanc
   await page.goto(`/o/${organizationId}/products`);
   await hydrated(page);
   await expect(page.getByRole("link", { name: domain })).toBeVisible();
+
+  // A billing email turned off: saved at once, still off after a reload.
+  await openFromMenu(page, testInfo, "Billing notifications");
+  await hydrated(page);
+  await page.getByLabel("Invoice issued").uncheck();
+  await expect(page.getByTestId("status-invoice_issued")).toHaveText("Saved");
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByLabel("Invoice issued")).not.toBeChecked();
 });
 
 test("a bank-transfer order waits with its reference and can be cancelled", async ({ page }, testInfo) => {

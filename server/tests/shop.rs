@@ -481,3 +481,176 @@ on_every_backend!(
         assert_eq!(balance(&app, bea.id()).await, chf(100_00 - 14_05));
     }
 );
+
+on_every_backend!(
+    orders_placed_at_once_get_invoice_numbers_without_a_gap,
+    |app: TestApp| async move {
+        let mut buyers = Vec::new();
+        for i in 0..8 {
+            let buyer = buyer(&app, &format!("buyer{i}@example.com")).await;
+            top_up(&app, buyer.id(), chf(100_00), &format!("T-{i}")).await;
+            buyer
+                .add(&app, "domain", &format!("parallel-{i}.ch"), "1", "1")
+                .await;
+            buyers.push(buyer);
+        }
+        // Half of them short of nothing, one refused midway (no balance for a second item):
+        // the refused one must not leave a hole.
+        buyers[3].add(&app, "cloud_server", "big", "10", "12").await;
+        let calls = buyers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                (
+                    "place_order",
+                    Some(b.cookie.clone()),
+                    vec![
+                        ("organization_id", b.organization.clone()),
+                        ("currency", "CHF".to_owned()),
+                        ("address_id", b.address.clone()),
+                        ("payment", "prepaid".to_owned()),
+                        ("key", format!("order-key-parallel-{i:04}")),
+                    ],
+                )
+            })
+            .collect();
+        let replies = app.call_all(calls).await;
+        let placed = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .count();
+        assert_eq!(
+            placed,
+            7,
+            "{:?}",
+            replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+        );
+        assert_eq!(replies[3].code(), "insufficient_balance");
+        let numbers = app
+            .texts(
+                "SELECT CAST(number AS TEXT) FROM invoices WHERE currency = 'CHF' ORDER BY number",
+            )
+            .await;
+        assert_eq!(numbers, (1..=7).map(|n| n.to_string()).collect::<Vec<_>>());
+    }
+);
+
+on_every_backend!(
+    a_code_with_one_use_left_goes_to_one_of_two_organizations_at_once,
+    |app: TestApp| async move {
+        operator::create_promo_code(
+            &app.state,
+            &PromoCodeRequest {
+                code: "LAST-ONE",
+                reduction: PromoReduction::Amount(chf(5_00)),
+                kinds: &[],
+                expires_at: None,
+                max_uses: Some(1),
+            },
+        )
+        .await
+        .expect("created");
+        let mut buyers = Vec::new();
+        for i in 0..2 {
+            let buyer = buyer(&app, &format!("racer{i}@example.com")).await;
+            top_up(&app, buyer.id(), chf(100_00), &format!("T-{i}")).await;
+            let line = buyer.add(&app, "drive", "archive", "1", "1").await;
+            let applied = buyer.set_line(&app, line, "LAST-ONE", 0).await;
+            assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+            buyers.push(buyer);
+        }
+        let calls = buyers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                (
+                    "place_order",
+                    Some(b.cookie.clone()),
+                    vec![
+                        ("organization_id", b.organization.clone()),
+                        ("currency", "CHF".to_owned()),
+                        ("address_id", b.address.clone()),
+                        ("payment", "prepaid".to_owned()),
+                        ("key", format!("order-key-racing-{i:04}")),
+                    ],
+                )
+            })
+            .collect();
+        let replies = app.call_all(calls).await;
+        let statuses: Vec<StatusCode> = replies.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+            1,
+            "{:?}",
+            replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+        );
+        assert_eq!(app.count("SELECT uses FROM promo_codes").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM promo_code_uses").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 1);
+    }
+);
+
+on_every_backend!(
+    each_demo_organization_has_a_billing_history_made_by_real_orders,
+    |app: TestApp| async move {
+        assert!(app::demo::seed_if_empty(&app.state)
+            .await
+            .expect("demo data"));
+        for name in [
+            "Helvetia Web Agency",
+            "Lakeside Bakery",
+            "Alpine Trail Club",
+        ] {
+            let organization = app
+                .count(&format!(
+                    "SELECT id FROM organizations WHERE name = '{name}'"
+                ))
+                .await;
+            let statuses = app
+                .texts(&format!(
+                    "SELECT o.payment || ' ' || o.status FROM orders o JOIN invoices i ON i.order_id = o.id \
+                     WHERE o.organization_id = {organization} ORDER BY o.id"
+                ))
+                .await;
+            assert_eq!(
+                statuses,
+                [
+                    "prepaid paid",
+                    "bank_transfer paid",
+                    "bank_transfer cancelled"
+                ],
+                "{name}"
+            );
+            let kinds = app
+                .texts(&format!(
+                    "SELECT kind || ' ' || CAST(amount_minor AS TEXT) FROM ledger_entries \
+                     WHERE organization_id = {organization} ORDER BY id"
+                ))
+                .await;
+            eprintln!(
+                "{name}: {kinds:?} balance {}",
+                balance(&app, organization).await
+            );
+            assert_eq!(
+                kinds
+                    .iter()
+                    .map(|k| k.split(' ').next().unwrap_or(""))
+                    .collect::<Vec<_>>(),
+                ["top_up", "payment", "top_up", "payment", "order_credit"],
+                "{name}"
+            );
+            assert_eq!(
+                app.count(&format!(
+                    "SELECT COUNT(*) FROM products WHERE organization_id = {organization} AND auto_renew"
+                ))
+                .await,
+                1
+            );
+        }
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM promo_codes WHERE code = 'WELCOME-20'")
+                .await,
+            1
+        );
+    }
+);

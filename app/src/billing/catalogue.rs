@@ -77,8 +77,27 @@ impl Plan {
     }
 }
 
+/// Who invoices (the operator), as printed on every invoice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Supplier {
+    pub name: String,
+    pub address: Vec<String>,
+    pub vat_number: String,
+}
+
+impl Supplier {
+    /// Line by line, as on an invoice: name, address, VAT number.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![self.name.clone()];
+        lines.extend(self.address.iter().cloned());
+        lines.push(format!("VAT {}", self.vat_number));
+        lines
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Catalogue {
+    pub supplier: Supplier,
     pub vat_rate: Percent,
     pub plans: Vec<Plan>,
 }
@@ -86,9 +105,18 @@ pub struct Catalogue {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    supplier: Option<SupplierFile>,
     vat: VatFile,
     #[serde(default)]
     plan: Vec<PlanFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SupplierFile {
+    name: String,
+    address: Vec<String>,
+    vat_number: String,
 }
 
 #[derive(Deserialize)]
@@ -122,6 +150,29 @@ impl Catalogue {
         let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         let vat_rate = Percent::parse(&file.vat.rate)
             .ok_or_else(|| format!("vat.rate \"{}\" is not a percentage", file.vat.rate))?;
+        let supplier = file.supplier.ok_or(
+            "[supplier] is missing: who invoices (name, address, vat_number) is printed on every invoice",
+        )?;
+        let line_ok = |t: &str| !t.trim().is_empty() && !t.chars().any(char::is_control);
+        if !line_ok(&supplier.name)
+            || !line_ok(&supplier.vat_number)
+            || supplier.address.is_empty()
+            || !supplier.address.iter().all(|l| line_ok(l))
+        {
+            return Err(
+                "supplier: name, vat_number and each address line are one line of text, none empty"
+                    .to_owned(),
+            );
+        }
+        let supplier = Supplier {
+            name: supplier.name.trim().to_owned(),
+            address: supplier
+                .address
+                .iter()
+                .map(|l| l.trim().to_owned())
+                .collect(),
+            vat_number: supplier.vat_number.trim().to_owned(),
+        };
         let mut plans: Vec<Plan> = Vec::new();
         for entry in file.plan {
             let name = format!("plan {}/{}", entry.kind, entry.plan);
@@ -188,7 +239,11 @@ impl Catalogue {
                 tiers,
             });
         }
-        Ok(Catalogue { vat_rate, plans })
+        Ok(Catalogue {
+            supplier,
+            vat_rate,
+            plans,
+        })
     }
 
     pub fn shipped() -> Catalogue {
@@ -237,10 +292,13 @@ mod tests {
         );
     }
 
+    const SUPPLIER: &str =
+        "[supplier]\nname = \"Host SA\"\naddress = [\"Rue 1\", \"1003 Lausanne\"]\nvat_number = \"CHE-1\"\n";
+
     #[test]
     fn a_wrong_catalogue_says_what_to_fix() {
         let plan = |body: &str| {
-            format!("[vat]\nrate = \"8.1\"\n[[plan]]\nkind = \"drive\"\nplan = \"standard\"\nlabel = \"Drive\"\n{body}")
+            format!("{SUPPLIER}[vat]\nrate = \"8.1\"\n[[plan]]\nkind = \"drive\"\nplan = \"standard\"\nlabel = \"Drive\"\n{body}")
         };
         let cases = [
             (plan("period = \"year\"\nprice = { CHF = \"60\" }"), "no price in EUR"),
@@ -261,6 +319,11 @@ mod tests {
                 "is not a percentage",
             ),
             ("[vat]\nrate = \"eight\"\n".to_owned(), "vat.rate"),
+            ("[vat]\nrate = \"8.1\"\n".to_owned(), "[supplier] is missing"),
+            (
+                format!("{}[vat]\nrate = \"8.1\"\n", SUPPLIER.replace("Host SA", "")),
+                "none empty",
+            ),
             (plan("period = \"year\"\nprice = { CHF = \"1\", EUR = \"1\" }\nsurprise = 1"), "surprise"),
         ];
         for (text, expected) in cases {

@@ -328,6 +328,7 @@ pub async fn write_order(
         number,
         organization_name: order.organization_name.to_owned(),
         address: order.address.lines(),
+        supplier: catalogue::current().supplier.lines(),
         net: order.quote.net,
         vat: Money::sum(order.quote.currency, order.quote.vat.iter().map(|v| v.tax))
             .map_err(|e| AppError::validation("cart", e.to_string()))?,

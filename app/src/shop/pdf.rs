@@ -176,7 +176,15 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
     pages.right(RIGHT, REGULAR, 9.0, &format!("Order {}", invoice.order_id));
     pages.down(12.0);
     pages.right(RIGHT, REGULAR, 9.0, status);
-    pages.y = HEIGHT - 110.0;
+    // Who invoices (top left, under the title), then to whom.
+    pages.y = HEIGHT - 82.0;
+    for (i, line) in invoice.supplier.iter().enumerate() {
+        pages.left(LEFT, if i == 0 { BOLD } else { REGULAR }, 8.5, line);
+        pages.down(11.0);
+    }
+    pages.y = pages.y.min(HEIGHT - 130.0) - 16.0;
+    pages.left(LEFT, REGULAR, 8.0, "Invoice to");
+    pages.down(13.0);
     pages.left(LEFT, BOLD, 10.0, &invoice.organization_name);
     pages.down(14.0);
     for line in &invoice.address {
@@ -346,6 +354,12 @@ mod tests {
             currency: Currency::Chf,
             number: 42,
             organization_name: "Helvetia Web Agency SA".into(),
+            supplier: vec![
+                "Steward Hosting Sàrl".into(),
+                "Avenue de la Gare 12".into(),
+                "1003 Lausanne".into(),
+                "VAT CHE-116.281.710 MWST".into(),
+            ],
             address: vec![
                 "Lea Legal".into(),
                 "Rue du Lac 1".into(),
@@ -427,6 +441,8 @@ mod tests {
         for expected in [
             "Invoice",
             "CHF-000042",
+            "Steward Hosting Sàrl",
+            "VAT CHE-116.281.710 MWST",
             "Helvetia Web Agency SA",
             "CH-1003 Lausanne",
             "Web hosting (shop) Zürich 2",

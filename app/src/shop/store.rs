@@ -685,6 +685,8 @@ pub struct Invoice {
     pub organization_name: String,
     /// The billing address, line by line.
     pub address: Vec<String>,
+    /// Who issued it (the operator), line by line: name, address, VAT number.
+    pub supplier: Vec<String>,
     pub net: Money,
     pub vat: Money,
     pub rounding: Money,
@@ -711,12 +713,13 @@ pub struct InvoiceLine {
 pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO invoices \
         (organization_id, order_id, currency, number, organization_name, address, net_minor, \
-         vat_minor, rounding_minor, total_minor, payment_reference, issued_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+         vat_minor, rounding_minor, total_minor, payment_reference, issued_at, supplier) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
     const LINE: &str = "INSERT INTO invoice_lines \
         (invoice_id, position, description, quantity, periods, period, list_minor, reductions, \
          net_minor, vat_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     let address = invoice.address.join("\n");
+    let supplier = invoice.supplier.join("\n");
     let id: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(invoice.organization_id)
         .bind(invoice.order_id)
@@ -730,6 +733,7 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
         .bind(invoice.total.minor)
         .bind(&invoice.payment_reference)
         .bind(invoice.issued_at)
+        .bind(&supplier)
         .fetch_one(&mut **c)
         .await)?;
     for (position, line) in invoice.lines.iter().enumerate() {
@@ -771,11 +775,12 @@ type InvoiceRow = (
     i64,
     String,
     i64,
+    String,
 );
 
 const INVOICE_COLUMNS: &str = "id, organization_id, order_id, currency, number, \
     organization_name, address, net_minor, vat_minor, rounding_minor, total_minor, \
-    payment_reference, issued_at";
+    payment_reference, issued_at, supplier";
 
 fn invoice_of(
     (
@@ -792,6 +797,7 @@ fn invoice_of(
         total,
         payment_reference,
         issued_at,
+        supplier,
     ): InvoiceRow,
 ) -> Option<Invoice> {
     let currency = Currency::parse(&currency)?;
@@ -803,6 +809,7 @@ fn invoice_of(
         number,
         organization_name,
         address: address.lines().map(str::to_owned).collect(),
+        supplier: supplier.lines().map(str::to_owned).collect(),
         net: Money::new(net, currency),
         vat: Money::new(vat, currency),
         rounding: Money::new(rounding, currency),

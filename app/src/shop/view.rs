@@ -418,11 +418,39 @@ pub fn InvoicesPage() -> impl IntoView {
         }
     });
     let cancel_error = Signal::derive(move || cancel.value().get().and_then(Result::err));
+    // Filters: by the order's state and by currency ("" for all).
+    let shown_status = RwSignal::new(String::new());
+    let shown_currency = RwSignal::new(String::new());
+    let shows = move |invoice: &InvoiceSummary| {
+        let status = shown_status.get();
+        let currency = shown_currency.get();
+        (status.is_empty() || invoice.status.as_str() == status)
+            && (currency.is_empty() || invoice.total.currency.code() == currency)
+    };
     view! {
         <PageTitle text="Invoices" />
         <h1>"Invoices"</h1>
         <p class="lead">"Every order's invoice, as issued. An order paid by bank transfer is carried out when the transfer arrives; until then it can be cancelled."</p>
         <ActionError error=cancel_error />
+        <div class="field-row filters">
+            <div class="field">
+                <label for="invoice-status">"State"</label>
+                <select id="invoice-status" on:change=move |ev| shown_status.set(event_target_value(&ev))>
+                    <option value="">"All"</option>
+                    <option value=OrderStatus::AwaitingPayment.as_str()>{OrderStatus::AwaitingPayment.label()}</option>
+                    <option value=OrderStatus::Paid.as_str()>{OrderStatus::Paid.label()}</option>
+                    <option value=OrderStatus::Cancelled.as_str()>{OrderStatus::Cancelled.label()}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="invoice-currency">"Currency"</label>
+                <select id="invoice-currency" on:change=move |ev| shown_currency.set(event_target_value(&ev))>
+                    <option value="">"All"</option>
+                    <option value="CHF">"CHF"</option>
+                    <option value="EUR">"EUR"</option>
+                </select>
+            </div>
+        </div>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match invoices.await {
@@ -447,7 +475,7 @@ pub fn InvoicesPage() -> impl IntoView {
                                         </tr>
                                     </thead>
                                     <tbody>
-                                        {list.into_iter().map(|invoice| {
+                                        {move || list.iter().filter(|i| shows(i)).cloned().map(|invoice| {
                                             let for_cancel = invoice.clone();
                                             let awaiting = invoice.status == OrderStatus::AwaitingPayment;
                                             let status = match (invoice.status, invoice.payment) {
