@@ -131,3 +131,15 @@ pub fn reload_page() {
         let _ = window().location().reload();
     }
 }
+
+/// What a setting saved the moment it changes says beside it: "Saving…", "Saved", or why not.
+pub fn save_status(pending: bool, outcome: Option<Result<(), AppError>>) -> String {
+    if pending {
+        return "Saving…".to_owned();
+    }
+    match outcome {
+        Some(Ok(())) => "Saved".to_owned(),
+        Some(Err(error)) => error.message,
+        None => String::new(),
+    }
+}

@@ -12,16 +12,6 @@ use http::StatusCode;
 
 const DAY: i64 = 24 * 3600;
 
-async fn exec(app: &TestApp, sql: &str) {
-    let mut tx = app.state.db.write().await.expect("tx");
-    app::on_db!(&mut tx, |c| sqlx::query(sql)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    tx.commit().await.expect("commit");
-}
-
 /// Two workers at the same moment; what they did together.
 async fn race(app: &TestApp) -> Run {
     let (a, b) = (app.state.clone(), app.state.clone());
@@ -80,12 +70,9 @@ on_every_backend!(
             .await;
         let (renewing, lapsing) = (products[0], products[1]);
         let expires = app.state.now() + 20 * DAY;
-        exec(
-            &app,
-            &format!(
-                "UPDATE products SET expires_at = {expires} WHERE organization_id = {organization}"
-            ),
-        )
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires} WHERE organization_id = {organization}"
+        ))
         .await;
         for product in [renewing, lapsing] {
             let on = app
@@ -170,10 +157,9 @@ on_every_backend!(
         }
         let product = app.add_products(organization, &["quiet.ch"]).await[0];
         let expires = app.state.now() + 10 * DAY;
-        exec(
-            &app,
-            &format!("UPDATE products SET expires_at = {expires}, auto_renew = TRUE WHERE id = {product}"),
-        )
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires}, auto_renew = TRUE WHERE id = {product}"
+        ))
         .await;
         assert_eq!(race(&app).await.reminders, 0);
         assert_eq!(mails(&app, "renews itself").await, 0);

@@ -10,16 +10,6 @@ use common::TestApp;
 
 const DAY: i64 = 24 * 3600;
 
-async fn exec(app: &TestApp, sql: &str) {
-    let mut tx = app.state.db.write().await.expect("tx");
-    app::on_db!(&mut tx, |c| sqlx::query(sql)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    tx.commit().await.expect("commit");
-}
-
 async fn reminders_to(app: &TestApp, email: &str) -> i64 {
     app.count(&format!(
         "SELECT COUNT(*) FROM outbox WHERE recipient = '{email}' AND subject LIKE '%expires%'"
@@ -47,10 +37,9 @@ on_every_backend!(
         let (_, organization) = app.sign_up("owner@example.com", "Olga", "Owner").await;
         let product = app.add_products(organization, &["expiring.ch"]).await[0];
         let expires = app.state.now() + 40 * DAY;
-        exec(
-            &app,
-            &format!("UPDATE products SET expires_at = {expires} WHERE id = {product}"),
-        )
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires} WHERE id = {product}"
+        ))
         .await;
 
         // 40 days before: nothing is due.
@@ -76,13 +65,10 @@ on_every_backend!(
             2
         );
         // Renewed for a year: a new expiry date, new reminders when their time comes.
-        exec(
-            &app,
-            &format!(
-                "UPDATE products SET expires_at = {} WHERE id = {product}",
-                expires + 365 * DAY
-            ),
-        )
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {} WHERE id = {product}",
+            expires + 365 * DAY
+        ))
         .await;
         assert_eq!(race(&app).await, 0);
         app.clock.advance(360 * DAY);
@@ -96,10 +82,9 @@ on_every_backend!(
         let (_, organization) = app.sign_up("fay@example.com", "Fay", "Finance").await;
         let product = app.add_products(organization, &["late.ch"]).await[0];
         let expires = app.state.now() + 50 * DAY;
-        exec(
-            &app,
-            &format!("UPDATE products SET expires_at = {expires} WHERE id = {product}"),
-        )
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires} WHERE id = {product}"
+        ))
         .await;
         let set = |days: &'static str| {
             let organization = organization.to_string();

@@ -128,6 +128,28 @@ impl Buyer {
     }
 }
 
+/// Each buyer places its cart at the same moment, paying from its balance.
+async fn all_at_once(app: &TestApp, buyers: &[Buyer]) -> Vec<common::Reply> {
+    let calls = buyers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            (
+                "place_order",
+                Some(b.cookie.clone()),
+                vec![
+                    ("organization_id", b.organization.clone()),
+                    ("currency", "CHF".to_owned()),
+                    ("address_id", b.address.clone()),
+                    ("payment", "prepaid".to_owned()),
+                    ("key", format!("order-key-at-once-{i:04}")),
+                ],
+            )
+        })
+        .collect();
+    app.call_all(calls).await
+}
+
 fn minor(value: &Value) -> i64 {
     value["minor"].as_i64().expect("minor units")
 }
@@ -497,24 +519,7 @@ on_every_backend!(
         // Half of them short of nothing, one refused midway (no balance for a second item):
         // the refused one must not leave a hole.
         buyers[3].add(&app, "cloud_server", "big", "10", "12").await;
-        let calls = buyers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                (
-                    "place_order",
-                    Some(b.cookie.clone()),
-                    vec![
-                        ("organization_id", b.organization.clone()),
-                        ("currency", "CHF".to_owned()),
-                        ("address_id", b.address.clone()),
-                        ("payment", "prepaid".to_owned()),
-                        ("key", format!("order-key-parallel-{i:04}")),
-                    ],
-                )
-            })
-            .collect();
-        let replies = app.call_all(calls).await;
+        let replies = all_at_once(&app, &buyers).await;
         let placed = replies
             .iter()
             .filter(|r| r.status == StatusCode::OK)
@@ -559,24 +564,7 @@ on_every_backend!(
             assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
             buyers.push(buyer);
         }
-        let calls = buyers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                (
-                    "place_order",
-                    Some(b.cookie.clone()),
-                    vec![
-                        ("organization_id", b.organization.clone()),
-                        ("currency", "CHF".to_owned()),
-                        ("address_id", b.address.clone()),
-                        ("payment", "prepaid".to_owned()),
-                        ("key", format!("order-key-racing-{i:04}")),
-                    ],
-                )
-            })
-            .collect();
-        let replies = app.call_all(calls).await;
+        let replies = all_at_once(&app, &buyers).await;
         let statuses: Vec<StatusCode> = replies.iter().map(|r| r.status).collect();
         assert_eq!(
             statuses.iter().filter(|s| **s == StatusCode::OK).count(),

@@ -386,16 +386,7 @@ pub fn AddressesPage() -> impl IntoView {
 fn NoticeSwitch(organization_id: i64, notice: Notice, on: bool) -> impl IntoView {
     let save = ServerAction::<SetBillingNotification>::new();
     let id = format!("notice-{}", notice.as_str());
-    let status = move || {
-        if save.pending().get() {
-            return "Saving…".to_owned();
-        }
-        match save.value().get() {
-            Some(Ok(())) => "Saved".to_owned(),
-            Some(Err(error)) => error.message,
-            None => String::new(),
-        }
-    };
+    let status = move || crate::components::save_status(save.pending().get(), save.value().get());
     view! {
         <li class="switch-row">
             <input

@@ -286,16 +286,7 @@ fn AutoRenewSwitch(organization: i64, product: Renewable) -> impl IntoView {
     let save = ServerAction::<SetAutoRenew>::new();
     let id = format!("auto-renew-{}", product.product_id);
     let product_id = product.product_id;
-    let status = move || {
-        if save.pending().get() {
-            return "Saving…".to_owned();
-        }
-        match save.value().get() {
-            Some(Ok(())) => "Saved".to_owned(),
-            Some(Err(error)) => error.message,
-            None => String::new(),
-        }
-    };
+    let status = move || crate::components::save_status(save.pending().get(), save.value().get());
     let until = product
         .expires_at
         .map(|e| format!("expires {}", format::date(e)))

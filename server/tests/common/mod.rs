@@ -433,6 +433,17 @@ impl TestApp {
         reply.session_cookie().expect("signed in")
     }
 
+    /// Runs one statement in a transaction of its own (a test's set-up).
+    pub async fn exec(&self, sql: &str) {
+        let mut tx = self.state.db.write().await.expect("tx");
+        app::on_db!(&mut tx, |c| sqlx::query(sql)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        tx.commit().await.expect("commit");
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         let mut tx = self.state.db.read().await.expect("read");
         let n = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
