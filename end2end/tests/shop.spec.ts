@@ -41,6 +41,7 @@ test("the shop: two products in the cart, a promo code on one, paid from the pre
   // A second product: a mail service for a month.
   await page.getByLabel("Product", { exact: true }).first().selectOption("mail_service");
   await page.getByLabel("Name", { exact: true }).fill("team mail");
+  await page.getByLabel("Number of months").fill("1");
   await page.getByRole("button", { name: "Add to the cart" }).click();
   await expect(page.getByTestId("cart-line")).toHaveCount(2);
   await line.getByLabel("Promo code").fill(code.toLowerCase());
@@ -87,11 +88,11 @@ test("the shop: two products in the cart, a promo code on one, paid from the pre
 
   // The rest requested back to a bank account: a mistyped IBAN is caught by its check digits.
   await expect(page.getByLabel("Amount")).toHaveValue("25.45");
-  await page.getByLabel("IBAN").fill("CH93 0076 2011 6238 5295 8");
+  await page.getByLabel("IBAN", { exact: true }).fill("CH93 0076 2011 6238 5295 8");
   await page.getByLabel("Account holder").fill("Sam Shopper");
   await page.getByRole("button", { name: "Request the money back" }).click();
   await expect(page.locator("#withdraw-destination-error")).toContainText("check digits do not match");
-  await page.getByLabel("IBAN").fill("CH93 0076 2011 6238 5295 7");
+  await page.getByLabel("IBAN", { exact: true }).fill("CH93 0076 2011 6238 5295 7");
   await page.getByRole("button", { name: "Request the money back" }).click();
   await expect(page.getByTestId("balance-chf")).toHaveText("CHF 0.00");
   const withdrawal = page.getByTestId("withdrawals").locator("tbody tr").first();
