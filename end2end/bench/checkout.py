@@ -52,7 +52,7 @@ for i in range(ORGANIZATIONS):
         "organization_id": organization, "name": "Bench", "company": "", "street": "Rue du Lac 1",
         "postal_code": "1003", "city": "Lausanne", "country": "CH", "vat_number": ""})
     _, statement, _ = call("prepaid_account", cookie, {"organization_id": organization})
-    operator("record-transfer", "--reference", statement["reference"], "--amount", "100000.00",
+    operator("record-transfer", "--reference", statement["reference"], "--amount", "1000000.00",
              "--currency", "CHF", "--transfer", f"bench-{run_id}-{i}")
     organizations.append(organization)
 
@@ -62,7 +62,7 @@ def fill(organization, lines, tag):
         kind = ("web_hosting", "mail_service", "drive")[n % 3]
         call("add_to_cart", cookie, {"organization_id": organization, "kind": kind,
                                      "name": f"bench {tag} {n}", "quantity": str(1 + n % 40),
-                                     "periods": "12", "product_id": "0"})
+                                     "periods": "1", "product_id": "0"})
 
 
 def place(organization, key, out):
