@@ -129,7 +129,7 @@ impl Buyer {
 }
 
 /// Each buyer places its cart at the same moment, paying from its balance.
-async fn all_at_once(app: &TestApp, buyers: &[Buyer]) -> Vec<common::Reply> {
+async fn all_at_once(app: &TestApp, buyers: &[&Buyer]) -> Vec<common::Reply> {
     let calls = buyers
         .iter()
         .enumerate()
@@ -519,7 +519,7 @@ on_every_backend!(
         // Half of them short of nothing, one refused midway (no balance for a second item):
         // the refused one must not leave a hole.
         buyers[3].add(&app, "cloud_server", "big", "10", "12").await;
-        let replies = all_at_once(&app, &buyers).await;
+        let replies = all_at_once(&app, &buyers.iter().collect::<Vec<_>>()).await;
         let placed = replies
             .iter()
             .filter(|r| r.status == StatusCode::OK)
@@ -564,7 +564,7 @@ on_every_backend!(
             assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
             buyers.push(buyer);
         }
-        let replies = all_at_once(&app, &buyers).await;
+        let replies = all_at_once(&app, &buyers.iter().collect::<Vec<_>>()).await;
         let statuses: Vec<StatusCode> = replies.iter().map(|r| r.status).collect();
         assert_eq!(
             statuses.iter().filter(|s| **s == StatusCode::OK).count(),
@@ -640,5 +640,41 @@ on_every_backend!(
                 .await,
             1
         );
+    }
+);
+
+on_every_backend!(
+    one_organization_checking_out_twice_at_once_uses_its_code_once,
+    |app: TestApp| async move {
+        operator::create_promo_code(
+            &app.state,
+            &PromoCodeRequest {
+                code: "TWICE",
+                reduction: PromoReduction::Percent(app::money::Percent(10_00)),
+                kinds: &[],
+                expires_at: None,
+                max_uses: None,
+            },
+        )
+        .await
+        .expect("created");
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(100_00), "T-1").await;
+        let line = bea.add(&app, "domain", "twice.ch", "1", "1").await;
+        bea.set_line(&app, line, "TWICE", 0).await;
+        // Two tabs, two keys, one cart: the second finds the cart the first emptied.
+        let replies = all_at_once(&app, &[&bea, &bea]).await;
+        let placed = replies
+            .iter()
+            .filter(|r| r.status == StatusCode::OK)
+            .count();
+        assert_eq!(
+            placed,
+            1,
+            "{:?}",
+            replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+        );
+        assert_eq!(app.count("SELECT uses FROM promo_codes").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 1);
     }
 );

@@ -5,6 +5,7 @@
 //! page sends a key with each order: the same key again (a double click, a retried request)
 //! answers with the order placed the first time.
 
+use super::payment::{Charge, Collected};
 use super::quote::{self, Line};
 use super::store::{self, Invoice, InvoiceLine, NewOrder, OrderLine, StoredOrder};
 use super::{invoice_number, periods_label, OrderStatus, Payment, Placed, Quote};
@@ -13,7 +14,7 @@ use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
 use crate::billing::catalogue;
 use crate::billing::ledger::{self, Booked, EntryKind, Event};
-use crate::billing::{reference, Notice};
+use crate::billing::Notice;
 use crate::db::Tx;
 use crate::error::AppError;
 use crate::mail::messages::OrderNotice;
@@ -315,11 +316,8 @@ pub async fn write_order(
         }
     }
     let number = store::next_invoice_number(tx, order.quote.currency).await?;
-    let payment_reference = if payment == Payment::BankTransfer {
-        reference::for_order(order_id)
-    } else {
-        String::new()
-    };
+    let provider = super::payment::provider(payment);
+    let payment_reference = provider.reference(order_id);
     let invoice = Invoice {
         id: 0,
         organization_id,
@@ -379,25 +377,16 @@ pub async fn write_order(
             ),
         )
         .await?;
-    let status = match payment {
-        Payment::BankTransfer => OrderStatus::AwaitingPayment,
-        Payment::Prepaid => {
-            ledger::book(
-                tx,
-                &Event {
-                    organization_id,
-                    kind: EntryKind::Payment,
-                    amount: order.quote.total,
-                    key: &format!("order:{order_id}:payment"),
-                    reference: &format!("Order {order_id}, invoice {number_text}"),
-                    at: actor.now,
-                },
-            )
-            .await?;
-            mark_paid(tx, &stored, order.organization_name, order.grant_to, actor).await?;
-            OrderStatus::Paid
-        }
-        Payment::Nothing => {
+    let charge = Charge {
+        organization_id,
+        order_id,
+        total: order.quote.total,
+        invoice: &number_text,
+        at: actor.now,
+    };
+    let status = match provider.collect(tx, &charge).await? {
+        Collected::Waiting => OrderStatus::AwaitingPayment,
+        Collected::Paid => {
             mark_paid(tx, &stored, order.organization_name, order.grant_to, actor).await?;
             OrderStatus::Paid
         }

@@ -10,6 +10,8 @@ pub mod checkout;
 #[cfg(feature = "ssr")]
 pub mod operator;
 #[cfg(feature = "ssr")]
+pub mod payment;
+#[cfg(feature = "ssr")]
 pub mod pdf;
 #[cfg(feature = "ssr")]
 pub mod quote;
