@@ -169,3 +169,84 @@ on_every_backend!(
         assert_eq!(mails(&app, "could not be renewed").await, 1);
     }
 );
+
+on_every_backend!(
+    an_organization_that_buys_in_euros_renews_in_euros,
+    |app: TestApp| async move {
+        let (cookie, organization) = app.sign_up("eva@example.com", "Eva", "Euro").await;
+        let id = organization.to_string();
+        let address = app
+            .call(
+                "add_billing_address",
+                Some(&cookie),
+                &[
+                    ("organization_id", &id),
+                    ("name", "Eva Euro"),
+                    ("company", ""),
+                    ("street", "Rue de Rivoli 1"),
+                    ("postal_code", "75001"),
+                    ("city", "Paris"),
+                    ("country", "FR"),
+                    ("vat_number", ""),
+                ],
+            )
+            .await
+            .json()
+            .to_string();
+        app::shop::operator::record_transfer(
+            &app.state,
+            &app::billing::reference::for_organization(organization),
+            Money::new(50_00, Currency::Eur),
+            "T-EUR",
+        )
+        .await
+        .expect("top-up");
+        let added = app
+            .call(
+                "add_to_cart",
+                Some(&cookie),
+                &[
+                    ("organization_id", &id),
+                    ("kind", "domain"),
+                    ("name", "euro.fr"),
+                    ("quantity", "1"),
+                    ("periods", "1"),
+                    ("product_id", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let placed = app
+            .call(
+                "place_order",
+                Some(&cookie),
+                &[
+                    ("organization_id", &id),
+                    ("currency", "EUR"),
+                    ("address_id", &address),
+                    ("payment", "prepaid"),
+                    ("key", "order-key-euro-000001"),
+                ],
+            )
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        app.exec(&format!(
+            "UPDATE products SET auto_renew = TRUE WHERE organization_id = {organization}"
+        ))
+        .await;
+        // A year and a day later: renewed from the euro balance (EUR 12.00 + 8.1 % = 12.97).
+        app.clock.advance(367 * DAY);
+        assert_eq!(race(&app).await.renewed, 1);
+        let mut tx = app.state.db.read().await.expect("tx");
+        let euros = app::billing::ledger::balance(&mut tx, organization, Currency::Eur)
+            .await
+            .expect("balance");
+        tx.commit().await.expect("commit");
+        assert_eq!(euros, Money::new(50_00 - 2 * 12_97, Currency::Eur));
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM invoices WHERE currency = 'EUR'")
+                .await,
+            2
+        );
+    }
+);

@@ -58,8 +58,14 @@ fn line(product: &AutoRenewing) -> Line {
     }
 }
 
-/// Renewals are priced in francs (the shop's default list).
-const CURRENCY: Currency = Currency::Chf;
+/// The price list a renewal uses: the currency of the organization's latest order (so an
+/// organization that buys in euros renews in euros, from its euro balance), francs when it has
+/// ordered nothing yet.
+async fn currency_of(tx: &mut Tx, organization_id: i64) -> Result<Currency, AppError> {
+    Ok(store::latest_order_currency(tx, organization_id)
+        .await?
+        .unwrap_or(Currency::Chf))
+}
 
 pub async fn renewals(state: &AppState, worker: &str) -> Result<Option<Run>, AppError> {
     let now = state.now();
@@ -172,7 +178,8 @@ async fn remind(state: &AppState, product: &AutoRenewing, now: i64) -> Result<bo
         .await?
         .is_on(Notice::RenewalReminder);
     if wanted {
-        let quote = quote::quote(catalogue::current(), CURRENCY, &[line(product)], &[], now)
+        let currency = currency_of(&mut tx, product.organization_id).await?;
+        let quote = quote::quote(catalogue::current(), currency, &[line(product)], &[], now)
             .map_err(|e| AppError::validation("price", e.to_string()))?;
         let notice = notice(state, product, product.expires_at, quote.total);
         for (address, first_name) in
@@ -219,7 +226,8 @@ async fn renew(
             )
         })?;
     let lines = [line(product)];
-    let quote = quote::quote(catalogue::current(), CURRENCY, &lines, &[], now)
+    let currency = currency_of(tx, product.organization_id).await?;
+    let quote = quote::quote(catalogue::current(), currency, &lines, &[], now)
         .map_err(|e| AppError::validation("price", e.to_string()))?;
     if let Some(problem) = quote.lines.iter().find_map(|l| l.problem.clone()) {
         return Err(AppError::validation("price", problem));
@@ -317,7 +325,12 @@ async fn fail(
     {
         return Ok(());
     }
-    let notice = notice(state, product, product.expires_at, Money::zero(CURRENCY));
+    let notice = notice(
+        state,
+        product,
+        product.expires_at,
+        Money::zero(Currency::Chf),
+    );
     for (address, first_name) in
         crate::billing::store::billing_recipients(&mut tx, product.organization_id).await?
     {

@@ -987,3 +987,17 @@ pub async fn mark_renewal_step(
         .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
+
+/// The currency of the organization's latest order, if it has one.
+pub async fn latest_order_currency(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Option<Currency>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT currency FROM orders WHERE organization_id = $1 ORDER BY id DESC LIMIT 1";
+    let code: Option<String> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(code.and_then(|c| Currency::parse(&c)))
+}
