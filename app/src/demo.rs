@@ -270,6 +270,7 @@ async fn seed_billing(
             plan: "standard".into(),
             name: product.name.clone(),
             product_id: Some(product.product_id),
+            purpose: crate::shop::Purpose::Renewal,
             quantity: 1,
             periods: 1,
             promo: None,
@@ -278,6 +279,7 @@ async fn seed_billing(
         let lines = [line];
         let quote = quote::quote(
             crate::billing::catalogue::current(),
+            crate::products::domain::current(),
             Currency::Chf,
             &lines,
             &[],
@@ -456,6 +458,22 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
         false,
         "Helvetia Web Agency",
     ));
+    // Domains past their expiry, one in each stage (PRD-4): renewable at the normal price,
+    // restorable, released (kept in the history). Their stages are set below from the table.
+    for (name, days, holder) in [
+        ("helvetia-agency.com", -3, "Helvetia Web Agency"),
+        ("alpenblick-events.com", -40, "alpenblick events SA"),
+        ("summer-campaign.fr", -45, "Helvetia Web Agency"),
+    ] {
+        products.push(add(
+            agency,
+            ProductKind::Domain,
+            name.into(),
+            Some(days),
+            false,
+            holder,
+        ));
+    }
     let bakery = organization_ids[1];
     products.push(add(
         bakery,
@@ -506,6 +524,18 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
         false,
         "Alpine Trail Club",
     ));
+    // Two race sites of past years left to lapse: in redemption, restorable (the browser
+    // tests restore one each).
+    for (name, days) in [("trail-run-2024.ch", -6), ("trail-run-2025.ch", -5)] {
+        products.push(add(
+            club,
+            ProductKind::Domain,
+            name.into(),
+            Some(days),
+            false,
+            "Alpine Trail Club",
+        ));
+    }
     products.push(add(
         club,
         ProductKind::WebHosting,
@@ -539,6 +569,15 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
         )
         .await?;
         by_name.insert(name.clone(), id);
+        // Where the scheduler would have moved a domain past its expiry by now.
+        if let (ProductKind::Domain, Some(expires_at)) = (kind, expires_at) {
+            if let Some(extension) = crate::products::domain::current().of(name) {
+                let stage = extension.stage_at(*expires_at, now);
+                if stage != crate::products::DomainStage::Active {
+                    crate::domains::store::set_stage(tx, id, stage, now).await?;
+                }
+            }
+        }
     }
     // (person, product, billing rights): collaborators and externals reach only these.
     let grants: [(usize, &str, bool); 8] = [

@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("products", &["tags", "products"]),
     ("billing", &["billing"]),
     ("the shop", &["shop"]),
+    ("domains", &["domains"]),
     ("people", &["invitations"]),
     ("organizations", &["organizations"]),
     ("the frame and the demo", &["layout", "demo"]),

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
+pub mod domains;
 pub mod error;
 pub mod format;
 pub mod invitations;
@@ -73,7 +74,11 @@ mod routes {
             Page::Overview => organizations::view::OverviewPage().into_any(),
             Page::Activity => organizations::activity_view::ActivityPage().into_any(),
             Page::Products => products::view::ProductsPage().into_any(),
-            Page::Product => products::view::ProductPage().into_any(),
+            Page::Product => {
+                let panel: products::view::KindPanel = domains::view::panel;
+                view! { <products::view::ProductPage panel /> }.into_any()
+            }
+            Page::ReleasedDomains => domains::view::ReleasedDomainsPage().into_any(),
             Page::Tags => tags::view::TagsPage().into_any(),
             Page::Users => organizations::view::UsersPage().into_any(),
             Page::Invite => invitations::view::InvitePage().into_any(),
@@ -149,6 +154,7 @@ mod routes {
         BillingNotifications,
         Shop,
         Invoices,
+        ReleasedDomains,
         Security,
         Compromised,
     );
@@ -238,6 +244,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
+                    <Route path=path!("domains/released") view={Lazy::<routes::ReleasedDomains>::new()} />
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
                     <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />

@@ -400,6 +400,11 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("list_invoices", Reader, Organization(UseBilling)),
         row("cancel_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("set_auto_renew", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        // Domains after expiry.
+        row("get_domain", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("released_domains", Reader, Organization(ViewProducts)),
+        row("restore_domain", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("add_domain_warranty", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
     ]
 };
 

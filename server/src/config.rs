@@ -16,6 +16,8 @@ pub struct Config {
     pub mail: MailSettings,
     /// The operator's price catalogue (TOML), when one is named; else the shipped one.
     pub catalogue: Option<String>,
+    /// The operator's domain extension table (TOML), when one is named; else the shipped one.
+    pub domain_extensions: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -46,6 +48,7 @@ struct Section {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     catalogue: Option<String>,
+    domain_extensions: Option<String>,
 }
 
 fn env_text(name: &str) -> Option<String> {
@@ -195,18 +198,27 @@ pub fn load() -> Result<Config, String> {
         settings,
         mail,
         catalogue: env_text("STEWARD_CATALOGUE").or(s.catalogue),
+        domain_extensions: env_text("STEWARD_DOMAIN_EXTENSIONS").or(s.domain_extensions),
     })
 }
 
-/// Puts the operator's price catalogue in force (checked: a mistake stops here, naming what to
-/// fix), or keeps the shipped one.
+/// Puts the operator's price catalogue and domain extension table in force (checked: a mistake
+/// stops here, naming what to fix), or keeps the shipped ones.
 pub fn install_catalogue(config: &Config) -> Result<(), String> {
-    let Some(path) = &config.catalogue else {
+    if let Some(path) = &config.catalogue {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("catalogue {path}: {e}"))?;
+        let catalogue = app::billing::catalogue::Catalogue::parse(&text)
+            .map_err(|e| format!("catalogue {path}: {e}"))?;
+        app::billing::catalogue::install(catalogue)
+            .map_err(|_| "the catalogue was read twice".to_owned())?;
+    }
+    let Some(path) = &config.domain_extensions else {
         return Ok(());
     };
-    let text = std::fs::read_to_string(path).map_err(|e| format!("catalogue {path}: {e}"))?;
-    let catalogue = app::billing::catalogue::Catalogue::parse(&text)
-        .map_err(|e| format!("catalogue {path}: {e}"))?;
-    app::billing::catalogue::install(catalogue)
-        .map_err(|_| "the catalogue was read twice".to_owned())
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("domain_extensions {path}: {e}"))?;
+    let table = app::products::domain::Extensions::parse(&text)
+        .map_err(|e| format!("domain_extensions {path}: {e}"))?;
+    app::products::domain::install(table)
+        .map_err(|_| "the domain extension table was read twice".to_owned())
 }

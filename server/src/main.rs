@@ -420,6 +420,16 @@ async fn scheduler(state: AppState) {
             Ok(_) => {}
             Err(error) => tracing::warn!(message = %error.message, "automatic renewals failed"),
         }
+        // After the renewals: a domain renewed at its expiry does not move on.
+        match app::domains::lifecycle::run(&state, &worker).await {
+            Ok(Some(run)) if run.moved > 0 => tracing::info!(
+                moved = run.moved,
+                released = run.released,
+                "domains moved on after expiry"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(message = %error.message, "domain lifecycle failed"),
+        }
     }
 }
 

@@ -1409,6 +1409,21 @@ async fn arguments(
             ("destination", s("CH93 0076 2011 6238 5295 7")),
             ("holder", s("Accounts")),
         ],
+        "get_domain" => vec![o, ("product_id", product.to_string())],
+        "released_domains" => vec![o],
+        "restore_domain" => {
+            // A .ch domain ten days past its expiry: in redemption, restorable.
+            exec(
+                app,
+                &format!(
+                    "UPDATE products SET stage = 'redemption', expires_at = {} WHERE id = {product}",
+                    app.state.now() - 10 * 24 * 3600
+                ),
+            )
+            .await;
+            vec![o, ("product_id", product.to_string())]
+        }
+        "add_domain_warranty" => vec![o, ("product_id", product.to_string()), ("years", s("1"))],
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)

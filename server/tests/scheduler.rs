@@ -82,8 +82,9 @@ on_every_backend!(
         let (_, organization) = app.sign_up("fay@example.com", "Fay", "Finance").await;
         let product = app.add_products(organization, &["late.ch"]).await[0];
         let expires = app.state.now() + 50 * DAY;
+        // A hosting: a domain is reminded a month and a week before whatever is chosen.
         app.exec(&format!(
-            "UPDATE products SET expires_at = {expires} WHERE id = {product}"
+            "UPDATE products SET expires_at = {expires}, kind = 'web_hosting' WHERE id = {product}"
         ))
         .await;
         let set = |days: &'static str| {
@@ -108,6 +109,34 @@ on_every_backend!(
         set("").await;
         app.clock.advance(40 * DAY);
         assert_eq!(race(&app).await, 0, "no reminders chosen");
+    }
+);
+
+on_every_backend!(
+    a_domain_is_reminded_a_month_and_a_week_before_whatever_was_chosen,
+    |app: TestApp| async move {
+        let (cookie, organization) = app.sign_up("gus@example.com", "Gus", "Domains").await;
+        let product = app.add_products(organization, &["remind-me.ch"]).await[0];
+        let expires = app.state.now() + 50 * DAY;
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires} WHERE id = {product}"
+        ))
+        .await;
+        let reply = app
+            .call(
+                "set_expiry_reminders",
+                Some(&cookie),
+                &[("organization_id", &organization.to_string()), ("days", "")],
+            )
+            .await;
+        assert_eq!(reply.status, http::StatusCode::OK, "{}", reply.body);
+        app.clock.advance(20 * DAY);
+        assert_eq!(race(&app).await, 1, "a month before");
+        app.clock.advance(22 * DAY);
+        assert_eq!(race(&app).await, 0, "eight days before");
+        app.clock.advance(DAY);
+        assert_eq!(race(&app).await, 1, "a week before");
+        assert_eq!(race(&app).await, 0, "once");
     }
 );
 

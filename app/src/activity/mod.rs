@@ -91,10 +91,13 @@ pub enum ActivityAction {
     AutoRenewChanged,
     RenewalReminderSent,
     RenewalFailed,
+    DomainStageChanged,
+    DomainRestored,
+    WarrantyBought,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 79] = [
+    pub const ALL: [ActivityAction; 82] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -174,6 +177,9 @@ impl ActivityAction {
         ActivityAction::AutoRenewChanged,
         ActivityAction::RenewalReminderSent,
         ActivityAction::RenewalFailed,
+        ActivityAction::DomainStageChanged,
+        ActivityAction::DomainRestored,
+        ActivityAction::WarrantyBought,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -257,6 +263,9 @@ impl ActivityAction {
             ActivityAction::AutoRenewChanged => "auto_renew_changed",
             ActivityAction::RenewalReminderSent => "renewal_reminder_sent",
             ActivityAction::RenewalFailed => "renewal_failed",
+            ActivityAction::DomainStageChanged => "domain_stage_changed",
+            ActivityAction::DomainRestored => "domain_restored",
+            ActivityAction::WarrantyBought => "warranty_bought",
         }
     }
 
@@ -349,6 +358,9 @@ impl ActivityAction {
             ActivityAction::AutoRenewChanged => "Automatic renewal turned on or off",
             ActivityAction::RenewalReminderSent => "Renewal reminder sent",
             ActivityAction::RenewalFailed => "Automatic renewal failed",
+            ActivityAction::DomainStageChanged => "Domain moved on after expiry",
+            ActivityAction::DomainRestored => "Domain restored",
+            ActivityAction::WarrantyBought => "Renewal warranty bought",
         }
     }
 }

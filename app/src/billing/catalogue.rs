@@ -183,21 +183,7 @@ impl Catalogue {
                 "year" => Period::Year,
                 other => return Err(format!("{name}: period \"{other}\" is not month or year")),
             };
-            let mut prices = BTreeMap::new();
-            for (code, amount) in &entry.price {
-                let currency = Currency::parse(code)
-                    .ok_or_else(|| format!("{name}: no currency \"{code}\" (CHF or EUR)"))?;
-                let price = Money::parse(amount, currency).map_err(|e| format!("{name}: {e}"))?;
-                if price.is_negative() {
-                    return Err(format!("{name}: a price cannot be negative"));
-                }
-                prices.insert(currency, price);
-            }
-            for currency in Currency::ALL {
-                if !prices.contains_key(&currency) {
-                    return Err(format!("{name}: no price in {}", currency.code()));
-                }
-            }
+            let prices = crate::products::domain::parse_prices(&name, &entry.price)?;
             let mut tiers = Vec::new();
             for tier in entry.tiers {
                 let reduction = Percent::parse(&tier.reduction).ok_or_else(|| {

@@ -16,6 +16,8 @@ const DAY: i64 = 24 * 3600;
 /// How long a claimed run may take before another process may take the job over.
 pub const LEASE_SECONDS: i64 = 300;
 pub const EXPIRY_REMINDERS: &str = "expiry_reminders";
+/// The reminders every domain gets, on top of the organization's days: a month and a week.
+pub const DOMAIN_REMINDER_DAYS: [i64; 2] = [30, 7];
 
 fn scheduler() -> Origin {
     Origin {
@@ -53,10 +55,17 @@ pub async fn expiry_reminders(state: &AppState, worker: &str) -> Result<Option<R
     let mut tx = state.db.write().await?;
     let mut reminders = 0;
     for product in store::expiring(&mut tx, now, now + EXPIRY_REMINDER_MAX_DAYS * DAY).await? {
-        let days = match &product.reminder_days {
+        let mut days = match &product.reminder_days {
             Some(text) => parse_reminder_days(&text.replace(',', " ")).unwrap_or_default(),
             None => DEFAULT_EXPIRY_REMINDER_DAYS.to_vec(),
         };
+        if product.kind == crate::products::ProductKind::Domain.as_str() {
+            // A domain is always reminded a month and a week before (PRD-4), whatever else the
+            // organization chose.
+            days.extend(DOMAIN_REMINDER_DAYS);
+            days.sort_unstable();
+            days.dedup();
+        }
         let due: Vec<i64> = days
             .into_iter()
             .filter(|d| product.expires_at - d * DAY <= now)

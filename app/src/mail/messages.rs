@@ -208,6 +208,51 @@ pub fn product_expiring(
     compose(to, subject, body)
 }
 
+/// A domain that moved on after its expiry (PRD-4): expired, in redemption, being deleted, or
+/// released.
+pub struct DomainStageNotice<'a> {
+    pub domain: &'a str,
+    pub organization: &'a str,
+    pub organization_id: i64,
+    pub product_id: i64,
+    /// "Expired", "In redemption", …
+    pub stage: &'a str,
+    /// Where it stands, with until when and for how much ("expired today — renew at the normal
+    /// price until 2027-01-02").
+    pub standing: &'a str,
+    /// Still something to do (renew or restore): the link to its page is given.
+    pub actionable: bool,
+    pub base: &'a str,
+}
+
+/// To those who see the organization's billing: a domain moved on after its expiry (PRD-4).
+pub fn domain_stage_changed(
+    to: &str,
+    first_name: &str,
+    notice: &DomainStageNotice<'_>,
+) -> Result<Email, AppError> {
+    let DomainStageNotice {
+        domain,
+        organization,
+        organization_id,
+        product_id,
+        stage,
+        standing,
+        actionable,
+        base,
+    } = notice;
+    let subject = format!("{domain}: {}", stage.to_lowercase());
+    let next = if *actionable {
+        format!("To keep it, act from its page:\n{base}/o/{organization_id}/products/{product_id}")
+    } else {
+        "It is kept in the released-domains history of the organization.".to_owned()
+    };
+    let body = format!(
+        "Hello {first_name},\n\nThe domain {domain} of the organization {organization}: {standing}.\n\n{next}",
+    );
+    compose(to, subject, body)
+}
+
 /// What the order emails say about an order and its invoice (BIL-4).
 pub struct OrderNotice<'a> {
     pub organization: &'a str,

@@ -77,7 +77,12 @@ mod server_side {
         let only_for = products_for(membership.role, account.id);
         let sees_all = only_for.is_none();
         let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
+        let currency = store::billing_currency(&mut tx, organization_id).await?;
         tx.commit().await?;
+        for p in &mut products {
+            p.standing =
+                super::super::standing(p.kind, &p.name, p.stage, p.expires_at, cx.now, currency);
+        }
         let next = if products.len() as i64 > PAGE_SIZE {
             products.truncate(PAGE_SIZE as usize);
             products.last().map(|p| cursor_after(filter.sort, p))
@@ -102,11 +107,20 @@ mod server_side {
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let only_for = products_for(membership.role, account.id);
+        let currency = store::billing_currency(&mut tx, organization_id).await?;
         let found = store::detail(&mut tx, organization_id, only_for, product_id)
             .await?
             .map(|mut p| {
                 p.can_block =
                     membership.may(Action::BlockProducts) && super::super::can_be_blocked(p.kind);
+                p.standing = super::super::standing(
+                    p.kind,
+                    &p.name,
+                    p.stage,
+                    p.expires_at,
+                    cx.now,
+                    currency,
+                );
                 p
             });
         tx.commit().await?;

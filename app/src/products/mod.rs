@@ -4,6 +4,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod domain;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
 
@@ -113,6 +115,52 @@ impl ProductSort {
     }
 }
 
+/// Where a domain stands. Only domains leave `Active`; a released domain is gone from the list
+/// and kept in the history.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainStage {
+    Active,
+    /// Past its expiry, still renewable at the normal price.
+    Expired,
+    /// Restorable (restore fee + one renewal) where the registry offers it.
+    Redemption,
+    /// Being deleted at the registry: nothing can be done.
+    PendingDelete,
+    Released,
+}
+
+impl DomainStage {
+    pub const ALL: [DomainStage; 5] = [
+        DomainStage::Active,
+        DomainStage::Expired,
+        DomainStage::Redemption,
+        DomainStage::PendingDelete,
+        DomainStage::Released,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DomainStage::Active => "active",
+            DomainStage::Expired => "expired",
+            DomainStage::Redemption => "redemption",
+            DomainStage::PendingDelete => "pending_delete",
+            DomainStage::Released => "released",
+        }
+    }
+    pub fn parse(text: &str) -> Option<DomainStage> {
+        DomainStage::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            DomainStage::Active => "Active",
+            DomainStage::Expired => "Expired",
+            DomainStage::Redemption => "In redemption",
+            DomainStage::PendingDelete => "Pending deletion",
+            DomainStage::Released => "Released",
+        }
+    }
+}
+
 /// One line of the product list.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ProductSummary {
@@ -125,6 +173,10 @@ pub struct ProductSummary {
     pub tags: Vec<crate::tags::TagChip>,
     /// Management blocked by an administrator (PRD-3).
     pub blocked: bool,
+    /// A domain's stage after expiry (PRD-4); `Active` for every other product.
+    pub stage: DomainStage,
+    /// Where a domain past its expiry stands, in words.
+    pub standing: Option<String>,
 }
 
 /// A page of the product list, with what it shows and for whom (PRD-6).
@@ -157,6 +209,28 @@ pub struct ProductDetail {
     pub blocked_by: Option<String>,
     /// Whether I may block and unblock it.
     pub can_block: bool,
+    pub stage: DomainStage,
+    /// Where a domain past its expiry stands, in words.
+    pub standing: Option<String>,
+}
+
+/// What the list and the page say of a domain past its expiry (`None` for other products, and
+/// for a domain whose extension the table no longer lists).
+#[cfg(feature = "ssr")]
+pub fn standing(
+    kind: ProductKind,
+    name: &str,
+    stage: DomainStage,
+    expires_at: Option<i64>,
+    now: i64,
+    currency: crate::money::Currency,
+) -> Option<String> {
+    if kind != ProductKind::Domain {
+        return None;
+    }
+    domain::current()
+        .of(name)?
+        .standing(stage, expires_at?, now, currency)
 }
 
 /// A mail service cannot be blocked: it is put into maintenance instead (seed "block a product").
@@ -303,6 +377,8 @@ mod tests {
             holder: String::new(),
             tags: Vec::new(),
             blocked: false,
+            stage: DomainStage::Active,
+            standing: None,
         };
         let cursor = cursor_after(ProductSort::Name, &product);
         assert_eq!(parse_cursor(&cursor).ok(), Some(("a|b".to_owned(), 42)));

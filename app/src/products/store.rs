@@ -1,14 +1,23 @@
 //! SQL for products and product access.
 
 use super::{
-    ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus, ProductSummary,
-    PAGE_SIZE,
+    DomainStage, ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus,
+    ProductSummary, PAGE_SIZE,
 };
 use crate::db::Tx;
 use crate::format::like_pattern;
 use crate::on_db;
 
-type Row = (i64, String, String, String, Option<i64>, String, bool);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    Option<i64>,
+    String,
+    bool,
+    String,
+);
 type DetailRow = (
     i64,
     String,
@@ -20,22 +29,27 @@ type DetailRow = (
     i64,
     Option<i64>,
     Option<String>,
+    String,
 );
 
 fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
     rows.into_iter()
-        .filter_map(|(id, name, kind, status, expires_at, holder, blocked)| {
-            Some(ProductSummary {
-                id,
-                name,
-                kind: ProductKind::parse(&kind)?,
-                status: ProductStatus::parse(&status)?,
-                expires_at,
-                holder,
-                tags: Vec::new(),
-                blocked,
-            })
-        })
+        .filter_map(
+            |(id, name, kind, status, expires_at, holder, blocked, stage)| {
+                Some(ProductSummary {
+                    id,
+                    name,
+                    kind: ProductKind::parse(&kind)?,
+                    status: ProductStatus::parse(&status)?,
+                    expires_at,
+                    holder,
+                    tags: Vec::new(),
+                    blocked,
+                    stage: DomainStage::parse(&stage)?,
+                    standing: None,
+                })
+            },
+        )
         .collect()
 }
 
@@ -49,16 +63,16 @@ pub async fn page(
     filter: &ProductFilter,
     after: Option<(String, i64)>,
 ) -> Result<Vec<ProductSummary>, sqlx::Error> {
-    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL FROM products p \
-        WHERE p.organization_id = $1 \
+    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage FROM products p \
+        WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
           AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (lower(p.name), p.id) > ($6, $7) \
         ORDER BY lower(p.name), p.id LIMIT $8";
-    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL FROM products p \
-        WHERE p.organization_id = $1 \
+    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage FROM products p \
+        WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
           AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
@@ -129,7 +143,7 @@ pub async fn needing_attention(
     until: i64,
     limit: i64,
 ) -> Result<(Vec<ProductSummary>, i64), sqlx::Error> {
-    const REACH: &str = "p.organization_id = $1 \
+    const REACH: &str = "p.organization_id = $1 AND p.stage <> 'released' \
         AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2))";
     let condition = if blocked {
         "p.blocked_at IS NOT NULL AND $3 = $3"
@@ -142,8 +156,8 @@ pub async fn needing_attention(
         "p.expires_at, p.id"
     };
     let list = format!(
-        "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL \
-         FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
+        "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, \
+         p.stage FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
     );
     let count = format!("SELECT COUNT(*) FROM products p WHERE {REACH} AND {condition}");
     let only_for = only_for.unwrap_or(0);
@@ -172,9 +186,9 @@ pub async fn detail(
     product_id: i64,
 ) -> Result<Option<ProductDetail>, sqlx::Error> {
     const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name, p.created_at, \
-          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END \
+          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END, p.stage \
         FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
-        WHERE p.id = $1 AND p.organization_id = $2 \
+        WHERE p.id = $1 AND p.organization_id = $2 AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
     let row: Option<DetailRow> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(product_id)
@@ -194,6 +208,7 @@ pub async fn detail(
             created_at,
             blocked_at,
             blocked_by,
+            stage,
         )| {
             Some(ProductDetail {
                 id,
@@ -208,6 +223,8 @@ pub async fn detail(
                 blocked_at,
                 blocked_by,
                 can_block: false,
+                stage: DomainStage::parse(&stage)?,
+                standing: None,
             })
         },
     ) else {
@@ -284,4 +301,20 @@ pub async fn set_blocked(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The currency the organization buys in: that of its latest order, francs before any.
+pub async fn billing_currency(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<crate::money::Currency, sqlx::Error> {
+    const SQL: &str =
+        "SELECT currency FROM orders WHERE organization_id = $1 ORDER BY id DESC LIMIT 1";
+    let code: Option<String> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(code
+        .and_then(|c| crate::money::Currency::parse(&c))
+        .unwrap_or(crate::money::Currency::Chf))
 }

@@ -145,7 +145,11 @@ pub fn ProductsPage() -> impl IntoView {
                     </div>
                 </div>
             </Form>
-            <p class="manage-tags"><a href=move || format!("/o/{}/tags", organization_id.get())>"Manage tags"</a></p>
+            <p class="manage-tags">
+                <a href=move || format!("/o/{}/tags", organization_id.get())>"Manage tags"</a>
+                " · "
+                <a href=move || format!("/o/{}/domains/released", organization_id.get())>"Released domains"</a>
+            </p>
             </div>
         </section>
         <TagPicker organization_id selected tags tag_action untag_action />
@@ -192,7 +196,7 @@ pub fn ProductsPage() -> impl IntoView {
                                     </thead>
                                     <tbody>
                                         {p.products.into_iter().map(|product| {
-                                            let note = expiry_note(product.expires_at, now);
+                                            let note = product.standing.clone().or_else(|| expiry_note(product.expires_at, now));
                                             let id = product.id;
                                             let label = format!("Select {}", product.name);
                                             view! {
@@ -236,8 +240,12 @@ pub fn ProductsPage() -> impl IntoView {
     }
 }
 
+/// A panel of the product page for some kinds of product, given by the router from a feature
+/// area above this one (the domain's life after expiry): kind, organization, product.
+pub type KindPanel = fn(ProductKind, i64, i64) -> Option<AnyView>;
+
 #[component]
-pub fn ProductPage() -> impl IntoView {
+pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView {
     let organization_id = use_organization_id();
     let params = use_params_map();
     let product_id = Memo::new(move |_| {
@@ -278,7 +286,7 @@ pub fn ProductPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match product.await {
                     Ok(p) => {
-                        let note = expiry_note(p.expires_at, now_seconds());
+                        let note = p.standing.clone().or_else(|| expiry_note(p.expires_at, now_seconds()));
                         view! {
                             <PageTitle text=p.name.clone() />
                             <p class="breadcrumb"><a href=format!("/o/{}/products", organization_id.get_untracked())>"Products"</a></p>
@@ -314,6 +322,7 @@ pub fn ProductPage() -> impl IntoView {
                                     </dd>
                                 </dl>
                             </section>
+                            {panel.and_then(|panel| panel(p.kind, organization_id.get_untracked(), p.id))}
                             {p.can_block.then(|| {
                                 let organization = organization_id.get_untracked();
                                 let id = p.id;

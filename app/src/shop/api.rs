@@ -229,12 +229,40 @@ pub mod server_side {
                     ),
                 ));
             }
+            let as_line = crate::shop::quote::Line {
+                id: 0,
+                kind: product.kind,
+                plan: "standard".into(),
+                name: product.name.clone(),
+                product_id: Some(product_id),
+                purpose: crate::shop::Purpose::Renewal,
+                quantity,
+                periods,
+                promo: None,
+                free_offer_id: None,
+            };
+            if let Some(problem) =
+                crate::shop::checkout::domain_line_problem(&mut tx, organization_id, &as_line)
+                    .await?
+            {
+                return Err(AppError::validation("product_id", problem));
+            }
             (product.kind, product.name, Some(product_id))
         } else {
             let kind = ProductKind::parse(&kind)
                 .ok_or_else(|| AppError::validation("kind", "Choose a product from the list."))?;
             let name = if kind == ProductKind::Domain {
                 let name = check_domain_name(&name)?;
+                let extensions = crate::products::domain::current();
+                if extensions.of(&name).is_none() {
+                    return Err(AppError::validation(
+                        "name",
+                        format!(
+                            "This extension is not sold here: the shop registers {}.",
+                            extensions.listed()
+                        ),
+                    ));
+                }
                 if quantity != 1 {
                     return Err(AppError::validation(
                         "quantity",
@@ -279,6 +307,11 @@ pub mod server_side {
                 plan,
                 name: &name,
                 product_id,
+                purpose: if product_id.is_some() {
+                    crate::shop::Purpose::Renewal
+                } else {
+                    crate::shop::Purpose::New
+                },
                 quantity,
                 periods,
                 added_by: cx.account()?.id,
@@ -457,7 +490,7 @@ pub mod server_side {
                 .iter()
                 .map(|l| {
                     checkout::item_text(
-                        &format!("{} {}", l.kind.label(), l.name),
+                        &super::super::describe_item(l.purpose, l.kind.label(), &l.name),
                         l.quantity,
                         &l.period,
                         l.periods,

@@ -8,7 +8,7 @@
 use super::payment::{Charge, Collected};
 use super::quote::{self, Line};
 use super::store::{self, Invoice, InvoiceLine, NewOrder, OrderLine, StoredOrder};
-use super::{invoice_number, periods_label, OrderStatus, Payment, Placed, Quote};
+use super::{invoice_number, periods_label, OrderStatus, Payment, Placed, Purpose, Quote};
 use crate::access::Member;
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
@@ -84,8 +84,15 @@ pub async fn priced_cart(
     let stored = store::cart(tx, organization_id).await?;
     let lines = store::typed_codes(tx, organization_id, stored).await?;
     let offers = store::free_offers(tx, organization_id).await?;
-    let quote = quote::quote(catalogue::current(), currency, &lines, &offers, now)
-        .map_err(|e| AppError::validation("cart", e.to_string()))?;
+    let quote = quote::quote(
+        catalogue::current(),
+        crate::products::domain::current(),
+        currency,
+        &lines,
+        &offers,
+        now,
+    )
+    .map_err(|e| AppError::validation("cart", e.to_string()))?;
     Ok((lines, quote))
 }
 
@@ -138,6 +145,11 @@ pub async fn place(
     let address = crate::billing::store::address_of(tx, organization_id, checkout.address_id)
         .await?
         .ok_or_else(|| AppError::not_found("billing address"))?;
+    for line in &lines {
+        if let Some(problem) = domain_line_problem(tx, organization_id, line).await? {
+            return Err(AppError::validation("cart", problem));
+        }
+    }
     for line in lines.iter().filter(|l| l.product_id.is_none()) {
         if line.kind == ProductKind::Domain
             && store::name_taken(tx, ProductKind::Domain, &line.name).await?
@@ -279,6 +291,7 @@ pub async fn write_order(
                 plan: line.plan.clone(),
                 name: line.name.clone(),
                 product_id: line.product_id,
+                purpose: line.purpose,
                 quantity: line.quantity,
                 periods: line.periods,
                 period: quoted.period.clone(),
@@ -447,79 +460,24 @@ pub async fn mark_paid(
         return Err(AppError::stale());
     }
     let organization_id = order.organization_id;
-    for line in store::order_lines(tx, order.id).await? {
-        let months = line.periods
-            * match line.period.as_str() {
-                "year" => 12,
-                _ => 1,
-            };
-        let length = periods_label(&line.period, line.periods);
-        match line.product_id {
-            Some(product_id) => {
-                let Some(expires_at) =
-                    store::product_expiry(tx, organization_id, product_id).await?
-                else {
-                    // Deleted since: nothing to extend.
-                    continue;
-                };
-                let from = renewal_start(expires_at, actor.now);
-                let until = crate::format::add_months(from, months);
-                store::extend_product(tx, organization_id, product_id, until).await?;
-                actor
-                    .log(
-                        tx,
-                        ActivityAction::ProductRenewed,
-                        organization_id,
-                        Some(product_id),
-                        &format!(
-                            "{}: renewed for {length}, until {} (order {})",
-                            line.name,
-                            crate::format::date(until),
-                            order.id
-                        ),
-                    )
-                    .await?;
-            }
-            None => {
-                let names = new_names(tx, organization_id, &line).await?;
-                let until = crate::format::add_months(actor.now, months);
-                for name in names {
-                    let product_id = crate::products::store::insert(
-                        tx,
-                        &NewProduct {
-                            organization_id,
-                            kind: line.kind,
-                            name: &name,
-                            status: ProductStatus::Active,
-                            expires_at: Some(until),
-                            holder: organization_name,
-                            at: actor.now,
-                        },
-                    )
-                    .await?;
-                    if let Some(user_id) = grant_to {
-                        crate::products::store::grant_access(
-                            tx, product_id, user_id, true, actor.now,
-                        )
-                        .await?;
-                    }
-                    actor
-                        .log(
-                            tx,
-                            ActivityAction::ProductOrdered,
-                            organization_id,
-                            Some(product_id),
-                            &format!(
-                                "{} {name}: {length}, until {} (order {})",
-                                line.kind.label(),
-                                crate::format::date(until),
-                                order.id
-                            ),
-                        )
-                        .await?;
-                }
-            }
+    for (position, line) in store::order_lines(tx, order.id)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        if !store::carry_out(tx, order.id, position as i64, actor.now).await? {
+            continue;
         }
+        carry_out(
+            tx,
+            order.id,
+            organization_id,
+            organization_name,
+            grant_to,
+            &line,
+            actor,
+        )
+        .await?;
     }
     actor
         .log(
@@ -536,6 +494,184 @@ pub async fn mark_paid(
         )
         .await?;
     Ok(())
+}
+
+/// Carries out one paid order line: creates its products, renews, restores, or extends a
+/// warranty, each with its log entry.
+pub async fn carry_out(
+    tx: &mut Tx,
+    order_id: i64,
+    organization_id: i64,
+    organization_name: &str,
+    grant_to: Option<i64>,
+    line: &OrderLine,
+    actor: &Actor<'_>,
+) -> Result<(), AppError> {
+    let months = line.periods
+        * match line.period.as_str() {
+            "year" => 12,
+            _ => 1,
+        };
+    let length = periods_label(&line.period, line.periods);
+    let Some(product_id) = line.product_id else {
+        let names = new_names(tx, organization_id, line).await?;
+        let until = crate::format::add_months(actor.now, months);
+        for name in names {
+            // A domain the organization let go and registers again: its row comes back (a row
+            // per organization and name).
+            let revived = match line.kind {
+                ProductKind::Domain => store::released_domain(tx, organization_id, &name).await?,
+                _ => None,
+            };
+            if let Some(product_id) = revived {
+                store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
+                actor
+                    .log(
+                        tx,
+                        ActivityAction::ProductOrdered,
+                        organization_id,
+                        Some(product_id),
+                        &format!(
+                            "{} {name}: registered again after its release, {length}, until {} (order {order_id})",
+                            line.kind.label(),
+                            crate::format::date(until),
+                        ),
+                    )
+                    .await?;
+                continue;
+            }
+            let product_id = crate::products::store::insert(
+                tx,
+                &NewProduct {
+                    organization_id,
+                    kind: line.kind,
+                    name: &name,
+                    status: ProductStatus::Active,
+                    expires_at: Some(until),
+                    holder: organization_name,
+                    at: actor.now,
+                },
+            )
+            .await?;
+            if let Some(user_id) = grant_to {
+                crate::products::store::grant_access(tx, product_id, user_id, true, actor.now)
+                    .await?;
+            }
+            actor
+                .log(
+                    tx,
+                    ActivityAction::ProductOrdered,
+                    organization_id,
+                    Some(product_id),
+                    &format!(
+                        "{} {name}: {length}, until {} (order {order_id})",
+                        line.kind.label(),
+                        crate::format::date(until),
+                    ),
+                )
+                .await?;
+        }
+        return Ok(());
+    };
+    let Some(expires_at) = store::product_expiry(tx, organization_id, product_id).await? else {
+        // Deleted since: nothing to extend.
+        return Ok(());
+    };
+    let name = &line.name;
+    match line.purpose {
+        Purpose::Warranty => {
+            let from = store::warranty_until(tx, organization_id, product_id)
+                .await?
+                .filter(|until| *until > actor.now)
+                .unwrap_or(actor.now);
+            let until = crate::format::add_months(from, months);
+            store::set_warranty(tx, organization_id, product_id, until).await?;
+            actor
+                .log(
+                    tx,
+                    ActivityAction::WarrantyBought,
+                    organization_id,
+                    Some(product_id),
+                    &format!(
+                        "{name}: renewal warranty for {length}, until {} (order {order_id})",
+                        crate::format::date(until)
+                    ),
+                )
+                .await?;
+        }
+        Purpose::Restore => {
+            // The registry restores the domain with the year it had missed: from its old expiry.
+            let from = expires_at.unwrap_or(actor.now);
+            let mut until = crate::format::add_months(from, months);
+            while until <= actor.now {
+                until = crate::format::add_months(until, 12);
+            }
+            store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
+            actor
+                .log(
+                    tx,
+                    ActivityAction::DomainRestored,
+                    organization_id,
+                    Some(product_id),
+                    &format!(
+                        "{name}: restored and renewed until {} (order {order_id})",
+                        crate::format::date(until)
+                    ),
+                )
+                .await?;
+        }
+        Purpose::New | Purpose::Renewal => {
+            let from = renewal_start(expires_at, actor.now);
+            let until = crate::format::add_months(from, months);
+            store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
+            actor
+                .log(
+                    tx,
+                    ActivityAction::ProductRenewed,
+                    organization_id,
+                    Some(product_id),
+                    &format!(
+                        "{name}: renewed for {length}, until {} (order {order_id})",
+                        crate::format::date(until),
+                    ),
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Why a line about a domain the organization has cannot be carried out as its stage stands
+/// (a renewal of a domain in redemption must be a restore, and so on); `None` when it can.
+pub async fn domain_line_problem(
+    tx: &mut Tx,
+    organization_id: i64,
+    line: &Line,
+) -> Result<Option<String>, AppError> {
+    use crate::products::DomainStage as Stage;
+    let Some(product_id) = line.product_id.filter(|_| line.kind == ProductKind::Domain) else {
+        return Ok(None);
+    };
+    let Some((stage, _)) = store::domain_stage(tx, organization_id, product_id).await? else {
+        return Err(AppError::not_found("domain"));
+    };
+    let name = &line.name;
+    let problem = match (line.purpose, stage) {
+        (_, Stage::Released) => Some(format!(
+            "{name} was released: it is free for anyone, and can be ordered again as a new domain."
+        )),
+        (_, Stage::PendingDelete) => Some(format!(
+            "{name} is being deleted at the registry: nothing can be done until it is free again."
+        )),
+        (Purpose::Renewal, Stage::Redemption) => Some(format!(
+            "{name} is in redemption: it is restored (restore fee + renewal) from its page, not renewed."
+        )),
+        (Purpose::Restore, Stage::Active | Stage::Expired) => Some(format!(
+            "{name} is not in redemption: renew it at the normal price instead."
+        )),
+        _ => None,
+    };
+    Ok(problem)
 }
 
 /// Where a renewal's new period starts: at the old expiry — so a product renewed just before or

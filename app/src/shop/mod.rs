@@ -48,6 +48,52 @@ pub fn periods_label(period: &str, periods: i64) -> String {
     }
 }
 
+/// What a cart or order line does.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// New products.
+    #[default]
+    New,
+    /// More periods of a product the organization has.
+    Renewal,
+    /// A domain in redemption brought back: the restore fee and one year of renewal.
+    Restore,
+    /// Years of renewal warranty for a domain.
+    Warranty,
+}
+
+impl Purpose {
+    pub const ALL: [Purpose; 4] = [
+        Purpose::New,
+        Purpose::Renewal,
+        Purpose::Restore,
+        Purpose::Warranty,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::New => "new",
+            Purpose::Renewal => "renewal",
+            Purpose::Restore => "restore",
+            Purpose::Warranty => "warranty",
+        }
+    }
+    pub fn parse(text: &str) -> Option<Purpose> {
+        Purpose::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+}
+
+/// What an item of an order is, in words: "Domain name example.ch", "Renewal of Web hosting
+/// shop", "Restore of Domain name example.com (restore fee + renewal)".
+pub fn describe_item(purpose: Purpose, label: &str, name: &str) -> String {
+    match purpose {
+        Purpose::New => format!("{label} {name}"),
+        Purpose::Renewal => format!("Renewal of {label} {name}"),
+        Purpose::Restore => format!("Restore of {label} {name} (restore fee + renewal)"),
+        Purpose::Warranty => format!("Renewal warranty for {label} {name}"),
+    }
+}
+
 /// Something the shop sells: a plan of the catalogue, priced in the cart's currency.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Offering {
@@ -94,6 +140,7 @@ pub struct QuotedLine {
     pub kind: ProductKind,
     pub description: String,
     pub renewal: bool,
+    pub purpose: Purpose,
     pub quantity: i64,
     pub periods: i64,
     pub period: String,

@@ -3,11 +3,12 @@
 //! and the totals with VAT per rate and the cash rounding. Pure: what the database holds comes
 //! in as arguments, so every rule of a promo code is tested here without one.
 
-use super::{OfferChoice, Quote, QuotedLine, Reduced, VatLine};
+use super::{OfferChoice, Purpose, Quote, QuotedLine, Reduced, VatLine};
 use crate::billing::catalogue::Catalogue;
 use crate::billing::price::{self, Reduction, Taxed};
 use crate::format;
 use crate::money::{Currency, Money, MoneyError, Percent};
+use crate::products::domain::Extensions;
 use crate::products::ProductKind;
 
 /// What a promo code takes off.
@@ -120,8 +121,9 @@ pub struct Line {
     pub kind: ProductKind,
     pub plan: String,
     pub name: String,
-    /// A renewal of this product.
+    /// The product renewed, restored or given a warranty.
     pub product_id: Option<i64>,
+    pub purpose: Purpose,
     pub quantity: i64,
     pub periods: i64,
     pub promo: Option<TypedCode>,
@@ -132,6 +134,7 @@ pub struct Line {
 /// whose code does not apply carries the reason and takes nothing off for it.
 pub fn quote(
     catalogue: &Catalogue,
+    extensions: &Extensions,
     currency: Currency,
     lines: &[Line],
     offers: &[FreeOffer],
@@ -149,6 +152,7 @@ pub fn quote(
                 kind: line.kind,
                 description: describe(line, line.kind.label()),
                 renewal: line.product_id.is_some(),
+                purpose: line.purpose,
                 quantity: line.quantity,
                 periods: line.periods,
                 period: "year".into(),
@@ -163,8 +167,53 @@ pub fn quote(
             });
             continue;
         };
-        let unit = plan.unit_price(currency);
-        let list = unit.times(line.quantity)?.times(line.periods)?;
+        let mut problem = None;
+        let mut unit = plan.unit_price(currency);
+        let mut description = describe(line, &plan.label);
+        // A restore's fee, on top of its year of renewal.
+        let mut fee = Money::zero(currency);
+        if line.kind == ProductKind::Domain {
+            match extensions.of(&line.name) {
+                None => {
+                    problem = Some(format!(
+                        "This extension is not sold here: the shop registers {}.",
+                        extensions.listed()
+                    ))
+                }
+                Some(extension) => {
+                    unit = extension.price(currency);
+                    match line.purpose {
+                        Purpose::Warranty => unit = extension.warranty_price(currency),
+                        Purpose::Restore => match extension.restore_fee(currency) {
+                            Some(restore_fee) => {
+                                fee = restore_fee;
+                                description = format!(
+                                    "Restore of {} {}: restore fee {restore_fee} + renewal {unit}",
+                                    plan.label, line.name
+                                );
+                                if (line.quantity, line.periods) != (1, 1) {
+                                    problem = Some(
+                                        "A restore is the restore fee and one year of renewal: keep 1 year."
+                                            .into(),
+                                    );
+                                }
+                            }
+                            None => {
+                                problem = Some(format!(
+                                    "The registry of .{} offers no restore.",
+                                    extension.tld
+                                ))
+                            }
+                        },
+                        Purpose::New | Purpose::Renewal => {}
+                    }
+                }
+            }
+        }
+        let list = unit
+            .times(line.quantity)?
+            .times(line.periods)?
+            .checked_add(fee)?;
         let mut reductions = Vec::new();
         if let Some(tier) = plan.volume_reduction(line.quantity) {
             reductions.push(Reduction::Percent {
@@ -172,7 +221,6 @@ pub fn quote(
                 percent: tier.reduction,
             });
         }
-        let mut problem = None;
         let mut promo_code = String::new();
         if let Some(typed) = &line.promo {
             promo_code = typed.code.clone();
@@ -230,8 +278,9 @@ pub fn quote(
         quoted.push(QuotedLine {
             id: line.id,
             kind: line.kind,
-            description: describe(line, &plan.label),
+            description,
             renewal: line.product_id.is_some(),
+            purpose: line.purpose,
             quantity: line.quantity,
             periods: line.periods,
             period: plan.period.as_str().into(),
@@ -284,11 +333,7 @@ pub fn quote(
 }
 
 fn describe(line: &Line, label: &str) -> String {
-    if line.product_id.is_some() {
-        format!("Renewal of {label} {}", line.name)
-    } else {
-        format!("{label} {}", line.name)
-    }
+    super::describe_item(line.purpose, label, &line.name)
 }
 
 #[cfg(test)]
@@ -306,8 +351,13 @@ mod tests {
             id,
             kind,
             plan: "standard".into(),
-            name: format!("item-{id}"),
+            name: if kind == ProductKind::Domain {
+                format!("item-{id}.ch")
+            } else {
+                format!("item-{id}")
+            },
             product_id: None,
+            purpose: Purpose::New,
             quantity,
             periods,
             promo: None,
@@ -341,7 +391,15 @@ mod tests {
         let mut hosting = line(1, ProductKind::WebHosting, 35, 1);
         hosting.promo = typed(code("MOVE", PromoReduction::Percent(Percent(10_00))));
         let domain = line(2, ProductKind::Domain, 1, 1);
-        let quote = quote(&catalogue, Currency::Chf, &[hosting, domain], &[], NOW).expect("quote");
+        let quote = quote(
+            &catalogue,
+            &Extensions::shipped(),
+            Currency::Chf,
+            &[hosting, domain],
+            &[],
+            NOW,
+        )
+        .expect("quote");
         let hosting = &quote.lines[0];
         assert_eq!(hosting.list, chf(347_20));
         assert_eq!(
@@ -369,7 +427,15 @@ mod tests {
         let catalogue = Catalogue::shipped();
         let mut domain = line(1, ProductKind::Domain, 1, 2);
         domain.promo = typed(code("FREE", PromoReduction::Percent(Percent::WHOLE)));
-        let quote = quote(&catalogue, Currency::Eur, &[domain], &[], NOW).expect("quote");
+        let quote = quote(
+            &catalogue,
+            &Extensions::shipped(),
+            Currency::Eur,
+            &[domain],
+            &[],
+            NOW,
+        )
+        .expect("quote");
         assert_eq!(quote.total, Money::zero(Currency::Eur));
     }
 
@@ -428,7 +494,15 @@ mod tests {
                 found: Some(promo),
                 used,
             });
-            let quote = quote(&catalogue, currency, &[domain], &[], NOW).expect("quote");
+            let quote = quote(
+                &catalogue,
+                &Extensions::shipped(),
+                currency,
+                &[domain],
+                &[],
+                NOW,
+            )
+            .expect("quote");
             let problem = quote.lines[0].problem.clone().expect(why);
             assert!(problem.contains(why), "{problem} (wanted {why})");
             assert!(quote.lines[0].reductions.is_empty());
@@ -440,7 +514,15 @@ mod tests {
             found: None,
             used: false,
         });
-        let quote = quote(&catalogue, Currency::Chf, &[unknown], &[], NOW).expect("quote");
+        let quote = quote(
+            &catalogue,
+            &Extensions::shipped(),
+            Currency::Chf,
+            &[unknown],
+            &[],
+            NOW,
+        )
+        .expect("quote");
         assert_eq!(
             quote.lines[0].problem.as_deref(),
             Some("There is no promo code NOPE.")
@@ -461,7 +543,15 @@ mod tests {
         b.promo = typed(other);
         let mut c = line(3, ProductKind::Domain, 1, 1);
         c.promo = typed(ten);
-        let quote = quote(&catalogue, Currency::Chf, &[a, b, c], &[], NOW).expect("quote");
+        let quote = quote(
+            &catalogue,
+            &Extensions::shipped(),
+            Currency::Chf,
+            &[a, b, c],
+            &[],
+            NOW,
+        )
+        .expect("quote");
         assert_eq!(quote.lines[0].net, chf(11_70));
         assert_eq!(quote.lines[1].net, chf(55_00));
         assert!(quote.lines[2]
@@ -485,6 +575,7 @@ mod tests {
         let hosting = line(3, ProductKind::WebHosting, 1, 1);
         let quote = quote(
             &catalogue,
+            &Extensions::shipped(),
             Currency::Chf,
             &[chosen, other, hosting],
             &[offer],
@@ -495,5 +586,68 @@ mod tests {
         assert_eq!(quote.lines[0].offers.len(), 1);
         assert!(quote.lines[1].offers.is_empty(), "taken by line 1");
         assert!(quote.lines[2].offers.is_empty(), "not for hostings");
+    }
+
+    #[test]
+    fn a_restore_is_the_fee_plus_one_year_and_an_extension_prices_its_domains() {
+        let catalogue = Catalogue::shipped();
+        let extensions = Extensions::shipped();
+        let mut restore = line(1, ProductKind::Domain, 1, 1);
+        restore.name = "shop.com".into();
+        restore.product_id = Some(9);
+        restore.purpose = Purpose::Restore;
+        let mut renewal = line(2, ProductKind::Domain, 1, 2);
+        renewal.name = "shop.fr".into();
+        renewal.product_id = Some(10);
+        renewal.purpose = Purpose::Renewal;
+        let mut warranty = line(3, ProductKind::Domain, 1, 1);
+        warranty.name = "shop.de".into();
+        warranty.product_id = Some(11);
+        warranty.purpose = Purpose::Warranty;
+        let priced = quote(
+            &catalogue,
+            &extensions,
+            Currency::Chf,
+            &[restore.clone(), renewal, warranty],
+            &[],
+            NOW,
+        )
+        .expect("quote");
+        // .com: restore fee 120.00 + one year 16.00.
+        assert_eq!(priced.lines[0].list, chf(136_00));
+        assert_eq!(
+            priced.lines[0].description,
+            "Restore of Domain name shop.com: restore fee CHF 120.00 + renewal CHF 16.00"
+        );
+        assert_eq!(priced.lines[1].list, chf(24_00));
+        assert_eq!(
+            priced.lines[1].description,
+            "Renewal of Domain name shop.fr"
+        );
+        assert_eq!(priced.lines[2].list, chf(5_00));
+        assert!(!priced.has_problems());
+        // More than one year, or an extension not sold: said on the line.
+        restore.periods = 2;
+        let mut unknown = line(4, ProductKind::Domain, 1, 1);
+        unknown.name = "shop.xyz".into();
+        let refused = quote(
+            &catalogue,
+            &extensions,
+            Currency::Chf,
+            &[restore, unknown],
+            &[],
+            NOW,
+        )
+        .expect("quote");
+        assert!(refused.lines[0]
+            .problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains("keep 1 year"));
+        assert!(refused.lines[1]
+            .problem
+            .as_deref()
+            .unwrap_or_default()
+            .contains(".ch, .li, .com"));
     }
 }

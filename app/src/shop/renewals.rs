@@ -51,6 +51,7 @@ fn line(product: &AutoRenewing) -> Line {
         plan: "standard".into(),
         name: product.name.clone(),
         product_id: Some(product.product_id),
+        purpose: super::Purpose::Renewal,
         quantity: 1,
         periods: 1,
         promo: None,
@@ -62,9 +63,7 @@ fn line(product: &AutoRenewing) -> Line {
 /// organization that buys in euros renews in euros, from its euro balance), francs when it has
 /// ordered nothing yet.
 async fn currency_of(tx: &mut Tx, organization_id: i64) -> Result<Currency, AppError> {
-    Ok(store::latest_order_currency(tx, organization_id)
-        .await?
-        .unwrap_or(Currency::Chf))
+    Ok(crate::products::store::billing_currency(tx, organization_id).await?)
 }
 
 pub async fn renewals(state: &AppState, worker: &str) -> Result<Option<Run>, AppError> {
@@ -101,12 +100,31 @@ pub async fn renewals(state: &AppState, worker: &str) -> Result<Option<Run>, App
         {
             continue;
         }
-        match renew(state, &mut tx, &product, now).await {
+        match renew(state, &mut tx, &product, now, Payment::Prepaid).await {
             Ok(()) => {
                 tx.commit().await?;
                 run.renewed += 1;
             }
             Err(error) if error.code == ErrorCode::Internal => return Err(error),
+            Err(error) if error.code == ErrorCode::InsufficientBalance && product.warranty => {
+                // Under renewal warranty the domain is renewed anyway: its invoice waits for a
+                // bank transfer.
+                drop(tx);
+                let mut tx = state.db.write().await?;
+                if store::mark_renewal_step(
+                    &mut tx,
+                    product.product_id,
+                    product.expires_at,
+                    "renewal",
+                    now,
+                )
+                .await?
+                {
+                    renew(state, &mut tx, &product, now, Payment::BankTransfer).await?;
+                    tx.commit().await?;
+                    run.renewed += 1;
+                }
+            }
             Err(error) => {
                 drop(tx);
                 fail(state, &product, &error.message, now).await?;
@@ -179,8 +197,15 @@ async fn remind(state: &AppState, product: &AutoRenewing, now: i64) -> Result<bo
         .is_on(Notice::RenewalReminder);
     if wanted {
         let currency = currency_of(&mut tx, product.organization_id).await?;
-        let quote = quote::quote(catalogue::current(), currency, &[line(product)], &[], now)
-            .map_err(|e| AppError::validation("price", e.to_string()))?;
+        let quote = quote::quote(
+            catalogue::current(),
+            crate::products::domain::current(),
+            currency,
+            &[line(product)],
+            &[],
+            now,
+        )
+        .map_err(|e| AppError::validation("price", e.to_string()))?;
         let notice = notice(state, product, product.expires_at, quote.total);
         for (address, first_name) in
             crate::billing::store::billing_recipients(&mut tx, product.organization_id).await?
@@ -206,13 +231,15 @@ async fn remind(state: &AppState, product: &AutoRenewing, now: i64) -> Result<bo
     Ok(wanted)
 }
 
-/// The renewal itself, in `tx`: the order (paid from the balance), its invoice, the new expiry,
-/// the emails the organization wants.
+/// The renewal itself, in `tx`: the order (paid from the balance — or, for a domain under
+/// renewal warranty whose balance is short, by a bank transfer still to come), its invoice, the
+/// new expiry, the emails the organization wants.
 async fn renew(
     state: &AppState,
     tx: &mut Tx,
     product: &AutoRenewing,
     now: i64,
+    payment: Payment,
 ) -> Result<(), AppError> {
     let addresses = crate::billing::store::addresses(tx, product.organization_id).await?;
     let address = addresses
@@ -227,8 +254,15 @@ async fn renew(
         })?;
     let lines = [line(product)];
     let currency = currency_of(tx, product.organization_id).await?;
-    let quote = quote::quote(catalogue::current(), currency, &lines, &[], now)
-        .map_err(|e| AppError::validation("price", e.to_string()))?;
+    let quote = quote::quote(
+        catalogue::current(),
+        crate::products::domain::current(),
+        currency,
+        &lines,
+        &[],
+        now,
+    )
+    .map_err(|e| AppError::validation("price", e.to_string()))?;
     if let Some(problem) = quote.lines.iter().find_map(|l| l.problem.clone()) {
         return Err(AppError::validation("price", problem));
     }
@@ -250,7 +284,7 @@ async fn renew(
             payment: if quote.total.minor == 0 {
                 Payment::Nothing
             } else {
-                Payment::Prepaid
+                payment
             },
             key: &key,
             placed_by: None,
@@ -269,6 +303,22 @@ async fn renew(
         ),
         _ => error,
     })?;
+    if written.status == super::OrderStatus::AwaitingPayment {
+        // Carried out now; the transfer, when it comes, pays the invoice without renewing again.
+        if let Some(line) = store::order_lines(tx, written.order_id).await?.first() {
+            store::carry_out(tx, written.order_id, 0, now).await?;
+            checkout::carry_out(
+                tx,
+                written.order_id,
+                product.organization_id,
+                &product.organization,
+                None,
+                line,
+                &actor,
+            )
+            .await?;
+        }
+    }
     let settings = crate::billing::store::notifications(tx, product.organization_id).await?;
     let until = store::product_expiry(tx, product.organization_id, product.product_id)
         .await?
@@ -287,8 +337,8 @@ async fn renew(
         organization_id: product.organization_id,
         invoice: &written.number_text,
         total: quote.total,
-        payment: Payment::Prepaid.label(),
-        reference: "",
+        payment: payment.label(),
+        reference: &written.payment_reference,
         items: &items,
         base: &state.settings.public_url,
     };

@@ -2,7 +2,7 @@
 //! numbers and invoices.
 
 use super::quote::{FreeOffer, Line, PromoCode, PromoReduction, TypedCode};
-use super::{OrderStatus, Payment, Renewable};
+use super::{OrderStatus, Payment, Purpose, Renewable};
 use crate::db::Tx;
 use crate::money::{Currency, Money, Percent};
 use crate::on_db;
@@ -20,10 +20,11 @@ type LineRow = (
     i64,
     String,
     Option<i64>,
+    String,
 );
 
 const LINE_COLUMNS: &str =
-    "id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id";
+    "id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id, purpose";
 
 /// A cart line as stored, with its promo code as typed (looked up by [`typed_codes`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +34,7 @@ pub struct StoredLine {
 }
 
 fn stored_line(
-    (id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id): LineRow,
+    (id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id, purpose): LineRow,
 ) -> Option<StoredLine> {
     Some(StoredLine {
         line: Line {
@@ -42,6 +43,7 @@ fn stored_line(
             plan,
             name,
             product_id,
+            purpose: Purpose::parse(&purpose)?,
             quantity,
             periods,
             promo: None,
@@ -82,6 +84,7 @@ pub struct NewLine<'a> {
     pub plan: &'a str,
     pub name: &'a str,
     pub product_id: Option<i64>,
+    pub purpose: Purpose,
     pub quantity: i64,
     pub periods: i64,
     pub added_by: i64,
@@ -90,8 +93,8 @@ pub struct NewLine<'a> {
 
 pub async fn add_line(tx: &mut Tx, line: &NewLine<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO cart_lines \
-        (organization_id, kind, plan, name, product_id, quantity, periods, added_by, created_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        (organization_id, kind, plan, name, product_id, quantity, periods, added_by, created_at, \
+        purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(line.organization_id)
         .bind(line.kind.as_str())
@@ -102,6 +105,7 @@ pub async fn add_line(tx: &mut Tx, line: &NewLine<'_>) -> Result<i64, sqlx::Erro
         .bind(line.periods)
         .bind(line.added_by)
         .bind(line.at)
+        .bind(line.purpose.as_str())
         .fetch_one(&mut **c)
         .await)
 }
@@ -406,7 +410,7 @@ pub async fn insert_free_offer(
 /// The organization's products, for the renewal list.
 pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewable>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, kind, expires_at, auto_renew FROM products \
-                       WHERE organization_id = $1 ORDER BY name, id";
+                       WHERE organization_id = $1 AND stage <> 'released' ORDER BY name, id";
     let rows: Vec<(i64, String, String, Option<i64>, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(organization_id)
         .fetch_all(&mut **c)
@@ -428,7 +432,8 @@ pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewabl
 /// Whether a product of this kind and name exists in any organization (a domain name is
 /// registered once).
 pub async fn name_taken(tx: &mut Tx, kind: ProductKind, name: &str) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "SELECT COUNT(*) FROM products WHERE kind = $1 AND name = $2";
+    const SQL: &str =
+        "SELECT COUNT(*) FROM products WHERE kind = $1 AND name = $2 AND stage <> 'released'";
     let count: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(kind.as_str())
         .bind(name)
@@ -459,19 +464,36 @@ pub async fn names_like(
         .await)
 }
 
-/// Moves a product's expiry (a renewal), and makes it active again.
+/// The organization's released domain of that name, if it has one.
+pub async fn released_domain(
+    tx: &mut Tx,
+    organization_id: i64,
+    name: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT id FROM products WHERE organization_id = $1 AND kind = 'domain' \
+                       AND name = $2 AND stage = 'released'";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(name)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Moves a product's expiry (a renewal or a restore), and makes it active again.
 pub async fn extend_product(
     tx: &mut Tx,
     organization_id: i64,
     product_id: i64,
     expires_at: i64,
+    now: i64,
 ) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active' \
-                       WHERE organization_id = $1 AND id = $2";
+    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', \
+                       stage = 'active', stage_since = $4 WHERE organization_id = $1 AND id = $2";
     let done = on_db!(tx, |c| sqlx::query(SQL)
         .bind(organization_id)
         .bind(product_id)
         .bind(expires_at)
+        .bind(now)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -608,6 +630,7 @@ pub struct OrderLine {
     pub plan: String,
     pub name: String,
     pub product_id: Option<i64>,
+    pub purpose: Purpose,
     pub quantity: i64,
     pub periods: i64,
     pub period: String,
@@ -620,8 +643,8 @@ pub async fn insert_order_line(
     line: &OrderLine,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO order_lines \
-        (order_id, position, kind, plan, name, product_id, quantity, periods, period) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        (order_id, position, kind, plan, name, product_id, quantity, periods, period, purpose) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     on_db!(tx, |c| sqlx::query(SQL)
         .bind(order_id)
         .bind(position)
@@ -632,28 +655,39 @@ pub async fn insert_order_line(
         .bind(line.quantity)
         .bind(line.periods)
         .bind(&line.period)
+        .bind(line.purpose.as_str())
         .execute(&mut **c)
         .await
         .map(|_| ()))
 }
 
 pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, sqlx::Error> {
-    const SQL: &str = "SELECT kind, plan, name, product_id, quantity, periods, period \
+    const SQL: &str = "SELECT kind, plan, name, product_id, quantity, periods, period, purpose \
                        FROM order_lines WHERE order_id = $1 ORDER BY position";
-    let rows: Vec<(String, String, String, Option<i64>, i64, i64, String)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(order_id)
-            .fetch_all(&mut **c)
-            .await)?;
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        Option<i64>,
+        i64,
+        i64,
+        String,
+        String,
+    )> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(order_id)
+        .fetch_all(&mut **c)
+        .await)?;
     Ok(rows
         .into_iter()
         .filter_map(
-            |(kind, plan, name, product_id, quantity, periods, period)| {
+            |(kind, plan, name, product_id, quantity, periods, period, purpose)| {
                 Some(OrderLine {
                     kind: ProductKind::parse(&kind)?,
                     plan,
                     name,
                     product_id,
+                    purpose: Purpose::parse(&purpose)?,
                     quantity,
                     periods,
                     period,
@@ -661,6 +695,78 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
             },
         )
         .collect())
+}
+
+/// Marks an order line carried out; `false` when it was already (a domain renewed at expiry
+/// under its warranty before its invoice was paid).
+pub async fn carry_out(
+    tx: &mut Tx,
+    order_id: i64,
+    position: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE order_lines SET carried_out_at = $3 \
+                       WHERE order_id = $1 AND position = $2 AND carried_out_at IS NULL";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(order_id)
+        .bind(position)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// A domain's stage and expiry, for the lines that renew, restore or cover it.
+pub async fn domain_stage(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<(crate::products::DomainStage, Option<i64>)>, sqlx::Error> {
+    const SQL: &str = "SELECT stage, expires_at FROM products \
+                       WHERE organization_id = $1 AND id = $2 AND kind = 'domain'";
+    let row: Option<(String, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.and_then(|(stage, expires_at)| {
+        Some((crate::products::DomainStage::parse(&stage)?, expires_at))
+    }))
+}
+
+/// Extends a domain's renewal warranty to `until`.
+pub async fn set_warranty(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    until: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET warranty_until = $3 \
+                       WHERE organization_id = $1 AND id = $2 AND kind = 'domain'";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(until)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// A domain's warranty end, if it has had one.
+pub async fn warranty_until(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT warranty_until FROM products WHERE organization_id = $1 AND id = $2";
+    let row: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.flatten())
 }
 
 /// The next invoice number in the currency, taken in the caller's transaction: the counter's
@@ -938,21 +1044,26 @@ pub struct AutoRenewing {
     pub kind: ProductKind,
     pub name: String,
     pub expires_at: i64,
+    /// A domain under renewal warranty: renewed even when the balance is short.
+    pub warranty: bool,
 }
 
 pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.kind, p.name, p.expires_at \
+    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.kind, p.name, p.expires_at, \
+        COALESCE(p.warranty_until > p.expires_at, FALSE) \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
-        WHERE p.auto_renew AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
+        WHERE (p.auto_renew OR p.warranty_until > p.expires_at) \
+        AND p.stage IN ('active', 'expired') AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
         ORDER BY p.expires_at, p.id";
-    let rows: Vec<(i64, i64, String, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(until)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, i64, String, String, String, i64, bool)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(until)
+            .fetch_all(&mut **c)
+            .await)?;
     Ok(rows
         .into_iter()
         .filter_map(
-            |(product_id, organization_id, organization, kind, name, expires_at)| {
+            |(product_id, organization_id, organization, kind, name, expires_at, warranty)| {
                 Some(AutoRenewing {
                     product_id,
                     organization_id,
@@ -960,6 +1071,7 @@ pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>,
                     kind: ProductKind::parse(&kind)?,
                     name,
                     expires_at,
+                    warranty,
                 })
             },
         )
@@ -986,18 +1098,4 @@ pub async fn mark_renewal_step(
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done == 1)
-}
-
-/// The currency of the organization's latest order, if it has one.
-pub async fn latest_order_currency(
-    tx: &mut Tx,
-    organization_id: i64,
-) -> Result<Option<Currency>, sqlx::Error> {
-    const SQL: &str =
-        "SELECT currency FROM orders WHERE organization_id = $1 ORDER BY id DESC LIMIT 1";
-    let code: Option<String> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_optional(&mut **c)
-        .await)?;
-    Ok(code.and_then(|c| Currency::parse(&c)))
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod buyer;
+
 use app::db::Db;
 use app::password::PasswordHasher;
 use app::state::{AppState, ManualClock, Settings};

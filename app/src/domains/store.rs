@@ -1,0 +1,147 @@
+//! The SQL of the domain lifecycle: the domains the scheduler may have to move, the move itself
+//! (only from the stage that was read, so two schedulers move a domain once), a domain's facts,
+//! and the released domains.
+
+use super::ReleasedDomain;
+use crate::db::Tx;
+use crate::on_db;
+use crate::products::DomainStage;
+
+/// A domain past its expiry that has not been released.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expired {
+    pub product_id: i64,
+    pub organization_id: i64,
+    pub organization: String,
+    pub name: String,
+    pub stage: DomainStage,
+    pub expires_at: i64,
+}
+
+/// The domains whose expiry has passed and that have not been released, oldest expiry first.
+pub async fn expired(tx: &mut Tx, now: i64) -> Result<Vec<Expired>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.name, p.stage, p.expires_at \
+        FROM products p JOIN organizations o ON o.id = p.organization_id \
+        WHERE p.kind = 'domain' AND p.stage <> 'released' \
+          AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
+        ORDER BY p.expires_at, p.id";
+    let rows: Vec<(i64, i64, String, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(now)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(
+            |(product_id, organization_id, organization, name, stage, expires_at)| {
+                Some(Expired {
+                    product_id,
+                    organization_id,
+                    organization,
+                    name,
+                    stage: DomainStage::parse(&stage)?,
+                    expires_at,
+                })
+            },
+        )
+        .collect())
+}
+
+/// Moves a domain from `from` to `to`; `false` when it is no longer in `from` with that expiry
+/// (another scheduler moved it, or it was renewed meanwhile).
+pub async fn move_stage(
+    tx: &mut Tx,
+    product_id: i64,
+    expires_at: i64,
+    from: DomainStage,
+    to: DomainStage,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET stage = $4, stage_since = $5, status = 'expired' \
+                       WHERE id = $1 AND expires_at = $2 AND stage = $3";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(expires_at)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// A domain of the organization as its panel needs it (with `only_for`, only if that person
+/// was given access to it): name, stage, expiry, warranty.
+pub async fn domain(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    product_id: i64,
+) -> Result<Option<(String, DomainStage, Option<i64>, Option<i64>)>, sqlx::Error> {
+    const SQL: &str = "SELECT p.name, p.stage, p.expires_at, p.warranty_until FROM products p \
+        WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'domain' \
+          AND p.stage <> 'released' \
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+    let row: Option<(String, String, Option<i64>, Option<i64>)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(product_id)
+            .bind(organization_id)
+            .bind(only_for.unwrap_or(0))
+            .fetch_optional(&mut **c)
+            .await)?;
+    Ok(row.and_then(|(name, stage, expires_at, warranty_until)| {
+        Some((
+            name,
+            DomainStage::parse(&stage)?,
+            expires_at,
+            warranty_until,
+        ))
+    }))
+}
+
+/// The organization's released domains (with `only_for`, those that person had access to),
+/// latest first.
+pub async fn released(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+) -> Result<Vec<ReleasedDomain>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.name, p.expires_at, p.stage_since FROM products p \
+        WHERE p.organization_id = $1 AND p.kind = 'domain' AND p.stage = 'released' \
+          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
+        ORDER BY p.stage_since DESC, p.id DESC";
+    let rows: Vec<(i64, String, Option<i64>, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .bind(only_for.unwrap_or(0))
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(product_id, name, expired_at, released_at)| ReleasedDomain {
+                product_id,
+                name,
+                expired_at,
+                released_at,
+            },
+        )
+        .collect())
+}
+
+/// Puts a domain in a stage directly (the demo's history).
+pub async fn set_stage(
+    tx: &mut Tx,
+    product_id: i64,
+    stage: DomainStage,
+    since: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET stage = $2, stage_since = $3, status = 'expired' \
+                       WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(stage.as_str())
+        .bind(since)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
