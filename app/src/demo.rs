@@ -275,6 +275,7 @@ async fn seed_billing(
             periods: 1,
             promo: None,
             free_offer_id: None,
+            auth_code: String::new(),
         };
         let lines = [line];
         let quote = quote::quote(
@@ -474,6 +475,19 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
             holder,
         ));
     }
+    // Two transfers in from another registrar that failed on a mistyped authorization code
+    // (PRD-5): their pages show the red banner; the simulated registrar's code is
+    // BERG-2026-OK (the browser tests restart one each).
+    for name in ["bergbahn-tickets.com", "bergbahn-tickets.net"] {
+        products.push(add(
+            agency,
+            ProductKind::Domain,
+            name.into(),
+            None,
+            false,
+            "Helvetia Web Agency",
+        ));
+    }
     let bakery = organization_ids[1];
     products.push(add(
         bakery,
@@ -578,6 +592,33 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
                 }
             }
         }
+    }
+    for name in ["bergbahn-tickets.com", "bergbahn-tickets.net"] {
+        let Some(id) = by_name.get(name).copied() else {
+            continue;
+        };
+        crate::shop::store::start_transfer(tx, id, "").await?;
+        let (_, hash) = crate::tokens::new_token();
+        crate::domains::store::transfer_failed(
+            tx,
+            id,
+            crate::domains::TransferFailure::WrongAuthorizationCode,
+            hash.as_str(),
+            now + 30 * DAY,
+        )
+        .await?;
+        crate::domains::registry::set_at_registrar(
+            tx,
+            name,
+            &crate::domains::registry::AtRegistrar {
+                auth_code: "BERG-2026-OK".into(),
+                locked: false,
+                registered_at: now - 800 * DAY,
+                in_redemption: false,
+                holder_confirms: true,
+            },
+        )
+        .await?;
     }
     // (person, product, billing rights): collaborators and externals reach only these.
     let grants: [(usize, &str, bool); 8] = [

@@ -79,6 +79,7 @@ mod routes {
                 view! { <products::view::ProductPage panel /> }.into_any()
             }
             Page::ReleasedDomains => domains::view::ReleasedDomainsPage().into_any(),
+            Page::TransferDomain => domains::view::TransferDomainPage().into_any(),
             Page::Tags => tags::view::TagsPage().into_any(),
             Page::Users => organizations::view::UsersPage().into_any(),
             Page::Invite => invitations::view::InvitePage().into_any(),
@@ -155,6 +156,7 @@ mod routes {
         Shop,
         Invoices,
         ReleasedDomains,
+        TransferDomain,
         Security,
         Compromised,
     );
@@ -245,6 +247,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
                     <Route path=path!("domains/released") view={Lazy::<routes::ReleasedDomains>::new()} />
+                    <Route path=path!("domains/transfer") view={Lazy::<routes::TransferDomain>::new()} />
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
                     <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />

@@ -405,6 +405,8 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("released_domains", Reader, Organization(ViewProducts)),
         row("restore_domain", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("add_domain_warranty", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("add_transfer", Writer, Organization(UseBilling)),
+        row("restart_transfer", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
     ]
 };
 

@@ -67,3 +67,31 @@ test("a released domain is gone from the list and kept in the history", async ({
     /expired 3 days ago — renew at the normal price until \d{4}-\d{2}-\d{2}/,
   );
 });
+
+test("a failed transfer shows why on a red banner and restarts free with the right code", async ({ page }, testInfo) => {
+  // One demo transfer per browser project; the simulated registrar's code is BERG-2026-OK.
+  const domain = testInfo.project.name === "mobile" ? "bergbahn-tickets.net" : "bergbahn-tickets.com";
+  await signInAs(page, "bruno@demo.steward.test");
+  await openOrganization(page, "Helvetia Web Agency");
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  await page.goto(`/o/${organizationId}/products?search=${domain}`);
+  await hydrated(page);
+  await page.getByTestId("products").getByRole("link", { name: domain }).click();
+  await hydrated(page);
+  const banner = page.getByTestId("transfer-banner");
+  await expect(banner).toContainText(`The transfer of ${domain} failed`);
+  await expect(banner).toContainText("not the one the current registrar gave");
+  await expect(banner).toContainText("Ask the current registrar for the authorization code again");
+  await checkAccessibility(page, "failed transfer");
+  await expectNoSidewaysScroll(page, "failed transfer");
+
+  // Still a wrong code: one more try, said on the banner.
+  await banner.getByLabel("Authorization code").fill("BERG-2026-KO");
+  await banner.getByRole("button", { name: "Restart the transfer" }).click();
+  await expect(banner).toContainText("Tries so far: 2");
+  // The right one: transferred, the banner gone.
+  await banner.getByLabel("Authorization code").fill("BERG-2026-OK");
+  await banner.getByRole("button", { name: "Restart the transfer" }).click();
+  await expect(page.getByTestId("transfer-done")).toBeVisible();
+  await expect(page.getByTestId("transfer-banner")).toHaveCount(0);
+});

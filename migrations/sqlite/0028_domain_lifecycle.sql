@@ -8,12 +8,12 @@ ALTER TABLE products ADD COLUMN stage_since INTEGER;
 ALTER TABLE products ADD COLUMN warranty_until INTEGER;
 
 -- What a cart or order line does: a new product, a renewal, a domain's restore (restore fee +
--- one renewal), or a year of renewal warranty.
+-- one renewal), a year of renewal warranty, or a domain transferred in.
 ALTER TABLE cart_lines ADD COLUMN purpose TEXT NOT NULL DEFAULT 'new'
-    CHECK (purpose IN ('new', 'renewal', 'restore', 'warranty'));
+    CHECK (purpose IN ('new', 'renewal', 'restore', 'warranty', 'transfer'));
 UPDATE cart_lines SET purpose = 'renewal' WHERE product_id IS NOT NULL;
 ALTER TABLE order_lines ADD COLUMN purpose TEXT NOT NULL DEFAULT 'new'
-    CHECK (purpose IN ('new', 'renewal', 'restore', 'warranty'));
+    CHECK (purpose IN ('new', 'renewal', 'restore', 'warranty', 'transfer'));
 UPDATE order_lines SET purpose = 'renewal' WHERE product_id IS NOT NULL;
 
 -- When a line was carried out (its product created, renewed…): a domain under renewal warranty

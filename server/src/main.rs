@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
         Some("list-promo-codes") => list_promo_codes().await,
         Some("grant-free-offer") => grant_free_offer(&args[1..]).await,
         Some("list-withdrawals") => list_withdrawals().await,
+        Some("simulate-registrar-domain") => simulate_registrar_domain(&args[1..]).await,
         Some("complete-withdrawal") => settle_withdrawal(&args[1..], true).await,
         Some("reverse-withdrawal") => settle_withdrawal(&args[1..], false).await,
         Some(other) => Err(format!(
@@ -35,7 +36,9 @@ async fn main() -> ExitCode {
              grant-free-offer --organization 3 --kind domain --periods 1 --label \"A domain for a year\"\n  \
              list-withdrawals\n  \
              complete-withdrawal --id 7\n  \
-             reverse-withdrawal --id 7 --reason \"The bank refused the IBAN\""
+             reverse-withdrawal --id 7 --reason \"The bank refused the IBAN\"\n  \
+             simulate-registrar-domain --domain shop.com --code AUTH-CODE [--locked yes] \
+             [--registered-days-ago 30] [--in-redemption yes] [--holder-confirms no]"
         )),
     };
     match outcome {
@@ -246,6 +249,54 @@ async fn grant_free_offer(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `simulate-registrar-domain`: what the simulated current registrar knows of a domain (the
+/// embedded registry simulation answers transfers from it; a real registrar ignores it).
+async fn simulate_registrar_domain(args: &[String]) -> Result<(), String> {
+    let flags = flags(args)?;
+    let text = |name: &str| flags.get(name).map(String::as_str);
+    let yes = |name: &str, default: bool| match text(name) {
+        None => Ok(default),
+        Some("yes") => Ok(true),
+        Some("no") => Ok(false),
+        Some(_) => Err(format!("--{name} is yes or no")),
+    };
+    let domain = text("domain").ok_or("simulate-registrar-domain needs --domain")?;
+    let code = text("code").ok_or("simulate-registrar-domain needs --code")?;
+    let days: i64 = text("registered-days-ago")
+        .unwrap_or("400")
+        .parse()
+        .map_err(|_| "--registered-days-ago is a whole number")?;
+    let at = app::domains::registry::AtRegistrar {
+        auth_code: code.to_owned(),
+        locked: yes("locked", false)?,
+        registered_at: 0,
+        in_redemption: yes("in-redemption", false)?,
+        holder_confirms: yes("holder-confirms", true)?,
+    };
+    let state = operator_state().await?;
+    let done = async {
+        let registered_at = state.now() - days * 86_400;
+        let mut tx = state.db.write().await?;
+        app::domains::registry::set_at_registrar(
+            &mut tx,
+            domain,
+            &app::domains::registry::AtRegistrar {
+                registered_at,
+                ..at
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    }
+    .await
+    .map_err(|e| e.to_string());
+    state.db.close().await;
+    done?;
+    println!("The simulated registrar now answers for {domain}.");
+    Ok(())
+}
+
 /// `list-withdrawals`: every withdrawal waiting to be paid out, oldest first.
 async fn list_withdrawals() -> Result<(), String> {
     let state = operator_state().await?;
@@ -429,6 +480,15 @@ async fn scheduler(state: AppState) {
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!(message = %error.message, "domain lifecycle failed"),
+        }
+        match app::domains::transfer::run(&state, &worker).await {
+            Ok(Some(run)) if run != app::domains::transfer::Run::default() => tracing::info!(
+                transferred = run.transferred,
+                failed = run.failed,
+                "domain transfers"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(message = %error.message, "domain transfers failed"),
         }
     }
 }

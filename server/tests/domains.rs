@@ -105,6 +105,21 @@ on_every_backend!(
             // Run again at the same moment: nothing more.
             assert_eq!(race(&app).await, Run::default());
         }
+        // A move from a stage the domain has left is refused (what keeps two processes from
+        // moving it twice).
+        let mut tx = app.state.db.write().await.expect("tx");
+        let stale = app::domains::store::move_stage(
+            &mut tx,
+            ids[0],
+            expiry,
+            app::products::DomainStage::Expired,
+            app::products::DomainStage::Redemption,
+            app.state.now(),
+        )
+        .await
+        .expect("move");
+        tx.commit().await.expect("commit");
+        assert!(!stale);
         // One log entry and one email per move: a.com 4, the others 2 each.
         assert_eq!(
             app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'domain_stage_changed'")
@@ -226,6 +241,25 @@ on_every_backend!(
                 && standing.ends_with("for CHF 120.00 + renewal"),
             "{standing}"
         );
+        // A collaborator with billing rights on another domain only does not reach this one.
+        let other = app.add_products(b.id(), &["reachable.com"]).await[0];
+        let (bill_cookie, _) = app.sign_up("bill@example.com", "Bill", "Billing").await;
+        let bill = app
+            .add_member(b.id(), "bill@example.com", app::policy::Role::Collaborator)
+            .await;
+        app.exec(&format!(
+            "INSERT INTO product_access (product_id, user_id, billing, created_at) \
+             VALUES ({other}, {bill}, TRUE, 0)"
+        ))
+        .await;
+        let refused = app
+            .call(
+                "restore_domain",
+                Some(&bill_cookie),
+                &[("organization_id", &b.organization), ("product_id", &id)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
         let restore = app
             .call(
                 "restore_domain",
@@ -253,6 +287,16 @@ on_every_backend!(
         );
         // 136.00 + 8.1 % VAT = 147.016, rounded to 147.00.
         assert_eq!(minor(&shop["quote"]["total"]), 147_00);
+        // Not by bank transfer: the domain may move on before the money arrives.
+        let by_transfer = b
+            .place(&app, "bank_transfer", "order-key-restore-bank1")
+            .await;
+        assert_eq!(by_transfer.code(), "validation", "{}", by_transfer.body);
+        assert!(
+            by_transfer.body.contains("prepaid balance"),
+            "{}",
+            by_transfer.body
+        );
         let placed = b.place(&app, "prepaid", "order-key-restore-00001").await;
         assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
         assert_eq!(stage(&app, product).await, "active");
@@ -291,7 +335,7 @@ on_every_backend!(
 on_every_backend!(
     a_domain_under_warranty_is_renewed_at_expiry_even_when_the_balance_is_short,
     |app: TestApp| async move {
-        let b = buyer(&app, "wanda@example.com").await;
+        let mut b = buyer(&app, "wanda@example.com").await;
         top_up(&app, b.id(), chf(10_00), "T-WARRANTY").await;
         let product = app.add_products(b.id(), &["kept.ch"]).await[0];
         let expiry = app.state.now() + 20 * DAY;
@@ -336,6 +380,29 @@ on_every_backend!(
             .await
             .concat();
         assert!(!reference.is_empty());
+        // Carried out already: it is paid, not cancelled.
+        b.cookie = app.sign_in("wanda@example.com").await;
+        let waiting = app
+            .count(&format!(
+                "SELECT id FROM orders WHERE organization_id = {} AND status = 'awaiting_payment'",
+                b.id()
+            ))
+            .await;
+        let cancel = app
+            .call(
+                "cancel_order",
+                Some(&b.cookie),
+                &[
+                    ("organization_id", &b.organization),
+                    ("order_id", &waiting.to_string()),
+                ],
+            )
+            .await;
+        assert!(
+            cancel.body.contains("carried out already"),
+            "{}",
+            cancel.body
+        );
         // The transfer pays the invoice without renewing a second time.
         let paid =
             app::shop::operator::record_transfer(&app.state, &reference, chf(14_05), "T-LATE")

@@ -1424,6 +1424,27 @@ async fn arguments(
             vec![o, ("product_id", product.to_string())]
         }
         "add_domain_warranty" => vec![o, ("product_id", product.to_string()), ("years", s("1"))],
+        "add_transfer" => vec![
+            o,
+            ("name", format!("{}.ch", unique_key())),
+            ("auth_code", s("AUTH-CODE")),
+        ],
+        "restart_transfer" => {
+            // A transfer the registry refused: restarted with a code the simulation accepts.
+            exec(
+                app,
+                &format!(
+                    "UPDATE products SET transfer_state = 'failed', transfer_failure = 'transfer_lock' WHERE id = {product}"
+                ),
+            )
+            .await;
+            vec![
+                o,
+                ("product_id", product.to_string()),
+                ("auth_code", s("AUTH-CODE")),
+                ("token", s("")),
+            ]
+        }
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)

@@ -94,10 +94,12 @@ pub enum ActivityAction {
     DomainStageChanged,
     DomainRestored,
     WarrantyBought,
+    DomainTransferred,
+    TransferFailed,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 82] = [
+    pub const ALL: [ActivityAction; 84] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -180,6 +182,8 @@ impl ActivityAction {
         ActivityAction::DomainStageChanged,
         ActivityAction::DomainRestored,
         ActivityAction::WarrantyBought,
+        ActivityAction::DomainTransferred,
+        ActivityAction::TransferFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -266,6 +270,8 @@ impl ActivityAction {
             ActivityAction::DomainStageChanged => "domain_stage_changed",
             ActivityAction::DomainRestored => "domain_restored",
             ActivityAction::WarrantyBought => "warranty_bought",
+            ActivityAction::DomainTransferred => "domain_transferred",
+            ActivityAction::TransferFailed => "transfer_failed",
         }
     }
 
@@ -361,6 +367,8 @@ impl ActivityAction {
             ActivityAction::DomainStageChanged => "Domain moved on after expiry",
             ActivityAction::DomainRestored => "Domain restored",
             ActivityAction::WarrantyBought => "Renewal warranty bought",
+            ActivityAction::DomainTransferred => "Domain transferred in",
+            ActivityAction::TransferFailed => "Domain transfer failed",
         }
     }
 }

@@ -31,6 +31,32 @@ pub async fn add_domain_warranty(
         .await
 }
 
+/// Puts the transfer of a domain from another registrar in the cart, with its authorization
+/// code; answers with the cart line.
+#[server(endpoint = "add_transfer")]
+pub async fn add_transfer(
+    organization_id: i64,
+    name: String,
+    auth_code: String,
+) -> Result<i64, AppError> {
+    AddTransfer::serve(|cx| server_side::add_transfer(cx, organization_id, name, auth_code)).await
+}
+
+/// Restarts a failed transfer with the code typed again (and, from the emailed link, its
+/// token); never charged again. Answers whether the domain is transferred now.
+#[server(endpoint = "restart_transfer")]
+pub async fn restart_transfer(
+    organization_id: i64,
+    product_id: i64,
+    auth_code: String,
+    token: String,
+) -> Result<bool, AppError> {
+    RestartTransfer::serve(|cx| {
+        server_side::restart(cx, organization_id, product_id, auth_code, token)
+    })
+    .await
+}
+
 #[server(endpoint = "released_domains")]
 pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain>, AppError> {
     ReleasedDomains::serve(|cx| server_side::released(cx, organization_id)).await
@@ -39,7 +65,7 @@ pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{store, DomainFacts, ReleasedDomain, RestoreOffer, WARRANTY_YEARS_MAX};
-    use crate::access::organization::products_for;
+    use crate::access::organization::{may_manage, products_for};
     use crate::access::{Context, Log};
     use crate::activity::ActivityAction;
     use crate::error::AppError;
@@ -56,25 +82,54 @@ mod server_side {
         let mut tx = cx.read().await?;
         let member = cx.member(&mut tx, organization_id).await?;
         let only_for = products_for(member.role, account.id);
-        let (name, stage, expires_at, warranty_until) =
-            store::domain(&mut tx, organization_id, only_for, product_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("domain"))?;
+        let store::DomainRow {
+            name,
+            stage,
+            expires_at,
+            warranty_until,
+            ..
+        } = store::domain(&mut tx, organization_id, only_for, product_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("domain"))?;
         let currency = crate::products::store::billing_currency(&mut tx, organization_id).await?;
+        let transfer = store::transfer_of(&mut tx, product_id).await?.and_then(
+            |(state, failure, attempts)| {
+                Some(super::super::TransferFacts {
+                    state: super::super::TransferState::parse(&state)?,
+                    failure: failure
+                        .as_deref()
+                        .and_then(super::super::TransferFailure::parse),
+                    attempts,
+                })
+            },
+        );
         tx.commit().await?;
-        let extension = domain::current()
-            .of(&name)
-            .ok_or_else(|| AppError::not_found("domain extension"))?;
-        let renewal_price = extension.price(currency);
-        let restore = match (stage, extension.restore_fee(currency), expires_at) {
-            (DomainStage::Redemption, Some(fee), Some(expires_at)) => Some(RestoreOffer {
-                fee,
-                renewal: renewal_price,
-                total: fee
-                    .checked_add(renewal_price)
-                    .map_err(|e| AppError::validation("price", e.to_string()))?,
-                until: extension.deadlines(expires_at).restore_until,
-            }),
+        // A domain of an extension the table no longer lists renews at the catalogue's price,
+        // without restore or warranty.
+        let extension = domain::current().of(&name);
+        let renewal_price = match extension {
+            Some(extension) => extension.price(currency),
+            None => crate::billing::catalogue::current()
+                .plan(ProductKind::Domain, "standard")
+                .map_or(crate::money::Money::zero(currency), |p| {
+                    p.unit_price(currency)
+                }),
+        };
+        let restore = match (
+            stage,
+            extension.and_then(|e| e.restore_fee(currency)),
+            extension.zip(expires_at),
+        ) {
+            (DomainStage::Redemption, Some(fee), Some((extension, expires_at))) => {
+                Some(RestoreOffer {
+                    fee,
+                    renewal: renewal_price,
+                    total: fee
+                        .checked_add(renewal_price)
+                        .map_err(|e| AppError::validation("price", e.to_string()))?,
+                    until: extension.deadlines(expires_at).restore_until,
+                })
+            }
             _ => None,
         };
         Ok(DomainFacts {
@@ -90,12 +145,16 @@ mod server_side {
             name,
             stage,
             expires_at,
-            rules: extension.rules(),
+            rules: extension.map(|e| e.rules()).unwrap_or_else(|| {
+                "This extension is not in the operator's table: it renews at the catalogue's price, without restore or warranty.".to_owned()
+            }),
             renewal_price,
             restore,
             warranty_until,
-            warranty_price: extension.warranty_price(currency),
+            warranty_price: extension
+                .map_or(crate::money::Money::zero(currency), |e| e.warranty_price(currency)),
             may_order: member.may(crate::policy::Action::UseBilling),
+            transfer,
         })
     }
 
@@ -107,12 +166,21 @@ mod server_side {
         purpose: Purpose,
         periods: i64,
     ) -> Result<i64, AppError> {
+        let account_id = cx.account()?.id;
         let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let member = cx.member(&mut tx, organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
-        let (name, ..) = store::domain(&mut tx, organization_id, None, product_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("domain"))?;
+        // Only a domain this person reaches, and may manage (PRD-3).
+        let domain = store::domain(
+            &mut tx,
+            organization_id,
+            products_for(member.role, account_id),
+            product_id,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("domain"))?;
+        may_manage(member.role, domain.blocked)?;
+        let name = domain.name;
         let cart = shop::cart(&mut tx, organization_id).await?;
         if cart.len() >= crate::shop::CART_LINES_MAX {
             return Err(AppError::validation(
@@ -146,6 +214,7 @@ mod server_side {
             periods,
             promo: None,
             free_offer_id: None,
+            auth_code: String::new(),
         };
         if let Some(problem) =
             crate::shop::checkout::domain_line_problem(&mut tx, organization_id, &line).await?
@@ -174,6 +243,7 @@ mod server_side {
                 purpose,
                 quantity: 1,
                 periods,
+                auth_code: "",
                 added_by: cx.account()?.id,
                 at: cx.now,
             },
@@ -213,6 +283,146 @@ mod server_side {
             ));
         }
         add(cx, organization_id, product_id, Purpose::Warranty, years).await
+    }
+
+    /// An authorization code as typed: 1 to 64 visible characters.
+    fn check_code(code: &str) -> Result<String, AppError> {
+        let code = code.trim();
+        if code.is_empty()
+            || code.chars().count() > 64
+            || code.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(AppError::validation(
+                "auth_code",
+                "Enter the authorization code the current registrar gave (1 to 64 characters, no spaces).",
+            ));
+        }
+        Ok(code.to_owned())
+    }
+
+    pub async fn add_transfer(
+        cx: Context,
+        organization_id: i64,
+        name: String,
+        auth_code: String,
+    ) -> Result<i64, AppError> {
+        let name = crate::shop::check_domain_name(&name)?;
+        let code = check_code(&auth_code)?;
+        let extensions = domain::current();
+        if extensions.of(&name).is_none() {
+            return Err(AppError::validation(
+                "name",
+                format!(
+                    "This extension is not managed here: transfers are for {}.",
+                    extensions.listed()
+                ),
+            ));
+        }
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let cart = shop::cart(&mut tx, organization_id).await?;
+        if cart.len() >= crate::shop::CART_LINES_MAX {
+            return Err(AppError::validation(
+                "cart",
+                "The cart is full: place this order first.",
+            ));
+        }
+        if shop::name_taken(&mut tx, ProductKind::Domain, &name).await?
+            || cart.iter().any(|l| {
+                l.line.kind == ProductKind::Domain
+                    && l.line.name == name
+                    && l.line.product_id.is_none()
+            })
+        {
+            return Err(AppError::validation(
+                "name",
+                format!("{name} is managed here already, or in the cart."),
+            ));
+        }
+        let id = shop::add_line(
+            &mut tx,
+            &shop::NewLine {
+                organization_id,
+                kind: ProductKind::Domain,
+                plan: "standard",
+                name: &name,
+                product_id: None,
+                purpose: Purpose::Transfer,
+                quantity: 1,
+                periods: 1,
+                auth_code: &code,
+                added_by: cx.account()?.id,
+                at: cx.now,
+            },
+        )
+        .await?;
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::CartChanged,
+                organization_id,
+                &format!("Added: transfer of {name}"),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn restart(
+        cx: Context,
+        organization_id: i64,
+        product_id: i64,
+        auth_code: String,
+        token: String,
+    ) -> Result<bool, AppError> {
+        let code = check_code(&auth_code)?;
+        let account_id = cx.account()?.id;
+        let mut tx = cx.write().await?;
+        let member = cx.member(&mut tx, organization_id).await?;
+        let domain = store::domain(
+            &mut tx,
+            organization_id,
+            products_for(member.role, account_id),
+            product_id,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("domain"))?;
+        may_manage(member.role, domain.blocked)?;
+        let name = domain.name;
+        if !token.is_empty() {
+            let hash = crate::tokens::hash_token(&token);
+            if !store::use_restart_link(&mut tx, product_id, hash.as_str(), cx.now).await? {
+                return Err(AppError::validation(
+                    "token",
+                    "This restart link was used already or has expired: restart the transfer from the form on this page.",
+                ));
+            }
+        }
+        if !store::retry(&mut tx, organization_id, product_id).await? {
+            return Err(AppError::validation(
+                "product_id",
+                format!("The transfer of {name} is not waiting for a restart."),
+            ));
+        }
+        let transfer = store::PendingTransfer {
+            product_id,
+            organization_id,
+            organization: member.name.clone(),
+            name,
+            code,
+        };
+        let answer = super::super::transfer::attempt(
+            &cx.state,
+            &mut tx,
+            &transfer,
+            Some((account_id, &cx.origin)),
+            cx.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(answer.is_ok())
     }
 
     pub async fn released(

@@ -8,7 +8,11 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
+pub mod registry;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod transfer;
 pub mod view;
 
 use crate::money::Money;
@@ -48,8 +52,40 @@ pub struct DomainFacts {
     pub warranty_until: Option<i64>,
     /// One year of renewal warranty.
     pub warranty_price: Money,
-    /// Whether this person may order (restore, warranty): billing rights.
+    /// Whether this person may order (restore, warranty) and restart a transfer: billing rights.
     pub may_order: bool,
+    /// A domain transferred in from another registrar: where its transfer stands.
+    pub transfer: Option<TransferFacts>,
+}
+
+/// A transfer in, as the domain's page shows it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TransferFacts {
+    pub state: TransferState,
+    /// Why the last try failed.
+    pub failure: Option<TransferFailure>,
+    /// How many times the registry was asked.
+    pub attempts: i64,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    /// Waiting for the registry's answer.
+    Pending,
+    Failed,
+    Done,
+}
+
+impl TransferState {
+    pub fn parse(text: &str) -> Option<TransferState> {
+        match text {
+            "pending" => Some(TransferState::Pending),
+            "failed" => Some(TransferState::Failed),
+            "done" => Some(TransferState::Done),
+            _ => None,
+        }
+    }
 }
 
 /// A domain that was released: free for anyone, kept here and in the log.
@@ -59,4 +95,80 @@ pub struct ReleasedDomain {
     pub name: String,
     pub expired_at: Option<i64>,
     pub released_at: Option<i64>,
+}
+
+/// Why a transfer in failed, as the registry answered (PRD-5).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferFailure {
+    WrongAuthorizationCode,
+    TransferLock,
+    /// Registered or transferred less than 60 days ago.
+    TooRecent,
+    InRedemption,
+    HolderDidNotConfirm,
+}
+
+impl TransferFailure {
+    pub const ALL: [TransferFailure; 5] = [
+        TransferFailure::WrongAuthorizationCode,
+        TransferFailure::TransferLock,
+        TransferFailure::TooRecent,
+        TransferFailure::InRedemption,
+        TransferFailure::HolderDidNotConfirm,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferFailure::WrongAuthorizationCode => "wrong_authorization_code",
+            TransferFailure::TransferLock => "transfer_lock",
+            TransferFailure::TooRecent => "too_recent",
+            TransferFailure::InRedemption => "in_redemption",
+            TransferFailure::HolderDidNotConfirm => "holder_did_not_confirm",
+        }
+    }
+    pub fn parse(text: &str) -> Option<TransferFailure> {
+        TransferFailure::ALL
+            .into_iter()
+            .find(|f| f.as_str() == text)
+    }
+    /// What went wrong, in plain words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            TransferFailure::WrongAuthorizationCode => {
+                "The authorization code (also called transfer code or EPP code) is not the one the current registrar gave."
+            }
+            TransferFailure::TransferLock => {
+                "The domain is locked against transfers at its current registrar."
+            }
+            TransferFailure::TooRecent => {
+                "The domain was registered or transferred less than 60 days ago: registries refuse to move it again so soon."
+            }
+            TransferFailure::InRedemption => {
+                "The domain expired and is in redemption at its current registrar: it cannot move until it is restored there."
+            }
+            TransferFailure::HolderDidNotConfirm => {
+                "The domain's holder did not confirm the transfer when the current registrar asked."
+            }
+        }
+    }
+    /// What to do before restarting the transfer.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            TransferFailure::WrongAuthorizationCode => {
+                "Ask the current registrar for the authorization code again, then restart the transfer with it."
+            }
+            TransferFailure::TransferLock => {
+                "Remove the transfer lock in the current registrar's console (often called \"transfer lock\" or \"registrar lock\"), then restart the transfer."
+            }
+            TransferFailure::TooRecent => {
+                "Wait until 60 days have passed since the registration or the last transfer, then restart the transfer."
+            }
+            TransferFailure::InRedemption => {
+                "Have the domain restored at its current registrar, then restart the transfer."
+            }
+            TransferFailure::HolderDidNotConfirm => {
+                "Make sure the holder's email address at the current registrar is right and that the holder answers its message, then restart the transfer."
+            }
+        }
+    }
 }

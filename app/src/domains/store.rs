@@ -70,33 +70,47 @@ pub async fn move_stage(
     Ok(done == 1)
 }
 
-/// A domain of the organization as its panel needs it (with `only_for`, only if that person
-/// was given access to it): name, stage, expiry, warranty.
+/// A domain of the organization, as its panel and its actions need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DomainRow {
+    pub name: String,
+    pub stage: DomainStage,
+    pub expires_at: Option<i64>,
+    pub warranty_until: Option<i64>,
+    /// Its management is blocked (PRD-3).
+    pub blocked: bool,
+}
+
+/// A domain of the organization (with `only_for`, only if that person was given access to it).
 pub async fn domain(
     tx: &mut Tx,
     organization_id: i64,
     only_for: Option<i64>,
     product_id: i64,
-) -> Result<Option<(String, DomainStage, Option<i64>, Option<i64>)>, sqlx::Error> {
-    const SQL: &str = "SELECT p.name, p.stage, p.expires_at, p.warranty_until FROM products p \
+) -> Result<Option<DomainRow>, sqlx::Error> {
+    const SQL: &str = "SELECT p.name, p.stage, p.expires_at, p.warranty_until, \
+          p.blocked_at IS NOT NULL FROM products p \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'domain' \
           AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
-    let row: Option<(String, String, Option<i64>, Option<i64>)> =
+    let row: Option<(String, String, Option<i64>, Option<i64>, bool)> =
         on_db!(tx, |c| sqlx::query_as(SQL)
             .bind(product_id)
             .bind(organization_id)
             .bind(only_for.unwrap_or(0))
             .fetch_optional(&mut **c)
             .await)?;
-    Ok(row.and_then(|(name, stage, expires_at, warranty_until)| {
-        Some((
-            name,
-            DomainStage::parse(&stage)?,
-            expires_at,
-            warranty_until,
-        ))
-    }))
+    Ok(
+        row.and_then(|(name, stage, expires_at, warranty_until, blocked)| {
+            Some(DomainRow {
+                name,
+                stage: DomainStage::parse(&stage)?,
+                expires_at,
+                warranty_until,
+                blocked,
+            })
+        }),
+    )
 }
 
 /// The organization's released domains (with `only_for`, those that person had access to),
@@ -144,4 +158,138 @@ pub async fn set_stage(
         .execute(&mut **c)
         .await
         .map(|_| ()))
+}
+
+// ---- Transfers in (PRD-5) -------------------------------------------------------------------
+
+/// A transfer waiting for the registry, with the code to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingTransfer {
+    pub product_id: i64,
+    pub organization_id: i64,
+    pub organization: String,
+    pub name: String,
+    pub code: String,
+}
+
+pub async fn pending_transfers(tx: &mut Tx) -> Result<Vec<PendingTransfer>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.name, p.transfer_code \
+        FROM products p JOIN organizations o ON o.id = p.organization_id \
+        WHERE p.transfer_state = 'pending' AND p.transfer_code IS NOT NULL ORDER BY p.id";
+    let rows: Vec<(i64, i64, String, String, String)> =
+        on_db!(tx, |c| sqlx::query_as(SQL).fetch_all(&mut **c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(product_id, organization_id, organization, name, code)| PendingTransfer {
+                product_id,
+                organization_id,
+                organization,
+                name,
+                code,
+            },
+        )
+        .collect())
+}
+
+/// Takes a pending transfer's code to send it; `false` when another worker took it.
+pub async fn take_code(tx: &mut Tx, product_id: i64, code: &str) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_code = NULL \
+        WHERE id = $1 AND transfer_state = 'pending' AND transfer_code = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(code)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Takes a failed transfer back to the registry; `false` when it is not failed (any more).
+pub async fn retry(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_state = 'pending' \
+        WHERE id = $1 AND organization_id = $2 AND transfer_state = 'failed'";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(organization_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+pub async fn transfer_done(
+    tx: &mut Tx,
+    product_id: i64,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_state = 'done', transfer_failure = NULL, \
+        transfer_restart_hash = NULL, transfer_restart_expires = NULL, \
+        transfer_attempts = transfer_attempts + 1, expires_at = $2, status = 'active', \
+        stage = 'active', stage_since = $3 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn transfer_failed(
+    tx: &mut Tx,
+    product_id: i64,
+    failure: super::TransferFailure,
+    restart_hash: &str,
+    restart_expires: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_state = 'failed', transfer_failure = $2, \
+        transfer_attempts = transfer_attempts + 1, transfer_restart_hash = $3, \
+        transfer_restart_expires = $4 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(failure.as_str())
+        .bind(restart_hash)
+        .bind(restart_expires)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// A domain's transfer as its page shows it: state, last failure, attempts.
+pub async fn transfer_of(
+    tx: &mut Tx,
+    product_id: i64,
+) -> Result<Option<(String, Option<String>, i64)>, sqlx::Error> {
+    const SQL: &str = "SELECT transfer_state, transfer_failure, transfer_attempts FROM products \
+        WHERE id = $1 AND transfer_state IS NOT NULL";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(product_id)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Spends a restart link: `false` when it is not this domain's, was used, or expired.
+pub async fn use_restart_link(
+    tx: &mut Tx,
+    product_id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_restart_hash = NULL, \
+        transfer_restart_expires = NULL WHERE id = $1 AND transfer_restart_hash = $2 \
+        AND transfer_restart_expires > $3";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(hash)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }

@@ -1,13 +1,15 @@
 //! The domain's panel on its product page (where it stands, the extension's rules, Restore with
 //! its exact quote, renewal warranty) and the history of released domains.
 
-use super::api::{get_domain, released_domains, AddDomainWarranty, RestoreDomain};
-use super::WARRANTY_YEARS_MAX;
+use super::api::{
+    get_domain, released_domains, AddDomainWarranty, AddTransfer, RestartTransfer, RestoreDomain,
+};
+use super::{TransferState, WARRANTY_YEARS_MAX};
 use crate::components::{use_organization_id, ErrorPanel, FormError, Loading, PageTitle};
 use crate::format;
 use crate::products::{DomainStage, ProductKind};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// "Expired 3 days ago — …" from "expired 3 days ago — …".
 fn sentence(text: &str) -> String {
@@ -28,7 +30,14 @@ pub fn panel(kind: ProductKind, organization_id: i64, product_id: i64) -> Option
 pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
     let restore = ServerAction::<RestoreDomain>::new();
     let warranty = ServerAction::<AddDomainWarranty>::new();
-    let facts = Resource::new(move || (), move |_| get_domain(organization_id, product_id));
+    let restart = ServerAction::<RestartTransfer>::new();
+    // The single-use token of the emailed restart link, when the page was opened from it.
+    let query = use_query_map();
+    let token = move || query.read().get("restart").unwrap_or_default();
+    let facts = Resource::new(
+        move || restart.version().get(),
+        move |_| get_domain(organization_id, product_id),
+    );
     let navigate = use_navigate();
     // Once the line is in the cart, the cart shows the whole quote (with VAT) before paying.
     Effect::new(move |_| {
@@ -59,6 +68,41 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                             _ => "domain-standing blocked-banner",
                         };
                         view! {
+                            {f.transfer.clone().map(|t| match t.state {
+                                TransferState::Pending => view! {
+                                    <p class="warning-banner" role="status" data-testid="transfer-banner">
+                                        "Transfer in progress: the registry is being asked, and this page shows its answer."
+                                    </p>
+                                }.into_any(),
+                                TransferState::Failed => view! {
+                                    <section class="blocked-banner transfer-failed" data-testid="transfer-banner" aria-labelledby="transfer-heading">
+                                        <h2 id="transfer-heading">{format!("The transfer of {} failed", f.name)}</h2>
+                                        {t.failure.map(|failure| view! {
+                                            <p>{failure.reason()}</p>
+                                            <p>{failure.remedy()}</p>
+                                        })}
+                                        <p>{format!("Tries so far: {}. Restarting is free: the transfer fee was paid once.", t.attempts)}</p>
+                                        {f.may_order.then(|| view! {
+                                            <ActionForm action=restart attr:class="inline-form">
+                                                <input type="hidden" name="organization_id" value=organization_id />
+                                                <input type="hidden" name="product_id" value=product_id />
+                                                // The emailed link's token, spent by the first try.
+                                                <input type="hidden" name="token" value=move || if restart.version().get() == 0 { token() } else { String::new() } />
+                                                <label>
+                                                    "Authorization code"
+                                                    <input name="auth_code" type="text" required autocomplete="off" spellcheck="false" />
+                                                </label>
+                                                <button class="button" type="submit">"Restart the transfer"</button>
+                                            </ActionForm>
+                                            <FormError error=Signal::derive(move || restart.value().get().and_then(Result::err)) />
+                                        })}
+                                    </section>
+                                }.into_any(),
+                                TransferState::Done => ().into_any(),
+                            })}
+                            {move || matches!(restart.value().get(), Some(Ok(true))).then(|| view! {
+                                <p class="notice" role="status" data-testid="transfer-done">"Transferred: the domain is managed here now."</p>
+                            })}
                             <section class="panel" aria-labelledby="domain-heading">
                                 <h2 id="domain-heading">"After expiry"</h2>
                                 {f.standing.clone().map(|s| view! {
@@ -87,7 +131,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                         None => "No renewal warranty: a domain under warranty is renewed at its expiry even without automatic renewal, and billed.".to_owned(),
                                     }}
                                 </p>
-                                {(f.may_order && matches!(f.stage, DomainStage::Active | DomainStage::Expired)).then(|| view! {
+                                {(f.may_order && f.expires_at.is_some() && f.warranty_price.minor > 0 && matches!(f.stage, DomainStage::Active | DomainStage::Expired)).then(|| view! {
                                     <ActionForm action=warranty attr:class="inline-form">
                                         <input type="hidden" name="organization_id" value=organization_id />
                                         <input type="hidden" name="product_id" value=product_id />
@@ -154,5 +198,42 @@ pub fn ReleasedDomainsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Transfer a domain from another registrar: its name and authorization code go in the cart.
+#[component]
+pub fn TransferDomainPage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let add = ServerAction::<AddTransfer>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            navigate(
+                &format!("/o/{}/billing/shop", organization_id.get_untracked()),
+                Default::default(),
+            );
+        }
+    });
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    view! {
+        <PageTitle text="Transfer a domain" />
+        <h1>"Transfer a domain to this organization"</h1>
+        <p class="lead">"Ask the current registrar for the domain's authorization code (also called transfer or EPP code) and make sure the domain is not locked against transfers. The transfer adds a year to the domain; its price depends on the extension and is shown in the cart. If the transfer fails you get the reason and a link to restart it, without paying again."</p>
+        <section class="panel">
+            <ActionForm action=add>
+                <input type="hidden" name="organization_id" value=move || organization_id.get() />
+                <div class="field">
+                    <label for="transfer-name">"Domain name"</label>
+                    <input id="transfer-name" name="name" type="text" required placeholder="example.com" autocomplete="off" spellcheck="false" />
+                </div>
+                <div class="field">
+                    <label for="transfer-code">"Authorization code"</label>
+                    <input id="transfer-code" name="auth_code" type="text" required autocomplete="off" spellcheck="false" />
+                </div>
+                <button class="button primary" type="submit">"Add the transfer to the cart"</button>
+            </ActionForm>
+            <FormError error />
+        </section>
     }
 }

@@ -253,6 +253,56 @@ pub fn domain_stage_changed(
     compose(to, subject, body)
 }
 
+/// A domain transfer in that failed (PRD-5), and how to restart it.
+pub struct TransferFailedNotice<'a> {
+    pub domain: &'a str,
+    pub organization: &'a str,
+    /// What went wrong and what to do, in plain words.
+    pub reason: &'a str,
+    pub remedy: &'a str,
+    /// The single-use restart link (the domain's page with its token).
+    pub link: &'a str,
+    pub link_days: i64,
+}
+
+/// To those who see the organization's billing: a transfer failed, why, and the link to restart
+/// it without paying again (PRD-5).
+pub fn transfer_failed(
+    to: &str,
+    first_name: &str,
+    notice: &TransferFailedNotice<'_>,
+) -> Result<Email, AppError> {
+    let TransferFailedNotice {
+        domain,
+        organization,
+        reason,
+        remedy,
+        link,
+        link_days,
+    } = notice;
+    let subject = format!("The transfer of {domain} failed");
+    let body = format!(
+        "Hello {first_name},\n\nThe transfer of {domain} to the organization {organization} failed.\n\nWhy: {reason}\n\nWhat to do: {remedy}\n\nThen restart the transfer from this link (once, within {link_days} days; the transfer fee is not charged again):\n{link}\n\nThe domain's page shows the same instructions.",
+    );
+    compose(to, subject, body)
+}
+
+/// To those who see the organization's billing: a transfer in succeeded (PRD-5).
+pub fn domain_transferred(
+    to: &str,
+    first_name: &str,
+    domain: &str,
+    organization: &str,
+    expires_at: i64,
+) -> Result<Email, AppError> {
+    let subject = format!("{domain} is transferred");
+    let body = format!(
+        "Hello {first_name},\n\nThe domain {domain} is now managed by the organization {organization}. It expires on {}.",
+        format::date(expires_at)
+    );
+    compose(to, subject, body)
+}
+
 /// What the order emails say about an order and its invoice (BIL-4).
 pub struct OrderNotice<'a> {
     pub organization: &'a str,

@@ -34,6 +34,7 @@ pub struct Extension {
     pub tld: String,
     price: BTreeMap<Currency, Money>,
     warranty: BTreeMap<Currency, Money>,
+    transfer: BTreeMap<Currency, Money>,
     pub grace_days: i64,
     pub redemption_days: i64,
     pub pending_delete_days: i64,
@@ -66,6 +67,14 @@ impl Extension {
     /// One year of renewal warranty.
     pub fn warranty_price(&self, currency: Currency) -> Money {
         self.warranty
+            .get(&currency)
+            .copied()
+            .unwrap_or(Money::zero(currency))
+    }
+
+    /// A transfer in from another registrar (it includes a year).
+    pub fn transfer_price(&self, currency: Currency) -> Money {
+        self.transfer
             .get(&currency)
             .copied()
             .unwrap_or(Money::zero(currency))
@@ -198,6 +207,7 @@ struct ExtensionFile {
     tld: String,
     price: BTreeMap<String, String>,
     warranty: BTreeMap<String, String>,
+    transfer: BTreeMap<String, String>,
     grace_days: i64,
     redemption_days: i64,
     pending_delete_days: i64,
@@ -262,6 +272,7 @@ impl Extensions {
             extensions.push(Extension {
                 price: parse_prices(&format!("{name} price"), &row.price)?,
                 warranty: parse_prices(&format!("{name} warranty"), &row.warranty)?,
+                transfer: parse_prices(&format!("{name} transfer"), &row.transfer)?,
                 restore_fee: row
                     .restore_fee
                     .as_ref()
@@ -383,7 +394,7 @@ mod tests {
         );
     }
 
-    const ROW: &str = "[[extension]]\ntld = \"test\"\nprice = { CHF = \"1\", EUR = \"1\" }\nwarranty = { CHF = \"1\", EUR = \"1\" }\nsource = \"a test\"\n";
+    const ROW: &str = "[[extension]]\ntld = \"test\"\nprice = { CHF = \"1\", EUR = \"1\" }\nwarranty = { CHF = \"1\", EUR = \"1\" }\ntransfer = { CHF = \"1\", EUR = \"1\" }\nsource = \"a test\"\n";
 
     #[test]
     fn a_registry_without_restore_is_a_table_row() {

@@ -240,6 +240,7 @@ pub mod server_side {
                 periods,
                 promo: None,
                 free_offer_id: None,
+                auth_code: String::new(),
             };
             if let Some(problem) =
                 crate::shop::checkout::domain_line_problem(&mut tx, organization_id, &as_line)
@@ -314,6 +315,7 @@ pub mod server_side {
                 },
                 quantity,
                 periods,
+                auth_code: "",
                 added_by: cx.account()?.id,
                 at: cx.now,
             },

@@ -168,6 +168,25 @@ pub async fn place(
     } else {
         checkout.payment
     };
+    if payment == Payment::BankTransfer {
+        for line in lines.iter().filter(|l| l.kind == ProductKind::Domain) {
+            let past_expiry = match line.product_id {
+                Some(product_id) => store::domain_stage(tx, organization_id, product_id)
+                    .await?
+                    .is_some_and(|(stage, _)| stage != crate::products::DomainStage::Active),
+                None => false,
+            };
+            if line.purpose == Purpose::Restore || past_expiry {
+                return Err(AppError::validation(
+                    "payment",
+                    format!(
+                        "{} is past its expiry: pay it from the prepaid balance, since the domain may move on before a bank transfer arrives (top up the prepaid account first).",
+                        line.name
+                    ),
+                ));
+            }
+        }
+    }
     let grant_to = matches!(member.role, Role::Collaborator | Role::External).then_some(account.id);
     let written = write_order(
         tx,
@@ -295,6 +314,7 @@ pub async fn write_order(
                 quantity: line.quantity,
                 periods: line.periods,
                 period: quoted.period.clone(),
+                auth_code: line.auth_code.clone(),
             },
         )
         .await?;
@@ -468,6 +488,9 @@ pub async fn mark_paid(
         if !store::carry_out(tx, order.id, position as i64, actor.now).await? {
             continue;
         }
+        if !line.auth_code.is_empty() {
+            store::clear_line_code(tx, order.id, position as i64).await?;
+        }
         carry_out(
             tx,
             order.id,
@@ -519,12 +542,18 @@ pub async fn carry_out(
         for name in names {
             // A domain the organization let go and registers again: its row comes back (a row
             // per organization and name).
-            let revived = match line.kind {
-                ProductKind::Domain => store::released_domain(tx, organization_id, &name).await?,
+            let revived = match (line.kind, line.purpose) {
+                (ProductKind::Domain, Purpose::New) => {
+                    store::released_domain(tx, organization_id, &name).await?
+                }
                 _ => None,
             };
             if let Some(product_id) = revived {
-                store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
+                store::revive_domain(tx, organization_id, product_id, until, actor.now).await?;
+                if let Some(user_id) = grant_to {
+                    crate::products::store::grant_access(tx, product_id, user_id, true, actor.now)
+                        .await?;
+                }
                 actor
                     .log(
                         tx,
@@ -557,17 +586,28 @@ pub async fn carry_out(
                 crate::products::store::grant_access(tx, product_id, user_id, true, actor.now)
                     .await?;
             }
+            let detail = if line.purpose == Purpose::Transfer {
+                // The registry is asked by the scheduler's transfer job; until it answers the
+                // domain has no expiry here.
+                store::start_transfer(tx, product_id, &line.auth_code).await?;
+                format!(
+                    "{} {name}: transfer in ordered (order {order_id})",
+                    line.kind.label()
+                )
+            } else {
+                format!(
+                    "{} {name}: {length}, until {} (order {order_id})",
+                    line.kind.label(),
+                    crate::format::date(until),
+                )
+            };
             actor
                 .log(
                     tx,
                     ActivityAction::ProductOrdered,
                     organization_id,
                     Some(product_id),
-                    &format!(
-                        "{} {name}: {length}, until {} (order {order_id})",
-                        line.kind.label(),
-                        crate::format::date(until),
-                    ),
+                    &detail,
                 )
                 .await?;
         }
@@ -580,9 +620,14 @@ pub async fn carry_out(
     let name = &line.name;
     match line.purpose {
         Purpose::Warranty => {
+            // The warranty covers the domain's next expiry(ies): it runs on from the later of
+            // the warranty bought before and the expiry.
             let from = store::warranty_until(tx, organization_id, product_id)
                 .await?
-                .filter(|until| *until > actor.now)
+                .into_iter()
+                .chain(expires_at)
+                .chain([actor.now])
+                .max()
                 .unwrap_or(actor.now);
             let until = crate::format::add_months(from, months);
             store::set_warranty(tx, organization_id, product_id, until).await?;
@@ -603,10 +648,16 @@ pub async fn carry_out(
             // The registry restores the domain with the year it had missed: from its old expiry.
             let from = expires_at.unwrap_or(actor.now);
             let mut until = crate::format::add_months(from, months);
-            while until <= actor.now {
-                until = crate::format::add_months(until, 12);
+            if until <= actor.now {
+                until = crate::format::add_months(actor.now, months);
             }
-            store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
+            // Only from redemption: a domain that moved on meanwhile is not restored.
+            if !store::restore_product(tx, organization_id, product_id, until, actor.now).await? {
+                return Err(AppError::validation(
+                    "cart",
+                    format!("{name} is no longer in redemption: it cannot be restored."),
+                ));
+            }
             actor
                 .log(
                     tx,
@@ -620,6 +671,8 @@ pub async fn carry_out(
                 )
                 .await?;
         }
+        // A transfer creates its product (above): never a line about one it has.
+        Purpose::Transfer => {}
         Purpose::New | Purpose::Renewal => {
             let from = renewal_start(expires_at, actor.now);
             let until = crate::format::add_months(from, months);
@@ -668,6 +721,9 @@ pub async fn domain_line_problem(
         )),
         (Purpose::Restore, Stage::Active | Stage::Expired) => Some(format!(
             "{name} is not in redemption: renew it at the normal price instead."
+        )),
+        (Purpose::Warranty, Stage::Redemption) => Some(format!(
+            "{name} is in redemption: restore it first; a warranty covers a domain's next expiry."
         )),
         _ => None,
     };
@@ -736,6 +792,12 @@ pub async fn cancel(
             },
         ));
     }
+    if store::carried_out_lines(tx, order_id).await? > 0 {
+        return Err(AppError::validation(
+            "order_id",
+            "This order was carried out already (a domain renewed under its warranty): it is paid by its bank transfer, not cancelled.",
+        ));
+    }
     if !store::set_order_status(
         tx,
         order_id,
@@ -748,6 +810,8 @@ pub async fn cancel(
         return Err(AppError::stale());
     }
     store::release_order_reductions(tx, order_id).await?;
+    // A transfer's authorization code is not kept for an order that will not be carried out.
+    store::clear_order_codes(tx, order_id).await?;
     actor
         .log(
             tx,

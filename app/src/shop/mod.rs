@@ -61,14 +61,17 @@ pub enum Purpose {
     Restore,
     /// Years of renewal warranty for a domain.
     Warranty,
+    /// A domain moved here from another registrar, with its authorization code.
+    Transfer,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 4] = [
+    pub const ALL: [Purpose; 5] = [
         Purpose::New,
         Purpose::Renewal,
         Purpose::Restore,
         Purpose::Warranty,
+        Purpose::Transfer,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -76,6 +79,7 @@ impl Purpose {
             Purpose::Renewal => "renewal",
             Purpose::Restore => "restore",
             Purpose::Warranty => "warranty",
+            Purpose::Transfer => "transfer",
         }
     }
     pub fn parse(text: &str) -> Option<Purpose> {
@@ -91,6 +95,7 @@ pub fn describe_item(purpose: Purpose, label: &str, name: &str) -> String {
         Purpose::Renewal => format!("Renewal of {label} {name}"),
         Purpose::Restore => format!("Restore of {label} {name} (restore fee + renewal)"),
         Purpose::Warranty => format!("Renewal warranty for {label} {name}"),
+        Purpose::Transfer => format!("Transfer of {label} {name}"),
     }
 }
 

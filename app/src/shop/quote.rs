@@ -128,6 +128,8 @@ pub struct Line {
     pub periods: i64,
     pub promo: Option<TypedCode>,
     pub free_offer_id: Option<i64>,
+    /// A transfer's authorization code, until the registry is asked (then cleared).
+    pub auth_code: String,
 }
 
 /// Prices `lines` in `currency`. `offers` are the organization's unused free offers. A line
@@ -174,6 +176,9 @@ pub fn quote(
         let mut fee = Money::zero(currency);
         if line.kind == ProductKind::Domain {
             match extensions.of(&line.name) {
+                // A domain the organization has, of an extension the table no longer lists:
+                // renewed at the catalogue's price.
+                None if line.purpose == Purpose::Renewal => {}
                 None => {
                     problem = Some(format!(
                         "This extension is not sold here: the shop registers {}.",
@@ -184,6 +189,15 @@ pub fn quote(
                     unit = extension.price(currency);
                     match line.purpose {
                         Purpose::Warranty => unit = extension.warranty_price(currency),
+                        Purpose::Transfer => {
+                            unit = extension.transfer_price(currency);
+                            if (line.quantity, line.periods) != (1, 1) {
+                                problem = Some(
+                                    "A transfer adds one year: keep 1 year (renew it once it is here)."
+                                        .into(),
+                                );
+                            }
+                        }
                         Purpose::Restore => match extension.restore_fee(currency) {
                             Some(restore_fee) => {
                                 fee = restore_fee;
@@ -222,7 +236,11 @@ pub fn quote(
             });
         }
         let mut promo_code = String::new();
-        if let Some(typed) = &line.promo {
+        if let Some(typed) = line
+            .promo
+            .as_ref()
+            .filter(|_| !matches!(line.purpose, Purpose::Restore | Purpose::Warranty))
+        {
             promo_code = typed.code.clone();
             match &typed.found {
                 None => problem = Some(format!("There is no promo code {}.", typed.code)),
@@ -254,7 +272,10 @@ pub fn quote(
             }
         }
         let mut free_offer_id = None;
-        if let Some(id) = line.free_offer_id {
+        // An offer is a product for some periods: a new one or a renewal, never a restore fee,
+        // a warranty or a transfer.
+        let takes_offers = matches!(line.purpose, Purpose::New | Purpose::Renewal);
+        if let Some(id) = line.free_offer_id.filter(|_| takes_offers) {
             match offers.iter().find(|o| o.id == id && o.kind == line.kind) {
                 Some(offer) => {
                     free_offer_id = Some(id);
@@ -300,7 +321,7 @@ pub fn quote(
             free_offer_id,
             offers: offers
                 .iter()
-                .filter(|o| o.kind == line.kind)
+                .filter(|o| o.kind == line.kind && takes_offers)
                 .filter(|o| {
                     // An offer chosen on another line is not offered again.
                     Some(o.id) == line.free_offer_id
@@ -362,6 +383,7 @@ mod tests {
             periods,
             promo: None,
             free_offer_id: None,
+            auth_code: String::new(),
         }
     }
 

@@ -56,6 +56,7 @@ fn line(product: &AutoRenewing) -> Line {
         periods: 1,
         promo: None,
         free_offer_id: None,
+        auth_code: String::new(),
     }
 }
 
@@ -120,9 +121,18 @@ pub async fn renewals(state: &AppState, worker: &str) -> Result<Option<Run>, App
                 )
                 .await?
                 {
-                    renew(state, &mut tx, &product, now, Payment::BankTransfer).await?;
-                    tx.commit().await?;
-                    run.renewed += 1;
+                    match renew(state, &mut tx, &product, now, Payment::BankTransfer).await {
+                        Ok(()) => {
+                            tx.commit().await?;
+                            run.renewed += 1;
+                        }
+                        Err(error) if error.code == ErrorCode::Internal => return Err(error),
+                        Err(error) => {
+                            drop(tx);
+                            fail(state, &product, &error.message, now).await?;
+                            run.failed += 1;
+                        }
+                    }
                 }
             }
             Err(error) => {

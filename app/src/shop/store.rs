@@ -21,10 +21,11 @@ type LineRow = (
     String,
     Option<i64>,
     String,
+    String,
 );
 
-const LINE_COLUMNS: &str =
-    "id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id, purpose";
+const LINE_COLUMNS: &str = "id, kind, plan, name, product_id, quantity, periods, promo_code, \
+                            free_offer_id, purpose, auth_code";
 
 /// A cart line as stored, with its promo code as typed (looked up by [`typed_codes`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +35,19 @@ pub struct StoredLine {
 }
 
 fn stored_line(
-    (id, kind, plan, name, product_id, quantity, periods, promo_code, free_offer_id, purpose): LineRow,
+    (
+        id,
+        kind,
+        plan,
+        name,
+        product_id,
+        quantity,
+        periods,
+        promo_code,
+        free_offer_id,
+        purpose,
+        auth_code,
+    ): LineRow,
 ) -> Option<StoredLine> {
     Some(StoredLine {
         line: Line {
@@ -48,6 +61,7 @@ fn stored_line(
             periods,
             promo: None,
             free_offer_id,
+            auth_code,
         },
         promo_code,
     })
@@ -87,6 +101,8 @@ pub struct NewLine<'a> {
     pub purpose: Purpose,
     pub quantity: i64,
     pub periods: i64,
+    /// A transfer's authorization code ("" otherwise).
+    pub auth_code: &'a str,
     pub added_by: i64,
     pub at: i64,
 }
@@ -94,7 +110,7 @@ pub struct NewLine<'a> {
 pub async fn add_line(tx: &mut Tx, line: &NewLine<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO cart_lines \
         (organization_id, kind, plan, name, product_id, quantity, periods, added_by, created_at, \
-        purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+        purpose, auth_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(line.organization_id)
         .bind(line.kind.as_str())
@@ -106,6 +122,7 @@ pub async fn add_line(tx: &mut Tx, line: &NewLine<'_>) -> Result<i64, sqlx::Erro
         .bind(line.added_by)
         .bind(line.at)
         .bind(line.purpose.as_str())
+        .bind(line.auth_code)
         .fetch_one(&mut **c)
         .await)
 }
@@ -634,6 +651,8 @@ pub struct OrderLine {
     pub quantity: i64,
     pub periods: i64,
     pub period: String,
+    /// A transfer's authorization code until the line is carried out.
+    pub auth_code: String,
 }
 
 pub async fn insert_order_line(
@@ -643,8 +662,8 @@ pub async fn insert_order_line(
     line: &OrderLine,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO order_lines \
-        (order_id, position, kind, plan, name, product_id, quantity, periods, period, purpose) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        (order_id, position, kind, plan, name, product_id, quantity, periods, period, purpose, \
+        auth_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     on_db!(tx, |c| sqlx::query(SQL)
         .bind(order_id)
         .bind(position)
@@ -656,14 +675,15 @@ pub async fn insert_order_line(
         .bind(line.periods)
         .bind(&line.period)
         .bind(line.purpose.as_str())
+        .bind(&line.auth_code)
         .execute(&mut **c)
         .await
         .map(|_| ()))
 }
 
 pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, sqlx::Error> {
-    const SQL: &str = "SELECT kind, plan, name, product_id, quantity, periods, period, purpose \
-                       FROM order_lines WHERE order_id = $1 ORDER BY position";
+    const SQL: &str = "SELECT kind, plan, name, product_id, quantity, periods, period, purpose, \
+                       auth_code FROM order_lines WHERE order_id = $1 ORDER BY position";
     #[allow(clippy::type_complexity)]
     let rows: Vec<(
         String,
@@ -674,6 +694,7 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
         i64,
         String,
         String,
+        String,
     )> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(order_id)
         .fetch_all(&mut **c)
@@ -681,7 +702,7 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
     Ok(rows
         .into_iter()
         .filter_map(
-            |(kind, plan, name, product_id, quantity, periods, period, purpose)| {
+            |(kind, plan, name, product_id, quantity, periods, period, purpose, auth_code)| {
                 Some(OrderLine {
                     kind: ProductKind::parse(&kind)?,
                     plan,
@@ -691,10 +712,98 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
                     quantity,
                     periods,
                     period,
+                    auth_code,
                 })
             },
         )
         .collect())
+}
+
+/// Marks a product just created as a transfer in, waiting for the registry, with its code.
+pub async fn start_transfer(tx: &mut Tx, product_id: i64, code: &str) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_state = 'pending', transfer_code = $2, \
+                       expires_at = NULL WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(code)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// Restores a domain in redemption: its new expiry, active again; `false` when it is not in
+/// redemption (any more).
+pub async fn restore_product(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    expires_at: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', stage = 'active', \
+        stage_since = $4 WHERE organization_id = $1 AND id = $2 AND stage = 'redemption'";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// A released domain registered again: active, with a new expiry, its old switches, warranty
+/// and block cleared.
+pub async fn revive_domain(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', stage = 'active', \
+        stage_since = $4, auto_renew = FALSE, warranty_until = NULL, blocked_at = NULL, \
+        blocked_by = NULL, created_at = $4 WHERE organization_id = $1 AND id = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// How many of an order's lines were carried out already.
+pub async fn carried_out_lines(tx: &mut Tx, order_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM order_lines WHERE order_id = $1 AND carried_out_at IS NOT NULL";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(order_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Forgets every authorization code of an order (cancelled).
+pub async fn clear_order_codes(tx: &mut Tx, order_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE order_lines SET auth_code = '' WHERE order_id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(order_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// Forgets an order line's authorization code once the product holds it.
+pub async fn clear_line_code(tx: &mut Tx, order_id: i64, position: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE order_lines SET auth_code = '' WHERE order_id = $1 AND position = $2";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(order_id)
+        .bind(position)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
 }
 
 /// Marks an order line carried out; `false` when it was already (a domain renewed at expiry

@@ -91,6 +91,7 @@ pub fn CartPage() -> impl IntoView {
                         view! {
                             <section class="panel" aria-labelledby="new-product-heading">
                                 <h2 id="new-product-heading">"Order a new product"</h2>
+                                <p class="muted">"A domain registered elsewhere? "<a href=format!("/o/{organization}/domains/transfer")>"Transfer it to this organization"</a>"."</p>
                                 <ActionForm action=add>
                                     <ActionError error=add_error />
                                     <input type="hidden" name="organization_id" value=organization />
