@@ -19,12 +19,30 @@ pub const EXPIRY_REMINDERS: &str = "expiry_reminders";
 /// The reminders every domain gets, on top of the organization's days: a month and a week.
 pub const DOMAIN_REMINDER_DAYS: [i64; 2] = [30, 7];
 
-fn scheduler() -> Origin {
+/// Who the scheduler's log entries say acted.
+pub fn scheduler() -> Origin {
     Origin {
         ip: "scheduler".into(),
         user_agent: "steward scheduler".into(),
         https: false,
     }
+}
+
+/// Claims `job` for `worker` until its lease ends, in a transaction of its own; `false` when
+/// another worker holds it.
+pub async fn claim(state: &AppState, job: &str, worker: &str, now: i64) -> Result<bool, AppError> {
+    let mut tx = state.db.write().await?;
+    let claimed = store::claim_job(&mut tx, job, worker, now, now + LEASE_SECONDS).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// Ends `worker`'s lease on `job`.
+pub async fn release(state: &AppState, job: &str, worker: &str, now: i64) -> Result<(), AppError> {
+    let mut tx = state.db.write().await?;
+    store::release_job(&mut tx, job, worker, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What one run did; `None` when another worker held the job.

@@ -66,8 +66,9 @@ pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain
 mod server_side {
     use super::super::{store, DomainFacts, ReleasedDomain, RestoreOffer, WARRANTY_YEARS_MAX};
     use crate::access::organization::{may_manage, products_for};
-    use crate::access::{Context, Log};
+    use crate::access::{Context, Log, Member};
     use crate::activity::ActivityAction;
+    use crate::db::Tx;
     use crate::error::AppError;
     use crate::products::{domain, DomainStage, ProductKind};
     use crate::shop::quote::Line;
@@ -158,6 +159,26 @@ mod server_side {
         })
     }
 
+    /// The name of a domain of the member's organization that this person reaches and may
+    /// manage (PRD-3); not found otherwise.
+    async fn managed_domain(
+        tx: &mut Tx,
+        member: &Member,
+        account_id: i64,
+        product_id: i64,
+    ) -> Result<String, AppError> {
+        let domain = store::domain(
+            tx,
+            member.id,
+            products_for(member.role, account_id),
+            product_id,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("domain"))?;
+        may_manage(member.role, domain.blocked)?;
+        Ok(domain.name)
+    }
+
     /// Adds a line about one of the organization's domains to its cart, once.
     async fn add(
         cx: Context,
@@ -170,17 +191,7 @@ mod server_side {
         let mut tx = cx.write().await?;
         let member = cx.member(&mut tx, organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
-        // Only a domain this person reaches, and may manage (PRD-3).
-        let domain = store::domain(
-            &mut tx,
-            organization_id,
-            products_for(member.role, account_id),
-            product_id,
-        )
-        .await?
-        .ok_or_else(|| AppError::not_found("domain"))?;
-        may_manage(member.role, domain.blocked)?;
-        let name = domain.name;
+        let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
         let cart = shop::cart(&mut tx, organization_id).await?;
         if cart.len() >= crate::shop::CART_LINES_MAX {
             return Err(AppError::validation(
@@ -381,16 +392,7 @@ mod server_side {
         let account_id = cx.account()?.id;
         let mut tx = cx.write().await?;
         let member = cx.member(&mut tx, organization_id).await?;
-        let domain = store::domain(
-            &mut tx,
-            organization_id,
-            products_for(member.role, account_id),
-            product_id,
-        )
-        .await?
-        .ok_or_else(|| AppError::not_found("domain"))?;
-        may_manage(member.role, domain.blocked)?;
-        let name = domain.name;
+        let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
         if !token.is_empty() {
             let hash = crate::tokens::hash_token(&token);
             if !store::use_restart_link(&mut tx, product_id, hash.as_str(), cx.now).await? {

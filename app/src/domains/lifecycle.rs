@@ -8,22 +8,13 @@
 use super::store::{self, Expired};
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
-use crate::billing::scheduler::LEASE_SECONDS;
+use crate::billing::scheduler::{self, scheduler};
 use crate::error::AppError;
 use crate::mail::messages::{self, DomainStageNotice};
 use crate::products::{domain, DomainStage};
-use crate::request::Origin;
 use crate::state::AppState;
 
 pub const DOMAIN_LIFECYCLE: &str = "domain_lifecycle";
-
-fn scheduler() -> Origin {
-    Origin {
-        ip: "scheduler".into(),
-        user_agent: "steward scheduler".into(),
-        https: false,
-    }
-}
 
 /// What one run did; `None` when another worker held the job.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -34,16 +25,7 @@ pub struct Run {
 
 pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError> {
     let now = state.now();
-    let mut claim = state.db.write().await?;
-    let claimed = crate::billing::store::claim_job(
-        &mut claim,
-        DOMAIN_LIFECYCLE,
-        worker,
-        now,
-        now + LEASE_SECONDS,
-    )
-    .await?;
-    claim.commit().await?;
+    let claimed = scheduler::claim(state, DOMAIN_LIFECYCLE, worker, now).await?;
     if !claimed {
         return Ok(None);
     }
@@ -67,9 +49,7 @@ pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError
             }
         }
     }
-    let mut release = state.db.write().await?;
-    crate::billing::store::release_job(&mut release, DOMAIN_LIFECYCLE, worker, now).await?;
-    release.commit().await?;
+    scheduler::release(state, DOMAIN_LIFECYCLE, worker, now).await?;
     Ok(Some(run))
 }
 

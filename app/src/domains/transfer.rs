@@ -10,7 +10,7 @@ use super::store::{self, PendingTransfer};
 use super::TransferFailure;
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
-use crate::billing::scheduler::LEASE_SECONDS;
+use crate::billing::scheduler::{self, scheduler};
 use crate::db::Tx;
 use crate::error::AppError;
 use crate::mail::messages::{self, TransferFailedNotice};
@@ -22,14 +22,6 @@ pub const DOMAIN_TRANSFERS: &str = "domain_transfers";
 pub const RESTART_LINK_DAYS: i64 = 30;
 const DAY: i64 = 86_400;
 
-fn scheduler() -> Origin {
-    Origin {
-        ip: "scheduler".into(),
-        user_agent: "steward scheduler".into(),
-        https: false,
-    }
-}
-
 /// What one run did; `None` when another worker held the job.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Run {
@@ -40,16 +32,7 @@ pub struct Run {
 /// The scheduler's job: asks the registry for each pending transfer.
 pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError> {
     let now = state.now();
-    let mut claim = state.db.write().await?;
-    let claimed = crate::billing::store::claim_job(
-        &mut claim,
-        DOMAIN_TRANSFERS,
-        worker,
-        now,
-        now + LEASE_SECONDS,
-    )
-    .await?;
-    claim.commit().await?;
+    let claimed = scheduler::claim(state, DOMAIN_TRANSFERS, worker, now).await?;
     if !claimed {
         return Ok(None);
     }
@@ -68,9 +51,7 @@ pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError
         }
         tx.commit().await?;
     }
-    let mut release = state.db.write().await?;
-    crate::billing::store::release_job(&mut release, DOMAIN_TRANSFERS, worker, now).await?;
-    release.commit().await?;
+    scheduler::release(state, DOMAIN_TRANSFERS, worker, now).await?;
     Ok(Some(run))
 }
 
