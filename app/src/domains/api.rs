@@ -415,10 +415,26 @@ mod server_side {
             name,
             code,
         };
-        let answer = super::super::transfer::attempt(
+        // Claimed (pending again), committed; the registry is asked outside any transaction.
+        tx.commit().await?;
+        let answer = match super::super::registry::current()
+            .transfer_in(&cx.state, &transfer.name, &transfer.code, cx.now)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                let mut tx = cx.write().await?;
+                store::back_to_failed(&mut tx, product_id).await?;
+                tx.commit().await?;
+                return Err(error);
+            }
+        };
+        let mut tx = cx.write().await?;
+        super::super::transfer::record_answer(
             &cx.state,
             &mut tx,
             &transfer,
+            answer,
             Some((account_id, &cx.origin)),
             cx.now,
         )

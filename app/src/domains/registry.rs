@@ -13,6 +13,7 @@ use super::TransferFailure;
 use crate::db::Tx;
 use crate::error::AppError;
 use crate::on_db;
+use crate::state::AppState;
 use futures::future::BoxFuture;
 
 const DAY: i64 = 86_400;
@@ -55,12 +56,14 @@ pub fn simulate(at: Option<&AtRegistrar>, code: &str, now: i64) -> Result<(), Tr
     }
 }
 
-/// A registrar connection: asks for `domain` to be transferred in with `code`. The outer error
-/// is Steward's (the database); the inner one is the registry's refusal.
+/// A registrar connection: asks for `domain` to be transferred in with `code`. Called outside
+/// any database transaction (a real connection waits on the network). The outer error is a
+/// failure to ask (the transfer is then asked again later); the inner one is the registry's
+/// refusal.
 pub trait Registry: Send + Sync {
     fn transfer_in<'a>(
         &'a self,
-        tx: &'a mut Tx,
+        state: &'a AppState,
         domain: &'a str,
         code: &'a str,
         now: i64,
@@ -73,13 +76,15 @@ pub struct Simulated;
 impl Registry for Simulated {
     fn transfer_in<'a>(
         &'a self,
-        tx: &'a mut Tx,
+        state: &'a AppState,
         domain: &'a str,
         code: &'a str,
         now: i64,
     ) -> BoxFuture<'a, Result<Result<(), TransferFailure>, AppError>> {
         Box::pin(async move {
-            let at = at_registrar(tx, domain).await?;
+            let mut tx = state.db.read().await?;
+            let at = at_registrar(&mut tx, domain).await?;
+            tx.commit().await?;
             Ok(simulate(at.as_ref(), code, now))
         })
     }

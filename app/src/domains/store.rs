@@ -205,6 +205,29 @@ pub async fn take_code(tx: &mut Tx, product_id: i64, code: &str) -> Result<bool,
     Ok(done == 1)
 }
 
+/// Gives a claimed transfer its code back (the registry could not be asked).
+pub async fn put_code_back(tx: &mut Tx, product_id: i64, code: &str) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET transfer_code = $2 \
+        WHERE id = $1 AND transfer_state = 'pending' AND transfer_code IS NULL";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(code)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// Gives up a restart the registry could not be asked for: failed again, as it was.
+pub async fn back_to_failed(tx: &mut Tx, product_id: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE products SET transfer_state = 'failed' WHERE id = $1 AND transfer_state = 'pending'";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
 /// Takes a failed transfer back to the registry; `false` when it is not failed (any more).
 pub async fn retry(
     tx: &mut Tx,

@@ -1,6 +1,7 @@
 //! Transfers in (PRD-5): a paid transfer line creates its domain waiting for the registry; the
 //! scheduler's transfer job asks the registry (each pending transfer once: its code is taken
-//! with the update that clears it); a failure keeps its reason, emails it in plain words with
+//! with the update that clears it, committed before the registry is asked outside any
+//! transaction, and the answer recorded in a transaction of its own); a failure keeps its reason, emails it in plain words with
 //! what to do and a single-use restart link, and the domain's page shows the same on a red
 //! banner. Restarting — from the link or the page, with the code typed again — asks the
 //! registry at once and never charges the transfer fee again.
@@ -8,7 +9,7 @@
 use super::registry;
 use super::store::{self, PendingTransfer};
 use super::TransferFailure;
-use crate::activity::store::{record, NewEntry};
+use crate::activity::store::{self as activity, NewEntry};
 use crate::activity::ActivityAction;
 use crate::billing::scheduler::{self, scheduler};
 use crate::db::Tx;
@@ -41,33 +42,50 @@ pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError
     read.commit().await?;
     let mut run = Run::default();
     for transfer in pending {
-        let mut tx = state.db.write().await?;
-        if !store::take_code(&mut tx, transfer.product_id, &transfer.code).await? {
+        // Claimed: the code is taken (and cleared) by one worker, committed before the registry
+        // is asked, so no transaction waits on it.
+        let mut claim = state.db.write().await?;
+        if !store::take_code(&mut claim, transfer.product_id, &transfer.code).await? {
             continue;
         }
-        match attempt(state, &mut tx, &transfer, None, now).await? {
+        claim.commit().await?;
+        let answer = match registry::current()
+            .transfer_in(state, &transfer.name, &transfer.code, now)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                // Not asked: the code goes back, and the next run asks again.
+                let mut tx = state.db.write().await?;
+                store::put_code_back(&mut tx, transfer.product_id, &transfer.code).await?;
+                tx.commit().await?;
+                tracing::warn!(message = %error.message, "the registry could not be asked");
+                continue;
+            }
+        };
+        let mut tx = state.db.write().await?;
+        record_answer(state, &mut tx, &transfer, answer, None, now).await?;
+        tx.commit().await?;
+        match answer {
             Ok(()) => run.transferred += 1,
             Err(_) => run.failed += 1,
         }
-        tx.commit().await?;
     }
     scheduler::release(state, DOMAIN_TRANSFERS, worker, now).await?;
     Ok(Some(run))
 }
 
-/// Asks the registry, in `tx`, and records the answer: the domain active for a year, or the
-/// failure with a new restart link, each with its log entry and emails. `actor`: who restarted
-/// it (`None`: the scheduler).
-pub async fn attempt(
+/// Records the registry's answer, in `tx`: the domain active for a year, or the failure with a
+/// new restart link, each with its log entry and emails. `actor`: who restarted it (`None`: the
+/// scheduler).
+pub async fn record_answer(
     state: &AppState,
     tx: &mut Tx,
     transfer: &PendingTransfer,
+    answer: Result<(), TransferFailure>,
     actor: Option<(i64, &Origin)>,
     now: i64,
-) -> Result<Result<(), TransferFailure>, AppError> {
-    let answer = registry::current()
-        .transfer_in(tx, &transfer.name, &transfer.code, now)
-        .await?;
+) -> Result<(), AppError> {
     let scheduler = scheduler();
     let (actor_user_id, origin) = match actor {
         Some((user, origin)) => (Some(user), origin),
@@ -79,7 +97,7 @@ pub async fn attempt(
         Ok(()) => {
             let until = crate::format::add_months(now, 12);
             store::transfer_done(tx, transfer.product_id, until, now).await?;
-            record(
+            activity::record(
                 tx,
                 NewEntry {
                     action: ActivityAction::DomainTransferred,
@@ -117,7 +135,7 @@ pub async fn attempt(
                 now + RESTART_LINK_DAYS * DAY,
             )
             .await?;
-            record(
+            activity::record(
                 tx,
                 NewEntry {
                     action: ActivityAction::TransferFailed,
@@ -148,5 +166,5 @@ pub async fn attempt(
             }
         }
     }
-    Ok(answer)
+    Ok(())
 }
