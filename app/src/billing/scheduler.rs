@@ -57,17 +57,7 @@ pub struct Run {
 /// it expires gets the 7-day reminder, not the 30- and 14-day ones as well — is marked too).
 pub async fn expiry_reminders(state: &AppState, worker: &str) -> Result<Option<Run>, AppError> {
     let now = state.now();
-    let mut claim = state.db.write().await?;
-    let claimed = store::claim_job(
-        &mut claim,
-        EXPIRY_REMINDERS,
-        worker,
-        now,
-        now + LEASE_SECONDS,
-    )
-    .await?;
-    claim.commit().await?;
-    if !claimed {
+    if !claim(state, EXPIRY_REMINDERS, worker, now).await? {
         return Ok(None);
     }
     let mut tx = state.db.write().await?;

@@ -13,27 +13,18 @@ use super::store::{self, AutoRenewing};
 use super::Payment;
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
-use crate::billing::scheduler::LEASE_SECONDS;
+use crate::billing::scheduler::{self, scheduler};
 use crate::billing::{catalogue, Notice};
 use crate::db::Tx;
 use crate::error::{AppError, ErrorCode};
 use crate::mail::messages::{self, RenewalNotice};
 use crate::money::{Currency, Money};
-use crate::request::Origin;
 use crate::state::AppState;
 
 pub const RENEWALS: &str = "renewals";
 /// The reminder before an automatic renewal.
 pub const REMINDER_DAYS: i64 = 14;
 const DAY: i64 = 24 * 3600;
-
-fn scheduler() -> Origin {
-    Origin {
-        ip: "scheduler".into(),
-        user_agent: "steward scheduler".into(),
-        https: false,
-    }
-}
 
 /// What one run did; `None` when another worker held the job.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,12 +60,7 @@ async fn currency_of(tx: &mut Tx, organization_id: i64) -> Result<Currency, AppE
 
 pub async fn renewals(state: &AppState, worker: &str) -> Result<Option<Run>, AppError> {
     let now = state.now();
-    let mut claim = state.db.write().await?;
-    let claimed =
-        crate::billing::store::claim_job(&mut claim, RENEWALS, worker, now, now + LEASE_SECONDS)
-            .await?;
-    claim.commit().await?;
-    if !claimed {
+    if !scheduler::claim(state, RENEWALS, worker, now).await? {
         return Ok(None);
     }
     let mut run = Run::default();
@@ -142,9 +128,7 @@ pub async fn renewals(state: &AppState, worker: &str) -> Result<Option<Run>, App
             }
         }
     }
-    let mut release = state.db.write().await?;
-    crate::billing::store::release_job(&mut release, RENEWALS, worker, now).await?;
-    release.commit().await?;
+    scheduler::release(state, RENEWALS, worker, now).await?;
     Ok(Some(run))
 }
 
