@@ -174,7 +174,8 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
         },
     )
     .await?;
-    seed_products(&mut tx, &ids, now).await?;
+    let products = seed_products(&mut tx, &ids, now).await?;
+    seed_mail(state, &mut tx, &products, now).await?;
     for (name, members) in ORGANIZATIONS {
         let organization_id = crate::organizations::store::first_named(&mut tx, name)
             .await?
@@ -362,7 +363,14 @@ const AGENCY_CLIENTS: [&str; 14] = [
 ];
 
 /// Products of the three shared organizations, and who (besides administrators) may reach which.
-async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<(), AppError> {
+/// The demo's products, by name.
+type ProductIds = std::collections::HashMap<String, i64>;
+
+async fn seed_products(
+    tx: &mut crate::db::Tx,
+    ids: &[i64],
+    now: i64,
+) -> Result<ProductIds, AppError> {
     use crate::products::store::{grant_access, insert, NewProduct};
     use crate::products::{ProductKind, ProductStatus};
     const DAY: i64 = 86_400;
@@ -686,6 +694,140 @@ async fn seed_products(tx: &mut crate::db::Tx, ids: &[i64], now: i64) -> Result<
     for (product, billing) in [("clinique-aurora.ch", false), ("Agency drive", true)] {
         if let Some(product_id) = by_name.get(product) {
             invitations::insert_product(tx, invitation_id, *product_id, billing).await?;
+        }
+    }
+    Ok(by_name)
+}
+
+/// A device password of the demo, published like the demo's account password, so that the
+/// device-authentication endpoint can be tried (README, "Mail services").
+pub const DEMO_DEVICE_PASSWORD: &str = "cafe-demo-device-2026";
+
+/// The agency's mail service for its client Café du Lac (MAIL-1..5): several addresses, users
+/// inside and outside the organization, devices, one generic password from before device
+/// passwords, and one address in maintenance.
+async fn seed_mail(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    products: &ProductIds,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::mailboxes::{device, store as mail, MailRight, Rights};
+    let Some(service) = products.get("Mail cafe-du-lac.ch").copied() else {
+        return Ok(());
+    };
+    let defaults = Rights::ALL
+        .with(MailRight::ActionHistory, false)
+        .with(MailRight::Restorations, false)
+        .with(MailRight::Security, false);
+    mail::set_defaults(tx, service, defaults).await?;
+    let key = device::key(state, tx).await?;
+    let limited = Rights::NONE
+        .with(MailRight::Devices, true)
+        .with(MailRight::Responders, true)
+        .with(MailRight::Signatures, true);
+    let david = PEOPLE[3].email;
+    let addresses: [(&str, &[(&str, Rights)], bool); 4] = [
+        (
+            "info",
+            &[
+                (david, Rights::ALL),
+                ("marie.dubois@cafe-du-lac.example", limited),
+            ],
+            false,
+        ),
+        (
+            "reservations",
+            &[("marie.dubois@cafe-du-lac.example", defaults)],
+            true,
+        ),
+        (
+            "chef",
+            &[("luca.rossi@cafe-du-lac.example", limited)],
+            false,
+        ),
+        ("events", &[(david, defaults)], false),
+    ];
+    for (local, users, in_maintenance) in addresses {
+        let address =
+            mail::insert_address(tx, service, local, "cafe-du-lac.ch", now - 400 * 86_400).await?;
+        let mut user_ids = Vec::new();
+        for (email, rights) in users {
+            let account = mail::account_of(tx, email).await?;
+            if let Some(id) = mail::insert_user(tx, address, email, account, *rights, now).await? {
+                user_ids.push((id, *email));
+            }
+        }
+        if in_maintenance {
+            let by = mail::account_of(tx, PEOPLE[1].email)
+                .await?
+                .unwrap_or_default();
+            mail::set_maintenance(tx, address, Some((now - 2 * 86_400, by))).await?;
+        }
+        let add = |name: &'static str,
+                   user: Option<i64>,
+                   generic: bool,
+                   password: String,
+                   used: Option<i64>| {
+            let hash = device::hash(&key, address, &password);
+            (name, user, generic, hash, used)
+        };
+        let mut devices = Vec::new();
+        match local {
+            "info" => {
+                devices.push(add(
+                    "Generic password",
+                    None,
+                    true,
+                    device::generate(),
+                    Some(now - 3600),
+                ));
+                if let Some((david_id, _)) = user_ids.iter().find(|(_, e)| *e == david) {
+                    devices.push(add(
+                        "David's laptop",
+                        Some(*david_id),
+                        false,
+                        DEMO_DEVICE_PASSWORD.to_owned(),
+                        Some(now - 600),
+                    ));
+                    devices.push(add(
+                        "David's phone",
+                        Some(*david_id),
+                        false,
+                        device::generate(),
+                        None,
+                    ));
+                }
+            }
+            "chef" => {
+                if let Some((id, _)) = user_ids.first() {
+                    devices.push(add(
+                        "Kitchen tablet",
+                        Some(*id),
+                        false,
+                        device::generate(),
+                        Some(now - 86_400),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        for (name, user, generic, hash, used) in devices {
+            let id = mail::insert_device(
+                tx,
+                &mail::NewDevice {
+                    address_id: address,
+                    mail_user_id: user,
+                    name,
+                    generic,
+                    secret_hash: &hash,
+                    at: now - 30 * 86_400,
+                },
+            )
+            .await?;
+            if let Some(at) = used {
+                mail::touch_device(tx, id, at).await?;
+            }
         }
     }
     Ok(())

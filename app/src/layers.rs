@@ -39,6 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("billing", &["billing"]),
     ("the shop", &["shop"]),
     ("domains", &["domains"]),
+    ("mail services", &["mailboxes"]),
     ("people", &["invitations"]),
     ("organizations", &["organizations"]),
     ("the frame and the demo", &["layout", "demo"]),

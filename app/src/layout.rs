@@ -226,6 +226,9 @@ fn AccountMenu(shell: ShellData) -> impl IntoView {
                         <a href=format!("/o/{current}/security") on:click=move |_| open.set(false)>"Security"</a>
                     </li>
                     <li>
+                        <a href=format!("/o/{current}/mail") on:click=move |_| open.set(false)>"My mail addresses"</a>
+                    </li>
+                    <li>
                         <button class="menu-item" on:click=move |_| { sign_out.dispatch(crate::account::api::SignOut {}); }>
                             "Sign out"
                         </button>

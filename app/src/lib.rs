@@ -19,6 +19,7 @@ mod layers;
 pub mod layout;
 pub mod lockout;
 pub mod mail;
+pub mod mailboxes;
 pub mod money;
 pub mod organizations;
 #[cfg(feature = "ssr")]
@@ -75,11 +76,14 @@ mod routes {
             Page::Activity => organizations::activity_view::ActivityPage().into_any(),
             Page::Products => products::view::ProductsPage().into_any(),
             Page::Product => {
-                let panel: products::view::KindPanel = domains::view::panel;
+                let panel: products::view::KindPanel = kind_panel;
                 view! { <products::view::ProductPage panel /> }.into_any()
             }
             Page::ReleasedDomains => domains::view::ReleasedDomainsPage().into_any(),
             Page::TransferDomain => domains::view::TransferDomainPage().into_any(),
+            Page::MailAddress => mailboxes::view::MailAddressPage().into_any(),
+            Page::MyMail => mailboxes::view::MyMailPage().into_any(),
+            Page::DeviceSetup => mailboxes::view::DeviceSetupPage().into_any(),
             Page::Tags => tags::view::TagsPage().into_any(),
             Page::Users => organizations::view::UsersPage().into_any(),
             Page::Invite => invitations::view::InvitePage().into_any(),
@@ -97,6 +101,16 @@ mod routes {
             Page::Shop => shop::view::CartPage().into_any(),
             Page::Invoices => shop::view::InvoicesPage().into_any(),
         }
+    }
+
+    /// The panel of a product page for its kind (domains, mail services).
+    fn kind_panel(
+        kind: crate::products::ProductKind,
+        organization: i64,
+        product: i64,
+    ) -> Option<AnyView> {
+        crate::domains::view::panel(kind, organization, product)
+            .or_else(|| crate::mailboxes::view::panel(kind, organization, product))
     }
 
     /// Each page in the second piece: a variant of `Page` (which `page_view` renders) and a
@@ -157,6 +171,9 @@ mod routes {
         Invoices,
         ReleasedDomains,
         TransferDomain,
+        MailAddress,
+        MyMail,
+        DeviceSetup,
         Security,
         Compromised,
     );
@@ -242,12 +259,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <Route path=path!("/invitation") view={Lazy::<routes::Invitation>::new()} />
                 <Route path=path!("/welcome") view={Lazy::<routes::Welcome>::new()} />
+                <Route path=path!("/mail-setup") view={Lazy::<routes::DeviceSetup>::new()} />
                 <ParentRoute path=path!("/o/:organization") view={Lazy::<routes::Shell>::new()}>
                     <Route path=path!("") view={Lazy::<routes::Overview>::new()} />
                     <Route path=path!("products") view={Lazy::<routes::Products>::new()} />
                     <Route path=path!("products/:product") view={Lazy::<routes::Product>::new()} />
                     <Route path=path!("domains/released") view={Lazy::<routes::ReleasedDomains>::new()} />
                     <Route path=path!("domains/transfer") view={Lazy::<routes::TransferDomain>::new()} />
+                    <Route path=path!("products/:product/addresses/:address") view={Lazy::<routes::MailAddress>::new()} />
+                    <Route path=path!("mail") view={Lazy::<routes::MyMail>::new()} />
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
                     <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />

@@ -76,7 +76,9 @@ pub enum Action {
     TagProducts,
     /// Rename, recolour and delete the organization's tags.
     EditTags,
-    /// Block and unblock a product's management (PRD-3), and keep managing a blocked product.
+    /// Block and unblock a product's management (PRD-3), and keep managing a blocked product;
+    /// put a mail address into maintenance and lift it (MAIL-3: a mail service is never
+    /// blocked).
     BlockProducts,
     /// Change another member's role (ORG-5), within [`may_assign`].
     ModifyRoles,
@@ -407,6 +409,27 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("add_domain_warranty", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("add_transfer", Writer, Organization(UseBilling)),
         row("restart_transfer", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        // Mail services: managed by whoever reaches the product (collaborators and externals
+        // given access too, as the seed says), permissions and device passwords behind a
+        // recent "confirm it's you" (MAIL-5), maintenance only for those who may block (MAIL-3).
+        row("mail_service", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("mail_address", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("create_mail_address", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("add_mail_user", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("remove_mail_user", Writer, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("set_mail_rights", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("set_mail_defaults", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("apply_global_configuration", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("set_mail_maintenance", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
+        row("create_device_password", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("change_device_password", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("disconnect_device", Writer, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("disconnect_all_devices", Writer, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("send_device_setup", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
+        row("my_mail_addresses", Reader, OwnAccount),
+        row("create_my_device_password", InPerson, OwnAccount).confirmed().takes(Ids::OwnObjects),
+        row("open_device_setup", Anyone, Link),
+        row("finish_device_setup", Anyone, Link),
     ]
 };
 

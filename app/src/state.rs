@@ -70,6 +70,12 @@ pub struct Settings {
     /// Failed sign-ins allowed from one address per window, whatever the accounts.
     pub address_failure_limit: i64,
     pub address_failure_window_seconds: i64,
+    /// The key device passwords of mail addresses are hashed with (`STEWARD_MAIL_DEVICE_KEY`);
+    /// without one, the server makes one once and keeps it in the database.
+    pub mail_device_key: Option<crate::tokens::SecretKey>,
+    /// The hash of the secret the operator's mail servers present to the device-authentication
+    /// endpoint (`STEWARD_MAIL_AUTH_TOKEN`); without one, that endpoint is closed.
+    pub mail_auth_token: Option<crate::tokens::TokenHash>,
 }
 
 impl Default for Settings {
@@ -85,6 +91,8 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".to_owned(),
             address_failure_limit: 30,
             address_failure_window_seconds: 15 * 60,
+            mail_device_key: None,
+            mail_auth_token: None,
         }
     }
 }

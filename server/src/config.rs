@@ -49,6 +49,8 @@ struct Section {
     smtp_password: Option<String>,
     catalogue: Option<String>,
     domain_extensions: Option<String>,
+    mail_device_key: Option<String>,
+    mail_auth_token: Option<String>,
 }
 
 fn env_text(name: &str) -> Option<String> {
@@ -182,6 +184,19 @@ pub fn load() -> Result<Config, String> {
             60,
             defaults.address_failure_window_seconds,
         )?,
+        mail_device_key: match env_text("STEWARD_MAIL_DEVICE_KEY").or(s.mail_device_key.clone()) {
+            None => None,
+            Some(hex) => Some(app::tokens::SecretKey::from_hex(&hex).ok_or(
+                "mail_device_key must be 64 hexadecimal digits (for example: openssl rand -hex 32)",
+            )?),
+        },
+        mail_auth_token: match env_text("STEWARD_MAIL_AUTH_TOKEN").or(s.mail_auth_token.clone()) {
+            None => None,
+            Some(token) if token.trim().len() < 32 => {
+                return Err("mail_auth_token must be at least 32 characters (for example: openssl rand -hex 32)".to_owned())
+            }
+            Some(token) => Some(app::tokens::hash_token(token.trim())),
+        },
     };
     let mail = mail_settings(&s)?;
     let database_url = env::var("DATABASE_URL")

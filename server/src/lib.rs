@@ -17,7 +17,7 @@ use axum::extract::Query;
 use axum::extract::{Path, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use leptos::prelude::*;
@@ -40,6 +40,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let avatar_state = state.clone();
     let export_state = state.clone();
     let invoice_state = state.clone();
+    let device_state = state.clone();
     let root_state = state;
     let static_files = Arc::new(StaticFiles::scan(&options.site_root));
     Router::new()
@@ -48,6 +49,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             get(move |request: Request| root(root_state.clone(), request)),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route(DEVICE_AUTH_PATH, {
+            let state = device_state.clone();
+            post(move |request: Request| device_auth(state.clone(), request))
+        })
         .route(EXPORT_PATH, {
             let state = export_state.clone();
             get(move |request: Request| export_activity(state.clone(), request))
@@ -480,6 +485,98 @@ async fn upload_avatar_route(state: AppState, request: Request) -> Response {
             StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
             &error,
         ),
+    }
+}
+
+/// Where the operator's IMAP/SMTP servers check a device password (MAIL-4; README, "Mail
+/// services"). Not a server function and not for browsers: it answers only a caller presenting
+/// the operator's secret (`mail_auth_token`), and is closed when none is configured.
+pub const DEVICE_AUTH_PATH: &str = "/mail/device-auth";
+
+/// What the mail server sends: the address and the password its client typed, and the client's
+/// IP address as the mail server saw it.
+#[derive(serde::Deserialize)]
+struct DeviceAuthRequest {
+    address: String,
+    password: String,
+    #[serde(default)]
+    remote_ip: String,
+}
+
+/// `200 {"allowed":true}`; `403 {"allowed":false,"reason":…,"message":…}` for a refusal; `429` for
+/// too many refusals of the address; `401` without the operator's secret; `404` when closed.
+async fn device_auth(state: AppState, request: Request) -> Response {
+    use app::mailboxes::DeviceAnswer;
+    let Some(expected) = state.settings.mail_auth_token.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let presented = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|token| app::tokens::hash_token(token.trim()));
+    // Compared as hashes: equal length, and the secret itself is never compared byte by byte.
+    if presented.as_ref().map(|p| p.as_str()) != Some(expected.as_str()) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let Ok(attempt) = serde_json::from_slice::<DeviceAuthRequest>(&bytes) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({
+                "error": "Send JSON: {\"address\": …, \"password\": …, \"remote_ip\": …}"
+            })),
+        )
+            .into_response();
+    };
+    // The client's address as the mail server saw it: an IP address, or nothing.
+    let remote_ip = match attempt.remote_ip.trim() {
+        "" => String::new(),
+        text => match text.parse::<std::net::IpAddr>() {
+            Ok(ip) => ip.to_string(),
+            Err(_) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(serde_json::json!({ "error": "remote_ip is not an IP address" })),
+                )
+                    .into_response()
+            }
+        },
+    };
+    let answer = app::mailboxes::device::authenticate(
+        &state,
+        &app::mailboxes::device::Attempt {
+            address: &attempt.address,
+            password: &attempt.password,
+            remote_ip: &remote_ip,
+        },
+    )
+    .await;
+    match answer {
+        Ok(DeviceAnswer::Allowed) => {
+            axum::Json(serde_json::json!({ "allowed": true })).into_response()
+        }
+        Ok(refused) => (
+            if refused == DeviceAnswer::TooManyAttempts {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            axum::Json(serde_json::json!({
+                "allowed": false,
+                "reason": refused.as_str(),
+                "message": refused.message(),
+            })),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(reason = %error.message, "device sign-in could not be checked");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
     }
 }
 

@@ -390,6 +390,14 @@ async fn run() -> Result<(), String> {
         );
     }
 
+    if state.settings.mail_device_key.is_none() {
+        tracing::warn!(
+            "no mail_device_key (STEWARD_MAIL_DEVICE_KEY) is set: device passwords are hashed with a key kept in the database itself, so a stolen copy of the database can test guesses against them; set one in production (README, Configuration)"
+        );
+    }
+    if state.settings.mail_auth_token.is_none() {
+        tracing::info!("no mail_auth_token is set: POST /mail/device-auth is closed");
+    }
     tokio::spawn(purge_sessions(state.clone()));
     tokio::spawn(scheduler(state.clone()));
     tracing::info!("emails go to {}", mailer.describe());

@@ -382,6 +382,19 @@ struct World {
     stranger_method: i64,
     stranger_app_password: i64,
     stranger_api_token: i64,
+    /// A mail service in A (reached as P1 is) and one in B, each with an address, a user of it
+    /// and a device of that user; a device setup link of A's address.
+    mail: [MailWorld; 2],
+    setup_token: String,
+}
+
+/// A mail service and what is inside it.
+#[derive(Clone, Copy)]
+struct MailWorld {
+    service: i64,
+    address: i64,
+    user: i64,
+    device: i64,
 }
 
 /// Makes organization A require two-factor authentication, or no longer, around a call of the
@@ -648,6 +661,93 @@ impl World {
             ),
         )
         .await;
+        let mail_world = |organization: i64, domain: &'static str, grant: Vec<i64>| async move {
+            use app::mailboxes::store as mail;
+            let mut tx = app.state.db.write().await.expect("tx");
+            let service = app::products::store::insert(
+                &mut tx,
+                &app::products::store::NewProduct {
+                    organization_id: organization,
+                    kind: app::products::ProductKind::MailService,
+                    name: "Matrix mail",
+                    status: app::products::ProductStatus::Active,
+                    expires_at: None,
+                    holder: "Matrix AG",
+                    at: now,
+                },
+            )
+            .await
+            .expect("mail service");
+            for user in grant {
+                app::products::store::grant_access(&mut tx, service, user, false, now)
+                    .await
+                    .expect("access");
+            }
+            let address = mail::insert_address(&mut tx, service, "info", domain, now)
+                .await
+                .expect("address");
+            let user = mail::insert_user(
+                &mut tx,
+                address,
+                &common::unique_address("mailuser"),
+                None,
+                app::mailboxes::Rights::ALL,
+                now,
+            )
+            .await
+            .expect("user")
+            .expect("new user");
+            let device = mail::insert_device(
+                &mut tx,
+                &mail::NewDevice {
+                    address_id: address,
+                    mail_user_id: Some(user),
+                    name: "Laptop",
+                    generic: false,
+                    secret_hash: &format!("{:064}", address),
+                    at: now,
+                },
+            )
+            .await
+            .expect("device");
+            tx.commit().await.expect("commit");
+            MailWorld {
+                service,
+                address,
+                user,
+                device,
+            }
+        };
+        let mail_a = mail_world(
+            a,
+            "alpha.ch",
+            vec![
+                with_access.id,
+                with_billing.id,
+                external.id,
+                blocked.id,
+                victim.id,
+            ],
+        )
+        .await;
+        let mail_b = mail_world(b, "gamma.ch", vec![]).await;
+        let setup_token = {
+            let (token, hash) = app::tokens::new_token();
+            let mut tx = app.state.db.write().await.expect("tx");
+            app::mailboxes::store::insert_setup(
+                &mut tx,
+                mail_a.address,
+                mail_a.user,
+                "Phone",
+                hash.as_str(),
+                now,
+                now + 86_400,
+            )
+            .await
+            .expect("setup");
+            tx.commit().await.expect("commit");
+            token
+        };
 
         let tag = |organization: i64, cookie: String, product: i64| async move {
             let reply = app
@@ -930,6 +1030,8 @@ impl World {
             stranger_method,
             stranger_app_password,
             stranger_api_token,
+            mail: [mail_a, mail_b],
+            setup_token,
         }
     }
 
@@ -984,6 +1086,10 @@ fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
         "address_id",
         "line_id",
         "order_id",
+        "mail_address_id",
+        "mail_address_ids",
+        "mail_user_id",
+        "device_id",
     ]);
     let own = has(&["session_id", "method_id", "id"]);
     let found = match (organization, objects, own) {
@@ -1033,6 +1139,10 @@ async fn arguments(
     };
     let o = ("organization_id", organization.to_string());
     let s = |v: &str| v.to_owned();
+    let mail = match target {
+        Target::Own => world.mail[0],
+        Target::Foreign | Target::Mixed => world.mail[1],
+    };
     let address = if target == Target::Own {
         world.address_a
     } else {
@@ -1136,7 +1246,8 @@ async fn arguments(
         | "two_factor_status"
         | "start_totp_enrolment"
         | "my_credentials"
-        | "revoke_all_credentials" => vec![],
+        | "revoke_all_credentials"
+        | "my_mail_addresses" => vec![],
         "create_organization" => vec![("name", s("Matrix Ltd"))],
         "change_password" => vec![
             ("current_password", s(PASSWORD)),
@@ -1445,6 +1556,102 @@ async fn arguments(
                 ("token", s("")),
             ]
         }
+        "open_device_setup" => vec![("token", world.setup_token.clone())],
+        "create_my_device_password" => {
+            // Me, a user of A's address (by my account); someone else's user row otherwise.
+            let id = if foreign {
+                world.mail[1].user
+            } else {
+                let address = world.mail[0].address;
+                exec(
+                    app,
+                    &format!(
+                        "INSERT INTO mail_users (address_id, email, user_id, rights, added_at) \
+                         VALUES ({address}, '{}', {}, 2047, 0) ON CONFLICT (address_id, email) DO NOTHING",
+                        me.email, me.id
+                    ),
+                )
+                .await;
+                app.count(&format!(
+                    "SELECT id FROM mail_users WHERE address_id = {address} AND email = '{}'",
+                    me.email
+                ))
+                .await
+            };
+            vec![
+                ("id", id.to_string()),
+                ("name", s("Phone")),
+                ("password", app::mailboxes::device::generate()),
+            ]
+        }
+        "finish_device_setup" => vec![
+            ("token", world.setup_token.clone()),
+            ("password", app::mailboxes::device::generate()),
+        ],
+        "mail_service" | "set_mail_defaults" => {
+            let mut form = vec![o, ("product_id", mail.service.to_string())];
+            if endpoint == "set_mail_defaults" {
+                form.push(("rights", s("rules")));
+            }
+            form
+        }
+        "mail_address" | "disconnect_all_devices" => vec![
+            o,
+            ("product_id", mail.service.to_string()),
+            ("mail_address_id", mail.address.to_string()),
+        ],
+        "set_mail_maintenance" => vec![
+            o,
+            ("product_id", mail.service.to_string()),
+            ("mail_address_id", mail.address.to_string()),
+            ("on", s("true")),
+        ],
+        "create_mail_address" => vec![
+            o,
+            ("product_id", mail.service.to_string()),
+            ("local_part", unique_key()),
+            ("domain", s("alpha.ch")),
+            ("users", common::unique_address("new")),
+            ("rights", s("devices")),
+        ],
+        "add_mail_user" => vec![
+            o,
+            ("product_id", mail.service.to_string()),
+            ("mail_address_id", mail.address.to_string()),
+            ("email", common::unique_address("added")),
+            ("rights", s("devices")),
+        ],
+        "remove_mail_user" | "set_mail_rights" | "create_device_password" | "send_device_setup" => {
+            let mut form = vec![
+                o,
+                ("product_id", mail.service.to_string()),
+                ("mail_user_id", mail.user.to_string()),
+            ];
+            match endpoint {
+                "set_mail_rights" => form.push(("rights", s("rules"))),
+                "create_device_password" => {
+                    form.push(("name", s("Tablet")));
+                    form.push(("password", app::mailboxes::device::generate()));
+                }
+                "send_device_setup" => {
+                    form.push(("device_name", s("Tablet")));
+                    form.push(("send", s("true")));
+                }
+                _ => {}
+            }
+            form
+        }
+        "apply_global_configuration" => vec![
+            o,
+            ("product_id", mail.service.to_string()),
+            ("mail_address_ids", mail.address.to_string()),
+            ("mail_user_id", s("0")),
+        ],
+        "change_device_password" | "disconnect_device" => vec![
+            o,
+            ("product_id", mail.service.to_string()),
+            ("device_id", mail.device.to_string()),
+        ],
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)

@@ -270,3 +270,7 @@ mod tests {
         assert_eq!(initials("", "Solo"), "S");
     }
 }
+
+/// The login identifier and the address's passwords are two different things (ACC-9): the
+/// seed's words, on the profile page and on every address page.
+pub const IDENTIFIERS_NOTE: &str = "Your login identifier (the email address you sign in to Steward with) has its own password, set when you created your account. An email address hosted here has passwords specific to it — one per device, for IMAP/SMTP and email clients (Outlook, Apple Mail, Thunderbird…) — different from your account's password, even when the two addresses look the same.";

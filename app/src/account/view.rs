@@ -168,6 +168,7 @@ pub fn ProfilePage() -> impl IntoView {
     // Kept here, above the panels that are drawn afresh when the account is read again.
     let avatar_outcome = RwSignal::new(None::<Result<Option<String>, crate::error::AppError>>);
     let account = Resource::new(move || account_version.get(), |_| my_account());
+    let organization_id = crate::components::use_organization_id();
     view! {
         <PageTitle text="My profile" />
         <h1>"My profile"</h1>
@@ -180,11 +181,16 @@ pub fn ProfilePage() -> impl IntoView {
                             <dl class="facts">
                                 <dt>"Name"</dt>
                                 <dd data-testid="profile-name">{account.full_name()}</dd>
-                                <dt>"Login email"</dt>
+                                <dt>"Login identifier"</dt>
                                 <dd>{account.email.clone()}</dd>
                                 <dt>"Member since"</dt>
                                 <dd>{format::date(account.created_at)}</dd>
                             </dl>
+                        </section>
+                        <section class="panel" aria-labelledby="identifiers-heading">
+                            <h2 id="identifiers-heading">"Your login identifier and your email addresses"</h2>
+                            <p class="muted" data-testid="identifiers-note">{super::IDENTIFIERS_NOTE}</p>
+                            <p><a href=format!("/o/{}/mail", organization_id.get_untracked())>"My mail addresses"</a>" — the addresses you use and their devices."</p>
                         </section>
                         <NamePanel account=account.clone() changed=move || account_version.update(|v| *v += 1) />
                         <AvatarPanel account outcome=avatar_outcome changed=move || account_version.update(|v| *v += 1) />

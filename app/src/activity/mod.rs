@@ -96,10 +96,20 @@ pub enum ActivityAction {
     WarrantyBought,
     DomainTransferred,
     TransferFailed,
+    MailAddressCreated,
+    MailUserAdded,
+    MailUserRemoved,
+    MailRightsChanged,
+    MailDefaultsChanged,
+    MailMaintenanceChanged,
+    DevicePasswordCreated,
+    DeviceDisconnected,
+    DeviceSetupSent,
+    DeviceSignInRefused,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 84] = [
+    pub const ALL: [ActivityAction; 94] = [
         ActivityAction::SignUp,
         ActivityAction::SignInSucceeded,
         ActivityAction::SignInFailed,
@@ -184,6 +194,16 @@ impl ActivityAction {
         ActivityAction::WarrantyBought,
         ActivityAction::DomainTransferred,
         ActivityAction::TransferFailed,
+        ActivityAction::MailAddressCreated,
+        ActivityAction::MailUserAdded,
+        ActivityAction::MailUserRemoved,
+        ActivityAction::MailRightsChanged,
+        ActivityAction::MailDefaultsChanged,
+        ActivityAction::MailMaintenanceChanged,
+        ActivityAction::DevicePasswordCreated,
+        ActivityAction::DeviceDisconnected,
+        ActivityAction::DeviceSetupSent,
+        ActivityAction::DeviceSignInRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -272,6 +292,16 @@ impl ActivityAction {
             ActivityAction::WarrantyBought => "warranty_bought",
             ActivityAction::DomainTransferred => "domain_transferred",
             ActivityAction::TransferFailed => "transfer_failed",
+            ActivityAction::MailAddressCreated => "mail_address_created",
+            ActivityAction::MailUserAdded => "mail_user_added",
+            ActivityAction::MailUserRemoved => "mail_user_removed",
+            ActivityAction::MailRightsChanged => "mail_rights_changed",
+            ActivityAction::MailDefaultsChanged => "mail_defaults_changed",
+            ActivityAction::MailMaintenanceChanged => "mail_maintenance_changed",
+            ActivityAction::DevicePasswordCreated => "device_password_created",
+            ActivityAction::DeviceDisconnected => "device_disconnected",
+            ActivityAction::DeviceSetupSent => "device_setup_sent",
+            ActivityAction::DeviceSignInRefused => "device_sign_in_refused",
         }
     }
 
@@ -369,6 +399,16 @@ impl ActivityAction {
             ActivityAction::WarrantyBought => "Renewal warranty bought",
             ActivityAction::DomainTransferred => "Domain transferred in",
             ActivityAction::TransferFailed => "Domain transfer failed",
+            ActivityAction::MailAddressCreated => "Mail address created",
+            ActivityAction::MailUserAdded => "Mail address user added",
+            ActivityAction::MailUserRemoved => "Mail address user removed",
+            ActivityAction::MailRightsChanged => "Mail permissions changed",
+            ActivityAction::MailDefaultsChanged => "Mail global configuration changed",
+            ActivityAction::MailMaintenanceChanged => "Mail address maintenance",
+            ActivityAction::DevicePasswordCreated => "Device password created",
+            ActivityAction::DeviceDisconnected => "Device disconnected",
+            ActivityAction::DeviceSetupSent => "Device setup link created",
+            ActivityAction::DeviceSignInRefused => "Device sign-in refused",
         }
     }
 }

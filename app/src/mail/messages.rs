@@ -628,6 +628,38 @@ pub fn failed_sign_in(at: &Occurrence<'_>, what: &str, link: &str) -> Result<Ema
     )
 }
 
+/// To someone given the use of an email address of a mail service (MAIL-1): which address,
+/// what they may do, and that its passwords are not their Steward password (ACC-9).
+pub fn mail_access_given(
+    to: &str,
+    address: &str,
+    organization: &str,
+    rights: &str,
+    base: &str,
+) -> Result<Email, AppError> {
+    let subject = format!("You can now use {address}");
+    let body = format!(
+        "Hello,\n\nThe organization {organization} gave you the use of the email address {address}.\n\nWhat you may manage on it: {rights}.\n\nSign in to Steward with your own login identifier (this address, {to}) to see it under \"My mail addresses\"; if you have no Steward account yet, create one with this address:\n{base}/signup\n\nThe address's own passwords (one per device, for email clients) are different from your Steward password: a device password is given to you by its administrator, or through a setup link.",
+    );
+    compose(to, subject, body)
+}
+
+/// A device setup link for an email address (MAIL-4), sent to the user who will set it up.
+pub fn device_setup(
+    to: &str,
+    address: &str,
+    organization: &str,
+    device: &str,
+    link: &str,
+    days: i64,
+) -> Result<Email, AppError> {
+    let subject = format!("Set up {address} on your device");
+    let body = format!(
+        "Hello,\n\n{organization} invites you to set up the email address {address} on your device \"{device}\". Open this link (it works once, within {days} days) to get the device's own password, to enter in your email client:\n{link}\n\nThis password is for this address on this device only; it is not your Steward password.",
+    );
+    compose(to, subject, body)
+}
+
 /// A sign-in succeeded (for those who asked to be told), with a "this wasn't me" link.
 pub fn new_sign_in(at: &Occurrence<'_>, method: &str, link: &str) -> Result<Email, AppError> {
     at.message(
@@ -791,6 +823,21 @@ mod tests {
             (
                 "invitation_accepted",
                 invitation_accepted(to, HOSTILE, "kim@example.com", "external", HOSTILE, 9, BASE),
+            ),
+            (
+                "mail_access_given",
+                mail_access_given(to, "info@example.ch", HOSTILE, "all 11 permissions", BASE),
+            ),
+            (
+                "device_setup",
+                device_setup(
+                    to,
+                    "info@example.ch",
+                    HOSTILE,
+                    HOSTILE,
+                    "https://steward.example/mail-setup?token=tok",
+                    30,
+                ),
             ),
             ("password_reset_link", password_reset_link(&at, to, "tok")),
             ("password_was_reset", password_was_reset(&at)),

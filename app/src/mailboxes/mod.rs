@@ -1,0 +1,443 @@
+//! Mail services (MAIL-1..5, ACC-9): the email addresses of a mail service (a local part at one
+//! of the organization's domains), the people who use each address with the 11 permissions of
+//! [`MailRight`], the service's global configuration (its default permissions, pre-selected when
+//! an address is created and applied in bulk), maintenance, and the devices' passwords with the
+//! endpoint the operator's IMAP/SMTP servers ask ([`device`]).
+//!
+//! (The module is not called `mail`: that is Steward's own outbox.)
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod device;
+#[cfg(feature = "ssr")]
+pub mod store;
+pub mod view;
+
+use serde::{Deserialize, Serialize};
+
+/// One of the 11 permissions a user of an email address may hold (the seed's table, in its
+/// order).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MailRight {
+    Devices,
+    Responders,
+    Signatures,
+    Redirections,
+    Aliases,
+    ActionHistory,
+    Restorations,
+    Filters,
+    Rules,
+    Folders,
+    Security,
+}
+
+/// What the user's own view does with a menu whose permission they do not hold: most menus
+/// disappear; a few stay in sight with their buttons disabled (the seed: "even if the menu is
+/// still accessible, it's the buttons that will be inoperative or grayed out").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Withheld {
+    Hidden,
+    Disabled,
+}
+
+impl MailRight {
+    pub const ALL: [MailRight; 11] = [
+        MailRight::Devices,
+        MailRight::Responders,
+        MailRight::Signatures,
+        MailRight::Redirections,
+        MailRight::Aliases,
+        MailRight::ActionHistory,
+        MailRight::Restorations,
+        MailRight::Filters,
+        MailRight::Rules,
+        MailRight::Folders,
+        MailRight::Security,
+    ];
+
+    fn bit(self) -> u16 {
+        1 << (MailRight::ALL.iter().position(|r| *r == self).unwrap_or(0) as u16)
+    }
+
+    /// The name on the wire and in forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailRight::Devices => "devices",
+            MailRight::Responders => "responders",
+            MailRight::Signatures => "signatures",
+            MailRight::Redirections => "redirections",
+            MailRight::Aliases => "aliases",
+            MailRight::ActionHistory => "action_history",
+            MailRight::Restorations => "restorations",
+            MailRight::Filters => "filters",
+            MailRight::Rules => "rules",
+            MailRight::Folders => "folders",
+            MailRight::Security => "security",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MailRight> {
+        MailRight::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    /// The seed's name of the permission.
+    pub fn label(self) -> &'static str {
+        match self {
+            MailRight::Devices => "Configure a device",
+            MailRight::Responders => "Manage responders",
+            MailRight::Signatures => "Manage signatures",
+            MailRight::Redirections => "Manage redirections",
+            MailRight::Aliases => "Manage aliases",
+            MailRight::ActionHistory => "Manage action history",
+            MailRight::Restorations => "Manage restorations",
+            MailRight::Filters => "Manage filters",
+            MailRight::Rules => "Manage rules",
+            MailRight::Folders => "Manage folders",
+            MailRight::Security => "Manage security",
+        }
+    }
+
+    /// What it lets the user do (the seed's words).
+    pub fn description(self) -> &'static str {
+        match self {
+            MailRight::Devices => "Manage devices (create a dedicated password)",
+            MailRight::Responders => "Create an out-of-office message (automatic reply)",
+            MailRight::Signatures => "Add signatures and manage reply email addresses",
+            MailRight::Redirections => "Redirect emails to one or more other addresses",
+            MailRight::Aliases => {
+                "Create variants of your email address (by modifying what is before the @)"
+            }
+            MailRight::ActionHistory => "Access logs of the email address",
+            MailRight::Restorations => "Access backups and restorations",
+            MailRight::Filters => "Access SPAM filters and others",
+            MailRight::Rules => "Automatically sort and classify incoming emails",
+            MailRight::Folders => "Customize IMAP folders",
+            MailRight::Security => "Manage blocked and approved addresses",
+        }
+    }
+
+    /// The symbol of the icon table (the label is its accessible name).
+    pub fn icon(self) -> &'static str {
+        match self {
+            MailRight::Devices => "⌨",
+            MailRight::Responders => "↩",
+            MailRight::Signatures => "✍",
+            MailRight::Redirections => "↪",
+            MailRight::Aliases => "@",
+            MailRight::ActionHistory => "☷",
+            MailRight::Restorations => "⟲",
+            MailRight::Filters => "⧩",
+            MailRight::Rules => "☰",
+            MailRight::Folders => "▤",
+            MailRight::Security => "⛨",
+        }
+    }
+
+    /// In the user's own view, without this permission: the menus of history, restorations
+    /// and security stay in sight with their actions disabled (what they show belongs to the
+    /// address, not to its user); every other menu is hidden.
+    pub fn when_withheld(self) -> Withheld {
+        match self {
+            MailRight::ActionHistory | MailRight::Restorations | MailRight::Security => {
+                Withheld::Disabled
+            }
+            _ => Withheld::Hidden,
+        }
+    }
+}
+
+/// A set of [`MailRight`]s (one bit each).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Rights(pub u16);
+
+impl Rights {
+    pub const NONE: Rights = Rights(0);
+    pub const ALL: Rights = Rights((1 << 11) - 1);
+
+    /// From the stored number; bits beyond the 11 permissions are dropped.
+    pub fn from_bits(bits: i64) -> Rights {
+        Rights((bits & i64::from(Rights::ALL.0)) as u16)
+    }
+
+    pub fn bits(self) -> i64 {
+        i64::from(self.0)
+    }
+
+    pub fn has(self, right: MailRight) -> bool {
+        self.0 & right.bit() != 0
+    }
+
+    pub fn with(self, right: MailRight, on: bool) -> Rights {
+        if on {
+            Rights(self.0 | right.bit())
+        } else {
+            Rights(self.0 & !right.bit())
+        }
+    }
+
+    pub fn granted(self) -> Vec<MailRight> {
+        MailRight::ALL
+            .into_iter()
+            .filter(|r| self.has(*r))
+            .collect()
+    }
+
+    pub fn count(self) -> usize {
+        self.granted().len()
+    }
+
+    /// As a form sends them: names separated by commas (or several fields joined so); empty
+    /// is no permission at all.
+    pub fn parse(text: &str) -> Result<Rights, String> {
+        let mut rights = Rights::NONE;
+        for name in text
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            let right =
+                MailRight::parse(name).ok_or_else(|| format!("Unknown permission: {name}."))?;
+            rights = rights.with(right, true);
+        }
+        Ok(rights)
+    }
+
+    /// The names, comma-separated (what [`Rights::parse`] reads).
+    pub fn names(self) -> String {
+        self.granted()
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// In words, for the activity log and the pages.
+    pub fn describe(self) -> String {
+        match self.count() {
+            0 => "no permission".to_owned(),
+            11 => "all 11 permissions".to_owned(),
+            _ => self
+                .granted()
+                .iter()
+                .map(|r| r.label().trim_start_matches("Manage ").to_lowercase())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+/// Length bounds of a device password typed (or edited) by a person; generated ones are 29
+/// characters, five groups of five.
+pub const DEVICE_PASSWORD_MIN: usize = 16;
+pub const DEVICE_PASSWORD_MAX: usize = 128;
+/// Length bound of a device's name.
+pub const DEVICE_NAME_MAX: usize = 60;
+/// How long a device setup link works.
+pub const SETUP_LINK_DAYS: i64 = 30;
+/// At most this many addresses in one mail service, users per address, devices per address.
+pub const ADDRESSES_MAX: usize = 500;
+pub const USERS_MAX: usize = 50;
+pub const DEVICES_MAX: usize = 50;
+
+pub use crate::account::IDENTIFIERS_NOTE;
+
+/// One address of a mail service, in the service's table.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AddressSummary {
+    pub id: i64,
+    pub address: String,
+    /// Its users (their email addresses), for the Users column.
+    pub users: Vec<String>,
+    pub in_maintenance: bool,
+    /// Connected devices (the generic password included).
+    pub devices: i64,
+}
+
+/// A mail service's panel on its product page.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MailServiceFacts {
+    pub product_id: i64,
+    pub name: String,
+    /// The global configuration: the permissions given to users of a new address.
+    pub defaults: Rights,
+    /// The organization's domains an address can be created at.
+    pub domains: Vec<String>,
+    pub addresses: Vec<AddressSummary>,
+    /// May create addresses and change users, permissions and devices (PRD-3).
+    pub may_manage: bool,
+    /// May put an address into maintenance (MAIL-3): administrators and legal representatives.
+    pub may_maintain: bool,
+}
+
+/// A user of an address.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MailUser {
+    pub id: i64,
+    pub email: String,
+    /// Their name, when they have a Steward account.
+    pub name: Option<String>,
+    /// A member of the organization (else someone outside it, invited by email).
+    pub member: bool,
+    /// Blocked in the organization (ORG-6): their devices are refused.
+    pub blocked: bool,
+    pub rights: Rights,
+    /// Rights equal to the global configuration.
+    pub as_defaults: bool,
+}
+
+/// A device's password (never the password itself).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Device {
+    pub id: i64,
+    pub name: String,
+    /// Whose device (the user's email); `None` for the generic password.
+    pub user: Option<String>,
+    /// The address's one "generic" password from before device passwords.
+    pub generic: bool,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A setup link sent for a device, not used yet.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PendingSetup {
+    pub id: i64,
+    pub user: String,
+    pub device_name: String,
+    pub expires_at: i64,
+}
+
+/// An address's page.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AddressFacts {
+    pub id: i64,
+    pub product_id: i64,
+    pub service: String,
+    pub address: String,
+    pub maintenance_since: Option<i64>,
+    pub users: Vec<MailUser>,
+    pub devices: Vec<Device>,
+    pub setups: Vec<PendingSetup>,
+    pub defaults: Rights,
+    pub may_manage: bool,
+    pub may_maintain: bool,
+    /// A freshly generated password the person may edit once before it is saved (nothing is
+    /// stored until then); only for those who manage the address.
+    pub suggested_password: Option<String>,
+}
+
+/// A device password just made: shown this once.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct NewDevicePassword {
+    pub device_id: i64,
+    pub name: String,
+    pub password: String,
+}
+
+/// A setup link just made: shown this once (and emailed when asked).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct NewSetupLink {
+    pub link: String,
+    pub expires_at: i64,
+    pub emailed_to: Option<String>,
+}
+
+/// An address I use (the user's own view).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MyAddress {
+    /// My user row on it (what my own device passwords are made for).
+    pub id: i64,
+    pub organization: String,
+    pub address: String,
+    pub in_maintenance: bool,
+    pub rights: Rights,
+    /// My devices on it (only with the devices permission).
+    pub devices: Vec<Device>,
+    /// A freshly generated password for a new device of mine (only with the devices
+    /// permission), editable once before it is saved.
+    pub suggested_password: Option<String>,
+}
+
+/// What a device setup link opens.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SetupFacts {
+    pub address: String,
+    pub device_name: String,
+    pub expires_at: i64,
+    pub suggested_password: String,
+}
+
+/// What the device-authentication endpoint answers (MAIL-4).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceAnswer {
+    Allowed,
+    WrongPassword,
+    DeviceDisconnected,
+    InMaintenance,
+    UserBlocked,
+    TooManyAttempts,
+}
+
+impl DeviceAnswer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceAnswer::Allowed => "allowed",
+            DeviceAnswer::WrongPassword => "wrong_password",
+            DeviceAnswer::DeviceDisconnected => "device_disconnected",
+            DeviceAnswer::InMaintenance => "in_maintenance",
+            DeviceAnswer::UserBlocked => "user_blocked",
+            DeviceAnswer::TooManyAttempts => "too_many_attempts",
+        }
+    }
+
+    /// In words, for the mail server's log and the activity log.
+    pub fn message(self) -> &'static str {
+        match self {
+            DeviceAnswer::Allowed => "Allowed.",
+            DeviceAnswer::WrongPassword => "Wrong address or device password.",
+            DeviceAnswer::DeviceDisconnected => {
+                "This device was disconnected: give it a new device password."
+            }
+            DeviceAnswer::InMaintenance => {
+                "This address is in maintenance: mail is received, but it cannot be consulted until maintenance is lifted."
+            }
+            DeviceAnswer::UserBlocked => {
+                "The user of this device is blocked in the organization."
+            }
+            DeviceAnswer::TooManyAttempts => {
+                "Too many refused attempts for this address: try again in a few minutes."
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rights_are_eleven_bits_read_and_written_by_name() {
+        assert_eq!(MailRight::ALL.len(), 11);
+        assert_eq!(Rights::ALL.count(), 11);
+        let bits: std::collections::HashSet<u16> = MailRight::ALL.iter().map(|r| r.bit()).collect();
+        assert_eq!(bits.len(), 11);
+        for right in MailRight::ALL {
+            assert_eq!(MailRight::parse(right.as_str()), Some(right));
+            assert!(Rights::NONE.with(right, true).has(right));
+            assert!(!Rights::ALL.with(right, false).has(right));
+        }
+        let some = Rights::parse("devices, rules,security").expect("parse");
+        assert_eq!(
+            some.granted(),
+            [MailRight::Devices, MailRight::Rules, MailRight::Security]
+        );
+        assert_eq!(Rights::parse(&some.names()), Ok(some));
+        assert_eq!(Rights::parse(""), Ok(Rights::NONE));
+        assert!(Rights::parse("devices,admin").is_err());
+        assert_eq!(Rights::from_bits(0xffff), Rights::ALL);
+        assert_eq!(some.describe(), "configure a device, rules, security");
+        assert_eq!(Rights::ALL.describe(), "all 11 permissions");
+    }
+}

@@ -1,0 +1,843 @@
+//! The SQL of mail services: addresses, their users and permissions, the global configuration,
+//! maintenance, devices and their setup links, and what the device-authentication endpoint
+//! reads and writes. Every function that takes an object id from the browser also takes the
+//! product it must belong to, so an id of another service is simply not found.
+
+use super::{AddressSummary, Device, MailUser, PendingSetup, Rights};
+use crate::db::Tx;
+use crate::on_db;
+
+/// A mail service of the organization (with `only_for`, only if that person was given access
+/// to it): its name and its global configuration.
+pub async fn service(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    product_id: i64,
+) -> Result<Option<(String, Rights)>, sqlx::Error> {
+    const SQL: &str = "SELECT p.name, p.mail_default_rights FROM products p \
+        WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'mail_service' \
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+    let row: Option<(String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(product_id)
+        .bind(organization_id)
+        .bind(only_for.unwrap_or(0))
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(|(name, bits)| (name, Rights::from_bits(bits))))
+}
+
+pub async fn set_defaults(tx: &mut Tx, product_id: i64, rights: Rights) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET mail_default_rights = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(product_id)
+        .bind(rights.bits())
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// The organization's domains an address can be created at: registered here (not released,
+/// not waiting for a transfer in).
+pub async fn domains(tx: &mut Tx, organization_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    const SQL: &str = "SELECT name FROM products WHERE organization_id = $1 AND kind = 'domain' \
+        AND stage <> 'released' AND (transfer_state IS NULL OR transfer_state = 'done') ORDER BY name";
+    let rows: Vec<(String,)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
+}
+
+/// The addresses of a mail service, with their users and connected devices.
+pub async fn addresses(tx: &mut Tx, product_id: i64) -> Result<Vec<AddressSummary>, sqlx::Error> {
+    const ADDRESSES: &str = "SELECT a.id, a.address, a.maintenance_at IS NOT NULL, \
+          (SELECT COUNT(*) FROM mail_devices d WHERE d.address_id = a.id AND d.disconnected_at IS NULL) \
+        FROM mail_addresses a WHERE a.product_id = $1 ORDER BY a.address";
+    const USERS: &str = "SELECT u.address_id, u.email FROM mail_users u \
+        JOIN mail_addresses a ON a.id = u.address_id WHERE a.product_id = $1 ORDER BY u.email";
+    let rows: Vec<(i64, String, bool, i64)> = on_db!(tx, |c| sqlx::query_as(ADDRESSES)
+        .bind(product_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    let users: Vec<(i64, String)> = on_db!(tx, |c| sqlx::query_as(USERS)
+        .bind(product_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, address, in_maintenance, devices)| AddressSummary {
+            id,
+            address,
+            users: users
+                .iter()
+                .filter(|(a, _)| *a == id)
+                .map(|(_, e)| e.clone())
+                .collect(),
+            in_maintenance,
+            devices,
+        })
+        .collect())
+}
+
+pub async fn address_count(tx: &mut Tx, product_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM mail_addresses WHERE product_id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(product_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Whether an address exists, in any mail service.
+pub async fn address_taken(tx: &mut Tx, address: &str) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM mail_addresses WHERE address = $1";
+    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(address)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n > 0)
+}
+
+pub async fn insert_address(
+    tx: &mut Tx,
+    product_id: i64,
+    local_part: &str,
+    domain: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str =
+        "INSERT INTO mail_addresses (product_id, address, local_part, domain, created_at) \
+        VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    let address = format!("{local_part}@{domain}");
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(product_id)
+        .bind(&address)
+        .bind(local_part)
+        .bind(domain)
+        .bind(now)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// An address of a mail service: its id, the address, since when it is in maintenance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressRow {
+    pub id: i64,
+    pub address: String,
+    pub maintenance_at: Option<i64>,
+}
+
+pub async fn address(
+    tx: &mut Tx,
+    product_id: i64,
+    address_id: i64,
+) -> Result<Option<AddressRow>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT id, address, maintenance_at FROM mail_addresses WHERE id = $1 AND product_id = $2";
+    let row: Option<(i64, String, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address_id)
+        .bind(product_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(|(id, address, maintenance_at)| AddressRow {
+        id,
+        address,
+        maintenance_at,
+    }))
+}
+
+/// The users of an address, with whether each is a member of `organization_id` and blocked
+/// there.
+pub async fn users(
+    tx: &mut Tx,
+    organization_id: i64,
+    address_id: i64,
+    defaults: Rights,
+) -> Result<Vec<MailUser>, sqlx::Error> {
+    // A user invited by email before they had an account is that account once it exists.
+    const SQL: &str = "SELECT u.id, u.email, s.first_name, s.last_name, m.user_id IS NOT NULL, \
+          m.blocked_at IS NOT NULL, u.rights \
+        FROM mail_users u \
+        LEFT JOIN users s ON s.id = u.user_id OR (u.user_id IS NULL AND s.email = u.email) \
+        LEFT JOIN memberships m ON m.user_id = s.id AND m.organization_id = $2 \
+        WHERE u.address_id = $1 ORDER BY u.email";
+    type Row = (i64, String, Option<String>, Option<String>, bool, bool, i64);
+    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address_id)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, email, first, last, member, blocked, bits)| {
+            let rights = Rights::from_bits(bits);
+            MailUser {
+                id,
+                email,
+                name: first.zip(last).map(|(f, l)| format!("{f} {l}")),
+                member,
+                blocked,
+                rights,
+                as_defaults: rights == defaults,
+            }
+        })
+        .collect())
+}
+
+pub async fn user_count(tx: &mut Tx, address_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM mail_users WHERE address_id = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(address_id)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// The account with this login email, if any.
+pub async fn account_of(tx: &mut Tx, email: &str) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT id FROM users WHERE email = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(email)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// Adds a user to an address; `None` when that email uses it already.
+pub async fn insert_user(
+    tx: &mut Tx,
+    address_id: i64,
+    email: &str,
+    user_id: Option<i64>,
+    rights: Rights,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str = "INSERT INTO mail_users (address_id, email, user_id, rights, added_at) \
+        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address_id, email) DO NOTHING RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(address_id)
+        .bind(email)
+        .bind(user_id)
+        .bind(rights.bits())
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// A user of one of the service's addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub address_id: i64,
+    pub address: String,
+    pub email: String,
+    pub rights: Rights,
+}
+
+pub async fn user(
+    tx: &mut Tx,
+    product_id: i64,
+    mail_user_id: i64,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights FROM mail_users u \
+        JOIN mail_addresses a ON a.id = u.address_id WHERE u.id = $1 AND a.product_id = $2";
+    let row: Option<(i64, i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(mail_user_id)
+        .bind(product_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(|(id, address_id, address, email, bits)| UserRow {
+        id,
+        address_id,
+        address,
+        email,
+        rights: Rights::from_bits(bits),
+    }))
+}
+
+/// The users of the given addresses of a service (ids of other services are ignored), or one
+/// user of them.
+pub async fn users_of(
+    tx: &mut Tx,
+    product_id: i64,
+    address_ids: &[i64],
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights FROM mail_users u \
+        JOIN mail_addresses a ON a.id = u.address_id WHERE a.product_id = $1 ORDER BY a.address, u.email";
+    let rows: Vec<(i64, i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(product_id)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| address_ids.contains(&r.1))
+        .map(|(id, address_id, address, email, bits)| UserRow {
+            id,
+            address_id,
+            address,
+            email,
+            rights: Rights::from_bits(bits),
+        })
+        .collect())
+}
+
+pub async fn set_rights(tx: &mut Tx, mail_user_id: i64, rights: Rights) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE mail_users SET rights = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(mail_user_id)
+        .bind(rights.bits())
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// Removes a user from an address; their devices are disconnected first (their passwords then
+/// answer "disconnected").
+pub async fn remove_user(tx: &mut Tx, mail_user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    const DEVICES: &str = "UPDATE mail_devices SET disconnected_at = $2 \
+        WHERE mail_user_id = $1 AND disconnected_at IS NULL";
+    const USER: &str = "DELETE FROM mail_users WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(DEVICES)
+        .bind(mail_user_id)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    on_db!(tx, |c| sqlx::query(USER)
+        .bind(mail_user_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// Puts an address into maintenance (`Some((at, by))`) or lifts it; `false` when it already
+/// stood so.
+pub async fn set_maintenance(
+    tx: &mut Tx,
+    address_id: i64,
+    on: Option<(i64, i64)>,
+) -> Result<bool, sqlx::Error> {
+    const ON: &str = "UPDATE mail_addresses SET maintenance_at = $2, maintenance_by = $3 \
+        WHERE id = $1 AND maintenance_at IS NULL";
+    const OFF: &str = "UPDATE mail_addresses SET maintenance_at = NULL, maintenance_by = NULL \
+        WHERE id = $1 AND maintenance_at IS NOT NULL";
+    let changed = match on {
+        Some((at, by)) => on_db!(tx, |c| sqlx::query(ON)
+            .bind(address_id)
+            .bind(at)
+            .bind(by)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?,
+        None => on_db!(tx, |c| sqlx::query(OFF)
+            .bind(address_id)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?,
+    };
+    Ok(changed == 1)
+}
+
+/// The connected devices of an address (with `of_user`, only that user's), generic first.
+pub async fn devices(
+    tx: &mut Tx,
+    address_id: i64,
+    of_user: Option<i64>,
+) -> Result<Vec<Device>, sqlx::Error> {
+    const SQL: &str = "SELECT d.id, d.name, u.email, d.generic, d.created_at, d.last_used_at \
+        FROM mail_devices d LEFT JOIN mail_users u ON u.id = d.mail_user_id \
+        WHERE d.address_id = $1 AND d.disconnected_at IS NULL AND ($2 = 0 OR d.mail_user_id = $2) \
+        ORDER BY d.generic DESC, d.created_at, d.id";
+    type Row = (i64, String, Option<String>, bool, i64, Option<i64>);
+    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address_id)
+        .bind(of_user.unwrap_or(0))
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, name, user, generic, created_at, last_used_at)| Device {
+                id,
+                name,
+                user,
+                generic,
+                created_at,
+                last_used_at,
+            },
+        )
+        .collect())
+}
+
+/// Whether a connected device of the address already has this password.
+pub async fn secret_in_use(
+    tx: &mut Tx,
+    address_id: i64,
+    secret_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM mail_devices WHERE address_id = $1 AND secret_hash = $2";
+    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(address_id)
+        .bind(secret_hash)
+        .fetch_one(&mut **c)
+        .await)?;
+    Ok(n > 0)
+}
+
+/// A new device password of an address (its keyed hash only).
+pub struct NewDevice<'a> {
+    pub address_id: i64,
+    /// `None` for the generic password.
+    pub mail_user_id: Option<i64>,
+    pub name: &'a str,
+    pub generic: bool,
+    pub secret_hash: &'a str,
+    pub at: i64,
+}
+
+pub async fn insert_device(tx: &mut Tx, device: &NewDevice<'_>) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO mail_devices (address_id, mail_user_id, name, generic, secret_hash, created_at) \
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(device.address_id)
+        .bind(device.mail_user_id)
+        .bind(device.name)
+        .bind(device.generic)
+        .bind(device.secret_hash)
+        .bind(device.at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// A connected device of one of the service's addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub id: i64,
+    pub address_id: i64,
+    pub address: String,
+    pub mail_user_id: Option<i64>,
+    pub name: String,
+    pub generic: bool,
+}
+
+pub async fn device(
+    tx: &mut Tx,
+    product_id: i64,
+    device_id: i64,
+) -> Result<Option<DeviceRow>, sqlx::Error> {
+    const SQL: &str = "SELECT d.id, d.address_id, a.address, d.mail_user_id, d.name, d.generic \
+        FROM mail_devices d JOIN mail_addresses a ON a.id = d.address_id \
+        WHERE d.id = $1 AND a.product_id = $2 AND d.disconnected_at IS NULL";
+    let row: Option<(i64, i64, String, Option<i64>, String, bool)> =
+        on_db!(tx, |c| sqlx::query_as(SQL)
+            .bind(device_id)
+            .bind(product_id)
+            .fetch_optional(&mut **c)
+            .await)?;
+    Ok(row.map(
+        |(id, address_id, address, mail_user_id, name, generic)| DeviceRow {
+            id,
+            address_id,
+            address,
+            mail_user_id,
+            name,
+            generic,
+        },
+    ))
+}
+
+/// Disconnects one device; `false` when it was disconnected already.
+pub async fn disconnect(tx: &mut Tx, device_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    const SQL: &str =
+        "UPDATE mail_devices SET disconnected_at = $2 WHERE id = $1 AND disconnected_at IS NULL";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(device_id)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Disconnects every device of an address, the generic password included, and voids its setup
+/// links not used yet (else one could connect a device again); how many of each.
+pub async fn disconnect_all(
+    tx: &mut Tx,
+    address_id: i64,
+    now: i64,
+) -> Result<(u64, u64), sqlx::Error> {
+    const DEVICES: &str = "UPDATE mail_devices SET disconnected_at = $2 \
+        WHERE address_id = $1 AND disconnected_at IS NULL";
+    const LINKS: &str = "UPDATE mail_device_setups SET used_at = $2 \
+        WHERE address_id = $1 AND used_at IS NULL AND expires_at > $2";
+    let mut counts = [0u64; 2];
+    for (count, sql) in counts.iter_mut().zip([DEVICES, LINKS]) {
+        *count = on_db!(tx, |c| sqlx::query(sql)
+            .bind(address_id)
+            .bind(now)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok((counts[0], counts[1]))
+}
+
+pub async fn insert_setup(
+    tx: &mut Tx,
+    address_id: i64,
+    mail_user_id: i64,
+    device_name: &str,
+    token_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO mail_device_setups (address_id, mail_user_id, device_name, token_hash, created_at, expires_at) \
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(address_id)
+        .bind(mail_user_id)
+        .bind(device_name)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// The setup links of an address not used and not expired.
+pub async fn setups(
+    tx: &mut Tx,
+    address_id: i64,
+    now: i64,
+) -> Result<Vec<PendingSetup>, sqlx::Error> {
+    const SQL: &str = "SELECT s.id, u.email, s.device_name, s.expires_at FROM mail_device_setups s \
+        JOIN mail_users u ON u.id = s.mail_user_id \
+        WHERE s.address_id = $1 AND s.used_at IS NULL AND s.expires_at > $2 ORDER BY s.created_at, s.id";
+    let rows: Vec<(i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address_id)
+        .bind(now)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user, device_name, expires_at)| PendingSetup {
+            id,
+            user,
+            device_name,
+            expires_at,
+        })
+        .collect())
+}
+
+/// A setup link, found by its token's hash, still usable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupRow {
+    pub id: i64,
+    pub address_id: i64,
+    pub address: String,
+    pub organization_id: i64,
+    pub product_id: i64,
+    pub mail_user_id: i64,
+    pub device_name: String,
+    pub expires_at: i64,
+}
+
+pub async fn setup(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<SetupRow>, sqlx::Error> {
+    const SQL: &str = "SELECT s.id, s.address_id, a.address, p.organization_id, a.product_id, \
+          s.mail_user_id, s.device_name, s.expires_at \
+        FROM mail_device_setups s JOIN mail_addresses a ON a.id = s.address_id \
+        JOIN products p ON p.id = a.product_id \
+        WHERE s.token_hash = $1 AND s.used_at IS NULL AND s.expires_at > $2";
+    type Row = (i64, i64, String, i64, i64, i64, String, i64);
+    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(
+        |(
+            id,
+            address_id,
+            address,
+            organization_id,
+            product_id,
+            mail_user_id,
+            device_name,
+            expires_at,
+        )| SetupRow {
+            id,
+            address_id,
+            address,
+            organization_id,
+            product_id,
+            mail_user_id,
+            device_name,
+            expires_at,
+        },
+    ))
+}
+
+/// Spends a setup link; `false` when it was spent or expired meanwhile.
+pub async fn use_setup(tx: &mut Tx, setup_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE mail_device_setups SET used_at = $2 \
+        WHERE id = $1 AND used_at IS NULL AND expires_at > $2";
+    let n = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(setup_id)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// An address I use: the user row's id, the organization's name, the address, whether in
+/// maintenance, my permissions.
+pub type MyAddressRow = (i64, i64, String, String, bool, Rights);
+
+/// The addresses this account uses (as the account, or invited under its login email before
+/// it had one).
+pub async fn my_addresses(
+    tx: &mut Tx,
+    user_id: i64,
+    email: &str,
+) -> Result<Vec<MyAddressRow>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT u.id, a.id, o.name, a.address, a.maintenance_at IS NOT NULL, u.rights \
+        FROM mail_users u JOIN mail_addresses a ON a.id = u.address_id \
+        JOIN products p ON p.id = a.product_id JOIN organizations o ON o.id = p.organization_id \
+        WHERE u.user_id = $1 OR (u.user_id IS NULL AND u.email = $2) ORDER BY a.address";
+    let rows: Vec<(i64, i64, String, String, bool, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(user_id)
+        .bind(email)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, a, o, address, m, bits)| (u, a, o, address, m, Rights::from_bits(bits)))
+        .collect())
+}
+
+/// One of the address users that this account is (by account, or by its login email when
+/// invited before it had one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MyUserRow {
+    pub user: UserRow,
+    pub product_id: i64,
+    pub organization_id: i64,
+    pub in_maintenance: bool,
+}
+
+pub async fn my_user(
+    tx: &mut Tx,
+    mail_user_id: i64,
+    user_id: i64,
+    email: &str,
+) -> Result<Option<MyUserRow>, sqlx::Error> {
+    const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights, a.product_id, \
+          p.organization_id, a.maintenance_at IS NOT NULL \
+        FROM mail_users u JOIN mail_addresses a ON a.id = u.address_id \
+        JOIN products p ON p.id = a.product_id \
+        WHERE u.id = $1 AND (u.user_id = $2 OR (u.user_id IS NULL AND u.email = $3))";
+    type Row = (i64, i64, String, String, i64, i64, i64, bool);
+    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(mail_user_id)
+        .bind(user_id)
+        .bind(email)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(
+        |(id, address_id, address, email, bits, product_id, organization_id, in_maintenance)| {
+            MyUserRow {
+                user: UserRow {
+                    id,
+                    address_id,
+                    address,
+                    email,
+                    rights: Rights::from_bits(bits),
+                },
+                product_id,
+                organization_id,
+                in_maintenance,
+            }
+        },
+    ))
+}
+
+/// What the device-authentication endpoint needs of an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthAddress {
+    pub id: i64,
+    pub product_id: i64,
+    pub organization_id: i64,
+    pub in_maintenance: bool,
+}
+
+pub async fn auth_address(tx: &mut Tx, address: &str) -> Result<Option<AuthAddress>, sqlx::Error> {
+    const SQL: &str = "SELECT a.id, a.product_id, p.organization_id, a.maintenance_at IS NOT NULL \
+        FROM mail_addresses a JOIN products p ON p.id = a.product_id WHERE a.address = $1";
+    let row: Option<(i64, i64, i64, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(
+        |(id, product_id, organization_id, in_maintenance)| AuthAddress {
+            id,
+            product_id,
+            organization_id,
+            in_maintenance,
+        },
+    ))
+}
+
+/// The device whose password has this keyed hash on an address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthDevice {
+    pub id: i64,
+    pub name: String,
+    pub disconnected: bool,
+    /// Its user is blocked in the organization (ORG-6).
+    pub blocked: bool,
+    /// Its last refusal: the reason and when.
+    pub last_refusal: Option<(String, i64)>,
+    pub last_used_at: Option<i64>,
+}
+
+pub async fn auth_device(
+    tx: &mut Tx,
+    address: &AuthAddress,
+    secret_hash: &str,
+) -> Result<Option<AuthDevice>, sqlx::Error> {
+    const SQL: &str = "SELECT d.id, d.name, d.disconnected_at IS NOT NULL, \
+          COALESCE(m.blocked_at IS NOT NULL, FALSE), d.last_refusal, d.last_refused_at, d.last_used_at \
+        FROM mail_devices d LEFT JOIN mail_users u ON u.id = d.mail_user_id \
+        LEFT JOIN users s ON s.id = u.user_id OR (u.user_id IS NULL AND s.email = u.email) \
+        LEFT JOIN memberships m ON m.user_id = s.id AND m.organization_id = $3 \
+        WHERE d.address_id = $1 AND d.secret_hash = $2 \
+        ORDER BY d.disconnected_at IS NULL DESC, d.id DESC";
+    type Row = (
+        i64,
+        String,
+        bool,
+        bool,
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address.id)
+        .bind(secret_hash)
+        .bind(address.organization_id)
+        .fetch_optional(&mut **c)
+        .await)?;
+    Ok(row.map(
+        |(id, name, disconnected, blocked, reason, at, last_used_at)| AuthDevice {
+            id,
+            name,
+            disconnected,
+            blocked,
+            last_refusal: reason.zip(at),
+            last_used_at,
+        },
+    ))
+}
+
+/// Records a refusal of a device's password.
+pub async fn refused_device(
+    tx: &mut Tx,
+    device_id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE mail_devices SET last_refusal = $2, last_refused_at = $3 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(device_id)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn touch_device(tx: &mut Tx, device_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE mail_devices SET last_used_at = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(device_id)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// Wrong device passwords since `since`: for an address from one client address, and from that
+/// client address for any mail address.
+pub async fn failures(
+    tx: &mut Tx,
+    address: &str,
+    remote_ip: &str,
+    since: i64,
+) -> Result<(i64, i64), sqlx::Error> {
+    const SQL: &str = "SELECT \
+          COALESCE(SUM(CASE WHEN address = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+        FROM mail_auth_failures WHERE remote_ip = $2 AND at >= $3";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(address)
+        .bind(remote_ip)
+        .bind(since)
+        .fetch_one(&mut **c)
+        .await)
+}
+
+/// Records a refusal, and forgets those older than `forget_before`.
+pub async fn record_failure(
+    tx: &mut Tx,
+    address: &str,
+    remote_ip: &str,
+    now: i64,
+    forget_before: i64,
+) -> Result<(), sqlx::Error> {
+    const INSERT: &str =
+        "INSERT INTO mail_auth_failures (address, remote_ip, at) VALUES ($1, $2, $3)";
+    const FORGET: &str = "DELETE FROM mail_auth_failures WHERE at < $1";
+    on_db!(tx, |c| sqlx::query(INSERT)
+        .bind(address)
+        .bind(remote_ip)
+        .bind(now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    on_db!(tx, |c| sqlx::query(FORGET)
+        .bind(forget_before)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+/// A key the server keeps for itself, if it was made already.
+pub async fn stored_secret(tx: &mut Tx, name: &str) -> Result<Option<String>, sqlx::Error> {
+    const SQL: &str = "SELECT value FROM server_secrets WHERE name = $1";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(name)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// A key the server keeps for itself, made on first use (two processes racing keep the first).
+pub async fn server_secret(tx: &mut Tx, name: &str, fresh: &str) -> Result<String, sqlx::Error> {
+    const INSERT: &str =
+        "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
+    const SELECT: &str = "SELECT value FROM server_secrets WHERE name = $1";
+    on_db!(tx, |c| sqlx::query(INSERT)
+        .bind(name)
+        .bind(fresh)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+    on_db!(tx, |c| sqlx::query_scalar(SELECT)
+        .bind(name)
+        .fetch_one(&mut **c)
+        .await)
+}
