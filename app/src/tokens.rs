@@ -60,6 +60,16 @@ pub fn hash_token(token: &str) -> TokenHash {
     TokenHash(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Whether two hashes are equal, in time that does not depend on where they differ.
+pub fn same_hash(a: &TokenHash, b: &TokenHash) -> bool {
+    a.0.len() == b.0.len()
+        && a.0
+            .bytes()
+            .zip(b.0.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// A server-side key for keyed hashes (the device passwords of mail addresses): 256 bits, never
 /// printed (its `Debug` is redacted), given by the operator or made once by the server.
 #[derive(Clone, PartialEq, Eq)]
@@ -182,6 +192,8 @@ mod tests {
         assert_ne!(hash, SecretKey::generate().keyed_hash(&["1", "secret"]));
         assert_ne!(hash, key.keyed_hash(&["1s", "ecret"]));
         assert_ne!(hash, key.keyed_hash(&["2", "secret"]));
+        assert!(same_hash(&hash, &again.keyed_hash(&["1", "secret"])));
+        assert!(!same_hash(&hash, &key.keyed_hash(&["2", "secret"])));
         assert!(SecretKey::from_hex("zz").is_none());
         assert!(SecretKey::from_hex(&"g".repeat(64)).is_none());
     }

@@ -517,8 +517,8 @@ async fn device_auth(state: AppState, request: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|token| app::tokens::hash_token(token.trim()));
-    // Compared as hashes: equal length, and the secret itself is never compared byte by byte.
-    if presented.as_ref().map(|p| p.as_str()) != Some(expected.as_str()) {
+    // Compared as hashes, in constant time: the secret itself is never compared byte by byte.
+    if !presented.is_some_and(|p| app::tokens::same_hash(&p, &expected)) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
     let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024).await else {

@@ -56,6 +56,23 @@ macro_rules! reload_on_success {
     }};
 }
 
+/// When one of the actions starts, the last answers of all of them are put away, so that what
+/// the page shows (an error, "confirm it's you", a password shown once) is about the latest
+/// thing the person did.
+macro_rules! forget_on_dispatch {
+    ($($action:expr),+ $(,)?) => {{
+        let clear = move || { $( $action.value().set(None); )+ };
+        $(
+            let action = $action;
+            Effect::new(move |_| {
+                if action.input().with(Option::is_some) {
+                    clear();
+                }
+            });
+        )+
+    }};
+}
+
 /// A red confirmation under a destructive button: `open` shows it; the red button runs
 /// `confirm` and closes it.
 #[component]
@@ -120,6 +137,7 @@ pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView 
     let create = ServerAction::<CreateMailAddress>::new();
     let reload = RwSignal::new(0u32);
     reload_on_success!(reload; save_defaults, apply, create);
+    forget_on_dispatch!(save_defaults, apply, create);
     let facts = Resource::new(
         move || reload.get(),
         move |_| mail_service(organization_id, product_id),
@@ -336,6 +354,18 @@ pub fn MailAddressPage() -> impl IntoView {
     let disconnect_all = ServerAction::<DisconnectAllDevices>::new();
     let setup = ServerAction::<SendDeviceSetup>::new();
     let reload = RwSignal::new(0u32);
+    forget_on_dispatch!(
+        set_rights,
+        apply,
+        add_user,
+        remove_user,
+        maintenance,
+        create_device,
+        change_device,
+        disconnect,
+        disconnect_all,
+        setup
+    );
     reload_on_success!(reload; set_rights, apply, add_user, remove_user, maintenance,
         create_device, change_device, disconnect, disconnect_all, setup);
     let facts = Resource::new(
