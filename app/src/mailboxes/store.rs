@@ -829,15 +829,13 @@ pub async fn stored_secret(tx: &mut Tx, name: &str) -> Result<Option<String>, sq
 pub async fn server_secret(tx: &mut Tx, name: &str, fresh: &str) -> Result<String, sqlx::Error> {
     const INSERT: &str =
         "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
-    const SELECT: &str = "SELECT value FROM server_secrets WHERE name = $1";
     on_db!(tx, |c| sqlx::query(INSERT)
         .bind(name)
         .bind(fresh)
         .execute(&mut **c)
         .await
         .map(|_| ()))?;
-    on_db!(tx, |c| sqlx::query_scalar(SELECT)
-        .bind(name)
-        .fetch_one(&mut **c)
-        .await)
+    stored_secret(tx, name)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
 }

@@ -404,7 +404,7 @@ pub fn MailAddressPage() -> impl IntoView {
                     Ok(f) => view! {
                         <AddressView f organization_id=organization_id.get_untracked()
                             set_rights apply add_user remove_user maintenance create_device change_device
-                            disconnect disconnect_all setup />
+                            disconnect disconnect_all setup add_error device_error />
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
@@ -430,6 +430,9 @@ fn AddressView(
     disconnect: ServerAction<DisconnectDevice>,
     disconnect_all: ServerAction<DisconnectAllDevices>,
     setup: ServerAction<SendDeviceSetup>,
+    /// The last errors of adding a user and of adding a device, shown by their fields.
+    add_error: Signal<Option<AppError>>,
+    device_error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let product_id = f.product_id;
     let address_id = f.id;
@@ -441,14 +444,6 @@ fn AddressView(
     let edited = RwSignal::new(Rights::NONE);
     let new_user_rights = RwSignal::new(defaults);
     let new_user_email = RwSignal::new(String::new());
-    let add_error = Signal::derive(move || add_user.value().get().and_then(Result::err));
-    let device_error = Signal::derive(move || {
-        create_device
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| setup.value().get().and_then(Result::err))
-    });
     let users = f.users.clone();
     let has_users = !users.is_empty();
     let user_list = StoredValue::new(users.clone());
