@@ -143,3 +143,13 @@ pub fn save_status(pending: bool, outcome: Option<Result<(), AppError>>) -> Stri
         None => String::new(),
     }
 }
+
+/// A line icon of Steward's one set: a 24 × 24 path drawn with the text's colour, decorative.
+#[component]
+pub fn Icon(path: &'static str) -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+            <path d=path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
+    }
+}

@@ -116,7 +116,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
             password_hash: &password_hash,
             at: now,
         };
-        let (user_id, _) = create_account(&mut tx, &new, &origin).await?;
+        let (user_id, _) = create_account(&mut tx, &new, None, &origin).await?;
         ids.push(user_id);
     }
     for (name, members) in ORGANIZATIONS {

@@ -1,19 +1,25 @@
 //! Formatting shared by server rendering and the browser, so both produce the same text.
 
-/// `2026-11-22 13:05 UTC` from Unix seconds.
+/// `22.11.2026 13:05 UTC` from Unix seconds: the date as a person in Switzerland writes it.
+/// Its spaces are no-break spaces, so that a narrow column never splits it.
 pub fn datetime(unix_seconds: i64) -> String {
-    let days = unix_seconds.div_euclid(86_400);
     let seconds_of_day = unix_seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
     format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        "{}\u{a0}{:02}:{:02}\u{a0}UTC",
+        date(unix_seconds),
         seconds_of_day / 3600,
         (seconds_of_day % 3600) / 60
     )
 }
 
-/// `2026-11-22` from Unix seconds.
+/// `22.11.2026` from Unix seconds (the UTC day).
 pub fn date(unix_seconds: i64) -> String {
+    let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{day:02}.{month:02}.{year:04}")
+}
+
+/// `2026-11-22`: the form a date input (`<input type="date">`) and a URL hold.
+pub fn iso_date(unix_seconds: i64) -> String {
     let (year, month, day) = civil_from_days(unix_seconds.div_euclid(86_400));
     format!("{year:04}-{month:02}-{day:02}")
 }
@@ -178,11 +184,11 @@ mod tests {
     fn dates_parse_and_round_trip() {
         assert_eq!(parse_date("1970-01-01"), Some(0));
         assert_eq!(
-            parse_date("2026-11-22").map(date),
+            parse_date("2026-11-22").map(iso_date),
             Some("2026-11-22".to_owned())
         );
         assert_eq!(
-            parse_date("2024-02-29").map(date),
+            parse_date("2024-02-29").map(iso_date),
             Some("2024-02-29".to_owned())
         );
         assert_eq!(parse_date("2023-02-29"), None);
@@ -193,10 +199,14 @@ mod tests {
 
     #[test]
     fn formats_known_instants() {
-        assert_eq!(datetime(0), "1970-01-01 00:00 UTC");
-        assert_eq!(datetime(951_782_400), "2000-02-29 00:00 UTC");
-        assert_eq!(datetime(1_795_350_300), "2026-11-22 12:25 UTC");
-        assert_eq!(date(-86_400), "1969-12-31");
+        let plain = |t| datetime(t).replace('\u{a0}', " ");
+        assert_eq!(plain(0), "01.01.1970 00:00 UTC");
+        assert_eq!(plain(951_782_400), "29.02.2000 00:00 UTC");
+        assert_eq!(plain(1_795_350_300), "22.11.2026 12:25 UTC");
+        assert!(!datetime(0).contains(' '), "never split");
+        assert_eq!(date(-86_400), "31.12.1969");
+        assert_eq!(date(1_795_350_300), "22.11.2026");
+        assert_eq!(iso_date(1_795_350_300), "2026-11-22");
     }
 
     #[test]

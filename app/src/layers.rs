@@ -19,6 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "sms",
             "workers",
             "password",
+            "pdf_text",
             "components",
             "money",
         ],

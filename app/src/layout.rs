@@ -79,31 +79,39 @@ pub fn OrganizationShell() -> impl IntoView {
                     }
                 }
             >
+                // Grouped as a person looks for things: the organization, its billing, my own
+                // account. Only what my role may open is listed.
+                <p class="menu-group" aria-hidden="true">"Organization"</p>
                 <A href=move || format!("/o/{}", organization_id.get()) exact=true>
                     "Overview"
                 </A>
                 <A href=move || format!("/o/{}/products", organization_id.get())>"Products"</A>
-                // Only those who may see the people get the link (not externals, not blocked members).
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         data.await
                             .ok()
-                            .map(|s| view! {
+                            .map(|s| {
+                                let whole_log = s.current.may(crate::policy::Action::ViewActivity);
+                                view! {
+                                // Not externals, not blocked members: only those who may see the people.
                                 {s.current.may(crate::policy::Action::ViewMembers).then(|| view! { <A href=move || format!("/o/{}/users", organization_id.get())>"Users"</A> })}
+                                // Those who may read the organization's log land on it; others on their own.
+                                <A href=move || if whole_log { format!("/o/{}/activity?scope=organization", organization_id.get()) } else { format!("/o/{}/activity", organization_id.get()) }>"Activity"</A>
+                                {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
                                 {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
+                                    <p class="menu-group" aria-hidden="true">"Billing"</p>
                                     <A href=move || format!("/o/{}/billing/shop", organization_id.get())>"Shop"</A>
                                     <A href=move || format!("/o/{}/billing/invoices", organization_id.get())>"Invoices"</A>
-                                    <A href=move || format!("/o/{}/billing/addresses", organization_id.get())>"Billing addresses"</A>
                                     <A href=move || format!("/o/{}/billing/prepaid", organization_id.get())>"Prepaid account"</A>
+                                    <A href=move || format!("/o/{}/billing/addresses", organization_id.get())>"Billing addresses"</A>
                                     <A href=move || format!("/o/{}/billing/notifications", organization_id.get())>"Billing notifications"</A>
                                 })}
-                                {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
-                            })
+                            }})
                     })}
                 </Transition>
-                <A href=move || format!("/o/{}/activity", organization_id.get())>"Activity"</A>
-                <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
+                <p class="menu-group" aria-hidden="true">"My account"</p>
                 <A href=move || format!("/o/{}/security", organization_id.get())>"Security"</A>
+                <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
             </nav>
             <main id="main" class="content" tabindex="-1">
                 <Outlet />

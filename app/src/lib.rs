@@ -24,6 +24,8 @@ pub mod money;
 pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod pdf_text;
 pub mod policy;
 pub mod products;
 pub mod recovery;
@@ -283,9 +285,27 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />
                     <Route path=path!("security/compromised") view={Lazy::<routes::Compromised>::new()} />
+                    // An unknown address inside an organization keeps the frame: its menu is
+                    // the way back.
+                    <Route path=path!("*any") view=NotFoundInOrganization />
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+#[component]
+fn NotFoundInOrganization() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    let organization = components::use_organization_id();
+    view! {
+        <PageTitle text="Page not found" />
+        <h1>"Page not found"</h1>
+        <p data-testid="not-found">"There is nothing at this address in this organization."</p>
+        <p><a href=move || format!("/o/{}", organization.get())>"Back to the overview"</a></p>
     }
 }
 

@@ -90,10 +90,17 @@ impl Money {
         Money::new(0, currency)
     }
 
-    /// `347.20`, `347,20`, `5` or `-12.5` in `currency`: at most two decimals, nothing else.
+    /// `347.20`, `347,20`, `5`, `-12.5` or `18'000.00` in `currency`: at most two decimals;
+    /// apostrophes and spaces between the digits are Swiss thousands separators, as a person
+    /// may copy them from a page.
     pub fn parse(text: &str, currency: Currency) -> Result<Money, MoneyError> {
         let wrong = || MoneyError::NotAnAmount(text.to_owned());
-        let trimmed = text.trim();
+        let ungrouped: String = text
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '\'' | '’' | ' ' | '\u{a0}' | '\u{202f}'))
+            .collect();
+        let trimmed = ungrouped.as_str();
         let (negative, digits) = match trimmed.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, trimmed),
@@ -163,18 +170,39 @@ impl Money {
         self.minor < 0
     }
 
-    /// The number alone, `1'234.50` style without the separator: `1234.50`.
+    /// The same amount with the other sign: a reduction shown as money taken off.
+    pub fn negated(self) -> Money {
+        Money::new(-self.minor, self.currency)
+    }
+
+    /// The number alone as a form field holds it, without separators: `1234.50`.
     pub fn amount(self) -> String {
         let sign = if self.minor < 0 { "-" } else { "" };
         let abs = self.minor.unsigned_abs();
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
     }
+
+    /// The number alone as a person reads it in Switzerland: `18'000.00`, `-1'234.50`.
+    pub fn grouped(self) -> String {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let whole = (abs / 100).to_string();
+        let mut out = String::with_capacity(whole.len() + whole.len() / 3 + 4);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push('\'');
+            }
+            out.push(digit);
+        }
+        format!("{sign}{out}.{:02}", abs % 100)
+    }
 }
 
-/// `CHF 347.20`.
+/// `CHF 18'000.00`, `CHF -14.05`: the one way an amount is written for people — on pages, in
+/// emails, CSV and PDFs — the sign always after the currency.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.currency.code(), self.amount())
+        write!(f, "{} {}", self.currency.code(), self.grouped())
     }
 }
 
@@ -260,6 +288,35 @@ mod tests {
 
     fn chf(minor: i64) -> Money {
         Money::new(minor, Currency::Chf)
+    }
+
+    #[test]
+    fn amounts_read_the_swiss_way() {
+        assert_eq!(chf(1_800_000).to_string(), "CHF 18'000.00");
+        assert_eq!(chf(100_000_000).to_string(), "CHF 1'000'000.00");
+        assert_eq!(chf(99_999).to_string(), "CHF 999.99");
+        assert_eq!(chf(100_000).to_string(), "CHF 1'000.00");
+        assert_eq!(chf(5).to_string(), "CHF 0.05");
+        assert_eq!(chf(0).to_string(), "CHF 0.00");
+        // One negative style: the sign after the currency, grouping kept.
+        assert_eq!(chf(-1_405).to_string(), "CHF -14.05");
+        assert_eq!(chf(-123_450).to_string(), "CHF -1'234.50");
+        assert_eq!(chf(260).negated().to_string(), "CHF -2.60");
+        assert_eq!(Money::new(-5, Currency::Eur).to_string(), "EUR -0.05");
+        assert_eq!(chf(i64::MIN + 1).negated().minor, i64::MAX);
+        // The form field's value stays plain, and what a page shows parses back.
+        assert_eq!(chf(1_800_000).amount(), "18000.00");
+        for minor in [0, 5, -5, 99_999, 100_000, -123_450, 1_800_000, 123_456_789] {
+            let shown = chf(minor).grouped();
+            assert_eq!(
+                Money::parse(&shown, Currency::Chf),
+                Ok(chf(minor)),
+                "{shown}"
+            );
+        }
+        assert_eq!(Money::parse("18’000", Currency::Chf), Ok(chf(1_800_000)));
+        assert_eq!(Money::parse("1 234,5", Currency::Chf), Ok(chf(123_450)));
+        assert!(Money::parse("12'34'5.0.0", Currency::Chf).is_err());
     }
 
     #[test]

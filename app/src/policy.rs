@@ -100,10 +100,14 @@ pub enum Action {
     /// invoices (BIL-1..6). Besides legal representatives and administrators, collaborators
     /// given billing rights on a product of the organization ([`Standing::billing`]).
     UseBilling,
+    /// Send money out of the organization: request a withdrawal of the prepaid balance
+    /// (BIL-3). Only legal representatives answer for the organization's money; billing rights
+    /// on a product do not reach it.
+    WithdrawMoney,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -120,6 +124,7 @@ impl Action {
         Action::DeleteOrganization,
         Action::ViewActivity,
         Action::UseBilling,
+        Action::WithdrawMoney,
     ];
 }
 
@@ -155,6 +160,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         // Collaborators only with billing rights on a product: see `permits`.
         (UseBilling, LegalRepresentative | Administrator) => true,
         (UseBilling, Collaborator | External) => false,
+        (WithdrawMoney, LegalRepresentative) => true,
+        (WithdrawMoney, Administrator | Collaborator | External) => false,
     }
 }
 
@@ -299,6 +306,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         // Account: the way in.
         row("sign_up", Anyone, Entry),
         row("confirm_sign_up", Anyone, Link),
+        row("resend_sign_up_code", Anyone, Entry),
         row("sign_in", Anyone, Entry),
         row("sign_out", Anyone, Entry),
         row("second_factor_challenge", HalfwaySignedIn, Entry),
@@ -384,6 +392,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("delete_tag", Writer, Organization(EditTags)).takes(Ids::OrganizationAndObjects),
         // Billing.
         row("prepaid_account", Reader, Organization(UseBilling)),
+        row("top_up_slip", Reader, Organization(UseBilling)),
         row("billing_addresses", Reader, Organization(UseBilling)),
         row("add_billing_address", Writer, Organization(UseBilling)),
         row("update_billing_address", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
@@ -392,7 +401,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("billing_notifications", Reader, Organization(UseBilling)),
         row("set_billing_notification", Writer, Organization(UseBilling)),
         row("set_expiry_reminders", Writer, Organization(UseBilling)),
-        row("request_withdrawal", InPerson, Organization(UseBilling)).confirmed(),
+        row("request_withdrawal", InPerson, Organization(WithdrawMoney)).confirmed(),
         // The shop.
         row("shop_page", Reader, Organization(UseBilling)),
         row("add_to_cart", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
@@ -447,6 +456,13 @@ pub struct HttpRoute {
 /// (`account::api::authenticate_request`), and the permission matrix test runs them as every
 /// kind of caller, like the server functions.
 pub const HTTP_ROUTES: &[HttpRoute] = &[
+    // Thunderbird's autoconfiguration: the servers of any address, as public as its MX.
+    HttpRoute {
+        method: "GET",
+        path: "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=anna@cafe-du-lac.ch",
+        caller: Caller::Anyone,
+        reach: Reach::Entry,
+    },
     HttpRoute {
         method: "GET",
         path: "/activity.csv",
@@ -470,6 +486,12 @@ pub const HTTP_ROUTES: &[HttpRoute] = &[
         path: "/account/avatar",
         caller: Caller::InPerson,
         reach: Reach::OwnAccount,
+    },
+    HttpRoute {
+        method: "GET",
+        path: "/qr-bill.pdf?organization=",
+        caller: Caller::Reader,
+        reach: Reach::Organization(Action::UseBilling),
     },
     HttpRoute {
         method: "GET",
@@ -590,6 +612,7 @@ mod tests {
         (ViewActivity,     [true,  true,  false, false]),
         // Collaborators: only with billing rights on a product (permits, below).
         (UseBilling,       [true,  true,  false, false]),
+        (WithdrawMoney,    [true,  false, false, false]),
     ];
 
     #[test]

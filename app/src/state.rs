@@ -76,6 +76,34 @@ pub struct Settings {
     /// The hash of the secret the operator's mail servers present to the device-authentication
     /// endpoint (`STEWARD_MAIL_AUTH_TOKEN`); without one, that endpoint is closed.
     pub mail_auth_token: Option<crate::tokens::TokenHash>,
+    /// The mail servers clients connect to, shown with every device password.
+    pub mail_servers: MailServerSettings,
+}
+
+/// The operator's IMAP and SMTP servers (`mail_imap_host` … in Leptos.toml); `{domain}` in a
+/// host name stands for the address's domain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailServerSettings {
+    pub imap_host: String,
+    pub imap_port: u16,
+    /// TLS from the first byte; else STARTTLS.
+    pub imap_tls: bool,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: bool,
+}
+
+impl Default for MailServerSettings {
+    fn default() -> Self {
+        MailServerSettings {
+            imap_host: "mail.{domain}".to_owned(),
+            imap_port: 993,
+            imap_tls: true,
+            smtp_host: "mail.{domain}".to_owned(),
+            smtp_port: 465,
+            smtp_tls: true,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -93,6 +121,7 @@ impl Default for Settings {
             address_failure_window_seconds: 15 * 60,
             mail_device_key: None,
             mail_auth_token: None,
+            mail_servers: MailServerSettings::default(),
         }
     }
 }

@@ -1,17 +1,20 @@
 import { Page, TestInfo } from "@playwright/test";
 import { test, expect, hydrated, checkAccessibility, signInAs, openOrganization } from "./fixtures";
 
-async function openActivity(page: Page, testInfo: TestInfo) {
+/** Side menu → Activity: the organization's log for those who may read it, else their own. */
+async function openActivity(page: Page, testInfo: TestInfo, heading: string) {
   if (testInfo.project.name === "mobile") await page.getByRole("button", { name: "Menu", exact: true }).click();
   await page.locator("#side-menu").getByRole("link", { name: "Activity" }).click();
-  await expect(page.getByRole("heading", { name: "My activity", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: heading, level: 1 })).toBeVisible();
 }
 
 test("activity: my log and the organization's, filtered by action, exported as CSV", async ({ page }, testInfo) => {
   await signInAs(page, "bruno@demo.steward.test");
   await openOrganization(page, "Helvetia Web Agency");
-  await openActivity(page, testInfo);
+  await openActivity(page, testInfo, "Organization activity");
   await hydrated(page);
+  await page.getByRole("link", { name: "My activity" }).click();
+  await expect(page.getByRole("heading", { name: "My activity", level: 1 })).toBeVisible();
   await checkAccessibility(page, "my activity");
 
   await page.getByRole("link", { name: "Organization activity" }).click();
@@ -46,7 +49,7 @@ test("activity: my log and the organization's, filtered by action, exported as C
 test("a collaborator sees only their own activity", async ({ page }, testInfo) => {
   await signInAs(page, "david@demo.steward.test");
   await openOrganization(page, "Helvetia Web Agency");
-  await openActivity(page, testInfo);
+  await openActivity(page, testInfo, "My activity");
   await hydrated(page);
   await expect(page.getByRole("link", { name: "Organization activity" })).toHaveCount(0);
 });

@@ -10,7 +10,7 @@ test("the prepaid account: its balance and history, for those with billing right
   // CHF 500.00 paid in; a renewal paid from the balance (14.05), one paid by its own transfer
   // (in and out), and 10.70 back from an order cancelled while its transfer was on its way.
   await expect(page.getByTestId("balance-chf")).toHaveText("CHF 496.65");
-  await expect(page.getByTestId("top-up-reference")).toHaveText(/^RF\d\d STW0 /);
+  await expect(page.getByTestId("slip-reference")).toHaveText(/^RF\d\d STW0 /);
   const rows = page.getByTestId("ledger").locator("tbody tr");
   await expect(rows).toHaveCount(5);
   await expect(rows.nth(0)).toContainText("Credit from a cancelled order");

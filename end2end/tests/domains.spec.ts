@@ -12,7 +12,7 @@ test("a domain in redemption is restored through the cart: the restore fee and o
   await page.goto(`/o/${organizationId}/products?search=${domain}`);
   await hydrated(page);
   const row = page.getByTestId("products").locator("tbody tr").filter({ hasText: domain });
-  await expect(row).toContainText(/in redemption — restore until \d{4}-\d{2}-\d{2} for CHF 50\.00 \+ renewal/);
+  await expect(row).toContainText(/in redemption — restore until \d{2}\.\d{2}\.\d{4} for CHF 50\.00 \+ renewal/);
 
   // Its page: the same words on a banner, the extension's rules, the exact quote.
   await row.getByRole("link", { name: domain }).click();
@@ -64,7 +64,7 @@ test("a released domain is gone from the list and kept in the history", async ({
   await page.goto(`/o/${organizationId}/products?search=helvetia-agency.com`);
   await hydrated(page);
   await expect(page.getByTestId("products").locator("tbody tr").first()).toContainText(
-    /expired 3 days ago — renew at the normal price until \d{4}-\d{2}-\d{2}/,
+    /expired 3 days ago — renew at the normal price until \d{2}\.\d{2}\.\d{4}/,
   );
 });
 

@@ -241,14 +241,17 @@ export async function inviteAndJoin(page: Page, browser: Browser, testInfo: Test
 
 /**
  * After "Create my account": reads the 6-digit code the address received (from the test SMTP
- * server), enters it, and waits for the new account's organization.
+ * server), types it, and waits for the new account's organization.
  */
 export async function confirmSignUp(page: Page, email: string) {
   await expect(page.getByTestId("sign-up-started")).toContainText(email);
   const body = await receivedMail(email, "Confirm your email address");
   const code = body.match(/^\s+(\d{6})\s*$/m)?.[1];
   if (!code) throw new Error(`no code in:\n${body}`);
-  await page.getByLabel("Code from the email").fill(code);
+  // Typed key by key into what must be an empty field, as a person types it.
+  const field = page.getByLabel("Code from the email");
+  await expect(field).toHaveValue("");
+  await field.pressSequentially(code);
   await page.getByRole("button", { name: "Confirm and create my account" }).click();
   await expect(page).toHaveURL(/\/o\/\d+$/);
   await hydrated(page);

@@ -67,6 +67,9 @@ test("sign up, create and switch organizations, sign out, sign in again", async 
   } else {
     await page.locator("#side-menu").getByRole("link", { name: "Activity" }).click();
   }
+  // A legal representative lands on the organization's log; their own is one click away.
+  await expect(page.getByRole("heading", { name: "Organization activity" })).toBeVisible();
+  await page.getByRole("link", { name: "My activity" }).click();
   await expect(page.getByRole("heading", { name: "My activity" })).toBeVisible();
   await expect(page.getByTestId("activity")).toContainText("Organization created");
   await expect(page.getByTestId("activity")).toContainText("Account created");

@@ -69,6 +69,7 @@ test("invite a collaborator with two products; they join, see only those, and lo
     await leftover.click();
     await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
   }
+  await page.getByTestId("more-actions").getByText("More actions").click();
   await page.getByRole("button", { name: "Block product management" }).click();
   await page.getByRole("button", { name: "Confirm: block" }).click();
   await expect(page.getByTestId("blocked-banner")).toContainText("Management blocked by Alice Martin");

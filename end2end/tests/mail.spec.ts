@@ -100,6 +100,16 @@ test("a device password is seen once; all devices disconnect; maintenance goes o
   expect(proposed).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){4}$/);
   await page.getByRole("button", { name: "Save the device password" }).click();
   await expect(page.getByTestId("device-password")).toHaveText(proposed);
+  // With what the mail client needs besides it, and an Apple profile holding it all.
+  const settings = page.getByTestId("server-settings");
+  await expect(settings).toContainText("Incoming (IMAP)");
+  await expect(settings).toContainText("mail.cafe-du-lac.ch");
+  await expect(settings).toContainText("993");
+  await expect(settings).toContainText("SSL/TLS");
+  const profile = page.getByTestId("apple-profile");
+  await expect(profile).toHaveAttribute("download", `${local}@cafe-du-lac.ch.mobileconfig`);
+  const href = decodeURIComponent((await profile.getAttribute("href")) ?? "");
+  expect(href).toContain(`<key>IncomingPassword</key><string>${proposed}</string>`);
   await expect(page.getByTestId("devices")).toContainText("Laptop");
   await checkAccessibility(page, "device password shown once");
   await page.reload();
@@ -141,6 +151,9 @@ test("the generic password cannot be reset; a user sees their own addresses", as
   await hydrated(page);
   const events = page.getByTestId("my-address").filter({ hasText: "events@cafe-du-lac.ch" });
   await expect(events).toContainText("Manage rules");
+  // A granted permission says where it is used, not "Yours to manage" with nothing to click.
+  await expect(events.locator("li").filter({ hasText: "Manage rules" })).toContainText("Granted: in webmail");
+  await expect(events).not.toContainText("Yours to manage");
   // Security is not his on events@: shown, its action disabled; aliases would be hidden.
   const security = events.locator("li").filter({ hasText: "Manage security" });
   await expect(security).toContainText("Not granted to you");

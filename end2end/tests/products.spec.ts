@@ -142,6 +142,7 @@ test("blocking a product: collaborators see it but cannot manage it, and everyon
   }
 
   const since = Date.now() - 1000;
+  await page.getByTestId("more-actions").getByText("More actions").click();
   await page.getByRole("button", { name: "Block product management" }).click();
   await checkAccessibility(page, "block confirmation");
   await page.getByRole("button", { name: "Confirm: block" }).click();

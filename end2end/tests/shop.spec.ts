@@ -19,7 +19,7 @@ test("the shop: two products in the cart, a promo code on one, paid from the pre
   await expect(page.getByTestId("default-address")).toHaveCount(1);
   await openFromMenu(page, testInfo, "Prepaid account");
   await hydrated(page);
-  const reference = (await page.getByTestId("top-up-reference").textContent()) ?? "";
+  const reference = (await page.getByTestId("slip-reference").textContent()) ?? "";
   expect(operator("record-transfer", "--reference", reference, "--amount", "50.00", "--currency", "CHF", "--transfer", `e2e-${run}-${testInfo.project.name}`)).toContain("Credited CHF 50.00");
   const code = `E2E-${run}-${testInfo.project.name}`.toUpperCase();
   expect(operator("create-promo-code", "--code", code, "--percent", "20", "--kinds", "domain")).toContain("created");
@@ -87,7 +87,10 @@ test("the shop: two products in the cart, a promo code on one, paid from the pre
   await expect(page.getByTestId("balance-chf")).toHaveText("CHF 25.45");
 
   // The rest requested back to a bank account: a mistyped IBAN is caught by its check digits.
-  await expect(page.getByLabel("Amount")).toHaveValue("25.45");
+  // The amount starts empty: nobody sends the whole balance away by pressing Enter.
+  await expect(page.getByLabel("Amount", { exact: true })).toHaveValue("");
+  await expect(page.locator("#withdraw-amount-hint")).toHaveText("At most the balance: CHF 25.45.");
+  await page.getByLabel("Amount", { exact: true }).fill("25.45");
   await page.getByLabel("IBAN", { exact: true }).fill("CH93 0076 2011 6238 5295 8");
   await page.getByLabel("Account holder").fill("Sam Shopper");
   await page.getByRole("button", { name: "Request the money back" }).click();

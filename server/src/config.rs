@@ -51,6 +51,70 @@ struct Section {
     domain_extensions: Option<String>,
     mail_device_key: Option<String>,
     mail_auth_token: Option<String>,
+    mail_imap_host: Option<String>,
+    mail_imap_port: Option<u16>,
+    mail_imap_security: Option<String>,
+    mail_smtp_host: Option<String>,
+    mail_smtp_port: Option<u16>,
+    mail_smtp_security: Option<String>,
+}
+
+/// The IMAP and SMTP servers mail clients are told to use (`mail_imap_host` …, or
+/// `STEWARD_MAIL_IMAP_HOST` …); `{domain}` in a host name is the address's domain.
+fn mail_servers(s: &Section) -> Result<app::state::MailServerSettings, String> {
+    let defaults = app::state::MailServerSettings::default();
+    let port = |name: &str, env: &str, file: Option<u16>, default: u16| match env_text(env) {
+        Some(text) => text
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or(format!("{name} must be a port number, 1 to 65535")),
+        None => Ok(file.unwrap_or(default)),
+    };
+    let tls = |name: &str, env: &str, file: &Option<String>, default: bool| match env_text(env)
+        .or(file.clone())
+    {
+        None => Ok(default),
+        Some(text) => match app::mailboxes::servers::Encryption::parse(&text) {
+            Some(e) => Ok(e == app::mailboxes::servers::Encryption::Tls),
+            None => Err(format!(
+                "{name} must be \"tls\" or \"starttls\", not \"{text}\""
+            )),
+        },
+    };
+    Ok(app::state::MailServerSettings {
+        imap_host: env_text("STEWARD_MAIL_IMAP_HOST")
+            .or(s.mail_imap_host.clone())
+            .unwrap_or(defaults.imap_host),
+        imap_port: port(
+            "mail_imap_port",
+            "STEWARD_MAIL_IMAP_PORT",
+            s.mail_imap_port,
+            defaults.imap_port,
+        )?,
+        imap_tls: tls(
+            "mail_imap_security",
+            "STEWARD_MAIL_IMAP_SECURITY",
+            &s.mail_imap_security,
+            defaults.imap_tls,
+        )?,
+        smtp_host: env_text("STEWARD_MAIL_SMTP_HOST")
+            .or(s.mail_smtp_host.clone())
+            .unwrap_or(defaults.smtp_host),
+        smtp_port: port(
+            "mail_smtp_port",
+            "STEWARD_MAIL_SMTP_PORT",
+            s.mail_smtp_port,
+            defaults.smtp_port,
+        )?,
+        smtp_tls: tls(
+            "mail_smtp_security",
+            "STEWARD_MAIL_SMTP_SECURITY",
+            &s.mail_smtp_security,
+            defaults.smtp_tls,
+        )?,
+    })
 }
 
 fn env_text(name: &str) -> Option<String> {
@@ -197,6 +261,7 @@ pub fn load() -> Result<Config, String> {
             }
             Some(token) => Some(app::tokens::hash_token(token.trim())),
         },
+        mail_servers: mail_servers(&s)?,
     };
     let mail = mail_settings(&s)?;
     let database_url = env::var("DATABASE_URL")

@@ -61,6 +61,14 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             let state = invoice_state.clone();
             get(move |request: Request| invoice_pdf(state.clone(), request))
         })
+        .route(AUTOCONFIG_PATH, {
+            let state = invoice_state.clone();
+            get(move |request: Request| mail_autoconfig(state.clone(), request))
+        })
+        .route(app::billing::QR_BILL_PDF_PATH, {
+            let state = invoice_state.clone();
+            get(move |request: Request| qr_bill_pdf(state.clone(), request))
+        })
         .route(AVATAR_PATH, {
             let (read_state, write_state) = (avatar_state.clone(), avatar_state.clone());
             get(move |request: Request| avatar(read_state.clone(), request))
@@ -629,26 +637,10 @@ async fn export_activity(state: AppState, request: Request) -> Response {
     }
 }
 
-/// An invoice as a PDF: `/invoice.pdf?organization=ID&invoice=ID`.
-async fn invoice_pdf(state: AppState, request: Request) -> Response {
-    let (parts, _) = request.into_parts();
-    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
-    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
-        return StatusCode::BAD_REQUEST.into_response();
-    };
-    let id = |key: &str| params.get(key).and_then(|v| v.parse::<i64>().ok());
-    let (Some(organization), Some(invoice)) = (id("organization"), id("invoice")) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match app::shop::api::server_side::invoice_pdf(
-        &state,
-        &parts.headers,
-        &origin,
-        organization,
-        invoice,
-    )
-    .await
-    {
+/// A PDF made for the caller (file name and bytes), shown in the browser and never cached; or
+/// the refusal with its status and stable code.
+fn pdf_response(made: Result<(String, Vec<u8>), app::error::AppError>) -> Response {
+    match made {
         Ok((name, bytes)) => (
             [
                 (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -666,6 +658,85 @@ async fn invoice_pdf(state: AppState, request: Request) -> Response {
             &error,
         ),
     }
+}
+
+/// An invoice as a PDF: `/invoice.pdf?organization=ID&invoice=ID`.
+async fn invoice_pdf(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let id = |key: &str| params.get(key).and_then(|v| v.parse::<i64>().ok());
+    let (Some(organization), Some(invoice)) = (id("organization"), id("invoice")) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let made = app::shop::api::server_side::invoice_pdf(
+        &state,
+        &parts.headers,
+        &origin,
+        organization,
+        invoice,
+    )
+    .await;
+    pdf_response(made)
+}
+
+/// Where Thunderbird looks for a domain's mail settings (`autoconfig.<domain>` pointed here).
+const AUTOCONFIG_PATH: &str = "/.well-known/autoconfig/mail/config-v1.1.xml";
+
+/// Thunderbird's autoconfiguration for `?emailaddress=`: the operator's IMAP and SMTP servers
+/// for that address's domain (`mailboxes::servers`). Public, like the domain's MX records.
+async fn mail_autoconfig(state: AppState, request: Request) -> Response {
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(request.uri()) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let address = params.get("emailaddress").map(String::as_str).unwrap_or("");
+    let Ok(address) = app::mail::normalize_email(address) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let servers =
+        app::mailboxes::servers::ServerTemplate::from_settings(&state.settings.mail_servers)
+            .for_address(&address);
+    (
+        [
+            (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        servers.autoconfig_xml(),
+    )
+        .into_response()
+}
+
+/// A top-up's printable Swiss QR-bill: `/qr-bill.pdf?organization=ID&currency=CHF&amount=50`
+/// (no amount: the payer fills it in).
+async fn qr_bill_pdf(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let Some(organization) = params
+        .get("organization")
+        .and_then(|v| v.parse::<i64>().ok())
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let text = |key: &str| params.get(key).map(String::as_str).unwrap_or("");
+    let currency = match text("currency") {
+        "" => "CHF",
+        other => other,
+    };
+    let made = app::billing::api::server_side::qr_bill_pdf(
+        &state,
+        &parts.headers,
+        &origin,
+        organization,
+        currency,
+        text("amount"),
+    )
+    .await;
+    pdf_response(made)
 }
 
 /// `/` opens the organization I land in, or the sign-in page.

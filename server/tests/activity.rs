@@ -139,8 +139,8 @@ on_every_backend!(
         assert_eq!(story.json()["entries"][0]["product_name"], "shop-03.ch");
 
         // By date: day one has the tagging and the block, not the role change.
-        let today = app::format::date(app.state.now());
-        let day_one = app::format::date(app.state.now() - 2 * 86_400);
+        let today = app::format::iso_date(app.state.now());
+        let day_one = app::format::iso_date(app.state.now() - 2 * 86_400);
         let on_day_one = mine(&app, &boss, &[("from", &day_one), ("to", &day_one)]).await;
         assert!(!actions(&on_day_one).contains(&"role_changed".to_owned()));
         assert!(actions(&on_day_one).contains(&"product_blocked".to_owned()));

@@ -709,6 +709,99 @@ on_every_backend!(
 );
 
 on_every_backend!(
+    a_new_code_can_be_asked_for_without_buying_guesses,
+    |app: TestApp| async move {
+        let email = "rita@example.com";
+        const FORM: &[(&str, &str)] = &[("email", "rita@example.com")];
+        let resend = || app.call("resend_sign_up_code", None, FORM);
+        // Nothing waiting: the same calm answer, and no email.
+        assert_eq!(resend().await.status, StatusCode::OK);
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+
+        start_sign_up(&app, email).await;
+        let first = mailed_code(&app, email).await;
+        let wrong = if first == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        app.call(
+            "confirm_sign_up",
+            None,
+            &[("email", email), ("code", wrong)],
+        )
+        .await;
+        let too_soon = resend().await;
+        assert_eq!(too_soon.code(), "rate_limited", "{}", too_soon.body);
+        app.clock.advance(60);
+        assert_eq!(resend().await.status, StatusCode::OK);
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 2);
+        // The new row carries the wrong guess already spent.
+        assert_eq!(
+            app.count("SELECT MIN(attempts) FROM pending_sign_ups")
+                .await,
+            1
+        );
+        app.clock.advance(60);
+        assert_eq!(resend().await.status, StatusCode::OK);
+        app.clock.advance(60);
+        let fourth = resend().await;
+        assert_eq!(
+            fourth.code(),
+            "rate_limited",
+            "three an hour: {}",
+            fourth.body
+        );
+        assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 3);
+
+        // The newest code works, and the organization takes the company's name when one was
+        // given at sign-up.
+        let newest = mailed_code(&app, email).await;
+        let done = app
+            .call(
+                "confirm_sign_up",
+                None,
+                &[("email", email), ("code", &newest)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM pending_sign_ups").await, 0);
+
+        let company = "ivo@example.com";
+        let started = app
+            .call(
+                "sign_up",
+                None,
+                &[
+                    ("email", company),
+                    ("first_name", "Ivo"),
+                    ("last_name", "Ink"),
+                    ("password", PASSWORD),
+                    ("company", "  Ink & Paper Sàrl "),
+                ],
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+        let confirmed = app
+            .call(
+                "confirm_sign_up",
+                None,
+                &[
+                    ("email", company),
+                    ("code", &mailed_code(&app, company).await),
+                ],
+            )
+            .await;
+        assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+        assert_eq!(
+            app.texts("SELECT name FROM organizations ORDER BY id")
+                .await,
+            ["Cleo Code", "Ink & Paper Sàrl"]
+        );
+    }
+);
+
+on_every_backend!(
     five_wrong_codes_void_a_sign_up_and_links_expire,
     |app: TestApp| async move {
         let email = "guess@example.com";

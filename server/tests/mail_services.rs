@@ -148,12 +148,60 @@ impl Service {
             )
             .await;
         assert_eq!(made["password"], password.as_str());
+        // With the servers the mail client needs, and the same in an Apple profile.
+        let address = made["servers"]["address"]
+            .as_str()
+            .expect("address")
+            .to_owned();
+        let domain = address.rsplit_once('@').expect("an address").1;
+        assert_eq!(made["servers"]["imap"]["host"], format!("mail.{domain}"));
+        assert_eq!(made["servers"]["imap"]["port"], 993);
+        assert_eq!(made["servers"]["smtp"]["port"], 465);
+        let profile = made["profile"].as_str().expect("profile");
+        assert!(profile.contains(&format!(
+            "<key>EmailAddress</key><string>{address}</string>"
+        )));
+        assert!(profile.contains(&format!(
+            "<key>IncomingPassword</key><string>{password}</string>"
+        )));
         (
             made["device_id"].as_i64().expect("id").to_string(),
             password,
         )
     }
 }
+
+on_every_backend!(
+    thunderbird_finds_the_servers_of_an_address,
+    |app: TestApp| async move {
+        let reply = app
+            .send(
+                http::Method::GET,
+                "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=anna%40cafe-du-lac.ch",
+                &[],
+                String::new(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert!(
+            reply.body.contains("<domain>cafe-du-lac.ch</domain>"),
+            "{}",
+            reply.body
+        );
+        assert!(reply
+            .body
+            .contains("<hostname>mail.cafe-du-lac.ch</hostname>"));
+        let nonsense = app
+            .send(
+                http::Method::GET,
+                "/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=%3Cscript%3E",
+                &[],
+                String::new(),
+            )
+            .await;
+        assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+    }
+);
 
 /// The device-authentication endpoint, as the operator's mail server calls it.
 async fn device_auth(app: &TestApp, address: &str, password: &str) -> (StatusCode, String) {

@@ -177,3 +177,87 @@ on_every_backend!(
         assert_eq!(balance(&app, organization).await, chf(20_00));
     }
 );
+
+on_every_backend!(
+    only_legal_representatives_send_money_away_and_every_owner_hears_of_it,
+    |app: TestApp| async move {
+        let (bea, organization) = app.sign_up("bea@example.com", "Bea", "Boss").await;
+        let (ada, _) = app.sign_up("ada@example.com", "Ada", "Admin").await;
+        let (cole, _) = app.sign_up("cole@example.com", "Cole", "Collab").await;
+        app.add_member(
+            organization,
+            "ada@example.com",
+            app::policy::Role::Administrator,
+        )
+        .await;
+        let cole_id = app
+            .add_member(
+                organization,
+                "cole@example.com",
+                app::policy::Role::Collaborator,
+            )
+            .await;
+        let product = app.add_products(organization, &["billing-rights.ch"]).await[0];
+        app.exec(&format!(
+            "INSERT INTO product_access (product_id, user_id, billing, created_at) VALUES ({product}, {cole_id}, TRUE, 0)"
+        ))
+        .await;
+        app::shop::operator::record_transfer(
+            &app.state,
+            &app::billing::reference::for_organization(organization),
+            chf(100_00),
+            "T-2",
+        )
+        .await
+        .expect("top-up");
+        let id = organization.to_string();
+
+        // Billing rights open the prepaid account, not the way out of it; nor does the
+        // administrator's role.
+        for (who, cookie) in [("collaborator", &cole), ("administrator", &ada)] {
+            let statement = app
+                .call("prepaid_account", Some(cookie), &[("organization_id", &id)])
+                .await;
+            assert_eq!(
+                statement.status,
+                StatusCode::OK,
+                "{who}: {}",
+                statement.body
+            );
+            assert_eq!(statement.json()["may_withdraw"], false, "{who}");
+            let refused = app
+                .call(
+                    "request_withdrawal",
+                    Some(cookie),
+                    &form(&id, "10.00", IBAN),
+                )
+                .await;
+            assert_eq!(refused.code(), "forbidden", "{who}: {}", refused.body);
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM withdrawals").await, 0);
+        assert_eq!(balance(&app, organization).await, chf(100_00));
+
+        let statement = app
+            .call("prepaid_account", Some(&bea), &[("organization_id", &id)])
+            .await;
+        assert_eq!(statement.json()["may_withdraw"], true);
+        let granted = app
+            .call("request_withdrawal", Some(&bea), &form(&id, "10.00", IBAN))
+            .await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        let mailed = app
+            .texts(
+                "SELECT recipient FROM outbox WHERE subject = 'Withdrawal of CHF 10.00 requested' ORDER BY recipient",
+            )
+            .await;
+        assert_eq!(mailed, ["ada@example.com", "bea@example.com"]);
+        let ada_copy = app
+            .texts("SELECT body FROM outbox WHERE recipient = 'ada@example.com' AND subject LIKE 'Withdrawal%'")
+            .await;
+        assert!(
+            ada_copy[0].contains("Bea Boss asked for CHF 10.00"),
+            "{}",
+            ada_copy[0]
+        );
+    }
+);

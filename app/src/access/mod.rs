@@ -21,6 +21,7 @@ pub use context::{Context, Log, Serve};
 #[cfg(feature = "ssr")]
 pub use organization::Member;
 
+use crate::error::AppError;
 use crate::policy::Role;
 use serde::{Deserialize, Serialize};
 
@@ -86,3 +87,31 @@ impl OrganizationSummary {
 
 /// Where my picture is uploaded (POST, the file as the body) and read (GET).
 pub const AVATAR_PATH: &str = "/account/avatar";
+
+pub const ORGANIZATION_NAME_MAX_CHARS: usize = 100;
+
+/// An organization's name as typed: trimmed, not empty, at most
+/// [`ORGANIZATION_NAME_MAX_CHARS`] characters, no control characters. Sign-up (a company's
+/// name) and the organization pages share it.
+pub fn normalize_organization_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::validation(
+            "name",
+            "Enter a name for the organization.",
+        ));
+    }
+    if name.chars().count() > ORGANIZATION_NAME_MAX_CHARS {
+        return Err(AppError::validation(
+            "name",
+            format!("The name can have at most {ORGANIZATION_NAME_MAX_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "name",
+            "The name contains characters that are not allowed.",
+        ));
+    }
+    Ok(name)
+}

@@ -20,6 +20,7 @@ pub async fn sign_up(
     last_name: String,
     password: String,
     remember: Option<String>,
+    company: Option<String>,
 ) -> Result<SignUpStarted, AppError> {
     SignUp::serve(|cx| {
         server_side::sign_up(
@@ -29,9 +30,18 @@ pub async fn sign_up(
             last_name,
             password,
             remember.is_some(),
+            company.unwrap_or_default(),
         )
     })
     .await
+}
+
+/// "Send the code again": a new code and link for the address's newest pending sign-up, at
+/// most one a minute and three an hour (counted with sign-up's own emails). Like sign-up, the
+/// answer does not say whether anything was waiting.
+#[server(endpoint = "resend_sign_up_code")]
+pub async fn resend_sign_up_code(email: String) -> Result<SignUpStarted, AppError> {
+    ResendSignUpCode::serve(|cx| server_side::resend_sign_up_code(cx, email)).await
 }
 
 /// Confirms a sign-up's address — with `email` and the 6-digit `code` (on the sign-up page),
@@ -81,7 +91,7 @@ pub async fn confirm_identity(password: String) -> Result<(), AppError> {
 mod server_side {
     use super::super::{
         check_new_password, normalize_code, normalize_name, store, SignUpStarted, SignedIn,
-        SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS,
+        SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS, SIGN_UP_RESEND_SECONDS,
     };
     use crate::access::authentication::start_session;
     use crate::access::store::Stage;
@@ -228,6 +238,7 @@ mod server_side {
     pub async fn create_account(
         tx: &mut Tx,
         new: &store::NewUser<'_>,
+        organization_name: Option<&str>,
         origin: &Origin,
     ) -> Result<(i64, i64), AppError> {
         let user_id = store::insert_user(tx, new).await?.ok_or_else(|| AppError {
@@ -235,7 +246,10 @@ mod server_side {
             message: "An account with this email address already exists. Sign in instead.".into(),
             field: Some("email".into()),
         })?;
-        let name = format!("{} {}", new.first_name, new.last_name);
+        let name = organization_name
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{} {}", new.first_name, new.last_name));
         let organization_id = crate::access::store::insert_organization(tx, &name, new.at).await?;
         crate::access::store::insert_membership(
             tx,
@@ -265,10 +279,12 @@ mod server_side {
         last_name: String,
         password: String,
         remember: bool,
+        company: String,
     ) -> Result<SignUpStarted, AppError> {
         let email = normalize_email(&email)?;
         let first_name = normalize_name("first_name", "first name", &first_name)?;
         let last_name = normalize_name("last_name", "last name", &last_name)?;
+        let organization_name = normalize_company(&company)?;
         check_new_password(&password, &email)?;
         // Hashed whether or not the address is free: the same work, the same answer.
         let password_hash = cx.state.passwords.hash(password).await?;
@@ -305,17 +321,75 @@ mod server_side {
                         last_name: &last_name,
                         password_hash: &password_hash,
                         remember,
+                        organization_name: &organization_name,
                         token_hash: &token_hash,
                         at: cx.now,
                         expires_at: cx.now + SIGN_UP_CONFIRMATION_SECONDS,
                     },
                 )
                 .await?;
-                let code = confirmation_code();
-                store::set_pending_code(&mut tx, id, &code_hash(id, &code)).await?;
-                let message = crate::mail::messages::confirm_sign_up(&email, &code, base, &token)?;
-                crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+                send_code(&mut tx, id, &email, &token, base, cx.now).await?;
             }
+        }
+        tx.commit().await?;
+        Ok(SignUpStarted { email })
+    }
+
+    /// Gives the pending sign-up `id` its code and puts the email with the code and the link
+    /// in the outbox.
+    async fn send_code(
+        tx: &mut Tx,
+        id: i64,
+        email: &str,
+        token: &str,
+        base: &str,
+        now: i64,
+    ) -> Result<(), AppError> {
+        let code = confirmation_code();
+        store::set_pending_code(tx, id, &code_hash(id, &code)).await?;
+        let message = crate::mail::messages::confirm_sign_up(email, &code, base, token)?;
+        crate::mail::store::enqueue(tx, &message, now).await?;
+        Ok(())
+    }
+
+    /// A company's name as typed on the sign-up form; empty for an organization in the
+    /// person's own name.
+    fn normalize_company(raw: &str) -> Result<String, AppError> {
+        if raw.trim().is_empty() {
+            return Ok(String::new());
+        }
+        crate::access::normalize_organization_name(raw).map_err(|e| AppError {
+            field: Some("company".into()),
+            ..e
+        })
+    }
+
+    pub async fn resend_sign_up_code(
+        cx: Context,
+        email: String,
+    ) -> Result<SignUpStarted, AppError> {
+        let email = normalize_email(&email)?;
+        let base = &cx.state.settings.public_url;
+        let mut tx = cx.write().await?;
+        if let Some((id, sent_at)) = store::newest_pending_sign_up(&mut tx, &email, cx.now).await? {
+            if cx.now - sent_at < SIGN_UP_RESEND_SECONDS {
+                return Err(AppError::new(
+                    ErrorCode::RateLimited,
+                    "A code was sent less than a minute ago. Give it a moment to arrive (and look in the spam folder) before asking again.",
+                ));
+            }
+            if store::pending_sign_ups_since(&mut tx, &email, cx.now - 3600).await? >= 3 {
+                return Err(AppError::new(
+                    ErrorCode::RateLimited,
+                    "Three codes went to this address in the last hour. Use the newest email, or ask again in an hour.",
+                ));
+            }
+            let (token, token_hash) = tokens::new_token();
+            let expires_at = cx.now + SIGN_UP_CONFIRMATION_SECONDS;
+            let new_id =
+                store::copy_pending_sign_up(&mut tx, id, &token_hash, cx.now, expires_at).await?;
+            send_code(&mut tx, new_id, &email, &token, base, cx.now).await?;
+            store::prune_pending_sign_ups(&mut tx, &email, cx.now).await?;
         }
         tx.commit().await?;
         Ok(SignUpStarted { email })
@@ -430,7 +504,8 @@ mod server_side {
             password_hash: &pending.password_hash,
             at: cx.now,
         };
-        let (user_id, organization_id) = create_account(&mut tx, &new, &cx.origin).await?;
+        let (user_id, organization_id) =
+            create_account(&mut tx, &new, Some(&pending.organization_name), &cx.origin).await?;
         cx.log(
             &mut tx,
             Log::own(ActivityAction::EmailConfirmed, "sign-up").by(user_id),

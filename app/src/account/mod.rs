@@ -29,6 +29,8 @@ pub struct SignUpStarted {
 
 /// A pending sign-up's link and code work this long.
 pub const SIGN_UP_CONFIRMATION_SECONDS: i64 = 24 * 3600;
+/// "Send the code again" waits this long after the last email to the address.
+pub const SIGN_UP_RESEND_SECONDS: i64 = 60;
 /// Wrong codes a pending sign-up takes before it is void.
 pub const SIGN_UP_CODE_ATTEMPTS: i64 = 5;
 

@@ -273,6 +273,8 @@ pub struct NewPendingSignUp<'a> {
     pub last_name: &'a str,
     pub password_hash: &'a HashedPassword,
     pub remember: bool,
+    /// A company's name, or empty for an organization in the person's own name.
+    pub organization_name: &'a str,
     pub token_hash: &'a str,
     pub at: i64,
     pub expires_at: i64,
@@ -283,8 +285,8 @@ pub async fn insert_pending_sign_up(
     tx: &mut Tx,
     pending: &NewPendingSignUp<'_>,
 ) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, created_at, expires_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8) RETURNING id";
+    const SQL: &str = "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, created_at, expires_at, organization_name) \
+                       VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9) RETURNING id";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(pending.email)
         .bind(pending.first_name)
@@ -294,6 +296,7 @@ pub async fn insert_pending_sign_up(
         .bind(pending.token_hash)
         .bind(pending.at)
         .bind(pending.expires_at)
+        .bind(pending.organization_name)
         .fetch_one(&mut **c)
         .await)
 }
@@ -337,6 +340,7 @@ pub struct PendingSignUp {
     pub password_hash: HashedPassword,
     pub remember: bool,
     pub code_hash: String,
+    pub organization_name: String,
 }
 
 /// Counts one confirmation attempt against the live pending sign-ups of an address (a code)
@@ -352,7 +356,7 @@ pub async fn attempt_pending_sign_ups(
 ) -> Result<Vec<PendingSignUp>, sqlx::Error> {
     const SQL: &str = "UPDATE pending_sign_ups SET attempts = attempts + 1 \
                        WHERE (email = $1 OR token_hash = $2) AND expires_at > $3 AND attempts < $4 \
-                       RETURNING id, email, first_name, last_name, password_hash, remember, code_hash";
+                       RETURNING id, email, first_name, last_name, password_hash, remember, code_hash, organization_name";
     let mut rows: Vec<PendingSignUp> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(email.unwrap_or(""))
         .bind(token_hash.unwrap_or(""))
@@ -378,6 +382,43 @@ pub async fn pending_sign_ups_since(
         .await)
 }
 
+/// The newest live pending sign-up of an address: its id and when its email went out.
+pub async fn newest_pending_sign_up(
+    tx: &mut Tx,
+    email: &str,
+    now: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    const SQL: &str = "SELECT id, created_at FROM pending_sign_ups \
+                       WHERE email = $1 AND expires_at > $2 ORDER BY id DESC LIMIT 1";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(email)
+        .bind(now)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
+/// A new pending sign-up copied from `id` with a new link token, for "send the code again".
+/// It keeps the attempts already spent, so asking for codes buys no extra guesses. The code's
+/// hash is set next, bound to the new id.
+pub async fn copy_pending_sign_up(
+    tx: &mut Tx,
+    id: i64,
+    token_hash: &str,
+    at: i64,
+    expires_at: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, attempts, created_at, expires_at, organization_name) \
+                       SELECT email, first_name, last_name, password_hash, remember, $2, '', attempts, $3, $4, organization_name \
+                       FROM pending_sign_ups WHERE id = $1 RETURNING id";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(id)
+        .bind(token_hash)
+        .bind(at)
+        .bind(expires_at)
+        .fetch_one(&mut **c)
+        .await)
+}
+
 /// Spends a pending sign-up: exactly one caller gets it, and only while it is live.
 pub async fn take_pending_sign_up(
     tx: &mut Tx,
@@ -385,7 +426,7 @@ pub async fn take_pending_sign_up(
     now: i64,
 ) -> Result<Option<PendingSignUp>, sqlx::Error> {
     const SQL: &str = "DELETE FROM pending_sign_ups WHERE id = $1 AND expires_at > $2 \
-                       RETURNING id, email, first_name, last_name, password_hash, remember, code_hash";
+                       RETURNING id, email, first_name, last_name, password_hash, remember, code_hash, organization_name";
     on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(id)
         .bind(now)

@@ -1,6 +1,6 @@
 //! Sign-in, sign-up and profile pages.
 
-use super::api::{my_account, ConfirmSignUp, SignUp};
+use super::api::{my_account, ConfirmSignUp, ResendSignUpCode, SignUp};
 use super::changes::{
     confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
 };
@@ -22,17 +22,29 @@ pub fn next_from_query() -> Memo<String> {
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    // Only a success swaps the form for the code: a refusal keeps the form, and what was typed.
-    let started = Memo::new(move |_| action.value().get().and_then(Result::ok).map(|s| s.email));
+    // The address the code went to while the code step shows; back to `None` when the person
+    // changes the address. The form stays in the page, hidden, so that it still holds what was
+    // typed; the code step is built afresh each time, its inputs its own.
+    let waiting = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if let Some(Ok(started)) = action.value().get() {
+            waiting.set(Some(started.email));
+        }
+    });
     view! {
         <PageTitle text="Create an account" />
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
-                {move || match started.get() {
-                    Some(email) => view! { <ConfirmWithCode email /> }.into_any(),
-                    None => view! { <SignUpForm action error /> }.into_any(),
-                }}
+                <div hidden=move || waiting.with(Option::is_some)>
+                    <SignUpForm action error />
+                </div>
+                {move || waiting.get().map(|email| view! {
+                    <ConfirmWithCode email change=move || {
+                        action.value().set(None);
+                        waiting.set(None);
+                    } />
+                })}
             </div>
         </main>
     }
@@ -40,9 +52,16 @@ pub fn SignUpPage() -> impl IntoView {
 
 /// After sign-up: the code from the email (or its link) creates the account.
 #[component]
-fn ConfirmWithCode(email: String) -> impl IntoView {
+fn ConfirmWithCode(
+    email: String,
+    change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let confirm = ServerAction::<ConfirmSignUp>::new();
+    let resend = ServerAction::<ResendSignUpCode>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
+    let resent = Signal::derive(move || resend.value().get().and_then(Result::ok));
+    let resend_error = Signal::derive(move || resend.value().get().and_then(Result::err));
+    let (shown, kept) = (email.clone(), email.clone());
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = confirm.value().get() {
             crate::components::load_page(&signed_in.redirect);
@@ -51,22 +70,42 @@ fn ConfirmWithCode(email: String) -> impl IntoView {
     view! {
         <h1>"Check your inbox"</h1>
         <p role="status" data-testid="sign-up-started">
-            {format!("We have sent a message to {email}. Enter the 6-digit code it contains, or open its link. Nothing is created until then.")}
+            "We have sent a message to " <strong class="address">{shown}</strong>
+            ". Enter the 6-digit code it contains, or open its link. Nothing is created until then."
         </p>
         <ActionForm action=confirm>
             <FormError error />
-            <input type="hidden" name="email" value=email.clone() />
+            <input type="hidden" name="email" value=kept />
             <div class="field">
                 <label for="sign-up-code">"Code from the email"</label>
                 <input id="sign-up-code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="9"
-                    aria-describedby="sign-up-code-error" aria-invalid=invalid(error, "code") />
+                    value="" aria-describedby="sign-up-code-hint sign-up-code-error" aria-invalid=invalid(error, "code") />
+                <p class="hint" id="sign-up-code-hint">"Six digits, like 123 456."</p>
                 <FieldError error field="code" input="sign-up-code" />
             </div>
             <button class="button primary wide" type="submit" disabled=move || confirm.pending().get()>
                 "Confirm and create my account"
             </button>
         </ActionForm>
-        <p class="hint">"No message after a few minutes? Check your spam folder, or sign up again for a new code."</p>
+        <div class="auth-aside">
+            <p class="hint">"No message after a few minutes? Look in the spam folder, or ask for a new code."</p>
+            <ActionForm action=resend attr:class="inline-form">
+                <input type="hidden" name="email" value=email />
+                <button class="button secondary small" type="submit" disabled=move || resend.pending().get()>
+                    "Send the code again"
+                </button>
+            </ActionForm>
+            " "
+            <button class="button secondary small" type="button" on:click=move |_| change()>
+                "Change the address"
+            </button>
+            {move || resent.get().map(|started| view! {
+                <p class="notice" role="status" data-testid="code-resent">
+                    {format!("A new code is on its way to {}. The newest email's code works, and so do the earlier ones.", started.email)}
+                </p>
+            })}
+            <FormError error=resend_error />
+        </div>
     }
 }
 
@@ -111,11 +150,32 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
 
 #[component]
 fn SignUpForm(action: ServerAction<SignUp>, error: Signal<Option<AppError>>) -> impl IntoView {
+    let for_company = RwSignal::new(false);
     view! {
                 <h1>"Create an account"</h1>
-                <p class="muted">"An organization in your name is created with it; you are its legal representative."</p>
+                <p class="muted">"An organization is created with it, and you are its legal representative: it holds your products, your invoices and the people you invite."</p>
                 <ActionForm action>
                     <FormError error />
+                    <fieldset class="plain">
+                        <legend>"Who is the organization for?"</legend>
+                        <div class="field checkbox">
+                            <input id="for-me" name="organization_for" type="radio" value="me" checked=true
+                                on:change=move |_| for_company.set(false) />
+                            <label for="for-me">"For me: it takes my name"</label>
+                        </div>
+                        <div class="field checkbox">
+                            <input id="for-company" name="organization_for" type="radio" value="company"
+                                on:change=move |_| for_company.set(true) />
+                            <label for="for-company">"For a company or an association"</label>
+                        </div>
+                    </fieldset>
+                    <div class="field" hidden=move || !for_company.get()>
+                        <label for="company">"Company or association name"</label>
+                        <input id="company" name="company" autocomplete="organization" maxlength="100"
+                            required=move || for_company.get() disabled=move || !for_company.get()
+                            aria-describedby="company-error" aria-invalid=invalid(error, "company") />
+                        <FieldError error field="company" input="company" />
+                    </div>
                     <div class="field-row">
                         <div class="field">
                             <label for="first_name">"First name"</label>

@@ -559,7 +559,11 @@ pub const CSV_HEADER: &str =
 pub fn csv_line(entry: &ActivityEntry) -> String {
     let fields = [
         entry.id.to_string(),
-        crate::format::datetime(entry.occurred_at),
+        // Plain spaces in a file for spreadsheets, which read `22.11.2026 13:05` as a time.
+        crate::format::datetime(entry.occurred_at)
+            .replace('\u{a0}', " ")
+            .trim_end_matches(" UTC")
+            .to_owned(),
         entry.action_code.clone(),
         entry
             .action

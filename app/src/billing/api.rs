@@ -1,6 +1,6 @@
 //! The server functions of billing: the prepaid account (BIL-3) and billing addresses (BIL-1).
 
-use super::{BillingAddress, NotificationSettings, PrepaidStatement};
+use super::{BillingAddress, NotificationSettings, PaymentSlip, PrepaidStatement};
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
 use crate::error::AppError;
@@ -12,6 +12,17 @@ use leptos::prelude::*;
 #[server(endpoint = "prepaid_account")]
 pub async fn prepaid_account(organization_id: i64) -> Result<PrepaidStatement, AppError> {
     PrepaidAccount::serve(|cx| server_side::prepaid(cx, organization_id)).await
+}
+
+/// The top-up slip for an amount of the payer's choosing (`amount` empty) or a given one: the
+/// beneficiary, the account, the reference and the Swiss QR-bill.
+#[server(endpoint = "top_up_slip")]
+pub async fn top_up_slip(
+    organization_id: i64,
+    currency: String,
+    amount: String,
+) -> Result<PaymentSlip, AppError> {
+    TopUpSlip::serve(|cx| server_side::top_up_slip(cx, organization_id, currency, amount)).await
 }
 
 /// The organization's billing addresses, the default first.
@@ -151,10 +162,10 @@ pub async fn set_expiry_reminders(
 }
 
 #[cfg(feature = "ssr")]
-mod server_side {
+pub mod server_side {
     use super::super::{
         kind_label, ledger, parse_reminder_days, store, AddressInput, BillingAddress,
-        CurrencyStatement, LedgerLine, Notice, NotificationSettings, PrepaidStatement,
+        CurrencyStatement, LedgerLine, Notice, NotificationSettings, PaymentSlip, PrepaidStatement,
     };
     use crate::access::{Context, Log};
     use crate::activity::ActivityAction;
@@ -193,12 +204,170 @@ mod server_side {
                 entries: Vec::new(),
             });
         }
+        let may_withdraw = membership.may(crate::policy::Action::WithdrawMoney);
+        let slip = slip(Payee::Organization(organization_id), Currency::Chf, None)?;
         Ok(PrepaidStatement {
+            slip,
             organization: membership.name,
             reference: super::super::reference::for_organization(organization_id),
             currencies,
             withdrawals,
+            may_withdraw,
         })
+    }
+
+    /// Whom a bank transfer pays: a prepaid account, or one order.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Payee {
+        Organization(i64),
+        Order(i64),
+    }
+
+    /// The bill a transfer to `payee` follows, from the operator's bank account; `None` when
+    /// the catalogue names none.
+    pub fn bill(
+        payee: Payee,
+        currency: Currency,
+        amount: Option<Money>,
+    ) -> Option<super::super::qr_bill::Bill> {
+        use super::super::qr_bill::{is_qr_iban, Bill, Reference};
+        use super::super::reference as r;
+        let bank = super::super::catalogue::current().supplier.bank.clone()?;
+        let reference = match (payee, is_qr_iban(&bank.iban)) {
+            (Payee::Organization(id), false) => Reference::Scor(r::for_organization(id)),
+            (Payee::Order(id), false) => Reference::Scor(r::for_order(id)),
+            (Payee::Organization(id), true) => Reference::Qrr(r::qr_for_organization(id)),
+            (Payee::Order(id), true) => Reference::Qrr(r::qr_for_order(id)),
+        };
+        let message = match payee {
+            Payee::Organization(_) => "Steward prepaid account top-up".to_owned(),
+            Payee::Order(id) => format!("Steward order {id}"),
+        };
+        Some(Bill {
+            account: bank.iban,
+            creditor: bank.creditor,
+            amount,
+            currency,
+            debtor: None,
+            reference,
+            message,
+        })
+    }
+
+    /// The slip shown on a page for `payee`.
+    pub fn slip(
+        payee: Payee,
+        currency: Currency,
+        amount: Option<Money>,
+    ) -> Result<Option<PaymentSlip>, AppError> {
+        use super::super::qr_bill::{code, cross, Reference};
+        let Some(bill) = bill(payee, currency, amount) else {
+            return Ok(None);
+        };
+        let payload = bill.payload().map_err(|e| {
+            tracing::error!(error = ?e, "the QR-bill cannot be made");
+            AppError::internal()
+        })?;
+        let (qr_size, qr_path) = code(&payload).ok_or_else(|| {
+            tracing::error!("the QR-bill's code does not fit");
+            AppError::internal()
+        })?;
+        let reference = match &bill.reference {
+            Reference::Qrr(r) | Reference::Scor(r) => r.clone(),
+            Reference::None => String::new(),
+        };
+        Ok(Some(PaymentSlip {
+            beneficiary: bill.creditor.lines(),
+            iban: super::super::iban_on_paper(&bill.account),
+            reference,
+            amount,
+            currency,
+            qr_size,
+            qr_path,
+            cross: cross(qr_size).to_vec(),
+        }))
+    }
+
+    /// A top-up's currency and amount as typed (an empty amount: the payer's choice).
+    pub fn top_up(currency: &str, amount: &str) -> Result<(Currency, Option<Money>), AppError> {
+        let currency = Currency::parse(currency.trim())
+            .ok_or_else(|| AppError::validation("currency", "Choose CHF or EUR."))?;
+        if amount.trim().is_empty() {
+            return Ok((currency, None));
+        }
+        let amount = Money::parse(amount, currency)
+            .ok()
+            .filter(|m| m.minor >= 1 && m.minor <= 99_999_999_999)
+            .ok_or_else(|| {
+                AppError::validation(
+                    "amount",
+                    "Enter an amount from 0.01 to 999'999'999.99, like 150 or 89.90 — or leave it empty.",
+                )
+            })?;
+        Ok((currency, Some(amount)))
+    }
+
+    pub async fn top_up_slip(
+        cx: Context,
+        organization_id: i64,
+        currency: String,
+        amount: String,
+    ) -> Result<PaymentSlip, AppError> {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        let (currency, amount) = top_up(&currency, &amount)?;
+        slip(Payee::Organization(organization_id), currency, amount)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                "No bank account is set up for transfers on this installation: ask its operator.",
+            )
+        })
+    }
+
+    /// The printable payment part of a top-up (`QR_BILL_PDF_PATH`): a file name and the PDF.
+    /// The same door and reach as the prepaid page, through the same checks.
+    pub async fn qr_bill_pdf(
+        state: &crate::state::AppState,
+        headers: &http::HeaderMap,
+        origin: &crate::request::Origin,
+        organization_id: i64,
+        currency: &str,
+        amount: &str,
+    ) -> Result<(String, Vec<u8>), AppError> {
+        let me = crate::access::authentication::authenticate_request(
+            state,
+            headers,
+            origin,
+            crate::policy::Caller::Reader,
+        )
+        .await?;
+        let mut tx = state.db.read().await?;
+        let (membership, _) = crate::access::organization::authorize(
+            &mut tx,
+            organization_id,
+            me.id,
+            crate::policy::Action::UseBilling,
+        )
+        .await?;
+        tx.commit().await?;
+        let (currency, amount) = top_up(currency, amount)?;
+        let bill =
+            bill(Payee::Organization(organization_id), currency, amount).ok_or_else(|| {
+                AppError::new(
+                ErrorCode::NotFound,
+                "No bank account is set up for transfers on this installation: ask its operator.",
+            )
+            })?;
+        let pdf = super::super::qr_bill::payment_part_pdf(
+            &bill,
+            &format!("Top up the prepaid account of {}", membership.name),
+        )
+        .map_err(|e| {
+            tracing::error!(error = ?e, "the QR-bill cannot be made");
+            AppError::internal()
+        })?;
+        Ok((format!("qr-bill-{organization_id}.pdf"), pdf))
     }
 
     pub async fn addresses(
@@ -377,14 +546,20 @@ mod server_side {
             ),
         )
         .await?;
-        let email = crate::mail::messages::withdrawal_requested(
-            &account.email,
-            &account.first_name,
-            &membership.name,
-            &request.amount.to_string(),
-            &to,
-        )?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        // Everyone who answers for the organization's money hears of it, the requester too.
+        let requester = account.full_name();
+        for (email, first_name, user_id) in store::owners(&mut tx, organization_id).await? {
+            let by = (user_id != account.id).then_some(requester.as_str());
+            let message = crate::mail::messages::withdrawal_requested(
+                &email,
+                &first_name,
+                by,
+                &membership.name,
+                &request.amount.to_string(),
+                &to,
+            )?;
+            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+        }
         tx.commit().await?;
         Ok(id)
     }

@@ -83,6 +83,17 @@ pub struct Supplier {
     pub name: String,
     pub address: Vec<String>,
     pub vat_number: String,
+    /// The account bank transfers go to, and the creditor as the Swiss QR-bill names it;
+    /// `None` when the catalogue gives no IBAN (then no QR-bill is shown).
+    pub bank: Option<Bank>,
+}
+
+/// The operator's bank account, for QR-bills.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bank {
+    /// Without spaces, checked (country format and check digits).
+    pub iban: String,
+    pub creditor: super::qr_bill::Address,
 }
 
 impl Supplier {
@@ -117,6 +128,61 @@ struct SupplierFile {
     name: String,
     address: Vec<String>,
     vat_number: String,
+    iban: Option<String>,
+    street: Option<String>,
+    building_number: Option<String>,
+    postal_code: Option<String>,
+    town: Option<String>,
+    country: Option<String>,
+}
+
+impl SupplierFile {
+    /// The bank account and the structured creditor address, when an IBAN is given.
+    fn bank(&self) -> Result<Option<Bank>, String> {
+        let Some(iban) = &self.iban else {
+            return Ok(None);
+        };
+        use iban::IbanLike;
+        let parsed: iban::Iban = iban.parse().map_err(|_| {
+            format!("supplier.iban \"{iban}\" is not an IBAN (format or check digits)")
+        })?;
+        let compact = parsed.electronic_str().to_owned();
+        if !(compact.starts_with("CH") || compact.starts_with("LI")) {
+            return Err(
+                "supplier.iban: a Swiss QR-bill needs a Swiss or Liechtenstein account".into(),
+            );
+        }
+        let field = |name: &str, value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && !v.chars().any(char::is_control))
+                .map(str::to_owned)
+                .ok_or_else(|| format!("supplier.{name} is needed with an IBAN: the QR-bill names the creditor's structured address"))
+        };
+        let country = field("country", &self.country)?.to_uppercase();
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!(
+                "supplier.country \"{country}\" is not a two-letter country code"
+            ));
+        }
+        Ok(Some(Bank {
+            iban: compact,
+            creditor: super::qr_bill::Address {
+                name: self.name.trim().to_owned(),
+                street: field("street", &self.street)?,
+                building_number: self
+                    .building_number
+                    .as_deref()
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned(),
+                postal_code: field("postal_code", &self.postal_code)?,
+                town: field("town", &self.town)?,
+                country,
+            },
+        }))
+    }
 }
 
 #[derive(Deserialize)]
@@ -164,7 +230,9 @@ impl Catalogue {
                     .to_owned(),
             );
         }
+        let bank = supplier.bank()?;
         let supplier = Supplier {
+            bank,
             name: supplier.name.trim().to_owned(),
             address: supplier
                 .address

@@ -13,6 +13,8 @@ pub mod ledger;
 pub mod operator;
 #[cfg(feature = "ssr")]
 pub mod price;
+#[cfg(feature = "ssr")]
+pub mod qr_bill;
 pub mod reference;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
@@ -54,7 +56,37 @@ pub struct PrepaidStatement {
     pub currencies: Vec<CurrencyStatement>,
     /// Money requested back, newest first.
     pub withdrawals: Vec<Withdrawal>,
+    /// Whether the caller may request money back (`Action::WithdrawMoney`: legal
+    /// representatives only).
+    pub may_withdraw: bool,
+    /// How to top up by bank transfer, with the Swiss QR-bill; `None` when the operator's
+    /// catalogue names no bank account.
+    #[serde(default)]
+    pub slip: Option<PaymentSlip>,
 }
+
+/// How to pay by bank transfer: to whom, which account, with which reference — and the same as
+/// a Swiss QR-bill (`qr_bill`), whose code a banking app scans.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PaymentSlip {
+    /// The beneficiary's name and address, line by line.
+    pub beneficiary: Vec<String>,
+    /// The IBAN (or QR-IBAN) in groups of four, as on paper.
+    pub iban: String,
+    /// The reference the transfer must carry, as printed.
+    pub reference: String,
+    /// `None`: the payer chooses the amount (a top-up).
+    pub amount: Option<Money>,
+    pub currency: crate::money::Currency,
+    /// The Swiss QR Code: its width in modules and its modules as an SVG path.
+    pub qr_size: u32,
+    pub qr_path: String,
+    /// The Swiss cross over the code's middle: `(x, y, width, height, black)` in modules.
+    pub cross: Vec<(f32, f32, f32, f32, bool)>,
+}
+
+/// Where the printable payment part of a top-up is (`?organization=ID&currency=CHF&amount=…`).
+pub const QR_BILL_PDF_PATH: &str = "/qr-bill.pdf";
 
 /// Where a withdrawal goes.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

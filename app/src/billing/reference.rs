@@ -48,14 +48,63 @@ pub fn for_order(order_id: i64) -> String {
     creditor_reference(&format!("STWO{order_id:010}"))
 }
 
+/// The check digit of a QR reference (Swiss Payment Standards, the recursive modulo 10 of the
+/// ESR/ISR slips): the 27th digit after 26.
+pub fn mod10_recursive(digits: &str) -> Option<u32> {
+    const TABLE: [u32; 10] = [0, 9, 4, 6, 8, 2, 7, 1, 3, 5];
+    let mut carry = 0u32;
+    for c in digits.chars() {
+        carry = TABLE[((carry + c.to_digit(10)?) % 10) as usize];
+    }
+    Some((10 - carry) % 10)
+}
+
+/// The 27-digit QR reference that a QR-IBAN asks for instead of an `RF` reference: `1` for a
+/// prepaid account or `2` for an order, the number on 25 digits, the check digit. Shown in
+/// groups (`10 00000 00000 00000 00000 00421`) as on a Swiss payment slip.
+fn qr_reference(kind: u8, id: i64) -> String {
+    let body = format!("{kind}{id:025}");
+    let compact = format!("{body}{}", mod10_recursive(&body).unwrap_or(0));
+    let (head, rest) = compact.split_at(2);
+    let groups: Vec<String> = rest
+        .as_bytes()
+        .chunks(5)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    format!("{head} {}", groups.join(" "))
+}
+
+/// The QR reference of an organization's prepaid account (with a QR-IBAN).
+pub fn qr_for_organization(organization_id: i64) -> String {
+    qr_reference(1, organization_id)
+}
+
+/// The QR reference of one order (with a QR-IBAN).
+pub fn qr_for_order(order_id: i64) -> String {
+    qr_reference(2, order_id)
+}
+
+/// A reference without its spaces, as the QR code carries it.
+pub fn compact(reference: &str) -> String {
+    reference.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 /// What a reference names, if it is one of ours and its check digits hold (spaces and letter
-/// case as people type them).
+/// case as people type them): an `RF` creditor reference or a 27-digit QR reference.
 pub fn parse(reference: &str) -> Option<Referenced> {
-    let compact: String = reference
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
+    let compact: String = compact(reference).to_uppercase();
+    if compact.len() == 27 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        let (body, check) = compact.split_at(26);
+        if mod10_recursive(body)? != check.parse::<u32>().ok()? {
+            return None;
+        }
+        let id = body[1..].parse::<i64>().ok().filter(|id| *id > 0)?;
+        return match &body[..1] {
+            "1" => Some(Referenced::Organization(id)),
+            "2" => Some(Referenced::Order(id)),
+            _ => None,
+        };
+    }
     if compact.len() < 5 || compact.len() > 25 || !compact.is_ascii() {
         return None;
     }
@@ -106,6 +155,28 @@ mod tests {
         assert_eq!(organization_of("RF18 5390 0754 7034"), None);
         assert_eq!(organization_of(""), None);
         assert_eq!(organization_of("RF00 STW"), None);
+    }
+
+    #[test]
+    fn qr_references_carry_the_recursive_mod_10_check_digit() {
+        // The Swiss Payment Standards' example QR reference.
+        assert_eq!(mod10_recursive("21000000000313947143000901"), Some(7));
+        assert_eq!(
+            parse("21 00000 00003 13947 14300 09017"),
+            None,
+            "valid, but not one of ours"
+        );
+        for id in [1, 42, 987_654_321] {
+            let reference = qr_for_organization(id);
+            assert_eq!(compact(&reference).len(), 27, "{reference}");
+            assert_eq!(parse(&reference), Some(Referenced::Organization(id)));
+            assert_eq!(parse(&qr_for_order(id)), Some(Referenced::Order(id)));
+            let mut typo: Vec<char> = reference.chars().collect();
+            let last = typo.len() - 2;
+            typo[last] = if typo[last] == '1' { '2' } else { '1' };
+            assert_eq!(parse(&typo.into_iter().collect::<String>()), None);
+        }
+        assert_eq!(qr_for_organization(42), "10 00000 00000 00000 00000 00424");
     }
 
     #[test]

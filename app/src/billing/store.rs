@@ -504,6 +504,22 @@ pub async fn billing_recipients(
         .await)
 }
 
+/// The organization's legal representatives and administrators who are not blocked: email,
+/// first name and id, for messages about money leaving the organization.
+pub async fn owners(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT u.email, u.first_name, u.id FROM memberships m JOIN users u ON u.id = m.user_id \
+        WHERE m.organization_id = $1 AND m.blocked_at IS NULL \
+        AND m.role IN ('legal_representative', 'administrator') ORDER BY u.id";
+    on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(organization_id)
+        .fetch_all(&mut **c)
+        .await)
+}
+
 // ---- Withdrawals ----------------------------------------------------------------------------
 
 pub struct NewWithdrawal<'a> {

@@ -3,12 +3,12 @@
 use super::api::{
     billing_addresses, billing_notifications, prepaid_account, AddBillingAddress,
     DeleteBillingAddress, RequestWithdrawal, SetBillingNotification, SetDefaultBillingAddress,
-    SetExpiryReminders, UpdateBillingAddress,
+    SetExpiryReminders, TopUpSlip, UpdateBillingAddress,
 };
 use super::{
-    BillingAddress, Notice, Withdrawal, WithdrawalStatus, COUNTRIES, EXPIRY_REMINDERS_MAX,
-    EXPIRY_REMINDER_MAX_DAYS, NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS, STREET_MAX_CHARS,
-    VAT_NUMBER_MAX_CHARS,
+    BillingAddress, Notice, PaymentSlip, Withdrawal, WithdrawalStatus, COUNTRIES,
+    EXPIRY_REMINDERS_MAX, EXPIRY_REMINDER_MAX_DAYS, NAME_MAX_CHARS, POSTAL_CODE_MAX_CHARS,
+    STREET_MAX_CHARS, VAT_NUMBER_MAX_CHARS,
 };
 use crate::account::view::ConfirmItsYou;
 use crate::components::use_organization_id;
@@ -38,11 +38,7 @@ pub fn PrepaidPage() -> impl IntoView {
                     let reference = statement.reference.clone();
                     let balances: Vec<crate::money::Money> = statement.currencies.iter().map(|c| c.balance).collect();
                     view! {
-                        <section class="panel" aria-labelledby="top-up-heading">
-                            <h2 id="top-up-heading">"Top up"</h2>
-                            <p>"Make a bank transfer with this reference; it is credited when it arrives."</p>
-                            <p class="balance" data-testid="top-up-reference">{reference}</p>
-                        </section>
+                        <TopUp organization=organization_id.get_untracked() reference slip=statement.slip.clone() />
                         {statement.currencies.into_iter().map(|account| {
                         let code = account.balance.currency.code();
                         let heading = format!("prepaid-{}", code.to_lowercase());
@@ -83,7 +79,7 @@ pub fn PrepaidPage() -> impl IntoView {
                             </section>
                         }
                     }).collect_view()}
-                    <WithdrawalSection organization=organization_id.get_untracked() balances=balances withdrawals=statement.withdrawals withdraw error=withdraw_error method />
+                    <WithdrawalSection organization=organization_id.get_untracked() balances=balances withdrawals=statement.withdrawals may_withdraw=statement.may_withdraw withdraw error=withdraw_error method />
                     }.into_any()
                     }
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -93,12 +89,127 @@ pub fn PrepaidPage() -> impl IntoView {
     }
 }
 
+/// The Swiss QR-bill of a payment slip: its code with the Swiss cross, as a scalable drawing.
+#[component]
+pub fn QrBillCode(slip: PaymentSlip) -> impl IntoView {
+    let size = slip.qr_size;
+    let label = format!(
+        "Swiss QR-bill: pay {} to {} with reference {}",
+        slip.amount
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| format!("an amount of your choice in {}", slip.currency.code())),
+        slip.iban,
+        slip.reference
+    );
+    view! {
+        <svg class="qr-bill-code" data-testid="qr-bill" viewBox=format!("-4 -4 {} {}", size + 8, size + 8) width="264" height="264" role="img" aria-label=label shape-rendering="crispEdges">
+            <rect x="-4" y="-4" width=size + 8 height=size + 8 fill="#fff" />
+            <path d=slip.qr_path fill="#000" />
+            {slip.cross.into_iter().map(|(x, y, w, h, black)| view! {
+                <rect x=x y=y width=w height=h fill=if black { "#000" } else { "#fff" } />
+            }).collect_view()}
+        </svg>
+    }
+}
+
+/// The transfer's details, side by side with its QR-bill: to whom, which account, which
+/// reference, how much.
+#[component]
+pub fn SlipDetails(slip: PaymentSlip) -> impl IntoView {
+    view! {
+        <dl class="facts slip-facts" data-testid="slip-details">
+            <dt>"Beneficiary"</dt>
+            <dd>{slip.beneficiary.into_iter().map(|l| view! { <span class="slip-line">{l}</span> }).collect_view()}</dd>
+            <dt>"IBAN"</dt>
+            <dd class="nowrap" data-testid="slip-iban">{slip.iban}</dd>
+            <dt>"Reference"</dt>
+            <dd class="nowrap" data-testid="slip-reference">{slip.reference}</dd>
+            <dt>"Amount"</dt>
+            <dd class="nowrap" data-testid="slip-amount">{slip.amount.map(|a| a.to_string()).unwrap_or_else(|| format!("Your choice, in {}", slip.currency.code()))}</dd>
+        </dl>
+    }
+}
+
+/// "Top up": a bank transfer to the operator's account with the organization's reference, as
+/// words and as a Swiss QR-bill a banking app scans; the amount may be set first, and the
+/// payment part printed.
+#[component]
+fn TopUp(organization: i64, reference: String, slip: Option<PaymentSlip>) -> impl IntoView {
+    let Some(first) = slip else {
+        return view! {
+            <section class="panel" aria-labelledby="top-up-heading">
+                <h2 id="top-up-heading">"Top up"</h2>
+                <p>"Make a bank transfer with this reference; it is credited when it arrives. (This installation shows no bank account: ask its operator where to pay.)"</p>
+                <p class="balance" data-testid="top-up-reference">{reference}</p>
+            </section>
+        }
+        .into_any();
+    };
+    let show = ServerAction::<TopUpSlip>::new();
+    let error = Signal::derive(move || show.value().get().and_then(Result::err));
+    // The last slip made: a refused amount leaves the code as it was.
+    let current = RwSignal::new(first);
+    Effect::new(move |_| {
+        if let Some(Ok(slip)) = show.value().get() {
+            current.set(slip);
+        }
+    });
+    let pdf = move || {
+        let slip = current.get();
+        format!(
+            "{}?organization={organization}&currency={}&amount={}",
+            super::QR_BILL_PDF_PATH,
+            slip.currency.code(),
+            slip.amount.map(|a| a.amount()).unwrap_or_default()
+        )
+    };
+    view! {
+        <section class="panel" aria-labelledby="top-up-heading">
+            <h2 id="top-up-heading">"Top up"</h2>
+            <p>"Pay by bank transfer with the reference below, or scan the QR-bill with your banking app. The amount is credited to this account when the transfer arrives, usually within one or two working days."</p>
+            <div class="slip">
+                <div class="slip-code">
+                    {move || view! { <QrBillCode slip=current.get() /> }}
+                </div>
+                <div class="slip-text">
+                    {move || view! { <SlipDetails slip=current.get() /> }}
+                    <ActionForm action=show attr:class="slip-amount-form">
+                        <FormError error />
+                        <input type="hidden" name="organization_id" value=organization />
+                        <div class="field-row">
+                            <div class="field narrow">
+                                <label for="top-up-currency">"Currency"</label>
+                                <select id="top-up-currency" name="currency">
+                                    <option value="CHF" selected=true>"CHF"</option>
+                                    <option value="EUR">"EUR"</option>
+                                </select>
+                            </div>
+                            <div class="field">
+                                <label for="top-up-amount">"Amount to top up"</label>
+                                <input id="top-up-amount" name="amount" inputmode="decimal" autocomplete="off" placeholder="Leave empty to choose in your bank"
+                                    aria-describedby="top-up-amount-error" aria-invalid=invalid(error, "amount") />
+                                <FieldError error field="amount" input="top-up-amount" />
+                            </div>
+                        </div>
+                        <div class="button-row">
+                            <button class="button secondary" type="submit" disabled=move || show.pending().get()>"Put it in the QR-bill"</button>
+                            <a class="button secondary" href=pdf target="_blank" rel="noopener">"Print the payment part (PDF)"</a>
+                        </div>
+                    </ActionForm>
+                </div>
+            </div>
+        </section>
+    }
+    .into_any()
+}
+
 /// "Request the balance back" (BIL-3) and the withdrawals so far.
 #[component]
 fn WithdrawalSection(
     organization: i64,
     balances: Vec<crate::money::Money>,
     withdrawals: Vec<Withdrawal>,
+    may_withdraw: bool,
     withdraw: ServerAction<RequestWithdrawal>,
     error: Signal<Option<AppError>>,
     method: RwSignal<String>,
@@ -110,6 +221,9 @@ fn WithdrawalSection(
         <section class="panel" aria-labelledby="withdraw-heading">
             <h2 id="withdraw-heading">"Request the balance back"</h2>
             {match first {
+                _ if !may_withdraw => view! {
+                    <p class="muted" data-testid="withdrawal-for-legal-representatives">"Only the organization's legal representatives can request the balance back. Their requests, and the withdrawals below, are emailed to the legal representatives and administrators."</p>
+                }.into_any(),
                 None => view! { <p class="muted">"There is no balance to request back."</p> }.into_any(),
                 Some(first) => view! {
                     <p>"The amount is reserved at once and paid out to the account you name within a few working days."</p>
@@ -125,8 +239,9 @@ fn WithdrawalSection(
                             </div>
                             <div class="field">
                                 <label for="withdraw-amount">"Amount"</label>
-                                <input id="withdraw-amount" name="amount" inputmode="decimal" required value=first.amount()
-                                    aria-describedby="withdraw-amount-error" aria-invalid=invalid(error, "amount") />
+                                <input id="withdraw-amount" name="amount" inputmode="decimal" required autocomplete="off"
+                                    aria-describedby="withdraw-amount-hint withdraw-amount-error" aria-invalid=invalid(error, "amount") />
+                                <p class="hint" id="withdraw-amount-hint">{format!("At most the balance: {first}.")}</p>
                                 <FieldError error field="amount" input="withdraw-amount" />
                             </div>
                         </div>

@@ -88,6 +88,7 @@ mod server_side {
             stage,
             expires_at,
             warranty_until,
+            auto_renew,
             ..
         } = store::domain(&mut tx, organization_id, only_for, product_id)
             .await?
@@ -156,6 +157,7 @@ mod server_side {
                 .map_or(crate::money::Money::zero(currency), |e| e.warranty_price(currency)),
             may_order: member.may(crate::policy::Action::UseBilling),
             transfer,
+            auto_renew,
         })
     }
 

@@ -56,6 +56,9 @@ pub struct DomainFacts {
     pub may_order: bool,
     /// A domain transferred in from another registrar: where its transfer stands.
     pub transfer: Option<TransferFacts>,
+    /// It renews itself at expiry, paid from the prepaid balance.
+    #[serde(default)]
+    pub auto_renew: bool,
 }
 
 /// A transfer in, as the domain's page shows it.

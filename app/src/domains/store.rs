@@ -79,6 +79,8 @@ pub struct DomainRow {
     pub warranty_until: Option<i64>,
     /// Its management is blocked (PRD-3).
     pub blocked: bool,
+    /// It renews itself at expiry, paid from the prepaid balance.
+    pub auto_renew: bool,
 }
 
 /// A domain of the organization (with `only_for`, only if that person was given access to it).
@@ -89,28 +91,29 @@ pub async fn domain(
     product_id: i64,
 ) -> Result<Option<DomainRow>, sqlx::Error> {
     const SQL: &str = "SELECT p.name, p.stage, p.expires_at, p.warranty_until, \
-          p.blocked_at IS NOT NULL FROM products p \
+          p.blocked_at IS NOT NULL, p.auto_renew FROM products p \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'domain' \
           AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
-    let row: Option<(String, String, Option<i64>, Option<i64>, bool)> =
+    let row: Option<(String, String, Option<i64>, Option<i64>, bool, bool)> =
         on_db!(tx, |c| sqlx::query_as(SQL)
             .bind(product_id)
             .bind(organization_id)
             .bind(only_for.unwrap_or(0))
             .fetch_optional(&mut **c)
             .await)?;
-    Ok(
-        row.and_then(|(name, stage, expires_at, warranty_until, blocked)| {
+    Ok(row.and_then(
+        |(name, stage, expires_at, warranty_until, blocked, auto_renew)| {
             Some(DomainRow {
                 name,
                 stage: DomainStage::parse(&stage)?,
                 expires_at,
                 warranty_until,
                 blocked,
+                auto_renew,
             })
-        }),
-    )
+        },
+    ))
 }
 
 /// The organization's released domains (with `only_for`, those that person had access to),

@@ -8,6 +8,7 @@ use super::{TransferState, WARRANTY_YEARS_MAX};
 use crate::components::{use_organization_id, ErrorPanel, FormError, Loading, PageTitle};
 use crate::format;
 use crate::products::{DomainStage, ProductKind};
+use crate::shop::api::{AddToCart, SetAutoRenew};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -31,21 +32,24 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
     let restore = ServerAction::<RestoreDomain>::new();
     let warranty = ServerAction::<AddDomainWarranty>::new();
     let restart = ServerAction::<RestartTransfer>::new();
+    let renew = ServerAction::<AddToCart>::new();
+    let auto_renew = ServerAction::<SetAutoRenew>::new();
     // The single-use token of the emailed restart link, when the page was opened from it.
     let query = use_query_map();
     let token = move || query.read().get("restart").unwrap_or_default();
     let facts = Resource::new(
-        move || restart.version().get(),
+        move || (restart.version().get(), auto_renew.version().get()),
         move |_| get_domain(organization_id, product_id),
     );
     let navigate = use_navigate();
     // Once the line is in the cart, the cart shows the whole quote (with VAT) before paying.
     Effect::new(move |_| {
         let added = matches!(restore.value().get(), Some(Ok(_)))
-            || matches!(warranty.value().get(), Some(Ok(_)));
+            || matches!(warranty.value().get(), Some(Ok(_)))
+            || matches!(renew.value().get(), Some(Ok(_)));
         if added {
             navigate(
-                &format!("/o/{organization_id}/billing/shop"),
+                &format!("/o/{organization_id}/billing/shop?added=1#cart"),
                 Default::default(),
             );
         }
@@ -56,6 +60,13 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| warranty.value().get().and_then(Result::err))
+    });
+    let renewal_error = Signal::derive(move || {
+        renew
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| auto_renew.value().get().and_then(Result::err))
     });
     view! {
         <Transition fallback=Loading>
@@ -102,6 +113,46 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                             })}
                             {move || matches!(restart.value().get(), Some(Ok(true))).then(|| view! {
                                 <p class="notice" role="status" data-testid="transfer-done">"Transferred: the domain is managed here now."</p>
+                            })}
+                            {(f.may_order && f.expires_at.is_some() && matches!(f.stage, DomainStage::Active | DomainStage::Expired)
+                                && f.transfer.as_ref().is_none_or(|t| t.state == TransferState::Done)).then(|| {
+                                let expires = f.expires_at.map(format::date).unwrap_or_default();
+                                let on = f.auto_renew;
+                                view! {
+                                    <section class="panel renewal-panel" aria-labelledby="renewal-heading" data-testid="renewal">
+                                        <h2 id="renewal-heading">"Renewal"</h2>
+                                        <p data-testid="auto-renew-state">
+                                            {if on {
+                                                view! { <span class="status status-on">"Automatic renewal on"</span> {format!(" Renews itself on {expires} for {} a year, paid from the prepaid balance; a reminder comes 14 days before.", f.renewal_price)} }.into_any()
+                                            } else {
+                                                view! { <span class="status status-off">"Automatic renewal off"</span> {format!(" Expires on {expires} unless it is renewed; one year costs {}.", f.renewal_price)} }.into_any()
+                                            }}
+                                        </p>
+                                        <div class="button-row">
+                                            <ActionForm action=renew attr:class="inline-form renew-form">
+                                                <input type="hidden" name="organization_id" value=organization_id />
+                                                <input type="hidden" name="product_id" value=product_id />
+                                                <input type="hidden" name="kind" value="" />
+                                                <input type="hidden" name="name" value="" />
+                                                <input type="hidden" name="quantity" value="1" />
+                                                <label for="renew-years">"Years"</label>
+                                                <select id="renew-years" name="periods">
+                                                    {(1..=5).map(|y| view! { <option value=y selected=y == 1>{y}</option> }).collect_view()}
+                                                </select>
+                                                <button class="button primary" type="submit" disabled=move || renew.pending().get()>"Renew"</button>
+                                            </ActionForm>
+                                            <ActionForm action=auto_renew attr:class="inline-form">
+                                                <input type="hidden" name="organization_id" value=organization_id />
+                                                <input type="hidden" name="product_id" value=product_id />
+                                                <input type="hidden" name="on" value=(!on).to_string() />
+                                                <button class="button secondary" type="submit" disabled=move || auto_renew.pending().get()>
+                                                    {if on { "Turn automatic renewal off" } else { "Turn automatic renewal on" }}
+                                                </button>
+                                            </ActionForm>
+                                        </div>
+                                        <FormError error=renewal_error />
+                                    </section>
+                                }
                             })}
                             <section class="panel" aria-labelledby="domain-heading">
                                 <h2 id="domain-heading">"After expiry"</h2>

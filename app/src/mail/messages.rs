@@ -373,15 +373,23 @@ pub fn invoice_issued(
 }
 
 /// To the person who asked for prepaid money back (BIL-3).
+/// To every legal representative and administrator of the organization when a withdrawal is
+/// requested (BIL-3): money leaving the organization is never news to its owners. `requester`
+/// is `None` in the requester's own copy.
 pub fn withdrawal_requested(
     to: &str,
     first_name: &str,
+    requester: Option<&str>,
     organization: &str,
     amount: &str,
     destination: &str,
 ) -> Result<Email, AppError> {
+    let who = match requester {
+        None => "you asked".to_owned(),
+        Some(name) => format!("{name} asked"),
+    };
     let body = format!(
-        "Hello {first_name},\n\nyou asked for {amount} of the prepaid account of {organization} to be paid to {destination}. The amount is reserved now and paid out within a few working days.\n\nIf you did not ask for this, change your password and tell your organization's administrators at once."
+        "Hello {first_name},\n\n{who} for {amount} of the prepaid account of {organization} to be paid to {destination}. The amount is reserved now and paid out within a few working days.\n\nIf nobody in your organization asked for this, change your password and tell your organization's legal representatives at once: Steward's support can still stop the payment until it is paid out."
     );
     compose(to, format!("Withdrawal of {amount} requested"), body)
 }
@@ -867,6 +875,7 @@ mod tests {
                 withdrawal_requested(
                     to,
                     HOSTILE,
+                    Some(HOSTILE),
                     HOSTILE,
                     "CHF 27.50",
                     "Bank account CH93 0076 2011 6238 5295 7",
@@ -926,7 +935,7 @@ mod tests {
         );
         says(
             "renewal_reminder",
-            "example.ch renews itself on 2027-01-15",
+            "example.ch renews itself on 15.01.2027",
             &["CHF 14.05", "/o/9/billing/prepaid", "Billing notifications"],
         );
         says(

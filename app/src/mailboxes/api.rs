@@ -843,10 +843,16 @@ mod server_side {
             }
         }
         cx.log(tx, entry).await?;
+        let servers =
+            super::super::servers::ServerTemplate::from_settings(&cx.state.settings.mail_servers)
+                .for_address(&address.1);
+        let profile = servers.mobileconfig(name, &password, device_id);
         Ok(NewDevicePassword {
             device_id,
             name: name.to_owned(),
             password,
+            servers: Some(servers),
+            profile,
         })
     }
 

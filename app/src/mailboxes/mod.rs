@@ -9,6 +9,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod device;
+pub mod servers;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
@@ -98,6 +99,25 @@ impl MailRight {
         }
     }
 
+    /// Where a person holding this permission uses it. Steward ships the device passwords
+    /// (below, on this page); the rest are the mail service's own features, used in webmail
+    /// or in the mail client, which Steward only grants.
+    pub fn where_used(self) -> &'static str {
+        match self {
+            MailRight::Devices => "Granted: below",
+            MailRight::Responders
+            | MailRight::Signatures
+            | MailRight::Filters
+            | MailRight::Rules => "Granted: in webmail",
+            MailRight::Folders => "Granted: used by your mail client",
+            MailRight::Redirections
+            | MailRight::Aliases
+            | MailRight::ActionHistory
+            | MailRight::Restorations
+            | MailRight::Security => "Granted: in webmail",
+        }
+    }
+
     /// What it lets the user do (the seed's words).
     pub fn description(self) -> &'static str {
         match self {
@@ -117,20 +137,22 @@ impl MailRight {
         }
     }
 
-    /// The symbol of the icon table (the label is its accessible name).
+    /// Its icon: the path of a line icon (the label is its accessible name).
     pub fn icon(self) -> &'static str {
+        // One set of line icons (24 × 24, drawn with a 2-unit stroke, `components::Icon`):
+        // every system draws them alike, where symbol glyphs showed as empty boxes.
         match self {
-            MailRight::Devices => "⌨",
-            MailRight::Responders => "↩",
-            MailRight::Signatures => "✍",
-            MailRight::Redirections => "↪",
-            MailRight::Aliases => "@",
-            MailRight::ActionHistory => "☷",
-            MailRight::Restorations => "⟲",
-            MailRight::Filters => "⧩",
-            MailRight::Rules => "☰",
-            MailRight::Folders => "▤",
-            MailRight::Security => "⛨",
+            MailRight::Devices => "M7 2h10v20H7z M11 18h2",
+            MailRight::Responders => "M9 14 4 9l5-5 M4 9h11a5 5 0 0 1 0 10h-3",
+            MailRight::Signatures => "M4 20l4-1 11-11-3-3L5 16z",
+            MailRight::Redirections => "M15 14l5-5-5-5 M20 9H9a5 5 0 0 0 0 10h3",
+            MailRight::Aliases => "M16 12a4 4 0 1 1-8 0 4 4 0 0 1 8 0z M16 12v1.5a2.5 2.5 0 0 0 5 0V12a9 9 0 1 0-3.5 7.1",
+            MailRight::ActionHistory => "M12 7v5l3 3 M21 12a9 9 0 1 1-18 0 9 9 0 0 1 18 0z",
+            MailRight::Restorations => "M3 12a9 9 0 1 0 3-6.7L3 8 M3 3v5h5",
+            MailRight::Filters => "M3 4h18l-7 8v6l-4 2v-8z",
+            MailRight::Rules => "M4 6h16 M4 12h10 M4 18h6",
+            MailRight::Folders => "M3 6h6l2 2h10v11H3z",
+            MailRight::Security => "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z",
         }
     }
 
@@ -333,6 +355,12 @@ pub struct NewDevicePassword {
     pub device_id: i64,
     pub name: String,
     pub password: String,
+    /// What the mail client needs besides the password.
+    #[serde(default)]
+    pub servers: Option<servers::MailServers>,
+    /// The same as an Apple configuration profile, the password in it: to download now.
+    #[serde(default)]
+    pub profile: String,
 }
 
 /// A setup link just made: shown this once (and emailed when asked).

@@ -115,7 +115,7 @@ fn RightsPicker(id: &'static str, rights: RwSignal<Rights>) -> impl IntoView {
                         <input id=input type="checkbox" value=right.as_str()
                             prop:checked=move || rights.get().has(right)
                             on:change=move |ev| rights.update(|r| *r = r.with(right, event_target_checked(&ev))) />
-                        <span class="right-icon" aria-hidden="true">{right.icon()}</span>
+                        <span class="right-icon"><crate::components::Icon path=right.icon() /></span>
                         " " {right.label()}
                     </label>
                 }
@@ -316,9 +316,18 @@ pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView 
     }
 }
 
-/// A device password just saved: shown this once.
+/// A device password just saved: shown this once, with the servers the mail client needs and
+/// an Apple profile that sets everything up in one go.
 #[component]
 fn ShownOnce(made: NewDevicePassword) -> impl IntoView {
+    let profile_name = format!(
+        "{}.mobileconfig",
+        made.servers.as_ref().map_or("mail", |s| s.address.as_str())
+    );
+    let profile = format!(
+        "data:application/x-apple-aspen-config;charset=utf-8,{}",
+        format::percent_encode(&made.profile)
+    );
     view! {
         <div class="secret-box" role="status">
             <p>
@@ -326,6 +335,27 @@ fn ShownOnce(made: NewDevicePassword) -> impl IntoView {
                 " Copy it now into the email client (as the password of this address): it will not be shown again."
             </p>
             <p><code class="secret" data-testid="device-password">{made.password}</code></p>
+            {made.servers.map(|s| view! {
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Mail server settings">
+                    <table class="server-settings" data-testid="server-settings">
+                        <caption>"Settings for the mail client"</caption>
+                        <thead>
+                            <tr><th scope="col">""</th><th scope="col">"Server"</th><th scope="col">"Port"</th><th scope="col">"Encryption"</th></tr>
+                        </thead>
+                        <tbody>
+                            <tr><th scope="row">"Incoming (IMAP)"</th><td data-label="Server">{s.imap.host.clone()}</td><td data-label="Port">{s.imap.port}</td><td data-label="Encryption">{s.imap.encryption.label()}</td></tr>
+                            <tr><th scope="row">"Outgoing (SMTP)"</th><td data-label="Server">{s.smtp.host.clone()}</td><td data-label="Port">{s.smtp.port}</td><td data-label="Encryption">{s.smtp.encryption.label()}</td></tr>
+                        </tbody>
+                    </table>
+                </div>
+                <p>{format!("User name: {} (the whole address), for both. The password is the one above.", s.address)}</p>
+            })}
+            {(!made.profile.is_empty()).then(|| view! {
+                <p>
+                    <a class="button secondary small" href=profile download=profile_name data-testid="apple-profile">"Download the profile for iPhone, iPad and Mac"</a>
+                    " Opening it sets up Mail with these settings and this password. Thunderbird finds the settings by itself where the domain's autoconfig name points to this server."
+                </p>
+            })}
         </div>
     }
 }
@@ -705,7 +735,7 @@ fn UserRow(
                                 on:click=move |_| {
                                     set_rights.dispatch(SetMailRights { organization_id, product_id, mail_user_id: id, rights: rights.with(right, !on).names() });
                                 }>
-                                <span aria-hidden="true">{right.icon()}</span>
+                                <crate::components::Icon path=right.icon() />
                             </button>
                         }
                     }).collect_view()}
@@ -794,11 +824,11 @@ fn MyAddressPanel(
                     (granted || withheld == Withheld::Disabled).then(|| view! {
                         <li class="session">
                             <div>
-                                <span aria-hidden="true">{right.icon()}</span> " " <strong>{right.label()}</strong>
+                                <crate::components::Icon path=right.icon() /> " " <strong>{right.label()}</strong>
                                 <div class="muted">{right.description()}</div>
                             </div>
                             {if granted {
-                                view! { <span class="badge badge-success">"Yours to manage"</span> }.into_any()
+                                view! { <span class="badge badge-success">{right.where_used()}</span> }.into_any()
                             } else {
                                 let reason = format!("{}-{id}-reason", right.as_str());
                                 view! {

@@ -197,6 +197,24 @@ mod server_side {
         } else {
             (None, 0)
         };
+        // The first landing's next steps, each gone once done.
+        let products = store::count_products(tx, organization_id).await?;
+        let people = crate::access::store::count_members(tx, organization_id).await?
+            + crate::invitations::store::pending(tx, organization_id)
+                .await?
+                .iter()
+                .filter(|p| p.expires_at > now)
+                .count() as i64;
+        let two_factor = crate::two_factor::store::has_second_factor(tx, user_id).await?;
+        let next_steps = super::super::next_steps(super::super::StepFacts {
+            may_order: membership.may(Action::UseBilling),
+            may_invite: membership.may(Action::InviteMembers),
+            in_person,
+            products,
+            people,
+            two_factor,
+        });
+        let just_created = products == 0 && people <= 1;
         let activity = if membership.may(Action::ViewActivity) {
             let scope = crate::activity::store::Scope::Organization(organization_id);
             let query = crate::activity::ActivityQuery::default();
@@ -220,6 +238,8 @@ mod server_side {
             None
         };
         Ok(super::super::Dashboard {
+            next_steps,
+            just_created,
             as_of: now,
             due,
             due_total,
@@ -282,8 +302,10 @@ mod server_side {
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_assign(membership.role, target.role, new)
             .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
+        // Saving the role the person already has changes nothing, and says so by changing
+        // nothing: no write, no log entry.
         if target.role == new {
-            return Err(AppError::validation("role", "This is already their role."));
+            return Ok(());
         }
         let headcount = Headcount::of(&mut tx, organization_id).await?;
         if organization::removes_last_legal_representative(target.role, new, headcount) {

@@ -13,11 +13,11 @@ pub mod view;
 
 use crate::access::Account;
 use crate::access::OrganizationSummary;
-use crate::error::AppError;
 use crate::policy::Role;
 use serde::{Deserialize, Serialize};
 
-pub const ORGANIZATION_NAME_MAX_CHARS: usize = 100;
+// Named here, where the organization pages use them; the rule sits in access, below sign-up.
+pub use crate::access::{normalize_organization_name, ORGANIZATION_NAME_MAX_CHARS};
 
 /// What the frame around every organization page needs.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -115,6 +115,96 @@ pub struct Dashboard {
     pub activity: Option<Vec<crate::activity::ActivityEntry>>,
     /// My own account security at a glance: for me in person only (never to a program).
     pub my_security: Option<MySecurity>,
+    /// What to do first, for what my role may do, each gone once done ([`next_steps`]).
+    #[serde(default)]
+    pub next_steps: Vec<NextStep>,
+    /// Nothing here yet (no product, nobody else, no invitation): the overview shows the next
+    /// steps instead of empty lists.
+    #[serde(default)]
+    pub just_created: bool,
+}
+
+/// A first step the overview offers until it is done.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextStep {
+    OrderDomain,
+    TransferDomain,
+    InvitePeople,
+    TurnOnTwoFactor,
+}
+
+impl NextStep {
+    pub fn title(self) -> &'static str {
+        match self {
+            NextStep::OrderDomain => "Order a domain name",
+            NextStep::TransferDomain => "Transfer a domain you own elsewhere",
+            NextStep::InvitePeople => "Invite your team",
+            NextStep::TurnOnTwoFactor => "Turn on two-factor authentication",
+        }
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            NextStep::OrderDomain => "Search a name, see its price per year and pay from the prepaid account or by bank transfer. Hostings and mail services are in the same shop.",
+            NextStep::TransferDomain => "Bring a domain from another registrar with its transfer code: it keeps working during the move.",
+            NextStep::InvitePeople => "Give colleagues, your accountant or your web agency their own login, with a role that fits: nobody shares a password.",
+            NextStep::TurnOnTwoFactor => "A code from an app on your phone at each sign-in keeps your account yours even if your password leaks.",
+        }
+    }
+
+    /// Where the step is done, inside the organization (`/o/{id}` + this).
+    pub fn path(self) -> &'static str {
+        match self {
+            NextStep::OrderDomain => "/billing/shop",
+            NextStep::TransferDomain => "/domains/transfer",
+            NextStep::InvitePeople => "/users/invite",
+            NextStep::TurnOnTwoFactor => "/security",
+        }
+    }
+
+    /// A name for tests and anchors.
+    pub fn id(self) -> &'static str {
+        match self {
+            NextStep::OrderDomain => "order-domain",
+            NextStep::TransferDomain => "transfer-domain",
+            NextStep::InvitePeople => "invite-people",
+            NextStep::TurnOnTwoFactor => "two-factor",
+        }
+    }
+}
+
+/// What the next steps are decided from.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StepFacts {
+    /// My role may order (billing).
+    pub may_order: bool,
+    /// My role may invite people.
+    pub may_invite: bool,
+    /// I am here in person (a program is not offered my own security).
+    pub in_person: bool,
+    /// Products of the organization, whoever reaches them.
+    pub products: i64,
+    /// Members and invitations still waiting for an answer.
+    pub people: i64,
+    /// I have a second factor.
+    pub two_factor: bool,
+}
+
+/// The steps still to take: a domain while the organization has no product (for those who
+/// may order), people while nobody else is in it or invited (for those who may invite), two
+/// factors while I have one.
+pub fn next_steps(facts: StepFacts) -> Vec<NextStep> {
+    let mut steps = Vec::new();
+    if facts.may_order && facts.products == 0 {
+        steps.extend([NextStep::OrderDomain, NextStep::TransferDomain]);
+    }
+    if facts.may_invite && facts.people <= 1 {
+        steps.push(NextStep::InvitePeople);
+    }
+    if facts.in_person && !facts.two_factor {
+        steps.push(NextStep::TurnOnTwoFactor);
+    }
+    steps
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -141,32 +231,49 @@ pub struct MySecurity {
     pub sessions: i64,
 }
 
-pub fn normalize_organization_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim().to_owned();
-    if name.is_empty() {
-        return Err(AppError::validation(
-            "name",
-            "Enter a name for the organization.",
-        ));
-    }
-    if name.chars().count() > ORGANIZATION_NAME_MAX_CHARS {
-        return Err(AppError::validation(
-            "name",
-            format!("The name can have at most {ORGANIZATION_NAME_MAX_CHARS} characters."),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::validation(
-            "name",
-            "The name contains characters that are not allowed.",
-        ));
-    }
-    Ok(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_steps_disappear_once_done() {
+        let new = StepFacts {
+            may_order: true,
+            may_invite: true,
+            in_person: true,
+            products: 0,
+            people: 1,
+            two_factor: false,
+        };
+        assert_eq!(
+            next_steps(new),
+            [
+                NextStep::OrderDomain,
+                NextStep::TransferDomain,
+                NextStep::InvitePeople,
+                NextStep::TurnOnTwoFactor
+            ]
+        );
+        let ordered = StepFacts { products: 1, ..new };
+        assert_eq!(
+            next_steps(ordered),
+            [NextStep::InvitePeople, NextStep::TurnOnTwoFactor]
+        );
+        let invited = StepFacts {
+            people: 2,
+            two_factor: true,
+            ..ordered
+        };
+        assert_eq!(next_steps(invited), []);
+        // Only what my role may do, and my own security only to me in person.
+        let collaborator = StepFacts {
+            may_order: false,
+            may_invite: false,
+            in_person: false,
+            ..new
+        };
+        assert_eq!(next_steps(collaborator), []);
+    }
 
     #[test]
     fn organization_names_are_trimmed_and_bounded() {

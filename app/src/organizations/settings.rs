@@ -20,6 +20,13 @@ pub struct SettingsOverview {
     /// People other than me, and products: both must be gone before the organization can be deleted.
     pub other_members: i64,
     pub products: i64,
+    /// I have two-factor authentication myself: nobody requires of others what they lack.
+    #[serde(default)]
+    pub i_have_two_factor: bool,
+    /// This installation has a text-message provider: without one, reset by SMS does not
+    /// exist and the page does not offer to forbid it.
+    #[serde(default)]
+    pub sms_available: bool,
 }
 
 impl SettingsOverview {
@@ -119,8 +126,12 @@ mod server_side {
         let other_members =
             crate::access::store::count_members(&mut tx, organization_id).await? - 1;
         let products = organizations::count_products(&mut tx, organization_id).await?;
+        let i_have_two_factor =
+            crate::two_factor::store::has_second_factor(&mut tx, cx.account()?.id).await?;
         tx.commit().await?;
         Ok(SettingsOverview {
+            i_have_two_factor,
+            sms_available: cx.state.sms.is_some(),
             name: membership.name,
             version,
             require_two_factor,
@@ -273,6 +284,8 @@ mod server_side {
             without_two_factor: Vec::new(),
             other_members: others,
             products,
+            i_have_two_factor: false,
+            sms_available: false,
         }
         .deletion_blocker();
         if let Some(reason) = blocker {
@@ -307,6 +320,8 @@ mod tests {
             without_two_factor: vec![],
             other_members,
             products,
+            i_have_two_factor: true,
+            sms_available: false,
         }
     }
 

@@ -88,13 +88,9 @@ fn SecuritySection(
     sms: ServerAction<SetSmsResetForbidden>,
 ) -> impl IntoView {
     let organization = use_organization_id().get_untracked();
-    let failure = move || {
-        two_factor
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| sms.value().get().and_then(Result::err))
-    };
+    // Each refusal is said beside the button that drew it.
+    let two_factor_error = Signal::derive(move || two_factor.value().get().and_then(Result::err));
+    let sms_error = Signal::derive(move || sms.value().get().and_then(Result::err));
     let missing = settings.without_two_factor.clone();
     let two_factor_part = if settings.require_two_factor {
         view! {
@@ -105,6 +101,7 @@ fn SecuritySection(
             <ActionForm action=two_factor>
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="required" value="false" />
+                <FormError error=two_factor_error />
                 <button class="button" type="submit">"Stop requiring two-factor authentication"</button>
             </ActionForm>
         }
@@ -127,12 +124,24 @@ fn SecuritySection(
             <p data-testid="two-factor-requirement"><span class="status status-off">"Not required"</span> " Each member decides for themselves."</p>
             <details class="disclosure">
                 <summary>"Require two-factor authentication for all users…"</summary>
-                <p data-testid="two-factor-preview">{who}</p>
-                <ActionForm action=two_factor>
-                    <input type="hidden" name="organization_id" value=organization />
-                    <input type="hidden" name="required" value="true" />
-                    <button class="button primary" type="submit">"Require two-factor authentication"</button>
-                </ActionForm>
+                {if settings.i_have_two_factor {
+                    view! {
+                        <p data-testid="two-factor-preview">{who}</p>
+                        <ActionForm action=two_factor>
+                            <input type="hidden" name="organization_id" value=organization />
+                            <input type="hidden" name="required" value="true" />
+                            <FormError error=two_factor_error />
+                            <button class="button primary" type="submit">"Require two-factor authentication"</button>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    view! {
+                        <p data-testid="two-factor-yourself-first">
+                            "Turn on your own two-factor authentication first: nobody can require of others what they do not use. "
+                            <a href=format!("/o/{organization}/security")>"Set it up in Security"</a>
+                        </p>
+                    }.into_any()
+                }}
             </details>
         }
         .into_any()
@@ -141,22 +150,33 @@ fn SecuritySection(
     view! {
         <section class="panel" aria-labelledby="security-heading">
             <h2 id="security-heading">"Security"</h2>
-            {move || failure().map(|e| view! { <p class="form-error" role="alert"><span>{e.message}</span></p> })}
             <h3>"Two-factor authentication for all users"</h3>
             {two_factor_part}
             <h3>"Password reset by SMS"</h3>
-            <p data-testid="sms-reset">
-                {if forbid {
-                    view! { <span class="status status-on">"Forbidden"</span> " Members reset a forgotten password through their recovery email only." }.into_any()
-                } else {
-                    view! { <span class="status status-off">"Allowed"</span> " Members may also reset a forgotten password with a code sent to their phone." }.into_any()
-                }}
-            </p>
-            <ActionForm action=sms>
-                <input type="hidden" name="organization_id" value=organization />
-                <input type="hidden" name="forbidden" value=(!forbid).to_string() />
-                <button class="button" type="submit">{if forbid { "Allow password reset by SMS" } else { "Forbid password reset by SMS" }}</button>
-            </ActionForm>
+            {if settings.sms_available {
+                view! {
+                    <p data-testid="sms-reset">
+                        {if forbid {
+                            view! { <span class="status status-on">"Forbidden"</span> " Members reset a forgotten password through their recovery email only." }.into_any()
+                        } else {
+                            view! { <span class="status status-off">"Allowed"</span> " Members may also reset a forgotten password with a code sent to their phone." }.into_any()
+                        }}
+                    </p>
+                    <ActionForm action=sms>
+                        <input type="hidden" name="organization_id" value=organization />
+                        <input type="hidden" name="forbidden" value=(!forbid).to_string() />
+                        <FormError error=sms_error />
+                        <button class="button" type="submit">{if forbid { "Allow password reset by SMS" } else { "Forbid password reset by SMS" }}</button>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! {
+                    <p data-testid="sms-reset">
+                        <span class="status status-off">"Not offered"</span>
+                        " This installation sends no text messages: members reset a forgotten password through their recovery email."
+                    </p>
+                }.into_any()
+            }}
         </section>
     }
 }

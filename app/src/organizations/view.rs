@@ -192,9 +192,27 @@ fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool
         items.push(view! { {format!("Signed-in sessions: {}", security.sessions)} }.into_any());
         items
     });
+    let steps = dashboard.next_steps;
+    // A new organization shows its first steps, not six empty lists.
+    let quiet = dashboard.just_created;
     view! {
+        {(!steps.is_empty()).then(|| view! {
+            <section class="panel next-steps" aria-labelledby="next-steps-heading" data-testid="next-steps">
+                <h2 id="next-steps-heading">{if quiet { "Welcome! Where would you like to start?" } else { "Next steps" }}</h2>
+                <ul class="step-list">
+                    {steps.into_iter().map(|step| view! {
+                        <li data-testid=format!("step-{}", step.id())>
+                            <a class="step-link" href=link(step.path())>
+                                <strong>{step.title()}</strong>
+                                <span class="muted">{step.text()}</span>
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <div class="dashboard">
-            {(!blocked).then(|| view! {
+            {(!blocked && !quiet).then(|| view! {
                 <Panel id="due" title="Expiring and expired products" empty="Nothing expired and nothing expires in the next 30 days." items=due total=dashboard.due_total>
                     <a href=link("/products?sort=expiry")>"All products by expiry date"</a>
                 </Panel>
@@ -202,7 +220,7 @@ fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool
                     <a href=link("/products")>"Products"</a>
                 </Panel>
             })}
-            {dashboard.invitations.map(|list| view! {
+            {dashboard.invitations.filter(|_| !quiet).map(|list| view! {
                 <Panel id="invitations" title="Invitations waiting" empty="No invitation is waiting for an answer."
                     items=list.into_iter().map(|i| view! {
                         <span>{i.email}</span> " " {role(i.role)} " " <span class="muted">{format!("until {}", format::date(i.expires_at))}</span>
@@ -210,7 +228,7 @@ fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool
                     <a href=link("/users")>"Manage invitations"</a> " · " <a href=link("/users/invite")>"Invite someone"</a>
                 </Panel>
             })}
-            {dashboard.without_two_factor.map(|list| {
+            {dashboard.without_two_factor.filter(|_| !quiet).map(|list| {
                 let total = dashboard.without_two_factor_total;
                 view! {
                     <Panel id="two-factor" title="Members without two-factor authentication" empty="Every member uses two-factor authentication."
@@ -219,7 +237,7 @@ fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool
                     </Panel>
                 }
             })}
-            {dashboard.activity.map(|entries| view! {
+            {dashboard.activity.filter(|_| !quiet).map(|entries| view! {
                 <Panel id="activity" title="Latest activity" empty="Nothing happened here yet."
                     items=entries.into_iter().map(|e| view! {
                         <strong>{e.action.map(|a| a.label().to_owned()).unwrap_or(e.action_code)}</strong> " "
@@ -458,17 +476,18 @@ fn UserTable(
                                                 {full_name.clone()}
                                                 {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
                                                 {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
-                                                {(u.locked && can_unlock).then(|| view! {
-                                                    <ActionForm action=unlock attr:class="inline-form">
-                                                        <input type="hidden" name="organization_id" value=organization />
-                                                        <input type="hidden" name="user_id" value=u.user_id />
-                                                        " "
-                                                        <button class="button small" type="submit">"Unlock" <span class="visually-hidden">{unlock_label}</span></button>
-                                                    </ActionForm>
-                                                })}
-                                                {menu}
-                                                {blocking}
-                                                {removal}
+                                                <div class="row-actions">
+                                                    {(u.locked && can_unlock).then(|| view! {
+                                                        <ActionForm action=unlock attr:class="inline-form">
+                                                            <input type="hidden" name="organization_id" value=organization />
+                                                            <input type="hidden" name="user_id" value=u.user_id />
+                                                            <button class="button small" type="submit">"Unlock" <span class="visually-hidden">{unlock_label}</span></button>
+                                                        </ActionForm>
+                                                    })}
+                                                    {menu}
+                                                    {blocking}
+                                                    {removal}
+                                                </div>
                                             </td>
                                             <td data-label="Email" class="optional-column">{u.email}</td>
                                             <td data-label="Role"><span class=format!("role role-{}", u.role.as_str())>{u.role.label()}</span></td>
@@ -486,7 +505,8 @@ fn UserTable(
     }
 }
 
-/// "Modify the role" for one person: only the roles my own role may give them.
+/// "Modify the role" for one person: the select opens on their current role, followed by the
+/// roles my own role may give them; Save stays off until another role is chosen.
 fn role_menu(
     organization: i64,
     user_id: i64,
@@ -497,11 +517,12 @@ fn role_menu(
 ) -> Option<impl IntoView> {
     let choices: Vec<Role> = Role::ALL
         .into_iter()
-        .filter(|r| *r != current && may_assign(my_role, current, *r).is_ok())
+        .filter(|r| *r == current || may_assign(my_role, current, *r).is_ok())
         .collect();
-    if choices.is_empty() {
+    if choices.len() < 2 {
         return None;
     }
+    let chosen = RwSignal::new(current);
     let select_id = format!("role-{user_id}");
     let label = format!("New role for {name}");
     let summary = format!("Modify the role of {name}");
@@ -512,11 +533,15 @@ fn role_menu(
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="user_id" value=user_id />
                 <label class="visually-hidden" for=select_id.clone()>{label}</label>
-                <select id=select_id name="role">
-                    {choices.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                <select id=select_id name="role"
+                    on:change=move |ev| chosen.set(Role::parse(&event_target_value(&ev)).unwrap_or(current))>
+                    {choices.into_iter().map(|r| {
+                        let text = if r == current { format!("{} (current)", r.label()) } else { r.label().to_owned() };
+                        view! { <option value=r.as_str() selected=r == current>{text}</option> }
+                    }).collect_view()}
                 </select>
                 " "
-                <button class="button small primary" type="submit">"Save"</button>
+                <button class="button small primary" type="submit" disabled=move || chosen.get() == current>"Save"</button>
             </ActionForm>
         </details>
     })

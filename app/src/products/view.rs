@@ -339,8 +339,12 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                     }.into_any()
                                 } else {
                                     view! {
-                                        <section class="panel">
-                                            <button class="button danger" type="button" on:click=move |_| confirming.set(true)>"Block product management"</button>
+                                        // Rarely needed, so not the page's loudest control: behind
+                                        // "More actions", with what it does said first.
+                                        <details class="panel more-actions" data-testid="more-actions">
+                                            <summary>"More actions"</summary>
+                                            <p class="muted">"Blocking the management keeps collaborators and externals from changing this product (its settings, renewals, mail addresses) until an administrator unblocks it. Nothing is deleted."</p>
+                                            <button class="button secondary" type="button" on:click=move |_| confirming.set(true)>"Block product management"</button>
                                             <Show when=move || confirming.get()>
                                                 <div class="confirm-box" role="group" aria-labelledby="block-heading">
                                                     <h3 id="block-heading">{format!("Block the management of {name}?")}</h3>
@@ -355,7 +359,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                                     </ActionForm>
                                                 </div>
                                             </Show>
-                                        </section>
+                                        </details>
                                     }.into_any()
                                 }
                             })}

@@ -46,7 +46,7 @@ pub fn SessionsPanel() -> impl IntoView {
                                                 </div>
                                                 <ActionForm action=end attr:class="inline-form">
                                                     <input type="hidden" name="session_id" value=id />
-                                                    <button class="button small" class:danger=!s.current type="submit">
+                                                    <button class="button small secondary" type="submit">
                                                         {if s.current { "Sign out here" } else { "End session" }}
                                                         <span class="visually-hidden">{format!(" {label}")}</span>
                                                     </button>

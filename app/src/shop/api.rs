@@ -471,7 +471,15 @@ pub mod server_side {
         )
         .await?;
         tx.commit().await?;
-        Ok(placed)
+        let slip = match placed.status {
+            OrderStatus::AwaitingPayment => crate::billing::api::server_side::slip(
+                crate::billing::api::server_side::Payee::Order(placed.order_id),
+                placed.total.currency,
+                Some(placed.total),
+            )?,
+            _ => None,
+        };
+        Ok(Placed { slip, ..placed })
     }
 
     pub async fn invoices(

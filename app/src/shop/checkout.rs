@@ -250,6 +250,7 @@ pub async fn place(
         status,
         total: quote.total,
         reference: payment_reference,
+        slip: None,
     })
 }
 
@@ -455,6 +456,7 @@ async fn placed(tx: &mut Tx, order: &StoredOrder) -> Result<Placed, AppError> {
         status: order.status,
         total: order.total,
         reference: invoice.payment_reference,
+        slip: None,
     })
 }
 

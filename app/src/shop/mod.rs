@@ -304,6 +304,9 @@ pub struct Placed {
     pub status: OrderStatus,
     pub total: Money,
     pub reference: String,
+    /// For an order waiting for its bank transfer: how to pay it, with its Swiss QR-bill.
+    #[serde(default)]
+    pub slip: Option<crate::billing::PaymentSlip>,
 }
 
 /// A domain name as typed for a new registration: lower case, labels of letters, digits and

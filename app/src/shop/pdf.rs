@@ -7,7 +7,8 @@
 use super::invoice_number;
 use super::store::Invoice;
 use crate::money::{Money, Percent};
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str, TextStr};
+use crate::pdf_text::{bold_text_width, text_width, win_ansi};
+use pdf_writer::{Content, Name, Str};
 use std::collections::BTreeMap;
 
 const WIDTH: f32 = 595.0;
@@ -15,51 +16,7 @@ const HEIGHT: f32 = 842.0;
 const LEFT: f32 = 50.0;
 const RIGHT: f32 = 545.0;
 const BOTTOM: f32 = 70.0;
-const REGULAR: Name = Name(b"F1");
-const BOLD: Name = Name(b"F2");
-
-/// Text in the fonts' WinAnsi encoding: Latin-1 as is, the euro sign and typographic quotes
-/// and dashes at their places, anything else as `?`.
-fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match c {
-            '€' => 0x80,
-            '‚' => 0x82,
-            '…' => 0x85,
-            '‘' => 0x91,
-            '’' => 0x92,
-            '“' => 0x93,
-            '”' => 0x94,
-            '•' => 0x95,
-            '–' => 0x96,
-            '—' => 0x97,
-            '×' => 0xD7,
-            c if (c as u32) < 0x20 => b' ',
-            c if (c as u32) < 0x7F || (0xA0..=0xFF).contains(&(c as u32)) => c as u32 as u8,
-            _ => b'?',
-        })
-        .collect()
-}
-
-/// Helvetica's advance widths (thousandths of the font size) for printable ASCII.
-const HELVETICA: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
-
-fn text_width(text: &[u8], size: f32) -> f32 {
-    let units: u32 = text
-        .iter()
-        .map(|b| match b {
-            32..=126 => u32::from(HELVETICA[usize::from(b - 32)]),
-            _ => 556,
-        })
-        .sum();
-    units as f32 * size / 1000.0
-}
+use crate::pdf_text::{BOLD, REGULAR};
 
 /// Cuts `text` so that it fits `width` at `size`, with an ellipsis when it was cut.
 fn fit(text: &str, width: f32, size: f32) -> Vec<u8> {
@@ -105,11 +62,16 @@ impl Pages {
         self.text(x, y, font, size, &win_ansi(text));
     }
 
-    /// Right-aligned at `right`.
+    /// Right-aligned at `right`, measured in the font it is written in.
     fn right(&mut self, right: f32, font: Name, size: f32, text: &str) {
         let bytes = win_ansi(text);
         let y = self.y;
-        self.text(right - text_width(&bytes, size), y, font, size, &bytes);
+        let width = if font == BOLD {
+            bold_text_width(&bytes, size)
+        } else {
+            text_width(&bytes, size)
+        };
+        self.text(right - width, y, font, size, &bytes);
     }
 
     fn rule(&mut self) {
@@ -149,14 +111,15 @@ fn header(pages: &mut Pages) {
     pages.left(PERIOD_X, BOLD, 9.0, "Period");
     pages.right(VAT_RIGHT, BOLD, 9.0, "VAT");
     pages.right(RIGHT, BOLD, 9.0, "Amount");
-    pages.down(6.0);
+    // The rule runs 4 points under the headings' baseline, clear of their descenders.
+    pages.down(14.0);
     pages.rule();
-    pages.down(10.0);
+    pages.down(4.0);
 }
 
-/// `-CHF 12.50` for an amount taken off.
+/// `CHF -12.50` for an amount taken off (the one negative style, `Money`'s).
 fn minus(amount: Money) -> String {
-    format!("-{amount}")
+    amount.negated().to_string()
 }
 
 /// The invoice as a PDF document.
@@ -286,54 +249,7 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
     }
     let Pages { mut done, page, .. } = pages;
     done.push(page);
-    document(done, &number)
-}
-
-fn document(pages: Vec<Content>, title: &str) -> Vec<u8> {
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let regular = Ref::new(3);
-    let bold = Ref::new(4);
-    let info = Ref::new(5);
-    let first_page = 10;
-    let ids: Vec<(Ref, Ref)> = (0..pages.len() as i32)
-        .map(|i| {
-            (
-                Ref::new(first_page + 2 * i),
-                Ref::new(first_page + 2 * i + 1),
-            )
-        })
-        .collect();
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(ids.iter().map(|(page, _)| *page))
-        .count(pages.len() as i32);
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.document_info(info)
-        .title(TextStr(&format!("Invoice {title}")))
-        .creator(TextStr("Steward"));
-    for ((page_id, content_id), content) in ids.iter().zip(pages) {
-        let mut page = pdf.page(*page_id);
-        page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
-        page.parent(tree);
-        page.contents(*content_id);
-        let mut resources = page.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(REGULAR, regular);
-        fonts.pair(BOLD, bold);
-        drop(fonts);
-        drop(resources);
-        drop(page);
-        pdf.stream(*content_id, &content.finish());
-    }
-    pdf.set_file_id((title.as_bytes().to_vec(), title.as_bytes().to_vec()));
-    pdf.finish()
+    crate::pdf_text::document(done, &format!("Invoice {number}"), (WIDTH, HEIGHT))
 }
 
 #[cfg(test)]
@@ -420,6 +336,87 @@ mod tests {
             .count()
     }
 
+    /// The first page rendered to pixels (72 dpi, grey) with poppler's `pdftoppm`, when it is
+    /// there: `(width, rows of darkness)`, a pixel dark below half grey.
+    fn rendered(pdf: &[u8]) -> Option<(usize, Vec<Vec<bool>>)> {
+        let dir = std::env::temp_dir().join(format!("steward-ppm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let file = dir.join("invoice.pdf");
+        std::fs::write(&file, pdf).ok()?;
+        let out = dir.join("page");
+        let done = std::process::Command::new("pdftoppm")
+            .args(["-r", "72", "-gray", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(&file)
+            .arg(&out)
+            .status()
+            .ok()?;
+        let bytes = std::fs::read(dir.join("page.pgm")).ok();
+        std::fs::remove_dir_all(&dir).ok();
+        let bytes = bytes.filter(|_| done.success())?;
+        // P5 header: magic, width, height, maxval, each followed by whitespace.
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            while bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            let start = at;
+            while !bytes[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
+        }
+        let (width, height): (usize, usize) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+        let pixels = &bytes[at + 1..];
+        Some((
+            width,
+            (0..height)
+                .map(|y| (0..width).map(|x| pixels[y * width + x] < 128).collect())
+                .collect(),
+        ))
+    }
+
+    /// The layout as a reader sees it: the headings stand clear above their rule, and
+    /// "Amount" ends where the amounts end.
+    #[test]
+    fn the_table_headings_stand_clear_of_their_rule_and_align_with_the_amounts() {
+        let Some((width, rows)) = rendered(&render(&sample(3), "Paid")) else {
+            eprintln!("pdftoppm is not installed: skipped");
+            return;
+        };
+        let dark = |row: &Vec<bool>| row.iter().filter(|d| **d).count();
+        let right_edge = |row: &Vec<bool>| row.iter().rposition(|d| *d);
+        // The table's rule: the first row dark across most of the text width.
+        let rule = rows
+            .iter()
+            .position(|row| dark(row) > (RIGHT - LEFT) as usize * 8 / 10)
+            .expect("a rule under the headings");
+        assert!(
+            dark(&rows[rule - 1]) == 0 && dark(&rows[rule - 2]) == 0,
+            "the rule touches the headings"
+        );
+        let headings = (rule.saturating_sub(14)..rule - 2).filter(|y| dark(&rows[*y]) > 0);
+        assert!(headings.clone().count() > 3, "the headings above the rule");
+        let heading_right = headings
+            .filter_map(|y| right_edge(&rows[y]))
+            .max()
+            .expect("text");
+        let rule_right = right_edge(&rows[rule]).expect("the rule's end");
+        // The amounts under it: the rows of the first line item.
+        let amount_right = (rule + 3..rule + 20)
+            .filter_map(|y| right_edge(&rows[y]))
+            .max()
+            .expect("amounts");
+        assert!(
+            heading_right <= rule_right + 1,
+            "Amount sticks out: {heading_right} > {rule_right}"
+        );
+        assert!(
+            heading_right.abs_diff(amount_right) <= 2,
+            "Amount ends at {heading_right}, the amounts at {amount_right} (page {width} wide)"
+        );
+    }
+
     /// Read back with poppler when it is there (scripts/test installs it).
     #[test]
     fn an_invoice_reads_back_with_its_amounts() {
@@ -446,7 +443,7 @@ mod tests {
             "Helvetia Web Agency SA",
             "CH-1003 Lausanne",
             "Web hosting (shop) Zürich 2",
-            "-CHF 69.44",
+            "CHF -69.44",
             "VAT 8.1 % on CHF 624.96",
             "CHF 50.61",
             "Rounding to 0.05",

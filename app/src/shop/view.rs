@@ -49,6 +49,10 @@ pub fn CartPage() -> impl IntoView {
         },
         |(organization, currency, ..)| shop_page(organization, currency),
     );
+    // Opened from a product page that put a line in the cart ("Renew", "Restore", "Add
+    // warranty"): the cart says so.
+    let query = leptos_router::hooks::use_query_map();
+    let from_product = Memo::new(move |_| query.read().get("added").is_some());
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
     let renew_error = Signal::derive(move || renew.value().get().and_then(Result::err));
     let cart_error = Signal::derive(move || {
@@ -88,7 +92,15 @@ pub fn CartPage() -> impl IntoView {
                         let balance = shop.balance;
                         let covers = balance.minor >= quote.total.minor;
                         let default_address = shop.addresses.iter().find(|a| a.is_default).or(shop.addresses.first()).map(|a| a.id);
+                        let lines = quote.lines.len();
+                        let added_here = from_product.get_untracked()
+                            || matches!(add.value().get_untracked(), Some(Ok(_)))
+                            || matches!(renew.value().get_untracked(), Some(Ok(_)));
                         view! {
+                            // The cart beside the catalogue on a wide screen (sticky), first on a
+                            // phone with its count and total: what was added is seen at once.
+                            <div class="shop-layout">
+                            <div class="shop-catalogue">
                             <section class="panel" aria-labelledby="new-product-heading">
                                 <h2 id="new-product-heading">"Order a new product"</h2>
                                 <p class="muted">"A domain registered elsewhere? "<a href=format!("/o/{organization}/domains/transfer")>"Transfer it to this organization"</a>"."</p>
@@ -128,6 +140,12 @@ pub fn CartPage() -> impl IntoView {
                                     <div class="button-row">
                                         <button class="button primary" type="submit" disabled=move || add.pending().get()>"Add to the cart"</button>
                                     </div>
+                                    // Said where the button was pressed, with the way to the cart.
+                                    {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! {
+                                        <p class="notice" role="status" data-testid="added-feedback">
+                                            "Added to the cart. " <a href="#cart">"See the cart"</a>
+                                        </p>
+                                    })}
                                 </ActionForm>
                             </section>
                             {(!renewable.is_empty()).then(|| view! {
@@ -160,24 +178,33 @@ pub fn CartPage() -> impl IntoView {
                                     </ActionForm>
                                 </section>
                             })}
-                            {(!auto_renewable.is_empty()).then(|| view! {
+                            {(!auto_renewable.is_empty()).then(|| {
+                                let count = auto_renewable.len();
+                                view! {
                                 <section class="panel" aria-labelledby="auto-renew-heading">
                                     <h2 id="auto-renew-heading">"Automatic renewal"</h2>
-                                    <p class="muted">"At expiry, a product with automatic renewal renews itself for one period, paid from the prepaid balance; a reminder comes 14 days before (Billing notifications). Saved as soon as it changes."</p>
-                                    <ul class="switch-list">
-                                        {auto_renewable.into_iter().map(|product| view! { <AutoRenewSwitch organization product /> }).collect_view()}
-                                    </ul>
+                                    <p class="muted">"At expiry, a product with automatic renewal renews itself for one period, paid from the prepaid balance; a reminder comes 14 days before (Billing notifications). A domain's own page has its switch too."</p>
+                                    <details class="disclosure">
+                                        <summary>{format!("Automatic renewal of each product ({count})")}</summary>
+                                        <ul class="switch-list">
+                                            {auto_renewable.into_iter().map(|product| view! { <AutoRenewSwitch organization product /> }).collect_view()}
+                                        </ul>
+                                    </details>
                                 </section>
-                            })}
+                            }})}
+                            </div>
+                            <aside class="shop-cart" id="cart" aria-label="Your cart">
                             <section class="panel" aria-labelledby="cart-heading">
-                                <h2 id="cart-heading">"Cart"</h2>
+                                <h2 id="cart-heading">{if lines == 0 { "Cart".to_owned() } else { format!("Cart ({lines})") }}</h2>
+                                {added_here.then(|| view! { <p class="notice" role="status" data-testid="added-to-cart">"Added to the cart: check it here, then place the order."</p> })}
                                 <ActionError error=cart_error />
                                 {if empty {
                                     view! { <p class="muted" data-testid="cart-empty">"The cart is empty."</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="cart-lines" data-testid="cart">
-                                            {quote.lines.clone().into_iter().map(|line| view! { <CartLine organization line update remove /> }).collect_view()}
+                                            // Newest first: what was just added shows right under the cart's heading.
+                                            {quote.lines.clone().into_iter().rev().map(|line| view! { <CartLine organization line update remove /> }).collect_view()}
                                         </ul>
                                         <dl class="totals" data-testid="cart-totals">
                                             <dt>"Net (VAT excluded)"</dt>
@@ -254,6 +281,8 @@ pub fn CartPage() -> impl IntoView {
                                     </ActionForm>
                                 </section>
                             })}
+                            </aside>
+                            </div>
                         }.into_any()
                     }
                 }
@@ -266,7 +295,13 @@ pub fn CartPage() -> impl IntoView {
                     <h2>{format!("Order placed: invoice {}", placed.invoice)}</h2>
                     {match placed.status {
                         OrderStatus::AwaitingPayment => view! {
-                            <p>{format!("Transfer {} with the reference ", placed.total)}<strong data-testid="order-reference">{placed.reference.clone()}</strong>". The order is carried out when the transfer arrives."</p>
+                            <p>{format!("Transfer {} with the reference ", placed.total)}<strong class="nowrap" data-testid="order-reference">{placed.reference.clone()}</strong>". The order is carried out when the transfer arrives."</p>
+                            {placed.slip.clone().map(|slip| view! {
+                                <div class="slip">
+                                    <div class="slip-code"><crate::billing::view::QrBillCode slip=slip.clone() /></div>
+                                    <div class="slip-text"><crate::billing::view::SlipDetails slip /></div>
+                                </div>
+                            })}
                         }.into_any(),
                         _ => view! { <p>{format!("Paid ({}): the products are ready.", placed.total)}</p> }.into_any(),
                     }}
@@ -332,7 +367,7 @@ fn CartLine(
             {(!line.reductions.is_empty()).then(|| view! {
                 <ul class="reductions">
                     {line.reductions.iter().map(|r| view! {
-                        <li><span>{r.label.clone()}</span><span class="amount">{format!("-{}", r.taken)}</span></li>
+                        <li><span>{r.label.clone()}</span><span class="amount">{r.taken.negated().to_string()}</span></li>
                     }).collect_view()}
                 </ul>
             })}

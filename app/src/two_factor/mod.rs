@@ -231,7 +231,7 @@ mod tests {
             created_at: 0,
         };
         let text = sheet.text();
-        assert!(text.contains("ada@example.com") && text.contains("1970-01-01 00:00 UTC"));
+        assert!(text.contains("ada@example.com") && text.contains(&crate::format::datetime(0)));
         assert!(text.ends_with("aaaa-bbbb-cccc\ndddd-eeee-ffff\n"));
     }
 }

@@ -198,6 +198,8 @@ fn EnrolmentPanel(
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
+    let secret_to_copy = enrolment.secret.clone();
+    let copied = RwSignal::new(false);
     view! {
         <section class="panel enrolment" aria-labelledby="enrolment-heading">
             <h2 id="enrolment-heading">"Set up an authenticator app"</h2>
@@ -215,6 +217,15 @@ fn EnrolmentPanel(
                     <p class="hint">"Key (if you cannot scan):"</p>
                     <p><code class="secret" data-testid="totp-secret" data-secret=enrolment.secret.clone()>{grouped}</code></p>
                     <p class="hint">"Time-based, 6 digits, every 30 seconds."</p>
+                    // On the phone itself there is nothing to scan: the app opens from a link, or
+                    // takes the key from the clipboard.
+                    <p class="button-row">
+                        <a class="button secondary small" href=enrolment.uri.clone() data-testid="otpauth-link">"Open in my authenticator app"</a>
+                        <button class="button secondary small" type="button" on:click=move |_| {
+                            copy_to_clipboard(&secret_to_copy);
+                            copied.set(true);
+                        }>{move || if copied.get() { "Key copied" } else { "Copy the key" }}</button>
+                    </p>
                 </div>
             </div>
             <ActionForm action=confirm>
@@ -313,4 +324,15 @@ fn DisablePanel(
         </details>
     }
     .into_any()
+}
+
+/// Puts `text` on the clipboard (in the browser; nothing on the server).
+fn copy_to_clipboard(text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        // The promise settles by itself; a refusal leaves the key on screen to copy by hand.
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
 }
