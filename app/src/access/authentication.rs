@@ -107,6 +107,26 @@ pub async fn authenticate_request(
     Ok(account)
 }
 
+/// For an HTTP route that reaches into an organization (`Reach::Organization(action)`): the
+/// door as above, then the caller's membership there for `action` — not found for a stranger,
+/// forbidden for a role the table refuses, exactly as for server functions.
+pub async fn authorize_request(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    origin: &Origin,
+    door: Caller,
+    organization_id: i64,
+    action: crate::policy::Action,
+) -> Result<(Account, crate::access::OrganizationSummary), AppError> {
+    let account = authenticate_request(state, headers, origin, door).await?;
+    let mut tx = state.db.read().await?;
+    let (membership, _) =
+        crate::access::organization::authorize(&mut tx, organization_id, account.id, action)
+            .await?;
+    tx.commit().await?;
+    Ok((account, membership))
+}
+
 fn bad_program_credential() -> AppError {
     AppError::new(
         ErrorCode::Unauthenticated,

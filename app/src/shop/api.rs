@@ -565,21 +565,16 @@ pub mod server_side {
         organization_id: i64,
         invoice_id: i64,
     ) -> Result<(String, Vec<u8>), AppError> {
-        let me = crate::access::authentication::authenticate_request(
+        crate::access::authentication::authorize_request(
             state,
             headers,
             origin,
             crate::policy::Caller::Reader,
-        )
-        .await?;
-        let mut tx = state.db.read().await?;
-        crate::access::organization::authorize(
-            &mut tx,
             organization_id,
-            me.id,
             crate::policy::Action::UseBilling,
         )
         .await?;
+        let mut tx = state.db.read().await?;
         let invoice = store::invoice(&mut tx, organization_id, invoice_id)
             .await?
             .ok_or_else(|| AppError::not_found("invoice"))?;
