@@ -76,6 +76,10 @@ test("a failed transfer shows why on a red banner and restarts free with the rig
   const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
   await page.goto(`/o/${organizationId}/products?search=${domain}`);
   await hydrated(page);
+  // The list tells the truth: not "Active" with no expiry, but a failed transfer.
+  const listed = page.getByTestId("products").locator("tbody tr").filter({ hasText: domain });
+  await expect(listed).toContainText("transfer failed: open it to see why and restart");
+  await expect(listed).toContainText("After the transfer");
   await page.getByTestId("products").getByRole("link", { name: domain }).click();
   await hydrated(page);
   const banner = page.getByTestId("transfer-banner");

@@ -177,6 +177,9 @@ pub struct ProductSummary {
     pub stage: DomainStage,
     /// Where a domain past its expiry stands, in words.
     pub standing: Option<String>,
+    /// A domain transferred in whose transfer is not done: where it stands, in words.
+    #[serde(default)]
+    pub in_transfer: Option<String>,
 }
 
 /// A page of the product list, with what it shows and for whom (PRD-6).
@@ -212,6 +215,9 @@ pub struct ProductDetail {
     pub stage: DomainStage,
     /// Where a domain past its expiry stands, in words.
     pub standing: Option<String>,
+    /// A domain transferred in whose transfer is not done: where it stands, in words.
+    #[serde(default)]
+    pub in_transfer: Option<String>,
 }
 
 /// What the list and the page say of a domain past its expiry (`None` for other products, and
@@ -309,6 +315,16 @@ pub fn parse_cursor(cursor: &str) -> Result<(String, i64), AppError> {
 }
 
 /// "Expires in 12 days", "Expired 3 days ago", or nothing when far away.
+/// A transfer in that is not done, in words (`products.transfer_state`, written by the domains
+/// area): "pending" or "failed"; `None` once done or for a product never transferred.
+pub fn in_transfer(state: Option<&str>) -> Option<String> {
+    match state? {
+        "pending" => Some("transfer in progress: the registry is being asked".to_owned()),
+        "failed" => Some("transfer failed: open it to see why and restart".to_owned()),
+        _ => None,
+    }
+}
+
 pub fn expiry_note(expires_at: Option<i64>, now: i64) -> Option<String> {
     let at = expires_at?;
     let days = (at - now).div_euclid(86_400);
@@ -367,6 +383,14 @@ mod tests {
     }
 
     #[test]
+    fn a_transfer_not_done_is_said_in_words() {
+        assert!(in_transfer(Some("failed")).is_some_and(|t| t.contains("failed")));
+        assert!(in_transfer(Some("pending")).is_some_and(|t| t.contains("in progress")));
+        assert_eq!(in_transfer(Some("done")), None);
+        assert_eq!(in_transfer(None), None);
+    }
+
+    #[test]
     fn cursors_round_trip_even_with_separators_in_names() {
         let product = ProductSummary {
             id: 42,
@@ -379,6 +403,7 @@ mod tests {
             blocked: false,
             stage: DomainStage::Active,
             standing: None,
+            in_transfer: None,
         };
         let cursor = cursor_after(ProductSort::Name, &product);
         assert_eq!(parse_cursor(&cursor).ok(), Some(("a|b".to_owned(), 42)));

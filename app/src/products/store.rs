@@ -17,6 +17,7 @@ type Row = (
     String,
     bool,
     String,
+    Option<String>,
 );
 type DetailRow = (
     i64,
@@ -30,13 +31,15 @@ type DetailRow = (
     Option<i64>,
     Option<String>,
     String,
+    Option<String>,
 );
 
 fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
     rows.into_iter()
         .filter_map(
-            |(id, name, kind, status, expires_at, holder, blocked, stage)| {
+            |(id, name, kind, status, expires_at, holder, blocked, stage, transfer)| {
                 Some(ProductSummary {
+                    in_transfer: super::in_transfer(transfer.as_deref()),
                     id,
                     name,
                     kind: ProductKind::parse(&kind)?,
@@ -63,7 +66,7 @@ pub async fn page(
     filter: &ProductFilter,
     after: Option<(String, i64)>,
 ) -> Result<Vec<ProductSummary>, sqlx::Error> {
-    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage FROM products p \
+    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -71,7 +74,7 @@ pub async fn page(
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (lower(p.name), p.id) > ($6, $7) \
         ORDER BY lower(p.name), p.id LIMIT $8";
-    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage FROM products p \
+    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -157,7 +160,7 @@ pub async fn needing_attention(
     };
     let list = format!(
         "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, \
-         p.stage FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
+         p.stage, p.transfer_state FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
     );
     let count = format!("SELECT COUNT(*) FROM products p WHERE {REACH} AND {condition}");
     let only_for = only_for.unwrap_or(0);
@@ -186,7 +189,7 @@ pub async fn detail(
     product_id: i64,
 ) -> Result<Option<ProductDetail>, sqlx::Error> {
     const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name, p.created_at, \
-          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END, p.stage \
+          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END, p.stage, p.transfer_state \
         FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
@@ -209,8 +212,10 @@ pub async fn detail(
             blocked_at,
             blocked_by,
             stage,
+            transfer,
         )| {
             Some(ProductDetail {
+                in_transfer: super::in_transfer(transfer.as_deref()),
                 id,
                 name,
                 kind: ProductKind::parse(&kind)?,

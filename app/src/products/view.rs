@@ -196,7 +196,8 @@ pub fn ProductsPage() -> impl IntoView {
                                     </thead>
                                     <tbody>
                                         {p.products.into_iter().map(|product| {
-                                            let note = product.standing.clone().or_else(|| expiry_note(product.expires_at, now));
+                                            let note = product.in_transfer.clone().or_else(|| product.standing.clone()).or_else(|| expiry_note(product.expires_at, now));
+                                            let no_expiry = if product.in_transfer.is_some() { "After the transfer" } else { "—" };
                                             let id = product.id;
                                             let label = format!("Select {}", product.name);
                                             view! {
@@ -216,7 +217,7 @@ pub fn ProductsPage() -> impl IntoView {
                                                         <span class=format!("status status-{}", product.status.as_str())>{product.status.label()}</span>
                                                         {note.map(|n| view! { " " <span class="expiry-note">{n}</span> })}
                                                     </td>
-                                                    <td data-label="Expires" class="optional-column">{product.expires_at.map(format::date).unwrap_or_else(|| "—".into())}</td>
+                                                    <td data-label="Expires" class="optional-column">{product.expires_at.map(format::date).unwrap_or_else(|| no_expiry.into())}</td>
                                                     <td data-label="Holder" class="optional-column">{product.holder}</td>
                                                 </tr>
                                             }
@@ -286,7 +287,8 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
             {move || Suspend::new(async move {
                 match product.await {
                     Ok(p) => {
-                        let note = p.standing.clone().or_else(|| expiry_note(p.expires_at, now_seconds()));
+                        let note = p.in_transfer.clone().or_else(|| p.standing.clone()).or_else(|| expiry_note(p.expires_at, now_seconds()));
+                        let no_expiry = if p.in_transfer.is_some() { "Set when the transfer is done" } else { "No expiry" };
                         view! {
                             <PageTitle text=p.name.clone() />
                             <p class="breadcrumb"><a href=format!("/o/{}/products", organization_id.get_untracked())>"Products"</a></p>
@@ -309,7 +311,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                         {note.map(|n| view! { " " <span class="expiry-note">{n}</span> })}
                                     </dd>
                                     <dt>"Expires"</dt>
-                                    <dd>{p.expires_at.map(format::date).unwrap_or_else(|| "No expiry".into())}</dd>
+                                    <dd>{p.expires_at.map(format::date).unwrap_or_else(|| no_expiry.into())}</dd>
                                     <dt>"Holder (owner of the rights)"</dt>
                                     <dd data-testid="product-holder">{p.holder.clone()}</dd>
                                     <dt>"Billed to"</dt>
