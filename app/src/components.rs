@@ -107,6 +107,22 @@ pub fn PasswordAgain(
 #[derive(Clone, Copy)]
 pub struct CurrentOrganization(pub Memo<i64>);
 
+/// Bumped by a page that changed what the frame shows (the cart's count in the top bar): the
+/// frame reads its data again.
+#[derive(Clone, Copy)]
+pub struct FrameChanged(pub RwSignal<u32>);
+
+/// Tells the frame to read its data again.
+pub fn frame_changed() {
+    if let Some(FrameChanged(version)) = use_context::<FrameChanged>() {
+        version.update(|v| *v += 1);
+    }
+}
+
+/// The cart, in the top bar and the shop.
+pub const CART_ICON: &str =
+    "M3 4h2l2.4 10.4a1 1 0 0 0 1 .8h8.9a1 1 0 0 0 1-.8L20 8H6.2M9 20h.01M17 20h.01";
+
 pub fn use_organization_id() -> Memo<i64> {
     use_context::<CurrentOrganization>()
         .map(|c| c.0)

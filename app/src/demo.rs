@@ -340,7 +340,8 @@ async fn seed_billing(
             .await?;
         }
     }
-    crate::shop::store::set_auto_renew(tx, organization_id, products[0].product_id, true).await?;
+    crate::products::store::set_auto_renew(tx, organization_id, products[0].product_id, true)
+        .await?;
     Ok(())
 }
 

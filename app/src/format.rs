@@ -1,15 +1,278 @@
 //! Formatting shared by server rendering and the browser, so both produce the same text.
 
-/// `22.11.2026 13:05 UTC` from Unix seconds: the date as a person in Switzerland writes it.
+/// `22.11.2026 14:05 CET` from Unix seconds: the date and time as a person in Switzerland
+/// writes them, on the clock of the person's time zone ([`Zone`]), with its abbreviation.
 /// Its spaces are no-break spaces, so that a narrow column never splits it.
 pub fn datetime(unix_seconds: i64) -> String {
-    let seconds_of_day = unix_seconds.rem_euclid(86_400);
+    with_zone(|zone| datetime_in(unix_seconds, zone))
+}
+
+/// The same in an email, which also names its zone: `22.11.2026 14:05 CET (Europe/Zurich)`.
+pub fn datetime_named(unix_seconds: i64) -> String {
+    with_zone(|zone| {
+        let time = datetime_in(unix_seconds, zone).replace('\u{a0}', " ");
+        if zone.name == "UTC" {
+            time
+        } else {
+            format!("{time} ({})", zone.name)
+        }
+    })
+}
+
+/// [`datetime`] on the clock of `zone`.
+pub fn datetime_in(unix_seconds: i64, zone: &Zone) -> String {
+    let period = zone.at(unix_seconds);
+    let local = unix_seconds + i64::from(period.offset);
+    let seconds_of_day = local.rem_euclid(86_400);
     format!(
-        "{}\u{a0}{:02}:{:02}\u{a0}UTC",
-        date(unix_seconds),
+        "{}\u{a0}{:02}:{:02}\u{a0}{}",
+        date(local),
         seconds_of_day / 3600,
-        (seconds_of_day % 3600) / 60
+        (seconds_of_day % 3600) / 60,
+        period.abbreviation
     )
+}
+
+/// A time zone as pages need it: its name and its offsets from UTC over the years around now.
+/// The server reads the time zone database (`jiff`, server only) and sends this in every page
+/// (`<meta name="steward-zone">`), so the browser formats a time exactly as the server did
+/// without a time zone database of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Zone {
+    /// The IANA name: `Europe/Zurich`.
+    pub name: String,
+    /// In order; the first also applies to every earlier instant.
+    periods: Vec<Period>,
+}
+
+/// From `from` on (Unix seconds), the clock is `offset` seconds ahead of UTC.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub from: i64,
+    pub offset: i32,
+    pub abbreviation: String,
+}
+
+/// The years around now that [`Zone`] covers: offsets before or after follow the nearest known
+/// period (a time more than twenty years away is shown on that clock).
+pub const ZONE_YEARS_AROUND: i64 = 20;
+
+impl Zone {
+    pub fn utc() -> Zone {
+        Zone::new(
+            "UTC",
+            vec![Period {
+                from: i64::MIN,
+                offset: 0,
+                abbreviation: "UTC".to_owned(),
+            }],
+        )
+    }
+
+    /// `periods` in any order; at least one (else this is UTC).
+    pub fn new(name: &str, mut periods: Vec<Period>) -> Zone {
+        if periods.is_empty() {
+            return Zone::utc();
+        }
+        periods.sort_by_key(|p| p.from);
+        Zone {
+            name: name.to_owned(),
+            periods,
+        }
+    }
+
+    /// The period `unix_seconds` falls in.
+    pub fn at(&self, unix_seconds: i64) -> &Period {
+        let after = self.periods.partition_point(|p| p.from <= unix_seconds);
+        &self.periods[after.saturating_sub(1)]
+    }
+
+    /// One line for the page: `Europe/Zurich;CET 3600,CEST 7200;0 0,1774746000 1,…` — the
+    /// name, the distinct offsets, then each period's start and offset index.
+    pub fn encode(&self) -> String {
+        let mut kinds: Vec<(i32, &str)> = Vec::new();
+        let mut starts = Vec::with_capacity(self.periods.len());
+        for (i, period) in self.periods.iter().enumerate() {
+            let kind = (period.offset, period.abbreviation.as_str());
+            let index = match kinds.iter().position(|k| *k == kind) {
+                Some(index) => index,
+                None => {
+                    kinds.push(kind);
+                    kinds.len() - 1
+                }
+            };
+            let from = if i == 0 { 0 } else { period.from };
+            starts.push(format!("{from} {index}"));
+        }
+        let kinds: Vec<String> = kinds.iter().map(|(o, a)| format!("{a} {o}")).collect();
+        format!("{};{};{}", self.name, kinds.join(","), starts.join(","))
+    }
+
+    /// Reads [`Zone::encode`]'s line back; `None` when it is damaged.
+    pub fn decode(text: &str) -> Option<Zone> {
+        let mut parts = text.split(';');
+        let name = parts.next()?;
+        let kinds: Vec<(i32, String)> = parts
+            .next()?
+            .split(',')
+            .map(|k| {
+                let (abbreviation, offset) = k.rsplit_once(' ')?;
+                Some((offset.parse().ok()?, abbreviation.to_owned()))
+            })
+            .collect::<Option<_>>()?;
+        let mut periods = Vec::new();
+        for (i, start) in parts.next()?.split(',').enumerate() {
+            let (from, index) = start.split_once(' ')?;
+            let (offset, abbreviation) = kinds.get(index.parse::<usize>().ok()?)?.clone();
+            periods.push(Period {
+                from: if i == 0 { i64::MIN } else { from.parse().ok()? },
+                offset,
+                abbreviation,
+            });
+        }
+        if name.is_empty() || periods.is_empty() || parts.next().is_some() {
+            return None;
+        }
+        Some(Zone::new(name, periods))
+    }
+
+    /// The zone called `name` in the time zone database, over [`ZONE_YEARS_AROUND`] years
+    /// either side of `now`; `None` for a name the database does not know.
+    #[cfg(feature = "ssr")]
+    pub fn named(name: &str, now: i64) -> Option<Zone> {
+        use jiff::{tz::TimeZone, Timestamp};
+        if name.is_empty() || name.len() > 64 {
+            return None;
+        }
+        let tz = TimeZone::get(name).ok()?;
+        let span = ZONE_YEARS_AROUND * 365 * 86_400;
+        let start = Timestamp::from_second(now - span).ok()?;
+        let end = now + span;
+        let first = tz.to_offset_info(start);
+        let mut periods = vec![Period {
+            from: i64::MIN,
+            offset: first.offset().seconds(),
+            abbreviation: first.abbreviation().to_owned(),
+        }];
+        for transition in tz.following(start) {
+            let from = transition.timestamp().as_second();
+            if from >= end {
+                break;
+            }
+            periods.push(Period {
+                from,
+                offset: transition.offset().seconds(),
+                abbreviation: transition.abbreviation().to_owned(),
+            });
+        }
+        Some(Zone::new(name, periods))
+    }
+
+    /// Every name the time zone database knows, sorted.
+    #[cfg(feature = "ssr")]
+    pub fn names() -> Vec<String> {
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.as_str().to_owned())
+            .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+            .collect();
+        names.push("UTC".to_owned());
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// The operator's time zone (`time_zone` in Leptos.toml), used where no person's is known:
+/// emails and what server functions write. Set once at start-up; UTC until then.
+#[cfg(feature = "ssr")]
+static OPERATOR_ZONE: std::sync::OnceLock<Zone> = std::sync::OnceLock::new();
+
+#[cfg(feature = "ssr")]
+pub fn set_operator_zone(zone: Zone) {
+    let _ = OPERATOR_ZONE.set(zone);
+}
+
+#[cfg(feature = "ssr")]
+pub fn operator_zone() -> Zone {
+    OPERATOR_ZONE.get().cloned().unwrap_or_else(Zone::utc)
+}
+
+/// The zone times are shown in. On the server: the one this page is rendered for (provided by
+/// `app::shell` from the request), else the operator's. In the browser: the one the server
+/// wrote in the page.
+#[cfg(feature = "ssr")]
+fn with_zone<R>(f: impl FnOnce(&Zone) -> R) -> R {
+    match (leptos::prelude::use_context::<Zone>(), OPERATOR_ZONE.get()) {
+        (Some(zone), _) => f(&zone),
+        (None, Some(zone)) => f(zone),
+        (None, None) => f(&Zone::utc()),
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn with_zone<R>(f: impl FnOnce(&Zone) -> R) -> R {
+    thread_local! {
+        static PAGE_ZONE: Zone = page_zone();
+    }
+    PAGE_ZONE.with(|zone| f(zone))
+}
+
+/// The zone the server wrote in the page (`<meta name="steward-zone">`).
+#[cfg(not(feature = "ssr"))]
+fn page_zone() -> Zone {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("meta[name=steward-zone]").ok().flatten())
+            .and_then(|meta| meta.get_attribute("content"))
+            .and_then(|text| Zone::decode(&text))
+            .unwrap_or_else(Zone::utc)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    Zone::utc()
+}
+
+/// The name of the cookie in which the browser tells the server its time zone.
+pub const BROWSER_ZONE_COOKIE: &str = "steward_tz";
+
+/// Tells the server the browser's time zone (a cookie, read for people who have not chosen
+/// one in their profile), when it is not what the server already knows.
+#[cfg(feature = "hydrate")]
+pub fn remember_browser_zone() {
+    use wasm_bindgen::JsValue;
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    let Some(name) = js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
+        .ok()
+        .and_then(|v| v.as_string())
+    else {
+        return;
+    };
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
+    {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let wanted = format!("{BROWSER_ZONE_COOKIE}={name}");
+    let cookies = js_sys::Reflect::get(&document, &JsValue::from_str("cookie"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    if cookies.split("; ").any(|c| c == wanted) {
+        return;
+    }
+    let _ = js_sys::Reflect::set(
+        &document,
+        &JsValue::from_str("cookie"),
+        &JsValue::from_str(&format!("{wanted}; Path=/; Max-Age=31536000; SameSite=Lax")),
+    );
 }
 
 /// `22.11.2026` from Unix seconds (the UTC day).
@@ -207,6 +470,106 @@ mod tests {
         assert_eq!(date(-86_400), "31.12.1969");
         assert_eq!(date(1_795_350_300), "22.11.2026");
         assert_eq!(iso_date(1_795_350_300), "2026-11-22");
+    }
+
+    /// Europe/Zurich around the spring change of 2026 (29 March, 01:00 UTC) and the autumn
+    /// one (25 October, 01:00 UTC), written by hand from the rule (last Sunday, 01:00 UTC).
+    fn zurich_by_hand() -> Zone {
+        let period = |from, offset, abbreviation: &str| Period {
+            from,
+            offset,
+            abbreviation: abbreviation.to_owned(),
+        };
+        Zone::new(
+            "Europe/Zurich",
+            vec![
+                period(i64::MIN, 3600, "CET"),
+                period(1_774_746_000, 7200, "CEST"),
+                period(1_792_890_000, 3600, "CET"),
+            ],
+        )
+    }
+
+    #[test]
+    fn times_follow_the_clock_across_a_daylight_saving_change() {
+        let zone = zurich_by_hand();
+        let plain = |t| datetime_in(t, &zone).replace('\u{a0}', " ");
+        let spring = 1_774_746_000; // 29.03.2026 01:00 UTC
+        assert_eq!(plain(spring - 60), "29.03.2026 01:59 CET");
+        assert_eq!(plain(spring), "29.03.2026 03:00 CEST");
+        let autumn = 1_792_890_000; // 25.10.2026 01:00 UTC
+        assert_eq!(plain(autumn - 60), "25.10.2026 02:59 CEST");
+        assert_eq!(plain(autumn), "25.10.2026 02:00 CET");
+        // The local day, not the UTC one: 23:30 UTC on 31 December is already New Year here.
+        assert_eq!(plain(1_798_759_800), "01.01.2027 00:30 CET");
+        // West of Greenwich, the day before.
+        let new_york = Zone::new(
+            "America/New_York",
+            vec![Period {
+                from: i64::MIN,
+                offset: -5 * 3600,
+                abbreviation: "EST".into(),
+            }],
+        );
+        assert_eq!(
+            datetime_in(1_798_759_800, &new_york).replace('\u{a0}', " "),
+            "31.12.2026 18:30 EST"
+        );
+        assert!(!datetime_in(spring, &zone).contains(' '), "never split");
+    }
+
+    #[test]
+    fn a_zone_travels_in_one_line() {
+        let zone = zurich_by_hand();
+        let line = zone.encode();
+        assert_eq!(
+            line,
+            "Europe/Zurich;CET 3600,CEST 7200;0 0,1774746000 1,1792890000 0"
+        );
+        assert_eq!(Zone::decode(&line), Some(zone));
+        assert_eq!(Zone::decode(&Zone::utc().encode()), Some(Zone::utc()));
+        for damaged in [
+            "",
+            "Europe/Zurich",
+            "X;CET 3600;0 1",
+            "X;CET x;0 0",
+            "X;;",
+            "X;CET 3600;0 0;",
+        ] {
+            assert_eq!(Zone::decode(damaged), None, "{damaged}");
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_database_agrees_with_the_rule() {
+        let now = 1_795_350_300; // 22.11.2026
+        let zurich = Zone::named("Europe/Zurich", now).expect("known");
+        let by_hand = zurich_by_hand();
+        for t in [
+            1_774_746_000 - 1,
+            1_774_746_000,
+            1_792_890_000 - 1,
+            1_792_890_000,
+            now,
+        ] {
+            let (found, expected) = (zurich.at(t), by_hand.at(t));
+            assert_eq!(
+                (found.offset, &found.abbreviation),
+                (expected.offset, &expected.abbreviation),
+                "at {t}"
+            );
+        }
+        // Southern hemisphere: summer time in January.
+        let sydney = Zone::named("Australia/Sydney", now).expect("known");
+        assert_eq!(sydney.at(1_798_761_600).offset, 11 * 3600);
+        assert_eq!(sydney.at(1_783_000_000).offset, 10 * 3600);
+        assert_eq!(Zone::named("Mars/Olympus_Mons", now), None);
+        assert_eq!(Zone::named("", now), None);
+        let names = Zone::names();
+        assert!(names.iter().any(|n| n == "Europe/Zurich") && names.iter().any(|n| n == "UTC"));
+        // A page carries about twenty years either side: some eighty changes for Zurich.
+        assert!(zurich.encode().len() < 1_400, "{}", zurich.encode().len());
     }
 
     #[test]

@@ -22,9 +22,17 @@ pub fn OrganizationShell() -> impl IntoView {
     // Read again on every navigation: role, blocking and the two-factor requirement are
     // decided afresh by the server, and the frame follows.
     let location = leptos_router::hooks::use_location();
+    let changed = RwSignal::new(0u32);
+    provide_context(crate::components::FrameChanged(changed));
     let data = Resource::new(
-        move || (organization_id.get(), location.pathname.get()),
-        |(organization, _)| organization_shell(organization),
+        move || {
+            (
+                organization_id.get(),
+                location.pathname.get(),
+                changed.get(),
+            )
+        },
+        |(organization, ..)| organization_shell(organization),
     );
 
     let drawer_open = RwSignal::new(false);
@@ -53,6 +61,14 @@ pub fn OrganizationShell() -> impl IntoView {
                             })}
                             <Switcher shell=shell.clone() />
                             <span class="topbar-spacer"></span>
+                            {(shell.cart_lines > 0).then(|| view! {
+                                <a class="cart-link" href=format!("/o/{}/billing/shop#cart", shell.current.id) data-testid="topbar-cart">
+                                    <crate::components::Icon path=crate::components::CART_ICON />
+                                    <span>"Cart"</span>
+                                    <span class="count">{shell.cart_lines}</span>
+                                    <span class="visually-hidden">{if shell.cart_lines == 1 { " line" } else { " lines" }}</span>
+                                </a>
+                            })}
                             <AccountMenu shell />
                         }
                         .into_any(),

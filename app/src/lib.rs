@@ -102,6 +102,7 @@ mod routes {
             Page::BillingNotifications => billing::view::NotificationsPage().into_any(),
             Page::Shop => shop::view::CartPage().into_any(),
             Page::Invoices => shop::view::InvoicesPage().into_any(),
+            Page::Order => shop::guest_view::OrderStartPage().into_any(),
         }
     }
 
@@ -111,8 +112,13 @@ mod routes {
         organization: i64,
         product: i64,
     ) -> Option<AnyView> {
-        crate::domains::view::panel(kind, organization, product)
-            .or_else(|| crate::mailboxes::view::panel(kind, organization, product))
+        let own = crate::domains::view::panel(kind, organization, product)
+            .or_else(|| crate::mailboxes::view::panel(kind, organization, product));
+        let renewal = crate::shop::view::renewal_panel(kind, organization, product);
+        match (own, renewal) {
+            (None, None) => None,
+            (own, renewal) => Some(view! { {renewal} {own} }.into_any()),
+        }
     }
 
     /// Each page in the second piece: a variant of `Page` (which `page_view` renders) and a
@@ -171,6 +177,7 @@ mod routes {
         BillingNotifications,
         Shop,
         Invoices,
+        Order,
         ReleasedDomains,
         TransferDomain,
         MailAddress,
@@ -186,6 +193,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // Set here, outside the hydrated body: the browser must find there exactly what App renders.
     #[cfg(feature = "ssr")]
     set_content_security_policy();
+    #[cfg(feature = "ssr")]
+    let zone = page_zone();
+    #[cfg(not(feature = "ssr"))]
+    let zone = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -193,6 +204,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                // The time zone this page's times are shown in, for the browser to do the same.
+                <meta name="steward-zone" content=zone />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 // The stylesheet is in the page itself (about 4 KB compressed): the first paint
                 // waits for no other request.
@@ -205,6 +218,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The time zone of the page being rendered (the server's middleware found it from the
+/// person, their browser or the operator), made the one `format::datetime` uses.
+#[cfg(feature = "ssr")]
+fn page_zone() -> String {
+    let zone = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<format::Zone>().cloned())
+        .unwrap_or_else(format::operator_zone);
+    let line = zone.encode();
+    provide_context(zone);
+    line
 }
 
 /// Steward's whole stylesheet, sent inside every page's `<head>`.
@@ -252,6 +277,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage /> }>
                 <Route path=path!("/login") view=sign_in::view::SignInPage />
                 <Route path=path!("/signup") view={Lazy::<routes::SignUp>::new()} />
+                <Route path=path!("/order") view={Lazy::<routes::Order>::new()} />
                 <Route path=path!("/signup/confirm") view={Lazy::<routes::ConfirmSignUp>::new()} />
                 <Route path=path!("/login/two-factor") view={Lazy::<routes::TwoFactorSignIn>::new()} />
                 <Route path=path!("/unlock") view={Lazy::<routes::Unlock>::new()} />

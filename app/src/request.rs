@@ -86,7 +86,7 @@ pub fn state() -> Result<AppState, AppError> {
     })
 }
 
-fn parts() -> Result<Parts, AppError> {
+pub fn parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| {
         tracing::error!("request parts missing from the server function context");
         AppError::internal()
@@ -193,4 +193,56 @@ mod tests {
         assert_eq!(origin_of(&["6.6.6.6"], false).ip, "unknown");
         assert_eq!(origin_of(&[" , "], true).ip, "unknown");
     }
+}
+
+/// The time zone a page is shown in: the person's own choice (their profile), else the one
+/// their browser reported (the `steward_tz` cookie), else the operator's.
+pub fn page_zone(headers: &HeaderMap, chosen: Option<&str>, now: i64) -> crate::format::Zone {
+    let reported = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == crate::format::BROWSER_ZONE_COOKIE)
+        .map(|(_, value)| value.trim());
+    chosen
+        .filter(|name| !name.is_empty())
+        .into_iter()
+        .chain(reported)
+        .find_map(|name| crate::format::Zone::named(name, now))
+        .unwrap_or_else(crate::format::operator_zone)
+}
+
+/// The cookie that names a signed-out visitor's cart (`shop::guest`).
+pub const GUEST_CART_COOKIE: &str = "steward_cart";
+
+/// The value of cookie `name` in this request, if any.
+pub fn cookie_value(name: &str) -> Option<String> {
+    let parts = parts().ok()?;
+    let found = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(found, _)| *found == name)
+        .map(|(_, value)| value.trim().to_owned());
+    found
+}
+
+/// The `Set-Cookie` value of a guest cart (30 days), or the one that removes it (`None`).
+pub fn guest_cart_cookie(token: Option<&str>, secure: bool) -> String {
+    let mut value = match token {
+        Some(token) => format!(
+            "{GUEST_CART_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+            30 * 86_400
+        ),
+        None => format!("{GUEST_CART_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    };
+    if secure {
+        value.push_str("; Secure");
+    }
+    value
 }

@@ -326,3 +326,205 @@ test("renew an expiring domain from its page and pay from a topped-up balance", 
   const [d, m, y] = before.split(".");
   expect(after).toBe(`${d}.${m}.${Number(y) + 1}`);
 });
+
+test("order a domain while signed out, create the account at checkout, and find the cart waiting", async ({ page }, testInfo) => {
+  expectRefusal(page, "/api/add_to_guest_cart");
+  const name = `first-shop-${Date.now().toString(36)}-${testInfo.project.name}.ch`;
+  await visit(page, "/login");
+  await page.getByRole("link", { name: "order a domain" }).click();
+  await expect(page).toHaveURL(/\/order$/);
+  await hydrated(page);
+  await expect(page.getByTestId("cart-empty")).toBeVisible();
+  await checkAccessibility(page, "order page");
+  await expectNoSidewaysScroll(page, "order page");
+
+  // The domain search comes first: typed, sent with Enter.
+  const search = page.getByLabel("Domain name", { exact: true });
+  await search.click();
+  await page.keyboard.type(name.toUpperCase());
+  await page.keyboard.press("Enter");
+  const result = page.getByTestId("domain-result");
+  await expect(result).toContainText(`${name} is available: CHF 13.00 a year`);
+  await result.getByRole("button", { name: "Add to the cart" }).click();
+  const cart = page.getByTestId("cart");
+  await expect(cart).toContainText(`Domain name ${name}`);
+  await expect(page.getByRole("heading", { name: "Cart (1)" })).toBeVisible();
+  await expect(page.getByTestId("cart-total")).toHaveText("CHF 13.00");
+
+  // A hosting from the catalogue, which says what it is for and what a month costs.
+  const hosting = page.getByTestId("offering-web_hosting");
+  await expect(hosting).toContainText("Space for your websites");
+  await expect(hosting).toContainText("CHF 9.92 per month");
+  await hosting.getByLabel("Name").fill("bakery site");
+  await hosting.getByLabel("Months").fill("12");
+  await hosting.getByRole("button", { name: "Add to the cart" }).click();
+  await expect(page.getByRole("heading", { name: "Cart (2)" })).toBeVisible();
+  await expect(page.getByTestId("cart-total")).toHaveText("CHF 132.04");
+  // Searched again, the name in the cart says so when added twice.
+  await search.fill(name);
+  await page.getByRole("button", { name: "Search" }).click();
+  await result.getByRole("button", { name: "Add to the cart" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "is in the cart already" })).toBeVisible();
+  await checkAccessibility(page, "order page with a cart");
+
+  // Checkout needs an account: created here, with the cart kept.
+  await page.getByTestId("order-create-account").click();
+  await expect(page).toHaveURL(/\/signup\?order=1$/);
+  await hydrated(page);
+  await expect(page.getByTestId("cart-waits")).toBeVisible();
+  const email = uniqueEmail("orderer");
+  await page.getByLabel("First name").fill("Olga");
+  await page.getByLabel("Last name").fill("Order");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  const code = await emailedCode(email);
+  const field = page.getByLabel("Code from the email");
+  await expect(field).toHaveValue("");
+  await field.pressSequentially(code);
+  await page.getByRole("button", { name: "Confirm and create my account" }).click();
+
+  // Landed in the new organization's shop, the two lines in its cart.
+  await expect(page).toHaveURL(/\/o\/\d+\/billing\/shop\?added=1#cart$/);
+  await hydrated(page);
+  const lines = page.getByTestId("cart");
+  await expect(lines).toContainText(`Domain name ${name}`);
+  await expect(lines).toContainText("Web hosting bakery site");
+  await expect(page.getByTestId("added-to-cart")).toBeVisible();
+  const shop = new URL(page.url()).pathname;
+
+  // The invoice needs an address; then the order waits for a bank transfer with its QR-bill.
+  await page.getByRole("link", { name: "add one" }).click();
+  await hydrated(page);
+  await page.getByLabel("Name", { exact: true }).fill("Olga Order");
+  await page.getByLabel("Street and number").fill("Marktgasse 3");
+  await page.getByLabel("Postal code").fill("3011");
+  await page.getByLabel("City").fill("Bern");
+  await page.getByRole("button", { name: "Add the address" }).click();
+  await expect(page.getByText("CH-3011 Bern")).toBeVisible();
+  await visit(page, shop);
+  await expect(page.getByTestId("cart")).toContainText(`Domain name ${name}`);
+  await page.getByLabel(/Bank transfer/).check();
+  await page.getByTestId("place-order").click();
+  const placed = page.getByTestId("order-placed");
+  await expect(placed).toContainText("Order placed: invoice CHF-");
+  await expect(placed.getByTestId("qr-bill")).toBeVisible();
+  await checkAccessibility(page, "order placed by bank transfer");
+  await page.screenshot({ path: testInfo.outputPath("ordered-while-signed-out.png"), fullPage: true });
+});
+
+test.describe("times in the person's time zone", () => {
+  test.use({ timezoneId: "America/New_York" });
+
+  test("taken from the browser, changed in the profile", async ({ page }, testInfo) => {
+    const email = uniqueEmail("zone");
+    await visit(page, "/signup");
+    await page.getByLabel("First name").fill("Zoe");
+    await page.getByLabel("Last name").fill("Zone");
+    await page.getByLabel("Email address").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create my account" }).click();
+    const code = await emailedCode(email);
+    await page.getByLabel("Code from the email").pressSequentially(code);
+    await page.getByRole("button", { name: "Confirm and create my account" }).click();
+    await expect(page).toHaveURL(/\/o\/\d+$/);
+    await hydrated(page);
+    const organization = new URL(page.url()).pathname;
+
+    // The browser said where it is: the log's times are on New York's clock (EST in winter).
+    await visit(page, `${organization}/activity`);
+    const when = page.locator("td[data-label=When]").first();
+    await expect(when).toHaveText(/^\d{2}\.\d{2}\.\d{4}\u00a0\d{2}:\d{2}\u00a0E[SD]T$/);
+    await visit(page, `${organization}/profile`);
+    await expect(page.getByTestId("time-zone-now")).toContainText("Times are shown in America/New_York");
+    const select = page.getByLabel("Show times in");
+    await expect(select.locator("option:checked")).toHaveText("My browser's (America/New_York)");
+    await checkAccessibility(page, "profile with the time zone");
+
+    // Chosen in the profile: every time follows, whatever the browser says.
+    await select.selectOption("Europe/Zurich");
+    await page.getByRole("button", { name: "Save the time zone" }).click();
+    await expect(page.getByTestId("time-zone-now")).toContainText("Times are shown in Europe/Zurich");
+    await hydrated(page);
+    await visit(page, `${organization}/activity`);
+    await expect(page.locator("td[data-label=When]").first()).toHaveText(/\u00a0CES?T$/);
+    await expect(page.locator("tbody tr").first()).toContainText("Time zone: Europe/Zurich");
+  });
+});
+
+test("every product renews from its page, the list switches automatic renewal at once, and the cart is counted in the top bar", async ({ page }, testInfo) => {
+  const mobile = testInfo.project.name === "mobile";
+  await signInAs(page, "alice@demo.steward.test");
+  await openOrganization(page, "Alpine Trail Club");
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  const hosting = "Hosting alpine-trail-club";
+  const mail = "Mail alpine-trail-club.ch";
+
+  // The list: two products chosen, their automatic renewal turned on at once.
+  await page.goto(`/o/${organizationId}/products?search=alpine-trail-club`);
+  await hydrated(page);
+  const products = page.getByTestId("products");
+  for (const name of [hosting, mail]) await page.getByLabel(`Select ${name}`, { exact: true }).check();
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByTestId("batch-renew-status")).toContainText("Automatic renewal changed for 2 products.");
+  for (const name of [hosting, mail]) {
+    await expect(products.locator("tr", { hasText: name }).getByTestId("renews-itself")).toHaveCount(1);
+  }
+  await checkAccessibility(page, "products with automatic renewal");
+
+  // A hosting's page: its renewal, and Renew straight into the cart.
+  await products.getByRole("link", { name: hosting, exact: true }).click();
+  await hydrated(page);
+  const renewal = page.getByTestId("renewal");
+  await expect(page.getByTestId("auto-renew-state")).toContainText("Automatic renewal on");
+  await expect(page.getByTestId("auto-renew-state")).toContainText("for one month (CHF 9.92)");
+  await checkAccessibility(page, "a hosting with its renewal");
+  await renewal.getByLabel("Months").fill("3");
+  await renewal.getByRole("button", { name: "Renew", exact: true }).click();
+  await expect(page).toHaveURL(/billing\/shop\?added=1#cart$/);
+  await hydrated(page);
+  const renewalLine = page.getByTestId("cart-line").filter({ hasText: `Renewal of Web hosting ${hosting}` });
+  await expect(renewalLine).toContainText("1 × 3 months");
+  const counted = page.getByTestId("topbar-cart");
+  await expect(counted).toBeVisible();
+  const before = Number(await counted.locator(".count").innerText());
+  // The shop no longer lists a switch per product: it says how many renew, and where to switch.
+  await expect(page.getByTestId("auto-renew-summary")).toContainText(/\d+ of \d+ products with an expiry renew themselves/);
+  await expect(page.locator("#cart-heading")).toBeVisible();
+
+  // The shop opens on a domain search: a taken name says so, a free one goes in the cart.
+  await page.getByLabel("Domain to find").fill("alpine-trail-club.ch");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByTestId("domain-result")).toContainText("alpine-trail-club.ch is taken");
+  const free = `trail-${Date.now().toString(36)}-${testInfo.project.name}.ch`;
+  await page.getByLabel("Domain to find").fill(free);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByTestId("domain-result")).toContainText(`${free} is available: CHF 13.00 a year`);
+  await page.getByTestId("domain-result").getByRole("button", { name: "Add to the cart" }).click();
+  await expect(page.getByTestId("cart-line").filter({ hasText: `Domain name ${free}` })).toHaveCount(1);
+  await expect(counted.locator(".count")).toHaveText(String(before + 1));
+  // On a phone the cart's summary stays in sight at the bottom of the screen.
+  const bar = page.getByTestId("cart-summary-bar");
+  if (mobile) {
+    await expect(bar).toBeInViewport();
+    await expect(bar).toContainText(`Cart (${before + 1})`);
+  } else {
+    await expect(bar).toBeHidden();
+  }
+  await checkAccessibility(page, "shop with a found domain");
+  await expectNoSidewaysScroll(page, "shop with a found domain");
+
+  // The club's cart and renewals as they were.
+  for (const text of [`Domain name ${free}`, `Renewal of Web hosting ${hosting}`]) {
+    await page.getByTestId("cart-line").filter({ hasText: text }).getByRole("button", { name: /^Remove/ }).click();
+    await expect(page.getByTestId("cart-line").filter({ hasText: text })).toHaveCount(0);
+  }
+  await page.goto(`/o/${organizationId}/products?search=alpine-trail-club`);
+  await hydrated(page);
+  for (const name of [hosting, mail]) await page.getByLabel(`Select ${name}`, { exact: true }).check();
+  await page.getByRole("button", { name: "Turn off" }).click();
+  await expect(page.getByTestId("batch-renew-status")).toContainText("Automatic renewal changed for 2 products.");
+  for (const name of [hosting, mail]) {
+    await expect(products.locator("tr", { hasText: name }).getByTestId("renews-itself")).toHaveCount(0);
+  }
+});

@@ -110,6 +110,15 @@ test("a device password is seen once; all devices disconnect; maintenance goes o
   await expect(profile).toHaveAttribute("download", `${local}@cafe-du-lac.ch.mobileconfig`);
   const href = decodeURIComponent((await profile.getAttribute("href")) ?? "");
   expect(href).toContain(`<key>IncomingPassword</key><string>${proposed}</string>`);
+  // For an iPhone: the same profile over https, without the password (iOS asks for it).
+  const ios = await page.getByTestId("apple-profile-ios").getAttribute("href");
+  expect(ios).toBe(`/mail-setup/apple.mobileconfig?emailaddress=${local}%40cafe-du-lac.ch`);
+  const served = await page.request.get(ios ?? "");
+  expect(served.status()).toBe(200);
+  expect(served.headers()["content-type"]).toBe("application/x-apple-aspen-config");
+  const text = await served.text();
+  expect(text).toContain(`<string>${local}@cafe-du-lac.ch</string>`);
+  expect(text).not.toContain("<key>IncomingPassword</key>");
   await expect(page.getByTestId("devices")).toContainText("Laptop");
   await checkAccessibility(page, "device password shown once");
   await page.reload();

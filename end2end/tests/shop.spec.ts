@@ -2,6 +2,7 @@ import { test, expect, expectRefusal, hydrated, checkAccessibility, openFromMenu
 
 test("the shop: two products in the cart, a promo code on one, paid from the prepaid balance, its invoice as a PDF", async ({ page }, testInfo) => {
   expectRefusal(page, "/api/update_cart_line");
+  expectRefusal(page, "/api/apply_promo_code");
   expectRefusal(page, "/api/request_withdrawal");
   const run = Date.now().toString(36);
   const email = uniqueEmail("shopper");
@@ -35,8 +36,10 @@ test("the shop: two products in the cart, a promo code on one, paid from the pre
   const line = page.getByTestId("cart-line").filter({ hasText: domain });
   await expect(line).toContainText(`Domain name ${domain}`);
   await expect(line.getByTestId("line-net")).toHaveText("CHF 26.00");
-  await line.getByLabel("Promo code").fill("NOT-A-CODE");
-  await line.getByRole("button", { name: "Apply" }).click();
+  // One promo-code field for the whole cart.
+  const promo = page.getByLabel("Promo code", { exact: true });
+  await promo.fill("NOT-A-CODE");
+  await page.getByRole("button", { name: "Apply the code" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "There is no promo code NOT-A-CODE" })).toBeVisible();
   // A second product: a mail service for a month.
   await page.getByLabel("Product", { exact: true }).first().selectOption("mail_service");
@@ -44,8 +47,10 @@ test("the shop: two products in the cart, a promo code on one, paid from the pre
   await page.getByLabel("Number of months").fill("1");
   await page.getByRole("button", { name: "Add to the cart" }).click();
   await expect(page.getByTestId("cart-line")).toHaveCount(2);
-  await line.getByLabel("Promo code").fill(code.toLowerCase());
-  await line.getByRole("button", { name: "Apply" }).click();
+  // The code finds the line it fits (a domain), and says so there.
+  await promo.fill(code.toLowerCase());
+  await page.getByRole("button", { name: "Apply the code" }).click();
+  await expect(page.getByTestId("promo-applied")).toContainText(`${code} applied to Domain name ${domain}`);
   await expect(line).toContainText(`Promo code ${code}`);
   // 26.00 − 20 % = 20.80, plus 1.92 for the mail service: 22.72; VAT 8.1 % = 1.84; 24.56
   // rounds to 24.55.

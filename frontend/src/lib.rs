@@ -20,5 +20,8 @@ pub fn hydrate() {
         owner.forget();
         // A marker for people and tests: the page is interactive from here on.
         let _ = body.set_attribute("data-hydrated", "true");
+        // The next page the server renders uses this browser's time zone (unless the person
+        // chose one in their profile).
+        app::format::remember_browser_zone();
     });
 }

@@ -18,6 +18,9 @@ pub struct Config {
     pub catalogue: Option<String>,
     /// The operator's domain extension table (TOML), when one is named; else the shipped one.
     pub domain_extensions: Option<String>,
+    /// The IANA time zone of emails, and of pages for people whose browser has not said
+    /// (`time_zone`, `STEWARD_TIME_ZONE`; Europe/Zurich).
+    pub time_zone: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,6 +51,7 @@ struct Section {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     catalogue: Option<String>,
+    time_zone: Option<String>,
     domain_extensions: Option<String>,
     mail_device_key: Option<String>,
     mail_auth_token: Option<String>,
@@ -279,7 +283,26 @@ pub fn load() -> Result<Config, String> {
         mail,
         catalogue: env_text("STEWARD_CATALOGUE").or(s.catalogue),
         domain_extensions: env_text("STEWARD_DOMAIN_EXTENSIONS").or(s.domain_extensions),
+        time_zone: env_text("STEWARD_TIME_ZONE")
+            .or(s.time_zone)
+            .unwrap_or_else(|| "Europe/Zurich".to_owned()),
     })
+}
+
+/// Puts the operator's time zone in force (for emails and for pages whose browser has not said).
+pub fn install_time_zone(config: &Config) -> Result<(), String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let zone = app::format::Zone::named(&config.time_zone, now).ok_or_else(|| {
+        format!(
+            "time_zone {:?} is not in the time zone database: use a name like Europe/Zurich or UTC",
+            config.time_zone
+        )
+    })?;
+    app::format::set_operator_zone(zone);
+    Ok(())
 }
 
 /// Puts the operator's price catalogue and domain extension table in force (checked: a mistake

@@ -65,6 +65,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             let state = invoice_state.clone();
             get(move |request: Request| mail_autoconfig(state.clone(), request))
         })
+        .route(app::mailboxes::servers::APPLE_PROFILE_PATH, {
+            let state = invoice_state.clone();
+            get(move |request: Request| apple_profile(state.clone(), request))
+        })
         .route(app::billing::QR_BILL_PDF_PATH, {
             let state = invoice_state.clone();
             get(move |request: Request| qr_bill_pdf(state.clone(), request))
@@ -376,23 +380,31 @@ async fn limit_body(request: Request, next: Next) -> Response {
 }
 
 /// Organization pages need a valid session: without one, go to the sign-in page first (or, for
-/// a sign-in waiting for its second factor, back to that step).
-async fn sign_in_gate(state: AppState, request: Request, next: Next) -> Response {
+/// a sign-in waiting for its second factor, back to that step). Every page also learns the time
+/// zone its times are shown in (`app::request::page_zone`), which `app::shell` puts in it.
+async fn sign_in_gate(state: AppState, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
+    let page =
+        request.method() == Method::GET && !path.starts_with("/api/") && !path.starts_with("/pkg/");
+    let mut chosen_zone = None;
     if request.method() == Method::GET && path.starts_with("/o/") {
         let origin = app::request::Origin::from_request(&request, state.settings.trust_proxy);
         let outcome = match session_token_in(&state, request.headers(), &origin) {
-            Some(token) => authenticate_token(&state, &token).await.map(|_| ()),
+            Some(token) => authenticate_token(&state, &token).await,
             None => Err(AppError::unauthenticated()),
         };
         match outcome {
-            Ok(()) => {}
+            Ok(account) => chosen_zone = Some(account.time_zone),
             // A sign-in still owing its second factor goes back to that step.
             Err(e) if e.code == ErrorCode::SecondFactorRequired => {
                 return Redirect::to("/login/two-factor").into_response()
             }
             Err(_) => return Redirect::to("/login").into_response(),
         }
+    }
+    if page {
+        let zone = app::request::page_zone(request.headers(), chosen_zone.as_deref(), state.now());
+        request.extensions_mut().insert(zone);
     }
     next.run(request).await
 }
@@ -682,22 +694,68 @@ async fn invoice_pdf(state: AppState, request: Request) -> Response {
     pdf_response(made)
 }
 
+/// The address of `?emailaddress=` and the operator's servers for it; 404 for what is not an
+/// address.
+#[allow(clippy::result_large_err)]
+fn mail_servers_asked(
+    state: &AppState,
+    request: &Request,
+) -> Result<(String, app::mailboxes::servers::MailServers), Response> {
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(request.uri()) else {
+        return Err(StatusCode::BAD_REQUEST.into_response());
+    };
+    let address = params.get("emailaddress").map(String::as_str).unwrap_or("");
+    let Ok(address) = app::mail::normalize_email(address) else {
+        return Err(StatusCode::NOT_FOUND.into_response());
+    };
+    let servers =
+        app::mailboxes::servers::ServerTemplate::from_settings(&state.settings.mail_servers)
+            .for_address(&address);
+    Ok((address, servers))
+}
+
+/// An Apple profile for `?emailaddress=` without its password, served over https for iPhone and
+/// iPad (which install profiles from a link, not from the data URL of the page): Mail asks for
+/// the device password while installing it. Public, like Thunderbird's autoconfiguration.
+async fn apple_profile(state: AppState, request: Request) -> Response {
+    let (address, servers) = match mail_servers_asked(&state, &request) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let profile = servers.mobileconfig("Mail", None, app::mailboxes::servers::profile_id(&address));
+    let disposition = format!(
+        "attachment; filename=\"{}.mobileconfig\"",
+        address.replace(
+            |c: char| !(c.is_ascii_alphanumeric() || "@.-_".contains(c)),
+            "_"
+        )
+    );
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, "application/x-apple-aspen-config"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        profile,
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
 /// Where Thunderbird looks for a domain's mail settings (`autoconfig.<domain>` pointed here).
 const AUTOCONFIG_PATH: &str = "/.well-known/autoconfig/mail/config-v1.1.xml";
 
 /// Thunderbird's autoconfiguration for `?emailaddress=`: the operator's IMAP and SMTP servers
 /// for that address's domain (`mailboxes::servers`). Public, like the domain's MX records.
 async fn mail_autoconfig(state: AppState, request: Request) -> Response {
-    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(request.uri()) else {
-        return StatusCode::BAD_REQUEST.into_response();
+    let (_, servers) = match mail_servers_asked(&state, &request) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    let address = params.get("emailaddress").map(String::as_str).unwrap_or("");
-    let Ok(address) = app::mail::normalize_email(address) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let servers =
-        app::mailboxes::servers::ServerTemplate::from_settings(&state.settings.mail_servers)
-            .for_address(&address);
     (
         [
             (header::CONTENT_TYPE, "application/xml; charset=utf-8"),

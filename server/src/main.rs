@@ -100,6 +100,7 @@ fn flags(args: &[String]) -> Result<std::collections::HashMap<String, String>, S
 async fn operator_state() -> Result<AppState, String> {
     let config = server::config::load()?;
     server::config::install_catalogue(&config)?;
+    server::config::install_time_zone(&config)?;
     open_state(&config, config.settings.clone()).await
 }
 
@@ -359,6 +360,7 @@ async fn settle_withdrawal(args: &[String], completed: bool) -> Result<(), Strin
 async fn run() -> Result<(), String> {
     let config = server::config::load()?;
     server::config::install_catalogue(&config)?;
+    server::config::install_time_zone(&config)?;
     let leptos = get_configuration(Some(&config.path))
         .map_err(|e| format!("{}: {e}", config.path))?
         .leptos_options;

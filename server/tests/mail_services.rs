@@ -200,6 +200,36 @@ on_every_backend!(
             )
             .await;
         assert_eq!(nonsense.status, StatusCode::NOT_FOUND);
+
+        // iPhone and iPad install a profile from an https link, and ask for its password.
+        let apple = app
+            .send_bytes(
+                http::Method::GET,
+                "/mail-setup/apple.mobileconfig?emailaddress=Anna%40Cafe-du-Lac.ch",
+                &[],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(apple.status, StatusCode::OK);
+        assert_eq!(
+            apple.headers[http::header::CONTENT_TYPE],
+            "application/x-apple-aspen-config"
+        );
+        assert_eq!(
+            apple.headers[http::header::CONTENT_DISPOSITION],
+            "attachment; filename=\"anna@cafe-du-lac.ch.mobileconfig\""
+        );
+        let profile = String::from_utf8_lossy(&apple.bytes).into_owned();
+        assert!(
+            profile.contains(
+                "<key>IncomingMailServerHostName</key><string>mail.cafe-du-lac.ch</string>"
+            ),
+            "{profile}"
+        );
+        assert!(
+            !profile.contains("<key>IncomingPassword</key>"),
+            "no password in a public profile"
+        );
     }
 );
 

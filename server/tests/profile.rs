@@ -332,3 +332,83 @@ on_every_backend!(my_name_changes_and_is_logged, |app: TestApp| async move {
         vec!["Mia Me → Maria Meier".to_owned()]
     );
 });
+
+on_every_backend!(times_are_shown_in_my_time_zone, |app: TestApp| async move {
+    let (me, organization) = app.sign_up("tz@example.com", "Tia", "Zone").await;
+    let page_zone = |cookies: String| {
+        let app = &app;
+        async move {
+            let page = app
+                .send(
+                    http::Method::GET,
+                    &format!("/o/{organization}/profile"),
+                    &[("cookie", &cookies)],
+                    String::new(),
+                )
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+            let html = page.body;
+            let start = html
+                .find("name=\"steward-zone\" content=\"")
+                .expect("zone in the page");
+            let rest = &html[start + 29..];
+            rest[..rest.find(';').expect("encoded")].to_owned()
+        }
+    };
+    // Nothing chosen, nothing reported: the operator's (UTC in tests).
+    assert_eq!(page_zone(me.clone()).await, "UTC");
+    // The browser reported its zone.
+    let reported = format!("{me}; steward_tz=America/New_York");
+    assert_eq!(page_zone(reported.clone()).await, "America/New_York");
+    // A made-up one is ignored.
+    assert_eq!(
+        page_zone(format!("{me}; steward_tz=Mars/Base")).await,
+        "UTC"
+    );
+    let choice = app.call("my_time_zone", Some(&reported), &[]).await.json();
+    assert_eq!(choice["chosen"], "");
+    assert_eq!(choice["browser"], "America/New_York");
+    assert_eq!(choice["in_use"], "America/New_York");
+    assert!(choice["names"]
+        .as_array()
+        .expect("names")
+        .iter()
+        .any(|n| n == "Europe/Zurich"));
+
+    let wrong = app
+        .call(
+            "set_my_time_zone",
+            Some(&me),
+            &[("time_zone", "Europe/Atlantis")],
+        )
+        .await;
+    assert_eq!(wrong.json()["field"], "time_zone");
+    let chosen = app
+        .call(
+            "set_my_time_zone",
+            Some(&me),
+            &[("time_zone", "Europe/Zurich")],
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.body);
+    // My choice wins over what the browser says.
+    assert_eq!(page_zone(reported.clone()).await, "Europe/Zurich");
+    // Saving it again changes nothing and logs nothing.
+    app.call(
+        "set_my_time_zone",
+        Some(&me),
+        &[("time_zone", "Europe/Zurich")],
+    )
+    .await;
+    app.call("set_my_time_zone", Some(&me), &[("time_zone", "")])
+        .await;
+    assert_eq!(page_zone(reported).await, "America/New_York");
+    assert_eq!(
+        app.texts("SELECT detail FROM activity_log WHERE action = 'profile_changed' ORDER BY id")
+            .await,
+        vec![
+            "Time zone: Europe/Zurich".to_owned(),
+            "Time zone: the browser's".to_owned()
+        ]
+    );
+});

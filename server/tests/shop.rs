@@ -539,3 +539,369 @@ on_every_backend!(
         assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 1);
     }
 );
+
+on_every_backend!(
+    a_cart_filled_while_signed_out_waits_in_the_new_organization,
+    |app: TestApp| async move {
+        use app::shop::{OrderCatalogue, Quote};
+        // The catalogue: what each product is for, its price per period, domains by extension.
+        let catalogue: OrderCatalogue =
+            serde_json::from_value(app.call("order_page", None, &[]).await.json()).expect("page");
+        assert!(catalogue.quote.lines.is_empty());
+        let hosting = catalogue
+            .offerings
+            .iter()
+            .find(|o| o.kind.as_str() == "web_hosting")
+            .expect("hosting is sold");
+        assert!(!hosting.description.is_empty());
+        assert!(catalogue.domain_prices.iter().any(|p| p.extension == ".ch"));
+
+        // A domain search, before anything else.
+        let found = app
+            .call("find_domain", None, &[("name", " Guest-Bakery.CH ")])
+            .await
+            .json();
+        assert_eq!(found["name"], "guest-bakery.ch");
+        assert_eq!(found["available"], true);
+        let wrong = app.call("find_domain", None, &[("name", "bakery")]).await;
+        assert_eq!(wrong.json()["field"], "name");
+
+        // The first line gives the browser its cart cookie; the second one keeps it.
+        let added = app
+            .call(
+                "add_to_guest_cart",
+                None,
+                &[
+                    ("kind", "domain"),
+                    ("name", "guest-bakery.ch"),
+                    ("periods", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let cart = added
+            .set_cookie()
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+            .expect("a cart cookie");
+        assert!(cart.starts_with("steward_cart="), "{cart}");
+        let hosting = app
+            .call(
+                "add_to_guest_cart",
+                Some(&cart),
+                &[
+                    ("kind", "web_hosting"),
+                    ("name", "bakery site"),
+                    ("periods", "12"),
+                ],
+            )
+            .await;
+        assert_eq!(hosting.status, StatusCode::OK, "{}", hosting.body);
+        let twice = app
+            .call(
+                "add_to_guest_cart",
+                Some(&cart),
+                &[
+                    ("kind", "domain"),
+                    ("name", "guest-bakery.ch"),
+                    ("periods", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(twice.json()["field"], "name");
+        let priced: OrderCatalogue =
+            serde_json::from_value(app.call("order_page", Some(&cart), &[]).await.json())
+                .expect("page");
+        assert_eq!(priced.quote.lines.len(), 2);
+        // Another browser sees its own (empty) cart.
+        let other: OrderCatalogue =
+            serde_json::from_value(app.call("order_page", None, &[]).await.json()).expect("page");
+        assert!(other.quote.lines.is_empty());
+
+        // Sign-up, confirmed in the same browser: the person lands in the shop.
+        let email = "guest@example.com";
+        let started = app
+            .call(
+                "sign_up",
+                Some(&cart),
+                &[
+                    ("email", email),
+                    ("first_name", "Gina"),
+                    ("last_name", "Gast"),
+                    ("password", common::PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+        let token = app
+            .mailed_token(email, "/signup/confirm")
+            .await
+            .expect("a confirmation link");
+        let confirmed = app
+            .call(
+                "confirm_sign_up",
+                Some(&cart),
+                &[("token", &token), ("password", common::PASSWORD)],
+            )
+            .await;
+        let redirect = confirmed.json()["redirect"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            redirect.ends_with("/billing/shop?added=1#cart"),
+            "{redirect}"
+        );
+        let organization: i64 = redirect
+            .trim_start_matches("/o/")
+            .split('/')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("organization");
+        let session = confirmed.session_cookie().expect("signed in");
+        let both = format!("{session}; {cart}");
+        let shop = |cookies: String| {
+            let app = &app;
+            async move {
+                let reply = app
+                    .call(
+                        "shop_page",
+                        Some(&cookies),
+                        &[
+                            ("organization_id", &organization.to_string()),
+                            ("currency", "CHF"),
+                        ],
+                    )
+                    .await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+                let quote: Quote =
+                    serde_json::from_value(reply.json()["quote"].clone()).expect("quote");
+                (quote, reply.set_cookie())
+            }
+        };
+        let (quote, cleared) = shop(both.clone()).await;
+        let described: Vec<String> = quote.lines.iter().map(|l| l.description.clone()).collect();
+        assert_eq!(
+            described,
+            vec![
+                "Domain name guest-bakery.ch".to_owned(),
+                "Web hosting bakery site".to_owned()
+            ]
+        );
+        assert_eq!((quote.lines[0].periods, quote.lines[1].periods), (2, 12));
+        assert!(
+            cleared.is_some_and(|c| c.starts_with("steward_cart=;")),
+            "the cookie is cleared"
+        );
+        // Moved once: the same cookie again (a browser that missed the clearing) adds nothing.
+        let (again, _) = shop(both).await;
+        assert_eq!(again.lines.len(), 2);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM guest_cart_lines").await,
+            0,
+            "nothing is left behind"
+        );
+        assert_eq!(
+            app.texts("SELECT detail FROM activity_log WHERE action = 'cart_changed'")
+                .await,
+            vec![
+                "Added from the order page: Domain name guest-bakery.ch, Web hosting bakery site"
+                    .to_owned()
+            ]
+        );
+        // In a cart is not registered: the search still finds it free until the order is placed.
+        let taken = app
+            .call("find_domain", None, &[("name", "guest-bakery.ch")])
+            .await
+            .json();
+        assert_eq!(taken["available"], true, "in a cart, not yet registered");
+    }
+);
+
+on_every_backend!(
+    the_carts_one_promo_code_field_finds_the_line_it_fits,
+    |app: TestApp| async move {
+        operator::create_promo_code(
+            &app.state,
+            &PromoCodeRequest {
+                code: "mail-20",
+                reduction: PromoReduction::Percent(app::money::Percent::parse("20").expect("20")),
+                kinds: &[app::products::ProductKind::MailService],
+                expires_at: None,
+                max_uses: None,
+            },
+        )
+        .await
+        .expect("created");
+        let cleo = buyer(&app, "cleo@example.com").await;
+        let apply = |code: &'static str| {
+            let (app, cleo) = (&app, &cleo);
+            async move {
+                app.call(
+                    "apply_promo_code",
+                    Some(&cleo.cookie),
+                    &[
+                        ("organization_id", &cleo.organization),
+                        ("currency", "CHF"),
+                        ("promo_code", code),
+                    ],
+                )
+                .await
+            }
+        };
+        // Nothing in the cart: nothing to apply it to.
+        assert!(apply("MAIL-20").await.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("The cart is empty"));
+        cleo.add(&app, "domain", "cleo.ch", "1", "1").await;
+        // Said line by line when no line fits.
+        let none = apply("mail-20").await.json();
+        assert_eq!(none["field"], "promo_code");
+        let message = none["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("MAIL-20 fits no line of the cart.")
+                && message
+                    .contains("Domain name cleo.ch: The code MAIL-20 is for mail service only"),
+            "{message}"
+        );
+        assert_eq!(apply("NOPE").await.json()["field"], "promo_code");
+        // With a mail service in the cart, the code goes there.
+        cleo.add(&app, "mail_service", "team mail", "1", "3").await;
+        let applied = apply("mail-20").await;
+        assert_eq!(applied.status, StatusCode::OK, "{}", applied.body);
+        assert_eq!(applied.json()["line"], "Mail service team mail");
+        let shop = cleo.shop(&app).await;
+        let lines = shop["quote"]["lines"].as_array().expect("lines").clone();
+        assert_eq!(lines[0]["promo_code"], "");
+        assert_eq!(lines[1]["promo_code"], "MAIL-20");
+        assert_eq!(lines[1]["reductions"][0]["label"], "Promo code MAIL-20");
+        // Once on a line, applying it again says where it is.
+        assert!(apply("MAIL-20").await.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("MAIL-20 is on Mail service team mail already."));
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE detail = 'Promo code MAIL-20 on Mail service team mail'")
+                .await,
+            1
+        );
+    }
+);
+
+on_every_backend!(
+    every_product_page_renews_and_the_list_switches_automatic_renewal_at_once,
+    |app: TestApp| async move {
+        let dora = buyer(&app, "dora@example.com").await;
+        top_up(&app, dora.id(), chf(500_00), "T-1").await;
+        dora.add(&app, "web_hosting", "dora site", "1", "12").await;
+        dora.add(&app, "domain", "dora.ch", "1", "1").await;
+        let placed = dora.place(&app, "prepaid", "order-key-renewals-01").await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        // Each invoice line states the period it pays for: from today, twelve months and a year.
+        let now = app.state.now();
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM invoice_lines WHERE service_from = {now} AND service_until = {}",
+                app::format::add_months(now, 12)
+            ))
+            .await,
+            2
+        );
+        let ids: Vec<(i64, String)> = {
+            let listed = app
+                .call(
+                    "list_products",
+                    Some(&dora.cookie),
+                    &[
+                        ("organization_id", &dora.organization),
+                        ("search", ""),
+                        ("kind", ""),
+                        ("status", ""),
+                        ("tag", ""),
+                        ("sort", "name"),
+                    ],
+                )
+                .await
+                .json();
+            listed["products"]
+                .as_array()
+                .expect("products")
+                .iter()
+                .map(|p| {
+                    (
+                        p["id"].as_i64().expect("id"),
+                        p["kind"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let hosting = ids
+            .iter()
+            .find(|(_, k)| k == "web_hosting")
+            .expect("hosting")
+            .0;
+        let domain = ids.iter().find(|(_, k)| k == "domain").expect("domain").0;
+        let renewal = |product: i64| {
+            let (app, dora) = (&app, &dora);
+            async move {
+                app.call(
+                    "product_renewal",
+                    Some(&dora.cookie),
+                    &[
+                        ("organization_id", &dora.organization),
+                        ("product_id", &product.to_string()),
+                    ],
+                )
+                .await
+                .json()
+            }
+        };
+        // A hosting's page: when it expires, a month's price, automatic renewal off.
+        let facts = renewal(hosting).await;
+        assert_eq!(facts["name"], "dora site");
+        assert_eq!(facts["period"], "month");
+        assert_eq!(minor(&facts["price"]), 992);
+        assert_eq!(facts["auto_renew"], false);
+        assert_eq!(facts["may_order"], true);
+        // A domain's page has its own panel.
+        assert!(renewal(domain).await.is_null());
+
+        // Both switched on from the list; one unknown product changes nothing.
+        let both = format!("{hosting},{domain}");
+        let wrong = app
+            .call(
+                "set_auto_renew_many",
+                Some(&dora.cookie),
+                &[
+                    ("organization_id", &dora.organization),
+                    ("product_ids", &format!("{both},999999")),
+                    ("on", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        assert_eq!(renewal(hosting).await["auto_renew"], false);
+        let switched = app
+            .call(
+                "set_auto_renew_many",
+                Some(&dora.cookie),
+                &[
+                    ("organization_id", &dora.organization),
+                    ("product_ids", &both),
+                    ("on", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(switched.status, StatusCode::OK, "{}", switched.body);
+        assert_eq!(switched.json(), 2);
+        assert_eq!(renewal(hosting).await["auto_renew"], true);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM activity_log WHERE action = 'auto_renew_changed' AND detail = 'on' AND organization_id = {}",
+                dora.id()
+            ))
+            .await,
+            2
+        );
+    }
+);

@@ -38,6 +38,8 @@ pub struct Account {
     /// The version of the profile (name), sent back with an edit: a save from an older
     /// version is refused.
     pub version: i64,
+    /// The IANA time zone I chose in my profile; empty: my browser's.
+    pub time_zone: String,
 }
 
 impl Account {

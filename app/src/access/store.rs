@@ -22,22 +22,25 @@ pub async fn credentials(
 
 pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx::Error> {
     const SQL: &str =
-        "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at, u.version \
-                       FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
-    type Row = (i64, String, String, String, i64, Option<i64>, i64);
+        "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at, u.version, \
+         u.time_zone FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
+    type Row = (i64, String, String, String, i64, Option<i64>, i64, String);
     let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
         .bind(user_id)
         .fetch_optional(&mut **c)
         .await)?;
     Ok(row.map(
-        |(id, email, first_name, last_name, created_at, avatar_version, version)| Account {
-            id,
-            email,
-            first_name,
-            last_name,
-            created_at,
-            avatar_version,
-            version,
+        |(id, email, first_name, last_name, created_at, avatar_version, version, time_zone)| {
+            Account {
+                id,
+                email,
+                first_name,
+                last_name,
+                created_at,
+                avatar_version,
+                version,
+                time_zone,
+            }
         },
     ))
 }

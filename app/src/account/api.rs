@@ -526,9 +526,13 @@ mod server_side {
         .await?;
         tx.commit().await?;
         request::set_cookie(&cookie);
-        Ok(SignedIn {
-            redirect: format!("/o/{organization_id}"),
-        })
+        // Came from the order page with a cart: it waits in the new organization's shop.
+        let redirect = if request::cookie_value(request::GUEST_CART_COOKIE).is_some() {
+            format!("/o/{organization_id}/billing/shop?added=1#cart")
+        } else {
+            format!("/o/{organization_id}")
+        };
+        Ok(SignedIn { redirect })
     }
 
     pub async fn sign_out(cx: Context) -> Result<(), AppError> {

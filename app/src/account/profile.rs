@@ -40,6 +40,31 @@ pub async fn change_my_name(
     ChangeMyName::serve(|cx| server_side::change_name(cx, first_name, last_name, version)).await
 }
 
+/// The time zone my times are shown in, and the ones I may choose.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TimeZoneChoice {
+    /// The IANA name I chose; empty: my browser's.
+    pub chosen: String,
+    /// What my browser reports, when it has told the server.
+    pub browser: Option<String>,
+    /// The zone in use now, and the time there.
+    pub in_use: String,
+    pub now: String,
+    /// Every zone of the database, sorted.
+    pub names: Vec<String>,
+}
+
+#[server(endpoint = "my_time_zone")]
+pub async fn my_time_zone() -> Result<TimeZoneChoice, AppError> {
+    MyTimeZone::serve(|cx| server_side::time_zone(cx)).await
+}
+
+/// Chooses the time zone of every time shown to me (`""`: my browser's).
+#[server(endpoint = "set_my_time_zone")]
+pub async fn set_my_time_zone(time_zone: String) -> Result<(), AppError> {
+    SetMyTimeZone::serve(|cx| server_side::set_time_zone(cx, time_zone)).await
+}
+
 #[server(endpoint = "remove_my_avatar")]
 pub async fn remove_my_avatar() -> Result<(), AppError> {
     RemoveMyAvatar::serve(|cx| server_side::remove_avatar(cx)).await
@@ -212,6 +237,54 @@ mod server_side {
             return Err(AppError::stale());
         }
         let detail = format!("{} → {first_name} {last_name}", account.full_name());
+        cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn time_zone(cx: Context) -> Result<super::TimeZoneChoice, AppError> {
+        use crate::format::{Zone, BROWSER_ZONE_COOKIE};
+        let account = cx.account()?;
+        let headers = crate::request::parts()?.headers;
+        let browser = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == BROWSER_ZONE_COOKIE)
+            .map(|(_, value)| value.trim().to_owned())
+            .filter(|name| Zone::named(name, cx.now).is_some());
+        let zone = crate::request::page_zone(&headers, Some(&account.time_zone), cx.now);
+        Ok(super::TimeZoneChoice {
+            chosen: account.time_zone.clone(),
+            browser,
+            in_use: zone.name.clone(),
+            now: crate::format::datetime_in(cx.now, &zone),
+            names: Zone::names(),
+        })
+    }
+
+    pub async fn set_time_zone(cx: Context, time_zone: String) -> Result<(), AppError> {
+        let account = cx.account()?;
+        let time_zone = time_zone.trim().to_owned();
+        if !time_zone.is_empty() && crate::format::Zone::named(&time_zone, cx.now).is_none() {
+            return Err(AppError::validation(
+                "time_zone",
+                "Choose a time zone from the list, like Europe/Zurich.",
+            ));
+        }
+        if time_zone == account.time_zone {
+            return Ok(());
+        }
+        let mut tx = cx.write().await?;
+        super::super::store::set_time_zone(&mut tx, account.id, &time_zone).await?;
+        let detail = if time_zone.is_empty() {
+            "Time zone: the browser's".to_owned()
+        } else {
+            format!("Time zone: {time_zone}")
+        };
         cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
             .await?;
         tx.commit().await?;

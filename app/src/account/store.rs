@@ -524,6 +524,17 @@ pub async fn set_name(
     Ok(changed == 1)
 }
 
+/// My time zone ('' for my browser's).
+pub async fn set_time_zone(tx: &mut Tx, user_id: i64, time_zone: &str) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE users SET time_zone = $2 WHERE id = $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(user_id)
+        .bind(time_zone)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
 /// Deletes the account. Sessions, second factors, backup codes, application passwords, API
 /// tokens, memberships and product accesses go with the row (ON DELETE CASCADE); products,
 /// invitations sent and the activity log stay, pointing at nobody.

@@ -153,6 +153,10 @@ fn SignUpForm(action: ServerAction<SignUp>, error: Signal<Option<AppError>>) -> 
     let for_company = RwSignal::new(false);
     view! {
                 <h1>"Create an account"</h1>
+                // Sent here by the order page's cart.
+                {move || use_query_map().read().get("order").is_some().then(|| view! {
+                    <p class="notice" data-testid="cart-waits">"Your cart waits: once you confirm your address, it is in your new organization's shop, ready to order."</p>
+                })}
                 <p class="muted">"An organization is created with it, and you are its legal representative: it holds your products, your invoices and the people you invite."</p>
                 <ActionForm action>
                     <FormError error />
@@ -260,6 +264,7 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <TimeZonePanel />
         <PasswordPanel />
         <LoginEmailPanel />
         <RecoveryPanel />
@@ -311,6 +316,63 @@ fn NamePanel(
                 </div>
                 <button class="button primary" type="submit" disabled=move || change.pending().get()>"Save my name"</button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The time zone of every time I am shown: my browser's unless I choose one.
+#[component]
+fn TimeZonePanel() -> impl IntoView {
+    use super::profile::{my_time_zone, SetMyTimeZone};
+    let save = ServerAction::<SetMyTimeZone>::new();
+    let choice = Resource::new(|| (), |_| my_time_zone());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    // Every time on every page changes: the page is read again from the server.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save.value().get() {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="time-zone-heading">
+            <h2 id="time-zone-heading">"Time zone"</h2>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match choice.await {
+                        Ok(choice) => {
+                            let browser = match &choice.browser {
+                                Some(zone) => format!("My browser's ({zone})"),
+                                None => "My browser's".to_owned(),
+                            };
+                            let chosen = choice.chosen.clone();
+                            view! {
+                                <p class="muted" data-testid="time-zone-now">
+                                    "Times are shown in " {choice.in_use.clone()} ": it is " {choice.now.clone()} " now. Emails name their time zone."
+                                </p>
+                                <ActionForm action=save>
+                                    <FormError error />
+                                    <div class="field">
+                                        <label for="profile-time-zone">"Show times in"</label>
+                                        <select id="profile-time-zone" name="time_zone" aria-describedby="profile-time-zone-error" aria-invalid=invalid(error, "time_zone")>
+                                            <option value="" selected=chosen.is_empty()>{browser}</option>
+                                            {choice.names.into_iter().map(|name| {
+                                                let selected = name == chosen;
+                                                view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                        <FieldError error field="time_zone" input="profile-time-zone" />
+                                    </div>
+                                    <button class="button primary" type="submit" disabled=move || save.pending().get()>"Save the time zone"</button>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -559,8 +559,9 @@ pub const CSV_HEADER: &str =
 pub fn csv_line(entry: &ActivityEntry) -> String {
     let fields = [
         entry.id.to_string(),
-        // Plain spaces in a file for spreadsheets, which read `22.11.2026 13:05` as a time.
-        crate::format::datetime(entry.occurred_at)
+        // UTC, as the column says, whoever exports; plain spaces in a file for spreadsheets,
+        // which read `22.11.2026 13:05` as a time.
+        crate::format::datetime_in(entry.occurred_at, &crate::format::Zone::utc())
             .replace('\u{a0}', " ")
             .trim_end_matches(" UTC")
             .to_owned(),

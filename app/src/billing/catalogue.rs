@@ -52,6 +52,8 @@ pub struct Plan {
     pub kind: ProductKind,
     pub plan: String,
     pub label: String,
+    /// One sentence for the shop: what it is for.
+    pub description: String,
     pub period: Period,
     prices: BTreeMap<Currency, Money>,
     /// Growing quantities, growing reductions.
@@ -197,6 +199,8 @@ struct PlanFile {
     kind: String,
     plan: String,
     label: String,
+    #[serde(default)]
+    description: String,
     period: String,
     price: BTreeMap<String, String>,
     #[serde(default)]
@@ -288,6 +292,7 @@ impl Catalogue {
                 kind,
                 plan: entry.plan,
                 label: entry.label,
+                description: entry.description.trim().to_owned(),
                 period,
                 prices,
                 tiers,

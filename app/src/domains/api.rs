@@ -105,6 +105,12 @@ mod server_side {
                 })
             },
         );
+        // What a restore or a late renewal is paid from (they cannot wait for a bank transfer).
+        let prepaid_balance = if member.may(crate::policy::Action::UseBilling) {
+            Some(crate::billing::ledger::balance(&mut tx, organization_id, currency).await?)
+        } else {
+            None
+        };
         tx.commit().await?;
         // A domain of an extension the table no longer lists renews at the catalogue's price,
         // without restore or warranty.
@@ -158,6 +164,7 @@ mod server_side {
             may_order: member.may(crate::policy::Action::UseBilling),
             transfer,
             auto_renew,
+            prepaid_balance,
         })
     }
 

@@ -59,6 +59,9 @@ pub struct DomainFacts {
     /// It renews itself at expiry, paid from the prepaid balance.
     #[serde(default)]
     pub auto_renew: bool,
+    /// The prepaid balance in the organization's currency, for those who may order.
+    #[serde(default)]
+    pub prepaid_balance: Option<Money>,
 }
 
 /// A transfer in, as the domain's page shows it.

@@ -128,28 +128,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                                 view! { <span class="status status-off">"Automatic renewal off"</span> {format!(" Expires on {expires} unless it is renewed; one year costs {}.", f.renewal_price)} }.into_any()
                                             }}
                                         </p>
-                                        <div class="button-row">
-                                            <ActionForm action=renew attr:class="inline-form renew-form">
-                                                <input type="hidden" name="organization_id" value=organization_id />
-                                                <input type="hidden" name="product_id" value=product_id />
-                                                <input type="hidden" name="kind" value="" />
-                                                <input type="hidden" name="name" value="" />
-                                                <input type="hidden" name="quantity" value="1" />
-                                                <label for="renew-years">"Years"</label>
-                                                <select id="renew-years" name="periods">
-                                                    {(1..=5).map(|y| view! { <option value=y selected=y == 1>{y}</option> }).collect_view()}
-                                                </select>
-                                                <button class="button primary" type="submit" disabled=move || renew.pending().get()>"Renew"</button>
-                                            </ActionForm>
-                                            <ActionForm action=auto_renew attr:class="inline-form">
-                                                <input type="hidden" name="organization_id" value=organization_id />
-                                                <input type="hidden" name="product_id" value=product_id />
-                                                <input type="hidden" name="on" value=(!on).to_string() />
-                                                <button class="button secondary" type="submit" disabled=move || auto_renew.pending().get()>
-                                                    {if on { "Turn automatic renewal off" } else { "Turn automatic renewal on" }}
-                                                </button>
-                                            </ActionForm>
-                                        </div>
+                                        <crate::shop::view::RenewControls organization_id product_id on months=false renew switch=auto_renew />
                                         <FormError error=renewal_error />
                                     </section>
                                 }
@@ -168,6 +147,17 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                                 format::date(offer.until), offer.fee, offer.renewal, offer.total
                                             )}
                                         </p>
+                                        // Said before the cart: a restore cannot wait for a bank transfer.
+                                        {f.prepaid_balance.map(|balance| {
+                                            let enough = balance.minor >= offer.total.minor;
+                                            view! {
+                                                <p class=if enough { "notice" } else { "notice notice-warning" } data-testid="restore-prepaid">
+                                                    {format!("A restore is paid in advance from the prepaid balance (the registry's deadline does not wait for a bank transfer). Your balance: {balance}{}", if enough { "." } else { ": top it up first, with the VAT on top of the price." })}
+                                                    " "
+                                                    <a href=format!("/o/{organization_id}/billing/prepaid")>"Top up the prepaid account"</a>
+                                                </p>
+                                            }
+                                        })}
                                         <ActionForm action=restore>
                                             <input type="hidden" name="organization_id" value=organization_id />
                                             <input type="hidden" name="product_id" value=product_id />

@@ -569,7 +569,7 @@ pub fn invitation(
     };
     let body = format!(
         "Hello,\n\n{inviter} invites you to join the organization {organization} on Steward as {role}.\n{reach}\nAccept the invitation here (the link works once, until {expires}):\n{url}\n\nIf you do not know {inviter} or did not expect this, ignore this email: nothing happens without you.",
-        expires = format::datetime(expires_at),
+        expires = format::datetime_named(expires_at),
     );
     compose(
         to,
@@ -605,7 +605,7 @@ pub fn password_reset_link(
         format!(
             "Someone — probably you — asked to reset the password of your Steward account ({login}).\n\nTo choose a new password, open this link within 30 minutes (it works once):\n{base}/reset-password?token={token}\n\nAsked at {time} from {ip} ({device}).\nIf you did not ask, ignore this message: your password stays as it is. Two-factor authentication, if you use it, is still asked at the next sign-in.",
             base = at.base,
-            time = format::datetime(at.now),
+            time = format::datetime_named(at.now),
             ip = at.origin.ip,
             device = at.device(),
         ),
@@ -689,7 +689,7 @@ pub fn account_locked(at: &Occurrence<'_>, link: &str) -> Result<Email, AppError
             base = at.base,
             ip = at.origin.ip,
             device = at.device(),
-            time = format::datetime(at.now),
+            time = format::datetime_named(at.now),
         ),
     )
 }

@@ -81,7 +81,7 @@ impl Email {
 pub fn when_and_where(now: i64, origin: &crate::request::Origin) -> String {
     format!(
         "Time: {}\nIP address: {}\nDevice: {}",
-        crate::format::datetime(now),
+        crate::format::datetime_named(now),
         origin.ip,
         crate::format::device(&origin.user_agent)
     )

@@ -846,7 +846,7 @@ mod server_side {
         let servers =
             super::super::servers::ServerTemplate::from_settings(&cx.state.settings.mail_servers)
                 .for_address(&address.1);
-        let profile = servers.mobileconfig(name, &password, device_id);
+        let profile = servers.mobileconfig(name, Some(&password), device_id);
         Ok(NewDevicePassword {
             device_id,
             name: name.to_owned(),

@@ -148,24 +148,40 @@ impl MailServers {
     }
 
     /// An Apple configuration profile that sets up this address (Mail on iPhone, iPad and
-    /// Mac) with `password`, the device password just made. `id` makes its identifiers
-    /// unique (the device's id).
-    pub fn mobileconfig(&self, device_name: &str, password: &str, id: i64) -> String {
+    /// Mac) with `password`, the device password just made — or without one (`None`), for the
+    /// profile served over https, which iOS installs and then asks for the password. `id`
+    /// makes its identifiers unique (the device's id, or [`profile_id`]).
+    pub fn mobileconfig(&self, device_name: &str, password: Option<&str>, id: i64) -> String {
         let text = |s: &str| escape_html(s);
         let uuid = |part: u32| format!("5A1E0000-0000-4000-8000-{part:04X}{id:08X}");
         format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n  <key>PayloadContent</key>\n  <array>\n    <dict>\n      <key>EmailAccountDescription</key><string>{addr}</string>\n      <key>EmailAccountName</key><string>{device}</string>\n      <key>EmailAccountType</key><string>EmailTypeIMAP</string>\n      <key>EmailAddress</key><string>{addr}</string>\n      <key>IncomingMailServerAuthentication</key><string>EmailAuthPassword</string>\n      <key>IncomingMailServerHostName</key><string>{imap_host}</string>\n      <key>IncomingMailServerPortNumber</key><integer>{imap_port}</integer>\n      <key>IncomingMailServerUseSSL</key><true/>\n      <key>IncomingMailServerUsername</key><string>{addr}</string>\n      <key>IncomingPassword</key><string>{password}</string>\n      <key>OutgoingMailServerAuthentication</key><string>EmailAuthPassword</string>\n      <key>OutgoingMailServerHostName</key><string>{smtp_host}</string>\n      <key>OutgoingMailServerPortNumber</key><integer>{smtp_port}</integer>\n      <key>OutgoingMailServerUseSSL</key><true/>\n      <key>OutgoingMailServerUsername</key><string>{addr}</string>\n      <key>OutgoingPasswordSameAsIncomingPassword</key><true/>\n      <key>PayloadDisplayName</key><string>{addr}</string>\n      <key>PayloadIdentifier</key><string>steward.mail.{id}.account</string>\n      <key>PayloadType</key><string>com.apple.mail.managed</string>\n      <key>PayloadUUID</key><string>{u1}</string>\n      <key>PayloadVersion</key><integer>1</integer>\n    </dict>\n  </array>\n  <key>PayloadDisplayName</key><string>{addr} ({device})</string>\n  <key>PayloadIdentifier</key><string>steward.mail.{id}</string>\n  <key>PayloadType</key><string>Configuration</string>\n  <key>PayloadUUID</key><string>{u2}</string>\n  <key>PayloadVersion</key><integer>1</integer>\n</dict>\n</plist>\n",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n<plist version=\"1.0\">\n<dict>\n  <key>PayloadContent</key>\n  <array>\n    <dict>\n      <key>EmailAccountDescription</key><string>{addr}</string>\n      <key>EmailAccountName</key><string>{device}</string>\n      <key>EmailAccountType</key><string>EmailTypeIMAP</string>\n      <key>EmailAddress</key><string>{addr}</string>\n      <key>IncomingMailServerAuthentication</key><string>EmailAuthPassword</string>\n      <key>IncomingMailServerHostName</key><string>{imap_host}</string>\n      <key>IncomingMailServerPortNumber</key><integer>{imap_port}</integer>\n      <key>IncomingMailServerUseSSL</key><true/>\n      <key>IncomingMailServerUsername</key><string>{addr}</string>\n{password}      <key>OutgoingMailServerAuthentication</key><string>EmailAuthPassword</string>\n      <key>OutgoingMailServerHostName</key><string>{smtp_host}</string>\n      <key>OutgoingMailServerPortNumber</key><integer>{smtp_port}</integer>\n      <key>OutgoingMailServerUseSSL</key><true/>\n      <key>OutgoingMailServerUsername</key><string>{addr}</string>\n      <key>OutgoingPasswordSameAsIncomingPassword</key><true/>\n      <key>PayloadDisplayName</key><string>{addr}</string>\n      <key>PayloadIdentifier</key><string>steward.mail.{id}.account</string>\n      <key>PayloadType</key><string>com.apple.mail.managed</string>\n      <key>PayloadUUID</key><string>{u1}</string>\n      <key>PayloadVersion</key><integer>1</integer>\n    </dict>\n  </array>\n  <key>PayloadDisplayName</key><string>{addr} ({device})</string>\n  <key>PayloadIdentifier</key><string>steward.mail.{id}</string>\n  <key>PayloadType</key><string>Configuration</string>\n  <key>PayloadUUID</key><string>{u2}</string>\n  <key>PayloadVersion</key><integer>1</integer>\n</dict>\n</plist>\n",
             addr = text(&self.address),
             device = text(device_name),
             imap_host = text(&self.imap.host),
             imap_port = self.imap.port,
             smtp_host = text(&self.smtp.host),
             smtp_port = self.smtp.port,
-            password = text(password),
+            password = password
+                .map(|p| format!("      <key>IncomingPassword</key><string>{}</string>\n", text(p)))
+                .unwrap_or_default(),
             u1 = uuid(1),
             u2 = uuid(2),
         )
     }
+}
+
+/// The https address of an address's Apple profile without a password (public, like
+/// Thunderbird's autoconfiguration): `?emailaddress=`.
+pub const APPLE_PROFILE_PATH: &str = "/mail-setup/apple.mobileconfig";
+
+/// A stable number for an address's public profile, so that installing it again replaces it
+/// (FNV-1a of the address, 32 bits).
+pub fn profile_id(address: &str) -> i64 {
+    let hash = address.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    i64::from(hash)
 }
 
 #[cfg(test)]
@@ -182,7 +198,7 @@ mod tests {
         assert!(xml.contains("<hostname>mail.cafe-du-lac.ch</hostname>\n      <port>993</port>\n      <socketType>SSL</socketType>"));
         assert!(xml.contains("<outgoingServer type=\"smtp\">"));
         assert!(xml.contains("<username>%EMAILADDRESS%</username>"));
-        let profile = servers.mobileconfig("Phone <Anna's>", "pa&ss", 7);
+        let profile = servers.mobileconfig("Phone <Anna's>", Some("pa&ss"), 7);
         assert!(profile.contains("<key>IncomingMailServerPortNumber</key><integer>993</integer>"));
         assert!(
             profile.contains("<string>pa&amp;ss</string>"),
@@ -190,6 +206,13 @@ mod tests {
         );
         assert!(profile.contains("Phone &lt;Anna&#39;s&gt;"));
         assert!(profile.contains("5A1E0000-0000-4000-8000-000100000007"));
+        // Without a password (served over https), iOS asks for it while installing.
+        let public = servers.mobileconfig("Mail", None, profile_id("anna@cafe-du-lac.ch"));
+        assert!(!public.contains("<key>IncomingPassword</key>"), "{public}");
+        assert!(public
+            .contains("<key>IncomingMailServerHostName</key><string>mail.cafe-du-lac.ch</string>"));
+        assert_eq!(profile_id("a@b.ch"), profile_id("a@b.ch"));
+        assert_ne!(profile_id("a@b.ch"), profile_id("c@b.ch"));
     }
 
     #[test]

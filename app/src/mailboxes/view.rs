@@ -324,6 +324,11 @@ fn ShownOnce(made: NewDevicePassword) -> impl IntoView {
         "{}.mobileconfig",
         made.servers.as_ref().map_or("mail", |s| s.address.as_str())
     );
+    let address = made
+        .servers
+        .as_ref()
+        .map(|s| s.address.clone())
+        .unwrap_or_default();
     let profile = format!(
         "data:application/x-apple-aspen-config;charset=utf-8,{}",
         format::percent_encode(&made.profile)
@@ -350,11 +355,22 @@ fn ShownOnce(made: NewDevicePassword) -> impl IntoView {
                 </div>
                 <p>{format!("User name: {} (the whole address), for both. The password is the one above.", s.address)}</p>
             })}
-            {(!made.profile.is_empty()).then(|| view! {
-                <p>
-                    <a class="button secondary small" href=profile download=profile_name data-testid="apple-profile">"Download the profile for iPhone, iPad and Mac"</a>
-                    " Opening it sets up Mail with these settings and this password. Thunderbird finds the settings by itself where the domain's autoconfig name points to this server."
-                </p>
+            {(!made.profile.is_empty()).then(|| {
+                let ios = format!(
+                    "{}?emailaddress={}",
+                    super::servers::APPLE_PROFILE_PATH,
+                    format::percent_encode(&address)
+                );
+                view! {
+                    <p>
+                        <a class="button secondary small" href=profile download=profile_name data-testid="apple-profile">"Download the profile for a Mac"</a>
+                        " Opening it sets up Mail with these settings and this password."
+                    </p>
+                    <p>
+                        <a class="button secondary small" href=ios rel="external" data-testid="apple-profile-ios">"Open the profile on an iPhone or iPad"</a>
+                        " Open this page on the device, tap it, and install the profile in Settings: it asks for the password above. Thunderbird finds the settings by itself where the domain's autoconfig name points to this server."
+                    </p>
+                }
             })}
         </div>
     }

@@ -84,6 +84,13 @@ mod server_side {
         let current = cx.member(&mut tx, organization_id).await?;
         let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
         let last = crate::access::store::last_organization(&mut tx, account.id).await?;
+        let cart_lines = if current.may(Action::UseBilling) {
+            crate::shop::store::cart(&mut tx, organization_id)
+                .await?
+                .len() as i64
+        } else {
+            0
+        };
         tx.commit().await?;
         // Remember where the person is, for their next sign-in (written only when it changes,
         // and only for a person in a browser: a program's reads change nothing). A preference,
@@ -104,6 +111,7 @@ mod server_side {
             account: account.clone(),
             current,
             organizations,
+            cart_lines,
         })
     }
 

@@ -25,6 +25,9 @@ pub struct ShellData {
     pub account: Account,
     pub current: OrganizationSummary,
     pub organizations: Vec<OrganizationSummary>,
+    /// Lines in the organization's cart, for whoever may use billing (0 otherwise).
+    #[serde(default)]
+    pub cart_lines: i64,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

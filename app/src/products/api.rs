@@ -43,6 +43,43 @@ pub async fn unblock_product(organization_id: i64, product_id: i64) -> Result<()
         .await
 }
 
+/// Turns automatic renewal on or off for several products at once (the list's selection,
+/// `product_ids` comma-separated): all of them or none.
+#[server(endpoint = "set_auto_renew_many")]
+pub async fn set_auto_renew_many(
+    organization_id: i64,
+    product_ids: String,
+    on: bool,
+) -> Result<usize, AppError> {
+    SetAutoRenewMany::serve(|cx| server_side::auto_renew_many(cx, organization_id, product_ids, on))
+        .await
+}
+
+/// One product's automatic renewal switched inside `tx` and logged there: the one write of
+/// this fact, for the product page, the shop and the list.
+#[cfg(feature = "ssr")]
+pub async fn switch_auto_renew(
+    cx: &crate::access::Context,
+    tx: &mut crate::db::Tx,
+    organization_id: i64,
+    product_id: i64,
+    on: bool,
+) -> Result<(), AppError> {
+    if !super::store::set_auto_renew(tx, organization_id, product_id, on).await? {
+        return Err(AppError::not_found("product"));
+    }
+    cx.log(
+        tx,
+        crate::access::Log::product(
+            crate::activity::ActivityAction::AutoRenewChanged,
+            organization_id,
+            product_id,
+            if on { "on" } else { "off" },
+        ),
+    )
+    .await
+}
+
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::{
@@ -55,6 +92,31 @@ mod server_side {
     use crate::error::{AppError, ErrorCode};
     use crate::mail::{self};
     use crate::policy::Action;
+
+    /// At most this many products in one switch.
+    const MANY_MAX: usize = 200;
+
+    pub async fn auto_renew_many(
+        cx: Context,
+        organization_id: i64,
+        product_ids: String,
+        on: bool,
+    ) -> Result<usize, AppError> {
+        let product_ids = crate::tags::parse_ids(&product_ids)?;
+        if product_ids.len() > MANY_MAX {
+            return Err(AppError::validation(
+                "product_ids",
+                format!("Select at most {MANY_MAX} products at a time."),
+            ));
+        }
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        for product_id in &product_ids {
+            super::switch_auto_renew(&cx, &mut tx, organization_id, *product_id, on).await?;
+        }
+        tx.commit().await?;
+        Ok(product_ids.len())
+    }
 
     pub async fn list(
         cx: Context,

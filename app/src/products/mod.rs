@@ -180,6 +180,9 @@ pub struct ProductSummary {
     /// A domain transferred in whose transfer is not done: where it stands, in words.
     #[serde(default)]
     pub in_transfer: Option<String>,
+    /// Renews itself at expiry, paid from the prepaid balance.
+    #[serde(default)]
+    pub auto_renew: bool,
 }
 
 /// A page of the product list, with what it shows and for whom (PRD-6).
@@ -404,6 +407,7 @@ mod tests {
             stage: DomainStage::Active,
             standing: None,
             in_transfer: None,
+            auto_renew: false,
         };
         let cursor = cursor_after(ProductSort::Name, &product);
         assert_eq!(parse_cursor(&cursor).ok(), Some(("a|b".to_owned(), 42)));

@@ -18,6 +18,7 @@ type Row = (
     bool,
     String,
     Option<String>,
+    bool,
 );
 type DetailRow = (
     i64,
@@ -37,7 +38,7 @@ type DetailRow = (
 fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
     rows.into_iter()
         .filter_map(
-            |(id, name, kind, status, expires_at, holder, blocked, stage, transfer)| {
+            |(id, name, kind, status, expires_at, holder, blocked, stage, transfer, auto_renew)| {
                 Some(ProductSummary {
                     in_transfer: super::in_transfer(transfer.as_deref()),
                     id,
@@ -50,6 +51,7 @@ fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
                     blocked,
                     stage: DomainStage::parse(&stage)?,
                     standing: None,
+                    auto_renew,
                 })
             },
         )
@@ -66,7 +68,7 @@ pub async fn page(
     filter: &ProductFilter,
     after: Option<(String, i64)>,
 ) -> Result<Vec<ProductSummary>, sqlx::Error> {
-    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state FROM products p \
+    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state, p.auto_renew FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -74,7 +76,7 @@ pub async fn page(
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (lower(p.name), p.id) > ($6, $7) \
         ORDER BY lower(p.name), p.id LIMIT $8";
-    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state FROM products p \
+    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state, p.auto_renew FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -160,7 +162,7 @@ pub async fn needing_attention(
     };
     let list = format!(
         "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, \
-         p.stage, p.transfer_state FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
+         p.stage, p.transfer_state, p.auto_renew FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
     );
     let count = format!("SELECT COUNT(*) FROM products p WHERE {REACH} AND {condition}");
     let only_for = only_for.unwrap_or(0);
@@ -322,4 +324,23 @@ pub async fn billing_currency(
     Ok(code
         .and_then(|c| crate::money::Currency::parse(&c))
         .unwrap_or(crate::money::Currency::Chf))
+}
+
+/// Whether the product renews itself at expiry (paid from the prepaid balance); `false` when the
+/// organization has no such product.
+pub async fn set_auto_renew(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    on: bool,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "UPDATE products SET auto_renew = $3 WHERE organization_id = $1 AND id = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(on)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }

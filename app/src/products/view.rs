@@ -1,6 +1,6 @@
 //! The product list and the product page.
 
-use super::api::{get_product, list_products, BlockProduct, UnblockProduct};
+use super::api::{get_product, list_products, BlockProduct, SetAutoRenewMany, UnblockProduct};
 use super::{expiry_note, ProductKind, ProductStatus};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
@@ -31,6 +31,49 @@ fn js_sys_now() -> f64 {
     }
 }
 
+/// Automatic renewal of the selected products, on or off at once (for those with billing
+/// rights; the server refuses the others).
+#[component]
+fn AutoRenewPicker(
+    organization_id: Memo<i64>,
+    selected: RwSignal<Vec<i64>>,
+    switch: ServerAction<SetAutoRenewMany>,
+) -> impl IntoView {
+    let count = move || selected.read().len();
+    let ids = move || {
+        selected
+            .get_untracked()
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let send = move |on: bool| {
+        switch.dispatch(SetAutoRenewMany {
+            organization_id: organization_id.get_untracked(),
+            product_ids: ids(),
+            on,
+        });
+    };
+    view! {
+        <section class="panel batch-panel" aria-labelledby="batch-renew-heading">
+            <h2 id="batch-renew-heading" class="visually-hidden">"Automatic renewal of the selection"</h2>
+            <div class="filter-buttons">
+                <span class="muted">"Automatic renewal of the selection:"</span>
+                <button class="button" type="button" disabled=move || count() == 0 || switch.pending().get() on:click=move |_| send(true)>"Turn on"</button>
+                <button class="button" type="button" disabled=move || count() == 0 || switch.pending().get() on:click=move |_| send(false)>"Turn off"</button>
+            </div>
+            <div role="status" data-testid="batch-renew-status">
+                {move || match switch.value().get() {
+                    Some(Ok(n)) => view! { <p class="notice">{format!("Automatic renewal changed for {n} product{}.", if n == 1 { "" } else { "s" })}</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="field-error">{e.message}</p> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
 #[component]
 pub fn ProductsPage() -> impl IntoView {
     let organization_id = use_organization_id();
@@ -38,7 +81,14 @@ pub fn ProductsPage() -> impl IntoView {
     let get = move |key: &str| query.read().get(key).unwrap_or_default();
     let tag_action = ServerAction::<TagProducts>::new();
     let untag_action = ServerAction::<UntagProducts>::new();
-    let changed = move || (tag_action.version().get(), untag_action.version().get());
+    let renew_action = ServerAction::<SetAutoRenewMany>::new();
+    let changed = move || {
+        (
+            tag_action.version().get(),
+            untag_action.version().get(),
+            renew_action.version().get(),
+        )
+    };
     let page = Resource::new(
         move || {
             (
@@ -66,6 +116,7 @@ pub fn ProductsPage() -> impl IntoView {
     Effect::new(move |_| {
         if matches!(tag_action.value().get(), Some(Ok(_)))
             || matches!(untag_action.value().get(), Some(Ok(_)))
+            || matches!(renew_action.value().get(), Some(Ok(_)))
         {
             selected.set(Vec::new());
         }
@@ -153,6 +204,7 @@ pub fn ProductsPage() -> impl IntoView {
             </div>
         </section>
         <TagPicker organization_id selected tags tag_action untag_action />
+        <AutoRenewPicker organization_id selected switch=renew_action />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match page.await {
@@ -217,7 +269,10 @@ pub fn ProductsPage() -> impl IntoView {
                                                         <span class=format!("status status-{}", product.status.as_str())>{product.status.label()}</span>
                                                         {note.map(|n| view! { " " <span class="expiry-note">{n}</span> })}
                                                     </td>
-                                                    <td data-label="Expires" class="optional-column">{product.expires_at.map(format::date).unwrap_or_else(|| no_expiry.into())}</td>
+                                                    <td data-label="Expires" class="optional-column">
+                                                        {product.expires_at.map(format::date).unwrap_or_else(|| no_expiry.into())}
+                                                        {(product.auto_renew && product.expires_at.is_some()).then(|| view! { <span class="renews-note" data-testid="renews-itself">" · renews itself"</span> })}
+                                                    </td>
                                                     <td data-label="Holder" class="optional-column">{product.holder}</td>
                                                 </tr>
                                             }

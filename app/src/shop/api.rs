@@ -65,6 +65,19 @@ pub async fn update_cart_line(
     .await
 }
 
+/// The cart's one promo-code field: puts the code on the first line it fits (a line without
+/// a code or free offer; the cart priced in `currency`) and says which; when it fits none,
+/// says why for each line.
+#[server(endpoint = "apply_promo_code")]
+pub async fn apply_promo_code(
+    organization_id: i64,
+    currency: String,
+    promo_code: String,
+) -> Result<super::PromoApplied, AppError> {
+    ApplyPromoCode::serve(|cx| server_side::apply_code(cx, organization_id, currency, promo_code))
+        .await
+}
+
 #[server(endpoint = "remove_cart_line")]
 pub async fn remove_cart_line(organization_id: i64, line_id: i64) -> Result<(), AppError> {
     RemoveCartLine::serve(|cx| server_side::remove(cx, organization_id, line_id)).await
@@ -103,6 +116,16 @@ pub async fn set_auto_renew(
     SetAutoRenew::serve(|cx| server_side::auto_renew(cx, organization_id, product_id, on)).await
 }
 
+/// A product's renewal for its page: `None` for a domain (its own panel) or a product that
+/// does not expire.
+#[server(endpoint = "product_renewal")]
+pub async fn product_renewal(
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<super::RenewalFacts>, AppError> {
+    ProductRenewal::serve(|cx| server_side::renewal(cx, organization_id, product_id)).await
+}
+
 /// Cancels an order that waits for its bank transfer.
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), AppError> {
@@ -113,8 +136,8 @@ pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), App
 pub mod server_side {
     use super::super::checkout::{self, Actor, Checkout};
     use super::super::{
-        check_amounts, check_domain_name, check_product_name, normalize_promo_code, store,
-        InvoiceSummary, Offering, OrderStatus, Payment, Placed, Shop, CART_LINES_MAX,
+        check_amounts, normalize_promo_code, store, InvoiceSummary, OrderStatus, Payment, Placed,
+        Shop, CART_LINES_MAX,
     };
     use crate::access::{Context, Log};
     use crate::activity::ActivityAction;
@@ -142,6 +165,14 @@ pub mod server_side {
         currency_text: String,
     ) -> Result<Shop, AppError> {
         let currency = currency(&currency_text)?;
+        // A cart filled while signed out (the order page) moves in here, once.
+        if crate::request::cookie_value(crate::request::GUEST_CART_COOKIE).is_some() {
+            let mut tx = cx.write().await?;
+            cx.member(&mut tx, organization_id).await?;
+            crate::access::store::lock_organization(&mut tx, organization_id).await?;
+            super::super::guest::server_side::claim(&cx, &mut tx, organization_id).await?;
+            tx.commit().await?;
+        }
         let mut tx = cx.read().await?;
         let member = cx.member(&mut tx, organization_id).await?;
         let (_, quote) = checkout::priced_cart(&mut tx, organization_id, currency, cx.now).await?;
@@ -152,18 +183,7 @@ pub mod server_side {
         let offerings = catalogue::current()
             .plans
             .iter()
-            .map(|plan| Offering {
-                kind: plan.kind,
-                plan: plan.plan.clone(),
-                label: plan.label.clone(),
-                period: plan.period.as_str().into(),
-                unit: plan.unit_price(currency),
-                tiers: plan
-                    .tiers
-                    .iter()
-                    .map(|t| format!("from {}: −{}", t.from, t.reduction.label()))
-                    .collect(),
-            })
+            .map(|plan| super::super::offer::offering(plan, currency))
             .collect();
         Ok(Shop {
             organization: member.name,
@@ -250,47 +270,19 @@ pub mod server_side {
             }
             (product.kind, product.name, Some(product_id))
         } else {
-            let kind = ProductKind::parse(&kind)
-                .ok_or_else(|| AppError::validation("kind", "Choose a product from the list."))?;
-            let name = if kind == ProductKind::Domain {
-                let name = check_domain_name(&name)?;
-                let extensions = crate::products::domain::current();
-                if extensions.of(&name).is_none() {
-                    return Err(AppError::validation(
-                        "name",
-                        format!(
-                            "This extension is not sold here: the shop registers {}.",
-                            extensions.listed()
-                        ),
-                    ));
-                }
-                if quantity != 1 {
-                    return Err(AppError::validation(
-                        "quantity",
-                        "A domain name is registered once: order one at a time.",
-                    ));
-                }
-                if store::name_taken(&mut tx, kind, &name).await?
-                    || store::cart(&mut tx, organization_id)
-                        .await?
-                        .iter()
-                        .any(|l| {
-                            l.line.kind == kind
-                                && l.line.name == name
-                                && l.line.product_id.is_none()
-                        })
-                {
-                    return Err(AppError::validation(
-                        "name",
-                        format!(
-                            "{name} is not available: it is registered already, or in the cart."
-                        ),
-                    ));
-                }
-                name
-            } else {
-                check_product_name(&name)?
-            };
+            let (kind, name) =
+                super::super::offer::new_product(&mut tx, &kind, &name, quantity).await?;
+            if store::cart(&mut tx, organization_id)
+                .await?
+                .iter()
+                .any(|l| l.line.kind == kind && l.line.name == name && l.line.product_id.is_none())
+                && kind == ProductKind::Domain
+            {
+                return Err(AppError::validation(
+                    "name",
+                    format!("{name} is not available: it is registered already, or in the cart."),
+                ));
+            }
             (kind, name, None)
         };
         let plan = "standard";
@@ -418,6 +410,123 @@ pub mod server_side {
         logged(&cx, tx, organization_id, &detail).await
     }
 
+    pub async fn renewal(
+        cx: Context,
+        organization_id: i64,
+        product_id: i64,
+    ) -> Result<Option<super::super::RenewalFacts>, AppError> {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let member = cx.member(&mut tx, organization_id).await?;
+        let only_for = crate::access::organization::products_for(member.role, account.id);
+        crate::products::store::detail(&mut tx, organization_id, only_for, product_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("product"))?;
+        let found = store::renewable(&mut tx, organization_id)
+            .await?
+            .into_iter()
+            .find(|p| p.product_id == product_id);
+        let currency = crate::products::store::billing_currency(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        let Some(product) = found.filter(|p| p.kind != ProductKind::Domain) else {
+            return Ok(None);
+        };
+        let (Some(expires_at), Some(plan)) = (
+            product.expires_at,
+            catalogue::current().plan(product.kind, "standard"),
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(super::super::RenewalFacts {
+            product_id,
+            name: product.name,
+            expires_at,
+            auto_renew: product.auto_renew,
+            price: plan.unit_price(currency),
+            period: plan.period.as_str().into(),
+            may_order: member.may(crate::policy::Action::UseBilling),
+        }))
+    }
+
+    pub async fn apply_code(
+        cx: Context,
+        organization_id: i64,
+        currency_text: String,
+        promo_code: String,
+    ) -> Result<super::super::PromoApplied, AppError> {
+        use crate::shop::Purpose;
+        let currency = currency(&currency_text)?;
+        let code = normalize_promo_code(&promo_code)?;
+        if code.is_empty() {
+            return Err(AppError::validation("promo_code", "Enter the promo code."));
+        }
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let found = store::promo_code(&mut tx, &code).await?.ok_or_else(|| {
+            AppError::validation(
+                "promo_code",
+                format!("There is no promo code {code}: check its spelling."),
+            )
+        })?;
+        let used = store::promo_code_used(&mut tx, found.id, organization_id).await?;
+        let (lines, quote) =
+            checkout::priced_cart(&mut tx, organization_id, currency, cx.now).await?;
+        if let Some(on) = quote.lines.iter().find(|l| l.promo_code == code) {
+            return Err(AppError::validation(
+                "promo_code",
+                format!("{code} is on {} already.", on.description),
+            ));
+        }
+        let mut reasons = Vec::new();
+        let mut chosen = None;
+        for (line, quoted) in lines.iter().zip(&quote.lines) {
+            let why = if matches!(
+                line.purpose,
+                Purpose::Restore | Purpose::Warranty | Purpose::Transfer
+            ) {
+                Some("a promo code does not apply to it.".to_owned())
+            } else if line.promo.is_some() {
+                Some(format!("it has the code {} already.", quoted.promo_code))
+            } else if line.free_offer_id.is_some() {
+                Some("it takes a free offer.".to_owned())
+            } else {
+                found.refusal(line.kind, currency, used, cx.now)
+            };
+            match why {
+                None => {
+                    chosen = Some((line, quoted));
+                    break;
+                }
+                Some(why) => reasons.push(format!("{}: {why}", quoted.description)),
+            }
+        }
+        let Some((line, quoted)) = chosen else {
+            let message = if reasons.is_empty() {
+                "The cart is empty: add the product the code is for first.".to_owned()
+            } else {
+                format!("{code} fits no line of the cart. {}", reasons.join(" "))
+            };
+            return Err(AppError::validation("promo_code", message));
+        };
+        store::update_line(
+            &mut tx,
+            organization_id,
+            line.id,
+            line.quantity,
+            line.periods,
+            &code,
+            None,
+        )
+        .await?;
+        let detail = format!("Promo code {code} on {}", quoted.description);
+        logged(&cx, tx, organization_id, &detail).await?;
+        Ok(super::super::PromoApplied {
+            code,
+            line: quoted.description.clone(),
+        })
+    }
+
     pub async fn remove(cx: Context, organization_id: i64, line_id: i64) -> Result<(), AppError> {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
@@ -531,19 +640,8 @@ pub mod server_side {
     ) -> Result<(), AppError> {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
-        if !store::set_auto_renew(&mut tx, organization_id, product_id, on).await? {
-            return Err(AppError::not_found("product"));
-        }
-        cx.log(
-            &mut tx,
-            Log::product(
-                ActivityAction::AutoRenewChanged,
-                organization_id,
-                product_id,
-                if on { "on" } else { "off" },
-            ),
-        )
-        .await?;
+        crate::products::api::switch_auto_renew(&cx, &mut tx, organization_id, product_id, on)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

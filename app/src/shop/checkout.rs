@@ -349,6 +349,22 @@ pub async fn write_order(
             }
         }
     }
+    // What each line pays for, stated on the invoice.
+    let mut services = Vec::with_capacity(order.lines.len());
+    for (line, quoted) in order.lines.iter().zip(&order.quote.lines) {
+        let expires_at = match line.product_id {
+            Some(product_id) => store::product_expiry(tx, organization_id, product_id)
+                .await?
+                .flatten(),
+            None => None,
+        };
+        services.push(service_period(
+            line.purpose,
+            expires_at,
+            actor.now,
+            months_of(&quoted.period, line.periods),
+        ));
+    }
     let number = store::next_invoice_number(tx, order.quote.currency).await?;
     let provider = super::payment::provider(payment);
     let payment_reference = provider.reference(order_id);
@@ -372,7 +388,9 @@ pub async fn write_order(
             .quote
             .lines
             .iter()
-            .map(|l| InvoiceLine {
+            .zip(services)
+            .map(|(l, service)| InvoiceLine {
+                service,
                 description: l.description.clone(),
                 quantity: l.quantity,
                 periods: l.periods,
@@ -532,11 +550,7 @@ pub async fn carry_out(
     line: &OrderLine,
     actor: &Actor<'_>,
 ) -> Result<(), AppError> {
-    let months = line.periods
-        * match line.period.as_str() {
-            "year" => 12,
-            _ => 1,
-        };
+    let months = months_of(&line.period, line.periods);
     let length = periods_label(&line.period, line.periods);
     let Some(product_id) = line.product_id else {
         let names = new_names(tx, organization_id, line).await?;
@@ -648,11 +662,8 @@ pub async fn carry_out(
         }
         Purpose::Restore => {
             // The registry restores the domain with the year it had missed: from its old expiry.
-            let from = expires_at.unwrap_or(actor.now);
-            let mut until = crate::format::add_months(from, months);
-            if until <= actor.now {
-                until = crate::format::add_months(actor.now, months);
-            }
+            let (_, until) = service_period(Purpose::Restore, expires_at, actor.now, months)
+                .unwrap_or((actor.now, crate::format::add_months(actor.now, months)));
             // Only from redemption: a domain that moved on meanwhile is not restored.
             if !store::restore_product(tx, organization_id, product_id, until, actor.now).await? {
                 return Err(AppError::validation(
@@ -676,8 +687,8 @@ pub async fn carry_out(
         // A transfer creates its product (above): never a line about one it has.
         Purpose::Transfer => {}
         Purpose::New | Purpose::Renewal => {
-            let from = renewal_start(expires_at, actor.now);
-            let until = crate::format::add_months(from, months);
+            let (_, until) = service_period(line.purpose, expires_at, actor.now, months)
+                .unwrap_or((actor.now, crate::format::add_months(actor.now, months)));
             store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
             actor
                 .log(
@@ -740,6 +751,40 @@ pub fn renewal_start(expires_at: Option<i64>, now: i64) -> i64 {
         Some(at) if at + LAPSED_DAYS * 86_400 >= now => at,
         _ => now,
     }
+}
+
+/// The service a line pays for, from its first moment to the moment it ends, as its invoice
+/// states it and as the order carries it out: a new product from now; a renewal from its expiry
+/// (see [`renewal_start`]); a restore from its old expiry, or from now when even the year it
+/// missed is over. `None` for what is not a period of service (a warranty, a transfer's fee).
+pub fn service_period(
+    purpose: Purpose,
+    expires_at: Option<i64>,
+    now: i64,
+    months: i64,
+) -> Option<(i64, i64)> {
+    let add = crate::format::add_months;
+    match purpose {
+        Purpose::Warranty | Purpose::Transfer => None,
+        Purpose::Restore => {
+            let from = expires_at.unwrap_or(now);
+            let until = add(from, months);
+            Some(if until <= now {
+                (now, add(now, months))
+            } else {
+                (from, until)
+            })
+        }
+        Purpose::New | Purpose::Renewal => {
+            let from = renewal_start(expires_at, now);
+            Some((from, add(from, months)))
+        }
+    }
+}
+
+/// Months in `periods` of `period` ("year" or "month").
+pub fn months_of(period: &str, periods: i64) -> i64 {
+    periods * if period == "year" { 12 } else { 1 }
 }
 
 /// After this many days past its expiry a renewal starts afresh.

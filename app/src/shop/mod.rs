@@ -7,6 +7,10 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod checkout;
+pub mod guest;
+pub mod guest_view;
+#[cfg(feature = "ssr")]
+pub mod offer;
 #[cfg(feature = "ssr")]
 pub mod operator;
 #[cfg(feature = "ssr")]
@@ -105,6 +109,9 @@ pub struct Offering {
     pub kind: ProductKind,
     pub plan: String,
     pub label: String,
+    /// What it is for, in a sentence (the catalogue's).
+    #[serde(default)]
+    pub description: String,
     /// "month" or "year".
     pub period: String,
     /// One item for one period, VAT excluded.
@@ -112,6 +119,59 @@ pub struct Offering {
     /// "from 5: 10 %", … (the whole quantity gets the rate it reaches).
     pub tiers: Vec<String>,
 }
+
+/// What the order page (someone signed out) shows: the catalogue, a domain name's price by
+/// extension, and the visitor's cart priced in CHF.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct OrderCatalogue {
+    pub offerings: Vec<Offering>,
+    pub domain_prices: Vec<DomainPrice>,
+    pub quote: Quote,
+}
+
+/// A year of a domain name of one extension, VAT excluded.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DomainPrice {
+    pub extension: String,
+    pub price: Money,
+}
+
+/// The answer to a domain search.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DomainFound {
+    /// As normalised: `example.ch`.
+    pub name: String,
+    pub available: bool,
+    /// A year's price (when it is available).
+    pub price: Option<Money>,
+}
+
+/// A product's renewal as its page shows it (products other than domains, which have their own
+/// panel): when it expires, whether it renews itself, what a period costs.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RenewalFacts {
+    pub product_id: i64,
+    pub name: String,
+    pub expires_at: i64,
+    pub auto_renew: bool,
+    /// One item for one period, VAT excluded.
+    pub price: Money,
+    /// "month" or "year".
+    pub period: String,
+    /// May renew and switch automatic renewal (billing rights).
+    pub may_order: bool,
+}
+
+/// Where the cart's promo code went.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PromoApplied {
+    pub code: String,
+    /// The line's description: "Domain name example.ch".
+    pub line: String,
+}
+
+/// At most this many lines in a signed-out visitor's cart.
+pub const GUEST_CART_LINES_MAX: usize = 20;
 
 /// A product of the organization that can be renewed from the shop.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -105,6 +105,17 @@ const QUANTITY_RIGHT: f32 = 345.0;
 const PERIOD_X: f32 = 360.0;
 const VAT_RIGHT: f32 = 465.0;
 
+/// `Service period 07.12.2026 – 07.12.2027`: from the day it starts to the day it ends — the
+/// expiry the product's page then shows.
+pub fn service_text(service: Option<(i64, i64)>) -> Option<String> {
+    let (from, until) = service?;
+    Some(format!(
+        "Service period {} – {}",
+        crate::format::date(from),
+        crate::format::date(until)
+    ))
+}
+
 fn header(pages: &mut Pages) {
     pages.left(LEFT, BOLD, 9.0, "Description");
     pages.right(QUANTITY_RIGHT, BOLD, 9.0, "Quantity");
@@ -158,7 +169,10 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
     header(&mut pages);
     let continued = format!("Invoice {number}, continued");
     for line in &invoice.lines {
-        pages.room(14.0 * (2 + line.reductions.len()) as f32, &continued);
+        pages.room(
+            14.0 * (2 + line.reductions.len() + usize::from(line.service.is_some())) as f32,
+            &continued,
+        );
         let y = pages.y;
         let description = fit(&line.description, QUANTITY_RIGHT - LEFT - 60.0, 9.5);
         pages.text(LEFT, y, REGULAR, 9.5, &description);
@@ -172,6 +186,10 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
         pages.right(VAT_RIGHT, REGULAR, 9.5, &line.vat_rate.label());
         pages.right(RIGHT, REGULAR, 9.5, &line.list.to_string());
         pages.down(13.0);
+        if let Some(period) = service_text(line.service) {
+            pages.left(LEFT + 12.0, REGULAR, 8.5, &period);
+            pages.down(12.0);
+        }
         for (label, taken) in &line.reductions {
             let y = pages.y;
             let label = fit(label, QUANTITY_RIGHT - LEFT - 70.0, 8.5);
@@ -290,6 +308,7 @@ mod tests {
             issued_at: 1_800_000_000,
             lines: (0..lines)
                 .map(|i| InvoiceLine {
+                    service: Some((1_800_000_000, crate::format::add_months(1_800_000_000, 1))),
                     description: format!("Web hosting (shop) Zürich {i}"),
                     quantity: 35,
                     periods: 1,
@@ -443,6 +462,7 @@ mod tests {
             "Helvetia Web Agency SA",
             "CH-1003 Lausanne",
             "Web hosting (shop) Zürich 2",
+            "Service period 15.01.2027 – 15.02.2027",
             "CHF -69.44",
             "VAT 8.1 % on CHF 624.96",
             "CHF 50.61",

@@ -7,6 +7,7 @@ use crate::db::Tx;
 use crate::money::{Currency, Money, Percent};
 use crate::on_db;
 use crate::products::ProductKind;
+use crate::tokens::TokenHash;
 
 // ---- The cart -------------------------------------------------------------------------------
 
@@ -90,6 +91,104 @@ pub async fn cart_line(
         .fetch_optional(&mut **c)
         .await)?;
     Ok(row.and_then(stored_line))
+}
+
+// ---- A signed-out visitor's cart (guest.rs) ---------------------------------------------------
+
+#[derive(sqlx::FromRow)]
+struct GuestLineRow {
+    id: i64,
+    kind: String,
+    name: String,
+    periods: i64,
+}
+
+fn guest_line(row: GuestLineRow) -> Option<Line> {
+    let Some(kind) = ProductKind::parse(&row.kind) else {
+        tracing::warn!(table = "guest_cart_lines", id = row.id, kind = %row.kind, "unknown kind");
+        return None;
+    };
+    Some(Line {
+        id: row.id,
+        kind,
+        plan: "standard".into(),
+        name: row.name,
+        product_id: None,
+        purpose: Purpose::New,
+        quantity: 1,
+        periods: row.periods,
+        promo: None,
+        free_offer_id: None,
+        auth_code: String::new(),
+    })
+}
+
+pub async fn guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line>, sqlx::Error> {
+    const SQL: &str = "SELECT id, kind, name, periods FROM guest_cart_lines \
+                       WHERE token_hash = $1 ORDER BY id";
+    let rows: Vec<GuestLineRow> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token.as_str())
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(guest_line).collect())
+}
+
+/// The visitor's lines, deleted as they are read (the claim of `guest::claim`).
+pub async fn take_guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line>, sqlx::Error> {
+    const SQL: &str = "DELETE FROM guest_cart_lines WHERE token_hash = $1 \
+                       RETURNING id, kind, name, periods";
+    let mut rows: Vec<GuestLineRow> = on_db!(tx, |c| sqlx::query_as(SQL)
+        .bind(token.as_str())
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows.into_iter().filter_map(guest_line).collect())
+}
+
+pub async fn add_guest_line(
+    tx: &mut Tx,
+    token: &TokenHash,
+    kind: ProductKind,
+    name: &str,
+    periods: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO guest_cart_lines (token_hash, kind, name, periods, created_at) \
+                       VALUES ($1, $2, $3, $4, $5)";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(token.as_str())
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(periods)
+        .bind(at)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn remove_guest_line(
+    tx: &mut Tx,
+    token: &TokenHash,
+    line_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "DELETE FROM guest_cart_lines WHERE token_hash = $1 AND id = $2";
+    let done = on_db!(tx, |c| sqlx::query(SQL)
+        .bind(token.as_str())
+        .bind(line_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
+}
+
+/// Forgets visitors' lines added before `before`.
+pub async fn forget_guest_carts(tx: &mut Tx, before: i64) -> Result<(), sqlx::Error> {
+    const SQL: &str = "DELETE FROM guest_cart_lines WHERE created_at < $1";
+    on_db!(tx, |c| sqlx::query(SQL)
+        .bind(before)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))
 }
 
 pub struct NewLine<'a> {
@@ -922,6 +1021,8 @@ pub struct InvoiceLine {
     pub reductions: Vec<(String, Money)>,
     pub net: Money,
     pub vat_rate: Percent,
+    /// The service paid for: its first moment and the moment it ends (Unix seconds).
+    pub service: Option<(i64, i64)>,
 }
 
 /// Writes an issued invoice and its lines; the tables refuse any later change.
@@ -932,7 +1033,8 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
     const LINE: &str = "INSERT INTO invoice_lines \
         (invoice_id, position, description, quantity, periods, period, list_minor, reductions, \
-         net_minor, vat_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+         net_minor, vat_rate, service_from, service_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
     let address = invoice.address.join("\n");
     let supplier = invoice.supplier.join("\n");
     let id: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
@@ -969,6 +1071,8 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
             .bind(&reductions)
             .bind(line.net.minor)
             .bind(line.vat_rate.0)
+            .bind(line.service.map(|(from, _)| from))
+            .bind(line.service.map(|(_, until)| until))
             .execute(&mut **c)
             .await
             .map(|_| ()))?;
@@ -1056,7 +1160,8 @@ pub async fn invoice(
     let sql =
         format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE organization_id = $1 AND id = $2");
     const LINES: &str = "SELECT description, quantity, periods, period, list_minor, reductions, \
-                         net_minor, vat_rate FROM invoice_lines WHERE invoice_id = $1 ORDER BY position";
+                         net_minor, vat_rate, service_from, service_until FROM invoice_lines \
+                         WHERE invoice_id = $1 ORDER BY position";
     let row: Option<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
         .bind(organization_id)
         .bind(invoice_id)
@@ -1065,16 +1170,38 @@ pub async fn invoice(
     let Some(mut invoice) = row.and_then(invoice_of) else {
         return Ok(None);
     };
-    let rows: Vec<(String, i64, i64, String, i64, String, i64, i64)> =
-        on_db!(tx, |c| sqlx::query_as(LINES)
-            .bind(invoice.id)
-            .fetch_all(&mut **c)
-            .await)?;
+    type LineRow = (
+        String,
+        i64,
+        i64,
+        String,
+        i64,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+    );
+    let rows: Vec<LineRow> = on_db!(tx, |c| sqlx::query_as(LINES)
+        .bind(invoice.id)
+        .fetch_all(&mut **c)
+        .await)?;
     let currency = invoice.currency;
     invoice.lines = rows
         .into_iter()
         .map(
-            |(description, quantity, periods, period, list, reductions, net, vat_rate)| {
+            |(
+                description,
+                quantity,
+                periods,
+                period,
+                list,
+                reductions,
+                net,
+                vat_rate,
+                from,
+                until,
+            )| {
                 InvoiceLine {
                     description,
                     quantity,
@@ -1090,6 +1217,7 @@ pub async fn invoice(
                         .collect(),
                     net: Money::new(net, currency),
                     vat_rate: Percent(vat_rate),
+                    service: from.zip(until),
                 }
             },
         )
@@ -1125,24 +1253,6 @@ pub async fn orders(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredOrder
 }
 
 // ---- Automatic renewal ----------------------------------------------------------------------
-
-/// Turns a product's automatic renewal on or off; `false` when it is not the organization's.
-pub async fn set_auto_renew(
-    tx: &mut Tx,
-    organization_id: i64,
-    product_id: i64,
-    on: bool,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET auto_renew = $3 WHERE organization_id = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(on)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
 
 /// A product that renews itself, expiring before `until`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! offers on the lines, the summary with VAT, checkout) and the invoices.
 
 use super::api::{
-    list_invoices, shop_page, AddToCart, CancelOrder, PlaceOrder, RemoveCartLine, SetAutoRenew,
-    UpdateCartLine,
+    list_invoices, shop_page, AddToCart, ApplyPromoCode, CancelOrder, PlaceOrder, RemoveCartLine,
+    SetAutoRenew, UpdateCartLine,
 };
 use super::{
     periods_label, InvoiceSummary, OrderStatus, Payment, QuotedLine, Renewable, INVOICE_PDF_PATH,
@@ -18,7 +18,7 @@ use leptos::prelude::*;
 
 /// Any error of an action, whatever its field, where the person is looking.
 #[component]
-fn ActionError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ActionError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     view! {
         <div class="form-error" role="alert" aria-live="assertive">
             {move || error.get().map(|e| view! { <p>{e.message}</p> })}
@@ -35,6 +35,8 @@ pub fn CartPage() -> impl IntoView {
     let update = ServerAction::<UpdateCartLine>::new();
     let remove = ServerAction::<RemoveCartLine>::new();
     let place = ServerAction::<PlaceOrder>::new();
+    let apply = ServerAction::<ApplyPromoCode>::new();
+    let add_found = ServerAction::<AddToCart>::new();
     let shop = Resource::new(
         move || {
             (
@@ -44,7 +46,11 @@ pub fn CartPage() -> impl IntoView {
                 renew.version().get(),
                 update.version().get(),
                 remove.version().get(),
-                place.version().get(),
+                (
+                    place.version().get(),
+                    apply.version().get(),
+                    add_found.version().get(),
+                ),
             )
         },
         |(organization, currency, ..)| shop_page(organization, currency),
@@ -63,6 +69,20 @@ pub fn CartPage() -> impl IntoView {
             .or_else(|| remove.value().get().and_then(Result::err))
     });
     let place_error = Signal::derive(move || place.value().get().and_then(Result::err));
+    let apply_error = Signal::derive(move || apply.value().get().and_then(Result::err));
+    // The top bar's cart count follows every change of the cart.
+    Effect::new(move |previous: Option<()>| {
+        (
+            add.version().get(),
+            renew.version().get(),
+            update.version().get(),
+            remove.version().get(),
+            (place.version().get(), add_found.version().get()),
+        );
+        if previous.is_some() {
+            crate::components::frame_changed();
+        }
+    });
     let kind = RwSignal::new(ProductKind::Domain.as_str().to_owned());
     view! {
         <PageTitle text="Shop" />
@@ -83,6 +103,7 @@ pub fn CartPage() -> impl IntoView {
                         let organization = organization_id.get_untracked();
                         let offerings = shop.offerings.clone();
                         let chosen = offerings.clone();
+                        let described = offerings.clone();
                         let renewable = shop.renewable.clone();
                         let auto_renewable: Vec<Renewable> = shop.renewable.iter().filter(|p| p.expires_at.is_some()).cloned().collect();
                         let quote = shop.quote.clone();
@@ -95,12 +116,14 @@ pub fn CartPage() -> impl IntoView {
                         let lines = quote.lines.len();
                         let added_here = from_product.get_untracked()
                             || matches!(add.value().get_untracked(), Some(Ok(_)))
-                            || matches!(renew.value().get_untracked(), Some(Ok(_)));
+                            || matches!(renew.value().get_untracked(), Some(Ok(_)))
+                            || matches!(add_found.value().get_untracked(), Some(Ok(_)));
                         view! {
                             // The cart beside the catalogue on a wide screen (sticky), first on a
                             // phone with its count and total: what was added is seen at once.
                             <div class="shop-layout">
                             <div class="shop-catalogue">
+                            <DomainSearch organization add=add_found />
                             <section class="panel" aria-labelledby="new-product-heading">
                                 <h2 id="new-product-heading">"Order a new product"</h2>
                                 <p class="muted">"A domain registered elsewhere? "<a href=format!("/o/{organization}/domains/transfer")>"Transfer it to this organization"</a>"."</p>
@@ -118,6 +141,10 @@ pub fn CartPage() -> impl IntoView {
                                                     view! { <option value=value selected=selected>{format!("{} — {} per {}", o.label, o.unit, o.period)}</option> }
                                                 }).collect_view()}
                                             </select>
+                                            // What the chosen product is for, from the catalogue.
+                                            <p class="muted field-hint" data-testid="offering-description">{move || {
+                                                described.iter().find(|o| o.kind.as_str() == kind.get()).map(|o| o.description.clone()).unwrap_or_default()
+                                            }}</p>
                                         </div>
                                         <div class="field">
                                             <label for="new-name">{move || if kind.get() == "domain" { "Domain name" } else { "Name" }}</label>
@@ -137,15 +164,15 @@ pub fn CartPage() -> impl IntoView {
                                         </div>
                                     </div>
                                     <p class="muted">{format!("A name has at most {NAME_MAX_CHARS} characters; a domain is checked for availability. Volume rates apply to the whole quantity.")}</p>
+                                    // Said beside the button that was pressed, with the way to the cart.
                                     <div class="button-row">
                                         <button class="button primary" type="submit" disabled=move || add.pending().get()>"Add to the cart"</button>
+                                        {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! {
+                                            <span class="notice inline-notice" role="status" data-testid="added-feedback">
+                                                "Added to the cart. " <a href="#cart">"See the cart"</a>
+                                            </span>
+                                        })}
                                     </div>
-                                    // Said where the button was pressed, with the way to the cart.
-                                    {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! {
-                                        <p class="notice" role="status" data-testid="added-feedback">
-                                            "Added to the cart. " <a href="#cart">"See the cart"</a>
-                                        </p>
-                                    })}
                                 </ActionForm>
                             </section>
                             {(!renewable.is_empty()).then(|| view! {
@@ -178,18 +205,16 @@ pub fn CartPage() -> impl IntoView {
                                     </ActionForm>
                                 </section>
                             })}
+                            // Switched where the product is (its page) or for several at once
+                            // (the products list): the shop only says where, and how many renew.
                             {(!auto_renewable.is_empty()).then(|| {
+                                let on = auto_renewable.iter().filter(|p| p.auto_renew).count();
                                 let count = auto_renewable.len();
                                 view! {
                                 <section class="panel" aria-labelledby="auto-renew-heading">
                                     <h2 id="auto-renew-heading">"Automatic renewal"</h2>
-                                    <p class="muted">"At expiry, a product with automatic renewal renews itself for one period, paid from the prepaid balance; a reminder comes 14 days before (Billing notifications). A domain's own page has its switch too."</p>
-                                    <details class="disclosure">
-                                        <summary>{format!("Automatic renewal of each product ({count})")}</summary>
-                                        <ul class="switch-list">
-                                            {auto_renewable.into_iter().map(|product| view! { <AutoRenewSwitch organization product /> }).collect_view()}
-                                        </ul>
-                                    </details>
+                                    <p data-testid="auto-renew-summary">{format!("{on} of {count} products with an expiry renew themselves at expiry, for one period paid from the prepaid balance; a reminder comes 14 days before (Billing notifications).")}</p>
+                                    <p class="muted">"Switch it on a product's page, or for several at once in "<a href=format!("/o/{organization}/products")>"Products"</a>" (select them, then Automatic renewal: Turn on)."</p>
                                 </section>
                             }})}
                             </div>
@@ -220,6 +245,23 @@ pub fn CartPage() -> impl IntoView {
                                             <dt class="total">"Total"</dt>
                                             <dd class="total" data-testid="cart-total">{quote.total.to_string()}</dd>
                                         </dl>
+                                        // One promo-code field for the cart: the code finds the
+                                        // line it fits, and the line says so.
+                                        <ActionForm action=apply>
+                                            <input type="hidden" name="organization_id" value=organization />
+                                            <input type="hidden" name="currency" value=quote.currency.code() />
+                                            <div class="search-row">
+                                                <div class="field grow">
+                                                    <label for="cart-promo-code">"Promo code"</label>
+                                                    <input id="cart-promo-code" name="promo_code" maxlength=PROMO_CODE_MAX_CHARS.to_string() autocomplete="off" autocapitalize="characters" spellcheck="false" />
+                                                </div>
+                                                <button class="button secondary" type="submit" disabled=move || apply.pending().get()>"Apply the code"</button>
+                                            </div>
+                                            <ActionError error=apply_error />
+                                            {move || apply.value().get().and_then(Result::ok).map(|applied| view! {
+                                                <p class="notice" role="status" data-testid="promo-applied">{format!("{} applied to {}.", applied.code, applied.line)}</p>
+                                            })}
+                                        </ActionForm>
                                     }.into_any()
                                 }}
                             </section>
@@ -283,6 +325,15 @@ pub fn CartPage() -> impl IntoView {
                             })}
                             </aside>
                             </div>
+                            // On a phone, the cart's summary stays at the bottom of the screen.
+                            {(!empty).then(|| view! {
+                                <a class="cart-summary-bar" href="#cart" data-testid="cart-summary-bar">
+                                    <crate::components::Icon path=crate::components::CART_ICON />
+                                    <span>{format!("Cart ({lines})")}</span>
+                                    <strong class="nowrap">{quote.total.to_string()}</strong>
+                                    <span class="see">"See the cart"</span>
+                                </a>
+                            })}
                         }.into_any()
                     }
                 }
@@ -316,28 +367,196 @@ pub fn CartPage() -> impl IntoView {
     }
 }
 
-/// A product's automatic renewal, saved the moment it changes.
+/// The renewal panel of a product page, for every kind but domains (whose panel has its own).
+pub fn renewal_panel(kind: ProductKind, organization_id: i64, product_id: i64) -> Option<AnyView> {
+    (kind != ProductKind::Domain)
+        .then(|| view! { <RenewalPanel organization_id product_id /> }.into_any())
+}
+
+/// When the product expires, whether it renews itself (and the switch), and Renew: the line
+/// goes into the cart, which is shown.
 #[component]
-fn AutoRenewSwitch(organization: i64, product: Renewable) -> impl IntoView {
-    let save = ServerAction::<SetAutoRenew>::new();
-    let id = format!("auto-renew-{}", product.product_id);
-    let product_id = product.product_id;
-    let status = move || crate::components::save_status(save.pending().get(), save.value().get());
-    let until = product
-        .expires_at
-        .map(|e| format!("expires {}", format::date(e)))
-        .unwrap_or_default();
+fn RenewalPanel(organization_id: i64, product_id: i64) -> impl IntoView {
+    use super::api::product_renewal;
+    let renew = ServerAction::<AddToCart>::new();
+    let switch = ServerAction::<SetAutoRenew>::new();
+    let facts = Resource::new(
+        move || switch.version().get(),
+        move |_| product_renewal(organization_id, product_id),
+    );
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if matches!(renew.value().get(), Some(Ok(_))) {
+            navigate(
+                &format!("/o/{organization_id}/billing/shop?added=1#cart"),
+                Default::default(),
+            );
+        }
+    });
+    let error = Signal::derive(move || {
+        renew
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| switch.value().get().and_then(Result::err))
+    });
     view! {
-        <li class="switch-row">
-            <input type="checkbox" id=id.clone() checked=product.auto_renew
-                aria-describedby=format!("{id}-description {id}-status")
-                on:change=move |ev| {
-                    save.dispatch(SetAutoRenew { organization_id: organization, product_id, on: event_target_checked(&ev) });
-                } />
-            <label for=id.clone()>{format!("{} ({})", product.name, product.kind.label())}</label>
-            <span class="muted" id=format!("{id}-description")>{until}</span>
-            <span class="saved-status" id=format!("{id}-status") role="status">{status}</span>
-        </li>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                facts.await.ok().flatten().map(|f| {
+                    let expires = format::date(f.expires_at);
+                    let on = f.auto_renew;
+                    let unit = if f.period == "month" { "month" } else { "year" };
+                    view! {
+                        <section class="panel renewal-panel" aria-labelledby="renewal-heading" data-testid="renewal">
+                            <h2 id="renewal-heading">"Renewal"</h2>
+                            <p data-testid="auto-renew-state">
+                                {if on {
+                                    view! { <span class="status status-on">"Automatic renewal on"</span> {format!(" Renews itself on {expires} for one {unit} ({}), paid from the prepaid balance; a reminder comes 14 days before.", f.price)} }.into_any()
+                                } else {
+                                    view! { <span class="status status-off">"Automatic renewal off"</span> {format!(" Expires on {expires} unless it is renewed; one {unit} costs {}.", f.price)} }.into_any()
+                                }}
+                            </p>
+                            {f.may_order.then(|| view! { <RenewControls organization_id product_id on months=unit == "month" renew switch /> })}
+                            <ActionError error />
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// A domain search: the name typed, and the answer — available, with its yearly price and
+/// `add` (the form that puts that name in a cart), or taken, with `taken` (what to do instead).
+/// The shop and the order page (signed out) open on it.
+#[component]
+pub fn DomainSearchBox(
+    heading: &'static str,
+    label: &'static str,
+    search: ServerAction<super::guest::FindDomain>,
+    add: impl Fn(String) -> AnyView + Send + Sync + 'static,
+    taken: impl Fn() -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let (add, taken) = (std::sync::Arc::new(add), std::sync::Arc::new(taken));
+    let search_error = Signal::derive(move || search.value().get().and_then(Result::err));
+    view! {
+        <section class="panel" aria-labelledby="domain-search-heading">
+            <h2 id="domain-search-heading">{heading}</h2>
+            <ActionForm action=search>
+                <ActionError error=search_error />
+                <div class="search-row">
+                    <div class="field grow">
+                        <label for="domain-search">{label}</label>
+                        <input id="domain-search" name="name" required maxlength="253" autocomplete="off"
+                            autocapitalize="none" spellcheck="false" placeholder="example.ch" />
+                    </div>
+                    <button class="button primary" type="submit" disabled=move || search.pending().get()>"Search"</button>
+                </div>
+            </ActionForm>
+            {move || {
+                let (add, taken) = (add.clone(), taken.clone());
+                search.value().get().and_then(Result::ok).map(move |found| {
+                    if found.available {
+                        let price = found.price.map(|p| format!("{p} a year")).unwrap_or_default();
+                        view! {
+                            <div class="search-result available" data-testid="domain-result">
+                                <p><strong>{found.name.clone()}</strong>" is available: " <span class="nowrap">{price}</span>" (VAT excluded)."</p>
+                                {add(found.name.clone())}
+                            </div>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <div class="search-result taken" data-testid="domain-result">
+                                <p><strong>{found.name.clone()}</strong>" is taken. " {taken()}</p>
+                            </div>
+                        }.into_any()
+                    }
+                })
+            }}
+        </section>
+    }
+}
+
+/// Renew (a number of months or years → the cart) and the automatic-renewal switch, for a
+/// product's page: one set of controls for domains and every other product.
+#[component]
+pub fn RenewControls(
+    organization_id: i64,
+    product_id: i64,
+    /// Automatic renewal is on now.
+    on: bool,
+    /// The plan counts months (else years).
+    months: bool,
+    renew: ServerAction<AddToCart>,
+    switch: ServerAction<SetAutoRenew>,
+) -> impl IntoView {
+    view! {
+        <div class="button-row">
+            <ActionForm action=renew attr:class="inline-form renew-form">
+                <input type="hidden" name="organization_id" value=organization_id />
+                <input type="hidden" name="product_id" value=product_id />
+                <input type="hidden" name="kind" value="" />
+                <input type="hidden" name="name" value="" />
+                <input type="hidden" name="quantity" value="1" />
+                <label for="renew-periods-page">{if months { "Months" } else { "Years" }}</label>
+                <input id="renew-periods-page" name="periods" type="number" min="1" max=PERIODS_MAX.to_string() value=if months { "12" } else { "1" } required />
+                <button class="button primary" type="submit" disabled=move || renew.pending().get()>"Renew"</button>
+            </ActionForm>
+            <ActionForm action=switch attr:class="inline-form">
+                <input type="hidden" name="organization_id" value=organization_id />
+                <input type="hidden" name="product_id" value=product_id />
+                <input type="hidden" name="on" value=(!on).to_string() />
+                <button class="button secondary" type="submit" disabled=move || switch.pending().get()>
+                    {if on { "Turn automatic renewal off" } else { "Turn automatic renewal on" }}
+                </button>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// The shop opens on a domain search: a name typed, its availability and price, and Add.
+#[component]
+fn DomainSearch(organization: i64, add: ServerAction<AddToCart>) -> impl IntoView {
+    let search = ServerAction::<super::guest::FindDomain>::new();
+    let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    view! {
+        <DomainSearchBox
+            heading="Search for a domain"
+            label="Domain to find"
+            search
+            add=move |name: String| view! {
+                <ActionForm action=add>
+                    <input type="hidden" name="organization_id" value=organization />
+                    <input type="hidden" name="kind" value="domain" />
+                    <input type="hidden" name="name" value=name />
+                    <input type="hidden" name="quantity" value="1" />
+                    <input type="hidden" name="product_id" value="0" />
+                    <YearsAndAdd pending=add.pending() />
+                    <ActionError error=add_error />
+                    {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! {
+                        <p class="notice" role="status">"Added to the cart. " <a href="#cart">"See the cart"</a></p>
+                    })}
+                </ActionForm>
+            }.into_any()
+            taken=move || view! {
+                "If it is yours, " <a href=format!("/o/{organization}/domains/transfer")>"transfer it to this organization"</a>"."
+            }.into_any()
+        />
+    }
+}
+
+/// A found domain's years (1 to 10) and "Add to the cart".
+#[component]
+pub fn YearsAndAdd(pending: Memo<bool>) -> impl IntoView {
+    view! {
+        <div class="search-row">
+            <div class="field">
+                <label for="found-years">"Years"</label>
+                <input id="found-years" name="periods" type="number" min="1" max="10" value="1" required />
+            </div>
+            <button class="button primary" type="submit" disabled=move || pending.get()>"Add to the cart"</button>
+        </div>
     }
 }
 
@@ -353,6 +572,8 @@ fn CartLine(
     let prefix = format!("line-{id}");
     let period_text = periods_label(&line.period, line.periods);
     let domain_once = line.kind == ProductKind::Domain && !line.renewal;
+    let current_code = line.promo_code.clone();
+    let removable_code = (!line.promo_code.is_empty()).then(|| line.promo_code.clone());
     let (apply_label, remove_label) = (
         format!(" to {}", line.description),
         format!(" {}", line.description),
@@ -394,10 +615,8 @@ fn CartLine(
                         <label for=format!("{prefix}-periods")>{if line.period == "month" { "Months" } else { "Years" }}</label>
                         <input id=format!("{prefix}-periods") name="periods" type="number" min="1" max=PERIODS_MAX.to_string() value=line.periods required />
                     </div>
-                    <div class="field">
-                        <label for=format!("{prefix}-code")>"Promo code"</label>
-                        <input id=format!("{prefix}-code") name="promo_code" maxlength=PROMO_CODE_MAX_CHARS.to_string() autocomplete="off" value=line.promo_code.clone() />
-                    </div>
+                    // The code stays as the cart's field put it (removed below).
+                    <input type="hidden" name="promo_code" value=current_code />
                     {if line.offers.is_empty() {
                         view! { <input type="hidden" name="free_offer_id" value="0" /> }.into_any()
                     } else {
@@ -419,6 +638,19 @@ fn CartLine(
                     </button>
                 </div>
             </ActionForm>
+            {removable_code.map(|code| {
+                view! {
+                    <ActionForm action=update>
+                        <input type="hidden" name="organization_id" value=organization />
+                        <input type="hidden" name="line_id" value=id />
+                        <input type="hidden" name="quantity" value=line.quantity />
+                        <input type="hidden" name="periods" value=line.periods />
+                        <input type="hidden" name="promo_code" value="" />
+                        <input type="hidden" name="free_offer_id" value="0" />
+                        <button class="button small" type="submit">{format!("Remove the code {code}")}</button>
+                    </ActionForm>
+                }
+            })}
             <ActionForm action=remove>
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="line_id" value=id />

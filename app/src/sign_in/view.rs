@@ -46,7 +46,7 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
-                <p class="auth-switch">"New to Steward? " <a href="/signup">"Create an account"</a></p>
+                <p class="auth-switch">"New to Steward? " <a href="/signup">"Create an account"</a>" or "<a href="/order">"order a domain"</a></p>
             </div>
         </main>
     }
