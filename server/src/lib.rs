@@ -32,8 +32,15 @@ use tower_http::trace::TraceLayer;
 /// Server function arguments are small forms; nothing legitimate comes near this.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
+/// The app's routes, listed once per process. To list them, Leptos renders the app with
+/// resource loading suppressed process-wide (leptos-rs/leptos#4773): a page another router of
+/// the same process renders meanwhile would wait forever for its data. One server has one
+/// router, but the tests build one per app, side by side.
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+    std::sync::OnceLock::new();
+
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let context_state = state.clone();
     let gate_state = state.clone();
     let security_state = state.clone();
