@@ -36,8 +36,7 @@ pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
 /// resource loading suppressed process-wide (leptos-rs/leptos#4773): a page another router of
 /// the same process renders meanwhile would wait forever for its data. One server has one
 /// router, but the tests build one per app, side by side.
-static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
-    std::sync::OnceLock::new();
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
 
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
