@@ -8,10 +8,11 @@
 //! object ids. Each answer must be the one the table predicts (allowed, unauthenticated,
 //! forbidden, not found, refused), and after every refusal the database must be unchanged.
 
-mod common;
+use crate::common;
 
 use app::password::HashedPassword;
 use app::policy::{self, Action, Caller, Ids, Reach, Role, Standing};
+use common::snapshot::{Changes, Snapshot};
 use common::{TestApp, PASSWORD};
 use http::StatusCode;
 use std::collections::BTreeSet;
@@ -438,7 +439,7 @@ fn reaches_inside(reach: Reach) -> bool {
     matches!(reach, Reach::Organization(_) | Reach::Product(_))
 }
 
-/// A key no order has used: SQLite gives a wiped table's ids again, and orders outlive worlds.
+/// A key no order of this process has used.
 fn unique_key() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -458,8 +459,8 @@ async fn exec(app: &TestApp, sql: &str) {
     tx.commit().await.expect("commit");
 }
 
-/// The test password's hash, computed once: hashing is deliberately slow, and worlds are built
-/// hundreds of times.
+/// The test password's hash, computed once: hashing is deliberately slow, and each shard builds
+/// a world.
 static PASSWORD_HASH: std::sync::Mutex<Option<HashedPassword>> = std::sync::Mutex::new(None);
 
 async fn password_hash(app: &TestApp) -> HashedPassword {
@@ -555,51 +556,8 @@ async fn newest(app: &TestApp, table: &str, user: i64) -> i64 {
     .await
 }
 
-/// The tables whose rows are never changed or removed (the activity log, the prepaid ledger,
-/// issued invoices).
-const APPEND_ONLY: [&str; 4] = [
-    "activity_log",
-    "ledger_entries",
-    "invoices",
-    "invoice_lines",
-];
-
-/// Tables a world keeps from the last: the append-only ones, the orders their invoices refer
-/// to, and the invoice counters.
-const KEPT: [&str; 3] = ["orders", "order_lines", "invoice_numbers"];
-
-/// Empties every table, so that each world starts from nothing and fingerprints stay small.
-async fn wipe(app: &TestApp) {
-    let tables = tables(app).await;
-    // Children before parents: repeat until every delete went through.
-    for _ in 0..tables.len() {
-        let mut blocked = false;
-        // The append-only tables (triggers refuse deletes) have no foreign keys.
-        for table in tables
-            .iter()
-            .filter(|t| !APPEND_ONLY.contains(&t.as_str()) && !KEPT.contains(&t.as_str()))
-        {
-            let mut tx = app.state.db.write().await.expect("tx");
-            let sql = format!("DELETE FROM \"{table}\"");
-            let done = app::on_db!(&mut tx, |c| sqlx::query(&sql)
-                .execute(&mut **c)
-                .await
-                .map(|_| ()));
-            match done {
-                Ok(()) => tx.commit().await.expect("commit"),
-                Err(_) => blocked = true,
-            }
-        }
-        if !blocked {
-            return;
-        }
-    }
-    panic!("could not empty the database");
-}
-
 impl World {
     async fn build(app: &TestApp) -> World {
-        wipe(app).await;
         let now = app.state.now();
         let (lr_cookie, a) = app
             .sign_up(&common::unique_address("lr"), "Lea", "Legal")
@@ -1122,7 +1080,7 @@ fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
 
 /// The arguments of a call to `endpoint` by `principal` with `target`'s ids, after whatever
 /// set-up the call needs to be possible (done as the account owner, before the database is
-/// fingerprinted). `None` when the target means nothing for this function.
+/// logged). `None` when the target means nothing for this function.
 async fn arguments(
     app: &TestApp,
     world: &World,
@@ -1690,124 +1648,15 @@ async fn arguments(
     Some(form)
 }
 
-/// The application's tables (not the migration bookkeeping).
-async fn tables(app: &TestApp) -> Vec<String> {
-    if matches!(app.state.db, app::db::Db::Sqlite(_)) {
-        app.texts(
-            "SELECT name FROM sqlite_master WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
-        )
-        .await
-    } else {
-        app.texts(
-            "SELECT tablename::text FROM pg_catalog.pg_tables WHERE schemaname = 'public' \
-             AND tablename NOT LIKE '_sqlx%' ORDER BY tablename",
-        )
-        .await
-    }
-}
-
-/// Every row of every table, as text: equal fingerprints mean an unchanged database.
-async fn fingerprint(app: &TestApp) -> String {
-    let is_sqlite = matches!(app.state.db, app::db::Db::Sqlite(_));
-    let tables = tables(app).await;
-    let mut all = String::new();
-    for table in &tables {
-        let sql = if APPEND_ONLY.contains(&table.as_str()) {
-            // Triggers refuse updates and deletes: its size tells every change.
-            format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}")
-        } else if is_sqlite {
-            let columns = app
-                .texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .await;
-            let row = columns
-                .iter()
-                .map(|c| format!("quote(\"{c}\")"))
-                .collect::<Vec<_>>()
-                .join(" || ',' || ");
-            format!(
-                "SELECT COALESCE(group_concat(r, char(10)), '') FROM \
-                 (SELECT {row} AS r FROM \"{table}\" ORDER BY 1)"
-            )
-        } else {
-            format!(
-                "SELECT COALESCE(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM \"{table}\" t"
-            )
-        };
-        all.push_str(table);
-        all.push('\n');
-        all.extend(app.texts(&sql).await);
-        all.push('\n');
-    }
-    all
-}
-
-/// Organization B's rows: its own, and those of its products and tags. No call made with
-/// organization A's ids may change them, allowed or not: an update or delete that forgot its
-/// `organization_id` would.
-async fn fingerprint_of(app: &TestApp, organization: i64) -> String {
-    let is_sqlite = matches!(app.state.db, app::db::Db::Sqlite(_));
-    let mut all = String::new();
-    for table in tables(app).await {
-        let columns = if is_sqlite {
-            app.texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .await
-        } else {
-            app.texts(&format!(
-                "SELECT column_name::text FROM information_schema.columns \
-                 WHERE table_schema = 'public' AND table_name = '{table}'"
-            ))
-            .await
-        };
-        let has = |c: &str| columns.iter().any(|x| x == c);
-        let filter = if table == "organizations" {
-            format!("id = {organization}")
-        } else if has("organization_id") {
-            format!("organization_id = {organization}")
-        } else if has("product_id") {
-            format!(
-                "product_id IN (SELECT id FROM products WHERE organization_id = {organization})"
-            )
-        } else if has("tag_id") {
-            format!("tag_id IN (SELECT id FROM tags WHERE organization_id = {organization})")
-        } else {
-            continue;
-        };
-        let sql = if APPEND_ONLY.contains(&table.as_str()) {
-            format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {filter}")
-        } else if is_sqlite {
-            let row = columns
-                .iter()
-                .map(|c| format!("quote(\"{c}\")"))
-                .collect::<Vec<_>>()
-                .join(" || ',' || ");
-            format!(
-                "SELECT COALESCE(group_concat(r, char(10)), '') FROM \
-                 (SELECT {row} AS r FROM \"{table}\" WHERE {filter} ORDER BY 1)"
-            )
-        } else {
-            format!(
-                "SELECT COALESCE(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM \"{table}\" t WHERE {filter}"
-            )
-        };
-        all.push_str(&table);
-        all.push('\n');
-        all.extend(app.texts(&sql).await);
-        all.push('\n');
-    }
-    all
-}
-
-/// Notes what is wrong with one answer: not the outcome the table predicts, or a refusal
-/// that changed the database. Returns the fingerprint after it.
-async fn judge(
-    app: &TestApp,
+/// Notes what is wrong with one answer: not the outcome the table predicts, a refusal that
+/// wrote anything, or an allowed call that wrote a row of organization B.
+fn judge(
     what: String,
     want: Outcome,
     reply: &common::Reply,
-    before: &str,
+    changed: &Changes,
     mismatches: &mut Vec<String>,
-) -> String {
+) {
     if outcome_of(reply.status) != Some(want) {
         let body: String = reply.body.chars().take(300).collect();
         mismatches.push(format!(
@@ -1815,21 +1664,43 @@ async fn judge(
             reply.status
         ));
     }
-    let after = fingerprint(app).await;
-    if want != Outcome::Allowed && before != after {
-        mismatches.push(format!("{what} was refused but changed the database"));
+    if want != Outcome::Allowed && changed.any() {
+        mismatches.push(format!(
+            "{what} was refused but wrote to {:?}",
+            changed.tables
+        ));
+    } else if changed.in_organization > 0 {
+        mismatches.push(format!(
+            "{what} wrote {} rows of organization B (in {:?})",
+            changed.in_organization, changed.tables
+        ));
     }
-    after
 }
 
-async fn run_matrix(app: TestApp) {
+/// The world every call starts from: built once, logged from then on, kept as a snapshot.
+async fn world(app: &TestApp) -> (World, Snapshot) {
+    let world = World::build(app).await;
+    app.log_changes().await;
+    let pristine = app.snapshot().await;
+    (world, pristine)
+}
+
+/// How many tests share the rows of `policy::SERVER_FUNCTIONS` (per database).
+const SHARDS: usize = 4;
+
+/// One shard of the rows (every `SHARDS`th, from `shard`), as every caller with every target.
+/// Each call starts from the world as built: a call that wrote anything (or whose set-up did)
+/// is followed by a restore of the snapshot; refusals and reads share one world.
+async fn run_matrix(app: TestApp, shard: usize) {
     let started = std::time::Instant::now();
-    let mut world = World::build(&app).await;
-    let mut pristine = fingerprint(&app).await;
-    let mut builds = 1;
+    let (world, pristine) = world(&app).await;
+    let mut restores = 0;
+    let mut restore_time = 0.0;
+    let mut call_time = 0.0;
     let mut checked = 0;
     let mut mismatches = Vec::new();
-    for function in policy::SERVER_FUNCTIONS {
+    let rows = policy::SERVER_FUNCTIONS.iter().skip(shard).step_by(SHARDS);
+    for function in rows {
         for target in [Target::Own, Target::Foreign, Target::Mixed] {
             for principal in PRINCIPALS {
                 let Some(form) =
@@ -1847,13 +1718,12 @@ async fn run_matrix(app: TestApp) {
                 if owes {
                     a_requires_two_factor(&app, &world, true).await;
                 }
-                let before = fingerprint(&app).await;
-                // Organization B as the call finds it (set-ups of the arguments may touch it).
-                let other = if want == Outcome::Allowed {
-                    Some(fingerprint_of(&app, world.b).await)
-                } else {
-                    None
-                };
+                // The set-up's writes, other than the requirement switched on and off.
+                let set_up = app.changes(world.b).await;
+                let set_up_wrote = set_up.tables.iter().any(|t| t != "organizations");
+                if set_up.any() {
+                    app.forget_changes().await;
+                }
                 let credentials = world.credentials(principal);
                 let headers: Vec<(&str, &str)> = credentials
                     .iter()
@@ -1861,33 +1731,28 @@ async fn run_matrix(app: TestApp) {
                     .collect();
                 let form_ref: Vec<(&str, &str)> =
                     form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let t = std::time::Instant::now();
                 let reply = app.call_with(function.endpoint, &headers, &form_ref).await;
+                call_time += t.elapsed().as_secs_f64();
                 checked += 1;
+                let changed = app.changes(world.b).await;
                 let what = format!("{} as {principal:?} on {target:?}", function.endpoint);
-                let mut after =
-                    judge(&app, what.clone(), want, &reply, &before, &mut mismatches).await;
-                // An allowed change touches nothing of the organization it was not aimed at.
-                if after != before
-                    && other.is_some()
-                    && Some(fingerprint_of(&app, world.b).await) != other
-                {
-                    mismatches.push(format!("{what} changed organization B"));
-                }
-                if owes {
+                judge(what, want, &reply, &changed, &mut mismatches);
+                if set_up_wrote || changed.any() {
+                    let t = std::time::Instant::now();
+                    app.restore(&pristine).await;
+                    restore_time += t.elapsed().as_secs_f64();
+                    restores += 1;
+                } else if owes {
                     a_requires_two_factor(&app, &world, false).await;
-                    after = fingerprint(&app).await;
-                }
-                // The next call starts from the world as built.
-                if after != pristine {
-                    world = World::build(&app).await;
-                    pristine = fingerprint(&app).await;
-                    builds += 1;
+                    app.forget_changes().await;
                 }
             }
         }
     }
     eprintln!(
-        "{checked} calls, {builds} worlds built, {:.1} s",
+        "shard {shard} on {}: {checked} calls, {restores} restores ({restore_time:.1} s), calls {call_time:.1} s, {:.1} s",
+        app.state.db.backend(),
         started.elapsed().as_secs_f64()
     );
     assert!(
@@ -1896,16 +1761,26 @@ async fn run_matrix(app: TestApp) {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert!(checked > 1500, "only {checked} calls were checked");
+    assert!(checked > 1500 / SHARDS, "only {checked} calls were checked");
 }
 
-on_every_backend!(every_server_function_as_every_caller, run_matrix);
+on_every_backend!(every_server_function_as_every_caller_0, |app| run_matrix(
+    app, 0
+));
+on_every_backend!(every_server_function_as_every_caller_1, |app| run_matrix(
+    app, 1
+));
+on_every_backend!(every_server_function_as_every_caller_2, |app| run_matrix(
+    app, 2
+));
+on_every_backend!(every_server_function_as_every_caller_3, |app| run_matrix(
+    app, 3
+));
 
 /// The HTTP routes that are not server functions (the activity CSV, the profile picture), as
 /// every kind of caller, against `policy::HTTP_ROUTES`.
 async fn run_routes(app: TestApp) {
-    let mut world = World::build(&app).await;
-    let mut pristine = fingerprint(&app).await;
+    let (world, pristine) = world(&app).await;
     let mut checked = 0;
     let mut mismatches = Vec::new();
     let pixels = image::RgbImage::from_fn(240, 240, |x, y| image::Rgb([x as u8, y as u8, 90]));
@@ -1951,7 +1826,11 @@ async fn run_routes(app: TestApp) {
                 if owes {
                     a_requires_two_factor(&app, &world, true).await;
                 }
-                let before = fingerprint(&app).await;
+                let set_up = app.changes(world.b).await;
+                let set_up_wrote = set_up.tables.iter().any(|t| t != "organizations");
+                if set_up.any() {
+                    app.forget_changes().await;
+                }
                 let mut headers = world.credentials(principal);
                 let (method, body) = if route.method == "POST" {
                     headers.push(("content-type".into(), "image/png".into()));
@@ -1966,15 +1845,14 @@ async fn run_routes(app: TestApp) {
                     .collect();
                 let reply = app.send_bytes(method, &path, &headers, body).await;
                 checked += 1;
+                let changed = app.changes(world.b).await;
                 let what = format!("{} {path} as {principal:?}", route.method);
-                let mut after = judge(&app, what, want, &reply, &before, &mut mismatches).await;
-                if owes {
+                judge(what, want, &reply, &changed, &mut mismatches);
+                if set_up_wrote || changed.any() {
+                    app.restore(&pristine).await;
+                } else if owes {
                     a_requires_two_factor(&app, &world, false).await;
-                    after = fingerprint(&app).await;
-                }
-                if after != pristine {
-                    world = World::build(&app).await;
-                    pristine = fingerprint(&app).await;
+                    app.forget_changes().await;
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! Regression tests of the security hardening (issue 11): each fails on the code before its fix.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::{Method, StatusCode};

@@ -3,7 +3,7 @@
 //! from the balance with its invoice and confirmation (once, whichever of two workers runs), and
 //! a renewal the balance cannot pay, said to those who see billing.
 
-mod common;
+use crate::common;
 
 use app::money::{Currency, Money};
 use app::shop::renewals::{self, Run};

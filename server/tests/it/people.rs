@@ -1,7 +1,7 @@
 //! The users page (ORG-3): members with role, 2FA status and last activity, externals apart,
 //! search — on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use app::two_factor::totp;

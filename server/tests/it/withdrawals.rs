@@ -2,7 +2,7 @@
 //! checked, the amount reserved at once (never more than the balance, even for two requests
 //! at once), then paid out or given back by the operator, each step logged.
 
-mod common;
+use crate::common;
 
 use app::billing::WithdrawalStatus;
 use app::money::{Currency, Money};

@@ -5,7 +5,7 @@
 //! hash stored, changed, disconnected, the generic one not resettable), setup links (single use,
 //! 30 days) and the device-authentication endpoint the operator's mail servers call.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use app::state::Settings;

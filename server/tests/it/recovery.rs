@@ -1,6 +1,6 @@
 //! "Forgot your password?" (issue 11), on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::sms::RecordingSms;
 use app::state::Settings;

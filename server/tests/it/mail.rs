@@ -1,7 +1,7 @@
 //! The outbox and its delivery worker, against a real SMTP server on loopback (aiosmtpd,
 //! started by scripts/test), on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::mail::deliver::{self, MailSettings, Mailer, SmtpSecurity, Transport};
 use app::mail::{store, Email};

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod buyer;
+pub mod snapshot;
 
 use app::db::Db;
 use app::password::PasswordHasher;
@@ -59,19 +60,19 @@ impl Reply {
 
 /// How a scenario is run on each backend. Postgres is skipped (with a note) only when no test
 /// cluster is configured and STEWARD_REQUIRE_POSTGRES is unset; the test command sets both.
-#[macro_export]
+
 macro_rules! on_every_backend {
     ($name:ident, $scenario:expr) => {
         mod $name {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::TestApp::sqlite().await;
+                let app = $crate::common::TestApp::sqlite().await;
                 ($scenario)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = common::TestApp::postgres().await {
+                if let Some(app) = $crate::common::TestApp::postgres().await {
                     ($scenario)(app).await;
                 }
             }
@@ -82,12 +83,12 @@ macro_rules! on_every_backend {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = common::TestApp::sqlite_with($settings).await;
+                let app = $crate::common::TestApp::sqlite_with($settings).await;
                 ($scenario)(app).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = common::TestApp::postgres_with($settings).await {
+                if let Some(app) = $crate::common::TestApp::postgres_with($settings).await {
                     ($scenario)(app).await;
                 }
             }
@@ -112,14 +113,8 @@ impl TestApp {
     }
 
     pub async fn postgres_with(settings: Settings) -> Option<TestApp> {
-        Some(
-            Self::build(
-                fresh_postgres().await?,
-                PasswordHasher::new(2, 64),
-                settings,
-            )
-            .await,
-        )
+        let db = fresh_postgres().await?;
+        Some(Self::build(db, PasswordHasher::new(2, 64), settings).await)
     }
 
     pub async fn with_db(db: Db, hasher: PasswordHasher) -> TestApp {
@@ -577,29 +572,80 @@ pub fn unique_address(prefix: &str) -> String {
 }
 
 /// A new, empty database in the test cluster, so tests never see each other's rows.
+/// A new database in the test cluster, copied from a template migrated once per process (each
+/// test used to run every migration itself).
 async fn fresh_postgres() -> Option<Db> {
-    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+    if std::env::var("TEST_POSTGRES_URL").is_err() {
         assert!(
             std::env::var("STEWARD_REQUIRE_POSTGRES").is_err(),
             "STEWARD_REQUIRE_POSTGRES is set but TEST_POSTGRES_URL is not"
         );
         eprintln!("note: TEST_POSTGRES_URL is not set; this Postgres run is skipped (scripts/test sets it)");
         return None;
-    };
+    }
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let template = TEMPLATE
+        .get_or_init(|| async {
+            let name = postgres_name("steward_template");
+            postgres_admin(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the template database");
+            let db = Db::connect(&postgres_url(&name))
+                .await
+                .expect("migrate the template database");
+            db.close().await;
+            name
+        })
+        .await;
+    let name = postgres_name("steward_test");
+    copy_postgres(template, &name).await;
+    let db = Db::connect(&postgres_url(&name))
+        .await
+        .expect("connect to the test database");
+    Some(db)
+}
+
+fn postgres_name(prefix: &str) -> String {
     use rand::Rng;
-    let name = format!("steward_test_{:016x}", rand::thread_rng().gen::<u64>());
-    let admin = sqlx::PgPool::connect(&base)
+    format!("{prefix}_{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+/// The URL of database `name` in the test cluster.
+fn postgres_url(name: &str) -> String {
+    let base = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
+    format!("{prefix}/{name}")
+}
+
+/// One statement on the cluster's maintenance database.
+async fn postgres_admin(sql: &str) -> Result<(), sqlx::Error> {
+    let base = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL");
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&base)
         .await
         .expect("connect to the test cluster");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .expect("create test database");
-    admin.close().await;
-    let (prefix, _) = base.rsplit_once('/').expect("database URL has a path");
-    Some(
-        Db::connect(&format!("{prefix}/{name}"))
-            .await
-            .expect("connect to the test database"),
-    )
+    let done = sqlx::query(sql).execute(&mut admin).await.map(|_| ());
+    let _ = sqlx::Connection::close(admin).await;
+    done
+}
+
+/// `CREATE DATABASE copy TEMPLATE template`. A template must have no session: one just closed
+/// may take a moment to end on the server, so "being accessed by other users" is tried again.
+async fn copy_postgres(template: &str, copy: &str) {
+    let sql = format!("CREATE DATABASE {copy} TEMPLATE {template}");
+    for _ in 0..200 {
+        match postgres_admin(&sql).await {
+            Ok(()) => return,
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55006") => {
+                // Sessions of a pool just closed may linger: nothing uses them any more.
+                let _ = postgres_admin(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{template}' AND pid <> pg_backend_pid()"
+                ))
+                .await;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            Err(e) => panic!("{sql}: {e}"),
+        }
+    }
+    panic!("{sql}: the template stayed in use");
 }

@@ -1,7 +1,7 @@
 //! What a person sees first: where they land after signing in, and the overview's dashboard —
 //! each part for the roles that may see it, and only the products they can reach.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use app::products::store::{insert, set_blocked, NewProduct};

@@ -1,7 +1,7 @@
 //! Products (PRD-1, PRD-6): who sees which, filters, search, sort and keyset pages, the product
 //! page — on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use app::products::store::{grant_access, insert, NewProduct};

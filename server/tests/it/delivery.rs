@@ -1,6 +1,6 @@
 //! What reaches the browser: compression, and how long each answer may be kept.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::{Method, StatusCode};

@@ -3,7 +3,7 @@
 //! leave one legal representative; and a change that fails after its email was put in the outbox
 //! leaves neither the email nor its activity-log entry behind.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use common::{Call, TestApp};

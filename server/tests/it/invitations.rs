@@ -3,7 +3,7 @@
 //! days, is replaced by a resend, dies with a revoke and only works for its own organization;
 //! a known address must sign in as that person; nobody invites above their own role.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use common::{TestApp, PASSWORD};

@@ -1,6 +1,6 @@
 //! Accounts, sessions, organizations and the request-wide defences, on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::password::PasswordHasher;
 use app::state::Clock;

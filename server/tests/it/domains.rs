@@ -4,7 +4,7 @@
 //! exactly the restore fee + one renewal, and the renewal warranty renewing at expiry even with
 //! the balance short.
 
-mod common;
+use crate::common;
 
 use app::domains::lifecycle::{self, Run};
 use common::buyer::{balance, buyer, chf, minor, top_up};

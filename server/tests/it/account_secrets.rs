@@ -1,7 +1,7 @@
 //! Account secrets (ACC-4, ACC-7): password and login email changes, recovery contacts,
 //! application passwords and API tokens with their scopes — on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::{Reply, TestApp, PASSWORD};

@@ -1,6 +1,6 @@
 //! My profile (ACC-3) and deleting my account (ACC-5), on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use common::{TestApp, PASSWORD};

@@ -5,7 +5,7 @@
 //! cancelled one credited to the prepaid account, promo codes and free offers with their
 //! limits, and two identical checkouts at once placing one order.
 
-mod common;
+use crate::common;
 
 use app::shop::operator::{self, PromoCodeRequest};
 use app::shop::quote::PromoReduction;

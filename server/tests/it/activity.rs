@@ -2,7 +2,7 @@
 //! product and free text; keyset pages; my own log and the organization's (its legal
 //! representatives and administrators only, never another organization's rows); the CSV export.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use common::TestApp;

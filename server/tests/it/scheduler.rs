@@ -3,7 +3,7 @@
 //! bought close to its expiry gets only the most urgent reminder; a lease keeps a second worker
 //! out while the first runs.
 
-mod common;
+use crate::common;
 
 use app::billing::scheduler::{self, EXPIRY_REMINDERS};
 use common::TestApp;

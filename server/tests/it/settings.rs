@@ -2,7 +2,7 @@
 //! (SEC-4, with SEC-3's refusal to turn it off), forbid password reset by SMS (SEC-12), and
 //! delete an organization once it is empty.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use common::{TestApp, PASSWORD};

@@ -1,7 +1,7 @@
 //! Two-factor authentication (SEC-1..3): enrolment, the two-step sign-in, replay and
 //! single-use rules under concurrency, backup codes, methods — on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::two_factor::totp;
 use common::{Reply, TestApp, PASSWORD};

@@ -2,7 +2,7 @@
 //! that covers one succeed once, the same event booked twice (even at once) is one entry, the
 //! credit of a cancelled order's transfer, a withdrawal's reserve, and the entries' immutability.
 
-mod common;
+use crate::common;
 
 use app::billing::ledger::{self, Booked, EntryKind, Event};
 use app::error::ErrorCode;

@@ -2,7 +2,7 @@
 //! throttling, alerts and "this wasn't me", active sessions and the connection log —
 //! on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::state::Settings;
 use app::two_factor::totp;

@@ -1,6 +1,6 @@
 //! Blocking a member (ORG-6), removing one (ORG-7) and leaving (ORG-8), on SQLite and Postgres.
 
-mod common;
+use crate::common;
 
 use app::policy::Role;
 use common::TestApp;

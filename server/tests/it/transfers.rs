@@ -3,7 +3,7 @@
 //! domain's page), the single-use restart link, restarts from the link and from the page, and
 //! the transfer fee paid exactly once after three failures and a success.
 
-mod common;
+use crate::common;
 
 use app::domains::registry::{set_at_registrar, AtRegistrar};
 use app::domains::transfer::{self, Run};

@@ -1,0 +1,31 @@
+//! The integration tests: one binary, a module per area of the app (it links the server once).
+
+#[macro_use]
+mod common;
+
+mod account_secrets;
+mod activity;
+mod delivery;
+mod domains;
+mod first_look;
+mod foundation;
+mod hardening;
+mod invitations;
+mod ledger;
+mod mail;
+mod mail_services;
+mod membership;
+mod people;
+mod permission_matrix;
+mod products;
+mod profile;
+mod races;
+mod recovery;
+mod renewals;
+mod safety;
+mod scheduler;
+mod settings;
+mod shop;
+mod transfers;
+mod two_factor;
+mod withdrawals;
