@@ -1,6 +1,6 @@
 //! Storage: one portable SQL dialect (`$N` parameters, integer times, `RETURNING`) run on
 //! SQLite (the embedded default) or Postgres. Each dialect keeps its own migrations; store code is
-//! written once and expanded for both backends by [`on_db!`](crate::on_db).
+//! written once and expanded for both backends by [`on_db!`](crate::db::on_db).
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -25,8 +25,10 @@ pub enum Tx {
 
 /// Runs the same statement code against whichever backend the transaction is on.
 /// Inside the body, `$c` is `&mut Transaction<'static, _>`: execute with `&mut **$c`.
+/// Reached as `crate::db::on_db!` (exported under a hidden name only because a macro must be).
 #[macro_export]
-macro_rules! on_db {
+#[doc(hidden)]
+macro_rules! __on_db {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
             $crate::db::Tx::Sqlite($c) => $body,
@@ -34,6 +36,7 @@ macro_rules! on_db {
         }
     };
 }
+pub use crate::__on_db as on_db;
 
 impl Db {
     /// Connects and applies pending migrations. `sqlite://path` (created if missing),

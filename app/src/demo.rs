@@ -597,7 +597,7 @@ async fn seed_products(
             if let Some(extension) = crate::products::domain::current().of(name) {
                 let stage = extension.stage_at(*expires_at, now);
                 if stage != crate::products::DomainStage::Active {
-                    crate::domains::store::set_stage(tx, id, stage, now).await?;
+                    crate::products::lifecycle::set_stage(tx, id, stage, now).await?;
                 }
             }
         }
@@ -606,12 +606,12 @@ async fn seed_products(
         let Some(id) = by_name.get(name).copied() else {
             continue;
         };
-        crate::shop::store::start_transfer(tx, id, "").await?;
+        crate::products::lifecycle::start_transfer(tx, id, "").await?;
         let (_, hash) = crate::tokens::new_token();
-        crate::domains::store::transfer_failed(
+        crate::products::lifecycle::transfer_failed(
             tx,
             id,
-            crate::domains::TransferFailure::WrongAuthorizationCode,
+            crate::domains::TransferFailure::WrongAuthorizationCode.as_str(),
             hash.as_str(),
             now + 30 * DAY,
         )

@@ -48,24 +48,27 @@ pub enum ErrorCode {
     Internal,
 }
 
+#[cfg(feature = "ssr")]
 impl ErrorCode {
-    pub fn http_status(self) -> u16 {
+    /// The HTTP status an error with this code is answered with.
+    pub fn http_status(self) -> http::StatusCode {
+        use http::StatusCode as S;
         match self {
-            ErrorCode::Validation | ErrorCode::EmailTaken => 422,
-            ErrorCode::Stale | ErrorCode::InsufficientBalance => 409,
+            ErrorCode::Validation | ErrorCode::EmailTaken => S::UNPROCESSABLE_ENTITY,
+            ErrorCode::Stale | ErrorCode::InsufficientBalance => S::CONFLICT,
             ErrorCode::InvalidCredentials
             | ErrorCode::Unauthenticated
-            | ErrorCode::SecondFactorRequired => 401,
-            ErrorCode::NotFound => 404,
+            | ErrorCode::SecondFactorRequired => S::UNAUTHORIZED,
+            ErrorCode::NotFound => S::NOT_FOUND,
             ErrorCode::Forbidden
             | ErrorCode::CrossSite
             | ErrorCode::TwoFactorRequired
-            | ErrorCode::ConfirmationRequired => 403,
-            ErrorCode::AccountLocked => 423,
-            ErrorCode::RateLimited => 429,
-            ErrorCode::Busy => 503,
-            ErrorCode::Transport => 400,
-            ErrorCode::Internal => 500,
+            | ErrorCode::ConfirmationRequired => S::FORBIDDEN,
+            ErrorCode::AccountLocked => S::LOCKED,
+            ErrorCode::RateLimited => S::TOO_MANY_REQUESTS,
+            ErrorCode::Busy => S::SERVICE_UNAVAILABLE,
+            ErrorCode::Transport => S::BAD_REQUEST,
+            ErrorCode::Internal => S::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -180,8 +183,11 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
+    /// Logged with where it happened: `?` passes its own place in the code.
+    #[track_caller]
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
+        let at = std::panic::Location::caller();
+        tracing::error!(%error, file = at.file(), line = at.line(), "database error");
         AppError::internal()
     }
 }
@@ -200,10 +206,10 @@ mod tests {
 
     #[test]
     fn statuses_follow_codes() {
-        assert_eq!(ErrorCode::CrossSite.http_status(), 403);
-        assert_eq!(ErrorCode::ConfirmationRequired.http_status(), 403);
-        assert_eq!(ErrorCode::Busy.http_status(), 503);
-        assert_eq!(ErrorCode::NotFound.http_status(), 404);
-        assert_eq!(ErrorCode::InvalidCredentials.http_status(), 401);
+        assert_eq!(ErrorCode::CrossSite.http_status().as_u16(), 403);
+        assert_eq!(ErrorCode::ConfirmationRequired.http_status().as_u16(), 403);
+        assert_eq!(ErrorCode::Busy.http_status().as_u16(), 503);
+        assert_eq!(ErrorCode::NotFound.http_status().as_u16(), 404);
+        assert_eq!(ErrorCode::InvalidCredentials.http_status().as_u16(), 401);
     }
 }

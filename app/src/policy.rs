@@ -98,7 +98,13 @@ pub enum Action {
     ViewActivity,
     /// See and use the organization's billing: its prepaid account, addresses, orders and
     /// invoices (BIL-1..6). Besides legal representatives and administrators, collaborators
-    /// given billing rights on a product of the organization ([`Standing::billing`]).
+    /// given billing rights on a product of the organization ([`Standing::billing`]): the
+    /// prepaid account, the invoices and the cart are the organization's and stay
+    /// organization-wide for them, but what acts on one product — renewing it (a cart line),
+    /// switching its automatic renewal, restoring it, its warranty, restarting its transfer,
+    /// and paying for an order of renewals — reaches only the products they hold billing rights
+    /// on (the rows with `Product(UseBilling)`, and `Context::products`), and never a product
+    /// whose management is blocked (PRD-3).
     UseBilling,
     /// Send money out of the organization: request a withdrawal of the prepaid balance
     /// (BIL-3). Only legal representatives answer for the organization's money; billing rights
@@ -225,7 +231,9 @@ pub enum Reach {
     /// not a member, the organization is not found.
     Organization(Action),
     /// One product of an organization: as [`Reach::Organization`], and for those whose role
-    /// does not see every product, only the products they were given access to.
+    /// does not see every product, only the products they were given access to — with billing
+    /// rights, for [`Action::UseBilling`]. Behind a door that writes, a product whose
+    /// management is blocked is managed only by those who may block products.
     Product(Action),
     /// What an emailed link names; the secret in the link is the proof. A link of one
     /// organization is not found under another.
@@ -391,7 +399,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("list_tags", Reader, Organization(ViewProducts)),
         row("get_product", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         row("block_product", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
-        row("set_auto_renew_many", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("set_auto_renew_many", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("unblock_product", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
         row("create_tag", Writer, Organization(TagProducts)),
         row("tag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),
@@ -419,15 +427,15 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("place_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("list_invoices", Reader, Organization(UseBilling)),
         row("cancel_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
-        row("set_auto_renew", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("set_auto_renew", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("product_renewal", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         // Domains after expiry.
         row("get_domain", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         row("released_domains", Reader, Organization(ViewProducts)),
-        row("restore_domain", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
-        row("add_domain_warranty", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("restore_domain", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("add_domain_warranty", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("add_transfer", Writer, Organization(UseBilling)),
-        row("restart_transfer", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("restart_transfer", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         // Mail services: managed by whoever reaches the product (collaborators and externals
         // given access too, as the seed says), permissions and device passwords behind a
         // recent "confirm it's you" (MAIL-5), maintenance only for those who may block (MAIL-3).

@@ -147,11 +147,8 @@ pub fn set_cookie(value: &str) {
 /// Ends every server function: an error also sets the HTTP status that matches its code.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
-        if let (Some(response), Ok(status)) = (
-            use_context::<ResponseOptions>(),
-            http::StatusCode::from_u16(error.code.http_status()),
-        ) {
-            response.set_status(status);
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.set_status(error.code.http_status());
         }
     }
     result

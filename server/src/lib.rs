@@ -285,18 +285,14 @@ async fn status_from_error_code(response: Response) -> Response {
         return error_response(AppError::internal());
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        if let Ok(status) = StatusCode::from_u16(error.code.http_status()) {
-            parts.status = status;
-        }
+        parts.status = error.code.http_status();
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The one JSON error answer outside a server function: the status its code names.
 fn error_response(error: AppError) -> Response {
-    let status =
-        StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::to_string(&error).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    json_error(error.code.http_status(), &error)
 }
 
 /// Whether a state-changing request may proceed: browsers say where a request comes from
@@ -372,16 +368,10 @@ async fn limit_body(request: Request, next: Next) -> Response {
                 "The picture is larger than 5 MB. Choose a smaller file.",
             ),
         ),
-        Err(_) => {
-            let error = AppError::new(ErrorCode::Validation, "The request is too large.");
-            let body = serde_json::to_string(&error).unwrap_or_default();
-            (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
-        }
+        Err(_) => json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &AppError::new(ErrorCode::Validation, "The request is too large."),
+        ),
     }
 }
 
@@ -463,6 +453,8 @@ async fn in_landing_organization(state: &AppState, user_id: i64, page: &str) -> 
     }
 }
 
+/// An error as JSON with `status` (413 for a body over its limit, where the code says only
+/// "validation"); [`error_response`] for the status the code names.
 fn json_error(status: StatusCode, error: &AppError) -> Response {
     let body = serde_json::to_string(error).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -485,10 +477,7 @@ async fn avatar(state: AppState, request: Request) -> Response {
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(error) => json_error(
-            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            &error,
-        ),
+        Err(error) => error_response(error),
     }
 }
 
@@ -507,10 +496,7 @@ async fn upload_avatar_route(state: AppState, request: Request) -> Response {
     };
     match upload_avatar(&state, &parts.headers, &origin, bytes).await {
         Ok(saved) => axum::Json(saved).into_response(),
-        Err(error) => json_error(
-            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            &error,
-        ),
+        Err(error) => error_response(error),
     }
 }
 
@@ -648,10 +634,7 @@ async fn export_activity(state: AppState, request: Request) -> Response {
             Body::from_stream(stream),
         )
             .into_response(),
-        Err(error) => json_error(
-            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            &error,
-        ),
+        Err(error) => error_response(error),
     }
 }
 
@@ -671,10 +654,7 @@ fn pdf_response(made: Result<(String, Vec<u8>), app::error::AppError>) -> Respon
             bytes,
         )
             .into_response(),
-        Err(error) => json_error(
-            StatusCode::from_u16(error.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST),
-            &error,
-        ),
+        Err(error) => error_response(error),
     }
 }
 

@@ -163,6 +163,80 @@ impl Context {
             .inspect_err(|error| refused("organization", error))
     }
 
+    /// The caller's membership (as [`Context::member`]) and each of `product_ids` as the row's
+    /// product reach finds it, through the one product-reach query
+    /// (`access::store::reached_product`): the organization's product, reached by the person —
+    /// every product for the roles that see them all, otherwise those given to them, with
+    /// billing rights when the row's action is [`Action::UseBilling`] — and, behind a door that
+    /// writes, managed: a product whose management is blocked only by those who may block it.
+    /// An id outside that reach is not found. Only for rows whose reach is a product's.
+    pub async fn products(
+        &self,
+        tx: &mut Tx,
+        organization_id: i64,
+        product_ids: &[i64],
+    ) -> Result<Member, AppError> {
+        let Reach::Product(action) = self.row.reach else {
+            tracing::error!(
+                endpoint = self.row.endpoint,
+                "asked for products, but the row's reach is not a product's"
+            );
+            return Err(AppError::internal());
+        };
+        let member = self.member(tx, organization_id).await?;
+        self.reach_products(tx, &member, action == Action::UseBilling, product_ids)
+            .await?;
+        Ok(member)
+    }
+
+    /// For a row that reaches the organization's billing (the cart, an order): each of
+    /// `product_ids` must be one the member may pay for — every product for the roles that see
+    /// them all, otherwise those they hold billing rights on — and manage (not blocked, unless
+    /// they may block). An id outside that reach is not found.
+    pub async fn billed_products(
+        &self,
+        tx: &mut Tx,
+        member: &Member,
+        product_ids: &[i64],
+    ) -> Result<(), AppError> {
+        if self.row.reach != Reach::Organization(Action::UseBilling) {
+            tracing::error!(
+                endpoint = self.row.endpoint,
+                "asked for billed products, but the row does not reach billing"
+            );
+            return Err(AppError::internal());
+        }
+        self.reach_products(tx, member, true, product_ids).await
+    }
+
+    async fn reach_products(
+        &self,
+        tx: &mut Tx,
+        member: &Member,
+        billing: bool,
+        product_ids: &[i64],
+    ) -> Result<(), AppError> {
+        let only_for = organization::products_for(member.role, self.account()?.id);
+        let writes = self.row.caller != Caller::Reader;
+        for product_id in product_ids {
+            let blocked = crate::access::store::reached_product(
+                tx,
+                member.id,
+                only_for,
+                billing,
+                *product_id,
+            )
+            .await?
+            .ok_or_else(|| AppError::not_found("product"))
+            .inspect_err(|error| refused("product", error))?;
+            if writes {
+                organization::may_manage(member.role, blocked)
+                    .inspect_err(|error| refused("product", error))?;
+            }
+        }
+        Ok(())
+    }
+
     /// One activity-log entry by the caller (nobody, behind a door that lets anyone in).
     pub async fn log(&self, tx: &mut Tx, entry: Log<'_>) -> Result<(), AppError> {
         record(

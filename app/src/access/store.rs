@@ -2,8 +2,8 @@
 //! memberships as the policy reads them, and the counters of the lockout rule.
 
 use super::{Account, OrganizationSummary};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::password::HashedPassword;
 use crate::policy::Role;
 use crate::request::Origin;
@@ -265,6 +265,30 @@ pub async fn memberships_of(
     Ok(rows.into_iter().filter_map(summary).collect())
 }
 
+/// The one product-reach query: whether product `product_id` is organization
+/// `organization_id`'s and reached by `only_for` (`None`: a role that sees every product; a
+/// user id: the products given to them, and only those with billing rights when `billing`).
+/// `Some(blocked)` when reached, with whether its management is blocked (PRD-3).
+pub async fn reached_product(
+    tx: &mut Tx,
+    organization_id: i64,
+    only_for: Option<i64>,
+    billing: bool,
+    product_id: i64,
+) -> Result<Option<bool>, sqlx::Error> {
+    const SQL: &str = "SELECT p.blocked_at IS NOT NULL FROM products p \
+        WHERE p.organization_id = $1 AND p.id = $2 \
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a \
+            WHERE a.product_id = p.id AND a.user_id = $3 AND (a.billing OR NOT $4)))";
+    on_db!(tx, |c| sqlx::query_scalar(SQL)
+        .bind(organization_id)
+        .bind(product_id)
+        .bind(only_for.unwrap_or(0))
+        .bind(billing)
+        .fetch_optional(&mut **c)
+        .await)
+}
+
 /// The organization as seen by this member; `None` when it does not exist or they are not a member.
 pub async fn membership(
     tx: &mut Tx,
@@ -349,7 +373,7 @@ pub async fn count_failure(
     // on `locked_at` makes this statement the one that locks, even when two failures race
     // (Postgres re-checks it on the updated row; SQLite has one writer at a time).
     const COUNT: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1, \
-        locked_at = CASE WHEN failed_sign_ins + 1 >= lockout_threshold THEN $2 ELSE NULL END \
+        locked_at = CASE WHEN failed_sign_ins + 1 >= lockout_threshold THEN CAST($2 AS BIGINT) ELSE NULL END \
         WHERE id = $1 AND locked_at IS NULL \
         RETURNING failed_sign_ins, lockout_threshold, locked_at, alert_on_failed_sign_in";
     // Already locked: the failure is still counted; nothing else changes.

@@ -1,7 +1,7 @@
 //! SQL for accounts and sessions.
 
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::password::HashedPassword;
 
 pub struct NewUser<'a> {
@@ -256,7 +256,7 @@ pub async fn set_recovery_contacts(
     expected: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "UPDATE users SET recovery_email = $2, recovery_phone = $3, contacts_version = contacts_version + 1 \
-                       WHERE id = $1 AND ($4 IS NULL OR contacts_version = $4) RETURNING contacts_version";
+                       WHERE id = $1 AND (CAST($4 AS BIGINT) IS NULL OR contacts_version = $4) RETURNING contacts_version";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user_id)
         .bind(email)
@@ -512,7 +512,7 @@ pub async fn set_name(
     version: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET first_name = $2, last_name = $3, version = version + 1 \
-                       WHERE id = $1 AND ($4 IS NULL OR version = $4)";
+                       WHERE id = $1 AND (CAST($4 AS BIGINT) IS NULL OR version = $4)";
     let changed = on_db!(tx, |c| sqlx::query(SQL)
         .bind(user_id)
         .bind(first_name)

@@ -8,408 +8,228 @@ use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: i64 = 25;
 
-/// What happened. Stored by [`ActivityAction::as_str`]; never renamed once released.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+/// What happened. Stored by [`ActivityAction::as_str`] (the variant's name in snake case);
+/// never renamed once released. Each variant is declared once, with its label.
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ActivityAction {
+    #[strum(message = "Account created")]
     SignUp,
+    #[strum(message = "Signed in")]
     SignInSucceeded,
+    #[strum(message = "Failed sign-in")]
     SignInFailed,
+    #[strum(message = "Signed out")]
     SignOut,
+    #[strum(message = "Organization created")]
     OrganizationCreated,
+    #[strum(message = "Password accepted, second factor requested")]
     SecondFactorRequested,
+    #[strum(message = "Wrong second-factor code")]
     SecondFactorFailed,
+    #[strum(message = "Sign-in cancelled")]
     SignInCancelled,
+    #[strum(message = "Two-factor method added")]
     TwoFactorMethodAdded,
+    #[strum(message = "Two-factor method removed")]
     TwoFactorMethodRemoved,
+    #[strum(message = "Default two-factor method changed")]
     TwoFactorDefaultChanged,
+    #[strum(message = "Two-factor authentication turned off")]
     TwoFactorDisabled,
+    #[strum(message = "New backup codes generated")]
     BackupCodesGenerated,
+    #[strum(message = "Sign-in alerts and lockout changed")]
     SafetySettingsChanged,
+    #[strum(message = "Account unlocked")]
     AccountUnlocked,
+    #[strum(message = "Sign-in reported as not mine")]
     NotMeReported,
+    #[strum(message = "Session ended")]
     SessionEnded,
+    #[strum(message = "Other sessions ended")]
     OtherSessionsEnded,
+    #[strum(message = "Application password created")]
     AppPasswordCreated,
+    #[strum(message = "Application password revoked")]
     AppPasswordRevoked,
+    #[strum(message = "API token created")]
     ApiTokenCreated,
+    #[strum(message = "API token revoked")]
     ApiTokenRevoked,
+    #[strum(message = "All application passwords and API tokens revoked")]
     CredentialsRevoked,
+    #[strum(message = "Password changed")]
     PasswordChanged,
+    #[strum(message = "Login email change requested")]
     EmailChangeRequested,
+    #[strum(message = "Login email changed")]
     EmailChanged,
+    #[strum(message = "Recovery email and phone changed")]
     RecoveryContactsChanged,
+    #[strum(message = "Tag created")]
     TagCreated,
+    #[strum(message = "Tag renamed or recoloured")]
     TagChanged,
+    #[strum(message = "Tag deleted")]
     TagDeleted,
+    #[strum(message = "Tag put on products")]
     ProductsTagged,
+    #[strum(message = "Tag taken off products")]
     ProductsUntagged,
+    #[strum(message = "Product management blocked")]
     ProductBlocked,
+    #[strum(message = "Product management unblocked")]
     ProductUnblocked,
+    #[strum(message = "Role changed")]
     RoleChanged,
+    #[strum(message = "Invitation sent")]
     InvitationSent,
+    #[strum(message = "Invitation sent again")]
     InvitationResent,
+    #[strum(message = "Invitation revoked")]
     InvitationRevoked,
+    #[strum(message = "Invitation accepted")]
     InvitationAccepted,
+    #[strum(message = "User blocked")]
     MemberBlocked,
+    #[strum(message = "User unblocked")]
     MemberUnblocked,
+    #[strum(message = "User removed from the organization")]
     MemberRemoved,
+    #[strum(message = "Left the organization")]
     LeftOrganization,
+    #[strum(message = "Organization renamed")]
     OrganizationRenamed,
+    #[strum(message = "Two-factor requirement changed")]
     TwoFactorRequirementChanged,
+    #[strum(message = "Password reset by SMS setting changed")]
     SmsResetSettingChanged,
+    #[strum(message = "Organization deleted")]
     OrganizationDeleted,
+    #[strum(message = "Account deleted")]
     AccountDeleted,
+    #[strum(message = "Name changed")]
     ProfileChanged,
+    #[strum(message = "Profile picture changed")]
     AvatarChanged,
+    #[strum(message = "Wrong password given to confirm a change")]
     PasswordCheckFailed,
+    #[strum(message = "Confirmed it's them with the password")]
     IdentityConfirmed,
+    #[strum(message = "Wrong application password")]
     AppPasswordFailed,
+    #[strum(message = "Password reset requested")]
     PasswordResetRequested,
+    #[strum(message = "Password reset through an emailed link")]
     PasswordReset,
+    #[strum(message = "Email address confirmed")]
     EmailConfirmed,
+    #[strum(message = "Someone tried to sign up with this address")]
     SignUpAttempted,
+    #[strum(message = "Billing address added")]
     BillingAddressAdded,
+    #[strum(message = "Billing address changed")]
     BillingAddressChanged,
+    #[strum(message = "Default billing address changed")]
     BillingAddressMadeDefault,
+    #[strum(message = "Billing address deleted")]
     BillingAddressDeleted,
+    #[strum(message = "Prepaid account topped up")]
     PrepaidTopUp,
+    #[strum(message = "Billing email turned on or off")]
     BillingNotificationChanged,
+    #[strum(message = "Expiry reminders changed")]
     ExpiryRemindersChanged,
+    #[strum(message = "Expiry reminder sent")]
     ExpiryReminderSent,
+    #[strum(message = "Cart changed")]
     CartChanged,
+    #[strum(message = "Order placed")]
     OrderPlaced,
+    #[strum(message = "Order paid")]
     OrderPaid,
+    #[strum(message = "Order cancelled")]
     OrderCancelled,
+    #[strum(message = "Product ordered")]
     ProductOrdered,
+    #[strum(message = "Product renewed")]
     ProductRenewed,
+    #[strum(message = "Promo code created")]
     PromoCodeCreated,
+    #[strum(message = "Free offer granted")]
     FreeOfferGranted,
+    #[strum(message = "Withdrawal requested")]
     WithdrawalRequested,
+    #[strum(message = "Withdrawal paid out")]
     WithdrawalCompleted,
+    #[strum(message = "Withdrawal given back")]
     WithdrawalReversed,
+    #[strum(message = "Automatic renewal turned on or off")]
     AutoRenewChanged,
+    #[strum(message = "Renewal reminder sent")]
     RenewalReminderSent,
+    #[strum(message = "Automatic renewal failed")]
     RenewalFailed,
+    #[strum(message = "Domain moved on after expiry")]
     DomainStageChanged,
+    #[strum(message = "Domain restored")]
     DomainRestored,
+    #[strum(message = "Renewal warranty bought")]
     WarrantyBought,
+    #[strum(message = "Domain transferred in")]
     DomainTransferred,
+    #[strum(message = "Domain transfer failed")]
     TransferFailed,
+    #[strum(message = "Mail address created")]
     MailAddressCreated,
+    #[strum(message = "Mail address user added")]
     MailUserAdded,
+    #[strum(message = "Mail address user removed")]
     MailUserRemoved,
+    #[strum(message = "Mail permissions changed")]
     MailRightsChanged,
+    #[strum(message = "Mail global configuration changed")]
     MailDefaultsChanged,
+    #[strum(message = "Mail address maintenance")]
     MailMaintenanceChanged,
+    #[strum(message = "Device password created")]
     DevicePasswordCreated,
+    #[strum(message = "Device disconnected")]
     DeviceDisconnected,
+    #[strum(message = "Device setup link created")]
     DeviceSetupSent,
+    #[strum(message = "Device sign-in refused")]
     DeviceSignInRefused,
 }
 
 impl ActivityAction {
-    pub const ALL: [ActivityAction; 94] = [
-        ActivityAction::SignUp,
-        ActivityAction::SignInSucceeded,
-        ActivityAction::SignInFailed,
-        ActivityAction::SignOut,
-        ActivityAction::OrganizationCreated,
-        ActivityAction::SecondFactorRequested,
-        ActivityAction::SecondFactorFailed,
-        ActivityAction::SignInCancelled,
-        ActivityAction::TwoFactorMethodAdded,
-        ActivityAction::TwoFactorMethodRemoved,
-        ActivityAction::TwoFactorDefaultChanged,
-        ActivityAction::TwoFactorDisabled,
-        ActivityAction::BackupCodesGenerated,
-        ActivityAction::SafetySettingsChanged,
-        ActivityAction::AccountUnlocked,
-        ActivityAction::NotMeReported,
-        ActivityAction::SessionEnded,
-        ActivityAction::OtherSessionsEnded,
-        ActivityAction::AppPasswordCreated,
-        ActivityAction::AppPasswordRevoked,
-        ActivityAction::ApiTokenCreated,
-        ActivityAction::ApiTokenRevoked,
-        ActivityAction::CredentialsRevoked,
-        ActivityAction::PasswordChanged,
-        ActivityAction::EmailChangeRequested,
-        ActivityAction::EmailChanged,
-        ActivityAction::RecoveryContactsChanged,
-        ActivityAction::TagCreated,
-        ActivityAction::TagChanged,
-        ActivityAction::TagDeleted,
-        ActivityAction::ProductsTagged,
-        ActivityAction::ProductsUntagged,
-        ActivityAction::ProductBlocked,
-        ActivityAction::ProductUnblocked,
-        ActivityAction::RoleChanged,
-        ActivityAction::InvitationSent,
-        ActivityAction::InvitationResent,
-        ActivityAction::InvitationRevoked,
-        ActivityAction::InvitationAccepted,
-        ActivityAction::MemberBlocked,
-        ActivityAction::MemberUnblocked,
-        ActivityAction::MemberRemoved,
-        ActivityAction::LeftOrganization,
-        ActivityAction::OrganizationRenamed,
-        ActivityAction::TwoFactorRequirementChanged,
-        ActivityAction::SmsResetSettingChanged,
-        ActivityAction::OrganizationDeleted,
-        ActivityAction::AccountDeleted,
-        ActivityAction::ProfileChanged,
-        ActivityAction::AvatarChanged,
-        ActivityAction::PasswordCheckFailed,
-        ActivityAction::IdentityConfirmed,
-        ActivityAction::AppPasswordFailed,
-        ActivityAction::PasswordResetRequested,
-        ActivityAction::PasswordReset,
-        ActivityAction::EmailConfirmed,
-        ActivityAction::SignUpAttempted,
-        ActivityAction::BillingAddressAdded,
-        ActivityAction::BillingAddressChanged,
-        ActivityAction::BillingAddressMadeDefault,
-        ActivityAction::BillingAddressDeleted,
-        ActivityAction::PrepaidTopUp,
-        ActivityAction::BillingNotificationChanged,
-        ActivityAction::ExpiryRemindersChanged,
-        ActivityAction::ExpiryReminderSent,
-        ActivityAction::CartChanged,
-        ActivityAction::OrderPlaced,
-        ActivityAction::OrderPaid,
-        ActivityAction::OrderCancelled,
-        ActivityAction::ProductOrdered,
-        ActivityAction::ProductRenewed,
-        ActivityAction::PromoCodeCreated,
-        ActivityAction::FreeOfferGranted,
-        ActivityAction::WithdrawalRequested,
-        ActivityAction::WithdrawalCompleted,
-        ActivityAction::WithdrawalReversed,
-        ActivityAction::AutoRenewChanged,
-        ActivityAction::RenewalReminderSent,
-        ActivityAction::RenewalFailed,
-        ActivityAction::DomainStageChanged,
-        ActivityAction::DomainRestored,
-        ActivityAction::WarrantyBought,
-        ActivityAction::DomainTransferred,
-        ActivityAction::TransferFailed,
-        ActivityAction::MailAddressCreated,
-        ActivityAction::MailUserAdded,
-        ActivityAction::MailUserRemoved,
-        ActivityAction::MailRightsChanged,
-        ActivityAction::MailDefaultsChanged,
-        ActivityAction::MailMaintenanceChanged,
-        ActivityAction::DevicePasswordCreated,
-        ActivityAction::DeviceDisconnected,
-        ActivityAction::DeviceSetupSent,
-        ActivityAction::DeviceSignInRefused,
-    ];
+    /// Every action, in the order declared.
+    pub const ALL: &'static [ActivityAction] = <Self as strum::VariantArray>::VARIANTS;
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ActivityAction::SignUp => "sign_up",
-            ActivityAction::SignInSucceeded => "sign_in_succeeded",
-            ActivityAction::SignInFailed => "sign_in_failed",
-            ActivityAction::SignOut => "sign_out",
-            ActivityAction::OrganizationCreated => "organization_created",
-            ActivityAction::SecondFactorRequested => "second_factor_requested",
-            ActivityAction::SecondFactorFailed => "second_factor_failed",
-            ActivityAction::SignInCancelled => "sign_in_cancelled",
-            ActivityAction::TwoFactorMethodAdded => "two_factor_method_added",
-            ActivityAction::TwoFactorMethodRemoved => "two_factor_method_removed",
-            ActivityAction::TwoFactorDefaultChanged => "two_factor_default_changed",
-            ActivityAction::TwoFactorDisabled => "two_factor_disabled",
-            ActivityAction::BackupCodesGenerated => "backup_codes_generated",
-            ActivityAction::SafetySettingsChanged => "safety_settings_changed",
-            ActivityAction::AccountUnlocked => "account_unlocked",
-            ActivityAction::NotMeReported => "not_me_reported",
-            ActivityAction::SessionEnded => "session_ended",
-            ActivityAction::OtherSessionsEnded => "other_sessions_ended",
-            ActivityAction::AppPasswordCreated => "app_password_created",
-            ActivityAction::AppPasswordRevoked => "app_password_revoked",
-            ActivityAction::ApiTokenCreated => "api_token_created",
-            ActivityAction::ApiTokenRevoked => "api_token_revoked",
-            ActivityAction::CredentialsRevoked => "credentials_revoked",
-            ActivityAction::PasswordChanged => "password_changed",
-            ActivityAction::EmailChangeRequested => "email_change_requested",
-            ActivityAction::EmailChanged => "email_changed",
-            ActivityAction::RecoveryContactsChanged => "recovery_contacts_changed",
-            ActivityAction::TagCreated => "tag_created",
-            ActivityAction::TagChanged => "tag_changed",
-            ActivityAction::TagDeleted => "tag_deleted",
-            ActivityAction::ProductsTagged => "products_tagged",
-            ActivityAction::ProductsUntagged => "products_untagged",
-            ActivityAction::ProductBlocked => "product_blocked",
-            ActivityAction::ProductUnblocked => "product_unblocked",
-            ActivityAction::RoleChanged => "role_changed",
-            ActivityAction::InvitationSent => "invitation_sent",
-            ActivityAction::InvitationResent => "invitation_resent",
-            ActivityAction::InvitationRevoked => "invitation_revoked",
-            ActivityAction::InvitationAccepted => "invitation_accepted",
-            ActivityAction::MemberBlocked => "member_blocked",
-            ActivityAction::MemberUnblocked => "member_unblocked",
-            ActivityAction::MemberRemoved => "member_removed",
-            ActivityAction::LeftOrganization => "left_organization",
-            ActivityAction::OrganizationRenamed => "organization_renamed",
-            ActivityAction::TwoFactorRequirementChanged => "two_factor_requirement_changed",
-            ActivityAction::SmsResetSettingChanged => "sms_reset_setting_changed",
-            ActivityAction::OrganizationDeleted => "organization_deleted",
-            ActivityAction::AccountDeleted => "account_deleted",
-            ActivityAction::ProfileChanged => "profile_changed",
-            ActivityAction::AvatarChanged => "avatar_changed",
-            ActivityAction::PasswordCheckFailed => "password_check_failed",
-            ActivityAction::IdentityConfirmed => "identity_confirmed",
-            ActivityAction::AppPasswordFailed => "app_password_failed",
-            ActivityAction::PasswordResetRequested => "password_reset_requested",
-            ActivityAction::PasswordReset => "password_reset",
-            ActivityAction::EmailConfirmed => "email_confirmed",
-            ActivityAction::SignUpAttempted => "sign_up_attempted",
-            ActivityAction::BillingAddressAdded => "billing_address_added",
-            ActivityAction::BillingAddressChanged => "billing_address_changed",
-            ActivityAction::BillingAddressMadeDefault => "billing_address_made_default",
-            ActivityAction::BillingAddressDeleted => "billing_address_deleted",
-            ActivityAction::PrepaidTopUp => "prepaid_top_up",
-            ActivityAction::BillingNotificationChanged => "billing_notification_changed",
-            ActivityAction::ExpiryRemindersChanged => "expiry_reminders_changed",
-            ActivityAction::ExpiryReminderSent => "expiry_reminder_sent",
-            ActivityAction::CartChanged => "cart_changed",
-            ActivityAction::OrderPlaced => "order_placed",
-            ActivityAction::OrderPaid => "order_paid",
-            ActivityAction::OrderCancelled => "order_cancelled",
-            ActivityAction::ProductOrdered => "product_ordered",
-            ActivityAction::ProductRenewed => "product_renewed",
-            ActivityAction::PromoCodeCreated => "promo_code_created",
-            ActivityAction::FreeOfferGranted => "free_offer_granted",
-            ActivityAction::WithdrawalRequested => "withdrawal_requested",
-            ActivityAction::WithdrawalCompleted => "withdrawal_completed",
-            ActivityAction::WithdrawalReversed => "withdrawal_reversed",
-            ActivityAction::AutoRenewChanged => "auto_renew_changed",
-            ActivityAction::RenewalReminderSent => "renewal_reminder_sent",
-            ActivityAction::RenewalFailed => "renewal_failed",
-            ActivityAction::DomainStageChanged => "domain_stage_changed",
-            ActivityAction::DomainRestored => "domain_restored",
-            ActivityAction::WarrantyBought => "warranty_bought",
-            ActivityAction::DomainTransferred => "domain_transferred",
-            ActivityAction::TransferFailed => "transfer_failed",
-            ActivityAction::MailAddressCreated => "mail_address_created",
-            ActivityAction::MailUserAdded => "mail_user_added",
-            ActivityAction::MailUserRemoved => "mail_user_removed",
-            ActivityAction::MailRightsChanged => "mail_rights_changed",
-            ActivityAction::MailDefaultsChanged => "mail_defaults_changed",
-            ActivityAction::MailMaintenanceChanged => "mail_maintenance_changed",
-            ActivityAction::DevicePasswordCreated => "device_password_created",
-            ActivityAction::DeviceDisconnected => "device_disconnected",
-            ActivityAction::DeviceSetupSent => "device_setup_sent",
-            ActivityAction::DeviceSignInRefused => "device_sign_in_refused",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<ActivityAction> {
-        ActivityAction::ALL
-            .into_iter()
-            .find(|a| a.as_str() == value)
+        value.parse().ok()
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            ActivityAction::SignUp => "Account created",
-            ActivityAction::SignInSucceeded => "Signed in",
-            ActivityAction::SignInFailed => "Failed sign-in",
-            ActivityAction::SignOut => "Signed out",
-            ActivityAction::OrganizationCreated => "Organization created",
-            ActivityAction::SecondFactorRequested => "Password accepted, second factor requested",
-            ActivityAction::SecondFactorFailed => "Wrong second-factor code",
-            ActivityAction::SignInCancelled => "Sign-in cancelled",
-            ActivityAction::TwoFactorMethodAdded => "Two-factor method added",
-            ActivityAction::TwoFactorMethodRemoved => "Two-factor method removed",
-            ActivityAction::TwoFactorDefaultChanged => "Default two-factor method changed",
-            ActivityAction::TwoFactorDisabled => "Two-factor authentication turned off",
-            ActivityAction::BackupCodesGenerated => "New backup codes generated",
-            ActivityAction::SafetySettingsChanged => "Sign-in alerts and lockout changed",
-            ActivityAction::AccountUnlocked => "Account unlocked",
-            ActivityAction::NotMeReported => "Sign-in reported as not mine",
-            ActivityAction::SessionEnded => "Session ended",
-            ActivityAction::OtherSessionsEnded => "Other sessions ended",
-            ActivityAction::AppPasswordCreated => "Application password created",
-            ActivityAction::AppPasswordRevoked => "Application password revoked",
-            ActivityAction::ApiTokenCreated => "API token created",
-            ActivityAction::ApiTokenRevoked => "API token revoked",
-            ActivityAction::CredentialsRevoked => {
-                "All application passwords and API tokens revoked"
-            }
-            ActivityAction::PasswordChanged => "Password changed",
-            ActivityAction::EmailChangeRequested => "Login email change requested",
-            ActivityAction::EmailChanged => "Login email changed",
-            ActivityAction::RecoveryContactsChanged => "Recovery email and phone changed",
-            ActivityAction::TagCreated => "Tag created",
-            ActivityAction::TagChanged => "Tag renamed or recoloured",
-            ActivityAction::TagDeleted => "Tag deleted",
-            ActivityAction::ProductsTagged => "Tag put on products",
-            ActivityAction::ProductsUntagged => "Tag taken off products",
-            ActivityAction::ProductBlocked => "Product management blocked",
-            ActivityAction::ProductUnblocked => "Product management unblocked",
-            ActivityAction::RoleChanged => "Role changed",
-            ActivityAction::InvitationSent => "Invitation sent",
-            ActivityAction::InvitationResent => "Invitation sent again",
-            ActivityAction::InvitationRevoked => "Invitation revoked",
-            ActivityAction::InvitationAccepted => "Invitation accepted",
-            ActivityAction::MemberBlocked => "User blocked",
-            ActivityAction::MemberUnblocked => "User unblocked",
-            ActivityAction::MemberRemoved => "User removed from the organization",
-            ActivityAction::LeftOrganization => "Left the organization",
-            ActivityAction::OrganizationRenamed => "Organization renamed",
-            ActivityAction::TwoFactorRequirementChanged => "Two-factor requirement changed",
-            ActivityAction::SmsResetSettingChanged => "Password reset by SMS setting changed",
-            ActivityAction::OrganizationDeleted => "Organization deleted",
-            ActivityAction::AccountDeleted => "Account deleted",
-            ActivityAction::ProfileChanged => "Name changed",
-            ActivityAction::AvatarChanged => "Profile picture changed",
-            ActivityAction::PasswordCheckFailed => "Wrong password given to confirm a change",
-            ActivityAction::IdentityConfirmed => "Confirmed it's them with the password",
-            ActivityAction::AppPasswordFailed => "Wrong application password",
-            ActivityAction::PasswordResetRequested => "Password reset requested",
-            ActivityAction::PasswordReset => "Password reset through an emailed link",
-            ActivityAction::EmailConfirmed => "Email address confirmed",
-            ActivityAction::SignUpAttempted => "Someone tried to sign up with this address",
-            ActivityAction::BillingAddressAdded => "Billing address added",
-            ActivityAction::BillingAddressChanged => "Billing address changed",
-            ActivityAction::BillingAddressMadeDefault => "Default billing address changed",
-            ActivityAction::BillingAddressDeleted => "Billing address deleted",
-            ActivityAction::PrepaidTopUp => "Prepaid account topped up",
-            ActivityAction::BillingNotificationChanged => "Billing email turned on or off",
-            ActivityAction::ExpiryRemindersChanged => "Expiry reminders changed",
-            ActivityAction::ExpiryReminderSent => "Expiry reminder sent",
-            ActivityAction::CartChanged => "Cart changed",
-            ActivityAction::OrderPlaced => "Order placed",
-            ActivityAction::OrderPaid => "Order paid",
-            ActivityAction::OrderCancelled => "Order cancelled",
-            ActivityAction::ProductOrdered => "Product ordered",
-            ActivityAction::ProductRenewed => "Product renewed",
-            ActivityAction::PromoCodeCreated => "Promo code created",
-            ActivityAction::FreeOfferGranted => "Free offer granted",
-            ActivityAction::WithdrawalRequested => "Withdrawal requested",
-            ActivityAction::WithdrawalCompleted => "Withdrawal paid out",
-            ActivityAction::WithdrawalReversed => "Withdrawal given back",
-            ActivityAction::AutoRenewChanged => "Automatic renewal turned on or off",
-            ActivityAction::RenewalReminderSent => "Renewal reminder sent",
-            ActivityAction::RenewalFailed => "Automatic renewal failed",
-            ActivityAction::DomainStageChanged => "Domain moved on after expiry",
-            ActivityAction::DomainRestored => "Domain restored",
-            ActivityAction::WarrantyBought => "Renewal warranty bought",
-            ActivityAction::DomainTransferred => "Domain transferred in",
-            ActivityAction::TransferFailed => "Domain transfer failed",
-            ActivityAction::MailAddressCreated => "Mail address created",
-            ActivityAction::MailUserAdded => "Mail address user added",
-            ActivityAction::MailUserRemoved => "Mail address user removed",
-            ActivityAction::MailRightsChanged => "Mail permissions changed",
-            ActivityAction::MailDefaultsChanged => "Mail global configuration changed",
-            ActivityAction::MailMaintenanceChanged => "Mail address maintenance",
-            ActivityAction::DevicePasswordCreated => "Device password created",
-            ActivityAction::DeviceDisconnected => "Device disconnected",
-            ActivityAction::DeviceSetupSent => "Device setup link created",
-            ActivityAction::DeviceSignInRefused => "Device sign-in refused",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -679,9 +499,20 @@ mod tests {
 
     #[test]
     fn action_names_round_trip() {
-        for action in ActivityAction::ALL {
+        for &action in ActivityAction::ALL {
             assert_eq!(ActivityAction::parse(action.as_str()), Some(action));
+            // Every action has its label (not the stored name as a fallback).
+            assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
+        assert_eq!(ActivityAction::ALL.len(), 94);
+        assert_eq!(
+            ActivityAction::SignInSucceeded.as_str(),
+            "sign_in_succeeded"
+        );
+        assert_eq!(
+            ActivityAction::CredentialsRevoked.label(),
+            "All application passwords and API tokens revoked"
+        );
         assert_eq!(ActivityAction::parse("made_up"), None);
     }
 }

@@ -1,8 +1,8 @@
 //! SQL for the activity log.
 
 use super::{ActivityAction, ActivityEntry, ActivityPage, ActivityQuery, PAGE_SIZE};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::request::Origin;
 
 /// What a new entry says. Written with [`record`] inside the transaction of the change.

@@ -528,7 +528,7 @@ pub mod server_side {
         let to = format!(
             "{} {}",
             request.method.label(),
-            withdrawal::shown(request.method, &request.destination)
+            request.method.shown(&request.destination)
         );
         cx.log(
             &mut tx,

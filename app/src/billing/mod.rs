@@ -115,6 +115,14 @@ impl WithdrawalMethod {
             WithdrawalMethod::PayPal => "PayPal",
         }
     }
+
+    /// How a destination of this method is shown: an IBAN in groups of four.
+    pub fn shown(self, destination: &str) -> String {
+        match self {
+            WithdrawalMethod::BankAccount => iban_on_paper(destination),
+            WithdrawalMethod::PayPal => destination.to_owned(),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]

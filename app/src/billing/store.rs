@@ -3,9 +3,9 @@
 use super::{
     AddressInput, BillingAddress, Notice, NotificationSettings, DEFAULT_EXPIRY_REMINDER_DAYS,
 };
+use crate::db::on_db;
 use crate::db::Tx;
 use crate::money::{Currency, Money};
-use crate::on_db;
 
 /// A ledger entry as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -590,7 +590,7 @@ fn withdrawal_of(
             requested_at,
             amount: Money::new(minor, Currency::parse(&currency)?),
             method,
-            destination: super::withdrawal::shown(method, &destination),
+            destination: method.shown(&destination),
             holder,
             status: super::WithdrawalStatus::parse(&status)?,
             settled_at,

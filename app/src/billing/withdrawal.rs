@@ -8,7 +8,7 @@
 
 use super::ledger::{self, EntryKind, Event};
 use super::store::{self, NewWithdrawal};
-use super::{iban_on_paper, Withdrawal, WithdrawalMethod, WithdrawalStatus};
+use super::{Withdrawal, WithdrawalMethod, WithdrawalStatus};
 use crate::activity::store::{record, NewEntry};
 use crate::activity::ActivityAction;
 use crate::db::Tx;
@@ -102,14 +102,6 @@ impl Request {
     }
 }
 
-/// How a destination is shown: an IBAN in groups of four.
-pub fn shown(method: WithdrawalMethod, destination: &str) -> String {
-    match method {
-        WithdrawalMethod::BankAccount => iban_on_paper(destination),
-        WithdrawalMethod::PayPal => destination.to_owned(),
-    }
-}
-
 /// Records the request and reserves its amount, in the caller's transaction (which also
 /// writes the log entry). Refused with `insufficient_balance` when the balance does not cover
 /// it, and then nothing is written.
@@ -142,7 +134,7 @@ pub async fn request(
             key: &format!("withdrawal:{id}"),
             reference: &format!(
                 "Withdrawal {id} to {}",
-                shown(request.method, &request.destination)
+                request.method.shown(&request.destination)
             ),
             at: now,
         },
@@ -271,7 +263,7 @@ mod tests {
         );
         assert!(check_destination(WithdrawalMethod::PayPal, "not an address").is_err());
         assert_eq!(
-            shown(WithdrawalMethod::BankAccount, "CH9300762011623852957"),
+            WithdrawalMethod::BankAccount.shown("CH9300762011623852957"),
             "CH93 0076 2011 6238 5295 7"
         );
     }

@@ -1,8 +1,8 @@
 //! SQL for application passwords and API tokens.
 
 use super::{ApiToken, AppPassword};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::policy::TokenScope;
 
 pub async fn app_passwords(tx: &mut Tx, user_id: i64) -> Result<Vec<AppPassword>, sqlx::Error> {

@@ -198,7 +198,7 @@ mod server_side {
     ) -> Result<i64, AppError> {
         let account_id = cx.account()?.id;
         let mut tx = cx.write().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
         let cart = shop::cart(&mut tx, organization_id).await?;
@@ -400,18 +400,25 @@ mod server_side {
         let code = check_code(&auth_code)?;
         let account_id = cx.account()?.id;
         let mut tx = cx.write().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
         let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
         if !token.is_empty() {
             let hash = crate::tokens::hash_token(&token);
-            if !store::use_restart_link(&mut tx, product_id, hash.as_str(), cx.now).await? {
+            if !crate::products::lifecycle::use_restart_link(
+                &mut tx,
+                product_id,
+                hash.as_str(),
+                cx.now,
+            )
+            .await?
+            {
                 return Err(AppError::validation(
                     "token",
                     "This restart link was used already or has expired: restart the transfer from the form on this page.",
                 ));
             }
         }
-        if !store::retry(&mut tx, organization_id, product_id).await? {
+        if !crate::products::lifecycle::retry(&mut tx, organization_id, product_id).await? {
             return Err(AppError::validation(
                 "product_id",
                 format!("The transfer of {name} is not waiting for a restart."),
@@ -433,7 +440,7 @@ mod server_side {
             Ok(answer) => answer,
             Err(error) => {
                 let mut tx = cx.write().await?;
-                store::back_to_failed(&mut tx, product_id).await?;
+                crate::products::lifecycle::back_to_failed(&mut tx, product_id).await?;
                 tx.commit().await?;
                 return Err(error);
             }

@@ -61,7 +61,7 @@ async fn move_one(
     now: i64,
 ) -> Result<bool, AppError> {
     let mut tx = state.db.write().await?;
-    if !store::move_stage(
+    if !crate::products::lifecycle::move_stage(
         &mut tx,
         domain.product_id,
         domain.expires_at,

@@ -10,9 +10,9 @@
 //! more characters accepted.
 
 use super::TransferFailure;
+use crate::db::on_db;
 use crate::db::Tx;
 use crate::error::AppError;
-use crate::on_db;
 use crate::state::AppState;
 use futures::future::BoxFuture;
 

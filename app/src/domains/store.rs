@@ -3,8 +3,8 @@
 //! and the released domains.
 
 use super::ReleasedDomain;
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::products::DomainStage;
 
 /// A domain past its expiry that has not been released.
@@ -44,30 +44,6 @@ pub async fn expired(tx: &mut Tx, now: i64) -> Result<Vec<Expired>, sqlx::Error>
             },
         )
         .collect())
-}
-
-/// Moves a domain from `from` to `to`; `false` when it is no longer in `from` with that expiry
-/// (another scheduler moved it, or it was renewed meanwhile).
-pub async fn move_stage(
-    tx: &mut Tx,
-    product_id: i64,
-    expires_at: i64,
-    from: DomainStage,
-    to: DomainStage,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET stage = $4, stage_since = $5, status = 'expired' \
-                       WHERE id = $1 AND expires_at = $2 AND stage = $3";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
 }
 
 /// A domain of the organization, as its panel and its actions need it.
@@ -145,24 +121,6 @@ pub async fn released(
         .collect())
 }
 
-/// Puts a domain in a stage directly (the demo's history).
-pub async fn set_stage(
-    tx: &mut Tx,
-    product_id: i64,
-    stage: DomainStage,
-    since: i64,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE products SET stage = $2, stage_since = $3, status = 'expired' \
-                       WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(stage.as_str())
-        .bind(since)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
 // ---- Transfers in (PRD-5) -------------------------------------------------------------------
 
 /// A transfer waiting for the registry, with the code to send.
@@ -195,98 +153,6 @@ pub async fn pending_transfers(tx: &mut Tx) -> Result<Vec<PendingTransfer>, sqlx
         .collect())
 }
 
-/// Takes a pending transfer's code to send it; `false` when another worker took it.
-pub async fn take_code(tx: &mut Tx, product_id: i64, code: &str) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_code = NULL \
-        WHERE id = $1 AND transfer_state = 'pending' AND transfer_code = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(code)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
-
-/// Gives a claimed transfer its code back (the registry could not be asked).
-pub async fn put_code_back(tx: &mut Tx, product_id: i64, code: &str) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_code = $2 \
-        WHERE id = $1 AND transfer_state = 'pending' AND transfer_code IS NULL";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(code)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
-/// Gives up a restart the registry could not be asked for: failed again, as it was.
-pub async fn back_to_failed(tx: &mut Tx, product_id: i64) -> Result<(), sqlx::Error> {
-    const SQL: &str =
-        "UPDATE products SET transfer_state = 'failed' WHERE id = $1 AND transfer_state = 'pending'";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
-/// Takes a failed transfer back to the registry; `false` when it is not failed (any more).
-pub async fn retry(
-    tx: &mut Tx,
-    organization_id: i64,
-    product_id: i64,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_state = 'pending' \
-        WHERE id = $1 AND organization_id = $2 AND transfer_state = 'failed'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
-
-pub async fn transfer_done(
-    tx: &mut Tx,
-    product_id: i64,
-    expires_at: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_state = 'done', transfer_failure = NULL, \
-        transfer_restart_hash = NULL, transfer_restart_expires = NULL, \
-        transfer_attempts = transfer_attempts + 1, expires_at = $2, status = 'active', \
-        stage = 'active', stage_since = $3 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
-pub async fn transfer_failed(
-    tx: &mut Tx,
-    product_id: i64,
-    failure: super::TransferFailure,
-    restart_hash: &str,
-    restart_expires: i64,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_state = 'failed', transfer_failure = $2, \
-        transfer_attempts = transfer_attempts + 1, transfer_restart_hash = $3, \
-        transfer_restart_expires = $4 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(failure.as_str())
-        .bind(restart_hash)
-        .bind(restart_expires)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
 /// A domain's transfer as its page shows it: state, last failure, attempts.
 pub async fn transfer_of(
     tx: &mut Tx,
@@ -298,24 +164,4 @@ pub async fn transfer_of(
         .bind(product_id)
         .fetch_optional(&mut **c)
         .await)
-}
-
-/// Spends a restart link: `false` when it is not this domain's, was used, or expired.
-pub async fn use_restart_link(
-    tx: &mut Tx,
-    product_id: i64,
-    hash: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_restart_hash = NULL, \
-        transfer_restart_expires = NULL WHERE id = $1 AND transfer_restart_hash = $2 \
-        AND transfer_restart_expires > $3";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(hash)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
 }

@@ -15,6 +15,7 @@ use crate::billing::scheduler::{self, scheduler};
 use crate::db::Tx;
 use crate::error::AppError;
 use crate::mail::messages::{self, TransferFailedNotice};
+use crate::products::lifecycle;
 use crate::request::Origin;
 use crate::state::AppState;
 
@@ -45,7 +46,7 @@ pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError
         // Claimed: the code is taken (and cleared) by one worker, committed before the registry
         // is asked, so no transaction waits on it.
         let mut claim = state.db.write().await?;
-        if !store::take_code(&mut claim, transfer.product_id, &transfer.code).await? {
+        if !lifecycle::take_code(&mut claim, transfer.product_id, &transfer.code).await? {
             continue;
         }
         claim.commit().await?;
@@ -57,7 +58,7 @@ pub async fn run(state: &AppState, worker: &str) -> Result<Option<Run>, AppError
             Err(error) => {
                 // Not asked: the code goes back, and the next run asks again.
                 let mut tx = state.db.write().await?;
-                store::put_code_back(&mut tx, transfer.product_id, &transfer.code).await?;
+                lifecycle::put_code_back(&mut tx, transfer.product_id, &transfer.code).await?;
                 tx.commit().await?;
                 tracing::warn!(message = %error.message, "the registry could not be asked");
                 continue;
@@ -96,7 +97,7 @@ pub async fn record_answer(
     match answer {
         Ok(()) => {
             let until = crate::format::add_months(now, 12);
-            store::transfer_done(tx, transfer.product_id, until, now).await?;
+            lifecycle::transfer_done(tx, transfer.product_id, until, now).await?;
             activity::record(
                 tx,
                 NewEntry {
@@ -127,10 +128,10 @@ pub async fn record_answer(
         }
         Err(failure) => {
             let (token, hash) = crate::tokens::new_token();
-            store::transfer_failed(
+            lifecycle::transfer_failed(
                 tx,
                 transfer.product_id,
-                failure,
+                failure.as_str(),
                 hash.as_str(),
                 now + RESTART_LINK_DAYS * DAY,
             )

@@ -2,8 +2,8 @@
 //! is looked up by the hash of its token only.
 
 use super::{InvitedProduct, ProductChoice};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::policy::Role;
 use crate::products::ProductKind;
 

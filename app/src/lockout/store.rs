@@ -3,8 +3,8 @@
 
 use super::SafetySettings;
 use crate::access::store::LinkPurpose;
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 
 /// Unlocks the account; false when it was not locked.
 pub async fn unlock(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
@@ -43,7 +43,7 @@ pub async fn save_settings(
     expected: Option<i64>,
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "UPDATE users SET alert_on_sign_in = $2, alert_on_failed_sign_in = $3, lockout_threshold = $4, \
-                       safety_version = safety_version + 1 WHERE id = $1 AND ($5 IS NULL OR safety_version = $5) \
+                       safety_version = safety_version + 1 WHERE id = $1 AND (CAST($5 AS BIGINT) IS NULL OR safety_version = $5) \
                        RETURNING safety_version";
     on_db!(tx, |c| sqlx::query_scalar(SQL)
         .bind(user_id)

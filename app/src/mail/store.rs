@@ -1,8 +1,8 @@
 //! SQL for the outbox.
 
 use super::Email;
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 
 /// Puts a message in the outbox, in the caller's transaction: it is sent if and only if the
 /// change that caused it commits.
@@ -85,7 +85,7 @@ pub async fn mark_failed(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE outbox SET claimed_until = NULL, last_error = $3, \
                        next_attempt_at = COALESCE($4, next_attempt_at), \
-                       failed_at = CASE WHEN $4 IS NULL THEN $5 ELSE NULL END, \
+                       failed_at = CASE WHEN $4 IS NULL THEN CAST($5 AS BIGINT) ELSE NULL END, \
                        body = CASE WHEN $4 IS NULL THEN '' ELSE body END \
                        WHERE id = $1 AND claim_token = $2 AND sent_at IS NULL";
     let error: String = error.chars().take(500).collect();

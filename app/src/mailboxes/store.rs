@@ -4,8 +4,8 @@
 //! product it must belong to, so an id of another service is simply not found.
 
 use super::{AddressSummary, Device, MailUser, PendingSetup, Rights};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 
 /// A mail service of the organization (with `only_for`, only if that person was given access
 /// to it): its name and its global configuration.

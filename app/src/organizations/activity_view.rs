@@ -113,7 +113,7 @@ pub fn ActivityPage() -> impl IntoView {
                                     <label for="activity-action">"Action"</label>
                                     <select id="activity-action" name="action">
                                         <option value="">"All actions"</option>
-                                        {ActivityAction::ALL.into_iter().map(|a| {
+                                        {ActivityAction::ALL.iter().copied().map(|a| {
                                             let selected = f.action == a.as_str();
                                             view! { <option value=a.as_str() selected=selected>{a.label()}</option> }
                                         }).collect_view()}

@@ -1,8 +1,8 @@
 //! SQL for organizations and memberships. Every query is scoped by organization and member.
 
 use super::Member;
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 use crate::policy::Role;
 
 pub async fn set_last_organization(
@@ -244,7 +244,7 @@ pub async fn rename_if(
     version: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE organizations SET name = $2, version = version + 1 \
-                       WHERE id = $1 AND ($3 IS NULL OR version = $3)";
+                       WHERE id = $1 AND (CAST($3 AS BIGINT) IS NULL OR version = $3)";
     let n = on_db!(tx, |c| sqlx::query(SQL)
         .bind(organization_id)
         .bind(name)

@@ -110,7 +110,7 @@ mod server_side {
             ));
         }
         let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        cx.products(&mut tx, organization_id, &product_ids).await?;
         for product_id in &product_ids {
             super::switch_auto_renew(&cx, &mut tx, organization_id, *product_id, on).await?;
         }

@@ -4,9 +4,9 @@ use super::{
     DomainStage, ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus,
     ProductSummary, PAGE_SIZE,
 };
+use crate::db::on_db;
 use crate::db::Tx;
 use crate::format::like_pattern;
-use crate::on_db;
 
 type Row = (
     i64,

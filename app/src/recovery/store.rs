@@ -1,7 +1,7 @@
 //! SQL for password reset links.
 
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 
 pub struct NewReset<'a> {
     pub token_hash: &'a str,

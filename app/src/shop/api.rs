@@ -176,7 +176,29 @@ pub mod server_side {
         let mut tx = cx.read().await?;
         let member = cx.member(&mut tx, organization_id).await?;
         let (_, quote) = checkout::priced_cart(&mut tx, organization_id, currency, cx.now).await?;
-        let renewable = store::renewable(&mut tx, organization_id).await?;
+        let only_for = crate::access::organization::products_for(member.role, cx.account()?.id);
+        let mut renewable = Vec::new();
+        for product in store::renewable(&mut tx, organization_id).await? {
+            // Only what this person may renew: for collaborators, the products they hold
+            // billing rights on, and none whose management is blocked.
+            if only_for.is_none() {
+                renewable.push(product);
+                continue;
+            }
+            let reached = crate::access::store::reached_product(
+                &mut tx,
+                organization_id,
+                only_for,
+                true,
+                product.product_id,
+            )
+            .await?;
+            if reached.is_some_and(|blocked| {
+                crate::access::organization::may_manage(member.role, blocked).is_ok()
+            }) {
+                renewable.push(product);
+            }
+        }
         let addresses = crate::billing::store::addresses(&mut tx, organization_id).await?;
         let balance = crate::billing::ledger::balance(&mut tx, organization_id, currency).await?;
         tx.commit().await?;
@@ -222,7 +244,10 @@ pub mod server_side {
     ) -> Result<i64, AppError> {
         check_amounts(quantity, periods)?;
         let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let member = cx.member(&mut tx, organization_id).await?;
+        if product_id != 0 {
+            cx.billed_products(&mut tx, &member, &[product_id]).await?;
+        }
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         if store::cart(&mut tx, organization_id).await?.len() >= CART_LINES_MAX {
             return Err(AppError::validation(
@@ -339,10 +364,14 @@ pub mod server_side {
         check_amounts(quantity, periods)?;
         let code = normalize_promo_code(&promo_code)?;
         let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let member = cx.member(&mut tx, organization_id).await?;
         let line = store::cart_line(&mut tx, organization_id, line_id)
             .await?
             .ok_or_else(|| AppError::not_found("cart line"))?;
+        // A line about a product (a renewal, a restore): only for those who may pay for it.
+        if let Some(product_id) = line.line.product_id {
+            cx.billed_products(&mut tx, &member, &[product_id]).await?;
+        }
         if line.line.kind == ProductKind::Domain && line.line.product_id.is_none() && quantity != 1
         {
             return Err(AppError::validation(
@@ -417,11 +446,21 @@ pub mod server_side {
     ) -> Result<Option<super::super::RenewalFacts>, AppError> {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
         let only_for = crate::access::organization::products_for(member.role, account.id);
-        crate::products::store::detail(&mut tx, organization_id, only_for, product_id)
+        // Renewing it and switching its automatic renewal: for those who may pay for it.
+        let may_order = member.may(crate::policy::Action::UseBilling)
+            && crate::access::store::reached_product(
+                &mut tx,
+                organization_id,
+                only_for,
+                true,
+                product_id,
+            )
             .await?
-            .ok_or_else(|| AppError::not_found("product"))?;
+            .is_some_and(|blocked| {
+                crate::access::organization::may_manage(member.role, blocked).is_ok()
+            });
         let found = store::renewable(&mut tx, organization_id)
             .await?
             .into_iter()
@@ -444,7 +483,7 @@ pub mod server_side {
             auto_renew: product.auto_renew,
             price: plan.unit_price(currency),
             period: plan.period.as_str().into(),
-            may_order: member.may(crate::policy::Action::UseBilling),
+            may_order,
         }))
     }
 
@@ -529,10 +568,13 @@ pub mod server_side {
 
     pub async fn remove(cx: Context, organization_id: i64, line_id: i64) -> Result<(), AppError> {
         let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let member = cx.member(&mut tx, organization_id).await?;
         let line = store::cart_line(&mut tx, organization_id, line_id)
             .await?
             .ok_or_else(|| AppError::not_found("cart line"))?;
+        if let Some(product_id) = line.line.product_id {
+            cx.billed_products(&mut tx, &member, &[product_id]).await?;
+        }
         store::remove_line(&mut tx, organization_id, line_id).await?;
         logged(
             &cx,
@@ -563,6 +605,22 @@ pub mod server_side {
         };
         let mut tx = cx.write().await?;
         let member = cx.member(&mut tx, organization_id).await?;
+        // An order pays for every line of the cart: the products it renews, restores or
+        // warrants must all be ones the caller may pay for.
+        let products: Vec<i64> = store::cart(&mut tx, organization_id)
+            .await?
+            .iter()
+            .filter_map(|l| l.line.product_id)
+            .collect();
+        cx.billed_products(&mut tx, &member, &products)
+            .await
+            .map_err(|error| match error.code {
+                crate::error::ErrorCode::NotFound => AppError::new(
+                    crate::error::ErrorCode::Forbidden,
+                    "The cart renews a product outside your billing rights: remove that line, or ask an administrator to place this order.",
+                ),
+                _ => error,
+            })?;
         let account = cx.account()?.clone();
         let placed = checkout::place(
             &cx.state,
@@ -639,7 +697,7 @@ pub mod server_side {
         on: bool,
     ) -> Result<(), AppError> {
         let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        cx.products(&mut tx, organization_id, &[product_id]).await?;
         crate::products::api::switch_auto_renew(&cx, &mut tx, organization_id, product_id, on)
             .await?;
         tx.commit().await?;

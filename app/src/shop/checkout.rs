@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::mail::messages::OrderNotice;
 use crate::money::{Currency, Money};
 use crate::policy::Role;
+use crate::products::lifecycle;
 use crate::products::store::NewProduct;
 use crate::products::{ProductKind, ProductStatus};
 use crate::request::Origin;
@@ -565,7 +566,7 @@ pub async fn carry_out(
                 _ => None,
             };
             if let Some(product_id) = revived {
-                store::revive_domain(tx, organization_id, product_id, until, actor.now).await?;
+                lifecycle::revive_domain(tx, organization_id, product_id, until, actor.now).await?;
                 if let Some(user_id) = grant_to {
                     crate::products::store::grant_access(tx, product_id, user_id, true, actor.now)
                         .await?;
@@ -605,7 +606,7 @@ pub async fn carry_out(
             let detail = if line.purpose == Purpose::Transfer {
                 // The registry is asked by the scheduler's transfer job; until it answers the
                 // domain has no expiry here.
-                store::start_transfer(tx, product_id, &line.auth_code).await?;
+                lifecycle::start_transfer(tx, product_id, &line.auth_code).await?;
                 format!(
                     "{} {name}: transfer in ordered (order {order_id})",
                     line.kind.label()
@@ -646,7 +647,7 @@ pub async fn carry_out(
                 .max()
                 .unwrap_or(actor.now);
             let until = crate::format::add_months(from, months);
-            store::set_warranty(tx, organization_id, product_id, until).await?;
+            lifecycle::set_warranty(tx, organization_id, product_id, until).await?;
             actor
                 .log(
                     tx,
@@ -665,7 +666,9 @@ pub async fn carry_out(
             let (_, until) = service_period(Purpose::Restore, expires_at, actor.now, months)
                 .unwrap_or((actor.now, crate::format::add_months(actor.now, months)));
             // Only from redemption: a domain that moved on meanwhile is not restored.
-            if !store::restore_product(tx, organization_id, product_id, until, actor.now).await? {
+            if !lifecycle::restore_product(tx, organization_id, product_id, until, actor.now)
+                .await?
+            {
                 return Err(AppError::validation(
                     "cart",
                     format!("{name} is no longer in redemption: it cannot be restored."),
@@ -689,7 +692,7 @@ pub async fn carry_out(
         Purpose::New | Purpose::Renewal => {
             let (_, until) = service_period(line.purpose, expires_at, actor.now, months)
                 .unwrap_or((actor.now, crate::format::add_months(actor.now, months)));
-            store::extend_product(tx, organization_id, product_id, until, actor.now).await?;
+            lifecycle::extend_product(tx, organization_id, product_id, until, actor.now).await?;
             actor
                 .log(
                     tx,

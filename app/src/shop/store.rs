@@ -3,9 +3,9 @@
 
 use super::quote::{FreeOffer, Line, PromoCode, PromoReduction, TypedCode};
 use super::{OrderStatus, Payment, Purpose, Renewable};
+use crate::db::on_db;
 use crate::db::Tx;
 use crate::money::{Currency, Money, Percent};
-use crate::on_db;
 use crate::products::ProductKind;
 use crate::tokens::TokenHash;
 
@@ -595,27 +595,6 @@ pub async fn released_domain(
         .await)
 }
 
-/// Moves a product's expiry (a renewal or a restore), and makes it active again.
-pub async fn extend_product(
-    tx: &mut Tx,
-    organization_id: i64,
-    product_id: i64,
-    expires_at: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', \
-                       stage = 'active', stage_since = $4 WHERE organization_id = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
-
 pub async fn product_expiry(
     tx: &mut Tx,
     organization_id: i64,
@@ -818,62 +797,6 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
         .collect())
 }
 
-/// Marks a product just created as a transfer in, waiting for the registry, with its code.
-pub async fn start_transfer(tx: &mut Tx, product_id: i64, code: &str) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE products SET transfer_state = 'pending', transfer_code = $2, \
-                       expires_at = NULL WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(code)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
-/// Restores a domain in redemption: its new expiry, active again; `false` when it is not in
-/// redemption (any more).
-pub async fn restore_product(
-    tx: &mut Tx,
-    organization_id: i64,
-    product_id: i64,
-    expires_at: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', stage = 'active', \
-        stage_since = $4 WHERE organization_id = $1 AND id = $2 AND stage = 'redemption'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
-}
-
-/// A released domain registered again: active, with a new expiry, its old switches, warranty
-/// and block cleared.
-pub async fn revive_domain(
-    tx: &mut Tx,
-    organization_id: i64,
-    product_id: i64,
-    expires_at: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', stage = 'active', \
-        stage_since = $4, auto_renew = FALSE, warranty_until = NULL, blocked_at = NULL, \
-        blocked_by = NULL, created_at = $4 WHERE organization_id = $1 AND id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
-}
-
 /// How many of an order's lines were carried out already.
 pub async fn carried_out_lines(tx: &mut Tx, order_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str =
@@ -941,25 +864,6 @@ pub async fn domain_stage(
     Ok(row.and_then(|(stage, expires_at)| {
         Some((crate::products::DomainStage::parse(&stage)?, expires_at))
     }))
-}
-
-/// Extends a domain's renewal warranty to `until`.
-pub async fn set_warranty(
-    tx: &mut Tx,
-    organization_id: i64,
-    product_id: i64,
-    until: i64,
-) -> Result<bool, sqlx::Error> {
-    const SQL: &str = "UPDATE products SET warranty_until = $3 \
-                       WHERE organization_id = $1 AND id = $2 AND kind = 'domain'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(until)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(done == 1)
 }
 
 /// A domain's warranty end, if it has had one.

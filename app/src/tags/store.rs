@@ -2,8 +2,8 @@
 //! that person can reach.
 
 use super::{Colour, Tag, TagChip};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 
 pub async fn list(
     tx: &mut Tx,
@@ -97,7 +97,7 @@ pub async fn update(
     version: Option<i64>,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE tags SET name = $3, colour = $4, version = version + 1 \
-                       WHERE id = $1 AND organization_id = $2 AND ($5 IS NULL OR version = $5)";
+                       WHERE id = $1 AND organization_id = $2 AND (CAST($5 AS BIGINT) IS NULL OR version = $5)";
     let n = on_db!(tx, |c| sqlx::query(SQL)
         .bind(tag_id)
         .bind(organization_id)

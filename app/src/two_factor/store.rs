@@ -2,8 +2,8 @@
 //! conditional UPDATE, so it holds under concurrent requests on both databases.
 
 use super::{Method, MethodKind};
+use crate::db::on_db;
 use crate::db::Tx;
-use crate::on_db;
 
 type MethodRow = (i64, String, String, bool, i64, Option<i64>);
 

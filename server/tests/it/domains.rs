@@ -108,7 +108,7 @@ on_every_backend!(
         // A move from a stage the domain has left is refused (what keeps two processes from
         // moving it twice).
         let mut tx = app.state.db.write().await.expect("tx");
-        let stale = app::domains::store::move_stage(
+        let stale = app::products::lifecycle::move_stage(
             &mut tx,
             ids[0],
             expiry,

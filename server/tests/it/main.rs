@@ -24,6 +24,7 @@ mod recovery;
 mod renewals;
 mod safety;
 mod scheduler;
+mod schema;
 mod settings;
 mod shop;
 mod transfers;

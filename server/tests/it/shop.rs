@@ -103,7 +103,7 @@ on_every_backend!(
         );
         // An issued invoice never changes.
         let mut tx = app.state.db.write().await.expect("tx");
-        let changed = app::on_db!(&mut tx, |c| sqlx::query(
+        let changed = app::db::on_db!(&mut tx, |c| sqlx::query(
             "UPDATE invoices SET total_minor = 1"
         )
         .execute(&mut **c)
@@ -903,5 +903,208 @@ on_every_backend!(
             .await,
             2
         );
+    }
+);
+
+on_every_backend!(
+    billing_rights_on_a_product_reach_that_product_only_and_never_a_blocked_one,
+    |app: TestApp| async move {
+        let boss = buyer(&app, "boss@example.com").await;
+        let org = boss.organization.clone();
+        let ids = app
+            .add_products(boss.id(), &["billed.ch", "seen.ch", "hidden.ch"])
+            .await;
+        let (billed, seen, hidden) = (ids[0].to_string(), ids[1].to_string(), ids[2].to_string());
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {} WHERE organization_id = {org}",
+            common::START + 200 * 86_400
+        ))
+        .await;
+        let (cookie, _) = app.sign_up("bill@example.com", "Bill", "Billing").await;
+        let bill_id = app
+            .add_member(
+                boss.id(),
+                "bill@example.com",
+                app::policy::Role::Collaborator,
+            )
+            .await;
+        for (product, billing) in [(&billed, "TRUE"), (&seen, "FALSE")] {
+            app.exec(&format!(
+                "INSERT INTO product_access (product_id, user_id, billing, created_at) \
+                 VALUES ({product}, {bill_id}, {billing}, 0)"
+            ))
+            .await;
+        }
+        let bill = Buyer {
+            cookie,
+            organization: org.clone(),
+            address: boss.address.clone(),
+        };
+        let auto_renew = |who: &Buyer, product: &str| {
+            let (cookie, org, product) = (who.cookie.clone(), org.clone(), product.to_owned());
+            let app = &app;
+            async move {
+                app.call(
+                    "set_auto_renew",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &org),
+                        ("product_id", &product),
+                        ("on", "true"),
+                    ],
+                )
+                .await
+            }
+        };
+        let renew = |who: &Buyer, product: &str| {
+            let (cookie, org, product) = (who.cookie.clone(), org.clone(), product.to_owned());
+            let app = &app;
+            async move {
+                app.call(
+                    "add_to_cart",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &org),
+                        ("kind", "domain"),
+                        ("name", ""),
+                        ("quantity", "1"),
+                        ("periods", "1"),
+                        ("product_id", &product),
+                    ],
+                )
+                .await
+            }
+        };
+        let renewing = format!(
+            "SELECT COUNT(*) FROM products WHERE organization_id = {org} AND auto_renew = TRUE"
+        );
+
+        // Automatic renewal: the product billed, not one merely seen, not one never given.
+        for product in [&seen, &hidden] {
+            let refused = auto_renew(&bill, product).await;
+            assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+        }
+        assert_eq!(app.count(&renewing).await, 0);
+        let done = auto_renew(&bill, &billed).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(app.count(&renewing).await, 1);
+        // Several at once: all of them or none.
+        let many = app
+            .call(
+                "set_auto_renew_many",
+                Some(&bill.cookie),
+                &[
+                    ("organization_id", &org),
+                    ("product_ids", &format!("{billed},{seen}")),
+                    ("on", "false"),
+                ],
+            )
+            .await;
+        assert_eq!(many.status, StatusCode::NOT_FOUND, "{}", many.body);
+        assert_eq!(app.count(&renewing).await, 1);
+
+        // The shop offers them the renewal of the product they bill, and only that.
+        let shop = bill.shop(&app).await;
+        let renewable: Vec<&str> = shop["renewable"]
+            .as_array()
+            .expect("renewable")
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(renewable, ["billed.ch"]);
+        assert_eq!(
+            boss.shop(&app).await["renewable"].as_array().map(Vec::len),
+            Some(3)
+        );
+        let refused = renew(&bill, &seen).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+        let added = renew(&bill, &billed).await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+
+        // An order pays for every line: with the renewal of a product they do not bill in the
+        // cart (put there by the legal representative), they cannot place it, nor change or
+        // remove that line; the lines stay.
+        let theirs = renew(&boss, &hidden).await;
+        assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+        let theirs = theirs.json().as_i64().expect("line id");
+        top_up(&app, boss.id(), chf(100_00), "T-BILL").await;
+        let refused = bill
+            .place(&app, "prepaid", "order-key-billing-reach-1")
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert!(
+            refused.body.contains("outside your billing rights"),
+            "{}",
+            refused.body
+        );
+        let refused = bill.set_line(&app, theirs, "", 0).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+        let refused = app
+            .call(
+                "remove_cart_line",
+                Some(&bill.cookie),
+                &[("organization_id", &org), ("line_id", &theirs.to_string())],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM cart_lines WHERE organization_id = {org}"
+            ))
+            .await,
+            2
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM orders WHERE organization_id = {org}"
+            ))
+            .await,
+            0
+        );
+        // Without it, the order of their own renewal goes through.
+        let removed = app
+            .call(
+                "remove_cart_line",
+                Some(&boss.cookie),
+                &[("organization_id", &org), ("line_id", &theirs.to_string())],
+            )
+            .await;
+        assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+        let placed = bill
+            .place(&app, "prepaid", "order-key-billing-reach-2")
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+
+        // The prepaid account and the invoices stay the organization's, for them as the
+        // policy table says.
+        for function in ["prepaid_account", "list_invoices"] {
+            let read = app
+                .call(function, Some(&bill.cookie), &[("organization_id", &org)])
+                .await;
+            assert_eq!(read.status, StatusCode::OK, "{function}: {}", read.body);
+        }
+
+        // Once its management is blocked, the product is theirs to see, not to manage: neither
+        // its automatic renewal nor its renewal; the legal representative still may.
+        let blocked = app
+            .call(
+                "block_product",
+                Some(&boss.cookie),
+                &[("organization_id", &org), ("product_id", &billed)],
+            )
+            .await;
+        assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);
+        for refused in [
+            auto_renew(&bill, &billed).await,
+            renew(&bill, &billed).await,
+        ] {
+            assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+            assert!(refused.body.contains("blocked"), "{}", refused.body);
+        }
+        assert!(bill.shop(&app).await["renewable"]
+            .as_array()
+            .is_some_and(Vec::is_empty));
+        let done = auto_renew(&boss, &billed).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     }
 );

@@ -308,7 +308,7 @@ impl TestApp {
     /// The text column of every row `sql` returns.
     pub async fn texts(&self, sql: &str) -> Vec<String> {
         let mut tx = self.state.db.read().await.expect("read");
-        let rows = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, String>(sql)
+        let rows = app::db::on_db!(&mut tx, |c| sqlx::query_scalar::<_, String>(sql)
             .fetch_all(&mut **c)
             .await)
         .expect("texts");
@@ -433,7 +433,7 @@ impl TestApp {
     /// Runs one statement in a transaction of its own (a test's set-up).
     pub async fn exec(&self, sql: &str) {
         let mut tx = self.state.db.write().await.expect("tx");
-        app::on_db!(&mut tx, |c| sqlx::query(sql)
+        app::db::on_db!(&mut tx, |c| sqlx::query(sql)
             .execute(&mut **c)
             .await
             .map(|_| ()))
@@ -443,7 +443,7 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         let mut tx = self.state.db.read().await.expect("read");
-        let n = app::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
+        let n = app::db::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&mut **c)
             .await)
         .expect("count");
