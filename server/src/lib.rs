@@ -669,14 +669,9 @@ async fn invoice_pdf(state: AppState, request: Request) -> Response {
     let (Some(organization), Some(invoice)) = (id("organization"), id("invoice")) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let made = app::shop::api::server_side::invoice_pdf(
-        &state,
-        &parts.headers,
-        &origin,
-        organization,
-        invoice,
-    )
-    .await;
+    let made =
+        app::shop::api::ssr::invoice_pdf(&state, &parts.headers, &origin, organization, invoice)
+            .await;
     pdf_response(made)
 }
 
@@ -771,7 +766,7 @@ async fn qr_bill_pdf(state: AppState, request: Request) -> Response {
         "" => "CHF",
         other => other,
     };
-    let made = app::billing::api::server_side::qr_bill_pdf(
+    let made = app::billing::api::ssr::qr_bill_pdf(
         &state,
         &parts.headers,
         &origin,

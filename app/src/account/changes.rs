@@ -10,97 +10,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "my_contacts")]
 pub async fn my_contacts() -> Result<AccountContacts, AppError> {
-    MyContacts::serve(|cx| server_side::contacts(cx)).await
-}
-
-/// Changes the password. Every other session ends and this one gets a new token; application
-/// passwords keep working unless `revoke_app_passwords` is ticked.
-#[server(endpoint = "change_password")]
-pub async fn change_password(
-    current_password: String,
-    new_password: String,
-    confirm_password: String,
-    revoke_app_passwords: Option<String>,
-) -> Result<PasswordChanged, AppError> {
-    ChangePassword::serve(|cx| {
-        server_side::change_password(
-            cx,
-            current_password,
-            new_password,
-            confirm_password,
-            revoke_app_passwords.is_some(),
-        )
-    })
-    .await
-}
-
-/// Sends a confirmation link to the new address (and tells the old one); the login email
-/// changes when the link is opened.
-#[server(endpoint = "request_email_change")]
-pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
-    RequestEmailChange::serve(|cx| server_side::request_email_change(cx, new_email, password)).await
-}
-
-#[server(endpoint = "confirm_email_change")]
-pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
-    ConfirmEmailChange::serve(|cx| server_side::confirm_email_change(cx, token)).await
-}
-
-/// Sets (or, when empty, clears) the recovery email and phone.
-#[server(endpoint = "set_recovery_contacts")]
-pub async fn set_recovery_contacts(
-    recovery_email: String,
-    recovery_phone: String,
-    password: String,
-    /// The version the page showed (a program may leave it out to overwrite).
-    version: Option<i64>,
-) -> Result<AccountContacts, AppError> {
-    SetRecoveryContacts::serve(|cx| {
-        server_side::set_recovery(cx, recovery_email, recovery_phone, password, version)
-    })
-    .await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{
-        check_new_password, normalize_phone, store, AccountContacts, PasswordChanged,
-    };
-    use crate::access::authentication::start_session;
-    use crate::access::store::Stage;
-    use crate::access::Context;
-    use crate::access::Log;
-    use crate::account::api::confirm_password;
-
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::mail::normalize_email;
-    use crate::mail::{self, Email};
-    use crate::request;
-    use crate::tokens;
-
-    /// A link to confirm a new login email works for a day.
-    const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
-
-    async fn send(tx: &mut Tx, email: Email, at: i64) -> Result<(), AppError> {
-        mail::store::enqueue(tx, &email, at).await?;
-        Ok(())
-    }
-
-    /// The same message under another field name.
-    fn moved(error: AppError, field: &str) -> AppError {
-        if error.field.as_deref() == Some("password") {
-            AppError {
-                field: Some(field.to_owned()),
-                ..error
-            }
-        } else {
-            error
-        }
-    }
-
-    pub async fn contacts(cx: Context) -> Result<AccountContacts, AppError> {
+    MyContacts::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let (recovery_email, recovery_phone) =
@@ -116,15 +26,24 @@ mod server_side {
             pending_email,
             version,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn change_password(
-        cx: Context,
-        current: String,
-        new: String,
-        confirm: String,
-        revoke_app_passwords: bool,
-    ) -> Result<PasswordChanged, AppError> {
+/// Changes the password. Every other session ends and this one gets a new token; application
+/// passwords keep working unless `revoke_app_passwords` is ticked.
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+    revoke_app_passwords: Option<String>,
+) -> Result<PasswordChanged, AppError> {
+    ChangePassword::serve(|cx| async move {
+        let current: String = current_password;
+        let new: String = new_password;
+        let confirm: String = confirm_password;
+        let revoke_app_passwords: bool = revoke_app_passwords.is_some();
         let (session_now, account) = (cx.session()?, cx.account()?);
         if current.is_empty() {
             return Err(AppError::validation(
@@ -145,7 +64,7 @@ mod server_side {
                 "Choose a password different from your current one.",
             ));
         }
-        confirm_password(&cx, current)
+        super::api::confirm_password(&cx, current)
             .await
             .map_err(|e| moved(e, "current_password"))?;
         let hash = cx.state.passwords.hash(new).await?;
@@ -197,13 +116,15 @@ mod server_side {
             other_sessions_ended,
             app_passwords_revoked,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn request_email_change(
-        cx: Context,
-        new_email: String,
-        password: String,
-    ) -> Result<(), AppError> {
+/// Sends a confirmation link to the new address (and tells the old one); the login email
+/// changes when the link is opened.
+#[server(endpoint = "request_email_change")]
+pub async fn request_email_change(new_email: String, password: String) -> Result<(), AppError> {
+    RequestEmailChange::serve(|cx| async move {
         let account = cx.account()?;
         let new_email = normalize_email(&new_email).map_err(|e| AppError {
             field: Some("new_email".into()),
@@ -259,9 +180,13 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn confirm_email_change(cx: Context, token: String) -> Result<String, AppError> {
+#[server(endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
+    ConfirmEmailChange::serve(|cx| async move {
         let bad_link = || {
             AppError::validation(
                 "token",
@@ -299,15 +224,20 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(new_email)
-    }
+    })
+    .await
+}
 
-    pub async fn set_recovery(
-        cx: Context,
-        recovery_email: String,
-        recovery_phone: String,
-        password: String,
-        version: Option<i64>,
-    ) -> Result<AccountContacts, AppError> {
+/// Sets (or, when empty, clears) the recovery email and phone.
+#[server(endpoint = "set_recovery_contacts")]
+pub async fn set_recovery_contacts(
+    recovery_email: String,
+    recovery_phone: String,
+    password: String,
+    /// The version the page showed (a program may leave it out to overwrite).
+    version: Option<i64>,
+) -> Result<AccountContacts, AppError> {
+    SetRecoveryContacts::serve(|cx| async move {
         let account = cx.account()?;
         let recovery_email = match recovery_email.trim() {
             "" => None,
@@ -361,5 +291,48 @@ mod server_side {
             pending_email,
             version,
         })
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{check_new_password, normalize_phone, store};
+    pub(super) use crate::access::authentication::start_session;
+    pub(super) use crate::access::store::Stage;
+
+    pub(super) use crate::access::Log;
+    pub(super) use crate::account::api::confirm_password;
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::mail::normalize_email;
+    pub(super) use crate::mail::{self, Email};
+    pub(super) use crate::request;
+    pub(super) use crate::tokens;
+
+    /// A link to confirm a new login email works for a day.
+    pub(super) const EMAIL_CHANGE_SECONDS: i64 = 24 * 3600;
+
+    pub(super) async fn send(tx: &mut Tx, email: Email, at: i64) -> Result<(), AppError> {
+        mail::store::enqueue(tx, &email, at).await?;
+        Ok(())
+    }
+
+    /// The same message under another field name.
+    pub(super) fn moved(error: AppError, field: &str) -> AppError {
+        if error.field.as_deref() == Some("password") {
+            AppError {
+                field: Some(field.to_owned()),
+                ..error
+            }
+        } else {
+            error
+        }
     }
 }

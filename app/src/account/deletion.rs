@@ -10,7 +10,14 @@ use leptos::prelude::*;
 /// Why my account cannot be deleted yet: one sentence per organization that stands in the way.
 #[server(endpoint = "account_deletion_check")]
 pub async fn account_deletion_check() -> Result<Vec<String>, AppError> {
-    AccountDeletionCheck::serve(|cx| server_side::check(cx)).await
+    AccountDeletionCheck::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let reasons = blockers(&mut tx, account.id, false).await?;
+        tx.commit().await?;
+        Ok(reasons)
+    })
+    .await
 }
 
 /// Deletes my account for good. Returns where to go next (the sign-in page).
@@ -19,61 +26,8 @@ pub async fn delete_my_account(
     password: String,
     understood: Option<String>,
 ) -> Result<String, AppError> {
-    DeleteMyAccount::serve(|cx| server_side::delete(cx, password, understood.is_some())).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use crate::access::{Context, Log};
-    use crate::account::api::confirm_password;
-    use crate::tokens;
-
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-
-    use crate::access::organization;
-    use crate::request;
-
-    /// The organizations my leaving would orphan, each with what to do about it.
-    async fn blockers(tx: &mut Tx, user_id: i64, lock: bool) -> Result<Vec<String>, AppError> {
-        let mut reasons = Vec::new();
-        for membership in crate::access::store::memberships_of(tx, user_id).await? {
-            if lock {
-                crate::access::store::lock_organization(tx, membership.id).await?;
-            }
-            let leaving = organization::leaving(
-                membership.role,
-                organization::Headcount::of(tx, membership.id).await?,
-            );
-            if leaving.last_member {
-                reasons.push(format!(
-                    "You are the only user of {}: delete that organization first (its Settings), or invite someone and make them its legal representative.",
-                    membership.name
-                ));
-            } else if leaving.last_legal_representative {
-                reasons.push(format!(
-                    "You are the only legal representative of {}: make someone else its legal representative first.",
-                    membership.name
-                ));
-            }
-        }
-        Ok(reasons)
-    }
-
-    pub async fn check(cx: Context) -> Result<Vec<String>, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let reasons = blockers(&mut tx, account.id, false).await?;
-        tx.commit().await?;
-        Ok(reasons)
-    }
-
-    pub async fn delete(
-        cx: Context,
-        password: String,
-        understood: bool,
-    ) -> Result<String, AppError> {
+    DeleteMyAccount::serve(|cx| async move {
+        let understood: bool = understood.is_some();
         let account = cx.account()?;
         confirm_password(&cx, password).await?;
         if !understood {
@@ -100,5 +54,54 @@ mod server_side {
             &cx.state, &cx.origin,
         )));
         Ok("/login".to_owned())
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use crate::access::Log;
+    pub(super) use crate::account::api::confirm_password;
+    pub(super) use crate::tokens;
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+
+    pub(super) use crate::access::organization;
+    pub(super) use crate::request;
+
+    /// The organizations my leaving would orphan, each with what to do about it.
+    pub(super) async fn blockers(
+        tx: &mut Tx,
+        user_id: i64,
+        lock: bool,
+    ) -> Result<Vec<String>, AppError> {
+        let mut reasons = Vec::new();
+        for membership in crate::access::store::memberships_of(tx, user_id).await? {
+            if lock {
+                crate::access::store::lock_organization(tx, membership.id).await?;
+            }
+            let leaving = organization::leaving(
+                membership.role,
+                organization::Headcount::of(tx, membership.id).await?,
+            );
+            if leaving.last_member {
+                reasons.push(format!(
+                    "You are the only user of {}: delete that organization first (its Settings), or invite someone and make them its legal representative.",
+                    membership.name
+                ));
+            } else if leaving.last_legal_representative {
+                reasons.push(format!(
+                    "You are the only legal representative of {}: make someone else its legal representative first.",
+                    membership.name
+                ));
+            }
+        }
+        Ok(reasons)
     }
 }

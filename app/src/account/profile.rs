@@ -37,7 +37,27 @@ pub async fn change_my_name(
     /// The version the page showed (a program may leave it out to overwrite).
     version: Option<i64>,
 ) -> Result<(), AppError> {
-    ChangeMyName::serve(|cx| server_side::change_name(cx, first_name, last_name, version)).await
+    ChangeMyName::serve(|cx| async move {
+        let account = cx.account()?;
+        let first_name = normalize_name("first_name", "first name", &first_name)?;
+        let last_name = normalize_name("last_name", "last name", &last_name)?;
+        if first_name == account.first_name && last_name == account.last_name {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "This is already your name.",
+            ));
+        }
+        let mut tx = cx.write().await?;
+        if !super::store::set_name(&mut tx, account.id, &first_name, &last_name, version).await? {
+            return Err(AppError::stale());
+        }
+        let detail = format!("{} → {first_name} {last_name}", account.full_name());
+        cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// The time zone my times are shown in, and the ones I may choose.
@@ -56,18 +76,78 @@ pub struct TimeZoneChoice {
 
 #[server(endpoint = "my_time_zone")]
 pub async fn my_time_zone() -> Result<TimeZoneChoice, AppError> {
-    MyTimeZone::serve(|cx| server_side::time_zone(cx)).await
+    MyTimeZone::serve(|cx| async move {
+        use crate::format::{Zone, BROWSER_ZONE_COOKIE};
+        let account = cx.account()?;
+        let headers = crate::request::parts()?.headers;
+        let browser = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|h| h.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == BROWSER_ZONE_COOKIE)
+            .map(|(_, value)| value.trim().to_owned())
+            .filter(|name| Zone::named(name, cx.now).is_some());
+        let zone = crate::request::page_zone(&headers, Some(&account.time_zone), cx.now);
+        Ok(self::TimeZoneChoice {
+            chosen: account.time_zone.clone(),
+            browser,
+            in_use: zone.name.clone(),
+            now: crate::format::datetime_in(cx.now, &zone),
+            names: Zone::names(),
+        })
+    })
+    .await
 }
 
 /// Chooses the time zone of every time shown to me (`""`: my browser's).
 #[server(endpoint = "set_my_time_zone")]
 pub async fn set_my_time_zone(time_zone: String) -> Result<(), AppError> {
-    SetMyTimeZone::serve(|cx| server_side::set_time_zone(cx, time_zone)).await
+    SetMyTimeZone::serve(|cx| async move {
+        let account = cx.account()?;
+        let time_zone = time_zone.trim().to_owned();
+        if !time_zone.is_empty() && crate::format::Zone::named(&time_zone, cx.now).is_none() {
+            return Err(AppError::validation(
+                "time_zone",
+                "Choose a time zone from the list, like Europe/Zurich.",
+            ));
+        }
+        if time_zone == account.time_zone {
+            return Ok(());
+        }
+        let mut tx = cx.write().await?;
+        super::store::set_time_zone(&mut tx, account.id, &time_zone).await?;
+        let detail = if time_zone.is_empty() {
+            "Time zone: the browser's".to_owned()
+        } else {
+            format!("Time zone: {time_zone}")
+        };
+        cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server(endpoint = "remove_my_avatar")]
 pub async fn remove_my_avatar() -> Result<(), AppError> {
-    RemoveMyAvatar::serve(|cx| server_side::remove_avatar(cx)).await
+    RemoveMyAvatar::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        if !super::store::remove_avatar(&mut tx, account.id).await? {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "You have no profile picture.",
+            ));
+        }
+        cx.log(&mut tx, Log::own(ActivityAction::AvatarChanged, "removed"))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Decodes an uploaded picture and makes the stored one: the centre square, 256×256, PNG.
@@ -206,105 +286,18 @@ pub async fn my_avatar(
     Ok(image)
 }
 
+/// The server-only helpers and imports the functions above use.
 #[cfg(feature = "ssr")]
-mod server_side {
-    use crate::access::{Context, Log};
+use ssr::*;
 
-    use crate::account::normalize_name;
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use crate::access::Log;
 
-    use crate::activity::ActivityAction;
-    use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::account::normalize_name;
 
-    pub async fn change_name(
-        cx: Context,
-        first_name: String,
-        last_name: String,
-        version: Option<i64>,
-    ) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let first_name = normalize_name("first_name", "first name", &first_name)?;
-        let last_name = normalize_name("last_name", "last name", &last_name)?;
-        if first_name == account.first_name && last_name == account.last_name {
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                "This is already your name.",
-            ));
-        }
-        let mut tx = cx.write().await?;
-        if !super::super::store::set_name(&mut tx, account.id, &first_name, &last_name, version)
-            .await?
-        {
-            return Err(AppError::stale());
-        }
-        let detail = format!("{} → {first_name} {last_name}", account.full_name());
-        cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn time_zone(cx: Context) -> Result<super::TimeZoneChoice, AppError> {
-        use crate::format::{Zone, BROWSER_ZONE_COOKIE};
-        let account = cx.account()?;
-        let headers = crate::request::parts()?.headers;
-        let browser = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|h| h.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == BROWSER_ZONE_COOKIE)
-            .map(|(_, value)| value.trim().to_owned())
-            .filter(|name| Zone::named(name, cx.now).is_some());
-        let zone = crate::request::page_zone(&headers, Some(&account.time_zone), cx.now);
-        Ok(super::TimeZoneChoice {
-            chosen: account.time_zone.clone(),
-            browser,
-            in_use: zone.name.clone(),
-            now: crate::format::datetime_in(cx.now, &zone),
-            names: Zone::names(),
-        })
-    }
-
-    pub async fn set_time_zone(cx: Context, time_zone: String) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let time_zone = time_zone.trim().to_owned();
-        if !time_zone.is_empty() && crate::format::Zone::named(&time_zone, cx.now).is_none() {
-            return Err(AppError::validation(
-                "time_zone",
-                "Choose a time zone from the list, like Europe/Zurich.",
-            ));
-        }
-        if time_zone == account.time_zone {
-            return Ok(());
-        }
-        let mut tx = cx.write().await?;
-        super::super::store::set_time_zone(&mut tx, account.id, &time_zone).await?;
-        let detail = if time_zone.is_empty() {
-            "Time zone: the browser's".to_owned()
-        } else {
-            format!("Time zone: {time_zone}")
-        };
-        cx.log(&mut tx, Log::own(ActivityAction::ProfileChanged, &detail))
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn remove_avatar(cx: Context) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        if !super::super::store::remove_avatar(&mut tx, account.id).await? {
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                "You have no profile picture.",
-            ));
-        }
-        cx.log(&mut tx, Log::own(ActivityAction::AvatarChanged, "removed"))
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::error::ErrorCode;
 }
 
 #[cfg(all(test, feature = "ssr"))]

@@ -11,169 +11,7 @@ use leptos::prelude::*;
 /// rights on a product).
 #[server(endpoint = "prepaid_account")]
 pub async fn prepaid_account(organization_id: i64) -> Result<PrepaidStatement, AppError> {
-    PrepaidAccount::serve(|cx| server_side::prepaid(cx, organization_id)).await
-}
-
-/// The top-up slip for an amount of the payer's choosing (`amount` empty) or a given one: the
-/// beneficiary, the account, the reference and the Swiss QR-bill.
-#[server(endpoint = "top_up_slip")]
-pub async fn top_up_slip(
-    organization_id: i64,
-    currency: String,
-    amount: String,
-) -> Result<PaymentSlip, AppError> {
-    TopUpSlip::serve(|cx| server_side::top_up_slip(cx, organization_id, currency, amount)).await
-}
-
-/// The organization's billing addresses, the default first.
-#[server(endpoint = "billing_addresses")]
-pub async fn billing_addresses(organization_id: i64) -> Result<Vec<BillingAddress>, AppError> {
-    BillingAddresses::serve(|cx| server_side::addresses(cx, organization_id)).await
-}
-
-/// Adds a billing address; the organization's first becomes its default.
-#[server(endpoint = "add_billing_address")]
-#[allow(clippy::too_many_arguments)]
-pub async fn add_billing_address(
-    organization_id: i64,
-    name: String,
-    company: String,
-    street: String,
-    postal_code: String,
-    city: String,
-    country: String,
-    vat_number: String,
-) -> Result<i64, AppError> {
-    AddBillingAddress::serve(|cx| {
-        server_side::add(
-            cx,
-            organization_id,
-            [
-                name,
-                company,
-                street,
-                postal_code,
-                city,
-                country,
-                vat_number,
-            ],
-        )
-    })
-    .await
-}
-
-/// Changes a billing address, unless someone saved it since `version`.
-#[server(endpoint = "update_billing_address")]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_billing_address(
-    organization_id: i64,
-    address_id: i64,
-    name: String,
-    company: String,
-    street: String,
-    postal_code: String,
-    city: String,
-    country: String,
-    vat_number: String,
-    version: i64,
-) -> Result<(), AppError> {
-    UpdateBillingAddress::serve(|cx| {
-        server_side::update(
-            cx,
-            organization_id,
-            address_id,
-            [
-                name,
-                company,
-                street,
-                postal_code,
-                city,
-                country,
-                vat_number,
-            ],
-            version,
-        )
-    })
-    .await
-}
-
-/// Makes this address the one proposed at checkout and at each renewal.
-#[server(endpoint = "set_default_billing_address")]
-pub async fn set_default_billing_address(
-    organization_id: i64,
-    address_id: i64,
-) -> Result<(), AppError> {
-    SetDefaultBillingAddress::serve(|cx| server_side::make_default(cx, organization_id, address_id))
-        .await
-}
-
-/// Deletes a billing address; the default one only when it is the last.
-#[server(endpoint = "delete_billing_address")]
-pub async fn delete_billing_address(organization_id: i64, address_id: i64) -> Result<(), AppError> {
-    DeleteBillingAddress::serve(|cx| server_side::delete(cx, organization_id, address_id)).await
-}
-
-/// Requests `amount` of the prepaid balance back to a bank account (`method` "bank_account",
-/// `destination` an IBAN) or a PayPal address ("paypal"); reserved at once, paid out by the
-/// operator. Asks for a recent "confirm it's you": money leaves the organization.
-#[server(endpoint = "request_withdrawal")]
-pub async fn request_withdrawal(
-    organization_id: i64,
-    currency: String,
-    amount: String,
-    method: String,
-    destination: String,
-    holder: String,
-) -> Result<i64, AppError> {
-    RequestWithdrawal::serve(|cx| {
-        server_side::withdraw(
-            cx,
-            organization_id,
-            [currency, amount, method, destination, holder],
-        )
-    })
-    .await
-}
-
-/// Which billing emails the organization gets, and its expiry reminders.
-#[server(endpoint = "billing_notifications")]
-pub async fn billing_notifications(organization_id: i64) -> Result<NotificationSettings, AppError> {
-    BillingNotifications::serve(|cx| server_side::notifications(cx, organization_id)).await
-}
-
-/// Turns one billing email (`Notice::as_str`) on or off, saved at once.
-#[server(endpoint = "set_billing_notification")]
-pub async fn set_billing_notification(
-    organization_id: i64,
-    notice: String,
-    on: bool,
-) -> Result<(), AppError> {
-    SetBillingNotification::serve(|cx| server_side::set_notice(cx, organization_id, notice, on))
-        .await
-}
-
-/// How many days before a product expires the organization is reminded ("30, 14, 7").
-#[server(endpoint = "set_expiry_reminders")]
-pub async fn set_expiry_reminders(
-    organization_id: i64,
-    days: String,
-) -> Result<Vec<i64>, AppError> {
-    SetExpiryReminders::serve(|cx| server_side::set_reminders(cx, organization_id, days)).await
-}
-
-#[cfg(feature = "ssr")]
-pub mod server_side {
-    use super::super::{
-        kind_label, ledger, parse_reminder_days, store, AddressInput, BillingAddress,
-        CurrencyStatement, LedgerLine, Notice, NotificationSettings, PaymentSlip, PrepaidStatement,
-    };
-    use crate::access::{Context, Log};
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::money::{Currency, Money};
-
-    pub async fn prepaid(cx: Context, organization_id: i64) -> Result<PrepaidStatement, AppError> {
+    PrepaidAccount::serve(|cx| async move {
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let mut currencies = Vec::new();
@@ -209,12 +47,338 @@ pub mod server_side {
         Ok(PrepaidStatement {
             slip,
             organization: membership.name,
-            reference: super::super::reference::for_organization(organization_id),
+            reference: super::reference::for_organization(organization_id),
             currencies,
             withdrawals,
             may_withdraw,
         })
-    }
+    })
+    .await
+}
+
+/// The top-up slip for an amount of the payer's choosing (`amount` empty) or a given one: the
+/// beneficiary, the account, the reference and the Swiss QR-bill.
+#[server(endpoint = "top_up_slip")]
+pub async fn top_up_slip(
+    organization_id: i64,
+    currency: String,
+    amount: String,
+) -> Result<PaymentSlip, AppError> {
+    TopUpSlip::serve(|cx| async move {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        let (currency, amount) = top_up(&currency, &amount)?;
+        slip(Payee::Organization(organization_id), currency, amount)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                "No bank account is set up for transfers on this installation: ask its operator.",
+            )
+        })
+    })
+    .await
+}
+
+/// The organization's billing addresses, the default first.
+#[server(endpoint = "billing_addresses")]
+pub async fn billing_addresses(organization_id: i64) -> Result<Vec<BillingAddress>, AppError> {
+    BillingAddresses::serve(|cx| async move {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let addresses = store::addresses(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        Ok(addresses)
+    })
+    .await
+}
+
+/// Adds a billing address; the organization's first becomes its default.
+#[server(endpoint = "add_billing_address")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_billing_address(
+    organization_id: i64,
+    name: String,
+    company: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    vat_number: String,
+) -> Result<i64, AppError> {
+    AddBillingAddress::serve(|cx| async move {
+        let input = input([
+            name,
+            company,
+            street,
+            postal_code,
+            city,
+            country,
+            vat_number,
+        ])?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let first = store::addresses(&mut tx, organization_id).await?.is_empty();
+        let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now).await?;
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressAdded,
+            organization_id,
+            (&input.name, &input.postal_code, &input.city),
+        )
+        .await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Changes a billing address, unless someone saved it since `version`.
+#[server(endpoint = "update_billing_address")]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_billing_address(
+    organization_id: i64,
+    address_id: i64,
+    name: String,
+    company: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    vat_number: String,
+    version: i64,
+) -> Result<(), AppError> {
+    UpdateBillingAddress::serve(|cx| async move {
+        let input = input([
+            name,
+            company,
+            street,
+            postal_code,
+            city,
+            country,
+            vat_number,
+        ])?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        found(&mut tx, organization_id, address_id).await?;
+        if !store::update_address_if(&mut tx, organization_id, address_id, &input, version).await? {
+            return Err(AppError::stale());
+        }
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressChanged,
+            organization_id,
+            (&input.name, &input.postal_code, &input.city),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Makes this address the one proposed at checkout and at each renewal.
+#[server(endpoint = "set_default_billing_address")]
+pub async fn set_default_billing_address(
+    organization_id: i64,
+    address_id: i64,
+) -> Result<(), AppError> {
+    SetDefaultBillingAddress::serve(|cx| async move {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let address = found(&mut tx, organization_id, address_id).await?;
+        if address.is_default {
+            return Err(AppError::validation(
+                "address_id",
+                "This is already the default address.",
+            ));
+        }
+        store::set_default_address(&mut tx, organization_id, address_id).await?;
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressMadeDefault,
+            organization_id,
+            (&address.name, &address.postal_code, &address.city),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Deletes a billing address; the default one only when it is the last.
+#[server(endpoint = "delete_billing_address")]
+pub async fn delete_billing_address(organization_id: i64, address_id: i64) -> Result<(), AppError> {
+    DeleteBillingAddress::serve(|cx| async move {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let address = found(&mut tx, organization_id, address_id).await?;
+        if address.is_default && store::addresses(&mut tx, organization_id).await?.len() > 1 {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "This is the default address: make another one the default first.",
+            ));
+        }
+        store::delete_address(&mut tx, organization_id, address_id).await?;
+        logged(
+            &cx,
+            tx,
+            ActivityAction::BillingAddressDeleted,
+            organization_id,
+            (&address.name, &address.postal_code, &address.city),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Requests `amount` of the prepaid balance back to a bank account (`method` "bank_account",
+/// `destination` an IBAN) or a PayPal address ("paypal"); reserved at once, paid out by the
+/// operator. Asks for a recent "confirm it's you": money leaves the organization.
+#[server(endpoint = "request_withdrawal")]
+pub async fn request_withdrawal(
+    organization_id: i64,
+    currency: String,
+    amount: String,
+    method: String,
+    destination: String,
+    holder: String,
+) -> Result<i64, AppError> {
+    RequestWithdrawal::serve(|cx| async move {
+        use super::withdrawal::{self, Request};
+        let request = Request::check(&currency, &amount, &method, &destination, &holder)?;
+        let account = cx.account()?.clone();
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let id =
+            withdrawal::request(&mut tx, organization_id, account.id, &request, cx.now).await?;
+        let to = format!(
+            "{} {}",
+            request.method.label(),
+            request.method.shown(&request.destination)
+        );
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::WithdrawalRequested,
+                organization_id,
+                &format!("Withdrawal {id}: {} to {to}", request.amount),
+            ),
+        )
+        .await?;
+        // Everyone who answers for the organization's money hears of it, the requester too.
+        let requester = account.full_name();
+        for (email, first_name, user_id) in store::owners(&mut tx, organization_id).await? {
+            let by = (user_id != account.id).then_some(requester.as_str());
+            let message = crate::mail::messages::withdrawal_requested(
+                &email,
+                &first_name,
+                by,
+                &membership.name,
+                &request.amount.to_string(),
+                &to,
+            )?;
+            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Which billing emails the organization gets, and its expiry reminders.
+#[server(endpoint = "billing_notifications")]
+pub async fn billing_notifications(organization_id: i64) -> Result<NotificationSettings, AppError> {
+    BillingNotifications::serve(|cx| async move {
+        let mut tx = cx.read().await?;
+        cx.member(&mut tx, organization_id).await?;
+        let notifications = store::notifications(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        Ok(notifications)
+    })
+    .await
+}
+
+/// Turns one billing email (`Notice::as_str`) on or off, saved at once.
+#[server(endpoint = "set_billing_notification")]
+pub async fn set_billing_notification(
+    organization_id: i64,
+    notice: String,
+    on: bool,
+) -> Result<(), AppError> {
+    SetBillingNotification::serve(|cx| async move {
+        let notice = Notice::parse(&notice)
+            .ok_or_else(|| AppError::validation("notice", "Choose an email from the list."))?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        store::set_notice(&mut tx, organization_id, notice, on, cx.now).await?;
+        let detail = format!("{}: {}", notice.label(), if on { "on" } else { "off" });
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::BillingNotificationChanged,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// How many days before a product expires the organization is reminded ("30, 14, 7").
+#[server(endpoint = "set_expiry_reminders")]
+pub async fn set_expiry_reminders(
+    organization_id: i64,
+    days: String,
+) -> Result<Vec<i64>, AppError> {
+    SetExpiryReminders::serve(|cx| async move {
+        let days = parse_reminder_days(&days)?;
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        store::set_expiry_reminder_days(&mut tx, organization_id, &days, cx.now).await?;
+        let detail = if days.is_empty() {
+            "none".to_owned()
+        } else {
+            days.iter()
+                .map(|d| format!("{d} days"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::ExpiryRemindersChanged,
+                organization_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(days)
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    pub(super) use super::super::{
+        kind_label, ledger, parse_reminder_days, store, AddressInput, BillingAddress,
+        CurrencyStatement, LedgerLine, Notice, PaymentSlip,
+    };
+    pub(super) use crate::access::{Context, Log};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::money::{Currency, Money};
 
     /// Whom a bank transfer pays: a prepaid account, or one order.
     #[derive(Clone, Copy, Debug)]
@@ -307,24 +471,6 @@ pub mod server_side {
         Ok((currency, Some(amount)))
     }
 
-    pub async fn top_up_slip(
-        cx: Context,
-        organization_id: i64,
-        currency: String,
-        amount: String,
-    ) -> Result<PaymentSlip, AppError> {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
-        tx.commit().await?;
-        let (currency, amount) = top_up(&currency, &amount)?;
-        slip(Payee::Organization(organization_id), currency, amount)?.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::NotFound,
-                "No bank account is set up for transfers on this installation: ask its operator.",
-            )
-        })
-    }
-
     /// The printable payment part of a top-up (`QR_BILL_PDF_PATH`): a file name and the PDF.
     /// The same door and reach as the prepaid page, through the same checks.
     pub async fn qr_bill_pdf(
@@ -363,18 +509,7 @@ pub mod server_side {
         Ok((format!("qr-bill-{organization_id}.pdf"), pdf))
     }
 
-    pub async fn addresses(
-        cx: Context,
-        organization_id: i64,
-    ) -> Result<Vec<BillingAddress>, AppError> {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
-        let addresses = store::addresses(&mut tx, organization_id).await?;
-        tx.commit().await?;
-        Ok(addresses)
-    }
-
-    fn input(fields: [String; 7]) -> Result<AddressInput, AppError> {
+    pub(super) fn input(fields: [String; 7]) -> Result<AddressInput, AppError> {
         let [name, company, street, postal_code, city, country, vat_number] = fields;
         AddressInput::check(
             &name,
@@ -388,7 +523,7 @@ pub mod server_side {
     }
 
     /// The address change's activity-log entry ("Lea Legal, 1003 Lausanne"), then the commit.
-    async fn logged(
+    pub(super) async fn logged(
         cx: &Context,
         mut tx: Tx,
         action: ActivityAction,
@@ -403,7 +538,7 @@ pub mod server_side {
     }
 
     /// The organization's address, under the organization's lock (one default at a time).
-    async fn found(
+    pub(super) async fn found(
         tx: &mut Tx,
         organization_id: i64,
         address_id: i64,
@@ -412,214 +547,5 @@ pub mod server_side {
         store::address_of(tx, organization_id, address_id)
             .await?
             .ok_or_else(|| AppError::not_found("billing address"))
-    }
-
-    pub async fn add(
-        cx: Context,
-        organization_id: i64,
-        fields: [String; 7],
-    ) -> Result<i64, AppError> {
-        let input = input(fields)?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        crate::access::store::lock_organization(&mut tx, organization_id).await?;
-        let first = store::addresses(&mut tx, organization_id).await?.is_empty();
-        let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now).await?;
-        logged(
-            &cx,
-            tx,
-            ActivityAction::BillingAddressAdded,
-            organization_id,
-            (&input.name, &input.postal_code, &input.city),
-        )
-        .await?;
-        Ok(id)
-    }
-
-    pub async fn update(
-        cx: Context,
-        organization_id: i64,
-        address_id: i64,
-        fields: [String; 7],
-        version: i64,
-    ) -> Result<(), AppError> {
-        let input = input(fields)?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        found(&mut tx, organization_id, address_id).await?;
-        if !store::update_address_if(&mut tx, organization_id, address_id, &input, version).await? {
-            return Err(AppError::stale());
-        }
-        logged(
-            &cx,
-            tx,
-            ActivityAction::BillingAddressChanged,
-            organization_id,
-            (&input.name, &input.postal_code, &input.city),
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn make_default(
-        cx: Context,
-        organization_id: i64,
-        address_id: i64,
-    ) -> Result<(), AppError> {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        let address = found(&mut tx, organization_id, address_id).await?;
-        if address.is_default {
-            return Err(AppError::validation(
-                "address_id",
-                "This is already the default address.",
-            ));
-        }
-        store::set_default_address(&mut tx, organization_id, address_id).await?;
-        logged(
-            &cx,
-            tx,
-            ActivityAction::BillingAddressMadeDefault,
-            organization_id,
-            (&address.name, &address.postal_code, &address.city),
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn delete(
-        cx: Context,
-        organization_id: i64,
-        address_id: i64,
-    ) -> Result<(), AppError> {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        let address = found(&mut tx, organization_id, address_id).await?;
-        if address.is_default && store::addresses(&mut tx, organization_id).await?.len() > 1 {
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                "This is the default address: make another one the default first.",
-            ));
-        }
-        store::delete_address(&mut tx, organization_id, address_id).await?;
-        logged(
-            &cx,
-            tx,
-            ActivityAction::BillingAddressDeleted,
-            organization_id,
-            (&address.name, &address.postal_code, &address.city),
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn withdraw(
-        cx: Context,
-        organization_id: i64,
-        [currency, amount, method, destination, holder]: [String; 5],
-    ) -> Result<i64, AppError> {
-        use super::super::withdrawal::{self, Request};
-        let request = Request::check(&currency, &amount, &method, &destination, &holder)?;
-        let account = cx.account()?.clone();
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let id =
-            withdrawal::request(&mut tx, organization_id, account.id, &request, cx.now).await?;
-        let to = format!(
-            "{} {}",
-            request.method.label(),
-            request.method.shown(&request.destination)
-        );
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::WithdrawalRequested,
-                organization_id,
-                &format!("Withdrawal {id}: {} to {to}", request.amount),
-            ),
-        )
-        .await?;
-        // Everyone who answers for the organization's money hears of it, the requester too.
-        let requester = account.full_name();
-        for (email, first_name, user_id) in store::owners(&mut tx, organization_id).await? {
-            let by = (user_id != account.id).then_some(requester.as_str());
-            let message = crate::mail::messages::withdrawal_requested(
-                &email,
-                &first_name,
-                by,
-                &membership.name,
-                &request.amount.to_string(),
-                &to,
-            )?;
-            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn notifications(
-        cx: Context,
-        organization_id: i64,
-    ) -> Result<NotificationSettings, AppError> {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
-        let notifications = store::notifications(&mut tx, organization_id).await?;
-        tx.commit().await?;
-        Ok(notifications)
-    }
-
-    pub async fn set_notice(
-        cx: Context,
-        organization_id: i64,
-        notice: String,
-        on: bool,
-    ) -> Result<(), AppError> {
-        let notice = Notice::parse(&notice)
-            .ok_or_else(|| AppError::validation("notice", "Choose an email from the list."))?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        store::set_notice(&mut tx, organization_id, notice, on, cx.now).await?;
-        let detail = format!("{}: {}", notice.label(), if on { "on" } else { "off" });
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::BillingNotificationChanged,
-                organization_id,
-                &detail,
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn set_reminders(
-        cx: Context,
-        organization_id: i64,
-        days: String,
-    ) -> Result<Vec<i64>, AppError> {
-        let days = parse_reminder_days(&days)?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        store::set_expiry_reminder_days(&mut tx, organization_id, &days, cx.now).await?;
-        let detail = if days.is_empty() {
-            "none".to_owned()
-        } else {
-            days.iter()
-                .map(|d| format!("{d} days"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::ExpiryRemindersChanged,
-                organization_id,
-                &detail,
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(days)
     }
 }

@@ -9,57 +9,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "my_credentials")]
 pub async fn my_credentials() -> Result<Credentials, AppError> {
-    MyCredentials::serve(|cx| server_side::list(cx)).await
-}
-
-#[server(endpoint = "create_app_password")]
-pub async fn create_app_password(name: String) -> Result<NewSecret, AppError> {
-    CreateAppPassword::serve(|cx| server_side::create_app_password(cx, name)).await
-}
-
-#[server(endpoint = "revoke_app_password")]
-pub async fn revoke_app_password(id: i64) -> Result<(), AppError> {
-    RevokeAppPassword::serve(|cx| server_side::revoke(cx, id, false)).await
-}
-
-/// `scope` is `read` or `read_write`; `expires_in_days` empty for never.
-#[server(endpoint = "create_api_token")]
-pub async fn create_api_token(
-    name: String,
-    scope: String,
-    expires_in_days: String,
-) -> Result<NewSecret, AppError> {
-    CreateApiToken::serve(|cx| server_side::create_api_token(cx, name, scope, expires_in_days))
-        .await
-}
-
-#[server(endpoint = "revoke_api_token")]
-pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    RevokeApiToken::serve(|cx| server_side::revoke(cx, id, true)).await
-}
-
-/// Revokes every application password and API token; returns how many.
-#[server(endpoint = "revoke_all_credentials")]
-pub async fn revoke_all_credentials() -> Result<u64, AppError> {
-    RevokeAllCredentials::serve(|cx| server_side::revoke_all(cx)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{normalize_name, parse_expiry_days, store, Credentials, NewSecret};
-    use crate::access::Context;
-    use crate::access::Log;
-    use crate::policy::TokenScope;
-    use crate::tokens::normalize_app_password;
-    use crate::tokens::TOKEN_PREFIX;
-
-    use crate::activity::ActivityAction;
-    use crate::error::AppError;
-    use crate::tokens;
-
-    use rand::Rng;
-
-    pub async fn list(cx: Context) -> Result<Credentials, AppError> {
+    MyCredentials::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let app_passwords = store::app_passwords(&mut tx, account.id).await?;
@@ -69,23 +19,13 @@ mod server_side {
             app_passwords,
             api_tokens,
         })
-    }
+    })
+    .await
+}
 
-    /// Four groups of four letters (about 79 bits), easy to type into a program's settings.
-    fn new_app_password() -> String {
-        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-        let mut rng = rand::rngs::OsRng;
-        let groups: Vec<String> = (0..4)
-            .map(|_| {
-                (0..4)
-                    .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-                    .collect()
-            })
-            .collect();
-        groups.join("-")
-    }
-
-    pub async fn create_app_password(cx: Context, name: String) -> Result<NewSecret, AppError> {
+#[server(endpoint = "create_app_password")]
+pub async fn create_app_password(name: String) -> Result<NewSecret, AppError> {
+    CreateAppPassword::serve(|cx| async move {
         let account = cx.account()?;
         let name = normalize_name(&name)?;
         let secret = new_app_password();
@@ -96,14 +36,23 @@ mod server_side {
             .await?;
         tx.commit().await?;
         Ok(NewSecret { id, name, secret })
-    }
+    })
+    .await
+}
 
-    pub async fn create_api_token(
-        cx: Context,
-        name: String,
-        scope: String,
-        expires_in_days: String,
-    ) -> Result<NewSecret, AppError> {
+#[server(endpoint = "revoke_app_password")]
+pub async fn revoke_app_password(id: i64) -> Result<(), AppError> {
+    RevokeAppPassword::serve(|cx| ssr::revoke(cx, id, false)).await
+}
+
+/// `scope` is `read` or `read_write`; `expires_in_days` empty for never.
+#[server(endpoint = "create_api_token")]
+pub async fn create_api_token(
+    name: String,
+    scope: String,
+    expires_in_days: String,
+) -> Result<NewSecret, AppError> {
+    CreateApiToken::serve(|cx| async move {
         let account = cx.account()?;
         let name = normalize_name(&name)?;
         let scope = TokenScope::parse(&scope)
@@ -130,6 +79,65 @@ mod server_side {
             .await?;
         tx.commit().await?;
         Ok(NewSecret { id, name, secret })
+    })
+    .await
+}
+
+#[server(endpoint = "revoke_api_token")]
+pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
+    RevokeApiToken::serve(|cx| ssr::revoke(cx, id, true)).await
+}
+
+/// Revokes every application password and API token; returns how many.
+#[server(endpoint = "revoke_all_credentials")]
+pub async fn revoke_all_credentials() -> Result<u64, AppError> {
+    RevokeAllCredentials::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let n = crate::access::store::delete_all_credentials(&mut tx, account.id, true).await?;
+        let detail = format!("{n} revoked");
+        cx.log(
+            &mut tx,
+            Log::own(ActivityAction::CredentialsRevoked, &detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(n)
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{normalize_name, parse_expiry_days, store};
+    pub(super) use crate::access::Context;
+    pub(super) use crate::access::Log;
+    pub(super) use crate::policy::TokenScope;
+    pub(super) use crate::tokens::normalize_app_password;
+    pub(super) use crate::tokens::TOKEN_PREFIX;
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::tokens;
+
+    pub(super) use rand::Rng;
+
+    /// Four groups of four letters (about 79 bits), easy to type into a program's settings.
+    pub(super) fn new_app_password() -> String {
+        const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+        let mut rng = rand::rngs::OsRng;
+        let groups: Vec<String> = (0..4)
+            .map(|_| {
+                (0..4)
+                    .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                    .collect()
+            })
+            .collect();
+        groups.join("-")
     }
 
     pub async fn revoke(cx: Context, id: i64, token: bool) -> Result<(), AppError> {
@@ -152,19 +160,5 @@ mod server_side {
         cx.log(&mut tx, Log::own(action, &name)).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn revoke_all(cx: Context) -> Result<u64, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let n = crate::access::store::delete_all_credentials(&mut tx, account.id, true).await?;
-        let detail = format!("{n} revoked");
-        cx.log(
-            &mut tx,
-            Log::own(ActivityAction::CredentialsRevoked, &detail),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(n)
     }
 }

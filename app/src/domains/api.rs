@@ -10,75 +10,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "get_domain")]
 pub async fn get_domain(organization_id: i64, product_id: i64) -> Result<DomainFacts, AppError> {
-    GetDomain::serve(|cx| server_side::facts(cx, organization_id, product_id)).await
-}
-
-/// Puts the restore of a domain in redemption in the cart (restore fee + one year of renewal);
-/// answers with the cart line.
-#[server(endpoint = "restore_domain")]
-pub async fn restore_domain(organization_id: i64, product_id: i64) -> Result<i64, AppError> {
-    RestoreDomain::serve(|cx| server_side::restore(cx, organization_id, product_id)).await
-}
-
-/// Puts `years` of renewal warranty for a domain in the cart; answers with the cart line.
-#[server(endpoint = "add_domain_warranty")]
-pub async fn add_domain_warranty(
-    organization_id: i64,
-    product_id: i64,
-    years: i64,
-) -> Result<i64, AppError> {
-    AddDomainWarranty::serve(|cx| server_side::warranty(cx, organization_id, product_id, years))
-        .await
-}
-
-/// Puts the transfer of a domain from another registrar in the cart, with its authorization
-/// code; answers with the cart line.
-#[server(endpoint = "add_transfer")]
-pub async fn add_transfer(
-    organization_id: i64,
-    name: String,
-    auth_code: String,
-) -> Result<i64, AppError> {
-    AddTransfer::serve(|cx| server_side::add_transfer(cx, organization_id, name, auth_code)).await
-}
-
-/// Restarts a failed transfer with the code typed again (and, from the emailed link, its
-/// token); never charged again. Answers whether the domain is transferred now.
-#[server(endpoint = "restart_transfer")]
-pub async fn restart_transfer(
-    organization_id: i64,
-    product_id: i64,
-    auth_code: String,
-    token: String,
-) -> Result<bool, AppError> {
-    RestartTransfer::serve(|cx| {
-        server_side::restart(cx, organization_id, product_id, auth_code, token)
-    })
-    .await
-}
-
-#[server(endpoint = "released_domains")]
-pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain>, AppError> {
-    ReleasedDomains::serve(|cx| server_side::released(cx, organization_id)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{store, DomainFacts, ReleasedDomain, RestoreOffer, WARRANTY_YEARS_MAX};
-    use crate::access::organization::{may_manage, products_for};
-    use crate::access::{Context, Log, Member};
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::AppError;
-    use crate::products::{domain, DomainStage, ProductKind};
-    use crate::shop::quote::Line;
-    use crate::shop::{store as shop, Purpose};
-
-    pub async fn facts(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<DomainFacts, AppError> {
+    GetDomain::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let member = cx.member(&mut tx, organization_id).await?;
@@ -96,11 +28,11 @@ mod server_side {
         let currency = crate::products::store::billing_currency(&mut tx, organization_id).await?;
         let transfer = store::transfer_of(&mut tx, product_id).await?.and_then(
             |(state, failure, attempts)| {
-                Some(super::super::TransferFacts {
-                    state: super::super::TransferState::parse(&state)?,
+                Some(super::TransferFacts {
+                    state: super::TransferState::parse(&state)?,
                     failure: failure
                         .as_deref()
-                        .and_then(super::super::TransferFailure::parse),
+                        .and_then(super::TransferFailure::parse),
                     attempts,
                 })
             },
@@ -166,11 +98,221 @@ mod server_side {
             auto_renew,
             prepaid_balance,
         })
-    }
+    })
+    .await
+}
+
+/// Puts the restore of a domain in redemption in the cart (restore fee + one year of renewal);
+/// answers with the cart line.
+#[server(endpoint = "restore_domain")]
+pub async fn restore_domain(organization_id: i64, product_id: i64) -> Result<i64, AppError> {
+    RestoreDomain::serve(|cx| async move {
+        add(cx, organization_id, product_id, Purpose::Restore, 1).await
+    })
+    .await
+}
+
+/// Puts `years` of renewal warranty for a domain in the cart; answers with the cart line.
+#[server(endpoint = "add_domain_warranty")]
+pub async fn add_domain_warranty(
+    organization_id: i64,
+    product_id: i64,
+    years: i64,
+) -> Result<i64, AppError> {
+    AddDomainWarranty::serve(|cx| async move {
+        if !(1..=WARRANTY_YEARS_MAX).contains(&years) {
+            return Err(AppError::validation(
+                "years",
+                format!("Choose 1 to {WARRANTY_YEARS_MAX} years of warranty."),
+            ));
+        }
+        add(cx, organization_id, product_id, Purpose::Warranty, years).await
+    })
+    .await
+}
+
+/// Puts the transfer of a domain from another registrar in the cart, with its authorization
+/// code; answers with the cart line.
+#[server(endpoint = "add_transfer")]
+pub async fn add_transfer(
+    organization_id: i64,
+    name: String,
+    auth_code: String,
+) -> Result<i64, AppError> {
+    AddTransfer::serve(|cx| async move {
+        let name = crate::shop::check_domain_name(&name)?;
+        let code = check_code(&auth_code)?;
+        let extensions = domain::current();
+        if extensions.of(&name).is_none() {
+            return Err(AppError::validation(
+                "name",
+                format!(
+                    "This extension is not managed here: transfers are for {}.",
+                    extensions.listed()
+                ),
+            ));
+        }
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let cart = shop::cart(&mut tx, organization_id).await?;
+        if cart.len() >= crate::shop::CART_LINES_MAX {
+            return Err(AppError::validation(
+                "cart",
+                "The cart is full: place this order first.",
+            ));
+        }
+        if shop::name_taken(&mut tx, ProductKind::Domain, &name).await?
+            || cart.iter().any(|l| {
+                l.line.kind == ProductKind::Domain
+                    && l.line.name == name
+                    && l.line.product_id.is_none()
+            })
+        {
+            return Err(AppError::validation(
+                "name",
+                format!("{name} is managed here already, or in the cart."),
+            ));
+        }
+        let id = shop::add_line(
+            &mut tx,
+            &shop::NewLine {
+                organization_id,
+                kind: ProductKind::Domain,
+                plan: "standard",
+                name: &name,
+                product_id: None,
+                purpose: Purpose::Transfer,
+                quantity: 1,
+                periods: 1,
+                auth_code: &code,
+                added_by: cx.account()?.id,
+                at: cx.now,
+            },
+        )
+        .await?;
+        cx.log(
+            &mut tx,
+            Log::organization(
+                ActivityAction::CartChanged,
+                organization_id,
+                &format!("Added: transfer of {name}"),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// Restarts a failed transfer with the code typed again (and, from the emailed link, its
+/// token); never charged again. Answers whether the domain is transferred now.
+#[server(endpoint = "restart_transfer")]
+pub async fn restart_transfer(
+    organization_id: i64,
+    product_id: i64,
+    auth_code: String,
+    token: String,
+) -> Result<bool, AppError> {
+    RestartTransfer::serve(|cx| async move {
+        let code = check_code(&auth_code)?;
+        let account_id = cx.account()?.id;
+        let mut tx = cx.write().await?;
+        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
+        if !token.is_empty() {
+            let hash = crate::tokens::hash_token(&token);
+            if !crate::products::lifecycle::use_restart_link(
+                &mut tx,
+                product_id,
+                hash.as_str(),
+                cx.now,
+            )
+            .await?
+            {
+                return Err(AppError::validation(
+                    "token",
+                    "This restart link was used already or has expired: restart the transfer from the form on this page.",
+                ));
+            }
+        }
+        if !crate::products::lifecycle::retry(&mut tx, organization_id, product_id).await? {
+            return Err(AppError::validation(
+                "product_id",
+                format!("The transfer of {name} is not waiting for a restart."),
+            ));
+        }
+        let transfer = store::PendingTransfer {
+            product_id,
+            organization_id,
+            organization: member.name.clone(),
+            name,
+            code,
+        };
+        // Claimed (pending again), committed; the registry is asked outside any transaction.
+        tx.commit().await?;
+        let answer = match super::registry::current()
+            .transfer_in(&cx.state, &transfer.name, &transfer.code, cx.now)
+            .await
+        {
+            Ok(answer) => answer,
+            Err(error) => {
+                let mut tx = cx.write().await?;
+                crate::products::lifecycle::back_to_failed(&mut tx, product_id).await?;
+                tx.commit().await?;
+                return Err(error);
+            }
+        };
+        let mut tx = cx.write().await?;
+        super::transfer::record_answer(
+            &cx.state,
+            &mut tx,
+            &transfer,
+            answer,
+            Some((account_id, &cx.origin)),
+            cx.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(answer.is_ok())
+    })
+    .await
+}
+
+#[server(endpoint = "released_domains")]
+pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain>, AppError> {
+    ReleasedDomains::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let member = cx.member(&mut tx, organization_id).await?;
+        let only_for = products_for(member.role, account.id);
+        let released = store::released(&mut tx, organization_id, only_for).await?;
+        tx.commit().await?;
+        Ok(released)
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{store, RestoreOffer, WARRANTY_YEARS_MAX};
+    pub(super) use crate::access::organization::{may_manage, products_for};
+    pub(super) use crate::access::{Context, Log, Member};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::products::{domain, DomainStage, ProductKind};
+    pub(super) use crate::shop::quote::Line;
+    pub(super) use crate::shop::{store as shop, Purpose};
 
     /// The name of a domain of the member's organization that this person reaches and may
     /// manage (PRD-3); not found otherwise.
-    async fn managed_domain(
+    pub(super) async fn managed_domain(
         tx: &mut Tx,
         member: &Member,
         account_id: i64,
@@ -189,7 +331,7 @@ mod server_side {
     }
 
     /// Adds a line about one of the organization's domains to its cart, once.
-    async fn add(
+    pub(super) async fn add(
         cx: Context,
         organization_id: i64,
         product_id: i64,
@@ -282,31 +424,8 @@ mod server_side {
         Ok(id)
     }
 
-    pub async fn restore(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<i64, AppError> {
-        add(cx, organization_id, product_id, Purpose::Restore, 1).await
-    }
-
-    pub async fn warranty(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        years: i64,
-    ) -> Result<i64, AppError> {
-        if !(1..=WARRANTY_YEARS_MAX).contains(&years) {
-            return Err(AppError::validation(
-                "years",
-                format!("Choose 1 to {WARRANTY_YEARS_MAX} years of warranty."),
-            ));
-        }
-        add(cx, organization_id, product_id, Purpose::Warranty, years).await
-    }
-
     /// An authorization code as typed: 1 to 64 visible characters.
-    fn check_code(code: &str) -> Result<String, AppError> {
+    pub(super) fn check_code(code: &str) -> Result<String, AppError> {
         let code = code.trim();
         if code.is_empty()
             || code.chars().count() > 64
@@ -318,157 +437,5 @@ mod server_side {
             ));
         }
         Ok(code.to_owned())
-    }
-
-    pub async fn add_transfer(
-        cx: Context,
-        organization_id: i64,
-        name: String,
-        auth_code: String,
-    ) -> Result<i64, AppError> {
-        let name = crate::shop::check_domain_name(&name)?;
-        let code = check_code(&auth_code)?;
-        let extensions = domain::current();
-        if extensions.of(&name).is_none() {
-            return Err(AppError::validation(
-                "name",
-                format!(
-                    "This extension is not managed here: transfers are for {}.",
-                    extensions.listed()
-                ),
-            ));
-        }
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        crate::access::store::lock_organization(&mut tx, organization_id).await?;
-        let cart = shop::cart(&mut tx, organization_id).await?;
-        if cart.len() >= crate::shop::CART_LINES_MAX {
-            return Err(AppError::validation(
-                "cart",
-                "The cart is full: place this order first.",
-            ));
-        }
-        if shop::name_taken(&mut tx, ProductKind::Domain, &name).await?
-            || cart.iter().any(|l| {
-                l.line.kind == ProductKind::Domain
-                    && l.line.name == name
-                    && l.line.product_id.is_none()
-            })
-        {
-            return Err(AppError::validation(
-                "name",
-                format!("{name} is managed here already, or in the cart."),
-            ));
-        }
-        let id = shop::add_line(
-            &mut tx,
-            &shop::NewLine {
-                organization_id,
-                kind: ProductKind::Domain,
-                plan: "standard",
-                name: &name,
-                product_id: None,
-                purpose: Purpose::Transfer,
-                quantity: 1,
-                periods: 1,
-                auth_code: &code,
-                added_by: cx.account()?.id,
-                at: cx.now,
-            },
-        )
-        .await?;
-        cx.log(
-            &mut tx,
-            Log::organization(
-                ActivityAction::CartChanged,
-                organization_id,
-                &format!("Added: transfer of {name}"),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn restart(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        auth_code: String,
-        token: String,
-    ) -> Result<bool, AppError> {
-        let code = check_code(&auth_code)?;
-        let account_id = cx.account()?.id;
-        let mut tx = cx.write().await?;
-        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
-        let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
-        if !token.is_empty() {
-            let hash = crate::tokens::hash_token(&token);
-            if !crate::products::lifecycle::use_restart_link(
-                &mut tx,
-                product_id,
-                hash.as_str(),
-                cx.now,
-            )
-            .await?
-            {
-                return Err(AppError::validation(
-                    "token",
-                    "This restart link was used already or has expired: restart the transfer from the form on this page.",
-                ));
-            }
-        }
-        if !crate::products::lifecycle::retry(&mut tx, organization_id, product_id).await? {
-            return Err(AppError::validation(
-                "product_id",
-                format!("The transfer of {name} is not waiting for a restart."),
-            ));
-        }
-        let transfer = store::PendingTransfer {
-            product_id,
-            organization_id,
-            organization: member.name.clone(),
-            name,
-            code,
-        };
-        // Claimed (pending again), committed; the registry is asked outside any transaction.
-        tx.commit().await?;
-        let answer = match super::super::registry::current()
-            .transfer_in(&cx.state, &transfer.name, &transfer.code, cx.now)
-            .await
-        {
-            Ok(answer) => answer,
-            Err(error) => {
-                let mut tx = cx.write().await?;
-                crate::products::lifecycle::back_to_failed(&mut tx, product_id).await?;
-                tx.commit().await?;
-                return Err(error);
-            }
-        };
-        let mut tx = cx.write().await?;
-        super::super::transfer::record_answer(
-            &cx.state,
-            &mut tx,
-            &transfer,
-            answer,
-            Some((account_id, &cx.origin)),
-            cx.now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(answer.is_ok())
-    }
-
-    pub async fn released(
-        cx: Context,
-        organization_id: i64,
-    ) -> Result<Vec<ReleasedDomain>, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
-        let only_for = products_for(member.role, account.id);
-        let released = store::released(&mut tx, organization_id, only_for).await?;
-        tx.commit().await?;
-        Ok(released)
     }
 }

@@ -12,116 +12,7 @@ use leptos::prelude::*;
 /// The roles I may give and the products I may hand out, for the invitation form.
 #[server(endpoint = "invitation_form")]
 pub async fn invitation_form(organization_id: i64) -> Result<InviteChoices, AppError> {
-    InvitationForm::serve(|cx| server_side::choices(cx, organization_id)).await
-}
-
-/// Invites `email` with `role`; collaborators and externals reach the products in `products`
-/// (comma-separated ids), those in `billing` with billing rights.
-#[server(endpoint = "invite_person")]
-pub async fn invite_person(
-    organization_id: i64,
-    email: String,
-    role: String,
-    products: String,
-    billing: String,
-) -> Result<(), AppError> {
-    InvitePerson::serve(|cx| {
-        server_side::invite(cx, organization_id, email, role, products, billing)
-    })
-    .await
-}
-
-#[server(endpoint = "pending_invitations")]
-pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
-    PendingInvitations::serve(|cx| server_side::pending(cx, organization_id)).await
-}
-
-/// Sends a pending invitation again with a new link (the old one stops working) and seven
-/// more days.
-#[server(endpoint = "resend_invitation")]
-pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
-    ResendInvitation::serve(|cx| server_side::resend(cx, organization_id, invitation_id)).await
-}
-
-#[server(endpoint = "revoke_invitation")]
-pub async fn revoke_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
-    RevokeInvitation::serve(|cx| server_side::revoke(cx, organization_id, invitation_id)).await
-}
-
-/// What the invitation link leads to, and what the person who opened it can do next.
-#[server(endpoint = "open_invitation")]
-pub async fn open_invitation(
-    organization_id: i64,
-    token: String,
-) -> Result<InvitationOpening, AppError> {
-    OpenInvitation::serve(|cx| server_side::open(cx, organization_id, token)).await
-}
-
-/// Joins the organization as the signed-in, invited person.
-#[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(organization_id: i64, token: String) -> Result<SignedIn, AppError> {
-    AcceptInvitation::serve(|cx| server_side::accept(cx, organization_id, token)).await
-}
-
-/// Creates the invited person's account on the spot, joins the organization and signs in.
-#[server(endpoint = "join_with_new_account")]
-pub async fn join_with_new_account(
-    organization_id: i64,
-    token: String,
-    first_name: String,
-    last_name: String,
-    password: String,
-) -> Result<SignedIn, AppError> {
-    JoinWithNewAccount::serve(|cx| {
-        server_side::join_with_new_account(
-            cx,
-            organization_id,
-            token,
-            first_name,
-            last_name,
-            password,
-        )
-    })
-    .await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{
-        link, parse_access, reaches_chosen_products, store, InvitationOpening, InviteChoices,
-        NextStep, PendingInvitation, INVITATION_LIFETIME_SECONDS, PENDING_MAX,
-    };
-    use crate::access::authentication::caller;
-    use crate::access::authentication::start_session;
-    use crate::access::{Context, Log};
-
-    use crate::access::store::Stage;
-    use crate::account::store::{self as accounts};
-    use crate::account::{check_new_password, normalize_name, SignedIn};
-    use crate::activity::store::record_in;
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::format;
-    use crate::mail::normalize_email;
-    use crate::tokens;
-
-    use crate::policy::{may_invite, Role};
-    use crate::request::{self, Origin};
-    use crate::state::AppState;
-
-    fn not_valid() -> AppError {
-        AppError::new(
-            ErrorCode::NotFound,
-            "This invitation link is not valid: it was already used, revoked, or replaced by a newer invitation.",
-        )
-    }
-
-    fn refused(reason: &'static str) -> AppError {
-        AppError::new(ErrorCode::Forbidden, reason)
-    }
-
-    pub async fn choices(cx: Context, organization_id: i64) -> Result<InviteChoices, AppError> {
+    InvitationForm::serve(|cx| async move {
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let products = store::product_choices(&mut tx, organization_id).await?;
@@ -134,40 +25,21 @@ mod server_side {
                 .collect(),
             products,
         })
-    }
+    })
+    .await
+}
 
-    /// The invitation email, for a first sending and for a resend.
-    #[allow(clippy::too_many_arguments)]
-    fn email(
-        state: &AppState,
-        to: &str,
-        inviter: &str,
-        organization_id: i64,
-        organization: &str,
-        role: Role,
-        products: &[String],
-        token: &str,
-        expires_at: i64,
-    ) -> Result<crate::mail::Email, AppError> {
-        crate::mail::messages::invitation(
-            to,
-            inviter,
-            organization,
-            &role.label().to_lowercase(),
-            products,
-            expires_at,
-            &link(&state.settings.public_url, organization_id, token),
-        )
-    }
-
-    pub async fn invite(
-        cx: Context,
-        organization_id: i64,
-        email: String,
-        role: String,
-        products: String,
-        billing: String,
-    ) -> Result<(), AppError> {
+/// Invites `email` with `role`; collaborators and externals reach the products in `products`
+/// (comma-separated ids), those in `billing` with billing rights.
+#[server(endpoint = "invite_person")]
+pub async fn invite_person(
+    organization_id: i64,
+    email: String,
+    role: String,
+    products: String,
+    billing: String,
+) -> Result<(), AppError> {
+    InvitePerson::serve(|cx| async move {
         let account = cx.account()?;
         let email = normalize_email(&email)?;
         let role = Role::parse(&role)
@@ -230,7 +102,7 @@ mod server_side {
             store::insert_product(&mut tx, invitation_id, *product_id, *with_billing).await?;
         }
         let names = product_lines(&mut tx, invitation_id).await?;
-        let message = self::email(
+        let message = ssr::email(
             &cx.state,
             &email,
             &account.full_name(),
@@ -250,27 +122,13 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    async fn product_lines(tx: &mut Tx, invitation_id: i64) -> Result<Vec<String>, AppError> {
-        Ok(store::products_of(tx, invitation_id)
-            .await?
-            .into_iter()
-            .map(|(_, p)| {
-                let billing = if p.billing {
-                    ", with billing rights"
-                } else {
-                    ""
-                };
-                format!("{} ({}{billing})", p.name, p.kind.label())
-            })
-            .collect())
-    }
-
-    pub async fn pending(
-        cx: Context,
-        organization_id: i64,
-    ) -> Result<Vec<PendingInvitation>, AppError> {
+#[server(endpoint = "pending_invitations")]
+pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
+    PendingInvitations::serve(|cx| async move {
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let mut list = Vec::new();
@@ -294,33 +152,15 @@ mod server_side {
         }
         tx.commit().await?;
         Ok(list)
-    }
+    })
+    .await
+}
 
-    /// The pending invitation, if it is in this organization and my role may handle it.
-    async fn manageable(
-        cx: &Context,
-        tx: &mut Tx,
-        organization_id: i64,
-        invitation_id: i64,
-    ) -> Result<(store::Pending, String), AppError> {
-        let membership = cx.member(tx, organization_id).await?;
-        let found = store::find_pending(tx, organization_id, invitation_id)
-            .await?
-            .ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::NotFound,
-                    "This invitation is no longer pending: it was accepted or revoked.",
-                )
-            })?;
-        may_invite(membership.role, found.role).map_err(refused)?;
-        Ok((found, membership.name))
-    }
-
-    pub async fn resend(
-        cx: Context,
-        organization_id: i64,
-        invitation_id: i64,
-    ) -> Result<(), AppError> {
+/// Sends a pending invitation again with a new link (the old one stops working) and seven
+/// more days.
+#[server(endpoint = "resend_invitation")]
+pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    ResendInvitation::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let (found, organization) =
@@ -363,13 +203,13 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn revoke(
-        cx: Context,
-        organization_id: i64,
-        invitation_id: i64,
-    ) -> Result<(), AppError> {
+#[server(endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
+    RevokeInvitation::serve(|cx| async move {
         let mut tx = cx.write().await?;
         let (found, _) = manageable(&cx, &mut tx, organization_id, invitation_id).await?;
         if !store::revoke(&mut tx, organization_id, invitation_id, cx.now).await? {
@@ -386,49 +226,17 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    /// The invitation behind a link: it must exist, belong to the organization named in the
-    /// link, be neither used nor revoked, and not have expired.
-    async fn usable(
-        tx: &mut Tx,
-        organization_id: i64,
-        token: &str,
-        now: i64,
-    ) -> Result<(store::ByToken, tokens::TokenHash), AppError> {
-        let token = token.trim();
-        if !tokens::well_formed(token) {
-            return Err(not_valid());
-        }
-        let token_hash = tokens::hash_token(token);
-        let found = store::by_token(tx, &token_hash)
-            .await?
-            .filter(|i| i.organization_id == organization_id && !i.ended)
-            .ok_or_else(not_valid)?;
-        if found.expires_at <= now {
-            let ask = found
-                .inviter_name
-                .as_deref()
-                .map(|n| format!("Ask {n} to send it again."))
-                .unwrap_or_else(|| {
-                    "Ask an administrator of the organization to send it again.".into()
-                });
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                format!(
-                    "This invitation expired on {}. {ask}",
-                    format::datetime(found.expires_at)
-                ),
-            ));
-        }
-        Ok((found, token_hash))
-    }
-
-    pub async fn open(
-        cx: Context,
-        organization_id: i64,
-        token: String,
-    ) -> Result<InvitationOpening, AppError> {
+/// What the invitation link leads to, and what the person who opened it can do next.
+#[server(endpoint = "open_invitation")]
+pub async fn open_invitation(
+    organization_id: i64,
+    token: String,
+) -> Result<InvitationOpening, AppError> {
+    OpenInvitation::serve(|cx| async move {
         // Anyone may open the link; who is signed in only changes what the page offers.
         let signed_in = caller(&cx.state, &cx.origin)
             .await
@@ -468,11 +276,253 @@ mod server_side {
             expires_at: found.expires_at,
             next,
         })
+    })
+    .await
+}
+
+/// Joins the organization as the signed-in, invited person.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(organization_id: i64, token: String) -> Result<SignedIn, AppError> {
+    AcceptInvitation::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        if account.email != found.email {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "This invitation is for {}, and you are signed in as {}. Sign out, then open the link again.",
+                    found.email, account.email
+                ),
+            ));
+        }
+        join(
+            &cx.state,
+            &mut tx,
+            &found,
+            &token_hash,
+            account.id,
+            &account.full_name(),
+            &cx.origin,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            redirect: format!("/o/{organization_id}"),
+        })
+    })
+    .await
+}
+
+/// Creates the invited person's account on the spot, joins the organization and signs in.
+#[server(endpoint = "join_with_new_account")]
+pub async fn join_with_new_account(
+    organization_id: i64,
+    token: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+) -> Result<SignedIn, AppError> {
+    JoinWithNewAccount::serve(|cx| async move {
+        let first_name = normalize_name("first_name", "first name", &first_name)?;
+        let last_name = normalize_name("last_name", "last name", &last_name)?;
+        // Check the link before the (deliberately slow) password hashing.
+        let mut tx = cx.read().await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        tx.commit().await?;
+        check_new_password(&password, &found.email)?;
+        let password_hash = cx.state.passwords.hash(password).await?;
+        let mut tx = cx.write().await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        // Invited, so the address is proven: no personal organization is created (the seed:
+        // "you belong to the Organization that invited you").
+        let user_id = accounts::insert_user(
+            &mut tx,
+            &accounts::NewUser {
+                email: &found.email,
+                first_name: &first_name,
+                last_name: &last_name,
+                password_hash: &password_hash,
+                at: cx.now,
+            },
+        )
+        .await?
+        .ok_or_else(|| AppError {
+            code: ErrorCode::EmailTaken,
+            message: format!(
+                "An account with {} already exists: sign in as that person to accept.",
+                found.email
+            ),
+            field: None,
+        })?;
+        cx.log(
+            &mut tx,
+            Log::organization(ActivityAction::SignUp, organization_id, "invited").by(user_id),
+        )
+        .await?;
+        let name = format!("{first_name} {last_name}");
+        join(
+            &cx.state,
+            &mut tx,
+            &found,
+            &token_hash,
+            user_id,
+            &name,
+            &cx.origin,
+        )
+        .await?;
+        let (cookie, _) =
+            start_session(&cx.state, &mut tx, user_id, false, Stage::Full, &cx.origin).await?;
+        tx.commit().await?;
+        request::set_cookie(&cookie);
+        Ok(SignedIn {
+            redirect: format!("/o/{organization_id}"),
+        })
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{
+        link, parse_access, reaches_chosen_products, store, NextStep, INVITATION_LIFETIME_SECONDS,
+        PENDING_MAX,
+    };
+    pub(super) use crate::access::authentication::caller;
+    pub(super) use crate::access::authentication::start_session;
+    pub(super) use crate::access::{Context, Log};
+
+    pub(super) use crate::access::store::Stage;
+    pub(super) use crate::account::store::{self as accounts};
+    pub(super) use crate::account::{check_new_password, normalize_name};
+    pub(super) use crate::activity::store::record_in;
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::format;
+    pub(super) use crate::mail::normalize_email;
+    pub(super) use crate::tokens;
+
+    pub(super) use crate::policy::{may_invite, Role};
+    pub(super) use crate::request::{self, Origin};
+    pub(super) use crate::state::AppState;
+
+    pub(super) fn not_valid() -> AppError {
+        AppError::new(
+            ErrorCode::NotFound,
+            "This invitation link is not valid: it was already used, revoked, or replaced by a newer invitation.",
+        )
+    }
+
+    pub(super) fn refused(reason: &'static str) -> AppError {
+        AppError::new(ErrorCode::Forbidden, reason)
+    }
+
+    /// The invitation email, for a first sending and for a resend.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn email(
+        state: &AppState,
+        to: &str,
+        inviter: &str,
+        organization_id: i64,
+        organization: &str,
+        role: Role,
+        products: &[String],
+        token: &str,
+        expires_at: i64,
+    ) -> Result<crate::mail::Email, AppError> {
+        crate::mail::messages::invitation(
+            to,
+            inviter,
+            organization,
+            &role.label().to_lowercase(),
+            products,
+            expires_at,
+            &link(&state.settings.public_url, organization_id, token),
+        )
+    }
+
+    pub(super) async fn product_lines(
+        tx: &mut Tx,
+        invitation_id: i64,
+    ) -> Result<Vec<String>, AppError> {
+        Ok(store::products_of(tx, invitation_id)
+            .await?
+            .into_iter()
+            .map(|(_, p)| {
+                let billing = if p.billing {
+                    ", with billing rights"
+                } else {
+                    ""
+                };
+                format!("{} ({}{billing})", p.name, p.kind.label())
+            })
+            .collect())
+    }
+
+    /// The pending invitation, if it is in this organization and my role may handle it.
+    pub(super) async fn manageable(
+        cx: &Context,
+        tx: &mut Tx,
+        organization_id: i64,
+        invitation_id: i64,
+    ) -> Result<(store::Pending, String), AppError> {
+        let membership = cx.member(tx, organization_id).await?;
+        let found = store::find_pending(tx, organization_id, invitation_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::NotFound,
+                    "This invitation is no longer pending: it was accepted or revoked.",
+                )
+            })?;
+        may_invite(membership.role, found.role).map_err(refused)?;
+        Ok((found, membership.name))
+    }
+
+    /// The invitation behind a link: it must exist, belong to the organization named in the
+    /// link, be neither used nor revoked, and not have expired.
+    pub(super) async fn usable(
+        tx: &mut Tx,
+        organization_id: i64,
+        token: &str,
+        now: i64,
+    ) -> Result<(store::ByToken, tokens::TokenHash), AppError> {
+        let token = token.trim();
+        if !tokens::well_formed(token) {
+            return Err(not_valid());
+        }
+        let token_hash = tokens::hash_token(token);
+        let found = store::by_token(tx, &token_hash)
+            .await?
+            .filter(|i| i.organization_id == organization_id && !i.ended)
+            .ok_or_else(not_valid)?;
+        if found.expires_at <= now {
+            let ask = found
+                .inviter_name
+                .as_deref()
+                .map(|n| format!("Ask {n} to send it again."))
+                .unwrap_or_else(|| {
+                    "Ask an administrator of the organization to send it again.".into()
+                });
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                format!(
+                    "This invitation expired on {}. {ask}",
+                    format::datetime(found.expires_at)
+                ),
+            ));
+        }
+        Ok((found, token_hash))
     }
 
     /// Everything accepting writes, in the caller's transaction: the invitation used (once),
     /// the membership, the product accesses, the log entry and a note to the inviter.
-    async fn join(
+    pub(super) async fn join(
         state: &AppState,
         tx: &mut Tx,
         found: &store::ByToken,
@@ -533,102 +583,5 @@ mod server_side {
             crate::mail::store::enqueue(tx, &message, now).await?;
         }
         Ok(())
-    }
-
-    pub async fn accept(
-        cx: Context,
-        organization_id: i64,
-        token: String,
-    ) -> Result<SignedIn, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
-        if account.email != found.email {
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                format!(
-                    "This invitation is for {}, and you are signed in as {}. Sign out, then open the link again.",
-                    found.email, account.email
-                ),
-            ));
-        }
-        join(
-            &cx.state,
-            &mut tx,
-            &found,
-            &token_hash,
-            account.id,
-            &account.full_name(),
-            &cx.origin,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(SignedIn {
-            redirect: format!("/o/{organization_id}"),
-        })
-    }
-
-    pub async fn join_with_new_account(
-        cx: Context,
-        organization_id: i64,
-        token: String,
-        first_name: String,
-        last_name: String,
-        password: String,
-    ) -> Result<SignedIn, AppError> {
-        let first_name = normalize_name("first_name", "first name", &first_name)?;
-        let last_name = normalize_name("last_name", "last name", &last_name)?;
-        // Check the link before the (deliberately slow) password hashing.
-        let mut tx = cx.read().await?;
-        let (found, _) = usable(&mut tx, organization_id, &token, cx.now).await?;
-        tx.commit().await?;
-        check_new_password(&password, &found.email)?;
-        let password_hash = cx.state.passwords.hash(password).await?;
-        let mut tx = cx.write().await?;
-        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
-        // Invited, so the address is proven: no personal organization is created (the seed:
-        // "you belong to the Organization that invited you").
-        let user_id = accounts::insert_user(
-            &mut tx,
-            &accounts::NewUser {
-                email: &found.email,
-                first_name: &first_name,
-                last_name: &last_name,
-                password_hash: &password_hash,
-                at: cx.now,
-            },
-        )
-        .await?
-        .ok_or_else(|| AppError {
-            code: ErrorCode::EmailTaken,
-            message: format!(
-                "An account with {} already exists: sign in as that person to accept.",
-                found.email
-            ),
-            field: None,
-        })?;
-        cx.log(
-            &mut tx,
-            Log::organization(ActivityAction::SignUp, organization_id, "invited").by(user_id),
-        )
-        .await?;
-        let name = format!("{first_name} {last_name}");
-        join(
-            &cx.state,
-            &mut tx,
-            &found,
-            &token_hash,
-            user_id,
-            &name,
-            &cx.origin,
-        )
-        .await?;
-        let (cookie, _) =
-            start_session(&cx.state, &mut tx, user_id, false, Stage::Full, &cx.origin).await?;
-        tx.commit().await?;
-        request::set_cookie(&cookie);
-        Ok(SignedIn {
-            redirect: format!("/o/{organization_id}"),
-        })
     }
 }

@@ -8,7 +8,14 @@ use leptos::prelude::*;
 
 #[server(endpoint = "my_safety_settings")]
 pub async fn my_safety_settings() -> Result<SafetySettings, AppError> {
-    MySafetySettings::serve(|cx| server_side::get(cx)).await
+    MySafetySettings::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let settings = store::settings(&mut tx, account.id).await?;
+        tx.commit().await?;
+        settings.ok_or_else(AppError::unauthenticated)
+    })
+    .await
 }
 
 /// Checkboxes arrive only when ticked.
@@ -20,58 +27,9 @@ pub async fn save_safety_settings(
     /// The version the page showed (a program may leave it out to overwrite).
     version: Option<i64>,
 ) -> Result<SafetySettings, AppError> {
-    SaveSafetySettings::serve(|cx| {
-        server_side::save(
-            cx,
-            alert_on_sign_in.is_some(),
-            alert_on_failed_sign_in.is_some(),
-            lockout_threshold,
-            version,
-        )
-    })
-    .await
-}
-
-/// Unlocks an account with the single-use link from the lockout email.
-#[server(endpoint = "unlock_with_link")]
-pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
-    UnlockWithLink::serve(|cx| server_side::unlock_with_link(cx, token)).await
-}
-
-/// "This wasn't me", from an alert email: ends the session it was about.
-#[server(endpoint = "report_not_me")]
-pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
-    ReportNotMe::serve(|cx| server_side::not_me(cx, token)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::store;
-    use super::super::{check_lockout_threshold, NotMeOutcome, SafetySettings};
-    use crate::access::store::LinkPurpose;
-    use crate::access::{Context, Log};
-
-    use crate::account::store as accounts;
-
-    use crate::activity::ActivityAction;
-    use crate::error::AppError;
-    use crate::tokens;
-
-    pub async fn get(cx: Context) -> Result<SafetySettings, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let settings = store::settings(&mut tx, account.id).await?;
-        tx.commit().await?;
-        settings.ok_or_else(AppError::unauthenticated)
-    }
-
-    pub async fn save(
-        cx: Context,
-        alert_on_sign_in: bool,
-        alert_on_failed_sign_in: bool,
-        lockout_threshold: String,
-        version: Option<i64>,
-    ) -> Result<SafetySettings, AppError> {
+    SaveSafetySettings::serve(|cx| async move {
+        let alert_on_sign_in: bool = alert_on_sign_in.is_some();
+        let alert_on_failed_sign_in: bool = alert_on_failed_sign_in.is_some();
         let account = cx.account()?;
         let threshold = lockout_threshold.trim().parse::<i64>().map_err(|_| {
             AppError::validation("lockout_threshold", "Enter a whole number from 3 to 20.")
@@ -107,16 +65,14 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(settings)
-    }
+    })
+    .await
+}
 
-    fn bad_link() -> AppError {
-        AppError::validation(
-            "token",
-            "This link has expired or has already been used. Sign in to get a new one, or ask an administrator of your organization.",
-        )
-    }
-
-    pub async fn unlock_with_link(cx: Context, token: String) -> Result<(), AppError> {
+/// Unlocks an account with the single-use link from the lockout email.
+#[server(endpoint = "unlock_with_link")]
+pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
+    UnlockWithLink::serve(|cx| async move {
         if !tokens::well_formed(token.trim()) {
             return Err(bad_link());
         }
@@ -143,9 +99,14 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn not_me(cx: Context, token: String) -> Result<NotMeOutcome, AppError> {
+/// "This wasn't me", from an alert email: ends the session it was about.
+#[server(endpoint = "report_not_me")]
+pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
+    ReportNotMe::serve(|cx| async move {
         if !tokens::well_formed(token.trim()) {
             return Err(bad_link());
         }
@@ -179,5 +140,31 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(NotMeOutcome { session_ended })
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::check_lockout_threshold;
+    pub(super) use super::super::store;
+    pub(super) use crate::access::store::LinkPurpose;
+    pub(super) use crate::access::Log;
+
+    pub(super) use crate::account::store as accounts;
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::tokens;
+
+    pub(super) fn bad_link() -> AppError {
+        AppError::validation(
+            "token",
+            "This link has expired or has already been used. Sign in to get a new one, or ask an administrator of your organization.",
+        )
     }
 }

@@ -16,7 +16,7 @@ pub async fn mail_service(
     organization_id: i64,
     product_id: i64,
 ) -> Result<MailServiceFacts, AppError> {
-    MailService::serve(|cx| server_side::service(cx, organization_id, product_id)).await
+    MailService::serve(|cx| ssr::service(cx, organization_id, product_id)).await
 }
 
 #[server(endpoint = "mail_address")]
@@ -25,337 +25,8 @@ pub async fn mail_address(
     product_id: i64,
     mail_address_id: i64,
 ) -> Result<AddressFacts, AppError> {
-    MailAddress::serve(|cx| server_side::address(cx, organization_id, product_id, mail_address_id))
-        .await
-}
-
-/// Creates `local_part@domain` with its first users (email addresses, comma- or line-separated),
-/// each given `rights` (the form pre-selects the global configuration). Answers the new id.
-#[server(endpoint = "create_mail_address")]
-pub async fn create_mail_address(
-    organization_id: i64,
-    product_id: i64,
-    local_part: String,
-    domain: String,
-    users: String,
-    rights: String,
-) -> Result<i64, AppError> {
-    CreateMailAddress::serve(|cx| {
-        server_side::create(
-            cx,
-            organization_id,
-            product_id,
-            local_part,
-            domain,
-            users,
-            rights,
-        )
-    })
-    .await
-}
-
-#[server(endpoint = "add_mail_user")]
-pub async fn add_mail_user(
-    organization_id: i64,
-    product_id: i64,
-    mail_address_id: i64,
-    email: String,
-    rights: String,
-) -> Result<i64, AppError> {
-    AddMailUser::serve(|cx| {
-        server_side::add_user(
-            cx,
-            organization_id,
-            product_id,
-            mail_address_id,
-            email,
-            rights,
-        )
-    })
-    .await
-}
-
-#[server(endpoint = "remove_mail_user")]
-pub async fn remove_mail_user(
-    organization_id: i64,
-    product_id: i64,
-    mail_user_id: i64,
-) -> Result<(), AppError> {
-    RemoveMailUser::serve(|cx| {
-        server_side::remove_user(cx, organization_id, product_id, mail_user_id)
-    })
-    .await
-}
-
-/// Replaces one user's permissions ("Modify rights", or one icon toggled).
-#[server(endpoint = "set_mail_rights")]
-pub async fn set_mail_rights(
-    organization_id: i64,
-    product_id: i64,
-    mail_user_id: i64,
-    rights: String,
-) -> Result<(), AppError> {
-    SetMailRights::serve(|cx| {
-        server_side::set_rights(cx, organization_id, product_id, mail_user_id, rights)
-    })
-    .await
-}
-
-/// The global configuration: the service's default permissions (MAIL-2).
-#[server(endpoint = "set_mail_defaults")]
-pub async fn set_mail_defaults(
-    organization_id: i64,
-    product_id: i64,
-    rights: String,
-) -> Result<(), AppError> {
-    SetMailDefaults::serve(|cx| server_side::set_defaults(cx, organization_id, product_id, rights))
-        .await
-}
-
-/// Replaces the permissions of every user of the ticked addresses with the global
-/// configuration — or, with `mail_user_id`, of that one user — in one transaction; answers how
-/// many users changed.
-#[server(endpoint = "apply_global_configuration")]
-pub async fn apply_global_configuration(
-    organization_id: i64,
-    product_id: i64,
-    mail_address_ids: String,
-    mail_user_id: i64,
-) -> Result<usize, AppError> {
-    ApplyGlobalConfiguration::serve(|cx| {
-        server_side::apply_defaults(
-            cx,
-            organization_id,
-            product_id,
-            mail_address_ids,
-            mail_user_id,
-        )
-    })
-    .await
-}
-
-#[server(endpoint = "set_mail_maintenance")]
-pub async fn set_mail_maintenance(
-    organization_id: i64,
-    product_id: i64,
-    mail_address_id: i64,
-    on: bool,
-) -> Result<(), AppError> {
-    SetMailMaintenance::serve(|cx| {
-        server_side::maintenance(cx, organization_id, product_id, mail_address_id, on)
-    })
-    .await
-}
-
-/// Saves a device password for a user of an address (the suggested one, or as edited once);
-/// answers it, to be shown this once.
-#[server(endpoint = "create_device_password")]
-pub async fn create_device_password(
-    organization_id: i64,
-    product_id: i64,
-    mail_user_id: i64,
-    name: String,
-    password: String,
-) -> Result<NewDevicePassword, AppError> {
-    CreateDevicePassword::serve(|cx| {
-        server_side::create_device(
-            cx,
-            organization_id,
-            product_id,
-            mail_user_id,
-            name,
-            password,
-        )
-    })
-    .await
-}
-
-/// Cuts a device's connection and gives it a new password (shown this once).
-#[server(endpoint = "change_device_password")]
-pub async fn change_device_password(
-    organization_id: i64,
-    product_id: i64,
-    device_id: i64,
-) -> Result<NewDevicePassword, AppError> {
-    ChangeDevicePassword::serve(|cx| {
-        server_side::change_device(cx, organization_id, product_id, device_id)
-    })
-    .await
-}
-
-#[server(endpoint = "disconnect_device")]
-pub async fn disconnect_device(
-    organization_id: i64,
-    product_id: i64,
-    device_id: i64,
-) -> Result<(), AppError> {
-    DisconnectDevice::serve(|cx| {
-        server_side::disconnect(cx, organization_id, product_id, device_id)
-    })
-    .await
-}
-
-/// Disconnects every device of an address, the generic password included; answers how many.
-#[server(endpoint = "disconnect_all_devices")]
-pub async fn disconnect_all_devices(
-    organization_id: i64,
-    product_id: i64,
-    mail_address_id: i64,
-) -> Result<u64, AppError> {
-    DisconnectAllDevices::serve(|cx| {
-        server_side::disconnect_all(cx, organization_id, product_id, mail_address_id)
-    })
-    .await
-}
-
-/// A setup link (30 days, single use) for a user's device, shown once and, with `send`,
-/// emailed to the user.
-#[server(endpoint = "send_device_setup")]
-pub async fn send_device_setup(
-    organization_id: i64,
-    product_id: i64,
-    mail_user_id: i64,
-    device_name: String,
-    send: bool,
-) -> Result<NewSetupLink, AppError> {
-    SendDeviceSetup::serve(|cx| {
-        server_side::send_setup(
-            cx,
-            organization_id,
-            product_id,
-            mail_user_id,
-            device_name,
-            send,
-        )
-    })
-    .await
-}
-
-/// The addresses I use, with what I may do on each (the user's own view).
-#[server(endpoint = "my_mail_addresses")]
-pub async fn my_mail_addresses() -> Result<Vec<MyAddress>, AppError> {
-    MyMailAddresses::serve(server_side::mine).await
-}
-
-/// A device password for myself on an address I use, with its devices permission
-/// ("Configure a device"); shown this once.
-#[server(endpoint = "create_my_device_password")]
-pub async fn create_my_device_password(
-    id: i64,
-    name: String,
-    password: String,
-) -> Result<NewDevicePassword, AppError> {
-    CreateMyDevicePassword::serve(|cx| server_side::create_my_device(cx, id, name, password)).await
-}
-
-#[server(endpoint = "open_device_setup")]
-pub async fn open_device_setup(token: String) -> Result<SetupFacts, AppError> {
-    OpenDeviceSetup::serve(|cx| server_side::open_setup(cx, token)).await
-}
-
-/// Spends a setup link: the device's password (the suggested one, or as edited once) is saved
-/// and shown this once.
-#[server(endpoint = "finish_device_setup")]
-pub async fn finish_device_setup(
-    token: String,
-    password: String,
-) -> Result<NewDevicePassword, AppError> {
-    FinishDeviceSetup::serve(|cx| server_side::finish_setup(cx, token, password)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{
-        device, store, AddressFacts, MailServiceFacts, MyAddress, NewDevicePassword, NewSetupLink,
-        Rights, SetupFacts, ADDRESSES_MAX, DEVICES_MAX, DEVICE_NAME_MAX, SETUP_LINK_DAYS,
-        USERS_MAX,
-    };
-    use crate::access::organization::{may_manage, products_for};
-    use crate::access::{Context, Log, Member};
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::AppError;
-    use crate::policy::Action;
-
-    /// The permissions as sent: their names, comma-separated.
-    fn rights_of(names: &str) -> Result<Rights, AppError> {
-        Rights::parse(names).map_err(|e| AppError::validation("rights", e))
-    }
-
-    /// Ids as sent: comma-separated.
-    fn ids_of(text: &str) -> Result<Vec<i64>, AppError> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                t.parse().map_err(|_| {
-                    AppError::validation("mail_address_ids", "Tick the addresses again.")
-                })
-            })
-            .collect()
-    }
-
-    /// The service (name, global configuration) if the caller reaches it; not found otherwise.
-    async fn reached(
-        cx: &Context,
-        tx: &mut Tx,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<(Member, String, Rights), AppError> {
-        let account_id = cx.account()?.id;
-        let member = cx.member(tx, organization_id).await?;
-        let (name, defaults) = store::service(
-            tx,
-            organization_id,
-            products_for(member.role, account_id),
-            product_id,
-        )
-        .await?
-        .ok_or_else(|| AppError::not_found("mail service"))?;
-        Ok((member, name, defaults))
-    }
-
-    /// As [`reached`], for a change: the organization locked, and the caller allowed to manage
-    /// the product (a mail service is never blocked, PRD-3, but the rule is the one rule).
-    async fn managed(
-        cx: &Context,
-        tx: &mut Tx,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<(Member, String, Rights), AppError> {
-        let reached = reached(cx, tx, organization_id, product_id).await?;
-        may_manage(reached.0.role, false)?;
-        crate::access::store::lock_organization(tx, organization_id).await?;
-        Ok(reached)
-    }
-
-    pub async fn service(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<MailServiceFacts, AppError> {
-        let mut tx = cx.read().await?;
-        let (member, name, defaults) = reached(&cx, &mut tx, organization_id, product_id).await?;
-        let domains = store::domains(&mut tx, organization_id).await?;
-        let addresses = store::addresses(&mut tx, product_id).await?;
-        tx.commit().await?;
-        Ok(MailServiceFacts {
-            product_id,
-            name,
-            defaults,
-            domains,
-            addresses,
-            may_manage: true,
-            may_maintain: member.may(Action::BlockProducts),
-        })
-    }
-
-    pub async fn address(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        address_id: i64,
-    ) -> Result<AddressFacts, AppError> {
+    MailAddress::serve(|cx| async move {
+        let address_id: i64 = mail_address_id;
         let mut tx = cx.read().await?;
         let (member, service, defaults) =
             reached(&cx, &mut tx, organization_id, product_id).await?;
@@ -380,104 +51,22 @@ mod server_side {
             may_maintain: member.may(Action::BlockProducts),
             suggested_password: Some(device::generate()),
         })
-    }
+    })
+    .await
+}
 
-    /// A local part as typed: lower-case letters, digits, dots, hyphens, underscores and plus
-    /// signs, 1 to 64, no dot at either end or twice in a row.
-    fn check_local_part(text: &str) -> Result<String, AppError> {
-        let local = text.trim().to_lowercase();
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-+".contains(c);
-        if local.is_empty()
-            || local.len() > 64
-            || !local.chars().all(allowed)
-            || local.starts_with('.')
-            || local.ends_with('.')
-            || local.contains("..")
-        {
-            return Err(AppError::validation(
-                "local_part",
-                "Enter what comes before the @: 1 to 64 letters, digits, dots, hyphens, underscores or plus signs (no dot at either end, no two dots in a row).",
-            ));
-        }
-        Ok(local)
-    }
-
-    /// The email addresses of users as typed (commas, spaces or lines between them).
-    fn check_users(text: &str) -> Result<Vec<String>, AppError> {
-        let mut users = Vec::new();
-        for raw in text
-            .split([',', ';', '\n', '\r', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let email = crate::mail::normalize_email(raw).map_err(|_| {
-                AppError::validation(
-                    "users",
-                    format!(
-                        "{raw} is not an email address: enter one per line, like name@example.com."
-                    ),
-                )
-            })?;
-            if !users.contains(&email) {
-                users.push(email);
-            }
-        }
-        if users.len() > USERS_MAX {
-            return Err(AppError::validation(
-                "users",
-                format!("An address has at most {USERS_MAX} users."),
-            ));
-        }
-        Ok(users)
-    }
-
-    /// Adds a user (an account with that login email, or someone invited by email) and tells
-    /// them; `None` when they use the address already.
-    #[allow(clippy::too_many_arguments)]
-    async fn add_one(
-        cx: &Context,
-        tx: &mut Tx,
-        organization: (i64, &str),
-        product_id: i64,
-        address: (i64, &str),
-        email: &str,
-        rights: Rights,
-    ) -> Result<Option<i64>, AppError> {
-        let account = store::account_of(tx, email).await?;
-        let Some(id) = store::insert_user(tx, address.0, email, account, rights, cx.now).await?
-        else {
-            return Ok(None);
-        };
-        let message = crate::mail::messages::mail_access_given(
-            email,
-            address.1,
-            organization.1,
-            &rights.describe(),
-            &cx.state.settings.public_url,
-        )?;
-        crate::mail::store::enqueue(tx, &message, cx.now).await?;
-        cx.log(
-            tx,
-            Log::product(
-                ActivityAction::MailUserAdded,
-                organization.0,
-                product_id,
-                &format!("{email} on {}: {}", address.1, rights.describe()),
-            ),
-        )
-        .await?;
-        Ok(Some(id))
-    }
-
-    pub async fn create(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        local_part: String,
-        domain: String,
-        users: String,
-        rights: String,
-    ) -> Result<i64, AppError> {
+/// Creates `local_part@domain` with its first users (email addresses, comma- or line-separated),
+/// each given `rights` (the form pre-selects the global configuration). Answers the new id.
+#[server(endpoint = "create_mail_address")]
+pub async fn create_mail_address(
+    organization_id: i64,
+    product_id: i64,
+    local_part: String,
+    domain: String,
+    users: String,
+    rights: String,
+) -> Result<i64, AppError> {
+    CreateMailAddress::serve(|cx| async move {
         let local = check_local_part(&local_part)?;
         let users = check_users(&users)?;
         let rights = rights_of(&rights)?;
@@ -531,16 +120,20 @@ mod server_side {
         }
         tx.commit().await?;
         Ok(id)
-    }
+    })
+    .await
+}
 
-    pub async fn add_user(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        address_id: i64,
-        email: String,
-        rights: String,
-    ) -> Result<i64, AppError> {
+#[server(endpoint = "add_mail_user")]
+pub async fn add_mail_user(
+    organization_id: i64,
+    product_id: i64,
+    mail_address_id: i64,
+    email: String,
+    rights: String,
+) -> Result<i64, AppError> {
+    AddMailUser::serve(|cx| async move {
+        let address_id: i64 = mail_address_id;
         let email = crate::mail::normalize_email(&email)?;
         let rights = rights_of(&rights)?;
         let mut tx = cx.write().await?;
@@ -572,14 +165,17 @@ mod server_side {
         })?;
         tx.commit().await?;
         Ok(id)
-    }
+    })
+    .await
+}
 
-    pub async fn remove_user(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        mail_user_id: i64,
-    ) -> Result<(), AppError> {
+#[server(endpoint = "remove_mail_user")]
+pub async fn remove_mail_user(
+    organization_id: i64,
+    product_id: i64,
+    mail_user_id: i64,
+) -> Result<(), AppError> {
+    RemoveMailUser::serve(|cx| async move {
         let mut tx = cx.write().await?;
         managed(&cx, &mut tx, organization_id, product_id).await?;
         let user = store::user(&mut tx, product_id, mail_user_id)
@@ -601,48 +197,19 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    /// Writes one user's new permissions and its log entry, if they change.
-    async fn change_rights(
-        cx: &Context,
-        tx: &mut Tx,
-        organization_id: i64,
-        product_id: i64,
-        user: &store::UserRow,
-        rights: Rights,
-        how: &str,
-    ) -> Result<bool, AppError> {
-        if user.rights == rights {
-            return Ok(false);
-        }
-        store::set_rights(tx, user.id, rights).await?;
-        cx.log(
-            tx,
-            Log::product(
-                ActivityAction::MailRightsChanged,
-                organization_id,
-                product_id,
-                &format!(
-                    "{} on {}{how}: {} (was: {})",
-                    user.email,
-                    user.address,
-                    rights.describe(),
-                    user.rights.describe()
-                ),
-            ),
-        )
-        .await?;
-        Ok(true)
-    }
-
-    pub async fn set_rights(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        mail_user_id: i64,
-        rights: String,
-    ) -> Result<(), AppError> {
+/// Replaces one user's permissions ("Modify rights", or one icon toggled).
+#[server(endpoint = "set_mail_rights")]
+pub async fn set_mail_rights(
+    organization_id: i64,
+    product_id: i64,
+    mail_user_id: i64,
+    rights: String,
+) -> Result<(), AppError> {
+    SetMailRights::serve(|cx| async move {
         let rights = rights_of(&rights)?;
         let mut tx = cx.write().await?;
         managed(&cx, &mut tx, organization_id, product_id).await?;
@@ -652,14 +219,18 @@ mod server_side {
         change_rights(&cx, &mut tx, organization_id, product_id, &user, rights, "").await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn set_defaults(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        rights: String,
-    ) -> Result<(), AppError> {
+/// The global configuration: the service's default permissions (MAIL-2).
+#[server(endpoint = "set_mail_defaults")]
+pub async fn set_mail_defaults(
+    organization_id: i64,
+    product_id: i64,
+    rights: String,
+) -> Result<(), AppError> {
+    SetMailDefaults::serve(|cx| async move {
         let rights = rights_of(&rights)?;
         let mut tx = cx.write().await?;
         let (_, name, old) = managed(&cx, &mut tx, organization_id, product_id).await?;
@@ -678,15 +249,22 @@ mod server_side {
         }
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn apply_defaults(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        address_ids: String,
-        mail_user_id: i64,
-    ) -> Result<usize, AppError> {
+/// Replaces the permissions of every user of the ticked addresses with the global
+/// configuration — or, with `mail_user_id`, of that one user — in one transaction; answers how
+/// many users changed.
+#[server(endpoint = "apply_global_configuration")]
+pub async fn apply_global_configuration(
+    organization_id: i64,
+    product_id: i64,
+    mail_address_ids: String,
+    mail_user_id: i64,
+) -> Result<usize, AppError> {
+    ApplyGlobalConfiguration::serve(|cx| async move {
+        let address_ids: String = mail_address_ids;
         let address_ids = ids_of(&address_ids)?;
         let mut tx = cx.write().await?;
         let (_, _, defaults) = managed(&cx, &mut tx, organization_id, product_id).await?;
@@ -727,15 +305,19 @@ mod server_side {
         }
         tx.commit().await?;
         Ok(changed)
-    }
+    })
+    .await
+}
 
-    pub async fn maintenance(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        address_id: i64,
-        on: bool,
-    ) -> Result<(), AppError> {
+#[server(endpoint = "set_mail_maintenance")]
+pub async fn set_mail_maintenance(
+    organization_id: i64,
+    product_id: i64,
+    mail_address_id: i64,
+    on: bool,
+) -> Result<(), AppError> {
+    SetMailMaintenance::serve(|cx| async move {
+        let address_id: i64 = mail_address_id;
         let account_id = cx.account()?.id;
         let mut tx = cx.write().await?;
         managed(&cx, &mut tx, organization_id, product_id).await?;
@@ -774,9 +356,551 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
+    })
+    .await
+}
+
+/// Saves a device password for a user of an address (the suggested one, or as edited once);
+/// answers it, to be shown this once.
+#[server(endpoint = "create_device_password")]
+pub async fn create_device_password(
+    organization_id: i64,
+    product_id: i64,
+    mail_user_id: i64,
+    name: String,
+    password: String,
+) -> Result<NewDevicePassword, AppError> {
+    CreateDevicePassword::serve(|cx| async move {
+        let name = check_device_name(&name)?;
+        let password = device::check_password(&password)?;
+        let mut tx = cx.write().await?;
+        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let user = store::user(&mut tx, product_id, mail_user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        let made = save_device(
+            &cx,
+            &mut tx,
+            organization_id,
+            product_id,
+            (user.address_id, &user.address),
+            (user.id, &user.email),
+            &name,
+            password,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    })
+    .await
+}
+
+/// Cuts a device's connection and gives it a new password (shown this once).
+#[server(endpoint = "change_device_password")]
+pub async fn change_device_password(
+    organization_id: i64,
+    product_id: i64,
+    device_id: i64,
+) -> Result<NewDevicePassword, AppError> {
+    ChangeDevicePassword::serve(|cx| async move {
+        let mut tx = cx.write().await?;
+        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let old = store::device(&mut tx, product_id, device_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("device"))?;
+        let Some(mail_user_id) = old.mail_user_id.filter(|_| !old.generic) else {
+            return Err(AppError::validation(
+                "device_id",
+                "The generic password cannot be reset: add a device password beside it instead.",
+            ));
+        };
+        let user = store::user(&mut tx, product_id, mail_user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        // The old password stops working at once (it answers "disconnected").
+        store::disconnect(&mut tx, device_id, cx.now).await?;
+        let made = save_device(
+            &cx,
+            &mut tx,
+            organization_id,
+            product_id,
+            (old.address_id, &old.address),
+            (user.id, &user.email),
+            &old.name,
+            device::generate(),
+            " (password changed: the old one is cut off)",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    })
+    .await
+}
+
+#[server(endpoint = "disconnect_device")]
+pub async fn disconnect_device(
+    organization_id: i64,
+    product_id: i64,
+    device_id: i64,
+) -> Result<(), AppError> {
+    DisconnectDevice::serve(|cx| async move {
+        let mut tx = cx.write().await?;
+        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let device = store::device(&mut tx, product_id, device_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("device"))?;
+        store::disconnect(&mut tx, device_id, cx.now).await?;
+        cx.log(
+            &mut tx,
+            Log::product(
+                ActivityAction::DeviceDisconnected,
+                organization_id,
+                product_id,
+                &format!("{}: device {} disconnected", device.address, device.name),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Disconnects every device of an address, the generic password included; answers how many.
+#[server(endpoint = "disconnect_all_devices")]
+pub async fn disconnect_all_devices(
+    organization_id: i64,
+    product_id: i64,
+    mail_address_id: i64,
+) -> Result<u64, AppError> {
+    DisconnectAllDevices::serve(|cx| async move {
+        let address_id: i64 = mail_address_id;
+        let mut tx = cx.write().await?;
+        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let address = store::address(&mut tx, product_id, address_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("mail address"))?;
+        let (count, links) = store::disconnect_all(&mut tx, address_id, cx.now).await?;
+        if count + links > 0 {
+            cx.log(
+                &mut tx,
+                Log::product(
+                    ActivityAction::DeviceDisconnected,
+                    organization_id,
+                    product_id,
+                    &format!(
+                        "{}: all {count} device(s) disconnected, {links} unused setup link(s) voided",
+                        address.address
+                    ),
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(count)
+    })
+    .await
+}
+
+/// A setup link (30 days, single use) for a user's device, shown once and, with `send`,
+/// emailed to the user.
+#[server(endpoint = "send_device_setup")]
+pub async fn send_device_setup(
+    organization_id: i64,
+    product_id: i64,
+    mail_user_id: i64,
+    device_name: String,
+    send: bool,
+) -> Result<NewSetupLink, AppError> {
+    SendDeviceSetup::serve(|cx| async move {
+        let name = check_device_name(&device_name)?;
+        let mut tx = cx.write().await?;
+        let (member, _, _) = managed(&cx, &mut tx, organization_id, product_id).await?;
+        let user = store::user(&mut tx, product_id, mail_user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        let (token, hash) = crate::tokens::new_token();
+        let expires_at = cx.now + SETUP_LINK_DAYS * 86_400;
+        store::insert_setup(
+            &mut tx,
+            user.address_id,
+            user.id,
+            &name,
+            hash.as_str(),
+            cx.now,
+            expires_at,
+        )
+        .await?;
+        let link = format!("{}/mail-setup?token={token}", cx.state.settings.public_url);
+        if send {
+            let message = crate::mail::messages::device_setup(
+                &user.email,
+                &user.address,
+                &member.name,
+                &name,
+                &link,
+                SETUP_LINK_DAYS,
+            )?;
+            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+        }
+        cx.log(
+            &mut tx,
+            Log::product(
+                ActivityAction::DeviceSetupSent,
+                organization_id,
+                product_id,
+                &format!(
+                    "{}: setup link for device {name} of {}{}",
+                    user.address,
+                    user.email,
+                    if send { ", emailed" } else { "" }
+                ),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewSetupLink {
+            link,
+            expires_at,
+            emailed_to: send.then_some(user.email),
+        })
+    })
+    .await
+}
+
+/// The addresses I use, with what I may do on each (the user's own view).
+#[server(endpoint = "my_mail_addresses")]
+pub async fn my_mail_addresses() -> Result<Vec<MyAddress>, AppError> {
+    MyMailAddresses::serve(ssr::mine).await
+}
+
+/// A device password for myself on an address I use, with its devices permission
+/// ("Configure a device"); shown this once.
+#[server(endpoint = "create_my_device_password")]
+pub async fn create_my_device_password(
+    id: i64,
+    name: String,
+    password: String,
+) -> Result<NewDevicePassword, AppError> {
+    CreateMyDevicePassword::serve(|cx| async move {
+        let mail_user_id: i64 = id;
+        let account = cx.account()?.clone();
+        let name = check_device_name(&name)?;
+        let password = device::check_password(&password)?;
+        let mut tx = cx.write().await?;
+        let mine = store::my_user(&mut tx, mail_user_id, account.id, &account.email)
+            .await?
+            .ok_or_else(|| AppError::not_found("mail address"))?;
+        if !mine.user.rights.has(super::MailRight::Devices) {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Forbidden,
+                "You may not configure devices on this address: ask its administrator.",
+            ));
+        }
+        if mine.in_maintenance {
+            return Err(AppError::validation(
+                "name",
+                format!(
+                    "{} is in maintenance: devices cannot be added until it is lifted.",
+                    mine.user.address
+                ),
+            ));
+        }
+        let made = save_device(
+            &cx,
+            &mut tx,
+            mine.organization_id,
+            mine.product_id,
+            (mine.user.address_id, &mine.user.address),
+            (mine.user.id, &mine.user.email),
+            &name,
+            password,
+            " (by its user)",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    })
+    .await
+}
+
+#[server(endpoint = "open_device_setup")]
+pub async fn open_device_setup(token: String) -> Result<SetupFacts, AppError> {
+    OpenDeviceSetup::serve(|cx| async move {
+        if !crate::tokens::well_formed(&token) {
+            return Err(link_refused());
+        }
+        let hash = crate::tokens::hash_token(&token);
+        let mut tx = cx.read().await?;
+        let setup = store::setup(&mut tx, hash.as_str(), cx.now)
+            .await?
+            .ok_or_else(link_refused)?;
+        tx.commit().await?;
+        Ok(SetupFacts {
+            address: setup.address,
+            device_name: setup.device_name,
+            expires_at: setup.expires_at,
+            suggested_password: device::generate(),
+        })
+    })
+    .await
+}
+
+/// Spends a setup link: the device's password (the suggested one, or as edited once) is saved
+/// and shown this once.
+#[server(endpoint = "finish_device_setup")]
+pub async fn finish_device_setup(
+    token: String,
+    password: String,
+) -> Result<NewDevicePassword, AppError> {
+    FinishDeviceSetup::serve(|cx| async move {
+        if !crate::tokens::well_formed(&token) {
+            return Err(link_refused());
+        }
+        let password = device::check_password(&password)?;
+        let hash = crate::tokens::hash_token(&token);
+        let mut tx = cx.write().await?;
+        let setup = store::setup(&mut tx, hash.as_str(), cx.now)
+            .await?
+            .ok_or_else(link_refused)?;
+        if !store::use_setup(&mut tx, setup.id, cx.now).await? {
+            return Err(link_refused());
+        }
+        let user = store::user(&mut tx, setup.product_id, setup.mail_user_id)
+            .await?
+            .ok_or_else(link_refused)?;
+        let made = save_device(
+            &cx,
+            &mut tx,
+            setup.organization_id,
+            setup.product_id,
+            (setup.address_id, &setup.address),
+            (user.id, &user.email),
+            &setup.device_name,
+            password,
+            " (from a setup link)",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(made)
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+use crate::policy::Action;
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{
+        device, store, MailServiceFacts, MyAddress, NewDevicePassword, Rights, ADDRESSES_MAX,
+        DEVICES_MAX, DEVICE_NAME_MAX, SETUP_LINK_DAYS, USERS_MAX,
+    };
+    pub(super) use crate::access::organization::{may_manage, products_for};
+    pub(super) use crate::access::{Context, Log, Member};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::policy::Action;
+
+    /// The permissions as sent: their names, comma-separated.
+    pub(super) fn rights_of(names: &str) -> Result<Rights, AppError> {
+        Rights::parse(names).map_err(|e| AppError::validation("rights", e))
     }
 
-    fn check_device_name(name: &str) -> Result<String, AppError> {
+    /// Ids as sent: comma-separated.
+    pub(super) fn ids_of(text: &str) -> Result<Vec<i64>, AppError> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                t.parse().map_err(|_| {
+                    AppError::validation("mail_address_ids", "Tick the addresses again.")
+                })
+            })
+            .collect()
+    }
+
+    /// The service (name, global configuration) if the caller reaches it; not found otherwise.
+    pub(super) async fn reached(
+        cx: &Context,
+        tx: &mut Tx,
+        organization_id: i64,
+        product_id: i64,
+    ) -> Result<(Member, String, Rights), AppError> {
+        let account_id = cx.account()?.id;
+        let member = cx.member(tx, organization_id).await?;
+        let (name, defaults) = store::service(
+            tx,
+            organization_id,
+            products_for(member.role, account_id),
+            product_id,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("mail service"))?;
+        Ok((member, name, defaults))
+    }
+
+    /// As [`reached`], for a change: the organization locked, and the caller allowed to manage
+    /// the product (a mail service is never blocked, PRD-3, but the rule is the one rule).
+    pub(super) async fn managed(
+        cx: &Context,
+        tx: &mut Tx,
+        organization_id: i64,
+        product_id: i64,
+    ) -> Result<(Member, String, Rights), AppError> {
+        let reached = reached(cx, tx, organization_id, product_id).await?;
+        may_manage(reached.0.role, false)?;
+        crate::access::store::lock_organization(tx, organization_id).await?;
+        Ok(reached)
+    }
+
+    pub async fn service(
+        cx: Context,
+        organization_id: i64,
+        product_id: i64,
+    ) -> Result<MailServiceFacts, AppError> {
+        let mut tx = cx.read().await?;
+        let (member, name, defaults) = reached(&cx, &mut tx, organization_id, product_id).await?;
+        let domains = store::domains(&mut tx, organization_id).await?;
+        let addresses = store::addresses(&mut tx, product_id).await?;
+        tx.commit().await?;
+        Ok(MailServiceFacts {
+            product_id,
+            name,
+            defaults,
+            domains,
+            addresses,
+            may_manage: true,
+            may_maintain: member.may(Action::BlockProducts),
+        })
+    }
+
+    /// A local part as typed: lower-case letters, digits, dots, hyphens, underscores and plus
+    /// signs, 1 to 64, no dot at either end or twice in a row.
+    pub(super) fn check_local_part(text: &str) -> Result<String, AppError> {
+        let local = text.trim().to_lowercase();
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-+".contains(c);
+        if local.is_empty()
+            || local.len() > 64
+            || !local.chars().all(allowed)
+            || local.starts_with('.')
+            || local.ends_with('.')
+            || local.contains("..")
+        {
+            return Err(AppError::validation(
+                "local_part",
+                "Enter what comes before the @: 1 to 64 letters, digits, dots, hyphens, underscores or plus signs (no dot at either end, no two dots in a row).",
+            ));
+        }
+        Ok(local)
+    }
+
+    /// The email addresses of users as typed (commas, spaces or lines between them).
+    pub(super) fn check_users(text: &str) -> Result<Vec<String>, AppError> {
+        let mut users = Vec::new();
+        for raw in text
+            .split([',', ';', '\n', '\r', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let email = crate::mail::normalize_email(raw).map_err(|_| {
+                AppError::validation(
+                    "users",
+                    format!(
+                        "{raw} is not an email address: enter one per line, like name@example.com."
+                    ),
+                )
+            })?;
+            if !users.contains(&email) {
+                users.push(email);
+            }
+        }
+        if users.len() > USERS_MAX {
+            return Err(AppError::validation(
+                "users",
+                format!("An address has at most {USERS_MAX} users."),
+            ));
+        }
+        Ok(users)
+    }
+
+    /// Adds a user (an account with that login email, or someone invited by email) and tells
+    /// them; `None` when they use the address already.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn add_one(
+        cx: &Context,
+        tx: &mut Tx,
+        organization: (i64, &str),
+        product_id: i64,
+        address: (i64, &str),
+        email: &str,
+        rights: Rights,
+    ) -> Result<Option<i64>, AppError> {
+        let account = store::account_of(tx, email).await?;
+        let Some(id) = store::insert_user(tx, address.0, email, account, rights, cx.now).await?
+        else {
+            return Ok(None);
+        };
+        let message = crate::mail::messages::mail_access_given(
+            email,
+            address.1,
+            organization.1,
+            &rights.describe(),
+            &cx.state.settings.public_url,
+        )?;
+        crate::mail::store::enqueue(tx, &message, cx.now).await?;
+        cx.log(
+            tx,
+            Log::product(
+                ActivityAction::MailUserAdded,
+                organization.0,
+                product_id,
+                &format!("{email} on {}: {}", address.1, rights.describe()),
+            ),
+        )
+        .await?;
+        Ok(Some(id))
+    }
+
+    /// Writes one user's new permissions and its log entry, if they change.
+    pub(super) async fn change_rights(
+        cx: &Context,
+        tx: &mut Tx,
+        organization_id: i64,
+        product_id: i64,
+        user: &store::UserRow,
+        rights: Rights,
+        how: &str,
+    ) -> Result<bool, AppError> {
+        if user.rights == rights {
+            return Ok(false);
+        }
+        store::set_rights(tx, user.id, rights).await?;
+        cx.log(
+            tx,
+            Log::product(
+                ActivityAction::MailRightsChanged,
+                organization_id,
+                product_id,
+                &format!(
+                    "{} on {}{how}: {} (was: {})",
+                    user.email,
+                    user.address,
+                    rights.describe(),
+                    user.rights.describe()
+                ),
+            ),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    pub(super) fn check_device_name(name: &str) -> Result<String, AppError> {
         let name = name.trim();
         if name.is_empty()
             || name.chars().count() > DEVICE_NAME_MAX
@@ -792,7 +916,7 @@ mod server_side {
 
     /// Stores a new device password of a user (its keyed hash), logged.
     #[allow(clippy::too_many_arguments)]
-    async fn save_device(
+    pub(super) async fn save_device(
         cx: &Context,
         tx: &mut Tx,
         organization_id: i64,
@@ -856,193 +980,6 @@ mod server_side {
         })
     }
 
-    pub async fn create_device(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        mail_user_id: i64,
-        name: String,
-        password: String,
-    ) -> Result<NewDevicePassword, AppError> {
-        let name = check_device_name(&name)?;
-        let password = device::check_password(&password)?;
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
-        let user = store::user(&mut tx, product_id, mail_user_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("user"))?;
-        let made = save_device(
-            &cx,
-            &mut tx,
-            organization_id,
-            product_id,
-            (user.address_id, &user.address),
-            (user.id, &user.email),
-            &name,
-            password,
-            "",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(made)
-    }
-
-    pub async fn change_device(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        device_id: i64,
-    ) -> Result<NewDevicePassword, AppError> {
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
-        let old = store::device(&mut tx, product_id, device_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("device"))?;
-        let Some(mail_user_id) = old.mail_user_id.filter(|_| !old.generic) else {
-            return Err(AppError::validation(
-                "device_id",
-                "The generic password cannot be reset: add a device password beside it instead.",
-            ));
-        };
-        let user = store::user(&mut tx, product_id, mail_user_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("user"))?;
-        // The old password stops working at once (it answers "disconnected").
-        store::disconnect(&mut tx, device_id, cx.now).await?;
-        let made = save_device(
-            &cx,
-            &mut tx,
-            organization_id,
-            product_id,
-            (old.address_id, &old.address),
-            (user.id, &user.email),
-            &old.name,
-            device::generate(),
-            " (password changed: the old one is cut off)",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(made)
-    }
-
-    pub async fn disconnect(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        device_id: i64,
-    ) -> Result<(), AppError> {
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
-        let device = store::device(&mut tx, product_id, device_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("device"))?;
-        store::disconnect(&mut tx, device_id, cx.now).await?;
-        cx.log(
-            &mut tx,
-            Log::product(
-                ActivityAction::DeviceDisconnected,
-                organization_id,
-                product_id,
-                &format!("{}: device {} disconnected", device.address, device.name),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn disconnect_all(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        address_id: i64,
-    ) -> Result<u64, AppError> {
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
-        let address = store::address(&mut tx, product_id, address_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("mail address"))?;
-        let (count, links) = store::disconnect_all(&mut tx, address_id, cx.now).await?;
-        if count + links > 0 {
-            cx.log(
-                &mut tx,
-                Log::product(
-                    ActivityAction::DeviceDisconnected,
-                    organization_id,
-                    product_id,
-                    &format!(
-                        "{}: all {count} device(s) disconnected, {links} unused setup link(s) voided",
-                        address.address
-                    ),
-                ),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(count)
-    }
-
-    pub async fn send_setup(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        mail_user_id: i64,
-        device_name: String,
-        send: bool,
-    ) -> Result<NewSetupLink, AppError> {
-        let name = check_device_name(&device_name)?;
-        let mut tx = cx.write().await?;
-        let (member, _, _) = managed(&cx, &mut tx, organization_id, product_id).await?;
-        let user = store::user(&mut tx, product_id, mail_user_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("user"))?;
-        let (token, hash) = crate::tokens::new_token();
-        let expires_at = cx.now + SETUP_LINK_DAYS * 86_400;
-        store::insert_setup(
-            &mut tx,
-            user.address_id,
-            user.id,
-            &name,
-            hash.as_str(),
-            cx.now,
-            expires_at,
-        )
-        .await?;
-        let link = format!("{}/mail-setup?token={token}", cx.state.settings.public_url);
-        if send {
-            let message = crate::mail::messages::device_setup(
-                &user.email,
-                &user.address,
-                &member.name,
-                &name,
-                &link,
-                SETUP_LINK_DAYS,
-            )?;
-            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
-        }
-        cx.log(
-            &mut tx,
-            Log::product(
-                ActivityAction::DeviceSetupSent,
-                organization_id,
-                product_id,
-                &format!(
-                    "{}: setup link for device {name} of {}{}",
-                    user.address,
-                    user.email,
-                    if send { ", emailed" } else { "" }
-                ),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(NewSetupLink {
-            link,
-            expires_at,
-            emailed_to: send.then_some(user.email),
-        })
-    }
-
     pub async fn mine(cx: Context) -> Result<Vec<MyAddress>, AppError> {
         let account = cx.account()?.clone();
         let mut tx = cx.read().await?;
@@ -1069,108 +1006,10 @@ mod server_side {
         Ok(mine)
     }
 
-    pub async fn create_my_device(
-        cx: Context,
-        mail_user_id: i64,
-        name: String,
-        password: String,
-    ) -> Result<NewDevicePassword, AppError> {
-        let account = cx.account()?.clone();
-        let name = check_device_name(&name)?;
-        let password = device::check_password(&password)?;
-        let mut tx = cx.write().await?;
-        let mine = store::my_user(&mut tx, mail_user_id, account.id, &account.email)
-            .await?
-            .ok_or_else(|| AppError::not_found("mail address"))?;
-        if !mine.user.rights.has(super::super::MailRight::Devices) {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Forbidden,
-                "You may not configure devices on this address: ask its administrator.",
-            ));
-        }
-        if mine.in_maintenance {
-            return Err(AppError::validation(
-                "name",
-                format!(
-                    "{} is in maintenance: devices cannot be added until it is lifted.",
-                    mine.user.address
-                ),
-            ));
-        }
-        let made = save_device(
-            &cx,
-            &mut tx,
-            mine.organization_id,
-            mine.product_id,
-            (mine.user.address_id, &mine.user.address),
-            (mine.user.id, &mine.user.email),
-            &name,
-            password,
-            " (by its user)",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(made)
-    }
-
-    fn link_refused() -> AppError {
+    pub(super) fn link_refused() -> AppError {
         AppError::validation(
             "token",
             "This setup link was used already or has expired: ask the address's administrator for a new one.",
         )
-    }
-
-    pub async fn open_setup(cx: Context, token: String) -> Result<SetupFacts, AppError> {
-        if !crate::tokens::well_formed(&token) {
-            return Err(link_refused());
-        }
-        let hash = crate::tokens::hash_token(&token);
-        let mut tx = cx.read().await?;
-        let setup = store::setup(&mut tx, hash.as_str(), cx.now)
-            .await?
-            .ok_or_else(link_refused)?;
-        tx.commit().await?;
-        Ok(SetupFacts {
-            address: setup.address,
-            device_name: setup.device_name,
-            expires_at: setup.expires_at,
-            suggested_password: device::generate(),
-        })
-    }
-
-    pub async fn finish_setup(
-        cx: Context,
-        token: String,
-        password: String,
-    ) -> Result<NewDevicePassword, AppError> {
-        if !crate::tokens::well_formed(&token) {
-            return Err(link_refused());
-        }
-        let password = device::check_password(&password)?;
-        let hash = crate::tokens::hash_token(&token);
-        let mut tx = cx.write().await?;
-        let setup = store::setup(&mut tx, hash.as_str(), cx.now)
-            .await?
-            .ok_or_else(link_refused)?;
-        if !store::use_setup(&mut tx, setup.id, cx.now).await? {
-            return Err(link_refused());
-        }
-        let user = store::user(&mut tx, setup.product_id, setup.mail_user_id)
-            .await?
-            .ok_or_else(link_refused)?;
-        let made = save_device(
-            &cx,
-            &mut tx,
-            setup.organization_id,
-            setup.product_id,
-            (setup.address_id, &setup.address),
-            (user.id, &user.email),
-            &setup.device_name,
-            password,
-            " (from a setup link)",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(made)
     }
 }

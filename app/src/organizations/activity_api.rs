@@ -48,7 +48,7 @@ pub async fn my_activity(
     before: Option<i64>,
 ) -> Result<ActivityPage, AppError> {
     let filter = filter(from, to, action, product, search);
-    MyActivity::serve(|cx| server_side::mine(cx, filter, before)).await
+    MyActivity::serve(|cx| ssr::mine(cx, filter, before)).await
 }
 
 /// The organization's entries, whoever made them (legal representatives and administrators).
@@ -64,29 +64,58 @@ pub async fn organization_activity(
     before: Option<i64>,
 ) -> Result<ActivityPage, AppError> {
     let filter = filter(from, to, action, product, search);
-    OrganizationActivity::serve(|cx| server_side::organization(cx, organization_id, filter, before))
-        .await
+    OrganizationActivity::serve(|cx| ssr::organization(cx, organization_id, filter, before)).await
 }
 
 #[server(endpoint = "activity_filter_choices")]
 pub async fn activity_filter_choices(organization_id: i64) -> Result<FilterChoices, AppError> {
-    ActivityFilterChoices::serve(|cx| server_side::choices(cx, organization_id)).await
+    ActivityFilterChoices::serve(|cx| async move {
+        let me = cx.account()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let products = if membership.may(Action::ViewProducts) {
+            let all = crate::invitations::store::product_choices(&mut tx, organization_id).await?;
+            if membership.may(Action::ViewAllProducts) {
+                all
+            } else {
+                // By id: a name is unique only per kind of product.
+                let mine = crate::organizations::store::member_product_ids(
+                    &mut tx,
+                    organization_id,
+                    me.id,
+                )
+                .await?;
+                all.into_iter().filter(|p| mine.contains(&p.id)).collect()
+            }
+        } else {
+            Vec::new()
+        };
+        tx.commit().await?;
+        Ok(FilterChoices {
+            products,
+            can_view_organization: membership.may(Action::ViewActivity),
+        })
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
-pub use server_side::export;
+pub use ssr::export;
 
 #[cfg(feature = "ssr")]
-mod server_side {
-    use super::FilterChoices;
-    use crate::access::authentication::authenticate_request;
-    use crate::access::Context;
-    use crate::activity::store::{self, Scope};
-    use crate::activity::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
-    use crate::error::AppError;
-    use crate::policy::{Action, Caller};
+use crate::policy::Action;
 
-    use crate::state::AppState;
+#[cfg(feature = "ssr")]
+mod ssr {
+
+    pub(super) use crate::access::authentication::authenticate_request;
+    pub(super) use crate::access::Context;
+    pub(super) use crate::activity::store::{self, Scope};
+    pub(super) use crate::activity::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::policy::{Action, Caller};
+
+    pub(super) use crate::state::AppState;
 
     pub async fn mine(
         cx: Context,
@@ -121,36 +150,8 @@ mod server_side {
         Ok(page)
     }
 
-    pub async fn choices(cx: Context, organization_id: i64) -> Result<FilterChoices, AppError> {
-        let me = cx.account()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let products = if membership.may(Action::ViewProducts) {
-            let all = crate::invitations::store::product_choices(&mut tx, organization_id).await?;
-            if membership.may(Action::ViewAllProducts) {
-                all
-            } else {
-                // By id: a name is unique only per kind of product.
-                let mine = crate::organizations::store::member_product_ids(
-                    &mut tx,
-                    organization_id,
-                    me.id,
-                )
-                .await?;
-                all.into_iter().filter(|p| mine.contains(&p.id)).collect()
-            }
-        } else {
-            Vec::new()
-        };
-        tx.commit().await?;
-        Ok(FilterChoices {
-            products,
-            can_view_organization: membership.may(Action::ViewActivity),
-        })
-    }
-
     /// Rows fetched per round trip while exporting.
-    const EXPORT_BATCH: i64 = 1000;
+    pub(super) const EXPORT_BATCH: i64 = 1000;
 
     /// The CSV export (RFC 4180, UTF-8, CRLF) of a filtered view, as a stream of chunks: the
     /// header first, then one batch of rows at a time by keyset, so memory stays flat however

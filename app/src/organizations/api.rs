@@ -9,76 +9,12 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-pub use server_side::member;
+pub use ssr::member;
 
 /// The frame around an organization's pages: me, this organization, all of mine.
 #[server(endpoint = "organization_shell")]
 pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppError> {
-    OrganizationShell::serve(|cx| server_side::shell(cx, organization_id)).await
-}
-
-#[server(endpoint = "organization_overview")]
-pub async fn organization_overview(organization_id: i64) -> Result<Overview, AppError> {
-    OrganizationOverview::serve(|cx| server_side::overview(cx, organization_id)).await
-}
-
-#[server(endpoint = "my_organizations")]
-pub async fn my_organizations() -> Result<Vec<OrganizationSummary>, AppError> {
-    MyOrganizations::serve(|cx| server_side::mine(cx)).await
-}
-
-/// Creates an organization with the caller as its legal representative; returns its id.
-#[server(endpoint = "create_organization")]
-pub async fn create_organization(name: String) -> Result<i64, AppError> {
-    CreateOrganization::serve(|cx| server_side::create(cx, name)).await
-}
-
-/// The users page (ORG-3): members with role, 2FA status and last activity; externals apart.
-#[server(endpoint = "organization_users")]
-pub async fn organization_users(
-    organization_id: i64,
-    search: String,
-) -> Result<UsersPage, AppError> {
-    OrganizationUsers::serve(|cx| server_side::users(cx, organization_id, search)).await
-}
-
-/// Changes a member's role (ORG-5). `role` is the stored name (`administrator`, …).
-#[server(endpoint = "change_role")]
-pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
-    ChangeRole::serve(|cx| server_side::change_role(cx, organization_id, user_id, role)).await
-}
-
-/// Blocks a member (ORG-6): they stay a member, keep their data and product accesses on
-/// record, but reach nothing in this organization until unblocked.
-#[server(endpoint = "block_member")]
-pub async fn block_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    BlockMember::serve(|cx| server_side::set_blocked(cx, organization_id, user_id, true)).await
-}
-
-#[server(endpoint = "unblock_member")]
-pub async fn unblock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    UnblockMember::serve(|cx| server_side::set_blocked(cx, organization_id, user_id, false)).await
-}
-
-/// Unlocks a member of this organization whose account locked itself (SEC-7).
-#[server(endpoint = "unlock_member")]
-pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    UnlockMember::serve(|cx| server_side::unlock_member(cx, organization_id, user_id)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{normalize_organization_name, store, Overview, ShellData, UsersPage};
-    use crate::access::organization::{self, Headcount};
-    use crate::access::OrganizationSummary;
-    use crate::access::{Context, Log};
-
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::AppError;
-    use crate::policy::{Action, Role};
-
-    pub async fn shell(cx: Context, organization_id: i64) -> Result<ShellData, AppError> {
+    OrganizationShell::serve(|cx| async move {
         let (account, in_person) = (cx.account()?, cx.in_person());
         let mut tx = cx.read().await?;
         let current = cx.member(&mut tx, organization_id).await?;
@@ -113,9 +49,13 @@ mod server_side {
             organizations,
             cart_lines,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn overview(cx: Context, organization_id: i64) -> Result<Overview, AppError> {
+#[server(endpoint = "organization_overview")]
+pub async fn organization_overview(organization_id: i64) -> Result<Overview, AppError> {
+    OrganizationOverview::serve(|cx| async move {
         let (account, in_person) = (cx.account()?, cx.in_person());
         let mut tx = cx.read().await?;
         let (membership, created_at) = cx.member_since(&mut tx, organization_id).await?;
@@ -137,10 +77,205 @@ mod server_side {
             my_role: membership.role,
             members,
         })
-    }
+    })
+    .await
+}
+
+#[server(endpoint = "my_organizations")]
+pub async fn my_organizations() -> Result<Vec<OrganizationSummary>, AppError> {
+    MyOrganizations::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
+        tx.commit().await?;
+        Ok(organizations)
+    })
+    .await
+}
+
+/// Creates an organization with the caller as its legal representative; returns its id.
+#[server(endpoint = "create_organization")]
+pub async fn create_organization(name: String) -> Result<i64, AppError> {
+    CreateOrganization::serve(|cx| async move {
+        let account = cx.account()?;
+        let name = normalize_organization_name(&name)?;
+        let mut tx = cx.write().await?;
+        let id = crate::access::store::insert_organization(&mut tx, &name, cx.now).await?;
+        crate::access::store::insert_membership(
+            &mut tx,
+            id,
+            account.id,
+            Role::LegalRepresentative,
+            cx.now,
+        )
+        .await?;
+        cx.log(
+            &mut tx,
+            Log::organization(ActivityAction::OrganizationCreated, id, &name),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+    .await
+}
+
+/// The users page (ORG-3): members with role, 2FA status and last activity; externals apart.
+#[server(endpoint = "organization_users")]
+pub async fn organization_users(
+    organization_id: i64,
+    search: String,
+) -> Result<UsersPage, AppError> {
+    OrganizationUsers::serve(|cx| async move {
+        let account = cx.account()?;
+        let search = search.trim();
+        if search.chars().count() > 100 {
+            return Err(AppError::validation(
+                "search",
+                "Search with at most 100 characters.",
+            ));
+        }
+        let pattern = if search.is_empty() {
+            String::new()
+        } else {
+            crate::format::like_pattern(search)
+        };
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let everyone = store::users(&mut tx, organization_id, &pattern).await?;
+        tx.commit().await?;
+        let (externals, members) = everyone.into_iter().partition(|u| u.role == Role::External);
+        Ok(UsersPage {
+            members,
+            externals,
+            can_unlock: membership.may(Action::UnlockMember),
+            my_role: membership.role,
+            my_user_id: account.id,
+            can_invite: membership.may(Action::InviteMembers),
+        })
+    })
+    .await
+}
+
+/// Changes a member's role (ORG-5). `role` is the stored name (`administrator`, …).
+#[server(endpoint = "change_role")]
+pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Result<(), AppError> {
+    ChangeRole::serve(|cx| async move {
+        let account = cx.account()?;
+        let new = Role::parse(&role)
+            .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
+        let mut tx = cx.write().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let target = member(&mut tx, organization_id, user_id).await?;
+        crate::policy::may_assign(membership.role, target.role, new)
+            .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
+        // Saving the role the person already has changes nothing, and says so by changing
+        // nothing: no write, no log entry.
+        if target.role == new {
+            return Ok(());
+        }
+        let headcount = Headcount::of(&mut tx, organization_id).await?;
+        if organization::removes_last_legal_representative(target.role, new, headcount) {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                "This is the organization's only legal representative: appoint another one first.",
+            ));
+        }
+        store::set_role(&mut tx, organization_id, user_id, new).await?;
+        let detail = format!(
+            "{} {}: {} → {}",
+            target.first_name,
+            target.last_name,
+            target.role.label(),
+            new.label()
+        );
+        cx.log(
+            &mut tx,
+            Log::organization(ActivityAction::RoleChanged, organization_id, &detail),
+        )
+        .await?;
+        let notice = crate::mail::messages::MemberNotice {
+            first_name: &target.first_name,
+            actor: &account.full_name(),
+            organization: &membership.name,
+            organization_id,
+            base: &cx.state.settings.public_url,
+        };
+        let email = crate::mail::messages::role_changed(
+            &target.email,
+            &notice,
+            target.role.label(),
+            new.label(),
+        )?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// Blocks a member (ORG-6): they stay a member, keep their data and product accesses on
+/// record, but reach nothing in this organization until unblocked.
+#[server(endpoint = "block_member")]
+pub async fn block_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+    BlockMember::serve(|cx| ssr::set_blocked(cx, organization_id, user_id, true)).await
+}
+
+#[server(endpoint = "unblock_member")]
+pub async fn unblock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+    UnblockMember::serve(|cx| ssr::set_blocked(cx, organization_id, user_id, false)).await
+}
+
+/// Unlocks a member of this organization whose account locked itself (SEC-7).
+#[server(endpoint = "unlock_member")]
+pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
+    UnlockMember::serve(|cx| async move {
+        let mut tx = cx.write().await?;
+        cx.member(&mut tx, organization_id).await?;
+        // Only members of this organization; anyone else does not exist from here.
+        let member = crate::access::store::membership(&mut tx, organization_id, user_id).await?;
+        if member.is_none() {
+            return Err(AppError::not_found("person"));
+        }
+        if !crate::lockout::store::unlock(&mut tx, user_id).await? {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                "This person's account is not locked.",
+            ));
+        }
+        let detail = format!("unlocked user {user_id}");
+        cx.log(
+            &mut tx,
+            Log::organization(ActivityAction::AccountUnlocked, organization_id, &detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+use crate::policy::Action;
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{normalize_organization_name, store};
+    pub(super) use crate::access::organization::{self, Headcount};
+    pub(super) use crate::access::OrganizationSummary;
+    pub(super) use crate::access::{Context, Log};
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::policy::{Action, Role};
 
     /// The overview's parts that this member's role may see (see [`super::Dashboard`]).
-    async fn dashboard(
+    pub(super) async fn dashboard(
         tx: &mut Tx,
         membership: &OrganizationSummary,
         user_id: i64,
@@ -262,97 +397,6 @@ mod server_side {
         })
     }
 
-    pub async fn users(
-        cx: Context,
-        organization_id: i64,
-        search: String,
-    ) -> Result<UsersPage, AppError> {
-        let account = cx.account()?;
-        let search = search.trim();
-        if search.chars().count() > 100 {
-            return Err(AppError::validation(
-                "search",
-                "Search with at most 100 characters.",
-            ));
-        }
-        let pattern = if search.is_empty() {
-            String::new()
-        } else {
-            crate::format::like_pattern(search)
-        };
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let everyone = store::users(&mut tx, organization_id, &pattern).await?;
-        tx.commit().await?;
-        let (externals, members) = everyone.into_iter().partition(|u| u.role == Role::External);
-        Ok(UsersPage {
-            members,
-            externals,
-            can_unlock: membership.may(Action::UnlockMember),
-            my_role: membership.role,
-            my_user_id: account.id,
-            can_invite: membership.may(Action::InviteMembers),
-        })
-    }
-
-    pub async fn change_role(
-        cx: Context,
-        organization_id: i64,
-        user_id: i64,
-        role: String,
-    ) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let new = Role::parse(&role)
-            .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        crate::access::store::lock_organization(&mut tx, organization_id).await?;
-        let target = member(&mut tx, organization_id, user_id).await?;
-        crate::policy::may_assign(membership.role, target.role, new)
-            .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
-        // Saving the role the person already has changes nothing, and says so by changing
-        // nothing: no write, no log entry.
-        if target.role == new {
-            return Ok(());
-        }
-        let headcount = Headcount::of(&mut tx, organization_id).await?;
-        if organization::removes_last_legal_representative(target.role, new, headcount) {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Validation,
-                "This is the organization's only legal representative: appoint another one first.",
-            ));
-        }
-        store::set_role(&mut tx, organization_id, user_id, new).await?;
-        let detail = format!(
-            "{} {}: {} → {}",
-            target.first_name,
-            target.last_name,
-            target.role.label(),
-            new.label()
-        );
-        cx.log(
-            &mut tx,
-            Log::organization(ActivityAction::RoleChanged, organization_id, &detail),
-        )
-        .await?;
-        let notice = crate::mail::messages::MemberNotice {
-            first_name: &target.first_name,
-            actor: &account.full_name(),
-            organization: &membership.name,
-            organization_id,
-            base: &cx.state.settings.public_url,
-        };
-        let email = crate::mail::messages::role_changed(
-            &target.email,
-            &notice,
-            target.role.label(),
-            new.label(),
-        )?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The organization's member `user_id`, as the users page shows them; not found otherwise.
     pub async fn member(
         tx: &mut Tx,
@@ -421,63 +465,5 @@ mod server_side {
         crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    pub async fn unlock_member(
-        cx: Context,
-        organization_id: i64,
-        user_id: i64,
-    ) -> Result<(), AppError> {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
-        // Only members of this organization; anyone else does not exist from here.
-        let member = crate::access::store::membership(&mut tx, organization_id, user_id).await?;
-        if member.is_none() {
-            return Err(AppError::not_found("person"));
-        }
-        if !crate::lockout::store::unlock(&mut tx, user_id).await? {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Validation,
-                "This person's account is not locked.",
-            ));
-        }
-        let detail = format!("unlocked user {user_id}");
-        cx.log(
-            &mut tx,
-            Log::organization(ActivityAction::AccountUnlocked, organization_id, &detail),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn mine(cx: Context) -> Result<Vec<OrganizationSummary>, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
-        tx.commit().await?;
-        Ok(organizations)
-    }
-
-    pub async fn create(cx: Context, name: String) -> Result<i64, AppError> {
-        let account = cx.account()?;
-        let name = normalize_organization_name(&name)?;
-        let mut tx = cx.write().await?;
-        let id = crate::access::store::insert_organization(&mut tx, &name, cx.now).await?;
-        crate::access::store::insert_membership(
-            &mut tx,
-            id,
-            account.id,
-            Role::LegalRepresentative,
-            cx.now,
-        )
-        .await?;
-        cx.log(
-            &mut tx,
-            Log::organization(ActivityAction::OrganizationCreated, id, &name),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 }

@@ -40,77 +40,7 @@ pub fn confirms(typed: &str, my_email: &str) -> bool {
 /// What will be deleted if this person is removed (ORG-7, the wizard's review).
 #[server(endpoint = "removal_review")]
 pub async fn removal_review(organization_id: i64, user_id: i64) -> Result<RemovalPlan, AppError> {
-    RemovalReview::serve(|cx| server_side::review(cx, organization_id, user_id)).await
-}
-
-/// Removes the person, irreversibly. `understood` is the ticked box of the last step and
-/// `my_email` my own login email, typed.
-#[server(endpoint = "remove_member")]
-pub async fn remove_member(
-    organization_id: i64,
-    user_id: i64,
-    my_email: String,
-    understood: Option<String>,
-) -> Result<(), AppError> {
-    RemoveMember::serve(|cx| {
-        server_side::remove(cx, organization_id, user_id, my_email, understood.is_some())
-    })
-    .await
-}
-
-/// Leaves the organization myself (ORG-8); refused while I am its last legal representative
-/// or its last user. Returns where to go next.
-#[server(endpoint = "leave_organization")]
-pub async fn leave_organization(organization_id: i64) -> Result<String, AppError> {
-    LeaveOrganization::serve(|cx| server_side::leave(cx, organization_id)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::{confirms, AccessLost, RemovalPlan};
-    use crate::access::organization::{self, Headcount};
-    use crate::access::{Context, Log};
-
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::organizations::api::member;
-    use crate::organizations::store;
-    use crate::policy::{may_act_on_member, Action, Role};
-    use crate::products::ProductKind;
-
-    const LAST_LEGAL_REPRESENTATIVE: &str = "This is the organization's only legal representative: appoint another legal representative first.";
-
-    /// Why this membership cannot end, if it cannot: the last legal representative, or the last
-    /// person at all.
-    async fn refusal(
-        tx: &mut Tx,
-        organization_id: i64,
-        role: Role,
-        myself: bool,
-    ) -> Result<Option<String>, AppError> {
-        let leaving = organization::leaving(role, Headcount::of(tx, organization_id).await?);
-        if leaving.last_legal_representative {
-            return Ok(Some(if myself {
-                "You are the only legal representative of this organization: appoint another legal representative before leaving, or delete the organization.".to_owned()
-            } else {
-                LAST_LEGAL_REPRESENTATIVE.to_owned()
-            }));
-        }
-        if leaving.last_member {
-            return Ok(Some(
-                "You are the only user of this organization: delete the organization instead."
-                    .to_owned(),
-            ));
-        }
-        Ok(None)
-    }
-
-    pub async fn review(
-        cx: Context,
-        organization_id: i64,
-        user_id: i64,
-    ) -> Result<RemovalPlan, AppError> {
+    RemovalReview::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -144,15 +74,21 @@ mod server_side {
             products,
             refusal,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn remove(
-        cx: Context,
-        organization_id: i64,
-        user_id: i64,
-        my_email: String,
-        understood: bool,
-    ) -> Result<(), AppError> {
+/// Removes the person, irreversibly. `understood` is the ticked box of the last step and
+/// `my_email` my own login email, typed.
+#[server(endpoint = "remove_member")]
+pub async fn remove_member(
+    organization_id: i64,
+    user_id: i64,
+    my_email: String,
+    understood: Option<String>,
+) -> Result<(), AppError> {
+    RemoveMember::serve(|cx| async move {
+        let understood: bool = understood.is_some();
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -204,9 +140,15 @@ mod server_side {
         crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn leave(cx: Context, organization_id: i64) -> Result<String, AppError> {
+/// Leaves the organization myself (ORG-8); refused while I am its last legal representative
+/// or its last user. Returns where to go next.
+#[server(endpoint = "leave_organization")]
+pub async fn leave_organization(organization_id: i64) -> Result<String, AppError> {
+    LeaveOrganization::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         // Even a blocked member may leave: seeing the organization is all it takes.
@@ -229,6 +171,54 @@ mod server_side {
         let next = crate::account::api::landing_page(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(next)
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+use crate::policy::Action;
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+
+    pub(super) use crate::access::organization::{self, Headcount};
+    pub(super) use crate::access::Log;
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::organizations::api::member;
+    pub(super) use crate::organizations::store;
+    pub(super) use crate::policy::{may_act_on_member, Role};
+
+    pub(super) const LAST_LEGAL_REPRESENTATIVE: &str = "This is the organization's only legal representative: appoint another legal representative first.";
+
+    /// Why this membership cannot end, if it cannot: the last legal representative, or the last
+    /// person at all.
+    pub(super) async fn refusal(
+        tx: &mut Tx,
+        organization_id: i64,
+        role: Role,
+        myself: bool,
+    ) -> Result<Option<String>, AppError> {
+        let leaving = organization::leaving(role, Headcount::of(tx, organization_id).await?);
+        if leaving.last_legal_representative {
+            return Ok(Some(if myself {
+                "You are the only legal representative of this organization: appoint another legal representative before leaving, or delete the organization.".to_owned()
+            } else {
+                LAST_LEGAL_REPRESENTATIVE.to_owned()
+            }));
+        }
+        if leaving.last_member {
+            return Ok(Some(
+                "You are the only user of this organization: delete the organization instead."
+                    .to_owned(),
+            ));
+        }
+        Ok(None)
     }
 }
 

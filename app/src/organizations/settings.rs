@@ -60,60 +60,7 @@ impl SettingsOverview {
 
 #[server(endpoint = "organization_settings")]
 pub async fn organization_settings(organization_id: i64) -> Result<SettingsOverview, AppError> {
-    OrganizationSettings::serve(|cx| server_side::settings(cx, organization_id)).await
-}
-
-#[server(endpoint = "rename_organization")]
-pub async fn rename_organization(
-    organization_id: i64,
-    name: String,
-    /// The version the page showed (a program may leave it out to overwrite).
-    version: Option<i64>,
-) -> Result<(), AppError> {
-    RenameOrganization::serve(|cx| server_side::rename(cx, organization_id, name, version)).await
-}
-
-/// Requires (or stops requiring) two-factor authentication of every member (SEC-4).
-#[server(endpoint = "set_two_factor_requirement")]
-pub async fn set_two_factor_requirement(
-    organization_id: i64,
-    required: bool,
-) -> Result<(), AppError> {
-    SetTwoFactorRequirement::serve(|cx| server_side::set_two_factor(cx, organization_id, required))
-        .await
-}
-
-/// Forbids (or allows again) password reset by SMS for the members (SEC-12).
-#[server(endpoint = "set_sms_reset_forbidden")]
-pub async fn set_sms_reset_forbidden(
-    organization_id: i64,
-    forbidden: bool,
-) -> Result<(), AppError> {
-    SetSmsResetForbidden::serve(|cx| server_side::set_sms_reset(cx, organization_id, forbidden))
-        .await
-}
-
-/// Deletes the organization, password asked; only once nobody else and no product is left.
-/// Returns where to go next.
-#[server(endpoint = "delete_organization")]
-pub async fn delete_organization(
-    organization_id: i64,
-    password: String,
-) -> Result<String, AppError> {
-    DeleteOrganization::serve(|cx| server_side::delete(cx, organization_id, password)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::SettingsOverview;
-    use crate::access::{Context, Log};
-    use crate::account::api::confirm_password;
-
-    use crate::activity::ActivityAction;
-    use crate::error::{AppError, ErrorCode};
-    use crate::organizations::{normalize_organization_name, store as organizations};
-
-    pub async fn settings(cx: Context, organization_id: i64) -> Result<SettingsOverview, AppError> {
+    OrganizationSettings::serve(|cx| async move {
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let (require_two_factor, forbid_sms_reset, version) =
@@ -140,14 +87,18 @@ mod server_side {
             other_members,
             products,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn rename(
-        cx: Context,
-        organization_id: i64,
-        name: String,
-        version: Option<i64>,
-    ) -> Result<(), AppError> {
+#[server(endpoint = "rename_organization")]
+pub async fn rename_organization(
+    organization_id: i64,
+    name: String,
+    /// The version the page showed (a program may leave it out to overwrite).
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    RenameOrganization::serve(|cx| async move {
         let name = normalize_organization_name(&name)?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -169,13 +120,17 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn set_two_factor(
-        cx: Context,
-        organization_id: i64,
-        required: bool,
-    ) -> Result<(), AppError> {
+/// Requires (or stops requiring) two-factor authentication of every member (SEC-4).
+#[server(endpoint = "set_two_factor_requirement")]
+pub async fn set_two_factor_requirement(
+    organization_id: i64,
+    required: bool,
+) -> Result<(), AppError> {
+    SetTwoFactorRequirement::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -229,13 +184,17 @@ mod server_side {
         }
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn set_sms_reset(
-        cx: Context,
-        organization_id: i64,
-        forbidden: bool,
-    ) -> Result<(), AppError> {
+/// Forbids (or allows again) password reset by SMS for the members (SEC-12).
+#[server(endpoint = "set_sms_reset_forbidden")]
+pub async fn set_sms_reset_forbidden(
+    organization_id: i64,
+    forbidden: bool,
+) -> Result<(), AppError> {
+    SetSmsResetForbidden::serve(|cx| async move {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
         let (_, current, _) = organizations::settings_flags(&mut tx, organization_id).await?;
@@ -258,13 +217,18 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn delete(
-        cx: Context,
-        organization_id: i64,
-        password: String,
-    ) -> Result<String, AppError> {
+/// Deletes the organization, password asked; only once nobody else and no product is left.
+/// Returns where to go next.
+#[server(endpoint = "delete_organization")]
+pub async fn delete_organization(
+    organization_id: i64,
+    password: String,
+) -> Result<String, AppError> {
+    DeleteOrganization::serve(|cx| async move {
         let account = cx.account()?;
         // Membership first: a stranger learns nothing, not even whether the password is right.
         let mut tx = cx.read().await?;
@@ -304,7 +268,23 @@ mod server_side {
         let next = crate::account::api::landing_page(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(next)
-    }
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+
+    pub(super) use crate::access::Log;
+    pub(super) use crate::account::api::confirm_password;
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::error::ErrorCode;
+    pub(super) use crate::organizations::{normalize_organization_name, store as organizations};
 }
 
 #[cfg(test)]

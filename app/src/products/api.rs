@@ -19,28 +19,88 @@ pub async fn list_products(
     sort: String,
     after: Option<String>,
 ) -> Result<ProductPage, AppError> {
-    ListProducts::serve(|cx| {
-        server_side::list(cx, organization_id, search, kind, status, tag, sort, after)
+    ListProducts::serve(|cx| async move {
+        let account = cx.account()?;
+        let filter = ProductFilter::parse(&search, &kind, &status, &tag, &sort)?;
+        let after = after
+            .filter(|a| !a.is_empty())
+            .map(|a| parse_cursor(&a))
+            .transpose()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let only_for = products_for(membership.role, account.id);
+        let sees_all = only_for.is_none();
+        let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
+        let currency = store::billing_currency(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        for p in &mut products {
+            p.standing = super::standing(p.kind, &p.name, p.stage, p.expires_at, cx.now, currency);
+        }
+        let next = if products.len() as i64 > PAGE_SIZE {
+            products.truncate(PAGE_SIZE as usize);
+            products.last().map(|p| cursor_after(filter.sort, p))
+        } else {
+            None
+        };
+        Ok(ProductPage {
+            products,
+            next,
+            organization_name: membership.name,
+            account_email: account.email.clone(),
+            sees_all,
+        })
     })
     .await
 }
 
 #[server(endpoint = "get_product")]
 pub async fn get_product(organization_id: i64, product_id: i64) -> Result<ProductDetail, AppError> {
-    GetProduct::serve(|cx| server_side::detail(cx, organization_id, product_id)).await
+    GetProduct::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let membership = cx.member(&mut tx, organization_id).await?;
+        let only_for = products_for(membership.role, account.id);
+        let currency = store::billing_currency(&mut tx, organization_id).await?;
+        let found = store::detail(&mut tx, organization_id, only_for, product_id)
+            .await?
+            .map(|mut p| {
+                p.can_block =
+                    membership.may(Action::BlockProducts) && super::can_be_blocked(p.kind);
+                p.standing = super::standing(
+                    p.kind,
+                    &p.name,
+                    p.stage,
+                    p.expires_at,
+                    cx.now,
+                    currency,
+                );
+                p
+            });
+        tx.commit().await?;
+        // Out of reach: say which organization and account are displayed (PRD-6).
+        found.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "This product is not in {} or not available to {}. Switch organization or account if it belongs elsewhere.",
+                    membership.name, account.email
+                ),
+            )
+        })
+    })
+    .await
 }
 
 /// Blocks the product's management (PRD-3): collaborators and externals can still see it but no
 /// longer manage it; every member of the organization is emailed.
 #[server(endpoint = "block_product")]
 pub async fn block_product(organization_id: i64, product_id: i64) -> Result<(), AppError> {
-    BlockProduct::serve(|cx| server_side::set_blocked(cx, organization_id, product_id, true)).await
+    BlockProduct::serve(|cx| ssr::set_blocked(cx, organization_id, product_id, true)).await
 }
 
 #[server(endpoint = "unblock_product")]
 pub async fn unblock_product(organization_id: i64, product_id: i64) -> Result<(), AppError> {
-    UnblockProduct::serve(|cx| server_side::set_blocked(cx, organization_id, product_id, false))
-        .await
+    UnblockProduct::serve(|cx| ssr::set_blocked(cx, organization_id, product_id, false)).await
 }
 
 /// Turns automatic renewal on or off for several products at once (the list's selection,
@@ -51,8 +111,23 @@ pub async fn set_auto_renew_many(
     product_ids: String,
     on: bool,
 ) -> Result<usize, AppError> {
-    SetAutoRenewMany::serve(|cx| server_side::auto_renew_many(cx, organization_id, product_ids, on))
-        .await
+    SetAutoRenewMany::serve(|cx| async move {
+        let product_ids = crate::tags::parse_ids(&product_ids)?;
+        if product_ids.len() > MANY_MAX {
+            return Err(AppError::validation(
+                "product_ids",
+                format!("Select at most {MANY_MAX} products at a time."),
+            ));
+        }
+        let mut tx = cx.write().await?;
+        cx.products(&mut tx, organization_id, &product_ids).await?;
+        for product_id in &product_ids {
+            self::switch_auto_renew(&cx, &mut tx, organization_id, *product_id, on).await?;
+        }
+        tx.commit().await?;
+        Ok(product_ids.len())
+    })
+    .await
 }
 
 /// One product's automatic renewal switched inside `tx` and logged there: the one write of
@@ -81,122 +156,23 @@ pub async fn switch_auto_renew(
 }
 
 #[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{
-        cursor_after, parse_cursor, store, ProductDetail, ProductFilter, ProductPage, PAGE_SIZE,
-    };
-    use crate::access::organization::products_for;
-    use crate::access::{Context, Log};
+use crate::policy::Action;
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
 
-    use crate::activity::ActivityAction;
-    use crate::error::{AppError, ErrorCode};
-    use crate::mail::{self};
-    use crate::policy::Action;
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{cursor_after, parse_cursor, store, ProductFilter, PAGE_SIZE};
+    pub(super) use crate::access::organization::products_for;
+    pub(super) use crate::access::{Context, Log};
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::mail::{self};
 
     /// At most this many products in one switch.
-    const MANY_MAX: usize = 200;
-
-    pub async fn auto_renew_many(
-        cx: Context,
-        organization_id: i64,
-        product_ids: String,
-        on: bool,
-    ) -> Result<usize, AppError> {
-        let product_ids = crate::tags::parse_ids(&product_ids)?;
-        if product_ids.len() > MANY_MAX {
-            return Err(AppError::validation(
-                "product_ids",
-                format!("Select at most {MANY_MAX} products at a time."),
-            ));
-        }
-        let mut tx = cx.write().await?;
-        cx.products(&mut tx, organization_id, &product_ids).await?;
-        for product_id in &product_ids {
-            super::switch_auto_renew(&cx, &mut tx, organization_id, *product_id, on).await?;
-        }
-        tx.commit().await?;
-        Ok(product_ids.len())
-    }
-
-    pub async fn list(
-        cx: Context,
-        organization_id: i64,
-        search: String,
-        kind: String,
-        status: String,
-        tag: String,
-        sort: String,
-        after: Option<String>,
-    ) -> Result<ProductPage, AppError> {
-        let account = cx.account()?;
-        let filter = ProductFilter::parse(&search, &kind, &status, &tag, &sort)?;
-        let after = after
-            .filter(|a| !a.is_empty())
-            .map(|a| parse_cursor(&a))
-            .transpose()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let only_for = products_for(membership.role, account.id);
-        let sees_all = only_for.is_none();
-        let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
-        let currency = store::billing_currency(&mut tx, organization_id).await?;
-        tx.commit().await?;
-        for p in &mut products {
-            p.standing =
-                super::super::standing(p.kind, &p.name, p.stage, p.expires_at, cx.now, currency);
-        }
-        let next = if products.len() as i64 > PAGE_SIZE {
-            products.truncate(PAGE_SIZE as usize);
-            products.last().map(|p| cursor_after(filter.sort, p))
-        } else {
-            None
-        };
-        Ok(ProductPage {
-            products,
-            next,
-            organization_name: membership.name,
-            account_email: account.email.clone(),
-            sees_all,
-        })
-    }
-
-    pub async fn detail(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<ProductDetail, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let only_for = products_for(membership.role, account.id);
-        let currency = store::billing_currency(&mut tx, organization_id).await?;
-        let found = store::detail(&mut tx, organization_id, only_for, product_id)
-            .await?
-            .map(|mut p| {
-                p.can_block =
-                    membership.may(Action::BlockProducts) && super::super::can_be_blocked(p.kind);
-                p.standing = super::super::standing(
-                    p.kind,
-                    &p.name,
-                    p.stage,
-                    p.expires_at,
-                    cx.now,
-                    currency,
-                );
-                p
-            });
-        tx.commit().await?;
-        // Out of reach: say which organization and account are displayed (PRD-6).
-        found.ok_or_else(|| {
-            AppError::new(
-                ErrorCode::NotFound,
-                format!(
-                    "This product is not in {} or not available to {}. Switch organization or account if it belongs elsewhere.",
-                    membership.name, account.email
-                ),
-            )
-        })
-    }
+    pub(super) const MANY_MAX: usize = 200;
 
     pub async fn set_blocked(
         cx: Context,

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 /// Whether this server can send the link by SMS.
 #[server(endpoint = "password_reset_options")]
 pub async fn password_reset_options() -> Result<ResetOptions, AppError> {
-    PasswordResetOptions::serve(|cx| async move { server_side::options(&cx) }).await
+    PasswordResetOptions::serve(|cx| async move { ssr::options(&cx) }).await
 }
 
 /// Sends a reset link for the account of `email` (its login or its recovery email), by email or
@@ -19,59 +19,8 @@ pub async fn request_password_reset(
     email: String,
     channel: Option<String>,
 ) -> Result<(), AppError> {
-    RequestPasswordReset::serve(|cx| {
-        server_side::request(
-            cx,
-            email,
-            super::Channel::parse(&channel.unwrap_or_default()),
-        )
-    })
-    .await
-}
-
-/// Sets a new password with a reset link; every session of the account ends.
-#[server(endpoint = "reset_password")]
-pub async fn reset_password(
-    token: String,
-    new_password: String,
-    confirm_password: String,
-) -> Result<(), AppError> {
-    ResetPassword::serve(|cx| server_side::reset(cx, token, new_password, confirm_password)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{store, Channel, ResetOptions, RESETS_PER_HOUR, RESET_LINK_SECONDS};
-    use crate::access::Account;
-    use crate::access::Context;
-    use crate::access::Log;
-    use crate::account::{check_new_password, store as accounts};
-
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::mail::normalize_email;
-    use crate::tokens;
-
-    use crate::mail::{self, Email};
-    use crate::request::Origin;
-    use crate::state::AppState;
-
-    pub fn options(cx: &Context) -> Result<ResetOptions, AppError> {
-        let state = &cx.state;
-        Ok(ResetOptions {
-            sms: state.sms.is_some(),
-        })
-    }
-
-    fn link_gone() -> AppError {
-        AppError::new(
-            ErrorCode::Validation,
-            "This link does not work any more: it was used already, or it is older than 30 minutes. Ask for a new one.",
-        )
-    }
-
-    pub async fn request(cx: Context, email: String, channel: Channel) -> Result<(), AppError> {
+    RequestPasswordReset::serve(|cx| async move {
+        let channel: Channel = super::Channel::parse(&channel.unwrap_or_default());
         let email = normalize_email(&email)?;
         // Each request counts in the address's window, like a failed sign-in: one address
         // cannot make Steward send links without end.
@@ -140,53 +89,20 @@ mod server_side {
             }
         }
         Ok(())
-    }
+    })
+    .await
+}
 
-    async fn new_link(
-        tx: &mut Tx,
-        user_id: i64,
-        channel: Channel,
-        now: i64,
-    ) -> Result<String, AppError> {
-        let (token, token_hash) = tokens::new_token();
-        store::insert(
-            tx,
-            &store::NewReset {
-                token_hash: &token_hash,
-                user_id,
-                channel: channel.as_str(),
-                at: now,
-                expires_at: now + RESET_LINK_SECONDS,
-            },
-        )
-        .await?;
-        Ok(token)
-    }
-
-    fn reset_email(
-        state: &AppState,
-        account: &Account,
-        to: &str,
-        token: &str,
-        origin: &Origin,
-        now: i64,
-    ) -> Result<Email, AppError> {
-        let at = mail::messages::Occurrence {
-            to,
-            first_name: &account.first_name,
-            base: &state.settings.public_url,
-            now,
-            origin,
-        };
-        mail::messages::password_reset_link(&at, &account.email, token)
-    }
-
-    pub async fn reset(
-        cx: Context,
-        token: String,
-        new: String,
-        confirm: String,
-    ) -> Result<(), AppError> {
+/// Sets a new password with a reset link; every session of the account ends.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(
+    token: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    ResetPassword::serve(|cx| async move {
+        let new: String = new_password;
+        let confirm: String = confirm_password;
         if new != confirm {
             return Err(AppError::validation(
                 "confirm_password",
@@ -246,5 +162,84 @@ mod server_side {
         mail::store::enqueue(&mut tx, &notice, cx.now).await?;
         tx.commit().await?;
         Ok(())
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{
+        store, Channel, ResetOptions, RESETS_PER_HOUR, RESET_LINK_SECONDS,
+    };
+    pub(super) use crate::access::Account;
+    pub(super) use crate::access::Context;
+    pub(super) use crate::access::Log;
+    pub(super) use crate::account::{check_new_password, store as accounts};
+
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::mail::normalize_email;
+    pub(super) use crate::tokens;
+
+    pub(super) use crate::mail::{self, Email};
+    pub(super) use crate::request::Origin;
+    pub(super) use crate::state::AppState;
+
+    pub fn options(cx: &Context) -> Result<ResetOptions, AppError> {
+        let state = &cx.state;
+        Ok(ResetOptions {
+            sms: state.sms.is_some(),
+        })
+    }
+
+    pub(super) fn link_gone() -> AppError {
+        AppError::new(
+            ErrorCode::Validation,
+            "This link does not work any more: it was used already, or it is older than 30 minutes. Ask for a new one.",
+        )
+    }
+
+    pub(super) async fn new_link(
+        tx: &mut Tx,
+        user_id: i64,
+        channel: Channel,
+        now: i64,
+    ) -> Result<String, AppError> {
+        let (token, token_hash) = tokens::new_token();
+        store::insert(
+            tx,
+            &store::NewReset {
+                token_hash: &token_hash,
+                user_id,
+                channel: channel.as_str(),
+                at: now,
+                expires_at: now + RESET_LINK_SECONDS,
+            },
+        )
+        .await?;
+        Ok(token)
+    }
+
+    pub(super) fn reset_email(
+        state: &AppState,
+        account: &Account,
+        to: &str,
+        token: &str,
+        origin: &Origin,
+        now: i64,
+    ) -> Result<Email, AppError> {
+        let at = mail::messages::Occurrence {
+            to,
+            first_name: &account.first_name,
+            base: &state.settings.public_url,
+            now,
+            origin,
+        };
+        mail::messages::password_reset_link(&at, &account.email, token)
     }
 }

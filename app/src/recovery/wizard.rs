@@ -33,16 +33,7 @@ pub struct SecurityReview {
 
 #[server(endpoint = "review_security")]
 pub async fn review_security() -> Result<SecurityReview, AppError> {
-    ReviewSecurity::serve(|cx| server_side::review(cx)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::SecurityReview;
-    use crate::access::Context;
-    use crate::error::AppError;
-
-    pub async fn review(cx: Context) -> Result<SecurityReview, AppError> {
+    ReviewSecurity::serve(|cx| async move {
         let (current, account) = (cx.session()?, cx.account()?);
         let mut tx = cx.read().await?;
         let methods = crate::two_factor::store::methods(&mut tx, account.id).await?;
@@ -69,8 +60,12 @@ mod server_side {
             app_passwords: app_passwords.len(),
             api_tokens: api_tokens.len(),
         })
-    }
+    })
+    .await
 }
+
+#[cfg(feature = "ssr")]
+mod ssr {}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Step {

@@ -9,40 +9,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "active_sessions")]
 pub async fn active_sessions() -> Result<Vec<ActiveSession>, AppError> {
-    ActiveSessions::serve(|cx| server_side::list(cx)).await
-}
-
-/// Ends one of my sessions (another device is signed out at its next request).
-#[server(endpoint = "end_session")]
-pub async fn end_session(session_id: i64) -> Result<(), AppError> {
-    EndSession::serve(|cx| server_side::end(cx, session_id)).await
-}
-
-/// Ends every session of mine except this one; returns how many ended.
-#[server(endpoint = "end_other_sessions")]
-pub async fn end_other_sessions() -> Result<u64, AppError> {
-    EndOtherSessions::serve(|cx| server_side::end_others(cx)).await
-}
-
-/// My sign-in attempts, newest first; `before` is the cursor of the previous page.
-#[server(endpoint = "connection_log")]
-pub async fn connection_log(before: Option<i64>) -> Result<ConnectionPage, AppError> {
-    ConnectionLog::serve(|cx| server_side::connections(cx, before)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::ActiveSession;
-    use crate::access::{Context, Log};
-    use crate::activity::ConnectionPage;
-
-    use crate::account::store as accounts;
-    use crate::activity::store::connections_of;
-    use crate::activity::ActivityAction;
-    use crate::error::AppError;
-    use crate::format;
-
-    pub async fn list(cx: Context) -> Result<Vec<ActiveSession>, AppError> {
+    ActiveSessions::serve(|cx| async move {
         let (current, account) = (cx.session()?, cx.account()?);
         let mut tx = cx.read().await?;
         let sessions = accounts::sessions_of(&mut tx, account.id, cx.state.now()).await?;
@@ -59,9 +26,14 @@ mod server_side {
                 persistent: s.persistent,
             })
             .collect())
-    }
+    })
+    .await
+}
 
-    pub async fn end(cx: Context, session_id: i64) -> Result<(), AppError> {
+/// Ends one of my sessions (another device is signed out at its next request).
+#[server(endpoint = "end_session")]
+pub async fn end_session(session_id: i64) -> Result<(), AppError> {
+    EndSession::serve(|cx| async move {
         let (current, account) = (cx.session()?, cx.account()?);
         let mut tx = cx.write().await?;
         if !accounts::delete_user_session(&mut tx, account.id, session_id).await? {
@@ -76,9 +48,14 @@ mod server_side {
             .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn end_others(cx: Context) -> Result<u64, AppError> {
+/// Ends every session of mine except this one; returns how many ended.
+#[server(endpoint = "end_other_sessions")]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    EndOtherSessions::serve(|cx| async move {
         let (current, account) = (cx.session()?, cx.account()?);
         let mut tx = cx.write().await?;
         let ended = accounts::delete_other_sessions(&mut tx, account.id, current.id).await?;
@@ -90,13 +67,35 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(ended)
-    }
+    })
+    .await
+}
 
-    pub async fn connections(cx: Context, before: Option<i64>) -> Result<ConnectionPage, AppError> {
+/// My sign-in attempts, newest first; `before` is the cursor of the previous page.
+#[server(endpoint = "connection_log")]
+pub async fn connection_log(before: Option<i64>) -> Result<ConnectionPage, AppError> {
+    ConnectionLog::serve(|cx| async move {
         let (_, account) = (cx.session()?, cx.account()?);
         let mut tx = cx.read().await?;
         let page = connections_of(&mut tx, account.id, before).await?;
         tx.commit().await?;
         Ok(page)
-    }
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+
+    pub(super) use crate::access::Log;
+
+    pub(super) use crate::account::store as accounts;
+    pub(super) use crate::activity::store::connections_of;
+    pub(super) use crate::activity::ActivityAction;
+
+    pub(super) use crate::format;
 }

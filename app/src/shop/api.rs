@@ -12,165 +12,15 @@ use leptos::prelude::*;
 /// "EUR"), the billing addresses and the prepaid balance.
 #[server(endpoint = "shop_page")]
 pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, AppError> {
-    ShopPage::serve(|cx| server_side::page(cx, organization_id, currency)).await
-}
-
-/// Adds a line to the cart: a new product of `kind` named `name` (`product_id` 0), or the
-/// renewal of the organization's product `product_id`.
-#[server(endpoint = "add_to_cart")]
-pub async fn add_to_cart(
-    organization_id: i64,
-    kind: String,
-    name: String,
-    quantity: i64,
-    periods: i64,
-    product_id: i64,
-) -> Result<i64, AppError> {
-    AddToCart::serve(|cx| {
-        server_side::add(
-            cx,
-            organization_id,
-            kind,
-            name,
-            quantity,
-            periods,
-            product_id,
-        )
-    })
-    .await
-}
-
-/// Changes a cart line: its quantity and periods, its promo code ("" for none) and its free
-/// offer (0 for none). A code that does not exist is refused; one that does not fit stays on
-/// the line with the reason.
-#[server(endpoint = "update_cart_line")]
-pub async fn update_cart_line(
-    organization_id: i64,
-    line_id: i64,
-    quantity: i64,
-    periods: i64,
-    promo_code: String,
-    free_offer_id: i64,
-) -> Result<(), AppError> {
-    UpdateCartLine::serve(|cx| {
-        server_side::update(
-            cx,
-            organization_id,
-            line_id,
-            (quantity, periods),
-            promo_code,
-            free_offer_id,
-        )
-    })
-    .await
-}
-
-/// The cart's one promo-code field: puts the code on the first line it fits (a line without
-/// a code or free offer; the cart priced in `currency`) and says which; when it fits none,
-/// says why for each line.
-#[server(endpoint = "apply_promo_code")]
-pub async fn apply_promo_code(
-    organization_id: i64,
-    currency: String,
-    promo_code: String,
-) -> Result<super::PromoApplied, AppError> {
-    ApplyPromoCode::serve(|cx| server_side::apply_code(cx, organization_id, currency, promo_code))
-        .await
-}
-
-#[server(endpoint = "remove_cart_line")]
-pub async fn remove_cart_line(organization_id: i64, line_id: i64) -> Result<(), AppError> {
-    RemoveCartLine::serve(|cx| server_side::remove(cx, organization_id, line_id)).await
-}
-
-/// Places the cart as an order: `payment` is "prepaid" or "bank_transfer"; `key` is the
-/// page's own for this order, so a repeated request answers with the order already placed.
-#[server(endpoint = "place_order")]
-pub async fn place_order(
-    organization_id: i64,
-    currency: String,
-    address_id: i64,
-    payment: String,
-    key: String,
-) -> Result<Placed, AppError> {
-    PlaceOrder::serve(|cx| {
-        server_side::place(cx, organization_id, currency, address_id, payment, key)
-    })
-    .await
-}
-
-/// The organization's invoices, newest first, with their orders' state.
-#[server(endpoint = "list_invoices")]
-pub async fn list_invoices(organization_id: i64) -> Result<Vec<InvoiceSummary>, AppError> {
-    ListInvoices::serve(|cx| server_side::invoices(cx, organization_id)).await
-}
-
-/// Turns a product's automatic renewal on or off (at expiry it renews itself for one period,
-/// paid from the prepaid balance; a reminder comes 14 days before).
-#[server(endpoint = "set_auto_renew")]
-pub async fn set_auto_renew(
-    organization_id: i64,
-    product_id: i64,
-    on: bool,
-) -> Result<(), AppError> {
-    SetAutoRenew::serve(|cx| server_side::auto_renew(cx, organization_id, product_id, on)).await
-}
-
-/// A product's renewal for its page: `None` for a domain (its own panel) or a product that
-/// does not expire.
-#[server(endpoint = "product_renewal")]
-pub async fn product_renewal(
-    organization_id: i64,
-    product_id: i64,
-) -> Result<Option<super::RenewalFacts>, AppError> {
-    ProductRenewal::serve(|cx| server_side::renewal(cx, organization_id, product_id)).await
-}
-
-/// Cancels an order that waits for its bank transfer.
-#[server(endpoint = "cancel_order")]
-pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), AppError> {
-    CancelOrder::serve(|cx| server_side::cancel(cx, organization_id, order_id)).await
-}
-
-#[cfg(feature = "ssr")]
-pub mod server_side {
-    use super::super::checkout::{self, Actor, Checkout};
-    use super::super::{
-        check_amounts, normalize_promo_code, store, InvoiceSummary, OrderStatus, Payment, Placed,
-        Shop, CART_LINES_MAX,
-    };
-    use crate::access::{Context, Log};
-    use crate::activity::ActivityAction;
-    use crate::billing::catalogue;
-    use crate::db::Tx;
-    use crate::error::AppError;
-    use crate::money::Currency;
-    use crate::products::ProductKind;
-
-    fn currency(text: &str) -> Result<Currency, AppError> {
-        Currency::parse(text).ok_or_else(|| AppError::validation("currency", "Choose CHF or EUR."))
-    }
-
-    fn actor(cx: &Context) -> Result<Actor<'_>, AppError> {
-        Ok(Actor {
-            user_id: Some(cx.account()?.id),
-            origin: &cx.origin,
-            now: cx.now,
-        })
-    }
-
-    pub async fn page(
-        cx: Context,
-        organization_id: i64,
-        currency_text: String,
-    ) -> Result<Shop, AppError> {
-        let currency = currency(&currency_text)?;
+    ShopPage::serve(|cx| async move {
+        let currency_text: String = currency;
+        let currency = ssr::currency(&currency_text)?;
         // A cart filled while signed out (the order page) moves in here, once.
         if crate::request::cookie_value(crate::request::GUEST_CART_COOKIE).is_some() {
             let mut tx = cx.write().await?;
             cx.member(&mut tx, organization_id).await?;
             crate::access::store::lock_organization(&mut tx, organization_id).await?;
-            super::super::guest::server_side::claim(&cx, &mut tx, organization_id).await?;
+            super::guest::ssr::claim(&cx, &mut tx, organization_id).await?;
             tx.commit().await?;
         }
         let mut tx = cx.read().await?;
@@ -205,7 +55,7 @@ pub mod server_side {
         let offerings = catalogue::current()
             .plans
             .iter()
-            .map(|plan| super::super::offer::offering(plan, currency))
+            .map(|plan| super::offer::offering(plan, currency))
             .collect();
         Ok(Shop {
             organization: member.name,
@@ -216,32 +66,22 @@ pub mod server_side {
             balance,
             order_key: crate::tokens::new_token().0,
         })
-    }
+    })
+    .await
+}
 
-    async fn logged(
-        cx: &Context,
-        mut tx: Tx,
-        organization_id: i64,
-        detail: &str,
-    ) -> Result<(), AppError> {
-        cx.log(
-            &mut tx,
-            Log::organization(ActivityAction::CartChanged, organization_id, detail),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn add(
-        cx: Context,
-        organization_id: i64,
-        kind: String,
-        name: String,
-        quantity: i64,
-        periods: i64,
-        product_id: i64,
-    ) -> Result<i64, AppError> {
+/// Adds a line to the cart: a new product of `kind` named `name` (`product_id` 0), or the
+/// renewal of the organization's product `product_id`.
+#[server(endpoint = "add_to_cart")]
+pub async fn add_to_cart(
+    organization_id: i64,
+    kind: String,
+    name: String,
+    quantity: i64,
+    periods: i64,
+    product_id: i64,
+) -> Result<i64, AppError> {
+    AddToCart::serve(|cx| async move {
         check_amounts(quantity, periods)?;
         let mut tx = cx.write().await?;
         let member = cx.member(&mut tx, organization_id).await?;
@@ -295,8 +135,7 @@ pub mod server_side {
             }
             (product.kind, product.name, Some(product_id))
         } else {
-            let (kind, name) =
-                super::super::offer::new_product(&mut tx, &kind, &name, quantity).await?;
+            let (kind, name) = super::offer::new_product(&mut tx, &kind, &name, quantity).await?;
             if store::cart(&mut tx, organization_id)
                 .await?
                 .iter()
@@ -351,16 +190,23 @@ pub mod server_side {
         )
         .await?;
         Ok(id)
-    }
+    })
+    .await
+}
 
-    pub async fn update(
-        cx: Context,
-        organization_id: i64,
-        line_id: i64,
-        (quantity, periods): (i64, i64),
-        promo_code: String,
-        free_offer_id: i64,
-    ) -> Result<(), AppError> {
+/// Changes a cart line: its quantity and periods, its promo code ("" for none) and its free
+/// offer (0 for none). A code that does not exist is refused; one that does not fit stays on
+/// the line with the reason.
+#[server(endpoint = "update_cart_line")]
+pub async fn update_cart_line(
+    organization_id: i64,
+    line_id: i64,
+    quantity: i64,
+    periods: i64,
+    promo_code: String,
+    free_offer_id: i64,
+) -> Result<(), AppError> {
+    UpdateCartLine::serve(|cx| async move {
         check_amounts(quantity, periods)?;
         let code = normalize_promo_code(&promo_code)?;
         let mut tx = cx.write().await?;
@@ -437,64 +283,23 @@ pub mod server_side {
             });
         }
         logged(&cx, tx, organization_id, &detail).await
-    }
+    })
+    .await
+}
 
-    pub async fn renewal(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<Option<super::super::RenewalFacts>, AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
-        let only_for = crate::access::organization::products_for(member.role, account.id);
-        // Renewing it and switching its automatic renewal: for those who may pay for it.
-        let may_order = member.may(crate::policy::Action::UseBilling)
-            && crate::access::store::reached_product(
-                &mut tx,
-                organization_id,
-                only_for,
-                true,
-                product_id,
-            )
-            .await?
-            .is_some_and(|blocked| {
-                crate::access::organization::may_manage(member.role, blocked).is_ok()
-            });
-        let found = store::renewable(&mut tx, organization_id)
-            .await?
-            .into_iter()
-            .find(|p| p.product_id == product_id);
-        let currency = crate::products::store::billing_currency(&mut tx, organization_id).await?;
-        tx.commit().await?;
-        let Some(product) = found.filter(|p| p.kind != ProductKind::Domain) else {
-            return Ok(None);
-        };
-        let (Some(expires_at), Some(plan)) = (
-            product.expires_at,
-            catalogue::current().plan(product.kind, "standard"),
-        ) else {
-            return Ok(None);
-        };
-        Ok(Some(super::super::RenewalFacts {
-            product_id,
-            name: product.name,
-            expires_at,
-            auto_renew: product.auto_renew,
-            price: plan.unit_price(currency),
-            period: plan.period.as_str().into(),
-            may_order,
-        }))
-    }
-
-    pub async fn apply_code(
-        cx: Context,
-        organization_id: i64,
-        currency_text: String,
-        promo_code: String,
-    ) -> Result<super::super::PromoApplied, AppError> {
+/// The cart's one promo-code field: puts the code on the first line it fits (a line without
+/// a code or free offer; the cart priced in `currency`) and says which; when it fits none,
+/// says why for each line.
+#[server(endpoint = "apply_promo_code")]
+pub async fn apply_promo_code(
+    organization_id: i64,
+    currency: String,
+    promo_code: String,
+) -> Result<super::PromoApplied, AppError> {
+    ApplyPromoCode::serve(|cx| async move {
+        let currency_text: String = currency;
         use crate::shop::Purpose;
-        let currency = currency(&currency_text)?;
+        let currency = ssr::currency(&currency_text)?;
         let code = normalize_promo_code(&promo_code)?;
         if code.is_empty() {
             return Err(AppError::validation("promo_code", "Enter the promo code."));
@@ -560,13 +365,17 @@ pub mod server_side {
         .await?;
         let detail = format!("Promo code {code} on {}", quoted.description);
         logged(&cx, tx, organization_id, &detail).await?;
-        Ok(super::super::PromoApplied {
+        Ok(super::PromoApplied {
             code,
             line: quoted.description.clone(),
         })
-    }
+    })
+    .await
+}
 
-    pub async fn remove(cx: Context, organization_id: i64, line_id: i64) -> Result<(), AppError> {
+#[server(endpoint = "remove_cart_line")]
+pub async fn remove_cart_line(organization_id: i64, line_id: i64) -> Result<(), AppError> {
+    RemoveCartLine::serve(|cx| async move {
         let mut tx = cx.write().await?;
         let member = cx.member(&mut tx, organization_id).await?;
         let line = store::cart_line(&mut tx, organization_id, line_id)
@@ -583,17 +392,23 @@ pub mod server_side {
             &format!("Removed: {} {}", line.line.kind.label(), line.line.name),
         )
         .await
-    }
+    })
+    .await
+}
 
-    pub async fn place(
-        cx: Context,
-        organization_id: i64,
-        currency_text: String,
-        address_id: i64,
-        payment: String,
-        key: String,
-    ) -> Result<Placed, AppError> {
-        let currency = currency(&currency_text)?;
+/// Places the cart as an order: `payment` is "prepaid" or "bank_transfer"; `key` is the
+/// page's own for this order, so a repeated request answers with the order already placed.
+#[server(endpoint = "place_order")]
+pub async fn place_order(
+    organization_id: i64,
+    currency: String,
+    address_id: i64,
+    payment: String,
+    key: String,
+) -> Result<Placed, AppError> {
+    PlaceOrder::serve(|cx| async move {
+        let currency_text: String = currency;
+        let currency = ssr::currency(&currency_text)?;
         let payment = match Payment::parse(&payment) {
             Some(p @ (Payment::Prepaid | Payment::BankTransfer)) => p,
             _ => {
@@ -639,20 +454,22 @@ pub mod server_side {
         .await?;
         tx.commit().await?;
         let slip = match placed.status {
-            OrderStatus::AwaitingPayment => crate::billing::api::server_side::slip(
-                crate::billing::api::server_side::Payee::Order(placed.order_id),
+            OrderStatus::AwaitingPayment => crate::billing::api::ssr::slip(
+                crate::billing::api::ssr::Payee::Order(placed.order_id),
                 placed.total.currency,
                 Some(placed.total),
             )?,
             _ => None,
         };
         Ok(Placed { slip, ..placed })
-    }
+    })
+    .await
+}
 
-    pub async fn invoices(
-        cx: Context,
-        organization_id: i64,
-    ) -> Result<Vec<InvoiceSummary>, AppError> {
+/// The organization's invoices, newest first, with their orders' state.
+#[server(endpoint = "list_invoices")]
+pub async fn list_invoices(organization_id: i64) -> Result<Vec<InvoiceSummary>, AppError> {
+    ListInvoices::serve(|cx| async move {
         let mut tx = cx.read().await?;
         cx.member(&mut tx, organization_id).await?;
         let invoices = store::invoices(&mut tx, organization_id).await?;
@@ -667,7 +484,7 @@ pub mod server_side {
                 .iter()
                 .map(|l| {
                     checkout::item_text(
-                        &super::super::describe_item(l.purpose, l.kind.label(), &l.name),
+                        &super::describe_item(l.purpose, l.kind.label(), &l.name),
                         l.quantity,
                         &l.period,
                         l.periods,
@@ -677,7 +494,7 @@ pub mod server_side {
             summaries.push(InvoiceSummary {
                 id: invoice.id,
                 order_id: order.id,
-                number: super::super::invoice_number(invoice.currency, invoice.number),
+                number: super::invoice_number(invoice.currency, invoice.number),
                 issued_at: invoice.issued_at,
                 total: invoice.total,
                 status: order.status,
@@ -688,26 +505,136 @@ pub mod server_side {
         }
         tx.commit().await?;
         Ok(summaries)
-    }
+    })
+    .await
+}
 
-    pub async fn auto_renew(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        on: bool,
-    ) -> Result<(), AppError> {
+/// Turns a product's automatic renewal on or off (at expiry it renews itself for one period,
+/// paid from the prepaid balance; a reminder comes 14 days before).
+#[server(endpoint = "set_auto_renew")]
+pub async fn set_auto_renew(
+    organization_id: i64,
+    product_id: i64,
+    on: bool,
+) -> Result<(), AppError> {
+    SetAutoRenew::serve(|cx| async move {
         let mut tx = cx.write().await?;
         cx.products(&mut tx, organization_id, &[product_id]).await?;
         crate::products::api::switch_auto_renew(&cx, &mut tx, organization_id, product_id, on)
             .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn cancel(cx: Context, organization_id: i64, order_id: i64) -> Result<(), AppError> {
+/// A product's renewal for its page: `None` for a domain (its own panel) or a product that
+/// does not expire.
+#[server(endpoint = "product_renewal")]
+pub async fn product_renewal(
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<super::RenewalFacts>, AppError> {
+    ProductRenewal::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.read().await?;
+        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let only_for = crate::access::organization::products_for(member.role, account.id);
+        // Renewing it and switching its automatic renewal: for those who may pay for it.
+        let may_order = member.may(crate::policy::Action::UseBilling)
+            && crate::access::store::reached_product(
+                &mut tx,
+                organization_id,
+                only_for,
+                true,
+                product_id,
+            )
+            .await?
+            .is_some_and(|blocked| {
+                crate::access::organization::may_manage(member.role, blocked).is_ok()
+            });
+        let found = store::renewable(&mut tx, organization_id)
+            .await?
+            .into_iter()
+            .find(|p| p.product_id == product_id);
+        let currency = crate::products::store::billing_currency(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        let Some(product) = found.filter(|p| p.kind != ProductKind::Domain) else {
+            return Ok(None);
+        };
+        let (Some(expires_at), Some(plan)) = (
+            product.expires_at,
+            catalogue::current().plan(product.kind, "standard"),
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(super::RenewalFacts {
+            product_id,
+            name: product.name,
+            expires_at,
+            auto_renew: product.auto_renew,
+            price: plan.unit_price(currency),
+            period: plan.period.as_str().into(),
+            may_order,
+        }))
+    })
+    .await
+}
+
+/// Cancels an order that waits for its bank transfer.
+#[server(endpoint = "cancel_order")]
+pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), AppError> {
+    CancelOrder::serve(|cx| async move {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
         checkout::cancel(&mut tx, organization_id, order_id, &actor(&cx)?).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    pub(super) use super::super::checkout::{self, Actor, Checkout};
+    pub(super) use super::super::{
+        check_amounts, normalize_promo_code, store, OrderStatus, Payment, CART_LINES_MAX,
+    };
+    pub(super) use crate::access::{Context, Log};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::billing::catalogue;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::money::Currency;
+    pub(super) use crate::products::ProductKind;
+
+    pub(super) fn currency(text: &str) -> Result<Currency, AppError> {
+        Currency::parse(text).ok_or_else(|| AppError::validation("currency", "Choose CHF or EUR."))
+    }
+
+    pub(super) fn actor(cx: &Context) -> Result<Actor<'_>, AppError> {
+        Ok(Actor {
+            user_id: Some(cx.account()?.id),
+            origin: &cx.origin,
+            now: cx.now,
+        })
+    }
+
+    pub(super) async fn logged(
+        cx: &Context,
+        mut tx: Tx,
+        organization_id: i64,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        cx.log(
+            &mut tx,
+            Log::organization(ActivityAction::CartChanged, organization_id, detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

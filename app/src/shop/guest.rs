@@ -13,53 +13,7 @@ use leptos::prelude::*;
 /// The catalogue and the visitor's cart.
 #[server(endpoint = "order_page")]
 pub async fn order_page() -> Result<OrderCatalogue, AppError> {
-    OrderPage::serve(|cx| server_side::page(cx)).await
-}
-
-/// Whether a domain name can be registered here, and its price for a year.
-#[server(endpoint = "find_domain")]
-pub async fn find_domain(name: String) -> Result<DomainFound, AppError> {
-    FindDomain::serve(|cx| server_side::find(cx, name)).await
-}
-
-/// Adds a new product to the visitor's cart: a domain name (one at a time) or a named product
-/// of the catalogue, for `periods` months or years.
-#[server(endpoint = "add_to_guest_cart")]
-pub async fn add_to_guest_cart(kind: String, name: String, periods: i64) -> Result<(), AppError> {
-    AddToGuestCart::serve(|cx| server_side::add(cx, kind, name, periods)).await
-}
-
-/// Removes line `id` of this browser's cart.
-#[server(endpoint = "remove_from_guest_cart")]
-pub async fn remove_from_guest_cart(id: i64) -> Result<(), AppError> {
-    RemoveFromGuestCart::serve(|cx| server_side::remove(cx, id)).await
-}
-
-#[cfg(feature = "ssr")]
-pub mod server_side {
-    use super::super::{
-        check_amounts, store, DomainFound, DomainPrice, OrderCatalogue, Purpose,
-        GUEST_CART_LINES_MAX,
-    };
-    use crate::access::{Context, Log};
-    use crate::activity::ActivityAction;
-    use crate::billing::catalogue;
-    use crate::db::Tx;
-    use crate::error::AppError;
-    use crate::money::Currency;
-    use crate::products::ProductKind;
-    use crate::request::{self, GUEST_CART_COOKIE};
-    use crate::tokens::{self, TokenHash};
-
-    /// Lines added this long ago are forgotten (the cookie lasts as long from its last line).
-    const GUEST_CART_DAYS: i64 = 30;
-
-    /// The visitor's cart token, when their browser has a well-formed one.
-    fn token() -> Option<String> {
-        request::cookie_value(GUEST_CART_COOKIE).filter(|t| tokens::well_formed(t))
-    }
-
-    pub async fn page(cx: Context) -> Result<OrderCatalogue, AppError> {
+    OrderPage::serve(|cx| async move {
         let currency = Currency::Chf;
         let lines = match token() {
             Some(token) => {
@@ -83,7 +37,7 @@ pub mod server_side {
             .plans
             .iter()
             .filter(|plan| plan.kind != ProductKind::Domain)
-            .map(|plan| super::super::offer::offering(plan, currency))
+            .map(|plan| super::offer::offering(plan, currency))
             .collect();
         let domain_prices = crate::products::domain::current()
             .extensions
@@ -98,10 +52,15 @@ pub mod server_side {
             domain_prices,
             quote,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn find(cx: Context, name: String) -> Result<DomainFound, AppError> {
-        let name = super::super::offer::sold_domain(&name)?;
+/// Whether a domain name can be registered here, and its price for a year.
+#[server(endpoint = "find_domain")]
+pub async fn find_domain(name: String) -> Result<DomainFound, AppError> {
+    FindDomain::serve(|cx| async move {
+        let name = super::offer::sold_domain(&name)?;
         let mut tx = cx.read().await?;
         let taken = store::name_taken(&mut tx, ProductKind::Domain, &name).await?;
         tx.commit().await?;
@@ -114,20 +73,21 @@ pub mod server_side {
             available: !taken,
             price,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn add(
-        cx: Context,
-        kind: String,
-        name: String,
-        periods: i64,
-    ) -> Result<(), AppError> {
+/// Adds a new product to the visitor's cart: a domain name (one at a time) or a named product
+/// of the catalogue, for `periods` months or years.
+#[server(endpoint = "add_to_guest_cart")]
+pub async fn add_to_guest_cart(kind: String, name: String, periods: i64) -> Result<(), AppError> {
+    AddToGuestCart::serve(|cx| async move {
         check_amounts(1, periods)?;
         let token = token().unwrap_or_else(|| tokens::new_token().0);
         let hash = tokens::hash_token(&token);
         let mut tx = cx.write().await?;
         store::forget_guest_carts(&mut tx, cx.now - GUEST_CART_DAYS * 86_400).await?;
-        let (kind, name) = super::super::offer::new_product(&mut tx, &kind, &name, 1).await?;
+        let (kind, name) = super::offer::new_product(&mut tx, &kind, &name, 1).await?;
         let lines = store::guest_lines(&mut tx, &hash).await?;
         if lines.len() >= GUEST_CART_LINES_MAX {
             return Err(AppError::validation(
@@ -149,11 +109,14 @@ pub mod server_side {
             request::secure_cookies(&cx.state, &cx.origin),
         ));
         Ok(())
-    }
+    })
+    .await
+}
 
-    /// Removing a line that is not (or no longer) in this browser's cart changes nothing: the
-    /// page shows the cart as it is.
-    pub async fn remove(cx: Context, id: i64) -> Result<(), AppError> {
+/// Removes line `id` of this browser's cart.
+#[server(endpoint = "remove_from_guest_cart")]
+pub async fn remove_from_guest_cart(id: i64) -> Result<(), AppError> {
+    RemoveFromGuestCart::serve(|cx| async move {
         let Some(token) = token() else {
             return Ok(());
         };
@@ -161,6 +124,35 @@ pub mod server_side {
         store::remove_guest_line(&mut tx, &tokens::hash_token(&token), id).await?;
         tx.commit().await?;
         Ok(())
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    pub(super) use super::super::{
+        check_amounts, store, DomainPrice, Purpose, GUEST_CART_LINES_MAX,
+    };
+    pub(super) use crate::access::{Context, Log};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::billing::catalogue;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::AppError;
+    pub(super) use crate::money::Currency;
+    pub(super) use crate::products::ProductKind;
+    pub(super) use crate::request::{self, GUEST_CART_COOKIE};
+    pub(super) use crate::tokens::{self, TokenHash};
+
+    /// Lines added this long ago are forgotten (the cookie lasts as long from its last line).
+    pub(super) const GUEST_CART_DAYS: i64 = 30;
+
+    /// The visitor's cart token, when their browser has a well-formed one.
+    pub(super) fn token() -> Option<String> {
+        request::cookie_value(GUEST_CART_COOKIE).filter(|t| tokens::well_formed(t))
     }
 
     /// Moves the visitor's cart (if this browser has one) into the organization's, inside `tx`:

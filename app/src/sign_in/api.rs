@@ -16,60 +16,8 @@ pub async fn sign_in(
     remember: Option<String>,
     next: Option<String>,
 ) -> Result<SignedIn, AppError> {
-    SignIn::serve(|cx| server_side::sign_in(cx, email, password, remember.is_some(), next)).await
-}
-
-/// For the second step of a sign-in: which proofs this person can give.
-#[server(endpoint = "second_factor_challenge")]
-pub async fn second_factor_challenge() -> Result<Challenge, AppError> {
-    SecondFactorChallenge::serve(|cx| server_side::challenge(cx)).await
-}
-
-/// The second step of a sign-in: a code from the authenticator app or a backup code.
-/// `proof` is `authenticator_app` or `backup_code`.
-#[server(endpoint = "verify_second_factor")]
-pub async fn verify_second_factor(
-    proof: String,
-    code: String,
-    next: Option<String>,
-) -> Result<SignedIn, AppError> {
-    VerifySecondFactor::serve(|cx| server_side::verify(cx, proof, code, next)).await
-}
-
-/// Abandons a sign-in waiting for its second factor.
-#[server(endpoint = "cancel_sign_in")]
-pub async fn cancel_sign_in() -> Result<(), AppError> {
-    CancelSignIn::serve(|cx| server_side::cancel(cx)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use crate::access::authentication::{pending_sign_in, start_session};
-    use crate::access::lockout;
-    use crate::access::store::{self as access, Stage};
-    use crate::access::Log;
-    use crate::access::{Account, Context};
-    use crate::account::api::{landing_page, renewed_hash, store_renewed_hash};
-    use crate::account::SignedIn;
-    use crate::activity::store::{record, NewEntry};
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::format;
-    use crate::mail::normalize_email;
-    use crate::request::{self, safe_next};
-    use crate::tokens;
-    use crate::two_factor::{
-        proof, store as two_factor, Challenge, ProofKind, SECOND_FACTOR_ATTEMPTS,
-    };
-
-    pub async fn sign_in(
-        cx: Context,
-        email: String,
-        password: String,
-        remember: bool,
-        next: Option<String>,
-    ) -> Result<SignedIn, AppError> {
+    SignIn::serve(|cx| async move {
+        let remember: bool = remember.is_some();
         let email = normalize_email(&email)?;
         if password.is_empty() {
             return Err(AppError::validation("password", "Enter your password."));
@@ -156,61 +104,32 @@ mod server_side {
         tx.commit().await?;
         request::set_cookie(&cookie);
         Ok(SignedIn { redirect })
-    }
+    })
+    .await
+}
 
-    /// The common end of every sign-in — with the password alone, or with the password and then
-    /// a second factor: a new full session, its log entry, the failure count reset and the
-    /// sign-in alert (`lockout::on_success`), the transaction committed, the cookie set, and
-    /// where to go (`next`, or the organization the person lands in).
-    pub async fn finish_sign_in(
-        cx: &Context,
-        mut tx: Tx,
-        account: &Account,
-        remember: bool,
-        method: &str,
-        next: Option<String>,
-    ) -> Result<SignedIn, AppError> {
-        let (cookie, session_id) = start_session(
-            &cx.state,
-            &mut tx,
-            account.id,
-            remember,
-            Stage::Full,
-            &cx.origin,
-        )
-        .await?;
-        cx.log(
-            &mut tx,
-            Log::own(ActivityAction::SignInSucceeded, method).by(account.id),
-        )
-        .await?;
-        lockout::on_success(
-            &cx.state, &mut tx, account, session_id, method, &cx.origin, cx.now,
-        )
-        .await?;
-        let redirect = match next {
-            Some(next) => next,
-            None => landing_page(&mut tx, account.id).await?,
-        };
-        tx.commit().await?;
-        request::set_cookie(&cookie);
-        Ok(SignedIn { redirect })
-    }
-
-    pub async fn challenge(cx: Context) -> Result<Challenge, AppError> {
+/// For the second step of a sign-in: which proofs this person can give.
+#[server(endpoint = "second_factor_challenge")]
+pub async fn second_factor_challenge() -> Result<Challenge, AppError> {
+    SecondFactorChallenge::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let challenge = proof::challenge(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(challenge)
-    }
+    })
+    .await
+}
 
-    pub async fn verify(
-        cx: Context,
-        proof: String,
-        code: String,
-        next: Option<String>,
-    ) -> Result<SignedIn, AppError> {
+/// The second step of a sign-in: a code from the authenticator app or a backup code.
+/// `proof` is `authenticator_app` or `backup_code`.
+#[server(endpoint = "verify_second_factor")]
+pub async fn verify_second_factor(
+    proof: String,
+    code: String,
+    next: Option<String>,
+) -> Result<SignedIn, AppError> {
+    VerifySecondFactor::serve(|cx| async move {
         let proof = ProofKind::parse(&proof)?;
         let (pending, account) = (cx.session()?, cx.account()?);
         let user_id = account.id;
@@ -269,9 +188,14 @@ mod server_side {
         access::delete_session_by_id(&mut tx, pending.id).await?;
         let next = next.as_deref().and_then(safe_next);
         finish_sign_in(&cx, tx, account, pending.persistent, proof.label(), next).await
-    }
+    })
+    .await
+}
 
-    pub async fn cancel(cx: Context) -> Result<(), AppError> {
+/// Abandons a sign-in waiting for its second factor.
+#[server(endpoint = "cancel_sign_in")]
+pub async fn cancel_sign_in() -> Result<(), AppError> {
+    CancelSignIn::serve(|cx| async move {
         if let Ok((pending, account)) = pending_sign_in(&cx.state).await {
             let mut tx = cx.write().await?;
             access::delete_session_by_id(&mut tx, pending.id).await?;
@@ -286,5 +210,71 @@ mod server_side {
             &cx.state, &cx.origin,
         )));
         Ok(())
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use crate::access::authentication::{pending_sign_in, start_session};
+    pub(super) use crate::access::lockout;
+    pub(super) use crate::access::store::{self as access, Stage};
+    pub(super) use crate::access::Log;
+    pub(super) use crate::access::{Account, Context};
+    pub(super) use crate::account::api::{landing_page, renewed_hash, store_renewed_hash};
+    pub(super) use crate::account::SignedIn;
+    pub(super) use crate::activity::store::{record, NewEntry};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::format;
+    pub(super) use crate::mail::normalize_email;
+    pub(super) use crate::request::{self, safe_next};
+    pub(super) use crate::tokens;
+    pub(super) use crate::two_factor::{
+        proof, store as two_factor, ProofKind, SECOND_FACTOR_ATTEMPTS,
+    };
+
+    /// The common end of every sign-in — with the password alone, or with the password and then
+    /// a second factor: a new full session, its log entry, the failure count reset and the
+    /// sign-in alert (`lockout::on_success`), the transaction committed, the cookie set, and
+    /// where to go (`next`, or the organization the person lands in).
+    pub async fn finish_sign_in(
+        cx: &Context,
+        mut tx: Tx,
+        account: &Account,
+        remember: bool,
+        method: &str,
+        next: Option<String>,
+    ) -> Result<SignedIn, AppError> {
+        let (cookie, session_id) = start_session(
+            &cx.state,
+            &mut tx,
+            account.id,
+            remember,
+            Stage::Full,
+            &cx.origin,
+        )
+        .await?;
+        cx.log(
+            &mut tx,
+            Log::own(ActivityAction::SignInSucceeded, method).by(account.id),
+        )
+        .await?;
+        lockout::on_success(
+            &cx.state, &mut tx, account, session_id, method, &cx.origin, cx.now,
+        )
+        .await?;
+        let redirect = match next {
+            Some(next) => next,
+            None => landing_page(&mut tx, account.id).await?,
+        };
+        tx.commit().await?;
+        request::set_cookie(&cookie);
+        Ok(SignedIn { redirect })
     }
 }

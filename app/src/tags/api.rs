@@ -10,123 +10,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "list_tags")]
 pub async fn list_tags(organization_id: i64) -> Result<Vec<Tag>, AppError> {
-    ListTags::serve(|cx| server_side::list(cx, organization_id)).await
-}
-
-/// Creates a tag without putting it on any product.
-#[server(endpoint = "create_tag")]
-pub async fn create_tag(
-    organization_id: i64,
-    name: String,
-    colour: String,
-) -> Result<TagChip, AppError> {
-    CreateTag::serve(|cx| server_side::create(cx, organization_id, name, colour)).await
-}
-
-#[server(endpoint = "update_tag")]
-pub async fn update_tag(
-    organization_id: i64,
-    tag_id: i64,
-    name: String,
-    colour: String,
-    /// The version the edit started from (pages always send it; a program may leave it out
-    /// to overwrite whatever is stored).
-    version: Option<i64>,
-) -> Result<(), AppError> {
-    UpdateTag::serve(|cx| server_side::update(cx, organization_id, tag_id, name, colour, version))
-        .await
-}
-
-#[server(endpoint = "delete_tag")]
-pub async fn delete_tag(organization_id: i64, tag_id: i64) -> Result<(), AppError> {
-    DeleteTag::serve(|cx| server_side::delete(cx, organization_id, tag_id)).await
-}
-
-/// Puts a tag on the selected products (`product_ids`: comma-separated). The tag is `tag_id`,
-/// or, when that is empty, a new one named `new_name` in `new_colour`. Returns how many
-/// products got it.
-#[server(endpoint = "tag_products")]
-pub async fn tag_products(
-    organization_id: i64,
-    product_ids: String,
-    tag_id: String,
-    new_name: String,
-    new_colour: String,
-) -> Result<u64, AppError> {
-    TagProducts::serve(|cx| {
-        server_side::tag(
-            cx,
-            organization_id,
-            product_ids,
-            tag_id,
-            new_name,
-            new_colour,
-        )
-    })
-    .await
-}
-
-/// Takes a tag off the selected products.
-#[server(endpoint = "untag_products")]
-pub async fn untag_products(
-    organization_id: i64,
-    product_ids: String,
-    tag_id: i64,
-) -> Result<u64, AppError> {
-    UntagProducts::serve(|cx| server_side::untag(cx, organization_id, product_ids, tag_id)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{normalize_name, parse_ids, store, Colour, Tag, TagChip};
-    use crate::access::organization::{may_manage, products_for};
-    use crate::access::{Context, Log};
-
-    use crate::activity::store::{record, record_in, NewEntry};
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-    use crate::policy::Role;
-    use crate::request::Origin;
-
-    /// One entry per product, so the log filtered by product tells each product's story.
-    #[allow(clippy::too_many_arguments)]
-    async fn log_per_product(
-        tx: &mut Tx,
-        action: ActivityAction,
-        user_id: i64,
-        organization_id: i64,
-        product_ids: &[i64],
-        detail: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<(), AppError> {
-        for product_id in product_ids {
-            record(
-                tx,
-                NewEntry {
-                    action,
-                    actor_user_id: Some(user_id),
-                    organization_id: Some(organization_id),
-                    product_id: Some(*product_id),
-                    detail,
-                    origin,
-                    at,
-                },
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
-    fn taken() -> AppError {
-        AppError::validation(
-            "name",
-            "A tag with this name already exists in this organization.",
-        )
-    }
-
-    pub async fn list(cx: Context, organization_id: i64) -> Result<Vec<Tag>, AppError> {
+    ListTags::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -138,42 +22,18 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(tags)
-    }
+    })
+    .await
+}
 
-    async fn new_tag(
-        tx: &mut Tx,
-        organization_id: i64,
-        user_id: i64,
-        name: &str,
-        colour: &str,
-        origin: &Origin,
-        at: i64,
-    ) -> Result<TagChip, AppError> {
-        let name = normalize_name(name)?;
-        let colour = Colour::parse(colour)?;
-        if store::name_taken(tx, organization_id, &name, 0).await? {
-            return Err(taken());
-        }
-        let id = store::insert(tx, organization_id, &name, colour, at).await?;
-        record_in(
-            tx,
-            ActivityAction::TagCreated,
-            user_id,
-            organization_id,
-            &name,
-            origin,
-            at,
-        )
-        .await?;
-        Ok(TagChip { id, name, colour })
-    }
-
-    pub async fn create(
-        cx: Context,
-        organization_id: i64,
-        name: String,
-        colour: String,
-    ) -> Result<TagChip, AppError> {
+/// Creates a tag without putting it on any product.
+#[server(endpoint = "create_tag")]
+pub async fn create_tag(
+    organization_id: i64,
+    name: String,
+    colour: String,
+) -> Result<TagChip, AppError> {
+    CreateTag::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
@@ -189,16 +49,21 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(tag)
-    }
+    })
+    .await
+}
 
-    pub async fn update(
-        cx: Context,
-        organization_id: i64,
-        tag_id: i64,
-        name: String,
-        colour: String,
-        version: Option<i64>,
-    ) -> Result<(), AppError> {
+#[server(endpoint = "update_tag")]
+pub async fn update_tag(
+    organization_id: i64,
+    tag_id: i64,
+    name: String,
+    colour: String,
+    /// The version the edit started from (pages always send it; a program may leave it out
+    /// to overwrite whatever is stored).
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    UpdateTag::serve(|cx| async move {
         let name = normalize_name(&name)?;
         let colour = Colour::parse(&colour)?;
         let mut tx = cx.write().await?;
@@ -220,9 +85,13 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn delete(cx: Context, organization_id: i64, tag_id: i64) -> Result<(), AppError> {
+#[server(endpoint = "delete_tag")]
+pub async fn delete_tag(organization_id: i64, tag_id: i64) -> Result<(), AppError> {
+    DeleteTag::serve(|cx| async move {
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
         let old = store::find(&mut tx, organization_id, tag_id)
@@ -236,40 +105,22 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    /// The selected products the caller may tag; refuses when some are out of reach.
-    async fn selection(
-        tx: &mut Tx,
-        organization_id: i64,
-        role: Role,
-        user_id: i64,
-        raw: &str,
-    ) -> Result<Vec<i64>, AppError> {
-        let ids = parse_ids(raw)?;
-        let reachable =
-            store::reachable_products(tx, organization_id, products_for(role, user_id), &ids)
-                .await?;
-        if reachable.len() != ids.len() {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                "Some of the selected products are not in this organization or not available to you.",
-            ));
-        }
-        // A blocked product is managed only by those who may block it (PRD-3).
-        let blocked = crate::access::store::blocked_among(tx, &reachable).await?;
-        may_manage(role, !blocked.is_empty())?;
-        Ok(reachable)
-    }
-
-    pub async fn tag(
-        cx: Context,
-        organization_id: i64,
-        product_ids: String,
-        tag_id: String,
-        new_name: String,
-        new_colour: String,
-    ) -> Result<u64, AppError> {
+/// Puts a tag on the selected products (`product_ids`: comma-separated). The tag is `tag_id`,
+/// or, when that is empty, a new one named `new_name` in `new_colour`. Returns how many
+/// products got it.
+#[server(endpoint = "tag_products")]
+pub async fn tag_products(
+    organization_id: i64,
+    product_ids: String,
+    tag_id: String,
+    new_name: String,
+    new_colour: String,
+) -> Result<u64, AppError> {
+    TagProducts::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -317,14 +168,18 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(n)
-    }
+    })
+    .await
+}
 
-    pub async fn untag(
-        cx: Context,
-        organization_id: i64,
-        product_ids: String,
-        tag_id: i64,
-    ) -> Result<u64, AppError> {
+/// Takes a tag off the selected products.
+#[server(endpoint = "untag_products")]
+pub async fn untag_products(
+    organization_id: i64,
+    product_ids: String,
+    tag_id: i64,
+) -> Result<u64, AppError> {
+    UntagProducts::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
@@ -353,5 +208,113 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(n)
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{normalize_name, parse_ids, store, Colour, TagChip};
+    pub(super) use crate::access::organization::{may_manage, products_for};
+    pub(super) use crate::access::Log;
+
+    pub(super) use crate::activity::store::{record, record_in, NewEntry};
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::policy::Role;
+    pub(super) use crate::request::Origin;
+
+    /// One entry per product, so the log filtered by product tells each product's story.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn log_per_product(
+        tx: &mut Tx,
+        action: ActivityAction,
+        user_id: i64,
+        organization_id: i64,
+        product_ids: &[i64],
+        detail: &str,
+        origin: &Origin,
+        at: i64,
+    ) -> Result<(), AppError> {
+        for product_id in product_ids {
+            record(
+                tx,
+                NewEntry {
+                    action,
+                    actor_user_id: Some(user_id),
+                    organization_id: Some(organization_id),
+                    product_id: Some(*product_id),
+                    detail,
+                    origin,
+                    at,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn taken() -> AppError {
+        AppError::validation(
+            "name",
+            "A tag with this name already exists in this organization.",
+        )
+    }
+
+    pub(super) async fn new_tag(
+        tx: &mut Tx,
+        organization_id: i64,
+        user_id: i64,
+        name: &str,
+        colour: &str,
+        origin: &Origin,
+        at: i64,
+    ) -> Result<TagChip, AppError> {
+        let name = normalize_name(name)?;
+        let colour = Colour::parse(colour)?;
+        if store::name_taken(tx, organization_id, &name, 0).await? {
+            return Err(taken());
+        }
+        let id = store::insert(tx, organization_id, &name, colour, at).await?;
+        record_in(
+            tx,
+            ActivityAction::TagCreated,
+            user_id,
+            organization_id,
+            &name,
+            origin,
+            at,
+        )
+        .await?;
+        Ok(TagChip { id, name, colour })
+    }
+
+    /// The selected products the caller may tag; refuses when some are out of reach.
+    pub(super) async fn selection(
+        tx: &mut Tx,
+        organization_id: i64,
+        role: Role,
+        user_id: i64,
+        raw: &str,
+    ) -> Result<Vec<i64>, AppError> {
+        let ids = parse_ids(raw)?;
+        let reachable =
+            store::reachable_products(tx, organization_id, products_for(role, user_id), &ids)
+                .await?;
+        if reachable.len() != ids.len() {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                "Some of the selected products are not in this organization or not available to you.",
+            ));
+        }
+        // A blocked product is managed only by those who may block it (PRD-3).
+        let blocked = crate::access::store::blocked_among(tx, &reachable).await?;
+        may_manage(role, !blocked.is_empty())?;
+        Ok(reachable)
     }
 }

@@ -9,69 +9,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "two_factor_status")]
 pub async fn two_factor_status() -> Result<TwoFactorOverview, AppError> {
-    TwoFactorStatus::serve(|cx| server_side::overview(cx)).await
-}
-
-/// Starts setting up an authenticator app: a new secret, shown as a QR code and as text.
-#[server(endpoint = "start_totp_enrolment")]
-pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
-    StartTotpEnrolment::serve(|cx| server_side::start_enrolment(cx)).await
-}
-
-/// Finishes the setup with a first valid code; returns ten fresh backup codes, shown once.
-#[server(endpoint = "confirm_totp_enrolment")]
-pub async fn confirm_totp_enrolment(
-    code: String,
-    label: String,
-) -> Result<BackupCodeSheet, AppError> {
-    ConfirmTotpEnrolment::serve(|cx| server_side::confirm_enrolment(cx, code, label)).await
-}
-
-/// Replaces the backup codes with ten new ones (the old ones stop working).
-#[server(endpoint = "generate_backup_codes")]
-pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
-    GenerateBackupCodes::serve(|cx| server_side::generate_backup_codes(cx, password)).await
-}
-
-#[server(endpoint = "set_default_method")]
-pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
-    SetDefaultMethod::serve(|cx| server_side::set_default_method(cx, method_id)).await
-}
-
-/// Removes one method; removing the last one turns two-factor authentication off.
-#[server(endpoint = "remove_method")]
-pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
-    RemoveMethod::serve(|cx| server_side::remove_method(cx, method_id, password)).await
-}
-
-/// Turns two-factor authentication off: every method and backup code is deleted.
-#[server(endpoint = "disable_two_factor")]
-pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
-    DisableTwoFactor::serve(|cx| server_side::disable(cx, password)).await
-}
-
-#[cfg(feature = "ssr")]
-mod server_side {
-    use super::super::{
-        backup_codes, normalize_label, store, totp, BackupCodeSheet, MethodKind, TotpEnrolment,
-        TwoFactorOverview,
-    };
-
-    use crate::access::Context;
-
-    use crate::access::Log;
-    use crate::account::api::confirm_password;
-
-    use crate::access::Account;
-    use crate::activity::store::record_own as log;
-    use crate::activity::ActivityAction;
-    use crate::db::Tx;
-    use crate::error::{AppError, ErrorCode};
-
-    /// An enrolment not confirmed within this time has to start over.
-    const ENROLMENT_SECONDS: i64 = 30 * 60;
-
-    pub async fn overview(cx: Context) -> Result<TwoFactorOverview, AppError> {
+    TwoFactorStatus::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let methods = store::methods(&mut tx, account.id).await?;
@@ -83,9 +21,14 @@ mod server_side {
             backup_codes_remaining,
             required_by,
         })
-    }
+    })
+    .await
+}
 
-    pub async fn start_enrolment(cx: Context) -> Result<TotpEnrolment, AppError> {
+/// Starts setting up an authenticator app: a new secret, shown as a QR code and as text.
+#[server(endpoint = "start_totp_enrolment")]
+pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
+    StartTotpEnrolment::serve(|cx| async move {
         let account = cx.account()?;
         let secret = totp::new_secret();
         let uri = totp::otpauth_uri(&secret, &account.email);
@@ -98,33 +41,17 @@ mod server_side {
             uri,
             qr,
         })
-    }
+    })
+    .await
+}
 
-    /// Ten new codes replace the old set, in the caller's transaction.
-    async fn new_backup_codes(
-        tx: &mut Tx,
-        account: &Account,
-        at: i64,
-    ) -> Result<BackupCodeSheet, AppError> {
-        let codes = backup_codes::generate();
-        let hashes: Vec<String> = codes
-            .iter()
-            .filter_map(|c| backup_codes::normalize(c))
-            .map(|c| backup_codes::hash(account.id, &c))
-            .collect();
-        store::replace_backup_codes(tx, account.id, &hashes, at).await?;
-        Ok(BackupCodeSheet {
-            codes,
-            account_email: account.email.clone(),
-            created_at: at,
-        })
-    }
-
-    pub async fn confirm_enrolment(
-        cx: Context,
-        code: String,
-        label: String,
-    ) -> Result<BackupCodeSheet, AppError> {
+/// Finishes the setup with a first valid code; returns ten fresh backup codes, shown once.
+#[server(endpoint = "confirm_totp_enrolment")]
+pub async fn confirm_totp_enrolment(
+    code: String,
+    label: String,
+) -> Result<BackupCodeSheet, AppError> {
+    ConfirmTotpEnrolment::serve(|cx| async move {
         let account = cx.account()?;
         let label = normalize_label(&label, MethodKind::AuthenticatorApp)?;
         let code = totp::normalize_code(&code).ok_or_else(|| {
@@ -150,7 +77,7 @@ mod server_side {
             ));
         };
         if !store::consume_totp_step(&mut tx, account.id, step).await? {
-            return Err(super::super::proof::already_used());
+            return Err(super::proof::already_used());
         }
         let first = !store::has_second_factor(&mut tx, account.id).await?;
         store::insert_totp_method(&mut tx, account.id, &label, &secret, first, cx.now).await?;
@@ -165,12 +92,14 @@ mod server_side {
             .await?;
         tx.commit().await?;
         Ok(sheet)
-    }
+    })
+    .await
+}
 
-    pub async fn generate_backup_codes(
-        cx: Context,
-        password: String,
-    ) -> Result<BackupCodeSheet, AppError> {
+/// Replaces the backup codes with ten new ones (the old ones stop working).
+#[server(endpoint = "generate_backup_codes")]
+pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, AppError> {
+    GenerateBackupCodes::serve(|cx| async move {
         let account = cx.account()?;
         confirm_password(&cx, password).await?;
         let mut tx = cx.write().await?;
@@ -185,9 +114,13 @@ mod server_side {
             .await?;
         tx.commit().await?;
         Ok(sheet)
-    }
+    })
+    .await
+}
 
-    pub async fn set_default_method(cx: Context, method_id: i64) -> Result<(), AppError> {
+#[server(endpoint = "set_default_method")]
+pub async fn set_default_method(method_id: i64) -> Result<(), AppError> {
+    SetDefaultMethod::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
         let Some((_, label, _)) = store::method_of(&mut tx, account.id, method_id).await? else {
@@ -201,13 +134,14 @@ mod server_side {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    pub async fn remove_method(
-        cx: Context,
-        method_id: i64,
-        password: String,
-    ) -> Result<(), AppError> {
+/// Removes one method; removing the last one turns two-factor authentication off.
+#[server(endpoint = "remove_method")]
+pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppError> {
+    RemoveMethod::serve(|cx| async move {
         let account = cx.account()?;
         // Another person's method is "not found" before any password is checked.
         let mut tx = cx.read().await?;
@@ -253,19 +187,14 @@ mod server_side {
         }
         tx.commit().await?;
         Ok(())
-    }
+    })
+    .await
+}
 
-    /// SEC-3 under SEC-4: nobody turns two-factor authentication off while one of their
-    /// organizations requires it.
-    async fn refuse_if_required(tx: &mut crate::db::Tx, user_id: i64) -> Result<(), AppError> {
-        let required_by = crate::access::store::requiring_two_factor(tx, user_id).await?;
-        match crate::two_factor::required_reason(&required_by) {
-            Some(reason) => Err(AppError::new(ErrorCode::Forbidden, reason)),
-            None => Ok(()),
-        }
-    }
-
-    pub async fn disable(cx: Context, password: String) -> Result<(), AppError> {
+/// Turns two-factor authentication off: every method and backup code is deleted.
+#[server(endpoint = "disable_two_factor")]
+pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
+    DisableTwoFactor::serve(|cx| async move {
         let account = cx.account()?;
         confirm_password(&cx, password).await?;
         let mut tx = cx.write().await?;
@@ -281,5 +210,62 @@ mod server_side {
             .await?;
         tx.commit().await?;
         Ok(())
+    })
+    .await
+}
+
+/// The server-only helpers and imports the functions above use.
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub(super) use super::super::{
+        backup_codes, normalize_label, store, totp, BackupCodeSheet, MethodKind,
+    };
+
+    pub(super) use crate::access::Log;
+    pub(super) use crate::account::api::confirm_password;
+
+    pub(super) use crate::access::Account;
+    pub(super) use crate::activity::store::record_own as log;
+    pub(super) use crate::activity::ActivityAction;
+    pub(super) use crate::db::Tx;
+    pub(super) use crate::error::{AppError, ErrorCode};
+
+    /// An enrolment not confirmed within this time has to start over.
+    pub(super) const ENROLMENT_SECONDS: i64 = 30 * 60;
+
+    /// Ten new codes replace the old set, in the caller's transaction.
+    pub(super) async fn new_backup_codes(
+        tx: &mut Tx,
+        account: &Account,
+        at: i64,
+    ) -> Result<BackupCodeSheet, AppError> {
+        let codes = backup_codes::generate();
+        let hashes: Vec<String> = codes
+            .iter()
+            .filter_map(|c| backup_codes::normalize(c))
+            .map(|c| backup_codes::hash(account.id, &c))
+            .collect();
+        store::replace_backup_codes(tx, account.id, &hashes, at).await?;
+        Ok(BackupCodeSheet {
+            codes,
+            account_email: account.email.clone(),
+            created_at: at,
+        })
+    }
+
+    /// SEC-3 under SEC-4: nobody turns two-factor authentication off while one of their
+    /// organizations requires it.
+    pub(super) async fn refuse_if_required(
+        tx: &mut crate::db::Tx,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        let required_by = crate::access::store::requiring_two_factor(tx, user_id).await?;
+        match crate::two_factor::required_reason(&required_by) {
+            Some(reason) => Err(AppError::new(ErrorCode::Forbidden, reason)),
+            None => Ok(()),
+        }
     }
 }
