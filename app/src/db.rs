@@ -38,6 +38,56 @@ macro_rules! __on_db {
 }
 pub use crate::__on_db as on_db;
 
+/// A row read from the database whose first column is its id.
+pub trait Row {
+    fn id(&self) -> i64;
+}
+
+macro_rules! rows_with_an_id_first {
+    ($($rest:ident)*) => {
+        impl<$($rest),*> Row for (i64, $($rest,)*) {
+            fn id(&self) -> i64 {
+                self.0
+            }
+        }
+    };
+}
+rows_with_an_id_first!(B);
+rows_with_an_id_first!(B C);
+rows_with_an_id_first!(B C D);
+rows_with_an_id_first!(B C D E);
+rows_with_an_id_first!(B C D E F);
+rows_with_an_id_first!(B C D E F G);
+rows_with_an_id_first!(B C D E F G H);
+rows_with_an_id_first!(B C D E F G H I);
+rows_with_an_id_first!(B C D E F G H I J);
+rows_with_an_id_first!(B C D E F G H I J K);
+rows_with_an_id_first!(B C D E F G H I J K L);
+rows_with_an_id_first!(B C D E F G H I J K L M);
+rows_with_an_id_first!(B C D E F G H I J K L M N);
+rows_with_an_id_first!(B C D E F G H I J K L M N O);
+rows_with_an_id_first!(B C D E F G H I J K L M N O P);
+
+/// `rows` of `table` made into values by `parse`. A row that does not parse (a kind, role or
+/// state this version does not know) is left out and logged with its table and id, never
+/// dropped silently.
+pub fn parsed<R: Row, T>(
+    table: &'static str,
+    rows: Vec<R>,
+    parse: impl Fn(R) -> Option<T>,
+) -> Vec<T> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let id = row.id();
+            let value = parse(row);
+            if value.is_none() {
+                tracing::error!(table, id, "a stored row does not parse: left out");
+            }
+            value
+        })
+        .collect()
+}
+
 impl Db {
     /// Connects and applies pending migrations. `sqlite://path` (created if missing),
     /// `sqlite::memory:` or `postgres://…`.
@@ -125,5 +175,21 @@ impl Tx {
             Tx::Sqlite(tx) => tx.commit().await,
             Tx::Postgres(tx) => tx.commit().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parsed;
+
+    #[test]
+    fn a_row_that_does_not_parse_is_left_out_and_the_others_kept() {
+        let rows = vec![
+            (1_i64, "7".to_owned()),
+            (2, "seven".to_owned()),
+            (3, "9".to_owned()),
+        ];
+        let values: Vec<i64> = parsed("numbers", rows, |(_, text)| text.parse().ok());
+        assert_eq!(values, [7, 9]);
     }
 }

@@ -75,7 +75,7 @@ mod routes {
             Page::NotMe => lockout::view::NotMePage().into_any(),
             Page::ConfirmEmail => account::view::ConfirmEmailPage().into_any(),
             Page::Overview => organizations::view::OverviewPage().into_any(),
-            Page::Activity => organizations::activity_view::ActivityPage().into_any(),
+            Page::Activity => organizations::activity::view::ActivityPage().into_any(),
             Page::Products => products::view::ProductsPage().into_any(),
             Page::Product => {
                 let panel: products::view::KindPanel = kind_panel;
@@ -89,9 +89,9 @@ mod routes {
             Page::Tags => tags::view::TagsPage().into_any(),
             Page::Users => organizations::view::UsersPage().into_any(),
             Page::Invite => invitations::view::InvitePage().into_any(),
-            Page::RemoveUser => organizations::removal_view::RemoveUserPage().into_any(),
+            Page::RemoveUser => organizations::removal::view::RemoveUserPage().into_any(),
             Page::Welcome => organizations::view::WelcomePage().into_any(),
-            Page::Settings => organizations::settings_view::SettingsPage().into_any(),
+            Page::Settings => organizations::settings::view::SettingsPage().into_any(),
             Page::Invitation => invitations::view::InvitationPage().into_any(),
             Page::MyOrganizations => organizations::view::MyOrganizationsPage().into_any(),
             Page::Profile => account::view::ProfilePage().into_any(),

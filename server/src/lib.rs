@@ -8,7 +8,7 @@ use app::access::AVATAR_PATH;
 use app::account::profile::{my_avatar, upload_avatar, AVATAR_MAX_BYTES};
 use app::activity::ActivityFilter;
 use app::error::{AppError, ErrorCode};
-use app::organizations::activity_view::EXPORT_PATH;
+use app::organizations::activity::view::EXPORT_PATH;
 use app::request::session_token_in;
 use app::state::AppState;
 use app::{shell, App};
@@ -613,7 +613,7 @@ async fn export_activity(state: AppState, request: Request) -> Response {
         product: text("product"),
         search: text("search"),
     };
-    match app::organizations::activity_api::export(
+    match app::organizations::activity::api::export(
         state,
         &parts.headers,
         &origin,

@@ -262,7 +262,7 @@ pub async fn memberships_of(
         .bind(user_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(summary).collect())
+    Ok(crate::db::parsed("organizations", rows, summary))
 }
 
 /// The one product-reach query: whether product `product_id` is organization

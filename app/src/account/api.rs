@@ -305,8 +305,8 @@ pub async fn confirm_identity(password: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     pub(super) use super::super::{
-        check_new_password, normalize_code, normalize_name, store, SIGN_UP_CODE_ATTEMPTS,
-        SIGN_UP_CONFIRMATION_SECONDS, SIGN_UP_RESEND_SECONDS,
+        check_new_password, normalize_code, normalize_company, normalize_name, store,
+        SIGN_UP_CODE_ATTEMPTS, SIGN_UP_CONFIRMATION_SECONDS, SIGN_UP_RESEND_SECONDS,
     };
     pub(super) use crate::access::authentication::start_session;
     pub(super) use crate::access::store::Stage;
@@ -491,18 +491,6 @@ mod ssr {
         let message = crate::mail::messages::confirm_sign_up(email, &code, base, token)?;
         crate::mail::store::enqueue(tx, &message, now).await?;
         Ok(())
-    }
-
-    /// A company's name as typed on the sign-up form; empty for an organization in the
-    /// person's own name.
-    pub(super) fn normalize_company(raw: &str) -> Result<String, AppError> {
-        if raw.trim().is_empty() {
-            return Ok(String::new());
-        }
-        crate::access::normalize_organization_name(raw).map_err(|e| AppError {
-            field: Some("company".into()),
-            ..e
-        })
     }
 
     /// Six random digits.

@@ -156,11 +156,34 @@ fn is_common_password(_password: &str) -> bool {
     false
 }
 
+/// A company's name as typed on the sign-up form; empty for an organization in the
+/// person's own name.
+pub fn normalize_company(raw: &str) -> Result<String, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crate::access::normalize_organization_name(raw).map_err(|e| AppError {
+        field: Some("company".into()),
+        ..e
+    })
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
     use crate::format::initials;
     use crate::mail::normalize_email;
+
+    #[test]
+    fn a_company_name_is_optional_and_checked_like_an_organization_name() {
+        assert_eq!(normalize_company("   ").as_deref(), Ok(""));
+        assert_eq!(
+            normalize_company("  Café du Lac  ").as_deref(),
+            Ok("Café du Lac")
+        );
+        let error = normalize_company(&"x".repeat(300)).expect_err("too long");
+        assert_eq!(error.field.as_deref(), Some("company"));
+    }
 
     #[test]
     fn confirmation_codes_are_six_digits() {

@@ -123,7 +123,7 @@ pub async fn entries(
         .bind(currency.code())
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(entry).collect())
+    Ok(crate::db::parsed("ledger_entries", rows, entry))
 }
 
 type AddressRow = (
@@ -611,9 +611,8 @@ pub async fn withdrawals(
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
+    Ok(crate::db::parsed("withdrawals", rows, withdrawal_of)
         .into_iter()
-        .filter_map(withdrawal_of)
         .map(|(_, w)| w)
         .collect())
 }
@@ -626,7 +625,7 @@ pub async fn pending_withdrawals(
         "SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE status = 'requested' ORDER BY id"
     );
     let rows: Vec<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
-    Ok(rows.into_iter().filter_map(withdrawal_of).collect())
+    Ok(crate::db::parsed("withdrawals", rows, withdrawal_of))
 }
 
 /// A withdrawal by its id, with its organization.

@@ -30,9 +30,10 @@ pub async fn api_tokens(tx: &mut Tx, user_id: i64) -> Result<Vec<ApiToken>, sqlx
         .bind(user_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, scope, created_at, expires_at, last_used_at)| {
+    Ok(crate::db::parsed(
+        "api_tokens",
+        rows,
+        |(id, name, scope, created_at, expires_at, last_used_at)| {
             Some(ApiToken {
                 id,
                 name,
@@ -41,8 +42,8 @@ pub async fn api_tokens(tx: &mut Tx, user_id: i64) -> Result<Vec<ApiToken>, sqlx
                 expires_at,
                 last_used_at,
             })
-        })
-        .collect())
+        },
+    ))
 }
 
 pub async fn insert_app_password(

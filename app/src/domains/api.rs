@@ -141,7 +141,7 @@ pub async fn add_transfer(
 ) -> Result<i64, AppError> {
     AddTransfer::serve(|cx| async move {
         let name = crate::shop::check_domain_name(&name)?;
-        let code = check_code(&auth_code)?;
+        let code = check_auth_code(&auth_code)?;
         let extensions = domain::current();
         if extensions.of(&name).is_none() {
             return Err(AppError::validation(
@@ -216,7 +216,7 @@ pub async fn restart_transfer(
     token: String,
 ) -> Result<bool, AppError> {
     RestartTransfer::serve(|cx| async move {
-        let code = check_code(&auth_code)?;
+        let code = check_auth_code(&auth_code)?;
         let account_id = cx.account()?.id;
         let mut tx = cx.write().await?;
         let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
@@ -300,7 +300,7 @@ use ssr::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    pub(super) use super::super::{store, RestoreOffer, WARRANTY_YEARS_MAX};
+    pub(super) use super::super::{check_auth_code, store, RestoreOffer, WARRANTY_YEARS_MAX};
     pub(super) use crate::access::organization::{may_manage, products_for};
     pub(super) use crate::access::{Context, Log, Member};
     pub(super) use crate::activity::ActivityAction;
@@ -422,20 +422,5 @@ mod ssr {
         .await?;
         tx.commit().await?;
         Ok(id)
-    }
-
-    /// An authorization code as typed: 1 to 64 visible characters.
-    pub(super) fn check_code(code: &str) -> Result<String, AppError> {
-        let code = code.trim();
-        if code.is_empty()
-            || code.chars().count() > 64
-            || code.chars().any(|c| c.is_control() || c.is_whitespace())
-        {
-            return Err(AppError::validation(
-                "auth_code",
-                "Enter the authorization code the current registrar gave (1 to 64 characters, no spaces).",
-            ));
-        }
-        Ok(code.to_owned())
     }
 }

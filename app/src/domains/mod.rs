@@ -15,6 +15,7 @@ pub mod store;
 pub mod transfer;
 pub mod view;
 
+use crate::error::AppError;
 use crate::money::Money;
 use crate::products::DomainStage;
 use serde::{Deserialize, Serialize};
@@ -176,5 +177,35 @@ impl TransferFailure {
                 "Make sure the holder's email address at the current registrar is right and that the holder answers its message, then restart the transfer."
             }
         }
+    }
+}
+
+/// An authorization code as typed: 1 to 64 visible characters.
+pub fn check_auth_code(code: &str) -> Result<String, AppError> {
+    let code = code.trim();
+    if code.is_empty()
+        || code.chars().count() > 64
+        || code.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(AppError::validation(
+            "auth_code",
+            "Enter the authorization code the current registrar gave (1 to 64 characters, no spaces).",
+        ));
+    }
+    Ok(code.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_authorization_code_is_visible_characters_without_spaces() {
+        assert_eq!(check_auth_code("  aB3$-x9 ").as_deref(), Ok("aB3$-x9"));
+        for bad in ["", "   ", "ab cd", "ab\tcd", &"x".repeat(65)] {
+            let error = check_auth_code(bad).expect_err(bad);
+            assert_eq!(error.field.as_deref(), Some("auth_code"), "{bad:?}");
+        }
+        assert!(check_auth_code(&"x".repeat(64)).is_ok());
     }
 }

@@ -29,21 +29,20 @@ pub async fn expired(tx: &mut Tx, now: i64) -> Result<Vec<Expired>, sqlx::Error>
         .bind(now)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(product_id, organization_id, organization, name, stage, expires_at)| {
-                Some(Expired {
-                    product_id,
-                    organization_id,
-                    organization,
-                    name,
-                    stage: DomainStage::parse(&stage)?,
-                    expires_at,
-                })
-            },
-        )
-        .collect())
+    Ok(crate::db::parsed(
+        "products",
+        rows,
+        |(product_id, organization_id, organization, name, stage, expires_at)| {
+            Some(Expired {
+                product_id,
+                organization_id,
+                organization,
+                name,
+                stage: DomainStage::parse(&stage)?,
+                expires_at,
+            })
+        },
+    ))
 }
 
 /// A domain of the organization, as its panel and its actions need it.

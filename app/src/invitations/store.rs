@@ -61,16 +61,13 @@ pub async fn product_choices(
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, kind)| {
-            Some(ProductChoice {
-                id,
-                name,
-                kind: ProductKind::parse(&kind)?,
-            })
+    Ok(crate::db::parsed("products", rows, |(id, name, kind)| {
+        Some(ProductChoice {
+            id,
+            name,
+            kind: ProductKind::parse(&kind)?,
         })
-        .collect())
+    }))
 }
 
 /// Of these product ids, how many belong to the organization.
@@ -177,7 +174,7 @@ pub async fn pending(tx: &mut Tx, organization_id: i64) -> Result<Vec<Pending>, 
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(pending_from).collect())
+    Ok(crate::db::parsed("invitations", rows, pending_from))
 }
 
 /// One pending invitation, if it belongs to the organization.
@@ -208,9 +205,10 @@ pub async fn products_of(
         .bind(invitation_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, kind, billing)| {
+    Ok(crate::db::parsed(
+        "invitation_products",
+        rows,
+        |(id, name, kind, billing)| {
             Some((
                 id,
                 InvitedProduct {
@@ -219,8 +217,8 @@ pub async fn products_of(
                     billing,
                 },
             ))
-        })
-        .collect())
+        },
+    ))
 }
 
 /// A new token and seven more days for a pending invitation; the old link stops working.

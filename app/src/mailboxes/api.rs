@@ -697,8 +697,9 @@ use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     pub(super) use super::super::{
-        device, store, MailServiceFacts, MyAddress, NewDevicePassword, Rights, ADDRESSES_MAX,
-        DEVICES_MAX, DEVICE_NAME_MAX, SETUP_LINK_DAYS, USERS_MAX,
+        check_device_name, check_local_part, check_users, device, ids_of, rights_of, store,
+        MailServiceFacts, MyAddress, NewDevicePassword, Rights, ADDRESSES_MAX, DEVICES_MAX,
+        SETUP_LINK_DAYS, USERS_MAX,
     };
     pub(super) use crate::access::organization::{may_manage, products_for};
     pub(super) use crate::access::{Context, Log, Member};
@@ -706,24 +707,6 @@ mod ssr {
     pub(super) use crate::db::Tx;
     pub(super) use crate::error::AppError;
     pub(super) use crate::policy::Action;
-
-    /// The permissions as sent: their names, comma-separated.
-    pub(super) fn rights_of(names: &str) -> Result<Rights, AppError> {
-        Rights::parse(names).map_err(|e| AppError::validation("rights", e))
-    }
-
-    /// Ids as sent: comma-separated.
-    pub(super) fn ids_of(text: &str) -> Result<Vec<i64>, AppError> {
-        text.split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(|t| {
-                t.parse().map_err(|_| {
-                    AppError::validation("mail_address_ids", "Tick the addresses again.")
-                })
-            })
-            .collect()
-    }
 
     /// The service (name, global configuration) if the caller reaches it; not found otherwise.
     pub(super) async fn reached(
@@ -778,55 +761,6 @@ mod ssr {
             may_manage: true,
             may_maintain: member.may(Action::BlockProducts),
         })
-    }
-
-    /// A local part as typed: lower-case letters, digits, dots, hyphens, underscores and plus
-    /// signs, 1 to 64, no dot at either end or twice in a row.
-    pub(super) fn check_local_part(text: &str) -> Result<String, AppError> {
-        let local = text.trim().to_lowercase();
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-+".contains(c);
-        if local.is_empty()
-            || local.len() > 64
-            || !local.chars().all(allowed)
-            || local.starts_with('.')
-            || local.ends_with('.')
-            || local.contains("..")
-        {
-            return Err(AppError::validation(
-                "local_part",
-                "Enter what comes before the @: 1 to 64 letters, digits, dots, hyphens, underscores or plus signs (no dot at either end, no two dots in a row).",
-            ));
-        }
-        Ok(local)
-    }
-
-    /// The email addresses of users as typed (commas, spaces or lines between them).
-    pub(super) fn check_users(text: &str) -> Result<Vec<String>, AppError> {
-        let mut users = Vec::new();
-        for raw in text
-            .split([',', ';', '\n', '\r', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            let email = crate::mail::normalize_email(raw).map_err(|_| {
-                AppError::validation(
-                    "users",
-                    format!(
-                        "{raw} is not an email address: enter one per line, like name@example.com."
-                    ),
-                )
-            })?;
-            if !users.contains(&email) {
-                users.push(email);
-            }
-        }
-        if users.len() > USERS_MAX {
-            return Err(AppError::validation(
-                "users",
-                format!("An address has at most {USERS_MAX} users."),
-            ));
-        }
-        Ok(users)
     }
 
     /// Adds a user (an account with that login email, or someone invited by email) and tells
@@ -898,20 +832,6 @@ mod ssr {
         )
         .await?;
         Ok(true)
-    }
-
-    pub(super) fn check_device_name(name: &str) -> Result<String, AppError> {
-        let name = name.trim();
-        if name.is_empty()
-            || name.chars().count() > DEVICE_NAME_MAX
-            || name.chars().any(char::is_control)
-        {
-            return Err(AppError::validation(
-                "name",
-                format!("Name the device (1 to {DEVICE_NAME_MAX} characters), like \"Laptop\" or \"Phone\"."),
-            ));
-        }
-        Ok(name.to_owned())
     }
 
     /// Stores a new device password of a user (its keyed hash), logged.

@@ -14,6 +14,7 @@ pub mod servers;
 pub mod store;
 pub mod view;
 
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 /// One of the 11 permissions a user of an email address may hold (the seed's table, in its
@@ -441,9 +442,145 @@ impl DeviceAnswer {
     }
 }
 
+// ---- Input as typed, checked (pure: the server functions call these) ----------------------
+
+/// The permissions as sent: their names, comma-separated.
+pub fn rights_of(names: &str) -> Result<Rights, AppError> {
+    Rights::parse(names).map_err(|e| AppError::validation("rights", e))
+}
+
+/// Ids as sent: comma-separated.
+pub fn ids_of(text: &str) -> Result<Vec<i64>, AppError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse()
+                .map_err(|_| AppError::validation("mail_address_ids", "Tick the addresses again."))
+        })
+        .collect()
+}
+
+/// A local part as typed: lower-case letters, digits, dots, hyphens, underscores and plus
+/// signs, 1 to 64, no dot at either end or twice in a row.
+pub fn check_local_part(text: &str) -> Result<String, AppError> {
+    let local = text.trim().to_lowercase();
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-+".contains(c);
+    if local.is_empty()
+        || local.len() > 64
+        || !local.chars().all(allowed)
+        || local.starts_with('.')
+        || local.ends_with('.')
+        || local.contains("..")
+    {
+        return Err(AppError::validation(
+            "local_part",
+            "Enter what comes before the @: 1 to 64 letters, digits, dots, hyphens, underscores or plus signs (no dot at either end, no two dots in a row).",
+        ));
+    }
+    Ok(local)
+}
+
+/// The email addresses of users as typed (commas, spaces or lines between them).
+pub fn check_users(text: &str) -> Result<Vec<String>, AppError> {
+    let mut users = Vec::new();
+    for raw in text
+        .split([',', ';', '\n', '\r', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let email = crate::mail::normalize_email(raw).map_err(|_| {
+            AppError::validation(
+                "users",
+                format!(
+                    "{raw} is not an email address: enter one per line, like name@example.com."
+                ),
+            )
+        })?;
+        if !users.contains(&email) {
+            users.push(email);
+        }
+    }
+    if users.len() > USERS_MAX {
+        return Err(AppError::validation(
+            "users",
+            format!("An address has at most {USERS_MAX} users."),
+        ));
+    }
+    Ok(users)
+}
+
+pub fn check_device_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > DEVICE_NAME_MAX
+        || name.chars().any(char::is_control)
+    {
+        return Err(AppError::validation(
+            "name",
+            format!("Name the device (1 to {DEVICE_NAME_MAX} characters), like \"Laptop\" or \"Phone\"."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_parts_are_checked_and_lower_cased() {
+        assert_eq!(check_local_part(" Info.Team ").as_deref(), Ok("info.team"));
+        assert_eq!(check_local_part("a+b_c-d").as_deref(), Ok("a+b_c-d"));
+        for bad in [
+            "",
+            ".info",
+            "info.",
+            "in..fo",
+            "in fo",
+            "émile",
+            &"a".repeat(65),
+        ] {
+            let error = check_local_part(bad).expect_err(bad);
+            assert_eq!(error.field.as_deref(), Some("local_part"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn users_are_read_from_commas_spaces_or_lines_once_each() {
+        assert_eq!(
+            check_users("Ana@Example.com, bo@example.com\nana@example.com;  cy@example.com"),
+            Ok(vec![
+                "ana@example.com".to_owned(),
+                "bo@example.com".to_owned(),
+                "cy@example.com".to_owned()
+            ])
+        );
+        assert_eq!(check_users(""), Ok(vec![]));
+        let error = check_users("ana@example.com, not-an-address").expect_err("refused");
+        assert!(error
+            .message
+            .starts_with("not-an-address is not an email address"));
+        let many: Vec<String> = (0..=USERS_MAX)
+            .map(|i| format!("u{i}@example.com"))
+            .collect();
+        assert!(check_users(&many.join(",")).is_err());
+    }
+
+    #[test]
+    fn device_names_are_trimmed_and_bounded() {
+        assert_eq!(check_device_name("  Laptop ").as_deref(), Ok("Laptop"));
+        assert!(check_device_name("   ").is_err());
+        assert!(check_device_name("tab\there").is_err());
+        assert!(check_device_name(&"x".repeat(DEVICE_NAME_MAX + 1)).is_err());
+        assert!(check_device_name(&"x".repeat(DEVICE_NAME_MAX)).is_ok());
+    }
+
+    #[test]
+    fn ids_are_read_comma_separated() {
+        assert_eq!(ids_of("3, 5,,8"), Ok(vec![3, 5, 8]));
+        assert!(ids_of("3,x").is_err());
+    }
 
     #[test]
     fn rights_are_eleven_bits_read_and_written_by_name() {

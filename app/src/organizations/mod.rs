@@ -1,12 +1,9 @@
 //! Organizations and memberships: the switcher's data, the overview, creating an organization.
 
-pub mod activity_api;
-pub mod activity_view;
+pub mod activity;
 pub mod api;
 pub mod removal;
-pub mod removal_view;
 pub mod settings;
-pub mod settings_view;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;

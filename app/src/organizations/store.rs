@@ -28,22 +28,21 @@ pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, s
             .bind(organization_id)
             .fetch_all(&mut **c)
             .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(user_id, first_name, last_name, email, role, joined_at, locked)| {
-                Role::parse(&role).map(|role| Member {
-                    user_id,
-                    first_name,
-                    last_name,
-                    email,
-                    role,
-                    joined_at,
-                    locked,
-                })
-            },
-        )
-        .collect())
+    Ok(crate::db::parsed(
+        "memberships",
+        rows,
+        |(user_id, first_name, last_name, email, role, joined_at, locked)| {
+            Role::parse(&role).map(|role| Member {
+                user_id,
+                first_name,
+                last_name,
+                email,
+                role,
+                joined_at,
+                locked,
+            })
+        },
+    ))
 }
 
 /// The organization's people, with 2FA status, last activity and lock; `search` (a LIKE pattern,
@@ -77,34 +76,33 @@ pub async fn users(
         .bind(search)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(
+    Ok(crate::db::parsed(
+        "second_factors",
+        rows,
+        |(
+            user_id,
+            first_name,
+            last_name,
+            email,
+            role,
+            two_factor,
+            last_active,
+            locked,
+            blocked,
+        )| {
+            Some(super::UserRow {
                 user_id,
                 first_name,
                 last_name,
                 email,
-                role,
+                role: Role::parse(&role)?,
                 two_factor,
                 last_active,
                 locked,
                 blocked,
-            )| {
-                Some(super::UserRow {
-                    user_id,
-                    first_name,
-                    last_name,
-                    email,
-                    role: Role::parse(&role)?,
-                    two_factor,
-                    last_active,
-                    locked,
-                    blocked,
-                })
-            },
-        )
-        .collect())
+            })
+        },
+    ))
 }
 
 pub async fn set_role(

@@ -4,7 +4,7 @@ use super::api::{
     my_organizations, organization_overview, BlockMember, ChangeRole, CreateOrganization,
     UnblockMember, UnlockMember,
 };
-use super::removal::LeaveOrganization;
+use super::removal::api::LeaveOrganization;
 use super::ORGANIZATION_NAME_MAX_CHARS;
 use crate::components::use_organization_id;
 use crate::components::PageTitle;

@@ -36,26 +36,26 @@ type DetailRow = (
 );
 
 fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
-    rows.into_iter()
-        .filter_map(
-            |(id, name, kind, status, expires_at, holder, blocked, stage, transfer, auto_renew)| {
-                Some(ProductSummary {
-                    in_transfer: super::in_transfer(transfer.as_deref()),
-                    id,
-                    name,
-                    kind: ProductKind::parse(&kind)?,
-                    status: ProductStatus::parse(&status)?,
-                    expires_at,
-                    holder,
-                    tags: Vec::new(),
-                    blocked,
-                    stage: DomainStage::parse(&stage)?,
-                    standing: None,
-                    auto_renew,
-                })
-            },
-        )
-        .collect()
+    crate::db::parsed(
+        "products",
+        rows,
+        |(id, name, kind, status, expires_at, holder, blocked, stage, transfer, auto_renew)| {
+            Some(ProductSummary {
+                in_transfer: super::in_transfer(transfer.as_deref()),
+                id,
+                name,
+                kind: ProductKind::parse(&kind)?,
+                status: ProductStatus::parse(&status)?,
+                expires_at,
+                holder,
+                tags: Vec::new(),
+                blocked,
+                stage: DomainStage::parse(&stage)?,
+                standing: None,
+                auto_renew,
+            })
+        },
+    )
 }
 
 /// One page of the organization's products matching `filter`, after the cursor `(key, id)`.

@@ -75,7 +75,7 @@ pub async fn cart(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredLine>, 
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(stored_line).collect())
+    Ok(crate::db::parsed("cart_lines", rows, stored_line))
 }
 
 pub async fn cart_line(
@@ -103,11 +103,14 @@ struct GuestLineRow {
     periods: i64,
 }
 
+impl crate::db::Row for GuestLineRow {
+    fn id(&self) -> i64 {
+        self.id
+    }
+}
+
 fn guest_line(row: GuestLineRow) -> Option<Line> {
-    let Some(kind) = ProductKind::parse(&row.kind) else {
-        tracing::warn!(table = "guest_cart_lines", id = row.id, kind = %row.kind, "unknown kind");
-        return None;
-    };
+    let kind = ProductKind::parse(&row.kind)?;
     Some(Line {
         id: row.id,
         kind,
@@ -130,7 +133,7 @@ pub async fn guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line>, sq
         .bind(token.as_str())
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(guest_line).collect())
+    Ok(crate::db::parsed("guest_cart_lines", rows, guest_line))
 }
 
 /// The visitor's lines, deleted as they are read (the claim of `guest::claim`).
@@ -142,7 +145,7 @@ pub async fn take_guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line
         .fetch_all(&mut **c)
         .await)?;
     rows.sort_by_key(|r| r.id);
-    Ok(rows.into_iter().filter_map(guest_line).collect())
+    Ok(crate::db::parsed("guest_cart_lines", rows, guest_line))
 }
 
 pub async fn add_guest_line(
@@ -327,7 +330,7 @@ pub async fn promo_code(tx: &mut Tx, code: &str) -> Result<Option<PromoCode>, sq
 pub async fn promo_codes(tx: &mut Tx) -> Result<Vec<PromoCode>, sqlx::Error> {
     let sql = format!("SELECT {PROMO_COLUMNS} FROM promo_codes ORDER BY id");
     let rows: Vec<PromoRow> = on_db!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
-    Ok(rows.into_iter().filter_map(promo).collect())
+    Ok(crate::db::parsed("promo_codes", rows, promo))
 }
 
 /// Whether the organization used the code on an order.
@@ -468,17 +471,18 @@ pub async fn free_offers(tx: &mut Tx, organization_id: i64) -> Result<Vec<FreeOf
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, kind, periods, label)| {
+    Ok(crate::db::parsed(
+        "free_offers",
+        rows,
+        |(id, kind, periods, label)| {
             Some(FreeOffer {
                 id,
                 kind: ProductKind::parse(&kind)?,
                 periods,
                 label,
             })
-        })
-        .collect())
+        },
+    ))
 }
 
 /// `false` when the offer was used meanwhile (or is not the organization's).
@@ -531,9 +535,10 @@ pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewabl
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(product_id, name, kind, expires_at, auto_renew)| {
+    Ok(crate::db::parsed(
+        "products",
+        rows,
+        |(product_id, name, kind, expires_at, auto_renew)| {
             Some(Renewable {
                 product_id,
                 name,
@@ -541,8 +546,8 @@ pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewabl
                 expires_at,
                 auto_renew,
             })
-        })
-        .collect())
+        },
+    ))
 }
 
 /// Whether a product of this kind and name exists in any organization (a domain name is
@@ -760,10 +765,12 @@ pub async fn insert_order_line(
 }
 
 pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, sqlx::Error> {
-    const SQL: &str = "SELECT kind, plan, name, product_id, quantity, periods, period, purpose, \
-                       auth_code FROM order_lines WHERE order_id = $1 ORDER BY position";
+    // The order's id first: a line that does not parse is logged under its order.
+    const SQL: &str = "SELECT order_id, kind, plan, name, product_id, quantity, periods, period, \
+                       purpose, auth_code FROM order_lines WHERE order_id = $1 ORDER BY position";
     #[allow(clippy::type_complexity)]
     let rows: Vec<(
+        i64,
         String,
         String,
         String,
@@ -777,24 +784,23 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
         .bind(order_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(kind, plan, name, product_id, quantity, periods, period, purpose, auth_code)| {
-                Some(OrderLine {
-                    kind: ProductKind::parse(&kind)?,
-                    plan,
-                    name,
-                    product_id,
-                    purpose: Purpose::parse(&purpose)?,
-                    quantity,
-                    periods,
-                    period,
-                    auth_code,
-                })
-            },
-        )
-        .collect())
+    Ok(crate::db::parsed(
+        "order_lines",
+        rows,
+        |(_, kind, plan, name, product_id, quantity, periods, period, purpose, auth_code)| {
+            Some(OrderLine {
+                kind: ProductKind::parse(&kind)?,
+                plan,
+                name,
+                product_id,
+                purpose: Purpose::parse(&purpose)?,
+                quantity,
+                periods,
+                period,
+                auth_code,
+            })
+        },
+    ))
 }
 
 /// How many of an order's lines were carried out already.
@@ -1052,7 +1058,7 @@ pub async fn invoices(tx: &mut Tx, organization_id: i64) -> Result<Vec<Invoice>,
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(invoice_of).collect())
+    Ok(crate::db::parsed("invoices", rows, invoice_of))
 }
 
 /// One of the organization's invoices, with its lines.
@@ -1153,7 +1159,7 @@ pub async fn orders(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredOrder
         .bind(organization_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().filter_map(order).collect())
+    Ok(crate::db::parsed("orders", rows, order))
 }
 
 // ---- Automatic renewal ----------------------------------------------------------------------
@@ -1183,22 +1189,21 @@ pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>,
             .bind(until)
             .fetch_all(&mut **c)
             .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
-            |(product_id, organization_id, organization, kind, name, expires_at, warranty)| {
-                Some(AutoRenewing {
-                    product_id,
-                    organization_id,
-                    organization,
-                    kind: ProductKind::parse(&kind)?,
-                    name,
-                    expires_at,
-                    warranty,
-                })
-            },
-        )
-        .collect())
+    Ok(crate::db::parsed(
+        "products",
+        rows,
+        |(product_id, organization_id, organization, kind, name, expires_at, warranty)| {
+            Some(AutoRenewing {
+                product_id,
+                organization_id,
+                organization,
+                kind: ProductKind::parse(&kind)?,
+                name,
+                expires_at,
+                warranty,
+            })
+        },
+    ))
 }
 
 /// Marks a renewal step done for this expiry date; `false` when it was done before (by this

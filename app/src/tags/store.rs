@@ -19,9 +19,10 @@ pub async fn list(
         .bind(only_for.unwrap_or(0))
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, colour, version, products)| {
+    Ok(crate::db::parsed(
+        "product_tags",
+        rows,
+        |(id, name, colour, version, products)| {
             Some(Tag {
                 id,
                 name,
@@ -29,8 +30,8 @@ pub async fn list(
                 products,
                 version,
             })
-        })
-        .collect())
+        },
+    ))
 }
 
 /// The tag, if it belongs to the organization.

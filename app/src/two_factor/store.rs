@@ -14,9 +14,10 @@ pub async fn methods(tx: &mut Tx, user_id: i64) -> Result<Vec<Method>, sqlx::Err
         .bind(user_id)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, kind, label, is_default, created_at, last_used_at)| {
+    Ok(crate::db::parsed(
+        "second_factors",
+        rows,
+        |(id, kind, label, is_default, created_at, last_used_at)| {
             Some(Method {
                 id,
                 kind: MethodKind::parse(&kind)?,
@@ -25,8 +26,8 @@ pub async fn methods(tx: &mut Tx, user_id: i64) -> Result<Vec<Method>, sqlx::Err
                 created_at,
                 last_used_at,
             })
-        })
-        .collect())
+        },
+    ))
 }
 
 pub async fn has_second_factor(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {

@@ -1,13 +1,13 @@
 //! The organization's settings page: name, security rules, deletion.
 
-use super::settings::{
+use super::api::{
     organization_settings, DeleteOrganization, RenameOrganization, SetSmsResetForbidden,
     SetTwoFactorRequirement, SettingsOverview,
 };
-use super::ORGANIZATION_NAME_MAX_CHARS;
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
+use crate::organizations::ORGANIZATION_NAME_MAX_CHARS;
 use leptos::prelude::*;
 
 #[component]

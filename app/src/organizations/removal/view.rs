@@ -2,7 +2,7 @@
 //! confirm with a checkbox → review again → type my own login email and tick → Remove this
 //! user. Only the last step changes anything, and it cannot be undone.
 
-use super::removal::{removal_review, RemovalPlan, RemoveMember};
+use super::api::{removal_review, RemovalPlan, RemoveMember};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};

@@ -2,7 +2,7 @@
 //! representatives and administrators — the whole organization's; filtered by date range,
 //! action type, product and free text; paged newest first; exported as CSV.
 
-use super::activity_api::{activity_filter_choices, my_activity, organization_activity};
+use super::api::{activity_filter_choices, my_activity, organization_activity};
 use crate::activity::{ActivityAction, ActivityFilter};
 use crate::components::use_organization_id;
 use crate::components::Loading;
