@@ -21,8 +21,8 @@ use tracing::Instrument;
 pub struct Context {
     pub state: AppState,
     pub origin: Origin,
-    /// The clock, read once: one instant for the whole call.
-    pub now: i64,
+    /// The clock, read once: one instant for the whole call ([`Context::now`]).
+    now: i64,
     pub row: &'static ServerFunction,
     /// Whoever the door let in: `None` for doors that let anyone in (the way in, emailed links)
     /// or only someone signed out.
@@ -88,6 +88,12 @@ impl Context {
             row,
             proven,
         })
+    }
+
+    /// The call's instant: the clock as read once when the call came in. Bodies take their
+    /// time from here, never from the clock, so a call sees one instant throughout.
+    pub fn now(&self) -> i64 {
+        self.now
     }
 
     /// The person (or the program's account) the door let in. Calling it behind a door that
@@ -187,6 +193,25 @@ impl Context {
         self.reach_products(tx, &member, action == Action::UseBilling, product_ids)
             .await?;
         Ok(member)
+    }
+
+    /// As [`Context::products`], for a body that has the membership already (and words its
+    /// own "not found").
+    pub async fn products_of(
+        &self,
+        tx: &mut Tx,
+        member: &Member,
+        product_ids: &[i64],
+    ) -> Result<(), AppError> {
+        let Reach::Product(action) = self.row.reach else {
+            tracing::error!(
+                endpoint = self.row.endpoint,
+                "asked for products, but the row's reach is not a product's"
+            );
+            return Err(AppError::internal());
+        };
+        self.reach_products(tx, member, action == Action::UseBilling, product_ids)
+            .await
     }
 
     /// For a row that reaches the organization's billing (the cart, an order): each of

@@ -587,20 +587,6 @@ pub async fn count_role(tx: &mut Tx, organization_id: i64, role: Role) -> Result
         .await)
 }
 
-/// Of these products, the ones whose management is blocked.
-pub async fn blocked_among(tx: &mut Tx, product_ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
-    const SQL: &str = "SELECT id FROM products WHERE id = $1 AND blocked_at IS NOT NULL";
-    let mut found = Vec::new();
-    for id in product_ids {
-        let hit: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(id)
-            .fetch_optional(&mut **c)
-            .await)?;
-        found.extend(hit);
-    }
-    Ok(found)
-}
-
 /// Everyone in the organization, as `(email, first name)`, to tell them something.
 pub async fn member_addresses(
     tx: &mut Tx,

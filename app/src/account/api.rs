@@ -43,19 +43,20 @@ pub async fn sign_up(
                     user_id,
                     "",
                     &cx.origin,
-                    cx.now,
+                    cx.now(),
                 )
                 .await?;
-                if store::claim_sign_up_notice(&mut tx, user_id, cx.now).await? {
+                if store::claim_sign_up_notice(&mut tx, user_id, cx.now()).await? {
                     let notice = crate::mail::messages::sign_up_attempted(&email, base)?;
-                    crate::mail::store::enqueue(&mut tx, &notice, cx.now).await?;
+                    crate::mail::store::enqueue(&mut tx, &notice, cx.now()).await?;
                 }
             }
             // At most three confirmation emails an hour to one address: nobody can use
             // sign-up to flood a mailbox (the answer stays the same).
-            None if store::pending_sign_ups_since(&mut tx, &email, cx.now - 3600).await? >= 3 => {}
+            None if store::pending_sign_ups_since(&mut tx, &email, cx.now() - 3600).await? >= 3 => {
+            }
             None => {
-                store::prune_pending_sign_ups(&mut tx, &email, cx.now).await?;
+                store::prune_pending_sign_ups(&mut tx, &email, cx.now()).await?;
                 let (token, token_hash) = tokens::new_token();
                 let id = store::insert_pending_sign_up(
                     &mut tx,
@@ -67,12 +68,12 @@ pub async fn sign_up(
                         remember,
                         organization_name: &organization_name,
                         token_hash: &token_hash,
-                        at: cx.now,
-                        expires_at: cx.now + SIGN_UP_CONFIRMATION_SECONDS,
+                        at: cx.now(),
+                        expires_at: cx.now() + SIGN_UP_CONFIRMATION_SECONDS,
                     },
                 )
                 .await?;
-                send_code(&mut tx, id, &email, &token, base, cx.now).await?;
+                send_code(&mut tx, id, &email, &token, base, cx.now()).await?;
             }
         }
         tx.commit().await?;
@@ -90,25 +91,25 @@ pub async fn resend_sign_up_code(email: String) -> Result<SignUpStarted, AppErro
         let email = normalize_email(&email)?;
         let base = &cx.state.settings.public_url;
         let mut tx = cx.write().await?;
-        if let Some((id, sent_at)) = store::newest_pending_sign_up(&mut tx, &email, cx.now).await? {
-            if cx.now - sent_at < SIGN_UP_RESEND_SECONDS {
+        if let Some((id, sent_at)) = store::newest_pending_sign_up(&mut tx, &email, cx.now()).await? {
+            if cx.now() - sent_at < SIGN_UP_RESEND_SECONDS {
                 return Err(AppError::new(
                     ErrorCode::RateLimited,
                     "A code was sent less than a minute ago. Give it a moment to arrive (and look in the spam folder) before asking again.",
                 ));
             }
-            if store::pending_sign_ups_since(&mut tx, &email, cx.now - 3600).await? >= 3 {
+            if store::pending_sign_ups_since(&mut tx, &email, cx.now() - 3600).await? >= 3 {
                 return Err(AppError::new(
                     ErrorCode::RateLimited,
                     "Three codes went to this address in the last hour. Use the newest email, or ask again in an hour.",
                 ));
             }
             let (token, token_hash) = tokens::new_token();
-            let expires_at = cx.now + SIGN_UP_CONFIRMATION_SECONDS;
+            let expires_at = cx.now() + SIGN_UP_CONFIRMATION_SECONDS;
             let new_id =
-                store::copy_pending_sign_up(&mut tx, id, &token_hash, cx.now, expires_at).await?;
-            send_code(&mut tx, new_id, &email, &token, base, cx.now).await?;
-            store::prune_pending_sign_ups(&mut tx, &email, cx.now).await?;
+                store::copy_pending_sign_up(&mut tx, id, &token_hash, cx.now(), expires_at).await?;
+            send_code(&mut tx, new_id, &email, &token, base, cx.now()).await?;
+            store::prune_pending_sign_ups(&mut tx, &email, cx.now()).await?;
         }
         tx.commit().await?;
         Ok(SignUpStarted { email })
@@ -146,7 +147,7 @@ pub async fn confirm_sign_up(
                 &mut tx,
                 None,
                 Some(&token_hash),
-                cx.now,
+                cx.now(),
                 SIGN_UP_CODE_ATTEMPTS,
             )
             .await?;
@@ -160,7 +161,7 @@ pub async fn confirm_sign_up(
             let mut tx = cx.write().await?;
             if !right {
                 crate::access::lockout::count_address_attempt(
-                    &cx.state, &mut tx, &cx.origin, cx.now,
+                    &cx.state, &mut tx, &cx.origin, cx.now(),
                 )
                 .await?;
                 tx.commit().await?;
@@ -169,7 +170,7 @@ pub async fn confirm_sign_up(
                     "This is not the password chosen when signing up.",
                 ));
             }
-            let pending = store::take_pending_sign_up(&mut tx, found.id, cx.now)
+            let pending = store::take_pending_sign_up(&mut tx, found.id, cx.now())
                 .await?
                 .ok_or_else(confirmation_gone)?;
             (pending, tx)
@@ -184,7 +185,7 @@ pub async fn confirm_sign_up(
                 &mut tx,
                 Some(&email),
                 None,
-                cx.now,
+                cx.now(),
                 SIGN_UP_CODE_ATTEMPTS,
             )
             .await?;
@@ -194,7 +195,7 @@ pub async fn confirm_sign_up(
             else {
                 // A wrong code also counts against the address, like a failed sign-in.
                 crate::access::lockout::count_address_attempt(
-                    &cx.state, &mut tx, &cx.origin, cx.now,
+                    &cx.state, &mut tx, &cx.origin, cx.now(),
                 )
                 .await?;
                 tx.commit().await?;
@@ -203,7 +204,7 @@ pub async fn confirm_sign_up(
                     "This code is not right, or it has expired. Check the newest email from Steward.",
                 ));
             };
-            let pending = store::take_pending_sign_up(&mut tx, found.id, cx.now)
+            let pending = store::take_pending_sign_up(&mut tx, found.id, cx.now())
                 .await?
                 .ok_or_else(confirmation_gone)?;
             (pending, tx)
@@ -214,7 +215,7 @@ pub async fn confirm_sign_up(
             first_name: &pending.first_name,
             last_name: &pending.last_name,
             password_hash: &pending.password_hash,
-            at: cx.now,
+            at: cx.now(),
         };
         let (user_id, organization_id) =
             create_account(&mut tx, &new, Some(&pending.organization_name), &cx.origin).await?;
@@ -264,7 +265,7 @@ pub async fn sign_out() -> Result<(), AppError> {
                     user_id,
                     "",
                     &cx.origin,
-                    cx.state.now(),
+                    cx.now(),
                 )
                 .await?;
             }
@@ -293,7 +294,7 @@ pub async fn confirm_identity(password: String) -> Result<(), AppError> {
         confirm_password(&cx, password).await?;
         let session = cx.session()?.id;
         let mut tx = cx.write().await?;
-        crate::access::store::confirm_session(&mut tx, session, cx.now).await?;
+        crate::access::store::confirm_session(&mut tx, session, cx.now()).await?;
         cx.log(&mut tx, Log::own(ActivityAction::IdentityConfirmed, ""))
             .await?;
         tx.commit().await?;
@@ -355,7 +356,7 @@ mod ssr {
             true => renewed_hash(state, password, stored).await,
             false => None,
         };
-        let now = cx.now;
+        let now = cx.now();
         let mut tx = state.db.write().await?;
         if valid {
             crate::access::store::reset_failures(&mut tx, user_id).await?;

@@ -15,8 +15,7 @@ pub async fn my_contacts() -> Result<AccountContacts, AppError> {
         let mut tx = cx.read().await?;
         let (recovery_email, recovery_phone) =
             store::recovery_contacts(&mut tx, account.id).await?;
-        let pending_email =
-            store::pending_email_change(&mut tx, account.id, cx.state.now()).await?;
+        let pending_email = store::pending_email_change(&mut tx, account.id, cx.now()).await?;
         let version = store::contacts_version(&mut tx, account.id).await?;
         tx.commit().await?;
         Ok(AccountContacts {
@@ -104,10 +103,10 @@ pub async fn change_password(
                 to: &account.email,
                 first_name: &account.first_name,
                 base: &cx.state.settings.public_url,
-                now: cx.now,
+                now: cx.now(),
                 origin: &cx.origin,
             })?,
-            cx.now,
+            cx.now(),
         )
         .await?;
         tx.commit().await?;
@@ -151,15 +150,15 @@ pub async fn request_email_change(new_email: String, password: String) -> Result
             &token_hash,
             account.id,
             &new_email,
-            cx.now,
-            cx.now + EMAIL_CHANGE_SECONDS,
+            cx.now(),
+            cx.now() + EMAIL_CHANGE_SECONDS,
         )
         .await?;
         let base = &cx.state.settings.public_url;
         send(
             &mut tx,
             mail::messages::confirm_new_email(&new_email, &account.first_name, base, &token)?,
-            cx.now,
+            cx.now(),
         )
         .await?;
         send(
@@ -170,7 +169,7 @@ pub async fn request_email_change(new_email: String, password: String) -> Result
                 &new_email,
                 base,
             )?,
-            cx.now,
+            cx.now(),
         )
         .await?;
         cx.log(
@@ -198,13 +197,13 @@ pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
         }
         let mut tx = cx.write().await?;
         let (user_id, new_email) =
-            store::consume_email_change(&mut tx, &tokens::hash_token(token.trim()), cx.now)
+            store::consume_email_change(&mut tx, &tokens::hash_token(token.trim()), cx.now())
                 .await?
                 .ok_or_else(bad_link)?;
         let account = crate::access::store::account(&mut tx, user_id)
             .await?
             .ok_or_else(bad_link)?;
-        if !store::set_email(&mut tx, user_id, &new_email, cx.now).await? {
+        if !store::set_email(&mut tx, user_id, &new_email, cx.now()).await? {
             return Err(AppError::new(
                 ErrorCode::EmailTaken,
                 "Another account started using this email address meanwhile.",
@@ -213,7 +212,7 @@ pub async fn confirm_email_change(token: String) -> Result<String, AppError> {
         send(
             &mut tx,
             mail::messages::email_changed(&account.email, &account.first_name, &new_email)?,
-            cx.now,
+            cx.now(),
         )
         .await?;
         let detail = format!("{} → {new_email}", account.email);
@@ -282,7 +281,7 @@ pub async fn set_recovery_contacts(
             Log::own(ActivityAction::RecoveryContactsChanged, &detail),
         )
         .await?;
-        let pending_email = store::pending_email_change(&mut tx, account.id, cx.now).await?;
+        let pending_email = store::pending_email_change(&mut tx, account.id, cx.now()).await?;
         tx.commit().await?;
         Ok(AccountContacts {
             email: account.email.clone(),

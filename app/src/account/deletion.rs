@@ -48,7 +48,7 @@ pub async fn delete_my_account(
         .await?;
         crate::account::store::delete_user(&mut tx, account.id).await?;
         let email = crate::mail::messages::account_deleted(&account.email, &account.first_name)?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now()).await?;
         tx.commit().await?;
         request::set_cookie(&tokens::clearing_cookie(request::secure_cookies(
             &cx.state, &cx.origin,

@@ -88,13 +88,13 @@ pub async fn my_time_zone() -> Result<TimeZoneChoice, AppError> {
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(name, _)| *name == BROWSER_ZONE_COOKIE)
             .map(|(_, value)| value.trim().to_owned())
-            .filter(|name| Zone::named(name, cx.now).is_some());
-        let zone = crate::request::page_zone(&headers, Some(&account.time_zone), cx.now);
+            .filter(|name| Zone::named(name, cx.now()).is_some());
+        let zone = crate::request::page_zone(&headers, Some(&account.time_zone), cx.now());
         Ok(self::TimeZoneChoice {
             chosen: account.time_zone.clone(),
             browser,
             in_use: zone.name.clone(),
-            now: crate::format::datetime_in(cx.now, &zone),
+            now: crate::format::datetime_in(cx.now(), &zone),
             names: Zone::names(),
         })
     })
@@ -107,7 +107,7 @@ pub async fn set_my_time_zone(time_zone: String) -> Result<(), AppError> {
     SetMyTimeZone::serve(|cx| async move {
         let account = cx.account()?;
         let time_zone = time_zone.trim().to_owned();
-        if !time_zone.is_empty() && crate::format::Zone::named(&time_zone, cx.now).is_none() {
+        if !time_zone.is_empty() && crate::format::Zone::named(&time_zone, cx.now()).is_none() {
             return Err(AppError::validation(
                 "time_zone",
                 "Choose a time zone from the list, like Europe/Zurich.",

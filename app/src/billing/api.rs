@@ -119,7 +119,7 @@ pub async fn add_billing_address(
         cx.member(&mut tx, organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let first = store::addresses(&mut tx, organization_id).await?.is_empty();
-        let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now).await?;
+        let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now()).await?;
         logged(
             &cx,
             tx,
@@ -253,7 +253,7 @@ pub async fn request_withdrawal(
         let mut tx = cx.write().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
         let id =
-            withdrawal::request(&mut tx, organization_id, account.id, &request, cx.now).await?;
+            withdrawal::request(&mut tx, organization_id, account.id, &request, cx.now()).await?;
         let to = format!(
             "{} {}",
             request.method.label(),
@@ -280,7 +280,7 @@ pub async fn request_withdrawal(
                 &request.amount.to_string(),
                 &to,
             )?;
-            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+            crate::mail::store::enqueue(&mut tx, &message, cx.now()).await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -313,7 +313,7 @@ pub async fn set_billing_notification(
             .ok_or_else(|| AppError::validation("notice", "Choose an email from the list."))?;
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
-        store::set_notice(&mut tx, organization_id, notice, on, cx.now).await?;
+        store::set_notice(&mut tx, organization_id, notice, on, cx.now()).await?;
         let detail = format!("{}: {}", notice.label(), if on { "on" } else { "off" });
         cx.log(
             &mut tx,
@@ -340,7 +340,7 @@ pub async fn set_expiry_reminders(
         let days = parse_reminder_days(&days)?;
         let mut tx = cx.write().await?;
         cx.member(&mut tx, organization_id).await?;
-        store::set_expiry_reminder_days(&mut tx, organization_id, &days, cx.now).await?;
+        store::set_expiry_reminder_days(&mut tx, organization_id, &days, cx.now()).await?;
         let detail = if days.is_empty() {
             "none".to_owned()
         } else {

@@ -31,7 +31,7 @@ pub async fn create_app_password(name: String) -> Result<NewSecret, AppError> {
         let secret = new_app_password();
         let hash = tokens::hash_token(&normalize_app_password(&secret));
         let mut tx = cx.write().await?;
-        let id = store::insert_app_password(&mut tx, account.id, &name, &hash, cx.now).await?;
+        let id = store::insert_app_password(&mut tx, account.id, &name, &hash, cx.now()).await?;
         cx.log(&mut tx, Log::own(ActivityAction::AppPasswordCreated, &name))
             .await?;
         tx.commit().await?;
@@ -69,8 +69,8 @@ pub async fn create_api_token(
                 name: &name,
                 token_hash: &hash,
                 scope,
-                at: cx.now,
-                expires_at: days.map(|d| cx.now + d * 86_400),
+                at: cx.now(),
+                expires_at: days.map(|d| cx.now() + d * 86_400),
             },
         )
         .await?;

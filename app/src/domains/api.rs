@@ -13,7 +13,7 @@ pub async fn get_domain(organization_id: i64, product_id: i64) -> Result<DomainF
     GetDomain::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.read().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
         let only_for = products_for(member.role, account.id);
         let store::DomainRow {
             name,
@@ -79,7 +79,7 @@ pub async fn get_domain(organization_id: i64, product_id: i64) -> Result<DomainF
                 &name,
                 stage,
                 expires_at,
-                cx.now,
+                cx.now(),
                 currency,
             ),
             name,
@@ -187,7 +187,7 @@ pub async fn add_transfer(
                 periods: 1,
                 auth_code: &code,
                 added_by: cx.account()?.id,
-                at: cx.now,
+                at: cx.now(),
             },
         )
         .await?;
@@ -227,7 +227,7 @@ pub async fn restart_transfer(
                 &mut tx,
                 product_id,
                 hash.as_str(),
-                cx.now,
+                cx.now(),
             )
             .await?
             {
@@ -253,7 +253,7 @@ pub async fn restart_transfer(
         // Claimed (pending again), committed; the registry is asked outside any transaction.
         tx.commit().await?;
         let answer = match super::registry::current()
-            .transfer_in(&cx.state, &transfer.name, &transfer.code, cx.now)
+            .transfer_in(&cx.state, &transfer.name, &transfer.code, cx.now())
             .await
         {
             Ok(answer) => answer,
@@ -271,7 +271,7 @@ pub async fn restart_transfer(
             &transfer,
             answer,
             Some((account_id, &cx.origin)),
-            cx.now,
+            cx.now(),
         )
         .await?;
         tx.commit().await?;
@@ -407,7 +407,7 @@ mod ssr {
                 periods,
                 auth_code: "",
                 added_by: cx.account()?.id,
-                at: cx.now,
+                at: cx.now(),
             },
         )
         .await?;

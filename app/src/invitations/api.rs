@@ -84,7 +84,7 @@ pub async fn invite_person(
             ));
         }
         let (token, token_hash) = tokens::new_token();
-        let expires_at = cx.now + INVITATION_LIFETIME_SECONDS;
+        let expires_at = cx.now() + INVITATION_LIFETIME_SECONDS;
         let invitation_id = store::insert(
             &mut tx,
             &store::NewInvitation {
@@ -93,7 +93,7 @@ pub async fn invite_person(
                 role,
                 token_hash: &token_hash,
                 invited_by: account.id,
-                at: cx.now,
+                at: cx.now(),
                 expires_at,
             },
         )
@@ -113,7 +113,7 @@ pub async fn invite_person(
             &token,
             expires_at,
         )?;
-        crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+        crate::mail::store::enqueue(&mut tx, &message, cx.now()).await?;
         let detail = format!("{email} as {}", role.label().to_lowercase());
         cx.log(
             &mut tx,
@@ -146,7 +146,7 @@ pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvi
                 invited_by: p.invited_by,
                 sent_at: p.sent_at,
                 expires_at: p.expires_at,
-                expired: p.expires_at <= cx.now,
+                expired: p.expires_at <= cx.now(),
                 can_manage: may_invite(membership.role, p.role).is_ok(),
             });
         }
@@ -166,13 +166,13 @@ pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Resu
         let (found, organization) =
             manageable(&cx, &mut tx, organization_id, invitation_id).await?;
         let (token, token_hash) = tokens::new_token();
-        let expires_at = cx.now + INVITATION_LIFETIME_SECONDS;
+        let expires_at = cx.now() + INVITATION_LIFETIME_SECONDS;
         if !store::renew(
             &mut tx,
             organization_id,
             invitation_id,
             &token_hash,
-            cx.now,
+            cx.now(),
             expires_at,
         )
         .await?
@@ -191,7 +191,7 @@ pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Resu
             &token,
             expires_at,
         )?;
-        crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+        crate::mail::store::enqueue(&mut tx, &message, cx.now()).await?;
         cx.log(
             &mut tx,
             Log::organization(
@@ -212,7 +212,7 @@ pub async fn revoke_invitation(organization_id: i64, invitation_id: i64) -> Resu
     RevokeInvitation::serve(|cx| async move {
         let mut tx = cx.write().await?;
         let (found, _) = manageable(&cx, &mut tx, organization_id, invitation_id).await?;
-        if !store::revoke(&mut tx, organization_id, invitation_id, cx.now).await? {
+        if !store::revoke(&mut tx, organization_id, invitation_id, cx.now()).await? {
             return Err(not_valid());
         }
         cx.log(
@@ -243,7 +243,7 @@ pub async fn open_invitation(
             .ok()
             .map(|p| (p.account, p.via));
         let mut tx = cx.read().await?;
-        let (found, _) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, cx.now()).await?;
         let next = match &signed_in {
             Some((account, _)) if account.email != found.email => NextStep::WrongAccount {
                 signed_in_as: account.email.clone(),
@@ -286,7 +286,7 @@ pub async fn accept_invitation(organization_id: i64, token: String) -> Result<Si
     AcceptInvitation::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
-        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now()).await?;
         if account.email != found.email {
             return Err(AppError::new(
                 ErrorCode::Forbidden,
@@ -328,12 +328,12 @@ pub async fn join_with_new_account(
         let last_name = normalize_name("last_name", "last name", &last_name)?;
         // Check the link before the (deliberately slow) password hashing.
         let mut tx = cx.read().await?;
-        let (found, _) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        let (found, _) = usable(&mut tx, organization_id, &token, cx.now()).await?;
         tx.commit().await?;
         check_new_password(&password, &found.email)?;
         let password_hash = cx.state.passwords.hash(password).await?;
         let mut tx = cx.write().await?;
-        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now).await?;
+        let (found, token_hash) = usable(&mut tx, organization_id, &token, cx.now()).await?;
         // Invited, so the address is proven: no personal organization is created (the seed:
         // "you belong to the Organization that invited you").
         let user_id = accounts::insert_user(
@@ -343,7 +343,7 @@ pub async fn join_with_new_account(
                 first_name: &first_name,
                 last_name: &last_name,
                 password_hash: &password_hash,
-                at: cx.now,
+                at: cx.now(),
             },
         )
         .await?

@@ -81,7 +81,7 @@ pub async fn unlock_with_link(token: String) -> Result<(), AppError> {
             &mut tx,
             &tokens::hash_token(token.trim()),
             LinkPurpose::Unlock,
-            cx.now,
+            cx.now(),
         )
         .await?
         else {
@@ -115,7 +115,7 @@ pub async fn report_not_me(token: String) -> Result<NotMeOutcome, AppError> {
             &mut tx,
             &tokens::hash_token(token.trim()),
             LinkPurpose::NotMe,
-            cx.now,
+            cx.now(),
         )
         .await?
         else {

@@ -35,7 +35,7 @@ pub async fn mail_address(
             .ok_or_else(|| AppError::not_found("mail address"))?;
         let users = store::users(&mut tx, organization_id, address_id, defaults).await?;
         let devices = store::devices(&mut tx, address_id, None).await?;
-        let setups = store::setups(&mut tx, address_id, cx.now).await?;
+        let setups = store::setups(&mut tx, address_id, cx.now()).await?;
         tx.commit().await?;
         Ok(AddressFacts {
             id: row.id,
@@ -95,7 +95,7 @@ pub async fn create_mail_address(
                 format!("{address} exists already."),
             ));
         }
-        let id = store::insert_address(&mut tx, product_id, &local, &domain, cx.now).await?;
+        let id = store::insert_address(&mut tx, product_id, &local, &domain, cx.now()).await?;
         cx.log(
             &mut tx,
             Log::product(
@@ -181,7 +181,7 @@ pub async fn remove_mail_user(
         let user = store::user(&mut tx, product_id, mail_user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
-        store::remove_user(&mut tx, mail_user_id, cx.now).await?;
+        store::remove_user(&mut tx, mail_user_id, cx.now()).await?;
         cx.log(
             &mut tx,
             Log::product(
@@ -325,7 +325,8 @@ pub async fn set_mail_maintenance(
             .await?
             .ok_or_else(|| AppError::not_found("mail address"))?;
         let changed =
-            store::set_maintenance(&mut tx, address_id, on.then_some((cx.now, account_id))).await?;
+            store::set_maintenance(&mut tx, address_id, on.then_some((cx.now(), account_id)))
+                .await?;
         if !changed {
             return Err(AppError::validation(
                 "on",
@@ -419,7 +420,7 @@ pub async fn change_device_password(
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
         // The old password stops working at once (it answers "disconnected").
-        store::disconnect(&mut tx, device_id, cx.now).await?;
+        store::disconnect(&mut tx, device_id, cx.now()).await?;
         let made = save_device(
             &cx,
             &mut tx,
@@ -450,7 +451,7 @@ pub async fn disconnect_device(
         let device = store::device(&mut tx, product_id, device_id)
             .await?
             .ok_or_else(|| AppError::not_found("device"))?;
-        store::disconnect(&mut tx, device_id, cx.now).await?;
+        store::disconnect(&mut tx, device_id, cx.now()).await?;
         cx.log(
             &mut tx,
             Log::product(
@@ -481,7 +482,7 @@ pub async fn disconnect_all_devices(
         let address = store::address(&mut tx, product_id, address_id)
             .await?
             .ok_or_else(|| AppError::not_found("mail address"))?;
-        let (count, links) = store::disconnect_all(&mut tx, address_id, cx.now).await?;
+        let (count, links) = store::disconnect_all(&mut tx, address_id, cx.now()).await?;
         if count + links > 0 {
             cx.log(
                 &mut tx,
@@ -521,14 +522,14 @@ pub async fn send_device_setup(
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
         let (token, hash) = crate::tokens::new_token();
-        let expires_at = cx.now + SETUP_LINK_DAYS * 86_400;
+        let expires_at = cx.now() + SETUP_LINK_DAYS * 86_400;
         store::insert_setup(
             &mut tx,
             user.address_id,
             user.id,
             &name,
             hash.as_str(),
-            cx.now,
+            cx.now(),
             expires_at,
         )
         .await?;
@@ -542,7 +543,7 @@ pub async fn send_device_setup(
                 &link,
                 SETUP_LINK_DAYS,
             )?;
-            crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+            crate::mail::store::enqueue(&mut tx, &message, cx.now()).await?;
         }
         cx.log(
             &mut tx,
@@ -633,7 +634,7 @@ pub async fn open_device_setup(token: String) -> Result<SetupFacts, AppError> {
         }
         let hash = crate::tokens::hash_token(&token);
         let mut tx = cx.read().await?;
-        let setup = store::setup(&mut tx, hash.as_str(), cx.now)
+        let setup = store::setup(&mut tx, hash.as_str(), cx.now())
             .await?
             .ok_or_else(link_refused)?;
         tx.commit().await?;
@@ -661,10 +662,10 @@ pub async fn finish_device_setup(
         let password = device::check_password(&password)?;
         let hash = crate::tokens::hash_token(&token);
         let mut tx = cx.write().await?;
-        let setup = store::setup(&mut tx, hash.as_str(), cx.now)
+        let setup = store::setup(&mut tx, hash.as_str(), cx.now())
             .await?
             .ok_or_else(link_refused)?;
-        if !store::use_setup(&mut tx, setup.id, cx.now).await? {
+        if !store::use_setup(&mut tx, setup.id, cx.now()).await? {
             return Err(link_refused());
         }
         let user = store::user(&mut tx, setup.product_id, setup.mail_user_id)
@@ -716,7 +717,8 @@ mod ssr {
         product_id: i64,
     ) -> Result<(Member, String, Rights), AppError> {
         let account_id = cx.account()?.id;
-        let member = cx.member(tx, organization_id).await?;
+        // The row's product reach, through the one product-reach query.
+        let member = cx.products(tx, organization_id, &[product_id]).await?;
         let (name, defaults) = store::service(
             tx,
             organization_id,
@@ -776,7 +778,7 @@ mod ssr {
         rights: Rights,
     ) -> Result<Option<i64>, AppError> {
         let account = store::account_of(tx, email).await?;
-        let Some(id) = store::insert_user(tx, address.0, email, account, rights, cx.now).await?
+        let Some(id) = store::insert_user(tx, address.0, email, account, rights, cx.now()).await?
         else {
             return Ok(None);
         };
@@ -787,7 +789,7 @@ mod ssr {
             &rights.describe(),
             &cx.state.settings.public_url,
         )?;
-        crate::mail::store::enqueue(tx, &message, cx.now).await?;
+        crate::mail::store::enqueue(tx, &message, cx.now()).await?;
         cx.log(
             tx,
             Log::product(
@@ -869,7 +871,7 @@ mod ssr {
                 name,
                 generic: false,
                 secret_hash: &hash,
-                at: cx.now,
+                at: cx.now(),
             },
         )
         .await?;

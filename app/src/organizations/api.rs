@@ -64,8 +64,7 @@ pub async fn organization_overview(organization_id: i64) -> Result<Overview, App
         } else {
             None
         };
-        let dashboard =
-            dashboard(&mut tx, &membership, account.id, in_person, cx.state.now()).await?;
+        let dashboard = dashboard(&mut tx, &membership, account.id, in_person, cx.now()).await?;
         tx.commit().await?;
         Ok(Overview {
             dashboard,
@@ -100,13 +99,13 @@ pub async fn create_organization(name: String) -> Result<i64, AppError> {
         let account = cx.account()?;
         let name = normalize_organization_name(&name)?;
         let mut tx = cx.write().await?;
-        let id = crate::access::store::insert_organization(&mut tx, &name, cx.now).await?;
+        let id = crate::access::store::insert_organization(&mut tx, &name, cx.now()).await?;
         crate::access::store::insert_membership(
             &mut tx,
             id,
             account.id,
             Role::LegalRepresentative,
-            cx.now,
+            cx.now(),
         )
         .await?;
         cx.log(
@@ -208,7 +207,7 @@ pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Re
             target.role.label(),
             new.label(),
         )?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now()).await?;
         tx.commit().await?;
         Ok(())
     })
@@ -442,7 +441,7 @@ mod ssr {
             &mut tx,
             organization_id,
             user_id,
-            block.then_some((cx.now, account.id)),
+            block.then_some((cx.now(), account.id)),
         )
         .await?;
         let name = format!("{} {}", target.first_name, target.last_name);
@@ -462,7 +461,7 @@ mod ssr {
             base: &cx.state.settings.public_url,
         };
         let email = crate::mail::messages::member_blocked(&target.email, &notice, block)?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now()).await?;
         tx.commit().await?;
         Ok(())
     }

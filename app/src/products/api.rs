@@ -34,7 +34,8 @@ pub async fn list_products(
         let currency = store::billing_currency(&mut tx, organization_id).await?;
         tx.commit().await?;
         for p in &mut products {
-            p.standing = super::standing(p.kind, &p.name, p.stage, p.expires_at, cx.now, currency);
+            p.standing =
+                super::standing(p.kind, &p.name, p.stage, p.expires_at, cx.now(), currency);
         }
         let next = if products.len() as i64 > PAGE_SIZE {
             products.truncate(PAGE_SIZE as usize);
@@ -59,10 +60,16 @@ pub async fn get_product(organization_id: i64, product_id: i64) -> Result<Produc
         let account = cx.account()?;
         let mut tx = cx.read().await?;
         let membership = cx.member(&mut tx, organization_id).await?;
+        let reached = match cx.products_of(&mut tx, &membership, &[product_id]).await {
+            Ok(()) => true,
+            Err(error) if error.code == ErrorCode::NotFound => false,
+            Err(error) => return Err(error),
+        };
         let only_for = products_for(membership.role, account.id);
         let currency = store::billing_currency(&mut tx, organization_id).await?;
         let found = store::detail(&mut tx, organization_id, only_for, product_id)
             .await?
+            .filter(|_| reached)
             .map(|mut p| {
                 p.can_block =
                     membership.may(Action::BlockProducts) && super::can_be_blocked(p.kind);
@@ -71,7 +78,7 @@ pub async fn get_product(organization_id: i64, product_id: i64) -> Result<Produc
                     &p.name,
                     p.stage,
                     p.expires_at,
-                    cx.now,
+                    cx.now(),
                     currency,
                 );
                 p
@@ -182,7 +189,7 @@ mod ssr {
     ) -> Result<(), AppError> {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let membership = cx.products(&mut tx, organization_id, &[product_id]).await?;
         let product = store::detail(&mut tx, organization_id, None, product_id)
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;
@@ -206,7 +213,7 @@ mod ssr {
             &mut tx,
             organization_id,
             product_id,
-            block.then_some((cx.now, account.id)),
+            block.then_some((cx.now(), account.id)),
         )
         .await?;
         let action = if block {
@@ -234,7 +241,7 @@ mod ssr {
             crate::access::store::member_addresses(&mut tx, organization_id).await?
         {
             let email = mail::messages::product_blocked(&address, &first_name, &notice, block)?;
-            mail::store::enqueue(&mut tx, &email, cx.now).await?;
+            mail::store::enqueue(&mut tx, &email, cx.now()).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -27,7 +27,7 @@ pub async fn request_password_reset(
         crate::access::lockout::ensure_address_allowed(&cx.state, &cx.origin).await?;
         let mut texts = Vec::new();
         let mut tx = cx.write().await?;
-        crate::access::lockout::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now)
+        crate::access::lockout::count_address_attempt(&cx.state, &mut tx, &cx.origin, cx.now())
             .await?;
         // The login email first; otherwise the accounts that gave it as their recovery email.
         let (targets, to_recovery) =
@@ -39,7 +39,7 @@ pub async fn request_password_reset(
             let Some(account) = crate::access::store::account(&mut tx, user_id).await? else {
                 continue;
             };
-            if store::sent_since(&mut tx, user_id, cx.now - 3600).await? >= RESETS_PER_HOUR {
+            if store::sent_since(&mut tx, user_id, cx.now() - 3600).await? >= RESETS_PER_HOUR {
                 continue;
             }
             let to = if to_recovery {
@@ -49,10 +49,10 @@ pub async fn request_password_reset(
             };
             match channel {
                 Channel::Email => {
-                    let token = new_link(&mut tx, user_id, channel, cx.now).await?;
+                    let token = new_link(&mut tx, user_id, channel, cx.now()).await?;
                     let message =
-                        reset_email(&cx.state, &account, &to, &token, &cx.origin, cx.now)?;
-                    mail::store::enqueue(&mut tx, &message, cx.now).await?;
+                        reset_email(&cx.state, &account, &to, &token, &cx.origin, cx.now())?;
+                    mail::store::enqueue(&mut tx, &message, cx.now()).await?;
                 }
                 Channel::Sms => {
                     if cx.state.sms.is_none() || store::sms_forbidden(&mut tx, user_id).await? {
@@ -62,7 +62,7 @@ pub async fn request_password_reset(
                     let Some(phone) = phone else {
                         continue;
                     };
-                    let token = new_link(&mut tx, user_id, channel, cx.now).await?;
+                    let token = new_link(&mut tx, user_id, channel, cx.now()).await?;
                     texts.push((
                         phone,
                         format!(
@@ -114,7 +114,7 @@ pub async fn reset_password(
         }
         let token_hash = tokens::hash_token(&token);
         let mut tx = cx.read().await?;
-        let user_id = store::live(&mut tx, &token_hash, cx.now)
+        let user_id = store::live(&mut tx, &token_hash, cx.now())
             .await?
             .ok_or_else(link_gone)?;
         let account = crate::access::store::account(&mut tx, user_id)
@@ -137,11 +137,11 @@ pub async fn reset_password(
         })?;
         let hash = cx.state.passwords.hash(new).await?;
         let mut tx = cx.write().await?;
-        if store::consume(&mut tx, &token_hash, cx.now).await? != Some(user_id) {
+        if store::consume(&mut tx, &token_hash, cx.now()).await? != Some(user_id) {
             return Err(link_gone());
         }
         accounts::set_password_hash(&mut tx, user_id, &hash).await?;
-        store::spend_all(&mut tx, user_id, cx.now).await?;
+        store::spend_all(&mut tx, user_id, cx.now()).await?;
         let ended = store::end_all_sessions(&mut tx, user_id).await?;
         cx.log(
             &mut tx,
@@ -156,10 +156,10 @@ pub async fn reset_password(
             to: &account.email,
             first_name: &account.first_name,
             base: &cx.state.settings.public_url,
-            now: cx.now,
+            now: cx.now(),
             origin: &cx.origin,
         })?;
-        mail::store::enqueue(&mut tx, &notice, cx.now).await?;
+        mail::store::enqueue(&mut tx, &notice, cx.now()).await?;
         tx.commit().await?;
         Ok(())
     })

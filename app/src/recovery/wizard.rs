@@ -39,7 +39,7 @@ pub async fn review_security() -> Result<SecurityReview, AppError> {
         let methods = crate::two_factor::store::methods(&mut tx, account.id).await?;
         let backup_codes_remaining =
             crate::two_factor::store::backup_codes_remaining(&mut tx, account.id).await?;
-        let sessions = crate::account::store::sessions_of(&mut tx, account.id, cx.now).await?;
+        let sessions = crate::account::store::sessions_of(&mut tx, account.id, cx.now()).await?;
         let safety = crate::lockout::store::settings(&mut tx, account.id)
             .await?
             .ok_or_else(AppError::unauthenticated)?;

@@ -12,7 +12,7 @@ pub async fn active_sessions() -> Result<Vec<ActiveSession>, AppError> {
     ActiveSessions::serve(|cx| async move {
         let (current, account) = (cx.session()?, cx.account()?);
         let mut tx = cx.read().await?;
-        let sessions = accounts::sessions_of(&mut tx, account.id, cx.state.now()).await?;
+        let sessions = accounts::sessions_of(&mut tx, account.id, cx.now()).await?;
         tx.commit().await?;
         Ok(sessions
             .into_iter()

@@ -25,7 +25,8 @@ pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, A
         }
         let mut tx = cx.read().await?;
         let member = cx.member(&mut tx, organization_id).await?;
-        let (_, quote) = checkout::priced_cart(&mut tx, organization_id, currency, cx.now).await?;
+        let (_, quote) =
+            checkout::priced_cart(&mut tx, organization_id, currency, cx.now()).await?;
         let only_for = crate::access::organization::products_for(member.role, cx.account()?.id);
         let mut renewable = Vec::new();
         for product in store::renewable(&mut tx, organization_id).await? {
@@ -173,7 +174,7 @@ pub async fn add_to_cart(
                 periods,
                 auth_code: "",
                 added_by: cx.account()?.id,
-                at: cx.now,
+                at: cx.now(),
             },
         )
         .await?;
@@ -315,7 +316,7 @@ pub async fn apply_promo_code(
         })?;
         let used = store::promo_code_used(&mut tx, found.id, organization_id).await?;
         let (lines, quote) =
-            checkout::priced_cart(&mut tx, organization_id, currency, cx.now).await?;
+            checkout::priced_cart(&mut tx, organization_id, currency, cx.now()).await?;
         if let Some(on) = quote.lines.iter().find(|l| l.promo_code == code) {
             return Err(AppError::validation(
                 "promo_code",
@@ -335,7 +336,7 @@ pub async fn apply_promo_code(
             } else if line.free_offer_id.is_some() {
                 Some("it takes a free offer.".to_owned())
             } else {
-                found.refusal(line.kind, currency, used, cx.now)
+                found.refusal(line.kind, currency, used, cx.now())
             };
             match why {
                 None => {
@@ -620,7 +621,7 @@ pub mod ssr {
         Ok(Actor {
             user_id: Some(cx.account()?.id),
             origin: &cx.origin,
-            now: cx.now,
+            now: cx.now(),
         })
     }
 

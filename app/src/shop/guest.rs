@@ -30,7 +30,7 @@ pub async fn order_page() -> Result<OrderCatalogue, AppError> {
             currency,
             &lines,
             &[],
-            cx.now,
+            cx.now(),
         )
         .map_err(|e| AppError::validation("cart", e.to_string()))?;
         let offerings = catalogue::current()
@@ -86,7 +86,7 @@ pub async fn add_to_guest_cart(kind: String, name: String, periods: i64) -> Resu
         let token = token().unwrap_or_else(|| tokens::new_token().0);
         let hash = tokens::hash_token(&token);
         let mut tx = cx.write().await?;
-        store::forget_guest_carts(&mut tx, cx.now - GUEST_CART_DAYS * 86_400).await?;
+        store::forget_guest_carts(&mut tx, cx.now() - GUEST_CART_DAYS * 86_400).await?;
         let (kind, name) = super::offer::new_product(&mut tx, &kind, &name, 1).await?;
         let lines = store::guest_lines(&mut tx, &hash).await?;
         if lines.len() >= GUEST_CART_LINES_MAX {
@@ -101,7 +101,7 @@ pub async fn add_to_guest_cart(kind: String, name: String, periods: i64) -> Resu
                 format!("{name} is in the cart already."),
             ));
         }
-        store::add_guest_line(&mut tx, &hash, kind, &name, periods, cx.now).await?;
+        store::add_guest_line(&mut tx, &hash, kind, &name, periods, cx.now()).await?;
         tx.commit().await?;
         // Each addition renews the cookie's 30 days.
         request::set_cookie(&request::guest_cart_cookie(
@@ -189,7 +189,7 @@ pub mod ssr {
                     periods: line.periods,
                     auth_code: "",
                     added_by: cx.account()?.id,
-                    at: cx.now,
+                    at: cx.now(),
                 },
             )
             .await?;

@@ -52,7 +52,7 @@ pub async fn sign_in(
             product_id: None,
             detail,
             origin: &cx.origin,
-            at: cx.now,
+            at: cx.now(),
         };
         let (user_id, true) = (user_id, valid) else {
             // Wrong password (or no such account): counted against the address and the
@@ -64,7 +64,7 @@ pub async fn sign_in(
                 user_id,
                 "wrong password",
                 &cx.origin,
-                cx.now,
+                cx.now(),
             )
             .await?;
             record(&mut tx, log(ActivityAction::SignInFailed, "wrong password")).await?;
@@ -134,7 +134,7 @@ pub async fn verify_second_factor(
         let (pending, account) = (cx.session()?, cx.account()?);
         let user_id = account.id;
         let mut tx = cx.write().await?;
-        let refusal = proof::check(&mut tx, user_id, proof, &code, cx.now)
+        let refusal = proof::check(&mut tx, user_id, proof, &code, cx.now())
             .await?
             .err();
 
@@ -154,9 +154,15 @@ pub async fn verify_second_factor(
             )
             .await?;
             // Wrong codes count toward the account's lockout like wrong passwords.
-            let count =
-                lockout::count_failure(&cx.state, &mut tx, Some(user_id), what, &cx.origin, cx.now)
-                    .await?;
+            let count = lockout::count_failure(
+                &cx.state,
+                &mut tx,
+                Some(user_id),
+                what,
+                &cx.origin,
+                cx.now(),
+            )
+            .await?;
             if count.is_some_and(|c| c.locked_at.is_some()) {
                 access::delete_session_by_id(&mut tx, pending.id).await?;
                 tx.commit().await?;
@@ -266,7 +272,13 @@ mod ssr {
         )
         .await?;
         lockout::on_success(
-            &cx.state, &mut tx, account, session_id, method, &cx.origin, cx.now,
+            &cx.state,
+            &mut tx,
+            account,
+            session_id,
+            method,
+            &cx.origin,
+            cx.now(),
         )
         .await?;
         let redirect = match next {

@@ -44,7 +44,7 @@ pub async fn create_tag(
             &name,
             &colour,
             &cx.origin,
-            cx.now,
+            cx.now(),
         )
         .await?;
         tx.commit().await?;
@@ -123,15 +123,10 @@ pub async fn tag_products(
     TagProducts::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let ids = selection(
-            &mut tx,
-            organization_id,
-            membership.role,
-            account.id,
-            &product_ids,
-        )
-        .await?;
+        // The selection, each product through the row's product reach (a blocked one only
+        // for those who may block it, PRD-3).
+        let ids = parse_ids(&product_ids)?;
+        cx.products(&mut tx, organization_id, &ids).await?;
         let tag = match tag_id.trim() {
             "" => {
                 new_tag(
@@ -141,7 +136,7 @@ pub async fn tag_products(
                     &new_name,
                     &new_colour,
                     &cx.origin,
-                    cx.now,
+                    cx.now(),
                 )
                 .await?
             }
@@ -163,7 +158,7 @@ pub async fn tag_products(
             &ids,
             &tag.name,
             &cx.origin,
-            cx.now,
+            cx.now(),
         )
         .await?;
         tx.commit().await?;
@@ -182,15 +177,10 @@ pub async fn untag_products(
     UntagProducts::serve(|cx| async move {
         let account = cx.account()?;
         let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
-        let ids = selection(
-            &mut tx,
-            organization_id,
-            membership.role,
-            account.id,
-            &product_ids,
-        )
-        .await?;
+        // The selection, each product through the row's product reach (a blocked one only
+        // for those who may block it, PRD-3).
+        let ids = parse_ids(&product_ids)?;
+        cx.products(&mut tx, organization_id, &ids).await?;
         let tag = store::find(&mut tx, organization_id, tag_id)
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
@@ -203,7 +193,7 @@ pub async fn untag_products(
             &ids,
             &tag.name,
             &cx.origin,
-            cx.now,
+            cx.now(),
         )
         .await?;
         tx.commit().await?;
@@ -219,14 +209,13 @@ use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     pub(super) use super::super::{normalize_name, parse_ids, store, Colour, TagChip};
-    pub(super) use crate::access::organization::{may_manage, products_for};
+    pub(super) use crate::access::organization::products_for;
     pub(super) use crate::access::Log;
 
     pub(super) use crate::activity::store::{record, record_in, NewEntry};
     pub(super) use crate::activity::ActivityAction;
     pub(super) use crate::db::Tx;
-    pub(super) use crate::error::{AppError, ErrorCode};
-    pub(super) use crate::policy::Role;
+    pub(super) use crate::error::AppError;
     pub(super) use crate::request::Origin;
 
     /// One entry per product, so the log filtered by product tells each product's story.
@@ -292,29 +281,5 @@ mod ssr {
         )
         .await?;
         Ok(TagChip { id, name, colour })
-    }
-
-    /// The selected products the caller may tag; refuses when some are out of reach.
-    pub(super) async fn selection(
-        tx: &mut Tx,
-        organization_id: i64,
-        role: Role,
-        user_id: i64,
-        raw: &str,
-    ) -> Result<Vec<i64>, AppError> {
-        let ids = parse_ids(raw)?;
-        let reachable =
-            store::reachable_products(tx, organization_id, products_for(role, user_id), &ids)
-                .await?;
-        if reachable.len() != ids.len() {
-            return Err(AppError::new(
-                ErrorCode::NotFound,
-                "Some of the selected products are not in this organization or not available to you.",
-            ));
-        }
-        // A blocked product is managed only by those who may block it (PRD-3).
-        let blocked = crate::access::store::blocked_among(tx, &reachable).await?;
-        may_manage(role, !blocked.is_empty())?;
-        Ok(reachable)
     }
 }

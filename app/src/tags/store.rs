@@ -122,28 +122,6 @@ pub async fn delete(tx: &mut Tx, organization_id: i64, tag_id: i64) -> Result<()
     Ok(())
 }
 
-/// Of these product ids, the ones in the organization that the person can reach.
-pub async fn reachable_products(
-    tx: &mut Tx,
-    organization_id: i64,
-    only_for: Option<i64>,
-    product_ids: &[i64],
-) -> Result<Vec<i64>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id FROM products p WHERE p.id = $1 AND p.organization_id = $2 \
-        AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
-    let mut found = Vec::new();
-    for id in product_ids {
-        let hit: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(id)
-            .bind(organization_id)
-            .bind(only_for.unwrap_or(0))
-            .fetch_optional(&mut **c)
-            .await)?;
-        found.extend(hit);
-    }
-    Ok(found)
-}
-
 /// Puts the tag on the products (already on: unchanged); returns how many got it now.
 pub async fn attach(tx: &mut Tx, tag_id: i64, product_ids: &[i64]) -> Result<u64, sqlx::Error> {
     const SQL: &str =

@@ -34,7 +34,7 @@ pub async fn start_totp_enrolment() -> Result<TotpEnrolment, AppError> {
         let uri = totp::otpauth_uri(&secret, &account.email);
         let qr = totp::qr_svg(&uri).ok_or_else(AppError::internal)?;
         let mut tx = cx.write().await?;
-        store::put_enrolment(&mut tx, account.id, &secret, cx.state.now()).await?;
+        store::put_enrolment(&mut tx, account.id, &secret, cx.now()).await?;
         tx.commit().await?;
         Ok(TotpEnrolment {
             secret: totp::encode_secret(&secret),
@@ -64,13 +64,13 @@ pub async fn confirm_totp_enrolment(
                 "This setup is no longer open. Start again to get a new QR code.",
             ));
         };
-        if cx.now - started > ENROLMENT_SECONDS {
+        if cx.now() - started > ENROLMENT_SECONDS {
             return Err(AppError::validation(
                 "code",
                 "This setup took too long and has expired. Start again to get a new QR code.",
             ));
         }
-        let Some(step) = totp::matching_step(&secret, &code, cx.now) else {
+        let Some(step) = totp::matching_step(&secret, &code, cx.now()) else {
             return Err(AppError::validation(
                 "code",
                 "This code does not match. Check that your phone's clock is right and enter the code your app shows now.",
@@ -80,9 +80,9 @@ pub async fn confirm_totp_enrolment(
             return Err(super::proof::already_used());
         }
         let first = !store::has_second_factor(&mut tx, account.id).await?;
-        store::insert_totp_method(&mut tx, account.id, &label, &secret, first, cx.now).await?;
+        store::insert_totp_method(&mut tx, account.id, &label, &secret, first, cx.now()).await?;
         store::delete_enrolment(&mut tx, account.id).await?;
-        let sheet = new_backup_codes(&mut tx, &account, cx.now).await?;
+        let sheet = new_backup_codes(&mut tx, &account, cx.now()).await?;
         cx.log(
             &mut tx,
             Log::own(ActivityAction::TwoFactorMethodAdded, &label),
@@ -109,7 +109,7 @@ pub async fn generate_backup_codes(password: String) -> Result<BackupCodeSheet, 
                 "Backup codes come with two-factor authentication: set up an authenticator app first.",
             ));
         }
-        let sheet = new_backup_codes(&mut tx, &account, cx.now).await?;
+        let sheet = new_backup_codes(&mut tx, &account, cx.now()).await?;
         cx.log(&mut tx, Log::own(ActivityAction::BackupCodesGenerated, ""))
             .await?;
         tx.commit().await?;
@@ -180,7 +180,7 @@ pub async fn remove_method(method_id: i64, password: String) -> Result<(), AppEr
                     account.id,
                     "",
                     &cx.origin,
-                    cx.now,
+                    cx.now(),
                 )
                 .await?;
             }

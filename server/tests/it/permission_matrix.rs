@@ -102,6 +102,117 @@ fn every_server_function_body_starts_from_its_own_rows_context() {
     );
 }
 
+/// The helpers of a source file (the functions of its `mod ssr`), by name, with their text.
+fn helpers_of(source: &str) -> std::collections::HashMap<String, String> {
+    let mut found = std::collections::HashMap::new();
+    let Some(start) = source
+        .find("\nmod ssr {")
+        .or_else(|| source.find("\npub mod ssr {"))
+    else {
+        return found;
+    };
+    let module = &source[start..];
+    for (at, _) in module.match_indices("\n    pub(super) async fn ").chain(
+        module
+            .match_indices("\n    pub(super) fn ")
+            .chain(module.match_indices("\n    pub async fn "))
+            .chain(module.match_indices("\n    pub fn ")),
+    ) {
+        let from = at + module[at..].find("fn ").expect("fn") + 3;
+        let name: String = module[from..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let end = module[at..]
+            .find("\n    }\n")
+            .map_or(module.len(), |e| at + e);
+        found.insert(name, module[at..end].to_owned());
+    }
+    found
+}
+
+/// Whether `text` calls `name` (not a method, not a longer name that ends so).
+fn calls(text: &str, name: &str) -> bool {
+    text.match_indices(&format!("{name}("))
+        .any(|(at, _)| !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.'))
+}
+
+/// Whether `text`, or a helper of the same file it calls (three calls deep), contains one of
+/// `needles`.
+fn reaches(
+    text: &str,
+    helpers: &std::collections::HashMap<String, String>,
+    needles: &[&str],
+    depth: usize,
+) -> bool {
+    if needles.iter().any(|n| text.contains(n)) {
+        return true;
+    }
+    depth > 0
+        && helpers
+            .iter()
+            .any(|(name, body)| calls(text, name) && reaches(body, helpers, needles, depth - 1))
+}
+
+/// The row's reach is enforced by the entry it names: a body whose row reaches a product goes
+/// through `Context::products` (the one product-reach query), one whose row reaches an
+/// organization through `Context::member` (or `products`), itself or in a helper of its file;
+/// and no body reads the clock: its instant is the context's, read once.
+#[test]
+fn every_body_uses_the_entry_its_rows_reach_names() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("app/src is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("a source file");
+            let helpers = helpers_of(&source);
+            for (at, _) in source.match_indices("#[server(endpoint = \"") {
+                let rest = &source[at + "#[server(endpoint = \"".len()..];
+                let endpoint = &rest[..rest.find('"').expect("a closing quote")];
+                let body = &rest[..rest.find("\n}\n").expect("the end of the function")];
+                let Some(row) = policy::server_function(endpoint) else {
+                    continue;
+                };
+                // One instant per call: the body takes it from its context, never the clock.
+                if body.contains("state.now()") || body.contains(".clock.") {
+                    wrong.push(format!("{endpoint} reads the clock itself"));
+                }
+                let needles: &[&str] = match row.reach {
+                    Reach::Product(_) => &["cx.products(", "cx.products_of("],
+                    Reach::Organization(_) => &[
+                        "cx.member(",
+                        "cx.member_since(",
+                        "cx.products(",
+                        ".member(&mut tx",
+                    ],
+                    _ => continue,
+                };
+                checked += 1;
+                // From the opening brace: the signature names the function itself.
+                let body = &body[body.find('{').expect("a body")..];
+                if !reaches(body, &helpers, needles, 3) {
+                    wrong.push(format!("{endpoint} ({:?})", row.reach));
+                }
+            }
+        }
+    }
+    assert!(checked >= 74, "only {checked} bodies checked");
+    assert!(
+        wrong.is_empty(),
+        "bodies that do not go through the entry their row's reach names: {wrong:?}"
+    );
+}
+
 /// Every kind of caller the issue names, plus a sign-in that still owes its second factor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Principal {

@@ -137,7 +137,7 @@ pub async fn remove_member(
             &account.full_name(),
             &membership.name,
         )?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now).await?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now()).await?;
         tx.commit().await?;
         Ok(())
     })

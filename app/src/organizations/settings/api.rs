@@ -179,7 +179,7 @@ pub async fn set_two_factor_requirement(
                     organization_id,
                     &cx.state.settings.public_url,
                 )?;
-                crate::mail::store::enqueue(&mut tx, &message, cx.now).await?;
+                crate::mail::store::enqueue(&mut tx, &message, cx.now()).await?;
             }
         }
         tx.commit().await?;
