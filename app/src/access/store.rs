@@ -2,8 +2,8 @@
 //! memberships as the policy reads them, and the counters of the lockout rule.
 
 use super::{Account, OrganizationSummary};
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_all, fetch_optional, scalar_all, scalar_one, scalar_optional};
 use crate::password::HashedPassword;
 use crate::policy::Role;
 use crate::request::Origin;
@@ -14,10 +14,7 @@ pub async fn credentials(
     email: &str,
 ) -> Result<Option<(i64, HashedPassword)>, sqlx::Error> {
     const SQL: &str = "SELECT id, password_hash FROM users WHERE email = $1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, email)
 }
 
 pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx::Error> {
@@ -25,10 +22,7 @@ pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx:
         "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at, u.version, \
          u.time_zone FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
     type Row = (i64, String, String, String, i64, Option<i64>, i64, String);
-    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<Row> = fetch_optional!(tx, SQL, user_id)?;
     Ok(row.map(
         |(id, email, first_name, last_name, created_at, avatar_version, version, time_zone)| {
             Account {
@@ -76,18 +70,19 @@ pub async fn insert_session(tx: &mut Tx, session: &NewSession<'_>) -> Result<i64
     // A full sign-in is a fresh proof that it is the person: confirmed as it starts.
     const SQL: &str = "INSERT INTO sessions (token_hash, user_id, persistent, created_at, last_seen_at, expires_at, ip, user_agent, stage, confirmed_at) \
                        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(session.token_hash)
-        .bind(session.user_id)
-        .bind(session.persistent)
-        .bind(session.at)
-        .bind(session.expires_at)
-        .bind(&session.origin.ip)
-        .bind(&session.origin.user_agent)
-        .bind(session.stage.as_str())
-        .bind((session.stage == Stage::Full).then_some(session.at))
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        session.token_hash,
+        session.user_id,
+        session.persistent,
+        session.at,
+        session.expires_at,
+        &session.origin.ip,
+        &session.origin.user_agent,
+        session.stage.as_str(),
+        (session.stage == Stage::Full).then_some(session.at)
+    )
 }
 
 /// A stored session, found by the hash of its token.
@@ -114,51 +109,31 @@ pub async fn session_by_token_hash(
     token_hash: &str,
 ) -> Result<Option<StoredSession>, sqlx::Error> {
     const SQL: &str = "SELECT id, user_id, persistent, last_seen_at, expires_at, stage, confirmed_at FROM sessions WHERE token_hash = $1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, token_hash)
 }
 
 /// Records that the person just confirmed it is them in this session.
 pub async fn confirm_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE sessions SET confirmed_at = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, session_id, at)?;
     Ok(())
 }
 
 pub async fn touch_session(tx: &mut Tx, session_id: i64, at: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, session_id, at)?;
     Ok(())
 }
 
 /// Deletes the session; returns its user when there was one.
 pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(token_hash)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, token_hash)
 }
 
 pub async fn delete_session_by_id(tx: &mut Tx, session_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, session_id)?;
     Ok(())
 }
 
@@ -166,10 +141,7 @@ pub async fn delete_session_by_id(tx: &mut Tx, session_id: i64) -> Result<(), sq
 pub async fn count_second_factor_failure(tx: &mut Tx, session_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "UPDATE sessions SET second_factor_failures = second_factor_failures + 1 \
                        WHERE id = $1 RETURNING second_factor_failures";
-    let n: Option<i64> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(session_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let n: Option<i64> = scalar_optional!(tx, SQL, session_id)?;
     Ok(n.unwrap_or(i64::MAX))
 }
 
@@ -181,11 +153,7 @@ pub async fn token_by_hash(
 ) -> Result<Option<(i64, i64, String, Option<i64>)>, sqlx::Error> {
     const SQL: &str = "SELECT id, user_id, scope, last_used_at FROM api_tokens \
                        WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2)";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, token_hash, now)
 }
 
 /// The application password with this hash, if it belongs to the account with this email:
@@ -197,34 +165,26 @@ pub async fn app_password_by_hash(
 ) -> Result<Option<(i64, i64, Option<i64>)>, sqlx::Error> {
     const SQL: &str = "SELECT p.id, p.user_id, p.last_used_at FROM app_passwords p JOIN users u ON u.id = p.user_id \
                        WHERE p.secret_hash = $1 AND u.email = $2";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(secret_hash)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, secret_hash, email)
 }
 
 pub async fn touch_token(tx: &mut Tx, id: i64, at: i64) -> Result<(), sqlx::Error> {
-    on_db!(tx, |c| sqlx::query(
-        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(at)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    affected!(
+        tx,
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1",
+        id,
+        at
+    )?;
     Ok(())
 }
 
 pub async fn touch_app_password(tx: &mut Tx, id: i64, at: i64) -> Result<(), sqlx::Error> {
-    on_db!(tx, |c| sqlx::query(
-        "UPDATE app_passwords SET last_used_at = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(at)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    affected!(
+        tx,
+        "UPDATE app_passwords SET last_used_at = $2 WHERE id = $1",
+        id,
+        at
+    )?;
     Ok(())
 }
 
@@ -258,10 +218,7 @@ pub async fn memberships_of(
         "SELECT o.id, o.name, {STANDING} FROM memberships m JOIN organizations o ON o.id = m.organization_id \
          WHERE m.user_id = $1 ORDER BY m.created_at, o.id"
     );
-    let rows: Vec<SummaryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<SummaryRow> = fetch_all!(tx, &sql, user_id)?;
     Ok(crate::db::parsed("organizations", rows, summary))
 }
 
@@ -280,13 +237,14 @@ pub async fn reached_product(
         WHERE p.organization_id = $1 AND p.id = $2 \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a \
             WHERE a.product_id = p.id AND a.user_id = $3 AND (a.billing OR NOT $4)))";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(only_for.unwrap_or(0))
-        .bind(billing)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(
+        tx,
+        SQL,
+        organization_id,
+        product_id,
+        only_for.unwrap_or(0),
+        billing
+    )
 }
 
 /// The organization as seen by this member; `None` when it does not exist or they are not a member.
@@ -300,11 +258,7 @@ pub async fn membership(
          WHERE m.organization_id = $1 AND m.user_id = $2"
     );
     let row: Option<(i64, String, String, bool, bool, bool, i64)> =
-        on_db!(tx, |c| sqlx::query_as(&sql)
-            .bind(organization_id)
-            .bind(user_id)
-            .fetch_optional(&mut **c)
-            .await)?;
+        fetch_optional!(tx, &sql, organization_id, user_id)?;
     Ok(
         row.and_then(|(id, name, role, blocked, missing, billing, created_at)| {
             summary((id, name, role, blocked, missing, billing)).map(|s| (s, created_at))
@@ -323,19 +277,13 @@ pub async fn landing_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i6
           (SELECT COUNT(*) FROM memberships o WHERE o.organization_id = m.organization_id) DESC, \
           m.created_at, m.organization_id \
         LIMIT 1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, user_id)
 }
 
 /// The organization this person opened last (whether or not they are still in it).
 pub async fn last_organization(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT last_organization_id FROM users WHERE id = $1";
-    let found: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let found: Option<Option<i64>> = scalar_optional!(tx, SQL, user_id)?;
     Ok(found.flatten())
 }
 
@@ -344,10 +292,7 @@ pub async fn requiring_two_factor(tx: &mut Tx, user_id: i64) -> Result<Vec<Strin
     const SQL: &str =
         "SELECT o.name FROM memberships m JOIN organizations o ON o.id = m.organization_id \
                        WHERE m.user_id = $1 AND o.require_two_factor ORDER BY o.name";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)
+    scalar_all!(tx, SQL, user_id)
 }
 
 /// After counting a failure: the count, the threshold, whether the account is locked (and
@@ -379,37 +324,23 @@ pub async fn count_failure(
     // Already locked: the failure is still counted; nothing else changes.
     const LOCKED: &str = "UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = $1 \
         RETURNING failed_sign_ins, lockout_threshold, locked_at, alert_on_failed_sign_in";
-    let counted: Option<FailureCount> = on_db!(tx, |c| sqlx::query_as(COUNT)
-        .bind(user_id)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let counted: Option<FailureCount> = fetch_optional!(tx, COUNT, user_id, now)?;
     if let Some(mut count) = counted {
         count.just_locked = count.locked_at.is_some();
         return Ok(Some(count));
     }
-    on_db!(tx, |c| sqlx::query_as(LOCKED)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, LOCKED, user_id)
 }
 
 pub async fn reset_failures(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE users SET failed_sign_ins = 0 WHERE id = $1 AND failed_sign_ins <> 0";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, user_id)?;
     Ok(())
 }
 
 pub async fn locked_at(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT locked_at FROM users WHERE id = $1";
-    let found: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let found: Option<Option<i64>> = scalar_optional!(tx, SQL, user_id)?;
     Ok(found.flatten())
 }
 
@@ -440,16 +371,16 @@ pub struct NewLink<'a> {
 pub async fn insert_link(tx: &mut Tx, link: &NewLink<'_>) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO email_links (token_hash, user_id, purpose, session_id, created_at, expires_at) \
                        VALUES ($1, $2, $3, $4, $5, $6)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(link.token_hash)
-        .bind(link.user_id)
-        .bind(link.purpose.as_str())
-        .bind(link.session_id)
-        .bind(link.at)
-        .bind(link.expires_at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(
+        tx,
+        SQL,
+        link.token_hash,
+        link.user_id,
+        link.purpose.as_str(),
+        link.session_id,
+        link.at,
+        link.expires_at
+    )?;
     Ok(())
 }
 
@@ -462,10 +393,7 @@ pub async fn address_throttled(
     limit: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT window_start, failures FROM sign_in_throttle WHERE ip = $1";
-    let row: Option<(i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(ip)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(i64, i64)> = fetch_optional!(tx, SQL, ip)?;
     Ok(row.and_then(|(start, failures)| {
         let ends = start + window_seconds;
         (failures >= limit && now < ends).then_some(ends - now)
@@ -483,23 +411,14 @@ pub async fn count_address_failure(
         ON CONFLICT (ip) DO UPDATE SET \
           failures = CASE WHEN sign_in_throttle.window_start <= $2 - $3 THEN 1 ELSE sign_in_throttle.failures + 1 END, \
           window_start = CASE WHEN sign_in_throttle.window_start <= $2 - $3 THEN $2 ELSE sign_in_throttle.window_start END";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(ip)
-        .bind(now)
-        .bind(window_seconds)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, ip, now, window_seconds)?;
     Ok(())
 }
 
 /// Whether the account wants an email after each complete sign-in (SEC-6).
 pub async fn alert_on_sign_in(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "SELECT alert_on_sign_in FROM users WHERE id = $1";
-    let row: Option<(bool,)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(bool,)> = fetch_optional!(tx, SQL, user_id)?;
     Ok(row.is_some_and(|(wanted,)| wanted))
 }
 
@@ -510,32 +429,16 @@ pub async fn delete_all_credentials(
     user_id: i64,
     tokens: bool,
 ) -> Result<u64, sqlx::Error> {
-    let mut n = on_db!(tx, |c| sqlx::query(
-        "DELETE FROM app_passwords WHERE user_id = $1"
-    )
-    .bind(user_id)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let mut n = affected!(tx, "DELETE FROM app_passwords WHERE user_id = $1", user_id)?;
     if tokens {
-        n += on_db!(tx, |c| sqlx::query(
-            "DELETE FROM api_tokens WHERE user_id = $1"
-        )
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        n += affected!(tx, "DELETE FROM api_tokens WHERE user_id = $1", user_id)?;
     }
     Ok(n)
 }
 
 pub async fn insert_organization(tx: &mut Tx, name: &str, at: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO organizations (name, created_at) VALUES ($1, $2) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(name)
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, name, at)
 }
 
 pub async fn insert_membership(
@@ -546,14 +449,7 @@ pub async fn insert_membership(
     at: i64,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, organization_id, user_id, role.as_str(), at)?;
     Ok(())
 }
 
@@ -562,29 +458,18 @@ pub async fn insert_membership(
 /// "the last legal representative" is counted by one transaction at a time.
 pub async fn lock_organization(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE organizations SET name = name WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, organization_id)?;
     Ok(())
 }
 
 pub async fn count_members(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id)
 }
 
 pub async fn count_role(tx: &mut Tx, organization_id: i64, role: Role) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(role.as_str())
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id, role.as_str())
 }
 
 /// Everyone in the organization, as `(email, first name)`, to tell them something.
@@ -595,8 +480,5 @@ pub async fn member_addresses(
     const SQL: &str = "SELECT u.email, u.first_name \
                        FROM memberships m JOIN users u ON u.id = m.user_id \
                        WHERE m.organization_id = $1 ORDER BY u.id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, organization_id)
 }

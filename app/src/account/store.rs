@@ -1,7 +1,7 @@
 //! SQL for accounts and sessions.
 
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, exec, fetch_all, fetch_optional, scalar_one, scalar_optional};
 use crate::password::HashedPassword;
 
 pub struct NewUser<'a> {
@@ -18,25 +18,22 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>) -> Result<Option<i64>,
     const SQL: &str =
         "INSERT INTO users (email, first_name, last_name, password_hash, created_at, email_verified_at) \
                        VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user.email)
-        .bind(user.first_name)
-        .bind(user.last_name)
-        .bind(user.password_hash)
-        .bind(user.at)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(
+        tx,
+        SQL,
+        user.email,
+        user.first_name,
+        user.last_name,
+        user.password_hash,
+        user.at
+    )
 }
 
 /// Removes sessions past their absolute expiry (idle ones are refused when presented and
 /// removed here once their absolute expiry passes too).
 pub async fn purge_expired_sessions(tx: &mut Tx, now: i64) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE expires_at <= $1";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, now)?;
     Ok(done)
 }
 
@@ -45,10 +42,7 @@ pub async fn password_hash(
     user_id: i64,
 ) -> Result<Option<HashedPassword>, sqlx::Error> {
     const SQL: &str = "SELECT password_hash FROM users WHERE id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, user_id)
 }
 
 /// A full session as listed on the security page.
@@ -72,11 +66,7 @@ pub async fn sessions_of(
         "SELECT id, persistent, created_at, last_seen_at, ip, user_agent FROM sessions \
                        WHERE user_id = $1 AND stage = 'full' AND expires_at > $2 \
                        ORDER BY last_seen_at DESC, id DESC";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .bind(now)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, user_id, now)
 }
 
 /// Ends one of the person's sessions; false when there is no such session of theirs.
@@ -86,12 +76,7 @@ pub async fn delete_user_session(
     session_id: i64,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE id = $1 AND user_id = $2";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(session_id)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, session_id, user_id)?;
     Ok(n == 1)
 }
 
@@ -102,12 +87,7 @@ pub async fn delete_other_sessions(
     keep: i64,
 ) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(keep)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))
+    affected!(tx, SQL, user_id, keep)
 }
 
 pub async fn set_password_hash(
@@ -115,14 +95,12 @@ pub async fn set_password_hash(
     user_id: i64,
     hash: &HashedPassword,
 ) -> Result<(), sqlx::Error> {
-    on_db!(tx, |c| sqlx::query(
-        "UPDATE users SET password_hash = $2 WHERE id = $1"
-    )
-    .bind(user_id)
-    .bind(hash)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    affected!(
+        tx,
+        "UPDATE users SET password_hash = $2 WHERE id = $1",
+        user_id,
+        hash
+    )?;
     Ok(())
 }
 
@@ -134,23 +112,12 @@ pub async fn set_password_hash_if(
     new: &HashedPassword,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(old)
-        .bind(new)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, user_id, old, new)?;
     Ok(())
 }
 
 pub async fn email_taken(tx: &mut Tx, email: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM users WHERE email = $1"
-    )
-    .bind(email)
-    .fetch_one(&mut **c)
-    .await)?;
+    let n: i64 = scalar_one!(tx, "SELECT COUNT(*) FROM users WHERE email = $1", email)?;
     Ok(n > 0)
 }
 
@@ -164,13 +131,7 @@ pub async fn set_email(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET email = $2, email_verified_at = $3 \
                        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = $2)";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(email)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, user_id, email, at)?;
     Ok(n == 1)
 }
 
@@ -183,15 +144,7 @@ pub async fn insert_email_change(
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO email_changes (token_hash, user_id, new_email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(new_email)
-        .bind(at)
-        .bind(expires_at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, token_hash, user_id, new_email, at, expires_at)?;
     Ok(())
 }
 
@@ -204,11 +157,7 @@ pub async fn consume_email_change(
     const SQL: &str = "UPDATE email_changes SET used_at = $2 \
                        WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
                        RETURNING user_id, new_email";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, token_hash, now)
 }
 
 /// The newest change of login email still waiting for its confirmation.
@@ -218,11 +167,7 @@ pub async fn pending_email_change(
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     const SQL: &str = "SELECT new_email FROM email_changes WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, user_id, now)
 }
 
 pub async fn recovery_contacts(
@@ -230,20 +175,14 @@ pub async fn recovery_contacts(
     user_id: i64,
 ) -> Result<(Option<String>, Option<String>), sqlx::Error> {
     const SQL: &str = "SELECT recovery_email, recovery_phone FROM users WHERE id = $1";
-    let row: Option<(Option<String>, Option<String>)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(Option<String>, Option<String>)> = fetch_optional!(tx, SQL, user_id)?;
     Ok(row.unwrap_or((None, None)))
 }
 
 /// The version of the recovery contacts.
 pub async fn contacts_version(tx: &mut Tx, user_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT contacts_version FROM users WHERE id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, user_id)
 }
 
 /// Saves the recovery contacts unless they are no longer at `expected`; the new version, or
@@ -257,13 +196,7 @@ pub async fn set_recovery_contacts(
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "UPDATE users SET recovery_email = $2, recovery_phone = $3, contacts_version = contacts_version + 1 \
                        WHERE id = $1 AND (CAST($4 AS BIGINT) IS NULL OR contacts_version = $4) RETURNING contacts_version";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .bind(email)
-        .bind(phone)
-        .bind(expected)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, user_id, email, phone, expected)
 }
 
 /// A sign-up waiting for its address to be confirmed.
@@ -287,28 +220,24 @@ pub async fn insert_pending_sign_up(
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, created_at, expires_at, organization_name) \
                        VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(pending.email)
-        .bind(pending.first_name)
-        .bind(pending.last_name)
-        .bind(pending.password_hash)
-        .bind(pending.remember)
-        .bind(pending.token_hash)
-        .bind(pending.at)
-        .bind(pending.expires_at)
-        .bind(pending.organization_name)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        pending.email,
+        pending.first_name,
+        pending.last_name,
+        pending.password_hash,
+        pending.remember,
+        pending.token_hash,
+        pending.at,
+        pending.expires_at,
+        pending.organization_name
+    )
 }
 
 pub async fn set_pending_code(tx: &mut Tx, id: i64, code_hash: &str) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE pending_sign_ups SET code_hash = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(id)
-        .bind(code_hash)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, id, code_hash)?;
     Ok(())
 }
 
@@ -317,16 +246,8 @@ pub async fn prune_pending_sign_ups(tx: &mut Tx, email: &str, now: i64) -> Resul
     const EXPIRED: &str = "DELETE FROM pending_sign_ups WHERE expires_at <= $1";
     const SURPLUS: &str = "DELETE FROM pending_sign_ups WHERE email = $1 AND id NOT IN \
                            (SELECT id FROM pending_sign_ups WHERE email = $1 ORDER BY id DESC LIMIT 3)";
-    on_db!(tx, |c| sqlx::query(EXPIRED)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    on_db!(tx, |c| sqlx::query(SURPLUS)
-        .bind(email)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, EXPIRED, now)?;
+    affected!(tx, SURPLUS, email)?;
     Ok(())
 }
 
@@ -357,13 +278,14 @@ pub async fn attempt_pending_sign_ups(
     const SQL: &str = "UPDATE pending_sign_ups SET attempts = attempts + 1 \
                        WHERE (email = $1 OR token_hash = $2) AND expires_at > $3 AND attempts < $4 \
                        RETURNING id, email, first_name, last_name, password_hash, remember, code_hash, organization_name";
-    let mut rows: Vec<PendingSignUp> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(email.unwrap_or(""))
-        .bind(token_hash.unwrap_or(""))
-        .bind(now)
-        .bind(max_attempts)
-        .fetch_all(&mut **c)
-        .await)?;
+    let mut rows: Vec<PendingSignUp> = fetch_all!(
+        tx,
+        SQL,
+        email.unwrap_or(""),
+        token_hash.unwrap_or(""),
+        now,
+        max_attempts
+    )?;
     rows.sort_by_key(|r| std::cmp::Reverse(r.id));
     Ok(rows)
 }
@@ -375,11 +297,7 @@ pub async fn pending_sign_ups_since(
     since: i64,
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM pending_sign_ups WHERE email = $1 AND created_at >= $2";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(email)
-        .bind(since)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, email, since)
 }
 
 /// The newest live pending sign-up of an address: its id and when its email went out.
@@ -390,11 +308,7 @@ pub async fn newest_pending_sign_up(
 ) -> Result<Option<(i64, i64)>, sqlx::Error> {
     const SQL: &str = "SELECT id, created_at FROM pending_sign_ups \
                        WHERE email = $1 AND expires_at > $2 ORDER BY id DESC LIMIT 1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(email)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, email, now)
 }
 
 /// A new pending sign-up copied from `id` with a new link token, for "send the code again".
@@ -410,13 +324,7 @@ pub async fn copy_pending_sign_up(
     const SQL: &str = "INSERT INTO pending_sign_ups (email, first_name, last_name, password_hash, remember, token_hash, code_hash, attempts, created_at, expires_at, organization_name) \
                        SELECT email, first_name, last_name, password_hash, remember, $2, '', attempts, $3, $4, organization_name \
                        FROM pending_sign_ups WHERE id = $1 RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(id)
-        .bind(token_hash)
-        .bind(at)
-        .bind(expires_at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, id, token_hash, at, expires_at)
 }
 
 /// Spends a pending sign-up: exactly one caller gets it, and only while it is live.
@@ -427,21 +335,13 @@ pub async fn take_pending_sign_up(
 ) -> Result<Option<PendingSignUp>, sqlx::Error> {
     const SQL: &str = "DELETE FROM pending_sign_ups WHERE id = $1 AND expires_at > $2 \
                        RETURNING id, email, first_name, last_name, password_hash, remember, code_hash, organization_name";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(id)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, id, now)
 }
 
 /// Once an address has its account, its other pending sign-ups are void.
 pub async fn drop_pending_sign_ups(tx: &mut Tx, email: &str) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM pending_sign_ups WHERE email = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(email)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, email)?;
     Ok(())
 }
 
@@ -454,12 +354,7 @@ pub async fn claim_sign_up_notice(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET sign_up_notice_at = $2 \
                        WHERE id = $1 AND (sign_up_notice_at IS NULL OR sign_up_notice_at <= $2 - 3600)";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, user_id, now)?;
     Ok(n == 1)
 }
 
@@ -472,33 +367,20 @@ pub async fn save_avatar(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO avatars (user_id, image, updated_at) VALUES ($1, $2, $3) \
                        ON CONFLICT (user_id) DO UPDATE SET image = excluded.image, updated_at = excluded.updated_at";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(png)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, user_id, png, at)?;
     Ok(())
 }
 
 /// The account's picture, if it has one.
 pub async fn avatar(tx: &mut Tx, user_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
     const SQL: &str = "SELECT image FROM avatars WHERE user_id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, user_id)
 }
 
 /// Removes the account's picture; false when there was none.
 pub async fn remove_avatar(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM avatars WHERE user_id = $1";
-    let removed = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let removed = affected!(tx, SQL, user_id)?;
     Ok(removed == 1)
 }
 
@@ -513,26 +395,14 @@ pub async fn set_name(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET first_name = $2, last_name = $3, version = version + 1 \
                        WHERE id = $1 AND (CAST($4 AS BIGINT) IS NULL OR version = $4)";
-    let changed = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(first_name)
-        .bind(last_name)
-        .bind(version)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let changed = affected!(tx, SQL, user_id, first_name, last_name, version)?;
     Ok(changed == 1)
 }
 
 /// My time zone ('' for my browser's).
 pub async fn set_time_zone(tx: &mut Tx, user_id: i64, time_zone: &str) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE users SET time_zone = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(time_zone)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, user_id, time_zone)
 }
 
 /// Deletes the account. Sessions, second factors, backup codes, application passwords, API
@@ -540,17 +410,13 @@ pub async fn set_time_zone(tx: &mut Tx, user_id: i64, time_zone: &str) -> Result
 /// invitations sent and the activity log stay, pointing at nobody.
 pub async fn delete_user(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM users WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, user_id)?;
     Ok(())
 }
 
 /// Whether anyone has an account yet (the demo data fills only an empty database).
 pub async fn has_accounts(tx: &mut Tx) -> Result<bool, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM users";
-    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL).fetch_one(&mut **c).await)?;
+    let n: i64 = scalar_one!(tx, SQL)?;
     Ok(n > 0)
 }

@@ -3,6 +3,7 @@
 use super::{ActivityAction, ActivityEntry, ActivityPage, ActivityQuery, PAGE_SIZE};
 use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_all};
 use crate::request::Origin;
 
 /// What a new entry says. Written with [`record`] inside the transaction of the change.
@@ -20,18 +21,18 @@ pub struct NewEntry<'a> {
 pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO activity_log (occurred_at, actor_user_id, organization_id, product_id, action, detail, ip, user_agent) \
                        VALUES ($1, $2, $3, $8, $4, $5, $6, $7)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(entry.at)
-        .bind(entry.actor_user_id)
-        .bind(entry.organization_id)
-        .bind(entry.action.as_str())
-        .bind(entry.detail)
-        .bind(&entry.origin.ip)
-        .bind(&entry.origin.user_agent)
-        .bind(entry.product_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(
+        tx,
+        SQL,
+        entry.at,
+        entry.actor_user_id,
+        entry.organization_id,
+        entry.action.as_str(),
+        entry.detail,
+        &entry.origin.ip,
+        &entry.origin.user_agent,
+        entry.product_id
+    )?;
     Ok(())
 }
 
@@ -220,12 +221,7 @@ pub async fn connections_of(
                          AND action IN ('sign_in_succeeded', 'sign_in_failed', 'second_factor_failed') \
                        ORDER BY id DESC LIMIT $3";
     let rows: Vec<(i64, i64, String, String, String, String)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(user_id)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(PAGE_SIZE + 1)
-            .fetch_all(&mut **c)
-            .await)?;
+        fetch_all!(tx, SQL, user_id, before.unwrap_or(i64::MAX), PAGE_SIZE + 1)?;
     let more = rows.len() as i64 > PAGE_SIZE;
     let entries: Vec<Connection> = rows
         .into_iter()

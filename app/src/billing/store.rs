@@ -3,8 +3,8 @@
 use super::{
     AddressInput, BillingAddress, Notice, NotificationSettings, DEFAULT_EXPIRY_REMINDER_DAYS,
 };
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, exec, fetch_all, fetch_optional, scalar_one, scalar_optional};
 use crate::money::{Currency, Money};
 
 /// A ledger entry as stored.
@@ -46,13 +46,7 @@ pub async fn lock_account(
     const SQL: &str = "INSERT INTO prepaid_accounts (organization_id, currency, debited_at) \
                        VALUES ($1, $2, $3) \
                        ON CONFLICT (organization_id, currency) DO UPDATE SET debited_at = excluded.debited_at";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(currency.code())
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, organization_id, currency.code(), at)
 }
 
 /// The sum of the account's entries.
@@ -63,21 +57,14 @@ pub async fn balance(
 ) -> Result<Money, sqlx::Error> {
     const SQL: &str = "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM ledger_entries \
                        WHERE organization_id = $1 AND currency = $2";
-    let minor: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(currency.code())
-        .fetch_one(&mut **c)
-        .await)?;
+    let minor: i64 = scalar_one!(tx, SQL, organization_id, currency.code())?;
     Ok(Money::new(minor, currency))
 }
 
 /// The entry booked for this event, if any.
 pub async fn by_key(tx: &mut Tx, key: &str) -> Result<Option<StoredEntry>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM ledger_entries WHERE idempotency_key = $1");
-    let row: Option<EntryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(key)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<EntryRow> = fetch_optional!(tx, &sql, key)?;
     Ok(row.and_then(entry))
 }
 
@@ -96,16 +83,17 @@ pub async fn insert(tx: &mut Tx, new: &NewEntry<'_>) -> Result<Option<i64>, sqlx
                        (organization_id, currency, amount_minor, kind, idempotency_key, reference, created_at) \
                        VALUES ($1, $2, $3, $4, $5, $6, $7) \
                        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(new.organization_id)
-        .bind(new.amount.currency.code())
-        .bind(new.amount.minor)
-        .bind(new.kind)
-        .bind(new.key)
-        .bind(new.reference)
-        .bind(new.at)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(
+        tx,
+        SQL,
+        new.organization_id,
+        new.amount.currency.code(),
+        new.amount.minor,
+        new.kind,
+        new.key,
+        new.reference,
+        new.at
+    )
 }
 
 /// The account's entries, newest first.
@@ -118,11 +106,7 @@ pub async fn entries(
         "SELECT {COLUMNS} FROM ledger_entries WHERE organization_id = $1 AND currency = $2 \
          ORDER BY id DESC"
     );
-    let rows: Vec<EntryRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(currency.code())
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<EntryRow> = fetch_all!(tx, &sql, organization_id, currency.code())?;
     Ok(crate::db::parsed("ledger_entries", rows, entry))
 }
 
@@ -168,10 +152,7 @@ pub async fn addresses(
         "SELECT {ADDRESS_COLUMNS} FROM billing_addresses WHERE organization_id = $1 \
          ORDER BY is_default DESC, id"
     );
-    let rows: Vec<AddressRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<AddressRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(rows.into_iter().map(address).collect())
 }
 
@@ -184,11 +165,7 @@ pub async fn address_of(
     let sql = format!(
         "SELECT {ADDRESS_COLUMNS} FROM billing_addresses WHERE organization_id = $1 AND id = $2"
     );
-    let row: Option<AddressRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(address_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<AddressRow> = fetch_optional!(tx, &sql, organization_id, address_id)?;
     Ok(row.map(address))
 }
 
@@ -202,19 +179,20 @@ pub async fn insert_address(
     const SQL: &str = "INSERT INTO billing_addresses \
         (organization_id, name, company, street, postal_code, city, country, vat_number, is_default, created_at) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(&input.name)
-        .bind(&input.company)
-        .bind(&input.street)
-        .bind(&input.postal_code)
-        .bind(&input.city)
-        .bind(&input.country)
-        .bind(&input.vat_number)
-        .bind(is_default)
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        organization_id,
+        &input.name,
+        &input.company,
+        &input.street,
+        &input.postal_code,
+        &input.city,
+        &input.country,
+        &input.vat_number,
+        is_default,
+        at
+    )
 }
 
 /// Saves the address unless it is no longer at `version`: whether it was saved.
@@ -228,20 +206,20 @@ pub async fn update_address_if(
     const SQL: &str = "UPDATE billing_addresses SET name = $3, company = $4, street = $5, \
         postal_code = $6, city = $7, country = $8, vat_number = $9, version = version + 1 \
         WHERE organization_id = $1 AND id = $2 AND version = $10";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(address_id)
-        .bind(&input.name)
-        .bind(&input.company)
-        .bind(&input.street)
-        .bind(&input.postal_code)
-        .bind(&input.city)
-        .bind(&input.country)
-        .bind(&input.vat_number)
-        .bind(version)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(
+        tx,
+        SQL,
+        organization_id,
+        address_id,
+        &input.name,
+        &input.company,
+        &input.street,
+        &input.postal_code,
+        &input.city,
+        &input.country,
+        &input.vat_number,
+        version
+    )?;
     Ok(n == 1)
 }
 
@@ -256,12 +234,7 @@ pub async fn set_default_address(
     const SET: &str = "UPDATE billing_addresses SET is_default = TRUE \
                        WHERE organization_id = $1 AND id = $2";
     for sql in [CLEAR, SET] {
-        on_db!(tx, |c| sqlx::query(sql)
-            .bind(organization_id)
-            .bind(address_id)
-            .execute(&mut **c)
-            .await
-            .map(|_| ()))?;
+        exec!(tx, sql, organization_id, address_id)?;
     }
     Ok(())
 }
@@ -272,12 +245,7 @@ pub async fn delete_address(
     address_id: i64,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM billing_addresses WHERE organization_id = $1 AND id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(address_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, organization_id, address_id)
 }
 
 /// The organization's name; `None` when there is no such organization.
@@ -286,10 +254,7 @@ pub async fn organization_name(
     organization_id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     const SQL: &str = "SELECT name FROM organizations WHERE id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, organization_id)
 }
 
 /// The organization's billing emails and expiry reminders (the defaults when never set).
@@ -300,10 +265,7 @@ pub async fn notifications(
     const SQL: &str =
         "SELECT invoice_issued, renewal_reminder, renewal_confirmation, expiry_reminder_days \
                        FROM billing_notifications WHERE organization_id = $1";
-    let row: Option<(bool, bool, bool, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(bool, bool, bool, String)> = fetch_optional!(tx, SQL, organization_id)?;
     Ok(match row {
         Some((invoice_issued, renewal_reminder, renewal_confirmation, days)) => {
             NotificationSettings {
@@ -336,13 +298,7 @@ pub async fn set_notice(
         "INSERT INTO billing_notifications (organization_id, {column}, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (organization_id) DO UPDATE SET {column} = excluded.{column}, updated_at = excluded.updated_at"
     );
-    on_db!(tx, |c| sqlx::query(&sql)
-        .bind(organization_id)
-        .bind(on)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, &sql, organization_id, on, at)
 }
 
 pub async fn set_expiry_reminder_days(
@@ -360,13 +316,7 @@ pub async fn set_expiry_reminder_days(
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(&text)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, organization_id, &text, at)
 }
 
 /// Takes the job's lease until `until` if nobody holds it (or theirs ran out): whether this
@@ -382,19 +332,8 @@ pub async fn claim_job(
         "INSERT INTO scheduled_jobs (job) VALUES ($1) ON CONFLICT (job) DO NOTHING";
     const CLAIM: &str = "UPDATE scheduled_jobs SET lease_until = $2, holder = $3 \
                          WHERE job = $1 AND lease_until <= $4";
-    on_db!(tx, |c| sqlx::query(INSERT)
-        .bind(job)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))?;
-    let n = on_db!(tx, |c| sqlx::query(CLAIM)
-        .bind(job)
-        .bind(until)
-        .bind(worker)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    exec!(tx, INSERT, job)?;
+    let n = affected!(tx, CLAIM, job, until, worker, now)?;
     Ok(n == 1)
 }
 
@@ -407,13 +346,7 @@ pub async fn release_job(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE scheduled_jobs SET lease_until = 0, last_run_at = $3 \
                        WHERE job = $1 AND holder = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(job)
-        .bind(worker)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, job, worker, now)
 }
 
 /// A product that expires soon, with what its reminder needs.
@@ -435,11 +368,7 @@ pub async fn expiring(tx: &mut Tx, now: i64, until: i64) -> Result<Vec<Expiring>
         LEFT JOIN billing_notifications n ON n.organization_id = p.organization_id \
         WHERE p.expires_at > $1 AND p.expires_at <= $2 ORDER BY p.expires_at, p.id";
     let rows: Vec<(i64, i64, String, String, String, i64, Option<String>)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(now)
-            .bind(until)
-            .fetch_all(&mut **c)
-            .await)?;
+        fetch_all!(tx, SQL, now, until)?;
     Ok(rows
         .into_iter()
         .map(
@@ -475,14 +404,7 @@ pub async fn mark_reminder(
     const SQL: &str =
         "INSERT INTO expiry_reminders_sent (product_id, expires_at, days_before, sent_at) \
                        VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(days_before)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, product_id, expires_at, days_before, at)?;
     Ok(n == 1)
 }
 
@@ -498,10 +420,7 @@ pub async fn billing_recipients(
           (SELECT 1 FROM product_access a JOIN products p ON p.id = a.product_id \
            WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = m.organization_id))) \
         ORDER BY u.id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, organization_id)
 }
 
 /// The organization's legal representatives and administrators who are not blocked: email,
@@ -514,10 +433,7 @@ pub async fn owners(
         "SELECT u.email, u.first_name, u.id FROM memberships m JOIN users u ON u.id = m.user_id \
         WHERE m.organization_id = $1 AND m.blocked_at IS NULL \
         AND m.role IN ('legal_representative', 'administrator') ORDER BY u.id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, organization_id)
 }
 
 // ---- Withdrawals ----------------------------------------------------------------------------
@@ -536,17 +452,18 @@ pub async fn insert_withdrawal(tx: &mut Tx, new: &NewWithdrawal<'_>) -> Result<i
     const SQL: &str = "INSERT INTO withdrawals \
         (organization_id, currency, amount_minor, method, destination, holder, status, requested_by, requested_at) \
         VALUES ($1, $2, $3, $4, $5, $6, 'requested', $7, $8) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(new.organization_id)
-        .bind(new.amount.currency.code())
-        .bind(new.amount.minor)
-        .bind(new.method)
-        .bind(new.destination)
-        .bind(new.holder)
-        .bind(new.requested_by)
-        .bind(new.at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        new.organization_id,
+        new.amount.currency.code(),
+        new.amount.minor,
+        new.method,
+        new.destination,
+        new.holder,
+        new.requested_by,
+        new.at
+    )
 }
 
 type WithdrawalRow = (
@@ -607,10 +524,7 @@ pub async fn withdrawals(
     let sql = format!(
         "SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE organization_id = $1 ORDER BY id DESC"
     );
-    let rows: Vec<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<WithdrawalRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(crate::db::parsed("withdrawals", rows, withdrawal_of)
         .into_iter()
         .map(|(_, w)| w)
@@ -624,7 +538,7 @@ pub async fn pending_withdrawals(
     let sql = format!(
         "SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE status = 'requested' ORDER BY id"
     );
-    let rows: Vec<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
+    let rows: Vec<WithdrawalRow> = fetch_all!(tx, &sql)?;
     Ok(crate::db::parsed("withdrawals", rows, withdrawal_of))
 }
 
@@ -634,10 +548,7 @@ pub async fn withdrawal(
     withdrawal_id: i64,
 ) -> Result<Option<(i64, super::Withdrawal)>, sqlx::Error> {
     let sql = format!("SELECT {WITHDRAWAL_COLUMNS} FROM withdrawals WHERE id = $1");
-    let row: Option<WithdrawalRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(withdrawal_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<WithdrawalRow> = fetch_optional!(tx, &sql, withdrawal_id)?;
     Ok(row.and_then(withdrawal_of))
 }
 
@@ -651,13 +562,6 @@ pub async fn settle_withdrawal(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE withdrawals SET status = $2, note = $3, settled_at = $4 \
                        WHERE id = $1 AND status = 'requested'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(withdrawal_id)
-        .bind(outcome.as_str())
-        .bind(note)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, withdrawal_id, outcome.as_str(), note, at)?;
     Ok(done == 1)
 }

@@ -1,16 +1,13 @@
 //! SQL for application passwords and API tokens.
 
 use super::{ApiToken, AppPassword};
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{fetch_all, scalar_one, scalar_optional};
 use crate::policy::TokenScope;
 
 pub async fn app_passwords(tx: &mut Tx, user_id: i64) -> Result<Vec<AppPassword>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, created_at, last_used_at FROM app_passwords WHERE user_id = $1 ORDER BY id";
-    let rows: Vec<(i64, String, i64, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, i64, Option<i64>)> = fetch_all!(tx, SQL, user_id)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, created_at, last_used_at)| AppPassword {
@@ -26,10 +23,7 @@ type TokenRow = (i64, String, String, i64, Option<i64>, Option<i64>);
 
 pub async fn api_tokens(tx: &mut Tx, user_id: i64) -> Result<Vec<ApiToken>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, scope, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id";
-    let rows: Vec<TokenRow> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<TokenRow> = fetch_all!(tx, SQL, user_id)?;
     Ok(crate::db::parsed(
         "api_tokens",
         rows,
@@ -54,13 +48,7 @@ pub async fn insert_app_password(
     at: i64,
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO app_passwords (user_id, name, secret_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .bind(name)
-        .bind(secret_hash)
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, user_id, name, secret_hash, at)
 }
 
 pub struct NewToken<'a> {
@@ -76,15 +64,16 @@ pub async fn insert_api_token(tx: &mut Tx, token: &NewToken<'_>) -> Result<i64, 
     const SQL: &str =
         "INSERT INTO api_tokens (user_id, name, token_hash, scope, created_at, expires_at) \
                        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(token.user_id)
-        .bind(token.name)
-        .bind(token.token_hash)
-        .bind(token.scope.as_str())
-        .bind(token.at)
-        .bind(token.expires_at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        token.user_id,
+        token.name,
+        token.token_hash,
+        token.scope.as_str(),
+        token.at,
+        token.expires_at
+    )
 }
 
 /// Deletes one of the person's application passwords; returns its name when there was one.
@@ -94,11 +83,7 @@ pub async fn delete_app_password(
     id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     const SQL: &str = "DELETE FROM app_passwords WHERE id = $1 AND user_id = $2 RETURNING name";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, id, user_id)
 }
 
 pub async fn delete_api_token(
@@ -107,9 +92,5 @@ pub async fn delete_api_token(
     id: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     const SQL: &str = "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2 RETURNING name";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, id, user_id)
 }

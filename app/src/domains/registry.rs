@@ -10,8 +10,8 @@
 //! more characters accepted.
 
 use super::TransferFailure;
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{exec, fetch_optional};
 use crate::error::AppError;
 use crate::state::AppState;
 use futures::future::BoxFuture;
@@ -98,10 +98,7 @@ pub fn current() -> &'static dyn Registry {
 pub async fn at_registrar(tx: &mut Tx, domain: &str) -> Result<Option<AtRegistrar>, sqlx::Error> {
     const SQL: &str = "SELECT auth_code, locked, registered_at, in_redemption, holder_confirms \
                        FROM simulated_registry WHERE domain = $1";
-    let row: Option<(String, bool, i64, bool, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(domain)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(String, bool, i64, bool, bool)> = fetch_optional!(tx, SQL, domain)?;
     Ok(row.map(
         |(auth_code, locked, registered_at, in_redemption, holder_confirms)| AtRegistrar {
             auth_code,
@@ -125,16 +122,16 @@ pub async fn set_at_registrar(
         auth_code = excluded.auth_code, locked = excluded.locked, \
         registered_at = excluded.registered_at, in_redemption = excluded.in_redemption, \
         holder_confirms = excluded.holder_confirms";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(domain)
-        .bind(&at.auth_code)
-        .bind(at.locked)
-        .bind(at.registered_at)
-        .bind(at.in_redemption)
-        .bind(at.holder_confirms)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(
+        tx,
+        SQL,
+        domain,
+        &at.auth_code,
+        at.locked,
+        at.registered_at,
+        at.in_redemption,
+        at.holder_confirms
+    )
 }
 
 #[cfg(test)]

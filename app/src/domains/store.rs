@@ -3,8 +3,8 @@
 //! and the released domains.
 
 use super::ReleasedDomain;
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{fetch_all, fetch_optional};
 use crate::products::DomainStage;
 
 /// A domain past its expiry that has not been released.
@@ -25,10 +25,7 @@ pub async fn expired(tx: &mut Tx, now: i64) -> Result<Vec<Expired>, sqlx::Error>
         WHERE p.kind = 'domain' AND p.stage <> 'released' \
           AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
         ORDER BY p.expires_at, p.id";
-    let rows: Vec<(i64, i64, String, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(now)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, i64, String, String, String, i64)> = fetch_all!(tx, SQL, now)?;
     Ok(crate::db::parsed(
         "products",
         rows,
@@ -71,12 +68,7 @@ pub async fn domain(
           AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
     let row: Option<(String, String, Option<i64>, Option<i64>, bool, bool)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(product_id)
-            .bind(organization_id)
-            .bind(only_for.unwrap_or(0))
-            .fetch_optional(&mut **c)
-            .await)?;
+        fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     Ok(row.and_then(
         |(name, stage, expires_at, warranty_until, blocked, auto_renew)| {
             Some(DomainRow {
@@ -102,11 +94,8 @@ pub async fn released(
         WHERE p.organization_id = $1 AND p.kind = 'domain' AND p.stage = 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
         ORDER BY p.stage_since DESC, p.id DESC";
-    let rows: Vec<(i64, String, Option<i64>, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .bind(only_for.unwrap_or(0))
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, Option<i64>, Option<i64>)> =
+        fetch_all!(tx, SQL, organization_id, only_for.unwrap_or(0))?;
     Ok(rows
         .into_iter()
         .map(
@@ -136,8 +125,7 @@ pub async fn pending_transfers(tx: &mut Tx) -> Result<Vec<PendingTransfer>, sqlx
     const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.name, p.transfer_code \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
         WHERE p.transfer_state = 'pending' AND p.transfer_code IS NOT NULL ORDER BY p.id";
-    let rows: Vec<(i64, i64, String, String, String)> =
-        on_db!(tx, |c| sqlx::query_as(SQL).fetch_all(&mut **c).await)?;
+    let rows: Vec<(i64, i64, String, String, String)> = fetch_all!(tx, SQL)?;
     Ok(rows
         .into_iter()
         .map(
@@ -159,8 +147,5 @@ pub async fn transfer_of(
 ) -> Result<Option<(String, Option<String>, i64)>, sqlx::Error> {
     const SQL: &str = "SELECT transfer_state, transfer_failure, transfer_attempts FROM products \
         WHERE id = $1 AND transfer_state IS NOT NULL";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(product_id)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, product_id)
 }

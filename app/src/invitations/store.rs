@@ -2,8 +2,8 @@
 //! is looked up by the hash of its token only.
 
 use super::{InvitedProduct, ProductChoice};
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_all, fetch_optional, scalar_one, scalar_optional};
 use crate::policy::Role;
 use crate::products::ProductKind;
 
@@ -20,16 +20,17 @@ pub struct NewInvitation<'a> {
 pub async fn insert(tx: &mut Tx, new: &NewInvitation<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO invitations (organization_id, email, role, token_hash, invited_by, created_at, sent_at, expires_at) \
                        VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(new.organization_id)
-        .bind(new.email)
-        .bind(new.role.as_str())
-        .bind(new.token_hash)
-        .bind(new.invited_by)
-        .bind(new.at)
-        .bind(new.expires_at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        new.organization_id,
+        new.email,
+        new.role.as_str(),
+        new.token_hash,
+        new.invited_by,
+        new.at,
+        new.expires_at
+    )
 }
 
 pub async fn insert_product(
@@ -40,13 +41,7 @@ pub async fn insert_product(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "INSERT INTO invitation_products (invitation_id, product_id, billing) VALUES ($1, $2, $3)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(invitation_id)
-        .bind(product_id)
-        .bind(billing)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, invitation_id, product_id, billing)?;
     Ok(())
 }
 
@@ -57,10 +52,7 @@ pub async fn product_choices(
 ) -> Result<Vec<ProductChoice>, sqlx::Error> {
     const SQL: &str =
         "SELECT id, name, kind FROM products WHERE organization_id = $1 ORDER BY lower(name), id";
-    let rows: Vec<(i64, String, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, String)> = fetch_all!(tx, SQL, organization_id)?;
     Ok(crate::db::parsed("products", rows, |(id, name, kind)| {
         Some(ProductChoice {
             id,
@@ -79,11 +71,7 @@ pub async fn count_products_in(
     const SQL: &str = "SELECT 1 FROM products WHERE id = $1 AND organization_id = $2";
     let mut found = 0;
     for id in product_ids {
-        let hit: Option<i32> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-            .bind(id)
-            .bind(organization_id)
-            .fetch_optional(&mut **c)
-            .await)?;
+        let hit: Option<i32> = scalar_optional!(tx, SQL, id, organization_id)?;
         found += usize::from(hit.is_some());
     }
     Ok(found)
@@ -98,11 +86,7 @@ pub async fn is_member(
     const SQL: &str =
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id \
                        WHERE m.organization_id = $1 AND u.email = $2)";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(email)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id, email)
 }
 
 /// When the pending invitation for this address was sent, if there is one.
@@ -113,20 +97,13 @@ pub async fn pending_for(
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT sent_at FROM invitations WHERE organization_id = $1 AND email = $2 \
                        AND accepted_at IS NULL AND revoked_at IS NULL";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, organization_id, email)
 }
 
 pub async fn count_pending(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM invitations WHERE organization_id = $1 \
                        AND accepted_at IS NULL AND revoked_at IS NULL";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id)
 }
 
 /// A pending invitation of the organization.
@@ -170,10 +147,7 @@ const PENDING_SELECT: &str =
 /// The organization's pending invitations, newest first.
 pub async fn pending(tx: &mut Tx, organization_id: i64) -> Result<Vec<Pending>, sqlx::Error> {
     let sql = format!("{PENDING_SELECT} ORDER BY i.sent_at DESC, i.id DESC");
-    let rows: Vec<PendingRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<PendingRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(crate::db::parsed("invitations", rows, pending_from))
 }
 
@@ -184,11 +158,7 @@ pub async fn find_pending(
     invitation_id: i64,
 ) -> Result<Option<Pending>, sqlx::Error> {
     let sql = format!("{PENDING_SELECT} AND i.id = $2");
-    let row: Option<PendingRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(invitation_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<PendingRow> = fetch_optional!(tx, &sql, organization_id, invitation_id)?;
     Ok(row.and_then(pending_from))
 }
 
@@ -201,10 +171,7 @@ pub async fn products_of(
                        JOIN invitations i ON i.id = ip.invitation_id \
                        JOIN products p ON p.id = ip.product_id AND p.organization_id = i.organization_id \
                        WHERE ip.invitation_id = $1 ORDER BY lower(p.name), p.id";
-    let rows: Vec<(i64, String, String, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(invitation_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, String, bool)> = fetch_all!(tx, SQL, invitation_id)?;
     Ok(crate::db::parsed(
         "invitation_products",
         rows,
@@ -232,15 +199,15 @@ pub async fn renew(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE invitations SET token_hash = $3, sent_at = $4, expires_at = $5 \
                        WHERE id = $1 AND organization_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL";
-    let changed = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(invitation_id)
-        .bind(organization_id)
-        .bind(token_hash)
-        .bind(at)
-        .bind(expires_at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let changed = affected!(
+        tx,
+        SQL,
+        invitation_id,
+        organization_id,
+        token_hash,
+        at,
+        expires_at
+    )?;
     Ok(changed == 1)
 }
 
@@ -252,13 +219,7 @@ pub async fn revoke(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE invitations SET revoked_at = $3 \
                        WHERE id = $1 AND organization_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL";
-    let changed = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(invitation_id)
-        .bind(organization_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let changed = affected!(tx, SQL, invitation_id, organization_id, at)?;
     Ok(changed == 1)
 }
 
@@ -297,10 +258,7 @@ pub async fn by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<ByToken>, 
         i64,
         bool,
     );
-    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<Row> = fetch_optional!(tx, SQL, token_hash)?;
     Ok(row.and_then(
         |(
             id,
@@ -342,13 +300,6 @@ pub async fn consume(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE invitations SET accepted_at = $4, accepted_by = $3 \
                        WHERE id = $1 AND token_hash = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $4";
-    let changed = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(invitation_id)
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let changed = affected!(tx, SQL, invitation_id, token_hash, user_id, at)?;
     Ok(changed == 1)
 }

@@ -3,27 +3,20 @@
 
 use super::SafetySettings;
 use crate::access::store::LinkPurpose;
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_optional, scalar_optional};
 
 /// Unlocks the account; false when it was not locked.
 pub async fn unlock(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET locked_at = NULL, failed_sign_ins = 0 \
                        WHERE id = $1 AND locked_at IS NOT NULL";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, user_id)?;
     Ok(n == 1)
 }
 
 pub async fn settings(tx: &mut Tx, user_id: i64) -> Result<Option<SafetySettings>, sqlx::Error> {
     const SQL: &str = "SELECT alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold, safety_version FROM users WHERE id = $1";
-    let row: Option<(bool, bool, i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(bool, bool, i64, i64)> = fetch_optional!(tx, SQL, user_id)?;
     Ok(row.map(
         |(alert_on_sign_in, alert_on_failed_sign_in, lockout_threshold, version)| SafetySettings {
             alert_on_sign_in,
@@ -45,14 +38,15 @@ pub async fn save_settings(
     const SQL: &str = "UPDATE users SET alert_on_sign_in = $2, alert_on_failed_sign_in = $3, lockout_threshold = $4, \
                        safety_version = safety_version + 1 WHERE id = $1 AND (CAST($5 AS BIGINT) IS NULL OR safety_version = $5) \
                        RETURNING safety_version";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .bind(settings.alert_on_sign_in)
-        .bind(settings.alert_on_failed_sign_in)
-        .bind(settings.lockout_threshold)
-        .bind(expected)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(
+        tx,
+        SQL,
+        user_id,
+        settings.alert_on_sign_in,
+        settings.alert_on_failed_sign_in,
+        settings.lockout_threshold,
+        expected
+    )
 }
 
 /// Spends a link: `(user_id, session_id)` for exactly one caller, and only before it expires.
@@ -65,20 +59,11 @@ pub async fn consume_link(
     const SQL: &str = "UPDATE email_links SET used_at = $3 \
                        WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
                        RETURNING user_id, session_id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, token_hash, purpose.as_str(), now)
 }
 
 /// Forgets windows that ended long ago.
 pub async fn purge_throttle(tx: &mut Tx, before: i64) -> Result<u64, sqlx::Error> {
     const SQL: &str = "DELETE FROM sign_in_throttle WHERE window_start < $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(before)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))
+    affected!(tx, SQL, before)
 }

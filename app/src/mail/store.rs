@@ -1,21 +1,15 @@
 //! SQL for the outbox.
 
 use super::Email;
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_optional, scalar_one};
 
 /// Puts a message in the outbox, in the caller's transaction: it is sent if and only if the
 /// change that caused it commits.
 pub async fn enqueue(tx: &mut Tx, email: &Email, at: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) \
                        VALUES ($1, $2, $3, $4, $4) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(email.to())
-        .bind(email.subject())
-        .bind(email.body())
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, email.to(), email.subject(), email.body(), at)
 }
 
 /// A message a worker has claimed.
@@ -44,12 +38,7 @@ pub async fn claim_next(
                     ORDER BY id LIMIT 1) \
           AND sent_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $1) \
         RETURNING id, recipient, subject, body, created_at, attempts";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(now)
-        .bind(now + lease_seconds)
-        .bind(claim_token)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, now, now + lease_seconds, claim_token)
 }
 
 /// Records the delivery, if the claim is still ours, and erases the body: once delivered, the
@@ -63,13 +52,7 @@ pub async fn mark_sent(
     const SQL: &str =
         "UPDATE outbox SET sent_at = $3, claimed_until = NULL, last_error = NULL, body = '' \
                        WHERE id = $1 AND claim_token = $2 AND sent_at IS NULL";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(id)
-        .bind(claim_token)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, id, claim_token, at)?;
     Ok(n == 1)
 }
 
@@ -89,14 +72,6 @@ pub async fn mark_failed(
                        body = CASE WHEN $4 IS NULL THEN '' ELSE body END \
                        WHERE id = $1 AND claim_token = $2 AND sent_at IS NULL";
     let error: String = error.chars().take(500).collect();
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(id)
-        .bind(claim_token)
-        .bind(&error)
-        .bind(retry_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, id, claim_token, &error, retry_at, now)?;
     Ok(())
 }

@@ -4,8 +4,10 @@
 //! product it must belong to, so an id of another service is simply not found.
 
 use super::{AddressSummary, Device, MailUser, PendingSetup, Rights};
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{
+    affected, exec, fetch_all, fetch_one, fetch_optional, scalar_one, scalar_optional,
+};
 
 /// A mail service of the organization (with `only_for`, only if that person was given access
 /// to it): its name and its global configuration.
@@ -18,23 +20,14 @@ pub async fn service(
     const SQL: &str = "SELECT p.name, p.mail_default_rights FROM products p \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'mail_service' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
-    let row: Option<(String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(product_id)
-        .bind(organization_id)
-        .bind(only_for.unwrap_or(0))
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(String, i64)> =
+        fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     Ok(row.map(|(name, bits)| (name, Rights::from_bits(bits))))
 }
 
 pub async fn set_defaults(tx: &mut Tx, product_id: i64, rights: Rights) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE products SET mail_default_rights = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(rights.bits())
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id, rights.bits())
 }
 
 /// The organization's domains an address can be created at: registered here (not released,
@@ -42,10 +35,7 @@ pub async fn set_defaults(tx: &mut Tx, product_id: i64, rights: Rights) -> Resul
 pub async fn domains(tx: &mut Tx, organization_id: i64) -> Result<Vec<String>, sqlx::Error> {
     const SQL: &str = "SELECT name FROM products WHERE organization_id = $1 AND kind = 'domain' \
         AND stage <> 'released' AND (transfer_state IS NULL OR transfer_state = 'done') ORDER BY name";
-    let rows: Vec<(String,)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(String,)> = fetch_all!(tx, SQL, organization_id)?;
     Ok(rows.into_iter().map(|(n,)| n).collect())
 }
 
@@ -56,14 +46,8 @@ pub async fn addresses(tx: &mut Tx, product_id: i64) -> Result<Vec<AddressSummar
         FROM mail_addresses a WHERE a.product_id = $1 ORDER BY a.address";
     const USERS: &str = "SELECT u.address_id, u.email FROM mail_users u \
         JOIN mail_addresses a ON a.id = u.address_id WHERE a.product_id = $1 ORDER BY u.email";
-    let rows: Vec<(i64, String, bool, i64)> = on_db!(tx, |c| sqlx::query_as(ADDRESSES)
-        .bind(product_id)
-        .fetch_all(&mut **c)
-        .await)?;
-    let users: Vec<(i64, String)> = on_db!(tx, |c| sqlx::query_as(USERS)
-        .bind(product_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, bool, i64)> = fetch_all!(tx, ADDRESSES, product_id)?;
+    let users: Vec<(i64, String)> = fetch_all!(tx, USERS, product_id)?;
     Ok(rows
         .into_iter()
         .map(|(id, address, in_maintenance, devices)| AddressSummary {
@@ -82,19 +66,13 @@ pub async fn addresses(tx: &mut Tx, product_id: i64) -> Result<Vec<AddressSummar
 
 pub async fn address_count(tx: &mut Tx, product_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM mail_addresses WHERE product_id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(product_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, product_id)
 }
 
 /// Whether an address exists, in any mail service.
 pub async fn address_taken(tx: &mut Tx, address: &str) -> Result<bool, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM mail_addresses WHERE address = $1";
-    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(address)
-        .fetch_one(&mut **c)
-        .await)?;
+    let n: i64 = scalar_one!(tx, SQL, address)?;
     Ok(n > 0)
 }
 
@@ -109,14 +87,7 @@ pub async fn insert_address(
         "INSERT INTO mail_addresses (product_id, address, local_part, domain, created_at) \
         VALUES ($1, $2, $3, $4, $5) RETURNING id";
     let address = format!("{local_part}@{domain}");
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(product_id)
-        .bind(&address)
-        .bind(local_part)
-        .bind(domain)
-        .bind(now)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, product_id, &address, local_part, domain, now)
 }
 
 /// An address of a mail service: its id, the address, since when it is in maintenance.
@@ -134,11 +105,7 @@ pub async fn address(
 ) -> Result<Option<AddressRow>, sqlx::Error> {
     const SQL: &str =
         "SELECT id, address, maintenance_at FROM mail_addresses WHERE id = $1 AND product_id = $2";
-    let row: Option<(i64, String, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address_id)
-        .bind(product_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(i64, String, Option<i64>)> = fetch_optional!(tx, SQL, address_id, product_id)?;
     Ok(row.map(|(id, address, maintenance_at)| AddressRow {
         id,
         address,
@@ -162,11 +129,7 @@ pub async fn users(
         LEFT JOIN memberships m ON m.user_id = s.id AND m.organization_id = $2 \
         WHERE u.address_id = $1 ORDER BY u.email";
     type Row = (i64, String, Option<String>, Option<String>, bool, bool, i64);
-    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address_id)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<Row> = fetch_all!(tx, SQL, address_id, organization_id)?;
     Ok(rows
         .into_iter()
         .map(|(id, email, first, last, member, blocked, bits)| {
@@ -186,19 +149,13 @@ pub async fn users(
 
 pub async fn user_count(tx: &mut Tx, address_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM mail_users WHERE address_id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(address_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, address_id)
 }
 
 /// The account with this login email, if any.
 pub async fn account_of(tx: &mut Tx, email: &str) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT id FROM users WHERE email = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, email)
 }
 
 /// Adds a user to an address; `None` when that email uses it already.
@@ -212,14 +169,7 @@ pub async fn insert_user(
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "INSERT INTO mail_users (address_id, email, user_id, rights, added_at) \
         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address_id, email) DO NOTHING RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(address_id)
-        .bind(email)
-        .bind(user_id)
-        .bind(rights.bits())
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, address_id, email, user_id, rights.bits(), now)
 }
 
 /// A user of one of the service's addresses.
@@ -239,11 +189,8 @@ pub async fn user(
 ) -> Result<Option<UserRow>, sqlx::Error> {
     const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights FROM mail_users u \
         JOIN mail_addresses a ON a.id = u.address_id WHERE u.id = $1 AND a.product_id = $2";
-    let row: Option<(i64, i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(mail_user_id)
-        .bind(product_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(i64, i64, String, String, i64)> =
+        fetch_optional!(tx, SQL, mail_user_id, product_id)?;
     Ok(row.map(|(id, address_id, address, email, bits)| UserRow {
         id,
         address_id,
@@ -262,10 +209,7 @@ pub async fn users_of(
 ) -> Result<Vec<UserRow>, sqlx::Error> {
     const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights FROM mail_users u \
         JOIN mail_addresses a ON a.id = u.address_id WHERE a.product_id = $1 ORDER BY a.address, u.email";
-    let rows: Vec<(i64, i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(product_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, i64, String, String, i64)> = fetch_all!(tx, SQL, product_id)?;
     Ok(rows
         .into_iter()
         .filter(|r| address_ids.contains(&r.1))
@@ -281,12 +225,7 @@ pub async fn users_of(
 
 pub async fn set_rights(tx: &mut Tx, mail_user_id: i64, rights: Rights) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE mail_users SET rights = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(mail_user_id)
-        .bind(rights.bits())
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, mail_user_id, rights.bits())
 }
 
 /// Removes a user from an address; their devices are disconnected first (their passwords then
@@ -295,17 +234,8 @@ pub async fn remove_user(tx: &mut Tx, mail_user_id: i64, now: i64) -> Result<(),
     const DEVICES: &str = "UPDATE mail_devices SET disconnected_at = $2 \
         WHERE mail_user_id = $1 AND disconnected_at IS NULL";
     const USER: &str = "DELETE FROM mail_users WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(DEVICES)
-        .bind(mail_user_id)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))?;
-    on_db!(tx, |c| sqlx::query(USER)
-        .bind(mail_user_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, DEVICES, mail_user_id, now)?;
+    exec!(tx, USER, mail_user_id)
 }
 
 /// Puts an address into maintenance (`Some((at, by))`) or lifts it; `false` when it already
@@ -320,18 +250,8 @@ pub async fn set_maintenance(
     const OFF: &str = "UPDATE mail_addresses SET maintenance_at = NULL, maintenance_by = NULL \
         WHERE id = $1 AND maintenance_at IS NOT NULL";
     let changed = match on {
-        Some((at, by)) => on_db!(tx, |c| sqlx::query(ON)
-            .bind(address_id)
-            .bind(at)
-            .bind(by)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?,
-        None => on_db!(tx, |c| sqlx::query(OFF)
-            .bind(address_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?,
+        Some((at, by)) => affected!(tx, ON, address_id, at, by)?,
+        None => affected!(tx, OFF, address_id)?,
     };
     Ok(changed == 1)
 }
@@ -347,11 +267,7 @@ pub async fn devices(
         WHERE d.address_id = $1 AND d.disconnected_at IS NULL AND ($2 = 0 OR d.mail_user_id = $2) \
         ORDER BY d.generic DESC, d.created_at, d.id";
     type Row = (i64, String, Option<String>, bool, i64, Option<i64>);
-    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address_id)
-        .bind(of_user.unwrap_or(0))
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<Row> = fetch_all!(tx, SQL, address_id, of_user.unwrap_or(0))?;
     Ok(rows
         .into_iter()
         .map(
@@ -375,11 +291,7 @@ pub async fn secret_in_use(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str =
         "SELECT COUNT(*) FROM mail_devices WHERE address_id = $1 AND secret_hash = $2";
-    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(address_id)
-        .bind(secret_hash)
-        .fetch_one(&mut **c)
-        .await)?;
+    let n: i64 = scalar_one!(tx, SQL, address_id, secret_hash)?;
     Ok(n > 0)
 }
 
@@ -397,15 +309,16 @@ pub struct NewDevice<'a> {
 pub async fn insert_device(tx: &mut Tx, device: &NewDevice<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO mail_devices (address_id, mail_user_id, name, generic, secret_hash, created_at) \
         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(device.address_id)
-        .bind(device.mail_user_id)
-        .bind(device.name)
-        .bind(device.generic)
-        .bind(device.secret_hash)
-        .bind(device.at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        device.address_id,
+        device.mail_user_id,
+        device.name,
+        device.generic,
+        device.secret_hash,
+        device.at
+    )
 }
 
 /// A connected device of one of the service's addresses.
@@ -428,11 +341,7 @@ pub async fn device(
         FROM mail_devices d JOIN mail_addresses a ON a.id = d.address_id \
         WHERE d.id = $1 AND a.product_id = $2 AND d.disconnected_at IS NULL";
     let row: Option<(i64, i64, String, Option<i64>, String, bool)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(device_id)
-            .bind(product_id)
-            .fetch_optional(&mut **c)
-            .await)?;
+        fetch_optional!(tx, SQL, device_id, product_id)?;
     Ok(row.map(
         |(id, address_id, address, mail_user_id, name, generic)| DeviceRow {
             id,
@@ -449,12 +358,7 @@ pub async fn device(
 pub async fn disconnect(tx: &mut Tx, device_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str =
         "UPDATE mail_devices SET disconnected_at = $2 WHERE id = $1 AND disconnected_at IS NULL";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(device_id)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, device_id, now)?;
     Ok(n == 1)
 }
 
@@ -471,12 +375,7 @@ pub async fn disconnect_all(
         WHERE address_id = $1 AND used_at IS NULL AND expires_at > $2";
     let mut counts = [0u64; 2];
     for (count, sql) in counts.iter_mut().zip([DEVICES, LINKS]) {
-        *count = on_db!(tx, |c| sqlx::query(sql)
-            .bind(address_id)
-            .bind(now)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        *count = affected!(tx, sql, address_id, now)?;
     }
     Ok((counts[0], counts[1]))
 }
@@ -492,15 +391,16 @@ pub async fn insert_setup(
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO mail_device_setups (address_id, mail_user_id, device_name, token_hash, created_at, expires_at) \
         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(address_id)
-        .bind(mail_user_id)
-        .bind(device_name)
-        .bind(token_hash)
-        .bind(now)
-        .bind(expires_at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        address_id,
+        mail_user_id,
+        device_name,
+        token_hash,
+        now,
+        expires_at
+    )
 }
 
 /// The setup links of an address not used and not expired.
@@ -512,11 +412,7 @@ pub async fn setups(
     const SQL: &str = "SELECT s.id, u.email, s.device_name, s.expires_at FROM mail_device_setups s \
         JOIN mail_users u ON u.id = s.mail_user_id \
         WHERE s.address_id = $1 AND s.used_at IS NULL AND s.expires_at > $2 ORDER BY s.created_at, s.id";
-    let rows: Vec<(i64, String, String, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address_id)
-        .bind(now)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, String, i64)> = fetch_all!(tx, SQL, address_id, now)?;
     Ok(rows
         .into_iter()
         .map(|(id, user, device_name, expires_at)| PendingSetup {
@@ -552,11 +448,7 @@ pub async fn setup(
         JOIN products p ON p.id = a.product_id \
         WHERE s.token_hash = $1 AND s.used_at IS NULL AND s.expires_at > $2";
     type Row = (i64, i64, String, i64, i64, i64, String, i64);
-    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token_hash)
-        .bind(now)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<Row> = fetch_optional!(tx, SQL, token_hash, now)?;
     Ok(row.map(
         |(
             id,
@@ -584,12 +476,7 @@ pub async fn setup(
 pub async fn use_setup(tx: &mut Tx, setup_id: i64, now: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE mail_device_setups SET used_at = $2 \
         WHERE id = $1 AND used_at IS NULL AND expires_at > $2";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(setup_id)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, setup_id, now)?;
     Ok(n == 1)
 }
 
@@ -609,11 +496,7 @@ pub async fn my_addresses(
         FROM mail_users u JOIN mail_addresses a ON a.id = u.address_id \
         JOIN products p ON p.id = a.product_id JOIN organizations o ON o.id = p.organization_id \
         WHERE u.user_id = $1 OR (u.user_id IS NULL AND u.email = $2) ORDER BY a.address";
-    let rows: Vec<(i64, i64, String, String, bool, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .bind(email)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, i64, String, String, bool, i64)> = fetch_all!(tx, SQL, user_id, email)?;
     Ok(rows
         .into_iter()
         .map(|(u, a, o, address, m, bits)| (u, a, o, address, m, Rights::from_bits(bits)))
@@ -642,12 +525,7 @@ pub async fn my_user(
         JOIN products p ON p.id = a.product_id \
         WHERE u.id = $1 AND (u.user_id = $2 OR (u.user_id IS NULL AND u.email = $3))";
     type Row = (i64, i64, String, String, i64, i64, i64, bool);
-    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(mail_user_id)
-        .bind(user_id)
-        .bind(email)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<Row> = fetch_optional!(tx, SQL, mail_user_id, user_id, email)?;
     Ok(row.map(
         |(id, address_id, address, email, bits, product_id, organization_id, in_maintenance)| {
             MyUserRow {
@@ -678,10 +556,7 @@ pub struct AuthAddress {
 pub async fn auth_address(tx: &mut Tx, address: &str) -> Result<Option<AuthAddress>, sqlx::Error> {
     const SQL: &str = "SELECT a.id, a.product_id, p.organization_id, a.maintenance_at IS NOT NULL \
         FROM mail_addresses a JOIN products p ON p.id = a.product_id WHERE a.address = $1";
-    let row: Option<(i64, i64, i64, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(i64, i64, i64, bool)> = fetch_optional!(tx, SQL, address)?;
     Ok(row.map(
         |(id, product_id, organization_id, in_maintenance)| AuthAddress {
             id,
@@ -726,12 +601,8 @@ pub async fn auth_device(
         Option<i64>,
         Option<i64>,
     );
-    let row: Option<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address.id)
-        .bind(secret_hash)
-        .bind(address.organization_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<Row> =
+        fetch_optional!(tx, SQL, address.id, secret_hash, address.organization_id)?;
     Ok(row.map(
         |(id, name, disconnected, blocked, reason, at, last_used_at)| AuthDevice {
             id,
@@ -753,23 +624,12 @@ pub async fn refused_device(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "UPDATE mail_devices SET last_refusal = $2, last_refused_at = $3 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(device_id)
-        .bind(reason)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, device_id, reason, now)
 }
 
 pub async fn touch_device(tx: &mut Tx, device_id: i64, now: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE mail_devices SET last_used_at = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(device_id)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, device_id, now)
 }
 
 /// Wrong device passwords since `since`: for an address from one client address, and from that
@@ -783,12 +643,7 @@ pub async fn failures(
     const SQL: &str = "SELECT \
           COALESCE(SUM(CASE WHEN address = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
         FROM mail_auth_failures WHERE remote_ip = $2 AND at >= $3";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(address)
-        .bind(remote_ip)
-        .bind(since)
-        .fetch_one(&mut **c)
-        .await)
+    fetch_one!(tx, SQL, address, remote_ip, since)
 }
 
 /// Records a refusal, and forgets those older than `forget_before`.
@@ -802,39 +657,21 @@ pub async fn record_failure(
     const INSERT: &str =
         "INSERT INTO mail_auth_failures (address, remote_ip, at) VALUES ($1, $2, $3)";
     const FORGET: &str = "DELETE FROM mail_auth_failures WHERE at < $1";
-    on_db!(tx, |c| sqlx::query(INSERT)
-        .bind(address)
-        .bind(remote_ip)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))?;
-    on_db!(tx, |c| sqlx::query(FORGET)
-        .bind(forget_before)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, INSERT, address, remote_ip, now)?;
+    exec!(tx, FORGET, forget_before)
 }
 
 /// A key the server keeps for itself, if it was made already.
 pub async fn stored_secret(tx: &mut Tx, name: &str) -> Result<Option<String>, sqlx::Error> {
     const SQL: &str = "SELECT value FROM server_secrets WHERE name = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(name)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, name)
 }
 
 /// A key the server keeps for itself, made on first use (two processes racing keep the first).
 pub async fn server_secret(tx: &mut Tx, name: &str, fresh: &str) -> Result<String, sqlx::Error> {
     const INSERT: &str =
         "INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING";
-    on_db!(tx, |c| sqlx::query(INSERT)
-        .bind(name)
-        .bind(fresh)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))?;
+    exec!(tx, INSERT, name, fresh)?;
     stored_secret(tx, name)
         .await?
         .ok_or(sqlx::Error::RowNotFound)

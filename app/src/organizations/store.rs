@@ -1,8 +1,8 @@
 //! SQL for organizations and memberships. Every query is scoped by organization and member.
 
 use super::Member;
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, exec, fetch_all, fetch_one, scalar_all, scalar_one, scalar_optional};
 use crate::policy::Role;
 
 pub async fn set_last_organization(
@@ -11,12 +11,7 @@ pub async fn set_last_organization(
     organization_id: i64,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE users SET last_organization_id = $1 WHERE id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, organization_id, user_id)
 }
 
 pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, sqlx::Error> {
@@ -24,10 +19,7 @@ pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, s
                        FROM memberships m JOIN users u ON u.id = m.user_id \
                        WHERE m.organization_id = $1 ORDER BY u.last_name, u.first_name, u.id";
     let rows: Vec<(i64, String, String, String, String, i64, bool)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(organization_id)
-            .fetch_all(&mut **c)
-            .await)?;
+        fetch_all!(tx, SQL, organization_id)?;
     Ok(crate::db::parsed(
         "memberships",
         rows,
@@ -71,11 +63,7 @@ pub async fn users(
         bool,
         bool,
     );
-    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .bind(search)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id, search)?;
     Ok(crate::db::parsed(
         "second_factors",
         rows,
@@ -113,13 +101,7 @@ pub async fn set_role(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "UPDATE memberships SET role = $3 WHERE organization_id = $1 AND user_id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, organization_id, user_id, role.as_str())?;
     Ok(())
 }
 
@@ -131,14 +113,14 @@ pub async fn set_blocked(
     blocked: Option<(i64, i64)>,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE memberships SET blocked_at = $3, blocked_by = $4 WHERE organization_id = $1 AND user_id = $2";
-    let changed = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(blocked.map(|(at, _)| at))
-        .bind(blocked.map(|(_, by)| by))
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let changed = affected!(
+        tx,
+        SQL,
+        organization_id,
+        user_id,
+        blocked.map(|(at, _)| at),
+        blocked.map(|(_, by)| by)
+    )?;
     Ok(changed == 1)
 }
 
@@ -150,11 +132,7 @@ pub async fn member_products(
 ) -> Result<Vec<(String, String, bool)>, sqlx::Error> {
     const SQL: &str = "SELECT p.name, p.kind, a.billing FROM product_access a JOIN products p ON p.id = a.product_id \
                        WHERE p.organization_id = $1 AND a.user_id = $2 ORDER BY lower(p.name), p.id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, organization_id, user_id)
 }
 
 /// The ids of the products the member was given (collaborators and externals reach only these).
@@ -165,11 +143,7 @@ pub async fn member_product_ids(
 ) -> Result<Vec<i64>, sqlx::Error> {
     const SQL: &str = "SELECT p.id FROM product_access a JOIN products p ON p.id = a.product_id \
                        WHERE p.organization_id = $1 AND a.user_id = $2";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)
+    scalar_all!(tx, SQL, organization_id, user_id)
 }
 
 /// Ends a membership: the person's product accesses in this organization, then the membership.
@@ -183,18 +157,8 @@ pub async fn remove_membership(
     const ACCESS: &str = "DELETE FROM product_access WHERE user_id = $2 \
                           AND product_id IN (SELECT id FROM products WHERE organization_id = $1)";
     const MEMBERSHIP: &str = "DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2";
-    on_db!(tx, |c| sqlx::query(ACCESS)
-        .bind(organization_id)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    let removed = on_db!(tx, |c| sqlx::query(MEMBERSHIP)
-        .bind(organization_id)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, ACCESS, organization_id, user_id)?;
+    let removed = affected!(tx, MEMBERSHIP, organization_id, user_id)?;
     Ok(removed == 1)
 }
 
@@ -206,10 +170,7 @@ pub async fn settings_flags(
 ) -> Result<(bool, bool, i64), sqlx::Error> {
     const SQL: &str =
         "SELECT require_two_factor, forbid_sms_reset, version FROM organizations WHERE id = $1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_one(&mut **c)
-        .await)
+    fetch_one!(tx, SQL, organization_id)
 }
 
 /// Members without any second factor: (first name, last name, email).
@@ -220,18 +181,12 @@ pub async fn without_two_factor(
     const SQL: &str = "SELECT u.first_name, u.last_name, u.email FROM memberships m JOIN users u ON u.id = m.user_id \
                        WHERE m.organization_id = $1 AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id) \
                        ORDER BY lower(u.last_name), lower(u.first_name), u.id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, organization_id)
 }
 
 pub async fn count_products(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM products WHERE organization_id = $1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id)
 }
 
 /// Renames, unless the organization is no longer at `version`; false then.
@@ -243,13 +198,7 @@ pub async fn rename_if(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE organizations SET name = $2, version = version + 1 \
                        WHERE id = $1 AND (CAST($3 AS BIGINT) IS NULL OR version = $3)";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(name)
-        .bind(version)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(tx, SQL, organization_id, name, version)?;
     Ok(n == 1)
 }
 
@@ -259,12 +208,7 @@ pub async fn set_require_two_factor(
     on: bool,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE organizations SET require_two_factor = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(on)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, organization_id, on)?;
     Ok(())
 }
 
@@ -274,12 +218,7 @@ pub async fn set_forbid_sms_reset(
     on: bool,
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE organizations SET forbid_sms_reset = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(on)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, organization_id, on)?;
     Ok(())
 }
 
@@ -287,19 +226,12 @@ pub async fn set_forbid_sms_reset(
 /// Its activity-log rows stay (they name the organization by id only).
 pub async fn delete_organization(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM organizations WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, organization_id)?;
     Ok(())
 }
 
 /// The oldest organization with this name (the demo data finds its own by name).
 pub async fn first_named(tx: &mut Tx, name: &str) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(name)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, name)
 }

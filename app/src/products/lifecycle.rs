@@ -6,7 +6,8 @@
 //! line does); this is the one place that writes what they decided.
 
 use super::DomainStage;
-use crate::db::{on_db, Tx};
+use crate::db::Tx;
+use crate::db::{affected, exec};
 
 /// Moves a product's expiry (a renewal or a restore), and makes it active again.
 pub async fn extend_product(
@@ -18,14 +19,7 @@ pub async fn extend_product(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', \
                        stage = 'active', stage_since = $4 WHERE organization_id = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, organization_id, product_id, expires_at, now)?;
     Ok(done == 1)
 }
 
@@ -40,14 +34,7 @@ pub async fn restore_product(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', stage = 'active', \
         stage_since = $4 WHERE organization_id = $1 AND id = $2 AND stage = 'redemption'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, organization_id, product_id, expires_at, now)?;
     Ok(done == 1)
 }
 
@@ -63,14 +50,7 @@ pub async fn revive_domain(
     const SQL: &str = "UPDATE products SET expires_at = $3, status = 'active', stage = 'active', \
         stage_since = $4, auto_renew = FALSE, warranty_until = NULL, blocked_at = NULL, \
         blocked_by = NULL, created_at = $4 WHERE organization_id = $1 AND id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, organization_id, product_id, expires_at, now)
 }
 
 /// Extends a domain's renewal warranty to `until`.
@@ -82,13 +62,7 @@ pub async fn set_warranty(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET warranty_until = $3 \
                        WHERE organization_id = $1 AND id = $2 AND kind = 'domain'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(until)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, organization_id, product_id, until)?;
     Ok(done == 1)
 }
 
@@ -104,15 +78,15 @@ pub async fn move_stage(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET stage = $4, stage_since = $5, status = 'expired' \
                        WHERE id = $1 AND expires_at = $2 AND stage = $3";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(
+        tx,
+        SQL,
+        product_id,
+        expires_at,
+        from.as_str(),
+        to.as_str(),
+        now
+    )?;
     Ok(done == 1)
 }
 
@@ -125,37 +99,21 @@ pub async fn set_stage(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE products SET stage = $2, stage_since = $3, status = 'expired' \
                        WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(stage.as_str())
-        .bind(since)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id, stage.as_str(), since)
 }
 
 /// Marks a product just created as a transfer in, waiting for the registry, with its code.
 pub async fn start_transfer(tx: &mut Tx, product_id: i64, code: &str) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE products SET transfer_state = 'pending', transfer_code = $2, \
                        expires_at = NULL WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(code)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id, code)
 }
 
 /// Takes a pending transfer's code to send it; `false` when another worker took it.
 pub async fn take_code(tx: &mut Tx, product_id: i64, code: &str) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET transfer_code = NULL \
         WHERE id = $1 AND transfer_state = 'pending' AND transfer_code = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(code)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, product_id, code)?;
     Ok(done == 1)
 }
 
@@ -163,23 +121,14 @@ pub async fn take_code(tx: &mut Tx, product_id: i64, code: &str) -> Result<bool,
 pub async fn put_code_back(tx: &mut Tx, product_id: i64, code: &str) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE products SET transfer_code = $2 \
         WHERE id = $1 AND transfer_state = 'pending' AND transfer_code IS NULL";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(code)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id, code)
 }
 
 /// Gives up a restart the registry could not be asked for: failed again, as it was.
 pub async fn back_to_failed(tx: &mut Tx, product_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "UPDATE products SET transfer_state = 'failed' WHERE id = $1 AND transfer_state = 'pending'";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id)
 }
 
 /// Takes a failed transfer back to the registry; `false` when it is not failed (any more).
@@ -190,12 +139,7 @@ pub async fn retry(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET transfer_state = 'pending' \
         WHERE id = $1 AND organization_id = $2 AND transfer_state = 'failed'";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, product_id, organization_id)?;
     Ok(done == 1)
 }
 
@@ -209,13 +153,7 @@ pub async fn transfer_done(
         transfer_restart_hash = NULL, transfer_restart_expires = NULL, \
         transfer_attempts = transfer_attempts + 1, expires_at = $2, status = 'active', \
         stage = 'active', stage_since = $3 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id, expires_at, now)
 }
 
 pub async fn transfer_failed(
@@ -228,14 +166,7 @@ pub async fn transfer_failed(
     const SQL: &str = "UPDATE products SET transfer_state = 'failed', transfer_failure = $2, \
         transfer_attempts = transfer_attempts + 1, transfer_restart_hash = $3, \
         transfer_restart_expires = $4 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(failure)
-        .bind(restart_hash)
-        .bind(restart_expires)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, product_id, failure, restart_hash, restart_expires)
 }
 
 /// Spends a restart link: `false` when it is not this domain's, was used, or expired.
@@ -248,12 +179,6 @@ pub async fn use_restart_link(
     const SQL: &str = "UPDATE products SET transfer_restart_hash = NULL, \
         transfer_restart_expires = NULL WHERE id = $1 AND transfer_restart_hash = $2 \
         AND transfer_restart_expires > $3";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(hash)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, product_id, hash, now)?;
     Ok(done == 1)
 }

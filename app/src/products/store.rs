@@ -4,8 +4,8 @@ use super::{
     DomainStage, ProductDetail, ProductFilter, ProductKind, ProductSort, ProductStatus,
     ProductSummary, PAGE_SIZE,
 };
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_all, fetch_optional, scalar_one, scalar_optional};
 use crate::format::like_pattern;
 
 type Row = (
@@ -96,35 +96,37 @@ pub async fn page(
     let rows: Vec<Row> = match filter.sort {
         ProductSort::Name => {
             let (key, id) = after.unwrap_or_default();
-            on_db!(tx, |c| sqlx::query_as(BY_NAME)
-                .bind(organization_id)
-                .bind(only_for)
-                .bind(&search)
-                .bind(kind)
-                .bind(status)
-                .bind(&key)
-                .bind(id)
-                .bind(PAGE_SIZE + 1)
-                .bind(tag)
-                .fetch_all(&mut **c)
-                .await)?
+            fetch_all!(
+                tx,
+                BY_NAME,
+                organization_id,
+                only_for,
+                &search,
+                kind,
+                status,
+                &key,
+                id,
+                PAGE_SIZE + 1,
+                tag
+            )?
         }
         ProductSort::Expiry => {
             let (key, id) = after
                 .map(|(k, id)| (k.parse::<i64>().unwrap_or(i64::MIN), id))
                 .unwrap_or((i64::MIN, 0));
-            on_db!(tx, |c| sqlx::query_as(BY_EXPIRY)
-                .bind(organization_id)
-                .bind(only_for)
-                .bind(&search)
-                .bind(kind)
-                .bind(status)
-                .bind(key)
-                .bind(id)
-                .bind(PAGE_SIZE + 1)
-                .bind(tag)
-                .fetch_all(&mut **c)
-                .await)?
+            fetch_all!(
+                tx,
+                BY_EXPIRY,
+                organization_id,
+                only_for,
+                &search,
+                kind,
+                status,
+                key,
+                id,
+                PAGE_SIZE + 1,
+                tag
+            )?
         }
     };
     let mut products = summaries(rows);
@@ -166,19 +168,8 @@ pub async fn needing_attention(
     );
     let count = format!("SELECT COUNT(*) FROM products p WHERE {REACH} AND {condition}");
     let only_for = only_for.unwrap_or(0);
-    let rows: Vec<Row> = on_db!(tx, |c| sqlx::query_as(&list)
-        .bind(organization_id)
-        .bind(only_for)
-        .bind(until)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?;
-    let total: i64 = on_db!(tx, |c| sqlx::query_scalar(&count)
-        .bind(organization_id)
-        .bind(only_for)
-        .bind(until)
-        .fetch_one(&mut **c)
-        .await)?;
+    let rows: Vec<Row> = fetch_all!(tx, &list, organization_id, only_for, until, limit)?;
+    let total: i64 = scalar_one!(tx, &count, organization_id, only_for, until)?;
     Ok((summaries(rows), total))
 }
 
@@ -195,12 +186,8 @@ pub async fn detail(
         FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
-    let row: Option<DetailRow> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(product_id)
-        .bind(organization_id)
-        .bind(only_for.unwrap_or(0))
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<DetailRow> =
+        fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     let Some(mut detail) = row.and_then(
         |(
             id,
@@ -258,16 +245,17 @@ pub struct NewProduct<'a> {
 pub async fn insert(tx: &mut Tx, product: &NewProduct<'_>) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO products (organization_id, kind, name, status, expires_at, holder, created_at) \
                        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(product.organization_id)
-        .bind(product.kind.as_str())
-        .bind(product.name)
-        .bind(product.status.as_str())
-        .bind(product.expires_at)
-        .bind(product.holder)
-        .bind(product.at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        product.organization_id,
+        product.kind.as_str(),
+        product.name,
+        product.status.as_str(),
+        product.expires_at,
+        product.holder,
+        product.at
+    )
 }
 
 pub async fn grant_access(
@@ -279,14 +267,7 @@ pub async fn grant_access(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO product_access (product_id, user_id, billing, created_at) VALUES ($1, $2, $3, $4) \
                        ON CONFLICT (product_id, user_id) DO UPDATE SET billing = excluded.billing";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(user_id)
-        .bind(billing)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, product_id, user_id, billing, at)?;
     Ok(())
 }
 
@@ -299,14 +280,14 @@ pub async fn set_blocked(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str =
         "UPDATE products SET blocked_at = $3, blocked_by = $4 WHERE id = $1 AND organization_id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(organization_id)
-        .bind(blocked.map(|(at, _)| at))
-        .bind(blocked.map(|(_, by)| by))
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(
+        tx,
+        SQL,
+        product_id,
+        organization_id,
+        blocked.map(|(at, _)| at),
+        blocked.map(|(_, by)| by)
+    )?;
     Ok(())
 }
 
@@ -317,10 +298,7 @@ pub async fn billing_currency(
 ) -> Result<crate::money::Currency, sqlx::Error> {
     const SQL: &str =
         "SELECT currency FROM orders WHERE organization_id = $1 ORDER BY id DESC LIMIT 1";
-    let code: Option<String> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let code: Option<String> = scalar_optional!(tx, SQL, organization_id)?;
     Ok(code
         .and_then(|c| crate::money::Currency::parse(&c))
         .unwrap_or(crate::money::Currency::Chf))
@@ -335,12 +313,6 @@ pub async fn set_auto_renew(
     on: bool,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE products SET auto_renew = $3 WHERE organization_id = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .bind(on)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, organization_id, product_id, on)?;
     Ok(done == 1)
 }

@@ -3,8 +3,10 @@
 
 use super::quote::{FreeOffer, Line, PromoCode, PromoReduction, TypedCode};
 use super::{OrderStatus, Payment, Purpose, Renewable};
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{
+    affected, exec, fetch_all, fetch_optional, scalar_all, scalar_one, scalar_optional,
+};
 use crate::money::{Currency, Money, Percent};
 use crate::products::ProductKind;
 use crate::tokens::TokenHash;
@@ -71,10 +73,7 @@ fn stored_line(
 pub async fn cart(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredLine>, sqlx::Error> {
     let sql =
         format!("SELECT {LINE_COLUMNS} FROM cart_lines WHERE organization_id = $1 ORDER BY id");
-    let rows: Vec<LineRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<LineRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(crate::db::parsed("cart_lines", rows, stored_line))
 }
 
@@ -85,11 +84,7 @@ pub async fn cart_line(
 ) -> Result<Option<StoredLine>, sqlx::Error> {
     let sql =
         format!("SELECT {LINE_COLUMNS} FROM cart_lines WHERE organization_id = $1 AND id = $2");
-    let row: Option<LineRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(line_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<LineRow> = fetch_optional!(tx, &sql, organization_id, line_id)?;
     Ok(row.and_then(stored_line))
 }
 
@@ -129,10 +124,7 @@ fn guest_line(row: GuestLineRow) -> Option<Line> {
 pub async fn guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line>, sqlx::Error> {
     const SQL: &str = "SELECT id, kind, name, periods FROM guest_cart_lines \
                        WHERE token_hash = $1 ORDER BY id";
-    let rows: Vec<GuestLineRow> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token.as_str())
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<GuestLineRow> = fetch_all!(tx, SQL, token.as_str())?;
     Ok(crate::db::parsed("guest_cart_lines", rows, guest_line))
 }
 
@@ -140,10 +132,7 @@ pub async fn guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line>, sq
 pub async fn take_guest_lines(tx: &mut Tx, token: &TokenHash) -> Result<Vec<Line>, sqlx::Error> {
     const SQL: &str = "DELETE FROM guest_cart_lines WHERE token_hash = $1 \
                        RETURNING id, kind, name, periods";
-    let mut rows: Vec<GuestLineRow> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(token.as_str())
-        .fetch_all(&mut **c)
-        .await)?;
+    let mut rows: Vec<GuestLineRow> = fetch_all!(tx, SQL, token.as_str())?;
     rows.sort_by_key(|r| r.id);
     Ok(crate::db::parsed("guest_cart_lines", rows, guest_line))
 }
@@ -158,15 +147,7 @@ pub async fn add_guest_line(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO guest_cart_lines (token_hash, kind, name, periods, created_at) \
                        VALUES ($1, $2, $3, $4, $5)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(token.as_str())
-        .bind(kind.as_str())
-        .bind(name)
-        .bind(periods)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, token.as_str(), kind.as_str(), name, periods, at)
 }
 
 pub async fn remove_guest_line(
@@ -175,23 +156,14 @@ pub async fn remove_guest_line(
     line_id: i64,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM guest_cart_lines WHERE token_hash = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(token.as_str())
-        .bind(line_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, token.as_str(), line_id)?;
     Ok(done == 1)
 }
 
 /// Forgets visitors' lines added before `before`.
 pub async fn forget_guest_carts(tx: &mut Tx, before: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM guest_cart_lines WHERE created_at < $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(before)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, before)
 }
 
 pub struct NewLine<'a> {
@@ -213,20 +185,21 @@ pub async fn add_line(tx: &mut Tx, line: &NewLine<'_>) -> Result<i64, sqlx::Erro
     const SQL: &str = "INSERT INTO cart_lines \
         (organization_id, kind, plan, name, product_id, quantity, periods, added_by, created_at, \
         purpose, auth_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(line.organization_id)
-        .bind(line.kind.as_str())
-        .bind(line.plan)
-        .bind(line.name)
-        .bind(line.product_id)
-        .bind(line.quantity)
-        .bind(line.periods)
-        .bind(line.added_by)
-        .bind(line.at)
-        .bind(line.purpose.as_str())
-        .bind(line.auth_code)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(
+        tx,
+        SQL,
+        line.organization_id,
+        line.kind.as_str(),
+        line.plan,
+        line.name,
+        line.product_id,
+        line.quantity,
+        line.periods,
+        line.added_by,
+        line.at,
+        line.purpose.as_str(),
+        line.auth_code
+    )
 }
 
 pub async fn update_line(
@@ -240,16 +213,16 @@ pub async fn update_line(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE cart_lines SET quantity = $3, periods = $4, promo_code = $5, \
                        free_offer_id = $6 WHERE organization_id = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(line_id)
-        .bind(quantity)
-        .bind(periods)
-        .bind(promo_code)
-        .bind(free_offer_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(
+        tx,
+        SQL,
+        organization_id,
+        line_id,
+        quantity,
+        periods,
+        promo_code,
+        free_offer_id
+    )?;
     Ok(done == 1)
 }
 
@@ -259,22 +232,13 @@ pub async fn remove_line(
     line_id: i64,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM cart_lines WHERE organization_id = $1 AND id = $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .bind(line_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, organization_id, line_id)?;
     Ok(done == 1)
 }
 
 pub async fn empty_cart(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM cart_lines WHERE organization_id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, organization_id)
 }
 
 // ---- Promo codes and free offers ------------------------------------------------------------
@@ -320,16 +284,13 @@ fn promo(
 
 pub async fn promo_code(tx: &mut Tx, code: &str) -> Result<Option<PromoCode>, sqlx::Error> {
     let sql = format!("SELECT {PROMO_COLUMNS} FROM promo_codes WHERE code = $1");
-    let row: Option<PromoRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(code)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<PromoRow> = fetch_optional!(tx, &sql, code)?;
     Ok(row.and_then(promo))
 }
 
 pub async fn promo_codes(tx: &mut Tx) -> Result<Vec<PromoCode>, sqlx::Error> {
     let sql = format!("SELECT {PROMO_COLUMNS} FROM promo_codes ORDER BY id");
-    let rows: Vec<PromoRow> = on_db!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?;
+    let rows: Vec<PromoRow> = fetch_all!(tx, &sql)?;
     Ok(crate::db::parsed("promo_codes", rows, promo))
 }
 
@@ -341,11 +302,7 @@ pub async fn promo_code_used(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM promo_code_uses \
                        WHERE promo_code_id = $1 AND organization_id = $2";
-    let count: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(promo_code_id)
-        .bind(organization_id)
-        .fetch_one(&mut **c)
-        .await)?;
+    let count: i64 = scalar_one!(tx, SQL, promo_code_id, organization_id)?;
     Ok(count > 0)
 }
 
@@ -387,21 +344,11 @@ pub async fn use_promo_code(
                          WHERE id = $1 AND (max_uses IS NULL OR uses < max_uses)";
     const USE: &str = "INSERT INTO promo_code_uses (promo_code_id, organization_id, order_id) \
                        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-    let counted = on_db!(tx, |c| sqlx::query(COUNT)
-        .bind(promo_code_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let counted = affected!(tx, COUNT, promo_code_id)?;
     if counted != 1 {
         return Ok(false);
     }
-    let used = on_db!(tx, |c| sqlx::query(USE)
-        .bind(promo_code_id)
-        .bind(organization_id)
-        .bind(order_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let used = affected!(tx, USE, promo_code_id, organization_id, order_id)?;
     Ok(used == 1)
 }
 
@@ -412,11 +359,7 @@ pub async fn release_order_reductions(tx: &mut Tx, order_id: i64) -> Result<(), 
     const USES: &str = "DELETE FROM promo_code_uses WHERE order_id = $1";
     const OFFERS: &str = "UPDATE free_offers SET used_by_order = NULL WHERE used_by_order = $1";
     for sql in [COUNT, USES, OFFERS] {
-        on_db!(tx, |c| sqlx::query(sql)
-            .bind(order_id)
-            .execute(&mut **c)
-            .await
-            .map(|_| ()))?;
+        exec!(tx, sql, order_id)?;
     }
     Ok(())
 }
@@ -448,17 +391,18 @@ pub async fn insert_promo_code(
         .map(|k| k.as_str())
         .collect::<Vec<_>>()
         .join(",");
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(new.code)
-        .bind(percent)
-        .bind(amount)
-        .bind(currency)
-        .bind(&kinds)
-        .bind(new.expires_at)
-        .bind(new.max_uses)
-        .bind(new.at)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(
+        tx,
+        SQL,
+        new.code,
+        percent,
+        amount,
+        currency,
+        &kinds,
+        new.expires_at,
+        new.max_uses,
+        new.at
+    )
 }
 
 type OfferRow = (i64, String, i64, String);
@@ -467,10 +411,7 @@ type OfferRow = (i64, String, i64, String);
 pub async fn free_offers(tx: &mut Tx, organization_id: i64) -> Result<Vec<FreeOffer>, sqlx::Error> {
     const SQL: &str = "SELECT id, kind, periods, label FROM free_offers \
                        WHERE organization_id = $1 AND used_by_order IS NULL ORDER BY id";
-    let rows: Vec<OfferRow> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<OfferRow> = fetch_all!(tx, SQL, organization_id)?;
     Ok(crate::db::parsed(
         "free_offers",
         rows,
@@ -494,13 +435,7 @@ pub async fn use_free_offer(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE free_offers SET used_by_order = $3 \
                        WHERE id = $1 AND organization_id = $2 AND used_by_order IS NULL";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(offer_id)
-        .bind(organization_id)
-        .bind(order_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, offer_id, organization_id, order_id)?;
     Ok(done == 1)
 }
 
@@ -515,14 +450,7 @@ pub async fn insert_free_offer(
     const SQL: &str =
         "INSERT INTO free_offers (organization_id, kind, periods, label, granted_at) \
                        VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(kind.as_str())
-        .bind(periods)
-        .bind(label)
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id, kind.as_str(), periods, label, at)
 }
 
 // ---- Products the shop creates and renews ---------------------------------------------------
@@ -531,10 +459,7 @@ pub async fn insert_free_offer(
 pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewable>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, kind, expires_at, auto_renew FROM products \
                        WHERE organization_id = $1 AND stage <> 'released' ORDER BY name, id";
-    let rows: Vec<(i64, String, String, Option<i64>, bool)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, String, Option<i64>, bool)> = fetch_all!(tx, SQL, organization_id)?;
     Ok(crate::db::parsed(
         "products",
         rows,
@@ -555,11 +480,7 @@ pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewabl
 pub async fn name_taken(tx: &mut Tx, kind: ProductKind, name: &str) -> Result<bool, sqlx::Error> {
     const SQL: &str =
         "SELECT COUNT(*) FROM products WHERE kind = $1 AND name = $2 AND stage <> 'released'";
-    let count: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(kind.as_str())
-        .bind(name)
-        .fetch_one(&mut **c)
-        .await)?;
+    let count: i64 = scalar_one!(tx, SQL, kind.as_str(), name)?;
     Ok(count > 0)
 }
 
@@ -576,13 +497,7 @@ pub async fn names_like(
         "{} %",
         crate::format::like_pattern(name).trim_end_matches('%')
     );
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(kind.as_str())
-        .bind(name)
-        .bind(&prefix)
-        .fetch_all(&mut **c)
-        .await)
+    scalar_all!(tx, SQL, organization_id, kind.as_str(), name, &prefix)
 }
 
 /// The organization's released domain of that name, if it has one.
@@ -593,11 +508,7 @@ pub async fn released_domain(
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT id FROM products WHERE organization_id = $1 AND kind = 'domain' \
                        AND name = $2 AND stage = 'released'";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(name)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, organization_id, name)
 }
 
 pub async fn product_expiry(
@@ -606,11 +517,7 @@ pub async fn product_expiry(
     product_id: i64,
 ) -> Result<Option<Option<i64>>, sqlx::Error> {
     const SQL: &str = "SELECT expires_at FROM products WHERE organization_id = $1 AND id = $2";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, organization_id, product_id)
 }
 
 // ---- Orders and invoices --------------------------------------------------------------------
@@ -651,21 +558,14 @@ pub async fn order_by_key(
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 AND idempotency_key = $2"
     );
-    let row: Option<OrderRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(key)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<OrderRow> = fetch_optional!(tx, &sql, organization_id, key)?;
     Ok(row.and_then(order))
 }
 
 /// An order by its id alone (the operator's bank transfers name it by reference).
 pub async fn order_by_id(tx: &mut Tx, order_id: i64) -> Result<Option<StoredOrder>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
-    let row: Option<OrderRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(order_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<OrderRow> = fetch_optional!(tx, &sql, order_id)?;
     Ok(row.and_then(order))
 }
 
@@ -685,16 +585,17 @@ pub async fn insert_order(tx: &mut Tx, new: &NewOrder<'_>) -> Result<Option<i64>
         (organization_id, currency, total_minor, payment, status, idempotency_key, placed_by, placed_at) \
         VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7) \
         ON CONFLICT (organization_id, idempotency_key) DO NOTHING RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(new.organization_id)
-        .bind(new.total.currency.code())
-        .bind(new.total.minor)
-        .bind(new.payment.as_str())
-        .bind(new.key)
-        .bind(new.placed_by)
-        .bind(new.at)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(
+        tx,
+        SQL,
+        new.organization_id,
+        new.total.currency.code(),
+        new.total.minor,
+        new.payment.as_str(),
+        new.key,
+        new.placed_by,
+        new.at
+    )
 }
 
 /// Moves an order from one status to another; `false` when it was not in `from` (someone
@@ -712,14 +613,7 @@ pub async fn set_order_status(
         OrderStatus::AwaitingPayment => "placed_at",
     };
     let sql = format!("UPDATE orders SET status = $3, {column} = $4 WHERE id = $1 AND status = $2");
-    let done = on_db!(tx, |c| sqlx::query(&sql)
-        .bind(order_id)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, &sql, order_id, from.as_str(), to.as_str(), at)?;
     Ok(done == 1)
 }
 
@@ -747,21 +641,21 @@ pub async fn insert_order_line(
     const SQL: &str = "INSERT INTO order_lines \
         (order_id, position, kind, plan, name, product_id, quantity, periods, period, purpose, \
         auth_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(order_id)
-        .bind(position)
-        .bind(line.kind.as_str())
-        .bind(&line.plan)
-        .bind(&line.name)
-        .bind(line.product_id)
-        .bind(line.quantity)
-        .bind(line.periods)
-        .bind(&line.period)
-        .bind(line.purpose.as_str())
-        .bind(&line.auth_code)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(
+        tx,
+        SQL,
+        order_id,
+        position,
+        line.kind.as_str(),
+        &line.plan,
+        &line.name,
+        line.product_id,
+        line.quantity,
+        line.periods,
+        &line.period,
+        line.purpose.as_str(),
+        &line.auth_code
+    )
 }
 
 pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, sqlx::Error> {
@@ -780,10 +674,7 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
         String,
         String,
         String,
-    )> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(order_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    )> = fetch_all!(tx, SQL, order_id)?;
     Ok(crate::db::parsed(
         "order_lines",
         rows,
@@ -807,31 +698,19 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
 pub async fn carried_out_lines(tx: &mut Tx, order_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str =
         "SELECT COUNT(*) FROM order_lines WHERE order_id = $1 AND carried_out_at IS NOT NULL";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(order_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, order_id)
 }
 
 /// Forgets every authorization code of an order (cancelled).
 pub async fn clear_order_codes(tx: &mut Tx, order_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE order_lines SET auth_code = '' WHERE order_id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(order_id)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, order_id)
 }
 
 /// Forgets an order line's authorization code once the product holds it.
 pub async fn clear_line_code(tx: &mut Tx, order_id: i64, position: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE order_lines SET auth_code = '' WHERE order_id = $1 AND position = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(order_id)
-        .bind(position)
-        .execute(&mut **c)
-        .await
-        .map(|_| ()))
+    exec!(tx, SQL, order_id, position)
 }
 
 /// Marks an order line carried out; `false` when it was already (a domain renewed at expiry
@@ -844,13 +723,7 @@ pub async fn carry_out(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE order_lines SET carried_out_at = $3 \
                        WHERE order_id = $1 AND position = $2 AND carried_out_at IS NULL";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(order_id)
-        .bind(position)
-        .bind(now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, order_id, position, now)?;
     Ok(done == 1)
 }
 
@@ -862,11 +735,7 @@ pub async fn domain_stage(
 ) -> Result<Option<(crate::products::DomainStage, Option<i64>)>, sqlx::Error> {
     const SQL: &str = "SELECT stage, expires_at FROM products \
                        WHERE organization_id = $1 AND id = $2 AND kind = 'domain'";
-    let row: Option<(String, Option<i64>)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(String, Option<i64>)> = fetch_optional!(tx, SQL, organization_id, product_id)?;
     Ok(row.and_then(|(stage, expires_at)| {
         Some((crate::products::DomainStage::parse(&stage)?, expires_at))
     }))
@@ -879,11 +748,7 @@ pub async fn warranty_until(
     product_id: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT warranty_until FROM products WHERE organization_id = $1 AND id = $2";
-    let row: Option<Option<i64>> = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(product_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<Option<i64>> = scalar_optional!(tx, SQL, organization_id, product_id)?;
     Ok(row.flatten())
 }
 
@@ -892,10 +757,7 @@ pub async fn warranty_until(
 pub async fn next_invoice_number(tx: &mut Tx, currency: Currency) -> Result<i64, sqlx::Error> {
     const SQL: &str = "UPDATE invoice_numbers SET last_number = last_number + 1 \
                        WHERE currency = $1 RETURNING last_number";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(currency.code())
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, currency.code())
 }
 
 /// An invoice as issued (and as printed).
@@ -947,22 +809,23 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
     let address = invoice.address.join("\n");
     let supplier = invoice.supplier.join("\n");
-    let id: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(invoice.organization_id)
-        .bind(invoice.order_id)
-        .bind(invoice.currency.code())
-        .bind(invoice.number)
-        .bind(&invoice.organization_name)
-        .bind(&address)
-        .bind(invoice.net.minor)
-        .bind(invoice.vat.minor)
-        .bind(invoice.rounding.minor)
-        .bind(invoice.total.minor)
-        .bind(&invoice.payment_reference)
-        .bind(invoice.issued_at)
-        .bind(&supplier)
-        .fetch_one(&mut **c)
-        .await)?;
+    let id: i64 = scalar_one!(
+        tx,
+        SQL,
+        invoice.organization_id,
+        invoice.order_id,
+        invoice.currency.code(),
+        invoice.number,
+        &invoice.organization_name,
+        &address,
+        invoice.net.minor,
+        invoice.vat.minor,
+        invoice.rounding.minor,
+        invoice.total.minor,
+        &invoice.payment_reference,
+        invoice.issued_at,
+        &supplier
+    )?;
     for (position, line) in invoice.lines.iter().enumerate() {
         let reductions = line
             .reductions
@@ -970,22 +833,22 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
             .map(|(label, taken)| format!("{}\t{}", label.replace(['\t', '\n'], " "), taken.minor))
             .collect::<Vec<_>>()
             .join("\n");
-        on_db!(tx, |c| sqlx::query(LINE)
-            .bind(id)
-            .bind(position as i64)
-            .bind(&line.description)
-            .bind(line.quantity)
-            .bind(line.periods)
-            .bind(&line.period)
-            .bind(line.list.minor)
-            .bind(&reductions)
-            .bind(line.net.minor)
-            .bind(line.vat_rate.0)
-            .bind(line.service.map(|(from, _)| from))
-            .bind(line.service.map(|(_, until)| until))
-            .execute(&mut **c)
-            .await
-            .map(|_| ()))?;
+        exec!(
+            tx,
+            LINE,
+            id,
+            position as i64,
+            &line.description,
+            line.quantity,
+            line.periods,
+            &line.period,
+            line.list.minor,
+            &reductions,
+            line.net.minor,
+            line.vat_rate.0,
+            line.service.map(|(from, _)| from),
+            line.service.map(|(_, until)| until)
+        )?;
     }
     Ok(id)
 }
@@ -1054,10 +917,7 @@ pub async fn invoices(tx: &mut Tx, organization_id: i64) -> Result<Vec<Invoice>,
     let sql = format!(
         "SELECT {INVOICE_COLUMNS} FROM invoices WHERE organization_id = $1 ORDER BY id DESC"
     );
-    let rows: Vec<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<InvoiceRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(crate::db::parsed("invoices", rows, invoice_of))
 }
 
@@ -1072,11 +932,7 @@ pub async fn invoice(
     const LINES: &str = "SELECT description, quantity, periods, period, list_minor, reductions, \
                          net_minor, vat_rate, service_from, service_until FROM invoice_lines \
                          WHERE invoice_id = $1 ORDER BY position";
-    let row: Option<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(invoice_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<InvoiceRow> = fetch_optional!(tx, &sql, organization_id, invoice_id)?;
     let Some(mut invoice) = row.and_then(invoice_of) else {
         return Ok(None);
     };
@@ -1092,10 +948,7 @@ pub async fn invoice(
         Option<i64>,
         Option<i64>,
     );
-    let rows: Vec<LineRow> = on_db!(tx, |c| sqlx::query_as(LINES)
-        .bind(invoice.id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<LineRow> = fetch_all!(tx, LINES, invoice.id)?;
     let currency = invoice.currency;
     invoice.lines = rows
         .into_iter()
@@ -1144,21 +997,14 @@ pub async fn invoice_of_order(
     let sql = format!(
         "SELECT {INVOICE_COLUMNS} FROM invoices WHERE organization_id = $1 AND order_id = $2"
     );
-    let row: Option<InvoiceRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .bind(order_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<InvoiceRow> = fetch_optional!(tx, &sql, organization_id, order_id)?;
     Ok(row.and_then(invoice_of))
 }
 
 /// The organization's orders by id, for the invoices page.
 pub async fn orders(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 ORDER BY id");
-    let rows: Vec<OrderRow> = on_db!(tx, |c| sqlx::query_as(&sql)
-        .bind(organization_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<OrderRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(crate::db::parsed("orders", rows, order))
 }
 
@@ -1184,11 +1030,7 @@ pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>,
         WHERE (p.auto_renew OR p.warranty_until > p.expires_at) \
         AND p.stage IN ('active', 'expired') AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
         ORDER BY p.expires_at, p.id";
-    let rows: Vec<(i64, i64, String, String, String, i64, bool)> =
-        on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(until)
-            .fetch_all(&mut **c)
-            .await)?;
+    let rows: Vec<(i64, i64, String, String, String, i64, bool)> = fetch_all!(tx, SQL, until)?;
     Ok(crate::db::parsed(
         "products",
         rows,
@@ -1217,13 +1059,6 @@ pub async fn mark_renewal_step(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "INSERT INTO renewal_steps (product_id, expires_at, step, done_at) \
                        VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(product_id)
-        .bind(expires_at)
-        .bind(step)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, product_id, expires_at, step, at)?;
     Ok(done == 1)
 }

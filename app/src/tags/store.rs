@@ -2,8 +2,8 @@
 //! that person can reach.
 
 use super::{Colour, Tag, TagChip};
-use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_all, fetch_optional, scalar_one};
 
 pub async fn list(
     tx: &mut Tx,
@@ -14,11 +14,8 @@ pub async fn list(
           (SELECT COUNT(*) FROM product_tags pt WHERE pt.tag_id = t.id \
              AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = pt.product_id AND a.user_id = $2))) \
         FROM tags t WHERE t.organization_id = $1 ORDER BY lower(t.name), t.id";
-    let rows: Vec<(i64, String, String, i64, i64)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(organization_id)
-        .bind(only_for.unwrap_or(0))
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<(i64, String, String, i64, i64)> =
+        fetch_all!(tx, SQL, organization_id, only_for.unwrap_or(0))?;
     Ok(crate::db::parsed(
         "product_tags",
         rows,
@@ -41,11 +38,7 @@ pub async fn find(
     tag_id: i64,
 ) -> Result<Option<TagChip>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, colour FROM tags WHERE id = $1 AND organization_id = $2";
-    let row: Option<(i64, String, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(tag_id)
-        .bind(organization_id)
-        .fetch_optional(&mut **c)
-        .await)?;
+    let row: Option<(i64, String, String)> = fetch_optional!(tx, SQL, tag_id, organization_id)?;
     Ok(row.and_then(|(id, name, colour)| {
         Some(TagChip {
             id,
@@ -63,12 +56,7 @@ pub async fn name_taken(
     except: i64,
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM tags WHERE organization_id = $1 AND lower(name) = lower($2) AND id <> $3";
-    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(name)
-        .bind(except)
-        .fetch_one(&mut **c)
-        .await)?;
+    let n: i64 = scalar_one!(tx, SQL, organization_id, name, except)?;
     Ok(n > 0)
 }
 
@@ -80,13 +68,7 @@ pub async fn insert(
     at: i64,
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO tags (organization_id, name, colour, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(organization_id)
-        .bind(name)
-        .bind(colour.as_str())
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, organization_id, name, colour.as_str(), at)
 }
 
 pub async fn update(
@@ -99,26 +81,21 @@ pub async fn update(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE tags SET name = $3, colour = $4, version = version + 1 \
                        WHERE id = $1 AND organization_id = $2 AND (CAST($5 AS BIGINT) IS NULL OR version = $5)";
-    let n = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(tag_id)
-        .bind(organization_id)
-        .bind(name)
-        .bind(colour.as_str())
-        .bind(version)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = affected!(
+        tx,
+        SQL,
+        tag_id,
+        organization_id,
+        name,
+        colour.as_str(),
+        version
+    )?;
     Ok(n == 1)
 }
 
 pub async fn delete(tx: &mut Tx, organization_id: i64, tag_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM tags WHERE id = $1 AND organization_id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(tag_id)
-        .bind(organization_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, tag_id, organization_id)?;
     Ok(())
 }
 
@@ -128,12 +105,7 @@ pub async fn attach(tx: &mut Tx, tag_id: i64, product_ids: &[i64]) -> Result<u64
         "INSERT INTO product_tags (product_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     let mut n = 0;
     for id in product_ids {
-        n += on_db!(tx, |c| sqlx::query(SQL)
-            .bind(id)
-            .bind(tag_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        n += affected!(tx, SQL, id, tag_id)?;
     }
     Ok(n)
 }
@@ -142,12 +114,7 @@ pub async fn detach(tx: &mut Tx, tag_id: i64, product_ids: &[i64]) -> Result<u64
     const SQL: &str = "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2";
     let mut n = 0;
     for id in product_ids {
-        n += on_db!(tx, |c| sqlx::query(SQL)
-            .bind(id)
-            .bind(tag_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        n += affected!(tx, SQL, id, tag_id)?;
     }
     Ok(n)
 }
@@ -161,10 +128,7 @@ pub async fn of_products(
                        WHERE pt.product_id = $1 ORDER BY lower(t.name), t.id";
     let mut found = Vec::new();
     for id in product_ids {
-        let rows: Vec<(i64, i64, String, String)> = on_db!(tx, |c| sqlx::query_as(SQL)
-            .bind(id)
-            .fetch_all(&mut **c)
-            .await)?;
+        let rows: Vec<(i64, i64, String, String)> = fetch_all!(tx, SQL, id)?;
         for (product_id, tag_id, name, colour) in rows {
             if let Ok(colour) = Colour::parse(&colour) {
                 found.push((

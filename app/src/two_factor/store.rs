@@ -4,16 +4,14 @@
 use super::{Method, MethodKind};
 use crate::db::on_db;
 use crate::db::Tx;
+use crate::db::{affected, fetch_all, fetch_optional, scalar_one, scalar_optional};
 
 type MethodRow = (i64, String, String, bool, i64, Option<i64>);
 
 pub async fn methods(tx: &mut Tx, user_id: i64) -> Result<Vec<Method>, sqlx::Error> {
     const SQL: &str = "SELECT id, kind, label, is_default, created_at, last_used_at \
                        FROM second_factors WHERE user_id = $1 ORDER BY is_default DESC, id";
-    let rows: Vec<MethodRow> = on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<MethodRow> = fetch_all!(tx, SQL, user_id)?;
     Ok(crate::db::parsed(
         "second_factors",
         rows,
@@ -32,10 +30,7 @@ pub async fn methods(tx: &mut Tx, user_id: i64) -> Result<Vec<Method>, sqlx::Err
 
 pub async fn has_second_factor(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM second_factors WHERE user_id = $1";
-    let n: i64 = on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_one(&mut **c)
-        .await)?;
+    let n: i64 = scalar_one!(tx, SQL, user_id)?;
     Ok(n > 0)
 }
 
@@ -43,33 +38,20 @@ pub async fn has_second_factor(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::
 pub async fn totp_secrets(tx: &mut Tx, user_id: i64) -> Result<Vec<(i64, Vec<u8>)>, sqlx::Error> {
     const SQL: &str = "SELECT id, totp_secret FROM second_factors \
                        WHERE user_id = $1 AND kind = 'totp' AND totp_secret IS NOT NULL ORDER BY id";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_all(&mut **c)
-        .await)
+    fetch_all!(tx, SQL, user_id)
 }
 
 /// Spends a TOTP time step: succeeds only if no step this late or later was accepted before.
 /// One conditional UPDATE, so of two concurrent submissions of the same code exactly one wins.
 pub async fn consume_totp_step(tx: &mut Tx, user_id: i64, step: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(step)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, user_id, step)?;
     Ok(done == 1)
 }
 
 pub async fn touch_method(tx: &mut Tx, method_id: i64, at: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "UPDATE second_factors SET last_used_at = $2 WHERE id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(method_id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, method_id, at)?;
     Ok(())
 }
 
@@ -83,14 +65,7 @@ pub async fn insert_totp_method(
 ) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO second_factors (user_id, kind, label, totp_secret, is_default, created_at, last_used_at) \
                        VALUES ($1, 'totp', $2, $3, $4, $5, $5) RETURNING id";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .bind(label)
-        .bind(secret)
-        .bind(is_default)
-        .bind(at)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, user_id, label, secret, is_default, at)
 }
 
 /// The method, if it is this person's: `(kind, label, is_default)`.
@@ -101,11 +76,7 @@ pub async fn method_of(
 ) -> Result<Option<(String, String, bool)>, sqlx::Error> {
     const SQL: &str =
         "SELECT kind, label, is_default FROM second_factors WHERE id = $1 AND user_id = $2";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(method_id)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, method_id, user_id)
 }
 
 /// Makes `method_id` the only default method of the person.
@@ -127,22 +98,14 @@ pub async fn set_default(tx: &mut Tx, user_id: i64, method_id: i64) -> Result<()
 
 pub async fn delete_method(tx: &mut Tx, user_id: i64, method_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM second_factors WHERE id = $1 AND user_id = $2";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(method_id)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, method_id, user_id)?;
     Ok(())
 }
 
 /// The oldest remaining method, to become the default when the default one is removed.
 pub async fn oldest_method(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT id FROM second_factors WHERE user_id = $1 ORDER BY id LIMIT 1";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    scalar_optional!(tx, SQL, user_id)
 }
 
 /// Removes every method and backup code: two-factor authentication is off.
@@ -174,32 +137,19 @@ pub async fn put_enrolment(
 ) -> Result<(), sqlx::Error> {
     const SQL: &str = "INSERT INTO totp_enrolments (user_id, secret, created_at) VALUES ($1, $2, $3) \
                        ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(secret)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, user_id, secret, at)?;
     Ok(())
 }
 
 /// The pending enrolment's secret and when it started.
 pub async fn enrolment(tx: &mut Tx, user_id: i64) -> Result<Option<(Vec<u8>, i64)>, sqlx::Error> {
     const SQL: &str = "SELECT secret, created_at FROM totp_enrolments WHERE user_id = $1";
-    on_db!(tx, |c| sqlx::query_as(SQL)
-        .bind(user_id)
-        .fetch_optional(&mut **c)
-        .await)
+    fetch_optional!(tx, SQL, user_id)
 }
 
 pub async fn delete_enrolment(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
     const SQL: &str = "DELETE FROM totp_enrolments WHERE user_id = $1";
-    on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    affected!(tx, SQL, user_id)?;
     Ok(())
 }
 
@@ -229,10 +179,7 @@ pub async fn replace_backup_codes(
 
 pub async fn backup_codes_remaining(tx: &mut Tx, user_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM backup_codes WHERE user_id = $1 AND used_at IS NULL";
-    on_db!(tx, |c| sqlx::query_scalar(SQL)
-        .bind(user_id)
-        .fetch_one(&mut **c)
-        .await)
+    scalar_one!(tx, SQL, user_id)
 }
 
 /// Spends a backup code: true for exactly one of any number of concurrent submissions.
@@ -244,12 +191,6 @@ pub async fn spend_backup_code(
 ) -> Result<bool, sqlx::Error> {
     const SQL: &str = "UPDATE backup_codes SET used_at = $3 \
                        WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL";
-    let done = on_db!(tx, |c| sqlx::query(SQL)
-        .bind(user_id)
-        .bind(code_hash)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = affected!(tx, SQL, user_id, code_hash, at)?;
     Ok(done == 1)
 }
