@@ -25,10 +25,8 @@ pub enum Tx {
 
 /// Runs the same statement code against whichever backend the transaction is on.
 /// Inside the body, `$c` is `&mut Transaction<'static, _>`: execute with `&mut **$c`.
-/// Reached as `crate::db::on_db!` (exported under a hidden name only because a macro must be).
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __on_db {
+/// Reached as `crate::db::on_db!` (a path within the crate: nothing at the crate's root).
+macro_rules! on_db {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
             $crate::db::Tx::Sqlite($c) => $body,
@@ -36,68 +34,47 @@ macro_rules! __on_db {
         }
     };
 }
-pub use crate::__on_db as on_db;
+pub(crate) use on_db;
 
 /// One statement, written as its SQL and its arguments: `exec!(tx, SQL, a, b)` runs it for
 /// nothing back; `affected!` answers how many rows it changed; `fetch_one!`, `fetch_optional!`
 /// and `fetch_all!` read rows (`query_as`, typed by where they go); `scalar_one!`,
 /// `scalar_optional!` and `scalar_all!` read one column. Each is `on_db!` around the same
 /// sqlx calls, so a statement is still written once for both databases.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __statement {
+macro_rules! statement {
     ($kind:ident, $fetch:ident, [$($then:tt)*], $tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
         $crate::db::on_db!($tx, |c| sqlx::$kind($sql)$(.bind($arg))*.$fetch(&mut **c).await$($then)*)
     };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __exec {
-    ($($t:tt)*) => { $crate::db::__statement!(query, execute, [.map(|_| ())], $($t)*) };
+macro_rules! exec {
+    ($($t:tt)*) => { $crate::db::statement!(query, execute, [.map(|_| ())], $($t)*) };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __affected {
+macro_rules! affected {
     ($($t:tt)*) => {
-        $crate::db::__statement!(query, execute, [.map(|done| done.rows_affected())], $($t)*)
+        $crate::db::statement!(query, execute, [.map(|done| done.rows_affected())], $($t)*)
     };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __fetch_one {
-    ($($t:tt)*) => { $crate::db::__statement!(query_as, fetch_one, [], $($t)*) };
+macro_rules! fetch_one {
+    ($($t:tt)*) => { $crate::db::statement!(query_as, fetch_one, [], $($t)*) };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __fetch_optional {
-    ($($t:tt)*) => { $crate::db::__statement!(query_as, fetch_optional, [], $($t)*) };
+macro_rules! fetch_optional {
+    ($($t:tt)*) => { $crate::db::statement!(query_as, fetch_optional, [], $($t)*) };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __fetch_all {
-    ($($t:tt)*) => { $crate::db::__statement!(query_as, fetch_all, [], $($t)*) };
+macro_rules! fetch_all {
+    ($($t:tt)*) => { $crate::db::statement!(query_as, fetch_all, [], $($t)*) };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __scalar_one {
-    ($($t:tt)*) => { $crate::db::__statement!(query_scalar, fetch_one, [], $($t)*) };
+macro_rules! scalar_one {
+    ($($t:tt)*) => { $crate::db::statement!(query_scalar, fetch_one, [], $($t)*) };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __scalar_optional {
-    ($($t:tt)*) => { $crate::db::__statement!(query_scalar, fetch_optional, [], $($t)*) };
+macro_rules! scalar_optional {
+    ($($t:tt)*) => { $crate::db::statement!(query_scalar, fetch_optional, [], $($t)*) };
 }
-#[macro_export]
-#[doc(hidden)]
-macro_rules! __scalar_all {
-    ($($t:tt)*) => { $crate::db::__statement!(query_scalar, fetch_all, [], $($t)*) };
+macro_rules! scalar_all {
+    ($($t:tt)*) => { $crate::db::statement!(query_scalar, fetch_all, [], $($t)*) };
 }
-#[doc(hidden)]
-pub use crate::__statement;
-pub use crate::{
-    __affected as affected, __exec as exec, __fetch_all as fetch_all, __fetch_one as fetch_one,
-    __fetch_optional as fetch_optional, __scalar_all as scalar_all, __scalar_one as scalar_one,
-    __scalar_optional as scalar_optional,
+pub(crate) use {
+    affected, exec, fetch_all, fetch_one, fetch_optional, scalar_all, scalar_one, scalar_optional,
+    statement,
 };
 
 /// A row read from the database whose first column is its id.

@@ -566,7 +566,7 @@ on_every_backend!(
 on_every_backend!(the_activity_log_is_append_only, |app: TestApp| async move {
     app.sign_up("uma@example.com", "Uma", "U").await;
     let mut tx = app.state.db.write().await.expect("tx");
-    let update = app::db::on_db!(&mut tx, |c| sqlx::query(
+    let update = on_db!(&mut tx, |c| sqlx::query(
         "UPDATE activity_log SET action = 'x'"
     )
     .execute(&mut **c)
@@ -575,7 +575,7 @@ on_every_backend!(the_activity_log_is_append_only, |app: TestApp| async move {
     assert!(update.is_err(), "an update of the activity log must fail");
     drop(tx);
     let mut tx = app.state.db.write().await.expect("tx");
-    let delete = app::db::on_db!(&mut tx, |c| sqlx::query("DELETE FROM activity_log")
+    let delete = on_db!(&mut tx, |c| sqlx::query("DELETE FROM activity_log")
         .execute(&mut **c)
         .await
         .map(|_| ()));

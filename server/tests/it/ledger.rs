@@ -221,7 +221,7 @@ on_every_backend!(
             "DELETE FROM ledger_entries WHERE organization_id = 13",
         ] {
             let mut tx = app.state.db.write().await.expect("tx");
-            let refused = app::db::on_db!(&mut tx, |c| sqlx::query(sql)
+            let refused = on_db!(&mut tx, |c| sqlx::query(sql)
                 .execute(&mut **c)
                 .await
                 .map(|_| ()));

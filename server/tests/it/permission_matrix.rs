@@ -53,14 +53,18 @@ fn every_registered_server_function_has_a_row_and_every_row_a_function() {
     );
 }
 
-/// A server function's door and reach are its row's because its body runs behind
-/// `<ItsOwnType>::serve` (`app::access::Serve`), which finds the row by the function's own
-/// path: no body picks a door of its own, and none borrows another function's row.
-#[test]
-fn every_server_function_body_starts_from_its_own_rows_context() {
+/// Every server function written in `app/src`: its file's source, its endpoint and its text
+/// (from its signature to the line that closes it).
+struct Written {
+    file: std::path::PathBuf,
+    source: std::rc::Rc<String>,
+    endpoint: String,
+    body: String,
+}
+
+fn written_server_functions() -> Vec<Written> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
-    let mut found = 0;
-    let mut wrong = Vec::new();
+    let mut found = Vec::new();
     let mut stack = vec![root];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).expect("app/src is readable") {
@@ -72,27 +76,49 @@ fn every_server_function_body_starts_from_its_own_rows_context() {
             if path.extension().is_none_or(|e| e != "rs") {
                 continue;
             }
-            let source = std::fs::read_to_string(&path).expect("a source file");
+            let source = std::rc::Rc::new(std::fs::read_to_string(&path).expect("a source file"));
             for (at, _) in source.match_indices("#[server(endpoint = \"") {
                 let rest = &source[at + "#[server(endpoint = \"".len()..];
                 let endpoint = &rest[..rest.find('"').expect("a closing quote")];
-                // The function's body: from its signature to the first line that closes it.
                 let body = &rest[..rest.find("\n}\n").expect("the end of the function")];
-                let own_type: String = endpoint
-                    .split('_')
-                    .map(|w| w[..1].to_uppercase() + &w[1..])
-                    .collect();
-                found += 1;
-                let serves = body.contains(&format!("{own_type}::serve("));
-                let others = body.matches("::serve(").count();
-                if !serves || others != 1 || policy::server_function(endpoint).is_none() {
-                    wrong.push(format!("{} ({endpoint})", path.display()));
-                }
+                found.push(Written {
+                    file: path.clone(),
+                    source: source.clone(),
+                    endpoint: endpoint.to_owned(),
+                    body: body.to_owned(),
+                });
             }
         }
     }
+    found
+}
+
+/// A server function's door and reach are its row's because its body runs behind
+/// `<ItsOwnType>::serve` (`app::access::Serve`), which finds the row by the function's own
+/// path: no body picks a door of its own, and none borrows another function's row.
+#[test]
+fn every_server_function_body_starts_from_its_own_rows_context() {
+    let written = written_server_functions();
+    let mut wrong = Vec::new();
+    for Written {
+        file,
+        endpoint,
+        body,
+        ..
+    } in &written
+    {
+        let own_type: String = endpoint
+            .split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
+        let serves = body.contains(&format!("{own_type}::serve("));
+        let others = body.matches("::serve(").count();
+        if !serves || others != 1 || policy::server_function(endpoint).is_none() {
+            wrong.push(format!("{} ({endpoint})", file.display()));
+        }
+    }
     assert_eq!(
-        found,
+        written.len(),
         policy::SERVER_FUNCTIONS.len(),
         "server functions found in app/src"
     );
@@ -160,50 +186,38 @@ fn reaches(
 /// and no body reads the clock: its instant is the context's, read once.
 #[test]
 fn every_body_uses_the_entry_its_rows_reach_names() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../app/src");
     let mut checked = 0;
     let mut wrong = Vec::new();
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("app/src is readable") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let source = std::fs::read_to_string(&path).expect("a source file");
-            let helpers = helpers_of(&source);
-            for (at, _) in source.match_indices("#[server(endpoint = \"") {
-                let rest = &source[at + "#[server(endpoint = \"".len()..];
-                let endpoint = &rest[..rest.find('"').expect("a closing quote")];
-                let body = &rest[..rest.find("\n}\n").expect("the end of the function")];
-                let Some(row) = policy::server_function(endpoint) else {
-                    continue;
-                };
-                // One instant per call: the body takes it from its context, never the clock.
-                if body.contains("state.now()") || body.contains(".clock.") {
-                    wrong.push(format!("{endpoint} reads the clock itself"));
-                }
-                let needles: &[&str] = match row.reach {
-                    Reach::Product(_) => &["cx.products(", "cx.products_of("],
-                    Reach::Organization(_) => &[
-                        "cx.member(",
-                        "cx.member_since(",
-                        "cx.products(",
-                        ".member(&mut tx",
-                    ],
-                    _ => continue,
-                };
-                checked += 1;
-                // From the opening brace: the signature names the function itself.
-                let body = &body[body.find('{').expect("a body")..];
-                if !reaches(body, &helpers, needles, 3) {
-                    wrong.push(format!("{endpoint} ({:?})", row.reach));
-                }
-            }
+    for Written {
+        source,
+        endpoint,
+        body,
+        ..
+    } in written_server_functions()
+    {
+        let helpers = helpers_of(&source);
+        let Some(row) = policy::server_function(&endpoint) else {
+            continue;
+        };
+        // One instant per call: the body takes it from its context, never the clock.
+        if body.contains("state.now()") || body.contains(".clock.") {
+            wrong.push(format!("{endpoint} reads the clock itself"));
+        }
+        let needles: &[&str] = match row.reach {
+            Reach::Product(_) => &["cx.products(", "cx.products_of("],
+            Reach::Organization(_) => &[
+                "cx.member(",
+                "cx.member_since(",
+                "cx.products(",
+                ".member(&mut tx",
+            ],
+            _ => continue,
+        };
+        checked += 1;
+        // From the opening brace: the signature names the function itself.
+        let body = &body[body.find('{').expect("a body")..];
+        if !reaches(body, &helpers, needles, 3) {
+            wrong.push(format!("{endpoint} ({:?})", row.reach));
         }
     }
     assert!(checked >= 74, "only {checked} bodies checked");
@@ -562,7 +576,7 @@ fn unique_key() -> String {
 
 async fn exec(app: &TestApp, sql: &str) {
     let mut tx = app.state.db.write().await.expect("tx");
-    app::db::on_db!(&mut tx, |c| sqlx::query(sql)
+    on_db!(&mut tx, |c| sqlx::query(sql)
         .execute(&mut **c)
         .await
         .map(|_| ()))

@@ -11,7 +11,7 @@ use http::StatusCode;
 
 async fn exec(app: &TestApp, sql: &str) {
     let mut tx = app.state.db.write().await.expect("tx");
-    app::db::on_db!(&mut tx, |c| sqlx::query(sql)
+    on_db!(&mut tx, |c| sqlx::query(sql)
         .execute(&mut **c)
         .await
         .map(|_| ()))

@@ -181,7 +181,7 @@ on_every_backend!(
         ask(&app, email).await;
         let token = reset_token(&app, email).await.expect("link");
         let mut tx = app.state.db.write().await.expect("tx");
-        app::db::on_db!(&mut tx, |c| sqlx::query(
+        on_db!(&mut tx, |c| sqlx::query(
             "UPDATE users SET locked_at = 1 WHERE email = 'locked@example.com'"
         )
         .execute(&mut **c)
@@ -197,7 +197,7 @@ on_every_backend!(
         );
         // The link was not spent: after the unlock it works.
         let mut tx = app.state.db.write().await.expect("tx");
-        app::db::on_db!(&mut tx, |c| sqlx::query("UPDATE users SET locked_at = NULL")
+        on_db!(&mut tx, |c| sqlx::query("UPDATE users SET locked_at = NULL")
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))

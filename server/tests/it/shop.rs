@@ -103,7 +103,7 @@ on_every_backend!(
         );
         // An issued invoice never changes.
         let mut tx = app.state.db.write().await.expect("tx");
-        let changed = app::db::on_db!(&mut tx, |c| sqlx::query(
+        let changed = on_db!(&mut tx, |c| sqlx::query(
             "UPDATE invoices SET total_minor = 1"
         )
         .execute(&mut **c)

@@ -58,6 +58,17 @@ impl Reply {
     }
 }
 
+/// The same statement code against whichever backend a test's transaction is on (the app's
+/// `db::on_db!` is the crate's own; tests write their set-up SQL through this one).
+macro_rules! on_db {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            app::db::Tx::Sqlite($c) => $body,
+            app::db::Tx::Postgres($c) => $body,
+        }
+    };
+}
+
 /// How a scenario is run on each backend. Postgres is skipped (with a note) only when no test
 /// cluster is configured and STEWARD_REQUIRE_POSTGRES is unset; the test command sets both.
 
@@ -308,7 +319,7 @@ impl TestApp {
     /// The text column of every row `sql` returns.
     pub async fn texts(&self, sql: &str) -> Vec<String> {
         let mut tx = self.state.db.read().await.expect("read");
-        let rows = app::db::on_db!(&mut tx, |c| sqlx::query_scalar::<_, String>(sql)
+        let rows = on_db!(&mut tx, |c| sqlx::query_scalar::<_, String>(sql)
             .fetch_all(&mut **c)
             .await)
         .expect("texts");
@@ -433,7 +444,7 @@ impl TestApp {
     /// Runs one statement in a transaction of its own (a test's set-up).
     pub async fn exec(&self, sql: &str) {
         let mut tx = self.state.db.write().await.expect("tx");
-        app::db::on_db!(&mut tx, |c| sqlx::query(sql)
+        on_db!(&mut tx, |c| sqlx::query(sql)
             .execute(&mut **c)
             .await
             .map(|_| ()))
@@ -443,7 +454,7 @@ impl TestApp {
 
     pub async fn count(&self, sql: &str) -> i64 {
         let mut tx = self.state.db.read().await.expect("read");
-        let n = app::db::on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
+        let n = on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(&mut **c)
             .await)
         .expect("count");
