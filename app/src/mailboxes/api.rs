@@ -16,7 +16,23 @@ pub async fn mail_service(
     organization_id: i64,
     product_id: i64,
 ) -> Result<MailServiceFacts, AppError> {
-    MailService::serve(|cx| ssr::service(cx, organization_id, product_id)).await
+    MailService::serve(|cx| async move {
+        let mut tx = cx.read().await?;
+        let (member, name, defaults) = reached(&cx, &mut tx, organization_id, product_id).await?;
+        let domains = store::domains(&mut tx, organization_id).await?;
+        let addresses = store::addresses(&mut tx, product_id).await?;
+        tx.commit().await?;
+        Ok(MailServiceFacts {
+            product_id,
+            name,
+            defaults,
+            domains,
+            addresses,
+            may_manage: true,
+            may_maintain: member.may(Action::BlockProducts),
+        })
+    })
+    .await
 }
 
 #[server(endpoint = "mail_address")]
@@ -573,7 +589,32 @@ pub async fn send_device_setup(
 /// The addresses I use, with what I may do on each (the user's own view).
 #[server(endpoint = "my_mail_addresses")]
 pub async fn my_mail_addresses() -> Result<Vec<MyAddress>, AppError> {
-    MyMailAddresses::serve(ssr::mine).await
+    MyMailAddresses::serve(|cx| async move {
+        let account = cx.account()?.clone();
+        let mut tx = cx.read().await?;
+        let rows = store::my_addresses(&mut tx, account.id, &account.email).await?;
+        let mut mine = Vec::with_capacity(rows.len());
+        for (mail_user_id, address_id, organization, address, in_maintenance, rights) in rows {
+            let devices = if rights.has(super::MailRight::Devices) {
+                store::devices(&mut tx, address_id, Some(mail_user_id)).await?
+            } else {
+                Vec::new()
+            };
+            let devices_allowed = rights.has(super::MailRight::Devices);
+            mine.push(MyAddress {
+                id: mail_user_id,
+                organization,
+                address,
+                in_maintenance,
+                rights,
+                devices,
+                suggested_password: devices_allowed.then(device::generate),
+            });
+        }
+        tx.commit().await?;
+        Ok(mine)
+    })
+    .await
 }
 
 /// A device password for myself on an address I use, with its devices permission
@@ -699,15 +740,13 @@ use ssr::*;
 mod ssr {
     pub(super) use super::super::{
         check_device_name, check_local_part, check_users, device, ids_of, rights_of, store,
-        MailServiceFacts, MyAddress, NewDevicePassword, Rights, ADDRESSES_MAX, DEVICES_MAX,
-        SETUP_LINK_DAYS, USERS_MAX,
+        NewDevicePassword, Rights, ADDRESSES_MAX, DEVICES_MAX, SETUP_LINK_DAYS, USERS_MAX,
     };
     pub(super) use crate::access::organization::{may_manage, products_for};
     pub(super) use crate::access::{Context, Log, Member};
     pub(super) use crate::activity::ActivityAction;
     pub(super) use crate::db::Tx;
     pub(super) use crate::error::AppError;
-    pub(super) use crate::policy::Action;
 
     /// The service (name, global configuration) if the caller reaches it; not found otherwise.
     pub(super) async fn reached(
@@ -742,27 +781,6 @@ mod ssr {
         may_manage(reached.0.role, false)?;
         crate::access::store::lock_organization(tx, organization_id).await?;
         Ok(reached)
-    }
-
-    pub async fn service(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-    ) -> Result<MailServiceFacts, AppError> {
-        let mut tx = cx.read().await?;
-        let (member, name, defaults) = reached(&cx, &mut tx, organization_id, product_id).await?;
-        let domains = store::domains(&mut tx, organization_id).await?;
-        let addresses = store::addresses(&mut tx, product_id).await?;
-        tx.commit().await?;
-        Ok(MailServiceFacts {
-            product_id,
-            name,
-            defaults,
-            domains,
-            addresses,
-            may_manage: true,
-            may_maintain: member.may(Action::BlockProducts),
-        })
     }
 
     /// Adds a user (an account with that login email, or someone invited by email) and tells
@@ -900,32 +918,6 @@ mod ssr {
             servers: Some(servers),
             profile,
         })
-    }
-
-    pub async fn mine(cx: Context) -> Result<Vec<MyAddress>, AppError> {
-        let account = cx.account()?.clone();
-        let mut tx = cx.read().await?;
-        let rows = store::my_addresses(&mut tx, account.id, &account.email).await?;
-        let mut mine = Vec::with_capacity(rows.len());
-        for (mail_user_id, address_id, organization, address, in_maintenance, rights) in rows {
-            let devices = if rights.has(super::super::MailRight::Devices) {
-                store::devices(&mut tx, address_id, Some(mail_user_id)).await?
-            } else {
-                Vec::new()
-            };
-            let devices_allowed = rights.has(super::super::MailRight::Devices);
-            mine.push(MyAddress {
-                id: mail_user_id,
-                organization,
-                address,
-                in_maintenance,
-                rights,
-                devices,
-                suggested_password: devices_allowed.then(device::generate),
-            });
-        }
-        tx.commit().await?;
-        Ok(mine)
     }
 
     pub(super) fn link_refused() -> AppError {
