@@ -120,7 +120,7 @@ pub async fn authorize_request(
 ) -> Result<(Account, crate::access::OrganizationSummary), AppError> {
     let account = authenticate_request(state, headers, origin, door).await?;
     let mut tx = state.db.read().await?;
-    let (membership, _) =
+    let membership =
         crate::access::organization::authorize(&mut tx, organization_id, account.id, action)
             .await?;
     tx.commit().await?;

@@ -124,15 +124,76 @@ impl Context {
             .ok_or_else(AppError::unauthenticated)
     }
 
-    /// A transaction that only reads.
+    /// A transaction that only reads, for a row that reaches no organization (its own
+    /// account, a link, the way in). A row that reaches an organization or a product enters
+    /// through [`Context::read_in`] or [`Context::read_products`] instead: asked here, it is a
+    /// mistake in the code, answered as an internal error before anything is read.
     pub async fn read(&self) -> Result<Tx, AppError> {
+        self.outside_organizations()?;
         Ok(self.state.db.read().await?)
     }
 
     /// A transaction that writes: the change, its activity-log entry and its emails commit
-    /// together or not at all.
+    /// together or not at all. Like [`Context::read`], only for rows that reach no
+    /// organization ([`Context::write_in`], [`Context::write_products`]).
     pub async fn write(&self) -> Result<Tx, AppError> {
+        self.outside_organizations()?;
         Ok(self.state.db.write().await?)
+    }
+
+    /// Enters the organization the row reaches, to read: the transaction and the caller's
+    /// membership, checked with the row's action for the member as they stand. Not a member:
+    /// not found. A row reaching products enters here only when its body then names the
+    /// products through [`Context::products_of`].
+    pub async fn read_in(&self, organization_id: i64) -> Result<(Tx, Member), AppError> {
+        let mut tx = self.state.db.read().await?;
+        let member = self.member(&mut tx, organization_id).await?;
+        Ok((tx, member))
+    }
+
+    /// As [`Context::read_in`], with a transaction that writes.
+    pub async fn write_in(&self, organization_id: i64) -> Result<(Tx, Member), AppError> {
+        let mut tx = self.state.db.write().await?;
+        let member = self.member(&mut tx, organization_id).await?;
+        Ok((tx, member))
+    }
+
+    /// Enters a product row, to read: the organization as [`Context::read_in`], then each of
+    /// `product_ids` through the one product-reach query ([`Context::products_of`]).
+    pub async fn read_products(
+        &self,
+        organization_id: i64,
+        product_ids: &[i64],
+    ) -> Result<(Tx, Member), AppError> {
+        let (mut tx, member) = self.read_in(organization_id).await?;
+        self.products_of(&mut tx, &member, product_ids).await?;
+        Ok((tx, member))
+    }
+
+    /// As [`Context::read_products`], with a transaction that writes (and, behind a door that
+    /// writes, only products the caller may manage).
+    pub async fn write_products(
+        &self,
+        organization_id: i64,
+        product_ids: &[i64],
+    ) -> Result<(Tx, Member), AppError> {
+        let (mut tx, member) = self.write_in(organization_id).await?;
+        self.products_of(&mut tx, &member, product_ids).await?;
+        Ok((tx, member))
+    }
+
+    /// Refuses a bare transaction to a row whose reach is an organization's or a product's.
+    fn outside_organizations(&self) -> Result<(), AppError> {
+        match self.row.reach {
+            Reach::Organization(_) | Reach::Product(_) => {
+                tracing::error!(
+                    endpoint = self.row.endpoint,
+                    "a bare transaction asked for a row that reaches an organization"
+                );
+                Err(AppError::internal())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The action of this function's reach (an organization's or a product's).
@@ -151,16 +212,7 @@ impl Context {
 
     /// The caller's membership of `organization_id`, if the row's action is allowed for the
     /// member as they stand. Not a member: not found.
-    pub async fn member(&self, tx: &mut Tx, organization_id: i64) -> Result<Member, AppError> {
-        Ok(self.member_since(tx, organization_id).await?.0)
-    }
-
-    /// Like [`Context::member`], with when the organization was created.
-    pub async fn member_since(
-        &self,
-        tx: &mut Tx,
-        organization_id: i64,
-    ) -> Result<(Member, i64), AppError> {
+    async fn member(&self, tx: &mut Tx, organization_id: i64) -> Result<Member, AppError> {
         let action = self.action()?;
         let user_id = self.account()?.id;
         tracing::Span::current().record("organization", organization_id);
@@ -169,34 +221,15 @@ impl Context {
             .inspect_err(|error| refused("organization", error))
     }
 
-    /// The caller's membership (as [`Context::member`]) and each of `product_ids` as the row's
-    /// product reach finds it, through the one product-reach query
-    /// (`access::store::reached_product`): the organization's product, reached by the person —
-    /// every product for the roles that see them all, otherwise those given to them, with
-    /// billing rights when the row's action is [`Action::UseBilling`] — and, behind a door that
-    /// writes, managed: a product whose management is blocked only by those who may block it.
-    /// An id outside that reach is not found. Only for rows whose reach is a product's.
-    pub async fn products(
-        &self,
-        tx: &mut Tx,
-        organization_id: i64,
-        product_ids: &[i64],
-    ) -> Result<Member, AppError> {
-        let Reach::Product(action) = self.row.reach else {
-            tracing::error!(
-                endpoint = self.row.endpoint,
-                "asked for products, but the row's reach is not a product's"
-            );
-            return Err(AppError::internal());
-        };
-        let member = self.member(tx, organization_id).await?;
-        self.reach_products(tx, &member, action == Action::UseBilling, product_ids)
-            .await?;
-        Ok(member)
-    }
-
-    /// As [`Context::products`], for a body that has the membership already (and words its
-    /// own "not found").
+    /// Each of `product_ids` as the row's product reach finds it, through the one
+    /// product-reach query (`access::store::reached_product`): the organization's product,
+    /// reached by the person — every product for the roles that see them all, otherwise those
+    /// given to them, with billing rights when the row's action is [`Action::UseBilling`] —
+    /// and, behind a door that writes, managed: a product whose management is blocked only by
+    /// those who may block it. An id outside that reach is not found. Only for rows whose reach
+    /// is a product's; the entries [`Context::read_products`] and [`Context::write_products`]
+    /// run it, a body calls it itself for products it names later (and words its own "not
+    /// found").
     pub async fn products_of(
         &self,
         tx: &mut Tx,

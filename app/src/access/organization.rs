@@ -19,9 +19,9 @@ pub async fn authorize(
     organization_id: i64,
     user_id: i64,
     action: Action,
-) -> Result<(OrganizationSummary, i64), AppError> {
+) -> Result<OrganizationSummary, AppError> {
     let found = crate::access::store::membership(tx, organization_id, user_id).await?;
-    let (membership, created_at) = found.ok_or_else(|| AppError::not_found("organization"))?;
+    let membership = found.ok_or_else(|| AppError::not_found("organization"))?;
     if !membership.may(action) {
         if membership.blocked {
             return Err(AppError::new(
@@ -43,7 +43,7 @@ pub async fn authorize(
         }
         return Err(AppError::forbidden());
     }
-    Ok((membership, created_at))
+    Ok(membership)
 }
 
 /// The products a member reaches: every one of the organization's for the roles that see

@@ -252,18 +252,13 @@ pub async fn membership(
     tx: &mut Tx,
     organization_id: i64,
     user_id: i64,
-) -> Result<Option<(OrganizationSummary, i64)>, sqlx::Error> {
+) -> Result<Option<OrganizationSummary>, sqlx::Error> {
     let sql = format!(
-        "SELECT o.id, o.name, {STANDING}, o.created_at FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+        "SELECT o.id, o.name, {STANDING} FROM memberships m JOIN organizations o ON o.id = m.organization_id \
          WHERE m.organization_id = $1 AND m.user_id = $2"
     );
-    let row: Option<(i64, String, String, bool, bool, bool, i64)> =
-        fetch_optional!(tx, &sql, organization_id, user_id)?;
-    Ok(
-        row.and_then(|(id, name, role, blocked, missing, billing, created_at)| {
-            summary((id, name, role, blocked, missing, billing)).map(|s| (s, created_at))
-        }),
-    )
+    let row: Option<SummaryRow> = fetch_optional!(tx, &sql, organization_id, user_id)?;
+    Ok(crate::db::parsed("organizations", row.into_iter().collect(), summary).pop())
 }
 
 /// Where this person lands after signing in: the organization they opened last, while they are

@@ -12,8 +12,7 @@ use leptos::prelude::*;
 #[server(endpoint = "prepaid_account")]
 pub async fn prepaid_account(organization_id: i64) -> Result<PrepaidStatement, AppError> {
     PrepaidAccount::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let mut currencies = Vec::new();
         for currency in Currency::ALL {
             let entries = ledger::entries(&mut tx, organization_id, currency).await?;
@@ -65,8 +64,7 @@ pub async fn top_up_slip(
     amount: String,
 ) -> Result<PaymentSlip, AppError> {
     TopUpSlip::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (tx, _) = cx.read_in(organization_id).await?;
         tx.commit().await?;
         let (currency, amount) = top_up(&currency, &amount)?;
         slip(Payee::Organization(organization_id), currency, amount)?.ok_or_else(|| {
@@ -83,8 +81,7 @@ pub async fn top_up_slip(
 #[server(endpoint = "billing_addresses")]
 pub async fn billing_addresses(organization_id: i64) -> Result<Vec<BillingAddress>, AppError> {
     BillingAddresses::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.read_in(organization_id).await?;
         let addresses = store::addresses(&mut tx, organization_id).await?;
         tx.commit().await?;
         Ok(addresses)
@@ -115,8 +112,7 @@ pub async fn add_billing_address(
             country,
             vat_number,
         ])?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let first = store::addresses(&mut tx, organization_id).await?.is_empty();
         let id = store::insert_address(&mut tx, organization_id, &input, first, cx.now()).await?;
@@ -158,8 +154,7 @@ pub async fn update_billing_address(
             country,
             vat_number,
         ])?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         found(&mut tx, organization_id, address_id).await?;
         if !store::update_address_if(&mut tx, organization_id, address_id, &input, version).await? {
             return Err(AppError::stale());
@@ -184,8 +179,7 @@ pub async fn set_default_billing_address(
     address_id: i64,
 ) -> Result<(), AppError> {
     SetDefaultBillingAddress::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         let address = found(&mut tx, organization_id, address_id).await?;
         if address.is_default {
             return Err(AppError::validation(
@@ -211,8 +205,7 @@ pub async fn set_default_billing_address(
 #[server(endpoint = "delete_billing_address")]
 pub async fn delete_billing_address(organization_id: i64, address_id: i64) -> Result<(), AppError> {
     DeleteBillingAddress::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         let address = found(&mut tx, organization_id, address_id).await?;
         if address.is_default && store::addresses(&mut tx, organization_id).await?.len() > 1 {
             return Err(AppError::new(
@@ -250,8 +243,7 @@ pub async fn request_withdrawal(
         use super::withdrawal::{self, Request};
         let request = Request::check(&currency, &amount, &method, &destination, &holder)?;
         let account = cx.account()?.clone();
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         let id =
             withdrawal::request(&mut tx, organization_id, account.id, &request, cx.now()).await?;
         let to = format!(
@@ -292,8 +284,7 @@ pub async fn request_withdrawal(
 #[server(endpoint = "billing_notifications")]
 pub async fn billing_notifications(organization_id: i64) -> Result<NotificationSettings, AppError> {
     BillingNotifications::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.read_in(organization_id).await?;
         let notifications = store::notifications(&mut tx, organization_id).await?;
         tx.commit().await?;
         Ok(notifications)
@@ -311,8 +302,7 @@ pub async fn set_billing_notification(
     SetBillingNotification::serve(|cx| async move {
         let notice = Notice::parse(&notice)
             .ok_or_else(|| AppError::validation("notice", "Choose an email from the list."))?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         store::set_notice(&mut tx, organization_id, notice, on, cx.now()).await?;
         let detail = format!("{}: {}", notice.label(), if on { "on" } else { "off" });
         cx.log(
@@ -338,8 +328,7 @@ pub async fn set_expiry_reminders(
 ) -> Result<Vec<i64>, AppError> {
     SetExpiryReminders::serve(|cx| async move {
         let days = parse_reminder_days(&days)?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         store::set_expiry_reminder_days(&mut tx, organization_id, &days, cx.now()).await?;
         let detail = if days.is_empty() {
             "none".to_owned()

@@ -12,8 +12,7 @@ use leptos::prelude::*;
 pub async fn get_domain(organization_id: i64, product_id: i64) -> Result<DomainFacts, AppError> {
     GetDomain::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let (mut tx, member) = cx.read_products(organization_id, &[product_id]).await?;
         let only_for = products_for(member.role, account.id);
         let store::DomainRow {
             name,
@@ -152,8 +151,7 @@ pub async fn add_transfer(
                 ),
             ));
         }
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let cart = shop::cart(&mut tx, organization_id).await?;
         if cart.len() >= crate::shop::CART_LINES_MAX {
@@ -218,8 +216,7 @@ pub async fn restart_transfer(
     RestartTransfer::serve(|cx| async move {
         let code = check_auth_code(&auth_code)?;
         let account_id = cx.account()?.id;
-        let mut tx = cx.write().await?;
-        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let (mut tx, member) = cx.write_products(organization_id, &[product_id]).await?;
         let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
         if !token.is_empty() {
             let hash = crate::tokens::hash_token(&token);
@@ -258,13 +255,14 @@ pub async fn restart_transfer(
         {
             Ok(answer) => answer,
             Err(error) => {
-                let mut tx = cx.write().await?;
+                let (mut tx, _) = cx.write_in(organization_id).await?;
                 crate::products::lifecycle::back_to_failed(&mut tx, product_id).await?;
                 tx.commit().await?;
                 return Err(error);
             }
         };
-        let mut tx = cx.write().await?;
+        // Each transaction enters anew: the membership is checked again.
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         super::transfer::record_answer(
             &cx.state,
             &mut tx,
@@ -284,8 +282,7 @@ pub async fn restart_transfer(
 pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain>, AppError> {
     ReleasedDomains::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, member) = cx.read_in(organization_id).await?;
         let only_for = products_for(member.role, account.id);
         let released = store::released(&mut tx, organization_id, only_for).await?;
         tx.commit().await?;
@@ -339,8 +336,7 @@ mod ssr {
         periods: i64,
     ) -> Result<i64, AppError> {
         let account_id = cx.account()?.id;
-        let mut tx = cx.write().await?;
-        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let (mut tx, member) = cx.write_products(organization_id, &[product_id]).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let name = managed_domain(&mut tx, &member, account_id, product_id).await?;
         let cart = shop::cart(&mut tx, organization_id).await?;

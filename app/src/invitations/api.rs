@@ -13,8 +13,7 @@ use leptos::prelude::*;
 #[server(endpoint = "invitation_form")]
 pub async fn invitation_form(organization_id: i64) -> Result<InviteChoices, AppError> {
     InvitationForm::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let products = store::product_choices(&mut tx, organization_id).await?;
         tx.commit().await?;
         Ok(InviteChoices {
@@ -51,8 +50,7 @@ pub async fn invite_person(
                 "Legal representatives and administrators reach every product: choose products only for collaborators and externals.",
             ));
         }
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         may_invite(membership.role, role).map_err(refused)?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         if store::is_member(&mut tx, organization_id, &email).await? {
@@ -129,8 +127,7 @@ pub async fn invite_person(
 #[server(endpoint = "pending_invitations")]
 pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvitation>, AppError> {
     PendingInvitations::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let mut list = Vec::new();
         for p in store::pending(&mut tx, organization_id).await? {
             let products = store::products_of(&mut tx, p.id)
@@ -162,9 +159,7 @@ pub async fn pending_invitations(organization_id: i64) -> Result<Vec<PendingInvi
 pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
     ResendInvitation::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let (found, organization) =
-            manageable(&cx, &mut tx, organization_id, invitation_id).await?;
+        let (mut tx, found, organization) = manageable(&cx, organization_id, invitation_id).await?;
         let (token, token_hash) = tokens::new_token();
         let expires_at = cx.now() + INVITATION_LIFETIME_SECONDS;
         if !store::renew(
@@ -210,8 +205,7 @@ pub async fn resend_invitation(organization_id: i64, invitation_id: i64) -> Resu
 #[server(endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(organization_id: i64, invitation_id: i64) -> Result<(), AppError> {
     RevokeInvitation::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        let (found, _) = manageable(&cx, &mut tx, organization_id, invitation_id).await?;
+        let (mut tx, found, _) = manageable(&cx, organization_id, invitation_id).await?;
         if !store::revoke(&mut tx, organization_id, invitation_id, cx.now()).await? {
             return Err(not_valid());
         }
@@ -467,12 +461,11 @@ mod ssr {
     /// The pending invitation, if it is in this organization and my role may handle it.
     pub(super) async fn manageable(
         cx: &Context,
-        tx: &mut Tx,
         organization_id: i64,
         invitation_id: i64,
-    ) -> Result<(store::Pending, String), AppError> {
-        let membership = cx.member(tx, organization_id).await?;
-        let found = store::find_pending(tx, organization_id, invitation_id)
+    ) -> Result<(Tx, store::Pending, String), AppError> {
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
+        let found = store::find_pending(&mut tx, organization_id, invitation_id)
             .await?
             .ok_or_else(|| {
                 AppError::new(
@@ -481,7 +474,7 @@ mod ssr {
                 )
             })?;
         may_invite(membership.role, found.role).map_err(refused)?;
-        Ok((found, membership.name))
+        Ok((tx, found, membership.name))
     }
 
     /// The invitation behind a link: it must exist, belong to the organization named in the

@@ -17,8 +17,12 @@ pub async fn mail_service(
     product_id: i64,
 ) -> Result<MailServiceFacts, AppError> {
     MailService::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        let (member, name, defaults) = reached(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached {
+            mut tx,
+            member,
+            name,
+            defaults,
+        } = reached(&cx, organization_id, product_id).await?;
         let domains = store::domains(&mut tx, organization_id).await?;
         let addresses = store::addresses(&mut tx, product_id).await?;
         tx.commit().await?;
@@ -43,9 +47,12 @@ pub async fn mail_address(
 ) -> Result<AddressFacts, AppError> {
     MailAddress::serve(|cx| async move {
         let address_id: i64 = mail_address_id;
-        let mut tx = cx.read().await?;
-        let (member, service, defaults) =
-            reached(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached {
+            mut tx,
+            member,
+            name: service,
+            defaults,
+        } = reached(&cx, organization_id, product_id).await?;
         let row = store::address(&mut tx, product_id, address_id)
             .await?
             .ok_or_else(|| AppError::not_found("mail address"))?;
@@ -86,8 +93,7 @@ pub async fn create_mail_address(
         let local = check_local_part(&local_part)?;
         let users = check_users(&users)?;
         let rights = rights_of(&rights)?;
-        let mut tx = cx.write().await?;
-        let (member, _, _) = managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, member, .. } = managed(&cx, organization_id, product_id).await?;
         let domain = domain.trim().to_lowercase();
         if !store::domains(&mut tx, organization_id)
             .await?
@@ -152,8 +158,7 @@ pub async fn add_mail_user(
         let address_id: i64 = mail_address_id;
         let email = crate::mail::normalize_email(&email)?;
         let rights = rights_of(&rights)?;
-        let mut tx = cx.write().await?;
-        let (member, _, _) = managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, member, .. } = managed(&cx, organization_id, product_id).await?;
         let address = store::address(&mut tx, product_id, address_id)
             .await?
             .ok_or_else(|| AppError::not_found("mail address"))?;
@@ -192,8 +197,7 @@ pub async fn remove_mail_user(
     mail_user_id: i64,
 ) -> Result<(), AppError> {
     RemoveMailUser::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let user = store::user(&mut tx, product_id, mail_user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
@@ -227,8 +231,7 @@ pub async fn set_mail_rights(
 ) -> Result<(), AppError> {
     SetMailRights::serve(|cx| async move {
         let rights = rights_of(&rights)?;
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let user = store::user(&mut tx, product_id, mail_user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
@@ -248,8 +251,12 @@ pub async fn set_mail_defaults(
 ) -> Result<(), AppError> {
     SetMailDefaults::serve(|cx| async move {
         let rights = rights_of(&rights)?;
-        let mut tx = cx.write().await?;
-        let (_, name, old) = managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached {
+            mut tx,
+            name,
+            defaults: old,
+            ..
+        } = managed(&cx, organization_id, product_id).await?;
         if old != rights {
             store::set_defaults(&mut tx, product_id, rights).await?;
             cx.log(
@@ -282,8 +289,9 @@ pub async fn apply_global_configuration(
     ApplyGlobalConfiguration::serve(|cx| async move {
         let address_ids: String = mail_address_ids;
         let address_ids = ids_of(&address_ids)?;
-        let mut tx = cx.write().await?;
-        let (_, _, defaults) = managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached {
+            mut tx, defaults, ..
+        } = managed(&cx, organization_id, product_id).await?;
         let users = if mail_user_id != 0 {
             vec![store::user(&mut tx, product_id, mail_user_id)
                 .await?
@@ -335,8 +343,7 @@ pub async fn set_mail_maintenance(
     SetMailMaintenance::serve(|cx| async move {
         let address_id: i64 = mail_address_id;
         let account_id = cx.account()?.id;
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let address = store::address(&mut tx, product_id, address_id)
             .await?
             .ok_or_else(|| AppError::not_found("mail address"))?;
@@ -390,8 +397,7 @@ pub async fn create_device_password(
     CreateDevicePassword::serve(|cx| async move {
         let name = check_device_name(&name)?;
         let password = device::check_password(&password)?;
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let user = store::user(&mut tx, product_id, mail_user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
@@ -421,8 +427,7 @@ pub async fn change_device_password(
     device_id: i64,
 ) -> Result<NewDevicePassword, AppError> {
     ChangeDevicePassword::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let old = store::device(&mut tx, product_id, device_id)
             .await?
             .ok_or_else(|| AppError::not_found("device"))?;
@@ -462,8 +467,7 @@ pub async fn disconnect_device(
     device_id: i64,
 ) -> Result<(), AppError> {
     DisconnectDevice::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let device = store::device(&mut tx, product_id, device_id)
             .await?
             .ok_or_else(|| AppError::not_found("device"))?;
@@ -493,8 +497,7 @@ pub async fn disconnect_all_devices(
 ) -> Result<u64, AppError> {
     DisconnectAllDevices::serve(|cx| async move {
         let address_id: i64 = mail_address_id;
-        let mut tx = cx.write().await?;
-        managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, .. } = managed(&cx, organization_id, product_id).await?;
         let address = store::address(&mut tx, product_id, address_id)
             .await?
             .ok_or_else(|| AppError::not_found("mail address"))?;
@@ -532,8 +535,7 @@ pub async fn send_device_setup(
 ) -> Result<NewSetupLink, AppError> {
     SendDeviceSetup::serve(|cx| async move {
         let name = check_device_name(&device_name)?;
-        let mut tx = cx.write().await?;
-        let (member, _, _) = managed(&cx, &mut tx, organization_id, product_id).await?;
+        let Reached { mut tx, member, .. } = managed(&cx, organization_id, product_id).await?;
         let user = store::user(&mut tx, product_id, mail_user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
@@ -748,39 +750,59 @@ mod ssr {
     pub(super) use crate::db::Tx;
     pub(super) use crate::error::AppError;
 
-    /// The service (name, global configuration) if the caller reaches it; not found otherwise.
+    /// A mail service the caller reached through the row's product reach: the transaction,
+    /// the membership, the service's name and its global configuration.
+    pub(super) struct Reached {
+        pub tx: Tx,
+        pub member: Member,
+        pub name: String,
+        pub defaults: Rights,
+    }
+
+    /// The service, to read, if the caller reaches it; not found otherwise.
     pub(super) async fn reached(
         cx: &Context,
-        tx: &mut Tx,
         organization_id: i64,
         product_id: i64,
-    ) -> Result<(Member, String, Rights), AppError> {
-        let account_id = cx.account()?.id;
-        // The row's product reach, through the one product-reach query.
-        let member = cx.products(tx, organization_id, &[product_id]).await?;
-        let (name, defaults) = store::service(
-            tx,
-            organization_id,
-            products_for(member.role, account_id),
-            product_id,
-        )
-        .await?
-        .ok_or_else(|| AppError::not_found("mail service"))?;
-        Ok((member, name, defaults))
+    ) -> Result<Reached, AppError> {
+        let (tx, member) = cx.read_products(organization_id, &[product_id]).await?;
+        service(cx, tx, member, organization_id, product_id).await
     }
 
     /// As [`reached`], for a change: the organization locked, and the caller allowed to manage
     /// the product (a mail service is never blocked, PRD-3, but the rule is the one rule).
     pub(super) async fn managed(
         cx: &Context,
-        tx: &mut Tx,
         organization_id: i64,
         product_id: i64,
-    ) -> Result<(Member, String, Rights), AppError> {
-        let reached = reached(cx, tx, organization_id, product_id).await?;
-        may_manage(reached.0.role, false)?;
-        crate::access::store::lock_organization(tx, organization_id).await?;
-        Ok(reached)
+    ) -> Result<Reached, AppError> {
+        let (mut tx, member) = cx.write_products(organization_id, &[product_id]).await?;
+        may_manage(member.role, false)?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        service(cx, tx, member, organization_id, product_id).await
+    }
+
+    async fn service(
+        cx: &Context,
+        mut tx: Tx,
+        member: Member,
+        organization_id: i64,
+        product_id: i64,
+    ) -> Result<Reached, AppError> {
+        let (name, defaults) = store::service(
+            &mut tx,
+            organization_id,
+            products_for(member.role, cx.account()?.id),
+            product_id,
+        )
+        .await?
+        .ok_or_else(|| AppError::not_found("mail service"))?;
+        Ok(Reached {
+            tx,
+            member,
+            name,
+            defaults,
+        })
     }
 
     /// Adds a user (an account with that login email, or someone invited by email) and tells

@@ -16,8 +16,7 @@ pub use ssr::member;
 pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppError> {
     OrganizationShell::serve(|cx| async move {
         let (account, in_person) = (cx.account()?, cx.in_person());
-        let mut tx = cx.read().await?;
-        let current = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, current) = cx.read_in(organization_id).await?;
         let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
         let last = crate::access::store::last_organization(&mut tx, account.id).await?;
         let cart_lines = if current.may(Action::UseBilling) {
@@ -34,7 +33,7 @@ pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppEr
         // not fail the page.
         if in_person && last != Some(organization_id) {
             let remembered = async {
-                let mut tx = cx.write().await?;
+                let (mut tx, _) = cx.write_in(organization_id).await?;
                 store::set_last_organization(&mut tx, account.id, organization_id).await?;
                 Ok::<(), AppError>(tx.commit().await?)
             }
@@ -57,8 +56,8 @@ pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppEr
 pub async fn organization_overview(organization_id: i64) -> Result<Overview, AppError> {
     OrganizationOverview::serve(|cx| async move {
         let (account, in_person) = (cx.account()?, cx.in_person());
-        let mut tx = cx.read().await?;
-        let (membership, created_at) = cx.member_since(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
+        let created_at = store::created_at(&mut tx, organization_id).await?;
         let members = if membership.may(Action::ViewMembers) {
             Some(store::members(&mut tx, organization_id).await?)
         } else {
@@ -139,8 +138,7 @@ pub async fn organization_users(
         } else {
             crate::format::like_pattern(search)
         };
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let everyone = store::users(&mut tx, organization_id, &pattern).await?;
         tx.commit().await?;
         let (externals, members) = everyone.into_iter().partition(|u| u.role == Role::External);
@@ -163,8 +161,7 @@ pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Re
         let account = cx.account()?;
         let new = Role::parse(&role)
             .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_assign(membership.role, target.role, new)
@@ -230,8 +227,7 @@ pub async fn unblock_member(organization_id: i64, user_id: i64) -> Result<(), Ap
 #[server(endpoint = "unlock_member")]
 pub async fn unlock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
     UnlockMember::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         // Only members of this organization; anyone else does not exist from here.
         let member = crate::access::store::membership(&mut tx, organization_id, user_id).await?;
         if member.is_none() {
@@ -416,8 +412,7 @@ mod ssr {
         block: bool,
     ) -> Result<(), AppError> {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         crate::policy::may_act_on_member(

@@ -184,6 +184,12 @@ pub async fn without_two_factor(
     fetch_all!(tx, SQL, organization_id)
 }
 
+/// When the organization was created.
+pub async fn created_at(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT created_at FROM organizations WHERE id = $1";
+    scalar_one!(tx, SQL, organization_id)
+}
+
 pub async fn count_products(tx: &mut Tx, organization_id: i64) -> Result<i64, sqlx::Error> {
     const SQL: &str = "SELECT COUNT(*) FROM products WHERE organization_id = $1";
     scalar_one!(tx, SQL, organization_id)

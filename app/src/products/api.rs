@@ -26,8 +26,7 @@ pub async fn list_products(
             .filter(|a| !a.is_empty())
             .map(|a| parse_cursor(&a))
             .transpose()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let only_for = products_for(membership.role, account.id);
         let sees_all = only_for.is_none();
         let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
@@ -58,8 +57,7 @@ pub async fn list_products(
 pub async fn get_product(organization_id: i64, product_id: i64) -> Result<ProductDetail, AppError> {
     GetProduct::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let reached = match cx.products_of(&mut tx, &membership, &[product_id]).await {
             Ok(()) => true,
             Err(error) if error.code == ErrorCode::NotFound => false,
@@ -126,8 +124,7 @@ pub async fn set_auto_renew_many(
                 format!("Select at most {MANY_MAX} products at a time."),
             ));
         }
-        let mut tx = cx.write().await?;
-        cx.products(&mut tx, organization_id, &product_ids).await?;
+        let (mut tx, _) = cx.write_products(organization_id, &product_ids).await?;
         for product_id in &product_ids {
             self::switch_auto_renew(&cx, &mut tx, organization_id, *product_id, on).await?;
         }
@@ -188,8 +185,7 @@ mod ssr {
         block: bool,
     ) -> Result<(), AppError> {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let membership = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let (mut tx, membership) = cx.write_products(organization_id, &[product_id]).await?;
         let product = store::detail(&mut tx, organization_id, None, product_id)
             .await?
             .ok_or_else(|| AppError::not_found("product"))?;

@@ -17,14 +17,12 @@ pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, A
         let currency = ssr::currency(&currency_text)?;
         // A cart filled while signed out (the order page) moves in here, once.
         if crate::request::cookie_value(crate::request::GUEST_CART_COOKIE).is_some() {
-            let mut tx = cx.write().await?;
-            cx.member(&mut tx, organization_id).await?;
+            let (mut tx, _) = cx.write_in(organization_id).await?;
             crate::access::store::lock_organization(&mut tx, organization_id).await?;
             super::guest::ssr::claim(&cx, &mut tx, organization_id).await?;
             tx.commit().await?;
         }
-        let mut tx = cx.read().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, member) = cx.read_in(organization_id).await?;
         let (_, quote) =
             checkout::priced_cart(&mut tx, organization_id, currency, cx.now()).await?;
         let only_for = crate::access::organization::products_for(member.role, cx.account()?.id);
@@ -84,8 +82,7 @@ pub async fn add_to_cart(
 ) -> Result<i64, AppError> {
     AddToCart::serve(|cx| async move {
         check_amounts(quantity, periods)?;
-        let mut tx = cx.write().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, member) = cx.write_in(organization_id).await?;
         if product_id != 0 {
             cx.billed_products(&mut tx, &member, &[product_id]).await?;
         }
@@ -210,8 +207,7 @@ pub async fn update_cart_line(
     UpdateCartLine::serve(|cx| async move {
         check_amounts(quantity, periods)?;
         let code = normalize_promo_code(&promo_code)?;
-        let mut tx = cx.write().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, member) = cx.write_in(organization_id).await?;
         let line = store::cart_line(&mut tx, organization_id, line_id)
             .await?
             .ok_or_else(|| AppError::not_found("cart line"))?;
@@ -305,8 +301,7 @@ pub async fn apply_promo_code(
         if code.is_empty() {
             return Err(AppError::validation("promo_code", "Enter the promo code."));
         }
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let found = store::promo_code(&mut tx, &code).await?.ok_or_else(|| {
             AppError::validation(
@@ -377,8 +372,7 @@ pub async fn apply_promo_code(
 #[server(endpoint = "remove_cart_line")]
 pub async fn remove_cart_line(organization_id: i64, line_id: i64) -> Result<(), AppError> {
     RemoveCartLine::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, member) = cx.write_in(organization_id).await?;
         let line = store::cart_line(&mut tx, organization_id, line_id)
             .await?
             .ok_or_else(|| AppError::not_found("cart line"))?;
@@ -419,8 +413,7 @@ pub async fn place_order(
                 ))
             }
         };
-        let mut tx = cx.write().await?;
-        let member = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, member) = cx.write_in(organization_id).await?;
         // An order pays for every line of the cart: the products it renews, restores or
         // warrants must all be ones the caller may pay for.
         let products: Vec<i64> = store::cart(&mut tx, organization_id)
@@ -471,8 +464,7 @@ pub async fn place_order(
 #[server(endpoint = "list_invoices")]
 pub async fn list_invoices(organization_id: i64) -> Result<Vec<InvoiceSummary>, AppError> {
     ListInvoices::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.read_in(organization_id).await?;
         let invoices = store::invoices(&mut tx, organization_id).await?;
         let orders = store::orders(&mut tx, organization_id).await?;
         let mut summaries = Vec::with_capacity(invoices.len());
@@ -519,8 +511,7 @@ pub async fn set_auto_renew(
     on: bool,
 ) -> Result<(), AppError> {
     SetAutoRenew::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let (mut tx, _) = cx.write_products(organization_id, &[product_id]).await?;
         crate::products::api::switch_auto_renew(&cx, &mut tx, organization_id, product_id, on)
             .await?;
         tx.commit().await?;
@@ -538,8 +529,7 @@ pub async fn product_renewal(
 ) -> Result<Option<super::RenewalFacts>, AppError> {
     ProductRenewal::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let member = cx.products(&mut tx, organization_id, &[product_id]).await?;
+        let (mut tx, member) = cx.read_products(organization_id, &[product_id]).await?;
         let only_for = crate::access::organization::products_for(member.role, account.id);
         // Renewing it and switching its automatic renewal: for those who may pay for it.
         let may_order = member.may(crate::policy::Action::UseBilling)
@@ -586,8 +576,7 @@ pub async fn product_renewal(
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(organization_id: i64, order_id: i64) -> Result<(), AppError> {
     CancelOrder::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         checkout::cancel(&mut tx, organization_id, order_id, &actor(&cx)?).await?;
         tx.commit().await?;
         Ok(())

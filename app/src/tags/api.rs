@@ -12,8 +12,7 @@ use leptos::prelude::*;
 pub async fn list_tags(organization_id: i64) -> Result<Vec<Tag>, AppError> {
     ListTags::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let tags = store::list(
             &mut tx,
             organization_id,
@@ -35,8 +34,7 @@ pub async fn create_tag(
 ) -> Result<TagChip, AppError> {
     CreateTag::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         let tag = new_tag(
             &mut tx,
             organization_id,
@@ -66,8 +64,7 @@ pub async fn update_tag(
     UpdateTag::serve(|cx| async move {
         let name = normalize_name(&name)?;
         let colour = Colour::parse(&colour)?;
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         let old = store::find(&mut tx, organization_id, tag_id)
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
@@ -92,8 +89,7 @@ pub async fn update_tag(
 #[server(endpoint = "delete_tag")]
 pub async fn delete_tag(organization_id: i64, tag_id: i64) -> Result<(), AppError> {
     DeleteTag::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         let old = store::find(&mut tx, organization_id, tag_id)
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;
@@ -122,11 +118,10 @@ pub async fn tag_products(
 ) -> Result<u64, AppError> {
     TagProducts::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
         // The selection, each product through the row's product reach (a blocked one only
         // for those who may block it, PRD-3).
         let ids = parse_ids(&product_ids)?;
-        cx.products(&mut tx, organization_id, &ids).await?;
+        let (mut tx, _) = cx.write_products(organization_id, &ids).await?;
         let tag = match tag_id.trim() {
             "" => {
                 new_tag(
@@ -176,11 +171,10 @@ pub async fn untag_products(
 ) -> Result<u64, AppError> {
     UntagProducts::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
         // The selection, each product through the row's product reach (a blocked one only
         // for those who may block it, PRD-3).
         let ids = parse_ids(&product_ids)?;
-        cx.products(&mut tx, organization_id, &ids).await?;
+        let (mut tx, _) = cx.write_products(organization_id, &ids).await?;
         let tag = store::find(&mut tx, organization_id, tag_id)
             .await?
             .ok_or_else(|| AppError::not_found("tag"))?;

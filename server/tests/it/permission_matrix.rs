@@ -180,10 +180,13 @@ fn reaches(
             .any(|(name, body)| calls(text, name) && reaches(body, helpers, needles, depth - 1))
 }
 
-/// The row's reach is enforced by the entry it names: a body whose row reaches a product goes
-/// through `Context::products` (the one product-reach query), one whose row reaches an
-/// organization through `Context::member` (or `products`), itself or in a helper of its file;
-/// and no body reads the clock: its instant is the context's, read once.
+/// The row's reach is enforced by the entry it names: a body whose row reaches an organization
+/// opens its transaction through `Context::read_in`/`write_in` (the membership checked with the
+/// row's action), one whose row reaches a product through `read_products`/`write_products` (or
+/// enters the organization and names its products through `products_of`, the one product-reach
+/// query), itself or in a helper of its file; neither asks for a bare transaction (which the
+/// context also refuses at run time); and no body reads the clock: its instant is the
+/// context's, read once.
 #[test]
 fn every_body_uses_the_entry_its_rows_reach_names() {
     let mut checked = 0;
@@ -203,21 +206,27 @@ fn every_body_uses_the_entry_its_rows_reach_names() {
         if body.contains("state.now()") || body.contains(".clock.") {
             wrong.push(format!("{endpoint} reads the clock itself"));
         }
-        let needles: &[&str] = match row.reach {
-            Reach::Product(_) => &["cx.products(", "cx.products_of("],
-            Reach::Organization(_) => &[
-                "cx.member(",
-                "cx.member_since(",
-                "cx.products(",
-                ".member(&mut tx",
-            ],
+        const ORGANIZATION: &[&str] = &["cx.read_in(", "cx.write_in("];
+        const PRODUCTS: &[&str] = &["cx.read_products(", "cx.write_products("];
+        // From the opening brace: the signature names the function itself.
+        let body = &body[body.find('{').expect("a body")..];
+        let entered = match row.reach {
+            Reach::Product(_) => {
+                reaches(body, &helpers, PRODUCTS, 3)
+                    || (reaches(body, &helpers, ORGANIZATION, 3)
+                        && reaches(body, &helpers, &["cx.products_of("], 3))
+            }
+            Reach::Organization(_) => {
+                reaches(body, &helpers, ORGANIZATION, 3) || reaches(body, &helpers, PRODUCTS, 3)
+            }
             _ => continue,
         };
         checked += 1;
-        // From the opening brace: the signature names the function itself.
-        let body = &body[body.find('{').expect("a body")..];
-        if !reaches(body, &helpers, needles, 3) {
+        if !entered {
             wrong.push(format!("{endpoint} ({:?})", row.reach));
+        }
+        if reaches(body, &helpers, &["cx.read()", "cx.write()"], 3) {
+            wrong.push(format!("{endpoint} asks for a bare transaction"));
         }
     }
     assert!(checked >= 74, "only {checked} bodies checked");

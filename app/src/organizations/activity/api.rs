@@ -71,8 +71,7 @@ pub async fn organization_activity(
 pub async fn activity_filter_choices(organization_id: i64) -> Result<FilterChoices, AppError> {
     ActivityFilterChoices::serve(|cx| async move {
         let me = cx.account()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let products = if membership.may(Action::ViewProducts) {
             let all = crate::invitations::store::product_choices(&mut tx, organization_id).await?;
             if membership.may(Action::ViewAllProducts) {
@@ -137,8 +136,7 @@ mod ssr {
         before: Option<i64>,
     ) -> Result<ActivityPage, AppError> {
         let query = filter.parse()?;
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.read_in(organization_id).await?;
         let page = store::page(
             &mut tx,
             Scope::Organization(organization_id),

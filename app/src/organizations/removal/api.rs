@@ -42,8 +42,7 @@ pub fn confirms(typed: &str, my_email: &str) -> bool {
 pub async fn removal_review(organization_id: i64, user_id: i64) -> Result<RemovalPlan, AppError> {
     RemovalReview::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         may_act_on_member(
             membership.role,
@@ -90,8 +89,7 @@ pub async fn remove_member(
     RemoveMember::serve(|cx| async move {
         let understood: bool = understood.is_some();
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let target = member(&mut tx, organization_id, user_id).await?;
         may_act_on_member(
@@ -150,9 +148,8 @@ pub async fn remove_member(
 pub async fn leave_organization(organization_id: i64) -> Result<String, AppError> {
     LeaveOrganization::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
         // Even a blocked member may leave: seeing the organization is all it takes.
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         if let Some(reason) = refusal(&mut tx, organization_id, membership.role, true).await? {
             return Err(AppError::new(ErrorCode::Validation, reason));

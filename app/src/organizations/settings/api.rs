@@ -61,8 +61,7 @@ impl SettingsOverview {
 #[server(endpoint = "organization_settings")]
 pub async fn organization_settings(organization_id: i64) -> Result<SettingsOverview, AppError> {
     OrganizationSettings::serve(|cx| async move {
-        let mut tx = cx.read().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.read_in(organization_id).await?;
         let (require_two_factor, forbid_sms_reset, version) =
             organizations::settings_flags(&mut tx, organization_id).await?;
         let without_two_factor = organizations::without_two_factor(&mut tx, organization_id)
@@ -100,8 +99,7 @@ pub async fn rename_organization(
 ) -> Result<(), AppError> {
     RenameOrganization::serve(|cx| async move {
         let name = normalize_organization_name(&name)?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         if membership.name == name {
             return Err(AppError::validation("name", "This is already its name."));
         }
@@ -132,8 +130,7 @@ pub async fn set_two_factor_requirement(
 ) -> Result<(), AppError> {
     SetTwoFactorRequirement::serve(|cx| async move {
         let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         let (current, _, _) = organizations::settings_flags(&mut tx, organization_id).await?;
         if current == required {
             return Err(AppError::new(
@@ -195,8 +192,7 @@ pub async fn set_sms_reset_forbidden(
     forbidden: bool,
 ) -> Result<(), AppError> {
     SetSmsResetForbidden::serve(|cx| async move {
-        let mut tx = cx.write().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (mut tx, _) = cx.write_in(organization_id).await?;
         let (_, current, _) = organizations::settings_flags(&mut tx, organization_id).await?;
         if current == forbidden {
             return Err(AppError::new(
@@ -231,12 +227,10 @@ pub async fn delete_organization(
     DeleteOrganization::serve(|cx| async move {
         let account = cx.account()?;
         // Membership first: a stranger learns nothing, not even whether the password is right.
-        let mut tx = cx.read().await?;
-        cx.member(&mut tx, organization_id).await?;
+        let (tx, _) = cx.read_in(organization_id).await?;
         tx.commit().await?;
         confirm_password(&cx, password).await?;
-        let mut tx = cx.write().await?;
-        let membership = cx.member(&mut tx, organization_id).await?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
         crate::access::store::lock_organization(&mut tx, organization_id).await?;
         let others = crate::access::store::count_members(&mut tx, organization_id).await? - 1;
         let products = organizations::count_products(&mut tx, organization_id).await?;
