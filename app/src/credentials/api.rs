@@ -42,7 +42,18 @@ pub async fn create_app_password(name: String) -> Result<NewSecret, AppError> {
 
 #[server(endpoint = "revoke_app_password")]
 pub async fn revoke_app_password(id: i64) -> Result<(), AppError> {
-    RevokeAppPassword::serve(|cx| ssr::revoke(cx, id, false)).await
+    RevokeAppPassword::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let name = store::delete_app_password(&mut tx, account.id, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("application password"))?;
+        cx.log(&mut tx, Log::own(ActivityAction::AppPasswordRevoked, &name))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// `scope` is `read` or `read_write`; `expires_in_days` empty for never.
@@ -85,7 +96,18 @@ pub async fn create_api_token(
 
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(id: i64) -> Result<(), AppError> {
-    RevokeApiToken::serve(|cx| ssr::revoke(cx, id, true)).await
+    RevokeApiToken::serve(|cx| async move {
+        let account = cx.account()?;
+        let mut tx = cx.write().await?;
+        let name = store::delete_api_token(&mut tx, account.id, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("API token"))?;
+        cx.log(&mut tx, Log::own(ActivityAction::ApiTokenRevoked, &name))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Revokes every application password and API token; returns how many.
@@ -114,14 +136,12 @@ use ssr::*;
 #[cfg(feature = "ssr")]
 mod ssr {
     pub(super) use super::super::{normalize_name, parse_expiry_days, store};
-    pub(super) use crate::access::Context;
     pub(super) use crate::access::Log;
     pub(super) use crate::policy::TokenScope;
     pub(super) use crate::tokens::normalize_app_password;
     pub(super) use crate::tokens::TOKEN_PREFIX;
 
     pub(super) use crate::activity::ActivityAction;
-    pub(super) use crate::error::AppError;
     pub(super) use crate::tokens;
 
     pub(super) use rand::Rng;
@@ -138,27 +158,5 @@ mod ssr {
             })
             .collect();
         groups.join("-")
-    }
-
-    pub async fn revoke(cx: Context, id: i64, token: bool) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let mut tx = cx.write().await?;
-        let (deleted, action, what) = if token {
-            (
-                store::delete_api_token(&mut tx, account.id, id).await?,
-                ActivityAction::ApiTokenRevoked,
-                "API token",
-            )
-        } else {
-            (
-                store::delete_app_password(&mut tx, account.id, id).await?,
-                ActivityAction::AppPasswordRevoked,
-                "application password",
-            )
-        };
-        let name = deleted.ok_or_else(|| AppError::not_found(what))?;
-        cx.log(&mut tx, Log::own(action, &name)).await?;
-        tx.commit().await?;
-        Ok(())
     }
 }

@@ -211,16 +211,66 @@ pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Re
     .await
 }
 
-/// Blocks a member (ORG-6): they stay a member, keep their data and product accesses on
-/// record, but reach nothing in this organization until unblocked.
-#[server(endpoint = "block_member")]
-pub async fn block_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    BlockMember::serve(|cx| ssr::set_blocked(cx, organization_id, user_id, true)).await
-}
-
-#[server(endpoint = "unblock_member")]
-pub async fn unblock_member(organization_id: i64, user_id: i64) -> Result<(), AppError> {
-    UnblockMember::serve(|cx| ssr::set_blocked(cx, organization_id, user_id, false)).await
+/// Blocks (`blocked`) or unblocks a member (ORG-6): a blocked member stays a member, keeps
+/// their data and product accesses on record, but reaches nothing in this organization until
+/// unblocked. They are told by email either way.
+#[server(endpoint = "set_member_blocked")]
+pub async fn set_member_blocked(
+    organization_id: i64,
+    user_id: i64,
+    blocked: bool,
+) -> Result<(), AppError> {
+    SetMemberBlocked::serve(|cx| async move {
+        let account = cx.account()?;
+        let (mut tx, membership) = cx.write_in(organization_id).await?;
+        crate::access::store::lock_organization(&mut tx, organization_id).await?;
+        let target = member(&mut tx, organization_id, user_id).await?;
+        crate::policy::may_act_on_member(
+            membership.role,
+            Action::BlockMembers,
+            user_id == account.id,
+            target.role,
+        )
+        .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
+        if target.blocked == blocked {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                if blocked {
+                    "This person is already blocked."
+                } else {
+                    "This person is not blocked."
+                },
+            ));
+        }
+        store::set_blocked(
+            &mut tx,
+            organization_id,
+            user_id,
+            blocked.then_some((cx.now(), account.id)),
+        )
+        .await?;
+        let name = format!("{} {}", target.first_name, target.last_name);
+        let action = if blocked {
+            ActivityAction::MemberBlocked
+        } else {
+            ActivityAction::MemberUnblocked
+        };
+        cx.log(&mut tx, Log::organization(action, organization_id, &name))
+            .await?;
+        let actor = account.full_name();
+        let notice = crate::mail::messages::MemberNotice {
+            first_name: &target.first_name,
+            actor: &actor,
+            organization: &membership.name,
+            organization_id,
+            base: &cx.state.settings.public_url,
+        };
+        let email = crate::mail::messages::member_blocked(&target.email, &notice, blocked)?;
+        crate::mail::store::enqueue(&mut tx, &email, cx.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Unlocks a member of this organization whose account locked itself (SEC-7).
@@ -261,8 +311,8 @@ use ssr::*;
 mod ssr {
     pub(super) use super::super::{normalize_organization_name, store};
     pub(super) use crate::access::organization::{self, Headcount};
+    pub(super) use crate::access::Log;
     pub(super) use crate::access::OrganizationSummary;
-    pub(super) use crate::access::{Context, Log};
 
     pub(super) use crate::activity::ActivityAction;
     pub(super) use crate::db::Tx;
@@ -403,61 +453,5 @@ mod ssr {
             .into_iter()
             .find(|u| u.user_id == user_id)
             .ok_or_else(|| AppError::not_found("person"))
-    }
-
-    pub async fn set_blocked(
-        cx: Context,
-        organization_id: i64,
-        user_id: i64,
-        block: bool,
-    ) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let (mut tx, membership) = cx.write_in(organization_id).await?;
-        crate::access::store::lock_organization(&mut tx, organization_id).await?;
-        let target = member(&mut tx, organization_id, user_id).await?;
-        crate::policy::may_act_on_member(
-            membership.role,
-            Action::BlockMembers,
-            user_id == account.id,
-            target.role,
-        )
-        .map_err(|reason| AppError::new(crate::error::ErrorCode::Forbidden, reason))?;
-        if target.blocked == block {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Validation,
-                if block {
-                    "This person is already blocked."
-                } else {
-                    "This person is not blocked."
-                },
-            ));
-        }
-        store::set_blocked(
-            &mut tx,
-            organization_id,
-            user_id,
-            block.then_some((cx.now(), account.id)),
-        )
-        .await?;
-        let name = format!("{} {}", target.first_name, target.last_name);
-        let action = if block {
-            ActivityAction::MemberBlocked
-        } else {
-            ActivityAction::MemberUnblocked
-        };
-        cx.log(&mut tx, Log::organization(action, organization_id, &name))
-            .await?;
-        let actor = account.full_name();
-        let notice = crate::mail::messages::MemberNotice {
-            first_name: &target.first_name,
-            actor: &actor,
-            organization: &membership.name,
-            organization_id,
-            base: &cx.state.settings.public_url,
-        };
-        let email = crate::mail::messages::member_blocked(&target.email, &notice, block)?;
-        crate::mail::store::enqueue(&mut tx, &email, cx.now()).await?;
-        tx.commit().await?;
-        Ok(())
     }
 }

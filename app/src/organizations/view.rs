@@ -1,8 +1,8 @@
 //! The organization overview and the "My organizations" page.
 
 use super::api::{
-    my_organizations, organization_overview, BlockMember, ChangeRole, CreateOrganization,
-    UnblockMember, UnlockMember,
+    my_organizations, organization_overview, ChangeRole, CreateOrganization, SetMemberBlocked,
+    UnlockMember,
 };
 use super::removal::api::LeaveOrganization;
 use super::ORGANIZATION_NAME_MAX_CHARS;
@@ -343,8 +343,8 @@ pub fn UsersPage() -> impl IntoView {
     let search = move || query.read().get("search").unwrap_or_default();
     let unlock = ServerAction::<UnlockMember>::new();
     let change = ServerAction::<ChangeRole>::new();
-    let block = ServerAction::<BlockMember>::new();
-    let unblock = ServerAction::<UnblockMember>::new();
+    let block = ServerAction::<SetMemberBlocked>::new();
+    let unblock = ServerAction::<SetMemberBlocked>::new();
     let actions = RowActions {
         unlock,
         change,
@@ -411,8 +411,9 @@ pub fn UsersPage() -> impl IntoView {
 struct RowActions {
     unlock: ServerAction<UnlockMember>,
     change: ServerAction<ChangeRole>,
-    block: ServerAction<BlockMember>,
-    unblock: ServerAction<UnblockMember>,
+    /// One function, two forms: blocking (after its confirmation) and unblocking.
+    block: ServerAction<SetMemberBlocked>,
+    unblock: ServerAction<SetMemberBlocked>,
 }
 
 impl RowActions {
@@ -570,6 +571,7 @@ fn block_menu(
             <ActionForm action=actions.unblock attr:class="inline-form">
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="user_id" value=user_id />
+                <input type="hidden" name="blocked" value="false" />
                 " "
                 <button class="button small" type="submit">"Unblock" <span class="visually-hidden">{hidden_name}</span></button>
             </ActionForm>
@@ -586,6 +588,7 @@ fn block_menu(
                 <ActionForm action=actions.block attr:class="inline-form">
                     <input type="hidden" name="organization_id" value=organization />
                     <input type="hidden" name="user_id" value=user_id />
+                    <input type="hidden" name="blocked" value="true" />
                     <button class="button small danger" type="submit">{confirm}</button>
                 </ActionForm>
             </details>

@@ -96,16 +96,75 @@ pub async fn get_product(organization_id: i64, product_id: i64) -> Result<Produc
     .await
 }
 
-/// Blocks the product's management (PRD-3): collaborators and externals can still see it but no
-/// longer manage it; every member of the organization is emailed.
-#[server(endpoint = "block_product")]
-pub async fn block_product(organization_id: i64, product_id: i64) -> Result<(), AppError> {
-    BlockProduct::serve(|cx| ssr::set_blocked(cx, organization_id, product_id, true)).await
-}
-
-#[server(endpoint = "unblock_product")]
-pub async fn unblock_product(organization_id: i64, product_id: i64) -> Result<(), AppError> {
-    UnblockProduct::serve(|cx| ssr::set_blocked(cx, organization_id, product_id, false)).await
+/// Blocks (`blocked`) or unblocks the product's management (PRD-3): while blocked,
+/// collaborators and externals can still see it but no longer manage it; every member of the
+/// organization is emailed either way.
+#[server(endpoint = "set_product_blocked")]
+pub async fn set_product_blocked(
+    organization_id: i64,
+    product_id: i64,
+    blocked: bool,
+) -> Result<(), AppError> {
+    SetProductBlocked::serve(|cx| async move {
+        let account = cx.account()?;
+        let (mut tx, membership) = cx.write_products(organization_id, &[product_id]).await?;
+        let product = store::detail(&mut tx, organization_id, None, product_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("product"))?;
+        if !super::can_be_blocked(product.kind) {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                "A mail service cannot be blocked; put it into maintenance instead.",
+            ));
+        }
+        if product.blocked_at.is_some() == blocked {
+            return Err(AppError::new(
+                ErrorCode::Validation,
+                if blocked {
+                    "This product's management is already blocked."
+                } else {
+                    "This product's management is not blocked."
+                },
+            ));
+        }
+        store::set_blocked(
+            &mut tx,
+            organization_id,
+            product_id,
+            blocked.then_some((cx.now(), account.id)),
+        )
+        .await?;
+        let action = if blocked {
+            ActivityAction::ProductBlocked
+        } else {
+            ActivityAction::ProductUnblocked
+        };
+        cx.log(
+            &mut tx,
+            Log::product(action, organization_id, product_id, &product.name),
+        )
+        .await?;
+        // Every user of the organization is told.
+        let actor = account.full_name();
+        let notice = mail::messages::ProductNotice {
+            actor: &actor,
+            product: &product.name,
+            kind: product.kind.label(),
+            organization: &membership.name,
+            organization_id,
+            product_id,
+            base: &cx.state.settings.public_url,
+        };
+        for (address, first_name) in
+            crate::access::store::member_addresses(&mut tx, organization_id).await?
+        {
+            let email = mail::messages::product_blocked(&address, &first_name, &notice, blocked)?;
+            mail::store::enqueue(&mut tx, &email, cx.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
 }
 
 /// Turns automatic renewal on or off for several products at once (the list's selection,
@@ -169,77 +228,12 @@ use ssr::*;
 mod ssr {
     pub(super) use super::super::{cursor_after, parse_cursor, store, ProductFilter, PAGE_SIZE};
     pub(super) use crate::access::organization::products_for;
-    pub(super) use crate::access::{Context, Log};
+    pub(super) use crate::access::Log;
 
     pub(super) use crate::activity::ActivityAction;
-    pub(super) use crate::error::{AppError, ErrorCode};
+    pub(super) use crate::error::ErrorCode;
     pub(super) use crate::mail::{self};
 
     /// At most this many products in one switch.
     pub(super) const MANY_MAX: usize = 200;
-
-    pub async fn set_blocked(
-        cx: Context,
-        organization_id: i64,
-        product_id: i64,
-        block: bool,
-    ) -> Result<(), AppError> {
-        let account = cx.account()?;
-        let (mut tx, membership) = cx.write_products(organization_id, &[product_id]).await?;
-        let product = store::detail(&mut tx, organization_id, None, product_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("product"))?;
-        if !super::super::can_be_blocked(product.kind) {
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                "A mail service cannot be blocked; put it into maintenance instead.",
-            ));
-        }
-        if product.blocked_at.is_some() == block {
-            return Err(AppError::new(
-                ErrorCode::Validation,
-                if block {
-                    "This product's management is already blocked."
-                } else {
-                    "This product's management is not blocked."
-                },
-            ));
-        }
-        store::set_blocked(
-            &mut tx,
-            organization_id,
-            product_id,
-            block.then_some((cx.now(), account.id)),
-        )
-        .await?;
-        let action = if block {
-            ActivityAction::ProductBlocked
-        } else {
-            ActivityAction::ProductUnblocked
-        };
-        cx.log(
-            &mut tx,
-            Log::product(action, organization_id, product_id, &product.name),
-        )
-        .await?;
-        // Every user of the organization is told.
-        let actor = account.full_name();
-        let notice = mail::messages::ProductNotice {
-            actor: &actor,
-            product: &product.name,
-            kind: product.kind.label(),
-            organization: &membership.name,
-            organization_id,
-            product_id,
-            base: &cx.state.settings.public_url,
-        };
-        for (address, first_name) in
-            crate::access::store::member_addresses(&mut tx, organization_id).await?
-        {
-            let email = mail::messages::product_blocked(&address, &first_name, &notice, block)?;
-            mail::store::enqueue(&mut tx, &email, cx.now()).await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
 }

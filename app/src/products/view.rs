@@ -1,6 +1,6 @@
 //! The product list and the product page.
 
-use super::api::{get_product, list_products, BlockProduct, SetAutoRenewMany, UnblockProduct};
+use super::api::{get_product, list_products, SetAutoRenewMany, SetProductBlocked};
 use super::{expiry_note, ProductKind, ProductStatus};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
@@ -311,8 +311,9 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0)
     });
-    let block = ServerAction::<BlockProduct>::new();
-    let unblock = ServerAction::<UnblockProduct>::new();
+    // One function, two forms: blocking (after its confirmation) and unblocking.
+    let block = ServerAction::<SetProductBlocked>::new();
+    let unblock = ServerAction::<SetProductBlocked>::new();
     let product = Resource::new(
         move || {
             (
@@ -390,6 +391,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                             <ActionForm action=unblock>
                                                 <input type="hidden" name="organization_id" value=organization />
                                                 <input type="hidden" name="product_id" value=id />
+                                                <input type="hidden" name="blocked" value="false" />
                                                 <button class="button" type="submit">"Unblock product management"</button>
                                             </ActionForm>
                                         </section>
@@ -409,6 +411,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                                     <ActionForm action=block>
                                                         <input type="hidden" name="organization_id" value=organization />
                                                         <input type="hidden" name="product_id" value=id />
+                                                        <input type="hidden" name="blocked" value="true" />
                                                         <div class="button-row">
                                                             <button class="button danger" type="submit">"Confirm: block"</button>
                                                             <button class="button secondary" type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>

@@ -66,11 +66,12 @@ on_every_backend!(
         assert_eq!(tagged.status, StatusCode::OK, "{}", tagged.body);
         let blocked = app
             .call(
-                "block_product",
+                "set_product_blocked",
                 Some(&boss),
                 &[
                     ("organization_id", &org),
                     ("product_id", &ids[3].to_string()),
+                    ("blocked", "true"),
                 ],
             )
             .await;

@@ -747,8 +747,8 @@ on_every_backend!(
             .to_string();
         for (name, form) in [
             ("change_role", vec![("role", "collaborator")]),
-            ("block_member", vec![]),
-            ("unblock_member", vec![]),
+            ("set_member_blocked", vec![("blocked", "true")]),
+            ("set_member_blocked", vec![("blocked", "false")]),
         ] {
             let mut form = form;
             form.push(("organization_id", &organization));
@@ -762,9 +762,13 @@ on_every_backend!(
             .to_string();
         let blocked = app
             .call(
-                "block_product",
+                "set_product_blocked",
                 Some(&boss),
-                &[("organization_id", &organization), ("product_id", &product)],
+                &[
+                    ("organization_id", &organization),
+                    ("product_id", &product),
+                    ("blocked", "true"),
+                ],
             )
             .await;
         assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);

@@ -10,6 +10,16 @@ fn form<'a>(organization: &'a str, user: &'a str) -> [(&'a str, &'a str); 2] {
     [("organization_id", organization), ("user_id", user)]
 }
 
+/// `set_member_blocked`'s form: block (`true`) or unblock the person.
+fn blocking<'a>(organization: &'a str, user: &'a str, blocked: bool) -> [(&'a str, &'a str); 3] {
+    let blocked = if blocked { "true" } else { "false" };
+    [
+        ("organization_id", organization),
+        ("user_id", user),
+        ("blocked", blocked),
+    ]
+}
+
 on_every_backend!(
     a_blocked_member_keeps_everything_but_reaches_nothing_until_unblocked,
     |app: TestApp| async move {
@@ -59,7 +69,11 @@ on_every_backend!(
         ];
         for (cookie, target, code) in refusals {
             let reply = app
-                .call("block_member", Some(cookie), &form(&org, target))
+                .call(
+                    "set_member_blocked",
+                    Some(cookie),
+                    &blocking(&org, target, true),
+                )
                 .await;
             assert_eq!(reply.code(), code, "block {target}: {}", reply.body);
         }
@@ -69,18 +83,30 @@ on_every_backend!(
             0
         );
         let not_blocked = app
-            .call("unblock_member", Some(&admin), &form(&org, &worker_text))
+            .call(
+                "set_member_blocked",
+                Some(&admin),
+                &blocking(&org, &worker_text, false),
+            )
             .await;
         assert_eq!(not_blocked.code(), "validation");
 
         let blocked = app
-            .call("block_member", Some(&admin), &form(&org, &worker_text))
+            .call(
+                "set_member_blocked",
+                Some(&admin),
+                &blocking(&org, &worker_text, true),
+            )
             .await;
         assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);
         assert_eq!(
-            app.call("block_member", Some(&admin), &form(&org, &worker_text))
-                .await
-                .code(),
+            app.call(
+                "set_member_blocked",
+                Some(&admin),
+                &blocking(&org, &worker_text, true)
+            )
+            .await
+            .code(),
             "validation"
         );
 
@@ -154,13 +180,21 @@ on_every_backend!(
 
         // A blocked administrator loses the administrator's powers too.
         assert_eq!(
-            app.call("block_member", Some(&boss), &form(&org, &admin_text))
-                .await
-                .status,
+            app.call(
+                "set_member_blocked",
+                Some(&boss),
+                &blocking(&org, &admin_text, true)
+            )
+            .await
+            .status,
             StatusCode::OK
         );
         let by_blocked = app
-            .call("unblock_member", Some(&admin), &form(&org, &worker_text))
+            .call(
+                "set_member_blocked",
+                Some(&admin),
+                &blocking(&org, &worker_text, false),
+            )
             .await;
         assert_eq!(by_blocked.code(), "forbidden");
         let invite = app
@@ -181,9 +215,13 @@ on_every_backend!(
 
         // Unblocked: everything is back as it was.
         assert_eq!(
-            app.call("unblock_member", Some(&boss), &form(&org, &worker_text))
-                .await
-                .status,
+            app.call(
+                "set_member_blocked",
+                Some(&boss),
+                &blocking(&org, &worker_text, false)
+            )
+            .await
+            .status,
             StatusCode::OK
         );
         let back = app.all_products(&worker, &org).await;
@@ -477,9 +515,9 @@ on_every_backend!(
         // A blocked member may still leave.
         assert_eq!(
             app.call(
-                "block_member",
+                "set_member_blocked",
                 Some(&boss),
-                &form(&org, &worker_id.to_string())
+                &blocking(&org, &worker_id.to_string(), true)
             )
             .await
             .status,

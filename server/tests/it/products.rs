@@ -470,10 +470,16 @@ on_every_backend!(
         let form = [
             ("organization_id", org.as_str()),
             ("product_id", granted.as_str()),
+            ("blocked", "true"),
+        ];
+        let unblock = [
+            ("organization_id", org.as_str()),
+            ("product_id", granted.as_str()),
+            ("blocked", "false"),
         ];
         // Only administrators and legal representatives block.
         assert_eq!(
-            app.call("block_product", Some(&w.collaborator), &form)
+            app.call("set_product_blocked", Some(&w.collaborator), &form)
                 .await
                 .status,
             StatusCode::FORBIDDEN
@@ -481,11 +487,12 @@ on_every_backend!(
         let mail = w.hidden.to_string();
         let refused = app
             .call(
-                "block_product",
+                "set_product_blocked",
                 Some(&w.admin),
                 &[
                     ("organization_id", org.as_str()),
                     ("product_id", mail.as_str()),
+                    ("blocked", "true"),
                 ],
             )
             .await;
@@ -494,10 +501,10 @@ on_every_backend!(
             StatusCode::UNPROCESSABLE_ENTITY,
             "a mail service goes into maintenance instead"
         );
-        let blocked = app.call("block_product", Some(&w.admin), &form).await;
+        let blocked = app.call("set_product_blocked", Some(&w.admin), &form).await;
         assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);
         assert_eq!(
-            app.call("block_product", Some(&w.admin), &form)
+            app.call("set_product_blocked", Some(&w.admin), &form)
                 .await
                 .status,
             StatusCode::UNPROCESSABLE_ENTITY
@@ -548,7 +555,9 @@ on_every_backend!(
             "administrators still manage it"
         );
 
-        let unblocked = app.call("unblock_product", Some(&w.admin), &form).await;
+        let unblocked = app
+            .call("set_product_blocked", Some(&w.admin), &unblock)
+            .await;
         assert_eq!(unblocked.status, StatusCode::OK, "{}", unblocked.body);
         let again = app
             .call(

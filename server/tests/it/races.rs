@@ -221,11 +221,12 @@ on_every_backend!(
         let log_before = app.count("SELECT COUNT(*) FROM activity_log").await;
         let reply = app
             .call(
-                "block_product",
+                "set_product_blocked",
                 Some(&boss),
                 &[
                     ("organization_id", &organization.to_string()),
                     ("product_id", &product.to_string()),
+                    ("blocked", "true"),
                 ],
             )
             .await;

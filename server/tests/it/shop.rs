@@ -1088,9 +1088,13 @@ on_every_backend!(
         // its automatic renewal nor its renewal; the legal representative still may.
         let blocked = app
             .call(
-                "block_product",
+                "set_product_blocked",
                 Some(&boss.cookie),
-                &[("organization_id", &org), ("product_id", &billed)],
+                &[
+                    ("organization_id", &org),
+                    ("product_id", &billed),
+                    ("blocked", "true"),
+                ],
             )
             .await;
         assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);

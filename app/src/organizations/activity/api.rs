@@ -48,7 +48,15 @@ pub async fn my_activity(
     before: Option<i64>,
 ) -> Result<ActivityPage, AppError> {
     let filter = filter(from, to, action, product, search);
-    MyActivity::serve(|cx| ssr::mine(cx, filter, before)).await
+    MyActivity::serve(|cx| async move {
+        let me = cx.account()?;
+        let query = filter.parse()?;
+        let mut tx = cx.read().await?;
+        let page = store::page(&mut tx, Scope::Actor(me.id), &query, before).await?;
+        tx.commit().await?;
+        Ok(page)
+    })
+    .await
 }
 
 /// The organization's entries, whoever made them (legal representatives and administrators).
@@ -64,7 +72,15 @@ pub async fn organization_activity(
     before: Option<i64>,
 ) -> Result<ActivityPage, AppError> {
     let filter = filter(from, to, action, product, search);
-    OrganizationActivity::serve(|cx| ssr::organization(cx, organization_id, filter, before)).await
+    OrganizationActivity::serve(|cx| async move {
+        let query = filter.parse()?;
+        let (mut tx, _) = cx.read_in(organization_id).await?;
+        let scope = Scope::Organization(organization_id);
+        let page = store::page(&mut tx, scope, &query, before).await?;
+        tx.commit().await?;
+        Ok(page)
+    })
+    .await
 }
 
 #[server(endpoint = "activity_filter_choices")]
@@ -102,51 +118,21 @@ pub async fn activity_filter_choices(organization_id: i64) -> Result<FilterChoic
 pub use ssr::export;
 
 #[cfg(feature = "ssr")]
+use ssr::{store, Scope};
+
+#[cfg(feature = "ssr")]
 use crate::policy::Action;
 
 #[cfg(feature = "ssr")]
 mod ssr {
 
     pub(super) use crate::access::authentication::authenticate_request;
-    pub(super) use crate::access::Context;
     pub(super) use crate::activity::store::{self, Scope};
-    pub(super) use crate::activity::{csv_line, ActivityFilter, ActivityPage, CSV_HEADER};
+    pub(super) use crate::activity::{csv_line, ActivityFilter, CSV_HEADER};
     pub(super) use crate::error::AppError;
     pub(super) use crate::policy::{Action, Caller};
 
     pub(super) use crate::state::AppState;
-
-    pub async fn mine(
-        cx: Context,
-        filter: ActivityFilter,
-        before: Option<i64>,
-    ) -> Result<ActivityPage, AppError> {
-        let me = cx.account()?;
-        let query = filter.parse()?;
-        let mut tx = cx.read().await?;
-        let page = store::page(&mut tx, Scope::Actor(me.id), &query, before).await?;
-        tx.commit().await?;
-        Ok(page)
-    }
-
-    pub async fn organization(
-        cx: Context,
-        organization_id: i64,
-        filter: ActivityFilter,
-        before: Option<i64>,
-    ) -> Result<ActivityPage, AppError> {
-        let query = filter.parse()?;
-        let (mut tx, _) = cx.read_in(organization_id).await?;
-        let page = store::page(
-            &mut tx,
-            Scope::Organization(organization_id),
-            &query,
-            before,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(page)
-    }
 
     /// Rows fetched per round trip while exporting.
     pub(super) const EXPORT_BATCH: i64 = 1000;
