@@ -233,7 +233,10 @@ fn every_body_uses_the_entry_its_rows_reach_names() {
         .iter()
         .filter(|row| matches!(row.reach, Reach::Organization(_) | Reach::Product(_)))
         .count();
-    assert_eq!(checked, reaching, "bodies checked, of rows that reach inside");
+    assert_eq!(
+        checked, reaching,
+        "bodies checked, of rows that reach inside"
+    );
     assert!(
         wrong.is_empty(),
         "bodies that do not go through the entry their row's reach names: {wrong:?}"
@@ -1184,12 +1187,33 @@ impl World {
     }
 }
 
-type Form = Vec<(&'static str, String)>;
+/// A call's arguments: the function's own argument struct, so that a renamed or retyped
+/// parameter breaks the build rather than a run, encoded as the browser sends a server
+/// function's arguments (a URL-encoded form; for these flat structs, byte for byte what
+/// Leptos's serde_qs writes, `None` left out). `path` is the function's own, checked against
+/// the row it is sent as.
+#[derive(Debug)]
+struct Form {
+    path: &'static str,
+    pairs: Vec<(String, String)>,
+}
+
+fn typed<T: leptos::server_fn::ServerFn + serde::Serialize>(arguments: T) -> Form {
+    let encoded = serde_urlencoded::to_string(&arguments).expect("arguments encode");
+    Form {
+        path: T::PATH,
+        pairs: serde_urlencoded::from_str(&encoded).expect("arguments decode"),
+    }
+}
 
 /// Whether the ids a call is sent match what its row says it takes (`policy::Ids`), so that
 /// a function given object ids without saying so cannot skip the mixed-ids calls.
 fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
-    let has = |names: &[&str]| form.iter().any(|(name, _)| names.contains(name));
+    let has = |names: &[&str]| {
+        form.pairs
+            .iter()
+            .any(|(name, _)| names.contains(&name.as_str()))
+    };
     let organization = has(&["organization_id"]);
     let objects = has(&[
         "product_id",
@@ -1251,7 +1275,6 @@ async fn arguments(
             world.invitation_b,
         ),
     };
-    let o = ("organization_id", organization.to_string());
     let s = |v: &str| v.to_owned();
     let mail = match target {
         Target::Own => world.mail[0],
@@ -1266,17 +1289,6 @@ async fn arguments(
         (world.cart_line_a, world.order_a)
     } else {
         (world.cart_line_b, world.order_b)
-    };
-    let address_form = || -> Form {
-        vec![
-            ("name", s("Accounts")),
-            ("company", s("")),
-            ("street", s("Rue du Lac 2")),
-            ("postal_code", s("1003")),
-            ("city", s("Lausanne")),
-            ("country", s("CH")),
-            ("vat_number", s("")),
-        ]
     };
     // The shapes of ids the call can be sent, as its row states them.
     let row = policy::server_function(endpoint).expect("row");
@@ -1301,100 +1313,162 @@ async fn arguments(
         }
         newest(app, "second_factors", me.id).await
     };
+    use app::{
+        account, billing, credentials, domains, invitations, lockout, mailboxes, organizations,
+        products, recovery, sessions, shop, sign_in, tags, two_factor,
+    };
     let form: Form = match endpoint {
-        "sign_up" => vec![
-            ("email", common::unique_address("signup")),
-            ("first_name", s("New")),
-            ("last_name", s("Person")),
-            ("password", s(PASSWORD)),
-        ],
-        "resend_sign_up_code" => vec![("email", common::unique_address("signup"))],
-        "order_page" => vec![],
-        "find_domain" => vec![("name", s("matrix-search.ch"))],
-        "add_to_guest_cart" => vec![
-            ("kind", s("web_hosting")),
-            ("name", s("matrix shop")),
-            ("periods", s("1")),
-        ],
-        "remove_from_guest_cart" => vec![("id", s("1"))],
-        "top_up_slip" => vec![o, ("currency", s("CHF")), ("amount", s("150.00"))],
-        "sign_in" => vec![("email", world.lr.email.clone()), ("password", s(PASSWORD))],
-        "sign_out" | "cancel_sign_in" | "second_factor_challenge" => vec![],
-        "verify_second_factor" => vec![
-            ("proof", s("backup_code")),
-            ("code", world.halfway_backup_code.clone()),
-        ],
-        "unlock_with_link" => vec![("token", world.unlock_token.clone())],
-        "report_not_me" => vec![("token", world.not_me_token.clone())],
-        "confirm_email_change" => vec![("token", world.email_change_token.clone())],
-        "password_reset_options" => vec![],
-        "confirm_sign_up" => vec![
-            ("token", world.sign_up_token.clone()),
-            ("password", s(PASSWORD)),
-        ],
-        "request_password_reset" => vec![("email", world.victim.email.clone())],
-        "reset_password" => vec![
-            ("token", world.reset_token.clone()),
-            ("new_password", s("a completely new phrase")),
-            ("confirm_password", s("a completely new phrase")),
-        ],
-        "open_invitation" | "accept_invitation" => vec![
-            ("organization_id", organization.to_string()),
-            ("token", world.accept_token.clone()),
-        ],
-        "join_with_new_account" => vec![
-            ("organization_id", organization.to_string()),
-            ("token", world.join_token.clone()),
-            ("first_name", s("New")),
-            ("last_name", s("Comer")),
-            ("password", s(PASSWORD)),
-        ],
+        "sign_up" => typed(account::api::SignUp {
+            email: common::unique_address("signup"),
+            first_name: s("New"),
+            last_name: s("Person"),
+            password: s(PASSWORD),
+            remember: None,
+            company: None,
+        }),
+        "resend_sign_up_code" => typed(account::api::ResendSignUpCode {
+            email: common::unique_address("signup"),
+        }),
+        "order_page" => typed(shop::guest::OrderPage {}),
+        "find_domain" => typed(shop::guest::FindDomain {
+            name: s("matrix-search.ch"),
+        }),
+        "add_to_guest_cart" => typed(shop::guest::AddToGuestCart {
+            kind: s("web_hosting"),
+            name: s("matrix shop"),
+            periods: 1,
+        }),
+        "remove_from_guest_cart" => typed(shop::guest::RemoveFromGuestCart { id: 1 }),
+        "top_up_slip" => typed(billing::api::TopUpSlip {
+            organization_id: organization,
+            currency: s("CHF"),
+            amount: s("150.00"),
+        }),
+        "sign_in" => typed(sign_in::api::SignIn {
+            email: world.lr.email.clone(),
+            password: s(PASSWORD),
+            remember: None,
+            next: None,
+        }),
+        "sign_out" => typed(account::api::SignOut {}),
+        "cancel_sign_in" => typed(sign_in::api::CancelSignIn {}),
+        "second_factor_challenge" => typed(sign_in::api::SecondFactorChallenge {}),
+        "verify_second_factor" => typed(sign_in::api::VerifySecondFactor {
+            proof: s("backup_code"),
+            code: world.halfway_backup_code.clone(),
+            next: None,
+        }),
+        "unlock_with_link" => typed(lockout::api::UnlockWithLink {
+            token: world.unlock_token.clone(),
+        }),
+        "report_not_me" => typed(lockout::api::ReportNotMe {
+            token: world.not_me_token.clone(),
+        }),
+        "confirm_email_change" => typed(account::changes::ConfirmEmailChange {
+            token: world.email_change_token.clone(),
+        }),
+        "password_reset_options" => typed(recovery::api::PasswordResetOptions {}),
+        "confirm_sign_up" => typed(account::api::ConfirmSignUp {
+            email: None,
+            code: None,
+            token: Some(world.sign_up_token.clone()),
+            password: Some(s(PASSWORD)),
+        }),
+        "request_password_reset" => typed(recovery::api::RequestPasswordReset {
+            email: world.victim.email.clone(),
+            channel: None,
+        }),
+        "reset_password" => typed(recovery::api::ResetPassword {
+            token: world.reset_token.clone(),
+            new_password: s("a completely new phrase"),
+            confirm_password: s("a completely new phrase"),
+        }),
+        "open_invitation" => typed(invitations::api::OpenInvitation {
+            organization_id: organization,
+            token: world.accept_token.clone(),
+        }),
+        "accept_invitation" => typed(invitations::api::AcceptInvitation {
+            organization_id: organization,
+            token: world.accept_token.clone(),
+        }),
+        "join_with_new_account" => typed(invitations::api::JoinWithNewAccount {
+            organization_id: organization,
+            token: world.join_token.clone(),
+            first_name: s("New"),
+            last_name: s("Comer"),
+            password: s(PASSWORD),
+        }),
         "remove_my_avatar" => {
             let mut tx = app.state.db.write().await.expect("tx");
             app::account::store::save_avatar(&mut tx, me.id, b"png", app.state.now())
                 .await
                 .expect("avatar");
             tx.commit().await.expect("commit");
-            vec![]
+            typed(account::profile::RemoveMyAvatar {})
         }
-        "my_account"
-        | "my_organizations"
-        | "my_activity"
-        | "my_contacts"
-        | "review_security"
-        | "account_deletion_check"
-        | "my_safety_settings"
-        | "active_sessions"
-        | "end_other_sessions"
-        | "connection_log"
-        | "two_factor_status"
-        | "start_totp_enrolment"
-        | "my_credentials"
-        | "revoke_all_credentials"
-        | "my_mail_addresses"
-        | "my_time_zone" => vec![],
-        "set_my_time_zone" => vec![("time_zone", s("Europe/Zurich"))],
-        "create_organization" => vec![("name", s("Matrix Ltd"))],
-        "change_password" => vec![
-            ("current_password", s(PASSWORD)),
-            ("new_password", s("an entirely different long phrase")),
-            ("confirm_password", s("an entirely different long phrase")),
-        ],
-        "request_email_change" => vec![
-            ("new_email", common::unique_address("moved")),
-            ("password", s(PASSWORD)),
-        ],
-        "set_recovery_contacts" => vec![
-            ("recovery_email", common::unique_address("recovery")),
-            ("recovery_phone", s("")),
-            ("password", s(PASSWORD)),
-        ],
-        "change_my_name" => vec![("first_name", s("Renamed")), ("last_name", s("Person"))],
-        "confirm_identity" => vec![("password", s(PASSWORD))],
-        "delete_my_account" => vec![("password", s(PASSWORD)), ("understood", s("on"))],
-        "save_safety_settings" => {
-            vec![("alert_on_sign_in", s("on")), ("lockout_threshold", s("7"))]
-        }
+        "my_account" => typed(account::api::MyAccount {}),
+        "my_organizations" => typed(organizations::api::MyOrganizations {}),
+        "my_activity" => typed(organizations::activity::api::MyActivity {
+            from: None,
+            to: None,
+            action: None,
+            product: None,
+            search: None,
+            before: None,
+        }),
+        "my_contacts" => typed(account::changes::MyContacts {}),
+        "review_security" => typed(recovery::wizard::ReviewSecurity {}),
+        "account_deletion_check" => typed(account::deletion::AccountDeletionCheck {}),
+        "my_safety_settings" => typed(lockout::api::MySafetySettings {}),
+        "active_sessions" => typed(sessions::api::ActiveSessions {}),
+        "end_other_sessions" => typed(sessions::api::EndOtherSessions {}),
+        "connection_log" => typed(sessions::api::ConnectionLog { before: None }),
+        "two_factor_status" => typed(two_factor::api::TwoFactorStatus {}),
+        "start_totp_enrolment" => typed(two_factor::api::StartTotpEnrolment {}),
+        "my_credentials" => typed(credentials::api::MyCredentials {}),
+        "revoke_all_credentials" => typed(credentials::api::RevokeAllCredentials {}),
+        "my_mail_addresses" => typed(mailboxes::api::MyMailAddresses {}),
+        "my_time_zone" => typed(account::profile::MyTimeZone {}),
+        "set_my_time_zone" => typed(account::profile::SetMyTimeZone {
+            time_zone: s("Europe/Zurich"),
+        }),
+        "create_organization" => typed(organizations::api::CreateOrganization {
+            name: s("Matrix Ltd"),
+        }),
+        "change_password" => typed(account::changes::ChangePassword {
+            current_password: s(PASSWORD),
+            new_password: s("an entirely different long phrase"),
+            confirm_password: s("an entirely different long phrase"),
+            revoke_app_passwords: None,
+        }),
+        "request_email_change" => typed(account::changes::RequestEmailChange {
+            new_email: common::unique_address("moved"),
+            password: s(PASSWORD),
+        }),
+        "set_recovery_contacts" => typed(account::changes::SetRecoveryContacts {
+            recovery_email: common::unique_address("recovery"),
+            recovery_phone: s(""),
+            password: s(PASSWORD),
+            version: None,
+        }),
+        "change_my_name" => typed(account::profile::ChangeMyName {
+            first_name: s("Renamed"),
+            last_name: s("Person"),
+            version: None,
+        }),
+        "confirm_identity" => typed(account::api::ConfirmIdentity {
+            password: s(PASSWORD),
+        }),
+        "delete_my_account" => typed(account::deletion::DeleteMyAccount {
+            password: s(PASSWORD),
+            understood: Some(s("on")),
+        }),
+        "save_safety_settings" => typed(lockout::api::SaveSafetySettings {
+            alert_on_sign_in: Some(s("on")),
+            alert_on_failed_sign_in: None,
+            lockout_threshold: s("7"),
+            version: None,
+        }),
         "end_session" => {
             let id = if foreign {
                 world.stranger_session
@@ -1402,7 +1476,7 @@ async fn arguments(
                 app.sign_in(&me.email).await;
                 newest(app, "sessions", me.id).await
             };
-            vec![("session_id", id.to_string())]
+            typed(sessions::api::EndSession { session_id: id })
         }
         "confirm_totp_enrolment" => {
             let started = app
@@ -1417,30 +1491,47 @@ async fn arguments(
                 app::two_factor::totp::DIGITS,
                 app.state.now() as u64,
             );
-            vec![("code", code), ("label", s("Tablet"))]
+            typed(two_factor::api::ConfirmTotpEnrolment {
+                code,
+                label: s("Tablet"),
+            })
         }
-        "generate_backup_codes" | "disable_two_factor" => {
+        "generate_backup_codes" => {
             two_factor().await;
-            vec![("password", s(PASSWORD))]
+            typed(two_factor::api::GenerateBackupCodes {
+                password: s(PASSWORD),
+            })
+        }
+        "disable_two_factor" => {
+            two_factor().await;
+            typed(two_factor::api::DisableTwoFactor {
+                password: s(PASSWORD),
+            })
         }
         "set_default_method" | "remove_method" => {
-            let id = if foreign {
+            let method_id = if foreign {
                 world.stranger_method
             } else {
                 two_factor().await
             };
-            let mut form = vec![("method_id", id.to_string())];
             if endpoint == "remove_method" {
-                form.push(("password", s(PASSWORD)));
+                let password = s(PASSWORD);
+                typed(two_factor::api::RemoveMethod {
+                    method_id,
+                    password,
+                })
+            } else {
+                typed(two_factor::api::SetDefaultMethod { method_id })
             }
-            form
         }
-        "create_app_password" => vec![("name", s("Mail client"))],
-        "create_api_token" => vec![
-            ("name", s("Script")),
-            ("scope", s("read")),
-            ("expires_in_days", s("30")),
-        ],
+        "create_app_password" => typed(credentials::api::CreateAppPassword {
+            name: s("Mail client"),
+        }),
+        "create_api_token" => typed(credentials::api::CreateApiToken {
+            name: s("Script"),
+            scope: s("read"),
+            expires_in_days: s("30"),
+        }),
         "revoke_app_password" => {
             let id = if foreign {
                 world.stranger_app_password
@@ -1451,7 +1542,7 @@ async fn arguments(
                 assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
                 newest(app, "app_passwords", me.id).await
             };
-            vec![("id", id.to_string())]
+            typed(credentials::api::RevokeAppPassword { id })
         }
         "revoke_api_token" => {
             let id = if foreign {
@@ -1460,27 +1551,57 @@ async fn arguments(
                 api_token(app, &me.cookie, "read").await;
                 newest(app, "api_tokens", me.id).await
             };
-            vec![("id", id.to_string())]
+            typed(credentials::api::RevokeApiToken { id })
         }
-        "organization_shell"
-        | "organization_overview"
-        | "activity_filter_choices"
-        | "leave_organization"
-        | "invitation_form"
-        | "pending_invitations"
-        | "organization_settings"
-        | "list_tags"
-        | "organization_activity"
-        | "prepaid_account" => vec![o],
-        "organization_users" => vec![o, ("search", s(""))],
-        "list_products" => vec![
-            o,
-            ("search", s("")),
-            ("kind", s("")),
-            ("status", s("")),
-            ("tag", s("")),
-            ("sort", s("")),
-        ],
+        "organization_shell" => typed(organizations::api::OrganizationShell {
+            organization_id: organization,
+        }),
+        "organization_overview" => typed(organizations::api::OrganizationOverview {
+            organization_id: organization,
+        }),
+        "activity_filter_choices" => typed(organizations::activity::api::ActivityFilterChoices {
+            organization_id: organization,
+        }),
+        "leave_organization" => typed(organizations::removal::api::LeaveOrganization {
+            organization_id: organization,
+        }),
+        "invitation_form" => typed(invitations::api::InvitationForm {
+            organization_id: organization,
+        }),
+        "pending_invitations" => typed(invitations::api::PendingInvitations {
+            organization_id: organization,
+        }),
+        "organization_settings" => typed(organizations::settings::api::OrganizationSettings {
+            organization_id: organization,
+        }),
+        "list_tags" => typed(tags::api::ListTags {
+            organization_id: organization,
+        }),
+        "organization_activity" => typed(organizations::activity::api::OrganizationActivity {
+            organization_id: organization,
+            from: None,
+            to: None,
+            action: None,
+            product: None,
+            search: None,
+            before: None,
+        }),
+        "prepaid_account" => typed(billing::api::PrepaidAccount {
+            organization_id: organization,
+        }),
+        "organization_users" => typed(organizations::api::OrganizationUsers {
+            organization_id: organization,
+            search: s(""),
+        }),
+        "list_products" => typed(products::api::ListProducts {
+            organization_id: organization,
+            search: s(""),
+            kind: s(""),
+            status: s(""),
+            tag: s(""),
+            sort: s(""),
+            after: None,
+        }),
         "unlock_member" => {
             exec(
                 app,
@@ -1492,13 +1613,27 @@ async fn arguments(
                 ),
             )
             .await;
-            vec![o, ("user_id", member.to_string())]
+            typed(organizations::api::UnlockMember {
+                organization_id: organization,
+                user_id: member,
+            })
         }
-        "change_role" => vec![o, ("user_id", member.to_string()), ("role", s("external"))],
-        "removal_review" => vec![o, ("user_id", member.to_string())],
+        "change_role" => typed(organizations::api::ChangeRole {
+            organization_id: organization,
+            user_id: member,
+            role: s("external"),
+        }),
+        "removal_review" => typed(organizations::removal::api::RemovalReview {
+            organization_id: organization,
+            user_id: member,
+        }),
         // Half the callers block, the other half unblock (what they unblock blocked first).
         "set_member_blocked" if !unblocks(principal) => {
-            vec![o, ("user_id", member.to_string()), ("blocked", s("true"))]
+            typed(organizations::api::SetMemberBlocked {
+                organization_id: organization,
+                user_id: member,
+                blocked: true,
+            })
         }
         "set_member_blocked" => {
             let blocked = if target == Target::Own {
@@ -1516,31 +1651,50 @@ async fn arguments(
                 ),
             )
             .await;
-            vec![o, ("user_id", blocked.to_string()), ("blocked", s("false"))]
+            typed(organizations::api::SetMemberBlocked {
+                organization_id: organization,
+                user_id: blocked,
+                blocked: false,
+            })
         }
-        "remove_member" => vec![
-            o,
-            ("user_id", member.to_string()),
-            ("my_email", me.email.clone()),
-            ("understood", s("on")),
-        ],
-        "invite_person" => vec![
-            o,
-            ("email", common::unique_address("invitee")),
-            ("role", s("collaborator")),
-            ("products", product.to_string()),
-            ("billing", s("")),
-        ],
-        "resend_invitation" | "revoke_invitation" => {
-            vec![o, ("invitation_id", invitation.to_string())]
-        }
-        "rename_organization" => vec![o, ("name", s("Renamed Ltd"))],
+        "remove_member" => typed(organizations::removal::api::RemoveMember {
+            organization_id: organization,
+            user_id: member,
+            my_email: me.email.clone(),
+            understood: Some(s("on")),
+        }),
+        "invite_person" => typed(invitations::api::InvitePerson {
+            organization_id: organization,
+            email: common::unique_address("invitee"),
+            role: s("collaborator"),
+            products: product.to_string(),
+            billing: s(""),
+        }),
+        "resend_invitation" => typed(invitations::api::ResendInvitation {
+            organization_id: organization,
+            invitation_id: invitation,
+        }),
+        "revoke_invitation" => typed(invitations::api::RevokeInvitation {
+            organization_id: organization,
+            invitation_id: invitation,
+        }),
+        "rename_organization" => typed(organizations::settings::api::RenameOrganization {
+            organization_id: organization,
+            name: s("Renamed Ltd"),
+            version: None,
+        }),
         "set_two_factor_requirement" => {
             // Only someone with two-factor authentication may require it of everyone.
             two_factor().await;
-            vec![o, ("required", s("true"))]
+            typed(organizations::settings::api::SetTwoFactorRequirement {
+                organization_id: organization,
+                required: true,
+            })
         }
-        "set_sms_reset_forbidden" => vec![o, ("forbidden", s("true"))],
+        "set_sms_reset_forbidden" => typed(organizations::settings::api::SetSmsResetForbidden {
+            organization_id: organization,
+            forbidden: true,
+        }),
         "delete_organization" => {
             // Only an empty organization can be deleted: empty A but for the caller (or, for
             // someone outside it, its legal representative).
@@ -1564,14 +1718,20 @@ async fn arguments(
                 )
                 .await;
             }
-            vec![o, ("password", s(PASSWORD))]
+            typed(organizations::settings::api::DeleteOrganization {
+                organization_id: organization,
+                password: s(PASSWORD),
+            })
         }
-        "get_product" => vec![o, ("product_id", product.to_string())],
-        "set_product_blocked" if !unblocks(principal) => vec![
-            o,
-            ("product_id", product.to_string()),
-            ("blocked", s("true")),
-        ],
+        "get_product" => typed(products::api::GetProduct {
+            organization_id: organization,
+            product_id: product,
+        }),
+        "set_product_blocked" if !unblocks(principal) => typed(products::api::SetProductBlocked {
+            organization_id: organization,
+            product_id: product,
+            blocked: true,
+        }),
         "set_product_blocked" => {
             exec(
                 app,
@@ -1583,87 +1743,157 @@ async fn arguments(
                 ),
             )
             .await;
-            vec![
-                o,
-                ("product_id", product.to_string()),
-                ("blocked", s("false")),
-            ]
+            typed(products::api::SetProductBlocked {
+                organization_id: organization,
+                product_id: product,
+                blocked: false,
+            })
         }
-        "create_tag" => vec![o, ("name", s("Fresh")), ("colour", s("green"))],
-        "tag_products" => vec![
-            o,
-            ("product_ids", product.to_string()),
-            ("tag_id", tag.to_string()),
-            ("new_name", s("")),
-            ("new_colour", s("")),
-        ],
-        "untag_products" => vec![
-            o,
-            ("product_ids", product.to_string()),
-            ("tag_id", tag.to_string()),
-        ],
-        "update_tag" => vec![
-            o,
-            ("tag_id", tag.to_string()),
-            ("name", s("Recoloured")),
-            ("colour", s("red")),
-        ],
-        "delete_tag" => vec![o, ("tag_id", tag.to_string())],
-        "billing_addresses" | "billing_notifications" => vec![o],
-        "set_billing_notification" => {
-            vec![o, ("notice", s("renewal_reminder")), ("on", s("false"))]
-        }
-        "set_expiry_reminders" => vec![o, ("days", s("20, 10"))],
-        "add_billing_address" => [vec![o], address_form()].concat(),
-        "update_billing_address" => [
-            vec![o, ("address_id", address.to_string()), ("version", s("1"))],
-            address_form(),
-        ]
-        .concat(),
-        "set_default_billing_address" | "delete_billing_address" => {
-            vec![o, ("address_id", address.to_string())]
-        }
-        "shop_page" => vec![o, ("currency", s("CHF"))],
-        "list_invoices" => vec![o],
-        "add_to_cart" => vec![
-            o,
-            ("kind", s("")),
-            ("name", s("")),
-            ("quantity", s("1")),
-            ("periods", s("1")),
-            ("product_id", product.to_string()),
-        ],
-        "update_cart_line" => vec![
-            o,
-            ("line_id", cart_line.to_string()),
-            ("quantity", s("1")),
-            ("periods", s("2")),
-            ("promo_code", s("")),
-            ("free_offer_id", s("0")),
-        ],
-        "remove_cart_line" => vec![o, ("line_id", cart_line.to_string())],
-        "apply_promo_code" => vec![o, ("currency", s("CHF")), ("promo_code", s("matrix-ten"))],
-        "place_order" => vec![
-            o,
-            ("currency", s("CHF")),
-            ("address_id", address.to_string()),
-            ("payment", s("bank_transfer")),
-            ("key", unique_key()),
-        ],
-        "cancel_order" => vec![o, ("order_id", order.to_string())],
-        "set_auto_renew" => vec![o, ("product_id", product.to_string()), ("on", s("true"))],
-        "set_auto_renew_many" => vec![o, ("product_ids", product.to_string()), ("on", s("true"))],
-        "product_renewal" => vec![o, ("product_id", product.to_string())],
-        "request_withdrawal" => vec![
-            o,
-            ("currency", s("CHF")),
-            ("amount", s("1.00")),
-            ("method", s("bank_account")),
-            ("destination", s("CH93 0076 2011 6238 5295 7")),
-            ("holder", s("Accounts")),
-        ],
-        "get_domain" => vec![o, ("product_id", product.to_string())],
-        "released_domains" => vec![o],
+        "create_tag" => typed(tags::api::CreateTag {
+            organization_id: organization,
+            name: s("Fresh"),
+            colour: s("green"),
+        }),
+        "tag_products" => typed(tags::api::TagProducts {
+            organization_id: organization,
+            product_ids: product.to_string(),
+            tag_id: tag.to_string(),
+            new_name: s(""),
+            new_colour: s(""),
+        }),
+        "untag_products" => typed(tags::api::UntagProducts {
+            organization_id: organization,
+            product_ids: product.to_string(),
+            tag_id: tag,
+        }),
+        "update_tag" => typed(tags::api::UpdateTag {
+            organization_id: organization,
+            tag_id: tag,
+            name: s("Recoloured"),
+            colour: s("red"),
+            version: None,
+        }),
+        "delete_tag" => typed(tags::api::DeleteTag {
+            organization_id: organization,
+            tag_id: tag,
+        }),
+        "billing_addresses" => typed(billing::api::BillingAddresses {
+            organization_id: organization,
+        }),
+        "billing_notifications" => typed(billing::api::BillingNotifications {
+            organization_id: organization,
+        }),
+        "set_billing_notification" => typed(billing::api::SetBillingNotification {
+            organization_id: organization,
+            notice: s("renewal_reminder"),
+            on: false,
+        }),
+        "set_expiry_reminders" => typed(billing::api::SetExpiryReminders {
+            organization_id: organization,
+            days: s("20, 10"),
+        }),
+        "add_billing_address" => typed(billing::api::AddBillingAddress {
+            organization_id: organization,
+            name: s("Accounts"),
+            company: s(""),
+            street: s("Rue du Lac 2"),
+            postal_code: s("1003"),
+            city: s("Lausanne"),
+            country: s("CH"),
+            vat_number: s(""),
+        }),
+        "update_billing_address" => typed(billing::api::UpdateBillingAddress {
+            organization_id: organization,
+            address_id: address,
+            name: s("Accounts"),
+            company: s(""),
+            street: s("Rue du Lac 2"),
+            postal_code: s("1003"),
+            city: s("Lausanne"),
+            country: s("CH"),
+            vat_number: s(""),
+            version: 1,
+        }),
+        "set_default_billing_address" => typed(billing::api::SetDefaultBillingAddress {
+            organization_id: organization,
+            address_id: address,
+        }),
+        "delete_billing_address" => typed(billing::api::DeleteBillingAddress {
+            organization_id: organization,
+            address_id: address,
+        }),
+        "shop_page" => typed(shop::api::ShopPage {
+            organization_id: organization,
+            currency: s("CHF"),
+        }),
+        "list_invoices" => typed(shop::api::ListInvoices {
+            organization_id: organization,
+        }),
+        "add_to_cart" => typed(shop::api::AddToCart {
+            organization_id: organization,
+            kind: s(""),
+            name: s(""),
+            quantity: 1,
+            periods: 1,
+            product_id: product,
+        }),
+        "update_cart_line" => typed(shop::api::UpdateCartLine {
+            organization_id: organization,
+            line_id: cart_line,
+            quantity: 1,
+            periods: 2,
+            promo_code: s(""),
+            free_offer_id: 0,
+        }),
+        "remove_cart_line" => typed(shop::api::RemoveCartLine {
+            organization_id: organization,
+            line_id: cart_line,
+        }),
+        "apply_promo_code" => typed(shop::api::ApplyPromoCode {
+            organization_id: organization,
+            currency: s("CHF"),
+            promo_code: s("matrix-ten"),
+        }),
+        "place_order" => typed(shop::api::PlaceOrder {
+            organization_id: organization,
+            currency: s("CHF"),
+            address_id: address,
+            payment: s("bank_transfer"),
+            key: unique_key(),
+        }),
+        "cancel_order" => typed(shop::api::CancelOrder {
+            organization_id: organization,
+            order_id: order,
+        }),
+        "set_auto_renew" => typed(shop::api::SetAutoRenew {
+            organization_id: organization,
+            product_id: product,
+            on: true,
+        }),
+        "set_auto_renew_many" => typed(products::api::SetAutoRenewMany {
+            organization_id: organization,
+            product_ids: product.to_string(),
+            on: true,
+        }),
+        "product_renewal" => typed(shop::api::ProductRenewal {
+            organization_id: organization,
+            product_id: product,
+        }),
+        "request_withdrawal" => typed(billing::api::RequestWithdrawal {
+            organization_id: organization,
+            currency: s("CHF"),
+            amount: s("1.00"),
+            method: s("bank_account"),
+            destination: s("CH93 0076 2011 6238 5295 7"),
+            holder: s("Accounts"),
+        }),
+        "get_domain" => typed(domains::api::GetDomain {
+            organization_id: organization,
+            product_id: product,
+        }),
+        "released_domains" => typed(domains::api::ReleasedDomains {
+            organization_id: organization,
+        }),
         "restore_domain" => {
             // A .ch domain ten days past its expiry: in redemption, restorable.
             exec(
@@ -1674,14 +1904,21 @@ async fn arguments(
                 ),
             )
             .await;
-            vec![o, ("product_id", product.to_string())]
+            typed(domains::api::RestoreDomain {
+                organization_id: organization,
+                product_id: product,
+            })
         }
-        "add_domain_warranty" => vec![o, ("product_id", product.to_string()), ("years", s("1"))],
-        "add_transfer" => vec![
-            o,
-            ("name", format!("{}.ch", unique_key())),
-            ("auth_code", s("AUTH-CODE")),
-        ],
+        "add_domain_warranty" => typed(domains::api::AddDomainWarranty {
+            organization_id: organization,
+            product_id: product,
+            years: 1,
+        }),
+        "add_transfer" => typed(domains::api::AddTransfer {
+            organization_id: organization,
+            name: format!("{}.ch", unique_key()),
+            auth_code: s("AUTH-CODE"),
+        }),
         "restart_transfer" => {
             // A transfer the registry refused: restarted with a code the simulation accepts.
             exec(
@@ -1691,14 +1928,16 @@ async fn arguments(
                 ),
             )
             .await;
-            vec![
-                o,
-                ("product_id", product.to_string()),
-                ("auth_code", s("AUTH-CODE")),
-                ("token", s("")),
-            ]
+            typed(domains::api::RestartTransfer {
+                organization_id: organization,
+                product_id: product,
+                auth_code: s("AUTH-CODE"),
+                token: s(""),
+            })
         }
-        "open_device_setup" => vec![("token", world.setup_token.clone())],
+        "open_device_setup" => typed(mailboxes::api::OpenDeviceSetup {
+            token: world.setup_token.clone(),
+        }),
         "create_my_device_password" => {
             // Me, a user of A's address (by my account); someone else's user row otherwise.
             let id = if foreign {
@@ -1720,80 +1959,97 @@ async fn arguments(
                 ))
                 .await
             };
-            vec![
-                ("id", id.to_string()),
-                ("name", s("Phone")),
-                ("password", app::mailboxes::device::generate()),
-            ]
+            typed(mailboxes::api::CreateMyDevicePassword {
+                id,
+                name: s("Phone"),
+                password: app::mailboxes::device::generate(),
+            })
         }
-        "finish_device_setup" => vec![
-            ("token", world.setup_token.clone()),
-            ("password", app::mailboxes::device::generate()),
-        ],
-        "mail_service" | "set_mail_defaults" => {
-            let mut form = vec![o, ("product_id", mail.service.to_string())];
-            if endpoint == "set_mail_defaults" {
-                form.push(("rights", s("rules")));
-            }
-            form
-        }
-        "mail_address" | "disconnect_all_devices" => vec![
-            o,
-            ("product_id", mail.service.to_string()),
-            ("mail_address_id", mail.address.to_string()),
-        ],
-        "set_mail_maintenance" => vec![
-            o,
-            ("product_id", mail.service.to_string()),
-            ("mail_address_id", mail.address.to_string()),
-            ("on", s("true")),
-        ],
-        "create_mail_address" => vec![
-            o,
-            ("product_id", mail.service.to_string()),
-            ("local_part", unique_key()),
-            ("domain", s("alpha.ch")),
-            ("users", common::unique_address("new")),
-            ("rights", s("devices")),
-        ],
-        "add_mail_user" => vec![
-            o,
-            ("product_id", mail.service.to_string()),
-            ("mail_address_id", mail.address.to_string()),
-            ("email", common::unique_address("added")),
-            ("rights", s("devices")),
-        ],
-        "remove_mail_user" | "set_mail_rights" | "create_device_password" | "send_device_setup" => {
-            let mut form = vec![
-                o,
-                ("product_id", mail.service.to_string()),
-                ("mail_user_id", mail.user.to_string()),
-            ];
-            match endpoint {
-                "set_mail_rights" => form.push(("rights", s("rules"))),
-                "create_device_password" => {
-                    form.push(("name", s("Tablet")));
-                    form.push(("password", app::mailboxes::device::generate()));
-                }
-                "send_device_setup" => {
-                    form.push(("device_name", s("Tablet")));
-                    form.push(("send", s("true")));
-                }
-                _ => {}
-            }
-            form
-        }
-        "apply_global_configuration" => vec![
-            o,
-            ("product_id", mail.service.to_string()),
-            ("mail_address_ids", mail.address.to_string()),
-            ("mail_user_id", s("0")),
-        ],
-        "change_device_password" | "disconnect_device" => vec![
-            o,
-            ("product_id", mail.service.to_string()),
-            ("device_id", mail.device.to_string()),
-        ],
+        "finish_device_setup" => typed(mailboxes::api::FinishDeviceSetup {
+            token: world.setup_token.clone(),
+            password: app::mailboxes::device::generate(),
+        }),
+        "mail_service" => typed(mailboxes::api::MailService {
+            organization_id: organization,
+            product_id: mail.service,
+        }),
+        "set_mail_defaults" => typed(mailboxes::api::SetMailDefaults {
+            organization_id: organization,
+            product_id: mail.service,
+            rights: s("rules"),
+        }),
+        "mail_address" => typed(mailboxes::api::MailAddress {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_address_id: mail.address,
+        }),
+        "disconnect_all_devices" => typed(mailboxes::api::DisconnectAllDevices {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_address_id: mail.address,
+        }),
+        "set_mail_maintenance" => typed(mailboxes::api::SetMailMaintenance {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_address_id: mail.address,
+            on: true,
+        }),
+        "create_mail_address" => typed(mailboxes::api::CreateMailAddress {
+            organization_id: organization,
+            product_id: mail.service,
+            local_part: unique_key(),
+            domain: s("alpha.ch"),
+            users: common::unique_address("new"),
+            rights: s("devices"),
+        }),
+        "add_mail_user" => typed(mailboxes::api::AddMailUser {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_address_id: mail.address,
+            email: common::unique_address("added"),
+            rights: s("devices"),
+        }),
+        "remove_mail_user" => typed(mailboxes::api::RemoveMailUser {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_user_id: mail.user,
+        }),
+        "set_mail_rights" => typed(mailboxes::api::SetMailRights {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_user_id: mail.user,
+            rights: s("rules"),
+        }),
+        "create_device_password" => typed(mailboxes::api::CreateDevicePassword {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_user_id: mail.user,
+            name: s("Tablet"),
+            password: app::mailboxes::device::generate(),
+        }),
+        "send_device_setup" => typed(mailboxes::api::SendDeviceSetup {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_user_id: mail.user,
+            device_name: s("Tablet"),
+            send: true,
+        }),
+        "apply_global_configuration" => typed(mailboxes::api::ApplyGlobalConfiguration {
+            organization_id: organization,
+            product_id: mail.service,
+            mail_address_ids: mail.address.to_string(),
+            mail_user_id: 0,
+        }),
+        "change_device_password" => typed(mailboxes::api::ChangeDevicePassword {
+            organization_id: organization,
+            product_id: mail.service,
+            device_id: mail.device,
+        }),
+        "disconnect_device" => typed(mailboxes::api::DisconnectDevice {
+            organization_id: organization,
+            product_id: mail.service,
+            device_id: mail.device,
+        }),
         other => panic!("the matrix has no arguments for {other}: add them"),
     };
     Some(form)
@@ -1886,8 +2142,17 @@ async fn run_matrix(app: TestApp, shard: usize) {
                     .iter()
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                let form_ref: Vec<(&str, &str)> =
-                    form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                assert_eq!(
+                    form.path.strip_prefix("/api/"),
+                    Some(function.endpoint),
+                    "the matrix sends {} another function's arguments",
+                    function.endpoint
+                );
+                let form_ref: Vec<(&str, &str)> = form
+                    .pairs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 let t = std::time::Instant::now();
                 let reply = app.call_with(function.endpoint, &headers, &form_ref).await;
                 call_time += t.elapsed().as_secs_f64();
