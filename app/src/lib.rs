@@ -350,3 +350,43 @@ fn NotFoundPage() -> impl IntoView {
         </main>
     }
 }
+
+/// The enums people read: each declared once (variant, stored value, label), by strum.
+#[cfg(test)]
+mod enum_labels {
+    use strum::{EnumMessage, VariantArray};
+
+    /// Every variant has its label and a stored value that reads back as itself.
+    fn check<T>()
+    where
+        T: VariantArray + EnumMessage + Copy + std::fmt::Debug + PartialEq,
+        T: Into<&'static str> + std::str::FromStr,
+    {
+        for &variant in T::VARIANTS {
+            assert!(variant.get_message().is_some(), "{variant:?} has no label");
+            let stored: &'static str = variant.into();
+            assert!(
+                stored.parse::<T>().ok() == Some(variant),
+                "{variant:?} does not read back from {stored:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_variant_shown_to_people_has_its_label_and_reads_back() {
+        check::<crate::activity::ActivityAction>();
+        check::<crate::policy::Role>();
+        check::<crate::policy::TokenScope>();
+        check::<crate::products::ProductKind>();
+        check::<crate::products::ProductStatus>();
+        check::<crate::products::DomainStage>();
+        check::<crate::mailboxes::MailRight>();
+        check::<crate::billing::Notice>();
+        check::<crate::billing::WithdrawalMethod>();
+        check::<crate::billing::WithdrawalStatus>();
+        check::<crate::shop::OrderStatus>();
+        check::<crate::shop::Payment>();
+        check::<crate::tags::Colour>();
+        check::<crate::two_factor::MethodKind>();
+    }
+}

@@ -6,35 +6,45 @@
 use serde::{Deserialize, Serialize};
 
 /// A person's role inside one organization. Read fresh from the database on every request.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
+    #[strum(message = "Legal representative")]
     LegalRepresentative,
+    #[strum(message = "Administrator")]
     Administrator,
+    #[strum(message = "Collaborator")]
     Collaborator,
+    #[strum(message = "External")]
     External,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::LegalRepresentative,
-        Role::Administrator,
-        Role::Collaborator,
-        Role::External,
-    ];
+    pub const ALL: &'static [Role] = <Self as strum::VariantArray>::VARIANTS;
 
     /// The value stored in the database.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::LegalRepresentative => "legal_representative",
-            Role::Administrator => "administrator",
-            Role::Collaborator => "collaborator",
-            Role::External => "external",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == value)
+        value.parse().ok()
     }
 
     /// Rank for "nobody grants a role above their own": higher is more.
@@ -49,12 +59,7 @@ impl Role {
 
     /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            Role::LegalRepresentative => "Legal representative",
-            Role::Administrator => "Administrator",
-            Role::Collaborator => "Collaborator",
-            Role::External => "External",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -579,32 +584,39 @@ pub fn may_invite(actor: Role, role: Role) -> Result<(), &'static str> {
     Ok(())
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TokenScope {
+    #[strum(message = "Read only")]
     Read,
+    #[strum(message = "Read and write")]
     ReadWrite,
 }
 
 impl TokenScope {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            TokenScope::Read => "read",
-            TokenScope::ReadWrite => "read_write",
-        }
+        self.into()
     }
     pub fn parse(value: &str) -> Option<TokenScope> {
-        match value {
-            "read" => Some(TokenScope::Read),
-            "read_write" => Some(TokenScope::ReadWrite),
-            _ => None,
-        }
+        value.parse().ok()
     }
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            TokenScope::Read => "Read only",
-            TokenScope::ReadWrite => "Read and write",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -681,7 +693,7 @@ mod tests {
 
     #[test]
     fn blocked_members_and_members_owing_two_factor_only_see_the_organization_name() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             for action in Action::ALL {
                 for (blocked, missing_two_factor, billing) in [
                     (true, false, false),
@@ -752,7 +764,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_storage_names() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("owner"), None);

@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn a_blocked_product_is_managed_only_by_those_who_may_block_it() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             assert!(may_manage(role, false).is_ok());
             assert_eq!(
                 may_manage(role, true).is_ok(),

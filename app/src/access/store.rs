@@ -40,18 +40,17 @@ pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx:
 }
 
 /// How far a session has come: a full session, or a sign-in still owing its second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Stage {
     Full,
     SecondFactor,
 }
 
 impl Stage {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Full => "full",
-            Stage::SecondFactor => "second_factor",
-        }
+        self.into()
     }
 }
 
@@ -339,18 +338,17 @@ pub async fn locked_at(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::E
     Ok(found.flatten())
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum LinkPurpose {
     Unlock,
     NotMe,
 }
 
 impl LinkPurpose {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            LinkPurpose::Unlock => "unlock",
-            LinkPurpose::NotMe => "not_me",
-        }
+        self.into()
     }
 }
 

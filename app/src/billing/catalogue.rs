@@ -25,18 +25,17 @@ pub fn current() -> &'static Catalogue {
     CURRENT.get_or_init(Catalogue::shipped)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Period {
     Month,
     Year,
 }
 
 impl Period {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Period::Month => "month",
-            Period::Year => "year",
-        }
+        self.into()
     }
 }
 
@@ -322,7 +321,7 @@ mod tests {
     fn the_shipped_catalogue_prices_every_product_kind_in_both_currencies() {
         let catalogue = Catalogue::parse(DEFAULT).expect("valid");
         assert_eq!(catalogue.vat_rate, Percent(8_10));
-        for kind in ProductKind::ALL {
+        for &kind in ProductKind::ALL {
             let plan = catalogue.plan(kind, "standard").expect("a standard plan");
             for currency in Currency::ALL {
                 assert!(plan.unit_price(currency).minor > 0, "{kind:?} {currency:?}");

@@ -11,7 +11,8 @@ use crate::error::{AppError, ErrorCode};
 use crate::money::{Currency, Money};
 
 /// What an entry records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum EntryKind {
     /// Money paid in by bank transfer to the prepaid account.
     TopUp,
@@ -27,14 +28,9 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::TopUp => "top_up",
-            EntryKind::OrderCredit => "order_credit",
-            EntryKind::Payment => "payment",
-            EntryKind::Withdrawal => "withdrawal",
-            EntryKind::Reversal => "reversal",
-        }
+        self.into()
     }
 
     /// Whether the entry adds to the balance (or takes from it).

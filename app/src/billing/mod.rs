@@ -89,31 +89,40 @@ pub struct PaymentSlip {
 pub const QR_BILL_PDF_PATH: &str = "/qr-bill.pdf";
 
 /// Where a withdrawal goes.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum WithdrawalMethod {
+    #[strum(message = "Bank account")]
     BankAccount,
+    #[strum(serialize = "paypal", message = "PayPal")]
     PayPal,
 }
 
 impl WithdrawalMethod {
+    /// The value stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            WithdrawalMethod::BankAccount => "bank_account",
-            WithdrawalMethod::PayPal => "paypal",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<WithdrawalMethod> {
-        [WithdrawalMethod::BankAccount, WithdrawalMethod::PayPal]
-            .into_iter()
-            .find(|m| m.as_str() == value)
+        value.parse().ok()
     }
 
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            WithdrawalMethod::BankAccount => "Bank account",
-            WithdrawalMethod::PayPal => "PayPal",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 
     /// How a destination of this method is shown: an IBAN in groups of four.
@@ -125,22 +134,35 @@ impl WithdrawalMethod {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum WithdrawalStatus {
     /// Reserved on the prepaid account, waiting for the operator to pay it out.
+    #[strum(message = "Requested: reserved until it is paid out")]
     Requested,
+    #[strum(message = "Paid out")]
     Completed,
     /// The operator could not pay it out: the amount is back on the account.
+    #[strum(message = "Given back to the prepaid account")]
     Reversed,
 }
 
 impl WithdrawalStatus {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            WithdrawalStatus::Requested => "requested",
-            WithdrawalStatus::Completed => "completed",
-            WithdrawalStatus::Reversed => "reversed",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<WithdrawalStatus> {
@@ -153,12 +175,9 @@ impl WithdrawalStatus {
         .find(|s| s.as_str() == value)
     }
 
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            WithdrawalStatus::Requested => "Requested: reserved until it is paid out",
-            WithdrawalStatus::Completed => "Paid out",
-            WithdrawalStatus::Reversed => "Given back to the prepaid account",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -373,39 +392,44 @@ impl AddressInput {
 }
 
 /// A billing email an organization can turn off (BIL-2).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Notice {
+    #[strum(message = "Invoice issued")]
     InvoiceIssued,
+    #[strum(message = "Reminder before an automatic renewal")]
     RenewalReminder,
+    #[strum(message = "Renewal and debit confirmation")]
     RenewalConfirmation,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 3] = [
-        Notice::InvoiceIssued,
-        Notice::RenewalReminder,
-        Notice::RenewalConfirmation,
-    ];
+    pub const ALL: &'static [Notice] = <Self as strum::VariantArray>::VARIANTS;
 
     /// The stored column, and the value a form sends.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Notice::InvoiceIssued => "invoice_issued",
-            Notice::RenewalReminder => "renewal_reminder",
-            Notice::RenewalConfirmation => "renewal_confirmation",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Notice> {
-        Notice::ALL.into_iter().find(|n| n.as_str() == value)
+        value.parse().ok()
     }
 
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            Notice::InvoiceIssued => "Invoice issued",
-            Notice::RenewalReminder => "Reminder before an automatic renewal",
-            Notice::RenewalConfirmation => "Renewal and debit confirmation",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 
     pub fn description(self) -> &'static str {
@@ -501,7 +525,7 @@ mod tests {
 
     #[test]
     fn every_notice_reads_back_from_its_name() {
-        for notice in Notice::ALL {
+        for &notice in Notice::ALL {
             assert_eq!(Notice::parse(notice.as_str()), Some(notice));
         }
         assert_eq!(Notice::parse("everything"), None);

@@ -549,7 +549,7 @@ pub fn NotificationsPage() -> impl IntoView {
                             <section class="panel" aria-labelledby="billing-emails-heading">
                                 <h2 id="billing-emails-heading">"Billing emails"</h2>
                                 <ul class="switch-list">
-                                    {Notice::ALL.into_iter().map(|notice| view! {
+                                    {Notice::ALL.iter().copied().map(|notice| view! {
                                         <NoticeSwitch organization_id=organization notice on=current.is_on(notice) />
                                     }).collect_view()}
                                 </ul>

@@ -105,8 +105,20 @@ pub struct ReleasedDomain {
 }
 
 /// Why a transfer in failed, as the registry answered (PRD-5).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TransferFailure {
     WrongAuthorizationCode,
     TransferLock,
@@ -117,25 +129,15 @@ pub enum TransferFailure {
 }
 
 impl TransferFailure {
-    pub const ALL: [TransferFailure; 5] = [
-        TransferFailure::WrongAuthorizationCode,
-        TransferFailure::TransferLock,
-        TransferFailure::TooRecent,
-        TransferFailure::InRedemption,
-        TransferFailure::HolderDidNotConfirm,
-    ];
+    pub const ALL: &'static [TransferFailure] = <Self as strum::VariantArray>::VARIANTS;
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            TransferFailure::WrongAuthorizationCode => "wrong_authorization_code",
-            TransferFailure::TransferLock => "transfer_lock",
-            TransferFailure::TooRecent => "too_recent",
-            TransferFailure::InRedemption => "in_redemption",
-            TransferFailure::HolderDidNotConfirm => "holder_did_not_confirm",
-        }
+        self.into()
     }
     pub fn parse(text: &str) -> Option<TransferFailure> {
         TransferFailure::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|f| f.as_str() == text)
     }
     /// What went wrong, in plain words.

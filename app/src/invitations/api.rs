@@ -19,7 +19,8 @@ pub async fn invitation_form(organization_id: i64) -> Result<InviteChoices, AppE
         Ok(InviteChoices {
             organization_name: membership.name,
             roles: Role::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|r| may_invite(membership.role, *r).is_ok())
                 .collect(),
             products,

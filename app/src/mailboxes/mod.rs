@@ -19,18 +19,43 @@ use serde::{Deserialize, Serialize};
 
 /// One of the 11 permissions a user of an email address may hold (the seed's table, in its
 /// order).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum MailRight {
+    #[strum(message = "Configure a device")]
     Devices,
+    #[strum(message = "Manage responders")]
     Responders,
+    #[strum(message = "Manage signatures")]
     Signatures,
+    #[strum(message = "Manage redirections")]
     Redirections,
+    #[strum(message = "Manage aliases")]
     Aliases,
+    #[strum(message = "Manage action history")]
     ActionHistory,
+    #[strum(message = "Manage restorations")]
     Restorations,
+    #[strum(message = "Manage filters")]
     Filters,
+    #[strum(message = "Manage rules")]
     Rules,
+    #[strum(message = "Manage folders")]
     Folders,
+    #[strum(message = "Manage security")]
     Security,
 }
 
@@ -44,19 +69,7 @@ pub enum Withheld {
 }
 
 impl MailRight {
-    pub const ALL: [MailRight; 11] = [
-        MailRight::Devices,
-        MailRight::Responders,
-        MailRight::Signatures,
-        MailRight::Redirections,
-        MailRight::Aliases,
-        MailRight::ActionHistory,
-        MailRight::Restorations,
-        MailRight::Filters,
-        MailRight::Rules,
-        MailRight::Folders,
-        MailRight::Security,
-    ];
+    pub const ALL: &'static [MailRight] = <Self as strum::VariantArray>::VARIANTS;
 
     fn bit(self) -> u16 {
         1 << (MailRight::ALL.iter().position(|r| *r == self).unwrap_or(0) as u16)
@@ -64,40 +77,16 @@ impl MailRight {
 
     /// The name on the wire and in forms.
     pub fn as_str(self) -> &'static str {
-        match self {
-            MailRight::Devices => "devices",
-            MailRight::Responders => "responders",
-            MailRight::Signatures => "signatures",
-            MailRight::Redirections => "redirections",
-            MailRight::Aliases => "aliases",
-            MailRight::ActionHistory => "action_history",
-            MailRight::Restorations => "restorations",
-            MailRight::Filters => "filters",
-            MailRight::Rules => "rules",
-            MailRight::Folders => "folders",
-            MailRight::Security => "security",
-        }
+        self.into()
     }
 
     pub fn parse(text: &str) -> Option<MailRight> {
-        MailRight::ALL.into_iter().find(|r| r.as_str() == text)
+        text.parse().ok()
     }
 
     /// The seed's name of the permission.
     pub fn label(self) -> &'static str {
-        match self {
-            MailRight::Devices => "Configure a device",
-            MailRight::Responders => "Manage responders",
-            MailRight::Signatures => "Manage signatures",
-            MailRight::Redirections => "Manage redirections",
-            MailRight::Aliases => "Manage aliases",
-            MailRight::ActionHistory => "Manage action history",
-            MailRight::Restorations => "Manage restorations",
-            MailRight::Filters => "Manage filters",
-            MailRight::Rules => "Manage rules",
-            MailRight::Folders => "Manage folders",
-            MailRight::Security => "Manage security",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 
     /// Where a person holding this permission uses it. Steward ships the device passwords
@@ -201,7 +190,8 @@ impl Rights {
 
     pub fn granted(self) -> Vec<MailRight> {
         MailRight::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|r| self.has(*r))
             .collect()
     }
@@ -398,8 +388,19 @@ pub struct SetupFacts {
 }
 
 /// What the device-authentication endpoint answers (MAIL-4).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DeviceAnswer {
     Allowed,
     WrongPassword,
@@ -410,15 +411,9 @@ pub enum DeviceAnswer {
 }
 
 impl DeviceAnswer {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceAnswer::Allowed => "allowed",
-            DeviceAnswer::WrongPassword => "wrong_password",
-            DeviceAnswer::DeviceDisconnected => "device_disconnected",
-            DeviceAnswer::InMaintenance => "in_maintenance",
-            DeviceAnswer::UserBlocked => "user_blocked",
-            DeviceAnswer::TooManyAttempts => "too_many_attempts",
-        }
+        self.into()
     }
 
     /// In words, for the mail server's log and the activity log.
@@ -588,7 +583,7 @@ mod tests {
         assert_eq!(Rights::ALL.count(), 11);
         let bits: std::collections::HashSet<u16> = MailRight::ALL.iter().map(|r| r.bit()).collect();
         assert_eq!(bits.len(), 11);
-        for right in MailRight::ALL {
+        for &right in MailRight::ALL {
             assert_eq!(MailRight::parse(right.as_str()), Some(right));
             assert!(Rights::NONE.with(right, true).has(right));
             assert!(!Rights::ALL.with(right, false).has(right));

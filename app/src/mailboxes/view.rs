@@ -107,7 +107,7 @@ fn RightsPicker(id: &'static str, rights: RwSignal<Rights>) -> impl IntoView {
     view! {
         <fieldset class="rights-picker">
             <legend>"Permissions"</legend>
-            {MailRight::ALL.into_iter().map(|right| {
+            {MailRight::ALL.iter().copied().map(|right| {
                 let input = format!("{id}-{}", right.as_str());
                 let label_for = input.clone();
                 view! {
@@ -740,7 +740,7 @@ fn UserRow(
             </td>
             <td data-label="Permissions">
                 <div class="right-icons" role="group" aria-label=format!("Permissions of {}", u.email)>
-                    {MailRight::ALL.into_iter().map(|right| {
+                    {MailRight::ALL.iter().copied().map(|right| {
                         let on = rights.has(right);
                         view! {
                             <button type="button" class=if on { "right-toggle on" } else { "right-toggle" }
@@ -834,7 +834,7 @@ fn MyAddressPanel(
             <p class="muted">{format!("Managed by {}", a.organization)}</p>
             {a.in_maintenance.then(|| view! { <p class="blocked-banner" role="status">"In maintenance: mail is still received, but the address cannot be consulted for now."</p> })}
             <ul class="session-list my-menus">
-                {MailRight::ALL.into_iter().filter_map(|right| {
+                {MailRight::ALL.iter().copied().filter_map(|right| {
                     let granted = a.rights.has(right);
                     let withheld = right.when_withheld();
                     (granted || withheld == Withheld::Disabled).then(|| view! {

@@ -517,7 +517,8 @@ fn role_menu(
     change: ServerAction<ChangeRole>,
 ) -> Option<impl IntoView> {
     let choices: Vec<Role> = Role::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|r| *r == current || may_assign(my_role, current, *r).is_ok())
         .collect();
     if choices.len() < 2 {

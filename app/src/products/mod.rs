@@ -19,82 +19,102 @@ pub const SEARCH_MAX_CHARS: usize = 100;
 /// A product expiring within this many days is flagged.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProductKind {
+    #[strum(message = "Domain name")]
     Domain,
+    #[strum(message = "Web hosting")]
     WebHosting,
+    #[strum(message = "Mail service")]
     MailService,
+    #[strum(message = "Cloud server")]
     CloudServer,
+    #[strum(message = "Drive")]
     Drive,
 }
 
 impl ProductKind {
-    pub const ALL: [ProductKind; 5] = [
-        ProductKind::Domain,
-        ProductKind::WebHosting,
-        ProductKind::MailService,
-        ProductKind::CloudServer,
-        ProductKind::Drive,
-    ];
+    pub const ALL: &'static [ProductKind] = <Self as strum::VariantArray>::VARIANTS;
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProductKind::Domain => "domain",
-            ProductKind::WebHosting => "web_hosting",
-            ProductKind::MailService => "mail_service",
-            ProductKind::CloudServer => "cloud_server",
-            ProductKind::Drive => "drive",
-        }
+        self.into()
     }
     pub fn parse(value: &str) -> Option<ProductKind> {
-        ProductKind::ALL.into_iter().find(|k| k.as_str() == value)
+        value.parse().ok()
     }
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            ProductKind::Domain => "Domain name",
-            ProductKind::WebHosting => "Web hosting",
-            ProductKind::MailService => "Mail service",
-            ProductKind::CloudServer => "Cloud server",
-            ProductKind::Drive => "Drive",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProductStatus {
+    #[strum(message = "Active")]
     Active,
+    #[strum(message = "Expired")]
     Expired,
+    #[strum(message = "Suspended")]
     Suspended,
 }
 
 impl ProductStatus {
-    pub const ALL: [ProductStatus; 3] = [
-        ProductStatus::Active,
-        ProductStatus::Expired,
-        ProductStatus::Suspended,
-    ];
+    pub const ALL: &'static [ProductStatus] = <Self as strum::VariantArray>::VARIANTS;
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProductStatus::Active => "active",
-            ProductStatus::Expired => "expired",
-            ProductStatus::Suspended => "suspended",
-        }
+        self.into()
     }
     pub fn parse(value: &str) -> Option<ProductStatus> {
-        ProductStatus::ALL.into_iter().find(|s| s.as_str() == value)
+        value.parse().ok()
     }
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            ProductStatus::Active => "Active",
-            ProductStatus::Expired => "Expired",
-            ProductStatus::Suspended => "Suspended",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ProductSort {
     #[default]
     Name,
@@ -109,57 +129,59 @@ impl ProductSort {
             ProductSort::Name
         }
     }
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProductSort::Name => "name",
-            ProductSort::Expiry => "expiry",
-        }
+        self.into()
     }
 }
 
 /// Where a domain stands. Only domains leave `Active`; a released domain is gone from the list
 /// and kept in the history.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum DomainStage {
+    #[strum(message = "Active")]
     Active,
     /// Past its expiry, still renewable at the normal price.
+    #[strum(message = "Expired")]
     Expired,
     /// Restorable (restore fee + one renewal) where the registry offers it.
+    #[strum(message = "In redemption")]
     Redemption,
     /// Being deleted at the registry: nothing can be done.
+    #[strum(message = "Pending deletion")]
     PendingDelete,
+    #[strum(message = "Released")]
     Released,
 }
 
 impl DomainStage {
-    pub const ALL: [DomainStage; 5] = [
-        DomainStage::Active,
-        DomainStage::Expired,
-        DomainStage::Redemption,
-        DomainStage::PendingDelete,
-        DomainStage::Released,
-    ];
+    pub const ALL: &'static [DomainStage] = <Self as strum::VariantArray>::VARIANTS;
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            DomainStage::Active => "active",
-            DomainStage::Expired => "expired",
-            DomainStage::Redemption => "redemption",
-            DomainStage::PendingDelete => "pending_delete",
-            DomainStage::Released => "released",
-        }
+        self.into()
     }
     pub fn parse(text: &str) -> Option<DomainStage> {
-        DomainStage::ALL.into_iter().find(|s| s.as_str() == text)
+        text.parse().ok()
     }
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            DomainStage::Active => "Active",
-            DomainStage::Expired => "Expired",
-            DomainStage::Redemption => "In redemption",
-            DomainStage::PendingDelete => "Pending deletion",
-            DomainStage::Released => "Released",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -358,10 +380,10 @@ mod tests {
 
     #[test]
     fn kinds_and_statuses_round_trip() {
-        for kind in ProductKind::ALL {
+        for &kind in ProductKind::ALL {
             assert_eq!(ProductKind::parse(kind.as_str()), Some(kind));
         }
-        for status in ProductStatus::ALL {
+        for &status in ProductStatus::ALL {
             assert_eq!(ProductStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(ProductKind::parse("toaster"), None);

@@ -159,14 +159,14 @@ pub fn ProductsPage() -> impl IntoView {
                         <label for="product-kind">"Kind"</label>
                         <select id="product-kind" name="kind" prop:value=move || get("kind")>
                             <option value="" selected=move || get("kind").is_empty()>"All kinds"</option>
-                            {ProductKind::ALL.into_iter().map(|k| view! { <option value=k.as_str() selected=move || get("kind") == k.as_str()>{k.label()}</option> }).collect_view()}
+                            {ProductKind::ALL.iter().copied().map(|k| view! { <option value=k.as_str() selected=move || get("kind") == k.as_str()>{k.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">
                         <label for="product-status">"Status"</label>
                         <select id="product-status" name="status" prop:value=move || get("status")>
                             <option value="" selected=move || get("status").is_empty()>"All statuses"</option>
-                            {ProductStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=move || get("status") == s.as_str()>{s.label()}</option> }).collect_view()}
+                            {ProductStatus::ALL.iter().copied().map(|s| view! { <option value=s.as_str() selected=move || get("status") == s.as_str()>{s.label()}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="field">

@@ -25,7 +25,18 @@ pub struct ResetOptions {
 }
 
 /// Where the link goes.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Email,
     Sms,
@@ -39,11 +50,9 @@ impl Channel {
             _ => Channel::Email,
         }
     }
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
+        self.into()
     }
 }
 

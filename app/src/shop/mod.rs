@@ -53,8 +53,21 @@ pub fn periods_label(period: &str, periods: i64) -> String {
 }
 
 /// What a cart or order line does.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Default,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Purpose {
     /// New products.
     #[default]
@@ -70,24 +83,13 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 5] = [
-        Purpose::New,
-        Purpose::Renewal,
-        Purpose::Restore,
-        Purpose::Warranty,
-        Purpose::Transfer,
-    ];
+    pub const ALL: &'static [Purpose] = <Self as strum::VariantArray>::VARIANTS;
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::New => "new",
-            Purpose::Renewal => "renewal",
-            Purpose::Restore => "restore",
-            Purpose::Warranty => "warranty",
-            Purpose::Transfer => "transfer",
-        }
+        self.into()
     }
     pub fn parse(text: &str) -> Option<Purpose> {
-        Purpose::ALL.into_iter().find(|p| p.as_str() == text)
+        text.parse().ok()
     }
 }
 
@@ -265,54 +267,75 @@ pub struct Shop {
 }
 
 /// How an order is paid.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Payment {
     /// From the prepaid account's balance, at once.
+    #[strum(message = "Prepaid balance")]
     Prepaid,
     /// The order waits for a bank transfer carrying the invoice's reference.
+    #[strum(message = "Bank transfer")]
     BankTransfer,
     /// Nothing to pay (a 100 % promo code, a free offer).
+    #[strum(serialize = "none", message = "Nothing to pay")]
     Nothing,
 }
 
 impl Payment {
+    /// The value stored and sent.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Payment::Prepaid => "prepaid",
-            Payment::BankTransfer => "bank_transfer",
-            Payment::Nothing => "none",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<Payment> {
-        [Payment::Prepaid, Payment::BankTransfer, Payment::Nothing]
-            .into_iter()
-            .find(|p| p.as_str() == value)
+        value.parse().ok()
     }
 
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            Payment::Prepaid => "Prepaid balance",
-            Payment::BankTransfer => "Bank transfer",
-            Payment::Nothing => "Nothing to pay",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum OrderStatus {
+    #[strum(message = "Awaiting bank transfer")]
     AwaitingPayment,
+    #[strum(message = "Paid")]
     Paid,
+    #[strum(message = "Cancelled")]
     Cancelled,
 }
 
 impl OrderStatus {
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::AwaitingPayment => "awaiting_payment",
-            OrderStatus::Paid => "paid",
-            OrderStatus::Cancelled => "cancelled",
-        }
+        self.into()
     }
 
     pub fn parse(value: &str) -> Option<OrderStatus> {
@@ -325,12 +348,9 @@ impl OrderStatus {
         .find(|s| s.as_str() == value)
     }
 
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            OrderStatus::AwaitingPayment => "Awaiting bank transfer",
-            OrderStatus::Paid => "Paid",
-            OrderStatus::Cancelled => "Cancelled",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 

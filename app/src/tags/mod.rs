@@ -14,59 +14,56 @@ pub const NAME_MAX_CHARS: usize = 40;
 /// Products changed by one batch action at most.
 pub const BATCH_MAX: usize = 200;
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Serialize,
+    Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Colour {
+    #[strum(message = "Blue")]
     Blue,
+    #[strum(message = "Green")]
     Green,
+    #[strum(message = "Orange")]
     Orange,
+    #[strum(message = "Red")]
     Red,
+    #[strum(message = "Purple")]
     Purple,
+    #[strum(message = "Teal")]
     Teal,
+    #[strum(message = "Pink")]
     Pink,
+    #[strum(message = "Grey")]
     Grey,
 }
 
 impl Colour {
-    pub const ALL: [Colour; 8] = [
-        Colour::Blue,
-        Colour::Green,
-        Colour::Orange,
-        Colour::Red,
-        Colour::Purple,
-        Colour::Teal,
-        Colour::Pink,
-        Colour::Grey,
-    ];
+    pub const ALL: &'static [Colour] = <Self as strum::VariantArray>::VARIANTS;
+    /// The value stored and sent (the variant's name in snake_case).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Colour::Blue => "blue",
-            Colour::Green => "green",
-            Colour::Orange => "orange",
-            Colour::Red => "red",
-            Colour::Purple => "purple",
-            Colour::Teal => "teal",
-            Colour::Pink => "pink",
-            Colour::Grey => "grey",
-        }
+        self.into()
     }
     pub fn parse(value: &str) -> Result<Colour, AppError> {
         Colour::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|c| c.as_str() == value)
             .ok_or_else(|| AppError::validation("colour", "Choose a colour from the list."))
     }
+    /// The name shown to people.
     pub fn label(self) -> &'static str {
-        match self {
-            Colour::Blue => "Blue",
-            Colour::Green => "Green",
-            Colour::Orange => "Orange",
-            Colour::Red => "Red",
-            Colour::Purple => "Purple",
-            Colour::Teal => "Teal",
-            Colour::Pink => "Pink",
-            Colour::Grey => "Grey",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 

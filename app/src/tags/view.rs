@@ -19,7 +19,8 @@ pub fn TagChips(tags: Vec<TagChip>) -> impl IntoView {
 
 fn colour_options(current: Option<Colour>) -> impl IntoView {
     Colour::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(
             |c| view! { <option value=c.as_str() selected=current == Some(c)>{c.label()}</option> },
         )
