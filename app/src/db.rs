@@ -72,12 +72,35 @@ macro_rules! scalar_optional {
 macro_rules! scalar_all {
     ($($t:tt)*) => { $crate::db::statement!(query_scalar, fetch_all, [], $($t)*) };
 }
+/// Declares a row read by column name — `sqlx::FromRow`: each field is the statement's column
+/// of that name (an expression, or a column two tables share, named with `AS`), so a statement
+/// and its row agree by name, not by position — with [`Row::id`] from its `id` field.
+macro_rules! row {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(sqlx::FromRow)]
+        $vis struct $name {
+            $($(#[$fmeta])* $fvis $field: $ty),*
+        }
+        impl $crate::db::Row for $name {
+            fn id(&self) -> i64 {
+                self.id
+            }
+        }
+    };
+}
+
 pub(crate) use {
-    affected, exec, fetch_all, fetch_one, fetch_optional, scalar_all, scalar_one, scalar_optional,
-    statement,
+    affected, exec, fetch_all, fetch_one, fetch_optional, row, scalar_all, scalar_one,
+    scalar_optional, statement,
 };
 
-/// A row read from the database whose first column is its id.
+/// A row read from the database, with its id (for [`parsed`]'s log).
 pub trait Row {
     fn id(&self) -> i64;
 }

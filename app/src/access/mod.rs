@@ -25,8 +25,9 @@ use crate::error::AppError;
 use crate::policy::Role;
 use serde::{Deserialize, Serialize};
 
-/// The signed-in person, as the browser sees them.
+/// The signed-in person, as the browser sees them (and as `store::account` reads them).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Account {
     pub id: i64,
     pub email: String,

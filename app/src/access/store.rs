@@ -3,7 +3,9 @@
 
 use super::{Account, OrganizationSummary};
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, scalar_all, scalar_one, scalar_optional};
+use crate::db::{
+    affected, fetch_all, fetch_optional, row, scalar_all, scalar_one, scalar_optional,
+};
 use crate::password::HashedPassword;
 use crate::policy::Role;
 use crate::request::Origin;
@@ -19,24 +21,9 @@ pub async fn credentials(
 
 pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx::Error> {
     const SQL: &str =
-        "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at, u.version, \
-         u.time_zone FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
-    type Row = (i64, String, String, String, i64, Option<i64>, i64, String);
-    let row: Option<Row> = fetch_optional!(tx, SQL, user_id)?;
-    Ok(row.map(
-        |(id, email, first_name, last_name, created_at, avatar_version, version, time_zone)| {
-            Account {
-                id,
-                email,
-                first_name,
-                last_name,
-                created_at,
-                avatar_version,
-                version,
-                time_zone,
-            }
-        },
-    ))
+        "SELECT u.id, u.email, u.first_name, u.last_name, u.created_at, a.updated_at AS avatar_version, \
+         u.version, u.time_zone FROM users u LEFT JOIN avatars a ON a.user_id = u.id WHERE u.id = $1";
+    fetch_optional!(tx, SQL, user_id)
 }
 
 /// How far a session has come: a full session, or a sign-in still owing its second factor.
@@ -188,15 +175,32 @@ pub async fn touch_app_password(tx: &mut Tx, id: i64, at: i64) -> Result<(), sql
 }
 
 /// The columns that say how the member `m` stands in organization `o`.
-const STANDING: &str = "m.role, m.blocked_at IS NOT NULL, \
-     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id)), \
+const STANDING: &str = "m.role, m.blocked_at IS NOT NULL AS blocked, \
+     (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id)) AS missing_two_factor, \
      EXISTS (SELECT 1 FROM product_access a JOIN products p ON p.id = a.product_id \
-             WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = o.id)";
+             WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = o.id) AS billing";
 
-type SummaryRow = (i64, String, String, bool, bool, bool);
+row! {
+    /// A membership as the policy reads it.
+    struct SummaryRow {
+        id: i64,
+        name: String,
+        role: String,
+        blocked: bool,
+        missing_two_factor: bool,
+        billing: bool,
+    }
+}
 
 fn summary(
-    (id, name, role, blocked, missing_two_factor, billing): SummaryRow,
+    SummaryRow {
+        id,
+        name,
+        role,
+        blocked,
+        missing_two_factor,
+        billing,
+    }: SummaryRow,
 ) -> Option<OrganizationSummary> {
     Role::parse(&role).map(|role| OrganizationSummary {
         id,

@@ -86,17 +86,19 @@ pub async fn record_own(
     .await
 }
 
-type Row = (
-    i64,
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
+/// An entry as the activity pages read it.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    occurred_at: i64,
+    action: String,
+    organization_name: Option<String>,
+    detail: String,
+    ip: String,
+    user_agent: String,
+    actor: Option<String>,
+    product_name: Option<String>,
+}
 
 /// Whose entries: mine (across my organizations), or one organization's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,8 +151,8 @@ pub async fn search(
     }
     values.push(Value::Int(limit));
     let sql = format!(
-        "SELECT a.id, a.occurred_at, a.action, o.name, a.detail, a.ip, a.user_agent, \
-           u.first_name || ' ' || u.last_name, p.name \
+        "SELECT a.id, a.occurred_at, a.action, o.name AS organization_name, a.detail, a.ip, \
+           a.user_agent, u.first_name || ' ' || u.last_name AS actor, p.name AS product_name \
          FROM activity_log a \
            LEFT JOIN organizations o ON o.id = a.organization_id \
            LEFT JOIN users u ON u.id = a.actor_user_id \
@@ -191,7 +193,17 @@ pub async fn page(
 }
 
 fn entry(
-    (id, occurred_at, action_code, organization_name, detail, ip, user_agent, actor, product_name): Row,
+    Row {
+        id,
+        occurred_at,
+        action: action_code,
+        organization_name,
+        detail,
+        ip,
+        user_agent,
+        actor,
+        product_name,
+    }: Row,
 ) -> ActivityEntry {
     ActivityEntry {
         id,
@@ -220,14 +232,29 @@ pub async fn connections_of(
                        WHERE actor_user_id = $1 AND id < $2 \
                          AND action IN ('sign_in_succeeded', 'sign_in_failed', 'second_factor_failed') \
                        ORDER BY id DESC LIMIT $3";
-    let rows: Vec<(i64, i64, String, String, String, String)> =
-        fetch_all!(tx, SQL, user_id, before.unwrap_or(i64::MAX), PAGE_SIZE + 1)?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        occurred_at: i64,
+        action: String,
+        detail: String,
+        ip: String,
+        user_agent: String,
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, user_id, before.unwrap_or(i64::MAX), PAGE_SIZE + 1)?;
     let more = rows.len() as i64 > PAGE_SIZE;
     let entries: Vec<Connection> = rows
         .into_iter()
         .take(PAGE_SIZE as usize)
         .map(
-            |(id, occurred_at, action, detail, ip, user_agent)| Connection {
+            |Row {
+                 id,
+                 occurred_at,
+                 action,
+                 detail,
+                 ip,
+                 user_agent,
+             }| Connection {
                 id,
                 occurred_at,
                 succeeded: action == ActivityAction::SignInSucceeded.as_str(),

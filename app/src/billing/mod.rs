@@ -242,8 +242,9 @@ pub fn country_name(code: &str) -> &str {
         .map_or(code, |(_, name)| name)
 }
 
-/// Where an organization's invoices are addressed (BIL-1).
+/// Where an organization's invoices are addressed (BIL-1). Read as stored (`store::addresses`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct BillingAddress {
     pub id: i64,
     pub name: String,

@@ -4,7 +4,7 @@ use super::{
     AddressInput, BillingAddress, Notice, NotificationSettings, DEFAULT_EXPIRY_REMINDER_DAYS,
 };
 use crate::db::Tx;
-use crate::db::{affected, exec, fetch_all, fetch_optional, scalar_one, scalar_optional};
+use crate::db::{affected, exec, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
 use crate::money::{Currency, Money};
 
 /// A ledger entry as stored.
@@ -18,18 +18,26 @@ pub struct StoredEntry {
     pub created_at: i64,
 }
 
-type EntryRow = (i64, i64, String, i64, String, String, i64);
+row! {
+    struct EntryRow {
+        id: i64,
+        organization_id: i64,
+        currency: String,
+        amount_minor: i64,
+        kind: String,
+        reference: String,
+        created_at: i64,
+    }
+}
 
-fn entry(
-    (id, organization_id, currency, minor, kind, reference, created_at): EntryRow,
-) -> Option<StoredEntry> {
+fn entry(row: EntryRow) -> Option<StoredEntry> {
     Some(StoredEntry {
-        id,
-        organization_id,
-        amount: Money::new(minor, Currency::parse(&currency)?),
-        kind,
-        reference,
-        created_at,
+        id: row.id,
+        organization_id: row.organization_id,
+        amount: Money::new(row.amount_minor, Currency::parse(&row.currency)?),
+        kind: row.kind,
+        reference: row.reference,
+        created_at: row.created_at,
     })
 }
 
@@ -110,38 +118,8 @@ pub async fn entries(
     Ok(crate::db::parsed("ledger_entries", rows, entry))
 }
 
-type AddressRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    i64,
-);
-
 const ADDRESS_COLUMNS: &str =
     "id, name, company, street, postal_code, city, country, vat_number, is_default, version";
-
-fn address(
-    (id, name, company, street, postal_code, city, country, vat_number, is_default, version): AddressRow,
-) -> BillingAddress {
-    BillingAddress {
-        id,
-        name,
-        company,
-        street,
-        postal_code,
-        city,
-        country,
-        vat_number,
-        is_default,
-        version,
-    }
-}
 
 /// The organization's billing addresses, the default first, then in the order they were added.
 pub async fn addresses(
@@ -152,8 +130,7 @@ pub async fn addresses(
         "SELECT {ADDRESS_COLUMNS} FROM billing_addresses WHERE organization_id = $1 \
          ORDER BY is_default DESC, id"
     );
-    let rows: Vec<AddressRow> = fetch_all!(tx, &sql, organization_id)?;
-    Ok(rows.into_iter().map(address).collect())
+    fetch_all!(tx, &sql, organization_id)
 }
 
 /// One address of the organization; `None` when it has no such address.
@@ -165,8 +142,7 @@ pub async fn address_of(
     let sql = format!(
         "SELECT {ADDRESS_COLUMNS} FROM billing_addresses WHERE organization_id = $1 AND id = $2"
     );
-    let row: Option<AddressRow> = fetch_optional!(tx, &sql, organization_id, address_id)?;
-    Ok(row.map(address))
+    fetch_optional!(tx, &sql, organization_id, address_id)
 }
 
 pub async fn insert_address(
@@ -265,16 +241,23 @@ pub async fn notifications(
     const SQL: &str =
         "SELECT invoice_issued, renewal_reminder, renewal_confirmation, expiry_reminder_days \
                        FROM billing_notifications WHERE organization_id = $1";
-    let row: Option<(bool, bool, bool, String)> = fetch_optional!(tx, SQL, organization_id)?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        invoice_issued: bool,
+        renewal_reminder: bool,
+        renewal_confirmation: bool,
+        expiry_reminder_days: String,
+    }
+    let row: Option<Row> = fetch_optional!(tx, SQL, organization_id)?;
     Ok(match row {
-        Some((invoice_issued, renewal_reminder, renewal_confirmation, days)) => {
-            NotificationSettings {
-                invoice_issued,
-                renewal_reminder,
-                renewal_confirmation,
-                expiry_reminder_days: days.split(',').filter_map(|d| d.parse().ok()).collect(),
-            }
-        }
+        Some(row) => NotificationSettings {
+            invoice_issued: row.invoice_issued,
+            renewal_reminder: row.renewal_reminder,
+            renewal_confirmation: row.renewal_confirmation,
+            expiry_reminder_days: (row.expiry_reminder_days.split(','))
+                .filter_map(|d| d.parse().ok())
+                .collect(),
+        },
         None => NotificationSettings {
             invoice_issued: true,
             renewal_reminder: true,
@@ -350,6 +333,7 @@ pub async fn release_job(
 }
 
 /// A product that expires soon, with what its reminder needs.
+#[derive(sqlx::FromRow)]
 pub struct Expiring {
     pub product_id: i64,
     pub organization_id: i64,
@@ -363,34 +347,12 @@ pub struct Expiring {
 
 /// Active products expiring after `now` and by `until`.
 pub async fn expiring(tx: &mut Tx, now: i64, until: i64) -> Result<Vec<Expiring>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.organization_id, p.name, p.kind, o.name, p.expires_at, n.expiry_reminder_days \
+    const SQL: &str = "SELECT p.id AS product_id, p.organization_id, p.name AS product, p.kind, \
+          o.name AS organization, p.expires_at, n.expiry_reminder_days AS reminder_days \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
         LEFT JOIN billing_notifications n ON n.organization_id = p.organization_id \
         WHERE p.expires_at > $1 AND p.expires_at <= $2 ORDER BY p.expires_at, p.id";
-    let rows: Vec<(i64, i64, String, String, String, i64, Option<String>)> =
-        fetch_all!(tx, SQL, now, until)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                product_id,
-                organization_id,
-                product,
-                kind,
-                organization,
-                expires_at,
-                reminder_days,
-            )| Expiring {
-                product_id,
-                organization_id,
-                product,
-                kind,
-                organization,
-                expires_at,
-                reminder_days,
-            },
-        )
-        .collect())
+    fetch_all!(tx, SQL, now, until)
 }
 
 /// Notes a reminder as sent; `false` when it was already (by this or another worker).
@@ -466,30 +428,32 @@ pub async fn insert_withdrawal(tx: &mut Tx, new: &NewWithdrawal<'_>) -> Result<i
     )
 }
 
-type WithdrawalRow = (
-    i64,
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    String,
-);
+row! {
+    struct WithdrawalRow {
+        id: i64,
+        organization_id: i64,
+        currency: String,
+        amount_minor: i64,
+        method: String,
+        destination: String,
+        holder: String,
+        status: String,
+        requested_at: i64,
+        settled_at: Option<i64>,
+        note: String,
+    }
+}
 
 const WITHDRAWAL_COLUMNS: &str =
     "id, organization_id, currency, amount_minor, method, destination, \
     holder, status, requested_at, settled_at, note";
 
 fn withdrawal_of(
-    (
+    WithdrawalRow {
         id,
         organization_id,
         currency,
-        minor,
+        amount_minor: minor,
         method,
         destination,
         holder,
@@ -497,7 +461,7 @@ fn withdrawal_of(
         requested_at,
         settled_at,
         note,
-    ): WithdrawalRow,
+    }: WithdrawalRow,
 ) -> Option<(i64, super::Withdrawal)> {
     let method = super::WithdrawalMethod::parse(&method)?;
     Some((

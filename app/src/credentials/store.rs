@@ -2,7 +2,7 @@
 
 use super::{ApiToken, AppPassword};
 use crate::db::Tx;
-use crate::db::{fetch_all, scalar_one, scalar_optional};
+use crate::db::{fetch_all, row, scalar_one, scalar_optional};
 use crate::policy::TokenScope;
 
 pub async fn app_passwords(tx: &mut Tx, user_id: i64) -> Result<Vec<AppPassword>, sqlx::Error> {
@@ -19,7 +19,17 @@ pub async fn app_passwords(tx: &mut Tx, user_id: i64) -> Result<Vec<AppPassword>
         .collect())
 }
 
-type TokenRow = (i64, String, String, i64, Option<i64>, Option<i64>);
+row! {
+    /// An API token as listed.
+    struct TokenRow {
+        id: i64,
+        name: String,
+        scope: String,
+        created_at: i64,
+        expires_at: Option<i64>,
+        last_used_at: Option<i64>,
+    }
+}
 
 pub async fn api_tokens(tx: &mut Tx, user_id: i64) -> Result<Vec<ApiToken>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, scope, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id";
@@ -27,7 +37,14 @@ pub async fn api_tokens(tx: &mut Tx, user_id: i64) -> Result<Vec<ApiToken>, sqlx
     Ok(crate::db::parsed(
         "api_tokens",
         rows,
-        |(id, name, scope, created_at, expires_at, last_used_at)| {
+        |TokenRow {
+             id,
+             name,
+             scope,
+             created_at,
+             expires_at,
+             last_used_at,
+         }| {
             Some(ApiToken {
                 id,
                 name,

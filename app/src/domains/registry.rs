@@ -22,7 +22,7 @@ const DAY: i64 = 86_400;
 pub const RECENT_DAYS: i64 = 60;
 
 /// What the losing registrar knows of a domain.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AtRegistrar {
     pub auth_code: String,
     pub locked: bool,
@@ -98,16 +98,7 @@ pub fn current() -> &'static dyn Registry {
 pub async fn at_registrar(tx: &mut Tx, domain: &str) -> Result<Option<AtRegistrar>, sqlx::Error> {
     const SQL: &str = "SELECT auth_code, locked, registered_at, in_redemption, holder_confirms \
                        FROM simulated_registry WHERE domain = $1";
-    let row: Option<(String, bool, i64, bool, bool)> = fetch_optional!(tx, SQL, domain)?;
-    Ok(row.map(
-        |(auth_code, locked, registered_at, in_redemption, holder_confirms)| AtRegistrar {
-            auth_code,
-            locked,
-            registered_at,
-            in_redemption,
-            holder_confirms,
-        },
-    ))
+    fetch_optional!(tx, SQL, domain)
 }
 
 /// Sets what the simulated registrar knows of a domain (the operator command, the demo, tests).

@@ -4,7 +4,7 @@
 
 use super::ReleasedDomain;
 use crate::db::Tx;
-use crate::db::{fetch_all, fetch_optional};
+use crate::db::{fetch_all, fetch_optional, row};
 use crate::products::DomainStage;
 
 /// A domain past its expiry that has not been released.
@@ -20,16 +20,34 @@ pub struct Expired {
 
 /// The domains whose expiry has passed and that have not been released, oldest expiry first.
 pub async fn expired(tx: &mut Tx, now: i64) -> Result<Vec<Expired>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.name, p.stage, p.expires_at \
+    const SQL: &str = "SELECT p.id, p.organization_id, o.name AS organization, p.name, p.stage, \
+          p.expires_at \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
         WHERE p.kind = 'domain' AND p.stage <> 'released' \
           AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
         ORDER BY p.expires_at, p.id";
-    let rows: Vec<(i64, i64, String, String, String, i64)> = fetch_all!(tx, SQL, now)?;
+    row! {
+        struct Row {
+            id: i64,
+            organization_id: i64,
+            organization: String,
+            name: String,
+            stage: String,
+            expires_at: i64,
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, now)?;
     Ok(crate::db::parsed(
         "products",
         rows,
-        |(product_id, organization_id, organization, name, stage, expires_at)| {
+        |Row {
+             id: product_id,
+             organization_id,
+             organization,
+             name,
+             stage,
+             expires_at,
+         }| {
             Some(Expired {
                 product_id,
                 organization_id,
@@ -63,14 +81,30 @@ pub async fn domain(
     product_id: i64,
 ) -> Result<Option<DomainRow>, sqlx::Error> {
     const SQL: &str = "SELECT p.name, p.stage, p.expires_at, p.warranty_until, \
-          p.blocked_at IS NOT NULL, p.auto_renew FROM products p \
+          p.blocked_at IS NOT NULL AS blocked, p.auto_renew FROM products p \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'domain' \
           AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
-    let row: Option<(String, String, Option<i64>, Option<i64>, bool, bool)> =
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        name: String,
+        stage: String,
+        expires_at: Option<i64>,
+        warranty_until: Option<i64>,
+        blocked: bool,
+        auto_renew: bool,
+    }
+    let row: Option<Row> =
         fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     Ok(row.and_then(
-        |(name, stage, expires_at, warranty_until, blocked, auto_renew)| {
+        |Row {
+             name,
+             stage,
+             expires_at,
+             warranty_until,
+             blocked,
+             auto_renew,
+         }| {
             Some(DomainRow {
                 name,
                 stage: DomainStage::parse(&stage)?,
@@ -112,7 +146,7 @@ pub async fn released(
 // ---- Transfers in (PRD-5) -------------------------------------------------------------------
 
 /// A transfer waiting for the registry, with the code to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct PendingTransfer {
     pub product_id: i64,
     pub organization_id: i64,
@@ -122,22 +156,12 @@ pub struct PendingTransfer {
 }
 
 pub async fn pending_transfers(tx: &mut Tx) -> Result<Vec<PendingTransfer>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.name, p.transfer_code \
+    const SQL: &str =
+        "SELECT p.id AS product_id, p.organization_id, o.name AS organization, p.name, \
+          p.transfer_code AS code \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
         WHERE p.transfer_state = 'pending' AND p.transfer_code IS NOT NULL ORDER BY p.id";
-    let rows: Vec<(i64, i64, String, String, String)> = fetch_all!(tx, SQL)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(product_id, organization_id, organization, name, code)| PendingTransfer {
-                product_id,
-                organization_id,
-                organization,
-                name,
-                code,
-            },
-        )
-        .collect())
+    fetch_all!(tx, SQL)
 }
 
 /// A domain's transfer as its page shows it: state, last failure, attempts.

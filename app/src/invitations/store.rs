@@ -3,7 +3,7 @@
 
 use super::{InvitedProduct, ProductChoice};
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, scalar_one, scalar_optional};
+use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
 use crate::policy::Role;
 use crate::products::ProductKind;
 
@@ -116,18 +116,29 @@ pub struct Pending {
     pub expires_at: i64,
 }
 
-type PendingRow = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-);
+row! {
+    /// A pending invitation with its inviter.
+    struct PendingRow {
+        id: i64,
+        email: String,
+        role: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        sent_at: i64,
+        expires_at: i64,
+    }
+}
 
 fn pending_from(
-    (id, email, role, first, last, sent_at, expires_at): PendingRow,
+    PendingRow {
+        id,
+        email,
+        role,
+        first_name: first,
+        last_name: last,
+        sent_at,
+        expires_at,
+    }: PendingRow,
 ) -> Option<Pending> {
     Some(Pending {
         id,
@@ -239,40 +250,43 @@ pub struct ByToken {
 }
 
 pub async fn by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<ByToken>, sqlx::Error> {
-    const SQL: &str = "SELECT i.id, i.organization_id, o.name, i.email, i.role, i.invited_by, \
-          u.first_name, u.last_name, u.email, i.expires_at, \
-          (i.accepted_at IS NOT NULL OR i.revoked_at IS NOT NULL) \
+    const SQL: &str =
+        "SELECT i.id, i.organization_id, o.name AS organization_name, i.email, i.role, \
+          i.invited_by, u.first_name AS inviter_first_name, u.last_name AS inviter_last_name, \
+          u.email AS inviter_email, i.expires_at, \
+          (i.accepted_at IS NOT NULL OR i.revoked_at IS NOT NULL) AS ended \
         FROM invitations i JOIN organizations o ON o.id = i.organization_id \
         LEFT JOIN users u ON u.id = i.invited_by \
         WHERE i.token_hash = $1";
-    type Row = (
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-        bool,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        organization_id: i64,
+        organization_name: String,
+        email: String,
+        role: String,
+        invited_by: Option<i64>,
+        inviter_first_name: Option<String>,
+        inviter_last_name: Option<String>,
+        inviter_email: Option<String>,
+        expires_at: i64,
+        ended: bool,
+    }
     let row: Option<Row> = fetch_optional!(tx, SQL, token_hash)?;
     Ok(row.and_then(
-        |(
-            id,
-            organization_id,
-            organization_name,
-            email,
-            role,
-            invited_by,
-            first,
-            last,
-            inviter_email,
-            expires_at,
-            ended,
-        )| {
+        |Row {
+             id,
+             organization_id,
+             organization_name,
+             email,
+             role,
+             invited_by,
+             inviter_first_name: first,
+             inviter_last_name: last,
+             inviter_email,
+             expires_at,
+             ended,
+         }| {
             Some(ByToken {
                 id,
                 organization_id,

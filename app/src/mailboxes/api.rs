@@ -596,7 +596,15 @@ pub async fn my_mail_addresses() -> Result<Vec<MyAddress>, AppError> {
         let mut tx = cx.read().await?;
         let rows = store::my_addresses(&mut tx, account.id, &account.email).await?;
         let mut mine = Vec::with_capacity(rows.len());
-        for (mail_user_id, address_id, organization, address, in_maintenance, rights) in rows {
+        for store::MyAddressRow {
+            mail_user_id,
+            address_id,
+            organization,
+            address,
+            in_maintenance,
+            rights,
+        } in rows
+        {
             let devices = if rights.has(super::MailRight::Devices) {
                 store::devices(&mut tx, address_id, Some(mail_user_id)).await?
             } else {

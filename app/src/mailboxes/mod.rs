@@ -175,7 +175,16 @@ impl Rights {
     pub fn bits(self) -> i64 {
         i64::from(self.0)
     }
+}
 
+/// As stored ([`Rights::from_bits`]): how a row reads its `rights` column.
+impl From<i64> for Rights {
+    fn from(bits: i64) -> Rights {
+        Rights::from_bits(bits)
+    }
+}
+
+impl Rights {
     pub fn has(self, right: MailRight) -> bool {
         self.0 & right.bit() != 0
     }

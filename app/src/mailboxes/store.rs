@@ -122,17 +122,36 @@ pub async fn users(
     defaults: Rights,
 ) -> Result<Vec<MailUser>, sqlx::Error> {
     // A user invited by email before they had an account is that account once it exists.
-    const SQL: &str = "SELECT u.id, u.email, s.first_name, s.last_name, m.user_id IS NOT NULL, \
-          m.blocked_at IS NOT NULL, u.rights \
+    const SQL: &str =
+        "SELECT u.id, u.email, s.first_name, s.last_name, m.user_id IS NOT NULL AS member, \
+          m.blocked_at IS NOT NULL AS blocked, u.rights \
         FROM mail_users u \
         LEFT JOIN users s ON s.id = u.user_id OR (u.user_id IS NULL AND s.email = u.email) \
         LEFT JOIN memberships m ON m.user_id = s.id AND m.organization_id = $2 \
         WHERE u.address_id = $1 ORDER BY u.email";
-    type Row = (i64, String, Option<String>, Option<String>, bool, bool, i64);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        email: String,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        member: bool,
+        blocked: bool,
+        rights: i64,
+    }
     let rows: Vec<Row> = fetch_all!(tx, SQL, address_id, organization_id)?;
     Ok(rows
         .into_iter()
-        .map(|(id, email, first, last, member, blocked, bits)| {
+        .map(|row| {
+            let Row {
+                id,
+                email,
+                first_name: first,
+                last_name: last,
+                member,
+                blocked,
+                rights: bits,
+            } = row;
             let rights = Rights::from_bits(bits);
             MailUser {
                 id,
@@ -173,12 +192,13 @@ pub async fn insert_user(
 }
 
 /// A user of one of the service's addresses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: i64,
     pub address_id: i64,
     pub address: String,
     pub email: String,
+    #[sqlx(try_from = "i64")]
     pub rights: Rights,
 }
 
@@ -189,15 +209,7 @@ pub async fn user(
 ) -> Result<Option<UserRow>, sqlx::Error> {
     const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights FROM mail_users u \
         JOIN mail_addresses a ON a.id = u.address_id WHERE u.id = $1 AND a.product_id = $2";
-    let row: Option<(i64, i64, String, String, i64)> =
-        fetch_optional!(tx, SQL, mail_user_id, product_id)?;
-    Ok(row.map(|(id, address_id, address, email, bits)| UserRow {
-        id,
-        address_id,
-        address,
-        email,
-        rights: Rights::from_bits(bits),
-    }))
+    fetch_optional!(tx, SQL, mail_user_id, product_id)
 }
 
 /// The users of the given addresses of a service (ids of other services are ignored), or one
@@ -209,17 +221,10 @@ pub async fn users_of(
 ) -> Result<Vec<UserRow>, sqlx::Error> {
     const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights FROM mail_users u \
         JOIN mail_addresses a ON a.id = u.address_id WHERE a.product_id = $1 ORDER BY a.address, u.email";
-    let rows: Vec<(i64, i64, String, String, i64)> = fetch_all!(tx, SQL, product_id)?;
+    let rows: Vec<UserRow> = fetch_all!(tx, SQL, product_id)?;
     Ok(rows
         .into_iter()
-        .filter(|r| address_ids.contains(&r.1))
-        .map(|(id, address_id, address, email, bits)| UserRow {
-            id,
-            address_id,
-            address,
-            email,
-            rights: Rights::from_bits(bits),
-        })
+        .filter(|r| address_ids.contains(&r.address_id))
         .collect())
 }
 
@@ -262,24 +267,31 @@ pub async fn devices(
     address_id: i64,
     of_user: Option<i64>,
 ) -> Result<Vec<Device>, sqlx::Error> {
-    const SQL: &str = "SELECT d.id, d.name, u.email, d.generic, d.created_at, d.last_used_at \
+    const SQL: &str =
+        "SELECT d.id, d.name, u.email AS user_email, d.generic, d.created_at, d.last_used_at \
         FROM mail_devices d LEFT JOIN mail_users u ON u.id = d.mail_user_id \
         WHERE d.address_id = $1 AND d.disconnected_at IS NULL AND ($2 = 0 OR d.mail_user_id = $2) \
         ORDER BY d.generic DESC, d.created_at, d.id";
-    type Row = (i64, String, Option<String>, bool, i64, Option<i64>);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        user_email: Option<String>,
+        generic: bool,
+        created_at: i64,
+        last_used_at: Option<i64>,
+    }
     let rows: Vec<Row> = fetch_all!(tx, SQL, address_id, of_user.unwrap_or(0))?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, name, user, generic, created_at, last_used_at)| Device {
-                id,
-                name,
-                user,
-                generic,
-                created_at,
-                last_used_at,
-            },
-        )
+        .map(|row| Device {
+            id: row.id,
+            name: row.name,
+            user: row.user_email,
+            generic: row.generic,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        })
         .collect())
 }
 
@@ -322,7 +334,7 @@ pub async fn insert_device(tx: &mut Tx, device: &NewDevice<'_>) -> Result<i64, s
 }
 
 /// A connected device of one of the service's addresses.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeviceRow {
     pub id: i64,
     pub address_id: i64,
@@ -340,18 +352,7 @@ pub async fn device(
     const SQL: &str = "SELECT d.id, d.address_id, a.address, d.mail_user_id, d.name, d.generic \
         FROM mail_devices d JOIN mail_addresses a ON a.id = d.address_id \
         WHERE d.id = $1 AND a.product_id = $2 AND d.disconnected_at IS NULL";
-    let row: Option<(i64, i64, String, Option<i64>, String, bool)> =
-        fetch_optional!(tx, SQL, device_id, product_id)?;
-    Ok(row.map(
-        |(id, address_id, address, mail_user_id, name, generic)| DeviceRow {
-            id,
-            address_id,
-            address,
-            mail_user_id,
-            name,
-            generic,
-        },
-    ))
+    fetch_optional!(tx, SQL, device_id, product_id)
 }
 
 /// Disconnects one device; `false` when it was disconnected already.
@@ -425,7 +426,7 @@ pub async fn setups(
 }
 
 /// A setup link, found by its token's hash, still usable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct SetupRow {
     pub id: i64,
     pub address_id: i64,
@@ -447,29 +448,7 @@ pub async fn setup(
         FROM mail_device_setups s JOIN mail_addresses a ON a.id = s.address_id \
         JOIN products p ON p.id = a.product_id \
         WHERE s.token_hash = $1 AND s.used_at IS NULL AND s.expires_at > $2";
-    type Row = (i64, i64, String, i64, i64, i64, String, i64);
-    let row: Option<Row> = fetch_optional!(tx, SQL, token_hash, now)?;
-    Ok(row.map(
-        |(
-            id,
-            address_id,
-            address,
-            organization_id,
-            product_id,
-            mail_user_id,
-            device_name,
-            expires_at,
-        )| SetupRow {
-            id,
-            address_id,
-            address,
-            organization_id,
-            product_id,
-            mail_user_id,
-            device_name,
-            expires_at,
-        },
-    ))
+    fetch_optional!(tx, SQL, token_hash, now)
 }
 
 /// Spends a setup link; `false` when it was spent or expired meanwhile.
@@ -480,9 +459,20 @@ pub async fn use_setup(tx: &mut Tx, setup_id: i64, now: i64) -> Result<bool, sql
     Ok(n == 1)
 }
 
-/// An address I use: the user row's id, the organization's name, the address, whether in
-/// maintenance, my permissions.
-pub type MyAddressRow = (i64, i64, String, String, bool, Rights);
+/// An address I use, as the person's own view reads it.
+#[derive(sqlx::FromRow)]
+pub struct MyAddressRow {
+    /// The user row's id (which of the address's users I am).
+    pub mail_user_id: i64,
+    pub address_id: i64,
+    /// The organization's name.
+    pub organization: String,
+    pub address: String,
+    pub in_maintenance: bool,
+    /// My permissions.
+    #[sqlx(try_from = "i64")]
+    pub rights: Rights,
+}
 
 /// The addresses this account uses (as the account, or invited under its login email before
 /// it had one).
@@ -492,15 +482,12 @@ pub async fn my_addresses(
     email: &str,
 ) -> Result<Vec<MyAddressRow>, sqlx::Error> {
     const SQL: &str =
-        "SELECT u.id, a.id, o.name, a.address, a.maintenance_at IS NOT NULL, u.rights \
+        "SELECT u.id AS mail_user_id, a.id AS address_id, o.name AS organization, a.address, \
+          a.maintenance_at IS NOT NULL AS in_maintenance, u.rights \
         FROM mail_users u JOIN mail_addresses a ON a.id = u.address_id \
         JOIN products p ON p.id = a.product_id JOIN organizations o ON o.id = p.organization_id \
         WHERE u.user_id = $1 OR (u.user_id IS NULL AND u.email = $2) ORDER BY a.address";
-    let rows: Vec<(i64, i64, String, String, bool, i64)> = fetch_all!(tx, SQL, user_id, email)?;
-    Ok(rows
-        .into_iter()
-        .map(|(u, a, o, address, m, bits)| (u, a, o, address, m, Rights::from_bits(bits)))
-        .collect())
+    fetch_all!(tx, SQL, user_id, email)
 }
 
 /// One of the address users that this account is (by account, or by its login email when
@@ -520,14 +507,33 @@ pub async fn my_user(
     email: &str,
 ) -> Result<Option<MyUserRow>, sqlx::Error> {
     const SQL: &str = "SELECT u.id, u.address_id, a.address, u.email, u.rights, a.product_id, \
-          p.organization_id, a.maintenance_at IS NOT NULL \
+          p.organization_id, a.maintenance_at IS NOT NULL AS in_maintenance \
         FROM mail_users u JOIN mail_addresses a ON a.id = u.address_id \
         JOIN products p ON p.id = a.product_id \
         WHERE u.id = $1 AND (u.user_id = $2 OR (u.user_id IS NULL AND u.email = $3))";
-    type Row = (i64, i64, String, String, i64, i64, i64, bool);
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        address_id: i64,
+        address: String,
+        email: String,
+        rights: i64,
+        product_id: i64,
+        organization_id: i64,
+        in_maintenance: bool,
+    }
     let row: Option<Row> = fetch_optional!(tx, SQL, mail_user_id, user_id, email)?;
     Ok(row.map(
-        |(id, address_id, address, email, bits, product_id, organization_id, in_maintenance)| {
+        |Row {
+             id,
+             address_id,
+             address,
+             email,
+             rights: bits,
+             product_id,
+             organization_id,
+             in_maintenance,
+         }| {
             MyUserRow {
                 user: UserRow {
                     id,
@@ -545,7 +551,7 @@ pub async fn my_user(
 }
 
 /// What the device-authentication endpoint needs of an address.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuthAddress {
     pub id: i64,
     pub product_id: i64,
@@ -554,17 +560,10 @@ pub struct AuthAddress {
 }
 
 pub async fn auth_address(tx: &mut Tx, address: &str) -> Result<Option<AuthAddress>, sqlx::Error> {
-    const SQL: &str = "SELECT a.id, a.product_id, p.organization_id, a.maintenance_at IS NOT NULL \
+    const SQL: &str = "SELECT a.id, a.product_id, p.organization_id, \
+          a.maintenance_at IS NOT NULL AS in_maintenance \
         FROM mail_addresses a JOIN products p ON p.id = a.product_id WHERE a.address = $1";
-    let row: Option<(i64, i64, i64, bool)> = fetch_optional!(tx, SQL, address)?;
-    Ok(row.map(
-        |(id, product_id, organization_id, in_maintenance)| AuthAddress {
-            id,
-            product_id,
-            organization_id,
-            in_maintenance,
-        },
-    ))
+    fetch_optional!(tx, SQL, address)
 }
 
 /// The device whose password has this keyed hash on an address.
@@ -585,34 +584,34 @@ pub async fn auth_device(
     address: &AuthAddress,
     secret_hash: &str,
 ) -> Result<Option<AuthDevice>, sqlx::Error> {
-    const SQL: &str = "SELECT d.id, d.name, d.disconnected_at IS NOT NULL, \
-          COALESCE(m.blocked_at IS NOT NULL, FALSE), d.last_refusal, d.last_refused_at, d.last_used_at \
+    const SQL: &str = "SELECT d.id, d.name, d.disconnected_at IS NOT NULL AS disconnected, \
+          COALESCE(m.blocked_at IS NOT NULL, FALSE) AS blocked, d.last_refusal, d.last_refused_at, \
+          d.last_used_at \
         FROM mail_devices d LEFT JOIN mail_users u ON u.id = d.mail_user_id \
         LEFT JOIN users s ON s.id = u.user_id OR (u.user_id IS NULL AND s.email = u.email) \
         LEFT JOIN memberships m ON m.user_id = s.id AND m.organization_id = $3 \
         WHERE d.address_id = $1 AND d.secret_hash = $2 \
         ORDER BY d.disconnected_at IS NULL DESC, d.id DESC";
-    type Row = (
-        i64,
-        String,
-        bool,
-        bool,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        disconnected: bool,
+        blocked: bool,
+        last_refusal: Option<String>,
+        last_refused_at: Option<i64>,
+        last_used_at: Option<i64>,
+    }
     let row: Option<Row> =
         fetch_optional!(tx, SQL, address.id, secret_hash, address.organization_id)?;
-    Ok(row.map(
-        |(id, name, disconnected, blocked, reason, at, last_used_at)| AuthDevice {
-            id,
-            name,
-            disconnected,
-            blocked,
-            last_refusal: reason.zip(at),
-            last_used_at,
-        },
-    ))
+    Ok(row.map(|row| AuthDevice {
+        id: row.id,
+        name: row.name,
+        disconnected: row.disconnected,
+        blocked: row.blocked,
+        last_refusal: row.last_refusal.zip(row.last_refused_at),
+        last_used_at: row.last_used_at,
+    }))
 }
 
 /// Records a refusal of a device's password.

@@ -2,7 +2,9 @@
 
 use super::Member;
 use crate::db::Tx;
-use crate::db::{affected, exec, fetch_all, fetch_one, scalar_all, scalar_one, scalar_optional};
+use crate::db::{
+    affected, exec, fetch_all, fetch_one, row, scalar_all, scalar_one, scalar_optional,
+};
 use crate::policy::Role;
 
 pub async fn set_last_organization(
@@ -15,15 +17,35 @@ pub async fn set_last_organization(
 }
 
 pub async fn members(tx: &mut Tx, organization_id: i64) -> Result<Vec<Member>, sqlx::Error> {
-    const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, m.created_at, u.locked_at IS NOT NULL \
+    const SQL: &str =
+        "SELECT u.id, u.first_name, u.last_name, u.email, m.role, m.created_at AS joined_at, \
+                         u.locked_at IS NOT NULL AS locked \
                        FROM memberships m JOIN users u ON u.id = m.user_id \
                        WHERE m.organization_id = $1 ORDER BY u.last_name, u.first_name, u.id";
-    let rows: Vec<(i64, String, String, String, String, i64, bool)> =
-        fetch_all!(tx, SQL, organization_id)?;
+    row! {
+        struct Row {
+            id: i64,
+            first_name: String,
+            last_name: String,
+            email: String,
+            role: String,
+            joined_at: i64,
+            locked: bool,
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id)?;
     Ok(crate::db::parsed(
         "memberships",
         rows,
-        |(user_id, first_name, last_name, email, role, joined_at, locked)| {
+        |Row {
+             id: user_id,
+             first_name,
+             last_name,
+             email,
+             role,
+             joined_at,
+             locked,
+         }| {
             Role::parse(&role).map(|role| Member {
                 user_id,
                 first_name,
@@ -45,39 +67,41 @@ pub async fn users(
     search: &str,
 ) -> Result<Vec<super::UserRow>, sqlx::Error> {
     const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, \
-          EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id), \
-          (SELECT a.occurred_at FROM activity_log a WHERE a.actor_user_id = u.id ORDER BY a.id DESC LIMIT 1), \
-          u.locked_at IS NOT NULL, m.blocked_at IS NOT NULL \
+          EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id) AS two_factor, \
+          (SELECT a.occurred_at FROM activity_log a WHERE a.actor_user_id = u.id ORDER BY a.id DESC LIMIT 1) AS last_active, \
+          u.locked_at IS NOT NULL AS locked, m.blocked_at IS NOT NULL AS blocked \
         FROM memberships m JOIN users u ON u.id = m.user_id \
         WHERE m.organization_id = $1 \
           AND ($2 = '' OR lower(u.first_name || ' ' || u.last_name) LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
         ORDER BY lower(u.last_name), lower(u.first_name), u.id";
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        bool,
-        Option<i64>,
-        bool,
-        bool,
-    );
+    row! {
+        struct Row {
+            id: i64,
+            first_name: String,
+            last_name: String,
+            email: String,
+            role: String,
+            two_factor: bool,
+            last_active: Option<i64>,
+            locked: bool,
+            blocked: bool,
+        }
+    }
     let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id, search)?;
     Ok(crate::db::parsed(
-        "second_factors",
+        "memberships",
         rows,
-        |(
-            user_id,
-            first_name,
-            last_name,
-            email,
-            role,
-            two_factor,
-            last_active,
-            locked,
-            blocked,
-        )| {
+        |Row {
+             id: user_id,
+             first_name,
+             last_name,
+             email,
+             role,
+             two_factor,
+             last_active,
+             locked,
+             blocked,
+         }| {
             Some(super::UserRow {
                 user_id,
                 first_name,

@@ -5,41 +5,59 @@ use super::{
     ProductSummary, PAGE_SIZE,
 };
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, scalar_one, scalar_optional};
+use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
 use crate::format::like_pattern;
 
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    bool,
-    String,
-    Option<String>,
-    bool,
-);
-type DetailRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-    String,
-    Option<String>,
-);
+row! {
+    /// A product as the list shows it.
+    struct Row {
+        id: i64,
+        name: String,
+        kind: String,
+        status: String,
+        expires_at: Option<i64>,
+        holder: String,
+        blocked: bool,
+        stage: String,
+        transfer_state: Option<String>,
+        auto_renew: bool,
+    }
+}
+
+row! {
+    /// A product as its page shows it.
+    struct DetailRow {
+        id: i64,
+        name: String,
+        kind: String,
+        status: String,
+        expires_at: Option<i64>,
+        holder: String,
+        payer: String,
+        created_at: i64,
+        blocked_at: Option<i64>,
+        blocked_by: Option<String>,
+        stage: String,
+        transfer_state: Option<String>,
+    }
+}
 
 fn summaries(rows: Vec<Row>) -> Vec<ProductSummary> {
     crate::db::parsed(
         "products",
         rows,
-        |(id, name, kind, status, expires_at, holder, blocked, stage, transfer, auto_renew)| {
+        |Row {
+             id,
+             name,
+             kind,
+             status,
+             expires_at,
+             holder,
+             blocked,
+             stage,
+             transfer_state: transfer,
+             auto_renew,
+         }| {
             Some(ProductSummary {
                 in_transfer: super::in_transfer(transfer.as_deref()),
                 id,
@@ -68,7 +86,7 @@ pub async fn page(
     filter: &ProductFilter,
     after: Option<(String, i64)>,
 ) -> Result<Vec<ProductSummary>, sqlx::Error> {
-    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state, p.auto_renew FROM products p \
+    const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL AS blocked, p.stage, p.transfer_state, p.auto_renew FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -76,7 +94,7 @@ pub async fn page(
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
           AND (lower(p.name), p.id) > ($6, $7) \
         ORDER BY lower(p.name), p.id LIMIT $8";
-    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, p.stage, p.transfer_state, p.auto_renew FROM products p \
+    const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL AS blocked, p.stage, p.transfer_state, p.auto_renew FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
           AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
@@ -163,7 +181,7 @@ pub async fn needing_attention(
         "p.expires_at, p.id"
     };
     let list = format!(
-        "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL, \
+        "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL AS blocked, \
          p.stage, p.transfer_state, p.auto_renew FROM products p WHERE {REACH} AND {condition} ORDER BY {order} LIMIT $4"
     );
     let count = format!("SELECT COUNT(*) FROM products p WHERE {REACH} AND {condition}");
@@ -181,28 +199,29 @@ pub async fn detail(
     only_for: Option<i64>,
     product_id: i64,
 ) -> Result<Option<ProductDetail>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name, p.created_at, \
-          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END, p.stage, p.transfer_state \
+    const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name AS payer, p.created_at, \
+          p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END AS blocked_by, \
+          p.stage, p.transfer_state \
         FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
     let row: Option<DetailRow> =
         fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     let Some(mut detail) = row.and_then(
-        |(
-            id,
-            name,
-            kind,
-            status,
-            expires_at,
-            holder,
-            payer,
-            created_at,
-            blocked_at,
-            blocked_by,
-            stage,
-            transfer,
-        )| {
+        |DetailRow {
+             id,
+             name,
+             kind,
+             status,
+             expires_at,
+             holder,
+             payer,
+             created_at,
+             blocked_at,
+             blocked_by,
+             stage,
+             transfer_state: transfer,
+         }| {
             Some(ProductDetail {
                 in_transfer: super::in_transfer(transfer.as_deref()),
                 id,

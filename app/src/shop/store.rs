@@ -5,7 +5,7 @@ use super::quote::{FreeOffer, Line, PromoCode, PromoReduction, TypedCode};
 use super::{OrderStatus, Payment, Purpose, Renewable};
 use crate::db::Tx;
 use crate::db::{
-    affected, exec, fetch_all, fetch_optional, scalar_all, scalar_one, scalar_optional,
+    affected, exec, fetch_all, fetch_optional, row, scalar_all, scalar_one, scalar_optional,
 };
 use crate::money::{Currency, Money, Percent};
 use crate::products::ProductKind;
@@ -13,19 +13,22 @@ use crate::tokens::TokenHash;
 
 // ---- The cart -------------------------------------------------------------------------------
 
-type LineRow = (
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    i64,
-    i64,
-    String,
-    Option<i64>,
-    String,
-    String,
-);
+row! {
+    /// A cart line as stored.
+    struct LineRow {
+        id: i64,
+        kind: String,
+        plan: String,
+        name: String,
+        product_id: Option<i64>,
+        quantity: i64,
+        periods: i64,
+        promo_code: String,
+        free_offer_id: Option<i64>,
+        purpose: String,
+        auth_code: String,
+    }
+}
 
 const LINE_COLUMNS: &str = "id, kind, plan, name, product_id, quantity, periods, promo_code, \
                             free_offer_id, purpose, auth_code";
@@ -38,7 +41,7 @@ pub struct StoredLine {
 }
 
 fn stored_line(
-    (
+    LineRow {
         id,
         kind,
         plan,
@@ -50,7 +53,7 @@ fn stored_line(
         free_offer_id,
         purpose,
         auth_code,
-    ): LineRow,
+    }: LineRow,
 ) -> Option<StoredLine> {
     Some(StoredLine {
         line: Line {
@@ -243,23 +246,36 @@ pub async fn empty_cart(tx: &mut Tx, organization_id: i64) -> Result<(), sqlx::E
 
 // ---- Promo codes and free offers ------------------------------------------------------------
 
-type PromoRow = (
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    String,
-    Option<i64>,
-    Option<i64>,
-    i64,
-);
+row! {
+    /// A promo code as stored.
+    struct PromoRow {
+        id: i64,
+        code: String,
+        percent: Option<i64>,
+        amount_minor: Option<i64>,
+        currency: Option<String>,
+        kinds: String,
+        expires_at: Option<i64>,
+        max_uses: Option<i64>,
+        uses: i64,
+    }
+}
 
 const PROMO_COLUMNS: &str =
     "id, code, percent, amount_minor, currency, kinds, expires_at, max_uses, uses";
 
 fn promo(
-    (id, code, percent, amount_minor, currency, kinds, expires_at, max_uses, uses): PromoRow,
+    PromoRow {
+        id,
+        code,
+        percent,
+        amount_minor,
+        currency,
+        kinds,
+        expires_at,
+        max_uses,
+        uses,
+    }: PromoRow,
 ) -> Option<PromoCode> {
     let reduction = match (percent, amount_minor, currency) {
         (Some(p), None, None) => PromoReduction::Percent(Percent(p)),
@@ -405,7 +421,15 @@ pub async fn insert_promo_code(
     )
 }
 
-type OfferRow = (i64, String, i64, String);
+row! {
+    /// A free offer as stored.
+    struct OfferRow {
+        id: i64,
+        kind: String,
+        periods: i64,
+        label: String,
+    }
+}
 
 /// The organization's free offers not used by an order.
 pub async fn free_offers(tx: &mut Tx, organization_id: i64) -> Result<Vec<FreeOffer>, sqlx::Error> {
@@ -415,7 +439,12 @@ pub async fn free_offers(tx: &mut Tx, organization_id: i64) -> Result<Vec<FreeOf
     Ok(crate::db::parsed(
         "free_offers",
         rows,
-        |(id, kind, periods, label)| {
+        |OfferRow {
+             id,
+             kind,
+             periods,
+             label,
+         }| {
             Some(FreeOffer {
                 id,
                 kind: ProductKind::parse(&kind)?,
@@ -459,11 +488,26 @@ pub async fn insert_free_offer(
 pub async fn renewable(tx: &mut Tx, organization_id: i64) -> Result<Vec<Renewable>, sqlx::Error> {
     const SQL: &str = "SELECT id, name, kind, expires_at, auto_renew FROM products \
                        WHERE organization_id = $1 AND stage <> 'released' ORDER BY name, id";
-    let rows: Vec<(i64, String, String, Option<i64>, bool)> = fetch_all!(tx, SQL, organization_id)?;
+    row! {
+        struct Row {
+            id: i64,
+            name: String,
+            kind: String,
+            expires_at: Option<i64>,
+            auto_renew: bool,
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id)?;
     Ok(crate::db::parsed(
         "products",
         rows,
-        |(product_id, name, kind, expires_at, auto_renew)| {
+        |Row {
+             id: product_id,
+             name,
+             kind,
+             expires_at,
+             auto_renew,
+         }| {
             Some(Renewable {
                 product_id,
                 name,
@@ -532,13 +576,32 @@ pub struct StoredOrder {
     pub placed_by: Option<i64>,
 }
 
-type OrderRow = (i64, i64, String, i64, String, String, Option<i64>);
+row! {
+    /// An order as stored.
+    struct OrderRow {
+        id: i64,
+        organization_id: i64,
+        currency: String,
+        total_minor: i64,
+        payment: String,
+        status: String,
+        placed_by: Option<i64>,
+    }
+}
 
 const ORDER_COLUMNS: &str =
     "id, organization_id, currency, total_minor, payment, status, placed_by";
 
 fn order(
-    (id, organization_id, currency, total, payment, status, placed_by): OrderRow,
+    OrderRow {
+        id,
+        organization_id,
+        currency,
+        total_minor: total,
+        payment,
+        status,
+        placed_by,
+    }: OrderRow,
 ) -> Option<StoredOrder> {
     Some(StoredOrder {
         id,
@@ -662,23 +725,40 @@ pub async fn order_lines(tx: &mut Tx, order_id: i64) -> Result<Vec<OrderLine>, s
     // The order's id first: a line that does not parse is logged under its order.
     const SQL: &str = "SELECT order_id, kind, plan, name, product_id, quantity, periods, period, \
                        purpose, auth_code FROM order_lines WHERE order_id = $1 ORDER BY position";
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        Option<i64>,
-        i64,
-        i64,
-        String,
-        String,
-        String,
-    )> = fetch_all!(tx, SQL, order_id)?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        order_id: i64,
+        kind: String,
+        plan: String,
+        name: String,
+        product_id: Option<i64>,
+        quantity: i64,
+        periods: i64,
+        period: String,
+        purpose: String,
+        auth_code: String,
+    }
+    impl crate::db::Row for Row {
+        fn id(&self) -> i64 {
+            self.order_id
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, order_id)?;
     Ok(crate::db::parsed(
         "order_lines",
         rows,
-        |(_, kind, plan, name, product_id, quantity, periods, period, purpose, auth_code)| {
+        |Row {
+             kind,
+             plan,
+             name,
+             product_id,
+             quantity,
+             periods,
+             period,
+             purpose,
+             auth_code,
+             ..
+         }| {
             Some(OrderLine {
                 kind: ProductKind::parse(&kind)?,
                 plan,
@@ -853,29 +933,32 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
     Ok(id)
 }
 
-type InvoiceRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    i64,
-    String,
-);
+row! {
+    /// An invoice as stored.
+    struct InvoiceRow {
+        id: i64,
+        organization_id: i64,
+        order_id: i64,
+        currency: String,
+        number: i64,
+        organization_name: String,
+        address: String,
+        net_minor: i64,
+        vat_minor: i64,
+        rounding_minor: i64,
+        total_minor: i64,
+        payment_reference: String,
+        issued_at: i64,
+        supplier: String,
+    }
+}
 
 const INVOICE_COLUMNS: &str = "id, organization_id, order_id, currency, number, \
     organization_name, address, net_minor, vat_minor, rounding_minor, total_minor, \
     payment_reference, issued_at, supplier";
 
 fn invoice_of(
-    (
+    InvoiceRow {
         id,
         organization_id,
         order_id,
@@ -883,14 +966,14 @@ fn invoice_of(
         number,
         organization_name,
         address,
-        net,
-        vat,
-        rounding,
-        total,
+        net_minor: net,
+        vat_minor: vat,
+        rounding_minor: rounding,
+        total_minor: total,
         payment_reference,
         issued_at,
         supplier,
-    ): InvoiceRow,
+    }: InvoiceRow,
 ) -> Option<Invoice> {
     let currency = Currency::parse(&currency)?;
     Some(Invoice {
@@ -936,35 +1019,36 @@ pub async fn invoice(
     let Some(mut invoice) = row.and_then(invoice_of) else {
         return Ok(None);
     };
-    type LineRow = (
-        String,
-        i64,
-        i64,
-        String,
-        i64,
-        String,
-        i64,
-        i64,
-        Option<i64>,
-        Option<i64>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct LineRow {
+        description: String,
+        quantity: i64,
+        periods: i64,
+        period: String,
+        list_minor: i64,
+        reductions: String,
+        net_minor: i64,
+        vat_rate: i64,
+        service_from: Option<i64>,
+        service_until: Option<i64>,
+    }
     let rows: Vec<LineRow> = fetch_all!(tx, LINES, invoice.id)?;
     let currency = invoice.currency;
     invoice.lines = rows
         .into_iter()
         .map(
-            |(
-                description,
-                quantity,
-                periods,
-                period,
-                list,
-                reductions,
-                net,
-                vat_rate,
-                from,
-                until,
-            )| {
+            |LineRow {
+                 description,
+                 quantity,
+                 periods,
+                 period,
+                 list_minor: list,
+                 reductions,
+                 net_minor: net,
+                 vat_rate,
+                 service_from: from,
+                 service_until: until,
+             }| {
                 InvoiceLine {
                     description,
                     quantity,
@@ -1024,17 +1108,36 @@ pub struct AutoRenewing {
 }
 
 pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>, sqlx::Error> {
-    const SQL: &str = "SELECT p.id, p.organization_id, o.name, p.kind, p.name, p.expires_at, \
-        COALESCE(p.warranty_until > p.expires_at, FALSE) \
+    const SQL: &str = "SELECT p.id, p.organization_id, o.name AS organization, p.kind, p.name, \
+        p.expires_at, COALESCE(p.warranty_until > p.expires_at, FALSE) AS warranty \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
         WHERE (p.auto_renew OR p.warranty_until > p.expires_at) \
         AND p.stage IN ('active', 'expired') AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
         ORDER BY p.expires_at, p.id";
-    let rows: Vec<(i64, i64, String, String, String, i64, bool)> = fetch_all!(tx, SQL, until)?;
+    row! {
+        struct Row {
+            id: i64,
+            organization_id: i64,
+            organization: String,
+            kind: String,
+            name: String,
+            expires_at: i64,
+            warranty: bool,
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, until)?;
     Ok(crate::db::parsed(
         "products",
         rows,
-        |(product_id, organization_id, organization, kind, name, expires_at, warranty)| {
+        |Row {
+             id: product_id,
+             organization_id,
+             organization,
+             kind,
+             name,
+             expires_at,
+             warranty,
+         }| {
             Some(AutoRenewing {
                 product_id,
                 organization_id,

@@ -3,7 +3,7 @@
 
 use super::{Colour, Tag, TagChip};
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, scalar_one};
+use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one};
 
 pub async fn list(
     tx: &mut Tx,
@@ -13,13 +13,28 @@ pub async fn list(
     const SQL: &str = "SELECT t.id, t.name, t.colour, t.version, \
           (SELECT COUNT(*) FROM product_tags pt WHERE pt.tag_id = t.id \
              AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = pt.product_id AND a.user_id = $2))) \
+          AS products \
         FROM tags t WHERE t.organization_id = $1 ORDER BY lower(t.name), t.id";
-    let rows: Vec<(i64, String, String, i64, i64)> =
-        fetch_all!(tx, SQL, organization_id, only_for.unwrap_or(0))?;
+    row! {
+        struct Row {
+            id: i64,
+            name: String,
+            colour: String,
+            version: i64,
+            products: i64,
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id, only_for.unwrap_or(0))?;
     Ok(crate::db::parsed(
-        "product_tags",
+        "tags",
         rows,
-        |(id, name, colour, version, products)| {
+        |Row {
+             id,
+             name,
+             colour,
+             version,
+             products,
+         }| {
             Some(Tag {
                 id,
                 name,

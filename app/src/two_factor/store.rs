@@ -4,9 +4,19 @@
 use super::{Method, MethodKind};
 use crate::db::on_db;
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, scalar_one, scalar_optional};
+use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
 
-type MethodRow = (i64, String, String, bool, i64, Option<i64>);
+row! {
+    /// A second factor as stored.
+    struct MethodRow {
+        id: i64,
+        kind: String,
+        label: String,
+        is_default: bool,
+        created_at: i64,
+        last_used_at: Option<i64>,
+    }
+}
 
 pub async fn methods(tx: &mut Tx, user_id: i64) -> Result<Vec<Method>, sqlx::Error> {
     const SQL: &str = "SELECT id, kind, label, is_default, created_at, last_used_at \
@@ -15,7 +25,14 @@ pub async fn methods(tx: &mut Tx, user_id: i64) -> Result<Vec<Method>, sqlx::Err
     Ok(crate::db::parsed(
         "second_factors",
         rows,
-        |(id, kind, label, is_default, created_at, last_used_at)| {
+        |MethodRow {
+             id,
+             kind,
+             label,
+             is_default,
+             created_at,
+             last_used_at,
+         }| {
             Some(Method {
                 id,
                 kind: MethodKind::parse(&kind)?,
