@@ -12,6 +12,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "foundations",
         &[
             "error",
+            "enums",
             "format",
             "policy",
             "db",

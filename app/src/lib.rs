@@ -11,6 +11,7 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
 pub mod domains;
+mod enums;
 pub mod error;
 pub mod format;
 pub mod invitations;

@@ -3,50 +3,26 @@
 //! Server functions name the [`Action`] they perform and ask [`allows`]; pages only hide what
 //! the server would refuse anyway, by asking the same table.
 
+use crate::enums::stored;
 use serde::{Deserialize, Serialize};
 
-/// A person's role inside one organization. Read fresh from the database on every request.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    #[strum(message = "Legal representative")]
-    LegalRepresentative,
-    #[strum(message = "Administrator")]
-    Administrator,
-    #[strum(message = "Collaborator")]
-    Collaborator,
-    #[strum(message = "External")]
-    External,
+stored! {
+    /// A person's role inside one organization. Read fresh from the database on every request.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Role labelled {
+        #[strum(message = "Legal representative")]
+        LegalRepresentative,
+        #[strum(message = "Administrator")]
+        Administrator,
+        #[strum(message = "Collaborator")]
+        Collaborator,
+        #[strum(message = "External")]
+        External,
+    }
 }
 
 impl Role {
-    pub const ALL: &'static [Role] = <Self as strum::VariantArray>::VARIANTS;
-
-    /// The value stored in the database.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<Role> {
-        value.parse().ok()
-    }
-
     /// Rank for "nobody grants a role above their own": higher is more.
     pub fn rank(self) -> u8 {
         match self {
@@ -55,11 +31,6 @@ impl Role {
             Role::Collaborator => 1,
             Role::External => 0,
         }
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -584,39 +555,14 @@ pub fn may_invite(actor: Role, role: Role) -> Result<(), &'static str> {
     Ok(())
 }
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TokenScope {
-    #[strum(message = "Read only")]
-    Read,
-    #[strum(message = "Read and write")]
-    ReadWrite,
-}
-
-impl TokenScope {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(value: &str) -> Option<TokenScope> {
-        value.parse().ok()
-    }
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TokenScope labelled {
+        #[strum(message = "Read only")]
+        Read,
+        #[strum(message = "Read and write")]
+        ReadWrite,
     }
 }
 

@@ -6,6 +6,7 @@ use crate::db::Tx;
 use crate::db::{
     affected, fetch_all, fetch_optional, row, scalar_all, scalar_one, scalar_optional,
 };
+use crate::enums::stored;
 use crate::password::HashedPassword;
 use crate::policy::Role;
 use crate::request::Origin;
@@ -26,18 +27,12 @@ pub async fn account(tx: &mut Tx, user_id: i64) -> Result<Option<Account>, sqlx:
     fetch_optional!(tx, SQL, user_id)
 }
 
-/// How far a session has come: a full session, or a sign-in still owing its second factor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
-#[strum(serialize_all = "snake_case")]
-pub enum Stage {
-    Full,
-    SecondFactor,
-}
-
-impl Stage {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+stored! {
+    /// How far a session has come: a full session, or a sign-in still owing its second factor.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Stage {
+        Full,
+        SecondFactor,
     }
 }
 
@@ -342,17 +337,11 @@ pub async fn locked_at(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sqlx::E
     Ok(found.flatten())
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
-#[strum(serialize_all = "snake_case")]
-pub enum LinkPurpose {
-    Unlock,
-    NotMe,
-}
-
-impl LinkPurpose {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+stored! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum LinkPurpose {
+        Unlock,
+        NotMe,
     }
 }
 

@@ -4,232 +4,205 @@
 #[cfg(feature = "ssr")]
 pub mod store;
 
+use crate::enums::stored;
 use serde::{Deserialize, Serialize};
 
 pub const PAGE_SIZE: i64 = 25;
 
-/// What happened. Stored by [`ActivityAction::as_str`] (the variant's name in snake case);
-/// never renamed once released. Each variant is declared once, with its label.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ActivityAction {
-    #[strum(message = "Account created")]
-    SignUp,
-    #[strum(message = "Signed in")]
-    SignInSucceeded,
-    #[strum(message = "Failed sign-in")]
-    SignInFailed,
-    #[strum(message = "Signed out")]
-    SignOut,
-    #[strum(message = "Organization created")]
-    OrganizationCreated,
-    #[strum(message = "Password accepted, second factor requested")]
-    SecondFactorRequested,
-    #[strum(message = "Wrong second-factor code")]
-    SecondFactorFailed,
-    #[strum(message = "Sign-in cancelled")]
-    SignInCancelled,
-    #[strum(message = "Two-factor method added")]
-    TwoFactorMethodAdded,
-    #[strum(message = "Two-factor method removed")]
-    TwoFactorMethodRemoved,
-    #[strum(message = "Default two-factor method changed")]
-    TwoFactorDefaultChanged,
-    #[strum(message = "Two-factor authentication turned off")]
-    TwoFactorDisabled,
-    #[strum(message = "New backup codes generated")]
-    BackupCodesGenerated,
-    #[strum(message = "Sign-in alerts and lockout changed")]
-    SafetySettingsChanged,
-    #[strum(message = "Account unlocked")]
-    AccountUnlocked,
-    #[strum(message = "Sign-in reported as not mine")]
-    NotMeReported,
-    #[strum(message = "Session ended")]
-    SessionEnded,
-    #[strum(message = "Other sessions ended")]
-    OtherSessionsEnded,
-    #[strum(message = "Application password created")]
-    AppPasswordCreated,
-    #[strum(message = "Application password revoked")]
-    AppPasswordRevoked,
-    #[strum(message = "API token created")]
-    ApiTokenCreated,
-    #[strum(message = "API token revoked")]
-    ApiTokenRevoked,
-    #[strum(message = "All application passwords and API tokens revoked")]
-    CredentialsRevoked,
-    #[strum(message = "Password changed")]
-    PasswordChanged,
-    #[strum(message = "Login email change requested")]
-    EmailChangeRequested,
-    #[strum(message = "Login email changed")]
-    EmailChanged,
-    #[strum(message = "Recovery email and phone changed")]
-    RecoveryContactsChanged,
-    #[strum(message = "Tag created")]
-    TagCreated,
-    #[strum(message = "Tag renamed or recoloured")]
-    TagChanged,
-    #[strum(message = "Tag deleted")]
-    TagDeleted,
-    #[strum(message = "Tag put on products")]
-    ProductsTagged,
-    #[strum(message = "Tag taken off products")]
-    ProductsUntagged,
-    #[strum(message = "Product management blocked")]
-    ProductBlocked,
-    #[strum(message = "Product management unblocked")]
-    ProductUnblocked,
-    #[strum(message = "Role changed")]
-    RoleChanged,
-    #[strum(message = "Invitation sent")]
-    InvitationSent,
-    #[strum(message = "Invitation sent again")]
-    InvitationResent,
-    #[strum(message = "Invitation revoked")]
-    InvitationRevoked,
-    #[strum(message = "Invitation accepted")]
-    InvitationAccepted,
-    #[strum(message = "User blocked")]
-    MemberBlocked,
-    #[strum(message = "User unblocked")]
-    MemberUnblocked,
-    #[strum(message = "User removed from the organization")]
-    MemberRemoved,
-    #[strum(message = "Left the organization")]
-    LeftOrganization,
-    #[strum(message = "Organization renamed")]
-    OrganizationRenamed,
-    #[strum(message = "Two-factor requirement changed")]
-    TwoFactorRequirementChanged,
-    #[strum(message = "Password reset by SMS setting changed")]
-    SmsResetSettingChanged,
-    #[strum(message = "Organization deleted")]
-    OrganizationDeleted,
-    #[strum(message = "Account deleted")]
-    AccountDeleted,
-    #[strum(message = "Name changed")]
-    ProfileChanged,
-    #[strum(message = "Profile picture changed")]
-    AvatarChanged,
-    #[strum(message = "Wrong password given to confirm a change")]
-    PasswordCheckFailed,
-    #[strum(message = "Confirmed it's them with the password")]
-    IdentityConfirmed,
-    #[strum(message = "Wrong application password")]
-    AppPasswordFailed,
-    #[strum(message = "Password reset requested")]
-    PasswordResetRequested,
-    #[strum(message = "Password reset through an emailed link")]
-    PasswordReset,
-    #[strum(message = "Email address confirmed")]
-    EmailConfirmed,
-    #[strum(message = "Someone tried to sign up with this address")]
-    SignUpAttempted,
-    #[strum(message = "Billing address added")]
-    BillingAddressAdded,
-    #[strum(message = "Billing address changed")]
-    BillingAddressChanged,
-    #[strum(message = "Default billing address changed")]
-    BillingAddressMadeDefault,
-    #[strum(message = "Billing address deleted")]
-    BillingAddressDeleted,
-    #[strum(message = "Prepaid account topped up")]
-    PrepaidTopUp,
-    #[strum(message = "Billing email turned on or off")]
-    BillingNotificationChanged,
-    #[strum(message = "Expiry reminders changed")]
-    ExpiryRemindersChanged,
-    #[strum(message = "Expiry reminder sent")]
-    ExpiryReminderSent,
-    #[strum(message = "Cart changed")]
-    CartChanged,
-    #[strum(message = "Order placed")]
-    OrderPlaced,
-    #[strum(message = "Order paid")]
-    OrderPaid,
-    #[strum(message = "Order cancelled")]
-    OrderCancelled,
-    #[strum(message = "Product ordered")]
-    ProductOrdered,
-    #[strum(message = "Product renewed")]
-    ProductRenewed,
-    #[strum(message = "Promo code created")]
-    PromoCodeCreated,
-    #[strum(message = "Free offer granted")]
-    FreeOfferGranted,
-    #[strum(message = "Withdrawal requested")]
-    WithdrawalRequested,
-    #[strum(message = "Withdrawal paid out")]
-    WithdrawalCompleted,
-    #[strum(message = "Withdrawal given back")]
-    WithdrawalReversed,
-    #[strum(message = "Automatic renewal turned on or off")]
-    AutoRenewChanged,
-    #[strum(message = "Renewal reminder sent")]
-    RenewalReminderSent,
-    #[strum(message = "Automatic renewal failed")]
-    RenewalFailed,
-    #[strum(message = "Domain moved on after expiry")]
-    DomainStageChanged,
-    #[strum(message = "Domain restored")]
-    DomainRestored,
-    #[strum(message = "Renewal warranty bought")]
-    WarrantyBought,
-    #[strum(message = "Domain transferred in")]
-    DomainTransferred,
-    #[strum(message = "Domain transfer failed")]
-    TransferFailed,
-    #[strum(message = "Mail address created")]
-    MailAddressCreated,
-    #[strum(message = "Mail address user added")]
-    MailUserAdded,
-    #[strum(message = "Mail address user removed")]
-    MailUserRemoved,
-    #[strum(message = "Mail permissions changed")]
-    MailRightsChanged,
-    #[strum(message = "Mail global configuration changed")]
-    MailDefaultsChanged,
-    #[strum(message = "Mail address maintenance")]
-    MailMaintenanceChanged,
-    #[strum(message = "Device password created")]
-    DevicePasswordCreated,
-    #[strum(message = "Device disconnected")]
-    DeviceDisconnected,
-    #[strum(message = "Device setup link created")]
-    DeviceSetupSent,
-    #[strum(message = "Device sign-in refused")]
-    DeviceSignInRefused,
-}
-
-impl ActivityAction {
-    /// Every action, in the order declared.
-    pub const ALL: &'static [ActivityAction] = <Self as strum::VariantArray>::VARIANTS;
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<ActivityAction> {
-        value.parse().ok()
-    }
-
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    /// What happened. Stored by [`ActivityAction::as_str`] (the variant's name in snake case);
+    /// never renamed once released. Each variant is declared once, with its label.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ActivityAction labelled {
+        #[strum(message = "Account created")]
+        SignUp,
+        #[strum(message = "Signed in")]
+        SignInSucceeded,
+        #[strum(message = "Failed sign-in")]
+        SignInFailed,
+        #[strum(message = "Signed out")]
+        SignOut,
+        #[strum(message = "Organization created")]
+        OrganizationCreated,
+        #[strum(message = "Password accepted, second factor requested")]
+        SecondFactorRequested,
+        #[strum(message = "Wrong second-factor code")]
+        SecondFactorFailed,
+        #[strum(message = "Sign-in cancelled")]
+        SignInCancelled,
+        #[strum(message = "Two-factor method added")]
+        TwoFactorMethodAdded,
+        #[strum(message = "Two-factor method removed")]
+        TwoFactorMethodRemoved,
+        #[strum(message = "Default two-factor method changed")]
+        TwoFactorDefaultChanged,
+        #[strum(message = "Two-factor authentication turned off")]
+        TwoFactorDisabled,
+        #[strum(message = "New backup codes generated")]
+        BackupCodesGenerated,
+        #[strum(message = "Sign-in alerts and lockout changed")]
+        SafetySettingsChanged,
+        #[strum(message = "Account unlocked")]
+        AccountUnlocked,
+        #[strum(message = "Sign-in reported as not mine")]
+        NotMeReported,
+        #[strum(message = "Session ended")]
+        SessionEnded,
+        #[strum(message = "Other sessions ended")]
+        OtherSessionsEnded,
+        #[strum(message = "Application password created")]
+        AppPasswordCreated,
+        #[strum(message = "Application password revoked")]
+        AppPasswordRevoked,
+        #[strum(message = "API token created")]
+        ApiTokenCreated,
+        #[strum(message = "API token revoked")]
+        ApiTokenRevoked,
+        #[strum(message = "All application passwords and API tokens revoked")]
+        CredentialsRevoked,
+        #[strum(message = "Password changed")]
+        PasswordChanged,
+        #[strum(message = "Login email change requested")]
+        EmailChangeRequested,
+        #[strum(message = "Login email changed")]
+        EmailChanged,
+        #[strum(message = "Recovery email and phone changed")]
+        RecoveryContactsChanged,
+        #[strum(message = "Tag created")]
+        TagCreated,
+        #[strum(message = "Tag renamed or recoloured")]
+        TagChanged,
+        #[strum(message = "Tag deleted")]
+        TagDeleted,
+        #[strum(message = "Tag put on products")]
+        ProductsTagged,
+        #[strum(message = "Tag taken off products")]
+        ProductsUntagged,
+        #[strum(message = "Product management blocked")]
+        ProductBlocked,
+        #[strum(message = "Product management unblocked")]
+        ProductUnblocked,
+        #[strum(message = "Role changed")]
+        RoleChanged,
+        #[strum(message = "Invitation sent")]
+        InvitationSent,
+        #[strum(message = "Invitation sent again")]
+        InvitationResent,
+        #[strum(message = "Invitation revoked")]
+        InvitationRevoked,
+        #[strum(message = "Invitation accepted")]
+        InvitationAccepted,
+        #[strum(message = "User blocked")]
+        MemberBlocked,
+        #[strum(message = "User unblocked")]
+        MemberUnblocked,
+        #[strum(message = "User removed from the organization")]
+        MemberRemoved,
+        #[strum(message = "Left the organization")]
+        LeftOrganization,
+        #[strum(message = "Organization renamed")]
+        OrganizationRenamed,
+        #[strum(message = "Two-factor requirement changed")]
+        TwoFactorRequirementChanged,
+        #[strum(message = "Password reset by SMS setting changed")]
+        SmsResetSettingChanged,
+        #[strum(message = "Organization deleted")]
+        OrganizationDeleted,
+        #[strum(message = "Account deleted")]
+        AccountDeleted,
+        #[strum(message = "Name changed")]
+        ProfileChanged,
+        #[strum(message = "Profile picture changed")]
+        AvatarChanged,
+        #[strum(message = "Wrong password given to confirm a change")]
+        PasswordCheckFailed,
+        #[strum(message = "Confirmed it's them with the password")]
+        IdentityConfirmed,
+        #[strum(message = "Wrong application password")]
+        AppPasswordFailed,
+        #[strum(message = "Password reset requested")]
+        PasswordResetRequested,
+        #[strum(message = "Password reset through an emailed link")]
+        PasswordReset,
+        #[strum(message = "Email address confirmed")]
+        EmailConfirmed,
+        #[strum(message = "Someone tried to sign up with this address")]
+        SignUpAttempted,
+        #[strum(message = "Billing address added")]
+        BillingAddressAdded,
+        #[strum(message = "Billing address changed")]
+        BillingAddressChanged,
+        #[strum(message = "Default billing address changed")]
+        BillingAddressMadeDefault,
+        #[strum(message = "Billing address deleted")]
+        BillingAddressDeleted,
+        #[strum(message = "Prepaid account topped up")]
+        PrepaidTopUp,
+        #[strum(message = "Billing email turned on or off")]
+        BillingNotificationChanged,
+        #[strum(message = "Expiry reminders changed")]
+        ExpiryRemindersChanged,
+        #[strum(message = "Expiry reminder sent")]
+        ExpiryReminderSent,
+        #[strum(message = "Cart changed")]
+        CartChanged,
+        #[strum(message = "Order placed")]
+        OrderPlaced,
+        #[strum(message = "Order paid")]
+        OrderPaid,
+        #[strum(message = "Order cancelled")]
+        OrderCancelled,
+        #[strum(message = "Product ordered")]
+        ProductOrdered,
+        #[strum(message = "Product renewed")]
+        ProductRenewed,
+        #[strum(message = "Promo code created")]
+        PromoCodeCreated,
+        #[strum(message = "Free offer granted")]
+        FreeOfferGranted,
+        #[strum(message = "Withdrawal requested")]
+        WithdrawalRequested,
+        #[strum(message = "Withdrawal paid out")]
+        WithdrawalCompleted,
+        #[strum(message = "Withdrawal given back")]
+        WithdrawalReversed,
+        #[strum(message = "Automatic renewal turned on or off")]
+        AutoRenewChanged,
+        #[strum(message = "Renewal reminder sent")]
+        RenewalReminderSent,
+        #[strum(message = "Automatic renewal failed")]
+        RenewalFailed,
+        #[strum(message = "Domain moved on after expiry")]
+        DomainStageChanged,
+        #[strum(message = "Domain restored")]
+        DomainRestored,
+        #[strum(message = "Renewal warranty bought")]
+        WarrantyBought,
+        #[strum(message = "Domain transferred in")]
+        DomainTransferred,
+        #[strum(message = "Domain transfer failed")]
+        TransferFailed,
+        #[strum(message = "Mail address created")]
+        MailAddressCreated,
+        #[strum(message = "Mail address user added")]
+        MailUserAdded,
+        #[strum(message = "Mail address user removed")]
+        MailUserRemoved,
+        #[strum(message = "Mail permissions changed")]
+        MailRightsChanged,
+        #[strum(message = "Mail global configuration changed")]
+        MailDefaultsChanged,
+        #[strum(message = "Mail address maintenance")]
+        MailMaintenanceChanged,
+        #[strum(message = "Device password created")]
+        DevicePasswordCreated,
+        #[strum(message = "Device disconnected")]
+        DeviceDisconnected,
+        #[strum(message = "Device setup link created")]
+        DeviceSetupSent,
+        #[strum(message = "Device sign-in refused")]
+        DeviceSignInRefused,
     }
 }
 

@@ -4,6 +4,7 @@
 //! both currencies for every plan, tiers in growing order — so a mistake stops the server at
 //! start with the line to fix, not a customer at checkout.
 
+use crate::enums::stored;
 use crate::money::{Currency, Money, Percent};
 use crate::products::ProductKind;
 use serde::Deserialize;
@@ -25,17 +26,11 @@ pub fn current() -> &'static Catalogue {
     CURRENT.get_or_init(Catalogue::shipped)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
-#[strum(serialize_all = "snake_case")]
-pub enum Period {
-    Month,
-    Year,
-}
-
-impl Period {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+stored! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Period {
+        Month,
+        Year,
     }
 }
 

@@ -7,32 +7,29 @@
 
 use super::store::{self, NewEntry, StoredEntry};
 use crate::db::Tx;
+use crate::enums::stored;
 use crate::error::{AppError, ErrorCode};
 use crate::money::{Currency, Money};
 
-/// What an entry records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
-#[strum(serialize_all = "snake_case")]
-pub enum EntryKind {
-    /// Money paid in by bank transfer to the prepaid account.
-    TopUp,
-    /// The amount of an order cancelled while its bank transfer was under way, credited when
-    /// the transfer arrived.
-    OrderCredit,
-    /// An order or a renewal paid from the balance.
-    Payment,
-    /// Money requested back to a bank account or PayPal address: reserved at once.
-    Withdrawal,
-    /// A withdrawal the operator could not complete, given back.
-    Reversal,
+stored! {
+    /// What an entry records.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum EntryKind {
+        /// Money paid in by bank transfer to the prepaid account.
+        TopUp,
+        /// The amount of an order cancelled while its bank transfer was under way, credited when
+        /// the transfer arrived.
+        OrderCredit,
+        /// An order or a renewal paid from the balance.
+        Payment,
+        /// Money requested back to a bank account or PayPal address: reserved at once.
+        Withdrawal,
+        /// A withdrawal the operator could not complete, given back.
+        Reversal,
+    }
 }
 
 impl EntryKind {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// Whether the entry adds to the balance (or takes from it).
     pub fn is_credit(self) -> bool {
         matches!(

@@ -23,6 +23,7 @@ pub mod store;
 pub mod view;
 #[cfg(feature = "ssr")]
 pub mod withdrawal;
+use crate::enums::stored;
 use crate::error::AppError;
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
@@ -88,43 +89,18 @@ pub struct PaymentSlip {
 /// Where the printable payment part of a top-up is (`?organization=ID&currency=CHF&amount=…`).
 pub const QR_BILL_PDF_PATH: &str = "/qr-bill.pdf";
 
-/// Where a withdrawal goes.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum WithdrawalMethod {
-    #[strum(message = "Bank account")]
-    BankAccount,
-    #[strum(serialize = "paypal", message = "PayPal")]
-    PayPal,
+stored! {
+    /// Where a withdrawal goes.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum WithdrawalMethod labelled {
+        #[strum(message = "Bank account")]
+        BankAccount,
+        #[strum(serialize = "paypal", message = "PayPal")]
+        PayPal,
+    }
 }
 
 impl WithdrawalMethod {
-    /// The value stored and sent.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<WithdrawalMethod> {
-        value.parse().ok()
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
-    }
-
     /// How a destination of this method is shown: an IBAN in groups of four.
     pub fn shown(self, destination: &str) -> String {
         match self {
@@ -134,50 +110,17 @@ impl WithdrawalMethod {
     }
 }
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum WithdrawalStatus {
-    /// Reserved on the prepaid account, waiting for the operator to pay it out.
-    #[strum(message = "Requested: reserved until it is paid out")]
-    Requested,
-    #[strum(message = "Paid out")]
-    Completed,
-    /// The operator could not pay it out: the amount is back on the account.
-    #[strum(message = "Given back to the prepaid account")]
-    Reversed,
-}
-
-impl WithdrawalStatus {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<WithdrawalStatus> {
-        [
-            WithdrawalStatus::Requested,
-            WithdrawalStatus::Completed,
-            WithdrawalStatus::Reversed,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum WithdrawalStatus labelled {
+        /// Reserved on the prepaid account, waiting for the operator to pay it out.
+        #[strum(message = "Requested: reserved until it is paid out")]
+        Requested,
+        #[strum(message = "Paid out")]
+        Completed,
+        /// The operator could not pay it out: the amount is back on the account.
+        #[strum(message = "Given back to the prepaid account")]
+        Reversed,
     }
 }
 
@@ -392,47 +335,20 @@ impl AddressInput {
     }
 }
 
-/// A billing email an organization can turn off (BIL-2).
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum Notice {
-    #[strum(message = "Invoice issued")]
-    InvoiceIssued,
-    #[strum(message = "Reminder before an automatic renewal")]
-    RenewalReminder,
-    #[strum(message = "Renewal and debit confirmation")]
-    RenewalConfirmation,
+stored! {
+    /// A billing email an organization can turn off (BIL-2).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Notice labelled {
+        #[strum(message = "Invoice issued")]
+        InvoiceIssued,
+        #[strum(message = "Reminder before an automatic renewal")]
+        RenewalReminder,
+        #[strum(message = "Renewal and debit confirmation")]
+        RenewalConfirmation,
+    }
 }
 
 impl Notice {
-    pub const ALL: &'static [Notice] = <Self as strum::VariantArray>::VARIANTS;
-
-    /// The stored column, and the value a form sends.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<Notice> {
-        value.parse().ok()
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
-    }
-
     pub fn description(self) -> &'static str {
         match self {
             Notice::InvoiceIssued => "An email with each new invoice.",

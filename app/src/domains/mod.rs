@@ -15,6 +15,7 @@ pub mod store;
 pub mod transfer;
 pub mod view;
 
+use crate::enums::stored;
 use crate::error::AppError;
 use crate::money::Money;
 use crate::products::DomainStage;
@@ -104,42 +105,21 @@ pub struct ReleasedDomain {
     pub released_at: Option<i64>,
 }
 
-/// Why a transfer in failed, as the registry answered (PRD-5).
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TransferFailure {
-    WrongAuthorizationCode,
-    TransferLock,
-    /// Registered or transferred less than 60 days ago.
-    TooRecent,
-    InRedemption,
-    HolderDidNotConfirm,
+stored! {
+    /// Why a transfer in failed, as the registry answered (PRD-5).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TransferFailure {
+        WrongAuthorizationCode,
+        TransferLock,
+        /// Registered or transferred less than 60 days ago.
+        TooRecent,
+        InRedemption,
+        HolderDidNotConfirm,
+    }
 }
 
 impl TransferFailure {
-    pub const ALL: &'static [TransferFailure] = <Self as strum::VariantArray>::VARIANTS;
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(text: &str) -> Option<TransferFailure> {
-        TransferFailure::ALL
-            .iter()
-            .copied()
-            .find(|f| f.as_str() == text)
-    }
     /// What went wrong, in plain words.
     pub fn reason(self) -> &'static str {
         match self {

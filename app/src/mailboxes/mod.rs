@@ -14,49 +14,38 @@ pub mod servers;
 pub mod store;
 pub mod view;
 
+use crate::enums::stored;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
-/// One of the 11 permissions a user of an email address may hold (the seed's table, in its
-/// order).
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum MailRight {
-    #[strum(message = "Configure a device")]
-    Devices,
-    #[strum(message = "Manage responders")]
-    Responders,
-    #[strum(message = "Manage signatures")]
-    Signatures,
-    #[strum(message = "Manage redirections")]
-    Redirections,
-    #[strum(message = "Manage aliases")]
-    Aliases,
-    #[strum(message = "Manage action history")]
-    ActionHistory,
-    #[strum(message = "Manage restorations")]
-    Restorations,
-    #[strum(message = "Manage filters")]
-    Filters,
-    #[strum(message = "Manage rules")]
-    Rules,
-    #[strum(message = "Manage folders")]
-    Folders,
-    #[strum(message = "Manage security")]
-    Security,
+stored! {
+    /// One of the 11 permissions a user of an email address may hold (the seed's table, in its
+    /// order).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MailRight labelled {
+        #[strum(message = "Configure a device")]
+        Devices,
+        #[strum(message = "Manage responders")]
+        Responders,
+        #[strum(message = "Manage signatures")]
+        Signatures,
+        #[strum(message = "Manage redirections")]
+        Redirections,
+        #[strum(message = "Manage aliases")]
+        Aliases,
+        #[strum(message = "Manage action history")]
+        ActionHistory,
+        #[strum(message = "Manage restorations")]
+        Restorations,
+        #[strum(message = "Manage filters")]
+        Filters,
+        #[strum(message = "Manage rules")]
+        Rules,
+        #[strum(message = "Manage folders")]
+        Folders,
+        #[strum(message = "Manage security")]
+        Security,
+    }
 }
 
 /// What the user's own view does with a menu whose permission they do not hold: most menus
@@ -69,24 +58,8 @@ pub enum Withheld {
 }
 
 impl MailRight {
-    pub const ALL: &'static [MailRight] = <Self as strum::VariantArray>::VARIANTS;
-
     fn bit(self) -> u16 {
         1 << (MailRight::ALL.iter().position(|r| *r == self).unwrap_or(0) as u16)
-    }
-
-    /// The name on the wire and in forms.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(text: &str) -> Option<MailRight> {
-        text.parse().ok()
-    }
-
-    /// The seed's name of the permission.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 
     /// Where a person holding this permission uses it. Steward ships the device passwords
@@ -396,35 +369,21 @@ pub struct SetupFacts {
     pub suggested_password: String,
 }
 
-/// What the device-authentication endpoint answers (MAIL-4).
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum DeviceAnswer {
-    Allowed,
-    WrongPassword,
-    DeviceDisconnected,
-    InMaintenance,
-    UserBlocked,
-    TooManyAttempts,
+stored! {
+    /// What the device-authentication endpoint answers (MAIL-4).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DeviceAnswer {
+        Allowed,
+        WrongPassword,
+        DeviceDisconnected,
+        InMaintenance,
+        UserBlocked,
+        TooManyAttempts,
+    }
 }
 
 impl DeviceAnswer {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     /// In words, for the mail server's log and the activity log.
     pub fn message(self) -> &'static str {
         match self {

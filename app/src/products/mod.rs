@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod store;
 pub mod view;
 
+use crate::enums::stored;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -19,169 +20,66 @@ pub const SEARCH_MAX_CHARS: usize = 100;
 /// A product expiring within this many days is flagged.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ProductKind {
-    #[strum(message = "Domain name")]
-    Domain,
-    #[strum(message = "Web hosting")]
-    WebHosting,
-    #[strum(message = "Mail service")]
-    MailService,
-    #[strum(message = "Cloud server")]
-    CloudServer,
-    #[strum(message = "Drive")]
-    Drive,
-}
-
-impl ProductKind {
-    pub const ALL: &'static [ProductKind] = <Self as strum::VariantArray>::VARIANTS;
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(value: &str) -> Option<ProductKind> {
-        value.parse().ok()
-    }
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProductKind labelled {
+        #[strum(message = "Domain name")]
+        Domain,
+        #[strum(message = "Web hosting")]
+        WebHosting,
+        #[strum(message = "Mail service")]
+        MailService,
+        #[strum(message = "Cloud server")]
+        CloudServer,
+        #[strum(message = "Drive")]
+        Drive,
     }
 }
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ProductStatus {
-    #[strum(message = "Active")]
-    Active,
-    #[strum(message = "Expired")]
-    Expired,
-    #[strum(message = "Suspended")]
-    Suspended,
-}
-
-impl ProductStatus {
-    pub const ALL: &'static [ProductStatus] = <Self as strum::VariantArray>::VARIANTS;
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(value: &str) -> Option<ProductStatus> {
-        value.parse().ok()
-    }
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProductStatus labelled {
+        #[strum(message = "Active")]
+        Active,
+        #[strum(message = "Expired")]
+        Expired,
+        #[strum(message = "Suspended")]
+        Suspended,
     }
 }
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Default,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ProductSort {
-    #[default]
-    Name,
-    Expiry,
-}
-
-impl ProductSort {
-    pub fn parse(value: &str) -> ProductSort {
-        if value == "expiry" {
-            ProductSort::Expiry
-        } else {
-            ProductSort::Name
-        }
-    }
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+stored! {
+    /// How the product list is sorted (by name unless the address asks otherwise).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ProductSort {
+        #[default]
+        Name,
+        Expiry,
     }
 }
 
-/// Where a domain stands. Only domains leave `Active`; a released domain is gone from the list
-/// and kept in the history.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum DomainStage {
-    #[strum(message = "Active")]
-    Active,
-    /// Past its expiry, still renewable at the normal price.
-    #[strum(message = "Expired")]
-    Expired,
-    /// Restorable (restore fee + one renewal) where the registry offers it.
-    #[strum(message = "In redemption")]
-    Redemption,
-    /// Being deleted at the registry: nothing can be done.
-    #[strum(message = "Pending deletion")]
-    PendingDelete,
-    #[strum(message = "Released")]
-    Released,
-}
-
-impl DomainStage {
-    pub const ALL: &'static [DomainStage] = <Self as strum::VariantArray>::VARIANTS;
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(text: &str) -> Option<DomainStage> {
-        text.parse().ok()
-    }
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    /// Where a domain stands. Only domains leave `Active`; a released domain is gone from the list
+    /// and kept in the history.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    #[serde(rename_all = "snake_case")]
+    pub enum DomainStage labelled {
+        #[strum(message = "Active")]
+        Active,
+        /// Past its expiry, still renewable at the normal price.
+        #[strum(message = "Expired")]
+        Expired,
+        /// Restorable (restore fee + one renewal) where the registry offers it.
+        #[strum(message = "In redemption")]
+        Redemption,
+        /// Being deleted at the registry: nothing can be done.
+        #[strum(message = "Pending deletion")]
+        PendingDelete,
+        #[strum(message = "Released")]
+        Released,
     }
 }
 
@@ -321,7 +219,7 @@ impl ProductFilter {
             kind,
             status,
             tag,
-            sort: ProductSort::parse(sort),
+            sort: ProductSort::parse(sort).unwrap_or_default(),
         })
     }
 }

@@ -20,7 +20,7 @@ pub async fn request_password_reset(
     channel: Option<String>,
 ) -> Result<(), AppError> {
     RequestPasswordReset::serve(|cx| async move {
-        let channel: Channel = super::Channel::parse(&channel.unwrap_or_default());
+        let channel: Channel = super::Channel::chosen(&channel.unwrap_or_default());
         let email = normalize_email(&email)?;
         // Each request counts in the address's window, like a failed sign-in: one address
         // cannot make Steward send links without end.

@@ -9,6 +9,7 @@ pub mod store;
 pub mod view;
 pub mod wizard;
 
+use crate::enums::stored;
 use serde::{Deserialize, Serialize};
 
 /// How long a reset link works.
@@ -24,35 +25,19 @@ pub struct ResetOptions {
     pub sms: bool,
 }
 
-/// Where the link goes.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum Channel {
-    Email,
-    Sms,
+stored! {
+    /// Where the link goes.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Channel {
+        Email,
+        Sms,
+    }
 }
 
 impl Channel {
     /// The form's value; anything else is the email.
-    pub fn parse(value: &str) -> Channel {
-        match value {
-            "sms" => Channel::Sms,
-            _ => Channel::Email,
-        }
-    }
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
+    pub fn chosen(value: &str) -> Channel {
+        Channel::parse(value).unwrap_or(Channel::Email)
     }
 }
 
@@ -62,9 +47,9 @@ mod tests {
 
     #[test]
     fn channels_default_to_email() {
-        assert_eq!(Channel::parse("sms"), Channel::Sms);
-        assert_eq!(Channel::parse("email"), Channel::Email);
-        assert_eq!(Channel::parse(""), Channel::Email);
-        assert_eq!(Channel::parse("SMS; DROP"), Channel::Email);
+        assert_eq!(Channel::chosen("sms"), Channel::Sms);
+        assert_eq!(Channel::chosen("email"), Channel::Email);
+        assert_eq!(Channel::chosen(""), Channel::Email);
+        assert_eq!(Channel::chosen("SMS; DROP"), Channel::Email);
     }
 }

@@ -26,6 +26,7 @@ pub mod store;
 pub mod view;
 
 use crate::billing::BillingAddress;
+use crate::enums::stored;
 use crate::error::AppError;
 use crate::money::{Currency, Money, Percent};
 use crate::products::ProductKind;
@@ -52,44 +53,22 @@ pub fn periods_label(period: &str, periods: i64) -> String {
     }
 }
 
-/// What a cart or order line does.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Default,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Purpose {
-    /// New products.
-    #[default]
-    New,
-    /// More periods of a product the organization has.
-    Renewal,
-    /// A domain in redemption brought back: the restore fee and one year of renewal.
-    Restore,
-    /// Years of renewal warranty for a domain.
-    Warranty,
-    /// A domain moved here from another registrar, with its authorization code.
-    Transfer,
-}
-
-impl Purpose {
-    pub const ALL: &'static [Purpose] = <Self as strum::VariantArray>::VARIANTS;
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(text: &str) -> Option<Purpose> {
-        text.parse().ok()
+stored! {
+    /// What a cart or order line does.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Purpose {
+        /// New products.
+        #[default]
+        New,
+        /// More periods of a product the organization has.
+        Renewal,
+        /// A domain in redemption brought back: the restore fee and one year of renewal.
+        Restore,
+        /// Years of renewal warranty for a domain.
+        Warranty,
+        /// A domain moved here from another registrar, with its authorization code.
+        Transfer,
     }
 }
 
@@ -266,91 +245,31 @@ pub struct Shop {
     pub order_key: String,
 }
 
-/// How an order is paid.
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum Payment {
-    /// From the prepaid account's balance, at once.
-    #[strum(message = "Prepaid balance")]
-    Prepaid,
-    /// The order waits for a bank transfer carrying the invoice's reference.
-    #[strum(message = "Bank transfer")]
-    BankTransfer,
-    /// Nothing to pay (a 100 % promo code, a free offer).
-    #[strum(serialize = "none", message = "Nothing to pay")]
-    Nothing,
-}
-
-impl Payment {
-    /// The value stored and sent.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<Payment> {
-        value.parse().ok()
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    /// How an order is paid.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Payment labelled {
+        /// From the prepaid account's balance, at once.
+        #[strum(message = "Prepaid balance")]
+        Prepaid,
+        /// The order waits for a bank transfer carrying the invoice's reference.
+        #[strum(message = "Bank transfer")]
+        BankTransfer,
+        /// Nothing to pay (a 100 % promo code, a free offer).
+        #[strum(serialize = "none", message = "Nothing to pay")]
+        Nothing,
     }
 }
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum OrderStatus {
-    #[strum(message = "Awaiting bank transfer")]
-    AwaitingPayment,
-    #[strum(message = "Paid")]
-    Paid,
-    #[strum(message = "Cancelled")]
-    Cancelled,
-}
-
-impl OrderStatus {
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(value: &str) -> Option<OrderStatus> {
-        [
-            OrderStatus::AwaitingPayment,
-            OrderStatus::Paid,
-            OrderStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == value)
-    }
-
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum OrderStatus labelled {
+        #[strum(message = "Awaiting bank transfer")]
+        AwaitingPayment,
+        #[strum(message = "Paid")]
+        Paid,
+        #[strum(message = "Cancelled")]
+        Cancelled,
     }
 }
 

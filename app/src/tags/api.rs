@@ -63,7 +63,7 @@ pub async fn update_tag(
 ) -> Result<(), AppError> {
     UpdateTag::serve(|cx| async move {
         let name = normalize_name(&name)?;
-        let colour = Colour::parse(&colour)?;
+        let colour = Colour::chosen(&colour)?;
         let (mut tx, _) = cx.write_in(organization_id).await?;
         let old = store::find(&mut tx, organization_id, tag_id)
             .await?
@@ -259,7 +259,7 @@ mod ssr {
         at: i64,
     ) -> Result<TagChip, AppError> {
         let name = normalize_name(name)?;
-        let colour = Colour::parse(colour)?;
+        let colour = Colour::chosen(colour)?;
         if store::name_taken(tx, organization_id, &name, 0).await? {
             return Err(taken());
         }

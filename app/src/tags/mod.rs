@@ -7,6 +7,7 @@ pub mod api;
 pub mod store;
 pub mod view;
 
+use crate::enums::stored;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
@@ -14,56 +15,34 @@ pub const NAME_MAX_CHARS: usize = 40;
 /// Products changed by one batch action at most.
 pub const BATCH_MAX: usize = 200;
 
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-    strum::EnumMessage,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Colour {
-    #[strum(message = "Blue")]
-    Blue,
-    #[strum(message = "Green")]
-    Green,
-    #[strum(message = "Orange")]
-    Orange,
-    #[strum(message = "Red")]
-    Red,
-    #[strum(message = "Purple")]
-    Purple,
-    #[strum(message = "Teal")]
-    Teal,
-    #[strum(message = "Pink")]
-    Pink,
-    #[strum(message = "Grey")]
-    Grey,
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Colour labelled {
+        #[strum(message = "Blue")]
+        Blue,
+        #[strum(message = "Green")]
+        Green,
+        #[strum(message = "Orange")]
+        Orange,
+        #[strum(message = "Red")]
+        Red,
+        #[strum(message = "Purple")]
+        Purple,
+        #[strum(message = "Teal")]
+        Teal,
+        #[strum(message = "Pink")]
+        Pink,
+        #[strum(message = "Grey")]
+        Grey,
+    }
 }
 
 impl Colour {
-    pub const ALL: &'static [Colour] = <Self as strum::VariantArray>::VARIANTS;
-    /// The value stored and sent (the variant's name in snake_case).
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(value: &str) -> Result<Colour, AppError> {
-        Colour::ALL
-            .iter()
-            .copied()
-            .find(|c| c.as_str() == value)
+    /// The colour a form sent, or why it is refused.
+    pub fn chosen(value: &str) -> Result<Colour, AppError> {
+        Colour::parse(value)
             .ok_or_else(|| AppError::validation("colour", "Choose a colour from the list."))
-    }
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
     }
 }
 
@@ -138,8 +117,8 @@ mod tests {
         assert!(normalize_name(" ").is_err());
         assert_eq!(normalize_name(" VIP ").ok(), Some("VIP".into()));
         assert!(normalize_name(&"x".repeat(41)).is_err());
-        assert_eq!(Colour::parse("teal").ok(), Some(Colour::Teal));
-        assert!(Colour::parse("#ff0000").is_err());
+        assert_eq!(Colour::chosen("teal").ok(), Some(Colour::Teal));
+        assert!(Colour::chosen("#ff0000").is_err());
         assert_eq!(parse_ids("3, 1,3,,2").ok(), Some(vec![3, 1, 2]));
         assert!(parse_ids("").is_err());
         assert!(parse_ids("1,x").is_err());

@@ -38,7 +38,7 @@ pub async fn list(
             Some(Tag {
                 id,
                 name,
-                colour: Colour::parse(&colour).ok()?,
+                colour: Colour::parse(&colour)?,
                 products,
                 version,
             })
@@ -58,7 +58,7 @@ pub async fn find(
         Some(TagChip {
             id,
             name,
-            colour: Colour::parse(&colour).ok()?,
+            colour: Colour::parse(&colour)?,
         })
     }))
 }
@@ -145,7 +145,7 @@ pub async fn of_products(
     for id in product_ids {
         let rows: Vec<(i64, i64, String, String)> = fetch_all!(tx, SQL, id)?;
         for (product_id, tag_id, name, colour) in rows {
-            if let Ok(colour) = Colour::parse(&colour) {
+            if let Some(colour) = Colour::parse(&colour) {
                 found.push((
                     product_id,
                     TagChip {

@@ -13,47 +13,23 @@ pub mod store;
 pub mod totp;
 pub mod view;
 
+use crate::enums::stored;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 pub const METHOD_LABEL_MAX_CHARS: usize = 60;
 /// A pending sign-in ends after this many wrong codes; the person starts again with the password.
 pub const SECOND_FACTOR_ATTEMPTS: i64 = 5;
-#[derive(
-    Serialize,
-    Deserialize,
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumMessage,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum MethodKind {
-    /// Any TOTP app (RFC 6238); stored as `totp`.
-    #[strum(serialize = "totp", message = "Authenticator app")]
-    AuthenticatorApp,
-    /// WebAuthn; arrives in a later release, the table already has room for it.
-    #[strum(message = "Security key")]
-    SecurityKey,
-}
-
-impl MethodKind {
-    /// The value stored.
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-    pub fn parse(value: &str) -> Option<MethodKind> {
-        value.parse().ok()
-    }
-    /// The name shown to people.
-    pub fn label(self) -> &'static str {
-        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.as_str())
+stored! {
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum MethodKind labelled {
+        /// Any TOTP app (RFC 6238); stored as `totp`.
+        #[strum(serialize = "totp", message = "Authenticator app")]
+        AuthenticatorApp,
+        /// WebAuthn; arrives in a later release, the table already has room for it.
+        #[strum(message = "Security key")]
+        SecurityKey,
     }
 }
 
