@@ -38,10 +38,12 @@ setup_build_tools() {
     say "Adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
-  # The tools are built without link-time optimisation and with parallel code generation:
-  # cargo-leptos's own release profile (fat LTO, one codegen unit) made its install a third of
-  # a cold run on 2 cores, for a build tool whose speed does not matter.
-  local fast_build=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+  # The tools are built without link-time optimisation, with parallel code generation and at
+  # optimisation level 1: cargo-leptos's own release profile (fat LTO, one codegen unit, level
+  # 3) made its install a third of a cold run on 2 cores, for build tools whose own speed is a
+  # few seconds of a build (README, "Timings").
+  local fast_build=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1)
   if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
     say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (once; the longest step of a cold run)"
     "${fast_build[@]}" cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION" --features no_downloads --root "$TOOLS"
