@@ -69,7 +69,7 @@ front_fingerprint() {
   (
     cd "$ROOT"
     find app frontend style public -type f -print0 | sort -z | xargs -0 sha256sum
-    sha256sum Cargo.toml Cargo.lock Leptos.toml scripts/setup.sh
+    sha256sum Cargo.toml Cargo.lock Leptos.toml scripts/setup.sh scripts/name-by-content.mjs
     rustc --version
     cargo-leptos --version
     wasm-bindgen --version
@@ -89,21 +89,30 @@ site_complete() {
   done <"$hashes"
 }
 
-# Release build: the server, and the front end unless its inputs are unchanged (see above).
+# The front end in release (WASM, JS, CSS), unless its inputs are unchanged (see above).
 # --precompress writes .br and .gz beside every static file; the server sends those as they are.
 # --split cuts the WASM where the code says (app::routes): the sign-in page, then everything else.
-build_release() {
+# Writes hash.txt (the built files' names) beside the release server binary.
+build_front_end() {
   local stamp="$LEPTOS_SITE_ROOT/.front-inputs" fingerprint
   fingerprint="$(front_fingerprint)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && site_complete; then
-    say "Building Steward (release; the front end is unchanged, server only)"
-    (cd "$ROOT" && cargo leptos build --release --server-only)
-  else
-    say "Building Steward (release)"
-    rm -f "$stamp"
-    (cd "$ROOT" && cargo leptos build --release --precompress --split)
-    echo "$fingerprint" >"$stamp"
+    say "The front end is unchanged: its release build is reused"
+    return 0
   fi
+  say "Building the front end (release)"
+  rm -f "$stamp"
+  (cd "$ROOT" && cargo leptos build --release --precompress --split --frontend-only)
+  # Every file's name the hash of its final content, so browsers keep them all (see the script).
+  node "$ROOT/scripts/name-by-content.mjs" "$LEPTOS_SITE_ROOT/pkg" "$CARGO_TARGET_DIR/release/hash.txt"
+  echo "$fingerprint" >"$stamp"
+}
+
+# Release build: the front end (above), then the server at full optimisation.
+build_release() {
+  build_front_end
+  say "Building the server (release)"
+  (cd "$ROOT" && cargo leptos build --release --server-only)
 }
 
 # A real SMTP server for the tests (Python's aiosmtpd from PyPI), in a venv under the cache.

@@ -34,6 +34,7 @@ fn heading(code: ErrorCode) -> &'static str {
         ErrorCode::Forbidden => "Not allowed",
         ErrorCode::TwoFactorRequired => "Two-factor authentication required",
         ErrorCode::Busy => "Busy",
+        ErrorCode::Unavailable => "Temporarily unavailable",
         _ => "Something went wrong",
     }
 }

@@ -42,6 +42,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The server is at capacity for expensive work (password hashing); retry shortly.
     Busy,
+    /// The database cannot be reached (stopped, restarting, or every connection taken): nothing
+    /// was changed; the answer says when to retry (`Retry-After`).
+    Unavailable,
     /// The request could not be carried to or from the server.
     Transport,
     /// Something failed on our side; details are in the server log, never in the response.
@@ -66,7 +69,7 @@ impl ErrorCode {
             | ErrorCode::ConfirmationRequired => S::FORBIDDEN,
             ErrorCode::AccountLocked => S::LOCKED,
             ErrorCode::RateLimited => S::TOO_MANY_REQUESTS,
-            ErrorCode::Busy => S::SERVICE_UNAVAILABLE,
+            ErrorCode::Busy | ErrorCode::Unavailable => S::SERVICE_UNAVAILABLE,
             ErrorCode::Transport => S::BAD_REQUEST,
             ErrorCode::Internal => S::INTERNAL_SERVER_ERROR,
         }
@@ -148,6 +151,12 @@ impl AppError {
             "The server is busy, try again in a moment.",
         )
     }
+    pub fn unavailable() -> Self {
+        Self::new(
+            ErrorCode::Unavailable,
+            "Steward cannot reach its database right now, so nothing was changed. Try again in a moment.",
+        )
+    }
     pub fn internal() -> Self {
         Self::new(
             ErrorCode::Internal,
@@ -183,12 +192,36 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
-    /// Logged with where it happened: `?` passes its own place in the code.
+    /// Logged with where it happened: `?` passes its own place in the code. A database that
+    /// cannot be reached is `unavailable` (503, retry later), not a fault of ours (500).
     #[track_caller]
     fn from(error: sqlx::Error) -> Self {
         let at = std::panic::Location::caller();
+        if database_unreachable(&error) {
+            tracing::warn!(%error, file = at.file(), line = at.line(), "database unreachable");
+            return AppError::unavailable();
+        }
         tracing::error!(%error, file = at.file(), line = at.line(), "database error");
         AppError::internal()
+    }
+}
+
+/// Whether `error` says the database could not be reached rather than that a statement failed:
+/// no connection to be had (refused, reset, timed out, pool closed at shutdown), or Postgres
+/// ending or refusing the session (SQLSTATE class 08, connection exception; 57P01–57P03,
+/// shutting down or starting up). Once it is back, the pool connects again by itself.
+#[cfg(feature = "ssr")]
+pub fn database_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 
@@ -205,10 +238,32 @@ mod tests {
     }
 
     #[test]
+    fn an_unreachable_database_is_unavailable_and_a_failed_statement_internal() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert_eq!(
+            AppError::from(sqlx::Error::Io(refused)).code,
+            ErrorCode::Unavailable
+        );
+        assert_eq!(
+            AppError::from(sqlx::Error::PoolTimedOut).code,
+            ErrorCode::Unavailable
+        );
+        assert_eq!(
+            AppError::from(sqlx::Error::RowNotFound).code,
+            ErrorCode::Internal
+        );
+        assert_eq!(
+            AppError::from(sqlx::Error::ColumnNotFound("x".into())).code,
+            ErrorCode::Internal
+        );
+    }
+
+    #[test]
     fn statuses_follow_codes() {
         assert_eq!(ErrorCode::CrossSite.http_status().as_u16(), 403);
         assert_eq!(ErrorCode::ConfirmationRequired.http_status().as_u16(), 403);
         assert_eq!(ErrorCode::Busy.http_status().as_u16(), 503);
+        assert_eq!(ErrorCode::Unavailable.http_status().as_u16(), 503);
         assert_eq!(ErrorCode::NotFound.http_status().as_u16(), 404);
         assert_eq!(ErrorCode::InvalidCredentials.http_status().as_u16(), 401);
     }

@@ -124,6 +124,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             cache_static_files(static_files.clone(), request, next)
         }))
         .layer(middleware::from_fn(limit_body))
+        .layer(middleware::from_fn(retry_after_when_unavailable))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -172,6 +173,30 @@ pub struct StaticFiles {
     public: std::collections::HashSet<String>,
 }
 
+/// The content hash in a built file's name (`steward.<hash>.wasm`), if it has one.
+fn name_hash(name: &str) -> Option<&str> {
+    name.split('.').find(|part| {
+        part.len() == 22
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// The one hash two files that name each other share (the main JS and the split loader, an
+/// ES-module cycle; `scripts/name-by-content.mjs` names them): MD5 of both contents in name
+/// order, with the shared hash written as 22 zeros.
+fn joint_hash(group: &[&(std::path::PathBuf, String, String)], shared: &str) -> Option<String> {
+    let mut sorted = group.to_vec();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut all = Vec::new();
+    for (path, _, _) in sorted {
+        let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+        all.extend_from_slice(text.replace(shared, &"0".repeat(22)).as_bytes());
+    }
+    Some(content_hash(&all))
+}
+
 /// The hash cargo-leptos puts in a file name: MD5 of the content, base64url without padding.
 pub fn content_hash(bytes: &[u8]) -> String {
     use base64::Engine as _;
@@ -193,22 +218,30 @@ impl StaticFiles {
                 .collect::<Vec<_>>()
         };
         let root = std::path::PathBuf::from(site_root);
-        for (path, name) in files(root.join("pkg")) {
-            let named = name.split('.').find(|part| {
-                part.len() == 22
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
-            let Some(named) = named else { continue };
-            match std::fs::read(&path) {
-                Ok(bytes) if content_hash(&bytes) == named => {
-                    found.immutable.insert(format!("/pkg/{name}"));
+        let pkg: Vec<(std::path::PathBuf, String, String)> = files(root.join("pkg"))
+            .into_iter()
+            .filter_map(|(path, name)| {
+                let named = name_hash(&name)?.to_string();
+                Some((path, name, named))
+            })
+            .collect();
+        for (path, name, named) in &pkg {
+            let holds = match std::fs::read(path) {
+                Ok(bytes) => {
+                    content_hash(&bytes) == *named || {
+                        let group: Vec<_> = pkg.iter().filter(|(_, _, h)| h == named).collect();
+                        group.len() == 2 && joint_hash(&group, named).as_deref() == Some(named)
+                    }
                 }
-                Ok(_) => {
-                    tracing::debug!(%name, "named by a hash that is not its content's: revalidated")
+                Err(error) => {
+                    tracing::warn!(%name, %error, "cannot read a static file");
+                    false
                 }
-                Err(error) => tracing::warn!(%name, %error, "cannot read a static file"),
+            };
+            if holds {
+                found.immutable.insert(format!("/pkg/{name}"));
+            } else {
+                tracing::debug!(%name, "named by a hash that is not its content's: revalidated");
             }
         }
         for (_, name) in files(root) {
@@ -395,6 +428,8 @@ async fn sign_in_gate(state: AppState, mut request: Request, next: Next) -> Resp
             Err(e) if e.code == ErrorCode::SecondFactorRequired => {
                 return Redirect::to("/login/two-factor").into_response()
             }
+            // Not a reason to sign in again: the session may be fine once the database is back.
+            Err(e) if e.code == ErrorCode::Unavailable => return unavailable_page(),
             Err(_) => return Redirect::to("/login").into_response(),
         }
     }
@@ -403,6 +438,42 @@ async fn sign_in_gate(state: AppState, mut request: Request, next: Next) -> Resp
         request.extensions_mut().insert(zone);
     }
     next.run(request).await
+}
+
+/// How long a client should wait before retrying an answer of 503 (the database unreachable,
+/// or the password hasher at capacity).
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// Every 503 says when to try again, whoever produced it (a server function's `unavailable` or
+/// `busy`, a page whose session could not be checked).
+async fn retry_after_when_unavailable(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .entry(header::RETRY_AFTER)
+            .or_insert(HeaderValue::from(RETRY_AFTER_SECONDS));
+    }
+    response
+}
+
+/// A page that cannot be served while the database is unreachable: 503, nothing lost, and the
+/// person is not sent to sign in again (their session is likely fine).
+fn unavailable_page() -> Response {
+    let error = AppError::unavailable();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Temporarily unavailable – Steward</title></head><body><main>\
+         <h1>Temporarily unavailable</h1><p>{}</p></main></body></html>",
+        app::format::escape_html(&error.message)
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// Links in emails name pages of the account, not of an organization: `/security/…` opens that
@@ -442,6 +513,7 @@ async fn in_landing_organization(state: &AppState, user_id: i64, page: &str) -> 
         }
         // Signed in, but in no organization (they left their last one).
         Ok(None) => Redirect::to("/welcome").into_response(),
+        Err(error) if app::error::database_unreachable(&error) => unavailable_page(),
         Err(error) => {
             tracing::error!(%error, "could not find the landing organization");
             (

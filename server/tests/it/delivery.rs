@@ -9,7 +9,7 @@ use std::io::Read;
 /// A site root like the build's: a WASM file named by the hash of its content, with its
 /// precompressed copies; a file whose name carries a hash that is not its content's (as the
 /// build leaves the loaders it rewrites); a file without a hash; the favicon.
-fn site() -> (tempfile_dir::Dir, String) {
+fn site() -> (tempfile_dir::Dir, String, String) {
     let dir = tempfile_dir::Dir::new();
     let pkg = dir.path().join("pkg");
     std::fs::create_dir_all(&pkg).expect("pkg");
@@ -26,12 +26,32 @@ fn site() -> (tempfile_dir::Dir, String) {
     )
     .expect("js");
     std::fs::write(pkg.join("unhashed.js"), "console.log('x');".repeat(200)).expect("js");
+    // Two modules that import each other share one hash: MD5 of both, in name order, with that
+    // hash written as zeros (scripts/name-by-content.mjs); a pair that breaks the rule is not kept.
+    let zeros = "0".repeat(22);
+    let main = format!("import * as n from './loader.{zeros}.js'; export function init() {{}}");
+    let loader = format!("import {{ init }} from './steward.{zeros}.js'; init();");
+    let shared = server::content_hash(format!("{loader}{main}").as_bytes());
+    for (name, text) in [("steward", &main), ("loader", &loader)] {
+        std::fs::write(
+            pkg.join(format!("{name}.{shared}.js")),
+            text.replace(&zeros, &shared),
+        )
+        .expect("pair");
+    }
+    for name in ["broken", "pair"] {
+        std::fs::write(
+            pkg.join(format!("{name}.Pq3k9_-Qm2aZ0pLr7TnYcw.js")),
+            format!("import './{name}.Pq3k9_-Qm2aZ0pLr7TnYcw.js';"),
+        )
+        .expect("broken pair");
+    }
     std::fs::write(
         dir.path().join("favicon.svg"),
         "<svg xmlns='http://www.w3.org/2000/svg'></svg>",
     )
     .expect("svg");
-    (dir, format!("/pkg/{name}"))
+    (dir, format!("/pkg/{name}"), shared)
 }
 
 /// A temporary directory removed when dropped (no extra crate for it).
@@ -77,7 +97,7 @@ fn header<'a>(reply: &'a common::Reply, name: &str) -> &'a str {
 
 #[tokio::test]
 async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
-    let (site, path) = site();
+    let (site, path, shared) = site();
     let app = TestApp::sqlite_with_site(site.path().to_str().expect("utf-8")).await;
     let path = path.as_str();
 
@@ -177,6 +197,32 @@ async fn hashed_assets_are_precompressed_and_immutable_others_revalidate() {
         .send(Method::GET, "/favicon.svg", &[], String::new())
         .await;
     assert_eq!(header(&icon, "cache-control"), "public, max-age=86400");
+
+    // The two modules that name each other are kept, both; a pair whose shared hash is not
+    // theirs is revalidated.
+    for name in [
+        format!("steward.{shared}.js"),
+        format!("loader.{shared}.js"),
+    ] {
+        let module = app
+            .send(Method::GET, &format!("/pkg/{name}"), &[], String::new())
+            .await;
+        assert_eq!(module.status, StatusCode::OK, "{name}");
+        assert_eq!(
+            header(&module, "cache-control"),
+            "public, max-age=31536000, immutable",
+            "{name}"
+        );
+    }
+    let broken = app
+        .send(
+            Method::GET,
+            "/pkg/broken.Pq3k9_-Qm2aZ0pLr7TnYcw.js",
+            &[],
+            String::new(),
+        )
+        .await;
+    assert_eq!(header(&broken, "cache-control"), "no-cache");
 
     // A missing hashed name is not cached for a year.
     let missing = app
