@@ -13,24 +13,45 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(SqlitePool, Statements),
+    Postgres(PgPool, Statements),
 }
 
 /// An open transaction on either backend. Dropping it without [`Tx::commit`] rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>, Statements),
+    Postgres(Transaction<'static, Postgres>, Statements),
 }
 
-/// Runs the same statement code against whichever backend the transaction is on.
+/// How many statements have run through one database handle (and the transactions it opened):
+/// a test reads it around one request to hold the number of queries a page makes.
+#[derive(Clone, Debug, Default)]
+pub struct Statements(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Statements {
+    pub fn count(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Runs the same statement code against whichever backend the transaction is on, counted as
+/// one statement (each body here runs one: a query built at run time, a locking read).
 /// Inside the body, `$c` is `&mut Transaction<'static, _>`: execute with `&mut **$c`.
 /// Reached as `crate::db::on_db!` (a path within the crate: nothing at the crate's root).
 macro_rules! on_db {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite($c) => $body,
-            $crate::db::Tx::Postgres($c) => $body,
+            $crate::db::Tx::Sqlite($c, n) => {
+                n.count();
+                $body
+            }
+            $crate::db::Tx::Postgres($c, n) => {
+                n.count();
+                $body
+            }
         }
     };
 }
@@ -40,10 +61,20 @@ pub(crate) use on_db;
 /// nothing back; `affected!` answers how many rows it changed; `fetch_one!`, `fetch_optional!`
 /// and `fetch_all!` read rows (`query_as`, typed by where they go); `scalar_one!`,
 /// `scalar_optional!` and `scalar_all!` read one column. Each is `on_db!` around the same
-/// sqlx calls, so a statement is still written once for both databases.
+/// sqlx calls, so a statement is still written once for both databases. Each is counted
+/// ([`Statements`]).
 macro_rules! statement {
     ($kind:ident, $fetch:ident, [$($then:tt)*], $tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::db::on_db!($tx, |c| sqlx::$kind($sql)$(.bind($arg))*.$fetch(&mut **c).await$($then)*)
+        match $tx {
+            $crate::db::Tx::Sqlite(c, n) => {
+                n.count();
+                sqlx::$kind($sql)$(.bind($arg))*.$fetch(&mut **c).await$($then)*
+            }
+            $crate::db::Tx::Postgres(c, n) => {
+                n.count();
+                sqlx::$kind($sql)$(.bind($arg))*.$fetch(&mut **c).await$($then)*
+            }
+        }
     };
 }
 macro_rules! exec {
@@ -99,6 +130,15 @@ pub(crate) use {
     affected, exec, fetch_all, fetch_one, fetch_optional, row, scalar_all, scalar_one,
     scalar_optional, statement,
 };
+
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values bound in order (both
+/// dialects take them; for a list the caller bounds, such as one page of products).
+pub fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A row read from the database, with its id (for [`parsed`]'s log).
 pub trait Row {
@@ -162,7 +202,7 @@ impl Db {
                 .connect_with(options)
                 .await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            Db::Postgres(pool)
+            Db::Postgres(pool, Statements::default())
         } else {
             let memory = url.contains(":memory:");
             let options = SqliteConnectOptions::from_str(url)?
@@ -194,15 +234,15 @@ impl Db {
                 .connect_with(options)
                 .await?;
             SQLITE_MIGRATIONS.run(&pool).await?;
-            Db::Sqlite(pool)
+            Db::Sqlite(pool, Statements::default())
         };
         Ok(db)
     }
 
     pub fn backend(&self) -> &'static str {
         match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+            Db::Sqlite(..) => "sqlite",
+            Db::Postgres(..) => "postgres",
         }
     }
 
@@ -210,23 +250,30 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read-then-write never fails to upgrade under concurrency.
     pub async fn write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool, n) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, n.clone()),
+            Db::Postgres(pool, n) => Tx::Postgres(pool.begin().await?, n.clone()),
         })
     }
 
     /// A transaction that only reads: one consistent snapshot.
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool, n) => Tx::Sqlite(pool.begin().await?, n.clone()),
+            Db::Postgres(pool, n) => Tx::Postgres(pool.begin().await?, n.clone()),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(pool) => pool.close().await,
-            Db::Postgres(pool) => pool.close().await,
+            Db::Sqlite(pool, _) => pool.close().await,
+            Db::Postgres(pool, _) => pool.close().await,
+        }
+    }
+
+    /// The statements run so far through this handle ([`Statements`]).
+    pub fn statements(&self) -> u64 {
+        match self {
+            Db::Sqlite(_, n) | Db::Postgres(_, n) => n.get(),
         }
     }
 }
@@ -234,15 +281,21 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+            Tx::Sqlite(tx, _) => tx.commit().await,
+            Tx::Postgres(tx, _) => tx.commit().await,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parsed;
+    use super::{parsed, placeholders};
+
+    #[test]
+    fn placeholders_number_the_values_in_order() {
+        assert_eq!(placeholders(1), "$1");
+        assert_eq!(placeholders(3), "$1, $2, $3");
+    }
 
     #[test]
     fn a_row_that_does_not_parse_is_left_out_and_the_others_kept() {

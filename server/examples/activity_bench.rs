@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::connect(&url).await?;
 
     let started = Instant::now();
-    if let Db::Sqlite(pool) = &db {
+    if let Db::Sqlite(pool, _) = &db {
         // Five people, four organizations, a product on a third of the entries, five actions,
         // one entry every 30 seconds (about a year).
         sqlx::query(

@@ -3,7 +3,7 @@
 
 use super::{Colour, Tag, TagChip};
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one};
+use crate::db::{affected, fetch_all, fetch_optional, on_db, row, scalar_one};
 
 pub async fn list(
     tx: &mut Tx,
@@ -134,28 +134,39 @@ pub async fn detach(tx: &mut Tx, tag_id: i64, product_ids: &[i64]) -> Result<u64
     Ok(n)
 }
 
-/// The tags of each of these products, as `(product id, tag)`.
+/// The tags of each of these products, as `(product id, tag)`: one statement for the list
+/// (the products page asks for a page of products at a time).
 pub async fn of_products(
     tx: &mut Tx,
     product_ids: &[i64],
 ) -> Result<Vec<(i64, TagChip)>, sqlx::Error> {
-    const SQL: &str = "SELECT pt.product_id, t.id, t.name, t.colour FROM product_tags pt JOIN tags t ON t.id = pt.tag_id \
-                       WHERE pt.product_id = $1 ORDER BY lower(t.name), t.id";
-    let mut found = Vec::new();
-    for id in product_ids {
-        let rows: Vec<(i64, i64, String, String)> = fetch_all!(tx, SQL, id)?;
-        for (product_id, tag_id, name, colour) in rows {
-            if let Some(colour) = Colour::parse(&colour) {
-                found.push((
-                    product_id,
-                    TagChip {
-                        id: tag_id,
-                        name,
-                        colour,
-                    },
-                ));
-            }
-        }
+    if product_ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(found)
+    let sql = format!(
+        "SELECT pt.product_id, t.id, t.name, t.colour FROM product_tags pt JOIN tags t ON t.id = pt.tag_id \
+         WHERE pt.product_id IN ({}) ORDER BY pt.product_id, lower(t.name), t.id",
+        crate::db::placeholders(product_ids.len())
+    );
+    let rows: Vec<(i64, i64, String, String)> = on_db!(tx, |c| {
+        let mut query = sqlx::query_as(&sql);
+        for id in product_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(&mut **c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(product_id, tag_id, name, colour)| {
+            let colour = Colour::parse(&colour)?;
+            Some((
+                product_id,
+                TagChip {
+                    id: tag_id,
+                    name,
+                    colour,
+                },
+            ))
+        })
+        .collect())
 }

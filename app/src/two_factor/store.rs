@@ -2,9 +2,8 @@
 //! conditional UPDATE, so it holds under concurrent requests on both databases.
 
 use super::{Method, MethodKind};
-use crate::db::on_db;
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
+use crate::db::{affected, exec, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
 
 row! {
     /// A second factor as stored.
@@ -101,16 +100,8 @@ pub async fn set_default(tx: &mut Tx, user_id: i64, method_id: i64) -> Result<()
     const CLEAR: &str =
         "UPDATE second_factors SET is_default = FALSE WHERE user_id = $1 AND is_default";
     const SET: &str = "UPDATE second_factors SET is_default = TRUE WHERE id = $1 AND user_id = $2";
-    on_db!(tx, |c| {
-        sqlx::query(CLEAR).bind(user_id).execute(&mut **c).await?;
-        sqlx::query(SET)
-            .bind(method_id)
-            .bind(user_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(())
+    exec!(tx, CLEAR, user_id)?;
+    exec!(tx, SET, method_id, user_id)
 }
 
 pub async fn delete_method(tx: &mut Tx, user_id: i64, method_id: i64) -> Result<(), sqlx::Error> {
@@ -127,21 +118,14 @@ pub async fn oldest_method(tx: &mut Tx, user_id: i64) -> Result<Option<i64>, sql
 
 /// Removes every method and backup code: two-factor authentication is off.
 pub async fn delete_all_second_factors(tx: &mut Tx, user_id: i64) -> Result<(), sqlx::Error> {
-    on_db!(tx, |c| {
-        sqlx::query("DELETE FROM second_factors WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut **c)
-            .await?;
-        sqlx::query("DELETE FROM backup_codes WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut **c)
-            .await?;
-        sqlx::query("DELETE FROM totp_enrolments WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
+    const DELETE: [&str; 3] = [
+        "DELETE FROM second_factors WHERE user_id = $1",
+        "DELETE FROM backup_codes WHERE user_id = $1",
+        "DELETE FROM totp_enrolments WHERE user_id = $1",
+    ];
+    for sql in DELETE {
+        exec!(tx, sql, user_id)?;
+    }
     Ok(())
 }
 
@@ -180,18 +164,11 @@ pub async fn replace_backup_codes(
     const DELETE: &str = "DELETE FROM backup_codes WHERE user_id = $1";
     const INSERT: &str =
         "INSERT INTO backup_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)";
-    on_db!(tx, |c| {
-        sqlx::query(DELETE).bind(user_id).execute(&mut **c).await?;
-        for hash in hashes {
-            sqlx::query(INSERT)
-                .bind(user_id)
-                .bind(hash)
-                .bind(at)
-                .execute(&mut **c)
-                .await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    })
+    exec!(tx, DELETE, user_id)?;
+    for hash in hashes {
+        exec!(tx, INSERT, user_id, hash, at)?;
+    }
+    Ok(())
 }
 
 pub async fn backup_codes_remaining(tx: &mut Tx, user_id: i64) -> Result<i64, sqlx::Error> {

@@ -576,3 +576,60 @@ on_every_backend!(
         assert_eq!(app.count("SELECT COUNT(*) FROM activity_log WHERE action IN ('product_blocked', 'product_unblocked')").await, 2);
     }
 );
+
+on_every_backend!(
+    the_products_page_makes_the_same_few_statements_whatever_it_lists,
+    |app: TestApp| async move {
+        // The number of statements one products page runs (session, membership, the page of
+        // products with their tags, the tag list, the shell's menu). The point is that it does
+        // not grow with the products listed: an N+1 shows up here as soon as it is written.
+        const STATEMENTS: u64 = 18;
+        let (cookie, organization) = app.sign_up("quinn@example.com", "Quinn", "Count").await;
+        let path = format!("/o/{organization}/products");
+        let statements = |what: &'static str| {
+            let (app, cookie, path) = (&app, &cookie, &path);
+            async move {
+                let before = app.state.db.statements();
+                let page = app
+                    .send(
+                        http::Method::GET,
+                        path,
+                        &[("cookie", cookie)],
+                        String::new(),
+                    )
+                    .await;
+                assert_eq!(page.status, StatusCode::OK, "{what}: {}", page.body);
+                app.state.db.statements() - before
+            }
+        };
+
+        let one = app.add_products(organization, &["one.ch"]).await;
+        tag_all(&app, organization, "First", &one).await;
+        // The first visit also remembers the organization as the one used last.
+        statements("the first visit").await;
+        let few = statements("one product").await;
+
+        let names: Vec<String> = (0..PAGE_SIZE).map(|i| format!("many-{i}.ch")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let many = app.add_products(organization, &names).await;
+        tag_all(&app, organization, "Second", &many).await;
+        tag_all(&app, organization, "Third", &many).await;
+        let full = statements("a full page, each product with two tags").await;
+
+        assert_eq!(few, full, "the statements grow with the products listed");
+        assert_eq!(full, STATEMENTS, "the products page's statements");
+    }
+);
+
+/// A new tag of the organization on each of these products.
+async fn tag_all(app: &TestApp, organization: i64, name: &str, products: &[i64]) {
+    let now = app.state.now();
+    let mut tx = app.state.db.write().await.expect("tx");
+    let tag = app::tags::store::insert(&mut tx, organization, name, app::tags::Colour::ALL[0], now)
+        .await
+        .expect("tag");
+    app::tags::store::attach(&mut tx, tag, products)
+        .await
+        .expect("attach");
+    tx.commit().await.expect("commit");
+}

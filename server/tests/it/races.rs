@@ -193,7 +193,7 @@ on_every_backend!(
         // second message, so the first is already queued when the change fails.
         let refuse_second =
             "(SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Management of%') >= 1";
-        if matches!(app.state.db, app::db::Db::Sqlite(_)) {
+        if matches!(app.state.db, app::db::Db::Sqlite(_, _)) {
             exec(
                 &app,
                 &format!(

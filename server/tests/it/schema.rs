@@ -294,13 +294,13 @@ async fn every_stored_statement_prepares_on_both_databases() {
         for (name, sql) in &statements {
             // Outside any transaction: one failure must not abort the others (Postgres).
             let prepared = match &app.state.db {
-                app::db::Db::Sqlite(pool) => {
+                app::db::Db::Sqlite(pool, _) => {
                     let mut c = pool.acquire().await.expect("connection");
                     sqlx::Executor::prepare(&mut *c, sql.as_str())
                         .await
                         .map(|_| ())
                 }
-                app::db::Db::Postgres(pool) => {
+                app::db::Db::Postgres(pool, _) => {
                     let mut c = pool.acquire().await.expect("connection");
                     sqlx::Executor::prepare(&mut *c, sql.as_str())
                         .await

@@ -63,8 +63,8 @@ impl Reply {
 macro_rules! on_db {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            app::db::Tx::Sqlite($c) => $body,
-            app::db::Tx::Postgres($c) => $body,
+            app::db::Tx::Sqlite($c, _) => $body,
+            app::db::Tx::Postgres($c, _) => $body,
         }
     };
 }

@@ -40,12 +40,12 @@ impl TestApp {
     /// The database as it is now.
     pub async fn snapshot(&self) -> Snapshot {
         match &self.state.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let mut connection = pool.acquire().await.expect("the connection");
                 let bytes = connection.serialize(None).await.expect("serialize");
                 Snapshot::Sqlite(bytes.to_vec())
             }
-            Db::Postgres(_) => {
+            Db::Postgres(_, _) => {
                 let tables = self.tables().await;
                 let mut copy = String::from("CREATE SCHEMA snapshot;");
                 let mut restore = String::from(
@@ -82,7 +82,7 @@ impl TestApp {
     /// Back to `snapshot`, every table as it was.
     pub async fn restore(&self, snapshot: &Snapshot) {
         match (snapshot, &self.state.db) {
-            (Snapshot::Sqlite(bytes), Db::Sqlite(pool)) => {
+            (Snapshot::Sqlite(bytes), Db::Sqlite(pool, _)) => {
                 let mut connection = pool.acquire().await.expect("the connection");
                 let buffer = sqlx::sqlite::SqliteOwnedBuf::try_from(&bytes[..]).expect("a buffer");
                 connection
@@ -90,14 +90,14 @@ impl TestApp {
                     .await
                     .expect("deserialize");
             }
-            (Snapshot::Postgres(restore), Db::Postgres(_)) => self.raw(restore).await,
+            (Snapshot::Postgres(restore), Db::Postgres(_, _)) => self.raw(restore).await,
             _ => panic!("a snapshot of the other backend"),
         }
     }
 
     /// Statements sent as they are, several at once (Postgres).
     async fn raw(&self, sql: &str) {
-        let Db::Postgres(pool) = &self.state.db else {
+        let Db::Postgres(pool, _) = &self.state.db else {
             panic!("raw statements are for Postgres")
         };
         sqlx::raw_sql(sql)
@@ -108,7 +108,7 @@ impl TestApp {
 
     /// The application's tables (not the migration bookkeeping nor the change log).
     pub async fn tables(&self) -> Vec<String> {
-        if matches!(self.state.db, Db::Sqlite(_)) {
+        if matches!(self.state.db, Db::Sqlite(_, _)) {
             self.texts(
                 "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' \
@@ -131,7 +131,7 @@ impl TestApp {
         )
         .await;
         let tables = self.tables().await;
-        if matches!(self.state.db, Db::Sqlite(_)) {
+        if matches!(self.state.db, Db::Sqlite(_, _)) {
             for table in tables {
                 let columns = self
                     .texts(&format!("SELECT name FROM pragma_table_info('{table}')"))
