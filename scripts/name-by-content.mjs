@@ -4,13 +4,15 @@
 // cargo-leptos (`hash-files`) names each file by the MD5 of its content (base64url), then
 // rewrites some of them: the main WASM, the split manifest, and the main JS, which names the
 // split loader — while the loader names the main JS (an ES-module cycle, so neither name can
-// be the hash of a content that contains the other's). Their names then promise content they
+// be the hash of a content that contains the other's; the main WASM names the loader too, but
+// only as the key of its imports, which the main JS maps to the imported module, so that key
+// stays as built). Their names then promise content they
 // no longer have and every visit has to ask for them again. Here:
 //   - a file nothing in pkg/ names (the main WASM, the manifest: the pages find them through
 //     hash.txt) is renamed to the hash of its content;
 //   - the two files of the cycle share one name hash: the MD5 of both contents, in name order,
-//     with that shared hash written as 22 zeros where they name each other; each is rewritten
-//     to name the other by its new name and compressed again (.br at quality 11, .gz at 9);
+//     with that shared hash written as 22 zeros where one imports the other; each is rewritten
+//     to import the other by its new name and compressed again (.br at quality 11, .gz at 9);
 //   - hash.txt gets the new names (Leptos reads it to write the pages' links).
 // Usage: node name-by-content.mjs SITE_PKG_DIR HASH_FILE
 import { createHash } from "node:crypto";
@@ -68,7 +70,19 @@ for (const name of wrong) {
   }
   const pair = [name, other].sort();
   if (pair.some((n) => read(n).includes(ZEROS))) fail(`${pair.join(" or ")} already holds ${ZEROS}`);
-  const masked = pair.map((n) => read(n).toString("utf8").replaceAll(old, ZEROS).replaceAll(otherOld, ZEROS));
+  // Only where one imports the other (`from "./name"`, `import("./name")`): the main JS also
+  // holds the loader's old name as the key of the WASM's imports, which the WASM itself names.
+  const masked = pair.map((n) => {
+    const named = n === name ? other : name;
+    const hash = named.match(HASH)[1];
+    const escaped = named.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const specifier = new RegExp(`((?:from|import)\\s*\\(?\\s*)(["'])\\./${escaped}\\2`, "g");
+    let text = read(n).toString("utf8");
+    const before = text;
+    text = text.replace(specifier, (_, lead, quote) => `${lead}${quote}./${named.replace(hash, ZEROS)}${quote}`);
+    if (text === before) fail(`${n} names ${named} but does not import it`);
+    return text;
+  });
   const shared = md5(Buffer.from(masked.join(""), "utf8"));
   if (shared === old && shared === otherOld) { done.add(name).add(other); continue; }
   pair.forEach((n, i) => {

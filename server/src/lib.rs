@@ -97,7 +97,12 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(context_state.clone()),
+            // Per rendered page: the state, and a fresh memo of the session its server functions
+            // prove (read once per page, not once per function).
+            move || {
+                provide_context(context_state.clone());
+                provide_context(app::access::authentication::SessionMemo::default());
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())

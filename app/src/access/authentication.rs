@@ -16,6 +16,8 @@ use crate::request::{self, Origin};
 use crate::state::AppState;
 use crate::tokens;
 use crate::tokens::TOKEN_PREFIX;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// How the caller proved who they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub async fn caller(state: &AppState, origin: &Origin) -> Result<Proven, AppErro
         });
     }
     let token = request::session_token(state)?.ok_or_else(AppError::unauthenticated)?;
-    let (session, account) = live_session(state, &token).await?;
+    let (session, account) = SessionMemo::live_session(state, &token).await?;
     if !session.is_full() {
         return Err(AppError::second_factor_required());
     }
@@ -58,6 +60,38 @@ pub async fn caller(state: &AppState, origin: &Origin) -> Result<Proven, AppErro
         via: Via::Session,
         session: Some(session),
     })
+}
+
+/// The live session a page's request proved, remembered for the rest of that request: a page
+/// renders several server functions (at once), each behind its door, and each would otherwise
+/// read the session and the person again. The first to ask reads them; the others wait for
+/// that answer. Provided fresh for each rendered page (`server::router`), so it never outlives
+/// the request; a server function called over HTTP is alone in its request and finds none.
+/// Only a live session is kept, with the hash of its token.
+#[derive(Clone, Default)]
+pub struct SessionMemo(Arc<OnceCell<(tokens::TokenHash, StoredSession, Account)>>);
+
+impl SessionMemo {
+    async fn live_session(
+        state: &AppState,
+        token: &str,
+    ) -> Result<(StoredSession, Account), AppError> {
+        let Some(memo) = leptos::prelude::use_context::<SessionMemo>() else {
+            return live_session(state, token).await;
+        };
+        let hash = tokens::hash_token(token);
+        let (kept_hash, session, account) = memo
+            .0
+            .get_or_try_init(|| async {
+                let (session, account) = live_session(state, token).await?;
+                Ok::<_, AppError>((hash.clone(), session, account))
+            })
+            .await?;
+        if !tokens::same_hash(kept_hash, &hash) {
+            return live_session(state, token).await;
+        }
+        Ok((session.clone(), account.clone()))
+    }
 }
 
 /// Who is calling an HTTP route that is not a server function (a download, an upload),
