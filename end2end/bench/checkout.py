@@ -1,19 +1,22 @@
 """The shop on the wire: a 100-line cart priced (shop_page) and placed, and checkouts of 20
 organizations at once (each its own cart of 3 lines, paid from its prepaid balance), p50/p99
 over several rounds. Against a running release server whose SQLite file the operator command
-can reach (for the top-ups). Usage: checkout.py BASE_URL SERVER_BINARY DATABASE_URL."""
+can reach (for the top-ups). Usage: checkout.py BASE_URL SERVER_BINARY DATABASE_URL, where
+BASE_URL may name several processes on one database, comma-separated: the checkouts at once
+then go to each in turn (the set-up and the 100-line cart to the first)."""
 
 import json, os, statistics, subprocess, sys, threading, time, urllib.parse, urllib.request
 
-base, binary, database_url = sys.argv[1], sys.argv[2], sys.argv[3]
+bases, binary, database_url = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
+base = bases[0]
 ORGANIZATIONS, ROUNDS = 20, 5
 PASSWORD = "a long and unusual phrase for the bench"
 run_id = str(int(time.time()))
 
 
-def call(name, cookie, form):
+def call(name, cookie, form, via=None):
     request = urllib.request.Request(
-        f"{base}/api/{name}",
+        f"{via or base}/api/{name}",
         data=urllib.parse.urlencode(form).encode(),
         method="POST",
         headers={"Cookie": cookie, "Sec-Fetch-Site": "same-origin",
@@ -66,11 +69,12 @@ def fill(organization, lines, tag):
 
 
 def place(organization, key, out):
-    _, shop, _ = call("shop_page", cookie, {"organization_id": organization, "currency": "CHF"})
+    via = bases[int(organization) % len(bases)]
+    _, shop, _ = call("shop_page", cookie, {"organization_id": organization, "currency": "CHF"}, via)
     address = shop["addresses"][0]["id"]
     took, placed, _ = call("place_order", cookie, {
         "organization_id": organization, "currency": "CHF", "address_id": str(address),
-        "payment": "prepaid", "key": key})
+        "payment": "prepaid", "key": key}, via)
     out.append((took, placed["status"]))
 
 
@@ -97,5 +101,6 @@ for round_ in range(ROUNDS):
     times.extend(took for took, _ in out)
 times.sort()
 p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-print(f"  checkout, {ORGANIZATIONS} organizations at once (3-line carts, prepaid), {len(times)} orders: "
+print(f"  checkout, {ORGANIZATIONS} organizations at once (3-line carts, prepaid), {len(times)} orders"
+      f"{f' across {len(bases)} processes' if len(bases) > 1 else ''}: "
       f"p50 {statistics.median(times):.0f} ms, p99 {p99:.0f} ms")
