@@ -131,9 +131,9 @@ pub(crate) use {
     scalar_optional, statement,
 };
 
-/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values bound in order (both
+/// `$1, $2, …, $n`: the numbered parameters of an `IN (…)` list of `n` values bound in order (both
 /// dialects take them; for a list the caller bounds, such as one page of products).
-pub fn placeholders(n: usize) -> String {
+pub fn in_list(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -289,12 +289,12 @@ impl Tx {
 
 #[cfg(test)]
 mod tests {
-    use super::{parsed, placeholders};
+    use super::{in_list, parsed};
 
     #[test]
-    fn placeholders_number_the_values_in_order() {
-        assert_eq!(placeholders(1), "$1");
-        assert_eq!(placeholders(3), "$1, $2, $3");
+    fn parameters_number_the_values_in_order() {
+        assert_eq!(in_list(1), "$1");
+        assert_eq!(in_list(3), "$1, $2, $3");
     }
 
     #[test]

@@ -151,8 +151,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         ))
         // Pages, server-function answers and anything else not already compressed, when the
         // browser accepts it: gzip at its fastest level, chosen by measurement (README "The
-        // server": on the 63 KB products page, 129 µs for 17.7 KB against brotli's 664 µs for
-        // 12.9 KB at tower-http's default quality — a fifth of the CPU for 5 KB more). Static
+        // server": on the 62 KB products page, 126 µs for 17.2 KB against brotli's 624 µs for
+        // 12.4 KB at tower-http's default quality — a fifth of the CPU for 5 KB more). Static
         // files come precompressed from the build (`cargo leptos build --precompress`, brotli at
         // its best, once) and keep their own encoding.
         .layer(

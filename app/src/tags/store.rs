@@ -146,7 +146,7 @@ pub async fn of_products(
     let sql = format!(
         "SELECT pt.product_id, t.id, t.name, t.colour FROM product_tags pt JOIN tags t ON t.id = pt.tag_id \
          WHERE pt.product_id IN ({}) ORDER BY pt.product_id, lower(t.name), t.id",
-        crate::db::placeholders(product_ids.len())
+        crate::db::in_list(product_ids.len())
     );
     let rows: Vec<(i64, i64, String, String)> = on_db!(tx, |c| {
         let mut query = sqlx::query_as(&sql);
