@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "password",
             "pdf_text",
             "components",
+            "calls",
             "money",
         ],
     ),

@@ -1,6 +1,7 @@
 //! The frame around every organization page: top bar with the organization switcher (top
 //! left) and the account menu (top right), the side menu (a drawer on narrow screens).
 
+use crate::calls::{resource, FormAction};
 use crate::components::CurrentOrganization;
 use crate::organizations::api::organization_shell;
 use crate::organizations::ShellData;
@@ -24,7 +25,7 @@ pub fn OrganizationShell() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let changed = RwSignal::new(0u32);
     provide_context(crate::components::FrameChanged(changed));
-    let data = Resource::new(
+    let data = resource(
         move || {
             (
                 organization_id.get(),
@@ -209,7 +210,7 @@ fn Switcher(shell: ShellData) -> impl IntoView {
 #[component]
 fn AccountMenu(shell: ShellData) -> impl IntoView {
     let open = RwSignal::new(false);
-    let sign_out = ServerAction::<crate::account::api::SignOut>::new();
+    let sign_out = FormAction::<crate::account::api::SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             crate::components::load_page("/login");

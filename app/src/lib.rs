@@ -4,6 +4,7 @@ pub mod access;
 pub mod account;
 pub mod activity;
 pub mod billing;
+pub mod calls;
 pub mod components;
 pub mod credentials;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ use super::changes::{
     confirm_email_change, my_contacts, ChangePassword, RequestEmailChange, SetRecoveryContacts,
 };
 use super::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::error::AppError;
@@ -20,7 +21,7 @@ pub fn next_from_query() -> Memo<String> {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = ServerAction::<SignUp>::new();
+    let action = FormAction::<SignUp>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     // The address the code went to while the code step shows; back to `None` when the person
     // changes the address. The form stays in the page, hidden, so that it still holds what was
@@ -56,8 +57,8 @@ fn ConfirmWithCode(
     email: String,
     change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let confirm = ServerAction::<ConfirmSignUp>::new();
-    let resend = ServerAction::<ResendSignUpCode>::new();
+    let confirm = FormAction::<ConfirmSignUp>::new();
+    let resend = FormAction::<ResendSignUpCode>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let resent = Signal::derive(move || resend.value().get().and_then(Result::ok));
     let resend_error = Signal::derive(move || resend.value().get().and_then(Result::err));
@@ -73,7 +74,7 @@ fn ConfirmWithCode(
             "We have sent a message to " <strong class="address">{shown}</strong>
             ". Enter the 6-digit code it contains, or open its link. Nothing is created until then."
         </p>
-        <ActionForm action=confirm>
+        <ServerForm action=confirm>
             <FormError error />
             <input type="hidden" name="email" value=kept />
             <div class="field">
@@ -86,15 +87,15 @@ fn ConfirmWithCode(
             <button class="button primary wide" type="submit" disabled=move || confirm.pending().get()>
                 "Confirm and create my account"
             </button>
-        </ActionForm>
+        </ServerForm>
         <div class="auth-aside">
             <p class="hint">"No message after a few minutes? Look in the spam folder, or ask for a new code."</p>
-            <ActionForm action=resend attr:class="inline-form">
+            <ServerForm action=resend attr:class="inline-form">
                 <input type="hidden" name="email" value=email />
                 <button class="button secondary small" type="submit" disabled=move || resend.pending().get()>
                     "Send the code again"
                 </button>
-            </ActionForm>
+            </ServerForm>
             " "
             <button class="button secondary small" type="button" on:click=move |_| change()>
                 "Change the address"
@@ -115,7 +116,7 @@ fn ConfirmWithCode(
 pub fn ConfirmSignUpPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
-    let confirm = ServerAction::<ConfirmSignUp>::new();
+    let confirm = FormAction::<ConfirmSignUp>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(signed_in)) = confirm.value().get() {
@@ -128,7 +129,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
                 <h1>"Confirm my email address"</h1>
-                <ActionForm action=confirm>
+                <ServerForm action=confirm>
                     <FormError error />
                     <input type="hidden" name="token" value=token.get_untracked() />
                     <p>"To finish creating your Steward account, enter the password you chose when signing up. (If you did not sign up, close this page: nothing is created.)"</p>
@@ -141,7 +142,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
                     <button class="button primary wide" type="submit" disabled=move || confirm.pending().get()>
                         "Confirm and create my account"
                     </button>
-                </ActionForm>
+                </ServerForm>
                 <p class="auth-switch"><a href="/signup">"Sign up again"</a></p>
             </div>
         </main>
@@ -149,7 +150,7 @@ pub fn ConfirmSignUpPage() -> impl IntoView {
 }
 
 #[component]
-fn SignUpForm(action: ServerAction<SignUp>, error: Signal<Option<AppError>>) -> impl IntoView {
+fn SignUpForm(action: FormAction<SignUp>, error: Signal<Option<AppError>>) -> impl IntoView {
     let for_company = RwSignal::new(false);
     view! {
                 <h1>"Create an account"</h1>
@@ -158,7 +159,7 @@ fn SignUpForm(action: ServerAction<SignUp>, error: Signal<Option<AppError>>) -> 
                     <p class="notice" data-testid="cart-waits">"Your cart waits: once you confirm your address, it is in your new organization's shop, ready to order."</p>
                 })}
                 <p class="muted">"An organization is created with it, and you are its legal representative: it holds your products, your invoices and the people you invite."</p>
-                <ActionForm action>
+                <ServerForm action>
                     <FormError error />
                     <fieldset class="plain">
                         <legend>"Who is the organization for?"</legend>
@@ -221,7 +222,7 @@ fn SignUpForm(action: ServerAction<SignUp>, error: Signal<Option<AppError>>) -> 
                     <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
                         {move || if action.pending().get() { "Creating…" } else { "Create my account" }}
                     </button>
-                </ActionForm>
+                </ServerForm>
                 <p class="auth-switch">"Already have an account? " <a href="/login">"Sign in"</a></p>
     }
 }
@@ -231,7 +232,7 @@ pub fn ProfilePage() -> impl IntoView {
     let account_version = RwSignal::new(0u32);
     // Kept here, above the panels that are drawn afresh when the account is read again.
     let avatar_outcome = RwSignal::new(None::<Result<Option<String>, crate::error::AppError>>);
-    let account = Resource::new(move || account_version.get(), |_| my_account());
+    let account = resource(move || account_version.get(), |_| my_account());
     let organization_id = crate::components::use_organization_id();
     view! {
         <PageTitle text="My profile" />
@@ -289,7 +290,7 @@ fn NamePanel(
     changed: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     use super::profile::ChangeMyName;
-    let change = ServerAction::<ChangeMyName>::new();
+    let change = FormAction::<ChangeMyName>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(())) = change.value().get() {
@@ -299,7 +300,7 @@ fn NamePanel(
     view! {
         <section class="panel" aria-labelledby="name-heading">
             <h2 id="name-heading">"Name"</h2>
-            <ActionForm action=change>
+            <ServerForm action=change>
                 <input type="hidden" name="version" value=account.version />
                 <FormError error />
                 <div class="field-row">
@@ -315,7 +316,7 @@ fn NamePanel(
                     </div>
                 </div>
                 <button class="button primary" type="submit" disabled=move || change.pending().get()>"Save my name"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -324,8 +325,8 @@ fn NamePanel(
 #[component]
 fn TimeZonePanel() -> impl IntoView {
     use super::profile::{my_time_zone, SetMyTimeZone};
-    let save = ServerAction::<SetMyTimeZone>::new();
-    let choice = Resource::new(|| (), |_| my_time_zone());
+    let save = FormAction::<SetMyTimeZone>::new();
+    let choice = resource(|| (), |_| my_time_zone());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     // Every time on every page changes: the page is read again from the server.
     Effect::new(move |_| {
@@ -351,7 +352,7 @@ fn TimeZonePanel() -> impl IntoView {
                                 <p class="muted" data-testid="time-zone-now">
                                     "Times are shown in " {choice.in_use.clone()} ": it is " {choice.now.clone()} " now. Emails name their time zone."
                                 </p>
-                                <ActionForm action=save>
+                                <ServerForm action=save>
                                     <FormError error />
                                     <div class="field">
                                         <label for="profile-time-zone">"Show times in"</label>
@@ -365,7 +366,7 @@ fn TimeZonePanel() -> impl IntoView {
                                         <FieldError error field="time_zone" input="profile-time-zone" />
                                     </div>
                                     <button class="button primary" type="submit" disabled=move || save.pending().get()>"Save the time zone"</button>
-                                </ActionForm>
+                                </ServerForm>
                             }
                             .into_any()
                         }
@@ -386,7 +387,7 @@ fn AvatarPanel(
     changed: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     use super::profile::{RemoveMyAvatar, AVATAR_SHARP_MIN};
-    let remove = ServerAction::<RemoveMyAvatar>::new();
+    let remove = FormAction::<RemoveMyAvatar>::new();
     let busy = RwSignal::new(false);
     let input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
@@ -447,9 +448,9 @@ fn AvatarPanel(
                     {move || if busy.get() { "Uploading…" } else { "Upload the picture" }}
                 </button>
                 {has_avatar.then(|| view! {
-                    <ActionForm action=remove attr:class="inline-form">
+                    <ServerForm action=remove attr:class="inline-form">
                         <button class="button" type="submit">"Remove the picture"</button>
-                    </ActionForm>
+                    </ServerForm>
                 })}
             </div>
         </section>
@@ -460,9 +461,9 @@ fn AvatarPanel(
 #[component]
 fn DeleteAccountPanel() -> impl IntoView {
     use super::deletion::{account_deletion_check, DeleteMyAccount};
-    let delete = ServerAction::<DeleteMyAccount>::new();
+    let delete = FormAction::<DeleteMyAccount>::new();
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
-    let check = Resource::new(move || delete.version().get(), |_| account_deletion_check());
+    let check = resource(move || delete.version().get(), |_| account_deletion_check());
     Effect::new(move |_| {
         if let Some(Ok(next)) = delete.value().get() {
             crate::components::load_page(&next);
@@ -484,7 +485,7 @@ fn DeleteAccountPanel() -> impl IntoView {
                             <details class="disclosure">
                                 <summary>"Delete my account…"</summary>
                                 <p class="hint">"Your sessions, passwords, two-factor methods, application passwords and API tokens are deleted, and you leave all your organizations. Their products and activity logs stay. This cannot be undone."</p>
-                                <ActionForm action=delete>
+                                <ServerForm action=delete>
                                     <FormError error />
                                     <crate::components::PasswordAgain id="delete-account-password" error=error />
                                     <div class="field checkbox">
@@ -493,7 +494,7 @@ fn DeleteAccountPanel() -> impl IntoView {
                                     </div>
                                     <FieldError error field="understood" input="delete-account-understood" />
                                     <button class="button danger" type="submit" disabled=move || delete.pending().get()>"Delete my account"</button>
-                                </ActionForm>
+                                </ServerForm>
                             </details>
                         }.into_any(),
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -533,7 +534,7 @@ pub fn PasswordFields(
 
 #[component]
 fn PasswordPanel() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
+    let change = FormAction::<ChangePassword>::new();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     view! {
         <section class="panel" aria-labelledby="password-heading">
@@ -547,7 +548,7 @@ fn PasswordPanel() -> impl IntoView {
                     )}
                 </p>
             })}
-            <ActionForm action=change>
+            <ServerForm action=change>
                 <FormError error />
                 <PasswordFields error />
                 <div class="field checkbox">
@@ -556,15 +557,15 @@ fn PasswordPanel() -> impl IntoView {
                 </div>
                 <p class="hint">"Changing your password signs out every other browser. Programs using application passwords keep working unless you tick the box; API tokens are managed on the Security page."</p>
                 <button class="button primary" type="submit" disabled=move || change.pending().get()>"Change my password"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
 
 #[component]
 fn LoginEmailPanel() -> impl IntoView {
-    let request = ServerAction::<RequestEmailChange>::new();
-    let contacts = Resource::new(move || request.version().get(), |_| my_contacts());
+    let request = FormAction::<RequestEmailChange>::new();
+    let contacts = resource(move || request.version().get(), |_| my_contacts());
     let error = Signal::derive(move || request.value().get().and_then(Result::err));
     view! {
         <section class="panel" aria-labelledby="login-email-heading">
@@ -577,7 +578,7 @@ fn LoginEmailPanel() -> impl IntoView {
                     })
                 })}
             </Transition>
-            <ActionForm action=request>
+            <ServerForm action=request>
                 <FormError error />
                 <div class="field">
                     <label for="new_email">"New login email"</label>
@@ -587,15 +588,15 @@ fn LoginEmailPanel() -> impl IntoView {
                 <PasswordAgain id="email-change-password" error=error />
                 <p class="hint">"We send a confirmation link to the new address and tell the current one."</p>
                 <button class="button" type="submit" disabled=move || request.pending().get()>"Change my login email"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
 
 #[component]
 fn RecoveryPanel() -> impl IntoView {
-    let save = ServerAction::<SetRecoveryContacts>::new();
-    let contacts = Resource::new(|| (), |_| my_contacts());
+    let save = FormAction::<SetRecoveryContacts>::new();
+    let contacts = resource(|| (), |_| my_contacts());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     view! {
         <section class="panel" aria-labelledby="recovery-heading">
@@ -609,7 +610,7 @@ fn RecoveryPanel() -> impl IntoView {
                     let phone = c.as_ref().and_then(|c| c.recovery_phone.clone()).unwrap_or_default();
                     let version = c.as_ref().map_or(0, |c| c.version);
                     view! {
-                        <ActionForm action=save>
+                        <ServerForm action=save>
                             // After a save, the next one starts from the version it made (a
                             // hidden input's value follows its attribute).
                             <input type="hidden" name="version" value=move || {
@@ -628,7 +629,7 @@ fn RecoveryPanel() -> impl IntoView {
                             </div>
                             <PasswordAgain id="recovery-password" error=error />
                             <button class="button" type="submit" disabled=move || save.pending().get()>"Save recovery contacts"</button>
-                        </ActionForm>
+                        </ServerForm>
                     }
                 })}
             </Transition>
@@ -679,7 +680,7 @@ pub fn ConfirmItsYou(
     input: &'static str,
 ) -> impl IntoView {
     use crate::error::ErrorCode;
-    let confirm = ServerAction::<super::api::ConfirmIdentity>::new();
+    let confirm = FormAction::<super::api::ConfirmIdentity>::new();
     let asked = move || {
         error
             .get()
@@ -695,7 +696,7 @@ pub fn ConfirmItsYou(
                     view! { <p role="status">"Thank you. Now repeat what you were doing."</p> }.into_any()
                 } else {
                     view! {
-                        <ActionForm action=confirm>
+                        <ServerForm action=confirm>
                             <FormError error=failed />
                             <div class="field">
                                 <label for=input>"Your password"</label>
@@ -704,7 +705,7 @@ pub fn ConfirmItsYou(
                                 <FieldError error=failed field="password" input=input />
                             </div>
                             <button class="button" type="submit" disabled=move || confirm.pending().get()>"Confirm"</button>
-                        </ActionForm>
+                        </ServerForm>
                     }.into_any()
                 }}
             </section>

@@ -11,6 +11,7 @@ use super::{
     STREET_MAX_CHARS, VAT_NUMBER_MAX_CHARS,
 };
 use crate::account::view::ConfirmItsYou;
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PageTitle};
 use crate::error::AppError;
@@ -20,8 +21,8 @@ use leptos::prelude::*;
 #[component]
 pub fn PrepaidPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let withdraw = ServerAction::<RequestWithdrawal>::new();
-    let statement = Resource::new(
+    let withdraw = FormAction::<RequestWithdrawal>::new();
+    let statement = resource(
         move || (organization_id.get(), withdraw.version().get()),
         |(organization, _)| prepaid_account(organization),
     );
@@ -145,7 +146,7 @@ fn TopUp(organization: i64, reference: String, slip: Option<PaymentSlip>) -> imp
         }
         .into_any();
     };
-    let show = ServerAction::<TopUpSlip>::new();
+    let show = FormAction::<TopUpSlip>::new();
     let error = Signal::derive(move || show.value().get().and_then(Result::err));
     // The last slip made: a refused amount leaves the code as it was.
     let current = RwSignal::new(first);
@@ -173,7 +174,7 @@ fn TopUp(organization: i64, reference: String, slip: Option<PaymentSlip>) -> imp
                 </div>
                 <div class="slip-text">
                     {move || view! { <SlipDetails slip=current.get() /> }}
-                    <ActionForm action=show attr:class="slip-amount-form">
+                    <ServerForm action=show attr:class="slip-amount-form">
                         <FormError error />
                         <input type="hidden" name="organization_id" value=organization />
                         <div class="field-row">
@@ -195,7 +196,7 @@ fn TopUp(organization: i64, reference: String, slip: Option<PaymentSlip>) -> imp
                             <button class="button secondary" type="submit" disabled=move || show.pending().get()>"Put it in the QR-bill"</button>
                             <a class="button secondary" href=pdf target="_blank" rel="noopener">"Print the payment part (PDF)"</a>
                         </div>
-                    </ActionForm>
+                    </ServerForm>
                 </div>
             </div>
         </section>
@@ -210,7 +211,7 @@ fn WithdrawalSection(
     balances: Vec<crate::money::Money>,
     withdrawals: Vec<Withdrawal>,
     may_withdraw: bool,
-    withdraw: ServerAction<RequestWithdrawal>,
+    withdraw: FormAction<RequestWithdrawal>,
     error: Signal<Option<AppError>>,
     method: RwSignal<String>,
 ) -> impl IntoView {
@@ -227,7 +228,7 @@ fn WithdrawalSection(
                 None => view! { <p class="muted">"There is no balance to request back."</p> }.into_any(),
                 Some(first) => view! {
                     <p>"The amount is reserved at once and paid out to the account you name within a few working days."</p>
-                    <ActionForm action=withdraw>
+                    <ServerForm action=withdraw>
                         <FormError error />
                         <input type="hidden" name="organization_id" value=organization />
                         <div class="form-grid">
@@ -266,7 +267,7 @@ fn WithdrawalSection(
                         <div class="button-row">
                             <button class="button primary" type="submit" disabled=move || withdraw.pending().get()>"Request the money back"</button>
                         </div>
-                    </ActionForm>
+                    </ServerForm>
                     <ConfirmItsYou error input="withdraw-confirm-password" />
                 }.into_any(),
             }}
@@ -362,11 +363,11 @@ fn address_fields(
 #[component]
 pub fn AddressesPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let add = ServerAction::<AddBillingAddress>::new();
-    let update = ServerAction::<UpdateBillingAddress>::new();
-    let make_default = ServerAction::<SetDefaultBillingAddress>::new();
-    let delete = ServerAction::<DeleteBillingAddress>::new();
-    let addresses = Resource::new(
+    let add = FormAction::<AddBillingAddress>::new();
+    let update = FormAction::<UpdateBillingAddress>::new();
+    let make_default = FormAction::<SetDefaultBillingAddress>::new();
+    let delete = FormAction::<DeleteBillingAddress>::new();
+    let addresses = resource(
         move || {
             (
                 organization_id.get(),
@@ -425,11 +426,11 @@ pub fn AddressesPage() -> impl IntoView {
                                             {address.is_default.then(|| view! { <span class="badge" data-testid="default-address">"Default"</span> })}
                                             <div class="button-row">
                                                 {(!address.is_default).then(|| view! {
-                                                    <ActionForm action=make_default>
+                                                    <ServerForm action=make_default>
                                                         <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                                                         <input type="hidden" name="address_id" value=id />
                                                         <button class="button small" type="submit">"Make default" <span class="visually-hidden">{format!(": {name}")}</span></button>
-                                                    </ActionForm>
+                                                    </ServerForm>
                                                 })}
                                                 <button class="button small secondary" type="button" on:click=move |_| { deleting.set(None); editing.set(Some(for_edit.clone())); }>
                                                     "Edit" <span class="visually-hidden">{format!(" {}", address.name)}</span>
@@ -451,14 +452,14 @@ pub fn AddressesPage() -> impl IntoView {
                 <div class="confirm-box" role="group" aria-labelledby="delete-address-heading">
                     <h3 id="delete-address-heading">{format!("Delete the address of {}?", address.name)}</h3>
                     <p>"Invoices already issued keep the address they were issued to."</p>
-                    <ActionForm action=delete>
+                    <ServerForm action=delete>
                         <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                         <input type="hidden" name="address_id" value=address.id />
                         <div class="button-row">
                             <button class="button danger" type="submit">"Delete the address"</button>
                             <button class="button secondary" type="button" on:click=move |_| deleting.set(None)>"Keep it"</button>
                         </div>
-                    </ActionForm>
+                    </ServerForm>
                 </div>
             })}
         </section>
@@ -466,7 +467,7 @@ pub fn AddressesPage() -> impl IntoView {
             Some(address) => view! {
                 <section class="panel" aria-labelledby="edit-address-heading">
                     <h2 id="edit-address-heading">{format!("Edit the address of {}", address.name)}</h2>
-                    <ActionForm action=update>
+                    <ServerForm action=update>
                         <FormError error=update_error />
                         <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                         <input type="hidden" name="address_id" value=address.id />
@@ -476,20 +477,20 @@ pub fn AddressesPage() -> impl IntoView {
                             <button class="button primary" type="submit" disabled=move || update.pending().get()>"Save the address"</button>
                             <button class="button secondary" type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
                         </div>
-                    </ActionForm>
+                    </ServerForm>
                 </section>
             }.into_any(),
             None => view! {
                 <section class="panel" aria-labelledby="new-address-heading">
                     <h2 id="new-address-heading">"Add a billing address"</h2>
-                    <ActionForm action=add>
+                    <ServerForm action=add>
                         <FormError error=add_error />
                         <input type="hidden" name="organization_id" prop:value=move || organization_id.get().to_string() />
                         {address_fields(add_error, None)}
                         <div class="button-row">
                             <button class="button primary" type="submit" disabled=move || add.pending().get()>"Add the address"</button>
                         </div>
-                    </ActionForm>
+                    </ServerForm>
                 </section>
             }.into_any(),
         }}
@@ -499,7 +500,7 @@ pub fn AddressesPage() -> impl IntoView {
 /// One billing email's switch: saved the moment it changes, and says so.
 #[component]
 fn NoticeSwitch(organization_id: i64, notice: Notice, on: bool) -> impl IntoView {
-    let save = ServerAction::<SetBillingNotification>::new();
+    let save = FormAction::<SetBillingNotification>::new();
     let id = format!("notice-{}", notice.as_str());
     let status = move || crate::components::save_status(save.pending().get(), save.value().get());
     view! {
@@ -527,8 +528,8 @@ fn NoticeSwitch(organization_id: i64, notice: Notice, on: bool) -> impl IntoView
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let reminders = ServerAction::<SetExpiryReminders>::new();
-    let settings = Resource::new(move || organization_id.get(), billing_notifications);
+    let reminders = FormAction::<SetExpiryReminders>::new();
+    let settings = resource(move || organization_id.get(), billing_notifications);
     let reminder_error = Signal::derive(move || reminders.value().get().and_then(Result::err));
     view! {
         <PageTitle text="Billing notifications" />
@@ -557,7 +558,7 @@ pub fn NotificationsPage() -> impl IntoView {
                             <section class="panel" aria-labelledby="expiry-heading">
                                 <h2 id="expiry-heading">"Expiry reminders"</h2>
                                 <p>{format!("How many days before a product expires this organization is reminded: up to {EXPIRY_REMINDERS_MAX} reminders, each 1 to {EXPIRY_REMINDER_MAX_DAYS} days before. Leave empty for none.")}</p>
-                                <ActionForm action=reminders>
+                                <ServerForm action=reminders>
                                     <FormError error=reminder_error />
                                     <input type="hidden" name="organization_id" value=organization />
                                     <div class="field">
@@ -575,7 +576,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                             }}
                                         </span>
                                     </div>
-                                </ActionForm>
+                                </ServerForm>
                             </section>
                         }.into_any()
                     }

@@ -5,6 +5,7 @@ use super::api::{
 };
 use super::{NewSecret, MAX_EXPIRY_DAYS, NAME_MAX_CHARS};
 use crate::account::view::ConfirmItsYou;
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use leptos::prelude::*;
@@ -25,11 +26,11 @@ fn ShownOnce(secret: NewSecret, what: &'static str) -> impl IntoView {
 
 #[component]
 pub fn CredentialsPanel() -> impl IntoView {
-    let create_password = ServerAction::<CreateAppPassword>::new();
-    let revoke_password = ServerAction::<RevokeAppPassword>::new();
-    let create_token = ServerAction::<CreateApiToken>::new();
-    let revoke_token = ServerAction::<RevokeApiToken>::new();
-    let list = Resource::new(
+    let create_password = FormAction::<CreateAppPassword>::new();
+    let revoke_password = FormAction::<RevokeAppPassword>::new();
+    let create_token = FormAction::<CreateApiToken>::new();
+    let revoke_token = FormAction::<RevokeApiToken>::new();
+    let list = resource(
         move || {
             (
                 create_password.version().get(),
@@ -60,10 +61,10 @@ pub fn CredentialsPanel() -> impl IntoView {
                                             <strong>{p.name.clone()}</strong>
                                             <div class="muted">{format!("Created {} · last used {}", format::date(p.created_at), p.last_used_at.map(format::datetime).unwrap_or_else(|| "never".into()))}</div>
                                         </div>
-                                        <ActionForm action=revoke_password attr:class="inline-form">
+                                        <ServerForm action=revoke_password attr:class="inline-form">
                                             <input type="hidden" name="id" value=p.id />
                                             <button class="button small danger" type="submit">"Revoke" <span class="visually-hidden">{format!(" {}", p.name)}</span></button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -73,7 +74,7 @@ pub fn CredentialsPanel() -> impl IntoView {
                 })}
             </Transition>
             <ConfirmItsYou error=password_error input="app-password-confirm" />
-            <ActionForm action=create_password>
+            <ServerForm action=create_password>
                 <FormError error=password_error />
                 <div class="field">
                     <label for="app-password-name">"Name of the program or device"</label>
@@ -81,7 +82,7 @@ pub fn CredentialsPanel() -> impl IntoView {
                     <FieldError error=password_error field="name" input="app-password-name" />
                 </div>
                 <button class="button" type="submit" disabled=move || create_password.pending().get()>"Create an application password"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
 
         <section class="panel" aria-labelledby="api-tokens-heading">
@@ -105,10 +106,10 @@ pub fn CredentialsPanel() -> impl IntoView {
                                                 t.last_used_at.map(format::datetime).unwrap_or_else(|| "never".into())
                                             )}</div>
                                         </div>
-                                        <ActionForm action=revoke_token attr:class="inline-form">
+                                        <ServerForm action=revoke_token attr:class="inline-form">
                                             <input type="hidden" name="id" value=t.id />
                                             <button class="button small danger" type="submit">"Revoke" <span class="visually-hidden">{format!(" {}", t.name)}</span></button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -118,7 +119,7 @@ pub fn CredentialsPanel() -> impl IntoView {
                 })}
             </Transition>
             <ConfirmItsYou error=token_error input="token-confirm" />
-            <ActionForm action=create_token>
+            <ServerForm action=create_token>
                 <FormError error=token_error />
                 <div class="field">
                     <label for="token-name">"Token name"</label>
@@ -140,7 +141,7 @@ pub fn CredentialsPanel() -> impl IntoView {
                     </div>
                 </div>
                 <button class="button" type="submit" disabled=move || create_token.pending().get()>"Create an API token"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use super::api::{
     get_domain, released_domains, AddDomainWarranty, AddTransfer, RestartTransfer, RestoreDomain,
 };
 use super::{TransferState, WARRANTY_YEARS_MAX};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::{use_organization_id, ErrorPanel, FormError, Loading, PageTitle};
 use crate::format;
 use crate::products::{DomainStage, ProductKind};
@@ -29,15 +30,15 @@ pub fn panel(kind: ProductKind, organization_id: i64, product_id: i64) -> Option
 
 #[component]
 pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
-    let restore = ServerAction::<RestoreDomain>::new();
-    let warranty = ServerAction::<AddDomainWarranty>::new();
-    let restart = ServerAction::<RestartTransfer>::new();
-    let renew = ServerAction::<AddToCart>::new();
-    let auto_renew = ServerAction::<SetAutoRenew>::new();
+    let restore = FormAction::<RestoreDomain>::new();
+    let warranty = FormAction::<AddDomainWarranty>::new();
+    let restart = FormAction::<RestartTransfer>::new();
+    let renew = FormAction::<AddToCart>::new();
+    let auto_renew = FormAction::<SetAutoRenew>::new();
     // The single-use token of the emailed restart link, when the page was opened from it.
     let query = use_query_map();
     let token = move || query.read().get("restart").unwrap_or_default();
-    let facts = Resource::new(
+    let facts = resource(
         move || (restart.version().get(), auto_renew.version().get()),
         move |_| get_domain(organization_id, product_id),
     );
@@ -94,7 +95,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                         })}
                                         <p>{format!("Tries so far: {}. Restarting is free: the transfer fee was paid once.", t.attempts)}</p>
                                         {f.may_order.then(|| view! {
-                                            <ActionForm action=restart attr:class="inline-form">
+                                            <ServerForm action=restart attr:class="inline-form">
                                                 <input type="hidden" name="organization_id" value=organization_id />
                                                 <input type="hidden" name="product_id" value=product_id />
                                                 // The emailed link's token, spent by the first try.
@@ -104,7 +105,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                                     <input name="auth_code" type="text" required autocomplete="off" spellcheck="false" />
                                                 </label>
                                                 <button class="button" type="submit">"Restart the transfer"</button>
-                                            </ActionForm>
+                                            </ServerForm>
                                             <FormError error=Signal::derive(move || restart.value().get().and_then(Result::err)) />
                                         })}
                                     </section>
@@ -158,11 +159,11 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                                 </p>
                                             }
                                         })}
-                                        <ActionForm action=restore>
+                                        <ServerForm action=restore>
                                             <input type="hidden" name="organization_id" value=organization_id />
                                             <input type="hidden" name="product_id" value=product_id />
                                             <button class="button" type="submit">"Restore"</button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     </div>
                                 })}
                                 <h3>"Renewal warranty"</h3>
@@ -173,7 +174,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                     }}
                                 </p>
                                 {(f.may_order && f.expires_at.is_some() && f.warranty_price.minor > 0 && matches!(f.stage, DomainStage::Active | DomainStage::Expired)).then(|| view! {
-                                    <ActionForm action=warranty attr:class="inline-form">
+                                    <ServerForm action=warranty attr:class="inline-form">
                                         <input type="hidden" name="organization_id" value=organization_id />
                                         <input type="hidden" name="product_id" value=product_id />
                                         <label>
@@ -185,7 +186,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
                                         <button class="button secondary" type="submit">
                                             {format!("Add warranty to the cart ({} a year)", f.warranty_price)}
                                         </button>
-                                    </ActionForm>
+                                    </ServerForm>
                                 })}
                                 <FormError error />
                             </section>
@@ -202,7 +203,7 @@ pub fn DomainPanel(organization_id: i64, product_id: i64) -> impl IntoView {
 #[component]
 pub fn ReleasedDomainsPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let released = Resource::new(move || organization_id.get(), released_domains);
+    let released = resource(move || organization_id.get(), released_domains);
     view! {
         <PageTitle text="Released domains" />
         <p class="breadcrumb"><a href=move || format!("/o/{}/products", organization_id.get())>"Products"</a></p>
@@ -246,7 +247,7 @@ pub fn ReleasedDomainsPage() -> impl IntoView {
 #[component]
 pub fn TransferDomainPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let add = ServerAction::<AddTransfer>::new();
+    let add = FormAction::<AddTransfer>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if matches!(add.value().get(), Some(Ok(_))) {
@@ -262,7 +263,7 @@ pub fn TransferDomainPage() -> impl IntoView {
         <h1>"Transfer a domain to this organization"</h1>
         <p class="lead">"Ask the current registrar for the domain's authorization code (also called transfer or EPP code) and make sure the domain is not locked against transfers. The transfer adds a year to the domain; its price depends on the extension and is shown in the cart. If the transfer fails you get the reason and a link to restart it, without paying again."</p>
         <section class="panel">
-            <ActionForm action=add>
+            <ServerForm action=add>
                 <input type="hidden" name="organization_id" value=move || organization_id.get() />
                 <div class="field">
                     <label for="transfer-name">"Domain name"</label>
@@ -273,7 +274,7 @@ pub fn TransferDomainPage() -> impl IntoView {
                     <input id="transfer-code" name="auth_code" type="text" required autocomplete="off" spellcheck="false" />
                 </div>
                 <button class="button primary" type="submit">"Add the transfer to the cart"</button>
-            </ActionForm>
+            </ServerForm>
             <FormError error />
         </section>
     }

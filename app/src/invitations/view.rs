@@ -7,6 +7,7 @@ use super::api::{
 };
 use super::{reaches_chosen_products, InvitationOpening, NextStep};
 use crate::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
@@ -19,8 +20,8 @@ use leptos::prelude::*;
 #[component]
 pub fn InvitePage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let choices = Resource::new(move || organization_id.get(), invitation_form);
-    let invite = ServerAction::<InvitePerson>::new();
+    let choices = resource(move || organization_id.get(), invitation_form);
+    let invite = FormAction::<InvitePerson>::new();
     let error = Signal::derive(move || invite.value().get().and_then(Result::err));
     let role = RwSignal::new(Role::Collaborator.as_str().to_owned());
     let chosen = RwSignal::new(Vec::<i64>::new());
@@ -55,7 +56,7 @@ pub fn InvitePage() -> impl IntoView {
                         view! {
                             <section class="panel">
                                 <p class="muted">{format!("They join {} once they accept.", choices.organization_name)}</p>
-                                <ActionForm action=invite>
+                                <ServerForm action=invite>
                                     <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                                     <input type="hidden" name="products" prop:value=move || if with_products() { join(chosen.get()) } else { String::new() } />
                                     <input type="hidden" name="billing" prop:value=move || if with_products() { join(billing.get()) } else { String::new() } />
@@ -121,7 +122,7 @@ pub fn InvitePage() -> impl IntoView {
                                     <button class="button primary" type="submit" disabled=move || invite.pending().get()>
                                         {move || if invite.pending().get() { "Sending…" } else { "Send the invitation" }}
                                     </button>
-                                </ActionForm>
+                                </ServerForm>
                             </section>
                         }.into_any()
                     }
@@ -137,9 +138,9 @@ pub fn InvitePage() -> impl IntoView {
 #[component]
 pub fn PendingInvitations() -> impl IntoView {
     let organization_id = use_organization_id();
-    let resend = ServerAction::<ResendInvitation>::new();
-    let revoke = ServerAction::<RevokeInvitation>::new();
-    let list = Resource::new(
+    let resend = FormAction::<ResendInvitation>::new();
+    let revoke = FormAction::<RevokeInvitation>::new();
+    let list = resource(
         move || {
             (
                 organization_id.get(),
@@ -207,17 +208,17 @@ pub fn PendingInvitations() -> impl IntoView {
                                                     }}</td>
                                                     <td data-label="Actions" class="actions">
                                                         {i.can_manage.then(|| view! {
-                                                            <ActionForm action=resend attr:class="inline-form">
+                                                            <ServerForm action=resend attr:class="inline-form">
                                                                 <input type="hidden" name="organization_id" value=organization />
                                                                 <input type="hidden" name="invitation_id" value=i.id />
                                                                 <button class="button small" type="submit">"Resend" <span class="visually-hidden">{resend_label}</span></button>
-                                                            </ActionForm>
+                                                            </ServerForm>
                                                             " "
-                                                            <ActionForm action=revoke attr:class="inline-form">
+                                                            <ServerForm action=revoke attr:class="inline-form">
                                                                 <input type="hidden" name="organization_id" value=organization />
                                                                 <input type="hidden" name="invitation_id" value=i.id />
                                                                 <button class="button small danger" type="submit">"Revoke" <span class="visually-hidden">{revoke_label}</span></button>
-                                                            </ActionForm>
+                                                            </ServerForm>
                                                         })}
                                                     </td>
                                                 </tr>
@@ -248,7 +249,7 @@ pub fn InvitationPage() -> impl IntoView {
             .unwrap_or(0)
     });
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
-    let opening = Resource::new(
+    let opening = resource(
         move || (organization.get(), token.get()),
         |(organization, token)| open_invitation(organization, token),
     );
@@ -347,7 +348,7 @@ fn AcceptButton(organization: i64, token: String) -> impl IntoView {
 
 #[component]
 fn NewAccount(email: String, organization: i64, token: String) -> impl IntoView {
-    let action = ServerAction::<JoinWithNewAccount>::new();
+    let action = FormAction::<JoinWithNewAccount>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(joined)) = action.value().get() {
@@ -356,7 +357,7 @@ fn NewAccount(email: String, organization: i64, token: String) -> impl IntoView 
     });
     view! {
         <p>"Create your account to accept: your login email is the invited address."</p>
-        <ActionForm action>
+        <ServerForm action>
             <input type="hidden" name="organization_id" value=organization />
             <input type="hidden" name="token" value=token />
             <FormError error />
@@ -387,6 +388,6 @@ fn NewAccount(email: String, organization: i64, token: String) -> impl IntoView 
             <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Creating…" } else { "Create my account and join" }}
             </button>
-        </ActionForm>
+        </ServerForm>
     }
 }

@@ -2,6 +2,7 @@
 
 use super::api::{my_safety_settings, report_not_me, unlock_with_link, SaveSafetySettings};
 use super::{LOCKOUT_MAX, LOCKOUT_MIN};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use leptos::prelude::*;
@@ -9,9 +10,9 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SafetyPanel() -> impl IntoView {
-    let save = ServerAction::<SaveSafetySettings>::new();
+    let save = FormAction::<SaveSafetySettings>::new();
     // Read again after each save, so the next save starts from the version it made.
-    let settings = Resource::new(move || save.version().get(), |_| my_safety_settings());
+    let settings = resource(move || save.version().get(), |_| my_safety_settings());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
     view! {
@@ -21,7 +22,7 @@ pub fn SafetyPanel() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match settings.await {
                         Ok(s) => view! {
-                            <ActionForm action=save>
+                            <ServerForm action=save>
                                 <input type="hidden" name="version" value=s.version />
                                 <FormError error />
                                 <fieldset class="plain">
@@ -47,7 +48,7 @@ pub fn SafetyPanel() -> impl IntoView {
                                     <button class="button primary" type="submit" disabled=move || save.pending().get()>"Save"</button>
                                     <span role="status" class="saved">{move || saved().then_some("Saved.")}</span>
                                 </div>
-                            </ActionForm>
+                            </ServerForm>
                         }
                         .into_any(),
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),

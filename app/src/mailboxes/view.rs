@@ -13,6 +13,7 @@ use super::{
     AddressFacts, MailRight, MailUser, NewDevicePassword, Rights, Withheld, IDENTIFIERS_NOTE,
 };
 use crate::account::view::ConfirmItsYou;
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::{use_organization_id, ErrorPanel, FormError, Loading, PageTitle};
 use crate::error::AppError;
 use crate::format;
@@ -132,13 +133,13 @@ pub fn IdentifiersNote() -> impl IntoView {
 
 #[component]
 pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView {
-    let save_defaults = ServerAction::<SetMailDefaults>::new();
-    let apply = ServerAction::<ApplyGlobalConfiguration>::new();
-    let create = ServerAction::<CreateMailAddress>::new();
+    let save_defaults = FormAction::<SetMailDefaults>::new();
+    let apply = FormAction::<ApplyGlobalConfiguration>::new();
+    let create = FormAction::<CreateMailAddress>::new();
     let reload = RwSignal::new(0u32);
     reload_on_success!(reload; save_defaults, apply, create);
     forget_on_dispatch!(save_defaults, apply, create);
-    let facts = Resource::new(
+    let facts = resource(
         move || reload.get(),
         move |_| mail_service(organization_id, product_id),
     );
@@ -389,16 +390,16 @@ pub fn MailAddressPage() -> impl IntoView {
     };
     let product_id = Memo::new(move |_| id_of("product"));
     let address_id = Memo::new(move |_| id_of("address"));
-    let set_rights = ServerAction::<SetMailRights>::new();
-    let apply = ServerAction::<ApplyGlobalConfiguration>::new();
-    let add_user = ServerAction::<AddMailUser>::new();
-    let remove_user = ServerAction::<RemoveMailUser>::new();
-    let maintenance = ServerAction::<SetMailMaintenance>::new();
-    let create_device = ServerAction::<CreateDevicePassword>::new();
-    let change_device = ServerAction::<ChangeDevicePassword>::new();
-    let disconnect = ServerAction::<DisconnectDevice>::new();
-    let disconnect_all = ServerAction::<DisconnectAllDevices>::new();
-    let setup = ServerAction::<SendDeviceSetup>::new();
+    let set_rights = FormAction::<SetMailRights>::new();
+    let apply = FormAction::<ApplyGlobalConfiguration>::new();
+    let add_user = FormAction::<AddMailUser>::new();
+    let remove_user = FormAction::<RemoveMailUser>::new();
+    let maintenance = FormAction::<SetMailMaintenance>::new();
+    let create_device = FormAction::<CreateDevicePassword>::new();
+    let change_device = FormAction::<ChangeDevicePassword>::new();
+    let disconnect = FormAction::<DisconnectDevice>::new();
+    let disconnect_all = FormAction::<DisconnectAllDevices>::new();
+    let setup = FormAction::<SendDeviceSetup>::new();
     let reload = RwSignal::new(0u32);
     forget_on_dispatch!(
         set_rights,
@@ -414,7 +415,7 @@ pub fn MailAddressPage() -> impl IntoView {
     );
     reload_on_success!(reload; set_rights, apply, add_user, remove_user, maintenance,
         create_device, change_device, disconnect, disconnect_all, setup);
-    let facts = Resource::new(
+    let facts = resource(
         move || {
             (
                 organization_id.get(),
@@ -466,16 +467,16 @@ pub fn MailAddressPage() -> impl IntoView {
 fn AddressView(
     f: AddressFacts,
     organization_id: i64,
-    set_rights: ServerAction<SetMailRights>,
-    apply: ServerAction<ApplyGlobalConfiguration>,
-    add_user: ServerAction<AddMailUser>,
-    remove_user: ServerAction<RemoveMailUser>,
-    maintenance: ServerAction<SetMailMaintenance>,
-    create_device: ServerAction<CreateDevicePassword>,
-    change_device: ServerAction<ChangeDevicePassword>,
-    disconnect: ServerAction<DisconnectDevice>,
-    disconnect_all: ServerAction<DisconnectAllDevices>,
-    setup: ServerAction<SendDeviceSetup>,
+    set_rights: FormAction<SetMailRights>,
+    apply: FormAction<ApplyGlobalConfiguration>,
+    add_user: FormAction<AddMailUser>,
+    remove_user: FormAction<RemoveMailUser>,
+    maintenance: FormAction<SetMailMaintenance>,
+    create_device: FormAction<CreateDevicePassword>,
+    change_device: FormAction<ChangeDevicePassword>,
+    disconnect: FormAction<DisconnectDevice>,
+    disconnect_all: FormAction<DisconnectAllDevices>,
+    setup: FormAction<SendDeviceSetup>,
     /// The last errors of adding a user and of adding a device, shown by their fields.
     add_error: Signal<Option<AppError>>,
     device_error: Signal<Option<AppError>>,
@@ -715,8 +716,8 @@ fn UserRow(
     u: MailUser,
     organization_id: i64,
     product_id: i64,
-    set_rights: ServerAction<SetMailRights>,
-    remove_user: ServerAction<RemoveMailUser>,
+    set_rights: FormAction<SetMailRights>,
+    remove_user: FormAction<RemoveMailUser>,
     editing: RwSignal<Option<i64>>,
     edited: RwSignal<Rights>,
 ) -> impl IntoView {
@@ -793,10 +794,10 @@ fn UserRow(
 /// The user's own view: the addresses I use and, on each, the menus my permissions open.
 #[component]
 pub fn MyMailPage() -> impl IntoView {
-    let create = ServerAction::<CreateMyDevicePassword>::new();
+    let create = FormAction::<CreateMyDevicePassword>::new();
     let reload = RwSignal::new(0u32);
     reload_on_success!(reload; create);
-    let mine = Resource::new(move || reload.get(), |_| my_mail_addresses());
+    let mine = resource(move || reload.get(), |_| my_mail_addresses());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     view! {
         <PageTitle text="My mail addresses" />
@@ -821,7 +822,7 @@ pub fn MyMailPage() -> impl IntoView {
 #[component]
 fn MyAddressPanel(
     a: super::MyAddress,
-    create: ServerAction<CreateMyDevicePassword>,
+    create: FormAction<CreateMyDevicePassword>,
 ) -> impl IntoView {
     let id = a.id;
     let name = RwSignal::new(String::new());
@@ -901,8 +902,8 @@ fn MyAddressPanel(
 pub fn DeviceSetupPage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
-    let facts = Resource::new(token, open_device_setup);
-    let finish = ServerAction::<FinishDeviceSetup>::new();
+    let facts = resource(token, open_device_setup);
+    let finish = FormAction::<FinishDeviceSetup>::new();
     let error = Signal::derive(move || finish.value().get().and_then(Result::err));
     view! {
         <PageTitle text="Set up a device" />
@@ -922,7 +923,7 @@ pub fn DeviceSetupPage() -> impl IntoView {
                                     _ => {
                                         let suggested = suggested.clone();
                                         view! {
-                                        <ActionForm action=finish>
+                                        <ServerForm action=finish>
                                             <input type="hidden" name="token" value=token() />
                                             <div class="field">
                                                 <label for="setup-password">"The device's password (you may change it this one time)"</label>
@@ -930,7 +931,7 @@ pub fn DeviceSetupPage() -> impl IntoView {
                                             </div>
                                             <FormError error />
                                             <button class="button primary wide" type="submit" disabled=move || finish.pending().get()>"Save and show the password"</button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     }.into_any()
                                     }
                                 }}

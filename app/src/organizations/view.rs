@@ -6,6 +6,7 @@ use super::api::{
 };
 use super::removal::api::LeaveOrganization;
 use super::ORGANIZATION_NAME_MAX_CHARS;
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
@@ -17,8 +18,8 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let unlock = ServerAction::<UnlockMember>::new();
-    let overview = Resource::new(
+    let unlock = FormAction::<UnlockMember>::new();
+    let overview = resource(
         move || (organization_id.get(), unlock.version().get()),
         |(id, _)| organization_overview(id),
     );
@@ -59,14 +60,14 @@ pub fn OverviewPage() -> impl IntoView {
                                                             {format!("{} {}", m.first_name, m.last_name)}
                                                             {m.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
                                                             {(m.locked && can_unlock).then(|| view! {
-                                                                <ActionForm action=unlock attr:class="inline-form">
+                                                                <ServerForm action=unlock attr:class="inline-form">
                                                                     <input type="hidden" name="organization_id" value=organization />
                                                                     <input type="hidden" name="user_id" value=m.user_id />
                                                                     " "
                                                                     <button class="button small" type="submit">
                                                                         "Unlock" <span class="visually-hidden">{format!(" {} {}", m.first_name, m.last_name)}</span>
                                                                     </button>
-                                                                </ActionForm>
+                                                                </ServerForm>
                                                             })}
                                                         </td>
                                                         <td data-label="Email" class="optional-column">{m.email}</td>
@@ -258,9 +259,9 @@ fn DashboardPanels(organization: i64, dashboard: super::Dashboard, blocked: bool
 
 #[component]
 pub fn MyOrganizationsPage() -> impl IntoView {
-    let leave = ServerAction::<LeaveOrganization>::new();
-    let organizations = Resource::new(move || leave.version().get(), |_| my_organizations());
-    let create = ServerAction::<CreateOrganization>::new();
+    let leave = FormAction::<LeaveOrganization>::new();
+    let organizations = resource(move || leave.version().get(), |_| my_organizations());
+    let create = FormAction::<CreateOrganization>::new();
     Effect::new(move |_| {
         if let Some(Ok(next)) = leave.value().get() {
             crate::components::load_page(&next);
@@ -300,10 +301,10 @@ pub fn MyOrganizationsPage() -> impl IntoView {
                                                 <details class="role-menu">
                                                     <summary><span aria-hidden="true">"Leave"</span><span class="visually-hidden">{summary}</span></summary>
                                                     <p class="hint">"You lose your role and your access to its products. Someone has to invite you to come back."</p>
-                                                    <ActionForm action=leave attr:class="inline-form">
+                                                    <ServerForm action=leave attr:class="inline-form">
                                                         <input type="hidden" name="organization_id" value=o.id />
                                                         <button class="button small danger" type="submit">{confirm}</button>
-                                                    </ActionForm>
+                                                    </ServerForm>
                                                 </details>
                                             </span>
                                         </li>
@@ -319,7 +320,7 @@ pub fn MyOrganizationsPage() -> impl IntoView {
         <section class="panel">
             <h2 id="create-heading">"Create an organization"</h2>
             <p class="muted">"You become its legal representative. Its products and people are kept apart from your other organizations."</p>
-            <ActionForm action=create>
+            <ServerForm action=create>
                 <FormError error />
                 <div class="field">
                     <label for="organization-name">"Name"</label>
@@ -329,7 +330,7 @@ pub fn MyOrganizationsPage() -> impl IntoView {
                 <button class="button primary" type="submit" disabled=move || create.pending().get()>
                     "Create the organization"
                 </button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -341,17 +342,17 @@ pub fn UsersPage() -> impl IntoView {
     let organization_id = use_organization_id();
     let query = leptos_router::hooks::use_query_map();
     let search = move || query.read().get("search").unwrap_or_default();
-    let unlock = ServerAction::<UnlockMember>::new();
-    let change = ServerAction::<ChangeRole>::new();
-    let block = ServerAction::<SetMemberBlocked>::new();
-    let unblock = ServerAction::<SetMemberBlocked>::new();
+    let unlock = FormAction::<UnlockMember>::new();
+    let change = FormAction::<ChangeRole>::new();
+    let block = FormAction::<SetMemberBlocked>::new();
+    let unblock = FormAction::<SetMemberBlocked>::new();
     let actions = RowActions {
         unlock,
         change,
         block,
         unblock,
     };
-    let users = Resource::new(
+    let users = resource(
         move || {
             (
                 organization_id.get(),
@@ -409,11 +410,11 @@ pub fn UsersPage() -> impl IntoView {
 /// The changes the users page can make to a person, shared by both tables.
 #[derive(Clone, Copy)]
 struct RowActions {
-    unlock: ServerAction<UnlockMember>,
-    change: ServerAction<ChangeRole>,
+    unlock: FormAction<UnlockMember>,
+    change: FormAction<ChangeRole>,
     /// One function, two forms: blocking (after its confirmation) and unblocking.
-    block: ServerAction<SetMemberBlocked>,
-    unblock: ServerAction<SetMemberBlocked>,
+    block: FormAction<SetMemberBlocked>,
+    unblock: FormAction<SetMemberBlocked>,
 }
 
 impl RowActions {
@@ -479,11 +480,11 @@ fn UserTable(
                                                 {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
                                                 <div class="row-actions">
                                                     {(u.locked && can_unlock).then(|| view! {
-                                                        <ActionForm action=unlock attr:class="inline-form">
+                                                        <ServerForm action=unlock attr:class="inline-form">
                                                             <input type="hidden" name="organization_id" value=organization />
                                                             <input type="hidden" name="user_id" value=u.user_id />
                                                             <button class="button small" type="submit">"Unlock" <span class="visually-hidden">{unlock_label}</span></button>
-                                                        </ActionForm>
+                                                        </ServerForm>
                                                     })}
                                                     {menu}
                                                     {blocking}
@@ -514,7 +515,7 @@ fn role_menu(
     name: &str,
     current: Role,
     my_role: Role,
-    change: ServerAction<ChangeRole>,
+    change: FormAction<ChangeRole>,
 ) -> Option<impl IntoView> {
     let choices: Vec<Role> = Role::ALL
         .iter()
@@ -531,7 +532,7 @@ fn role_menu(
     Some(view! {
         <details class="role-menu">
             <summary><span aria-hidden="true">"Modify the role"</span><span class="visually-hidden">{summary}</span></summary>
-            <ActionForm action=change attr:class="inline-form">
+            <ServerForm action=change attr:class="inline-form">
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="user_id" value=user_id />
                 <label class="visually-hidden" for=select_id.clone()>{label}</label>
@@ -544,7 +545,7 @@ fn role_menu(
                 </select>
                 " "
                 <button class="button small primary" type="submit" disabled=move || chosen.get() == current>"Save"</button>
-            </ActionForm>
+            </ServerForm>
         </details>
     })
 }
@@ -569,13 +570,13 @@ fn block_menu(
     let hidden_name = format!(" {name}");
     Some(if person.blocked {
         view! {
-            <ActionForm action=actions.unblock attr:class="inline-form">
+            <ServerForm action=actions.unblock attr:class="inline-form">
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="user_id" value=user_id />
                 <input type="hidden" name="blocked" value="false" />
                 " "
                 <button class="button small" type="submit">"Unblock" <span class="visually-hidden">{hidden_name}</span></button>
-            </ActionForm>
+            </ServerForm>
         }
         .into_any()
     } else {
@@ -586,12 +587,12 @@ fn block_menu(
             <details class="role-menu">
                 <summary><span aria-hidden="true">"Block"</span><span class="visually-hidden">{summary}</span></summary>
                 <p class="hint">{consequence}</p>
-                <ActionForm action=actions.block attr:class="inline-form">
+                <ServerForm action=actions.block attr:class="inline-form">
                     <input type="hidden" name="organization_id" value=organization />
                     <input type="hidden" name="user_id" value=user_id />
                     <input type="hidden" name="blocked" value="true" />
                     <button class="button small danger" type="submit">{confirm}</button>
-                </ActionForm>
+                </ServerForm>
             </details>
         }
         .into_any()
@@ -602,7 +603,7 @@ fn block_menu(
 /// one, or wait for an invitation.
 #[component]
 pub fn WelcomePage() -> impl IntoView {
-    let create = ServerAction::<CreateOrganization>::new();
+    let create = FormAction::<CreateOrganization>::new();
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     Effect::new(move |_| {
         if let Some(Ok(id)) = create.value().get() {
@@ -616,7 +617,7 @@ pub fn WelcomePage() -> impl IntoView {
                 <p class="brand-large">"Steward"</p>
                 <h1>"You belong to no organization"</h1>
                 <p class="muted">"Create one — you become its legal representative — or open the invitation link someone sends you."</p>
-                <ActionForm action=create>
+                <ServerForm action=create>
                     <FormError error />
                     <div class="field">
                         <label for="organization-name">"Name of the organization"</label>
@@ -624,7 +625,7 @@ pub fn WelcomePage() -> impl IntoView {
                         <FieldError error field="name" input="organization-name" />
                     </div>
                     <button class="button primary wide" type="submit" disabled=move || create.pending().get()>"Create the organization"</button>
-                </ActionForm>
+                </ServerForm>
                 <button class="button secondary wide" type="button" on:click=move |_| {
                     leptos::task::spawn_local(async move {
                         let _ = crate::account::api::sign_out().await;

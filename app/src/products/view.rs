@@ -2,6 +2,7 @@
 
 use super::api::{get_product, list_products, SetAutoRenewMany, SetProductBlocked};
 use super::{expiry_note, ProductKind, ProductStatus};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{ErrorPanel, Loading};
@@ -37,7 +38,7 @@ fn js_sys_now() -> f64 {
 fn AutoRenewPicker(
     organization_id: Memo<i64>,
     selected: RwSignal<Vec<i64>>,
-    switch: ServerAction<SetAutoRenewMany>,
+    switch: FormAction<SetAutoRenewMany>,
 ) -> impl IntoView {
     let count = move || selected.read().len();
     let ids = move || {
@@ -79,9 +80,9 @@ pub fn ProductsPage() -> impl IntoView {
     let organization_id = use_organization_id();
     let query = use_query_map();
     let get = move |key: &str| query.read().get(key).unwrap_or_default();
-    let tag_action = ServerAction::<TagProducts>::new();
-    let untag_action = ServerAction::<UntagProducts>::new();
-    let renew_action = ServerAction::<SetAutoRenewMany>::new();
+    let tag_action = FormAction::<TagProducts>::new();
+    let untag_action = FormAction::<UntagProducts>::new();
+    let renew_action = FormAction::<SetAutoRenewMany>::new();
     let changed = move || {
         (
             tag_action.version().get(),
@@ -89,7 +90,7 @@ pub fn ProductsPage() -> impl IntoView {
             renew_action.version().get(),
         )
     };
-    let page = Resource::new(
+    let page = resource(
         move || {
             (
                 organization_id.get(),
@@ -108,7 +109,7 @@ pub fn ProductsPage() -> impl IntoView {
             list_products(organization, search, kind, status, tag, sort, Some(after))
         },
     );
-    let tags = Resource::new(
+    let tags = resource(
         move || (organization_id.get(), changed()),
         |(o, _)| list_tags(o),
     );
@@ -312,9 +313,9 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
             .unwrap_or(0)
     });
     // One function, two forms: blocking (after its confirmation) and unblocking.
-    let block = ServerAction::<SetProductBlocked>::new();
-    let unblock = ServerAction::<SetProductBlocked>::new();
-    let product = Resource::new(
+    let block = FormAction::<SetProductBlocked>::new();
+    let unblock = FormAction::<SetProductBlocked>::new();
+    let product = resource(
         move || {
             (
                 organization_id.get(),
@@ -388,12 +389,12 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                 if p.blocked_at.is_some() {
                                     view! {
                                         <section class="panel">
-                                            <ActionForm action=unblock>
+                                            <ServerForm action=unblock>
                                                 <input type="hidden" name="organization_id" value=organization />
                                                 <input type="hidden" name="product_id" value=id />
                                                 <input type="hidden" name="blocked" value="false" />
                                                 <button class="button" type="submit">"Unblock product management"</button>
-                                            </ActionForm>
+                                            </ServerForm>
                                         </section>
                                     }.into_any()
                                 } else {
@@ -408,7 +409,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                                 <div class="confirm-box" role="group" aria-labelledby="block-heading">
                                                     <h3 id="block-heading">{format!("Block the management of {name}?")}</h3>
                                                     <p>"Collaborators and externals with access will still see it but can no longer manage it. Every user of the organization is told by email."</p>
-                                                    <ActionForm action=block>
+                                                    <ServerForm action=block>
                                                         <input type="hidden" name="organization_id" value=organization />
                                                         <input type="hidden" name="product_id" value=id />
                                                         <input type="hidden" name="blocked" value="true" />
@@ -416,7 +417,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                                             <button class="button danger" type="submit">"Confirm: block"</button>
                                                             <button class="button secondary" type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                                                         </div>
-                                                    </ActionForm>
+                                                    </ServerForm>
                                                 </div>
                                             </Show>
                                         </details>

@@ -2,15 +2,16 @@
 
 use super::api::{password_reset_options, RequestPasswordReset, ResetPassword};
 use crate::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::{invalid, FieldError, FormError, PageTitle};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let action = ServerAction::<RequestPasswordReset>::new();
+    let action = FormAction::<RequestPasswordReset>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
-    let options = Resource::new(|| (), |_| password_reset_options());
+    let options = resource(|| (), |_| password_reset_options());
     let query = use_query_map();
     let email = StoredValue::new(query.read_untracked().get("email").unwrap_or_default());
     // Only a success replaces the form: a refusal keeps it, and what was typed.
@@ -30,7 +31,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     }.into_any(),
                     false => view! {
                         <p class="muted">"Give your login email, or the recovery email of your account. We send a link to choose a new password."</p>
-                        <ActionForm action>
+                        <ServerForm action>
                             <FormError error />
                             <div class="field">
                                 <label for="reset-email">"Email address"</label>
@@ -59,7 +60,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                             <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
                                 "Send me a link"
                             </button>
-                        </ActionForm>
+                        </ServerForm>
                         <p class="auth-switch"><a href="/login">"Back to sign-in"</a></p>
                     }.into_any(),
                 }}
@@ -72,7 +73,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 /// password is submitted.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let action = ServerAction::<ResetPassword>::new();
+    let action = FormAction::<ResetPassword>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let query = use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
@@ -91,7 +92,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                         <a class="button primary wide" href="/login">"Sign in"</a>
                     }.into_any(),
                     false => view! {
-                        <ActionForm action>
+                        <ServerForm action>
                             <FormError error />
                             <input type="hidden" name="token" value=token.get_untracked() />
                             <div class="field">
@@ -113,7 +114,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
                                 "Set my new password"
                             </button>
-                        </ActionForm>
+                        </ServerForm>
                         <p class="auth-switch"><a href="/forgot-password">"Ask for a new link"</a></p>
                     }.into_any(),
                 }}

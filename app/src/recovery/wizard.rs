@@ -6,6 +6,7 @@
 use crate::access::Serve;
 use crate::account::changes::ChangePassword;
 use crate::account::view::PasswordFields;
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{ErrorPanel, FormError, Loading};
@@ -77,7 +78,7 @@ enum Step {
 #[component]
 pub fn CompromisedPage() -> impl IntoView {
     let step = RwSignal::new(Step::Password);
-    let change = ServerAction::<ChangePassword>::new();
+    let change = FormAction::<ChangePassword>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = change.value().get() {
             step.set(Step::Credentials);
@@ -106,27 +107,27 @@ pub fn CompromisedPage() -> impl IntoView {
 }
 
 #[component]
-fn PasswordStep(change: ServerAction<ChangePassword>) -> impl IntoView {
+fn PasswordStep(change: FormAction<ChangePassword>) -> impl IntoView {
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     view! {
         <section class="panel" aria-labelledby="step-1">
             <h2 id="step-1">"Step 1 of 3: choose a new password"</h2>
             <p class="muted">"Every other browser signed in to your account is signed out at once."</p>
-            <ActionForm action=change>
+            <ServerForm action=change>
                 <FormError error />
                 <PasswordFields error />
                 <button class="button primary" type="submit" disabled=move || change.pending().get()>"Change my password and continue"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
 
 #[component]
 fn CredentialsStep(on_next: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
-    let revoke_password = ServerAction::<RevokeAppPassword>::new();
-    let revoke_token = ServerAction::<RevokeApiToken>::new();
-    let revoke_all = ServerAction::<RevokeAllCredentials>::new();
-    let list = Resource::new(
+    let revoke_password = FormAction::<RevokeAppPassword>::new();
+    let revoke_token = FormAction::<RevokeApiToken>::new();
+    let revoke_all = FormAction::<RevokeAllCredentials>::new();
+    let list = resource(
         move || {
             (
                 revoke_password.version().get(),
@@ -152,25 +153,25 @@ fn CredentialsStep(on_next: impl Fn() + Send + Sync + Copy + 'static) -> impl In
                                 {c.app_passwords.into_iter().map(|p| view! {
                                     <li class="session">
                                         <div><strong>{p.name.clone()}</strong> " " <span class="badge">"Application password"</span></div>
-                                        <ActionForm action=revoke_password attr:class="inline-form">
+                                        <ServerForm action=revoke_password attr:class="inline-form">
                                             <input type="hidden" name="id" value=p.id />
                                             <button class="button small danger" type="submit">"Revoke" <span class="visually-hidden">{format!(" {}", p.name)}</span></button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     </li>
                                 }).collect_view()}
                                 {c.api_tokens.into_iter().map(|t| view! {
                                     <li class="session">
                                         <div><strong>{t.name.clone()}</strong> " " <span class="badge">"API token"</span></div>
-                                        <ActionForm action=revoke_token attr:class="inline-form">
+                                        <ServerForm action=revoke_token attr:class="inline-form">
                                             <input type="hidden" name="id" value=t.id />
                                             <button class="button small danger" type="submit">"Revoke" <span class="visually-hidden">{format!(" {}", t.name)}</span></button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     </li>
                                 }).collect_view()}
                             </ul>
-                            <ActionForm action=revoke_all>
+                            <ServerForm action=revoke_all>
                                 <button class="button danger" type="submit">"Revoke all of them"</button>
-                            </ActionForm>
+                            </ServerForm>
                         }.into_any(),
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }
@@ -185,7 +186,7 @@ fn CredentialsStep(on_next: impl Fn() + Send + Sync + Copy + 'static) -> impl In
 
 #[component]
 fn ReviewStep() -> impl IntoView {
-    let review = Resource::new(|| (), |_| review_security());
+    let review = resource(|| (), |_| review_security());
     let organization = use_organization_id();
     let security = move || format!("/o/{}/security", organization.get_untracked());
     let profile = move || format!("/o/{}/profile", organization.get_untracked());

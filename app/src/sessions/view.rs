@@ -1,15 +1,16 @@
 //! "Access to the account": active sessions and the connection log, panels of the security page.
 
 use super::api::{active_sessions, connection_log, EndOtherSessions, EndSession};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::{ErrorPanel, Loading};
 use crate::format;
 use leptos::prelude::*;
 
 #[component]
 pub fn SessionsPanel() -> impl IntoView {
-    let end = ServerAction::<EndSession>::new();
-    let end_others = ServerAction::<EndOtherSessions>::new();
-    let sessions = Resource::new(
+    let end = FormAction::<EndSession>::new();
+    let end_others = FormAction::<EndOtherSessions>::new();
+    let sessions = resource(
         move || (end.version().get(), end_others.version().get()),
         |_| active_sessions(),
     );
@@ -44,23 +45,23 @@ pub fn SessionsPanel() -> impl IntoView {
                                                         {s.persistent.then_some(" · kept signed in")}
                                                     </div>
                                                 </div>
-                                                <ActionForm action=end attr:class="inline-form">
+                                                <ServerForm action=end attr:class="inline-form">
                                                     <input type="hidden" name="session_id" value=id />
                                                     <button class="button small secondary" type="submit">
                                                         {if s.current { "Sign out here" } else { "End session" }}
                                                         <span class="visually-hidden">{format!(" {label}")}</span>
                                                     </button>
-                                                </ActionForm>
+                                                </ServerForm>
                                             </li>
                                         }
                                     }).collect_view()}
                                 </ul>
                                 {(others > 0).then(|| view! {
-                                    <ActionForm action=end_others>
+                                    <ServerForm action=end_others>
                                         <button class="button" type="submit" disabled=move || end_others.pending().get()>
                                             {format!("End the {others} other session{}", if others == 1 { "" } else { "s" })}
                                         </button>
-                                    </ActionForm>
+                                    </ServerForm>
                                 })}
                             }
                             .into_any()
@@ -77,7 +78,7 @@ pub fn SessionsPanel() -> impl IntoView {
 #[component]
 pub fn ConnectionLogPanel() -> impl IntoView {
     let cursor = RwSignal::new(None::<i64>);
-    let page = Resource::new(move || cursor.get(), connection_log);
+    let page = resource(move || cursor.get(), connection_log);
     view! {
         <section class="panel" aria-labelledby="connections-heading">
             <h2 id="connections-heading">"Connection log"</h2>

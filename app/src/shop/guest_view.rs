@@ -5,15 +5,16 @@
 use super::guest::{order_page, AddToGuestCart, FindDomain, RemoveFromGuestCart};
 use super::view::{ActionError, DomainSearchBox, YearsAndAdd};
 use super::{periods_label, Offering, QuotedLine, PERIODS_MAX};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::{ErrorPanel, Loading, PageTitle};
 use leptos::prelude::*;
 
 #[component]
 pub fn OrderStartPage() -> impl IntoView {
-    let search = ServerAction::<FindDomain>::new();
-    let add = ServerAction::<AddToGuestCart>::new();
-    let remove = ServerAction::<RemoveFromGuestCart>::new();
-    let page = Resource::new(
+    let search = FormAction::<FindDomain>::new();
+    let add = FormAction::<AddToGuestCart>::new();
+    let remove = FormAction::<RemoveFromGuestCart>::new();
+    let page = resource(
         move || (add.version().get(), remove.version().get()),
         |_| order_page(),
     );
@@ -36,11 +37,11 @@ pub fn OrderStartPage() -> impl IntoView {
                         label="Domain name"
                         search
                         add=move |name: String| view! {
-                            <ActionForm action=add>
+                            <ServerForm action=add>
                                 <input type="hidden" name="kind" value="domain" />
                                 <input type="hidden" name="name" value=name />
                                 <YearsAndAdd pending=add.pending() />
-                            </ActionForm>
+                            </ServerForm>
                         }.into_any()
                         taken=|| "If it is yours, you can transfer it to Steward once your account exists; or try another name.".into_any()
                     />
@@ -114,7 +115,7 @@ pub fn OrderStartPage() -> impl IntoView {
 
 /// A product of the catalogue: what it is for, its price per period, a name and Add.
 #[component]
-fn OfferingCard(offering: Offering, add: ServerAction<AddToGuestCart>) -> impl IntoView {
+fn OfferingCard(offering: Offering, add: FormAction<AddToGuestCart>) -> impl IntoView {
     let kind = offering.kind.as_str();
     let name_id = format!("offering-{kind}-name");
     let periods_id = format!("offering-{kind}-periods");
@@ -128,7 +129,7 @@ fn OfferingCard(offering: Offering, add: ServerAction<AddToGuestCart>) -> impl I
             <h3>{offering.label.clone()}</h3>
             <p class="muted">{offering.description.clone()}</p>
             <p class="price"><span class="nowrap">{offering.unit.to_string()}</span>{format!(" per {} (VAT excluded)", offering.period)}</p>
-            <ActionForm action=add>
+            <ServerForm action=add>
                 <input type="hidden" name="kind" value=kind />
                 <div class="search-row">
                     <div class="field grow">
@@ -141,13 +142,13 @@ fn OfferingCard(offering: Offering, add: ServerAction<AddToGuestCart>) -> impl I
                     </div>
                     <button class="button secondary" type="submit" disabled=move || add.pending().get()>"Add to the cart"</button>
                 </div>
-            </ActionForm>
+            </ServerForm>
         </li>
     }
 }
 
 #[component]
-fn GuestLine(line: QuotedLine, remove: ServerAction<RemoveFromGuestCart>) -> impl IntoView {
+fn GuestLine(line: QuotedLine, remove: FormAction<RemoveFromGuestCart>) -> impl IntoView {
     view! {
         <li class="cart-line">
             <div class="cart-line-head">
@@ -156,10 +157,10 @@ fn GuestLine(line: QuotedLine, remove: ServerAction<RemoveFromGuestCart>) -> imp
             </div>
             <p class="muted">{periods_label(&line.period, line.periods)}</p>
             {line.problem.clone().map(|p| view! { <p class="field-error">{p}</p> })}
-            <ActionForm action=remove>
+            <ServerForm action=remove>
                 <input type="hidden" name="id" value=line.id />
                 <button class="link-button" type="submit">{format!("Remove {}", line.description)}</button>
-            </ActionForm>
+            </ServerForm>
         </li>
     }
 }

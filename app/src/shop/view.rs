@@ -9,6 +9,7 @@ use super::{
     periods_label, InvoiceSummary, OrderStatus, Payment, QuotedLine, Renewable, INVOICE_PDF_PATH,
     NAME_MAX_CHARS, PERIODS_MAX, PROMO_CODE_MAX_CHARS, QUANTITY_MAX,
 };
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::{ErrorPanel, Loading, PageTitle};
 use crate::error::AppError;
@@ -30,14 +31,14 @@ pub fn ActionError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVi
 pub fn CartPage() -> impl IntoView {
     let organization_id = use_organization_id();
     let currency = RwSignal::new("CHF".to_owned());
-    let add = ServerAction::<AddToCart>::new();
-    let renew = ServerAction::<AddToCart>::new();
-    let update = ServerAction::<UpdateCartLine>::new();
-    let remove = ServerAction::<RemoveCartLine>::new();
-    let place = ServerAction::<PlaceOrder>::new();
-    let apply = ServerAction::<ApplyPromoCode>::new();
-    let add_found = ServerAction::<AddToCart>::new();
-    let shop = Resource::new(
+    let add = FormAction::<AddToCart>::new();
+    let renew = FormAction::<AddToCart>::new();
+    let update = FormAction::<UpdateCartLine>::new();
+    let remove = FormAction::<RemoveCartLine>::new();
+    let place = FormAction::<PlaceOrder>::new();
+    let apply = FormAction::<ApplyPromoCode>::new();
+    let add_found = FormAction::<AddToCart>::new();
+    let shop = resource(
         move || {
             (
                 organization_id.get(),
@@ -127,7 +128,7 @@ pub fn CartPage() -> impl IntoView {
                             <section class="panel" aria-labelledby="new-product-heading">
                                 <h2 id="new-product-heading">"Order a new product"</h2>
                                 <p class="muted">"A domain registered elsewhere? "<a href=format!("/o/{organization}/domains/transfer")>"Transfer it to this organization"</a>"."</p>
-                                <ActionForm action=add>
+                                <ServerForm action=add>
                                     <ActionError error=add_error />
                                     <input type="hidden" name="organization_id" value=organization />
                                     <input type="hidden" name="product_id" value="0" />
@@ -173,12 +174,12 @@ pub fn CartPage() -> impl IntoView {
                                             </span>
                                         })}
                                     </div>
-                                </ActionForm>
+                                </ServerForm>
                             </section>
                             {(!renewable.is_empty()).then(|| view! {
                                 <section class="panel" aria-labelledby="renew-heading">
                                     <h2 id="renew-heading">"Renew a product"</h2>
-                                    <ActionForm action=renew>
+                                    <ServerForm action=renew>
                                         <ActionError error=renew_error />
                                         <input type="hidden" name="organization_id" value=organization />
                                         <input type="hidden" name="kind" value="" />
@@ -202,7 +203,7 @@ pub fn CartPage() -> impl IntoView {
                                         <div class="button-row">
                                             <button class="button secondary" type="submit" disabled=move || renew.pending().get()>"Add the renewal"</button>
                                         </div>
-                                    </ActionForm>
+                                    </ServerForm>
                                 </section>
                             })}
                             // Switched where the product is (its page) or for several at once
@@ -247,7 +248,7 @@ pub fn CartPage() -> impl IntoView {
                                         </dl>
                                         // One promo-code field for the cart: the code finds the
                                         // line it fits, and the line says so.
-                                        <ActionForm action=apply>
+                                        <ServerForm action=apply>
                                             <input type="hidden" name="organization_id" value=organization />
                                             <input type="hidden" name="currency" value=quote.currency.code() />
                                             <div class="search-row">
@@ -261,14 +262,14 @@ pub fn CartPage() -> impl IntoView {
                                             {move || apply.value().get().and_then(Result::ok).map(|applied| view! {
                                                 <p class="notice" role="status" data-testid="promo-applied">{format!("{} applied to {}.", applied.code, applied.line)}</p>
                                             })}
-                                        </ActionForm>
+                                        </ServerForm>
                                     }.into_any()
                                 }}
                             </section>
                             {(!empty).then(|| view! {
                                 <section class="panel" aria-labelledby="checkout-heading">
                                     <h2 id="checkout-heading">"Checkout"</h2>
-                                    <ActionForm action=place>
+                                    <ServerForm action=place>
                                         <ActionError error=place_error />
                                         <input type="hidden" name="organization_id" value=organization />
                                         <input type="hidden" name="currency" value=quote.currency.code() />
@@ -320,7 +321,7 @@ pub fn CartPage() -> impl IntoView {
                                             </button>
                                         </div>
                                         {has_problems.then(|| view! { <p class="muted">"Correct the lines marked above before placing the order."</p> })}
-                                    </ActionForm>
+                                    </ServerForm>
                                 </section>
                             })}
                             </aside>
@@ -378,9 +379,9 @@ pub fn renewal_panel(kind: ProductKind, organization_id: i64, product_id: i64) -
 #[component]
 fn RenewalPanel(organization_id: i64, product_id: i64) -> impl IntoView {
     use super::api::product_renewal;
-    let renew = ServerAction::<AddToCart>::new();
-    let switch = ServerAction::<SetAutoRenew>::new();
-    let facts = Resource::new(
+    let renew = FormAction::<AddToCart>::new();
+    let switch = FormAction::<SetAutoRenew>::new();
+    let facts = resource(
         move || switch.version().get(),
         move |_| product_renewal(organization_id, product_id),
     );
@@ -434,7 +435,7 @@ fn RenewalPanel(organization_id: i64, product_id: i64) -> impl IntoView {
 pub fn DomainSearchBox(
     heading: &'static str,
     label: &'static str,
-    search: ServerAction<super::guest::FindDomain>,
+    search: FormAction<super::guest::FindDomain>,
     add: impl Fn(String) -> AnyView + Send + Sync + 'static,
     taken: impl Fn() -> AnyView + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -443,7 +444,7 @@ pub fn DomainSearchBox(
     view! {
         <section class="panel" aria-labelledby="domain-search-heading">
             <h2 id="domain-search-heading">{heading}</h2>
-            <ActionForm action=search>
+            <ServerForm action=search>
                 <ActionError error=search_error />
                 <div class="search-row">
                     <div class="field grow">
@@ -453,7 +454,7 @@ pub fn DomainSearchBox(
                     </div>
                     <button class="button primary" type="submit" disabled=move || search.pending().get()>"Search"</button>
                 </div>
-            </ActionForm>
+            </ServerForm>
             {move || {
                 let (add, taken) = (add.clone(), taken.clone());
                 search.value().get().and_then(Result::ok).map(move |found| {
@@ -488,12 +489,12 @@ pub fn RenewControls(
     on: bool,
     /// The plan counts months (else years).
     months: bool,
-    renew: ServerAction<AddToCart>,
-    switch: ServerAction<SetAutoRenew>,
+    renew: FormAction<AddToCart>,
+    switch: FormAction<SetAutoRenew>,
 ) -> impl IntoView {
     view! {
         <div class="button-row">
-            <ActionForm action=renew attr:class="inline-form renew-form">
+            <ServerForm action=renew attr:class="inline-form renew-form">
                 <input type="hidden" name="organization_id" value=organization_id />
                 <input type="hidden" name="product_id" value=product_id />
                 <input type="hidden" name="kind" value="" />
@@ -502,23 +503,23 @@ pub fn RenewControls(
                 <label for="renew-periods-page">{if months { "Months" } else { "Years" }}</label>
                 <input id="renew-periods-page" name="periods" type="number" min="1" max=PERIODS_MAX.to_string() value=if months { "12" } else { "1" } required />
                 <button class="button primary" type="submit" disabled=move || renew.pending().get()>"Renew"</button>
-            </ActionForm>
-            <ActionForm action=switch attr:class="inline-form">
+            </ServerForm>
+            <ServerForm action=switch attr:class="inline-form">
                 <input type="hidden" name="organization_id" value=organization_id />
                 <input type="hidden" name="product_id" value=product_id />
                 <input type="hidden" name="on" value=(!on).to_string() />
                 <button class="button secondary" type="submit" disabled=move || switch.pending().get()>
                     {if on { "Turn automatic renewal off" } else { "Turn automatic renewal on" }}
                 </button>
-            </ActionForm>
+            </ServerForm>
         </div>
     }
 }
 
 /// The shop opens on a domain search: a name typed, its availability and price, and Add.
 #[component]
-fn DomainSearch(organization: i64, add: ServerAction<AddToCart>) -> impl IntoView {
-    let search = ServerAction::<super::guest::FindDomain>::new();
+fn DomainSearch(organization: i64, add: FormAction<AddToCart>) -> impl IntoView {
+    let search = FormAction::<super::guest::FindDomain>::new();
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
     view! {
         <DomainSearchBox
@@ -526,7 +527,7 @@ fn DomainSearch(organization: i64, add: ServerAction<AddToCart>) -> impl IntoVie
             label="Domain to find"
             search
             add=move |name: String| view! {
-                <ActionForm action=add>
+                <ServerForm action=add>
                     <input type="hidden" name="organization_id" value=organization />
                     <input type="hidden" name="kind" value="domain" />
                     <input type="hidden" name="name" value=name />
@@ -537,7 +538,7 @@ fn DomainSearch(organization: i64, add: ServerAction<AddToCart>) -> impl IntoVie
                     {move || matches!(add.value().get(), Some(Ok(_))).then(|| view! {
                         <p class="notice" role="status">"Added to the cart. " <a href="#cart">"See the cart"</a></p>
                     })}
-                </ActionForm>
+                </ServerForm>
             }.into_any()
             taken=move || view! {
                 "If it is yours, " <a href=format!("/o/{organization}/domains/transfer")>"transfer it to this organization"</a>"."
@@ -565,8 +566,8 @@ pub fn YearsAndAdd(pending: Memo<bool>) -> impl IntoView {
 fn CartLine(
     organization: i64,
     line: QuotedLine,
-    update: ServerAction<UpdateCartLine>,
-    remove: ServerAction<RemoveCartLine>,
+    update: FormAction<UpdateCartLine>,
+    remove: FormAction<RemoveCartLine>,
 ) -> impl IntoView {
     let id = line.id;
     let prefix = format!("line-{id}");
@@ -597,7 +598,7 @@ fn CartLine(
                 <span class="amount" data-testid="line-net">{line.net.to_string()}</span>
             </div>
             {line.problem.clone().map(|p| view! { <p class="problem" role="alert" data-testid="line-problem">{p}</p> })}
-            <ActionForm action=update>
+            <ServerForm action=update>
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="line_id" value=id />
                 <div class="form-grid">
@@ -637,10 +638,10 @@ fn CartLine(
                         "Apply" <span class="visually-hidden">{apply_label}</span>
                     </button>
                 </div>
-            </ActionForm>
+            </ServerForm>
             {removable_code.map(|code| {
                 view! {
-                    <ActionForm action=update>
+                    <ServerForm action=update>
                         <input type="hidden" name="organization_id" value=organization />
                         <input type="hidden" name="line_id" value=id />
                         <input type="hidden" name="quantity" value=line.quantity />
@@ -648,16 +649,16 @@ fn CartLine(
                         <input type="hidden" name="promo_code" value="" />
                         <input type="hidden" name="free_offer_id" value="0" />
                         <button class="button small" type="submit">{format!("Remove the code {code}")}</button>
-                    </ActionForm>
+                    </ServerForm>
                 }
             })}
-            <ActionForm action=remove>
+            <ServerForm action=remove>
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="line_id" value=id />
                 <button class="button small danger" type="submit">
                     "Remove" <span class="visually-hidden">{remove_label}</span>
                 </button>
-            </ActionForm>
+            </ServerForm>
         </li>
     }
 }
@@ -665,8 +666,8 @@ fn CartLine(
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let cancel = ServerAction::<CancelOrder>::new();
-    let invoices = Resource::new(
+    let cancel = FormAction::<CancelOrder>::new();
+    let invoices = resource(
         move || (organization_id.get(), cancel.version().get()),
         |(organization, _)| list_invoices(organization),
     );
@@ -779,14 +780,14 @@ pub fn InvoicesPage() -> impl IntoView {
             <div class="confirm-box" role="group" aria-labelledby="cancel-order-heading">
                 <h2 id="cancel-order-heading">{format!("Cancel the order of invoice {}?", invoice.number)}</h2>
                 <p>"Nothing is ordered. If the bank transfer is already on its way, its amount is credited to the prepaid account when it arrives; from there it pays a new order or can be requested back."</p>
-                <ActionForm action=cancel>
+                <ServerForm action=cancel>
                     <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                     <input type="hidden" name="order_id" value=invoice.order_id />
                     <div class="button-row">
                         <button class="button danger" type="submit">"Cancel the order"</button>
                         <button class="button secondary" type="button" on:click=move |_| cancelling.set(None)>"Keep it"</button>
                     </div>
-                </ActionForm>
+                </ServerForm>
             </div>
         })}
     }

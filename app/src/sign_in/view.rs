@@ -2,6 +2,7 @@
 
 use super::api::{cancel_sign_in, second_factor_challenge, SignIn, VerifySecondFactor};
 use crate::account::view::next_from_query;
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::PageTitle;
 use crate::components::{invalid, FieldError, FormError, Loading};
 use crate::error::{AppError, ErrorCode};
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
+    let action = FormAction::<SignIn>::new();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     let next = next_from_query();
     Effect::new(move |_| {
@@ -23,7 +24,7 @@ pub fn SignInPage() -> impl IntoView {
             <div class="auth-card">
                 <p class="brand-large">"Steward"</p>
                 <h1>"Sign in"</h1>
-                <ActionForm action>
+                <ServerForm action>
                     <FormError error />
                     <input type="hidden" name="next" prop:value=move || next.get() />
                     <div class="field">
@@ -45,7 +46,7 @@ pub fn SignInPage() -> impl IntoView {
                     <button class="button primary wide" type="submit" disabled=move || action.pending().get()>
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
-                </ActionForm>
+                </ServerForm>
                 <p class="auth-switch">"New to Steward? " <a href="/signup">"Create an account"</a>" or "<a href="/order">"order a domain"</a></p>
             </div>
         </main>
@@ -55,8 +56,8 @@ pub fn SignInPage() -> impl IntoView {
 /// The second step of a sign-in, after the password.
 #[component]
 pub fn TwoFactorSignInPage() -> impl IntoView {
-    let challenge = Resource::new(|| (), |_| second_factor_challenge());
-    let verify = ServerAction::<VerifySecondFactor>::new();
+    let challenge = resource(|| (), |_| second_factor_challenge());
+    let verify = FormAction::<VerifySecondFactor>::new();
     let next = next_from_query();
     let use_backup = RwSignal::new(false);
     let error = Signal::derive(move || verify.value().get().and_then(Result::err));
@@ -100,7 +101,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                                         <p class="form-error" role="alert">{move || error.get().map(|e| e.message)}</p>
                                         <a class="button primary wide" href="/login">"Sign in again"</a>
                                     }>
-                                        <ActionForm action=verify>
+                                        <ServerForm action=verify>
                                             <FormError error />
                                             <input type="hidden" name="next" prop:value=move || next.get() />
                                             <input type="hidden" name="proof" prop:value=move || if use_backup.get() { "backup_code" } else { "authenticator_app" } />
@@ -121,7 +122,7 @@ pub fn TwoFactorSignInPage() -> impl IntoView {
                                             <button class="button primary wide" type="submit" disabled=move || verify.pending().get()>
                                                 {move || if verify.pending().get() { "Checking…" } else { "Verify" }}
                                             </button>
-                                        </ActionForm>
+                                        </ServerForm>
                                         <p class="auth-switch">
                                             <button class="link-button" type="button" on:click=move |_| use_backup.update(|b| *b = !*b)>
                                                 {move || if use_backup.get() { "Use my authenticator app instead" } else { "Use a backup code instead" }}

@@ -2,6 +2,7 @@
 
 use super::api::{list_tags, CreateTag, DeleteTag, TagProducts, UntagProducts, UpdateTag};
 use super::{Colour, Tag, TagChip, NAME_MAX_CHARS};
+use crate::calls::{resource, FormAction, Loaded, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
@@ -33,9 +34,9 @@ fn colour_options(current: Option<Colour>) -> impl IntoView {
 pub fn TagPicker(
     organization_id: Memo<i64>,
     selected: RwSignal<Vec<i64>>,
-    tags: Resource<Result<Vec<Tag>, AppError>>,
-    tag_action: ServerAction<TagProducts>,
-    untag_action: ServerAction<UntagProducts>,
+    tags: Loaded<Result<Vec<Tag>, AppError>>,
+    tag_action: FormAction<TagProducts>,
+    untag_action: FormAction<UntagProducts>,
 ) -> impl IntoView {
     let choice = RwSignal::new(String::new());
     let error = Signal::derive(move || {
@@ -64,7 +65,7 @@ pub fn TagPicker(
                     n => format!("{n} products selected"),
                 }}
             </h2>
-            <ActionForm action=tag_action>
+            <ServerForm action=tag_action>
                 <FormError error />
                 <input type="hidden" name="organization_id" prop:value=move || organization_id.get().to_string() />
                 <input type="hidden" name="product_ids" prop:value=ids />
@@ -101,7 +102,7 @@ pub fn TagPicker(
                         </button>
                     </div>
                 </div>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -109,10 +110,10 @@ pub fn TagPicker(
 #[component]
 pub fn TagsPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let create = ServerAction::<CreateTag>::new();
-    let update = ServerAction::<UpdateTag>::new();
-    let delete = ServerAction::<DeleteTag>::new();
-    let tags = Resource::new(
+    let create = FormAction::<CreateTag>::new();
+    let update = FormAction::<UpdateTag>::new();
+    let delete = FormAction::<DeleteTag>::new();
+    let tags = resource(
         move || {
             (
                 organization_id.get(),
@@ -157,7 +158,7 @@ pub fn TagsPage() -> impl IntoView {
                                     let delete_label = format!(" {}", t.name);
                                     view! {
                                         <li class="session">
-                                            <ActionForm action=update attr:class="tag-edit">
+                                            <ServerForm action=update attr:class="tag-edit">
                                                 <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                                                 <input type="hidden" name="tag_id" value=id />
                                                 <input type="hidden" name="version" value=t.version />
@@ -168,7 +169,7 @@ pub fn TagsPage() -> impl IntoView {
                                                 <label class="visually-hidden" for=format!("tag-colour-{id}")>{format!("Colour of {}", t.name)}</label>
                                                 <select id=format!("tag-colour-{id}") name="colour">{colour_options(Some(t.colour))}</select>
                                                 <button class="button small" type="submit">"Save" <span class="visually-hidden">{format!(" {}", t.name)}</span></button>
-                                            </ActionForm>
+                                            </ServerForm>
                                             <button class="button small danger" type="button" on:click=move |_| confirming.set(Some((id, name.clone())))>
                                                 "Delete" <span class="visually-hidden">{delete_label}</span>
                                             </button>
@@ -185,20 +186,20 @@ pub fn TagsPage() -> impl IntoView {
                 <div class="confirm-box" role="group" aria-labelledby="delete-tag-heading">
                     <h3 id="delete-tag-heading">{format!("Delete the tag “{name}”?")}</h3>
                     <p>"It is taken off every product; the products themselves stay."</p>
-                    <ActionForm action=delete>
+                    <ServerForm action=delete>
                         <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                         <input type="hidden" name="tag_id" value=id />
                         <div class="button-row">
                             <button class="button danger" type="submit">"Delete the tag"</button>
                             <button class="button secondary" type="button" on:click=move |_| confirming.set(None)>"Keep it"</button>
                         </div>
-                    </ActionForm>
+                    </ServerForm>
                 </div>
             })}
         </section>
         <section class="panel" aria-labelledby="new-tag-heading">
             <h2 id="new-tag-heading">"Add a tag"</h2>
-            <ActionForm action=create>
+            <ServerForm action=create>
                 <FormError error=create_error />
                 <input type="hidden" name="organization_id" prop:value=move || organization_id.get().to_string() />
                 <div class="filters">
@@ -215,7 +216,7 @@ pub fn TagsPage() -> impl IntoView {
                         <button class="button primary" type="submit" disabled=move || create.pending().get()>"Add the tag"</button>
                     </div>
                 </div>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }

@@ -5,6 +5,7 @@ use super::api::{
     SetDefaultMethod, StartTotpEnrolment,
 };
 use super::{BackupCodeSheet, Method, TotpEnrolment, METHOD_LABEL_MAX_CHARS};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
 use crate::format;
@@ -12,13 +13,13 @@ use leptos::prelude::*;
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let start = ServerAction::<StartTotpEnrolment>::new();
-    let confirm = ServerAction::<ConfirmTotpEnrolment>::new();
-    let regenerate = ServerAction::<GenerateBackupCodes>::new();
-    let make_default = ServerAction::<SetDefaultMethod>::new();
-    let remove = ServerAction::<RemoveMethod>::new();
-    let disable = ServerAction::<DisableTwoFactor>::new();
-    let overview = Resource::new(
+    let start = FormAction::<StartTotpEnrolment>::new();
+    let confirm = FormAction::<ConfirmTotpEnrolment>::new();
+    let regenerate = FormAction::<GenerateBackupCodes>::new();
+    let make_default = FormAction::<SetDefaultMethod>::new();
+    let remove = FormAction::<RemoveMethod>::new();
+    let disable = FormAction::<DisableTwoFactor>::new();
+    let overview = resource(
         move || {
             (
                 confirm.version().get(),
@@ -77,11 +78,11 @@ pub fn SecurityPage() -> impl IntoView {
                                     }}
                                 </p>
                                 {enabled.then(|| view! { <MethodTable methods=o.methods.clone() make_default remove /> })}
-                                <ActionForm action=start>
+                                <ServerForm action=start>
                                     <button class="button" class:primary=!enabled type="submit" disabled=move || start.pending().get()>
                                         {if enabled { "Add another authenticator app" } else { "Set up an authenticator app" }}
                                     </button>
-                                </ActionForm>
+                                </ServerForm>
                                 {move || start.value().get().and_then(Result::err).map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })}
                                 {(!enabled).then(|| crate::two_factor::setup_reason(&o.required_by).map(|reason| view! {
                                     <p class="blocked-banner" role="status" data-testid="two-factor-required">{reason}</p>
@@ -108,8 +109,8 @@ pub fn SecurityPage() -> impl IntoView {
 #[component]
 fn MethodTable(
     methods: Vec<Method>,
-    make_default: ServerAction<SetDefaultMethod>,
-    remove: ServerAction<RemoveMethod>,
+    make_default: FormAction<SetDefaultMethod>,
+    remove: FormAction<RemoveMethod>,
 ) -> impl IntoView {
     let removing = RwSignal::new(None::<(i64, String)>);
     let remove_error = Signal::derive(move || remove.value().get().and_then(Result::err));
@@ -148,12 +149,12 @@ fn MethodTable(
                                 <td data-label="Last used" class="optional-column">{m.last_used_at.map(format::datetime).unwrap_or_else(|| "Never".into())}</td>
                                 <td data-label="Actions" class="actions">
                                     {(!m.is_default).then(|| view! {
-                                        <ActionForm action=make_default attr:class="inline-form">
+                                        <ServerForm action=make_default attr:class="inline-form">
                                             <input type="hidden" name="method_id" value=id />
                                             <button class="button small secondary" type="submit">
                                                 "Make default" <span class="visually-hidden">{default_label}</span>
                                             </button>
-                                        </ActionForm>
+                                        </ServerForm>
                                     })}
                                     <button class="button small danger" on:click=move |_| removing.set(Some((id, label.clone())))>
                                         "Remove" <span class="visually-hidden">{format!(" {}", m.label)}</span>
@@ -169,7 +170,7 @@ fn MethodTable(
             <div class="confirm-box" role="group" aria-labelledby="remove-heading">
                 <h3 id="remove-heading">{format!("Remove “{label}”?")}</h3>
                 {only_one.then(|| view! { <p>"It is your only method: removing it turns two-factor authentication off and voids your backup codes."</p> })}
-                <ActionForm action=remove>
+                <ServerForm action=remove>
                     <FormError error=remove_error />
                     <input type="hidden" name="method_id" value=id />
                     <PasswordAgain id="remove-password" error=remove_error />
@@ -177,7 +178,7 @@ fn MethodTable(
                         <button class="button danger" type="submit" disabled=move || remove.pending().get()>"Remove"</button>
                         <button class="button secondary" type="button" on:click=move |_| removing.set(None)>"Keep it"</button>
                     </div>
-                </ActionForm>
+                </ServerForm>
             </div>
         })}
     }
@@ -186,7 +187,7 @@ fn MethodTable(
 #[component]
 fn EnrolmentPanel(
     enrolment: TotpEnrolment,
-    confirm: ServerAction<ConfirmTotpEnrolment>,
+    confirm: FormAction<ConfirmTotpEnrolment>,
     on_cancel: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
@@ -228,7 +229,7 @@ fn EnrolmentPanel(
                     </p>
                 </div>
             </div>
-            <ActionForm action=confirm>
+            <ServerForm action=confirm>
                 <FormError error />
                 <div class="field">
                     <label for="totp-code">"Code from the app"</label>
@@ -244,7 +245,7 @@ fn EnrolmentPanel(
                     <button class="button primary" type="submit" disabled=move || confirm.pending().get()>"Turn on two-factor authentication"</button>
                     <button class="button secondary" type="button" on:click=move |_| on_cancel()>"Cancel"</button>
                 </div>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -274,10 +275,7 @@ fn BackupSheet(
 }
 
 #[component]
-fn BackupCodesPanel(
-    remaining: i64,
-    regenerate: ServerAction<GenerateBackupCodes>,
-) -> impl IntoView {
+fn BackupCodesPanel(remaining: i64, regenerate: FormAction<GenerateBackupCodes>) -> impl IntoView {
     let error = Signal::derive(move || regenerate.value().get().and_then(Result::err));
     view! {
         <h3>"Backup codes"</h3>
@@ -288,20 +286,17 @@ fn BackupCodesPanel(
         <details class="disclosure">
             <summary>"Generate new backup codes"</summary>
             <p class="hint">"The codes you have now stop working."</p>
-            <ActionForm action=regenerate>
+            <ServerForm action=regenerate>
                 <FormError error />
                 <PasswordAgain id="regenerate-password" error=error />
                 <button class="button" type="submit" disabled=move || regenerate.pending().get()>"Generate new codes"</button>
-            </ActionForm>
+            </ServerForm>
         </details>
     }
 }
 
 #[component]
-fn DisablePanel(
-    disable: ServerAction<DisableTwoFactor>,
-    required: Option<String>,
-) -> impl IntoView {
+fn DisablePanel(disable: FormAction<DisableTwoFactor>, required: Option<String>) -> impl IntoView {
     let error = Signal::derive(move || disable.value().get().and_then(Result::err));
     if let Some(reason) = required {
         return view! {
@@ -316,11 +311,11 @@ fn DisablePanel(
         <details class="disclosure">
             <summary>"Turn off…"</summary>
             <p class="hint">"Your methods and backup codes are deleted; only your password will protect your account."</p>
-            <ActionForm action=disable>
+            <ServerForm action=disable>
                 <FormError error />
                 <PasswordAgain id="disable-password" error=error />
                 <button class="button danger" type="submit" disabled=move || disable.pending().get()>"Turn off two-factor authentication"</button>
-            </ActionForm>
+            </ServerForm>
         </details>
     }
     .into_any()

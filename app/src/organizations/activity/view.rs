@@ -4,6 +4,7 @@
 
 use super::api::{activity_filter_choices, my_activity, organization_activity};
 use crate::activity::{ActivityAction, ActivityFilter};
+use crate::calls::resource;
 use crate::components::use_organization_id;
 use crate::components::Loading;
 use crate::components::PageTitle;
@@ -29,8 +30,8 @@ pub fn ActivityPage() -> impl IntoView {
         search: get("search"),
     });
     let before = Memo::new(move |_| get("before").parse::<i64>().ok());
-    let choices = Resource::new(move || organization_id.get(), activity_filter_choices);
-    let page = Resource::new(
+    let choices = resource(move || organization_id.get(), activity_filter_choices);
+    let page = resource(
         move || {
             (
                 organization_id.get(),

@@ -3,6 +3,7 @@
 //! user. Only the last step changes anything, and it cannot be undone.
 
 use super::api::{removal_review, RemovalPlan, RemoveMember};
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
@@ -39,7 +40,7 @@ pub fn RemoveUserPage() -> impl IntoView {
             .and_then(|u| u.parse::<i64>().ok())
             .unwrap_or(0)
     });
-    let review = Resource::new(
+    let review = resource(
         move || (organization_id.get(), user_id.get()),
         |(organization, user)| removal_review(organization, user),
     );
@@ -64,7 +65,7 @@ fn Wizard(review: RemovalPlan, organization: i64, user: i64) -> impl IntoView {
     let step = RwSignal::new(Step::Review);
     let understood_first = RwSignal::new(false);
     let first_error = RwSignal::new(false);
-    let remove = ServerAction::<RemoveMember>::new();
+    let remove = FormAction::<RemoveMember>::new();
     let error = Signal::derive(move || remove.value().get().and_then(Result::err));
     let done = move || matches!(remove.value().get(), Some(Ok(())));
     let users = format!("/o/{organization}/users");
@@ -150,7 +151,7 @@ fn Wizard(review: RemovalPlan, organization: i64, user: i64) -> impl IntoView {
                     Step::Remove => view! {
                         <h2>"Remove this user for good"</h2>
                         <p>"This cannot be undone. To confirm, type the email address you sign in with."</p>
-                        <ActionForm action=remove>
+                        <ServerForm action=remove>
                             <input type="hidden" name="organization_id" value=organization />
                             <input type="hidden" name="user_id" value=user />
                             <FormError error />
@@ -165,7 +166,7 @@ fn Wizard(review: RemovalPlan, organization: i64, user: i64) -> impl IntoView {
                             </div>
                             <FieldError error field="understood" input="final-understood" />
                             <button class="button danger" type="submit" disabled=move || remove.pending().get()>"Remove this user"</button>
-                        </ActionForm>
+                        </ServerForm>
                     }.into_any(),
                 }
             }}

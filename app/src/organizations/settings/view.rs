@@ -4,6 +4,7 @@ use super::api::{
     organization_settings, DeleteOrganization, RenameOrganization, SetSmsResetForbidden,
     SetTwoFactorRequirement, SettingsOverview,
 };
+use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
 use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading, PasswordAgain};
@@ -13,11 +14,11 @@ use leptos::prelude::*;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let organization_id = use_organization_id();
-    let rename = ServerAction::<RenameOrganization>::new();
-    let two_factor = ServerAction::<SetTwoFactorRequirement>::new();
-    let sms = ServerAction::<SetSmsResetForbidden>::new();
-    let delete = ServerAction::<DeleteOrganization>::new();
-    let settings = Resource::new(
+    let rename = FormAction::<RenameOrganization>::new();
+    let two_factor = FormAction::<SetTwoFactorRequirement>::new();
+    let sms = FormAction::<SetSmsResetForbidden>::new();
+    let delete = FormAction::<DeleteOrganization>::new();
+    let settings = resource(
         move || {
             (
                 organization_id.get(),
@@ -59,14 +60,14 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn NameSection(
     settings: SettingsOverview,
-    rename: ServerAction<RenameOrganization>,
+    rename: FormAction<RenameOrganization>,
 ) -> impl IntoView {
     let organization_id = use_organization_id();
     let error = Signal::derive(move || rename.value().get().and_then(Result::err));
     view! {
         <section class="panel" aria-labelledby="name-heading">
             <h2 id="name-heading">"Name"</h2>
-            <ActionForm action=rename>
+            <ServerForm action=rename>
                 <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                 <input type="hidden" name="version" value=settings.version />
                 <FormError error />
@@ -76,7 +77,7 @@ fn NameSection(
                     <FieldError error field="name" input="organization-name" />
                 </div>
                 <button class="button primary" type="submit" disabled=move || rename.pending().get()>"Rename"</button>
-            </ActionForm>
+            </ServerForm>
         </section>
     }
 }
@@ -84,8 +85,8 @@ fn NameSection(
 #[component]
 fn SecuritySection(
     settings: SettingsOverview,
-    two_factor: ServerAction<SetTwoFactorRequirement>,
-    sms: ServerAction<SetSmsResetForbidden>,
+    two_factor: FormAction<SetTwoFactorRequirement>,
+    sms: FormAction<SetSmsResetForbidden>,
 ) -> impl IntoView {
     let organization = use_organization_id().get_untracked();
     // Each refusal is said beside the button that drew it.
@@ -98,12 +99,12 @@ fn SecuritySection(
             {(!missing.is_empty()).then(|| view! {
                 <p class="muted">{format!("Still without it: {}.", missing.join(", "))}</p>
             })}
-            <ActionForm action=two_factor>
+            <ServerForm action=two_factor>
                 <input type="hidden" name="organization_id" value=organization />
                 <input type="hidden" name="required" value="false" />
                 <FormError error=two_factor_error />
                 <button class="button" type="submit">"Stop requiring two-factor authentication"</button>
-            </ActionForm>
+            </ServerForm>
         }
         .into_any()
     } else {
@@ -127,12 +128,12 @@ fn SecuritySection(
                 {if settings.i_have_two_factor {
                     view! {
                         <p data-testid="two-factor-preview">{who}</p>
-                        <ActionForm action=two_factor>
+                        <ServerForm action=two_factor>
                             <input type="hidden" name="organization_id" value=organization />
                             <input type="hidden" name="required" value="true" />
                             <FormError error=two_factor_error />
                             <button class="button primary" type="submit">"Require two-factor authentication"</button>
-                        </ActionForm>
+                        </ServerForm>
                     }.into_any()
                 } else {
                     view! {
@@ -162,12 +163,12 @@ fn SecuritySection(
                             view! { <span class="status status-off">"Allowed"</span> " Members may also reset a forgotten password with a code sent to their phone." }.into_any()
                         }}
                     </p>
-                    <ActionForm action=sms>
+                    <ServerForm action=sms>
                         <input type="hidden" name="organization_id" value=organization />
                         <input type="hidden" name="forbidden" value=(!forbid).to_string() />
                         <FormError error=sms_error />
                         <button class="button" type="submit">{if forbid { "Allow password reset by SMS" } else { "Forbid password reset by SMS" }}</button>
-                    </ActionForm>
+                    </ServerForm>
                 }.into_any()
             } else {
                 view! {
@@ -184,7 +185,7 @@ fn SecuritySection(
 #[component]
 fn DeleteSection(
     settings: SettingsOverview,
-    delete: ServerAction<DeleteOrganization>,
+    delete: FormAction<DeleteOrganization>,
 ) -> impl IntoView {
     let organization = use_organization_id().get_untracked();
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
@@ -197,12 +198,12 @@ fn DeleteSection(
             <details class="disclosure">
                 <summary>"Delete the organization…"</summary>
                 <p class="hint">"It has no other user and no product left. Deleting it cannot be undone; its activity log is kept."</p>
-                <ActionForm action=delete>
+                <ServerForm action=delete>
                     <input type="hidden" name="organization_id" value=organization />
                     <FormError error />
                     <PasswordAgain id="delete-password" error=error />
                     <button class="button danger" type="submit" disabled=move || delete.pending().get()>{format!("Delete {}", settings.name)}</button>
-                </ActionForm>
+                </ServerForm>
             </details>
         }
         .into_any(),
