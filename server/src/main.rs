@@ -8,11 +8,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// mimalloc rather than glibc's malloc: measured on the products page under load (README,
-/// "The server").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
