@@ -97,11 +97,11 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .leptos_routes_with_context(
             &options,
             routes,
-            // Per rendered page: the state, and a fresh memo of the session its server functions
-            // prove (read once per page, not once per function).
+            // Per rendered page: the state, and a fresh memo of the session and memberships its
+            // server functions prove (read once per page, not once per function).
             move || {
                 provide_context(context_state.clone());
-                provide_context(app::access::authentication::SessionMemo::default());
+                provide_context(app::access::authentication::PageMemo::default());
             },
             {
                 let options = options.clone();

@@ -2,6 +2,8 @@
 //! password in the `Authorization` header; and the doors of `policy::Caller` that let them in.
 //! Reads nothing cached: every call goes to the database.
 
+use crate::access::organization::Member;
+use crate::access::store;
 use crate::access::store::Stage;
 use crate::access::store::StoredSession;
 use crate::access::Account;
@@ -16,7 +18,8 @@ use crate::request::{self, Origin};
 use crate::state::AppState;
 use crate::tokens;
 use crate::tokens::TOKEN_PREFIX;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// How the caller proved who they are.
@@ -51,7 +54,7 @@ pub async fn caller(state: &AppState, origin: &Origin) -> Result<Proven, AppErro
         });
     }
     let token = request::session_token(state)?.ok_or_else(AppError::unauthenticated)?;
-    let (session, account) = SessionMemo::live_session(state, &token).await?;
+    let (session, account) = PageMemo::live_session(state, &token).await?;
     if !session.is_full() {
         return Err(AppError::second_factor_required());
     }
@@ -62,26 +65,32 @@ pub async fn caller(state: &AppState, origin: &Origin) -> Result<Proven, AppErro
     })
 }
 
-/// The live session a page's request proved, remembered for the rest of that request: a page
-/// renders several server functions (at once), each behind its door, and each would otherwise
-/// read the session and the person again. The first to ask reads them; the others wait for
-/// that answer. Provided fresh for each rendered page (`server::router`), so it never outlives
-/// the request; a server function called over HTTP is alone in its request and finds none.
-/// Only a live session is kept, with the hash of its token.
+/// What a page's request proved, remembered for the rest of that request: a page renders
+/// several server functions (at once), each behind its door, and each would otherwise read the
+/// session, the person and their membership of the organization again. The first to ask reads;
+/// the others wait for that answer. Provided fresh for each rendered page (`server::router`),
+/// so it never outlives the request; a server function called over HTTP is alone in its
+/// request and finds none. Only a live session is kept, with the hash of its token; a
+/// membership is remembered only for functions that read (one that writes reads it again in
+/// its own transaction, see `Context::write_in`).
 #[derive(Clone, Default)]
-pub struct SessionMemo(Arc<OnceCell<(tokens::TokenHash, StoredSession, Account)>>);
+pub struct PageMemo {
+    session: Arc<OnceCell<(tokens::TokenHash, StoredSession, Account)>>,
+    /// (person, organization) → their membership as the page's first reader found it.
+    memberships: Arc<Mutex<HashMap<(i64, i64), Arc<OnceCell<Option<Member>>>>>>,
+}
 
-impl SessionMemo {
+impl PageMemo {
     async fn live_session(
         state: &AppState,
         token: &str,
     ) -> Result<(StoredSession, Account), AppError> {
-        let Some(memo) = leptos::prelude::use_context::<SessionMemo>() else {
+        let Some(memo) = leptos::prelude::use_context::<PageMemo>() else {
             return live_session(state, token).await;
         };
         let hash = tokens::hash_token(token);
         let (kept_hash, session, account) = memo
-            .0
+            .session
             .get_or_try_init(|| async {
                 let (session, account) = live_session(state, token).await?;
                 Ok::<_, AppError>((hash.clone(), session, account))
@@ -91,6 +100,31 @@ impl SessionMemo {
             return live_session(state, token).await;
         }
         Ok((session.clone(), account.clone()))
+    }
+
+    /// The person's membership of the organization, for a function that only reads: read in
+    /// `tx` by the page's first function to ask, remembered for the others.
+    pub(crate) async fn membership(
+        tx: &mut Tx,
+        organization_id: i64,
+        user_id: i64,
+    ) -> Result<Option<Member>, AppError> {
+        let Some(memo) = leptos::prelude::use_context::<PageMemo>() else {
+            return Ok(store::membership(tx, organization_id, user_id).await?);
+        };
+        let cell = memo
+            .memberships
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry((user_id, organization_id))
+            .or_default()
+            .clone();
+        let found = cell
+            .get_or_try_init(|| async {
+                Ok::<_, AppError>(store::membership(tx, organization_id, user_id).await?)
+            })
+            .await?;
+        Ok(found.clone())
     }
 }
 

@@ -2,7 +2,7 @@
 //! function's own row in `policy::SERVER_FUNCTIONS`, looked up by the function's type, so a row
 //! and its code cannot disagree: the body never picks an `authenticate` variant or an action.
 
-use super::authentication::{self, Proven, Via};
+use super::authentication::{self, PageMemo, Proven, Via};
 use super::organization::{self, Member};
 use crate::access::store::StoredSession;
 use crate::access::Account;
@@ -145,13 +145,21 @@ impl Context {
     /// membership, checked with the row's action for the member as they stand. Not a member:
     /// not found. A row reaching products enters here only when its body then names the
     /// products through [`Context::products_of`].
+    /// On a rendered page the membership is read once for all the page's functions
+    /// (`PageMemo`).
     pub async fn read_in(&self, organization_id: i64) -> Result<(Tx, Member), AppError> {
         let mut tx = self.state.db.read().await?;
-        let member = self.member(&mut tx, organization_id).await?;
+        let action = self.action()?;
+        let user_id = self.account()?.id;
+        tracing::Span::current().record("organization", organization_id);
+        let found = PageMemo::membership(&mut tx, organization_id, user_id).await?;
+        let member = organization::allowed(found, action)
+            .inspect_err(|error| refused("organization", error))?;
         Ok((tx, member))
     }
 
-    /// As [`Context::read_in`], with a transaction that writes.
+    /// As [`Context::read_in`], with a transaction that writes; the membership is always read
+    /// in that transaction.
     pub async fn write_in(&self, organization_id: i64) -> Result<(Tx, Member), AppError> {
         let mut tx = self.state.db.write().await?;
         let member = self.member(&mut tx, organization_id).await?;

@@ -21,6 +21,12 @@ pub async fn authorize(
     action: Action,
 ) -> Result<OrganizationSummary, AppError> {
     let found = crate::access::store::membership(tx, organization_id, user_id).await?;
+    allowed(found, action)
+}
+
+/// A membership as found (`None`: not a member, or no such organization), if the policy lets
+/// its role do `action`: the rule of [`authorize`], for a membership already read.
+pub fn allowed(found: Option<OrganizationSummary>, action: Action) -> Result<Member, AppError> {
     let membership = found.ok_or_else(|| AppError::not_found("organization"))?;
     if !membership.may(action) {
         if membership.blocked {
