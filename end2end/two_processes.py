@@ -230,9 +230,20 @@ def main():
                           f"Postgres stopped: {what} on {server.name} answers {status}, Retry-After {headers.get('Retry-After')}")
                     if form is not None:
                         check(code(body) == "unavailable", f"…with the code unavailable ({code(body)})")
+                    else:
+                        unavailable_page = body
+                        check(f'href="{path}">Try again</a>' in body, "…Steward's own page, to try again")
         finally:
             as_postgres(f"{PG_BIN}/pg_ctl", "-D", PG_DATA, "-l", os.path.join(PG_DATA, "restart.log"),
                         "-w", "-o", PG_OPTIONS, "start")
+        # The page a person meets meanwhile, checked as the browser suite checks every page.
+        page_file = os.path.join(WORK, "unavailable.html")
+        with open(page_file, "w") as f:
+            f.write(unavailable_page)
+        end2end = os.path.dirname(os.path.abspath(__file__))
+        axe = subprocess.run(["node", os.path.join(end2end, "axe_file.mjs"), page_file], cwd=end2end,
+                             capture_output=True, text=True)
+        check(axe.returncode == 0, f"the 503 page passes axe at both widths ({axe.stdout.strip() or axe.stderr.strip()[-300:]})")
         for server in servers:
             wait_for(f"{server.name} serves again once Postgres is back",
                      lambda: server.request("/api/my_organizations", {}, cookie)[0] == 200)

@@ -234,9 +234,9 @@ fn page_zone() -> String {
     line
 }
 
-/// Steward's whole stylesheet, sent inside every page's `<head>`.
+/// Steward's whole stylesheet, sent inside every page's `<head>` (and the server's own pages).
 #[cfg(feature = "ssr")]
-const STYLESHEET: &str = include_str!("../../style/main.css");
+pub const STYLESHEET: &str = include_str!("../../style/main.css");
 #[cfg(not(feature = "ssr"))]
 const STYLESHEET: &str = "";
 

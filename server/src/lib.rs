@@ -438,7 +438,7 @@ async fn sign_in_gate(state: AppState, mut request: Request, next: Next) -> Resp
                 return Redirect::to("/login/two-factor").into_response()
             }
             // Not a reason to sign in again: the session may be fine once the database is back.
-            Err(e) if e.code == ErrorCode::Unavailable => return unavailable_page(),
+            Err(e) if e.code == ErrorCode::Unavailable => return unavailable_page(&path),
             Err(_) => return Redirect::to("/login").into_response(),
         }
     }
@@ -468,14 +468,23 @@ async fn retry_after_when_unavailable(request: Request, next: Next) -> Response 
 
 /// A page that cannot be served while the database is unreachable: 503, nothing lost, and the
 /// person is not sent to sign in again (their session is likely fine).
-fn unavailable_page() -> Response {
+fn unavailable_page(path: &str) -> Response {
     let error = AppError::unavailable();
+    // Steward's own frame and stylesheet (no script: nothing to hydrate), and a way to try the
+    // same page again.
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Temporarily unavailable – Steward</title></head><body><main>\
-         <h1>Temporarily unavailable</h1><p>{}</p></main></body></html>",
-        app::format::escape_html(&error.message)
+         <meta name=\"color-scheme\" content=\"light\">\
+         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
+         <title>Temporarily unavailable – Steward</title><style>{}</style></head><body>\
+         <main class=\"auth-page\" id=\"main\"><div class=\"auth-card\">\
+         <p class=\"brand-large\">Steward</p><h1>Temporarily unavailable</h1>\
+         <p role=\"alert\">{}</p><p><a class=\"button primary\" href=\"{}\">Try again</a></p>\
+         </div></main></body></html>",
+        app::STYLESHEET,
+        app::format::escape_html(&error.message),
+        app::format::escape_html(path),
     );
     (
         StatusCode::SERVICE_UNAVAILABLE,
@@ -522,7 +531,9 @@ async fn in_landing_organization(state: &AppState, user_id: i64, page: &str) -> 
         }
         // Signed in, but in no organization (they left their last one).
         Ok(None) => Redirect::to("/welcome").into_response(),
-        Err(error) if app::error::database_unreachable(&error) => unavailable_page(),
+        Err(error) if app::error::database_unreachable(&error) => {
+            unavailable_page(&format!("/{page}"))
+        }
         Err(error) => {
             tracing::error!(%error, "could not find the landing organization");
             (

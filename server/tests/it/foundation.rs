@@ -923,3 +923,46 @@ on_every_backend!(
         );
     }
 );
+
+on_every_backend!(
+    an_unreachable_database_answers_stewards_own_page_and_keeps_the_session,
+    |app: TestApp| async move {
+        let (cookie, organization) = app.sign_up("una@example.com", "Una", "Down").await;
+        let path = format!("/o/{organization}/products");
+        app.state.db.close().await;
+        let page = app
+            .send(
+                http::Method::GET,
+                &path,
+                &[("cookie", &cookie)],
+                String::new(),
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            page.headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        // Steward's own frame and words, styled, with a way back to the same page, and nothing
+        // that sends the person to sign in again.
+        for part in [
+            "<html lang=\"en\">",
+            "<title>Temporarily unavailable – Steward</title>",
+            "<main class=\"auth-page\" id=\"main\">",
+            "<h1>Temporarily unavailable</h1>",
+            &format!("<a class=\"button primary\" href=\"{path}\">Try again</a>"),
+            ".auth-card",
+        ] {
+            assert!(page.body.contains(part), "{part} in {}", page.body);
+        }
+        assert!(!page.body.contains("<script"), "{}", page.body);
+        assert!(page.headers.get("location").is_none());
+    }
+);
