@@ -92,6 +92,7 @@ mod routes {
             Page::Users => organizations::view::UsersPage().into_any(),
             Page::Invite => invitations::view::InvitePage().into_any(),
             Page::RemoveUser => organizations::removal::view::RemoveUserPage().into_any(),
+            Page::Person => organizations::people::view::PersonPage().into_any(),
             Page::Welcome => organizations::view::WelcomePage().into_any(),
             Page::Settings => organizations::settings::view::SettingsPage().into_any(),
             Page::Invitation => invitations::view::InvitationPage().into_any(),
@@ -169,6 +170,7 @@ mod routes {
         Users,
         Invite,
         RemoveUser,
+        Person,
         Welcome,
         Settings,
         Invitation,
@@ -301,6 +303,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tags") view={Lazy::<routes::Tags>::new()} />
                     <Route path=path!("users") view={Lazy::<routes::Users>::new()} />
                     <Route path=path!("users/invite") view={Lazy::<routes::Invite>::new()} />
+                    <Route path=path!("users/:user") view={Lazy::<routes::Person>::new()} />
                     <Route path=path!("users/:user/remove") view={Lazy::<routes::RemoveUser>::new()} />
                     <Route path=path!("activity") view={Lazy::<routes::Activity>::new()} />
                     <Route path=path!("settings") view={Lazy::<routes::Settings>::new()} />

@@ -58,6 +58,9 @@ pub enum Action {
     BlockProducts,
     /// Change another member's role (ORG-5), within [`may_assign`].
     ModifyRoles,
+    /// Open a person's page and give a collaborator or an external person products one by one,
+    /// with or without billing rights, at any time (ORG-10), within [`may_act_on_member`].
+    ManageAccess,
     /// Invite people by email, and resend or revoke pending invitations (ORG-4), within
     /// [`may_invite`].
     InviteMembers,
@@ -89,7 +92,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -99,6 +102,7 @@ impl Action {
         Action::EditTags,
         Action::BlockProducts,
         Action::ModifyRoles,
+        Action::ManageAccess,
         Action::InviteMembers,
         Action::BlockMembers,
         Action::RemoveMembers,
@@ -131,6 +135,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         (BlockProducts, Collaborator | External) => false,
         (ModifyRoles, LegalRepresentative | Administrator) => true,
         (ModifyRoles, Collaborator | External) => false,
+        (ManageAccess, LegalRepresentative | Administrator) => true,
+        (ManageAccess, Collaborator | External) => false,
         (InviteMembers, LegalRepresentative | Administrator) => true,
         (InviteMembers, Collaborator | External) => false,
         (BlockMembers | RemoveMembers, LegalRepresentative | Administrator) => true,
@@ -356,6 +362,8 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("unlock_member", Writer, Organization(UnlockMember)).takes(Ids::OrganizationAndObjects),
         row("change_role", Writer, Organization(ModifyRoles)).takes(Ids::OrganizationAndObjects),
         row("set_member_blocked", Writer, Organization(BlockMembers)).takes(Ids::OrganizationAndObjects),
+        row("organization_member", Reader, Organization(ManageAccess)).takes(Ids::OrganizationAndObjects),
+        row("set_product_access", Writer, Organization(ManageAccess)).takes(Ids::OrganizationAndObjects),
         row("removal_review", Reader, Organization(RemoveMembers)).takes(Ids::OrganizationAndObjects),
         row("remove_member", Writer, Organization(RemoveMembers)).takes(Ids::OrganizationAndObjects),
         row("invitation_form", Reader, Organization(InviteMembers)),
@@ -585,6 +593,7 @@ mod tests {
         (EditTags,         [true,  true,  false, false]),
         (BlockProducts,    [true,  true,  false, false]),
         (ModifyRoles,      [true,  true,  false, false]),
+        (ManageAccess,     [true,  true,  false, false]),
         (InviteMembers,    [true,  true,  false, false]),
         (BlockMembers,     [true,  true,  false, false]),
         (RemoveMembers,    [true,  true,  false, false]),

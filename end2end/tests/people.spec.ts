@@ -177,3 +177,55 @@ test("leaving my only organization leads to the welcome page, where I create a n
   expect(other.errors).toEqual([]);
   await other.context.close();
 });
+
+test("a person's page: give a product with billing rights, and they have it at their next click", async ({ page, browser }, testInfo) => {
+  const email = uniqueEmail("granted");
+  const last = `Granted ${Date.now().toString(36)}`;
+  const name = `Gina ${last}`;
+  await signInAs(page, "felix@demo.steward.test");
+  await openOrganization(page, "Lakeside Bakery");
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  // A collaborator of this run's own, invited without any product.
+  const other = await inviteAndJoin(page, browser, testInfo, organizationId, email, "Gina", last);
+  await other.page.goto(`/o/${organizationId}/products`);
+  await hydrated(other.page);
+  await expect(other.page.locator("main")).not.toContainText("lakeside-bakery.com");
+
+  // From the users page to her page, by her name.
+  await page.goto(`/o/${organizationId}/users`);
+  await hydrated(page);
+  await page.getByTestId("members").getByRole("link", { name, exact: true }).click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByTestId("person-facts")).toContainText("Collaborator");
+  await expect(page.getByTestId("person-facts")).toContainText("Invited by Felix Weber");
+  await expect(page.getByText(`${name} reaches 0 of the organization's`)).toBeVisible();
+  await checkAccessibility(page, "a person's page");
+
+  const since = Date.now() - 1000;
+  await page.getByLabel(`Access of ${name} to lakeside-bakery.com`).selectOption({ label: "Access with billing rights" });
+  await page.getByRole("button", { name: "Save the access to lakeside-bakery.com" }).click();
+  await expect(page.getByTestId("access-saved")).toBeVisible();
+  await expect(page.getByText(`${name} reaches 1 of the organization's`)).toBeVisible();
+  const mail = await receivedMail(email, "Your access to lakeside-bakery.com in Lakeside Bakery", 20_000, since);
+  expect(mail).toContain("Now: Access with billing rights");
+
+  // In her own session: the product is listed, and billing is open to her.
+  await other.page.goto(`/o/${organizationId}/products`);
+  await hydrated(other.page);
+  await expect(other.page.getByRole("link", { name: "lakeside-bakery.com" })).toBeVisible();
+  await other.page.goto(`/o/${organizationId}/billing/prepaid`);
+  await hydrated(other.page);
+  await expect(other.page.getByRole("heading", { name: "Prepaid account", level: 1 })).toBeVisible();
+  await checkAccessibility(other.page, "prepaid account of a collaborator with billing rights");
+
+  // She leaves again, so the bakery keeps its people as the demo made them.
+  await openFromMenu(other.page, testInfo, "My organizations");
+  await hydrated(other.page);
+  const bakery = other.page.getByTestId("my-organizations").locator("li", { hasText: "Lakeside Bakery" });
+  await bakery.locator("summary", { hasText: "Leave" }).click();
+  await bakery.getByRole("button", { name: "Confirm: leave Lakeside Bakery" }).click();
+  await expect(other.page).toHaveURL(/\/welcome$/);
+  expect(other.errors).toEqual([]);
+  await other.context.close();
+});

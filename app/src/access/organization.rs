@@ -70,37 +70,56 @@ pub fn may_manage(role: Role, blocked: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-/// How many people an organization has, and how many of them are its legal representatives.
+/// How many people an organization has, and how many of them answer for it: its legal
+/// representatives who are not blocked (ORG-11). A blocked legal representative keeps the role
+/// on paper but can act for nobody, so they never count as the one who stays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Headcount {
     pub members: i64,
+    /// Legal representatives who are not blocked.
     pub legal_representatives: i64,
 }
 
 impl Headcount {
     /// Read under the organization's lock (`store::lock_organization`), so that two members
-    /// leaving at once cannot both see someone else stay.
+    /// leaving (or blocking each other) at once cannot both see someone else stay.
     pub async fn of(tx: &mut Tx, organization_id: i64) -> Result<Headcount, AppError> {
         Ok(Headcount {
             members: store::count_members(tx, organization_id).await?,
-            legal_representatives: store::count_role(
-                tx,
-                organization_id,
-                Role::LegalRepresentative,
-            )
-            .await?,
+            legal_representatives: store::count_active_legal_representatives(tx, organization_id)
+                .await?,
         })
+    }
+}
+
+/// A member as the rules below need them: their role, and whether they are blocked (ORG-6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    pub role: Role,
+    pub blocked: bool,
+}
+
+impl Standing {
+    /// A legal representative who is not blocked: someone who answers for the organization.
+    pub fn answers_for_it(self) -> bool {
+        self.role == Role::LegalRepresentative && !self.blocked
+    }
+
+    /// The only one left who answers for the organization.
+    fn is_last_legal_representative(self, headcount: Headcount) -> bool {
+        self.answers_for_it() && headcount.legal_representatives <= 1
     }
 }
 
 /// What a member's leaving (removal, leaving, deleting their account) would take from the
 /// organization: every organization keeps at least one person, and at least one legal
-/// representative (ORG-3). Each caller says so in words that fit its page.
+/// representative who is not blocked (ORG-3, ORG-11). Each caller says so in words that fit
+/// its page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Leaving {
     /// They are the only member.
     pub last_member: bool,
-    /// They are the only legal representative.
+    /// They are the only legal representative who is not blocked.
     pub last_legal_representative: bool,
 }
 
@@ -110,20 +129,24 @@ impl Leaving {
     }
 }
 
-pub fn leaving(role: Role, headcount: Headcount) -> Leaving {
+pub fn leaving(member: Standing, headcount: Headcount) -> Leaving {
     Leaving {
         last_member: headcount.members <= 1,
-        last_legal_representative: role == Role::LegalRepresentative
-            && headcount.legal_representatives <= 1,
+        last_legal_representative: member.is_last_legal_representative(headcount),
     }
 }
 
-/// Whether changing a member's role from `from` to `to` would leave the organization without
-/// a legal representative.
-pub fn removes_last_legal_representative(from: Role, to: Role, headcount: Headcount) -> bool {
-    from == Role::LegalRepresentative
-        && to != Role::LegalRepresentative
-        && headcount.legal_representatives <= 1
+/// Whether changing a member's role to `to` would leave the organization without a legal
+/// representative who is not blocked.
+pub fn removes_last_legal_representative(member: Standing, to: Role, headcount: Headcount) -> bool {
+    to != Role::LegalRepresentative && member.is_last_legal_representative(headcount)
+}
+
+/// Whether blocking this member would leave the organization without a legal representative
+/// who is not blocked: one legal representative blocking the other and then leaving would
+/// strand it with nobody able to unblock anyone.
+pub fn blocks_last_legal_representative(member: Standing, headcount: Headcount) -> bool {
+    member.is_last_legal_representative(headcount)
 }
 
 #[cfg(test)]
@@ -150,24 +173,71 @@ mod tests {
         }
     }
 
+    const ACTIVE: fn(Role) -> Standing = |role| Standing {
+        role,
+        blocked: false,
+    };
+
     #[test]
     fn an_organization_keeps_a_person_and_a_legal_representative() {
         let count = |members, legal_representatives| Headcount {
             members,
             legal_representatives,
         };
+        let lr = ACTIVE(Role::LegalRepresentative);
         // The only person (necessarily its legal representative): neither may go.
-        let alone = leaving(Role::LegalRepresentative, count(1, 1));
+        let alone = leaving(lr, count(1, 1));
         assert!(alone.last_member && alone.last_legal_representative && !alone.allowed());
         // The only legal representative among several people.
-        let last = leaving(Role::LegalRepresentative, count(3, 1));
+        let last = leaving(lr, count(3, 1));
         assert!(!last.last_member && last.last_legal_representative && !last.allowed());
         // One of two legal representatives may go; so may anyone of another role.
-        assert!(leaving(Role::LegalRepresentative, count(3, 2)).allowed());
+        assert!(leaving(lr, count(3, 2)).allowed());
         for role in [Role::Administrator, Role::Collaborator, Role::External] {
-            assert!(leaving(role, count(2, 1)).allowed(), "{role:?}");
-            assert!(!leaving(role, count(1, 0)).allowed(), "{role:?}");
+            assert!(leaving(ACTIVE(role), count(2, 1)).allowed(), "{role:?}");
+            assert!(!leaving(ACTIVE(role), count(1, 0)).allowed(), "{role:?}");
         }
+    }
+
+    #[test]
+    fn a_blocked_legal_representative_never_counts_as_the_one_who_stays() {
+        // Two legal representatives, one blocked: the headcount holds one who answers for the
+        // organization, and that one may neither go, nor be demoted, nor be blocked.
+        let one_active = Headcount {
+            members: 3,
+            legal_representatives: 1,
+        };
+        let lr = ACTIVE(Role::LegalRepresentative);
+        assert!(!leaving(lr, one_active).allowed());
+        assert!(removes_last_legal_representative(
+            lr,
+            Role::Administrator,
+            one_active
+        ));
+        assert!(blocks_last_legal_representative(lr, one_active));
+        // The blocked one may go, be demoted or stay blocked: the organization keeps its
+        // active legal representative.
+        let blocked = Standing {
+            role: Role::LegalRepresentative,
+            blocked: true,
+        };
+        assert!(leaving(blocked, one_active).allowed());
+        assert!(!removes_last_legal_representative(
+            blocked,
+            Role::Collaborator,
+            one_active
+        ));
+        assert!(!blocks_last_legal_representative(blocked, one_active));
+        // With two who answer for it, either may be blocked.
+        let two = Headcount {
+            members: 3,
+            legal_representatives: 2,
+        };
+        assert!(!blocks_last_legal_representative(lr, two));
+        assert!(!blocks_last_legal_representative(
+            ACTIVE(Role::Administrator),
+            one_active
+        ));
     }
 
     #[test]
@@ -180,23 +250,24 @@ mod tests {
             members: 4,
             legal_representatives: 2,
         };
+        let lr = ACTIVE(Role::LegalRepresentative);
         assert!(removes_last_legal_representative(
-            Role::LegalRepresentative,
+            lr,
             Role::Administrator,
             one
         ));
         assert!(!removes_last_legal_representative(
-            Role::LegalRepresentative,
+            lr,
             Role::Administrator,
             two
         ));
         assert!(!removes_last_legal_representative(
-            Role::LegalRepresentative,
+            lr,
             Role::LegalRepresentative,
             one
         ));
         assert!(!removes_last_legal_representative(
-            Role::Administrator,
+            ACTIVE(Role::Administrator),
             Role::Collaborator,
             one
         ));

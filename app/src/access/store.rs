@@ -453,9 +453,14 @@ pub async fn count_members(tx: &mut Tx, organization_id: i64) -> Result<i64, sql
     scalar_one!(tx, SQL, organization_id)
 }
 
-pub async fn count_role(tx: &mut Tx, organization_id: i64, role: Role) -> Result<i64, sqlx::Error> {
-    const SQL: &str = "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = $2";
-    scalar_one!(tx, SQL, organization_id, role.as_str())
+/// Legal representatives who are not blocked: those who answer for the organization (ORG-11).
+pub async fn count_active_legal_representatives(
+    tx: &mut Tx,
+    organization_id: i64,
+) -> Result<i64, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM memberships \
+        WHERE organization_id = $1 AND role = $2 AND blocked_at IS NULL";
+    scalar_one!(tx, SQL, organization_id, Role::LegalRepresentative.as_str())
 }
 
 /// Everyone in the organization, as `(email, first name)`, to tell them something.

@@ -87,7 +87,10 @@ mod ssr {
                 crate::access::store::lock_organization(tx, membership.id).await?;
             }
             let leaving = organization::leaving(
-                membership.role,
+                organization::Standing {
+                    role: membership.role,
+                    blocked: membership.blocked,
+                },
                 organization::Headcount::of(tx, membership.id).await?,
             );
             if leaving.last_member {

@@ -85,6 +85,8 @@ stored! {
         ProductUnblocked,
         #[strum(message = "Role changed")]
         RoleChanged,
+        #[strum(message = "Product access changed")]
+        ProductAccessChanged,
         #[strum(message = "Invitation sent")]
         InvitationSent,
         #[strum(message = "Invitation sent again")]
@@ -477,7 +479,7 @@ mod tests {
             // Every action has its label (not the stored name as a fallback).
             assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
-        assert_eq!(ActivityAction::ALL.len(), 94);
+        assert_eq!(ActivityAction::ALL.len(), 95);
         assert_eq!(
             ActivityAction::SignInSucceeded.as_str(),
             "sign_in_succeeded"

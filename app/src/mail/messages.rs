@@ -517,6 +517,31 @@ pub fn role_changed(
     )
 }
 
+/// To a collaborator or external person whose access to a product changed (ORG-10).
+pub fn product_access_changed(
+    to: &str,
+    notice: &MemberNotice<'_>,
+    product: &str,
+    old: &str,
+    new: &str,
+) -> Result<Email, AppError> {
+    let MemberNotice {
+        first_name,
+        actor,
+        organization,
+        organization_id,
+        base,
+    } = notice;
+    let body = format!(
+        "Hello {first_name},\n\n{actor} changed what you can do with {product} in the organization {organization}.\n\nBefore: {old}\nNow: {new}\n\nYour next action in Steward already runs with it.\n{base}/o/{organization_id}/products",
+    );
+    compose(
+        to,
+        format!("Your access to {product} in {organization}"),
+        body,
+    )
+}
+
 /// To a member blocked (ORG-6), or unblocked.
 pub fn member_blocked(
     to: &str,

@@ -490,6 +490,47 @@ pub async fn my_addresses(
     fetch_all!(tx, SQL, user_id, email)
 }
 
+/// An address of one organization's mail services that a person uses (as their account, or
+/// under their login email), with their devices still connected: the person's page and the
+/// review before removing them (ORG-10, ORG-11).
+#[derive(sqlx::FromRow)]
+pub struct UsedAddressRow {
+    pub mail_user_id: i64,
+    pub address_id: i64,
+    pub product_id: i64,
+    pub address: String,
+    pub in_maintenance: bool,
+    #[sqlx(try_from = "i64")]
+    pub rights: Rights,
+}
+
+pub async fn used_in(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    email: &str,
+) -> Result<Vec<UsedAddressRow>, sqlx::Error> {
+    const SQL: &str = "SELECT u.id AS mail_user_id, a.id AS address_id, a.product_id, a.address, \
+          a.maintenance_at IS NOT NULL AS in_maintenance, u.rights \
+        FROM mail_users u JOIN mail_addresses a ON a.id = u.address_id \
+        JOIN products p ON p.id = a.product_id \
+        WHERE p.organization_id = $1 AND (u.user_id = $2 OR (u.user_id IS NULL AND u.email = $3)) \
+        ORDER BY a.address, u.id";
+    fetch_all!(tx, SQL, organization_id, user_id, email)
+}
+
+/// The address of one of the organization's mail services that is this login email, if any:
+/// such a person cannot leave the organization on their own (ORG-8, the seed's condition).
+pub async fn login_address_in(
+    tx: &mut Tx,
+    organization_id: i64,
+    email: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    const SQL: &str = "SELECT a.product_id, a.id FROM mail_addresses a \
+        JOIN products p ON p.id = a.product_id WHERE p.organization_id = $1 AND a.address = $2";
+    fetch_optional!(tx, SQL, organization_id, email.to_lowercase())
+}
+
 /// One of the address users that this account is (by account, or by its login email when
 /// invited before it had one).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -149,6 +149,7 @@ pub async fn organization_users(
             my_role: membership.role,
             my_user_id: account.id,
             can_invite: membership.may(Action::InviteMembers),
+            can_open_people: membership.may(Action::ManageAccess),
         })
     })
     .await
@@ -172,7 +173,11 @@ pub async fn change_role(organization_id: i64, user_id: i64, role: String) -> Re
             return Ok(());
         }
         let headcount = Headcount::of(&mut tx, organization_id).await?;
-        if organization::removes_last_legal_representative(target.role, new, headcount) {
+        let standing = organization::Standing {
+            role: target.role,
+            blocked: target.blocked,
+        };
+        if organization::removes_last_legal_representative(standing, new, headcount) {
             return Err(AppError::new(
                 crate::error::ErrorCode::Validation,
                 "This is the organization's only legal representative: appoint another one first.",
@@ -240,6 +245,21 @@ pub async fn set_member_blocked(
                 } else {
                     "This person is not blocked."
                 },
+            ));
+        }
+        let standing = organization::Standing {
+            role: target.role,
+            blocked: target.blocked,
+        };
+        if blocked
+            && organization::blocks_last_legal_representative(
+                standing,
+                Headcount::of(&mut tx, organization_id).await?,
+            )
+        {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Validation,
+                "This is the organization's only legal representative who is not blocked: nobody could unblock anyone. Appoint another legal representative first.",
             ));
         }
         store::set_blocked(

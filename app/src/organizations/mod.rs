@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod api;
+pub mod people;
 pub mod removal;
 pub mod settings;
 #[cfg(feature = "ssr")]
@@ -67,6 +68,9 @@ pub struct UsersPage {
     pub my_user_id: i64,
     /// Whether my role may invite people (and so sees the pending invitations).
     pub can_invite: bool,
+    /// Whether my role opens each person's page (ORG-10).
+    #[serde(default)]
+    pub can_open_people: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -3,7 +3,8 @@
 use super::Member;
 use crate::db::Tx;
 use crate::db::{
-    affected, exec, fetch_all, fetch_one, row, scalar_all, scalar_one, scalar_optional,
+    affected, exec, fetch_all, fetch_one, fetch_optional, row, scalar_all, scalar_one,
+    scalar_optional,
 };
 use crate::policy::Role;
 
@@ -264,4 +265,32 @@ pub async fn delete_organization(tx: &mut Tx, organization_id: i64) -> Result<()
 pub async fn first_named(tx: &mut Tx, name: &str) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "SELECT id FROM organizations WHERE name = $1 ORDER BY id LIMIT 1";
     scalar_optional!(tx, SQL, name)
+}
+
+/// When and how a member joined (ORG-10): the invitation they accepted (with its sender), or
+/// the organization they created (their membership is as old as it), or added otherwise.
+pub async fn joined(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<(i64, crate::organizations::people::JoinedHow), sqlx::Error> {
+    use crate::organizations::people::JoinedHow;
+    const MEMBERSHIP: &str = "SELECT m.created_at, o.created_at FROM memberships m \
+        JOIN organizations o ON o.id = m.organization_id \
+        WHERE m.organization_id = $1 AND m.user_id = $2";
+    const INVITATION: &str = "SELECT i.sent_at, s.first_name, s.last_name FROM invitations i \
+        LEFT JOIN users s ON s.id = i.invited_by \
+        WHERE i.organization_id = $1 AND i.accepted_by = $2 ORDER BY i.accepted_at DESC, i.id DESC";
+    let (joined_at, founded_at): (i64, i64) = fetch_one!(tx, MEMBERSHIP, organization_id, user_id)?;
+    let invited: Option<(i64, Option<String>, Option<String>)> =
+        fetch_optional!(tx, INVITATION, organization_id, user_id)?;
+    let how = match invited {
+        Some((sent_at, first, last)) => JoinedHow::Invited {
+            by: first.zip(last).map(|(f, l)| format!("{f} {l}")),
+            sent_at,
+        },
+        None if joined_at <= founded_at => JoinedHow::Created,
+        None => JoinedHow::Added,
+    };
+    Ok((joined_at, how))
 }

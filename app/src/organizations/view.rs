@@ -279,7 +279,13 @@ pub fn MyOrganizationsPage() -> impl IntoView {
         <PageTitle text="My organizations" />
         <h1>"My organizations"</h1>
         <section class="panel">
-            {move || leave.value().get().and_then(Result::err).map(|e| view! { <p class="form-error" role="alert" data-testid="leave-refused"><span>{e.message}</span></p> })}
+            {move || leave.value().get().and_then(Result::err).map(|e| {
+                // A login address in the organization's mail service is changed in the profile.
+                let to_profile = (e.field.as_deref() == Some(super::removal::api::LOGIN_ADDRESS_FIELD)).then(|| view! {
+                    " " <a href=format!("/o/{}/profile", current.get_untracked())>"Change my login email"</a>
+                });
+                view! { <p class="form-error" role="alert" data-testid="leave-refused"><span>{e.message}</span>{to_profile}</p> }
+            })}
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match organizations.await {
@@ -394,8 +400,8 @@ pub fn UsersPage() -> impl IntoView {
                             {page.can_invite.then(|| view! {
                                 <p class="page-actions"><a class="button primary" href=format!("/o/{organization}/users/invite")>"Invite a user"</a></p>
                             })}
-                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock my_role my_user_id=page.my_user_id actions />
-                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock my_role my_user_id=page.my_user_id actions />
+                            <UserTable title="Members" testid="members" rows=page.members organization can_unlock my_role my_user_id=page.my_user_id actions can_open=page.can_open_people />
+                            <UserTable title="External users" testid="externals" rows=page.externals organization can_unlock my_role my_user_id=page.my_user_id actions can_open=page.can_open_people />
                             {page.can_invite.then(|| view! { <crate::invitations::view::PendingInvitations /> })}
                         }
                         .into_any()
@@ -407,19 +413,20 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-/// The changes the users page can make to a person, shared by both tables.
+/// The changes the users page can make to a person, shared by both tables and the person's
+/// own page.
 #[derive(Clone, Copy)]
-struct RowActions {
-    unlock: FormAction<UnlockMember>,
-    change: FormAction<ChangeRole>,
+pub(in crate::organizations) struct RowActions {
+    pub unlock: FormAction<UnlockMember>,
+    pub change: FormAction<ChangeRole>,
     /// One function, two forms: blocking (after its confirmation) and unblocking.
-    block: FormAction<SetMemberBlocked>,
-    unblock: FormAction<SetMemberBlocked>,
+    pub block: FormAction<SetMemberBlocked>,
+    pub unblock: FormAction<SetMemberBlocked>,
 }
 
 impl RowActions {
     /// The refusal of the last change that failed, if any.
-    fn failure(&self) -> Option<crate::error::AppError> {
+    pub fn failure(&self) -> Option<crate::error::AppError> {
         let unlock = self.unlock.value().get().and_then(Result::err);
         let change = self.change.value().get().and_then(Result::err);
         let block = self.block.value().get().and_then(Result::err);
@@ -438,6 +445,8 @@ fn UserTable(
     my_role: Role,
     my_user_id: i64,
     actions: RowActions,
+    /// Whether each name opens the person's page (ORG-10).
+    can_open: bool,
 ) -> impl IntoView {
     let RowActions { unlock, change, .. } = actions;
     let heading = format!("{testid}-heading");
@@ -475,7 +484,11 @@ fn UserTable(
                                     view! {
                                         <tr>
                                             <td data-label="Name">
-                                                {full_name.clone()}
+                                                {if can_open {
+                                                    view! { <a href=format!("/o/{organization}/users/{}", u.user_id)>{full_name.clone()}</a> }.into_any()
+                                                } else {
+                                                    view! { <span>{full_name.clone()}</span> }.into_any()
+                                                }}
                                                 {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
                                                 {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
                                                 <div class="row-actions">
@@ -509,7 +522,7 @@ fn UserTable(
 
 /// "Modify the role" for one person: the select opens on their current role, followed by the
 /// roles my own role may give them; Save stays off until another role is chosen.
-fn role_menu(
+pub(in crate::organizations) fn role_menu(
     organization: i64,
     user_id: i64,
     name: &str,
@@ -551,7 +564,7 @@ fn role_menu(
 }
 
 /// "Block" (with a confirmation) or "Unblock" for one person (ORG-6), when my role may.
-fn block_menu(
+pub(in crate::organizations) fn block_menu(
     organization: i64,
     person: &super::UserRow,
     name: &str,

@@ -290,6 +290,53 @@ pub async fn grant_access(
     Ok(())
 }
 
+/// Takes a person's access to a product away; `false` when they had none.
+pub async fn revoke_access(
+    tx: &mut Tx,
+    product_id: i64,
+    user_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "DELETE FROM product_access WHERE product_id = $1 AND user_id = $2";
+    Ok(affected!(tx, SQL, product_id, user_id)? == 1)
+}
+
+/// One of the organization's products, with what a person was given of it: `billing` is
+/// `None` without access, else whether with billing rights.
+pub struct AccessRow {
+    pub product_id: i64,
+    pub name: String,
+    pub kind: ProductKind,
+    pub billing: Option<bool>,
+}
+
+/// Every product of the organization, with what this person was given of each (ORG-10).
+pub async fn access_of(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+) -> Result<Vec<AccessRow>, sqlx::Error> {
+    const SQL: &str = "SELECT p.id, p.name, p.kind, a.billing FROM products p \
+        LEFT JOIN product_access a ON a.product_id = p.id AND a.user_id = $2 \
+        WHERE p.organization_id = $1 ORDER BY lower(p.name), p.id";
+    row! {
+        struct Row {
+            id: i64,
+            name: String,
+            kind: String,
+            billing: Option<bool>,
+        }
+    }
+    let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id, user_id)?;
+    Ok(crate::db::parsed("products", rows, |row| {
+        Some(AccessRow {
+            product_id: row.id,
+            name: row.name,
+            kind: ProductKind::parse(&row.kind)?,
+            billing: row.billing,
+        })
+    }))
+}
+
 /// Blocks (`Some(at)`) or unblocks (`None`) the product's management.
 pub async fn set_blocked(
     tx: &mut Tx,

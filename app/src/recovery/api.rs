@@ -20,7 +20,7 @@ pub async fn request_password_reset(
     channel: Option<String>,
 ) -> Result<(), AppError> {
     RequestPasswordReset::serve(|cx| async move {
-        let channel: Channel = super::Channel::chosen(&channel.unwrap_or_default());
+        let requested: Channel = super::Channel::chosen(&channel.unwrap_or_default());
         let email = normalize_email(&email)?;
         // Each request counts in the address's window, like a failed sign-in: one address
         // cannot make Steward send links without end.
@@ -36,6 +36,7 @@ pub async fn request_password_reset(
                 None => (store::by_recovery_email(&mut tx, &email).await?, true),
             };
         for user_id in targets {
+            let channel = requested;
             let Some(account) = crate::access::store::account(&mut tx, user_id).await? else {
                 continue;
             };
@@ -47,6 +48,30 @@ pub async fn request_password_reset(
             } else {
                 account.email.clone()
             };
+            // An organization of the person forbids reset by SMS (SEC-12): as the seed says,
+            // the recovery email is used instead of the phone (the login email when they gave
+            // none), and the log says why.
+            let (channel, to) = match channel {
+                Channel::Sms
+                    if cx.state.sms.is_some()
+                        && store::sms_forbidden(&mut tx, user_id).await? =>
+                {
+                    let (recovery, _) = accounts::recovery_contacts(&mut tx, user_id).await?;
+                    let to = recovery
+                        .filter(|e| !e.is_empty())
+                        .unwrap_or_else(|| account.email.clone());
+                    (Channel::Email, to)
+                }
+                channel => (channel, to),
+            };
+            let detail = if channel == requested {
+                channel.as_str().to_owned()
+            } else {
+                format!(
+                    "{} (SMS forbidden by an organization: sent to the recovery email)",
+                    channel.as_str()
+                )
+            };
             match channel {
                 Channel::Email => {
                     let token = new_link(&mut tx, user_id, channel, cx.now()).await?;
@@ -55,7 +80,7 @@ pub async fn request_password_reset(
                     mail::store::enqueue(&mut tx, &message, cx.now()).await?;
                 }
                 Channel::Sms => {
-                    if cx.state.sms.is_none() || store::sms_forbidden(&mut tx, user_id).await? {
+                    if cx.state.sms.is_none() {
                         continue;
                     }
                     let (_, phone) = accounts::recovery_contacts(&mut tx, user_id).await?;
@@ -74,7 +99,7 @@ pub async fn request_password_reset(
             }
             cx.log(
                 &mut tx,
-                Log::own(ActivityAction::PasswordResetRequested, channel.as_str()).by(user_id),
+                Log::own(ActivityAction::PasswordResetRequested, &detail).by(user_id),
             )
             .await?;
         }

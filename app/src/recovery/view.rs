@@ -52,7 +52,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                                                 <input id="channel-sms" type="radio" name="channel" value="sms" />
                                                 <label for="channel-sms">"By text message to my recovery phone"</label>
                                             </div>
-                                            <p class="hint">"Not available when one of your organizations forbids password reset by SMS."</p>
+                                            <p class="hint">"When one of your organizations forbids password reset by SMS, the link goes to your recovery email instead."</p>
                                         </fieldset>
                                     })
                                 })}

@@ -838,3 +838,61 @@ on_every_backend!(
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     }
 );
+
+on_every_backend!(
+    removing_a_member_ends_their_mail_access_and_the_review_says_so,
+    settings: settings(),
+    |app: TestApp| async move {
+        let s = service(&app).await;
+        let hire = common::unique_address("hire");
+        app.sign_up(&hire, "Nina", "New").await;
+        let organization: i64 = s.organization.parse().expect("id");
+        let nina = app.add_member(organization, &hire, Role::Collaborator).await;
+        let id = s.create(&app, "nina", &hire, "devices").await;
+        let user = s.first_user(&app, &id).await;
+        let (_, password) = s.new_device(&app, &user, "Nina's phone").await;
+        assert_eq!(device_auth(&app, "nina@acme.ch", &password).await.1, "allowed");
+        let person = [("organization_id", s.organization.as_str()), ("user_id", &nina.to_string())];
+        let review = app.call("removal_review", Some(&s.cookie), &person).await;
+        assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+        assert_eq!(
+            review.json()["mail"],
+            serde_json::json!([{ "address": "nina@acme.ch", "devices": ["Nina's phone"] }])
+        );
+        let mut form = person.to_vec();
+        form.extend([("my_email", s.email.as_str()), ("understood", "on")]);
+        let removed = app.call("remove_member", Some(&s.cookie), &form).await;
+        assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+        // Her device's password stops working at once, and she no longer uses the address.
+        assert_eq!(device_auth(&app, "nina@acme.ch", &password).await.1, "device_disconnected");
+        assert_eq!(s.address(&app, &id).await["users"].as_array().map(Vec::len), Some(0));
+        let logged = app
+            .texts("SELECT detail FROM activity_log WHERE action = 'member_removed'")
+            .await;
+        assert!(logged[0].contains("mail access ended: nina@acme.ch"), "{logged:?}");
+    }
+);
+
+on_every_backend!(
+    leaving_is_refused_while_the_login_address_is_a_mail_address_of_the_organization,
+    settings: settings(),
+    |app: TestApp| async move {
+        let s = service(&app).await;
+        s.create(&app, "max", &s.email, "devices").await;
+        // Max signs in with max@acme.ch, an address of the organization's own mail service.
+        let (max, _) = app.sign_up("max@acme.ch", "Max", "Mail").await;
+        let organization: i64 = s.organization.parse().expect("id");
+        app.add_member(organization, "max@acme.ch", Role::Collaborator).await;
+        let refused = app
+            .call("leave_organization", Some(&max), &[("organization_id", &s.organization)])
+            .await;
+        assert_eq!(refused.code(), "validation", "{}", refused.body);
+        assert_eq!(refused.json()["field"], app::organizations::removal::api::LOGIN_ADDRESS_FIELD);
+        assert!(refused.json()["message"].as_str().unwrap_or_default().contains("max@acme.ch"));
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM memberships WHERE organization_id = {organization}"))
+                .await,
+            2
+        );
+    }
+);

@@ -552,3 +552,95 @@ on_every_backend!(
         assert_eq!(alone.code(), "validation");
     }
 );
+
+on_every_backend!(
+    a_blocked_legal_representative_never_counts_as_the_one_who_stays,
+    |app: TestApp| async move {
+        // Two legal representatives and a collaborator.
+        let (lea, organization) = app.sign_up("lea@example.com", "Lea", "Legal").await;
+        let (leo, _) = app.sign_up("leo@example.com", "Leo", "Legal").await;
+        let leo_id = app
+            .add_member(organization, "leo@example.com", Role::LegalRepresentative)
+            .await;
+        app.sign_up("cleo@example.com", "Cleo", "Colleague").await;
+        app.add_member(organization, "cleo@example.com", Role::Collaborator)
+            .await;
+        let lea_id = app
+            .count("SELECT id FROM users WHERE email = 'lea@example.com'")
+            .await;
+        let org = organization.to_string();
+        let (lea_text, leo_text) = (lea_id.to_string(), leo_id.to_string());
+        // Lea blocks Leo: she still answers for the organization, so that is allowed.
+        let blocked = app
+            .call(
+                "set_member_blocked",
+                Some(&lea),
+                &blocking(&org, &leo_text, true),
+            )
+            .await;
+        assert_eq!(blocked.status, StatusCode::OK, "{}", blocked.body);
+        // Now she is the only one who does: she may neither leave nor delete her account, and
+        // the blocked Leo counts for nothing.
+        let leave = app
+            .call(
+                "leave_organization",
+                Some(&lea),
+                &[("organization_id", &org)],
+            )
+            .await;
+        assert_eq!(leave.code(), "validation", "{}", leave.body);
+        assert!(
+            leave.json()["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("not blocked"),
+            "{}",
+            leave.body
+        );
+        let check = app.call("account_deletion_check", Some(&lea), &[]).await;
+        assert_eq!(
+            check.json().as_array().map(Vec::len),
+            Some(1),
+            "{}",
+            check.body
+        );
+        let delete = app
+            .call(
+                "delete_my_account",
+                Some(&lea),
+                &[("password", common::PASSWORD), ("understood", "on")],
+            )
+            .await;
+        assert_eq!(delete.code(), "validation", "{}", delete.body);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM users WHERE email = 'lea@example.com'")
+                .await,
+            1
+        );
+        // Leo, blocked, cannot act at all.
+        let by_blocked = app
+            .call(
+                "set_member_blocked",
+                Some(&leo),
+                &blocking(&org, &lea_text, true),
+            )
+            .await;
+        assert_eq!(by_blocked.code(), "forbidden", "{}", by_blocked.body);
+        // The blocked legal representative may go: the organization keeps Lea.
+        let leo_leaves = app
+            .call(
+                "leave_organization",
+                Some(&leo),
+                &[("organization_id", &org)],
+            )
+            .await;
+        assert_eq!(leo_leaves.status, StatusCode::OK, "{}", leo_leaves.body);
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM memberships WHERE organization_id = {organization} AND role = 'legal_representative' AND blocked_at IS NULL"
+            ))
+            .await,
+            1
+        );
+    }
+);

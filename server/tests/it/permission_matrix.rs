@@ -440,6 +440,8 @@ fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
         ("organization_shell", [A, A, A, A, A, A, A, A, N, U, A, A, U]),
         ("organization_users", [A, A, F, A, A, A, F, F, N, U, A, A, U]),
         ("change_role",        [A, A, F, F, F, F, F, F, N, U, F, A, U]),
+        ("organization_member", [A, A, F, F, F, F, F, F, N, U, A, A, U]),
+        ("set_product_access", [A, A, F, F, F, F, F, F, N, U, F, A, U]),
         ("invite_person",      [A, A, F, F, F, F, F, F, N, U, F, A, U]),
         ("organization_activity", [A, A, F, F, F, F, F, F, N, U, A, A, U]),
         ("delete_organization", [A, A, F, F, F, F, F, F, N, U, F, F, U]),
@@ -1622,6 +1624,16 @@ async fn arguments(
             organization_id: organization,
             user_id: member,
             role: s("external"),
+        }),
+        "organization_member" => typed(organizations::people::api::OrganizationMember {
+            organization_id: organization,
+            user_id: member,
+        }),
+        "set_product_access" => typed(organizations::people::api::SetProductAccess {
+            organization_id: organization,
+            user_id: member,
+            product_id: product,
+            access: s("access"),
         }),
         "removal_review" => typed(organizations::removal::api::RemovalReview {
             organization_id: organization,

@@ -263,3 +263,49 @@ fn statuses(replies: &[common::Reply]) -> Vec<(u16, String)> {
         .map(|r| (r.status.as_u16(), r.body.chars().take(120).collect()))
         .collect()
 }
+
+on_every_backend!(
+    two_legal_representatives_blocking_each_other_leave_one_unblocked,
+    |app: TestApp| async move {
+        for round in 0..4 {
+            let first = format!("bea{round}@example.com");
+            let second = format!("ben{round}@example.com");
+            let (bea, organization) = app.sign_up(&first, "Bea", "Legal").await;
+            let (ben, _) = app.sign_up(&second, "Ben", "Legal").await;
+            let ben_id = app
+                .add_member(organization, &second, Role::LegalRepresentative)
+                .await;
+            let bea_id = app
+                .count(&format!("SELECT id FROM users WHERE email = '{first}'"))
+                .await;
+            let block = |cookie: &str, user: i64| -> Call {
+                (
+                    "set_member_blocked",
+                    Some(cookie.to_owned()),
+                    vec![
+                        ("organization_id", organization.to_string()),
+                        ("user_id", user.to_string()),
+                        ("blocked", "true".to_owned()),
+                    ],
+                )
+            };
+            let replies = app
+                .call_all(vec![block(&bea, ben_id), block(&ben, bea_id)])
+                .await;
+            assert_eq!(
+                successes(&replies),
+                1,
+                "round {round}: {:?}",
+                statuses(&replies)
+            );
+            assert_eq!(
+                app.count(&format!(
+                    "SELECT COUNT(*) FROM memberships WHERE organization_id = {organization} AND role = 'legal_representative' AND blocked_at IS NULL"
+                ))
+                .await,
+                1,
+                "round {round}"
+            );
+        }
+    }
+);

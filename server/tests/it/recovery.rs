@@ -290,7 +290,8 @@ async fn sms_scenario(mut app: TestApp) {
         StatusCode::OK
     );
 
-    // The organization forbids it: nothing is texted, and the answer is the same.
+    // The organization forbids it: nothing is texted, the answer is the same, and the link goes
+    // by email instead (SEC-12) — to the login email while there is no recovery email.
     let cookie = app.sign_in_with(email, NEW_PASSWORD).await;
     let forbidden = app
         .call(
@@ -303,9 +304,48 @@ async fn sms_scenario(mut app: TestApp) {
         )
         .await;
     assert_eq!(forbidden.status, StatusCode::OK, "{}", forbidden.body);
+    let links_to = |to: &'static str| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM outbox WHERE recipient = '{to}' AND body LIKE '%/reset-password?token=%'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(links_to(email).await, 0);
     let reply = app.call("request_password_reset", None, &by_sms).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(sms.sent().len(), 1);
+    assert_eq!(links_to(email).await, 1);
+    // With a recovery email, that is where it goes; and the link works.
+    let saved = app
+        .call(
+            "set_recovery_contacts",
+            Some(&cookie),
+            &[
+                ("recovery_email", "rescue@example.com"),
+                ("recovery_phone", "+41791234567"),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    app.call("request_password_reset", None, &by_sms).await;
+    assert_eq!(sms.sent().len(), 1);
+    assert_eq!(links_to("rescue@example.com").await, 1);
+    let token = app
+        .mailed_token("rescue@example.com", "/reset-password")
+        .await
+        .expect("a link");
+    assert_eq!(reset(&app, &token, PASSWORD).await.status, StatusCode::OK);
+    let logged = app
+        .texts(
+            "SELECT detail FROM activity_log WHERE action = 'password_reset_requested' ORDER BY id",
+        )
+        .await;
+    assert_eq!(logged[0], "sms");
+    assert!(logged[2].contains("SMS forbidden"), "{logged:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

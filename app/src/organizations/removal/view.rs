@@ -78,6 +78,8 @@ fn Wizard(review: RemovalPlan, organization: i64, user: i64) -> impl IntoView {
         let r = review.get_value();
         let products = r.products.clone();
         let billing = products.iter().filter(|p| p.billing).count();
+        let mail = r.mail.clone();
+        let devices: usize = mail.iter().map(|m| m.devices.len()).sum();
         view! {
             <ul class="plain-list" data-testid="removal-summary">
                 <li>{format!("Their membership of {} and their role ({}).", r.organization_name, r.role.label().to_lowercase())}</li>
@@ -91,6 +93,24 @@ fn Wizard(review: RemovalPlan, organization: i64, user: i64) -> impl IntoView {
                                 <ul>
                                     {products.into_iter().map(|p| view! {
                                         <li>{p.name} " " <span class="muted">{format!("({}{})", p.kind.label(), if p.billing { ", billing rights" } else { "" })}</span></li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </details>
+                </li>
+                <li>
+                    <details data-testid="removal-mail">
+                        <summary>{format!("Their use of {} mail address{} of this organization{}", mail.len(), if mail.len() == 1 { "" } else { "es" }, if devices > 0 { format!(", {devices} connected device{} disconnected", if devices == 1 { "" } else { "s" }) } else { String::new() })}</summary>
+                        {if mail.is_empty() {
+                            view! { <p class="muted">"They use no address of this organization's mail services."</p> }.into_any()
+                        } else {
+                            view! {
+                                <p class="muted">"They are taken off each address and every device they connected to it is disconnected: its password stops working at once."</p>
+                                <ul>
+                                    {mail.into_iter().map(|m| {
+                                        let devices = if m.devices.is_empty() { "no device connected".to_owned() } else { format!("devices: {}", m.devices.join(", ")) };
+                                        view! { <li>{m.address} " " <span class="muted">{format!("({devices})")}</span></li> }
                                     }).collect_view()}
                                 </ul>
                             }.into_any()
