@@ -616,10 +616,10 @@ async fn seed_products(
             now + 30 * DAY,
         )
         .await?;
-        crate::domains::registry::set_at_registrar(
+        crate::products::registry::set_at_registrar(
             tx,
             name,
-            &crate::domains::registry::AtRegistrar {
+            &crate::products::registry::AtRegistrar {
                 auth_code: "BERG-2026-OK".into(),
                 locked: false,
                 registered_at: now - 800 * DAY,

@@ -267,7 +267,7 @@ async fn simulate_registrar_domain(args: &[String]) -> Result<(), String> {
         .unwrap_or("400")
         .parse()
         .map_err(|_| "--registered-days-ago is a whole number")?;
-    let at = app::domains::registry::AtRegistrar {
+    let at = app::products::registry::AtRegistrar {
         auth_code: code.to_owned(),
         locked: yes("locked", false)?,
         registered_at: 0,
@@ -278,10 +278,10 @@ async fn simulate_registrar_domain(args: &[String]) -> Result<(), String> {
     let done = async {
         let registered_at = state.now() - days * 86_400;
         let mut tx = state.db.write().await?;
-        app::domains::registry::set_at_registrar(
+        app::products::registry::set_at_registrar(
             &mut tx,
             domain,
-            &app::domains::registry::AtRegistrar {
+            &app::products::registry::AtRegistrar {
                 registered_at,
                 ..at
             },

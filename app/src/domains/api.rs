@@ -249,7 +249,7 @@ pub async fn restart_transfer(
         };
         // Claimed (pending again), committed; the registry is asked outside any transaction.
         tx.commit().await?;
-        let answer = match super::registry::current()
+        let answer = match crate::products::registry::current()
             .transfer_in(&cx.state, &transfer.name, &transfer.code, cx.now())
             .await
         {

@@ -8,17 +8,17 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
-pub mod registry;
-#[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod transfer;
 pub mod view;
 
-use crate::enums::stored;
 use crate::error::AppError;
 use crate::money::Money;
 use crate::products::DomainStage;
+// Why a transfer failed is the registry's answer; the registry adapter sits with the products,
+// where the shop asks it too.
+pub use crate::products::TransferFailure;
 use serde::{Deserialize, Serialize};
 
 /// At most this many years of renewal warranty in one order.
@@ -103,63 +103,6 @@ pub struct ReleasedDomain {
     pub name: String,
     pub expired_at: Option<i64>,
     pub released_at: Option<i64>,
-}
-
-stored! {
-    /// Why a transfer in failed, as the registry answered (PRD-5).
-    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-    #[serde(rename_all = "snake_case")]
-    pub enum TransferFailure {
-        WrongAuthorizationCode,
-        TransferLock,
-        /// Registered or transferred less than 60 days ago.
-        TooRecent,
-        InRedemption,
-        HolderDidNotConfirm,
-    }
-}
-
-impl TransferFailure {
-    /// What went wrong, in plain words.
-    pub fn reason(self) -> &'static str {
-        match self {
-            TransferFailure::WrongAuthorizationCode => {
-                "The authorization code (also called transfer code or EPP code) is not the one the current registrar gave."
-            }
-            TransferFailure::TransferLock => {
-                "The domain is locked against transfers at its current registrar."
-            }
-            TransferFailure::TooRecent => {
-                "The domain was registered or transferred less than 60 days ago: registries refuse to move it again so soon."
-            }
-            TransferFailure::InRedemption => {
-                "The domain expired and is in redemption at its current registrar: it cannot move until it is restored there."
-            }
-            TransferFailure::HolderDidNotConfirm => {
-                "The domain's holder did not confirm the transfer when the current registrar asked."
-            }
-        }
-    }
-    /// What to do before restarting the transfer.
-    pub fn remedy(self) -> &'static str {
-        match self {
-            TransferFailure::WrongAuthorizationCode => {
-                "Ask the current registrar for the authorization code again, then restart the transfer with it."
-            }
-            TransferFailure::TransferLock => {
-                "Remove the transfer lock in the current registrar's console (often called \"transfer lock\" or \"registrar lock\"), then restart the transfer."
-            }
-            TransferFailure::TooRecent => {
-                "Wait until 60 days have passed since the registration or the last transfer, then restart the transfer."
-            }
-            TransferFailure::InRedemption => {
-                "Have the domain restored at its current registrar, then restart the transfer."
-            }
-            TransferFailure::HolderDidNotConfirm => {
-                "Make sure the holder's email address at the current registrar is right and that the holder answers its message, then restart the transfer."
-            }
-        }
-    }
 }
 
 /// An authorization code as typed: 1 to 64 visible characters.

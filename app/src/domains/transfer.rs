@@ -6,7 +6,6 @@
 //! banner. Restarting — from the link or the page, with the code typed again — asks the
 //! registry at once and never charges the transfer fee again.
 
-use super::registry;
 use super::store::{self, PendingTransfer};
 use super::TransferFailure;
 use crate::activity::store::{self as activity, NewEntry};
@@ -16,6 +15,7 @@ use crate::db::Tx;
 use crate::error::AppError;
 use crate::mail::messages::{self, TransferFailedNotice};
 use crate::products::lifecycle;
+use crate::products::registry;
 use crate::request::Origin;
 use crate::state::AppState;
 

@@ -8,6 +8,8 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod lifecycle;
 #[cfg(feature = "ssr")]
+pub mod registry;
+#[cfg(feature = "ssr")]
 pub mod store;
 pub mod view;
 
@@ -268,6 +270,63 @@ pub fn expiry_note(expires_at: Option<i64>, now: i64) -> Option<String> {
         })
     } else {
         None
+    }
+}
+
+stored! {
+    /// Why a transfer in failed, as the registry answered (PRD-5).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum TransferFailure {
+        WrongAuthorizationCode,
+        TransferLock,
+        /// Registered or transferred less than 60 days ago.
+        TooRecent,
+        InRedemption,
+        HolderDidNotConfirm,
+    }
+}
+
+impl TransferFailure {
+    /// What went wrong, in plain words.
+    pub fn reason(self) -> &'static str {
+        match self {
+            TransferFailure::WrongAuthorizationCode => {
+                "The authorization code (also called transfer code or EPP code) is not the one the current registrar gave."
+            }
+            TransferFailure::TransferLock => {
+                "The domain is locked against transfers at its current registrar."
+            }
+            TransferFailure::TooRecent => {
+                "The domain was registered or transferred less than 60 days ago: registries refuse to move it again so soon."
+            }
+            TransferFailure::InRedemption => {
+                "The domain expired and is in redemption at its current registrar: it cannot move until it is restored there."
+            }
+            TransferFailure::HolderDidNotConfirm => {
+                "The domain's holder did not confirm the transfer when the current registrar asked."
+            }
+        }
+    }
+    /// What to do before restarting the transfer.
+    pub fn remedy(self) -> &'static str {
+        match self {
+            TransferFailure::WrongAuthorizationCode => {
+                "Ask the current registrar for the authorization code again, then restart the transfer with it."
+            }
+            TransferFailure::TransferLock => {
+                "Remove the transfer lock in the current registrar's console (often called \"transfer lock\" or \"registrar lock\"), then restart the transfer."
+            }
+            TransferFailure::TooRecent => {
+                "Wait until 60 days have passed since the registration or the last transfer, then restart the transfer."
+            }
+            TransferFailure::InRedemption => {
+                "Have the domain restored at its current registrar, then restart the transfer."
+            }
+            TransferFailure::HolderDidNotConfirm => {
+                "Make sure the holder's email address at the current registrar is right and that the holder answers its message, then restart the transfer."
+            }
+        }
     }
 }
 

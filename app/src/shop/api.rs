@@ -82,6 +82,9 @@ pub async fn add_to_cart(
 ) -> Result<i64, AppError> {
     AddToCart::serve(|cx| async move {
         check_amounts(quantity, periods)?;
+        if product_id == 0 {
+            super::offer::free_at_registry(&cx.state, &kind, &name).await?;
+        }
         let (mut tx, member) = cx.write_in(organization_id).await?;
         if product_id != 0 {
             cx.billed_products(&mut tx, &member, &[product_id]).await?;

@@ -62,8 +62,13 @@ pub async fn find_domain(name: String) -> Result<DomainFound, AppError> {
     FindDomain::serve(|cx| async move {
         let name = super::offer::sold_domain(&name)?;
         let mut tx = cx.read().await?;
-        let taken = store::name_taken(&mut tx, ProductKind::Domain, &name).await?;
+        let here = store::name_taken(&mut tx, ProductKind::Domain, &name).await?;
         tx.commit().await?;
+        // Registered by nobody: neither here nor, as the registry says, at another registrar.
+        let taken = here
+            || crate::products::registry::current()
+                .is_registered(&cx.state, &name)
+                .await?;
         let price = (!taken)
             .then(|| crate::products::domain::current().of(&name))
             .flatten()
@@ -83,6 +88,7 @@ pub async fn find_domain(name: String) -> Result<DomainFound, AppError> {
 pub async fn add_to_guest_cart(kind: String, name: String, periods: i64) -> Result<(), AppError> {
     AddToGuestCart::serve(|cx| async move {
         check_amounts(1, periods)?;
+        super::offer::free_at_registry(&cx.state, &kind, &name).await?;
         let token = token().unwrap_or_else(|| tokens::new_token().0);
         let hash = tokens::hash_token(&token);
         let mut tx = cx.write().await?;

@@ -7,6 +7,7 @@ use crate::db::Tx;
 use crate::error::AppError;
 use crate::money::Currency;
 use crate::products::ProductKind;
+use crate::state::AppState;
 
 /// A plan of the catalogue as the shop shows it, priced in `currency`.
 pub fn offering(plan: &catalogue::Plan, currency: Currency) -> Offering {
@@ -70,4 +71,27 @@ pub async fn new_product(
         ));
     }
     Ok((kind, name))
+}
+
+/// A new domain is asked of the registry (`products::registry`) before it goes in a cart, and
+/// before any transaction opens (a real registry is a call over the network): one registered at
+/// another registrar can only be transferred in. Other kinds, and names `new_product` refuses
+/// anyway, pass here.
+pub async fn free_at_registry(state: &AppState, kind: &str, name: &str) -> Result<(), AppError> {
+    if ProductKind::parse(kind) != Some(ProductKind::Domain) {
+        return Ok(());
+    }
+    let Ok(name) = sold_domain(name) else {
+        return Ok(());
+    };
+    if crate::products::registry::current()
+        .is_registered(state, &name)
+        .await?
+    {
+        return Err(AppError::validation(
+            "name",
+            format!("{name} is not available: it is registered at another registrar. If it is yours, transfer it to Steward instead (Domains → Transfer a domain)."),
+        ));
+    }
+    Ok(())
 }

@@ -1112,3 +1112,73 @@ on_every_backend!(
         assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     }
 );
+
+on_every_backend!(
+    a_domain_registered_at_another_registrar_is_not_offered_for_registration,
+    |app: TestApp| async move {
+        // The registry (the simulation behind the trait) holds elsewhere.ch at another registrar.
+        {
+            let mut tx = app.state.db.write().await.expect("tx");
+            app::products::registry::set_at_registrar(
+                &mut tx,
+                "elsewhere.ch",
+                &app::products::registry::AtRegistrar {
+                    auth_code: "Xy7-secret".into(),
+                    locked: false,
+                    registered_at: 0,
+                    in_redemption: false,
+                    holder_confirms: true,
+                },
+            )
+            .await
+            .expect("registry");
+            tx.commit().await.expect("commit");
+        }
+        let found = app
+            .call("find_domain", None, &[("name", "elsewhere.ch")])
+            .await
+            .json();
+        assert_eq!(found["available"], false, "{found}");
+        assert_eq!(found["price"], serde_json::Value::Null);
+        let free = app
+            .call("find_domain", None, &[("name", "nowhere-else.ch")])
+            .await
+            .json();
+        assert_eq!(free["available"], true);
+        let b = buyer(&app, "reg@example.com").await;
+        let refused = app
+            .call(
+                "add_to_cart",
+                Some(&b.cookie),
+                &[
+                    ("organization_id", &b.organization),
+                    ("kind", "domain"),
+                    ("name", "Elsewhere.ch"),
+                    ("quantity", "1"),
+                    ("periods", "1"),
+                    ("product_id", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.code(), "validation", "{}", refused.body);
+        assert_eq!(refused.json()["field"], "name");
+        assert!(refused.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("transfer it"));
+        let guest = app
+            .call(
+                "add_to_guest_cart",
+                None,
+                &[
+                    ("kind", "domain"),
+                    ("name", "elsewhere.ch"),
+                    ("periods", "1"),
+                ],
+            )
+            .await;
+        assert_eq!(guest.code(), "validation", "{}", guest.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM cart_lines").await, 0);
+        b.add(&app, "domain", "nowhere-else.ch", "1", "1").await;
+    }
+);

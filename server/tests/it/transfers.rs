@@ -5,8 +5,8 @@
 
 use crate::common;
 
-use app::domains::registry::{set_at_registrar, AtRegistrar};
 use app::domains::transfer::{self, Run};
+use app::products::registry::{set_at_registrar, AtRegistrar};
 use common::buyer::{balance, buyer, chf, top_up, Buyer};
 use common::TestApp;
 use http::StatusCode;

@@ -1,4 +1,5 @@
-//! The registry adapter (PRD-5): how Steward asks for a domain to be transferred in. A trait, so
+//! The registry adapter (PRD-5): whether a domain is registered already (the shop asks before a
+//! new domain goes in a cart), and how Steward asks for one to be transferred in. A trait, so
 //! a real registrar connection (EPP, a reseller API) can be plugged in; the embedded default is
 //! a deterministic simulation — never a real transfer, and said so wherever it shows — that
 //! answers from a table of what "the current registrar" knows of each domain
@@ -7,7 +8,8 @@
 //! registered or transferred less than 60 days ago cannot either; a transfer lock refuses it;
 //! the authorization code must be the registrar's; the holder must confirm. A domain the table
 //! does not list is taken as unlocked, long registered and confirmed, with any code of 6 or
-//! more characters accepted.
+//! more characters accepted; and for registering, a domain the table lists is registered at
+//! that other registrar — not available — while one it does not list is free.
 
 use super::TransferFailure;
 use crate::db::Tx;
@@ -61,6 +63,14 @@ pub fn simulate(at: Option<&AtRegistrar>, code: &str, now: i64) -> Result<(), Tr
 /// failure to ask (the transfer is then asked again later); the inner one is the registry's
 /// refusal.
 pub trait Registry: Send + Sync {
+    /// Whether the domain is registered already, at any registrar: it can then only be
+    /// transferred in, not ordered.
+    fn is_registered<'a>(
+        &'a self,
+        state: &'a AppState,
+        domain: &'a str,
+    ) -> BoxFuture<'a, Result<bool, AppError>>;
+
     fn transfer_in<'a>(
         &'a self,
         state: &'a AppState,
@@ -74,6 +84,19 @@ pub trait Registry: Send + Sync {
 pub struct Simulated;
 
 impl Registry for Simulated {
+    fn is_registered<'a>(
+        &'a self,
+        state: &'a AppState,
+        domain: &'a str,
+    ) -> BoxFuture<'a, Result<bool, AppError>> {
+        Box::pin(async move {
+            let mut tx = state.db.read().await?;
+            let at = at_registrar(&mut tx, domain).await?;
+            tx.commit().await?;
+            Ok(at.is_some())
+        })
+    }
+
     fn transfer_in<'a>(
         &'a self,
         state: &'a AppState,
