@@ -430,6 +430,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("set_mail_defaults", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
         row("apply_global_configuration", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
         row("set_mail_maintenance", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
+        row("set_service_maintenance", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
         row("create_device_password", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
         row("change_device_password", InPerson, Product(ViewProducts)).confirmed().takes(Ids::OrganizationAndObjects),
         row("disconnect_device", Writer, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),

@@ -384,6 +384,55 @@ pub async fn set_mail_maintenance(
     .await
 }
 
+/// Puts the whole mail service into maintenance in one step (MAIL-6, the seed's "Manage →
+/// Activate maintenance"): every address is suspended — mail is still received, consultation
+/// and devices are refused — or lifted from every one. Answers how many addresses changed.
+#[server(endpoint = "set_service_maintenance")]
+pub async fn set_service_maintenance(
+    organization_id: i64,
+    product_id: i64,
+    on: bool,
+) -> Result<u64, AppError> {
+    SetServiceMaintenance::serve(|cx| async move {
+        let account_id = cx.account()?.id;
+        let Reached { mut tx, name, .. } = managed(&cx, organization_id, product_id).await?;
+        let changed = store::set_service_maintenance(
+            &mut tx,
+            product_id,
+            on.then_some((cx.now(), account_id)),
+        )
+        .await?;
+        if changed == 0 {
+            return Err(AppError::validation(
+                "on",
+                if on {
+                    "Every address of this mail service is in maintenance already (or it has none)."
+                } else {
+                    "No address of this mail service is in maintenance."
+                },
+            ));
+        }
+        let detail = if on {
+            format!("{name}: maintenance on for {changed} address(es) — mail is still received; consultation and devices are refused")
+        } else {
+            format!("{name}: maintenance lifted on {changed} address(es)")
+        };
+        cx.log(
+            &mut tx,
+            Log::product(
+                ActivityAction::MailMaintenanceChanged,
+                organization_id,
+                product_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    })
+    .await
+}
+
 /// Saves a device password for a user of an address (the suggested one, or as edited once);
 /// answers it, to be shown this once.
 #[server(endpoint = "create_device_password")]

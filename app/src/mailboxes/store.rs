@@ -261,6 +261,23 @@ pub async fn set_maintenance(
     Ok(changed == 1)
 }
 
+/// Puts every address of a mail service into maintenance (`Some((at, by))`) or lifts it from
+/// every one (MAIL-6); how many changed (those already so are left as they are).
+pub async fn set_service_maintenance(
+    tx: &mut Tx,
+    product_id: i64,
+    on: Option<(i64, i64)>,
+) -> Result<u64, sqlx::Error> {
+    const ON: &str = "UPDATE mail_addresses SET maintenance_at = $2, maintenance_by = $3 \
+        WHERE product_id = $1 AND maintenance_at IS NULL";
+    const OFF: &str = "UPDATE mail_addresses SET maintenance_at = NULL, maintenance_by = NULL \
+        WHERE product_id = $1 AND maintenance_at IS NOT NULL";
+    match on {
+        Some((at, by)) => affected!(tx, ON, product_id, at, by),
+        None => affected!(tx, OFF, product_id),
+    }
+}
+
 /// The connected devices of an address (with `of_user`, only that user's), generic first.
 pub async fn devices(
     tx: &mut Tx,

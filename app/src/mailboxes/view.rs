@@ -8,6 +8,7 @@ use super::api::{
     ApplyGlobalConfiguration, ChangeDevicePassword, CreateDevicePassword, CreateMailAddress,
     CreateMyDevicePassword, DisconnectAllDevices, DisconnectDevice, FinishDeviceSetup,
     RemoveMailUser, SendDeviceSetup, SetMailDefaults, SetMailMaintenance, SetMailRights,
+    SetServiceMaintenance,
 };
 use super::{
     AddressFacts, MailRight, MailUser, NewDevicePassword, Rights, Withheld, IDENTIFIERS_NOTE,
@@ -136,9 +137,11 @@ pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView 
     let save_defaults = FormAction::<SetMailDefaults>::new();
     let apply = FormAction::<ApplyGlobalConfiguration>::new();
     let create = FormAction::<CreateMailAddress>::new();
+    let suspend = FormAction::<SetServiceMaintenance>::new();
+    let lift = FormAction::<SetServiceMaintenance>::new();
     let reload = RwSignal::new(0u32);
-    reload_on_success!(reload; save_defaults, apply, create);
-    forget_on_dispatch!(save_defaults, apply, create);
+    reload_on_success!(reload; save_defaults, apply, create, suspend, lift);
+    forget_on_dispatch!(save_defaults, apply, create, suspend, lift);
     let facts = resource(
         move || reload.get(),
         move |_| mail_service(organization_id, product_id),
@@ -169,6 +172,10 @@ pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView 
                     Ok(f) => {
                         let domains = f.domains.clone();
                         let count = f.addresses.len();
+                        let in_maintenance = f.addresses.iter().filter(|a| a.in_maintenance).count();
+                        let maintenance = f.may_maintain.then(|| view! {
+                            <ServiceMaintenance organization_id product_id count in_maintenance suspend lift />
+                        });
                         view! {
                             <IdentifiersNote />
                             <ConfirmItsYou error=confirm_error input="mail-confirm-password" />
@@ -242,6 +249,7 @@ pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView 
                                     }.into_any()
                                 }}
                             </section>
+                            {maintenance}
                             <section class="panel" aria-labelledby="new-address-heading">
                                 <h2 id="new-address-heading">"Create an email address"</h2>
                                 {if domains.is_empty() {
@@ -314,6 +322,56 @@ pub fn MailServicePanel(organization_id: i64, product_id: i64) -> impl IntoView 
                 }
             })}
         </Transition>
+    }
+}
+
+/// "Manage → Activate maintenance" for the whole service (MAIL-6), for those who may block
+/// products: every address suspended in one step (with a confirmation), or lifted from all.
+#[component]
+fn ServiceMaintenance(
+    organization_id: i64,
+    product_id: i64,
+    count: usize,
+    in_maintenance: usize,
+    suspend: FormAction<SetServiceMaintenance>,
+    lift: FormAction<SetServiceMaintenance>,
+) -> impl IntoView {
+    let error = Signal::derive(move || {
+        suspend
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| lift.value().get().and_then(Result::err))
+    });
+    let state = format!("{in_maintenance} of {count} address(es) in maintenance.");
+    view! {
+        <section class="panel" aria-labelledby="service-maintenance-heading">
+            <h2 id="service-maintenance-heading">"Maintenance of the whole service"</h2>
+            <p class="muted" data-testid="service-maintenance-state">{state}</p>
+            {(in_maintenance < count).then(|| view! {
+                <details class="role-menu">
+                    <summary>"Activate maintenance"</summary>
+                    <p class="hint">"Every address of this service is suspended: mail is still received, but nobody can consult it and every device's password is refused until the maintenance is lifted."</p>
+                    <ServerForm action=suspend attr:class="inline-form">
+                        <input type="hidden" name="organization_id" value=organization_id />
+                        <input type="hidden" name="product_id" value=product_id />
+                        <input type="hidden" name="on" value="true" />
+                        <button class="button small danger" type="submit">"Confirm: suspend every address"</button>
+                    </ServerForm>
+                </details>
+            })}
+            {(in_maintenance > 0).then(|| view! {
+                <ServerForm action=lift attr:class="inline-form">
+                    <input type="hidden" name="organization_id" value=organization_id />
+                    <input type="hidden" name="product_id" value=product_id />
+                    <input type="hidden" name="on" value="false" />
+                    <button class="button small" type="submit">"Lift maintenance on every address"</button>
+                </ServerForm>
+            })}
+            <FormError error />
+            {move || suspend.value().get().and_then(Result::ok).map(|n| view! { <p class="notice" role="status">{format!("Maintenance activated on {n} address(es).")}</p> })}
+            {move || lift.value().get().and_then(Result::ok).map(|n| view! { <p class="notice" role="status">{format!("Maintenance lifted on {n} address(es).")}</p> })}
+        </section>
     }
 }
 

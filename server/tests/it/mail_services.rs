@@ -894,5 +894,47 @@ on_every_backend!(
                 .await,
             2
         );
+
+    the_whole_service_goes_into_maintenance_in_one_step,
+    settings: settings(),
+    |app: TestApp| async move {
+        let s = service(&app).await;
+        let desk = s.create(&app, "desk", &s.email, "devices").await;
+        let user = s.first_user(&app, &desk).await;
+        let (_, password) = s.new_device(&app, &user, "Laptop").await;
+        s.create(&app, "sales", &s.email, "devices").await;
+        let shop = s.create(&app, "shop", &s.email, "devices").await;
+        // One address is in maintenance already: the service's step takes the other two.
+        s.ok(&app, "set_mail_maintenance", &[("mail_address_id", &shop), ("on", "true")]).await;
+        let on = s.ok(&app, "set_service_maintenance", &[("on", "true")]).await;
+        assert_eq!(on, 2);
+        assert_eq!(app.count("SELECT COUNT(*) FROM mail_addresses WHERE maintenance_at IS NOT NULL").await, 3);
+        assert_eq!(device_auth(&app, "desk@acme.ch", &password).await.1, "in_maintenance");
+        let again = s.call(&app, "set_service_maintenance", &[("on", "true")]).await;
+        assert_eq!(again.code(), "validation", "{}", again.body);
+        // Lifted from every address at once; devices work again.
+        let off = s.ok(&app, "set_service_maintenance", &[("on", "false")]).await;
+        assert_eq!(off, 3);
+        assert_eq!(device_auth(&app, "desk@acme.ch", &password).await.1, "allowed");
+        let logged = app
+            .texts("SELECT detail FROM activity_log WHERE action = 'mail_maintenance_changed' ORDER BY id")
+            .await;
+        assert_eq!(logged.len(), 3, "{logged:?}");
+        assert!(logged[1].contains("maintenance on for 2 address(es)"), "{logged:?}");
+        assert!(logged[2].contains("maintenance lifted on 3 address(es)"), "{logged:?}");
+        // A collaborator with access to the service may not do it.
+        let collaborator = common::unique_address("collab");
+        let (collab_cookie, _) = app.sign_up(&collaborator, "Cole", "Collab").await;
+        let organization: i64 = s.organization.parse().expect("id");
+        let collab_id = app.add_member(organization, &collaborator, Role::Collaborator).await;
+        {
+            let mut tx = app.state.db.write().await.expect("tx");
+            app::products::store::grant_access(&mut tx, s.product.parse().expect("id"), collab_id, false, app.state.now())
+                .await
+                .expect("access");
+            tx.commit().await.expect("commit");
+        }
+        let refused = s.call_as(&app, &collab_cookie, "set_service_maintenance", &[("on", "true")]).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     }
 );

@@ -2006,6 +2006,11 @@ async fn arguments(
             mail_address_id: mail.address,
             on: true,
         }),
+        "set_service_maintenance" => typed(mailboxes::api::SetServiceMaintenance {
+            organization_id: organization,
+            product_id: mail.service,
+            on: true,
+        }),
         "create_mail_address" => typed(mailboxes::api::CreateMailAddress {
             organization_id: organization,
             product_id: mail.service,
