@@ -411,6 +411,8 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("cancel_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("set_auto_renew", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("product_renewal", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("renewal_address", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("set_renewal_address", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         // Domains after expiry.
         row("get_domain", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         row("released_domains", Reader, Organization(ViewProducts)),

@@ -137,6 +137,8 @@ stored! {
         BillingAddressChanged,
         #[strum(message = "Default billing address changed")]
         BillingAddressMadeDefault,
+        #[strum(message = "Billing address of a product's renewals chosen")]
+        RenewalAddressChosen,
         #[strum(message = "Billing address deleted")]
         BillingAddressDeleted,
         #[strum(message = "Prepaid account topped up")]

@@ -5,7 +5,7 @@ use super::{
     ProductSummary, PAGE_SIZE,
 };
 use crate::db::Tx;
-use crate::db::{affected, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
+use crate::db::{affected, exec, fetch_all, fetch_optional, row, scalar_one, scalar_optional};
 use crate::format::like_pattern;
 
 row! {
@@ -368,6 +368,29 @@ pub async fn billing_currency(
     Ok(code
         .and_then(|c| crate::money::Currency::parse(&c))
         .unwrap_or(crate::money::Currency::Chf))
+}
+
+/// The billing address chosen for a product's renewals (BIL-1); `None` for the default.
+pub async fn renewal_address(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT billing_address_id FROM products WHERE organization_id = $1 AND id = $2";
+    Ok(scalar_optional!(tx, SQL, organization_id, product_id)?.flatten())
+}
+
+/// Chooses the billing address of a product's renewals (`None`: the default).
+pub async fn set_renewal_address(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    address_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str =
+        "UPDATE products SET billing_address_id = $3 WHERE organization_id = $1 AND id = $2";
+    exec!(tx, SQL, organization_id, product_id, address_id)
 }
 
 /// Whether the product renews itself at expiry (paid from the prepaid balance); `false` when the

@@ -523,6 +523,97 @@ pub async fn set_auto_renew(
     .await
 }
 
+/// The billing address a product's renewals go to, with the organization's addresses to choose
+/// from — for those who may pay for it (`None` for everyone else).
+#[server(endpoint = "renewal_address")]
+pub async fn renewal_address(
+    organization_id: i64,
+    product_id: i64,
+) -> Result<Option<super::RenewalAddress>, AppError> {
+    RenewalAddress::serve(|cx| async move {
+        let account = cx.account()?;
+        let (mut tx, member) = cx.read_products(organization_id, &[product_id]).await?;
+        let only_for = crate::access::organization::products_for(member.role, account.id);
+        let may_order = member.may(crate::policy::Action::UseBilling)
+            && crate::access::store::reached_product(
+                &mut tx,
+                organization_id,
+                only_for,
+                true,
+                product_id,
+            )
+            .await?
+            .is_some_and(|blocked| {
+                crate::access::organization::may_manage(member.role, blocked).is_ok()
+            });
+        if !may_order {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let chosen =
+            crate::products::store::renewal_address(&mut tx, organization_id, product_id).await?;
+        let addresses = crate::billing::store::addresses(&mut tx, organization_id).await?;
+        tx.commit().await?;
+        Ok(Some(super::RenewalAddress {
+            chosen: chosen.filter(|id| addresses.iter().any(|a| a.id == *id)),
+            addresses,
+        }))
+    })
+    .await
+}
+
+/// Chooses the billing address of a product's renewals (BIL-1): `address_id` of one of the
+/// organization's addresses, or 0 for its default address. Its automatic renewals are invoiced
+/// there; logged on the product.
+#[server(endpoint = "set_renewal_address")]
+pub async fn set_renewal_address(
+    organization_id: i64,
+    product_id: i64,
+    address_id: i64,
+) -> Result<(), AppError> {
+    SetRenewalAddress::serve(|cx| async move {
+        let (mut tx, _) = cx.write_products(organization_id, &[product_id]).await?;
+        let chosen = if address_id == 0 {
+            None
+        } else {
+            Some(
+                crate::billing::store::address_of(&mut tx, organization_id, address_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("billing address"))?,
+            )
+        };
+        let before =
+            crate::products::store::renewal_address(&mut tx, organization_id, product_id).await?;
+        if before == chosen.as_ref().map(|a| a.id) {
+            return Ok(());
+        }
+        crate::products::store::set_renewal_address(
+            &mut tx,
+            organization_id,
+            product_id,
+            chosen.as_ref().map(|a| a.id),
+        )
+        .await?;
+        let detail = match &chosen {
+            Some(address) => format!("renewals invoiced to {}", address.lines().join(", ")),
+            None => "renewals invoiced to the default billing address".to_owned(),
+        };
+        cx.log(
+            &mut tx,
+            crate::access::Log::product(
+                crate::activity::ActivityAction::RenewalAddressChosen,
+                organization_id,
+                product_id,
+                &detail,
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    })
+    .await
+}
+
 /// A product's renewal for its page: `None` for a domain (its own panel) or a product that
 /// does not expire.
 #[server(endpoint = "product_renewal")]

@@ -401,6 +401,15 @@ pub fn normalize_promo_code(raw: &str) -> Result<String, AppError> {
     Ok(code)
 }
 
+/// The billing address a product's renewals are invoiced to, for its page (BIL-1).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RenewalAddress {
+    /// The address chosen for this product; `None`: the organization's default.
+    pub chosen: Option<i64>,
+    /// The organization's addresses, the default first.
+    pub addresses: Vec<BillingAddress>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -235,10 +235,12 @@ async fn renew(
     now: i64,
     payment: Payment,
 ) -> Result<(), AppError> {
+    // The address chosen for this product's renewals (BIL-1), else the default one.
     let addresses = crate::billing::store::addresses(tx, product.organization_id).await?;
     let address = addresses
         .iter()
-        .find(|a| a.is_default)
+        .find(|a| Some(a.id) == product.billing_address_id)
+        .or_else(|| addresses.iter().find(|a| a.is_default))
         .or(addresses.first())
         .ok_or_else(|| {
             AppError::validation(

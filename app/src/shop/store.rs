@@ -1105,11 +1105,14 @@ pub struct AutoRenewing {
     pub expires_at: i64,
     /// A domain under renewal warranty: renewed even when the balance is short.
     pub warranty: bool,
+    /// The billing address chosen for its renewals (BIL-1); `None`: the default.
+    pub billing_address_id: Option<i64>,
 }
 
 pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>, sqlx::Error> {
     const SQL: &str = "SELECT p.id, p.organization_id, o.name AS organization, p.kind, p.name, \
-        p.expires_at, COALESCE(p.warranty_until > p.expires_at, FALSE) AS warranty \
+        p.expires_at, COALESCE(p.warranty_until > p.expires_at, FALSE) AS warranty, \
+        p.billing_address_id \
         FROM products p JOIN organizations o ON o.id = p.organization_id \
         WHERE (p.auto_renew OR p.warranty_until > p.expires_at) \
         AND p.stage IN ('active', 'expired') AND p.expires_at IS NOT NULL AND p.expires_at <= $1 \
@@ -1123,6 +1126,7 @@ pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>,
             name: String,
             expires_at: i64,
             warranty: bool,
+            billing_address_id: Option<i64>,
         }
     }
     let rows: Vec<Row> = fetch_all!(tx, SQL, until)?;
@@ -1137,6 +1141,7 @@ pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>,
              name,
              expires_at,
              warranty,
+             billing_address_id,
          }| {
             Some(AutoRenewing {
                 product_id,
@@ -1146,6 +1151,7 @@ pub async fn auto_renewing(tx: &mut Tx, until: i64) -> Result<Vec<AutoRenewing>,
                 name,
                 expires_at,
                 warranty,
+                billing_address_id,
             })
         },
     ))

@@ -370,8 +370,63 @@ pub fn CartPage() -> impl IntoView {
 
 /// The renewal panel of a product page, for every kind but domains (whose panel has its own).
 pub fn renewal_panel(kind: ProductKind, organization_id: i64, product_id: i64) -> Option<AnyView> {
-    (kind != ProductKind::Domain)
-        .then(|| view! { <RenewalPanel organization_id product_id /> }.into_any())
+    let own = (kind != ProductKind::Domain)
+        .then(|| view! { <RenewalPanel organization_id product_id /> });
+    Some(view! { {own} <RenewalAddressPanel organization_id product_id /> }.into_any())
+}
+
+/// The billing address the product's renewals are invoiced to (BIL-1), for those who may pay
+/// for it: the default address unless another is chosen here.
+#[component]
+fn RenewalAddressPanel(organization_id: i64, product_id: i64) -> impl IntoView {
+    use super::api::{renewal_address, SetRenewalAddress};
+    let save = FormAction::<SetRenewalAddress>::new();
+    let facts = resource(
+        move || save.version().get(),
+        move |_| renewal_address(organization_id, product_id),
+    );
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                facts.await.ok().flatten().map(|f| {
+                    let current = f.chosen.unwrap_or(0);
+                    let chosen = RwSignal::new(current);
+                    let default = f.addresses.iter().find(|a| a.is_default).map(|a| a.lines().join(", "));
+                    let no_address = f.addresses.is_empty();
+                    view! {
+                        <section class="panel" aria-labelledby="renewal-address-heading" data-testid="renewal-address">
+                            <h2 id="renewal-address-heading">"Billing address for its renewals"</h2>
+                            {if no_address {
+                                view! { <p class="muted">"The organization has no billing address yet: add one under Billing addresses."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ServerForm action=save attr:class="inline-form">
+                                        <input type="hidden" name="organization_id" value=organization_id />
+                                        <input type="hidden" name="product_id" value=product_id />
+                                        <label for="renewal-address">"Invoices of its renewals, automatic ones included, go to"</label>
+                                        " "
+                                        <select id="renewal-address" name="address_id"
+                                            on:change=move |ev| chosen.set(event_target_value(&ev).parse().unwrap_or(current))>
+                                            <option value="0" selected=current == 0>{format!("The default address ({})", default.clone().unwrap_or_default())}</option>
+                                            {f.addresses.iter().map(|a| {
+                                                let id = a.id;
+                                                view! { <option value=id selected=current == id>{a.lines().join(", ")}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                        " "
+                                        <button class="button small primary" type="submit" disabled=move || chosen.get() == current>"Save"</button>
+                                    </ServerForm>
+                                }.into_any()
+                            }}
+                            <ActionError error />
+                            {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="notice" role="status">"Saved: its next renewals are invoiced to this address."</p> })}
+                        </section>
+                    }
+                })
+            })}
+        </Transition>
+    }
 }
 
 /// When the product expires, whether it renews itself (and the switch), and Renew: the line

@@ -2011,6 +2011,15 @@ async fn arguments(
             product_id: mail.service,
             on: true,
         }),
+        "renewal_address" => typed(shop::api::RenewalAddress {
+            organization_id: organization,
+            product_id: product,
+        }),
+        "set_renewal_address" => typed(shop::api::SetRenewalAddress {
+            organization_id: organization,
+            product_id: product,
+            address_id: address,
+        }),
         "create_mail_address" => typed(mailboxes::api::CreateMailAddress {
             organization_id: organization,
             product_id: mail.service,

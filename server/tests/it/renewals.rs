@@ -250,3 +250,253 @@ on_every_backend!(
         );
     }
 );
+
+/// Adds a billing address to the organization; its id.
+async fn address(
+    app: &TestApp,
+    cookie: &str,
+    organization: &str,
+    name: &str,
+    city: &str,
+) -> String {
+    let reply = app
+        .call(
+            "add_billing_address",
+            Some(cookie),
+            &[
+                ("organization_id", organization),
+                ("name", name),
+                ("company", ""),
+                ("street", "Bahnhofstrasse 1"),
+                ("postal_code", "8001"),
+                ("city", city),
+                ("country", "CH"),
+                ("vat_number", ""),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json().as_i64().expect("address id").to_string()
+}
+
+/// An invoice's PDF as text, read back with poppler's `pdftotext` (scripts/test installs it);
+/// `None` where it is not installed.
+pub async fn invoice_text(
+    app: &TestApp,
+    cookie: &str,
+    organization: &str,
+    invoice: i64,
+) -> Option<String> {
+    let pdf = app
+        .send(
+            http::Method::GET,
+            &format!("/invoice.pdf?organization={organization}&invoice={invoice}"),
+            &[("cookie", cookie)],
+            String::new(),
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    let file = std::env::temp_dir().join(format!(
+        "invoice-{}-{invoice}-{}.pdf",
+        std::process::id(),
+        organization
+    ));
+    std::fs::write(&file, &pdf.bytes).expect("write");
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output();
+    std::fs::remove_file(&file).ok();
+    out.ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+on_every_backend!(
+    a_product_renews_to_the_billing_address_chosen_for_it,
+    |app: TestApp| async move {
+        let (cookie, organization) = app.sign_up("olga@example.com", "Olga", "Owner").await;
+        let id = organization.to_string();
+        address(&app, &cookie, &id, "Olga Owner", "Lausanne").await;
+        let accounts = address(&app, &cookie, &id, "Accounts Department", "Winterthur").await;
+        app::shop::operator::record_transfer(
+            &app.state,
+            &app::billing::reference::for_organization(organization),
+            Money::new(50_00, Currency::Chf),
+            "T-1",
+        )
+        .await
+        .expect("top-up");
+        let products = app
+            .add_products(organization, &["chosen.ch", "default.ch"])
+            .await;
+        let expires = app.state.now() + 2 * DAY;
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires}, auto_renew = TRUE WHERE organization_id = {organization}"
+        ))
+        .await;
+        let form = |product: i64, address: &str| {
+            vec![
+                ("organization_id".to_owned(), id.clone()),
+                ("product_id".to_owned(), product.to_string()),
+                ("address_id".to_owned(), address.to_owned()),
+            ]
+        };
+        let call = |product: i64, address: &str| {
+            let (app, cookie, form) = (&app, cookie.clone(), form(product, address));
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                app.call("set_renewal_address", Some(&cookie), &pairs).await
+            }
+        };
+        let chosen = call(products[0], &accounts).await;
+        assert_eq!(chosen.status, StatusCode::OK, "{}", chosen.body);
+        let read = app
+            .call(
+                "renewal_address",
+                Some(&cookie),
+                &[
+                    ("organization_id", &id),
+                    ("product_id", &products[0].to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(
+            read.json()["chosen"].as_i64().map(|a| a.to_string()),
+            Some(accounts.clone())
+        );
+        assert_eq!(read.json()["addresses"].as_array().map(Vec::len), Some(2));
+        // Another organization's address is not found; 0 means the default again.
+        let (other_cookie, other) = app.sign_up("sid@example.com", "Sid", "Stranger").await;
+        let foreign = address(&app, &other_cookie, &other.to_string(), "Sid", "Bern").await;
+        assert_eq!(call(products[1], &foreign).await.code(), "not_found");
+        assert_eq!(call(products[1], "0").await.status, StatusCode::OK);
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM activity_log WHERE action = 'renewal_address_chosen'")
+                .await,
+            1,
+            "saving the default it already had changes nothing"
+        );
+
+        // At expiry both renew: one invoiced to the chosen address, the other to the default.
+        app.clock.advance(3 * DAY);
+        assert_eq!(race(&app).await.renewed, 2);
+        let addresses = app
+            .texts(&format!(
+                "SELECT address FROM invoices WHERE organization_id = {organization} ORDER BY id"
+            ))
+            .await;
+        assert_eq!(addresses.len(), 2);
+        let for_chosen = app
+            .count(&format!(
+                "SELECT i.id FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.description LIKE '%chosen.ch%'"
+            ))
+            .await;
+        let chosen_address = app
+            .texts(&format!(
+                "SELECT address FROM invoices WHERE id = {for_chosen}"
+            ))
+            .await;
+        assert!(
+            chosen_address[0].contains("Accounts Department"),
+            "{chosen_address:?}"
+        );
+        assert!(
+            addresses.iter().any(|a| a.contains("Olga Owner")),
+            "{addresses:?}"
+        );
+        if let Some(text) = invoice_text(&app, &cookie, &id, for_chosen).await {
+            assert!(text.contains("Accounts Department"), "{text}");
+            assert!(text.contains("Winterthur"), "{text}");
+        }
+    }
+);
+
+on_every_backend!(
+    each_billing_notification_switch_decides_who_is_emailed,
+    |app: TestApp| async move {
+        // Invoice issued and renewal confirmation, each on and then off: the legal
+        // representative and the billing collaborator are emailed only while it is on.
+        let (cookie, organization) = app.sign_up("olga@example.com", "Olga", "Owner").await;
+        let id = organization.to_string();
+        app.sign_up("bill@example.com", "Bill", "Payer").await;
+        let bill = app
+            .add_member(
+                organization,
+                "bill@example.com",
+                app::policy::Role::Collaborator,
+            )
+            .await;
+        address(&app, &cookie, &id, "Olga Owner", "Lausanne").await;
+        app::shop::operator::record_transfer(
+            &app.state,
+            &app::billing::reference::for_organization(organization),
+            Money::new(100_00, Currency::Chf),
+            "T-1",
+        )
+        .await
+        .expect("top-up");
+        let products = app
+            .add_products(organization, &["both.ch", "invoice.ch", "none.ch"])
+            .await;
+        {
+            let mut tx = app.state.db.write().await.expect("tx");
+            for product in &products {
+                app::products::store::grant_access(&mut tx, *product, bill, true, 0)
+                    .await
+                    .expect("grant");
+            }
+            tx.commit().await.expect("commit");
+        }
+        let switch = |notice: &'static str, on: &'static str| {
+            let (app, cookie, id) = (&app, cookie.clone(), id.clone());
+            async move {
+                let reply = app
+                    .call(
+                        "set_billing_notification",
+                        Some(&cookie),
+                        &[("organization_id", &id), ("notice", notice), ("on", on)],
+                    )
+                    .await;
+                assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            }
+        };
+        // How many renewal confirmations and invoice emails each person has had.
+        let mailed = |who: &'static str| {
+            let app = &app;
+            async move {
+                (
+                    app.count(&format!("SELECT COUNT(*) FROM outbox WHERE recipient = '{who}' AND subject LIKE '% was renewed'")).await,
+                    app.count(&format!("SELECT COUNT(*) FROM outbox WHERE recipient = '{who}' AND subject LIKE 'Invoice % issued'")).await,
+                )
+            }
+        };
+        let renew = |product: i64| {
+            let app = &app;
+            async move {
+                let at = app.state.now() + DAY;
+                app.exec(&format!(
+                    "UPDATE products SET expires_at = {at}, auto_renew = TRUE WHERE id = {product}"
+                ))
+                .await;
+                app.clock.advance(2 * DAY);
+                assert_eq!(race(app).await.renewed, 1);
+            }
+        };
+        // Both on: the confirmation (which names the invoice), to each person who sees billing.
+        renew(products[0]).await;
+        assert_eq!(mailed("olga@example.com").await, (1, 0));
+        assert_eq!(mailed("bill@example.com").await, (1, 0));
+        // Confirmation off, invoice on: the invoice email instead.
+        switch("renewal_confirmation", "false").await;
+        renew(products[1]).await;
+        assert_eq!(mailed("olga@example.com").await, (1, 1));
+        assert_eq!(mailed("bill@example.com").await, (1, 1));
+        // Both off: nobody is emailed about the renewal; the invoice is issued all the same.
+        switch("invoice_issued", "false").await;
+        renew(products[2]).await;
+        assert_eq!(mailed("olga@example.com").await, (1, 1));
+        assert_eq!(mailed("bill@example.com").await, (1, 1));
+        assert_eq!(app.count("SELECT COUNT(*) FROM invoices").await, 3);
+    }
+);

@@ -1182,3 +1182,67 @@ on_every_backend!(
         b.add(&app, "domain", "nowhere-else.ch", "1", "1").await;
     }
 );
+
+on_every_backend!(
+    an_order_is_invoiced_to_the_address_chosen_at_checkout_and_the_pdf_says_so,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(100_00), "T-1").await;
+        // A second address, not the default: Zürich's accounts department, with letters a PDF
+        // must print.
+        let second = app
+            .call(
+                "add_billing_address",
+                Some(&bea.cookie),
+                &[
+                    ("organization_id", &bea.organization),
+                    ("name", "Zoë Müller"),
+                    ("company", "Bäckerei Zürich AG"),
+                    ("street", "Löwenstrasse 2"),
+                    ("postal_code", "8001"),
+                    ("city", "Zürich"),
+                    ("country", "CH"),
+                    ("vat_number", ""),
+                ],
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+        let second = second.json().as_i64().expect("id").to_string();
+        bea.add(&app, "web_hosting", "site", "1", "1").await;
+        let placed = app
+            .call(
+                "place_order",
+                Some(&bea.cookie),
+                &[
+                    ("organization_id", &bea.organization),
+                    ("currency", "CHF"),
+                    ("address_id", &second),
+                    ("payment", "prepaid"),
+                    ("key", "order-key-address-0001"),
+                ],
+            )
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        let invoice = placed.json()["invoice_id"].as_i64().expect("invoice");
+        let stored = app
+            .texts(&format!(
+                "SELECT address FROM invoices WHERE id = {invoice}"
+            ))
+            .await;
+        assert!(stored[0].contains("Bäckerei Zürich AG"), "{stored:?}");
+        assert!(!stored[0].contains("Bea Buyer"), "{stored:?}");
+        if let Some(text) =
+            crate::renewals::invoice_text(&app, &bea.cookie, &bea.organization, invoice).await
+        {
+            for expected in [
+                "Bäckerei Zürich AG",
+                "Zoë Müller",
+                "Löwenstrasse 2",
+                "Zürich",
+            ] {
+                assert!(text.contains(expected), "{expected} missing from:\n{text}");
+            }
+            assert!(!text.contains("Bea Buyer"), "{text}");
+        }
+    }
+);
