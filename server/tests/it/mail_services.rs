@@ -894,7 +894,10 @@ on_every_backend!(
                 .await,
             2
         );
+    }
+);
 
+on_every_backend!(
     the_whole_service_goes_into_maintenance_in_one_step,
     settings: settings(),
     |app: TestApp| async move {

@@ -405,6 +405,8 @@ on_every_backend!(
             addresses.iter().any(|a| a.contains("Olga Owner")),
             "{addresses:?}"
         );
+        // Days went by: Olga signs in again to read the invoice.
+        let cookie = app.sign_in("olga@example.com").await;
         if let Some(text) = invoice_text(&app, &cookie, &id, for_chosen).await {
             assert!(text.contains("Accounts Department"), "{text}");
             assert!(text.contains("Winterthur"), "{text}");
@@ -448,9 +450,12 @@ on_every_backend!(
             }
             tx.commit().await.expect("commit");
         }
+        let _ = cookie;
         let switch = |notice: &'static str, on: &'static str| {
-            let (app, cookie, id) = (&app, cookie.clone(), id.clone());
+            let (app, id) = (&app, id.clone());
             async move {
+                // Days go by between renewals: a fresh sign-in each time.
+                let cookie = app.sign_in("olga@example.com").await;
                 let reply = app
                     .call(
                         "set_billing_notification",
