@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "components",
             "calls",
             "money",
+            "address",
         ],
     ),
     ("the server's world", &["state", "request"]),

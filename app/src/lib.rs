@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod activity;
+pub mod address;
 pub mod billing;
 pub mod calls;
 pub mod components;

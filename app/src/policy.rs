@@ -382,6 +382,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("list_tags", Reader, Organization(ViewProducts)),
         row("get_product", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         row("set_product_blocked", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
+        row("set_holder", Writer, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         row("set_auto_renew_many", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("create_tag", Writer, Organization(TagProducts)),
         row("tag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),

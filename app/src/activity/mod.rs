@@ -83,6 +83,8 @@ stored! {
         ProductBlocked,
         #[strum(message = "Product management unblocked")]
         ProductUnblocked,
+        #[strum(message = "Holder of a product changed")]
+        HolderChanged,
         #[strum(message = "Role changed")]
         RoleChanged,
         #[strum(message = "Product access changed")]
@@ -481,7 +483,7 @@ mod tests {
             // Every action has its label (not the stored name as a fallback).
             assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
-        assert_eq!(ActivityAction::ALL.len(), 96);
+        assert_eq!(ActivityAction::ALL.len(), 97);
         assert_eq!(
             ActivityAction::SignInSucceeded.as_str(),
             "sign_in_succeeded"

@@ -71,6 +71,11 @@ pub async fn get_product(organization_id: i64, product_id: i64) -> Result<Produc
             .map(|mut p| {
                 p.can_block =
                     membership.may(Action::BlockProducts) && super::can_be_blocked(p.kind);
+                p.can_manage = crate::access::organization::may_manage(
+                    membership.role,
+                    p.blocked_at.is_some(),
+                )
+                .is_ok();
                 p.standing = super::standing(
                     p.kind,
                     &p.name,
@@ -92,6 +97,50 @@ pub async fn get_product(organization_id: i64, product_id: i64) -> Result<Produc
                 ),
             )
         })
+    })
+    .await
+}
+
+/// Gives or corrects a product's holder (PRD-7): who owns its rights — a person, or a company
+/// with a contact person — their postal address and email, as a registry asks. For whoever
+/// manages the product (a blocked product: only those who may block it); logged on the product.
+#[server(endpoint = "set_holder")]
+#[allow(clippy::too_many_arguments)]
+pub async fn set_holder(
+    organization_id: i64,
+    product_id: i64,
+    name: String,
+    company: String,
+    street: String,
+    postal_code: String,
+    city: String,
+    country: String,
+    email: String,
+) -> Result<(), AppError> {
+    SetHolder::serve(|cx| async move {
+        let holder = super::Holder::check(
+            &name,
+            &company,
+            &street,
+            &postal_code,
+            &city,
+            &country,
+            &email,
+        )?;
+        let (mut tx, _) = cx.write_products(organization_id, &[product_id]).await?;
+        store::set_holder(&mut tx, organization_id, product_id, &holder).await?;
+        cx.log(
+            &mut tx,
+            crate::access::Log::product(
+                crate::activity::ActivityAction::HolderChanged,
+                organization_id,
+                product_id,
+                &holder.lines().join(", "),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     })
     .await
 }

@@ -128,10 +128,17 @@ pub struct ProductDetail {
     pub kind: ProductKind,
     pub status: ProductStatus,
     pub expires_at: Option<i64>,
-    /// Who owns the rights to the product.
+    /// Who owns the rights to the product: its name.
     pub holder: String,
+    /// The holder's contact (PRD-7), as given; empty fields until someone gives it.
+    #[serde(default)]
+    pub holder_contact: Holder,
     /// Who pays: the organization.
     pub payer: String,
+    /// Whether I may change what this product's page lets change (its holder): I reach it and
+    /// its management is not blocked for me.
+    #[serde(default)]
+    pub can_manage: bool,
     pub created_at: i64,
     pub tags: Vec<crate::tags::TagChip>,
     /// When its management was blocked, and by whom.
@@ -145,6 +152,79 @@ pub struct ProductDetail {
     /// A domain transferred in whose transfer is not done: where it stands, in words.
     #[serde(default)]
     pub in_transfer: Option<String>,
+}
+
+/// A product's holder (PRD-7): who owns the rights — a person or a company — and the contact
+/// a registry asks for. The payer is the organization, shown apart.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Holder {
+    pub name: String,
+    pub company: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    /// ISO 3166 code, one of `address::COUNTRIES` (empty until given).
+    pub country: String,
+    pub email: String,
+}
+
+impl Holder {
+    /// A holder as typed: the postal address's rules (`address::AddressInput`, without a VAT
+    /// number) and a valid email address, all required but the company.
+    pub fn check(
+        name: &str,
+        company: &str,
+        street: &str,
+        postal_code: &str,
+        city: &str,
+        country: &str,
+        email: &str,
+    ) -> Result<Holder, AppError> {
+        let address = crate::address::AddressInput::check(
+            name,
+            company,
+            street,
+            postal_code,
+            city,
+            country,
+            "",
+        )?;
+        let email = crate::mail::normalize_email(email)?;
+        Ok(Holder {
+            name: address.name,
+            company: address.company,
+            street: address.street,
+            postal_code: address.postal_code,
+            city: address.city,
+            country: address.country,
+            email,
+        })
+    }
+
+    /// Whether the contact was given (a product made before holders had one has only a name).
+    pub fn is_complete(&self) -> bool {
+        !self.street.is_empty() && !self.email.is_empty()
+    }
+
+    /// The holder as shown, line by line.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if !self.company.is_empty() {
+            lines.push(self.company.clone());
+        }
+        lines.push(self.name.clone());
+        if !self.street.is_empty() {
+            lines.push(self.street.clone());
+            lines.push(format!(
+                "{}-{} {}",
+                self.country, self.postal_code, self.city
+            ));
+        }
+        if !self.email.is_empty() {
+            lines.push(self.email.clone());
+        }
+        lines
+    }
 }
 
 /// What the list and the page say of a domain past its expiry (`None` for other products, and
@@ -332,6 +412,61 @@ impl TransferFailure {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_holder_is_a_postal_address_and_an_email() {
+        let ok = super::Holder::check(
+            " Anna Muster ",
+            "",
+            "Rue du Lac 1",
+            "1003",
+            "Lausanne",
+            "ch",
+            "Anna@Example.COM",
+        )
+        .expect("valid");
+        assert_eq!(ok.country, "CH");
+        assert_eq!(ok.email, "anna@example.com");
+        assert_eq!(ok.name, "Anna Muster");
+        assert_eq!(
+            ok.lines(),
+            [
+                "Anna Muster",
+                "Rue du Lac 1",
+                "CH-1003 Lausanne",
+                "anna@example.com"
+            ]
+        );
+        let field =
+            |r: Result<super::Holder, crate::error::AppError>| r.expect_err("refused").field;
+        assert_eq!(
+            field(super::Holder::check(
+                "A",
+                "",
+                "S 1",
+                "1003",
+                "Lausanne",
+                "CH",
+                "not-an-email"
+            ))
+            .as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            field(super::Holder::check(
+                "A", "", "S 1", "1003", "Lausanne", "XX", "a@b.ch"
+            ))
+            .as_deref(),
+            Some("country")
+        );
+        assert_eq!(
+            field(super::Holder::check(
+                "", "", "S 1", "1003", "Lausanne", "CH", "a@b.ch"
+            ))
+            .as_deref(),
+            Some("name")
+        );
+    }
+
     use super::*;
     use crate::format::like_pattern;
 

@@ -39,6 +39,12 @@ row! {
         blocked_by: Option<String>,
         stage: String,
         transfer_state: Option<String>,
+        holder_company: String,
+        holder_street: String,
+        holder_postal_code: String,
+        holder_city: String,
+        holder_country: String,
+        holder_email: String,
     }
 }
 
@@ -201,7 +207,8 @@ pub async fn detail(
 ) -> Result<Option<ProductDetail>, sqlx::Error> {
     const SQL: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, o.name AS payer, p.created_at, \
           p.blocked_at, CASE WHEN u.id IS NULL THEN NULL ELSE u.first_name || ' ' || u.last_name END AS blocked_by, \
-          p.stage, p.transfer_state \
+          p.stage, p.transfer_state, p.holder_company, p.holder_street, p.holder_postal_code, \
+          p.holder_city, p.holder_country, p.holder_email \
         FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.stage <> 'released' \
           AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
@@ -221,8 +228,25 @@ pub async fn detail(
              blocked_by,
              stage,
              transfer_state: transfer,
+             holder_company,
+             holder_street,
+             holder_postal_code,
+             holder_city,
+             holder_country,
+             holder_email,
          }| {
+            let holder_contact = super::Holder {
+                name: holder.clone(),
+                company: holder_company,
+                street: holder_street,
+                postal_code: holder_postal_code,
+                city: holder_city,
+                country: holder_country,
+                email: holder_email,
+            };
             Some(ProductDetail {
+                holder_contact,
+                can_manage: false,
                 in_transfer: super::in_transfer(transfer.as_deref()),
                 id,
                 name,
@@ -288,6 +312,31 @@ pub async fn grant_access(
                        ON CONFLICT (product_id, user_id) DO UPDATE SET billing = excluded.billing";
     affected!(tx, SQL, product_id, user_id, billing, at)?;
     Ok(())
+}
+
+/// Writes a product's holder (PRD-7): its name and contact.
+pub async fn set_holder(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+    holder: &super::Holder,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "UPDATE products SET holder = $3, holder_company = $4, holder_street = $5, \
+        holder_postal_code = $6, holder_city = $7, holder_country = $8, holder_email = $9 \
+        WHERE organization_id = $1 AND id = $2";
+    exec!(
+        tx,
+        SQL,
+        organization_id,
+        product_id,
+        &holder.name,
+        &holder.company,
+        &holder.street,
+        &holder.postal_code,
+        &holder.city,
+        &holder.country,
+        &holder.email
+    )
 }
 
 /// Takes a person's access to a product away; `false` when they had none.

@@ -1,11 +1,11 @@
 //! The product list and the product page.
 
-use super::api::{get_product, list_products, SetAutoRenewMany, SetProductBlocked};
+use super::api::{get_product, list_products, SetAutoRenewMany, SetHolder, SetProductBlocked};
 use super::{expiry_note, ProductKind, ProductStatus};
 use crate::calls::{resource, FormAction, ServerForm};
 use crate::components::use_organization_id;
 use crate::components::PageTitle;
-use crate::components::{ErrorPanel, Loading};
+use crate::components::{invalid, ErrorPanel, FieldError, FormError, Loading};
 use crate::format;
 use crate::tags::api::{list_tags, TagProducts, UntagProducts};
 use crate::tags::view::{TagChips, TagPicker};
@@ -315,6 +315,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
     // One function, two forms: blocking (after its confirmation) and unblocking.
     let block = FormAction::<SetProductBlocked>::new();
     let unblock = FormAction::<SetProductBlocked>::new();
+    let holder = FormAction::<SetHolder>::new();
     let product = resource(
         move || {
             (
@@ -322,6 +323,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                 product_id.get(),
                 block.version().get(),
                 unblock.version().get(),
+                holder.version().get(),
             )
         },
         |(organization, product, ..)| get_product(organization, product),
@@ -370,8 +372,11 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                     <dt>"Expires"</dt>
                                     <dd>{p.expires_at.map(format::date).unwrap_or_else(|| no_expiry.into())}</dd>
                                     <dt>"Holder (owner of the rights)"</dt>
-                                    <dd data-testid="product-holder">{p.holder.clone()}</dd>
-                                    <dt>"Billed to"</dt>
+                                    <dd data-testid="product-holder">
+                                        {p.holder_contact.lines().into_iter().map(|line| view! { <span class="address-line">{line}</span> }).collect_view()}
+                                        {(!p.holder_contact.is_complete()).then(|| view! { <span class="muted">"Contact not given yet: registries ask for the holder's address and email."</span> })}
+                                    </dd>
+                                    <dt>"Payer (billed)"</dt>
                                     <dd data-testid="product-payer">{p.payer.clone()}</dd>
                                     <dt>"Added"</dt>
                                     <dd>{format::date(p.created_at)}</dd>
@@ -381,6 +386,7 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                                     </dd>
                                 </dl>
                             </section>
+                            {p.can_manage.then(|| view! { <HolderForm organization_id=organization_id.get_untracked() product_id=p.id current=p.holder_contact.clone() holder /> })}
                             {panel.and_then(|panel| panel(p.kind, organization_id.get_untracked(), p.id))}
                             {p.can_block.then(|| {
                                 let organization = organization_id.get_untracked();
@@ -432,5 +438,72 @@ pub fn ProductPage(#[prop(optional)] panel: Option<KindPanel>) -> impl IntoView 
                 }
             })}
         </Transition>
+    }
+}
+
+/// "Edit the holder" (PRD-7): the holder's name (a person, or a company's contact), company,
+/// postal address and email, checked as a billing address is.
+#[component]
+fn HolderForm(
+    organization_id: i64,
+    product_id: i64,
+    current: super::Holder,
+    holder: FormAction<SetHolder>,
+) -> impl IntoView {
+    let error = Signal::derive(move || holder.value().get().and_then(Result::err));
+    let saved = move || matches!(holder.value().get(), Some(Ok(())));
+    let open = !current.is_complete() || error.get_untracked().is_some();
+    view! {
+        <details class="panel" open=open data-testid="holder-form">
+            <summary>"Edit the holder"</summary>
+            <p class="muted">"Who owns the rights to this product — a person, or a company with a contact person — as a registry asks for it. The organization stays the payer."</p>
+            <ServerForm action=holder attr:class="stacked-form">
+                <input type="hidden" name="organization_id" value=organization_id />
+                <input type="hidden" name="product_id" value=product_id />
+                <FormError error />
+                <div class="field">
+                    <label for="holder-name">"Name"</label>
+                    <input id="holder-name" name="name" required maxlength=crate::address::NAME_MAX_CHARS.to_string() value=current.name.clone() aria-describedby="holder-name-error" aria-invalid=invalid(error, "name") />
+                    <FieldError error field="name" input="holder-name" />
+                </div>
+                <div class="field">
+                    <label for="holder-company">"Company (optional)"</label>
+                    <input id="holder-company" name="company" maxlength=crate::address::NAME_MAX_CHARS.to_string() value=current.company.clone() aria-describedby="holder-company-error" aria-invalid=invalid(error, "company") />
+                    <FieldError error field="company" input="holder-company" />
+                </div>
+                <div class="field">
+                    <label for="holder-street">"Street and number"</label>
+                    <input id="holder-street" name="street" required maxlength=crate::address::STREET_MAX_CHARS.to_string() value=current.street.clone() aria-describedby="holder-street-error" aria-invalid=invalid(error, "street") />
+                    <FieldError error field="street" input="holder-street" />
+                </div>
+                <div class="field">
+                    <label for="holder-postal-code">"Postal code"</label>
+                    <input id="holder-postal-code" name="postal_code" required maxlength=crate::address::POSTAL_CODE_MAX_CHARS.to_string() value=current.postal_code.clone() aria-describedby="holder-postal-code-error" aria-invalid=invalid(error, "postal_code") />
+                    <FieldError error field="postal_code" input="holder-postal-code" />
+                </div>
+                <div class="field">
+                    <label for="holder-city">"City"</label>
+                    <input id="holder-city" name="city" required maxlength=crate::address::NAME_MAX_CHARS.to_string() value=current.city.clone() aria-describedby="holder-city-error" aria-invalid=invalid(error, "city") />
+                    <FieldError error field="city" input="holder-city" />
+                </div>
+                <div class="field">
+                    <label for="holder-country">"Country"</label>
+                    <select id="holder-country" name="country" aria-describedby="holder-country-error" aria-invalid=invalid(error, "country")>
+                        <option value="" selected=current.country.is_empty()>"Choose a country"</option>
+                        {crate::address::COUNTRIES.iter().map(|(code, name)| {
+                            view! { <option value=*code selected=current.country == *code>{*name}</option> }
+                        }).collect_view()}
+                    </select>
+                    <FieldError error field="country" input="holder-country" />
+                </div>
+                <div class="field">
+                    <label for="holder-email">"Email"</label>
+                    <input id="holder-email" name="email" type="email" required value=current.email.clone() aria-describedby="holder-email-error" aria-invalid=invalid(error, "email") />
+                    <FieldError error field="email" input="holder-email" />
+                </div>
+                <button class="button primary" type="submit" disabled=move || holder.pending().get()>"Save the holder"</button>
+                {move || saved().then(|| view! { <p class="notice" role="status">"The holder is saved."</p> })}
+            </ServerForm>
+        </details>
     }
 }

@@ -1739,6 +1739,17 @@ async fn arguments(
             organization_id: organization,
             product_id: product,
         }),
+        "set_holder" => typed(products::api::SetHolder {
+            organization_id: organization,
+            product_id: product,
+            name: s("Anna Muster"),
+            company: s("Muster AG"),
+            street: s("Rue du Lac 1"),
+            postal_code: s("1003"),
+            city: s("Lausanne"),
+            country: s("CH"),
+            email: s("anna@example.com"),
+        }),
         "set_product_blocked" if !unblocks(principal) => typed(products::api::SetProductBlocked {
             organization_id: organization,
             product_id: product,

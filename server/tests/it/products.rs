@@ -634,3 +634,121 @@ async fn tag_all(app: &TestApp, organization: i64, name: &str, products: &[i64])
         .expect("attach");
     tx.commit().await.expect("commit");
 }
+
+on_every_backend!(
+    a_products_holder_is_given_checked_and_logged_and_the_payer_stays_apart,
+    |app: TestApp| async move {
+        let (boss, organization) = app.sign_up("boss@example.com", "Bea", "Boss").await;
+        let (cleo, _) = app.sign_up("cleo@example.com", "Cleo", "Colleague").await;
+        let cleo_id = app
+            .add_member(organization, "cleo@example.com", Role::Collaborator)
+            .await;
+        let product = app.add_products(organization, &["held.ch"]).await[0];
+        let org = organization.to_string();
+        let product_text = product.to_string();
+        let holder = |fields: [(&'static str, &'static str); 7]| {
+            let mut form = vec![
+                ("organization_id", org.as_str()),
+                ("product_id", product_text.as_str()),
+            ];
+            form.extend(fields);
+            form
+        };
+        let valid = [
+            ("name", "Anna Muster"),
+            ("company", "Muster AG"),
+            ("street", "Rue du Lac 1"),
+            ("postal_code", "1003"),
+            ("city", "Lausanne"),
+            ("country", "ch"),
+            ("email", "Anna@Muster.CH"),
+        ];
+        // The page says the contact is missing until given.
+        let page = app
+            .call(
+                "get_product",
+                Some(&boss),
+                &[("organization_id", &org), ("product_id", &product_text)],
+            )
+            .await
+            .json();
+        assert_eq!(page["holder_contact"]["street"], "");
+        assert_eq!(page["can_manage"], true);
+        // Checked like a postal address, with an email.
+        let mut bad = valid;
+        bad[6] = ("email", "anna-at-muster");
+        let refused = app.call("set_holder", Some(&boss), &holder(bad)).await;
+        assert_eq!(
+            (refused.code(), refused.json()["field"].clone()),
+            ("validation".into(), Value::from("email"))
+        );
+        let mut bad = valid;
+        bad[5] = ("country", "Atlantis");
+        assert_eq!(
+            app.call("set_holder", Some(&boss), &holder(bad))
+                .await
+                .json()["field"],
+            "country"
+        );
+        let saved = app.call("set_holder", Some(&boss), &holder(valid)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let page = app
+            .call(
+                "get_product",
+                Some(&boss),
+                &[("organization_id", &org), ("product_id", &product_text)],
+            )
+            .await
+            .json();
+        assert_eq!(page["holder"], "Anna Muster");
+        assert_eq!(page["holder_contact"]["company"], "Muster AG");
+        assert_eq!(page["holder_contact"]["country"], "CH");
+        assert_eq!(page["holder_contact"]["email"], "anna@muster.ch");
+        // The payer is the organization, apart from the holder.
+        assert_eq!(page["payer"], "Bea Boss");
+        assert_eq!(
+            app.texts(&format!("SELECT detail FROM activity_log WHERE action = 'holder_changed' AND product_id = {product}")).await,
+            ["Muster AG, Anna Muster, Rue du Lac 1, CH-1003 Lausanne, anna@muster.ch"]
+        );
+        // A collaborator manages what they were given; not a product they do not reach, and
+        // not one whose management is blocked.
+        assert_eq!(
+            app.call("set_holder", Some(&cleo), &holder(valid))
+                .await
+                .code(),
+            "not_found"
+        );
+        {
+            let mut tx = app.state.db.write().await.expect("tx");
+            grant_access(&mut tx, product, cleo_id, false, 0)
+                .await
+                .expect("grant");
+            tx.commit().await.expect("commit");
+        }
+        assert_eq!(
+            app.call("set_holder", Some(&cleo), &holder(valid))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        app.exec(&format!(
+            "UPDATE products SET blocked_at = 1 WHERE id = {product}"
+        ))
+        .await;
+        assert_eq!(
+            app.call("set_holder", Some(&cleo), &holder(valid))
+                .await
+                .code(),
+            "forbidden"
+        );
+        let seen = app
+            .call(
+                "get_product",
+                Some(&cleo),
+                &[("organization_id", &org), ("product_id", &product_text)],
+            )
+            .await
+            .json();
+        assert_eq!(seen["can_manage"], false);
+    }
+);
