@@ -94,6 +94,7 @@ mod routes {
             Page::Invite => invitations::view::InvitePage().into_any(),
             Page::RemoveUser => organizations::removal::view::RemoveUserPage().into_any(),
             Page::Person => organizations::people::view::PersonPage().into_any(),
+            Page::ProductMove => organizations::moves::view::ProductMovePage().into_any(),
             Page::Welcome => organizations::view::WelcomePage().into_any(),
             Page::Settings => organizations::settings::view::SettingsPage().into_any(),
             Page::Invitation => invitations::view::InvitationPage().into_any(),
@@ -119,10 +120,9 @@ mod routes {
         let own = crate::domains::view::panel(kind, organization, product)
             .or_else(|| crate::mailboxes::view::panel(kind, organization, product));
         let renewal = crate::shop::view::renewal_panel(kind, organization, product);
-        match (own, renewal) {
-            (None, None) => None,
-            (own, renewal) => Some(view! { {renewal} {own} }.into_any()),
-        }
+        // Moving it to another organization (PRD-8), for those who may: last, it is rare.
+        let moving = view! { <crate::organizations::moves::view::MovePanel organization_id=organization product_id=product /> };
+        Some(view! { {renewal} {own} {moving} }.into_any())
     }
 
     /// Each page in the second piece: a variant of `Page` (which `page_view` renders) and a
@@ -172,6 +172,7 @@ mod routes {
         Invite,
         RemoveUser,
         Person,
+        ProductMove,
         Welcome,
         Settings,
         Invitation,
@@ -291,6 +292,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/not-me") view={Lazy::<routes::NotMe>::new()} />
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <Route path=path!("/invitation") view={Lazy::<routes::Invitation>::new()} />
+                <Route path=path!("/product-move") view={Lazy::<routes::ProductMove>::new()} />
                 <Route path=path!("/welcome") view={Lazy::<routes::Welcome>::new()} />
                 <Route path=path!("/mail-setup") view={Lazy::<routes::DeviceSetup>::new()} />
                 <ParentRoute path=path!("/o/:organization") view={Lazy::<routes::Shell>::new()}>

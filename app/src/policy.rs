@@ -61,6 +61,11 @@ pub enum Action {
     /// Open a person's page and give a collaborator or an external person products one by one,
     /// with or without billing rights, at any time (ORG-10), within [`may_act_on_member`].
     ManageAccess,
+    /// Move a product to another organization (PRD-8): start the request, cancel it.
+    MoveProducts,
+    /// Receive a product another organization moves here (PRD-8): legal representatives, who
+    /// answer for what the organization pays.
+    ReceiveProducts,
     /// Invite people by email, and resend or revoke pending invitations (ORG-4), within
     /// [`may_invite`].
     InviteMembers,
@@ -92,7 +97,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -103,6 +108,8 @@ impl Action {
         Action::BlockProducts,
         Action::ModifyRoles,
         Action::ManageAccess,
+        Action::MoveProducts,
+        Action::ReceiveProducts,
         Action::InviteMembers,
         Action::BlockMembers,
         Action::RemoveMembers,
@@ -137,6 +144,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ModifyRoles, Collaborator | External) => false,
         (ManageAccess, LegalRepresentative | Administrator) => true,
         (ManageAccess, Collaborator | External) => false,
+        (MoveProducts, LegalRepresentative | Administrator) => true,
+        (MoveProducts, Collaborator | External) => false,
+        (ReceiveProducts, LegalRepresentative) => true,
+        (ReceiveProducts, Administrator | Collaborator | External) => false,
         (InviteMembers, LegalRepresentative | Administrator) => true,
         (InviteMembers, Collaborator | External) => false,
         (BlockMembers | RemoveMembers, LegalRepresentative | Administrator) => true,
@@ -383,6 +394,13 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("get_product", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
         row("set_product_blocked", Writer, Product(BlockProducts)).takes(Ids::OrganizationAndObjects),
         row("set_holder", Writer, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        // Moving a product to another organization (PRD-8).
+        row("product_move", Reader, Product(ViewProducts)).takes(Ids::OrganizationAndObjects),
+        row("start_product_move", InPerson, Product(MoveProducts)).takes(Ids::OrganizationAndObjects),
+        row("cancel_product_move", Writer, Product(MoveProducts)).takes(Ids::OrganizationAndObjects),
+        row("open_product_move", Anyone, Link),
+        row("refuse_product_move", Anyone, Link),
+        row("accept_product_move", InPerson, Organization(ReceiveProducts)),
         row("set_auto_renew_many", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("create_tag", Writer, Organization(TagProducts)),
         row("tag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),
@@ -598,6 +616,8 @@ mod tests {
         (BlockProducts,    [true,  true,  false, false]),
         (ModifyRoles,      [true,  true,  false, false]),
         (ManageAccess,     [true,  true,  false, false]),
+        (MoveProducts,     [true,  true,  false, false]),
+        (ReceiveProducts,  [true,  false, false, false]),
         (InviteMembers,    [true,  true,  false, false]),
         (BlockMembers,     [true,  true,  false, false]),
         (RemoveMembers,    [true,  true,  false, false]),

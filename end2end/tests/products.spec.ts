@@ -1,5 +1,5 @@
 import { Page } from "@playwright/test";
-import { test, expect, hydrated, checkAccessibility, receivedMail, signInAs, openOrganization } from "./fixtures";
+import { test, expect, hydrated, checkAccessibility, receivedMail, signInAs, openOrganization, openFromMenu, operator, signUp, uniqueEmail, secondBrowser, linkIn } from "./fixtures";
 
 /** On a phone the filters fold behind a "Filters" button: open it (once). */
 async function showFilters(page: Page) {
@@ -171,4 +171,74 @@ test("blocking a product: collaborators see it but cannot manage it, and everyon
   // Unblock again: the demo data is shared with the other tests.
   await page.getByRole("button", { name: "Unblock product management" }).click();
   await expect(page.getByTestId("blocked-banner")).toHaveCount(0);
+});
+
+test("move a product to another organization: its legal representative accepts it in their own browser", async ({ page, browser }, testInfo) => {
+  const run = Date.now().toString(36);
+  // The giver: a new customer who buys a domain, paid from the prepaid balance.
+  const giverEmail = uniqueEmail("giver");
+  await signUp(page, giverEmail, "Gina", "Giver");
+  await openFromMenu(page, testInfo, "Billing addresses");
+  await hydrated(page);
+  await page.getByLabel("Name", { exact: true }).fill("Gina Giver");
+  await page.getByLabel("Street and number").fill("Rue du Marché 3");
+  await page.getByLabel("Postal code").fill("1204");
+  await page.getByLabel("City").fill("Genève");
+  await page.getByRole("button", { name: "Add the address" }).click();
+  await expect(page.getByTestId("default-address")).toHaveCount(1);
+  await openFromMenu(page, testInfo, "Prepaid account");
+  await hydrated(page);
+  const reference = (await page.getByTestId("slip-reference").textContent()) ?? "";
+  expect(operator("record-transfer", "--reference", reference, "--amount", "30.00", "--currency", "CHF", "--transfer", `move-${run}-${testInfo.project.name}`)).toContain("Credited CHF 30.00");
+  await openFromMenu(page, testInfo, "Shop");
+  await hydrated(page);
+  const domain = `moving-${run}-${testInfo.project.name}.ch`;
+  await page.getByLabel("Domain name").fill(domain);
+  await page.getByLabel("Number of years").fill("1");
+  await page.getByRole("button", { name: "Add to the cart" }).click();
+  await expect(page.getByTestId("cart-line").filter({ hasText: domain })).toBeVisible();
+  await page.getByLabel(/Prepaid balance \(CHF 30\.00\)/).check();
+  await page.getByTestId("place-order").click();
+  await expect(page.getByTestId("order-placed")).toContainText("Paid");
+
+  // The receiver: someone else, legal representative of their own new organization.
+  const receiverEmail = uniqueEmail("receiver");
+  const other = await secondBrowser(browser, testInfo);
+  await signUp(other.page, receiverEmail, "Rico", "Receiver");
+  const receiving = await other.page.evaluate(() => location.pathname.split("/")[2]);
+
+  // The giver asks, from the product's page.
+  await openFromMenu(page, testInfo, "Products");
+  await hydrated(page);
+  await page.getByRole("link", { name: domain }).click();
+  await expect(page.getByTestId("product-name")).toHaveText(domain);
+  await hydrated(page);
+  const panel = page.getByTestId("move-panel");
+  await panel.getByLabel("Email of a legal representative of the receiving organization").fill(receiverEmail);
+  const since = Date.now() - 1000;
+  await panel.getByRole("button", { name: "Send the request" }).click();
+  await expect(panel.getByTestId("move-pending")).toContainText(`Waiting for ${receiverEmail}`);
+  await checkAccessibility(page, "product page with a move waiting");
+
+  // The receiver opens the emailed link in their browser and accepts it.
+  const link = linkIn(await receivedMail(receiverEmail, `wants to move ${domain} to you`, 20_000, since), "/product-move");
+  await other.page.goto(link);
+  await hydrated(other.page);
+  await expect(other.page.getByRole("heading", { name: `Gina Giver wants to move ${domain} to you` })).toBeVisible();
+  await expect(other.page.getByTestId("move-facts")).toContainText("Domain name");
+  await checkAccessibility(other.page, "the link to accept a product");
+  await other.page.getByRole("button", { name: "Accept the product" }).click();
+  await expect(other.page).toHaveURL(new RegExp(`/o/${receiving}/products/\\d+$`));
+  await hydrated(other.page);
+  await expect(other.page.getByTestId("product-name")).toHaveText(domain);
+  await expect(other.page.getByTestId("product-payer")).toHaveText("Rico Receiver");
+  await checkAccessibility(other.page, "a product just received");
+
+  // The giver is told, and the product has left their list.
+  await receivedMail(giverEmail, `${domain} moved to Rico Receiver`, 20_000, since);
+  await openFromMenu(page, testInfo, "Products");
+  await hydrated(page);
+  await expect(page.getByRole("link", { name: domain })).toHaveCount(0);
+  expect(other.errors).toEqual([]);
+  await other.context.close();
 });

@@ -85,6 +85,16 @@ stored! {
         ProductUnblocked,
         #[strum(message = "Holder of a product changed")]
         HolderChanged,
+        #[strum(message = "Move of a product to another organization requested")]
+        ProductMoveRequested,
+        #[strum(message = "Move of a product cancelled")]
+        ProductMoveCancelled,
+        #[strum(message = "Move of a product refused")]
+        ProductMoveRefused,
+        #[strum(message = "Product moved to another organization")]
+        ProductMovedOut,
+        #[strum(message = "Product received from another organization")]
+        ProductMovedIn,
         #[strum(message = "Role changed")]
         RoleChanged,
         #[strum(message = "Product access changed")]
@@ -483,7 +493,7 @@ mod tests {
             // Every action has its label (not the stored name as a fallback).
             assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
-        assert_eq!(ActivityAction::ALL.len(), 97);
+        assert_eq!(ActivityAction::ALL.len(), 102);
         assert_eq!(
             ActivityAction::SignInSucceeded.as_str(),
             "sign_in_succeeded"

@@ -571,6 +571,48 @@ pub fn member_blocked(
 }
 
 /// An invitation to join an organization (ORG-4), with the products it gives.
+/// To a legal representative of the organization a product is to be moved to (PRD-8).
+pub fn product_move_requested(
+    to: &str,
+    requester: &str,
+    from_organization: &str,
+    product: &str,
+    expires_at: i64,
+    url: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello,\n\n{requester} of the organization {from_organization} wants to move the product {product} to an organization you represent on Steward.\n\nOpen this link to see it and accept it into one of your organizations, or refuse it (it works once, until {expires}):\n{url}\n\nOnce accepted, your organization pays for it: its automatic renewal stays off until you turn it on.\nIf you did not expect this, ignore this email: nothing moves without you.",
+        expires = format::datetime_named(expires_at),
+    );
+    compose(
+        to,
+        format!("{from_organization} wants to move {product} to you"),
+        body,
+    )
+}
+
+/// To whoever asked to move a product: the answer (PRD-8).
+pub fn product_move_answered(
+    to: &str,
+    first_name: &str,
+    product: &str,
+    to_organization: Option<&str>,
+) -> Result<Email, AppError> {
+    let (subject, what) = match to_organization {
+        Some(organization) => (
+            format!("{product} moved to {organization}"),
+            format!(
+                "{product} was accepted by {organization}: it is theirs now, with its billing."
+            ),
+        ),
+        None => (
+            format!("The move of {product} was refused"),
+            format!("The move of {product} was refused: it stays in your organization."),
+        ),
+    };
+    compose(to, subject, format!("Hello {first_name},\n\n{what}"))
+}
+
 pub fn invitation(
     to: &str,
     inviter: &str,

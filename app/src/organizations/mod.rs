@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod api;
+pub mod moves;
 pub mod people;
 pub mod removal;
 pub mod settings;

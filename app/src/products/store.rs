@@ -314,6 +314,34 @@ pub async fn grant_access(
     Ok(())
 }
 
+/// Moves a product to another organization (PRD-8): what the giving organization decided for
+/// it goes — its people's accesses, a block of its management, the billing address of its
+/// renewals — and automatic renewal is off until the new payer turns it on. `false` when the
+/// product is not the giving organization's (any more).
+pub async fn move_to(
+    tx: &mut Tx,
+    from_organization_id: i64,
+    product_id: i64,
+    to_organization_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const PRODUCT: &str = "UPDATE products SET organization_id = $3, auto_renew = FALSE, \
+        billing_address_id = NULL, blocked_at = NULL, blocked_by = NULL \
+        WHERE id = $2 AND organization_id = $1";
+    const ACCESS: &str = "DELETE FROM product_access WHERE product_id = $1";
+    if affected!(
+        tx,
+        PRODUCT,
+        from_organization_id,
+        product_id,
+        to_organization_id
+    )? != 1
+    {
+        return Ok(false);
+    }
+    exec!(tx, ACCESS, product_id)?;
+    Ok(true)
+}
+
 /// Writes a product's holder (PRD-7): its name and contact.
 pub async fn set_holder(
     tx: &mut Tx,

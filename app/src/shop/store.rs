@@ -1171,3 +1171,14 @@ pub async fn mark_renewal_step(
     let done = affected!(tx, SQL, product_id, expires_at, step, at)?;
     Ok(done == 1)
 }
+
+/// Removes the lines of an organization's cart that renew a product (it left the organization,
+/// PRD-8); how many.
+pub async fn remove_product_lines(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<u64, sqlx::Error> {
+    const SQL: &str = "DELETE FROM cart_lines WHERE organization_id = $1 AND product_id = $2";
+    affected!(tx, SQL, organization_id, product_id)
+}

@@ -170,3 +170,10 @@ pub async fn of_products(
         })
         .collect())
 }
+
+/// Takes every tag off a product (it leaves the organization whose tags they are, PRD-8);
+/// how many.
+pub async fn detach_all(tx: &mut Tx, product_id: i64) -> Result<u64, sqlx::Error> {
+    const SQL: &str = "DELETE FROM product_tags WHERE product_id = $1";
+    affected!(tx, SQL, product_id)
+}

@@ -15,6 +15,7 @@ mod ledger;
 mod mail;
 mod mail_services;
 mod membership;
+mod moves;
 mod people;
 mod permission_matrix;
 mod products;

@@ -528,6 +528,11 @@ struct World {
     join_token: String,
     unlock_token: String,
     not_me_token: String,
+    /// A request to move a third organization's product, open: accepted into A by A's legal
+    /// representative.
+    move_token: String,
+    /// A request to move A's p1 elsewhere, open: opened and refused through its link.
+    refuse_token: String,
     email_change_token: String,
     reset_token: String,
     sign_up_token: String,
@@ -1028,6 +1033,31 @@ impl World {
             )
         })
         .await;
+        // Moving a product (PRD-8) writes to two organizations by nature: the one accepted
+        // into (A, the caller's) and the giving one — a third organization, so that no call on
+        // A writes to B. Refusing writes to the giving one only: A's own beta.ch there (not p1,
+        // which the matrix asks to move).
+        let (_, c) = app
+            .sign_up(&common::unique_address("giver"), "Gil", "Giver")
+            .await;
+        let r1 = app.add_products(c, &["delta.ch"]).await[0];
+        let move_token = link(app, |hash| {
+            format!(
+                "INSERT INTO product_moves (product_id, from_organization_id, to_email, token_hash, created_at, expires_at) \
+                 VALUES ({r1}, {c}, 'receiver@example.com', '{hash}', {now}, {})",
+                now + 3600
+            )
+        })
+        .await;
+        let refuse_token = link(app, |hash| {
+            format!(
+                "INSERT INTO product_moves (product_id, from_organization_id, to_email, token_hash, created_at, expires_at) \
+                 VALUES ({}, {a}, 'receiver@example.com', '{hash}', {now}, {})",
+                products[1],
+                now + 3600
+            )
+        })
+        .await;
         let new_address = common::unique_address("renamed");
         let pending_hash = app::password::hash_now(PASSWORD).expect("hash");
         let pending_hash = pending_hash.as_phc();
@@ -1142,6 +1172,8 @@ impl World {
             join_token,
             unlock_token,
             not_me_token,
+            move_token,
+            refuse_token,
             email_change_token,
             reset_token,
             sign_up_token,
@@ -1738,6 +1770,41 @@ async fn arguments(
         "get_product" => typed(products::api::GetProduct {
             organization_id: organization,
             product_id: product,
+        }),
+        "product_move" => typed(organizations::moves::api::ProductMove {
+            organization_id: organization,
+            product_id: product,
+        }),
+        "start_product_move" => typed(organizations::moves::api::StartProductMove {
+            organization_id: organization,
+            product_id: product,
+            email: common::unique_address("receiver"),
+        }),
+        "cancel_product_move" => {
+            // A request to cancel, on the product the call names.
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO product_moves (product_id, from_organization_id, to_email, token_hash, created_at, expires_at) \
+                     VALUES ({product}, {organization}, 'x@example.com', '{}', 0, 1) ON CONFLICT DO NOTHING",
+                    unique_key()
+                ),
+            )
+            .await;
+            typed(organizations::moves::api::CancelProductMove {
+                organization_id: organization,
+                product_id: product,
+            })
+        }
+        "open_product_move" => typed(organizations::moves::api::OpenProductMove {
+            token: world.refuse_token.clone(),
+        }),
+        "refuse_product_move" => typed(organizations::moves::api::RefuseProductMove {
+            token: world.refuse_token.clone(),
+        }),
+        "accept_product_move" => typed(organizations::moves::api::AcceptProductMove {
+            organization_id: organization,
+            token: world.move_token.clone(),
         }),
         "set_holder" => typed(products::api::SetHolder {
             organization_id: organization,
