@@ -592,6 +592,11 @@ async fn seed_products(
         )
         .await?;
         by_name.insert(name.clone(), id);
+        // The holder's contact (PRD-7), as a registry asks for it; the agency's drive keeps
+        // only a name, so the demo shows the page asking for the rest.
+        if let Some(contact) = demo_holder(holder).filter(|_| name != "Agency drive") {
+            crate::products::store::set_holder(tx, *organization_id, id, &contact).await?;
+        }
         // Where the scheduler would have moved a domain past its expiry by now.
         if let (ProductKind::Domain, Some(expires_at)) = (kind, expires_at) {
             if let Some(extension) = crate::products::domain::current().of(name) {
@@ -832,4 +837,44 @@ async fn seed_mail(
         }
     }
     Ok(())
+}
+
+/// A demo holder's contact, by the holder's name (kept as it is).
+fn demo_holder(name: &str) -> Option<crate::products::Holder> {
+    let (street, postal_code, city, email) = match name {
+        "Helvetia Web Agency" => (
+            "Bahnhofstrasse 12",
+            "8001",
+            "Zürich",
+            "hello@helvetia-agency.ch".to_owned(),
+        ),
+        "Felix Weber" => (
+            "Seestrasse 8",
+            "6004",
+            "Luzern",
+            "felix@lakeside-bakery.ch".to_owned(),
+        ),
+        "Lakeside Bakery" => (
+            "Seestrasse 8",
+            "6004",
+            "Luzern",
+            "office@lakeside-bakery.ch".to_owned(),
+        ),
+        "Alpine Trail Club" => (
+            "Dorfstrasse 3",
+            "3920",
+            "Zermatt",
+            "board@alpine-trail-club.ch".to_owned(),
+        ),
+        client => {
+            let domain = client.trim_end_matches(" SA").replace(' ', "-");
+            (
+                "Rue du Lac 5",
+                "1003",
+                "Lausanne",
+                format!("contact@{domain}.ch"),
+            )
+        }
+    };
+    crate::products::Holder::check(name, "", street, postal_code, city, "CH", &email).ok()
 }
