@@ -20,6 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "sms",
             "workers",
             "password",
+            "places",
             "pdf_text",
             "components",
             "calls",

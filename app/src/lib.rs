@@ -29,6 +29,8 @@ pub mod organizations;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod pdf_text;
+#[cfg(feature = "ssr")]
+pub mod places;
 pub mod policy;
 pub mod products;
 pub mod recovery;

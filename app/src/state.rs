@@ -136,6 +136,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// A text-message provider for password reset by SMS; none by default (see recovery::sms).
     pub sms: Option<Arc<dyn crate::sms::SmsSender>>,
+    /// The operator's IP geolocation database, for the place of each session (SEC-5); none by
+    /// default (`crate::places`).
+    pub places: Option<Arc<crate::places::Places>>,
 }
 
 impl AppState {

@@ -18,6 +18,9 @@ pub struct Config {
     pub catalogue: Option<String>,
     /// The operator's domain extension table (TOML), when one is named; else the shipped one.
     pub domain_extensions: Option<String>,
+    /// The operator's IP geolocation database (`.mmdb`: MaxMind GeoLite2 City, DB-IP City Lite),
+    /// for the place of each session (`geoip_database`, `STEWARD_GEOIP_DATABASE`); none by default.
+    pub geoip_database: Option<String>,
     /// The IANA time zone of emails, and of pages for people whose browser has not said
     /// (`time_zone`, `STEWARD_TIME_ZONE`; Europe/Zurich).
     pub time_zone: String,
@@ -53,6 +56,7 @@ struct Section {
     catalogue: Option<String>,
     time_zone: Option<String>,
     domain_extensions: Option<String>,
+    geoip_database: Option<String>,
     mail_device_key: Option<String>,
     mail_auth_token: Option<String>,
     mail_imap_host: Option<String>,
@@ -283,6 +287,7 @@ pub fn load() -> Result<Config, String> {
         mail,
         catalogue: env_text("STEWARD_CATALOGUE").or(s.catalogue),
         domain_extensions: env_text("STEWARD_DOMAIN_EXTENSIONS").or(s.domain_extensions),
+        geoip_database: env_text("STEWARD_GEOIP_DATABASE").or(s.geoip_database),
         time_zone: env_text("STEWARD_TIME_ZONE")
             .or(s.time_zone)
             .unwrap_or_else(|| "Europe/Zurich".to_owned()),

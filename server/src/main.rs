@@ -67,8 +67,15 @@ async fn open_state(
     let db = app::db::Db::connect(&config.database_url)
         .await
         .map_err(|e| format!("database: {e}"))?;
+    // A database named but unreadable stops the start, naming it: sessions would otherwise
+    // show "Unknown" everywhere without anyone knowing why.
+    let places = match &config.geoip_database {
+        Some(path) => Some(Arc::new(app::places::Places::open(path)?)),
+        None => None,
+    };
     let state = AppState {
         db,
+        places,
         passwords: Arc::new(PasswordHasher::for_this_machine()),
         pictures: Arc::new(app::workers::PictureDecoder::for_this_machine()),
         clock: Arc::new(SystemClock),

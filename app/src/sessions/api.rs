@@ -19,6 +19,7 @@ pub async fn active_sessions() -> Result<Vec<ActiveSession>, AppError> {
             .map(|s| ActiveSession {
                 id: s.id,
                 device: format::device(&s.user_agent),
+                place: crate::places::shown(cx.state.places.as_deref(), &s.ip),
                 ip: s.ip,
                 created_at: s.created_at,
                 last_seen_at: s.last_seen_at,

@@ -12,6 +12,9 @@ pub struct ActiveSession {
     /// "Firefox on Linux", parsed from the user agent.
     pub device: String,
     pub ip: String,
+    /// "Lausanne, Switzerland" from the operator's IP geolocation database, else "Unknown".
+    #[serde(default)]
+    pub place: String,
     pub created_at: i64,
     pub last_seen_at: i64,
     /// The session this request came from.

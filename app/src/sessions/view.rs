@@ -41,7 +41,7 @@ pub fn SessionsPanel() -> impl IntoView {
                                                     <strong>{s.device.clone()}</strong>
                                                     {s.current.then(|| view! { " " <span class="badge">"This device"</span> })}
                                                     <div class="muted">
-                                                        {format!("IP {} · signed in {} · last active {}", s.ip, format::datetime(s.created_at), format::datetime(s.last_seen_at))}
+                                                        {format!("IP {} · {} · signed in {} · last active {}", s.ip, s.place, format::datetime(s.created_at), format::datetime(s.last_seen_at))}
                                                         {s.persistent.then_some(" · kept signed in")}
                                                     </div>
                                                 </div>

@@ -497,3 +497,78 @@ on_every_backend!(
         assert_eq!(entries[1]["device"], "Chrome on Linux");
     }
 );
+
+/// A tiny IP geolocation database, written as the operator's GeoLite2 City file would be:
+/// 192.0.2.0/24 in Lausanne, 198.51.100.0/24 in Switzerland with no city.
+fn tiny_places() -> app::places::Places {
+    use maxminddb_writer::paths::IpAddrWithMask;
+    let mut db = maxminddb_writer::Database::default();
+    db.metadata.binary_format_major_version = 2;
+    db.metadata.database_type = "Steward-Test-City".into();
+    db.metadata.languages = vec!["en".into()];
+    let lausanne = db
+        .insert_value(serde_json::json!({
+            "city": { "names": { "en": "Lausanne" } },
+            "country": { "iso_code": "CH", "names": { "en": "Switzerland", "de": "Schweiz" } }
+        }))
+        .expect("value");
+    let country_only = db
+        .insert_value(serde_json::json!({
+            "country": { "iso_code": "CH", "names": { "en": "Switzerland" } }
+        }))
+        .expect("value");
+    db.insert_node(
+        "192.0.2.0/24".parse::<IpAddrWithMask>().expect("net"),
+        lausanne,
+    );
+    db.insert_node(
+        "198.51.100.0/24".parse::<IpAddrWithMask>().expect("net"),
+        country_only,
+    );
+    let bytes = db.write_to(Vec::new()).expect("written");
+    app::places::Places::from_bytes(bytes).expect("a database")
+}
+
+#[test]
+fn a_place_is_city_and_country_or_the_country_or_unknown() {
+    let places = tiny_places();
+    assert_eq!(
+        places.place("192.0.2.7").as_deref(),
+        Some("Lausanne, Switzerland")
+    );
+    assert_eq!(places.place("198.51.100.9").as_deref(), Some("Switzerland"));
+    assert_eq!(places.place("203.0.113.1"), None);
+    assert_eq!(places.place("unknown"), None);
+    assert_eq!(app::places::shown(Some(&places), "10.0.0.1"), "Unknown");
+    assert_eq!(app::places::shown(None, "192.0.2.7"), "Unknown");
+    assert!(app::places::Places::from_bytes(b"not a database".to_vec()).is_err());
+}
+
+on_every_backend!(
+    each_session_shows_its_place_from_the_operators_database,
+    |app: TestApp| async move {
+        let mut app = app;
+        app.state.places = Some(std::sync::Arc::new(tiny_places()));
+        app.router = server::router(app.state.clone(), common::leptos_options());
+        let (cookie, _) = app.sign_up("placed@example.com", "Pia", "Placed").await;
+        let other = app.sign_in("placed@example.com").await;
+        let _ = other;
+        app.exec("UPDATE sessions SET ip = '192.0.2.7' WHERE id = (SELECT MIN(id) FROM sessions)")
+            .await;
+        app.exec(
+            "UPDATE sessions SET ip = '203.0.113.50' WHERE id = (SELECT MAX(id) FROM sessions)",
+        )
+        .await;
+        let list = app.call("active_sessions", Some(&cookie), &[]).await;
+        assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+        let mut places: Vec<String> = list
+            .json()
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .map(|s| s["place"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        places.sort();
+        assert_eq!(places, ["Lausanne, Switzerland", "Unknown"]);
+    }
+);

@@ -153,6 +153,7 @@ impl TestApp {
             clock: clock.clone(),
             settings: Arc::new(settings),
             sms: None,
+            places: None,
         };
         let router = server::router(state.clone(), leptos_options());
         TestApp {
