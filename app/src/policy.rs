@@ -516,6 +516,13 @@ pub const HTTP_ROUTES: &[HttpRoute] = &[
         caller: Caller::InPerson,
         reach: Reach::OwnAccount,
     },
+    // A member's picture, for the people of their organization (ORG-10).
+    HttpRoute {
+        method: "GET",
+        path: "/people/avatar?organization=",
+        caller: Caller::Reader,
+        reach: Reach::Organization(Action::ViewMembers),
+    },
     HttpRoute {
         method: "GET",
         path: "/qr-bill.pdf?organization=",

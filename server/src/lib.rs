@@ -63,6 +63,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             let state = export_state.clone();
             get(move |request: Request| export_activity(state.clone(), request))
         })
+        .route(app::organizations::people::MEMBER_AVATAR_PATH, {
+            let state = invoice_state.clone();
+            get(move |request: Request| member_avatar(state.clone(), request))
+        })
         .route(app::shop::INVOICE_PDF_PATH, {
             let state = invoice_state.clone();
             get(move |request: Request| invoice_pdf(state.clone(), request))
@@ -557,6 +561,43 @@ async fn avatar(state: AppState, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
     match my_avatar(&state, &parts.headers, &origin).await {
+        Ok(Some(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (
+                    header::CACHE_CONTROL,
+                    "private, max-age=31536000, immutable",
+                ),
+            ],
+            png,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+/// A member's picture for the people of their organization:
+/// `/people/avatar?organization=ID&user=ID&v=VERSION` (the version only changes the address).
+async fn member_avatar(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let id = |key: &str| params.get(key).and_then(|v| v.parse::<i64>().ok());
+    let (Some(organization), Some(user)) = (id("organization"), id("user")) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let found = app::organizations::people::api::ssr::member_avatar(
+        &state,
+        &parts.headers,
+        &origin,
+        organization,
+        user,
+    )
+    .await;
+    match found {
         Ok(Some(png)) => (
             [
                 (header::CONTENT_TYPE, "image/png"),

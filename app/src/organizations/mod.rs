@@ -55,6 +55,9 @@ pub struct UserRow {
     pub locked: bool,
     /// Blocked in this organization (ORG-6).
     pub blocked: bool,
+    /// When their picture was last changed; `None` without one (initials instead).
+    #[serde(default)]
+    pub avatar_version: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -70,7 +70,8 @@ pub async fn users(
     const SQL: &str = "SELECT u.id, u.first_name, u.last_name, u.email, m.role, \
           EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id) AS two_factor, \
           (SELECT a.occurred_at FROM activity_log a WHERE a.actor_user_id = u.id ORDER BY a.id DESC LIMIT 1) AS last_active, \
-          u.locked_at IS NOT NULL AS locked, m.blocked_at IS NOT NULL AS blocked \
+          u.locked_at IS NOT NULL AS locked, m.blocked_at IS NOT NULL AS blocked, \
+          (SELECT a.updated_at FROM avatars a WHERE a.user_id = u.id) AS avatar_version \
         FROM memberships m JOIN users u ON u.id = m.user_id \
         WHERE m.organization_id = $1 \
           AND ($2 = '' OR lower(u.first_name || ' ' || u.last_name) LIKE $2 ESCAPE '\\' OR u.email LIKE $2 ESCAPE '\\') \
@@ -86,6 +87,7 @@ pub async fn users(
             last_active: Option<i64>,
             locked: bool,
             blocked: bool,
+            avatar_version: Option<i64>,
         }
     }
     let rows: Vec<Row> = fetch_all!(tx, SQL, organization_id, search)?;
@@ -102,6 +104,7 @@ pub async fn users(
              last_active,
              locked,
              blocked,
+             avatar_version,
          }| {
             Some(super::UserRow {
                 user_id,
@@ -113,6 +116,7 @@ pub async fn users(
                 last_active,
                 locked,
                 blocked,
+                avatar_version,
             })
         },
     ))

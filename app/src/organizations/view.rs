@@ -484,6 +484,7 @@ fn UserTable(
                                     view! {
                                         <tr>
                                             <td data-label="Name">
+                                                {member_avatar(organization, &u, false)}
                                                 {if can_open {
                                                     view! { <a href=format!("/o/{organization}/users/{}", u.user_id)>{full_name.clone()}</a> }.into_any()
                                                 } else {
@@ -517,6 +518,25 @@ fn UserTable(
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// A member's picture, or their initials without one (as the seed says: the picture is shown
+/// instead of the initials), to the people of their organization.
+pub(in crate::organizations) fn member_avatar(
+    organization: i64,
+    person: &super::UserRow,
+    large: bool,
+) -> AnyView {
+    let class = if large {
+        "avatar large"
+    } else {
+        "avatar small"
+    };
+    let size = if large { "72" } else { "28" };
+    match super::people::member_avatar_url(organization, person) {
+        Some(url) => view! { <img class=class src=url alt="" width=size height=size data-testid="member-avatar" /> }.into_any(),
+        None => view! { <span class=class aria-hidden="true">{format::initials(&person.first_name, &person.last_name)}</span> }.into_any(),
     }
 }
 

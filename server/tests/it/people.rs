@@ -583,3 +583,84 @@ on_every_backend!(
         assert_eq!(users.json()["can_open_people"], true);
     }
 );
+
+on_every_backend!(
+    colleagues_see_a_members_picture_instead_of_initials,
+    |app: TestApp| async move {
+        let (boss, organization) = app.sign_up("boss@example.com", "Bea", "Boss").await;
+        let (cara, _) = app.sign_up("cara@example.com", "Cara", "Colleague").await;
+        let (gus, _) = app.sign_up("gus@example.com", "Gus", "Guest").await;
+        let (sid, _) = app.sign_up("sid@example.com", "Sid", "Stranger").await;
+        app.add_member(organization, "cara@example.com", Role::Collaborator)
+            .await;
+        app.add_member(organization, "gus@example.com", Role::External)
+            .await;
+        let boss_id = app
+            .count("SELECT id FROM users WHERE email = 'boss@example.com'")
+            .await;
+        // Bea has a picture.
+        let png = {
+            let pixels = image::RgbImage::from_fn(64, 64, |x, y| image::Rgb([x as u8, y as u8, 9]));
+            let mut png = Vec::new();
+            image::DynamicImage::ImageRgb8(pixels)
+                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .expect("encode");
+            png
+        };
+        let mut tx = app.state.db.write().await.expect("tx");
+        app::account::store::save_avatar(&mut tx, boss_id, &png, app.state.now())
+            .await
+            .expect("avatar");
+        tx.commit().await.expect("commit");
+        let org = organization.to_string();
+        // The users page gives her picture's version; Cara fetches it.
+        let page = app
+            .call(
+                "organization_users",
+                Some(&cara),
+                &[("organization_id", &org), ("search", "")],
+            )
+            .await
+            .json();
+        let bea = page["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .find(|m| m["email"] == "boss@example.com")
+            .cloned()
+            .expect("Bea");
+        assert!(bea["avatar_version"].is_i64(), "{bea}");
+        let path = format!("/people/avatar?organization={org}&user={boss_id}&v=1");
+        let fetch = |cookie: String| {
+            let (app, path) = (&app, path.clone());
+            async move {
+                app.send(
+                    http::Method::GET,
+                    &path,
+                    &[("cookie", cookie.as_str())],
+                    String::new(),
+                )
+                .await
+            }
+        };
+        let seen = fetch(cara.clone()).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert_eq!(seen.headers["content-type"], "image/png");
+        // An external person does not see the people; someone outside finds nothing.
+        assert_eq!(fetch(gus).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(fetch(sid).await.status, StatusCode::NOT_FOUND);
+        // Cara has none: 404 for her picture, initials on the page.
+        let cara_id = app
+            .count("SELECT id FROM users WHERE email = 'cara@example.com'")
+            .await;
+        let none = app
+            .send(
+                http::Method::GET,
+                &format!("/people/avatar?organization={org}&user={cara_id}&v=1"),
+                &[("cookie", boss.as_str())],
+                String::new(),
+            )
+            .await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -2330,7 +2330,20 @@ async fn run_routes(app: TestApp) {
                         .expect("avatar");
                     tx.commit().await.expect("commit");
                 }
-                let path = if route.path.starts_with("/invoice.pdf") {
+                let path = if route.path.starts_with("/people/avatar") {
+                    // A member's picture: the victim's in A, a member's of B.
+                    let (organization, user) = if target == Target::Own {
+                        (world.a, world.victim.id)
+                    } else {
+                        (world.b, world.stranger_member)
+                    };
+                    let mut tx = app.state.db.write().await.expect("tx");
+                    app::account::store::save_avatar(&mut tx, user, &png, app.state.now())
+                        .await
+                        .expect("avatar");
+                    tx.commit().await.expect("commit");
+                    format!("/people/avatar?organization={organization}&user={user}&v=1")
+                } else if route.path.starts_with("/invoice.pdf") {
                     let (organization, invoice) = if target == Target::Own {
                         (world.a, world.invoice_a)
                     } else {

@@ -156,7 +156,39 @@ use crate::policy::Action;
 use ssr::*;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub mod ssr {
+    /// A member's picture for the people of their organization (`MEMBER_AVATAR_PATH`): for
+    /// whoever may see the organization's members (not externals), of one of its members only;
+    /// `None` when they have none.
+    pub async fn member_avatar(
+        state: &crate::state::AppState,
+        headers: &http::HeaderMap,
+        origin: &crate::request::Origin,
+        organization_id: i64,
+        user_id: i64,
+    ) -> Result<Option<Vec<u8>>, crate::error::AppError> {
+        crate::access::authentication::authorize_request(
+            state,
+            headers,
+            origin,
+            crate::policy::Caller::Reader,
+            organization_id,
+            crate::policy::Action::ViewMembers,
+        )
+        .await?;
+        let mut tx = state.db.read().await?;
+        let image = if crate::access::store::membership(&mut tx, organization_id, user_id)
+            .await?
+            .is_some()
+        {
+            crate::account::store::avatar(&mut tx, user_id).await?
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(image)
+    }
+
     pub(super) use crate::access::Log;
     pub(super) use crate::activity::ActivityAction;
     pub(super) use crate::error::ErrorCode;

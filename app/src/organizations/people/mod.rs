@@ -116,6 +116,20 @@ pub struct MemberDetails {
     pub my_user_id: i64,
 }
 
+/// Where a member's picture is served to the people of their organization (ORG-10; the seed:
+/// the picture is displayed instead of the initials): `?organization=ID&user=ID&v=VERSION`.
+pub const MEMBER_AVATAR_PATH: &str = "/people/avatar";
+
+/// The address of a member's picture, changing with each upload; `None` without one.
+pub fn member_avatar_url(organization_id: i64, person: &super::UserRow) -> Option<String> {
+    person.avatar_version.map(|v| {
+        format!(
+            "{MEMBER_AVATAR_PATH}?organization={organization_id}&user={}&v={v}",
+            person.user_id
+        )
+    })
+}
+
 /// The sentence that says how someone joined, for their page.
 pub fn joined_text(how: &JoinedHow, joined_at: i64) -> String {
     let on = crate::format::date(joined_at);

@@ -8,7 +8,7 @@ use crate::components::PageTitle;
 use crate::components::{ErrorPanel, Loading};
 use crate::format;
 use crate::organizations::api::{ChangeRole, SetMemberBlocked, UnlockMember};
-use crate::organizations::view::{block_menu, role_menu, RowActions};
+use crate::organizations::view::{block_menu, member_avatar, role_menu, RowActions};
 use crate::policy::{may_act_on_member, Action};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -188,8 +188,9 @@ fn Person(
     } else {
         view! { <span class="status status-off">"Off"</span> }.into_any()
     };
+    let avatar = member_avatar(organization, &person, true);
     view! {
-        <h1>{name.clone()}</h1>
+        <div class="person-heading">{avatar} <h1>{name.clone()}</h1></div>
         <section class="panel" aria-labelledby="person-heading">
             <h2 id="person-heading">"In " {organization_name.clone()}</h2>
             <dl class="facts" data-testid="person-facts">
