@@ -118,6 +118,13 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
     if local.is_empty() || !domain_ok {
         return Err(invalid());
     }
+    // What the mail transport would refuse is refused here, where it is typed, not left
+    // retrying in the outbox while the page says "told by email" (lettre's own parser, the one
+    // the outbox sends with).
+    #[cfg(feature = "ssr")]
+    if email.parse::<lettre::Address>().is_err() {
+        return Err(invalid());
+    }
     Ok(email)
 }
 
@@ -126,6 +133,31 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn what_the_transport_refuses_is_refused_where_it_is_typed() {
+        for refused in [
+            "a\"b@example.com",
+            "a(b)@example.com",
+            "a,b@example.com",
+            "a<b@example.com",
+            "a;b@example.com",
+        ] {
+            assert!(normalize_email(refused).is_err(), "{refused}");
+        }
+        for accepted in [
+            "anna@example.com",
+            "anna.muster+shop@example.co.uk",
+            "o'brien@example.ie",
+        ] {
+            assert_eq!(
+                normalize_email(accepted).as_deref(),
+                Ok(accepted),
+                "{accepted}"
+            );
+        }
+    }
 
     #[test]
     fn header_injection_is_impossible() {
