@@ -881,8 +881,8 @@ pub struct InvoiceLine {
 pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx::Error> {
     const SQL: &str = "INSERT INTO invoices \
         (organization_id, order_id, currency, number, organization_name, address, net_minor, \
-         vat_minor, rounding_minor, total_minor, payment_reference, issued_at, supplier) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
+         vat_minor, rounding_minor, total_minor, payment_reference, issued_at, supplier, line_count) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
     const LINE: &str = "INSERT INTO invoice_lines \
         (invoice_id, position, description, quantity, periods, period, list_minor, reductions, \
          net_minor, vat_rate, service_from, service_until) \
@@ -904,7 +904,8 @@ pub async fn insert_invoice(tx: &mut Tx, invoice: &Invoice) -> Result<i64, sqlx:
         invoice.total.minor,
         &invoice.payment_reference,
         invoice.issued_at,
-        &supplier
+        &supplier,
+        invoice.lines.len() as i64
     )?;
     for (position, line) in invoice.lines.iter().enumerate() {
         let reductions = line

@@ -111,6 +111,31 @@ on_every_backend!(
         .map(|_| ()));
         assert!(changed.is_err(), "invoices are immutable");
         drop(tx);
+        // …and cannot gain a line, nor lose or change one: the database refuses each.
+        let invoice_id = placed["invoice_id"].as_i64().expect("id");
+        for statement in [
+            format!(
+                "INSERT INTO invoice_lines (invoice_id, position, description, quantity, periods, period, list_minor, net_minor, vat_rate) \
+                 VALUES ({invoice_id}, 99, 'A line added later', 1, 1, 'year', 100, 100, 810)"
+            ),
+            format!("UPDATE invoice_lines SET net_minor = 1 WHERE invoice_id = {invoice_id}"),
+            format!("DELETE FROM invoice_lines WHERE invoice_id = {invoice_id}"),
+        ] {
+            let mut tx = app.state.db.write().await.expect("tx");
+            let done = on_db!(&mut tx, |c| sqlx::query(&statement)
+                .execute(&mut **c)
+                .await
+                .map(|_| ()));
+            assert!(done.is_err(), "{statement}");
+            drop(tx);
+        }
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM invoice_lines WHERE invoice_id = {invoice_id}"
+            ))
+            .await,
+            2
+        );
 
         // The PDF, to its organization's billing people only.
         let invoice = placed["invoice_id"].as_i64().expect("id");
