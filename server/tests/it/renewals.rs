@@ -297,9 +297,9 @@ pub async fn invoice_text(
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
     let file = std::env::temp_dir().join(format!(
-        "invoice-{}-{invoice}-{}.pdf",
+        "invoice-{}-{}.pdf",
         std::process::id(),
-        organization
+        app::tokens::new_token().0
     ));
     std::fs::write(&file, &pdf.bytes).expect("write");
     let out = std::process::Command::new("pdftotext")
