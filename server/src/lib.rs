@@ -678,9 +678,16 @@ async fn device_auth(state: AppState, request: Request) -> Response {
         )
             .into_response();
     };
-    // The client's address as the mail server saw it: an IP address, or nothing.
+    // The client's address as the mail server saw it: required (the limits on guessing count
+    // per client network), and an IP address.
     let remote_ip = match attempt.remote_ip.trim() {
-        "" => String::new(),
+        "" => return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({
+                "error": "remote_ip is required: the client's IP address as the mail server saw it"
+            })),
+        )
+            .into_response(),
         text => match text.parse::<std::net::IpAddr>() {
             Ok(ip) => ip.to_string(),
             Err(_) => {

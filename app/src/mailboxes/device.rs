@@ -19,13 +19,19 @@ use crate::state::AppState;
 use crate::tokens::{SecretKey, TokenHash};
 use rand::Rng;
 
-/// Wrong passwords for one mail address from one client address within
-/// [`FAILURE_WINDOW_SECONDS`] before the endpoint stops checking for them (per client, so that
-/// someone guessing cannot lock the address's own devices out).
+/// Wrong passwords for one mail address from one client network (an IPv4 address, an IPv6
+/// /64: `client_network`) within [`FAILURE_WINDOW_SECONDS`] before the endpoint stops checking
+/// that client's passwords for it.
 pub const FAILURE_LIMIT: i64 = 10;
 pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
-/// Wrong passwords from one client address, whatever the mail addresses, in that window.
+/// Wrong passwords from one client network, whatever the mail addresses, in that window.
 pub const CLIENT_FAILURE_LIMIT: i64 = 50;
+/// Wrong passwords for one mail address from every client together in that window: beyond it,
+/// guessing from ever new client addresses stops — only clients a device of the address signed
+/// in from within [`KNOWN_CLIENT_DAYS`] still have their passwords checked, so the guesser
+/// cannot lock the address's own devices out.
+pub const ADDRESS_FAILURE_LIMIT: i64 = 50;
+pub const KNOWN_CLIENT_DAYS: i64 = 90;
 /// An allowed sign-in records the device's last use when the last record is this old.
 pub const TOUCH_SECONDS: i64 = 60;
 /// A device refused again for the same reason within this long is not logged again.
@@ -116,15 +122,34 @@ pub async fn authenticate(
     let now = state.now();
     let address = attempt.address.trim().to_lowercase();
     let remote_ip = attempt.remote_ip;
+    // The endpoint wants the client's address (the server refuses a request without one): a
+    // mail server that sent none would make every client one, and any guesser a lockout.
+    let network = super::client_network(remote_ip)
+        .ok_or_else(|| AppError::validation("remote_ip", "The client's IP address is required."))?;
     let mut tx = state.db.read().await?;
-    let (for_address, for_client) =
-        store::failures(&mut tx, &address, remote_ip, now - FAILURE_WINDOW_SECONDS).await?;
-    if for_address >= FAILURE_LIMIT || for_client >= CLIENT_FAILURE_LIMIT {
+    let failures =
+        store::failures(&mut tx, &address, &network, now - FAILURE_WINDOW_SECONDS).await?;
+    let found = store::auth_address(&mut tx, &address).await?;
+    let known = match &found {
+        Some(target) => {
+            store::known_client(
+                &mut tx,
+                target.id,
+                &network,
+                now - KNOWN_CLIENT_DAYS * 86_400,
+            )
+            .await?
+        }
+        None => false,
+    };
+    if failures.address_from_client >= FAILURE_LIMIT
+        || failures.client >= CLIENT_FAILURE_LIMIT
+        || (failures.address >= ADDRESS_FAILURE_LIMIT && !known)
+    {
         tx.commit().await?;
         tracing::info!(%address, remote_ip, "device sign-in: too many attempts");
         return Ok(DeviceAnswer::TooManyAttempts);
     }
-    let found = store::auth_address(&mut tx, &address).await?;
     let device = match (&found, existing_key(state, &mut tx).await?) {
         (Some(target), Some(key)) => {
             let hashed = hash(&key, target.id, attempt.password);
@@ -158,7 +183,7 @@ pub async fn authenticate(
         (None, _) => true,
     };
     let touch = matches!((&device, answer), (Some(d), DeviceAnswer::Allowed)
-        if d.last_used_at.is_none_or(|at| now - at >= TOUCH_SECONDS));
+        if d.last_used_at.is_none_or(|at| now - at >= TOUCH_SECONDS) || !known);
     // A known device's refusal is recorded (and logged) once an hour per reason; a wrong
     // password always (it counts toward the limit).
     if !(log || touch) {
@@ -168,6 +193,9 @@ pub async fn authenticate(
     match &device {
         Some(device) if answer == DeviceAnswer::Allowed => {
             store::touch_device(&mut tx, device.id, now).await?;
+            if let Some(target) = &found {
+                store::remember_client(&mut tx, target.id, &network, now).await?;
+            }
         }
         Some(device) => {
             store::refused_device(&mut tx, device.id, answer.as_str(), now).await?;
@@ -178,7 +206,7 @@ pub async fn authenticate(
             store::record_failure(
                 &mut tx,
                 &address,
-                remote_ip,
+                &network,
                 now,
                 now - FAILURE_WINDOW_SECONDS,
             )

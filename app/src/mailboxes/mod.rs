@@ -405,6 +405,23 @@ impl DeviceAnswer {
     }
 }
 
+/// The client network an IP address belongs to, for the device sign-in limits: an IPv4
+/// address itself, an IPv6 address's /64 (one subscriber's network: guessing from a thousand
+/// addresses of the same /64 counts as one client). `None` for what is not an IP address.
+pub fn client_network(ip: &str) -> Option<String> {
+    match ip.trim().parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(v4) => Some(v4.to_string()),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => Some(v4.to_string()),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                Some(format!("{prefix}/64"))
+            }
+        },
+    }
+}
+
 // ---- Input as typed, checked (pure: the server functions call these) ----------------------
 
 /// The permissions as sent: their names, comma-separated.
@@ -490,6 +507,32 @@ pub fn check_device_name(name: &str) -> Result<String, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_network_is_an_ipv4_address_or_an_ipv6_slash_64() {
+        assert_eq!(
+            client_network("198.51.100.4").as_deref(),
+            Some("198.51.100.4")
+        );
+        assert_eq!(
+            client_network("2001:db8:1:2:aaaa::1").as_deref(),
+            Some("2001:db8:1:2::/64")
+        );
+        assert_eq!(
+            client_network("2001:db8:1:2:ffff:1:2:3"),
+            client_network("2001:db8:1:2::9")
+        );
+        assert_ne!(
+            client_network("2001:db8:1:3::9"),
+            client_network("2001:db8:1:2::9")
+        );
+        assert_eq!(
+            client_network("::ffff:192.0.2.1").as_deref(),
+            Some("192.0.2.1")
+        );
+        assert_eq!(client_network("not an address"), None);
+        assert_eq!(client_network(""), None);
+    }
 
     #[test]
     fn local_parts_are_checked_and_lower_cased() {

@@ -689,18 +689,60 @@ pub async fn touch_device(tx: &mut Tx, device_id: i64, now: i64) -> Result<(), s
     exec!(tx, SQL, device_id, now)
 }
 
-/// Wrong device passwords since `since`: for an address from one client address, and from that
-/// client address for any mail address.
+/// Wrong device passwords since `since`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Failures {
+    /// For this mail address from this client network.
+    pub address_from_client: i64,
+    /// From this client network, whatever the mail addresses.
+    pub client: i64,
+    /// For this mail address, from every client.
+    pub address: i64,
+}
+
 pub async fn failures(
     tx: &mut Tx,
     address: &str,
-    remote_ip: &str,
+    network: &str,
     since: i64,
-) -> Result<(i64, i64), sqlx::Error> {
+) -> Result<Failures, sqlx::Error> {
     const SQL: &str = "SELECT \
-          COALESCE(SUM(CASE WHEN address = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
-        FROM mail_auth_failures WHERE remote_ip = $2 AND at >= $3";
-    fetch_one!(tx, SQL, address, remote_ip, since)
+          COALESCE(SUM(CASE WHEN address = $1 AND remote_ip = $2 THEN 1 ELSE 0 END), 0), \
+          COALESCE(SUM(CASE WHEN remote_ip = $2 THEN 1 ELSE 0 END), 0), \
+          COALESCE(SUM(CASE WHEN address = $1 THEN 1 ELSE 0 END), 0) \
+        FROM mail_auth_failures WHERE (remote_ip = $2 OR address = $1) AND at >= $3";
+    let (address_from_client, client, address): (i64, i64, i64) =
+        fetch_one!(tx, SQL, address, network, since)?;
+    Ok(Failures {
+        address_from_client,
+        client,
+        address,
+    })
+}
+
+/// Whether a device of the address signed in from this client network since `since`.
+pub async fn known_client(
+    tx: &mut Tx,
+    address_id: i64,
+    network: &str,
+    since: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM mail_known_clients \
+        WHERE address_id = $1 AND network = $2 AND last_allowed_at >= $3";
+    let n: i64 = crate::db::scalar_one!(tx, SQL, address_id, network, since)?;
+    Ok(n > 0)
+}
+
+/// Remembers a client network a device of the address signed in from.
+pub async fn remember_client(
+    tx: &mut Tx,
+    address_id: i64,
+    network: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO mail_known_clients (address_id, network, last_allowed_at) \
+        VALUES ($1, $2, $3) ON CONFLICT (address_id, network) DO UPDATE SET last_allowed_at = excluded.last_allowed_at";
+    exec!(tx, SQL, address_id, network, now)
 }
 
 /// Records a refusal, and forgets those older than `forget_before`.

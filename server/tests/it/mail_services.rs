@@ -941,3 +941,75 @@ on_every_backend!(
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     }
 );
+
+/// A device sign-in from `ip`: the answer's reason ("allowed", "wrong_password", …).
+async fn auth_from(app: &TestApp, address: &str, password: &str, ip: &str) -> String {
+    let body = serde_json::json!({ "address": address, "password": password, "remote_ip": ip })
+        .to_string();
+    let bearer = format!("Bearer {MAIL_SERVER_SECRET}");
+    let reply = app
+        .send(
+            Method::POST,
+            "/mail/device-auth",
+            &[
+                ("authorization", &bearer),
+                ("content-type", "application/json"),
+            ],
+            body,
+        )
+        .await;
+    if reply.status == StatusCode::OK {
+        "allowed".to_owned()
+    } else {
+        reply.json()["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+on_every_backend!(
+    guessing_is_bounded_per_address_from_any_number_of_clients_and_never_locks_a_device_out,
+    settings: settings(),
+    |app: TestApp| async move {
+        let s = service(&app).await;
+        let id = s.create(&app, "desk", &s.email, "devices").await;
+        let user = s.first_user(&app, &id).await;
+        let (_, password) = s.new_device(&app, &user, "Laptop").await;
+        // The real device signs in from its usual network: that network is known from now on.
+        assert_eq!(auth_from(&app, "desk@acme.ch", &password, "198.51.100.4").await, "allowed");
+        // A guesser from a thousand addresses of one IPv6 /64 is one client: stopped at 10.
+        for n in 0..10 {
+            let ip = format!("2001:db8:77:1::{n:x}");
+            assert_eq!(auth_from(&app, "desk@acme.ch", "guess-guess-guess-guess", &ip).await, "wrong_password");
+        }
+        assert_eq!(
+            auth_from(&app, "desk@acme.ch", "guess-guess-guess-guess", "2001:db8:77:1:ffff::1").await,
+            "too_many_attempts"
+        );
+        // Guessing from ever new IPv4 addresses: bounded per address (50 in 15 minutes), however
+        // many clients.
+        for n in 0..40 {
+            let ip = format!("203.0.113.{n}");
+            assert_eq!(auth_from(&app, "desk@acme.ch", "guess-guess-guess-guess", &ip).await, "wrong_password", "{ip}");
+        }
+        assert_eq!(
+            auth_from(&app, "desk@acme.ch", "guess-guess-guess-guess", "203.0.113.200").await,
+            "too_many_attempts"
+        );
+        // …even with the right password from an unknown client: guessing stops there.
+        assert_eq!(auth_from(&app, "desk@acme.ch", &password, "192.0.2.99").await, "too_many_attempts");
+        // The real device, from its known network, is never locked out.
+        assert_eq!(auth_from(&app, "desk@acme.ch", &password, "198.51.100.4").await, "allowed");
+        // Fifteen minutes later the budget is back.
+        app.clock.advance(16 * 60);
+        assert_eq!(auth_from(&app, "desk@acme.ch", &password, "192.0.2.99").await, "allowed");
+        // A mail server that does not send the client's address is refused.
+        let bearer = format!("Bearer {MAIL_SERVER_SECRET}");
+        let headers = [("authorization", bearer.as_str()), ("content-type", "application/json")];
+        let body = serde_json::json!({ "address": "desk@acme.ch", "password": password });
+        let missing = app.send(Method::POST, "/mail/device-auth", &headers, body.to_string()).await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        assert!(missing.body.contains("remote_ip is required"), "{}", missing.body);
+    }
+);
