@@ -82,6 +82,7 @@ pub async fn add_to_cart(
 ) -> Result<i64, AppError> {
     AddToCart::serve(|cx| async move {
         check_amounts(quantity, periods)?;
+        super::check_product_line_quantity((product_id != 0).then_some(product_id), quantity)?;
         if product_id == 0 {
             super::offer::free_at_registry(&cx.state, &kind, &name).await?;
         }
@@ -218,6 +219,7 @@ pub async fn update_cart_line(
         if let Some(product_id) = line.line.product_id {
             cx.billed_products(&mut tx, &member, &[product_id]).await?;
         }
+        super::check_product_line_quantity(line.line.product_id, quantity)?;
         if line.line.kind == ProductKind::Domain && line.line.product_id.is_none() && quantity != 1
         {
             return Err(AppError::validation(

@@ -150,6 +150,14 @@ pub async fn place(
         if let Some(problem) = domain_line_problem(tx, organization_id, line).await? {
             return Err(AppError::validation("cart", problem));
         }
+        // A line about a product charges for one extension of it (a cart kept from before
+        // this rule may hold more): never more than is delivered.
+        if super::check_product_line_quantity(line.product_id, line.quantity).is_err() {
+            return Err(AppError::validation(
+                "cart",
+                format!("The line renewing {} has a quantity of {}: a renewal extends one product, set its quantity to 1.", line.name, line.quantity),
+            ));
+        }
     }
     for line in lines.iter().filter(|l| l.product_id.is_none()) {
         if line.kind == ProductKind::Domain

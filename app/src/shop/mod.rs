@@ -410,9 +410,35 @@ pub struct RenewalAddress {
     pub addresses: Vec<BillingAddress>,
 }
 
+/// A line about one of the organization's products (a renewal, a restore, a warranty) extends
+/// that one product, once: its quantity is 1 — what is charged is what is delivered. The
+/// number of periods is what buys more time.
+pub fn check_product_line_quantity(product_id: Option<i64>, quantity: i64) -> Result<(), AppError> {
+    if product_id.is_some() && quantity != 1 {
+        return Err(AppError::validation(
+            "quantity",
+            "A renewal extends one product: its quantity is 1. Choose the number of periods instead.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_about_a_product_extends_it_once() {
+        assert!(check_product_line_quantity(Some(7), 1).is_ok());
+        assert_eq!(
+            check_product_line_quantity(Some(7), 5)
+                .expect_err("refused")
+                .field
+                .as_deref(),
+            Some("quantity")
+        );
+        assert!(check_product_line_quantity(None, 5).is_ok());
+    }
 
     #[test]
     fn a_domain_name_is_lower_case_with_an_extension() {

@@ -627,7 +627,9 @@ fn CartLine(
     let id = line.id;
     let prefix = format!("line-{id}");
     let period_text = periods_label(&line.period, line.periods);
-    let domain_once = line.kind == ProductKind::Domain && !line.renewal;
+    // A new domain is registered once, and a renewal extends its one product once: their
+    // quantity is 1, not a field (the server refuses anything else).
+    let domain_once = line.renewal || line.kind == ProductKind::Domain;
     let current_code = line.promo_code.clone();
     let removable_code = (!line.promo_code.is_empty()).then(|| line.promo_code.clone());
     let (apply_label, remove_label) = (

@@ -1273,3 +1273,72 @@ on_every_backend!(
         }
     }
 );
+
+on_every_backend!(
+    a_renewal_line_charges_for_the_one_product_it_extends,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(200_00), "T-1").await;
+        let product = app.add_products(bea.id(), &["renew-once.ch"]).await[0];
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {} WHERE id = {product}",
+            app.state.now() + 30 * 86_400
+        ))
+        .await;
+        let add = |quantity: &'static str| {
+            let (app, cookie, organization) = (&app, bea.cookie.clone(), bea.organization.clone());
+            async move {
+                app.call(
+                    "add_to_cart",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &organization),
+                        ("kind", ""),
+                        ("name", ""),
+                        ("quantity", quantity),
+                        ("periods", "1"),
+                        ("product_id", &product.to_string()),
+                    ],
+                )
+                .await
+            }
+        };
+        // Five of one renewal would charge five and extend once: refused.
+        let five = add("5").await;
+        assert_eq!(five.code(), "validation", "{}", five.body);
+        assert_eq!(five.json()["field"], "quantity");
+        let one = add("1").await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        let line = one.json().as_i64().expect("line").to_string();
+        let changed = app
+            .call(
+                "update_cart_line",
+                Some(&bea.cookie),
+                &[
+                    ("organization_id", &bea.organization),
+                    ("line_id", &line),
+                    ("quantity", "3"),
+                    ("periods", "1"),
+                    ("promo_code", ""),
+                    ("free_offer_id", "0"),
+                ],
+            )
+            .await;
+        assert_eq!(changed.code(), "validation", "{}", changed.body);
+        // A cart kept from before the rule, holding three of it: the order is refused, and
+        // nothing is charged.
+        app.exec(&format!(
+            "UPDATE cart_lines SET quantity = 3 WHERE id = {line}"
+        ))
+        .await;
+        let placed = bea.place(&app, "prepaid", "order-key-renew-once-1").await;
+        assert_eq!(placed.code(), "validation", "{}", placed.body);
+        assert_eq!(balance(&app, bea.id()).await, chf(200_00));
+        app.exec(&format!(
+            "UPDATE cart_lines SET quantity = 1 WHERE id = {line}"
+        ))
+        .await;
+        let placed = bea.place(&app, "prepaid", "order-key-renew-once-2").await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+    }
+);
