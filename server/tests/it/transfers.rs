@@ -311,3 +311,60 @@ on_every_backend!(
         );
     }
 );
+
+on_every_backend!(
+    a_domain_being_transferred_in_is_renewed_once_the_transfer_is_done,
+    |app: TestApp| async move {
+        // A renewal paid while the transfer waits would be overwritten by the transfer's own
+        // year: it is refused until the transfer is done, so no paid day is lost.
+        let b = buyer(&app, "tina@example.com").await;
+        top_up(&app, b.id(), chf(100_00), "T-WAIT").await;
+        at_registrar(&app, "waiting.com", registrar(&app, "RIGHT-CODE-2")).await;
+        order_transfer(&app, &b, "waiting.com", "RIGHT-CODE-2").await;
+        let placed = b.place(&app, "prepaid", "order-key-transfer-wait").await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        let product = product_of(&app, "waiting.com").await;
+        let renew = || {
+            let (app, cookie, organization) = (&app, b.cookie.clone(), b.organization.clone());
+            async move {
+                app.call(
+                    "add_to_cart",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", &organization),
+                        ("kind", ""),
+                        ("name", ""),
+                        ("quantity", "1"),
+                        ("periods", "1"),
+                        ("product_id", &product.to_string()),
+                    ],
+                )
+                .await
+            }
+        };
+        let refused = renew().await;
+        assert_eq!(refused.code(), "validation", "{}", refused.body);
+        assert!(
+            refused.body.contains("being transferred in"),
+            "{}",
+            refused.body
+        );
+        assert_eq!(race(&app).await.transferred, 1);
+        let after_transfer = app
+            .count(&format!(
+                "SELECT expires_at FROM products WHERE id = {product}"
+            ))
+            .await;
+        assert_eq!(after_transfer, app::format::add_months(app.state.now(), 12));
+        // Done: the renewal adds its year to the transferred one.
+        assert_eq!(renew().await.status, StatusCode::OK);
+        let placed = b.place(&app, "prepaid", "order-key-transfer-renew").await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        let renewed = app
+            .count(&format!(
+                "SELECT expires_at FROM products WHERE id = {product}"
+            ))
+            .await;
+        assert_eq!(renewed, app::format::add_months(after_transfer, 12));
+    }
+);
