@@ -535,19 +535,7 @@ pub async fn renewal_address(
     RenewalAddress::serve(|cx| async move {
         let account = cx.account()?;
         let (mut tx, member) = cx.read_products(organization_id, &[product_id]).await?;
-        let only_for = crate::access::organization::products_for(member.role, account.id);
-        let may_order = member.may(crate::policy::Action::UseBilling)
-            && crate::access::store::reached_product(
-                &mut tx,
-                organization_id,
-                only_for,
-                true,
-                product_id,
-            )
-            .await?
-            .is_some_and(|blocked| {
-                crate::access::organization::may_manage(member.role, blocked).is_ok()
-            });
+        let may_order = may_pay_for(&mut tx, &member, account.id, product_id).await?;
         if !may_order {
             tx.commit().await?;
             return Ok(None);
@@ -626,20 +614,8 @@ pub async fn product_renewal(
     ProductRenewal::serve(|cx| async move {
         let account = cx.account()?;
         let (mut tx, member) = cx.read_products(organization_id, &[product_id]).await?;
-        let only_for = crate::access::organization::products_for(member.role, account.id);
         // Renewing it and switching its automatic renewal: for those who may pay for it.
-        let may_order = member.may(crate::policy::Action::UseBilling)
-            && crate::access::store::reached_product(
-                &mut tx,
-                organization_id,
-                only_for,
-                true,
-                product_id,
-            )
-            .await?
-            .is_some_and(|blocked| {
-                crate::access::organization::may_manage(member.role, blocked).is_ok()
-            });
+        let may_order = may_pay_for(&mut tx, &member, account.id, product_id).await?;
         let found = store::renewable(&mut tx, organization_id)
             .await?
             .into_iter()
@@ -708,6 +684,28 @@ pub mod ssr {
             origin: &cx.origin,
             now: cx.now(),
         })
+    }
+
+    /// Whether this member may pay for the product (renew it, switch its automatic renewal,
+    /// choose its billing address): billing for their role, billing rights on it for those who
+    /// reach products one by one, and its management not blocked for them.
+    pub(super) async fn may_pay_for(
+        tx: &mut Tx,
+        member: &crate::access::organization::Member,
+        user_id: i64,
+        product_id: i64,
+    ) -> Result<bool, AppError> {
+        if !member.may(crate::policy::Action::UseBilling) {
+            return Ok(false);
+        }
+        let only_for = crate::access::organization::products_for(member.role, user_id);
+        Ok(
+            crate::access::store::reached_product(tx, member.id, only_for, true, product_id)
+                .await?
+                .is_some_and(|blocked| {
+                    crate::access::organization::may_manage(member.role, blocked).is_ok()
+                }),
+        )
     }
 
     pub(super) async fn logged(

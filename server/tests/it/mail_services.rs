@@ -235,7 +235,18 @@ on_every_backend!(
 
 /// The device-authentication endpoint, as the operator's mail server calls it.
 async fn device_auth(app: &TestApp, address: &str, password: &str) -> (StatusCode, String) {
-    let body = serde_json::json!({ "address": address, "password": password, "remote_ip": "198.51.100.4" })
+    device_auth_from(app, address, password, "198.51.100.4").await
+}
+
+/// A device sign-in from the client address `ip`: the status, and the reason ("allowed",
+/// "wrong_password", …).
+async fn device_auth_from(
+    app: &TestApp,
+    address: &str,
+    password: &str,
+    ip: &str,
+) -> (StatusCode, String) {
+    let body = serde_json::json!({ "address": address, "password": password, "remote_ip": ip })
         .to_string();
     let bearer = format!("Bearer {MAIL_SERVER_SECRET}");
     let reply = app
@@ -944,28 +955,7 @@ on_every_backend!(
 
 /// A device sign-in from `ip`: the answer's reason ("allowed", "wrong_password", …).
 async fn auth_from(app: &TestApp, address: &str, password: &str, ip: &str) -> String {
-    let body = serde_json::json!({ "address": address, "password": password, "remote_ip": ip })
-        .to_string();
-    let bearer = format!("Bearer {MAIL_SERVER_SECRET}");
-    let reply = app
-        .send(
-            Method::POST,
-            "/mail/device-auth",
-            &[
-                ("authorization", &bearer),
-                ("content-type", "application/json"),
-            ],
-            body,
-        )
-        .await;
-    if reply.status == StatusCode::OK {
-        "allowed".to_owned()
-    } else {
-        reply.json()["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
+    device_auth_from(app, address, password, ip).await.1
 }
 
 on_every_backend!(

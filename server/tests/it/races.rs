@@ -135,49 +135,62 @@ on_every_backend!(
     }
 );
 
+/// Two legal representatives, four rounds, doing `endpoint` (with `field` = `value`) to each
+/// other at the same instant: exactly one succeeds, and the organization keeps exactly one
+/// legal representative who is not blocked.
+async fn at_each_other(
+    app: &TestApp,
+    prefix: &str,
+    endpoint: &'static str,
+    field: &'static str,
+    value: &str,
+) {
+    for round in 0..4 {
+        let first = format!("{prefix}a{round}@example.com");
+        let second = format!("{prefix}b{round}@example.com");
+        let (one, organization) = app.sign_up(&first, "Lea", "Legal").await;
+        let (other, _) = app.sign_up(&second, "Leo", "Legal").await;
+        let other_id = app
+            .add_member(organization, &second, Role::LegalRepresentative)
+            .await;
+        let one_id = app
+            .count(&format!("SELECT id FROM users WHERE email = '{first}'"))
+            .await;
+        let call = |cookie: &str, user: i64| -> Call {
+            (
+                endpoint,
+                Some(cookie.to_owned()),
+                vec![
+                    ("organization_id", organization.to_string()),
+                    ("user_id", user.to_string()),
+                    (field, value.to_owned()),
+                ],
+            )
+        };
+        let replies = app
+            .call_all(vec![call(&one, other_id), call(&other, one_id)])
+            .await;
+        assert_eq!(
+            successes(&replies),
+            1,
+            "{endpoint}, round {round}: {:?}",
+            statuses(&replies)
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM memberships WHERE organization_id = {organization} AND role = 'legal_representative' AND blocked_at IS NULL"
+            ))
+            .await,
+            1,
+            "{endpoint}, round {round}"
+        );
+    }
+}
+
 on_every_backend!(
     two_legal_representatives_demoting_each_other_leave_one,
     |app: TestApp| async move {
-        for round in 0..4 {
-            let first = format!("lea{round}@example.com");
-            let second = format!("leo{round}@example.com");
-            let (lea, organization) = app.sign_up(&first, "Lea", "Legal").await;
-            let (leo, _) = app.sign_up(&second, "Leo", "Legal").await;
-            let leo_id = app
-                .add_member(organization, &second, Role::LegalRepresentative)
-                .await;
-            let lea_id = app
-                .count(&format!("SELECT id FROM users WHERE email = '{first}'"))
-                .await;
-            let demote = |cookie: &str, user: i64| -> Call {
-                (
-                    "change_role",
-                    Some(cookie.to_owned()),
-                    vec![
-                        ("organization_id", organization.to_string()),
-                        ("user_id", user.to_string()),
-                        ("role", "administrator".to_owned()),
-                    ],
-                )
-            };
-            let replies = app
-                .call_all(vec![demote(&lea, leo_id), demote(&leo, lea_id)])
-                .await;
-            assert_eq!(
-                successes(&replies),
-                1,
-                "round {round}: {:?}",
-                statuses(&replies)
-            );
-            assert_eq!(
-                app.count(&format!(
-                    "SELECT COUNT(*) FROM memberships WHERE organization_id = {organization} AND role = 'legal_representative'"
-                ))
-                .await,
-                1,
-                "round {round}"
-            );
-        }
+        at_each_other(&app, "demote", "change_role", "role", "administrator").await;
     }
 );
 
@@ -267,45 +280,6 @@ fn statuses(replies: &[common::Reply]) -> Vec<(u16, String)> {
 on_every_backend!(
     two_legal_representatives_blocking_each_other_leave_one_unblocked,
     |app: TestApp| async move {
-        for round in 0..4 {
-            let first = format!("bea{round}@example.com");
-            let second = format!("ben{round}@example.com");
-            let (bea, organization) = app.sign_up(&first, "Bea", "Legal").await;
-            let (ben, _) = app.sign_up(&second, "Ben", "Legal").await;
-            let ben_id = app
-                .add_member(organization, &second, Role::LegalRepresentative)
-                .await;
-            let bea_id = app
-                .count(&format!("SELECT id FROM users WHERE email = '{first}'"))
-                .await;
-            let block = |cookie: &str, user: i64| -> Call {
-                (
-                    "set_member_blocked",
-                    Some(cookie.to_owned()),
-                    vec![
-                        ("organization_id", organization.to_string()),
-                        ("user_id", user.to_string()),
-                        ("blocked", "true".to_owned()),
-                    ],
-                )
-            };
-            let replies = app
-                .call_all(vec![block(&bea, ben_id), block(&ben, bea_id)])
-                .await;
-            assert_eq!(
-                successes(&replies),
-                1,
-                "round {round}: {:?}",
-                statuses(&replies)
-            );
-            assert_eq!(
-                app.count(&format!(
-                    "SELECT COUNT(*) FROM memberships WHERE organization_id = {organization} AND role = 'legal_representative' AND blocked_at IS NULL"
-                ))
-                .await,
-                1,
-                "round {round}"
-            );
-        }
+        at_each_other(&app, "block", "set_member_blocked", "blocked", "true").await;
     }
 );
