@@ -484,14 +484,17 @@ fn UserTable(
                                     view! {
                                         <tr>
                                             <td data-label="Name">
-                                                {member_avatar(organization, &u, false)}
-                                                {if can_open {
-                                                    view! { <a href=format!("/o/{organization}/users/{}", u.user_id)>{full_name.clone()}</a> }.into_any()
-                                                } else {
-                                                    view! { <span>{full_name.clone()}</span> }.into_any()
-                                                }}
-                                                {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
-                                                {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
+                                                // One item of the cell's grid on a phone: picture, name and badges.
+                                                <span class="person-name">
+                                                    {member_avatar(organization, &u, false)}
+                                                    {if can_open {
+                                                        view! { <a href=format!("/o/{organization}/users/{}", u.user_id)>{full_name.clone()}</a> }.into_any()
+                                                    } else {
+                                                        view! { <span>{full_name.clone()}</span> }.into_any()
+                                                    }}
+                                                    {u.locked.then(|| view! { " " <span class="badge badge-danger">"Locked"</span> })}
+                                                    {u.blocked.then(|| view! { " " <span class="badge badge-danger">"Blocked"</span> })}
+                                                </span>
                                                 <div class="row-actions">
                                                     {(u.locked && can_unlock).then(|| view! {
                                                         <ServerForm action=unlock attr:class="inline-form">
