@@ -729,14 +729,15 @@ pub async fn domain_line_problem(
     let Some(product_id) = line.product_id.filter(|_| line.kind == ProductKind::Domain) else {
         return Ok(None);
     };
-    let Some((stage, expires_at)) = store::domain_stage(tx, organization_id, product_id).await?
-    else {
+    let Some((stage, _)) = store::domain_stage(tx, organization_id, product_id).await? else {
         return Err(AppError::not_found("domain"));
     };
     let name = &line.name;
     // A domain being transferred in has no expiry yet: the completed transfer sets it (a year
     // from then), so an extension paid now would be overwritten — what is paid is delivered.
-    if expires_at.is_none() && matches!(line.purpose, Purpose::Renewal | Purpose::Warranty) {
+    if matches!(line.purpose, Purpose::Renewal | Purpose::Warranty)
+        && store::in_transfer(tx, organization_id, product_id).await?
+    {
         return Ok(Some(format!(
             "{name} is being transferred in: it can be renewed once the transfer is done (the transfer itself adds a year)."
         )));

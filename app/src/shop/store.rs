@@ -821,6 +821,19 @@ pub async fn domain_stage(
     }))
 }
 
+/// Whether a domain is being transferred in (its transfer waits for the registry, or failed
+/// and waits for a restart): it has no expiry of its own yet.
+pub async fn in_transfer(
+    tx: &mut Tx,
+    organization_id: i64,
+    product_id: i64,
+) -> Result<bool, sqlx::Error> {
+    const SQL: &str = "SELECT COUNT(*) FROM products WHERE organization_id = $1 AND id = $2 \
+        AND transfer_state IN ('pending', 'failed')";
+    let n: i64 = scalar_one!(tx, SQL, organization_id, product_id)?;
+    Ok(n > 0)
+}
+
 /// A domain's warranty end, if it has had one.
 pub async fn warranty_until(
     tx: &mut Tx,
