@@ -45,6 +45,12 @@ pub async fn invite_person(
         let role = Role::parse(&role)
             .ok_or_else(|| AppError::validation("role", "Choose a role from the list."))?;
         let access = parse_access(&products, &billing)?;
+        if role == Role::External && access.iter().any(|(_, billing)| *billing) {
+            return Err(AppError::validation(
+                "products",
+                "External users do not use the organization's billing: give them access without billing rights.",
+            ));
+        }
         if !reaches_chosen_products(role) && !access.is_empty() {
             return Err(AppError::validation(
                 "products",

@@ -37,6 +37,8 @@ pub fn InvitePage() -> impl IntoView {
         }
     });
     let with_products = move || Role::parse(&role.get()).is_some_and(reaches_chosen_products);
+    // Billing rights are for collaborators: an external person never uses billing.
+    let with_billing = move || Role::parse(&role.get()) == Some(Role::Collaborator);
     let join = |ids: Vec<i64>| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     view! {
         <PageTitle text="Invite a user" />
@@ -59,7 +61,7 @@ pub fn InvitePage() -> impl IntoView {
                                 <ServerForm action=invite>
                                     <input type="hidden" name="organization_id" value=organization_id.get_untracked() />
                                     <input type="hidden" name="products" prop:value=move || if with_products() { join(chosen.get()) } else { String::new() } />
-                                    <input type="hidden" name="billing" prop:value=move || if with_products() { join(billing.get()) } else { String::new() } />
+                                    <input type="hidden" name="billing" prop:value=move || if with_billing() { join(billing.get()) } else { String::new() } />
                                     <FormError error />
                                     <div class="field">
                                         <label for="invite-email">"Email address"</label>
@@ -102,7 +104,7 @@ pub fn InvitePage() -> impl IntoView {
                                                                     } />
                                                                 <label for=access_id>{p.name.clone()} " " <span class="muted">{format!("({})", p.kind.label())}</span></label>
                                                             </span>
-                                                            <span class="field checkbox billing-choice">
+                                                            <span class="field checkbox billing-choice" hidden=move || !with_billing()>
                                                                 <input id=billing_id.clone() type="checkbox" aria-label=billing_label
                                                                     disabled=move || !chosen.read().contains(&id)
                                                                     prop:checked=move || billing.read().contains(&id)

@@ -518,6 +518,7 @@ on_every_backend!(
             (&admin, "CARA@example.com", "external", "", "", "validation", None, "already a member"),
             (&admin, "y@example.com", "administrator", product.as_str(), "", "validation", None, "products are for collaborators and externals"),
             (&admin, "y@example.com", "collaborator", "", product.as_str(), "validation", None, "billing without the product"),
+            (&admin, "z@example.com", "external", product.as_str(), product.as_str(), "validation", Some("products"), "externals never use billing"),
             (&admin, "not an address", "collaborator", "", "", "validation", Some("email"), "not an email address"),
         ];
         for (who, email, role, products, billing, code, field, why) in refusals {
