@@ -71,6 +71,30 @@ fn text(
 }
 
 impl AddressInput {
+    /// Refuses a field with a character invoices cannot print (`pdf_font`: Latin, Greek,
+    /// Cyrillic, Armenian and Georgian print; a script written right to left or in joined
+    /// letters, Chinese… does not), naming it — checked for billing addresses, which every
+    /// invoice prints.
+    #[cfg(feature = "ssr")]
+    pub fn printable_on_invoices(&self) -> Result<(), AppError> {
+        for (field, label, value) in [
+            ("name", "name", &self.name),
+            ("company", "company", &self.company),
+            ("street", "street and number", &self.street),
+            ("city", "city", &self.city),
+        ] {
+            if let Some(c) = crate::pdf_font::unprintable(value) {
+                return Err(AppError::validation(
+                    field,
+                    format!(
+                        "The {label} contains \"{c}\", which invoices cannot print: write it in Latin, Greek, Cyrillic, Armenian or Georgian letters."
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     pub fn check(
         name: &str,
         company: &str,

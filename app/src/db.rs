@@ -13,27 +13,41 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrati
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, Statements),
-    Postgres(PgPool, Statements),
+    Sqlite(SqlitePool, Handle),
+    Postgres(PgPool, Handle),
 }
 
 /// An open transaction on either backend. Dropping it without [`Tx::commit`] rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>, Statements),
-    Postgres(Transaction<'static, Postgres>, Statements),
+    Sqlite(Transaction<'static, Sqlite>, Handle),
+    Postgres(Transaction<'static, Postgres>, Handle),
 }
 
-/// How many statements have run through one database handle (and the transactions it opened):
-/// a test reads it around one request to hold the number of queries a page makes.
-#[derive(Clone, Debug, Default)]
-pub struct Statements(std::sync::Arc<std::sync::atomic::AtomicU64>);
+/// What one database handle and the transactions it opens carry besides the connection: how
+/// many statements have run through it (a test reads it around one request to hold the number
+/// of queries a page makes), and the key outbox bodies are sealed with (`mail::seal`), which
+/// lives outside the database and reaches every transaction that may write an email.
+#[derive(Clone, Debug)]
+pub struct Handle {
+    statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    outbox_key: std::sync::Arc<crate::tokens::SecretKey>,
+}
 
-impl Statements {
+impl Handle {
+    fn new() -> Handle {
+        Handle {
+            statements: Default::default(),
+            // Until the operator's key is given (`Db::with_outbox_key`): a fresh one, good for
+            // as long as this handle lives (tests, one-off commands that send nothing).
+            outbox_key: std::sync::Arc::new(crate::tokens::SecretKey::generate()),
+        }
+    }
     pub fn count(&self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.statements
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     pub fn get(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.statements.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -62,7 +76,7 @@ pub(crate) use on_db;
 /// and `fetch_all!` read rows (`query_as`, typed by where they go); `scalar_one!`,
 /// `scalar_optional!` and `scalar_all!` read one column. Each is `on_db!` around the same
 /// sqlx calls, so a statement is still written once for both databases. Each is counted
-/// ([`Statements`]).
+/// ([`Handle`]).
 macro_rules! statement {
     ($kind:ident, $fetch:ident, [$($then:tt)*], $tx:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
         match $tx {
@@ -202,7 +216,7 @@ impl Db {
                 .connect_with(options)
                 .await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            Db::Postgres(pool, Statements::default())
+            Db::Postgres(pool, Handle::new())
         } else {
             let memory = url.contains(":memory:");
             let options = SqliteConnectOptions::from_str(url)?
@@ -234,7 +248,7 @@ impl Db {
                 .connect_with(options)
                 .await?;
             SQLITE_MIGRATIONS.run(&pool).await?;
-            Db::Sqlite(pool, Statements::default())
+            Db::Sqlite(pool, Handle::new())
         };
         Ok(db)
     }
@@ -270,15 +284,39 @@ impl Db {
         }
     }
 
-    /// The statements run so far through this handle ([`Statements`]).
+    /// The statements run so far through this handle ([`Handle`]).
     pub fn statements(&self) -> u64 {
+        self.handle().get()
+    }
+
+    fn handle(&self) -> &Handle {
         match self {
-            Db::Sqlite(_, n) | Db::Postgres(_, n) => n.get(),
+            Db::Sqlite(_, h) | Db::Postgres(_, h) => h,
         }
+    }
+
+    /// This handle, sealing outbox bodies with the operator's key from now on.
+    pub fn with_outbox_key(mut self, key: crate::tokens::SecretKey) -> Db {
+        match &mut self {
+            Db::Sqlite(_, h) | Db::Postgres(_, h) => h.outbox_key = std::sync::Arc::new(key),
+        }
+        self
+    }
+
+    /// The key outbox bodies are sealed with (`mail::seal`).
+    pub fn outbox_key(&self) -> &crate::tokens::SecretKey {
+        &self.handle().outbox_key
     }
 }
 
 impl Tx {
+    /// The key outbox bodies are sealed with (`mail::seal`).
+    pub fn outbox_key(&self) -> &crate::tokens::SecretKey {
+        match self {
+            Tx::Sqlite(_, h) | Tx::Postgres(_, h) => &h.outbox_key,
+        }
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Tx::Sqlite(tx, _) => tx.commit().await,

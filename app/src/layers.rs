@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "password",
             "places",
             "pdf_text",
+            "pdf_font",
             "components",
             "calls",
             "money",

@@ -28,6 +28,8 @@ pub mod organizations;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod pdf_font;
+#[cfg(feature = "ssr")]
 pub mod pdf_text;
 #[cfg(feature = "ssr")]
 pub mod places;

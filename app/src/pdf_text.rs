@@ -1,7 +1,7 @@
-//! Text in PDFs written with the standard Helvetica fonts (nothing embedded): the WinAnsi
-//! encoding they take and the advance widths that right-align and fit text. Shared by the
-//! invoice (`shop::pdf`) and the Swiss QR-bill's payment part (`billing::qr_bill`), with the
-//! document around their pages (`document`).
+//! Text in PDFs written with the standard Helvetica fonts (nothing embedded) and the WinAnsi
+//! encoding they take: the Swiss QR-bill's payment part (`billing::qr_bill`), whose style guide
+//! names Helvetica and whose character set is Latin, with the document around its page
+//! (`document`). Invoices embed a Unicode font instead (`pdf_font`).
 
 use pdf_writer::{Content, Name, Pdf, Rect, Ref, TextStr};
 
@@ -82,46 +82,17 @@ pub fn win_ansi(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Helvetica's advance widths (thousandths of the font size) for printable ASCII.
-const HELVETICA: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667,
-    611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500,
-    222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
+#[cfg(test)]
+mod tests {
+    use super::win_ansi;
 
-/// Helvetica-Bold's advance widths, the same way: bold headings are wider than the regular
-/// text they stand over, and right-aligning them with the regular widths pushed them past
-/// the column's edge.
-const HELVETICA_BOLD: [u16; 95] = [
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556,
-    556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722, 722, 667,
-    611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722, 667, 944, 667,
-    667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556,
-    278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
-];
-
-/// The width of `text` in Helvetica-Bold at `size`.
-pub fn bold_text_width(text: &[u8], size: f32) -> f32 {
-    let units: u32 = text
-        .iter()
-        .map(|b| match b {
-            32..=126 => u32::from(HELVETICA_BOLD[usize::from(b - 32)]),
-            _ => 611,
-        })
-        .sum();
-    units as f32 * size / 1000.0
-}
-
-/// The width of `text` in Helvetica at `size`.
-pub fn text_width(text: &[u8], size: f32) -> f32 {
-    let units: u32 = text
-        .iter()
-        .map(|b| match b {
-            32..=126 => u32::from(HELVETICA[usize::from(b - 32)]),
-            _ => 556,
-        })
-        .sum();
-    units as f32 * size / 1000.0
+    #[test]
+    fn text_is_encoded_for_the_standard_fonts() {
+        assert_eq!(
+            win_ansi("Zürich €5 – ok"),
+            b"Z\xfcrich \x805 \x96 ok".to_vec()
+        );
+        assert_eq!(win_ansi("日本"), b"??".to_vec());
+        assert_eq!(win_ansi("a\nb"), b"a b".to_vec());
+    }
 }

@@ -100,6 +100,11 @@ impl SecretKey {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The key itself, for a cipher in this crate (`mail::seal`).
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// HMAC-SHA256 of `parts` (each length-prefixed, so no two lists give the same input): a
     /// fast hash that is right for long random secrets, and that a copy of the database alone
     /// cannot be used to test guesses against.

@@ -24,6 +24,17 @@ pub struct Config {
     /// The IANA time zone of emails, and of pages for people whose browser has not said
     /// (`time_zone`, `STEWARD_TIME_ZONE`; Europe/Zurich).
     pub time_zone: String,
+    /// The key outbox bodies are sealed with, and where it came from (for the start-up log).
+    pub outbox_key: (app::tokens::SecretKey, OutboxKeySource),
+}
+
+/// Where the outbox key came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxKeySource {
+    /// `outbox_key` / `STEWARD_OUTBOX_KEY`.
+    Configured,
+    /// The key file (`outbox_key_file`), read or just made.
+    File(String),
 }
 
 #[derive(Deserialize, Default)]
@@ -58,6 +69,8 @@ struct Section {
     domain_extensions: Option<String>,
     geoip_database: Option<String>,
     mail_device_key: Option<String>,
+    outbox_key: Option<String>,
+    outbox_key_file: Option<String>,
     mail_auth_token: Option<String>,
     mail_imap_host: Option<String>,
     mail_imap_port: Option<u16>,
@@ -177,6 +190,59 @@ fn mail_settings(s: &Section) -> Result<MailSettings, String> {
     Ok(MailSettings { from, transport })
 }
 
+/// The key outbox bodies are sealed with (`app::mail::seal`): the operator's (`outbox_key`,
+/// `STEWARD_OUTBOX_KEY`: 64 hex digits), or else the one in the key file (`outbox_key_file`,
+/// `STEWARD_OUTBOX_KEY_FILE`; `data/outbox.key`), made on first start with permissions 0600.
+/// Never the database: the point of sealing is that the database files alone reveal nothing.
+fn outbox_key(s: &Section) -> Result<(app::tokens::SecretKey, OutboxKeySource), String> {
+    use app::tokens::SecretKey;
+    const HINT: &str = "64 hexadecimal digits (for example: openssl rand -hex 32)";
+    if let Some(hex) = env_text("STEWARD_OUTBOX_KEY").or(s.outbox_key.clone()) {
+        let key = SecretKey::from_hex(&hex).ok_or(format!("outbox_key must be {HINT}"))?;
+        return Ok((key, OutboxKeySource::Configured));
+    }
+    let path = env_text("STEWARD_OUTBOX_KEY_FILE")
+        .or(s.outbox_key_file.clone())
+        .unwrap_or_else(|| "data/outbox.key".to_owned());
+    let read = |path: &str| -> Result<SecretKey, String> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("outbox_key_file {path}: {e}"))?;
+        SecretKey::from_hex(&text).ok_or(format!("outbox_key_file {path} must hold {HINT}"))
+    };
+    if std::path::Path::new(&path).exists() {
+        return read(&path).map(|key| (key, OutboxKeySource::File(path)));
+    }
+    // Made beside, then linked into place: of two processes starting at once, one key wins and
+    // both read it; nobody ever reads a half-written file.
+    let file = std::path::Path::new(&path);
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let draft = format!("{path}.{}.new", std::process::id());
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut out = options
+            .open(&draft)
+            .map_err(|e| format!("outbox_key_file {draft}: {e}"))?;
+        writeln!(out, "{}", SecretKey::generate().to_hex())
+            .and_then(|()| out.sync_all())
+            .map_err(|e| format!("outbox_key_file {draft}: {e}"))?;
+    }
+    let linked = std::fs::hard_link(&draft, &path);
+    let _ = std::fs::remove_file(&draft);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(format!("outbox_key_file {path}: {e}")),
+    }
+    read(&path).map(|key| (key, OutboxKeySource::File(path)))
+}
+
 fn env_flag(name: &str) -> Option<bool> {
     env::var(name)
         .ok()
@@ -272,6 +338,7 @@ pub fn load() -> Result<Config, String> {
         mail_servers: mail_servers(&s)?,
     };
     let mail = mail_settings(&s)?;
+    let outbox_key = outbox_key(&s)?;
     let database_url = env::var("DATABASE_URL")
         .ok()
         .filter(|v| !v.is_empty())
@@ -291,6 +358,7 @@ pub fn load() -> Result<Config, String> {
         time_zone: env_text("STEWARD_TIME_ZONE")
             .or(s.time_zone)
             .unwrap_or_else(|| "Europe/Zurich".to_owned()),
+        outbox_key,
     })
 }
 

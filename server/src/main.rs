@@ -66,7 +66,8 @@ async fn open_state(
     }
     let db = app::db::Db::connect(&config.database_url)
         .await
-        .map_err(|e| format!("database: {e}"))?;
+        .map_err(|e| format!("database: {e}"))?
+        .with_outbox_key(config.outbox_key.0.clone());
     // A database named but unreadable stops the start, naming it: sessions would otherwise
     // show "Unknown" everywhere without anyone knowing why.
     let places = match &config.geoip_database {
@@ -85,6 +86,32 @@ async fn open_state(
     };
     tracing::info!(backend = state.db.backend(), "database ready");
     Ok(state)
+}
+
+/// Says where the outbox key comes from, and whether messages wait for another one.
+async fn announce_outbox_key(config: &server::config::Config, state: &AppState) {
+    use server::config::OutboxKeySource;
+    match &config.outbox_key.1 {
+        OutboxKeySource::Configured => tracing::info!("outbox bodies are sealed with outbox_key"),
+        OutboxKeySource::File(path) if state.db.backend() == "postgres" => tracing::warn!(
+            "outbox bodies are sealed with the key in {path}: every Steward process on this Postgres database needs the same key; give them outbox_key (STEWARD_OUTBOX_KEY) (README, Configuration)"
+        ),
+        OutboxKeySource::File(path) => {
+            tracing::info!("outbox bodies are sealed with the key in {path}: keep it out of database backups")
+        }
+    }
+    let waiting = match state.db.read().await {
+        Ok(mut tx) => app::mail::store::waiting_for_another_key(&mut tx)
+            .await
+            .unwrap_or(0),
+        Err(_) => 0,
+    };
+    if waiting > 0 {
+        tracing::warn!(
+            waiting,
+            "emails in the outbox were sealed with another outbox key: this process cannot send them; a process started with that key will"
+        );
+    }
 }
 
 /// `--name value` pairs.
@@ -404,6 +431,7 @@ async fn run() -> Result<(), String> {
             "no mail_device_key (STEWARD_MAIL_DEVICE_KEY) is set: device passwords are hashed with a key kept in the database itself, so a stolen copy of the database can test guesses against them; set one in production (README, Configuration)"
         );
     }
+    announce_outbox_key(&config, &state).await;
     if state.settings.mail_auth_token.is_none() {
         tracing::info!("no mail_auth_token is set: POST /mail/device-auth is closed");
     }

@@ -500,7 +500,7 @@ pub mod ssr {
 
     pub(super) fn input(fields: [String; 7]) -> Result<AddressInput, AppError> {
         let [name, company, street, postal_code, city, country, vat_number] = fields;
-        AddressInput::check(
+        let address = AddressInput::check(
             &name,
             &company,
             &street,
@@ -508,7 +508,9 @@ pub mod ssr {
             &city,
             &country,
             &vat_number,
-        )
+        )?;
+        address.printable_on_invoices()?;
+        Ok(address)
     }
 
     /// The address change's activity-log entry ("Lea Legal, 1003 Lausanne"), then the commit.

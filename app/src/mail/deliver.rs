@@ -107,7 +107,7 @@ impl Mailer {
             .recipient
             .parse()
             .map_err(|e| format!("recipient: {e}"))?;
-        let body = readable_body(&claimed.body);
+        let body = readable_body(claimed.body.as_ref().map_err(|e| e.to_string())?);
         Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -7,6 +7,8 @@ pub mod deliver;
 #[cfg(feature = "ssr")]
 pub mod messages;
 #[cfg(feature = "ssr")]
+pub mod seal;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use crate::error::AppError;

@@ -1,14 +1,15 @@
-//! An invoice as a PDF (BIL-4): A4 pages in the PDF standard fonts (Helvetica, so nothing is
-//! embedded), every amount right-aligned, each line's reductions under it, VAT per rate, the
-//! CHF rounding line and the total; a long invoice continues on further pages. Written with
+//! An invoice as a PDF (BIL-4): A4 pages in DejaVu Sans, embedded as a subset (`pdf_font`),
+//! so every letter a billing address accepts prints; every amount right-aligned, each line's
+//! reductions under it, VAT per rate, the CHF rounding line and the total; text longer than its
+//! column wraps onto further lines, and a long invoice continues on further pages. Written with
 //! `pdf-writer`; the tests read it back with poppler's `pdftotext` when it is installed.
 //! Coordinates are points (`f32`): layout only — every amount is printed from `Money`.
 
 use super::invoice_number;
 use super::store::Invoice;
 use crate::money::{Money, Percent};
-use crate::pdf_text::{bold_text_width, text_width, win_ansi};
-use pdf_writer::{Content, Name, Str};
+use crate::pdf_font::{Typesetter, Weight};
+use pdf_writer::{Content, Str};
 use std::collections::BTreeMap;
 
 const WIDTH: f32 = 595.0;
@@ -16,27 +17,15 @@ const HEIGHT: f32 = 842.0;
 const LEFT: f32 = 50.0;
 const RIGHT: f32 = 545.0;
 const BOTTOM: f32 = 70.0;
-use crate::pdf_text::{BOLD, REGULAR};
+const REGULAR: Weight = Weight::Regular;
+const BOLD: Weight = Weight::Bold;
 
-/// Cuts `text` so that it fits `width` at `size`, with an ellipsis when it was cut.
-fn fit(text: &str, width: f32, size: f32) -> Vec<u8> {
-    let bytes = win_ansi(text);
-    if text_width(&bytes, size) <= width {
-        return bytes;
-    }
-    let mut cut = bytes;
-    while !cut.is_empty() && text_width(&cut, size) + text_width(&[0x85], size) > width {
-        cut.pop();
-    }
-    cut.push(0x85);
-    cut
-}
-
-/// The pages being written: one content stream each.
+/// The pages being written: one content stream each, and the fonts they use.
 struct Pages {
     done: Vec<Content>,
     page: Content,
     y: f32,
+    fonts: Typesetter,
 }
 
 impl Pages {
@@ -45,33 +34,44 @@ impl Pages {
             done: Vec::new(),
             page: Content::new(),
             y: HEIGHT - 60.0,
+            fonts: Typesetter::new(),
         }
     }
 
-    fn text(&mut self, x: f32, y: f32, font: Name, size: f32, text: &[u8]) {
+    fn text(&mut self, x: f32, y: f32, font: Weight, size: f32, text: &str) {
+        let codes = self.fonts.encode(font, text);
         self.page
             .begin_text()
-            .set_font(font, size)
+            .set_font(font.resource(), size)
             .next_line(x, y)
-            .show(Str(text))
+            .show(Str(&codes))
             .end_text();
     }
 
-    fn left(&mut self, x: f32, font: Name, size: f32, text: &str) {
+    fn left(&mut self, x: f32, font: Weight, size: f32, text: &str) {
         let y = self.y;
-        self.text(x, y, font, size, &win_ansi(text));
+        self.text(x, y, font, size, text);
     }
 
     /// Right-aligned at `right`, measured in the font it is written in.
-    fn right(&mut self, right: f32, font: Name, size: f32, text: &str) {
-        let bytes = win_ansi(text);
+    fn right(&mut self, right: f32, font: Weight, size: f32, text: &str) {
         let y = self.y;
-        let width = if font == BOLD {
-            bold_text_width(&bytes, size)
-        } else {
-            text_width(&bytes, size)
-        };
-        self.text(right - width, y, font, size, &bytes);
+        let width = self.fonts.width(font, text, size);
+        self.text(right - width, y, font, size, text);
+    }
+
+    /// `text` in lines no wider than `width`.
+    fn wrap(&self, font: Weight, size: f32, width: f32, text: &str) -> Vec<String> {
+        self.fonts.wrap(font, text, size, width)
+    }
+
+    /// `text` from `x`, wrapped within `width`, each line `leading` points under the last;
+    /// the position ends under the last line.
+    fn paragraph(&mut self, x: f32, width: f32, font: Weight, size: f32, leading: f32, text: &str) {
+        for line in self.wrap(font, size, width, text) {
+            self.left(x, font, size, &line);
+            self.down(leading);
+        }
     }
 
     fn rule(&mut self) {
@@ -104,6 +104,12 @@ impl Pages {
 const QUANTITY_RIGHT: f32 = 345.0;
 const PERIOD_X: f32 = 360.0;
 const VAT_RIGHT: f32 = 465.0;
+/// How wide a line's description runs before it wraps: up to the quantities' column.
+const DESCRIPTION_WIDTH: f32 = QUANTITY_RIGHT - LEFT - 60.0;
+/// A reduction's label, indented under its line.
+const REDUCTION_WIDTH: f32 = QUANTITY_RIGHT - LEFT - 70.0;
+/// The supplier's and the customer's blocks, on the left half of the page.
+const ADDRESS_WIDTH: f32 = 270.0;
 
 /// `Service period 07.12.2026 – 07.12.2027`: from the day it starts to the day it ends — the
 /// expiry the product's page then shows.
@@ -153,29 +159,41 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
     // Who invoices (top left, under the title), then to whom.
     pages.y = HEIGHT - 82.0;
     for (i, line) in invoice.supplier.iter().enumerate() {
-        pages.left(LEFT, if i == 0 { BOLD } else { REGULAR }, 8.5, line);
-        pages.down(11.0);
+        let weight = if i == 0 { BOLD } else { REGULAR };
+        pages.paragraph(LEFT, ADDRESS_WIDTH, weight, 8.5, 11.0, line);
     }
     pages.y = pages.y.min(HEIGHT - 130.0) - 16.0;
     pages.left(LEFT, REGULAR, 8.0, "Invoice to");
     pages.down(13.0);
-    pages.left(LEFT, BOLD, 10.0, &invoice.organization_name);
-    pages.down(14.0);
+    pages.paragraph(
+        LEFT,
+        ADDRESS_WIDTH,
+        BOLD,
+        10.0,
+        14.0,
+        &invoice.organization_name,
+    );
     for line in &invoice.address {
-        pages.left(LEFT, REGULAR, 10.0, line);
-        pages.down(13.0);
+        pages.paragraph(LEFT, ADDRESS_WIDTH, REGULAR, 10.0, 13.0, line);
     }
     pages.down(24.0);
     header(&mut pages);
     let continued = format!("Invoice {number}, continued");
     for line in &invoice.lines {
-        pages.room(
-            14.0 * (2 + line.reductions.len() + usize::from(line.service.is_some())) as f32,
-            &continued,
-        );
-        let y = pages.y;
-        let description = fit(&line.description, QUANTITY_RIGHT - LEFT - 60.0, 9.5);
-        pages.text(LEFT, y, REGULAR, 9.5, &description);
+        let description = pages.wrap(REGULAR, 9.5, DESCRIPTION_WIDTH, &line.description);
+        let reductions: Vec<(Vec<String>, Money)> = line
+            .reductions
+            .iter()
+            .map(|(label, taken)| (pages.wrap(REGULAR, 8.5, REDUCTION_WIDTH, label), *taken))
+            .collect();
+        let height = 13.0 * description.len() as f32
+            + 12.0 * reductions.iter().map(|(l, _)| l.len()).sum::<usize>() as f32
+            + 12.0
+                * (usize::from(line.service.is_some()) + usize::from(!reductions.is_empty()))
+                    as f32
+            + 3.0;
+        pages.room(height, &continued);
+        pages.left(LEFT, REGULAR, 9.5, &description[0]);
         pages.right(QUANTITY_RIGHT, REGULAR, 9.5, &line.quantity.to_string());
         pages.left(
             PERIOD_X,
@@ -186,18 +204,24 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
         pages.right(VAT_RIGHT, REGULAR, 9.5, &line.vat_rate.label());
         pages.right(RIGHT, REGULAR, 9.5, &line.list.to_string());
         pages.down(13.0);
+        for more in &description[1..] {
+            pages.left(LEFT, REGULAR, 9.5, more);
+            pages.down(13.0);
+        }
         if let Some(period) = service_text(line.service) {
             pages.left(LEFT + 12.0, REGULAR, 8.5, &period);
             pages.down(12.0);
         }
-        for (label, taken) in &line.reductions {
-            let y = pages.y;
-            let label = fit(label, QUANTITY_RIGHT - LEFT - 70.0, 8.5);
-            pages.text(LEFT + 12.0, y, REGULAR, 8.5, &label);
+        for (label, taken) in &reductions {
+            pages.left(LEFT + 12.0, REGULAR, 8.5, &label[0]);
             pages.right(RIGHT, REGULAR, 8.5, &minus(*taken));
             pages.down(12.0);
+            for more in &label[1..] {
+                pages.left(LEFT + 12.0, REGULAR, 8.5, more);
+                pages.down(12.0);
+            }
         }
-        if !line.reductions.is_empty() {
+        if !reductions.is_empty() {
             pages.left(LEFT + 12.0, REGULAR, 8.5, "Line total");
             pages.right(RIGHT, REGULAR, 8.5, &line.net.to_string());
             pages.down(12.0);
@@ -248,16 +272,11 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
     pages.down(28.0);
     if !invoice.payment_reference.is_empty() {
         pages.room(30.0, &continued);
-        pages.left(
-            LEFT,
-            REGULAR,
-            10.0,
-            &format!(
-                "Please transfer {} with the reference {}",
-                invoice.total, invoice.payment_reference
-            ),
+        let transfer = format!(
+            "Please transfer {} with the reference {}",
+            invoice.total, invoice.payment_reference
         );
-        pages.down(13.0);
+        pages.paragraph(LEFT, RIGHT - LEFT, REGULAR, 10.0, 13.0, &transfer);
         pages.left(
             LEFT,
             REGULAR,
@@ -265,9 +284,14 @@ pub fn render(invoice: &Invoice, status: &str) -> Vec<u8> {
             "The order is carried out when the transfer arrives.",
         );
     }
-    let Pages { mut done, page, .. } = pages;
+    let Pages {
+        mut done,
+        page,
+        fonts,
+        ..
+    } = pages;
     done.push(page);
-    crate::pdf_text::document(done, &format!("Invoice {number}"), (WIDTH, HEIGHT))
+    fonts.document(done, &format!("Invoice {number}"), (WIDTH, HEIGHT))
 }
 
 #[cfg(test)]
@@ -323,20 +347,6 @@ mod tests {
                 })
                 .collect(),
         }
-    }
-
-    #[test]
-    fn text_is_encoded_for_the_standard_fonts() {
-        assert_eq!(
-            win_ansi("Zürich €5 – ok"),
-            b"Z\xfcrich \x805 \x96 ok".to_vec()
-        );
-        assert_eq!(win_ansi("日本"), b"??".to_vec());
-        assert_eq!(win_ansi("a\nb"), b"a b".to_vec());
-        assert!(text_width(b"CHF 1.00", 10.0) > 0.0);
-        let cut = fit(&"x".repeat(500), 100.0, 10.0);
-        assert!(text_width(&cut, 10.0) <= 100.0);
-        assert_eq!(cut.last(), Some(&0x85));
     }
 
     #[test]
@@ -436,6 +446,36 @@ mod tests {
         );
     }
 
+    /// Nothing runs past the right margin, however long what people typed: the organization's
+    /// name, an address line, a line's description.
+    #[test]
+    fn long_text_wraps_inside_the_page() {
+        let mut invoice = sample(2);
+        // Each far wider than the page at its size.
+        invoice.organization_name =
+            "Association des amis du lac Léman, de la montagne et des forêts du canton de Vaud et environs".into();
+        invoice.address[1] =
+            "Улица Льва Толстого 16, корпус 2, подъезд 3, этаж 4, квартира 56, вход со двора, рядом с большой аптекой и почтой".into();
+        invoice.lines[0].description = format!("Web hosting {}", "very-long-site-name-".repeat(8));
+        let pdf = render(&invoice, "Paid");
+        if let Ok(path) = std::env::var("STEWARD_KEEP_INVOICE") {
+            std::fs::write(path, &pdf).ok();
+        }
+        let Some((width, rows)) = rendered(&pdf) else {
+            eprintln!("pdftoppm is not installed: skipped");
+            return;
+        };
+        let rightmost = rows
+            .iter()
+            .filter_map(|row| row.iter().rposition(|d| *d))
+            .max()
+            .expect("text");
+        assert!(
+            rightmost <= RIGHT as usize + 1,
+            "text reaches x = {rightmost} of {width}, past the margin at {RIGHT}"
+        );
+    }
+
     /// Read back with poppler when it is there (scripts/test installs it).
     #[test]
     fn an_invoice_reads_back_with_its_amounts() {
@@ -447,7 +487,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("steward-pdf-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("invoice.pdf");
-        std::fs::write(&file, render(&sample(3), "Awaiting bank transfer")).expect("write");
+        let mut invoice = sample(3);
+        invoice.address[0] = "Łukasz Żółć, Οικογένεια Παπαδοπούλου".into();
+        std::fs::write(&file, render(&invoice, "Awaiting bank transfer")).expect("write");
         let text = std::process::Command::new("pdftotext")
             .args(["-layout", file.to_str().expect("path"), "-"])
             .output()
@@ -470,6 +512,7 @@ mod tests {
             "CHF 675.60",
             "RF12 STWO 0000 0000 17",
             "Awaiting bank transfer",
+            "Łukasz Żółć, Οικογένεια Παπαδοπούλου",
         ] {
             assert!(text.contains(expected), "{expected:?} not in:\n{text}");
         }

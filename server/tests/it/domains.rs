@@ -132,7 +132,7 @@ on_every_backend!(
             4
         );
         let redemption_mail = app
-            .texts("SELECT body FROM outbox WHERE subject = 'a.com: in redemption'")
+            .mail_bodies("subject = 'a.com: in redemption'")
             .await
             .concat();
         assert!(

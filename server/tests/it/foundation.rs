@@ -663,11 +663,7 @@ async fn start_sign_up(app: &TestApp, email: &str) -> common::Reply {
 
 /// The 6-digit code of the newest confirmation mailed to `email`.
 async fn mailed_code(app: &TestApp, email: &str) -> String {
-    let bodies = app
-        .texts(&format!(
-            "SELECT body FROM outbox WHERE recipient = '{email}' ORDER BY id DESC"
-        ))
-        .await;
+    let bodies = app.mail_bodies(&format!("recipient = '{email}'")).await;
     bodies
         .iter()
         .find_map(|body| {
@@ -853,8 +849,8 @@ on_every_backend!(
         assert_eq!(app.count(&notices).await, 1);
         // With a sign-in and a reset link, and no code.
         let body = app
-            .texts(&format!(
-                "SELECT body FROM outbox WHERE recipient = '{email}' AND subject LIKE 'Someone tried%'"
+            .mail_bodies(&format!(
+                "recipient = '{email}' AND subject LIKE 'Someone tried%'"
             ))
             .await
             .remove(0);

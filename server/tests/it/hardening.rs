@@ -716,11 +716,7 @@ on_every_backend!(
             )
             .await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-        let bodies = app
-            .texts(&format!(
-                "SELECT body FROM outbox WHERE recipient = '{invited}'"
-            ))
-            .await;
+        let bodies = app.mail_bodies(&format!("recipient = '{invited}'")).await;
         let token = bodies[0]
             .split("&token=")
             .nth(1)

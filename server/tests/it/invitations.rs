@@ -11,11 +11,7 @@ use http::StatusCode;
 
 /// The token of the last invitation link mailed to `email`.
 async fn invitation_token(app: &TestApp, email: &str) -> Option<String> {
-    let bodies = app
-        .texts(&format!(
-            "SELECT body FROM outbox WHERE recipient = '{email}' ORDER BY id DESC"
-        ))
-        .await;
+    let bodies = app.mail_bodies(&format!("recipient = '{email}'")).await;
     bodies.iter().find_map(|body| {
         let rest = body.split("/invitation?organization=").nth(1)?;
         let rest = rest.split("&token=").nth(1)?;
@@ -114,7 +110,7 @@ on_every_backend!(
             .await
             .expect("mailed link");
         let mail = app
-            .texts("SELECT body FROM outbox WHERE recipient = 'nina@example.com'")
+            .mail_bodies("recipient = 'nina@example.com'")
             .await
             .join("\n");
         assert!(mail.contains("Bea Boss invites you"), "{mail}");

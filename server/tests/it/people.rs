@@ -510,7 +510,7 @@ on_every_backend!(
         assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
         let (cara, _) = app.sign_up("cara@example.com", "Cara", "Colleague").await;
         let token = app
-            .texts("SELECT body FROM outbox WHERE recipient = 'cara@example.com' ORDER BY id DESC")
+            .mail_bodies("recipient = 'cara@example.com'")
             .await
             .iter()
             .find_map(|body| {

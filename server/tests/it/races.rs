@@ -21,11 +21,7 @@ async fn exec(app: &TestApp, sql: &str) {
 
 /// The token of the last invitation link mailed to `email`.
 async fn invitation_token(app: &TestApp, email: &str) -> String {
-    let bodies = app
-        .texts(&format!(
-            "SELECT body FROM outbox WHERE recipient = '{email}' ORDER BY id DESC"
-        ))
-        .await;
+    let bodies = app.mail_bodies(&format!("recipient = '{email}'")).await;
     bodies
         .iter()
         .find_map(|body| {

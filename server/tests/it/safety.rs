@@ -355,9 +355,7 @@ on_every_backend!(
         set_safety(&app, &cookie, true, true, 10).await;
         wrong_password(&app, "al@example.com").await;
         let failed = app
-            .texts(
-                "SELECT body FROM outbox WHERE subject = 'Failed sign-in to your Steward account'",
-            )
+            .mail_bodies("subject = 'Failed sign-in to your Steward account'")
             .await;
         assert_eq!(failed.len(), 1);
         assert!(
@@ -371,7 +369,7 @@ on_every_backend!(
             .session_cookie()
             .expect("session");
         let alerts = app
-            .texts("SELECT body FROM outbox WHERE subject = 'New sign-in to your Steward account'")
+            .mail_bodies("subject = 'New sign-in to your Steward account'")
             .await;
         assert_eq!(alerts.len(), 1);
         let alert = &alerts[0];

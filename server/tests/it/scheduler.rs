@@ -53,9 +53,7 @@ on_every_backend!(
         app.clock.advance(25 * DAY);
         assert_eq!(race(&app).await, 1);
         assert_eq!(reminders_to(&app, "owner@example.com").await, 2);
-        let body = app
-            .texts("SELECT body FROM outbox WHERE subject LIKE '%expires in 5 days%'")
-            .await;
+        let body = app.mail_bodies("subject LIKE '%expires in 5 days%'").await;
         assert_eq!(body.len(), 1, "the last reminder counts the days left");
         assert_eq!(
             app.count(&format!(

@@ -1275,6 +1275,92 @@ on_every_backend!(
 );
 
 on_every_backend!(
+    every_letter_a_billing_address_accepts_prints_on_the_invoice,
+    |app: TestApp| async move {
+        let bea = buyer(&app, "bea@example.com").await;
+        top_up(&app, bea.id(), chf(100_00), "T-1").await;
+        let address = |name: &'static str,
+                       company: &'static str,
+                       street: &'static str,
+                       city: &'static str| {
+            let (app, cookie, organization) = (&app, bea.cookie.clone(), bea.organization.clone());
+            async move {
+                app.call(
+                    "add_billing_address",
+                    Some(&cookie),
+                    &[
+                        ("organization_id", organization.as_str()),
+                        ("name", name),
+                        ("company", company),
+                        ("street", street),
+                        ("postal_code", "8001"),
+                        ("city", city),
+                        ("country", "CH"),
+                        ("vat_number", ""),
+                    ],
+                )
+                .await
+            }
+        };
+        // Letters Helvetica's WinAnsi never had (Polish, Greek, Cyrillic), and a street far
+        // longer than the address column.
+        let street =
+            "Улица Льва Толстого 16, корпус 2, подъезд 3, этаж 4, квартира 56, вход со двора";
+        let added = address(
+            "Łukasz Żółć",
+            "Οικογένεια Παπαδοπούλου ΑΕ",
+            street,
+            "Ærøskøbing",
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        let id = added.json().as_i64().expect("id").to_string();
+        // A letter the invoice cannot print is refused where it is typed, named.
+        let refused = address("Li Wei", "", "Main Street 1", "東京").await;
+        assert_eq!(refused.code(), "validation", "{}", refused.body);
+        assert_eq!(refused.json()["field"], "city", "{}", refused.body);
+        assert!(refused.body.contains("東"), "{}", refused.body);
+
+        bea.add(&app, "web_hosting", "site", "1", "1").await;
+        let placed = app
+            .call(
+                "place_order",
+                Some(&bea.cookie),
+                &[
+                    ("organization_id", &bea.organization),
+                    ("currency", "CHF"),
+                    ("address_id", &id),
+                    ("payment", "prepaid"),
+                    ("key", "order-key-letters-0001"),
+                ],
+            )
+            .await;
+        assert_eq!(placed.status, StatusCode::OK, "{}", placed.body);
+        let invoice = placed.json()["invoice_id"].as_i64().expect("invoice");
+        if let Some(text) =
+            crate::renewals::invoice_text(&app, &bea.cookie, &bea.organization, invoice).await
+        {
+            let flowing = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            for expected in [
+                "Łukasz Żółć",
+                "Οικογένεια Παπαδοπούλου ΑΕ",
+                street,
+                "Ærøskøbing",
+            ] {
+                assert!(
+                    flowing.contains(expected),
+                    "{expected} missing from:\n{text}"
+                );
+            }
+            assert!(
+                !text.lines().any(|line| line.contains(street)),
+                "the long street wraps onto two lines:\n{text}"
+            );
+        }
+    }
+);
+
+on_every_backend!(
     a_renewal_line_charges_for_the_one_product_it_extends,
     |app: TestApp| async move {
         let bea = buyer(&app, "bea@example.com").await;

@@ -86,9 +86,7 @@ async fn facts(app: &TestApp, b: &Buyer, product: i64) -> serde_json::Value {
 /// The restart token of the last failure email about `domain`.
 async fn restart_token(app: &TestApp, domain: &str) -> String {
     let bodies = app
-        .texts(&format!(
-            "SELECT body FROM outbox WHERE subject = 'The transfer of {domain} failed' ORDER BY id DESC"
-        ))
+        .mail_bodies(&format!("subject = 'The transfer of {domain} failed'"))
         .await;
     let body = bodies.first().cloned().unwrap_or_default();
     let at = body.find("?restart=").expect("a restart link") + "?restart=".len();
@@ -195,9 +193,7 @@ on_every_backend!(
             assert_eq!(facts["transfer"]["state"], "failed", "{name}");
             assert_eq!(facts["transfer"]["failure"], failure, "{name}");
             let mail = app
-                .texts(&format!(
-                    "SELECT body FROM outbox WHERE subject = 'The transfer of {name} failed'"
-                ))
+                .mail_bodies(&format!("subject = 'The transfer of {name} failed'"))
                 .await
                 .concat();
             assert!(mail.contains(words), "{name}: {mail}");

@@ -252,7 +252,7 @@ on_every_backend!(
             .await;
         assert_eq!(mailed, ["ada@example.com", "bea@example.com"]);
         let ada_copy = app
-            .texts("SELECT body FROM outbox WHERE recipient = 'ada@example.com' AND subject LIKE 'Withdrawal%'")
+            .mail_bodies("recipient = 'ada@example.com' AND subject LIKE 'Withdrawal%'")
             .await;
         assert!(
             ada_copy[0].contains("Bea Boss asked for CHF 10.00"),

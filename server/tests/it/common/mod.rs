@@ -327,13 +327,31 @@ impl TestApp {
         rows
     }
 
+    /// The bodies of the outbox messages `condition` (SQL on `outbox`) selects, newest first,
+    /// opened with this server's outbox key as the worker opens them ("" once erased).
+    pub async fn mail_bodies(&self, condition: &str) -> Vec<String> {
+        let sql = format!(
+            "SELECT recipient, subject, body FROM outbox WHERE {condition} ORDER BY id DESC"
+        );
+        let mut tx = self.state.db.read().await.expect("read");
+        let rows = on_db!(&mut tx, |c| sqlx::query_as::<_, (String, String, String)>(
+            &sql
+        )
+        .fetch_all(&mut **c)
+        .await)
+        .expect("outbox");
+        let key = self.state.db.outbox_key();
+        rows.into_iter()
+            .map(|(to, subject, body)| match body.as_str() {
+                "" => String::new(),
+                sealed => app::mail::seal::open(key, &to, &subject, sealed).expect("a sealed body"),
+            })
+            .collect()
+    }
+
     /// The token of the last link to `path` (e.g. "/unlock") mailed to `email`, from the outbox.
     pub async fn mailed_token(&self, email: &str, path: &str) -> Option<String> {
-        let bodies = self
-            .texts(&format!(
-                "SELECT body FROM outbox WHERE recipient = '{email}' ORDER BY id DESC"
-            ))
-            .await;
+        let bodies = self.mail_bodies(&format!("recipient = '{email}'")).await;
         let marker = format!("{path}?token=");
         bodies.iter().find_map(|body| {
             body.split(&marker).nth(1).map(|rest| {
