@@ -31,6 +31,17 @@ pub enum Tx {
 pub struct Handle {
     statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
     outbox_key: std::sync::Arc<crate::tokens::SecretKey>,
+    /// Set on a transaction that entered a customer as one of a partner's people (PAR-3):
+    /// every activity-log entry it writes there names the partner.
+    acting_for: Option<std::sync::Arc<ActingFor>>,
+}
+
+/// A customer entered as one of a partner's people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActingFor {
+    pub customer_id: i64,
+    pub customer: String,
+    pub partner_id: i64,
 }
 
 impl Handle {
@@ -40,6 +51,7 @@ impl Handle {
             // Until the operator's key is given (`Db::with_outbox_key`): a fresh one, good for
             // as long as this handle lives (tests, one-off commands that send nothing).
             outbox_key: std::sync::Arc::new(crate::tokens::SecretKey::generate()),
+            acting_for: None,
         }
     }
     pub fn count(&self) {
@@ -314,6 +326,22 @@ impl Tx {
     pub fn outbox_key(&self) -> &crate::tokens::SecretKey {
         match self {
             Tx::Sqlite(_, h) | Tx::Postgres(_, h) => &h.outbox_key,
+        }
+    }
+
+    /// Marks this transaction as one of a partner's people's, inside a customer (PAR-3).
+    pub fn act_for(&mut self, acting: ActingFor) {
+        match self {
+            Tx::Sqlite(_, h) | Tx::Postgres(_, h) => {
+                h.acting_for = Some(std::sync::Arc::new(acting))
+            }
+        }
+    }
+
+    /// The customer this transaction entered for a partner, if it did.
+    pub fn acting_for(&self) -> Option<std::sync::Arc<ActingFor>> {
+        match self {
+            Tx::Sqlite(_, h) | Tx::Postgres(_, h) => h.acting_for.clone(),
         }
     }
 

@@ -186,8 +186,180 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, AppError> {
             .map(|(p, _)| ids[*p]);
         seed_billing(&mut tx, organization_id, name, founder, &origin, now).await?;
     }
+    seed_partners(&mut tx, &ids, &products, &origin, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The partner program (PAR-1..3, PAR-7): Helvetia Web Agency is a partner (20 % on web
+/// hostings, 15 % on mail services) managing Lakeside Bakery with full access paid by the
+/// bakery, and Alpine Trail Club with limited access to its hosting and mail service until two
+/// months from now; a request to a new customer waits for its answer; its collaborator David
+/// is delegated the bakery.
+async fn seed_partners(
+    tx: &mut crate::db::Tx,
+    ids: &[i64],
+    products: &ProductIds,
+    origin: &Origin,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::partners::{store, PartnerAccess, PartnerState, Rate};
+    const DAY: i64 = 86_400;
+    let mut organization = Vec::new();
+    for (name, _) in ORGANIZATIONS {
+        organization.push(
+            crate::organizations::store::first_named(&mut *tx, name)
+                .await?
+                .ok_or_else(AppError::internal)?,
+        );
+    }
+    let [agency, bakery, club] = [organization[0], organization[1], organization[2]];
+    let (bruno, alice, david, felix) = (ids[1], ids[0], ids[3], ids[5]);
+    store::apply(
+        tx,
+        agency,
+        "CHE-105.832.117",
+        "https://www.helvetia-web.example",
+        bruno,
+        now,
+    )
+    .await?;
+    store::decide(tx, agency, PartnerState::Approved, "", now).await?;
+    store::set_rates(
+        tx,
+        agency,
+        &[
+            Rate {
+                kind: crate::products::ProductKind::WebHosting,
+                percent: crate::money::Percent(20_00),
+            },
+            Rate {
+                kind: crate::products::ProductKind::MailService,
+                percent: crate::money::Percent(15_00),
+            },
+        ],
+    )
+    .await?;
+    let log = |action, organization_id, actor, detail: String| NewEntryOwned {
+        action,
+        organization_id,
+        actor,
+        detail,
+    };
+    let mut entries = vec![log(
+        ActivityAction::PartnerApproved,
+        agency,
+        bruno,
+        "partner program: approved, 20 % on web hosting, 15 % on mail service".to_owned(),
+    )];
+    // Each request's link is made and forgotten: only its hash is kept, as always.
+    let request = |email: &'static str, access: PartnerAccess, until: Option<i64>| {
+        let (_, hash) = crate::tokens::new_token();
+        (email, access, until, hash)
+    };
+    let granted = [
+        (
+            request(
+                "felix@demo.steward.test",
+                PartnerAccess::FullCustomerPays,
+                None,
+            ),
+            bakery,
+            felix,
+            Vec::new(),
+        ),
+        (
+            request(
+                "alice@demo.steward.test",
+                PartnerAccess::Limited,
+                Some(now + 60 * DAY),
+            ),
+            club,
+            alice,
+            vec!["Hosting alpine-trail-club", "Mail alpine-trail-club.ch"],
+        ),
+    ];
+    for ((email, access, until, hash), customer, answered_by, granted_products) in granted {
+        let id = store::insert_request(
+            tx,
+            &store::NewRequest {
+                partner_id: agency,
+                email,
+                token_hash: hash.as_str(),
+                requested_by: bruno,
+                at: now,
+                expires_at: now + crate::partners::REQUEST_LIFETIME_SECONDS,
+                access,
+                until,
+            },
+        )
+        .await?;
+        store::grant(tx, id, customer, answered_by, now, access, until).await?;
+        let chosen: Vec<i64> = granted_products
+            .iter()
+            .filter_map(|name| products.get(*name).copied())
+            .collect();
+        store::add_products(tx, id, &chosen).await?;
+        let customer_name = crate::partners::store::organization_name(tx, customer).await?;
+        entries.push(log(
+            ActivityAction::PartnerAccessGranted,
+            customer,
+            answered_by,
+            format!("{} granted to Helvetia Web Agency", access.label()),
+        ));
+        entries.push(log(
+            ActivityAction::PartnerAccessGranted,
+            agency,
+            answered_by,
+            format!("{customer_name} granted {}", access.label()),
+        ));
+    }
+    let (_, hash) = crate::tokens::new_token();
+    store::insert_request(
+        tx,
+        &store::NewRequest {
+            partner_id: agency,
+            email: "hello@cafe-du-port.example",
+            token_hash: hash.as_str(),
+            requested_by: bruno,
+            at: now,
+            expires_at: now + crate::partners::REQUEST_LIFETIME_SECONDS,
+            access: PartnerAccess::FullPartnerPays,
+            until: None,
+        },
+    )
+    .await?;
+    store::set_delegated(tx, agency, david, bakery, true, now).await?;
+    entries.push(log(
+        ActivityAction::CustomerDelegationChanged,
+        agency,
+        bruno,
+        "Lakeside Bakery delegated to David Meier".to_owned(),
+    ));
+    for entry in entries {
+        record(
+            tx,
+            NewEntry {
+                action: entry.action,
+                actor_user_id: Some(entry.actor),
+                organization_id: Some(entry.organization_id),
+                product_id: None,
+                detail: &entry.detail,
+                origin,
+                at: now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A log entry the demo writes once its rows are in.
+struct NewEntryOwned {
+    action: ActivityAction,
+    organization_id: i64,
+    actor: i64,
+    detail: String,
 }
 
 /// The demo's promo code: 20 % off any product, once per organization.

@@ -47,6 +47,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("domains", &["domains"]),
     ("mail services", &["mailboxes"]),
     ("people", &["invitations"]),
+    ("the partner program", &["partners"]),
     ("organizations", &["organizations"]),
     ("the frame and the demo", &["layout", "demo"]),
 ];

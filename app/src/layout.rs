@@ -115,6 +115,8 @@ pub fn OrganizationShell() -> impl IntoView {
                                 // Those who may read the organization's log land on it; others on their own.
                                 <A href=move || if whole_log { format!("/o/{}/activity?scope=organization", organization_id.get()) } else { format!("/o/{}/activity", organization_id.get()) }>"Activity"</A>
                                 {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
+                                // A partner's Reseller area (PAR-1), for those who may open it.
+                                {s.reseller.then(|| view! { <A href=move || format!("/o/{}/reseller", organization_id.get())>"Reseller area"</A> })}
                                 {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
                                     <p class="menu-group" aria-hidden="true">"Billing"</p>
                                     <A href=move || format!("/o/{}/billing/shop", organization_id.get())>"Shop"</A>
@@ -131,6 +133,21 @@ pub fn OrganizationShell() -> impl IntoView {
                 <A href=move || format!("/o/{}/organizations", organization_id.get())>"My organizations"</A>
             </nav>
             <main id="main" class="content" tabindex="-1">
+                // Inside a customer as one of a partner's people (PAR-3): whose manager this is,
+                // for whom, and the way back.
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        data.await.ok().and_then(|s| {
+                            let via = s.current.partner.clone()?;
+                            Some(view! {
+                                <p class="partner-banner" role="note" data-testid="partner-banner">
+                                    {format!("You are managing {} for {} — ", s.current.name, via.partner_name)}
+                                    <a href=format!("/o/{}", via.partner_id) rel="external">{format!("back to {}", via.partner_name)}</a>
+                                </p>
+                            })
+                        })
+                    })}
+                </Transition>
                 <Outlet />
             </main>
         </div>
@@ -199,6 +216,20 @@ fn Switcher(shell: ShellData) -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
+                // PAR-3: the customers I manage for a partner, apart from my own organizations.
+                {(!shell.customers.is_empty()).then(|| view! {
+                    <p class="menu-heading" id="switcher-customers">"Customers"</p>
+                    <ul aria-labelledby="switcher-customers" data-testid="switcher-customers">
+                        {shell.customers.into_iter().map(|(id, name, partner)| view! {
+                            <li>
+                                <a href=format!("/o/{id}") rel="external" aria-current=(id == current).then_some("page") on:click=move |_| open.set(false)>
+                                    <span class="menu-name">{name}</span>
+                                    <span class="menu-role">{format!("for {partner}")}</span>
+                                </a>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })}
                 <a class="menu-footer" href=format!("/o/{current}/organizations") on:click=move |_| open.set(false)>
                     "Manage my organizations"
                 </a>

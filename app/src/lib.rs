@@ -25,6 +25,7 @@ pub mod mail;
 pub mod mailboxes;
 pub mod money;
 pub mod organizations;
+pub mod partners;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
@@ -112,6 +113,8 @@ mod routes {
             Page::Shop => shop::view::CartPage().into_any(),
             Page::Invoices => shop::view::InvoicesPage().into_any(),
             Page::Order => shop::guest_view::OrderStartPage().into_any(),
+            Page::Reseller => partners::view::ResellerPage().into_any(),
+            Page::PartnerRequest => partners::view::PartnerRequestPage().into_any(),
         }
     }
 
@@ -195,6 +198,8 @@ mod routes {
         DeviceSetup,
         Security,
         Compromised,
+        Reseller,
+        PartnerRequest,
     );
 }
 
@@ -297,6 +302,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/confirm-email") view={Lazy::<routes::ConfirmEmail>::new()} />
                 <Route path=path!("/invitation") view={Lazy::<routes::Invitation>::new()} />
                 <Route path=path!("/product-move") view={Lazy::<routes::ProductMove>::new()} />
+                <Route path=path!("/partner-request") view={Lazy::<routes::PartnerRequest>::new()} />
                 <Route path=path!("/welcome") view={Lazy::<routes::Welcome>::new()} />
                 <Route path=path!("/mail-setup") view={Lazy::<routes::DeviceSetup>::new()} />
                 <ParentRoute path=path!("/o/:organization") view={Lazy::<routes::Shell>::new()}>
@@ -319,6 +325,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/notifications") view={Lazy::<routes::BillingNotifications>::new()} />
                     <Route path=path!("billing/shop") view={Lazy::<routes::Shop>::new()} />
                     <Route path=path!("billing/invoices") view={Lazy::<routes::Invoices>::new()} />
+                    <Route path=path!("reseller") view={Lazy::<routes::Reseller>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />

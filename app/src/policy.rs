@@ -22,6 +22,22 @@ stored! {
     }
 }
 
+stored! {
+    /// What a customer lets a partner do (PAR-2, the seeds' kinds): manage everything and pay
+    /// with the customer's payment methods, manage everything and pay with the partner's own,
+    /// or manage chosen products only.
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PartnerAccess labelled {
+        #[strum(message = "Full access, with the customer's payment methods")]
+        FullCustomerPays,
+        #[strum(message = "Full access, with the partner's payment methods")]
+        FullPartnerPays,
+        #[strum(message = "Limited access to chosen products")]
+        Limited,
+    }
+}
+
 impl Role {
     /// Rank for "nobody grants a role above their own": higher is more.
     pub fn rank(self) -> u8 {
@@ -94,10 +110,23 @@ pub enum Action {
     /// (BIL-3). Only legal representatives answer for the organization's money; billing rights
     /// on a product do not reach it.
     WithdrawMoney,
+    /// Apply to the partner program, ask customers for access and end a partner's access to a
+    /// customer (PAR-2, PAR-7): the seeds' prerequisite, legal representatives only.
+    ManagePartnership,
+    /// Open a partner's Reseller area: its customers, requests and rates (PAR-1).
+    ViewCustomers,
+    /// Grant a partner access to this organization (PAR-2): legal representatives, who answer
+    /// for who manages the organization's products and money.
+    GrantPartnerAccess,
+    /// Choose which customers each of the partner's collaborators reaches (PAR-7).
+    DelegateCustomers,
+    /// Leave the organization (ORG-8): every member may, blocked or not; a partner's person is
+    /// no member and has nothing to leave (their partner or the customer ends the access).
+    LeaveOrganization,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -118,6 +147,11 @@ impl Action {
         Action::ViewActivity,
         Action::UseBilling,
         Action::WithdrawMoney,
+        Action::ManagePartnership,
+        Action::ViewCustomers,
+        Action::GrantPartnerAccess,
+        Action::DelegateCustomers,
+        Action::LeaveOrganization,
     ];
 }
 
@@ -126,7 +160,7 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match (action, role) {
-        (ViewOrganization, _) => true,
+        (ViewOrganization | LeaveOrganization, _) => true,
         (ViewMembers, LegalRepresentative | Administrator | Collaborator) => true,
         (ViewMembers, External) => false,
         (UnlockMember, LegalRepresentative | Administrator) => true,
@@ -161,6 +195,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         (UseBilling, Collaborator | External) => false,
         (WithdrawMoney, LegalRepresentative) => true,
         (WithdrawMoney, Administrator | Collaborator | External) => false,
+        (ManagePartnership | GrantPartnerAccess, LegalRepresentative) => true,
+        (ManagePartnership | GrantPartnerAccess, Administrator | Collaborator | External) => false,
+        (ViewCustomers | DelegateCustomers, LegalRepresentative | Administrator) => true,
+        (ViewCustomers | DelegateCustomers, Collaborator | External) => false,
     }
 }
 
@@ -176,21 +214,54 @@ pub struct Standing {
     /// a collaborator use billing.
     #[serde(default)]
     pub billing: bool,
+    /// Not a member: one of a partner's people, inside a customer that granted the partner this
+    /// access (PAR-3). Decided by [`partner_permits`], never by the role.
+    #[serde(default)]
+    pub partner: Option<PartnerAccess>,
 }
 
 /// The table for a member as they stand. A blocked member (ORG-6) keeps their role on paper,
 /// and a member who owes the two-factor authentication their organization requires (SEC-4) is
-/// held at the door: either may see the organization's name and why they are held, nothing
-/// more. (Setting up two-factor authentication is the person's own business, outside any
-/// organization, so it stays reachable.)
+/// held at the door: either may see the organization's name and why they are held, and leave
+/// it, nothing more. (Setting up two-factor authentication is the person's own business,
+/// outside any organization, so it stays reachable.) One of a partner's people inside a
+/// customer (PAR-3) has what the customer granted, [`partner_permits`], behind the same
+/// two-factor door.
 pub fn permits(standing: Standing, action: Action) -> bool {
+    if let Some(access) = standing.partner {
+        if standing.missing_two_factor {
+            return action == Action::ViewOrganization;
+        }
+        return partner_permits(access, action);
+    }
     if standing.blocked || standing.missing_two_factor {
-        return action == Action::ViewOrganization;
+        // Held at the door, but free to go.
+        return matches!(action, Action::ViewOrganization | Action::LeaveOrganization);
     }
     if action == Action::UseBilling && standing.role == Role::Collaborator {
         return standing.billing;
     }
     allows(standing.role, action)
+}
+
+/// What a partner's person may do inside a customer that granted the partner `access` (PAR-3):
+/// the customer's products — all of them with full access, the granted ones with limited
+/// access — and, with full access paid by the customer's payment methods, its billing. Never
+/// the customer's people, roles, settings, log or two-factor requirement, never blocking,
+/// moving or receiving products, never its money leaving, and never granting the partner
+/// anything.
+pub fn partner_permits(access: PartnerAccess, action: Action) -> bool {
+    use Action::*;
+    match action {
+        ViewOrganization | ViewProducts => true,
+        ViewAllProducts | TagProducts => access != PartnerAccess::Limited,
+        UseBilling => access == PartnerAccess::FullCustomerPays,
+        ViewMembers | UnlockMember | EditTags | BlockProducts | ModifyRoles | ManageAccess
+        | MoveProducts | ReceiveProducts | InviteMembers | BlockMembers | RemoveMembers
+        | ChangeSettings | DeleteOrganization | ViewActivity | WithdrawMoney
+        | ManagePartnership | ViewCustomers | GrantPartnerAccess | DelegateCustomers
+        | LeaveOrganization => false,
+    }
 }
 
 /// Who gets through the door of a server function, before anything it reaches is looked at.
@@ -368,7 +439,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("organization_shell", Reader, Organization(ViewOrganization)),
         row("organization_overview", Reader, Organization(ViewOrganization)),
         row("activity_filter_choices", Reader, Organization(ViewOrganization)),
-        row("leave_organization", Writer, Organization(ViewOrganization)),
+        row("leave_organization", Writer, Organization(LeaveOrganization)),
         row("organization_users", Reader, Organization(ViewMembers)),
         row("unlock_member", Writer, Organization(UnlockMember)).takes(Ids::OrganizationAndObjects),
         row("change_role", Writer, Organization(ModifyRoles)).takes(Ids::OrganizationAndObjects),
@@ -401,6 +472,20 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("open_product_move", Anyone, Link),
         row("refuse_product_move", Anyone, Link),
         row("accept_product_move", InPerson, Organization(ReceiveProducts)),
+        // The partner program (partners): applying, the Reseller area, requests for access
+        // and their answers, ending an access from either side.
+        row("partner_program", Reader, Organization(ChangeSettings)),
+        row("apply_as_partner", InPerson, Organization(ManagePartnership)),
+        row("reseller", Reader, Organization(ViewCustomers)),
+        row("request_customer", InPerson, Organization(ManagePartnership)),
+        row("cancel_customer_request", Writer, Organization(ManagePartnership)).takes(Ids::OrganizationAndObjects),
+        row("end_customer", Writer, Organization(ManagePartnership)).takes(Ids::OrganizationAndObjects),
+        row("open_partner_request", Anyone, Link),
+        row("refuse_partner_request", Anyone, Link),
+        row("grant_partner_access", InPerson, Organization(GrantPartnerAccess)).takes(Ids::OrganizationAndObjects),
+        row("partners_with_access", Reader, Organization(ChangeSettings)),
+        row("end_partner_access", Writer, Organization(ChangeSettings)).takes(Ids::OrganizationAndObjects),
+        row("set_customer_delegation", Writer, Organization(DelegateCustomers)).takes(Ids::OrganizationAndObjects),
         row("set_auto_renew_many", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("create_tag", Writer, Organization(TagProducts)),
         row("tag_products", Writer, Product(TagProducts)).takes(Ids::OrganizationAndObjects),
@@ -634,6 +719,12 @@ mod tests {
         // Collaborators: only with billing rights on a product (permits, below).
         (UseBilling,       [true,  true,  false, false]),
         (WithdrawMoney,    [true,  false, false, false]),
+        // The partner program: legal representatives commit the organization.
+        (ManagePartnership, [true, false, false, false]),
+        (ViewCustomers,    [true,  true,  false, false]),
+        (GrantPartnerAccess, [true, false, false, false]),
+        (DelegateCustomers, [true,  true,  false, false]),
+        (LeaveOrganization, [true,  true,  true,  true]),
     ];
 
     #[test]
@@ -693,10 +784,11 @@ mod tests {
                         blocked,
                         missing_two_factor,
                         billing,
+                        partner: None,
                     };
                     assert_eq!(
                         permits(standing, action),
-                        action == ViewOrganization,
+                        matches!(action, ViewOrganization | LeaveOrganization),
                         "{standing:?} × {action:?}"
                     );
                 }
@@ -705,6 +797,7 @@ mod tests {
                     blocked: false,
                     missing_two_factor: false,
                     billing: false,
+                    partner: None,
                 };
                 assert_eq!(permits(free, action), allows(role, action));
                 // Billing rights on a product open billing to a collaborator, and nothing else.
@@ -718,6 +811,52 @@ mod tests {
                     allows(role, action) || billing_opens,
                     "{with_billing:?} × {action:?}"
                 );
+            }
+        }
+    }
+
+    /// A partner's person inside a customer, written out: the products (all with full access),
+    /// billing only when the customer pays, nothing of the customer's people or settings.
+    #[test]
+    fn a_partner_reaches_what_the_customer_granted_and_never_more() {
+        use PartnerAccess::*;
+        #[rustfmt::skip]
+        const TABLE: &[(Action, [bool; 3])] = &[
+            //                  full+customer full+partner limited
+            (ViewOrganization, [true,  true,  true]),
+            (ViewProducts,     [true,  true,  true]),
+            (ViewAllProducts,  [true,  true,  false]),
+            (TagProducts,      [true,  true,  false]),
+            (UseBilling,       [true,  false, false]),
+        ];
+        for action in Action::ALL {
+            let row = TABLE
+                .iter()
+                .find(|(a, _)| *a == action)
+                .map_or([false; 3], |(_, r)| *r);
+            for (access, allowed) in [FullCustomerPays, FullPartnerPays, Limited]
+                .into_iter()
+                .zip(row)
+            {
+                for role in [Collaborator, LegalRepresentative] {
+                    let standing = Standing {
+                        role,
+                        blocked: false,
+                        missing_two_factor: false,
+                        billing: true,
+                        partner: Some(access),
+                    };
+                    assert_eq!(
+                        permits(standing, action),
+                        allowed,
+                        "{access:?} × {action:?}"
+                    );
+                    let owing = Standing {
+                        missing_two_factor: true,
+                        ..standing
+                    };
+                    assert_eq!(permits(owing, action), action == ViewOrganization);
+                }
             }
         }
     }

@@ -112,8 +112,14 @@ test("demo data: a newcomer signs in and sees a populated manager", async ({ pag
   await hydrated(page);
   await page.getByRole("button", { name: /Organization/ }).first().click();
   const menu = page.locator("#switcher-menu");
-  await expect(menu.getByRole("listitem")).toHaveCount(3);
-  await menu.getByRole("link", { name: /Helvetia Web Agency/ }).click();
+  const mine = menu.locator('[aria-labelledby="switcher-heading"]');
+  await expect(mine.getByRole("listitem")).toHaveCount(3);
+  // An administrator of the agency, a partner: she also manages the bakery for it.
+  const customers = menu.getByTestId("switcher-customers");
+  await expect(customers.getByRole("listitem")).toHaveCount(1);
+  await expect(customers).toContainText("Lakeside Bakery");
+  await expect(customers).toContainText("for Helvetia Web Agency");
+  await mine.getByRole("link", { name: /Helvetia Web Agency/ }).click();
   await expect(page.getByTestId("organization-name")).toHaveText("Helvetia Web Agency");
   await expect(page.getByRole("row")).toHaveCount(6);
   await checkAccessibility(page, "demo organization with members");

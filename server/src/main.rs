@@ -27,6 +27,10 @@ async fn main() -> ExitCode {
         Some("simulate-registrar-domain") => simulate_registrar_domain(&args[1..]).await,
         Some("complete-withdrawal") => settle_withdrawal(&args[1..], true).await,
         Some("reverse-withdrawal") => settle_withdrawal(&args[1..], false).await,
+        Some("list-partner-applications") => list_partner_applications().await,
+        Some("approve-partner") => decide_partner(&args[1..], true).await,
+        Some("refuse-partner") => decide_partner(&args[1..], false).await,
+        Some("set-partner-rates") => set_partner_rates(&args[1..]).await,
         Some(other) => Err(format!(
             "unknown command \"{other}\"; without one the server starts. Commands:\n  \
              record-transfer --reference RF.. --amount 100.00 --currency CHF --transfer BANK-ID\n  \
@@ -37,6 +41,10 @@ async fn main() -> ExitCode {
              list-withdrawals\n  \
              complete-withdrawal --id 7\n  \
              reverse-withdrawal --id 7 --reason \"The bank refused the IBAN\"\n  \
+             list-partner-applications\n  \
+             approve-partner --organization 3 --rates web_hosting=20,mail_service=15\n  \
+             refuse-partner --organization 3 --reason \"No trade register entry under that number\"\n  \
+             set-partner-rates --organization 3 --rates web_hosting=25\n  \
              simulate-registrar-domain --domain shop.com --code AUTH-CODE [--locked yes] \
              [--registered-days-ago 30] [--in-redemption yes] [--holder-confirms no]"
         )),
@@ -284,6 +292,82 @@ async fn grant_free_offer(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `list-partner-applications`: the applications to the partner program waiting for review.
+async fn list_partner_applications() -> Result<(), String> {
+    let state = operator_state().await?;
+    let lines = app::partners::operator::applications(&state)
+        .await
+        .map_err(|e| e.message);
+    state.db.close().await;
+    let lines = lines?;
+    if lines.is_empty() {
+        println!("No application is waiting.");
+    }
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `approve-partner` (with its discount rates) or `refuse-partner` (with the reason the
+/// organization reads).
+async fn decide_partner(args: &[String], approve: bool) -> Result<(), String> {
+    let flags = flags(args)?;
+    let command = if approve {
+        "approve-partner"
+    } else {
+        "refuse-partner"
+    };
+    let organization: i64 = flags
+        .get("organization")
+        .ok_or(format!("{command} needs --organization"))?
+        .parse()
+        .map_err(|_| "--organization is the organization's number")?;
+    let state = operator_state().await?;
+    let done = if approve {
+        match app::partners::operator::parse_rates(flags.get("rates").map_or("", String::as_str)) {
+            Ok(rates) => app::partners::operator::approve(&state, organization, &rates).await,
+            Err(e) => Err(e),
+        }
+    } else {
+        let reason = flags.get("reason").map_or("", String::as_str);
+        app::partners::operator::refuse(&state, organization, reason).await
+    };
+    state.db.close().await;
+    let name = done.map_err(|e| e.message)?;
+    println!(
+        "{name}: {}; its legal representatives are told by email.",
+        if approve {
+            "approved as a partner"
+        } else {
+            "application refused"
+        }
+    );
+    Ok(())
+}
+
+/// `set-partner-rates`: an approved partner's discount rates, replaced.
+async fn set_partner_rates(args: &[String]) -> Result<(), String> {
+    let flags = flags(args)?;
+    let organization: i64 = flags
+        .get("organization")
+        .ok_or("set-partner-rates needs --organization")?
+        .parse()
+        .map_err(|_| "--organization is the organization's number")?;
+    let rates = app::partners::operator::parse_rates(
+        flags
+            .get("rates")
+            .ok_or("set-partner-rates needs --rates")?,
+    )
+    .map_err(|e| e.message)?;
+    let state = operator_state().await?;
+    let done = app::partners::operator::set_rates(&state, organization, &rates).await;
+    state.db.close().await;
+    let name = done.map_err(|e| e.message)?;
+    println!("{name}: new partner rates in force; its legal representatives are told by email.");
+    Ok(())
+}
+
 /// `simulate-registrar-domain`: what the simulated current registrar knows of a domain (the
 /// embedded registry simulation answers transfers from it; a real registrar ignores it).
 async fn simulate_registrar_domain(args: &[String]) -> Result<(), String> {
@@ -515,6 +599,17 @@ async fn scheduler(state: AppState) {
             ),
             Ok(_) => {}
             Err(error) => tracing::warn!(message = %error.message, "automatic renewals failed"),
+        }
+        match app::partners::scheduler::run(&state, &worker).await {
+            Ok(Some(run)) if run != app::partners::scheduler::Run::default() => tracing::info!(
+                reminded = run.reminded,
+                ended = run.ended,
+                "partner access end dates"
+            ),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(message = %error.message, "partner access end dates failed")
+            }
         }
         // After the renewals: a domain renewed at its expiry does not move on.
         match app::domains::lifecycle::run(&state, &worker).await {

@@ -108,9 +108,10 @@ impl PageMemo {
         tx: &mut Tx,
         organization_id: i64,
         user_id: i64,
+        now: i64,
     ) -> Result<Option<Member>, AppError> {
         let Some(memo) = leptos::prelude::use_context::<PageMemo>() else {
-            return Ok(store::membership(tx, organization_id, user_id).await?);
+            return Ok(store::standing_in(tx, organization_id, user_id, now).await?);
         };
         let cell = memo
             .memberships
@@ -121,7 +122,7 @@ impl PageMemo {
             .clone();
         let found = cell
             .get_or_try_init(|| async {
-                Ok::<_, AppError>(store::membership(tx, organization_id, user_id).await?)
+                Ok::<_, AppError>(store::standing_in(tx, organization_id, user_id, now).await?)
             })
             .await?;
         Ok(found.clone())
@@ -188,9 +189,14 @@ pub async fn authorize_request(
 ) -> Result<(Account, crate::access::OrganizationSummary), AppError> {
     let account = authenticate_request(state, headers, origin, door).await?;
     let mut tx = state.db.read().await?;
-    let membership =
-        crate::access::organization::authorize(&mut tx, organization_id, account.id, action)
-            .await?;
+    let membership = crate::access::organization::authorize(
+        &mut tx,
+        organization_id,
+        account.id,
+        action,
+        state.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok((account, membership))
 }

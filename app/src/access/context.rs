@@ -152,9 +152,10 @@ impl Context {
         let action = self.action()?;
         let user_id = self.account()?.id;
         tracing::Span::current().record("organization", organization_id);
-        let found = PageMemo::membership(&mut tx, organization_id, user_id).await?;
+        let found = PageMemo::membership(&mut tx, organization_id, user_id, self.now).await?;
         let member = organization::allowed(found, action)
             .inspect_err(|error| refused("organization", error))?;
+        Self::entered(&mut tx, &member);
         Ok((tx, member))
     }
 
@@ -224,9 +225,11 @@ impl Context {
         let action = self.action()?;
         let user_id = self.account()?.id;
         tracing::Span::current().record("organization", organization_id);
-        organization::authorize(tx, organization_id, user_id, action)
+        let member = organization::authorize(tx, organization_id, user_id, action, self.now)
             .await
-            .inspect_err(|error| refused("organization", error))
+            .inspect_err(|error| refused("organization", error))?;
+        Self::entered(tx, &member);
+        Ok(member)
     }
 
     /// Each of `product_ids` as the row's product reach finds it, through the one
@@ -282,7 +285,7 @@ impl Context {
         billing: bool,
         product_ids: &[i64],
     ) -> Result<(), AppError> {
-        let only_for = organization::products_for(member.role, self.account()?.id);
+        let only_for = organization::products_for(&member, self.account()?.id);
         let writes = self.row.caller != Caller::Reader;
         for product_id in product_ids {
             let blocked = crate::access::store::reached_product(
@@ -301,6 +304,18 @@ impl Context {
             }
         }
         Ok(())
+    }
+
+    /// Marks a transaction that entered a customer as one of a partner's people: every log
+    /// entry it writes there names the partner (`activity::store::record`).
+    fn entered(tx: &mut Tx, member: &Member) {
+        if let Some(via) = &member.partner {
+            tx.act_for(crate::db::ActingFor {
+                customer_id: member.id,
+                customer: member.name.clone(),
+                partner_id: via.partner_id,
+            });
+        }
     }
 
     /// One activity-log entry by the caller (nobody, behind a door that lets anyone in).

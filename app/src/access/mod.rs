@@ -70,6 +70,21 @@ pub struct OrganizationSummary {
     /// I was given billing rights on one of its products (what opens billing to a
     /// collaborator).
     pub billing: bool,
+    /// The organization is an approved partner (PAR-1): it has a Reseller area.
+    #[serde(default)]
+    pub is_partner: bool,
+    /// I am not a member: I enter it as one of a partner's people, with the access it granted
+    /// that partner (PAR-3).
+    #[serde(default)]
+    pub partner: Option<PartnerVia>,
+}
+
+/// How one of a partner's people stands in a customer's organization.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PartnerVia {
+    pub partner_id: i64,
+    pub partner_name: String,
+    pub access: crate::policy::PartnerAccess,
 }
 
 impl OrganizationSummary {
@@ -79,6 +94,7 @@ impl OrganizationSummary {
             blocked: self.blocked,
             missing_two_factor: self.missing_two_factor,
             billing: self.billing,
+            partner: self.partner.as_ref().map(|p| p.access),
         }
     }
 

@@ -12,15 +12,17 @@ use crate::policy::{allows, Action, Role};
 /// A member as they stand in one organization, read fresh from the database.
 pub type Member = OrganizationSummary;
 
-/// The caller's membership of the organization, if the policy lets their role do `action`.
-/// Not a member (or no such organization): not found. A member whose role is not allowed: forbidden.
+/// How the caller stands in the organization — a member, or one of a partner's people it
+/// granted access to (PAR-3) — if the policy lets them do `action`. Neither (or no such
+/// organization): not found. Someone the policy does not allow: forbidden.
 pub async fn authorize(
     tx: &mut Tx,
     organization_id: i64,
     user_id: i64,
     action: Action,
+    now: i64,
 ) -> Result<OrganizationSummary, AppError> {
-    let found = crate::access::store::membership(tx, organization_id, user_id).await?;
+    let found = crate::access::store::standing_in(tx, organization_id, user_id, now).await?;
     allowed(found, action)
 }
 
@@ -52,10 +54,16 @@ pub fn allowed(found: Option<OrganizationSummary>, action: Action) -> Result<Mem
     Ok(membership)
 }
 
-/// The products a member reaches: every one of the organization's for the roles that see
-/// them all (`None`), or only those the person was given access to (`Some(user_id)`).
-pub fn products_for(role: Role, user_id: i64) -> Option<i64> {
-    (!allows(role, Action::ViewAllProducts)).then_some(user_id)
+/// The products a person reaches in the organization: every one of them for the roles that
+/// see them all and for a partner with full access (`None`), or only those reached one by one
+/// (`Some(user_id)`): given to the person, or — a partner with limited access — granted to
+/// their partner (the `product_reach` view).
+pub fn products_for(member: &Member, user_id: i64) -> Option<i64> {
+    let sees_all = match &member.partner {
+        Some(via) => crate::policy::partner_permits(via.access, Action::ViewAllProducts),
+        None => allows(member.role, Action::ViewAllProducts),
+    };
+    (!sees_all).then_some(user_id)
 }
 
 /// A product whose management is blocked (PRD-3) is managed only by those who may block it;
@@ -154,11 +162,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_roles_that_see_every_product_reach_them_all() {
-        assert_eq!(products_for(Role::LegalRepresentative, 7), None);
-        assert_eq!(products_for(Role::Administrator, 7), None);
-        assert_eq!(products_for(Role::Collaborator, 7), Some(7));
-        assert_eq!(products_for(Role::External, 7), Some(7));
+    fn only_the_roles_that_see_every_product_and_full_partners_reach_them_all() {
+        let member = |role, partner: Option<crate::policy::PartnerAccess>| Member {
+            id: 1,
+            name: "Lakeside Bakery".into(),
+            role,
+            blocked: false,
+            missing_two_factor: false,
+            billing: false,
+            is_partner: false,
+            partner: partner.map(|access| crate::access::PartnerVia {
+                partner_id: 2,
+                partner_name: "Helvetia Web Agency".into(),
+                access,
+            }),
+        };
+        assert_eq!(
+            products_for(&member(Role::LegalRepresentative, None), 7),
+            None
+        );
+        assert_eq!(products_for(&member(Role::Administrator, None), 7), None);
+        assert_eq!(products_for(&member(Role::Collaborator, None), 7), Some(7));
+        assert_eq!(products_for(&member(Role::External, None), 7), Some(7));
+        use crate::policy::PartnerAccess::*;
+        assert_eq!(
+            products_for(&member(Role::Collaborator, Some(FullCustomerPays)), 7),
+            None
+        );
+        assert_eq!(
+            products_for(&member(Role::Collaborator, Some(FullPartnerPays)), 7),
+            None
+        );
+        assert_eq!(
+            products_for(&member(Role::Collaborator, Some(Limited)), 7),
+            Some(7)
+        );
     }
 
     #[test]

@@ -173,7 +173,8 @@ pub async fn touch_app_password(tx: &mut Tx, id: i64, at: i64) -> Result<(), sql
 const STANDING: &str = "m.role, m.blocked_at IS NOT NULL AS blocked, \
      (o.require_two_factor AND NOT EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = m.user_id)) AS missing_two_factor, \
      EXISTS (SELECT 1 FROM product_access a JOIN products p ON p.id = a.product_id \
-             WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = o.id) AS billing";
+             WHERE a.user_id = m.user_id AND a.billing AND p.organization_id = o.id) AS billing, \
+     EXISTS (SELECT 1 FROM partners pa WHERE pa.organization_id = o.id AND pa.state = 'approved') AS is_partner";
 
 row! {
     /// A membership as the policy reads it.
@@ -184,6 +185,7 @@ row! {
         blocked: bool,
         missing_two_factor: bool,
         billing: bool,
+        is_partner: bool,
     }
 }
 
@@ -195,6 +197,7 @@ fn summary(
         blocked,
         missing_two_factor,
         billing,
+        is_partner,
     }: SummaryRow,
 ) -> Option<OrganizationSummary> {
     Role::parse(&role).map(|role| OrganizationSummary {
@@ -204,7 +207,107 @@ fn summary(
         blocked,
         missing_two_factor,
         billing,
+        is_partner,
+        partner: None,
     })
+}
+
+row! {
+    /// How one of a partner's people stands in a customer.
+    struct PartnerRow {
+        id: i64,
+        name: String,
+        missing_two_factor: bool,
+        partner_id: i64,
+        partner_name: String,
+        granted_access: String,
+    }
+}
+
+/// How `user_id` stands in `organization_id` without being a member: as one of the people of a
+/// partner it granted access to (PAR-3) — the partner approved, the access active and not past
+/// its end date at `now`, and the person, not blocked there, one of the partner's legal
+/// representatives or administrators, or a collaborator it delegated this customer to. The
+/// customer's two-factor requirement holds for them as for its members, and the partner's too.
+/// Their role reads Collaborator: what they may do is the access's, `policy::partner_permits`.
+pub async fn partner_standing(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<OrganizationSummary>, sqlx::Error> {
+    const SQL: &str = "SELECT o.id, o.name, \
+          ((o.require_two_factor OR po.require_two_factor) AND NOT EXISTS \
+            (SELECT 1 FROM second_factors f WHERE f.user_id = pm.user_id)) AS missing_two_factor, \
+          r.partner_id, po.name AS partner_name, r.granted_access \
+        FROM partner_customers r \
+        JOIN organizations o ON o.id = r.customer_id \
+        JOIN organizations po ON po.id = r.partner_id \
+        JOIN partners p ON p.organization_id = r.partner_id AND p.state = 'approved' \
+        JOIN memberships pm ON pm.organization_id = r.partner_id AND pm.user_id = $2 \
+        WHERE r.customer_id = $1 AND r.state = 'active' \
+          AND (r.granted_until IS NULL OR r.granted_until > $3) AND pm.blocked_at IS NULL \
+          AND (pm.role IN ('legal_representative', 'administrator') OR EXISTS \
+            (SELECT 1 FROM partner_delegations d WHERE d.partner_id = r.partner_id \
+               AND d.user_id = pm.user_id AND d.customer_id = r.customer_id)) \
+        ORDER BY r.id LIMIT 1";
+    let row: Option<PartnerRow> = fetch_optional!(tx, SQL, organization_id, user_id, now)?;
+    Ok(
+        crate::db::parsed("partner standings", row.into_iter().collect(), |r| {
+            Some(OrganizationSummary {
+                id: r.id,
+                name: r.name.clone(),
+                role: Role::Collaborator,
+                blocked: false,
+                missing_two_factor: r.missing_two_factor,
+                billing: false,
+                is_partner: false,
+                partner: Some(crate::access::PartnerVia {
+                    partner_id: r.partner_id,
+                    partner_name: r.partner_name.clone(),
+                    access: crate::policy::PartnerAccess::parse(&r.granted_access)?,
+                }),
+            })
+        })
+        .pop(),
+    )
+}
+
+/// How `user_id` stands in `organization_id`: as a member, or else as one of a partner's
+/// people ([`partner_standing`]); `None` when neither.
+pub async fn standing_in(
+    tx: &mut Tx,
+    organization_id: i64,
+    user_id: i64,
+    now: i64,
+) -> Result<Option<OrganizationSummary>, sqlx::Error> {
+    if let Some(member) = membership(tx, organization_id, user_id).await? {
+        return Ok(Some(member));
+    }
+    partner_standing(tx, organization_id, user_id, now).await
+}
+
+/// The customers `user_id` may enter as one of a partner's people now (PAR-3): `(customer id,
+/// customer name, partner name)`, by name — what the switcher's Customers list offers.
+pub async fn customers_of(
+    tx: &mut Tx,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    const SQL: &str = "SELECT DISTINCT o.id, o.name, po.name \
+        FROM partner_customers r \
+        JOIN organizations o ON o.id = r.customer_id \
+        JOIN organizations po ON po.id = r.partner_id \
+        JOIN partners p ON p.organization_id = r.partner_id AND p.state = 'approved' \
+        JOIN memberships pm ON pm.organization_id = r.partner_id AND pm.user_id = $1 \
+        WHERE r.state = 'active' AND (r.granted_until IS NULL OR r.granted_until > $2) \
+          AND pm.blocked_at IS NULL \
+          AND (pm.role IN ('legal_representative', 'administrator') OR EXISTS \
+            (SELECT 1 FROM partner_delegations d WHERE d.partner_id = r.partner_id \
+               AND d.user_id = pm.user_id AND d.customer_id = r.customer_id)) \
+          AND NOT EXISTS (SELECT 1 FROM memberships mine WHERE mine.organization_id = o.id AND mine.user_id = $1) \
+        ORDER BY o.name, o.id";
+    fetch_all!(tx, SQL, user_id, now)
 }
 
 /// My organizations, in the order I joined them.
@@ -233,7 +336,7 @@ pub async fn reached_product(
 ) -> Result<Option<bool>, sqlx::Error> {
     const SQL: &str = "SELECT p.blocked_at IS NOT NULL FROM products p \
         WHERE p.organization_id = $1 AND p.id = $2 \
-          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a \
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_reach a \
             WHERE a.product_id = p.id AND a.user_id = $3 AND (a.billing OR NOT $4)))";
     scalar_optional!(
         tx,

@@ -219,6 +219,28 @@ stored! {
         DeviceSetupSent,
         #[strum(message = "Device sign-in refused")]
         DeviceSignInRefused,
+        #[strum(message = "Applied to the partner program")]
+        PartnerApplied,
+        #[strum(message = "Partner application approved")]
+        PartnerApproved,
+        #[strum(message = "Partner application refused")]
+        PartnerRefused,
+        #[strum(message = "Partner discount rates changed")]
+        PartnerRatesChanged,
+        #[strum(message = "Partner access requested")]
+        PartnerAccessRequested,
+        #[strum(message = "Partner access request cancelled")]
+        PartnerRequestCancelled,
+        #[strum(message = "Partner access request refused")]
+        PartnerRequestRefused,
+        #[strum(message = "Partner access granted")]
+        PartnerAccessGranted,
+        #[strum(message = "Partner access ended")]
+        PartnerAccessEnded,
+        #[strum(message = "Partner access end announced")]
+        PartnerAccessEndReminded,
+        #[strum(message = "Customer delegated to a collaborator")]
+        CustomerDelegationChanged,
     }
 }
 
@@ -493,7 +515,7 @@ mod tests {
             // Every action has its label (not the stored name as a fallback).
             assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
-        assert_eq!(ActivityAction::ALL.len(), 102);
+        assert_eq!(ActivityAction::ALL.len(), 113);
         assert_eq!(
             ActivityAction::SignInSucceeded.as_str(),
             "sign_in_succeeded"

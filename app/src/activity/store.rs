@@ -7,6 +7,7 @@ use crate::db::{affected, fetch_all};
 use crate::request::Origin;
 
 /// What a new entry says. Written with [`record`] inside the transaction of the change.
+#[derive(Clone, Copy)]
 pub struct NewEntry<'a> {
     pub action: ActivityAction,
     pub actor_user_id: Option<i64>,
@@ -18,9 +19,35 @@ pub struct NewEntry<'a> {
     pub at: i64,
 }
 
+/// Writes the entry. In a transaction of one of a partner's people inside a customer (PAR-3,
+/// `Tx::acting_for`), an entry in that customer's log names the partner beside the person, and
+/// the partner's own log gets it too ("for Lakeside Bakery: …") — on every path that writes
+/// the log, whichever helper it goes through.
 pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error> {
-    const SQL: &str = "INSERT INTO activity_log (occurred_at, actor_user_id, organization_id, product_id, action, detail, ip, user_agent) \
-                       VALUES ($1, $2, $3, $8, $4, $5, $6, $7)";
+    let acting = tx
+        .acting_for()
+        .filter(|a| entry.organization_id == Some(a.customer_id));
+    let Some(acting) = acting else {
+        return insert(tx, entry, None).await;
+    };
+    insert(tx, entry, Some(acting.partner_id)).await?;
+    let detail = format!("for {}: {}", acting.customer, entry.detail);
+    let copy = NewEntry {
+        organization_id: Some(acting.partner_id),
+        product_id: None,
+        detail: &detail,
+        ..entry
+    };
+    insert(tx, copy, None).await
+}
+
+async fn insert(
+    tx: &mut Tx,
+    entry: NewEntry<'_>,
+    for_organization: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    const SQL: &str = "INSERT INTO activity_log (occurred_at, actor_user_id, organization_id, product_id, action, detail, ip, user_agent, for_organization_id) \
+                       VALUES ($1, $2, $3, $8, $4, $5, $6, $7, $9)";
     affected!(
         tx,
         SQL,
@@ -31,7 +58,8 @@ pub async fn record(tx: &mut Tx, entry: NewEntry<'_>) -> Result<(), sqlx::Error>
         entry.detail,
         &entry.origin.ip,
         &entry.origin.user_agent,
-        entry.product_id
+        entry.product_id,
+        for_organization
     )?;
     Ok(())
 }
@@ -152,10 +180,13 @@ pub async fn search(
     values.push(Value::Int(limit));
     let sql = format!(
         "SELECT a.id, a.occurred_at, a.action, o.name AS organization_name, a.detail, a.ip, \
-           a.user_agent, u.first_name || ' ' || u.last_name AS actor, p.name AS product_name \
+           a.user_agent, \
+           u.first_name || ' ' || u.last_name || COALESCE(' (for ' || f.name || ')', '') AS actor, \
+           p.name AS product_name \
          FROM activity_log a \
            LEFT JOIN organizations o ON o.id = a.organization_id \
            LEFT JOIN users u ON u.id = a.actor_user_id \
+           LEFT JOIN organizations f ON f.id = a.for_organization_id \
            LEFT JOIN products p ON p.id = a.product_id \
          WHERE {} ORDER BY a.id DESC LIMIT ${}",
         conditions.join(" AND "),

@@ -13,7 +13,7 @@ pub async fn get_domain(organization_id: i64, product_id: i64) -> Result<DomainF
     GetDomain::serve(|cx| async move {
         let account = cx.account()?;
         let (mut tx, member) = cx.read_products(organization_id, &[product_id]).await?;
-        let only_for = products_for(member.role, account.id);
+        let only_for = products_for(&member, account.id);
         let store::DomainRow {
             name,
             stage,
@@ -283,7 +283,7 @@ pub async fn released_domains(organization_id: i64) -> Result<Vec<ReleasedDomain
     ReleasedDomains::serve(|cx| async move {
         let account = cx.account()?;
         let (mut tx, member) = cx.read_in(organization_id).await?;
-        let only_for = products_for(member.role, account.id);
+        let only_for = products_for(&member, account.id);
         let released = store::released(&mut tx, organization_id, only_for).await?;
         tx.commit().await?;
         Ok(released)
@@ -315,14 +315,9 @@ mod ssr {
         account_id: i64,
         product_id: i64,
     ) -> Result<String, AppError> {
-        let domain = store::domain(
-            tx,
-            member.id,
-            products_for(member.role, account_id),
-            product_id,
-        )
-        .await?
-        .ok_or_else(|| AppError::not_found("domain"))?;
+        let domain = store::domain(tx, member.id, products_for(&member, account_id), product_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("domain"))?;
         may_manage(member.role, domain.blocked)?;
         Ok(domain.name)
     }

@@ -84,7 +84,7 @@ pub async fn domain(
           p.blocked_at IS NOT NULL AS blocked, p.auto_renew FROM products p \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'domain' \
           AND p.stage <> 'released' \
-          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $3))";
     #[derive(sqlx::FromRow)]
     struct Row {
         name: String,
@@ -126,7 +126,7 @@ pub async fn released(
 ) -> Result<Vec<ReleasedDomain>, sqlx::Error> {
     const SQL: &str = "SELECT p.id, p.name, p.expires_at, p.stage_since FROM products p \
         WHERE p.organization_id = $1 AND p.kind = 'domain' AND p.stage = 'released' \
-          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
+          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $2)) \
         ORDER BY p.stage_since DESC, p.id DESC";
     let rows: Vec<(i64, String, Option<i64>, Option<i64>)> =
         fetch_all!(tx, SQL, organization_id, only_for.unwrap_or(0))?;

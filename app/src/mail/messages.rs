@@ -761,6 +761,170 @@ pub fn account_locked(at: &Occurrence<'_>, link: &str) -> Result<Email, AppError
     )
 }
 
+/// What a partner asks a customer for (PAR-2).
+pub struct PartnerRequest<'a> {
+    pub partner: &'a str,
+    pub requested_by: &'a str,
+    /// The kind of access, in words.
+    pub access: &'a str,
+    /// The end date asked for (the first instant after it), if any.
+    pub until: Option<i64>,
+    /// Until when the link works.
+    pub expires_at: i64,
+    pub url: &'a str,
+}
+
+/// To the customer a partner asks for access (PAR-2): what is asked, and the link to answer.
+pub fn partner_access_requested(to: &str, request: &PartnerRequest<'_>) -> Result<Email, AppError> {
+    let until = match request.until {
+        Some(until) => format!(", until {}", format::date(until - 1)),
+        None => String::new(),
+    };
+    let body = format!(
+        "Hello,\n\n{by} of {partner}, a partner of Steward, asks to manage your organization's products: {access}{until}.\n\nOpen this link to see the request and grant it — or grant less: another kind of access, only some products, an end date — or refuse it (it works until {expires}):\n{url}\n\nIf you have no Steward account yet, create one from that page first. Whatever you grant, you can end at any time in your organization's settings.\nIf you did not expect this, ignore this email: nobody gets access without you.",
+        by = request.requested_by,
+        partner = request.partner,
+        access = request.access,
+        expires = format::datetime_named(request.expires_at),
+        url = request.url,
+    );
+    compose(
+        to,
+        format!("{} asks to manage your products", request.partner),
+        body,
+    )
+}
+
+/// To a partner's legal representatives: what the customer granted, beside what was asked.
+pub fn partner_access_granted(
+    to: &str,
+    first_name: &str,
+    customer: &str,
+    requested: &str,
+    granted: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{customer} answered your request.\n\nAsked: {requested}\nGranted: {granted}\n\n{customer} is now in your Reseller area."
+    );
+    compose(to, format!("{customer} granted you access"), body)
+}
+
+/// To a partner's legal representatives: the customer refused (or nobody will answer).
+pub fn partner_request_refused(
+    to: &str,
+    first_name: &str,
+    partner: &str,
+    email: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{email} refused {partner}'s request for access: nothing was granted."
+    );
+    compose(to, format!("{email} refused your request for access"), body)
+}
+
+/// To the other side's legal representatives when a partner's access ends (`side`: "the
+/// partner", "the customer", "its end date").
+pub fn partner_access_ended(
+    to: &str,
+    first_name: &str,
+    partner: &str,
+    customer: &str,
+    side: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{partner}'s access to {customer} was ended by {side}: {partner}'s people no longer reach {customer}'s products or billing."
+    );
+    compose(to, format!("{partner}'s access to {customer} ended"), body)
+}
+
+/// To both sides, 14 days before a grant's end date.
+pub fn partner_access_ending(
+    to: &str,
+    first_name: &str,
+    partner: &str,
+    customer: &str,
+    until: i64,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{partner}'s access to {customer} ends on {date}, as granted. To keep it, {customer}'s legal representative grants a new request from {partner}.",
+        date = format::date(until - 1),
+    );
+    compose(
+        to,
+        format!(
+            "{partner}'s access to {customer} ends on {}",
+            format::date(until - 1)
+        ),
+        body,
+    )
+}
+
+/// To an organization's legal representatives: its application to the partner program was
+/// approved, with its discount rates.
+pub fn partner_approved(
+    to: &str,
+    first_name: &str,
+    organization: &str,
+    rates: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\n{organization} is now a Steward partner. Your discount rates: {rates}.\n\nThe Reseller area in the side menu lists your managed customers; a legal representative adds them with \"Add a customer\"."
+    );
+    compose(to, format!("{organization} is now a Steward partner"), body)
+}
+
+/// To an organization's legal representatives: its application was refused, and why.
+pub fn partner_refused(
+    to: &str,
+    first_name: &str,
+    organization: &str,
+    reason: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nThe application of {organization} to the partner program was not accepted: {reason}\n\nA legal representative can apply again in the organization's settings."
+    );
+    compose(
+        to,
+        format!("The partner application of {organization}"),
+        body,
+    )
+}
+
+/// To a partner's legal representatives: its discount rates changed.
+pub fn partner_rates_changed(
+    to: &str,
+    first_name: &str,
+    organization: &str,
+    rates: &str,
+) -> Result<Email, AppError> {
+    let body = format!(
+        "Hello {first_name},\n\nThe partner discount rates of {organization} are now: {rates}. They apply to orders and renewals from now on."
+    );
+    compose(to, format!("New partner rates for {organization}"), body)
+}
+
+/// To a partner's collaborator: a customer was delegated to them, or taken back (PAR-7).
+pub fn customer_delegation_changed(
+    to: &str,
+    first_name: &str,
+    partner: &str,
+    customer: &str,
+    delegated: bool,
+) -> Result<Email, AppError> {
+    let (subject, text) = if delegated {
+        (
+            format!("You now manage {customer} for {partner}"),
+            format!("{partner} delegated its customer {customer} to you: you reach it from the organization switcher (Customers), with the access {customer} granted {partner}."),
+        )
+    } else {
+        (
+            format!("You no longer manage {customer} for {partner}"),
+            format!("{partner} took its customer {customer} back from you: it is no longer in your Customers list."),
+        )
+    };
+    compose(to, subject, format!("Hello {first_name},\n\n{text}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

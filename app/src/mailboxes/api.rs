@@ -849,7 +849,7 @@ mod ssr {
         let (name, defaults) = store::service(
             &mut tx,
             organization_id,
-            products_for(member.role, cx.account()?.id),
+            products_for(&member, cx.account()?.id),
             product_id,
         )
         .await?

@@ -19,7 +19,7 @@ pub async fn service(
 ) -> Result<Option<(String, Rights)>, sqlx::Error> {
     const SQL: &str = "SELECT p.name, p.mail_default_rights FROM products p \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.kind = 'mail_service' \
-          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $3))";
     let row: Option<(String, i64)> =
         fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     Ok(row.map(|(name, bits)| (name, Rights::from_bits(bits))))

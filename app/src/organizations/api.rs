@@ -26,6 +26,13 @@ pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppEr
         } else {
             0
         };
+        let reseller = current.is_partner && current.may(Action::ViewCustomers);
+        // Only someone in a partner organization can have customers to enter.
+        let customers = if organizations.iter().any(|o| o.is_partner) {
+            crate::access::store::customers_of(&mut tx, account.id, cx.now()).await?
+        } else {
+            Vec::new()
+        };
         tx.commit().await?;
         // Remember where the person is, for their next sign-in (written only when it changes,
         // and only for a person in a browser: a program's reads change nothing). A preference,
@@ -47,6 +54,8 @@ pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppEr
             current,
             organizations,
             cart_lines,
+            reseller,
+            customers,
         })
     })
     .await
@@ -357,7 +366,7 @@ mod ssr {
         let (due, due_total, blocked_products, blocked_total) = if membership
             .may(Action::ViewProducts)
         {
-            let only_for = crate::access::organization::products_for(membership.role, user_id);
+            let only_for = crate::access::organization::products_for(&membership, user_id);
             let until = now + EXPIRY_HORIZON_DAYS * 86_400;
             let (due, due_total) =
                 products::needing_attention(tx, organization_id, only_for, false, until, limit)

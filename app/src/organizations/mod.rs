@@ -27,6 +27,13 @@ pub struct ShellData {
     /// Lines in the organization's cart, for whoever may use billing (0 otherwise).
     #[serde(default)]
     pub cart_lines: i64,
+    /// The organization is an approved partner and I may open its Reseller area (PAR-1).
+    #[serde(default)]
+    pub reseller: bool,
+    /// The customers I may enter as one of a partner's people (PAR-3): `(id, name, partner)`,
+    /// the switcher's Customers list.
+    #[serde(default)]
+    pub customers: Vec<(i64, String, String)>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

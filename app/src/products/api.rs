@@ -27,7 +27,7 @@ pub async fn list_products(
             .map(|a| parse_cursor(&a))
             .transpose()?;
         let (mut tx, membership) = cx.read_in(organization_id).await?;
-        let only_for = products_for(membership.role, account.id);
+        let only_for = products_for(&membership, account.id);
         let sees_all = only_for.is_none();
         let mut products = store::page(&mut tx, organization_id, only_for, &filter, after).await?;
         let currency = store::billing_currency(&mut tx, organization_id).await?;
@@ -63,7 +63,7 @@ pub async fn get_product(organization_id: i64, product_id: i64) -> Result<Produc
             Err(error) if error.code == ErrorCode::NotFound => false,
             Err(error) => return Err(error),
         };
-        let only_for = products_for(membership.role, account.id);
+        let only_for = products_for(&membership, account.id);
         let currency = store::billing_currency(&mut tx, organization_id).await?;
         let found = store::detail(&mut tx, organization_id, only_for, product_id)
             .await?

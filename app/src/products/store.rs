@@ -94,7 +94,7 @@ pub async fn page(
 ) -> Result<Vec<ProductSummary>, sqlx::Error> {
     const BY_NAME: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL AS blocked, p.stage, p.transfer_state, p.auto_renew FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
-          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
+          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
           AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
@@ -102,7 +102,7 @@ pub async fn page(
         ORDER BY lower(p.name), p.id LIMIT $8";
     const BY_EXPIRY: &str = "SELECT p.id, p.name, p.kind, p.status, p.expires_at, p.holder, p.blocked_at IS NOT NULL AS blocked, p.stage, p.transfer_state, p.auto_renew FROM products p \
         WHERE p.organization_id = $1 AND p.stage <> 'released' \
-          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2)) \
+          AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $2)) \
           AND ($3 = '' OR lower(p.name) LIKE $3 ESCAPE '\\') \
           AND ($4 = '' OR p.kind = $4) AND ($5 = '' OR p.status = $5) \
           AND ($9 = 0 OR EXISTS (SELECT 1 FROM product_tags pt WHERE pt.product_id = p.id AND pt.tag_id = $9)) \
@@ -175,7 +175,7 @@ pub async fn needing_attention(
     limit: i64,
 ) -> Result<(Vec<ProductSummary>, i64), sqlx::Error> {
     const REACH: &str = "p.organization_id = $1 AND p.stage <> 'released' \
-        AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $2))";
+        AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $2))";
     let condition = if blocked {
         "p.blocked_at IS NOT NULL AND $3 = $3"
     } else {
@@ -211,7 +211,7 @@ pub async fn detail(
           p.holder_city, p.holder_country, p.holder_email \
         FROM products p JOIN organizations o ON o.id = p.organization_id LEFT JOIN users u ON u.id = p.blocked_by \
         WHERE p.id = $1 AND p.organization_id = $2 AND p.stage <> 'released' \
-          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = p.id AND a.user_id = $3))";
+          AND ($3 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = p.id AND a.user_id = $3))";
     let row: Option<DetailRow> =
         fetch_optional!(tx, SQL, product_id, organization_id, only_for.unwrap_or(0))?;
     let Some(mut detail) = row.and_then(

@@ -25,7 +25,7 @@ pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, A
         let (mut tx, member) = cx.read_in(organization_id).await?;
         let (_, quote) =
             checkout::priced_cart(&mut tx, organization_id, currency, cx.now()).await?;
-        let only_for = crate::access::organization::products_for(member.role, cx.account()?.id);
+        let only_for = crate::access::organization::products_for(&member, cx.account()?.id);
         let mut renewable = Vec::new();
         for product in store::renewable(&mut tx, organization_id).await? {
             // Only what this person may renew: for collaborators, the products they hold
@@ -698,7 +698,7 @@ pub mod ssr {
         if !member.may(crate::policy::Action::UseBilling) {
             return Ok(false);
         }
-        let only_for = crate::access::organization::products_for(member.role, user_id);
+        let only_for = crate::access::organization::products_for(&member, user_id);
         Ok(
             crate::access::store::reached_product(tx, member.id, only_for, true, product_id)
                 .await?

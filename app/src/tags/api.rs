@@ -16,7 +16,7 @@ pub async fn list_tags(organization_id: i64) -> Result<Vec<Tag>, AppError> {
         let tags = store::list(
             &mut tx,
             organization_id,
-            products_for(membership.role, account.id),
+            products_for(&membership, account.id),
         )
         .await?;
         tx.commit().await?;

@@ -12,7 +12,7 @@ pub async fn list(
 ) -> Result<Vec<Tag>, sqlx::Error> {
     const SQL: &str = "SELECT t.id, t.name, t.colour, t.version, \
           (SELECT COUNT(*) FROM product_tags pt WHERE pt.tag_id = t.id \
-             AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_access a WHERE a.product_id = pt.product_id AND a.user_id = $2))) \
+             AND ($2 = 0 OR EXISTS (SELECT 1 FROM product_reach a WHERE a.product_id = pt.product_id AND a.user_id = $2))) \
           AS products \
         FROM tags t WHERE t.organization_id = $1 ORDER BY lower(t.name), t.id";
     row! {

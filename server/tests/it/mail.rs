@@ -312,13 +312,10 @@ on_every_backend!(
             &[Email::new("ada@example.com", "Unlock", format!("Open {link}")).expect("email")],
         )
         .await;
-        assert_eq!(
-            app.count(
-                "SELECT COUNT(*) FROM outbox WHERE body LIKE '%token%' OR body LIKE '%Open%'"
-            )
-            .await,
-            0,
-            "the database holds the body sealed"
+        let stored = app.texts("SELECT body FROM outbox").await;
+        assert!(
+            stored.len() == 1 && !stored[0].contains(link) && !stored[0].contains("Open "),
+            "the database holds the body sealed: {stored:?}"
         );
         assert_eq!(app.mail_bodies("TRUE").await, [format!("Open {link}")]);
 

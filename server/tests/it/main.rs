@@ -16,6 +16,7 @@ mod mail;
 mod mail_services;
 mod membership;
 mod moves;
+mod partners;
 mod people;
 mod permission_matrix;
 mod products;

@@ -299,6 +299,7 @@ impl Principal {
             blocked,
             missing_two_factor: self == OwesTwoFactor,
             billing: self == CollaboratorWithBilling,
+            partner: None,
         })
     }
 
@@ -464,6 +465,13 @@ fn a_sample_of_rows_gives_the_answers_written_out_by_hand() {
         // and the administrator's role see the balance, never send it away.
         ("request_withdrawal", [A, F, F, F, F, F, F, F, N, U, F, F, U]),
         ("update_tag",         [A, A, F, F, F, F, F, F, N, U, F, A, U]),
+        // The partner program: the Reseller area for legal representatives and
+        // administrators; asking customers and granting a partner access commit the
+        // organization: legal representatives, in person.
+        ("reseller",           [A, A, F, F, F, F, F, F, N, U, A, A, U]),
+        ("request_customer",   [A, F, F, F, F, F, F, F, N, U, F, F, U]),
+        ("grant_partner_access", [A, F, F, F, F, F, F, F, N, U, F, F, U]),
+        ("end_partner_access", [A, A, F, F, F, F, F, F, N, U, F, A, U]),
     ];
     for (endpoint, outcomes) in WRITTEN {
         let row = policy::server_function(endpoint).unwrap_or_else(|| panic!("{endpoint}"));
@@ -533,6 +541,20 @@ struct World {
     move_token: String,
     /// A request to move A's p1 elsewhere, open: opened and refused through its link.
     refuse_token: String,
+    /// The partner program: A and B are approved partners. Requests of A and of B waiting
+    /// for their answer; A's and B's active relationships with a third organization as their
+    /// customer; a fourth organization's active access to A and to B as their partner; and a
+    /// third organization's request, opened, refused or granted into A through its link.
+    request_a: i64,
+    request_b: i64,
+    customer_a: i64,
+    customer_b: i64,
+    partner_of_a: i64,
+    partner_of_b: i64,
+    partner_token: String,
+    /// The people of the fourth organization, D, A's partner: its legal representative,
+    /// administrator, a collaborator A is delegated to and one it is not (PAR-3).
+    partner_people: [Person; 4],
     email_change_token: String,
     reset_token: String,
     sign_up_token: String,
@@ -675,6 +697,17 @@ async fn member(app: &TestApp, organization: i64, name: &str, role: Role) -> Per
 }
 
 /// A secret link of `purpose` for `user`, straight into the table the server reads.
+/// The id an `INSERT … RETURNING id` gives, committed.
+async fn inserted(app: &TestApp, sql: &str) -> i64 {
+    let mut tx = app.state.db.write().await.expect("tx");
+    let id = on_db!(&mut tx, |c| sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(&mut **c)
+        .await)
+    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    tx.commit().await.expect("commit");
+    id
+}
+
 async fn link(app: &TestApp, table_sql: impl Fn(&str) -> String) -> String {
     let (token, hash) = app::tokens::new_token();
     exec(app, &table_sql(&hash)).await;
@@ -1058,6 +1091,68 @@ impl World {
             )
         })
         .await;
+        // The partner program: A and B partners; C a customer of both; D a partner of both.
+        let (_, third) = app
+            .sign_up(&common::unique_address("customer"), "Cleo", "Customer")
+            .await;
+        let (_, fourth) = app
+            .sign_up(&common::unique_address("partner"), "Dana", "Partner")
+            .await;
+        for organization in [a, b, third, fourth] {
+            exec(
+                app,
+                &format!(
+                    "INSERT INTO partners (organization_id, trade_register, website, state, applied_at, decided_at) \
+                     VALUES ({organization}, 'CHE-123.456.789', 'https://example.ch', 'approved', {now}, {now})"
+                ),
+            )
+            .await;
+        }
+        let relationship = |partner: i64, customer: Option<i64>, hash: &str| {
+            let (state, customer, granted) = match customer {
+                Some(c) => ("active", c.to_string(), "'full_customer_pays'"),
+                None => ("requested", "NULL".to_owned(), "NULL"),
+            };
+            format!(
+                "INSERT INTO partner_customers (partner_id, email, token_hash, requested_at, request_expires_at, \
+                 requested_access, state, customer_id, granted_access, answered_at) \
+                 VALUES ({partner}, 'customer@example.com', '{hash}', {now}, {}, 'full_customer_pays', '{state}', {customer}, {granted}, {now}) RETURNING id",
+                now + 86_400
+            )
+        };
+        let mut relationships = Vec::new();
+        for (partner, customer) in [
+            (a, None),
+            (b, None),
+            (a, Some(third)),
+            (b, Some(third)),
+            (fourth, Some(a)),
+            (fourth, Some(b)),
+        ] {
+            let (_, hash) = app::tokens::new_token();
+            relationships.push(inserted(app, &relationship(partner, customer, &hash)).await);
+        }
+        let [request_a, request_b, customer_a, customer_b, partner_of_a, partner_of_b] =
+            relationships[..]
+        else {
+            unreachable!()
+        };
+        let partner_token = link(app, |hash| relationship(third, None, hash)).await;
+        let partner_people = [
+            member(app, fourth, "Pia", Role::LegalRepresentative).await,
+            member(app, fourth, "Pat", Role::Administrator).await,
+            member(app, fourth, "Pol", Role::Collaborator).await,
+            member(app, fourth, "Pen", Role::Collaborator).await,
+        ];
+        exec(
+            app,
+            &format!(
+                "INSERT INTO partner_delegations (partner_id, user_id, customer_id, created_at) \
+                 VALUES ({fourth}, {}, {a}, {now})",
+                partner_people[2].id
+            ),
+        )
+        .await;
         let new_address = common::unique_address("renamed");
         let pending_hash = app::password::hash_now(PASSWORD).expect("hash");
         let pending_hash = pending_hash.as_phc();
@@ -1174,6 +1269,14 @@ impl World {
             not_me_token,
             move_token,
             refuse_token,
+            request_a,
+            request_b,
+            customer_a,
+            customer_b,
+            partner_of_a,
+            partner_of_b,
+            partner_token,
+            partner_people,
             email_change_token,
             reset_token,
             sign_up_token,
@@ -1262,6 +1365,7 @@ fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
         "mail_address_ids",
         "mail_user_id",
         "device_id",
+        "relationship_id",
     ]);
     let own = has(&["session_id", "method_id", "id"]);
     let found = match (organization, objects, own) {
@@ -1349,7 +1453,7 @@ async fn arguments(
     };
     use app::{
         account, billing, credentials, domains, invitations, lockout, mailboxes, organizations,
-        products, recovery, sessions, shop, sign_in, tags, two_factor,
+        partners, products, recovery, sessions, shop, sign_in, tags, two_factor,
     };
     let form: Form = match endpoint {
         "sign_up" => typed(account::api::SignUp {
@@ -1796,6 +1900,83 @@ async fn arguments(
                 product_id: product,
             })
         }
+        "partner_program" => typed(partners::api::PartnerProgram {
+            organization_id: organization,
+        }),
+        "apply_as_partner" => {
+            // An organization whose application was refused applies again.
+            exec(
+                app,
+                &format!(
+                    "UPDATE partners SET state = 'refused' WHERE organization_id = {organization}"
+                ),
+            )
+            .await;
+            typed(partners::api::ApplyAsPartner {
+                organization_id: organization,
+                trade_register: s("CHE-987.654.321"),
+                website: s("https://agency.example.ch"),
+            })
+        }
+        "reseller" => typed(partners::api::Reseller {
+            organization_id: organization,
+        }),
+        "request_customer" => typed(partners::api::RequestCustomer {
+            organization_id: organization,
+            email: common::unique_address("customer"),
+            access: s("limited"),
+            until: s(""),
+        }),
+        "cancel_customer_request" => typed(partners::api::CancelCustomerRequest {
+            organization_id: organization,
+            relationship_id: if target == Target::Own {
+                world.request_a
+            } else {
+                world.request_b
+            },
+        }),
+        "end_customer" => typed(partners::api::EndCustomer {
+            organization_id: organization,
+            relationship_id: if target == Target::Own {
+                world.customer_a
+            } else {
+                world.customer_b
+            },
+        }),
+        "open_partner_request" => typed(partners::api::OpenPartnerRequest {
+            token: world.partner_token.clone(),
+        }),
+        "refuse_partner_request" => typed(partners::api::RefusePartnerRequest {
+            token: world.partner_token.clone(),
+        }),
+        "grant_partner_access" => typed(partners::api::GrantPartnerAccess {
+            organization_id: organization,
+            token: world.partner_token.clone(),
+            access: s("limited"),
+            until: s(""),
+            product_ids: product.to_string(),
+        }),
+        "partners_with_access" => typed(partners::api::PartnersWithAccess {
+            organization_id: organization,
+        }),
+        "set_customer_delegation" => typed(partners::api::SetCustomerDelegation {
+            organization_id: organization,
+            relationship_id: if target == Target::Own {
+                world.customer_a
+            } else {
+                world.customer_b
+            },
+            user_id: member,
+            delegated: true,
+        }),
+        "end_partner_access" => typed(partners::api::EndPartnerAccess {
+            organization_id: organization,
+            relationship_id: if target == Target::Own {
+                world.partner_of_a
+            } else {
+                world.partner_of_b
+            },
+        }),
         "open_product_move" => typed(organizations::moves::api::OpenProductMove {
             token: world.refuse_token.clone(),
         }),
@@ -2406,3 +2587,211 @@ async fn run_routes(app: TestApp) {
 }
 
 on_every_backend!(every_http_route_as_every_caller, run_routes);
+
+/// One of a partner's people (PAR-3), as the partner-principal matrix calls them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PartnerPrincipal {
+    LegalRepresentative,
+    Administrator,
+    DelegatedCollaborator,
+    UndelegatedCollaborator,
+}
+
+/// What A granted its partner D, as the partner-principal matrix sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relationship {
+    Full(policy::PartnerAccess),
+    /// Limited to P1 and A's mail service (the products the matrix's calls name).
+    Limited,
+    /// Ended by either side.
+    Ended,
+    /// Past its end date (the scheduler has not run).
+    Expired,
+    /// A's partner is another organization, not D.
+    Foreign,
+}
+
+/// What a partner's person gets in customer A with `relationship`: not found unless the
+/// access is in force and the person may enter (legal representatives, administrators, the
+/// delegated collaborator); then `policy::partner_permits`; A's ids with B's objects are not
+/// found.
+fn expected_for_partner(
+    reach: Reach,
+    principal: PartnerPrincipal,
+    relationship: Relationship,
+    target: Target,
+) -> Outcome {
+    use Outcome::*;
+    let (Reach::Organization(action) | Reach::Product(action)) = reach else {
+        unreachable!("only organization rows")
+    };
+    let access = match relationship {
+        Relationship::Full(access) => access,
+        Relationship::Limited => policy::PartnerAccess::Limited,
+        Relationship::Ended | Relationship::Expired | Relationship::Foreign => return NotFound,
+    };
+    if principal == PartnerPrincipal::UndelegatedCollaborator {
+        return NotFound;
+    }
+    if !policy::partner_permits(access, action) {
+        return Forbidden;
+    }
+    if target == Target::Mixed {
+        return NotFound;
+    }
+    Allowed
+}
+
+/// PAR-3, proven: every server function that reaches an organization, called by each of a
+/// partner's people inside a customer, for each kind of relationship — nothing beyond what the
+/// customer granted, nothing after it ended or expired, nothing through another partner's
+/// relationship, and nothing written by a refusal.
+async fn run_partner_matrix(app: TestApp, relationships: &[Relationship]) {
+    use PartnerPrincipal::*;
+    let (world, pristine) = world(&app).await;
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for &relationship in relationships {
+        // A's relationship with D as this round needs it, set again after every restore.
+        let apply = || async {
+            let set = match relationship {
+                Relationship::Full(access) => format!("granted_access = '{}'", access.as_str()),
+                Relationship::Limited => "granted_access = 'limited'".to_owned(),
+                Relationship::Ended => "state = 'ended', ended_at = 1".to_owned(),
+                Relationship::Expired => format!("granted_until = {}", app.state.now()),
+                Relationship::Foreign => format!("partner_id = {}", world.b),
+            };
+            exec(
+                &app,
+                &format!(
+                    "UPDATE partner_customers SET {set} WHERE id = {}",
+                    world.partner_of_a
+                ),
+            )
+            .await;
+            if relationship == Relationship::Limited {
+                exec(
+                    &app,
+                    &format!(
+                        "INSERT INTO partner_customer_products (relationship_id, product_id) \
+                         VALUES ({0}, {1}), ({0}, {2})",
+                        world.partner_of_a, world.p1, world.mail[0].service
+                    ),
+                )
+                .await;
+            }
+            app.forget_changes().await;
+        };
+        apply().await;
+        for function in policy::SERVER_FUNCTIONS {
+            if !matches!(function.reach, Reach::Organization(_) | Reach::Product(_)) {
+                continue;
+            }
+            for target in [Target::Own, Target::Mixed] {
+                for (principal, person) in [
+                    LegalRepresentative,
+                    Administrator,
+                    DelegatedCollaborator,
+                    UndelegatedCollaborator,
+                ]
+                .into_iter()
+                .zip(&world.partner_people)
+                {
+                    // The arguments A's legal representative would send (A's ids).
+                    let Some(form) = arguments(
+                        &app,
+                        &world,
+                        function.endpoint,
+                        Principal::LegalRepresentative,
+                        target,
+                    )
+                    .await
+                    else {
+                        continue;
+                    };
+                    let set_up = app.changes(world.b).await;
+                    let set_up_wrote = set_up.tables.iter().any(|t| t != "organizations");
+                    if set_up.any() {
+                        app.forget_changes().await;
+                    }
+                    let want =
+                        expected_for_partner(function.reach, principal, relationship, target);
+                    let pairs: Vec<(&str, &str)> = form
+                        .pairs
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let reply = app
+                        .call_with(
+                            function.endpoint,
+                            &[("cookie", person.cookie.as_str())],
+                            &pairs,
+                        )
+                        .await;
+                    checked += 1;
+                    let changed = app.changes(world.b).await;
+                    let what = format!(
+                        "{} as the partner's {principal:?} with {relationship:?} on {target:?}",
+                        function.endpoint
+                    );
+                    judge(what, want, &reply, &changed, &mut mismatches);
+                    if set_up_wrote || changed.any() {
+                        app.restore(&pristine).await;
+                        apply().await;
+                    }
+                }
+            }
+        }
+        app.restore(&pristine).await;
+    }
+    // Never a member: nothing any partner's person did made them one of A's.
+    let members = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM memberships WHERE organization_id = {} AND user_id IN ({})",
+            world.a,
+            world
+                .partner_people
+                .iter()
+                .map(|p| p.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .await;
+    assert_eq!(
+        members, 0,
+        "a partner's person became a member of the customer"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} partner calls did not match policy::partner_permits:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+on_every_backend!(
+    every_organization_function_as_a_partner_with_full_access,
+    |app| {
+        run_partner_matrix(
+            app,
+            &[
+                Relationship::Full(policy::PartnerAccess::FullCustomerPays),
+                Relationship::Full(policy::PartnerAccess::FullPartnerPays),
+            ],
+        )
+    }
+);
+on_every_backend!(
+    every_organization_function_as_a_partner_with_limited_or_no_access,
+    |app| {
+        run_partner_matrix(
+            app,
+            &[
+                Relationship::Limited,
+                Relationship::Ended,
+                Relationship::Expired,
+                Relationship::Foreign,
+            ],
+        )
+    }
+);

@@ -157,8 +157,15 @@ mod ssr {
         let scope = match organization {
             Some(id) => {
                 let mut tx = state.db.read().await?;
-                crate::access::organization::authorize(&mut tx, id, me.id, Action::ViewActivity)
-                    .await?;
+                let now = state.now();
+                crate::access::organization::authorize(
+                    &mut tx,
+                    id,
+                    me.id,
+                    Action::ViewActivity,
+                    now,
+                )
+                .await?;
                 tx.commit().await?;
                 Scope::Organization(id)
             }
