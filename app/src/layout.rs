@@ -218,8 +218,8 @@ fn Switcher(shell: ShellData) -> impl IntoView {
                 </ul>
                 // PAR-3: the customers I manage for a partner, apart from my own organizations.
                 {(!shell.customers.is_empty()).then(|| view! {
-                    <p class="menu-heading" id="switcher-customers">"Customers"</p>
-                    <ul aria-labelledby="switcher-customers" data-testid="switcher-customers">
+                    <p class="menu-heading">"Customers"</p>
+                    <ul data-testid="switcher-customers">
                         {shell.customers.into_iter().map(|(id, name, partner)| view! {
                             <li>
                                 <a href=format!("/o/{id}") rel="external" aria-current=(id == current).then_some("page") on:click=move |_| open.set(false)>

@@ -114,6 +114,7 @@ mod routes {
             Page::Invoices => shop::view::InvoicesPage().into_any(),
             Page::Order => shop::guest_view::OrderStartPage().into_any(),
             Page::Reseller => partners::view::ResellerPage().into_any(),
+            Page::CustomerProfile => partners::view::CustomerProfilePage().into_any(),
             Page::PartnerRequest => partners::view::PartnerRequestPage().into_any(),
         }
     }
@@ -199,6 +200,7 @@ mod routes {
         Security,
         Compromised,
         Reseller,
+        CustomerProfile,
         PartnerRequest,
     );
 }
@@ -326,6 +328,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing/shop") view={Lazy::<routes::Shop>::new()} />
                     <Route path=path!("billing/invoices") view={Lazy::<routes::Invoices>::new()} />
                     <Route path=path!("reseller") view={Lazy::<routes::Reseller>::new()} />
+                    <Route path=path!("reseller/:relationship") view={Lazy::<routes::CustomerProfile>::new()} />
                     <Route path=path!("organizations") view={Lazy::<routes::MyOrganizations>::new()} />
                     <Route path=path!("profile") view={Lazy::<routes::Profile>::new()} />
                     <Route path=path!("security") view={Lazy::<routes::Security>::new()} />

@@ -477,6 +477,7 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("partner_program", Reader, Organization(ChangeSettings)),
         row("apply_as_partner", InPerson, Organization(ManagePartnership)),
         row("reseller", Reader, Organization(ViewCustomers)),
+        row("reseller_customer", Reader, Organization(ViewCustomers)).takes(Ids::OrganizationAndObjects),
         row("request_customer", InPerson, Organization(ManagePartnership)),
         row("cancel_customer_request", Writer, Organization(ManagePartnership)).takes(Ids::OrganizationAndObjects),
         row("end_customer", Writer, Organization(ManagePartnership)).takes(Ids::OrganizationAndObjects),

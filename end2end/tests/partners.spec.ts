@@ -66,6 +66,18 @@ test("a partner applies, is approved, asks a customer for access and sees what t
   await expect(rows.first()).toContainText("Full access, with the customer's payment methods (asked: Full access, with the partner's payment methods)");
   await checkAccessibility(page, "the Reseller area with a customer");
 
+  // The customer's profile: asked and granted side by side, and the history.
+  await rows.first().getByRole("link", { name: "Cleo Customer", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Cleo Customer", level: 1 })).toBeVisible();
+  await hydrated(page);
+  await expect(page.getByTestId("customer-access")).toContainText("Full access, with the partner's payment methods");
+  await expect(page.getByTestId("customer-access")).toContainText("Full access, with the customer's payment methods");
+  await expect(page.getByTestId("customer-history")).toContainText("Cleo Customer granted full access, with the customer's payment methods");
+  await checkAccessibility(page, "a customer's profile");
+  await page.getByRole("link", { name: "← Reseller area" }).click();
+  await expect(page.getByRole("heading", { name: "Reseller area", level: 1 })).toBeVisible();
+  await hydrated(page);
+
   // The partner enters the customer's manager from its table: a banner says whose it is and
   // leads back; the customer's people and settings are not offered.
   await rows.first().getByRole("link", { name: "Open the manager of Cleo Customer" }).click();

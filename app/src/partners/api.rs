@@ -1,6 +1,6 @@
 //! Server functions of the partner program (PAR-1, PAR-2).
 
-use super::{PartnerWithAccess, ProgramFacts, RequestOpening, ResellerArea};
+use super::{CustomerProfile, PartnerWithAccess, ProgramFacts, RequestOpening, ResellerArea};
 #[cfg(feature = "ssr")]
 use crate::access::Serve;
 use crate::error::AppError;
@@ -110,6 +110,54 @@ pub async fn reseller(organization_id: i64) -> Result<ResellerArea, AppError> {
             may_manage: member.may(Action::ManagePartnership),
             may_delegate: member.may(Action::DelegateCustomers),
             collaborators,
+            now: cx.now(),
+        })
+    })
+    .await
+}
+
+/// One customer's profile in the Reseller area: asked and granted side by side, who pays, the
+/// products the partner reaches, and the relationship's history.
+#[server(endpoint = "reseller_customer")]
+pub async fn reseller_customer(
+    organization_id: i64,
+    relationship_id: i64,
+) -> Result<CustomerProfile, AppError> {
+    ResellerCustomer::serve(|cx| async move {
+        let (mut tx, member) = cx.read_in(organization_id).await?;
+        partner_only(&mut tx, organization_id, &member.name).await?;
+        let row = store::customers(&mut tx, organization_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == relationship_id)
+            .ok_or_else(|| AppError::not_found("customer"))?;
+        let (requested_by, answered_by, reminded_at) =
+            store::people_of(&mut tx, organization_id, relationship_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("customer"))?;
+        let products = match (row.active(cx.now()), row.granted, row.customer_id) {
+            (true, Some(super::PartnerAccess::Limited), _) => row.products.clone(),
+            (true, Some(_), Some(customer)) => store::products_of(&mut tx, customer)
+                .await?
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect(),
+            _ => Vec::new(),
+        };
+        tx.commit().await?;
+        let history = history(
+            &row,
+            requested_by.as_deref(),
+            answered_by.as_deref(),
+            reminded_at,
+            cx.now(),
+        );
+        Ok(super::CustomerProfile {
+            row,
+            requested_by,
+            answered_by,
+            products,
+            history,
             now: cx.now(),
         })
     })
@@ -559,6 +607,57 @@ mod ssr {
             tracing::error!(access = text, "an access kind this version does not know");
             AppError::internal()
         })
+    }
+
+    /// A relationship's history from its own dates, oldest first.
+    pub(super) fn history(
+        row: &super::super::CustomerRow,
+        requested_by: Option<&str>,
+        answered_by: Option<&str>,
+        reminded_at: Option<i64>,
+        now: i64,
+    ) -> Vec<(i64, String)> {
+        let mut history = vec![(
+            row.requested_at,
+            format!(
+                "{} asked {} for {}",
+                requested_by.unwrap_or("Someone"),
+                row.email,
+                row.requested.label().to_lowercase()
+            ),
+        )];
+        match (row.state, row.since) {
+            (RelationshipState::Requested, _) if row.request_expires_at <= now => history.push((
+                row.request_expires_at,
+                "The request expired without an answer".to_owned(),
+            )),
+            (RelationshipState::Refused, _) => history.push((
+                row.answered_at.unwrap_or(row.requested_at),
+                "The customer refused".to_owned(),
+            )),
+            (RelationshipState::Cancelled, _) => history.push((
+                row.answered_at.unwrap_or(row.requested_at),
+                "The partner cancelled the request".to_owned(),
+            )),
+            (_, Some(since)) => history.push((
+                since,
+                format!(
+                    "{} granted {}",
+                    answered_by.unwrap_or("The customer"),
+                    row.granted
+                        .map(|g| g.label().to_lowercase())
+                        .unwrap_or_default()
+                ),
+            )),
+            _ => {}
+        }
+        if let Some(at) = reminded_at {
+            history.push((at, "Both sides were told the end date is near".to_owned()));
+        }
+        if let Some(at) = row.ended_at {
+            history.push((at, "The access ended".to_owned()));
+        }
+        history
     }
 
     /// What a grant gives, in words: "Limited access to chosen products (alpha.ch, beta.ch)

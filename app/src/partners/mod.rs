@@ -209,6 +209,9 @@ pub struct CustomerRow {
     pub request_expires_at: i64,
     /// When access was granted.
     pub since: Option<i64>,
+    /// When the request was answered (granted, refused or cancelled).
+    #[serde(default)]
+    pub answered_at: Option<i64>,
     pub ended_at: Option<i64>,
     /// The partner's collaborators this customer is delegated to (PAR-7).
     #[serde(default)]
@@ -253,6 +256,20 @@ pub struct ResellerArea {
     #[serde(default)]
     pub collaborators: Vec<(i64, String)>,
     /// The server's clock, for "expired" and "ended".
+    pub now: i64,
+}
+
+/// One customer's profile in the Reseller area (PAR-1): what was asked and what was granted,
+/// side by side, who pays, what the partner reaches, and the relationship's history.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CustomerProfile {
+    pub row: CustomerRow,
+    pub requested_by: Option<String>,
+    pub answered_by: Option<String>,
+    /// The products the partner reaches there now (none once the access ended).
+    pub products: Vec<String>,
+    /// What happened, oldest first: `(when, what)`.
+    pub history: Vec<(i64, String)>,
     pub now: i64,
 }
 

@@ -224,6 +224,7 @@ pub async fn customers(tx: &mut Tx, partner_id: i64) -> Result<Vec<CustomerRow>,
             requested_at: r.requested_at,
             request_expires_at: r.request_expires_at,
             since: r.answered_at.filter(|_| r.granted_access.is_some()),
+            answered_at: r.answered_at,
             ended_at: r.ended_at,
             delegated: Vec::new(),
         })
@@ -496,4 +497,21 @@ pub async fn products_of(
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     const SQL: &str = "SELECT id, name FROM products WHERE organization_id = $1 ORDER BY name, id";
     fetch_all!(tx, SQL, organization_id)
+}
+
+/// Who asked and who answered a relationship of `partner_id`, and when its end was announced:
+/// `(requested by, answered by, reminded at)`; `None` when it is not the partner's.
+pub async fn people_of(
+    tx: &mut Tx,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<(Option<String>, Option<String>, Option<i64>)>, sqlx::Error> {
+    const SQL: &str = "SELECT \
+          CASE WHEN q.id IS NULL THEN NULL ELSE q.first_name || ' ' || q.last_name END, \
+          CASE WHEN a.id IS NULL THEN NULL ELSE a.first_name || ' ' || a.last_name END, \
+          r.reminded_at \
+        FROM partner_customers r \
+        LEFT JOIN users q ON q.id = r.requested_by LEFT JOIN users a ON a.id = r.answered_by \
+        WHERE r.id = $1 AND r.partner_id = $2";
+    fetch_optional!(tx, SQL, id, partner_id)
 }

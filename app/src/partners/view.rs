@@ -2,9 +2,9 @@
 //! this organization), the Reseller area, and the page a request's link opens.
 
 use super::api::{
-    open_partner_request, partner_program, partners_with_access, reseller, ApplyAsPartner,
-    CancelCustomerRequest, EndCustomer, EndPartnerAccess, GrantPartnerAccess, RefusePartnerRequest,
-    RequestCustomer, SetCustomerDelegation,
+    open_partner_request, partner_program, partners_with_access, reseller, reseller_customer,
+    ApplyAsPartner, CancelCustomerRequest, EndCustomer, EndPartnerAccess, GrantPartnerAccess,
+    RefusePartnerRequest, RequestCustomer, SetCustomerDelegation,
 };
 use super::{CustomerRow, PartnerAccess, PartnerState, RelationshipState, RequestOpening};
 use crate::calls::{resource, FormAction, ServerForm};
@@ -303,7 +303,7 @@ fn CustomerLine(
     let end_label = format!("End the relationship with {name}");
     view! {
         <tr hidden=hidden data-testid="customer-row">
-            <td data-label="Customer"><strong>{name}</strong>{row.customer.is_some().then(|| view! { <br /><span class="muted">{row.email.clone()}</span> })}</td>
+            <td data-label="Customer"><a href=format!("/o/{organization}/reseller/{id}")><strong>{name}</strong></a>{row.customer.is_some().then(|| view! { <br /><span class="muted">{row.email.clone()}</span> })}</td>
             <td data-label="Access granted">{granted}</td>
             <td data-label="Payment methods" class="optional-column">{payment}</td>
             <td data-label="Products">{products}</td>
@@ -580,5 +580,88 @@ fn Delegation(
                 }).collect_view().into_any()
             }}
         </section>
+    }
+}
+
+/// One customer's profile (`/o/:organization/reseller/:relationship`): asked and granted side
+/// by side, who pays, what the partner reaches, and the history of the relationship.
+#[component]
+pub fn CustomerProfilePage() -> impl IntoView {
+    let organization_id = use_organization_id();
+    let params = leptos_router::hooks::use_params_map();
+    let relationship = Memo::new(move |_| {
+        params
+            .read()
+            .get("relationship")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let profile = resource(
+        move || (organization_id.get(), relationship.get()),
+        |(organization, relationship)| reseller_customer(organization, relationship),
+    );
+    view! {
+        <PageTitle text="Customer" />
+        <p><a href=move || format!("/o/{}/reseller", organization_id.get())>"← Reseller area"</a></p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(p) => {
+                        let row = p.row.clone();
+                        let name = row.customer.clone().unwrap_or_else(|| row.email.clone());
+                        let granted = row.granted.map(|g| g.label().to_owned()).unwrap_or_else(|| "—".into());
+                        let state = if row.active(p.now) { "Active".to_owned() } else if row.request_expired(p.now) { "Request expired".to_owned() } else { row.state.label().to_owned() };
+                        view! {
+                            <h1>{name}</h1>
+                            <section class="panel" aria-labelledby="access-heading" data-testid="customer-access">
+                                <h2 id="access-heading">"Access"</h2>
+                                <p>{format!("{state}. Request sent to {}.", row.email)}</p>
+                                <div class="table-wrap" tabindex="0" role="region" aria-label="Access requested and granted">
+                                    <table>
+                                        <caption class="visually-hidden">"Access requested and granted"</caption>
+                                        <thead>
+                                            <tr><th scope="col"><span class="visually-hidden">"What"</span></th><th scope="col">"Requested"</th><th scope="col">"Granted"</th></tr>
+                                        </thead>
+                                        <tbody>
+                                            <tr>
+                                                <th scope="row">"Access"</th>
+                                                <td data-label="Requested">{row.requested.label()}</td>
+                                                <td data-label="Granted">{granted}</td>
+                                            </tr>
+                                            <tr>
+                                                <th scope="row">"End date"</th>
+                                                <td data-label="Requested">{until_words(row.requested_until)}</td>
+                                                <td data-label="Granted">{if row.granted.is_some() { until_words(row.granted_until) } else { "—".into() }}</td>
+                                            </tr>
+                                            <tr>
+                                                <th scope="row">"By"</th>
+                                                <td data-label="Requested">{p.requested_by.clone().unwrap_or_default()}</td>
+                                                <td data-label="Granted">{p.answered_by.clone().unwrap_or_default()}</td>
+                                            </tr>
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <p>{format!("Payment methods: {}", row.payment_methods())}</p>
+                            </section>
+                            <section class="panel" aria-labelledby="reach-heading" data-testid="customer-products">
+                                <h2 id="reach-heading">{format!("Products you reach ({})", p.products.len())}</h2>
+                                {if p.products.is_empty() {
+                                    view! { <p class="muted">"None now."</p> }.into_any()
+                                } else {
+                                    view! { <ul class="plain-list">{p.products.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul> }.into_any()
+                                }}
+                            </section>
+                            <section class="panel" aria-labelledby="history-heading" data-testid="customer-history">
+                                <h2 id="history-heading">"History"</h2>
+                                <ul class="plain-list">
+                                    {p.history.iter().map(|(at, what)| view! { <li>{format!("{} — {what}", format::date(*at))}</li> }).collect_view()}
+                                </ul>
+                            </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <h1>"Customer"</h1> <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

@@ -397,6 +397,38 @@ on_every_backend!(
         assert_eq!(row["products"], serde_json::json!(["bakery.ch"]));
         assert_eq!(row["state"], "active");
         assert!(row["granted_until"].as_i64().is_some());
+        // The customer's profile: asked and granted side by side, the products, the history.
+        let profile = app
+            .call(
+                "reseller_customer",
+                Some(&agency),
+                &[
+                    ("organization_id", &partner_id.to_string()),
+                    (
+                        "relationship_id",
+                        &row["id"].as_i64().expect("id").to_string(),
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
+        let profile = profile.json();
+        assert_eq!(profile["row"]["requested"], "full_partner_pays");
+        assert_eq!(profile["row"]["granted"], "limited");
+        assert_eq!(profile["requested_by"], "Hella Agency");
+        assert_eq!(profile["answered_by"], "Bea Baker");
+        assert_eq!(profile["products"], serde_json::json!(["bakery.ch"]));
+        let history: Vec<&str> = profile["history"]
+            .as_array()
+            .map(|h| h.iter().filter_map(|e| e[1].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            history,
+            [
+                "Hella Agency asked bea@bakery.ch for full access, with the partner's payment methods",
+                "Bea Baker granted limited access to chosen products"
+            ]
+        );
         let told = app
             .mail_bodies(
                 "recipient = 'hella@agency.ch' AND subject = 'Bea Baker granted you access'",

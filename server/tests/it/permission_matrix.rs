@@ -1921,6 +1921,14 @@ async fn arguments(
         "reseller" => typed(partners::api::Reseller {
             organization_id: organization,
         }),
+        "reseller_customer" => typed(partners::api::ResellerCustomer {
+            organization_id: organization,
+            relationship_id: if target == Target::Own {
+                world.customer_a
+            } else {
+                world.customer_b
+            },
+        }),
         "request_customer" => typed(partners::api::RequestCustomer {
             organization_id: organization,
             email: common::unique_address("customer"),
