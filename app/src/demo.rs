@@ -330,6 +330,47 @@ async fn seed_partners(
     )
     .await?;
     store::set_delegated(tx, agency, david, bakery, true, now).await?;
+    // Cashback in the partner's history (PAR-5): the bakery renews its hosting and the club the
+    // mail service the partner manages for it, both paid from their own balances.
+    for (customer, organization_name, payer, kind, product) in [
+        (
+            bakery,
+            "Lakeside Bakery",
+            felix,
+            crate::products::ProductKind::WebHosting,
+            "Hosting lakeside-bakery",
+        ),
+        (
+            club,
+            "Alpine Trail Club",
+            alice,
+            crate::products::ProductKind::MailService,
+            "Mail alpine-trail-club.ch",
+        ),
+    ] {
+        let product_id = products
+            .get(product)
+            .copied()
+            .ok_or_else(AppError::internal)?;
+        renew_once(
+            tx,
+            Renewing {
+                organization_id: customer,
+                organization_name,
+                kind,
+                product_name: product,
+                product_id,
+                payment: crate::shop::Payment::Prepaid,
+                key: &format!("demo-cashback-{customer}"),
+            },
+            &crate::shop::checkout::Actor {
+                user_id: Some(payer),
+                origin,
+                now,
+            },
+        )
+        .await?;
+    }
     entries.push(log(
         ActivityAction::CustomerDelegationChanged,
         agency,
@@ -402,8 +443,7 @@ async fn seed_billing(
 ) -> Result<(), AppError> {
     use crate::billing::ledger::{book, EntryKind, Event};
     use crate::money::{Currency, Money};
-    use crate::shop::checkout::{self, Actor, OrderToWrite};
-    use crate::shop::quote::{self, Line};
+    use crate::shop::checkout::{self, Actor};
     use crate::shop::Payment;
     const DAY: i64 = 24 * 3600;
     book(
@@ -418,8 +458,6 @@ async fn seed_billing(
         },
     )
     .await?;
-    let addresses = crate::billing::store::addresses(tx, organization_id).await?;
-    let address = addresses.first().ok_or_else(AppError::internal)?.clone();
     let mut products: Vec<_> = crate::shop::store::renewable(tx, organization_id)
         .await?
         .into_iter()
@@ -437,50 +475,25 @@ async fn seed_billing(
     for (step, ago) in [(1, 30), (2, 20), (3, 12)] {
         let product = &products[(step - 1) % products.len()];
         let at = now - ago * DAY;
-        let line = Line {
-            id: 0,
-            kind: product.kind,
-            plan: "standard".into(),
-            name: product.name.clone(),
-            product_id: Some(product.product_id),
-            purpose: crate::shop::Purpose::Renewal,
-            quantity: 1,
-            periods: 1,
-            promo: None,
-            free_offer_id: None,
-            auth_code: String::new(),
-        };
-        let lines = [line];
-        let quote = quote::quote(
-            crate::billing::catalogue::current(),
-            crate::products::domain::current(),
-            Currency::Chf,
-            &lines,
-            &[],
-            at,
-        )
-        .map_err(|_| AppError::internal())?;
         let actor = Actor {
             user_id: founder,
             origin,
             now: at,
         };
-        let written = checkout::write_order(
+        let (written, quote) = renew_once(
             tx,
-            &OrderToWrite {
+            Renewing {
                 organization_id,
                 organization_name: name,
-                lines: &lines,
-                quote: &quote,
-                address: &address,
+                kind: product.kind,
+                product_name: &product.name,
+                product_id: product.product_id,
                 payment: if step == 1 {
                     Payment::Prepaid
                 } else {
                     Payment::BankTransfer
                 },
                 key: &format!("demo-order-{step}"),
-                placed_by: founder,
-                grant_to: None,
             },
             &actor,
         )
@@ -515,6 +528,72 @@ async fn seed_billing(
     crate::products::store::set_auto_renew(tx, organization_id, products[0].product_id, true)
         .await?;
     Ok(())
+}
+
+/// One product's renewal for a period, as the demo's history holds it.
+struct Renewing<'a> {
+    organization_id: i64,
+    organization_name: &'a str,
+    kind: crate::products::ProductKind,
+    product_name: &'a str,
+    product_id: i64,
+    payment: crate::shop::Payment,
+    key: &'a str,
+}
+
+/// Writes a renewal order of the demo (its invoice, its payment from the balance or the wait
+/// for a transfer, the partners' cashback) through the shop's own checkout.
+async fn renew_once(
+    tx: &mut crate::db::Tx,
+    renewing: Renewing<'_>,
+    actor: &crate::shop::checkout::Actor<'_>,
+) -> Result<(crate::shop::checkout::Written, crate::shop::Quote), AppError> {
+    use crate::shop::checkout::{self, OrderToWrite};
+    use crate::shop::quote::{self, Line};
+    let addresses = crate::billing::store::addresses(tx, renewing.organization_id).await?;
+    let address = addresses.first().ok_or_else(AppError::internal)?.clone();
+    let lines = [Line {
+        id: 0,
+        kind: renewing.kind,
+        plan: "standard".into(),
+        name: renewing.product_name.to_owned(),
+        product_id: Some(renewing.product_id),
+        purpose: crate::shop::Purpose::Renewal,
+        quantity: 1,
+        periods: 1,
+        promo: None,
+        free_offer_id: None,
+        auth_code: String::new(),
+    }];
+    let quote = quote::quote(
+        crate::billing::catalogue::current(),
+        crate::products::domain::current(),
+        crate::money::Currency::Chf,
+        &lines,
+        &[],
+        &quote::public,
+        actor.now,
+    )
+    .map_err(|_| AppError::internal())?;
+    let written = checkout::write_order(
+        tx,
+        &OrderToWrite {
+            organization_id: renewing.organization_id,
+            organization_name: renewing.organization_name,
+            lines: &lines,
+            offers: &[],
+            quote: &quote,
+            address: &address,
+            payment: renewing.payment,
+            key: renewing.key,
+            placed_by: actor.user_id,
+            grant_to: None,
+            paid_by: None,
+        },
+        actor,
+    )
+    .await?;
+    Ok((written, quote))
 }
 
 /// Clients of the web agency: each gets a domain, and most a hosting and a mail service.

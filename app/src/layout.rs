@@ -117,9 +117,11 @@ pub fn OrganizationShell() -> impl IntoView {
                                 {s.current.may(crate::policy::Action::ChangeSettings).then(|| view! { <A href=move || format!("/o/{}/settings", organization_id.get())>"Settings"</A> })}
                                 // A partner's Reseller area (PAR-1), for those who may open it.
                                 {s.reseller.then(|| view! { <A href=move || format!("/o/{}/reseller", organization_id.get())>"Reseller area"</A> })}
-                                {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
+                                {s.current.may(crate::policy::Action::Shop).then(|| view! {
                                     <p class="menu-group" aria-hidden="true">"Billing"</p>
                                     <A href=move || format!("/o/{}/billing/shop", organization_id.get())>"Shop"</A>
+                                })}
+                                {s.current.may(crate::policy::Action::UseBilling).then(|| view! {
                                     <A href=move || format!("/o/{}/billing/invoices", organization_id.get())>"Invoices"</A>
                                     <A href=move || format!("/o/{}/billing/prepaid", organization_id.get())>"Prepaid account"</A>
                                     <A href=move || format!("/o/{}/billing/addresses", organization_id.get())>"Billing addresses"</A>

@@ -106,6 +106,10 @@ pub enum Action {
     /// on (the rows with `Product(UseBilling)`, and `Context::products`), and never a product
     /// whose management is blocked (PRD-3).
     UseBilling,
+    /// Fill the cart and place orders in the shop (BIL-4): whoever may use billing — and a
+    /// partner's people with full access (PAR-4), even when the partner's own payment methods
+    /// pay, which keeps the customer's billing (its balance, addresses, invoices) closed to them.
+    Shop,
     /// Send money out of the organization: request a withdrawal of the prepaid balance
     /// (BIL-3). Only legal representatives answer for the organization's money; billing rights
     /// on a product do not reach it.
@@ -126,7 +130,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewOrganization,
         Action::ViewMembers,
         Action::UnlockMember,
@@ -146,6 +150,7 @@ impl Action {
         Action::DeleteOrganization,
         Action::ViewActivity,
         Action::UseBilling,
+        Action::Shop,
         Action::WithdrawMoney,
         Action::ManagePartnership,
         Action::ViewCustomers,
@@ -191,8 +196,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         (ViewActivity, LegalRepresentative | Administrator) => true,
         (ViewActivity, Collaborator | External) => false,
         // Collaborators only with billing rights on a product: see `permits`.
-        (UseBilling, LegalRepresentative | Administrator) => true,
-        (UseBilling, Collaborator | External) => false,
+        (UseBilling | Shop, LegalRepresentative | Administrator) => true,
+        (UseBilling | Shop, Collaborator | External) => false,
         (WithdrawMoney, LegalRepresentative) => true,
         (WithdrawMoney, Administrator | Collaborator | External) => false,
         (ManagePartnership | GrantPartnerAccess, LegalRepresentative) => true,
@@ -238,7 +243,7 @@ pub fn permits(standing: Standing, action: Action) -> bool {
         // Held at the door, but free to go.
         return matches!(action, Action::ViewOrganization | Action::LeaveOrganization);
     }
-    if action == Action::UseBilling && standing.role == Role::Collaborator {
+    if matches!(action, Action::UseBilling | Action::Shop) && standing.role == Role::Collaborator {
         return standing.billing;
     }
     allows(standing.role, action)
@@ -246,7 +251,10 @@ pub fn permits(standing: Standing, action: Action) -> bool {
 
 /// What a partner's person may do inside a customer that granted the partner `access` (PAR-3):
 /// the customer's products — all of them with full access, the granted ones with limited
-/// access — and, with full access paid by the customer's payment methods, its billing. Never
+/// access — and, with full access, its shop: an order is paid with the customer's payment
+/// methods, or with the partner's own at the partner's price when the customer chose so (PAR-4;
+/// `shop::checkout` decides who pays, never the person ordering); the customer's billing (its
+/// balance, addresses, invoices) only when the customer's payment methods pay. Never
 /// the customer's people, roles, settings, log or two-factor requirement, never blocking,
 /// moving or receiving products, never its money leaving, and never granting the partner
 /// anything.
@@ -256,6 +264,7 @@ pub fn partner_permits(access: PartnerAccess, action: Action) -> bool {
         ViewOrganization | ViewProducts => true,
         ViewAllProducts | TagProducts => access != PartnerAccess::Limited,
         UseBilling => access == PartnerAccess::FullCustomerPays,
+        Shop => access != PartnerAccess::Limited,
         ViewMembers | UnlockMember | EditTags | BlockProducts | ModifyRoles | ManageAccess
         | MoveProducts | ReceiveProducts | InviteMembers | BlockMembers | RemoveMembers
         | ChangeSettings | DeleteOrganization | ViewActivity | WithdrawMoney
@@ -506,12 +515,12 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("set_expiry_reminders", Writer, Organization(UseBilling)),
         row("request_withdrawal", InPerson, Organization(WithdrawMoney)).confirmed(),
         // The shop.
-        row("shop_page", Reader, Organization(UseBilling)),
-        row("add_to_cart", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
-        row("update_cart_line", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
-        row("apply_promo_code", Writer, Organization(UseBilling)),
-        row("remove_cart_line", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
-        row("place_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
+        row("shop_page", Reader, Organization(Shop)),
+        row("add_to_cart", Writer, Organization(Shop)).takes(Ids::OrganizationAndObjects),
+        row("update_cart_line", Writer, Organization(Shop)).takes(Ids::OrganizationAndObjects),
+        row("apply_promo_code", Writer, Organization(Shop)),
+        row("remove_cart_line", Writer, Organization(Shop)).takes(Ids::OrganizationAndObjects),
+        row("place_order", Writer, Organization(Shop)).takes(Ids::OrganizationAndObjects),
         row("list_invoices", Reader, Organization(UseBilling)),
         row("cancel_order", Writer, Organization(UseBilling)).takes(Ids::OrganizationAndObjects),
         row("set_auto_renew", Writer, Product(UseBilling)).takes(Ids::OrganizationAndObjects),
@@ -719,6 +728,7 @@ mod tests {
         (ViewActivity,     [true,  true,  false, false]),
         // Collaborators: only with billing rights on a product (permits, below).
         (UseBilling,       [true,  true,  false, false]),
+        (Shop,             [true,  true,  false, false]),
         (WithdrawMoney,    [true,  false, false, false]),
         // The partner program: legal representatives commit the organization.
         (ManagePartnership, [true, false, false, false]),
@@ -806,7 +816,7 @@ mod tests {
                     billing: true,
                     ..free
                 };
-                let billing_opens = action == UseBilling && role == Collaborator;
+                let billing_opens = matches!(action, UseBilling | Shop) && role == Collaborator;
                 assert_eq!(
                     permits(with_billing, action),
                     allows(role, action) || billing_opens,
@@ -817,7 +827,8 @@ mod tests {
     }
 
     /// A partner's person inside a customer, written out: the products (all with full access),
-    /// billing only when the customer pays, nothing of the customer's people or settings.
+    /// the shop with full access (who pays is the checkout's business), billing only when the
+    /// customer pays, nothing of the customer's people or settings.
     #[test]
     fn a_partner_reaches_what_the_customer_granted_and_never_more() {
         use PartnerAccess::*;
@@ -829,6 +840,7 @@ mod tests {
             (ViewAllProducts,  [true,  true,  false]),
             (TagProducts,      [true,  true,  false]),
             (UseBilling,       [true,  false, false]),
+            (Shop,             [true,  true,  false]),
         ];
         for action in Action::ALL {
             let row = TABLE

@@ -268,7 +268,10 @@ impl Context {
         member: &Member,
         product_ids: &[i64],
     ) -> Result<(), AppError> {
-        if self.row.reach != Reach::Organization(Action::UseBilling) {
+        if !matches!(
+            self.row.reach,
+            Reach::Organization(Action::UseBilling | Action::Shop)
+        ) {
             tracing::error!(
                 endpoint = self.row.endpoint,
                 "asked for billed products, but the row does not reach billing"

@@ -241,6 +241,8 @@ stored! {
         PartnerAccessEndReminded,
         #[strum(message = "Customer delegated to a collaborator")]
         CustomerDelegationChanged,
+        #[strum(message = "Cashback credited")]
+        CashbackCredited,
     }
 }
 
@@ -515,7 +517,7 @@ mod tests {
             // Every action has its label (not the stored name as a fallback).
             assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
-        assert_eq!(ActivityAction::ALL.len(), 113);
+        assert_eq!(ActivityAction::ALL.len(), 114);
         assert_eq!(
             ActivityAction::SignInSucceeded.as_str(),
             "sign_in_succeeded"

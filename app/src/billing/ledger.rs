@@ -26,6 +26,8 @@ stored! {
         Withdrawal,
         /// A withdrawal the operator could not complete, given back.
         Reversal,
+        /// A partner's cashback on an order its customer paid (PAR-5).
+        Cashback,
     }
 }
 
@@ -34,7 +36,7 @@ impl EntryKind {
     pub fn is_credit(self) -> bool {
         matches!(
             self,
-            EntryKind::TopUp | EntryKind::OrderCredit | EntryKind::Reversal
+            EntryKind::TopUp | EntryKind::OrderCredit | EntryKind::Reversal | EntryKind::Cashback
         )
     }
 }

@@ -163,6 +163,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "payment" => "Payment",
         "withdrawal" => "Withdrawal (reserved, then paid out)",
         "reversal" => "Withdrawal given back",
+        "cashback" => "Partner cashback",
         _ => "Other",
     }
 }

@@ -19,7 +19,7 @@ pub async fn organization_shell(organization_id: i64) -> Result<ShellData, AppEr
         let (mut tx, current) = cx.read_in(organization_id).await?;
         let organizations = crate::access::store::memberships_of(&mut tx, account.id).await?;
         let last = crate::access::store::last_organization(&mut tx, account.id).await?;
-        let cart_lines = if current.may(Action::UseBilling) {
+        let cart_lines = if current.may(Action::Shop) {
             crate::shop::store::cart(&mut tx, organization_id)
                 .await?
                 .len() as i64
@@ -424,7 +424,7 @@ mod ssr {
                 .count() as i64;
         let two_factor = crate::two_factor::store::has_second_factor(tx, user_id).await?;
         let next_steps = super::super::next_steps(super::super::StepFacts {
-            may_order: membership.may(Action::UseBilling),
+            may_order: membership.may(Action::Shop),
             may_invite: membership.may(Action::InviteMembers),
             in_person,
             products,

@@ -95,6 +95,9 @@ pub async fn reseller(organization_id: i64) -> Result<ResellerArea, AppError> {
         let rates = store::rates(&mut tx, organization_id).await?;
         let collaborators = store::collaborators(&mut tx, organization_id).await?;
         let delegations = store::delegations(&mut tx, organization_id).await?;
+        let since = crate::format::add_months(cx.now(), -super::STATEMENT_MONTHS);
+        let cashback =
+            crate::shop::cashback::credited_cashback(&mut tx, organization_id, since).await?;
         tx.commit().await?;
         for row in &mut rows {
             row.delegated = delegations
@@ -110,6 +113,7 @@ pub async fn reseller(organization_id: i64) -> Result<ResellerArea, AppError> {
             may_manage: member.may(Action::ManagePartnership),
             may_delegate: member.may(Action::DelegateCustomers),
             collaborators,
+            cashback: super::statement(&cashback),
             now: cx.now(),
         })
     })

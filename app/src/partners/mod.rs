@@ -187,6 +187,55 @@ pub fn normalize_website(raw: &str) -> Result<String, AppError> {
     Ok(url)
 }
 
+/// One month of a partner's cashback from one customer, as the Reseller area's statement shows
+/// it (PAR-5).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct CashbackMonth {
+    /// `2026-11`.
+    pub month: String,
+    pub customer: String,
+    pub amount: crate::money::Money,
+    /// How many order lines earned it.
+    pub lines: i64,
+}
+
+/// How many months of cashback the Reseller area's statement shows (the export reaches further).
+pub const STATEMENT_MONTHS: i64 = 24;
+
+/// The statement of credited cashback lines: one row per month (UTC) and customer, the newest
+/// month first, customers by name; each currency apart.
+#[cfg(feature = "ssr")]
+pub fn statement(rows: &[crate::shop::cashback::CashbackRow]) -> Vec<CashbackMonth> {
+    use std::collections::BTreeMap;
+    let mut months: BTreeMap<(String, String, String), (i64, i64)> = BTreeMap::new();
+    for row in rows {
+        let Some(at) = row.credited_at else {
+            continue;
+        };
+        let month = crate::format::iso_date(at)[..7].to_owned();
+        let customer = row.customer.clone().unwrap_or_else(|| "(deleted)".into());
+        let sum = months
+            .entry((month, customer, row.currency.clone()))
+            .or_insert((0, 0));
+        sum.0 += row.amount_minor;
+        sum.1 += 1;
+    }
+    let mut statement: Vec<CashbackMonth> = months
+        .into_iter()
+        .filter_map(|((month, customer, currency), (minor, lines))| {
+            Some(CashbackMonth {
+                month,
+                customer,
+                amount: crate::money::Money::new(minor, crate::money::Currency::parse(&currency)?),
+                lines,
+            })
+        })
+        .collect();
+    // Newest month first; within a month, customers by name (the map's order).
+    statement.sort_by(|a, b| b.month.cmp(&a.month));
+    statement
+}
+
 /// A customer (or a request for one) as the Reseller area lists it.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct CustomerRow {
@@ -255,6 +304,9 @@ pub struct ResellerArea {
     /// The partner's collaborators (not blocked): `(user id, name)`.
     #[serde(default)]
     pub collaborators: Vec<(i64, String)>,
+    /// Cashback credited, per month and customer, newest month first (PAR-5).
+    #[serde(default)]
+    pub cashback: Vec<CashbackMonth>,
     /// The server's clock, for "expired" and "ended".
     pub now: i64,
 }

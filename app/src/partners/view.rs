@@ -226,6 +226,7 @@ pub fn ResellerPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </section>
+                            <CashbackStatement months=area.cashback.clone() />
                             {delegation}
                         }.into_any()
                     }
@@ -233,6 +234,46 @@ pub fn ResellerPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Cashback credited per month and customer (PAR-5).
+#[component]
+fn CashbackStatement(months: Vec<super::CashbackMonth>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="cashback-heading" data-testid="cashback-statement">
+            <h2 id="cashback-heading">"Cashback"</h2>
+            <p class="muted">"The public price less your partner price, credited to your prepaid account when a customer pays an order or a renewal you earn on (VAT excluded)."</p>
+            {if months.is_empty() {
+                view! { <p class="muted">"No cashback credited in the last two years."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap" tabindex="0" role="region" aria-label="Cashback per month">
+                        <table>
+                            <caption class="visually-hidden">"Cashback per month and customer"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Month"</th>
+                                    <th scope="col">"Customer"</th>
+                                    <th scope="col" class="optional-column">"Lines"</th>
+                                    <th scope="col" class="amount">"Cashback"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {months.into_iter().map(|m| view! {
+                                    <tr>
+                                        <td>{m.month}</td>
+                                        <td>{m.customer}</td>
+                                        <td class="optional-column">{m.lines}</td>
+                                        <td class="amount">{m.amount.to_string()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

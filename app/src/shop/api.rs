@@ -23,8 +23,11 @@ pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, A
             tx.commit().await?;
         }
         let (mut tx, member) = cx.read_in(organization_id).await?;
-        let (_, quote) =
-            checkout::priced_cart(&mut tx, organization_id, currency, cx.now()).await?;
+        let payer = checkout::payer(&mut tx, &member, cx.account()?.id).await?;
+        let quote =
+            checkout::priced_cart(&mut tx, organization_id, currency, payer.as_ref(), cx.now())
+                .await?
+                .quote;
         let only_for = crate::access::organization::products_for(&member, cx.account()?.id);
         let mut renewable = Vec::new();
         for product in store::renewable(&mut tx, organization_id).await? {
@@ -48,8 +51,18 @@ pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, A
                 renewable.push(product);
             }
         }
-        let addresses = crate::billing::store::addresses(&mut tx, organization_id).await?;
-        let balance = crate::billing::ledger::balance(&mut tx, organization_id, currency).await?;
+        // A partner paying for its customer: its own addresses and balance, shown only to those
+        // who may spend its money.
+        let (addresses, balance) = match &payer {
+            Some(payer) if !payer.may_pay => (Vec::new(), Money::zero(currency)),
+            _ => {
+                let billed = payer.as_ref().map_or(organization_id, |p| p.id);
+                (
+                    crate::billing::store::addresses(&mut tx, billed).await?,
+                    crate::billing::ledger::balance(&mut tx, billed, currency).await?,
+                )
+            }
+        };
         tx.commit().await?;
         let offerings = catalogue::current()
             .plans
@@ -64,6 +77,10 @@ pub async fn shop_page(organization_id: i64, currency: String) -> Result<Shop, A
             addresses,
             balance,
             order_key: crate::tokens::new_token().0,
+            paid_by: payer.map(|p| super::PaidBy {
+                partner: p.name,
+                may_pay: p.may_pay,
+            }),
         })
     })
     .await
@@ -315,8 +332,8 @@ pub async fn apply_promo_code(
             )
         })?;
         let used = store::promo_code_used(&mut tx, found.id, organization_id).await?;
-        let (lines, quote) =
-            checkout::priced_cart(&mut tx, organization_id, currency, cx.now()).await?;
+        let checkout::PricedCart { lines, quote, .. } =
+            checkout::priced_cart(&mut tx, organization_id, currency, None, cx.now()).await?;
         if let Some(on) = quote.lines.iter().find(|l| l.promo_code == code) {
             return Err(AppError::validation(
                 "promo_code",
@@ -671,7 +688,7 @@ pub mod ssr {
     pub(super) use crate::billing::catalogue;
     pub(super) use crate::db::Tx;
     pub(super) use crate::error::AppError;
-    pub(super) use crate::money::Currency;
+    pub(super) use crate::money::{Currency, Money};
     pub(super) use crate::products::ProductKind;
 
     pub(super) fn currency(text: &str) -> Result<Currency, AppError> {

@@ -6,7 +6,7 @@
 //! answers with the order placed the first time.
 
 use super::payment::{Charge, Collected};
-use super::quote::{self, Line};
+use super::quote::{self, FreeOffer, Line};
 use super::store::{self, Invoice, InvoiceLine, NewOrder, OrderLine, StoredOrder};
 use super::{invoice_number, periods_label, OrderStatus, Payment, Placed, Purpose, Quote};
 use crate::access::Member;
@@ -75,26 +75,98 @@ pub fn check_key(key: &str) -> Result<(), AppError> {
     }
 }
 
-/// The organization's cart, priced in `currency`.
+/// The organization's cart as priced: its lines, the quote, the free offers it could take.
+pub struct PricedCart {
+    pub lines: Vec<Line>,
+    pub quote: Quote,
+    pub offers: Vec<FreeOffer>,
+}
+
+/// The organization's cart, priced in `currency` — at the partner's price for `payer`, the
+/// partner paying for its customer's order (PAR-4), else at the public price.
 pub async fn priced_cart(
     tx: &mut Tx,
     organization_id: i64,
     currency: Currency,
+    payer: Option<&Payer>,
     now: i64,
-) -> Result<(Vec<Line>, Quote), AppError> {
+) -> Result<PricedCart, AppError> {
     let stored = store::cart(tx, organization_id).await?;
     let lines = store::typed_codes(tx, organization_id, stored).await?;
     let offers = store::free_offers(tx, organization_id).await?;
+    let discount = |line: &Line| payer.and_then(|p| p.rate_on(line.kind));
     let quote = quote::quote(
         catalogue::current(),
         crate::products::domain::current(),
         currency,
         &lines,
         &offers,
+        &discount,
         now,
     )
     .map_err(|e| AppError::validation("cart", e.to_string()))?;
-    Ok((lines, quote))
+    Ok(PricedCart {
+        lines,
+        quote,
+        offers,
+    })
+}
+
+/// A partner paying for its customer's order with its own payment methods (PAR-4): the
+/// customer granted it full access with the partner's payment methods. The order's invoice is
+/// the partner's, at the partner's price (its discount first, then the volume rate on what
+/// remains), paid from the partner's prepaid balance; the products are the customer's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Payer {
+    pub id: i64,
+    pub name: String,
+    pub rates: Vec<(ProductKind, crate::money::Percent)>,
+    /// The person ordering may spend the partner's money: billing rights in the partner's own
+    /// organization (its legal representatives and administrators, a collaborator with billing
+    /// rights). A delegated collaborator without them fills the cart but does not place it.
+    pub may_pay: bool,
+}
+
+impl Payer {
+    pub fn rate_on(&self, kind: ProductKind) -> Option<crate::money::Percent> {
+        super::cashback::rate_for(&self.rates, kind)
+    }
+}
+
+/// Who pays for what `member` (the person `user_id`) orders: the partner, when `member` is one
+/// of its people inside a customer that chose the partner's payment methods; `None`: the
+/// organization itself.
+pub async fn payer(tx: &mut Tx, member: &Member, user_id: i64) -> Result<Option<Payer>, AppError> {
+    let Some(via) = member
+        .partner
+        .as_ref()
+        .filter(|via| via.access == crate::policy::PartnerAccess::FullPartnerPays)
+    else {
+        return Ok(None);
+    };
+    let at_home = crate::access::store::membership(tx, via.partner_id, user_id).await?;
+    Ok(Some(Payer {
+        id: via.partner_id,
+        name: via.partner_name.clone(),
+        rates: super::cashback::partner_rates(tx, via.partner_id).await?,
+        may_pay: at_home.is_some_and(|m| m.may(crate::policy::Action::UseBilling)),
+    }))
+}
+
+impl Payer {
+    /// Refused unless the person may spend the partner's money.
+    pub fn check_may_pay(&self) -> Result<(), AppError> {
+        if self.may_pay {
+            return Ok(());
+        }
+        Err(AppError::new(
+            crate::error::ErrorCode::Forbidden,
+            format!(
+                "{} pays for this customer's orders: one of its people with billing rights places them.",
+                self.name
+            ),
+        ))
+    }
 }
 
 pub struct Checkout<'a> {
@@ -123,7 +195,19 @@ pub async fn place(
     if let Some(order) = store::order_by_key(tx, organization_id, checkout.key).await? {
         return placed(tx, &order).await;
     }
-    let (lines, quote) = priced_cart(tx, organization_id, checkout.currency, actor.now).await?;
+    let payer = payer(tx, member, account.id).await?;
+    let PricedCart {
+        lines,
+        quote,
+        offers,
+    } = priced_cart(
+        tx,
+        organization_id,
+        checkout.currency,
+        payer.as_ref(),
+        actor.now,
+    )
+    .await?;
     if lines.is_empty() {
         return Err(AppError::validation("cart", "The cart is empty."));
     }
@@ -137,15 +221,23 @@ pub async fn place(
             format!("{}: {problem}", line.description),
         ));
     }
+    if let (Some(payer), 0) = (&payer, checkout.address_id) {
+        payer.check_may_pay()?;
+    }
     if checkout.address_id == 0 {
         return Err(AppError::validation(
             "address_id",
             "Choose a billing address (add one under Billing addresses).",
         ));
     }
-    let address = crate::billing::store::address_of(tx, organization_id, checkout.address_id)
+    // A partner paying for its customer's order is invoiced at its own address.
+    let billed = payer.as_ref().map_or(organization_id, |p| p.id);
+    let address = crate::billing::store::address_of(tx, billed, checkout.address_id)
         .await?
         .ok_or_else(|| AppError::not_found("billing address"))?;
+    if let Some(payer) = &payer {
+        payer.check_may_pay()?;
+    }
     for line in &lines {
         if let Some(problem) = domain_line_problem(tx, organization_id, line).await? {
             return Err(AppError::validation("cart", problem));
@@ -177,6 +269,15 @@ pub async fn place(
     } else {
         checkout.payment
     };
+    if let (Some(payer), Payment::BankTransfer) = (&payer, payment) {
+        return Err(AppError::validation(
+            "payment",
+            format!(
+                "{} pays for this order from its prepaid balance: top it up by bank transfer first.",
+                payer.name
+            ),
+        ));
+    }
     if payment == Payment::BankTransfer {
         for line in lines.iter().filter(|l| l.kind == ProductKind::Domain) {
             let past_expiry = match line.product_id {
@@ -203,12 +304,14 @@ pub async fn place(
             organization_id,
             organization_name: &member.name,
             lines: &lines,
+            offers: &offers,
             quote: &quote,
             address: &address,
             payment,
             key: checkout.key,
             placed_by: Some(account.id),
             grant_to,
+            paid_by: payer.as_ref(),
         },
         actor,
     )
@@ -238,13 +341,11 @@ pub async fn place(
     };
     let email = crate::mail::messages::order_placed(&account.email, &account.first_name, &notice)?;
     crate::mail::store::enqueue(tx, &email, actor.now).await?;
-    if crate::billing::store::notifications(tx, organization_id)
+    if crate::billing::store::notifications(tx, billed)
         .await?
         .is_on(Notice::InvoiceIssued)
     {
-        for (address, first_name) in
-            crate::billing::store::billing_recipients(tx, organization_id).await?
-        {
+        for (address, first_name) in crate::billing::store::billing_recipients(tx, billed).await? {
             if address == account.email {
                 continue;
             }
@@ -268,6 +369,9 @@ pub struct OrderToWrite<'a> {
     pub organization_id: i64,
     pub organization_name: &'a str,
     pub lines: &'a [Line],
+    /// The free offers the lines were priced with (to price them again for a partner's
+    /// cashback).
+    pub offers: &'a [FreeOffer],
     pub quote: &'a Quote,
     pub address: &'a crate::billing::BillingAddress,
     pub payment: Payment,
@@ -275,6 +379,9 @@ pub struct OrderToWrite<'a> {
     /// `None`: placed by Steward itself (an automatic renewal).
     pub placed_by: Option<i64>,
     pub grant_to: Option<i64>,
+    /// The partner paying with its own payment methods (PAR-4), priced at its price; `None`:
+    /// the organization pays, and its partners earn cashback on it (PAR-5).
+    pub paid_by: Option<&'a Payer>,
 }
 
 /// What writing an order produced.
@@ -305,6 +412,7 @@ pub async fn write_order(
             payment,
             key: order.key,
             placed_by: order.placed_by,
+            paid_by: order.paid_by.map(|p| p.id),
             at: actor.now,
         },
     )
@@ -377,13 +485,23 @@ pub async fn write_order(
     let number = store::next_invoice_number(tx, order.quote.currency).await?;
     let provider = super::payment::provider(payment);
     let payment_reference = provider.reference(order_id);
+    // The invoice is the payer's: the partner's, naming the customer on each line, when the
+    // partner pays.
+    let (billed, billed_name, for_customer) = match order.paid_by {
+        Some(payer) => (
+            payer.id,
+            payer.name.as_str(),
+            format!(" (for {})", order.organization_name),
+        ),
+        None => (organization_id, order.organization_name, String::new()),
+    };
     let invoice = Invoice {
         id: 0,
-        organization_id,
+        organization_id: billed,
         order_id,
         currency: order.quote.currency,
         number,
-        organization_name: order.organization_name.to_owned(),
+        organization_name: billed_name.to_owned(),
         address: order.address.lines(),
         supplier: catalogue::current().supplier.lines(),
         net: order.quote.net,
@@ -400,7 +518,7 @@ pub async fn write_order(
             .zip(services)
             .map(|(l, service)| InvoiceLine {
                 service,
-                description: l.description.clone(),
+                description: format!("{}{for_customer}", l.description),
                 quantity: l.quantity,
                 periods: l.periods,
                 period: l.period.clone(),
@@ -417,6 +535,9 @@ pub async fn write_order(
     };
     let invoice_id = store::insert_invoice(tx, &invoice).await?;
     let number_text = invoice_number(order.quote.currency, number);
+    if order.paid_by.is_none() {
+        owe_cashback(tx, order, order_id, invoice_id, actor.now).await?;
+    }
     let stored = StoredOrder {
         id: order_id,
         organization_id,
@@ -424,6 +545,7 @@ pub async fn write_order(
         payment,
         status: OrderStatus::AwaitingPayment,
         placed_by: order.placed_by,
+        paid_by: order.paid_by.map(|p| p.id),
     };
     actor
         .log(
@@ -439,7 +561,7 @@ pub async fn write_order(
         )
         .await?;
     let charge = Charge {
-        organization_id,
+        organization_id: billed,
         order_id,
         total: order.quote.total,
         invoice: &number_text,
@@ -461,6 +583,127 @@ pub async fn write_order(
     })
 }
 
+/// Writes what the organization's partners earn on an order it pays (PAR-5): for each line a
+/// partner earns on — any line with full access, a product it manages with limited access —
+/// the public price less the partner's price, both through the whole chain (the partner's
+/// discount first), excluding VAT. Credited once the order is paid ([`credit_cashback`]).
+async fn owe_cashback(
+    tx: &mut Tx,
+    order: &OrderToWrite<'_>,
+    order_id: i64,
+    invoice_id: i64,
+    now: i64,
+) -> Result<(), AppError> {
+    let terms = super::cashback::cashback_terms(tx, order.organization_id, now).await?;
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let earner = |line: &Line| {
+        terms
+            .iter()
+            .find_map(|t| Some((t, t.rate_on(line.kind, line.product_id)?)))
+    };
+    let discount = |line: &Line| earner(line).map(|(_, rate)| rate);
+    let partner = quote::quote(
+        catalogue::current(),
+        crate::products::domain::current(),
+        order.quote.currency,
+        order.lines,
+        order.offers,
+        &discount,
+        now,
+    )
+    .map_err(|e| AppError::validation("cart", e.to_string()))?;
+    for (position, ((line, public), at_partner_price)) in order
+        .lines
+        .iter()
+        .zip(&order.quote.lines)
+        .zip(&partner.lines)
+        .enumerate()
+    {
+        let Some((terms, _)) = earner(line) else {
+            continue;
+        };
+        let amount = public.net.minor - at_partner_price.net.minor;
+        if amount <= 0 {
+            continue;
+        }
+        super::cashback::insert_cashback(
+            tx,
+            &super::cashback::NewCashback {
+                partner_id: terms.partner_id,
+                customer_id: order.organization_id,
+                relationship_id: terms.relationship_id,
+                order_id,
+                position: position as i64,
+                invoice_id,
+                description: &item_text(
+                    &public.description,
+                    public.quantity,
+                    &public.period,
+                    public.periods,
+                ),
+                public: public.net,
+                partner_price: at_partner_price.net,
+                amount: Money::new(amount, public.net.currency),
+                at: now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Credits a paid order's cashback to its partners' prepaid accounts: one ledger entry per
+/// order line, keyed by it, so a retried payment or a second worker credits nothing twice; each
+/// written to the partner's activity log.
+async fn credit_cashback(
+    tx: &mut Tx,
+    order_id: i64,
+    customer: &str,
+    actor: &Actor<'_>,
+) -> Result<(), AppError> {
+    for row in super::cashback::uncredited_cashback(tx, order_id).await? {
+        let Some(amount) = row.amount() else {
+            continue;
+        };
+        if !super::cashback::mark_credited(tx, row.id, actor.now).await? {
+            continue;
+        }
+        let booked = ledger::book(
+            tx,
+            &Event {
+                organization_id: row.partner_id,
+                kind: EntryKind::Cashback,
+                amount,
+                key: &format!("cashback:{order_id}:{}", row.position),
+                reference: &format!("Cashback from {customer}: {}", row.description),
+                at: actor.now,
+            },
+        )
+        .await?;
+        if let Booked::New(_) = booked {
+            record(
+                tx,
+                NewEntry {
+                    action: ActivityAction::CashbackCredited,
+                    actor_user_id: None,
+                    organization_id: Some(row.partner_id),
+                    product_id: None,
+                    detail: &format!(
+                        "{amount} from {customer}: {} (order {order_id})",
+                        row.description
+                    ),
+                    origin: actor.origin,
+                    at: actor.now,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// "Domain name example.ch, 1 year", "Web hosting shop × 3, 12 months".
 pub fn item_text(description: &str, quantity: i64, period: &str, periods: i64) -> String {
     let times = if quantity > 1 {
@@ -473,7 +716,7 @@ pub fn item_text(description: &str, quantity: i64, period: &str, periods: i64) -
 
 /// What an order placed before answers with.
 async fn placed(tx: &mut Tx, order: &StoredOrder) -> Result<Placed, AppError> {
-    let invoice = store::invoice_of_order(tx, order.organization_id, order.id)
+    let invoice = store::invoice_of_order(tx, order.billed(), order.id)
         .await?
         .ok_or_else(AppError::internal)?;
     Ok(Placed {
@@ -531,6 +774,7 @@ pub async fn mark_paid(
         )
         .await?;
     }
+    credit_cashback(tx, order.id, organization_name, actor).await?;
     actor
         .log(
             tx,

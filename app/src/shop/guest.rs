@@ -30,6 +30,7 @@ pub async fn order_page() -> Result<OrderCatalogue, AppError> {
             currency,
             &lines,
             &[],
+            &crate::shop::quote::public,
             cx.now(),
         )
         .map_err(|e| AppError::validation("cart", e.to_string()))?;

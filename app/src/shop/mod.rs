@@ -6,6 +6,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod cashback;
+#[cfg(feature = "ssr")]
 pub mod checkout;
 pub mod guest;
 pub mod guest_view;
@@ -243,6 +245,18 @@ pub struct Shop {
     /// Sent back with the order: the same key twice places one order. A new one comes with
     /// each load of the page.
     pub order_key: String,
+    /// A partner pays for this order with its own payment methods (PAR-4): the cart is at its
+    /// price, the addresses and the balance are its own.
+    #[serde(default)]
+    pub paid_by: Option<PaidBy>,
+}
+
+/// Who pays for an order a partner's person places in a customer's shop (PAR-4).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct PaidBy {
+    pub partner: String,
+    /// The person may spend the partner's money (else they fill the cart for someone who may).
+    pub may_pay: bool,
 }
 
 stored! {

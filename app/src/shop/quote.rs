@@ -132,14 +132,28 @@ pub struct Line {
     pub auth_code: String,
 }
 
-/// Prices `lines` in `currency`. `offers` are the organization's unused free offers. A line
-/// whose code does not apply carries the reason and takes nothing off for it.
+/// A partner's discount (PAR-4) on a line, when one applies: the first reduction of the line's
+/// chain, before the volume rate, a promo code or a free offer, each taken from what remains.
+pub type Discount<'a> = &'a dyn Fn(&Line) -> Option<Percent>;
+
+/// No partner discount: the public price.
+pub fn public(_: &Line) -> Option<Percent> {
+    None
+}
+
+/// The label of the partner discount on a cart line and an invoice line.
+pub const PARTNER_DISCOUNT: &str = "Partner discount";
+
+/// Prices `lines` in `currency`. `offers` are the organization's unused free offers; `discount`
+/// says which lines a paying partner's discount reduces first. A line whose code does not apply
+/// carries the reason and takes nothing off for it.
 pub fn quote(
     catalogue: &Catalogue,
     extensions: &Extensions,
     currency: Currency,
     lines: &[Line],
     offers: &[FreeOffer],
+    discount: Discount<'_>,
     now: i64,
 ) -> Result<Quote, MoneyError> {
     let mut quoted = Vec::with_capacity(lines.len());
@@ -229,6 +243,12 @@ pub fn quote(
             .times(line.periods)?
             .checked_add(fee)?;
         let mut reductions = Vec::new();
+        if let Some(percent) = discount(line).filter(|p| p.0 > 0) {
+            reductions.push(Reduction::Percent {
+                label: format!("{PARTNER_DISCOUNT} {}", percent.label()),
+                percent,
+            });
+        }
         if let Some(tier) = plan.volume_reduction(line.quantity) {
             reductions.push(Reduction::Percent {
                 label: format!("Volume rate from {} items", tier.from),
@@ -353,6 +373,41 @@ pub fn quote(
     })
 }
 
+/// Cashback (PAR-5): for each line of `public` (the quote of `lines` the customer pays), what
+/// the partner would have saved on it — the public price less the partner's price, both after
+/// the whole chain — for the lines `discount` names; zero for the others.
+pub fn cashback(
+    catalogue: &Catalogue,
+    extensions: &Extensions,
+    public: &Quote,
+    lines: &[Line],
+    offers: &[FreeOffer],
+    discount: Discount<'_>,
+    now: i64,
+) -> Result<Vec<Money>, MoneyError> {
+    let partner = quote(
+        catalogue,
+        extensions,
+        public.currency,
+        lines,
+        offers,
+        discount,
+        now,
+    )?;
+    public
+        .lines
+        .iter()
+        .zip(&partner.lines)
+        .map(|(public, partner)| {
+            // Never negative: the discount only ever takes more off.
+            Ok(Money::new(
+                (public.net.minor - partner.net.minor).max(0),
+                public.net.currency,
+            ))
+        })
+        .collect()
+}
+
 fn describe(line: &Line, label: &str) -> String {
     super::describe_item(line.purpose, label, &line.name)
 }
@@ -419,6 +474,7 @@ mod tests {
             Currency::Chf,
             &[hosting, domain],
             &[],
+            &public,
             NOW,
         )
         .expect("quote");
@@ -455,6 +511,7 @@ mod tests {
             Currency::Eur,
             &[domain],
             &[],
+            &public,
             NOW,
         )
         .expect("quote");
@@ -522,6 +579,7 @@ mod tests {
                 currency,
                 &[domain],
                 &[],
+                &public,
                 NOW,
             )
             .expect("quote");
@@ -542,6 +600,7 @@ mod tests {
             Currency::Chf,
             &[unknown],
             &[],
+            &public,
             NOW,
         )
         .expect("quote");
@@ -571,6 +630,7 @@ mod tests {
             Currency::Chf,
             &[a, b, c],
             &[],
+            &public,
             NOW,
         )
         .expect("quote");
@@ -601,6 +661,7 @@ mod tests {
             Currency::Chf,
             &[chosen, other, hosting],
             &[offer],
+            &public,
             NOW,
         )
         .expect("quote");
@@ -632,6 +693,7 @@ mod tests {
             Currency::Chf,
             &[restore.clone(), renewal, warranty],
             &[],
+            &public,
             NOW,
         )
         .expect("quote");
@@ -658,6 +720,7 @@ mod tests {
             Currency::Chf,
             &[restore, unknown],
             &[],
+            &public,
             NOW,
         )
         .expect("quote");

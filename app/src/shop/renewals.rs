@@ -197,6 +197,7 @@ async fn remind(state: &AppState, product: &AutoRenewing, now: i64) -> Result<bo
             currency,
             &[line(product)],
             &[],
+            &quote::public,
             now,
         )
         .map_err(|e| AppError::validation("price", e.to_string()))?;
@@ -256,6 +257,7 @@ async fn renew(
         currency,
         &lines,
         &[],
+        &quote::public,
         now,
     )
     .map_err(|e| AppError::validation("price", e.to_string()))?;
@@ -275,6 +277,7 @@ async fn renew(
             organization_id: product.organization_id,
             organization_name: &product.organization,
             lines: &lines,
+            offers: &[],
             quote: &quote,
             address,
             payment: if quote.total.minor == 0 {
@@ -285,6 +288,7 @@ async fn renew(
             key: &key,
             placed_by: None,
             grant_to: None,
+            paid_by: None,
         },
         &actor,
     )

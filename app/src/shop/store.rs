@@ -569,11 +569,21 @@ pub async fn product_expiry(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredOrder {
     pub id: i64,
+    /// Whose products it creates or renews.
     pub organization_id: i64,
     pub total: Money,
     pub payment: Payment,
     pub status: OrderStatus,
     pub placed_by: Option<i64>,
+    /// The partner that paid for its customer (PAR-4); `None`: the organization itself.
+    pub paid_by: Option<i64>,
+}
+
+impl StoredOrder {
+    /// The organization invoiced: the partner that paid, else the organization.
+    pub fn billed(&self) -> i64 {
+        self.paid_by.unwrap_or(self.organization_id)
+    }
 }
 
 row! {
@@ -586,11 +596,12 @@ row! {
         payment: String,
         status: String,
         placed_by: Option<i64>,
+        paid_by: Option<i64>,
     }
 }
 
 const ORDER_COLUMNS: &str =
-    "id, organization_id, currency, total_minor, payment, status, placed_by";
+    "id, organization_id, currency, total_minor, payment, status, placed_by, paid_by";
 
 fn order(
     OrderRow {
@@ -601,6 +612,7 @@ fn order(
         payment,
         status,
         placed_by,
+        paid_by,
     }: OrderRow,
 ) -> Option<StoredOrder> {
     Some(StoredOrder {
@@ -610,6 +622,7 @@ fn order(
         payment: Payment::parse(&payment)?,
         status: OrderStatus::parse(&status)?,
         placed_by,
+        paid_by,
     })
 }
 
@@ -639,14 +652,16 @@ pub struct NewOrder<'a> {
     pub key: &'a str,
     /// `None`: Steward itself (an automatic renewal).
     pub placed_by: Option<i64>,
+    /// The partner paying for its customer (PAR-4).
+    pub paid_by: Option<i64>,
     pub at: i64,
 }
 
 /// `None` when an order with the key was placed meanwhile.
 pub async fn insert_order(tx: &mut Tx, new: &NewOrder<'_>) -> Result<Option<i64>, sqlx::Error> {
     const SQL: &str = "INSERT INTO orders \
-        (organization_id, currency, total_minor, payment, status, idempotency_key, placed_by, placed_at) \
-        VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7) \
+        (organization_id, currency, total_minor, payment, status, idempotency_key, placed_by, placed_at, paid_by) \
+        VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7, $8) \
         ON CONFLICT (organization_id, idempotency_key) DO NOTHING RETURNING id";
     scalar_optional!(
         tx,
@@ -657,7 +672,8 @@ pub async fn insert_order(tx: &mut Tx, new: &NewOrder<'_>) -> Result<Option<i64>
         new.payment.as_str(),
         new.key,
         new.placed_by,
-        new.at
+        new.at,
+        new.paid_by
     )
 }
 
@@ -1099,9 +1115,12 @@ pub async fn invoice_of_order(
     Ok(row.and_then(invoice_of))
 }
 
-/// The organization's orders by id, for the invoices page.
+/// The organization's orders by id, for the invoices page: its own, and those it paid for its
+/// customers as a partner.
 pub async fn orders(tx: &mut Tx, organization_id: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 ORDER BY id");
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE organization_id = $1 OR paid_by = $1 ORDER BY id"
+    );
     let rows: Vec<OrderRow> = fetch_all!(tx, &sql, organization_id)?;
     Ok(crate::db::parsed("orders", rows, order))
 }

@@ -114,6 +114,8 @@ pub fn CartPage() -> impl IntoView {
                         let balance = shop.balance;
                         let covers = balance.minor >= quote.total.minor;
                         let default_address = shop.addresses.iter().find(|a| a.is_default).or(shop.addresses.first()).map(|a| a.id);
+                        let partner_pays = shop.paid_by.is_some();
+                        let may_pay = shop.paid_by.as_ref().is_none_or(|by| by.may_pay);
                         let lines = quote.lines.len();
                         let added_here = from_product.get_untracked()
                             || matches!(add.value().get_untracked(), Some(Ok(_)))
@@ -274,7 +276,18 @@ pub fn CartPage() -> impl IntoView {
                                         <input type="hidden" name="organization_id" value=organization />
                                         <input type="hidden" name="currency" value=quote.currency.code() />
                                         <input type="hidden" name="key" value=shop.order_key.clone() />
-                                        {if shop.addresses.is_empty() {
+                                        {shop.paid_by.clone().map(|by| view! {
+                                            <p class="notice" data-testid="paid-by-partner">
+                                                {format!("{} pays for this order from its prepaid balance, at its partner price: the invoice is addressed to {}.", by.partner, by.partner)}
+                                                {(!by.may_pay).then(|| format!(" Only people of {} with billing rights place it.", by.partner))}
+                                            </p>
+                                        })}
+                                        {if shop.addresses.is_empty() && partner_pays {
+                                            view! {
+                                                <p>{format!("{} needs a billing address for the invoice: one of its people adds it under its own Billing addresses.", shop.paid_by.as_ref().map(|by| by.partner.clone()).unwrap_or_default())}</p>
+                                                <input type="hidden" name="address_id" value="0" />
+                                            }.into_any()
+                                        } else if shop.addresses.is_empty() {
                                             view! {
                                                 <p>"Invoices need a billing address: "
                                                     <a href=format!("/o/{organization}/billing/addresses")>"add one"</a>" first."</p>
@@ -307,16 +320,18 @@ pub fn CartPage() -> impl IntoView {
                                                         <input type="radio" name="payment" value="prepaid" checked=covers disabled=!covers />
                                                         {format!(" Prepaid balance ({balance}{})", if covers { "" } else { ": not enough" })}
                                                     </label>
-                                                    <label>
-                                                        <input type="radio" name="payment" value="bank_transfer" checked=!covers />
-                                                        " Bank transfer (the order is carried out when it arrives)"
-                                                    </label>
+                                                    {(!partner_pays).then(|| view! {
+                                                        <label>
+                                                            <input type="radio" name="payment" value="bank_transfer" checked=!covers />
+                                                            " Bank transfer (the order is carried out when it arrives)"
+                                                        </label>
+                                                    })}
                                                 </fieldset>
                                             }.into_any()
                                         }}
                                         <div class="button-row">
                                             <button class="button primary" type="submit" data-testid="place-order"
-                                                disabled=move || place.pending().get() || has_problems>
+                                                disabled=move || place.pending().get() || has_problems || !may_pay>
                                                 {format!("Place the order: {}", quote.total)}
                                             </button>
                                         </div>

@@ -1145,5 +1145,14 @@ on_every_backend!(
             1,
             "{states:?}"
         );
+        // Cashback in the history: this month, from both customers.
+        let customers: Vec<String> = area.json()["cashback"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| m["customer"].as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(customers, ["Alpine Trail Club", "Lakeside Bakery"]);
     }
 );

@@ -555,6 +555,8 @@ struct World {
     /// The people of the fourth organization, D, A's partner: its legal representative,
     /// administrator, a collaborator A is delegated to and one it is not (PAR-3).
     partner_people: [Person; 4],
+    /// D's billing address: where an order D pays for A is invoiced (PAR-4).
+    partner_address: i64,
     email_change_token: String,
     reset_token: String,
     sign_up_token: String,
@@ -1144,6 +1146,15 @@ impl World {
             member(app, fourth, "Pol", Role::Collaborator).await,
             member(app, fourth, "Pen", Role::Collaborator).await,
         ];
+        let partner_address = address(fourth, true).await;
+        exec(
+            app,
+            &format!(
+                "INSERT INTO ledger_entries (organization_id, currency, amount_minor, kind, idempotency_key, reference, created_at) \
+                 VALUES ({fourth}, 'CHF', 100000, 'top_up', 'matrix-partner-top-up', '', {now})"
+            ),
+        )
+        .await;
         exec(
             app,
             &format!(
@@ -1277,6 +1288,7 @@ impl World {
             partner_of_b,
             partner_token,
             partner_people,
+            partner_address,
             email_change_token,
             reset_token,
             sign_up_token,
@@ -2722,12 +2734,27 @@ async fn run_partner_matrix(app: TestApp, relationships: &[Relationship]) {
                     if set_up.any() {
                         app.forget_changes().await;
                     }
-                    let want =
+                    let mut want =
                         expected_for_partner(function.reach, principal, relationship, target);
+                    // An order D pays for A (PAR-4) is invoiced at D's address, and only D's
+                    // people with billing rights in D spend its money.
+                    let partner_pays = function.endpoint == "place_order"
+                        && relationship
+                            == Relationship::Full(policy::PartnerAccess::FullPartnerPays)
+                        && target == Target::Own;
+                    if partner_pays && principal == DelegatedCollaborator {
+                        want = Outcome::Forbidden;
+                    }
+                    let partner_address = world.partner_address.to_string();
                     let pairs: Vec<(&str, &str)> = form
                         .pairs
                         .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .map(|(k, v)| match k.as_str() {
+                            "address_id" if partner_pays => (k.as_str(), partner_address.as_str()),
+                            // D pays from its prepaid balance (a transfer is refused).
+                            "payment" if partner_pays => (k.as_str(), "prepaid"),
+                            _ => (k.as_str(), v.as_str()),
+                        })
                         .collect();
                     let reply = app
                         .call_with(
