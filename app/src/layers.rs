@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "places",
             "pdf_text",
             "pdf_font",
+            "export",
             "components",
             "calls",
             "money",

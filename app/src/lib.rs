@@ -15,6 +15,8 @@ pub mod demo;
 pub mod domains;
 mod enums;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod format;
 pub mod invitations;
 #[cfg(test)]

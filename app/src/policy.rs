@@ -599,6 +599,14 @@ pub const HTTP_ROUTES: &[HttpRoute] = &[
         caller: Caller::Reader,
         reach: Reach::Organization(Action::ViewActivity),
     },
+    // A partner's export of its customers' billing history (PAR-6): those who open its
+    // Reseller area; programs may export too.
+    HttpRoute {
+        method: "GET",
+        path: "/reseller-export.csv?organization=",
+        caller: Caller::Reader,
+        reach: Reach::Organization(Action::ViewCustomers),
+    },
     HttpRoute {
         method: "GET",
         path: "/account/avatar",

@@ -63,6 +63,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             let state = export_state.clone();
             get(move |request: Request| export_activity(state.clone(), request))
         })
+        .route(app::partners::EXPORT_PATH, {
+            let state = export_state.clone();
+            get(move |request: Request| export_billing_history(state.clone(), request))
+        })
         .route(app::organizations::people::MEMBER_AVATAR_PATH, {
             let state = invoice_state.clone();
             get(move |request: Request| member_avatar(state.clone(), request))
@@ -770,6 +774,44 @@ async fn export_activity(state: AppState, request: Request) -> Response {
                     "attachment; filename=\"steward-activity.csv\"",
                 ),
                 (header::CACHE_CONTROL, "no-store"),
+            ],
+            Body::from_stream(stream),
+        )
+            .into_response(),
+        Err(error) => error_response(error),
+    }
+}
+
+/// A partner's export of its customers' billing history (PAR-6), streamed:
+/// `?organization=ID&history=invoices|renewals|cashback&from=YYYY-MM-DD&to=YYYY-MM-DD&customers=1,2`
+/// (the period's last day excluded; empty fields: everything, all customers).
+async fn export_billing_history(state: AppState, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let origin = app::request::Origin::from_parts(&parts, state.settings.trust_proxy);
+    let Ok(Query(params)) = Query::<HashMap<String, String>>::try_from_uri(&parts.uri) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let text = |key: &str| params.get(key).cloned().unwrap_or_default();
+    let Some(Ok(organization)) = params.get("organization").map(|o| o.parse::<i64>()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let wanted = match app::partners::export::Wanted::parse(
+        &text("history"),
+        &text("from"),
+        &text("to"),
+        &text("customers"),
+    ) {
+        Ok(wanted) => wanted,
+        Err(error) => return error_response(error),
+    };
+    let disposition = format!("attachment; filename=\"{}\"", wanted.file_name());
+    match app::partners::export::export(state, &parts.headers, &origin, organization, wanted).await
+    {
+        Ok(stream) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
             ],
             Body::from_stream(stream),
         )

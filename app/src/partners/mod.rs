@@ -10,6 +10,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod operator;
 #[cfg(feature = "ssr")]
 pub mod scheduler;
@@ -44,6 +46,24 @@ stored! {
         Refused,
     }
 }
+
+stored! {
+    /// What the billing-history export holds (PAR-6).
+    #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+    #[serde(rename_all = "snake_case")]
+    pub enum History labelled {
+        #[strum(message = "Invoices")]
+        Invoices,
+        #[strum(message = "Renewals")]
+        Renewals,
+        #[strum(message = "Cashback")]
+        Cashback,
+    }
+}
+
+/// The HTTP route of the billing-history export: `?organization=ID&history=invoices&from=
+/// 2026-01-01&to=2027-01-01&customers=3,4` (PAR-6).
+pub const EXPORT_PATH: &str = "/reseller-export.csv";
 
 stored! {
     /// Where a relationship between a partner and a customer stands.

@@ -515,3 +515,105 @@ pub async fn people_of(
         WHERE r.id = $1 AND r.partner_id = $2";
     fetch_optional!(tx, SQL, id, partner_id)
 }
+
+/// Every organization that has been the partner's customer (whatever the relationship's state
+/// now): whose history the partner may export.
+pub async fn customer_ids(tx: &mut Tx, partner_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    const SQL: &str = "SELECT DISTINCT customer_id FROM partner_customers \
+        WHERE partner_id = $1 AND customer_id IS NOT NULL";
+    let rows: Vec<(i64,)> = fetch_all!(tx, SQL, partner_id)?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Which invoices a partner reads for the export (PAR-6): those it paid for a customer, and a
+/// customer's own while the partner has full access paid by the customer now. `$1` the partner,
+/// `$2`..`$3` the period, `$4` now.
+const EXPORTED_INVOICES: &str = "i.issued_at >= $2 AND i.issued_at < $3 \
+    AND (o.paid_by = $1 OR (o.paid_by IS NULL AND i.organization_id = o.organization_id \
+      AND EXISTS (SELECT 1 FROM partner_customers r WHERE r.partner_id = $1 \
+        AND r.customer_id = o.organization_id AND r.state = 'active' \
+        AND r.granted_access = 'full_customer_pays' \
+        AND (r.granted_until IS NULL OR r.granted_until > $4))))";
+
+row! {
+    /// An invoice as the export writes it.
+    pub struct InvoiceExport {
+        pub id: i64,
+        pub customer_id: i64,
+        pub customer: Option<String>,
+        pub number: i64,
+        pub currency: String,
+        pub issued_at: i64,
+        pub net_minor: i64,
+        pub vat_minor: i64,
+        pub total_minor: i64,
+        pub status: String,
+        pub paid_by: Option<i64>,
+    }
+}
+
+/// Up to `limit` invoices after `after` (by id) for the export.
+#[allow(clippy::too_many_arguments)]
+pub async fn invoices_for_export(
+    tx: &mut Tx,
+    partner_id: i64,
+    from: i64,
+    to: i64,
+    now: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<InvoiceExport>, sqlx::Error> {
+    let sql = format!(
+        "SELECT i.id, o.organization_id AS customer_id, c.name AS customer, i.number, i.currency, \
+           i.issued_at, i.net_minor, i.vat_minor, i.total_minor, o.status, o.paid_by \
+         FROM invoices i JOIN orders o ON o.id = i.order_id \
+         LEFT JOIN organizations c ON c.id = o.organization_id \
+         WHERE i.id > $5 AND {EXPORTED_INVOICES} ORDER BY i.id LIMIT $6"
+    );
+    fetch_all!(tx, &sql, partner_id, from, to, now, after, limit)
+}
+
+row! {
+    /// A renewal (one line of an invoice) as the export writes it.
+    pub struct RenewalExport {
+        pub id: i64,
+        pub position: i64,
+        pub customer_id: i64,
+        pub customer: Option<String>,
+        pub number: i64,
+        pub currency: String,
+        pub issued_at: i64,
+        pub kind: String,
+        pub name: String,
+        pub periods: i64,
+        pub period: String,
+        pub net_minor: i64,
+        pub status: String,
+        pub paid_by: Option<i64>,
+    }
+}
+
+/// Up to `limit` renewal lines after `after` (invoice id, line) for the export.
+#[allow(clippy::too_many_arguments)]
+pub async fn renewals_for_export(
+    tx: &mut Tx,
+    partner_id: i64,
+    from: i64,
+    to: i64,
+    now: i64,
+    after: (i64, i64),
+    limit: i64,
+) -> Result<Vec<RenewalExport>, sqlx::Error> {
+    let sql = format!(
+        "SELECT i.id, l.position, o.organization_id AS customer_id, c.name AS customer, i.number, \
+           i.currency, i.issued_at, l.kind, l.name, l.periods, l.period, il.net_minor, o.status, \
+           o.paid_by \
+         FROM order_lines l JOIN orders o ON o.id = l.order_id \
+         JOIN invoices i ON i.order_id = o.id \
+         JOIN invoice_lines il ON il.invoice_id = i.id AND il.position = l.position \
+         LEFT JOIN organizations c ON c.id = o.organization_id \
+         WHERE l.purpose = 'renewal' AND (i.id > $5 OR (i.id = $5 AND l.position > $6)) \
+           AND {EXPORTED_INVOICES} ORDER BY i.id, l.position LIMIT $7"
+    );
+    fetch_all!(tx, &sql, partner_id, from, to, now, after.0, after.1, limit)
+}

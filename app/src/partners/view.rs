@@ -152,7 +152,10 @@ pub fn ResellerPage() -> impl IntoView {
         |(organization, ..)| reseller(organization),
     );
     let adding = RwSignal::new(false);
+    let downloading = RwSignal::new(false);
     let search = RwSignal::new(String::new());
+    // The customers ticked in the table (their organizations' ids), for the bottom menu.
+    let ticked = RwSignal::new(Vec::<i64>::new());
     let failure = Signal::derive(move || {
         cancel
             .value()
@@ -188,7 +191,13 @@ pub fn ResellerPage() -> impl IntoView {
                                 <AddCustomer organization request adding />
                             })}
                             <section class="panel" aria-labelledby="customers-heading">
-                                <h2 id="customers-heading">{format!("Managed customers ({})", rows.len())}</h2>
+                                <div class="panel-heading">
+                                    <h2 id="customers-heading">{format!("Managed customers ({})", rows.len())}</h2>
+                                    <button class="button secondary" type="button" aria-expanded=move || downloading.get().to_string() aria-controls="export-all" on:click=move |_| downloading.update(|d| *d = !*d)>"Download"</button>
+                                </div>
+                                <div id="export-all" hidden=move || !downloading.get()>
+                                    <ExportForm organization now id="export-all-form" customers=Signal::stored(String::new()) submit="Export all customers" />
+                                </div>
                                 <div class="field">
                                     <label for="customer-search">"Search by customer or email"</label>
                                     <input id="customer-search" type="search" maxlength="100" on:input=move |ev| search.set(event_target_value(&ev)) prop:value=search />
@@ -202,6 +211,7 @@ pub fn ResellerPage() -> impl IntoView {
                                                 <caption class="visually-hidden">"Managed customers"</caption>
                                                 <thead>
                                                     <tr>
+                                                        <th scope="col"><span class="visually-hidden">"Tick"</span></th>
                                                         <th scope="col">"Customer"</th>
                                                         <th scope="col">"Access granted"</th>
                                                         <th scope="col" class="optional-column">"Payment methods"</th>
@@ -218,7 +228,7 @@ pub fn ResellerPage() -> impl IntoView {
                                                             let wanted = search.get().trim().to_lowercase();
                                                             !wanted.is_empty() && !haystack.contains(&wanted)
                                                         };
-                                                        view! { <CustomerLine row organization now may_manage cancel end hidden /> }
+                                                        view! { <CustomerLine row organization now may_manage cancel end hidden ticked /> }
                                                     }).collect_view()}
                                                 </tbody>
                                             </table>
@@ -226,6 +236,7 @@ pub fn ResellerPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </section>
+                            <TickedBar organization now ticked />
                             <CashbackStatement months=area.cashback.clone() />
                             {delegation}
                         }.into_any()
@@ -286,8 +297,10 @@ fn CustomerLine(
     cancel: FormAction<CancelCustomerRequest>,
     end: FormAction<EndCustomer>,
     hidden: impl Fn() -> bool + Send + Sync + 'static,
+    ticked: RwSignal<Vec<i64>>,
 ) -> impl IntoView {
     let name = row.customer.clone().unwrap_or_else(|| row.email.clone());
+    let menu = RwSignal::new(false);
     let (granted, products) = match (row.state, row.granted) {
         (RelationshipState::Requested, _) if row.request_expired(now) => (
             format!(
@@ -342,33 +355,138 @@ fn CustomerLine(
         .map(|id| format!("/o/{id}"));
     let open_label = format!("Open the manager of {name}");
     let end_label = format!("End the relationship with {name}");
+    let profile = format!("/o/{organization}/reseller/{id}");
+    let export = row.customer_id.map(|customer| {
+        format!(
+            "{}?organization={organization}&customers={customer}",
+            super::EXPORT_PATH
+        )
+    });
+    let tick = row.customer_id.map(|customer| {
+        let label = format!("Tick {name}");
+        view! {
+            <input type="checkbox" aria-label=label
+                prop:checked=move || ticked.read().contains(&customer)
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    ticked.update(|t| {
+                        t.retain(|c| *c != customer);
+                        if on {
+                            t.push(customer);
+                        }
+                    });
+                } />
+        }
+    });
+    let menu_label = format!("Actions for {name}");
     view! {
         <tr hidden=hidden data-testid="customer-row">
-            <td data-label="Customer"><a href=format!("/o/{organization}/reseller/{id}")><strong>{name}</strong></a>{row.customer.is_some().then(|| view! { <br /><span class="muted">{row.email.clone()}</span> })}</td>
+            <td data-label="Tick">{tick}</td>
+            <td data-label="Customer"><a href=profile.clone()><strong>{name.clone()}</strong></a>{row.customer.is_some().then(|| view! { <br /><span class="muted">{row.email.clone()}</span> })}</td>
             <td data-label="Access granted">{granted}</td>
             <td data-label="Payment methods" class="optional-column">{payment}</td>
             <td data-label="Products">{products}</td>
             <td data-label="Since" class="optional-column">{row.since.map(format::date).unwrap_or_default()}</td>
             <td data-label="Ends" class="optional-column">{ends}</td>
-            <td data-label="Actions">
-                // A full page load: another organization's frame, not this page's data refetched for it.
-                {open.map(|href| view! { <a class="button small" href=href rel="external" aria-label=open_label.clone()>"Open"</a> })}
-                {(may_manage && closable).then(|| view! {
-                    <ServerForm action=cancel attr:class="inline-form">
-                        <input type="hidden" name="organization_id" value=organization />
-                        <input type="hidden" name="relationship_id" value=id />
-                        <button class="button small secondary" type="submit" aria-label=cancel_label>{if waiting { "Cancel request" } else { "Remove" }}</button>
-                    </ServerForm>
-                })}
-                {(may_manage && endable).then(|| view! {
-                    <ServerForm action=end attr:class="inline-form">
-                        <input type="hidden" name="organization_id" value=organization />
-                        <input type="hidden" name="relationship_id" value=id />
-                        <button class="button small secondary" type="submit" aria-label=end_label>"End"</button>
-                    </ServerForm>
-                })}
+            <td data-label="Actions" class="actions">
+                <div class="row-menu">
+                    <button class="button small secondary" type="button" aria-haspopup="true" aria-expanded=move || menu.get().to_string()
+                        on:click=move |_| menu.update(|m| *m = !*m)>
+                        "⋮" <span class="visually-hidden">{menu_label}</span>
+                    </button>
+                    <div class="menu" hidden=move || !menu.get()>
+                        <ul>
+                            // A full page load: another organization's frame, not this page's data refetched for it.
+                            {open.map(|href| view! { <li><a class="menu-item" href=href rel="external" aria-label=open_label.clone()>"Open the customer's manager"</a></li> })}
+                            <li><a class="menu-item" href=profile>"The customer's profile"</a></li>
+                            {export.map(|href| view! { <li><a class="menu-item" href=href rel="external" download="">"Export this customer's history (invoices)"</a></li> })}
+                            {(may_manage && closable).then(|| view! {
+                                <li>
+                                    <ServerForm action=cancel>
+                                        <input type="hidden" name="organization_id" value=organization />
+                                        <input type="hidden" name="relationship_id" value=id />
+                                        <button class="menu-item" type="submit" aria-label=cancel_label>{if waiting { "Cancel the request" } else { "Remove the request" }}</button>
+                                    </ServerForm>
+                                </li>
+                            })}
+                            {(may_manage && endable).then(|| view! {
+                                <li>
+                                    <ServerForm action=end>
+                                        <input type="hidden" name="organization_id" value=organization />
+                                        <input type="hidden" name="relationship_id" value=id />
+                                        <button class="menu-item" type="submit" aria-label=end_label>"End the relationship"</button>
+                                    </ServerForm>
+                                </li>
+                            })}
+                        </ul>
+                    </div>
+                </div>
             </td>
         </tr>
+    }
+}
+
+/// The export's form (PAR-6): what history, which period (the first day included, the last
+/// excluded), sent as a plain download of [`super::EXPORT_PATH`] — for all customers, or for
+/// the ids in `customers`.
+#[component]
+fn ExportForm(
+    organization: i64,
+    now: i64,
+    id: &'static str,
+    customers: Signal<String>,
+    submit: &'static str,
+) -> impl IntoView {
+    let year: i64 = format::iso_date(now)[..4].parse().unwrap_or(2026);
+    let from = format!("{year:04}-01-01");
+    let to = format!("{:04}-01-01", year + 1);
+    view! {
+        <form method="get" action=super::EXPORT_PATH class="export-form" data-testid=id>
+            <input type="hidden" name="organization" value=organization />
+            <input type="hidden" name="customers" prop:value=move || customers.get() />
+            <div class="field">
+                <label for=format!("{id}-history")>"History"</label>
+                <select id=format!("{id}-history") name="history">
+                    <option value="invoices" selected>"Invoices"</option>
+                    <option value="renewals">"Renewals"</option>
+                    <option value="cashback">"Cashback"</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for=format!("{id}-from")>"From (included)"</label>
+                <input id=format!("{id}-from") type="date" name="from" value=from required />
+            </div>
+            <div class="field">
+                <label for=format!("{id}-to")>"To (not included)"</label>
+                <input id=format!("{id}-to") type="date" name="to" value=to required />
+            </div>
+            <div class="button-row">
+                <button class="button primary" type="submit">{submit}</button>
+            </div>
+        </form>
+    }
+}
+
+/// The menu at the bottom of the page once customers are ticked: export their history.
+#[component]
+fn TickedBar(organization: i64, now: i64, ticked: RwSignal<Vec<i64>>) -> impl IntoView {
+    let ids = Signal::derive(move || {
+        ticked
+            .read()
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    let count = move || ticked.read().len();
+    view! {
+        <section class="panel ticked-bar" aria-labelledby="ticked-heading" hidden=move || count() == 0 data-testid="ticked-bar">
+            <div class="panel-heading">
+                <h2 id="ticked-heading">{move || format!("{} customer{} ticked", count(), if count() == 1 { "" } else { "s" })}</h2>
+                <button class="button small secondary" type="button" on:click=move |_| ticked.set(Vec::new())>"Untick all"</button>
+            </div>
+            <ExportForm organization now id="export-ticked-form" customers=ids submit="Export their history" />
+        </section>
     }
 }
 

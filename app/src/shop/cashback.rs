@@ -200,3 +200,38 @@ pub async fn credited_cashback(
     );
     fetch_all!(tx, &sql, partner_id, since)
 }
+
+row! {
+    /// A line of credited cashback as the partner's export writes it.
+    pub struct CashbackExport {
+        pub id: i64,
+        pub customer_id: i64,
+        pub customer: Option<String>,
+        pub credited_at: Option<i64>,
+        pub invoice_number: Option<i64>,
+        pub description: String,
+        pub currency: String,
+        pub public_minor: i64,
+        pub partner_minor: i64,
+        pub amount_minor: i64,
+    }
+}
+
+/// Up to `limit` lines of cashback credited to the partner in `from..to`, after `after` (by id).
+pub async fn credited_for_export(
+    tx: &mut Tx,
+    partner_id: i64,
+    from: i64,
+    to: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<CashbackExport>, sqlx::Error> {
+    const SQL: &str = "SELECT c.id, c.customer_id, o.name AS customer, c.credited_at, \
+          i.number AS invoice_number, c.description, c.currency, c.public_minor, c.partner_minor, \
+          c.amount_minor \
+        FROM partner_cashback c LEFT JOIN organizations o ON o.id = c.customer_id \
+        LEFT JOIN invoices i ON i.id = c.invoice_id \
+        WHERE c.partner_id = $1 AND c.credited_at >= $2 AND c.credited_at < $3 AND c.id > $4 \
+        ORDER BY c.id LIMIT $5";
+    fetch_all!(tx, SQL, partner_id, from, to, after, limit)
+}

@@ -244,6 +244,17 @@ on_every_backend!(
         );
         assert!(lines[1].contains(",products_tagged,Tag put on products,Bea Boss,Bea Boss,p1202.ch,\"say \"\"hi\"\", "), "{}", lines[1]);
         assert!(csv.body.ends_with("\r\n"));
+        // A real CSV parser reads every record back, the quoted detail whole.
+        let records: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.body.as_bytes())
+            .records()
+            .collect::<Result<_, _>>()
+            .expect("RFC 4180");
+        assert_eq!(records.len(), 1203);
+        assert!(
+            records[0][7].starts_with("say \"hi\", "),
+            "{:?}",
+            &records[0]
+        );
 
         // Mine: only my rows; a filter that matches nothing still has its header.
         let nothing = app

@@ -16,6 +16,7 @@ mod mail;
 mod mail_services;
 mod membership;
 mod moves;
+mod partner_export;
 mod partner_pricing;
 mod partners;
 mod people;

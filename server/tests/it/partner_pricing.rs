@@ -15,20 +15,20 @@ use http::StatusCode;
 use serde_json::Value;
 
 /// A partner, its customer, and what the customer granted.
-struct World {
+pub struct World {
     /// The partner's legal representative.
-    agency: String,
-    partner: i64,
+    pub agency: String,
+    pub partner: i64,
     /// The partner's billing address.
-    partner_address: String,
-    bakery: Buyer,
-    relationship: i64,
+    pub partner_address: String,
+    pub bakery: Buyer,
+    pub relationship: i64,
 }
 
 /// Helvetia (20 % on web hostings, 10 % on domain names) with a billing address and CHF 1,000
 /// and EUR 1,000 on its prepaid account; Bea's bakery (with its own address) granted it
 /// `access` — limited to `products` of the bakery, named, when limited.
-async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
+pub async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
     let partner_shop = buyer(app, "hella@agency.ch").await;
     let partner = partner_shop.id();
     let applied = app
@@ -118,7 +118,7 @@ async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
 }
 
 /// A line added to the bakery's cart by `cookie`: a new product, or the renewal of `product`.
-async fn add(
+pub async fn add(
     app: &TestApp,
     cookie: &str,
     bakery: &Buyer,
@@ -159,7 +159,7 @@ async fn shop(app: &TestApp, cookie: &str, bakery: &Buyer, currency: &str) -> Va
     reply.json()
 }
 
-async fn place(
+pub async fn place(
     app: &TestApp,
     cookie: &str,
     bakery: &Buyer,

@@ -2603,7 +2603,7 @@ async fn run_routes(app: TestApp) {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(checked, 13 * PRINCIPALS.len());
+    assert_eq!(checked, 15 * PRINCIPALS.len());
 }
 
 on_every_backend!(every_http_route_as_every_caller, run_routes);

@@ -128,7 +128,7 @@ mod ssr {
 
     pub(super) use crate::access::authentication::authenticate_request;
     pub(super) use crate::activity::store::{self, Scope};
-    pub(super) use crate::activity::{csv_line, ActivityFilter, CSV_HEADER};
+    pub(super) use crate::activity::{csv_row, ActivityFilter, CSV_HEADER};
     pub(super) use crate::error::AppError;
     pub(super) use crate::policy::{Action, Caller};
 
@@ -199,7 +199,11 @@ mod ssr {
                         Ok(rows) => {
                             let last = rows.last().map(|e| e.id);
                             let finished = (rows.len() as i64) < EXPORT_BATCH;
-                            let text: String = rows.iter().map(csv_line).collect();
+                            let mut chunk = crate::export::Chunk::new();
+                            for row in &rows {
+                                chunk.row(csv_row(row));
+                            }
+                            let text = chunk.finish();
                             Some((Ok(text), (last, true, finished)))
                         }
                         Err(error) => {
