@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "pdf_text",
             "pdf_font",
             "export",
+            "dns",
             "components",
             "calls",
             "money",

@@ -12,6 +12,8 @@ pub mod credentials;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod dns;
 pub mod domains;
 mod enums;
 pub mod error;

@@ -467,6 +467,11 @@ pub const SERVER_FUNCTIONS: &[ServerFunction] = {
         row("set_two_factor_requirement", Writer, Organization(ChangeSettings)),
         row("set_sms_reset_forbidden", Writer, Organization(ChangeSettings)),
         row("delete_organization", InPerson, Organization(DeleteOrganization)),
+        // Verified domains (SEC-10's prerequisite): with the organization's settings.
+        row("verified_domains", Reader, Organization(ChangeSettings)),
+        row("add_verified_domain", Writer, Organization(ChangeSettings)),
+        row("check_verified_domain", Writer, Organization(ChangeSettings)).takes(Ids::OrganizationAndObjects),
+        row("remove_verified_domain", Writer, Organization(ChangeSettings)).takes(Ids::OrganizationAndObjects),
         row("organization_activity", Reader, Organization(ViewActivity)),
         // Products and tags.
         row("list_products", Reader, Organization(ViewProducts)),

@@ -139,6 +139,9 @@ pub struct AppState {
     /// The operator's IP geolocation database, for the place of each session (SEC-5); none by
     /// default (`crate::places`).
     pub places: Option<Arc<crate::places::Places>>,
+    /// DNS lookups (verified domains' TXT records): the system's resolvers in the server; the
+    /// tests' zone in the tests; none: a check says the resolvers did not answer.
+    pub dns: Option<Arc<dyn crate::dns::TxtLookup>>,
 }
 
 impl AppState {

@@ -8,16 +8,20 @@ test("the prepaid account: its balance and history, for those with billing right
   await openFromMenu(page, testInfo, "Prepaid account");
   await hydrated(page);
   // CHF 500.00 paid in; a renewal paid from the balance (14.05), one paid by its own transfer
-  // (in and out), and 10.70 back from an order cancelled while its transfer was on its way.
-  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 496.65");
+  // (in and out), 10.70 back from an order cancelled while its transfer was on its way, and the
+  // cashback of two customers' renewals (the bakery's hosting 1.98, the club's mail 0.29).
+  await expect(page.getByTestId("balance-chf")).toHaveText("CHF 498.92");
   await expect(page.getByTestId("slip-reference")).toHaveText(/^RF\d\d STW0 /);
   const rows = page.getByTestId("ledger").locator("tbody tr");
-  await expect(rows).toHaveCount(5);
-  await expect(rows.nth(0)).toContainText("Credit from a cancelled order");
-  await expect(rows.nth(0)).toContainText("CHF 10.70");
-  await expect(rows.nth(1)).toContainText("CHF -14.05");
-  await expect(rows.nth(2)).toContainText("Top-up by bank transfer");
-  await expect(rows.nth(4)).toContainText("CHF 500.00");
+  await expect(rows).toHaveCount(7);
+  for (const n of [0, 1]) await expect(rows.nth(n)).toContainText("Partner cashback");
+  await expect(page.getByTestId("ledger")).toContainText("Cashback from Lakeside Bakery");
+  await expect(page.getByTestId("ledger")).toContainText("CHF 1.98");
+  await expect(rows.nth(2)).toContainText("Credit from a cancelled order");
+  await expect(rows.nth(2)).toContainText("CHF 10.70");
+  await expect(rows.nth(3)).toContainText("CHF -14.05");
+  await expect(rows.nth(4)).toContainText("Top-up by bank transfer");
+  await expect(rows.nth(6)).toContainText("CHF 500.00");
   await checkAccessibility(page, "prepaid account");
 
   // The same history as invoices: paid from the balance, paid by transfer, cancelled.

@@ -10,17 +10,22 @@ async function openSettings(page: Page, testInfo: TestInfo) {
   await hydrated(page);
 }
 
-test("a partner applies, is approved, asks a customer for access and sees what the customer granted instead", async ({ page, browser }, testInfo) => {
-  // The agency applies from its settings.
-  const agencyEmail = uniqueEmail("agency");
-  await signUp(page, agencyEmail, "Hella", "Agency");
-  const agency = await page.evaluate(() => location.pathname.split("/")[2]);
+/** Applies to the partner program from the organization's settings, as its legal representative. */
+async function applyToTheProgram(page: Page, testInfo: TestInfo) {
   await openSettings(page, testInfo);
   const program = page.getByTestId("partner-program");
   await program.getByLabel("Trade-register number").fill("CHE-123.456.789");
   await program.getByLabel("Website").fill("helvetia-web.example");
   await program.getByRole("button", { name: "Apply to the partner program" }).click();
   await expect(program.getByTestId("partner-state")).toContainText("Application under review");
+}
+
+test("a partner applies, is approved, asks a customer for access and sees what the customer granted instead", async ({ page, browser }, testInfo) => {
+  // The agency applies from its settings.
+  const agencyEmail = uniqueEmail("agency");
+  await signUp(page, agencyEmail, "Hella", "Agency");
+  const agency = await page.evaluate(() => location.pathname.split("/")[2]);
+  await applyToTheProgram(page, testInfo);
   await checkAccessibility(page, "settings with a partner application");
 
   // The operator approves it with its rates; the Reseller area appears in the menu.
@@ -140,12 +145,7 @@ test("a partner asked for full access gets one product, enters with it alone, de
   const agencyEmail = uniqueEmail("agency");
   await signUp(page, agencyEmail, "Hella", "Agency");
   const agency = await page.evaluate(() => location.pathname.split("/")[2]);
-  await openSettings(page, testInfo);
-  const program = page.getByTestId("partner-program");
-  await program.getByLabel("Trade-register number").fill("CHE-123.456.789");
-  await program.getByLabel("Website").fill("helvetia-web.example");
-  await program.getByRole("button", { name: "Apply to the partner program" }).click();
-  await expect(program.getByTestId("partner-state")).toContainText("Application under review");
+  await applyToTheProgram(page, testInfo);
   expect(operator("approve-partner", "--organization", agency, "--rates", "web_hosting=20")).toContain("approved as a partner");
   // A collaborator of the agency, Pol, in his own browser.
   const pol = await inviteAndJoin(page, browser, testInfo, agency, uniqueEmail("pol"), "Pol", "Collab");

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, visit, checkAccessibility, receivedMail, uniqueEmail, turnOnAuthenticator, inviteAndJoin, PASSWORD, confirmSignUp } from "./fixtures";
+import { test, expect, expectRefusal, hydrated, visit, checkAccessibility, receivedMail, uniqueEmail, turnOnAuthenticator, inviteAndJoin, PASSWORD, confirmSignUp } from "./fixtures";
 
 test("organization settings: rename, forbid SMS reset, and require two-factor authentication", async ({ page, browser }, testInfo) => {
   const owner = uniqueEmail("owner");
@@ -54,4 +54,46 @@ test("organization settings: rename, forbid SMS reset, and require two-factor au
   await expect(other.page.getByRole("heading", { name: "Products", level: 1 })).toBeVisible();
   expect(other.errors).toEqual([]);
   await other.context.close();
+});
+
+test("verified domains: a domain is added with the exact record to create, checked, and removed", async ({ page }) => {
+  expectRefusal(page, "/api/add_verified_domain");
+  const owner = uniqueEmail("domains");
+  await visit(page, "/signup");
+  await page.getByLabel("First name").fill("Dora");
+  await page.getByLabel("Last name").fill("Domain");
+  await page.getByLabel("Email address").fill(owner);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await confirmSignUp(page, owner);
+  const organizationId = await page.evaluate(() => location.pathname.split("/")[2]);
+  await page.goto(`/o/${organizationId}/settings`);
+  await hydrated(page);
+  const panel = page.getByTestId("verified-domains");
+  await expect(panel.getByTestId("no-domains")).toBeVisible();
+
+  // A public mail domain is refused next to the field, with the reason.
+  await panel.getByLabel("Domain").fill("gmail.com");
+  await panel.getByRole("button", { name: "Add the domain" }).click();
+  await expect(panel.locator("#add-domain-error")).toContainText("public mail service");
+
+  // The organization's own: the record to create is shown exactly.
+  const domain = `dora-${Date.now().toString(36)}.example`;
+  await panel.getByLabel("Domain").fill(domain.toUpperCase());
+  await panel.getByRole("button", { name: "Add the domain" }).click();
+  const row = panel.getByTestId("domain-row");
+  await expect(row).toContainText(domain);
+  await expect(row).toContainText("Waiting for its DNS record");
+  const record = row.getByTestId("domain-record");
+  await expect(record).toContainText(`_steward-challenge.${domain}`);
+  await expect(record).toContainText(/steward-verification=[A-Za-z0-9]{20,}/);
+  await checkAccessibility(page, "settings with a domain to verify");
+
+  // No record published (this machine's DNS knows nothing of it): said, nothing changes.
+  await row.getByRole("button", { name: `Check the record of ${domain}` }).click();
+  await expect(panel.getByTestId("domain-check")).toContainText(`${domain} is not verified yet`, { timeout: 30_000 });
+  await expect(row).toContainText("Waiting for its DNS record");
+
+  await row.getByRole("button", { name: `Remove ${domain}` }).click();
+  await expect(panel.getByTestId("no-domains")).toBeVisible();
 });

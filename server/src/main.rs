@@ -91,6 +91,15 @@ async fn open_state(
         settings: Arc::new(settings),
         // No SMS provider ships with Steward: reset by SMS is not offered (recovery::sms).
         sms: None,
+        // The machine's resolvers, for verified domains' TXT records; a machine without a
+        // readable resolver configuration says so and checks answer "did not answer".
+        dns: match app::dns::SystemResolver::from_system() {
+            Ok(resolver) => Some(Arc::new(resolver)),
+            Err(error) => {
+                tracing::warn!(%error, "no DNS resolver: verified domains cannot be checked");
+                None
+            }
+        },
     };
     tracing::info!(backend = state.db.backend(), "database ready");
     Ok(state)

@@ -243,6 +243,12 @@ stored! {
         CustomerDelegationChanged,
         #[strum(message = "Cashback credited")]
         CashbackCredited,
+        #[strum(message = "Domain added for verification")]
+        VerifiedDomainAdded,
+        #[strum(message = "Domain verified")]
+        VerifiedDomainVerified,
+        #[strum(message = "Verified domain removed")]
+        VerifiedDomainRemoved,
     }
 }
 
@@ -486,7 +492,7 @@ mod tests {
             // Every action has its label (not the stored name as a fallback).
             assert_ne!(action.label(), action.as_str(), "{action:?}");
         }
-        assert_eq!(ActivityAction::ALL.len(), 114);
+        assert_eq!(ActivityAction::ALL.len(), 117);
         assert_eq!(
             ActivityAction::SignInSucceeded.as_str(),
             "sign_in_succeeded"

@@ -8,6 +8,7 @@ pub mod removal;
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod verified;
 pub mod view;
 
 use crate::access::Account;

@@ -345,7 +345,7 @@ fn CustomerLine(
     let id = row.id;
     let payment = row.payment_methods();
     let cancel_label = if waiting {
-        format!("Cancel request to {name}")
+        format!("Cancel the request to {name}")
     } else {
         format!("Remove the request to {name}")
     };
@@ -389,7 +389,7 @@ fn CustomerLine(
             <td data-label="Since" class="optional-column">{row.since.map(format::date).unwrap_or_default()}</td>
             <td data-label="Ends" class="optional-column">{ends}</td>
             <td data-label="Actions" class="actions">
-                <div class="row-menu">
+                <div class="row-menu in-flow">
                     <button class="button small secondary" type="button" aria-haspopup="true" aria-expanded=move || menu.get().to_string()
                         on:click=move |_| menu.update(|m| *m = !*m)>
                         "⋮" <span class="visually-hidden">{menu_label}</span>
@@ -397,7 +397,7 @@ fn CustomerLine(
                     <div class="menu" hidden=move || !menu.get()>
                         <ul>
                             // A full page load: another organization's frame, not this page's data refetched for it.
-                            {open.map(|href| view! { <li><a class="menu-item" href=href rel="external" aria-label=open_label.clone()>"Open the customer's manager"</a></li> })}
+                            {open.map(|href| view! { <li><a class="menu-item" href=href rel="external" aria-label=open_label.clone()>"Open the manager"</a></li> })}
                             <li><a class="menu-item" href=profile>"The customer's profile"</a></li>
                             {export.map(|href| view! { <li><a class="menu-item" href=href rel="external" download="">"Export this customer's history (invoices)"</a></li> })}
                             {(may_manage && closable).then(|| view! {

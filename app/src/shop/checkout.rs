@@ -677,7 +677,8 @@ async fn credit_cashback(
                 kind: EntryKind::Cashback,
                 amount,
                 key: &format!("cashback:{order_id}:{}", row.position),
-                reference: &format!("Cashback from {customer}: {}", row.description),
+                // Short, as the ledger's column shows it; the line is in the statement and export.
+                reference: &format!("Cashback from {customer}, order {order_id}"),
                 at: actor.now,
             },
         )

@@ -33,4 +33,5 @@ mod settings;
 mod shop;
 mod transfers;
 mod two_factor;
+mod verified_domains;
 mod withdrawals;

@@ -4,7 +4,7 @@
 //! amounts as numbers; nobody else's history, and a clear refusal of a bad request.
 
 use crate::common;
-use crate::partner_pricing::{add, place, world};
+use crate::partner_pricing::{add, grant_customer, place, world};
 
 use common::buyer::{buyer, chf, top_up};
 use common::TestApp;
@@ -41,37 +41,20 @@ on_every_backend!(
         // A second customer, the café, granted full access paid by the partner; its name as
         // someone might have typed a formula.
         let cafe = buyer(&app, "cleo@cafe.ch").await;
-        let asked = app
-            .call(
-                "request_customer",
-                Some(&w.agency),
-                &[
-                    ("organization_id", &partner),
-                    ("email", "cleo@cafe.ch"),
-                    ("access", "full_partner_pays"),
-                    ("until", ""),
-                ],
-            )
-            .await;
-        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
-        let token = app
-            .mailed_token("cleo@cafe.ch", "/partner-request")
-            .await
-            .expect("link");
-        let granted = app
-            .call(
-                "grant_partner_access",
-                Some(&cafe.cookie),
-                &[
-                    ("organization_id", &cafe.organization),
-                    ("token", &token),
-                    ("access", "full_partner_pays"),
-                    ("until", ""),
-                    ("product_ids", ""),
-                ],
-            )
-            .await;
-        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        let agency_shop = common::buyer::Buyer {
+            cookie: w.agency.clone(),
+            organization: partner.clone(),
+            address: w.partner_address.clone(),
+        };
+        grant_customer(
+            &app,
+            &agency_shop,
+            &cafe,
+            "cleo@cafe.ch",
+            "full_partner_pays",
+            &[],
+        )
+        .await;
         app.exec(&format!(
             "UPDATE organizations SET name = '=HYPERLINK(\"http://evil.example\",\"Café\")' WHERE id = {}",
             cafe.id()

@@ -66,13 +66,35 @@ pub async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
     .await;
     let bakery = buyer(app, "bea@bakery.ch").await;
     let ids = app.add_products(bakery.id(), products).await;
+    let relationship =
+        grant_customer(app, &partner_shop, &bakery, "bea@bakery.ch", access, &ids).await;
+    World {
+        agency: partner_shop.cookie,
+        partner,
+        partner_address: partner_shop.address,
+        bakery,
+        relationship,
+    }
+}
+
+/// The partner (its legal representative's `agency`) asks `email` for `access`; the customer
+/// (whose legal representative that is) grants it — limited to `products` when limited. The
+/// relationship's id.
+pub async fn grant_customer(
+    app: &TestApp,
+    agency: &Buyer,
+    customer: &Buyer,
+    email: &str,
+    access: &str,
+    products: &[i64],
+) -> i64 {
     let asked = app
         .call(
             "request_customer",
-            Some(&partner_shop.cookie),
+            Some(&agency.cookie),
             &[
-                ("organization_id", &partner_shop.organization),
-                ("email", "bea@bakery.ch"),
+                ("organization_id", &agency.organization),
+                ("email", email),
                 ("access", access),
                 ("until", ""),
             ],
@@ -80,10 +102,10 @@ pub async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
         .await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
     let token = app
-        .mailed_token("bea@bakery.ch", "/partner-request")
+        .mailed_token(email, "/partner-request")
         .await
         .expect("a link in the email");
-    let product_ids = ids
+    let product_ids = products
         .iter()
         .map(|id| id.to_string())
         .collect::<Vec<_>>()
@@ -91,9 +113,9 @@ pub async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
     let granted = app
         .call(
             "grant_partner_access",
-            Some(&bakery.cookie),
+            Some(&customer.cookie),
             &[
-                ("organization_id", &bakery.organization),
+                ("organization_id", &customer.organization),
                 ("token", &token),
                 ("access", access),
                 ("until", ""),
@@ -102,19 +124,11 @@ pub async fn world(app: &TestApp, access: &str, products: &[&str]) -> World {
         )
         .await;
     assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
-    let relationship = app
-        .count(&format!(
-            "SELECT id FROM partner_customers WHERE customer_id = {} AND state = 'active'",
-            bakery.id()
-        ))
-        .await;
-    World {
-        agency: partner_shop.cookie,
-        partner,
-        partner_address: partner_shop.address,
-        bakery,
-        relationship,
-    }
+    app.count(&format!(
+        "SELECT id FROM partner_customers WHERE customer_id = {} AND state = 'active'",
+        customer.id()
+    ))
+    .await
 }
 
 /// A line added to the bakery's cart by `cookie`: a new product, or the renewal of `product`.
@@ -663,5 +677,52 @@ on_every_backend!(
         assert_eq!(replies[0].json()["order_id"], replies[1].json()["order_id"]);
         // 3 × 9.92 = 29.76; the partner's price 23.81: CHF 5.95 back, once.
         assert_eq!(cashback(&app, w.partner).await, (5_95, 1));
+    }
+);
+
+on_every_backend!(
+    an_automatic_renewal_raced_by_two_workers_credits_its_cashback_once,
+    |app: TestApp| async move {
+        // Limited access to bakery.ch, which renews itself from the bakery's balance.
+        let w = world(&app, "limited", &["bakery.ch"]).await;
+        top_up(&app, w.bakery.id(), chf(100_00), "BAKERY-1").await;
+        let domain = app
+            .count("SELECT id FROM products WHERE name = 'bakery.ch'")
+            .await;
+        let expires = app.state.now() + 10 * 86_400;
+        app.exec(&format!(
+            "UPDATE products SET expires_at = {expires} WHERE id = {domain}"
+        ))
+        .await;
+        let on = app
+            .call(
+                "set_auto_renew",
+                Some(&w.bakery.cookie),
+                &[
+                    ("organization_id", &w.bakery.organization),
+                    ("product_id", &domain.to_string()),
+                    ("on", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+        app.clock.advance(11 * 86_400);
+        let (a, b) = (app.state.clone(), app.state.clone());
+        let first =
+            tokio::spawn(async move { app::shop::renewals::renewals(&a, "worker-a").await });
+        let second =
+            tokio::spawn(async move { app::shop::renewals::renewals(&b, "worker-b").await });
+        let mut renewed = 0;
+        for run in [first.await.expect("joined"), second.await.expect("joined")] {
+            renewed += run.expect("ran").map_or(0, |r| r.renewed);
+        }
+        assert_eq!(renewed, 1, "one renewal");
+        // 10 % of CHF 13.00, once.
+        assert_eq!(cashback(&app, w.partner).await, (1_30, 1));
+        let again = app::shop::renewals::renewals(&app.state, "worker-a")
+            .await
+            .expect("ran");
+        assert_eq!(again.map_or(0, |r| r.renewed), 0);
+        assert_eq!(cashback(&app, w.partner).await, (1_30, 1));
     }
 );

@@ -557,6 +557,9 @@ struct World {
     partner_people: [Person; 4],
     /// D's billing address: where an order D pays for A is invoiced (PAR-4).
     partner_address: i64,
+    /// A domain of A and one of B waiting for their DNS record (verified domains).
+    domain_a: i64,
+    domain_b: i64,
     email_change_token: String,
     reset_token: String,
     sign_up_token: String,
@@ -1147,6 +1150,14 @@ impl World {
             member(app, fourth, "Pen", Role::Collaborator).await,
         ];
         let partner_address = address(fourth, true).await;
+        let domain_sql = |organization: i64, name: &str| {
+            format!(
+                "INSERT INTO organization_domains (organization_id, domain, token, added_at) \
+                 VALUES ({organization}, '{name}', 'matrix-token', {now}) RETURNING id"
+            )
+        };
+        let domain_a = inserted(app, &domain_sql(a, "a-matrix.example")).await;
+        let domain_b = inserted(app, &domain_sql(b, "b-matrix.example")).await;
         exec(
             app,
             &format!(
@@ -1289,6 +1300,8 @@ impl World {
             partner_token,
             partner_people,
             partner_address,
+            domain_a,
+            domain_b,
             email_change_token,
             reset_token,
             sign_up_token,
@@ -1378,6 +1391,7 @@ fn ids_of_form(form: &Form, ids: Ids) -> Option<String> {
         "mail_user_id",
         "device_id",
         "relationship_id",
+        "domain_id",
     ]);
     let own = has(&["session_id", "method_id", "id"]);
     let found = match (organization, objects, own) {
@@ -1975,6 +1989,29 @@ async fn arguments(
             access: s("limited"),
             until: s(""),
             product_ids: product.to_string(),
+        }),
+        "verified_domains" => typed(organizations::verified::api::VerifiedDomains {
+            organization_id: organization,
+        }),
+        "add_verified_domain" => typed(organizations::verified::api::AddVerifiedDomain {
+            organization_id: organization,
+            domain: s("new-matrix.example"),
+        }),
+        "check_verified_domain" => typed(organizations::verified::api::CheckVerifiedDomain {
+            organization_id: organization,
+            domain_id: if target == Target::Own {
+                world.domain_a
+            } else {
+                world.domain_b
+            },
+        }),
+        "remove_verified_domain" => typed(organizations::verified::api::RemoveVerifiedDomain {
+            organization_id: organization,
+            domain_id: if target == Target::Own {
+                world.domain_a
+            } else {
+                world.domain_b
+            },
         }),
         "partners_with_access" => typed(partners::api::PartnersWithAccess {
             organization_id: organization,

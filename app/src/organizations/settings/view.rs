@@ -48,6 +48,7 @@ pub fn SettingsPage() -> impl IntoView {
                     Ok(s) => view! {
                         <NameSection settings=s.clone() rename />
                         <SecuritySection settings=s.clone() two_factor sms />
+                        <crate::organizations::verified::view::VerifiedDomainsPanel organization_id=organization_id.get_untracked() />
                         <crate::partners::view::PartnersPanel organization_id=organization_id.get_untracked() />
                         <crate::partners::view::ProgramPanel organization_id=organization_id.get_untracked() />
                         <DeleteSection settings=s delete />

@@ -27,6 +27,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    /// The DNS zone the server's lookups answer from.
+    pub zone: Arc<app::dns::FakeZone>,
 }
 
 pub struct Reply {
@@ -146,6 +148,8 @@ impl TestApp {
 
     async fn build(db: Db, hasher: PasswordHasher, settings: Settings) -> TestApp {
         let clock = Arc::new(ManualClock::new(START));
+        // DNS answers from a zone the test fills (verified domains): never the network.
+        let zone = Arc::new(app::dns::FakeZone::default());
         let state = AppState {
             db,
             passwords: Arc::new(hasher),
@@ -154,12 +158,14 @@ impl TestApp {
             settings: Arc::new(settings),
             sms: None,
             places: None,
+            dns: Some(zone.clone()),
         };
         let router = server::router(state.clone(), leptos_options());
         TestApp {
             router,
             state,
             clock,
+            zone,
         }
     }
 
