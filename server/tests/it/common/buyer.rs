@@ -116,6 +116,13 @@ impl Buyer {
         .await
     }
 
+    /// Places the cart, paid from the prepaid balance, and expects it placed: the answer.
+    pub async fn placed(&self, app: &TestApp, key: &str) -> Value {
+        let reply = self.place(app, "prepaid", key).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()
+    }
+
     pub fn id(&self) -> i64 {
         self.organization.parse().expect("id")
     }
