@@ -206,7 +206,7 @@ pub fn ResellerPage() -> impl IntoView {
                                     view! { <p class="muted" data-testid="no-customers">"No customers yet: add one with \"Add a customer\"."</p> }.into_any()
                                 } else {
                                     view! {
-                                        <div class="table-wrap" tabindex="0" role="region" aria-label="Managed customers">
+                                        <div class="table-wrap with-menus" tabindex="0" role="region" aria-label="Managed customers">
                                             <table data-testid="customers">
                                                 <caption class="visually-hidden">"Managed customers"</caption>
                                                 <thead>
@@ -389,7 +389,7 @@ fn CustomerLine(
             <td data-label="Since" class="optional-column">{row.since.map(format::date).unwrap_or_default()}</td>
             <td data-label="Ends" class="optional-column">{ends}</td>
             <td data-label="Actions" class="actions">
-                <div class="row-menu in-flow">
+                <div class="row-menu">
                     <button class="button small secondary" type="button" aria-haspopup="true" aria-expanded=move || menu.get().to_string()
                         on:click=move |_| menu.update(|m| *m = !*m)>
                         "⋮" <span class="visually-hidden">{menu_label}</span>
